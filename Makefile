@@ -1,0 +1,41 @@
+# Coterie developer entry points. Everything runs inside .venv, created on demand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGES := ledger consensus node cli
+DEVNET_DIR ?= $(shell mktemp -d -t coterie-devnet-XXXXXX)
+PYTEST_ARGS ?=
+
+.PHONY: test lint typecheck layers unit devnet bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(PACKAGES) tests
+	$(BIN)/ruff format --check $(PACKAGES) tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy $(PACKAGES)
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck layers unit
+
+devnet: $(STAMP)
+	$(BIN)/coterie testnet init --validators 4 --out $(DEVNET_DIR)
+	$(BIN)/coterie testnet start $(DEVNET_DIR)
+
+bench: $(STAMP)
+	$(BIN)/coterie bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

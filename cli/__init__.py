@@ -1,0 +1,1 @@
+"""Coterie cli package."""

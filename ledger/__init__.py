@@ -1,0 +1,1 @@
+"""Coterie ledger package."""

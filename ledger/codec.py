@@ -1,0 +1,171 @@
+"""Canonical msgpack encoding for every on-chain object.
+
+An object is encoded as a msgpack array of its fields in a fixed order. Only unsigned or signed
+integers (64-bit), byte strings, UTF-8 strings, booleans, None and nested arrays are allowed: no
+floats and no maps, whose key order would be free. Decoding rejects anything that does not
+re-encode to the same bytes, so every object has exactly one encoding and its hash is stable.
+
+Exceptions: every decode failure is a `MalformedError` (a subclass of `ValueError`), raised at the
+boundary; callers never see msgpack's own exceptions.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import msgpack
+
+Value: TypeAlias = "int | bytes | str | bool | Sequence[Value] | None"
+
+INT_MIN = -(2**63)
+INT_MAX = 2**64 - 1
+U64_MAX = 2**64 - 1
+DEFAULT_MAX_BYTES = 1 << 20
+
+
+class MalformedError(ValueError):
+    """Bytes or fields that are not a valid canonical encoding of the expected object."""
+
+
+def encode(value: Value) -> bytes:
+    """Encode `value` canonically; raises `MalformedError` on a type that has no encoding."""
+    _check_encodable(value, depth=0)
+    return msgpack.packb(value, use_bin_type=True, strict_types=False)  # type: ignore[no-any-return]
+
+
+def _check_encodable(value: object, depth: int) -> None:
+    if depth > 32:
+        raise MalformedError("nesting too deep")
+    if isinstance(value, bool) or value is None or isinstance(value, bytes | str):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise MalformedError(f"integer out of range: {value}")
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_encodable(item, depth + 1)
+        return
+    raise MalformedError(f"type {type(value).__name__} has no canonical encoding")
+
+
+def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """Decode canonical bytes into nested lists, ints, bytes and strings.
+
+    Rejects oversize input, maps, floats, extension types, trailing bytes and any non-canonical
+    form (for example an integer stored wider than needed).
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise MalformedError("expected bytes")
+    if len(data) > max_bytes:
+        raise MalformedError(f"message of {len(data)} bytes exceeds limit {max_bytes}")
+    try:
+        value = msgpack.unpackb(
+            data,
+            raw=False,
+            use_list=True,
+            strict_map_key=True,
+            max_map_len=0,
+            max_ext_len=0,
+        )
+    except Exception as exc:  # msgpack raises many unrelated types; all mean "malformed"
+        raise MalformedError(f"undecodable: {exc}") from exc
+    try:
+        _reject_floats(value, 0)
+        canonical = encode(value)
+    except MalformedError:
+        raise
+    if canonical != bytes(data):
+        raise MalformedError("not canonically encoded")
+    return value
+
+
+def _reject_floats(value: object, depth: int) -> None:
+    if depth > 32:
+        raise MalformedError("nesting too deep")
+    if isinstance(value, float):
+        raise MalformedError("floats are not allowed")
+    if isinstance(value, list):
+        for item in value:
+            _reject_floats(item, depth + 1)
+
+
+class Fields:
+    """Reads a decoded array field by field, enforcing each field's type and bounds.
+
+    Every `take_*` raises `MalformedError` with the field's name, so a decoder reads like a schema.
+    """
+
+    __slots__ = ("_items", "_name", "_pos")
+
+    def __init__(self, value: object, count: builtins.int, name: builtins.str) -> None:
+        if not isinstance(value, list):
+            raise MalformedError(f"{name}: expected an array")
+        if len(value) != count:
+            raise MalformedError(f"{name}: expected {count} fields, got {len(value)}")
+        self._items: builtins.list[Any] = value
+        self._name = name
+        self._pos = 0
+
+    def _next(self) -> Any:
+        item = self._items[self._pos]
+        self._pos += 1
+        return item
+
+    def int(
+        self, field: builtins.str, lo: builtins.int = 0, hi: builtins.int = U64_MAX
+    ) -> builtins.int:
+        item = self._next()
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise MalformedError(f"{self._name}.{field}: expected an integer")
+        if not lo <= item <= hi:
+            raise MalformedError(f"{self._name}.{field}: {item} outside [{lo}, {hi}]")
+        return item
+
+    def bool(self, field: builtins.str) -> builtins.bool:
+        item = self._next()
+        if not isinstance(item, bool):
+            raise MalformedError(f"{self._name}.{field}: expected a boolean")
+        return item
+
+    def bytes(
+        self, field: builtins.str, max_len: builtins.int, exact: builtins.bool = False
+    ) -> builtins.bytes:
+        item = self._next()
+        if not isinstance(item, bytes):
+            raise MalformedError(f"{self._name}.{field}: expected bytes")
+        if exact and len(item) != max_len:
+            raise MalformedError(f"{self._name}.{field}: expected {max_len} bytes, got {len(item)}")
+        if len(item) > max_len:
+            raise MalformedError(f"{self._name}.{field}: {len(item)} bytes exceeds {max_len}")
+        return item
+
+    def optional_bytes(
+        self, field: builtins.str, max_len: builtins.int, exact: builtins.bool = False
+    ) -> builtins.bytes | None:
+        if self._items[self._pos] is None:
+            self._pos += 1
+            return None
+        return self.bytes(field, max_len, exact)
+
+    def str(self, field: builtins.str, max_len: builtins.int) -> builtins.str:
+        item = self._next()
+        if not isinstance(item, str):
+            raise MalformedError(f"{self._name}.{field}: expected a string")
+        if len(item.encode()) > max_len:
+            raise MalformedError(f"{self._name}.{field}: longer than {max_len} bytes")
+        return item
+
+    def list(self, field: builtins.str, max_count: builtins.int) -> builtins.list[Any]:
+        item = self._next()
+        if not isinstance(item, list):
+            raise MalformedError(f"{self._name}.{field}: expected an array")
+        if len(item) > max_count:
+            raise MalformedError(f"{self._name}.{field}: {len(item)} items exceeds {max_count}")
+        return item
+
+    def raw(self) -> Any:
+        """The next field undecoded, for nested objects that decode themselves."""
+        return self._next()

@@ -1,0 +1,52 @@
+"""The one error-code enum of the ledger, and the exception that carries a code.
+
+Exception tree:
+    ValueError
+      MalformedError (ledger.codec)      undecodable or non-canonical bytes: the sender's fault
+      TxError                            a well-formed tx that the rules reject, with an ErrorCode
+
+Codes below 100 are stateless (the tx itself is wrong: never valid, a peer relaying it is at fault);
+codes from 100 are stateful (valid elsewhere or later, so temporary from a peer's point of view).
+Numbers are stable; a retired number is never reused.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    OK = 0
+    # stateless: the transaction is malformed or unsigned
+    MALFORMED = 1
+    TOO_LARGE = 2
+    WRONG_CHAIN = 3
+    BAD_SIGNATURE = 4
+    UNKNOWN_KIND = 5
+    INVALID_PAYLOAD = 6
+    FEE_TOO_LOW = 7
+    SELF_TRANSFER = 8
+    ZERO_AMOUNT = 9
+    # stateful: depends on the current state
+    BAD_NONCE = 100
+    NONCE_TOO_HIGH = 101
+    INSUFFICIENT_FUNDS = 102
+    OVERFLOW = 103
+    UNAUTHORIZED = 104
+    NOT_FOUND = 105
+    ALREADY_EXISTS = 106
+    INVALID_STATE = 107
+
+    @property
+    def is_permanent(self) -> bool:
+        """True when the tx can never become valid, so a peer that relays it misbehaves."""
+        return 0 < self.value < 100
+
+
+class TxError(ValueError):
+    """A transaction rejected by the rules; `code` says which rule."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(f"{code.name}: {message}")
+        self.code = code
+        self.message = message

@@ -1,0 +1,202 @@
+"""Genesis: the chain's identity, initial state and parameters, loaded from `genesis.json`.
+
+The genesis hash (SHA-256 of the canonical encoding of the parsed genesis, not of the JSON text,
+whose spacing is free) is part of every signature domain. `ChainParams` is the one frozen parameter
+object the rules read; tests derive variants with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger import codec
+from ledger.bech32m import AddressError
+from ledger.hashing import digest
+from ledger.keys import PUBLIC_KEY_LEN, Address
+
+GOVERNED_BY_VALIDATORS = "validators"
+
+
+class GenesisError(ValueError):
+    """A genesis file that cannot be used, with the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusParams:
+    """Timeouts grow linearly with the round: base + delta * round (CometBFT's scheme)."""
+
+    block_interval_ms: int = 1000
+    timeout_propose_ms: int = 3000
+    timeout_propose_delta_ms: int = 500
+    timeout_prevote_ms: int = 1000
+    timeout_prevote_delta_ms: int = 500
+    timeout_precommit_ms: int = 1000
+    timeout_precommit_delta_ms: int = 500
+    create_empty_blocks: bool = True
+    empty_block_interval_ms: int = 1000
+    validator_update_delay: int = 2
+    max_block_txs: int = 20_000
+    max_block_bytes: int = 8 * 1024 * 1024
+    max_tx_bytes: int = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ChainParams:
+    chain_id: str
+    address_prefix: str
+    min_fee: int = 0
+    fee_collector: Address | None = None  # None: fees go to the block's proposer
+    governing_body: str = GOVERNED_BY_VALIDATORS  # or a collective id in hex
+    consensus: ConsensusParams = field(default_factory=ConsensusParams)
+
+
+@dataclass(frozen=True, slots=True)
+class GenesisValidator:
+    name: str
+    public_key: bytes
+    power: int
+
+    @property
+    def address(self) -> Address:
+        return Address.from_public_key(self.public_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Genesis:
+    params: ChainParams
+    genesis_time_ms: int
+    balances: tuple[tuple[Address, int], ...]
+    validators: tuple[GenesisValidator, ...]
+
+    @property
+    def chain_id(self) -> str:
+        return self.params.chain_id
+
+    def to_fields(self) -> list[Any]:
+        p = self.params
+        c = p.consensus
+        return [
+            p.chain_id,
+            p.address_prefix,
+            self.genesis_time_ms,
+            p.min_fee,
+            p.fee_collector.raw if p.fee_collector else None,
+            p.governing_body,
+            [int(v) if not isinstance(v, bool) else v for v in asdict(c).values()],
+            [[a.raw, amount] for a, amount in self.balances],
+            [[v.name, v.public_key, v.power] for v in self.validators],
+        ]
+
+    def hash(self) -> bytes:
+        return digest(b"coterie/genesis/v1\x00" + codec.encode(self.to_fields()))
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.params
+        hrp = p.address_prefix
+        return {
+            "chain_id": p.chain_id,
+            "address_prefix": hrp,
+            "genesis_time_ms": self.genesis_time_ms,
+            "fees": {
+                "min_fee": p.min_fee,
+                "collector": p.fee_collector.to_text(hrp) if p.fee_collector else "proposer",
+            },
+            "governance": {"governing_body": p.governing_body},
+            "consensus": asdict(p.consensus),
+            "balances": [{"address": a.to_text(hrp), "amount": n} for a, n in self.balances],
+            "validators": [
+                {"name": v.name, "public_key": v.public_key.hex(), "power": v.power}
+                for v in self.validators
+            ],
+        }
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Genesis:
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError as exc:
+            raise GenesisError(f"no genesis file at {path}") from exc
+        except (OSError, json.JSONDecodeError) as exc:
+            raise GenesisError(f"cannot read genesis {path}: {exc}") from exc
+        return cls.from_json(data)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Genesis:
+        try:
+            return _parse(data)
+        except GenesisError:
+            raise
+        except (KeyError, TypeError, ValueError, AddressError) as exc:
+            raise GenesisError(f"invalid genesis: {exc!r}") from exc
+
+
+def _int(value: Any, name: str, lo: int = 0, hi: int = codec.U64_MAX) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise GenesisError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    return value
+
+
+def _parse(data: Any) -> Genesis:
+    if not isinstance(data, dict):
+        raise GenesisError("genesis must be a JSON object")
+    chain_id = data["chain_id"]
+    hrp = data["address_prefix"]
+    if not isinstance(chain_id, str) or not 0 < len(chain_id) <= 64:
+        raise GenesisError("chain_id must be a string of 1 to 64 characters")
+    if not isinstance(hrp, str) or not hrp.isalnum() or not hrp.islower() or len(hrp) > 16:
+        raise GenesisError("address_prefix must be 1 to 16 lowercase letters or digits")
+    fees = data.get("fees", {})
+    collector_text = fees.get("collector", "proposer")
+    collector = None if collector_text == "proposer" else Address.parse(hrp, collector_text)
+    consensus_raw = dict(data.get("consensus", {}))
+    defaults = asdict(ConsensusParams())
+    unknown = set(consensus_raw) - set(defaults)
+    if unknown:
+        raise GenesisError(f"unknown consensus parameters: {sorted(unknown)}")
+    for key, value in consensus_raw.items():
+        if isinstance(defaults[key], bool):
+            if not isinstance(value, bool):
+                raise GenesisError(f"consensus.{key} must be true or false")
+        else:
+            _int(value, f"consensus.{key}")
+    params = ChainParams(
+        chain_id=chain_id,
+        address_prefix=hrp,
+        min_fee=_int(fees.get("min_fee", 0), "fees.min_fee"),
+        fee_collector=collector,
+        governing_body=str(data.get("governance", {}).get("governing_body", "validators")),
+        consensus=ConsensusParams(**consensus_raw),
+    )
+    balances: list[tuple[Address, int]] = []
+    seen: set[Address] = set()
+    for entry in data.get("balances", []):
+        address = Address.parse(hrp, entry["address"])
+        if address in seen:
+            raise GenesisError(f"balance listed twice for {entry['address']}")
+        seen.add(address)
+        balances.append((address, _int(entry["amount"], "balance amount")))
+    if sum(n for _, n in balances) > codec.U64_MAX:
+        raise GenesisError("total supply exceeds 2^64 - 1")
+    validators: list[GenesisValidator] = []
+    for entry in data["validators"]:
+        key = bytes.fromhex(entry["public_key"])
+        if len(key) != PUBLIC_KEY_LEN:
+            raise GenesisError(f"validator {entry.get('name')!r}: public key must be 32 bytes")
+        power = _int(entry.get("power", 1), "validator power", 1, 2**40)
+        validators.append(GenesisValidator(str(entry.get("name", "")), key, power))
+    if not validators:
+        raise GenesisError("genesis needs at least one validator")
+    if len({v.public_key for v in validators}) != len(validators):
+        raise GenesisError("a validator key is listed twice")
+    return Genesis(
+        params=params,
+        genesis_time_ms=_int(data.get("genesis_time_ms", 0), "genesis_time_ms"),
+        balances=tuple(balances),
+        validators=tuple(validators),
+    )

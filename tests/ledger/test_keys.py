@@ -1,0 +1,76 @@
+"""Keys, signatures and bech32m addresses with the chain's prefix."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger import bech32m
+from ledger.bech32m import AddressError
+from ledger.keys import Address, PrivateKey, verify
+
+
+def test_sign_and_verify_and_reject_tampering() -> None:
+    key = PrivateKey.generate()
+    sig = key.sign(b"hello")
+    assert verify(key.public_key, b"hello", sig)
+    assert not verify(key.public_key, b"hellO", sig)
+    assert not verify(key.public_key, b"hello", sig[:-1] + bytes([sig[-1] ^ 1]))
+    assert not verify(PrivateKey.generate().public_key, b"hello", sig)
+    assert not verify(b"short", b"hello", sig)
+    assert not verify(key.public_key, b"hello", b"short")
+
+
+def test_seed_round_trip_gives_the_same_key() -> None:
+    key = PrivateKey.generate()
+    assert PrivateKey(key.seed()).public_key == key.public_key
+
+
+def test_dev_keys_are_deterministic() -> None:
+    assert PrivateKey.from_secret(b"alice").public_key == PrivateKey.from_secret(b"alice").public_key
+    assert PrivateKey.from_secret(b"alice").address != PrivateKey.from_secret(b"bob").address
+
+
+def test_address_golden_text() -> None:
+    address = Address(bytes(range(20)))
+    assert address.to_text("tcot") == "tcot1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnps9uxt"
+    assert Address.parse("tcot", "tcot1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnps9uxt") == address
+
+
+def test_bip350_test_vector_decodes() -> None:
+    # a valid bech32m string from BIP-350
+    assert bech32m.decode("a", "a1lqfn3a") == b""
+
+
+def test_address_for_another_chain_is_refused() -> None:
+    text = PrivateKey.from_secret(b"alice").address.to_text("cot")
+    with pytest.raises(AddressError, match="prefix 'cot' is not this chain's 'tcot'"):
+        Address.parse("tcot", text)
+
+
+def test_address_typo_fails_the_checksum() -> None:
+    text = PrivateKey.from_secret(b"alice").address.to_text("tcot")
+    swapped = text[:-3] + ("q" if text[-3] != "q" else "p") + text[-2:]
+    with pytest.raises(AddressError, match="checksum"):
+        Address.parse("tcot", swapped)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "tcot", "tcot1", "TCOT1Qqqq", "tcot1bbbbbbbbbbb", "x" * 100, "tcot1qqqqqqqq"]
+)
+def test_malformed_addresses_are_clear_errors(text: str) -> None:
+    with pytest.raises(AddressError):
+        Address.parse("tcot", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a1lqfn3a",
+        "abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx",
+        "split1checkupstagehandshakeupstreamerranterredcaperredlc445v",
+    ],
+)
+def test_bip350_checksums_are_accepted(text: str) -> None:
+    sep = text.rfind("1")
+    values = [bech32m.CHARSET.index(c) for c in text[sep + 1 :]]
+    assert bech32m._polymod(bech32m._hrp_expand(text[:sep]) + values) == bech32m._BECH32M_CONST
