@@ -26,7 +26,8 @@ def test_seed_round_trip_gives_the_same_key() -> None:
 
 
 def test_dev_keys_are_deterministic() -> None:
-    assert PrivateKey.from_secret(b"alice").public_key == PrivateKey.from_secret(b"alice").public_key
+    alice = PrivateKey.from_secret(b"alice")
+    assert alice.public_key == PrivateKey.from_secret(b"alice").public_key
     assert PrivateKey.from_secret(b"alice").address != PrivateKey.from_secret(b"bob").address
 
 
