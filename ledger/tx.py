@@ -29,10 +29,43 @@ class TxKind(IntEnum):
     """Stable numbers for every transaction kind; a retired number is never reused.
 
     Ranges: 1-9 coin, 10-29 collectives and membership, 30-49 proposals and votes, 50-69 treasury,
-    70-89 splits, 90-99 content and moderation, 100-109 validators and evidence.
+    70-89 splits, 90-99 content and moderation, 100-109 validators and evidence. A kind is listed
+    here before its payload exists so that numbers are assigned once; decoding a kind without a
+    registered payload is `MalformedError("unknown tx kind")`.
     """
 
     TRANSFER = 1
+    # collectives, membership, tokens
+    COLLECTIVE_CREATE = 10
+    MEMBERSHIP_APPLY = 11
+    MEMBERSHIP_WITHDRAW = 12
+    MEMBERSHIP_RENEW = 13
+    RAGEQUIT = 14
+    RAGEKICK = 15
+    TOKEN_TRANSFER = 16
+    DELEGATE = 17
+    # proposals and votes
+    PROPOSAL_SUBMIT = 30
+    PROPOSAL_SPONSOR = 31
+    VOTE = 32
+    VOTE_COMMIT = 33
+    VOTE_REVEAL = 34
+    PROPOSAL_CANCEL = 35
+    PROPOSAL_PROCESS = 36
+    MULTISIG_APPROVE = 37
+    # treasury
+    TREASURY_DEPOSIT = 50
+    ALLOWANCE_SPEND = 51
+    STREAM_CLAIM = 52
+    # revenue splits
+    SPLIT_CREATE = 70
+    SPLIT_UPDATE = 71
+    SPLIT_PAY = 72
+    SPLIT_DISTRIBUTE = 73
+    SPLIT_ACCEPT_OWNERSHIP = 74
+    # content and moderation
+    CONTENT_ANCHOR = 90
+    MODERATION_ACT = 91
 
 
 class Payload(Protocol):
