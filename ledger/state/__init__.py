@@ -1,0 +1,1 @@
+"""The ledger state machine: typed state, tx handlers and block execution."""
