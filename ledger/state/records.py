@@ -1,0 +1,48 @@
+"""Small typed records stored in state, with their canonical encodings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ledger import codec
+from ledger.codec import Fields
+from ledger.keys import PUBLIC_KEY_LEN
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    balance: int = 0
+    nonce: int = 0
+
+    def encode(self) -> bytes:
+        return codec.encode([self.balance, self.nonce])
+
+    @classmethod
+    def decode(cls, data: bytes) -> Account:
+        f = Fields(codec.decode(data), 2, "account")
+        return cls(f.int("balance"), f.int("nonce"))
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatorRecord:
+    """A validator as the ledger knows it; power 0 in a scheduled update means removal."""
+
+    public_key: bytes
+    power: int
+    name: str
+
+    def to_fields(self) -> list[Any]:
+        return [self.public_key, self.power, self.name]
+
+    def encode(self) -> bytes:
+        return codec.encode(self.to_fields())
+
+    @classmethod
+    def decode(cls, data: bytes) -> ValidatorRecord:
+        f = Fields(codec.decode(data), 3, "validator")
+        return cls(
+            f.bytes("public_key", PUBLIC_KEY_LEN, exact=True),
+            f.int("power", 0, 2**40),
+            f.str("name", 64),
+        )

@@ -1,0 +1,118 @@
+"""The validator set as chain state: the active set, scheduled changes, recorded evidence.
+
+The set that signs block h is the set of `VALIDATOR` records in the state after block h-1, so
+every node derives it from the chain alone. A change decided at height H is scheduled for
+activation height H + `validator_update_delay` (CometBFT's H+2 by default) and written into the
+active set by the end-block hook of the block just before activation. Equivocation evidence is
+checked against the active set and recorded once; what follows from it is governance's business.
+"""
+
+from __future__ import annotations
+
+from ledger.block import DuplicateVoteEvidence
+from ledger.errors import ErrorCode, TxError
+from ledger.keys import Address, verify
+from ledger.state import keys
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.handlers import register_begin_block, register_end_block
+from ledger.state.records import ValidatorRecord
+from ledger.state.view import StateView
+
+MAX_EVIDENCE_AGE = 10_000  # heights after which a double-sign is no longer punishable
+
+
+class BlockRuleError(ValueError):
+    """A block-level rule broken by the block itself (not by one tx): the block is invalid."""
+
+
+def active_validators(view: StateView) -> list[tuple[Address, ValidatorRecord]]:
+    """The active set, ordered by address."""
+    out = []
+    for key, value in view.iter_prefix(keys.VALIDATOR):
+        out.append((Address(key[len(keys.VALIDATOR) :]), ValidatorRecord.decode(value)))
+    return out
+
+
+def schedule_update(view: StateView, ctx: BlockContext, record: ValidatorRecord) -> int:
+    """Schedule adding, changing (power > 0) or removing (power 0) a validator; returns the
+    activation height."""
+    if record.power == 0 and view.get(keys.validator(_address(record).raw)) is None:
+        raise TxError(ErrorCode.NOT_FOUND, "cannot remove a key that is not a validator")
+    activation = ctx.height + ctx.params.consensus.validator_update_delay
+    view.put(keys.validator_update(activation, _address(record).raw), record.encode())
+    return activation
+
+
+def _address(record: ValidatorRecord) -> Address:
+    return Address.from_public_key(record.public_key)
+
+
+def apply_scheduled_updates(view: StateView, ctx: BlockContext) -> list[Event]:
+    """End-block: write the updates that activate at the next height into the active set."""
+    prefix = keys.VALIDATOR_UPDATE + keys.u64(ctx.height + 1)
+    events = []
+    for key, value in list(view.iter_prefix(prefix)):
+        view.delete(key)
+        record = ValidatorRecord.decode(value)
+        address = _address(record)
+        remaining = len(active_validators(view))
+        if record.power == 0:
+            if view.get(keys.validator(address.raw)) is None:
+                continue
+            if remaining <= 1:
+                events.append(Event.of("validator_update_refused", validator=address.raw))
+                continue
+            view.delete(keys.validator(address.raw))
+        else:
+            view.put(keys.validator(address.raw), record.encode())
+        events.append(
+            Event.of(
+                "validator_update", validator=address.raw, power=record.power, at=ctx.height + 1
+            )
+        )
+    return events
+
+
+def record_evidence(view: StateView, ctx: BlockContext) -> list[Event]:
+    """Begin-block: check and record the block's equivocation evidence."""
+    events = []
+    for evidence in ctx.evidence:
+        problem = evidence_error(view, ctx, evidence)
+        if problem:
+            raise BlockRuleError(f"invalid evidence: {problem}")
+        vote = evidence.vote_a
+        view.put(
+            keys.evidence(evidence.hash()),
+            keys.u64(ctx.height) + vote.validator.raw + keys.u64(vote.height),
+        )
+        events.append(
+            Event.of("evidence", validator=vote.validator.raw, height=vote.height, round=vote.round)
+        )
+    return events
+
+
+def evidence_error(
+    view: StateView, ctx: BlockContext, evidence: DuplicateVoteEvidence
+) -> str | None:
+    """Why `evidence` cannot be recorded in this block, or None."""
+    problem = evidence.structural_error()
+    if problem:
+        return problem
+    vote = evidence.vote_a
+    if vote.height >= ctx.height or ctx.height - vote.height > MAX_EVIDENCE_AGE:
+        return "evidence height outside the accepted window"
+    if view.get(keys.evidence(evidence.hash())) is not None:
+        return "evidence already recorded"
+    data = view.get(keys.validator(vote.validator.raw))
+    if data is None:
+        return "offender is not an active validator"
+    public_key = ValidatorRecord.decode(data).public_key
+    for v in (evidence.vote_a, evidence.vote_b):
+        if not verify(public_key, v.sign_bytes(ctx.genesis_hash), v.signature):
+            return "a vote's signature does not verify"
+    return None
+
+
+register_begin_block("evidence", record_evidence)
+register_end_block("validator_updates", apply_scheduled_updates)

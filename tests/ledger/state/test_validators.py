@@ -1,0 +1,106 @@
+"""Validator-set changes activate at a height derived from the chain; evidence is recorded once."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from ledger.block import DuplicateVoteEvidence, Vote, VoteType
+from ledger.errors import TxError
+from ledger.genesis import Genesis
+from ledger.keys import PrivateKey
+from ledger.state.context import BlockContext
+from ledger.state.executor import Mode, execute_block
+from ledger.state.reader import MemoryState
+from ledger.state.records import ValidatorRecord
+from ledger.state.validators import BlockRuleError, active_validators, schedule_update
+from ledger.state.view import StateView
+from tests.ledger.state.conftest import VALIDATOR_KEYS
+
+NEWCOMER = PrivateKey.from_secret(b"newcomer")
+
+
+def context(genesis: Genesis, height: int, **extra: object) -> BlockContext:
+    ctx = BlockContext(
+        genesis.params, genesis.hash(), height, height * 1000, VALIDATOR_KEYS[0].address
+    )
+    return dataclasses.replace(ctx, **extra)  # type: ignore[arg-type]
+
+
+def run_block(state: MemoryState, ctx: BlockContext) -> None:
+    state.apply(execute_block(state, ctx, [], Mode.VALIDATE).changes)
+
+
+def test_a_validator_added_at_h_signs_from_h_plus_2(genesis: Genesis, state: MemoryState) -> None:
+    view = StateView(state)
+    activation = schedule_update(
+        view, context(genesis, 5), ValidatorRecord(NEWCOMER.public_key, 7, "new")
+    )
+    assert activation == 7
+    state.apply(view.changes())
+    run_block(state, context(genesis, 5))
+    assert (
+        len(active_validators(StateView(state))) == 4
+    )  # not yet: block 6 is signed by the old set
+    run_block(state, context(genesis, 6))
+    addresses = [a for a, _ in active_validators(StateView(state))]
+    assert NEWCOMER.address in addresses and len(addresses) == 5
+
+
+def test_removal_needs_an_existing_validator_and_keeps_one(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    view = StateView(state)
+    with pytest.raises(TxError):
+        schedule_update(view, context(genesis, 1), ValidatorRecord(NEWCOMER.public_key, 0, ""))
+    for key in VALIDATOR_KEYS:
+        schedule_update(view, context(genesis, 1), ValidatorRecord(key.public_key, 0, ""))
+    state.apply(view.changes())
+    run_block(state, context(genesis, 2))
+    assert len(active_validators(StateView(state))) == 1
+
+
+def double_vote(key: PrivateKey, genesis: Genesis, height: int = 3) -> DuplicateVoteEvidence:
+    def vote(block_hash: bytes) -> Vote:
+        sign_bytes = Vote.sign_bytes_for(genesis.hash(), VoteType.PREVOTE, height, 0, block_hash)
+        return Vote(VoteType.PREVOTE, height, 0, block_hash, key.address, key.sign(sign_bytes))
+
+    return DuplicateVoteEvidence(vote(b"\x01" * 32), vote(b"\x02" * 32))
+
+
+def test_equivocation_evidence_is_recorded_once(genesis: Genesis, state: MemoryState) -> None:
+    evidence = double_vote(VALIDATOR_KEYS[2], genesis)
+    result = execute_block(state, context(genesis, 4, evidence=(evidence,)), [], Mode.VALIDATE)
+    assert [e.kind for e in result.block_events] == ["evidence"]
+    state.apply(result.changes)
+    with pytest.raises(BlockRuleError, match="already recorded"):
+        execute_block(state, context(genesis, 5, evidence=(evidence,)), [], Mode.VALIDATE)
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda g: double_vote(NEWCOMER, g), "not an active validator"),
+        (lambda g: double_vote(VALIDATOR_KEYS[0], g, height=9), "height"),
+        (
+            lambda g: DuplicateVoteEvidence(
+                double_vote(VALIDATOR_KEYS[0], g).vote_a, double_vote(VALIDATOR_KEYS[0], g).vote_a
+            ),
+            "same block",
+        ),
+        (
+            lambda g: DuplicateVoteEvidence(
+                double_vote(VALIDATOR_KEYS[0], g).vote_a,
+                dataclasses.replace(double_vote(VALIDATOR_KEYS[0], g).vote_b, signature=bytes(64)),
+            ),
+            "signature",
+        ),
+    ],
+)
+def test_bad_evidence_invalidates_the_block(
+    genesis: Genesis, state: MemoryState, make: object, reason: str
+) -> None:
+    evidence = make(genesis)  # type: ignore[operator]
+    with pytest.raises(BlockRuleError, match=reason):
+        execute_block(state, context(genesis, 5, evidence=(evidence,)), [], Mode.VALIDATE)
