@@ -1,0 +1,189 @@
+"""Batched, pure updates of the sparse Merkle state tree.
+
+The tree is binary over the 256-bit path SHA-256(key), with leaf shortcuts (as Diem's Jellyfish
+tree and "compact sparse Merkle trees"): a subtree that holds one key is that key's leaf, placed
+at the shallowest depth where it is alone; an empty subtree is `EMPTY`; a subtree with two or more
+keys is an inner node. That shape is a function of the key set alone, so the root commits to the
+key/value set whatever the order of the updates that produced it: after a delete, a lone leaf
+moves back up to where it would sit in a tree built from scratch.
+
+`update` applies a whole block's changes at once: the changed paths are sorted and walked
+together from the root, so every node on a shared prefix is read, rehashed and written once per
+block, not once per key. Nothing is mutated: old roots stay readable because nodes are
+content-addressed and never overwritten.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping
+
+from ledger.merkle.node import (
+    EMPTY,
+    INNER_TAG,
+    KEY_BITS,
+    LEAF_TAG,
+    MemoryNodeStore,
+    MerkleError,
+    NodeReader,
+    load_node,
+    sha256,
+)
+
+_Kind = int | None  # LEAF_TAG, INNER_TAG, or None: unknown without reading the node
+_LEAF = bytes([LEAF_TAG])
+_INNER = bytes([INNER_TAG])
+_TOP = KEY_BITS - 1
+
+
+class _Batch:
+    """Changes sorted by path, as parallel lists so that `bisect` runs on plain ints."""
+
+    __slots__ = ("ints", "paths", "values")
+
+    def __init__(self, ints: list[int], paths: list[bytes], values: list[bytes | None]) -> None:
+        self.ints = ints
+        self.paths = paths
+        self.values = values  # value hashes; None deletes
+
+    @classmethod
+    def of(cls, entries: list[tuple[int, bytes, bytes | None]]) -> _Batch:
+        entries.sort()
+        return cls([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
+
+    def split(self, lo: int, hi: int, depth: int) -> int:
+        """The first index in [lo, hi) whose path has bit `depth` set (all share the bits above)."""
+        shift = _TOP - depth
+        threshold = ((self.ints[lo] >> shift) | 1) << shift
+        return bisect_left(self.ints, threshold, lo, hi)
+
+    def inserts(self, lo: int, hi: int) -> list[tuple[int, bytes, bytes | None]]:
+        return [
+            (self.ints[i], self.paths[i], self.values[i])
+            for i in range(lo, hi)
+            if self.values[i] is not None
+        ]
+
+
+def update(
+    nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
+) -> tuple[bytes, dict[bytes, bytes]]:
+    """Apply `changes` (key -> new value, None deletes) to the tree under `root`.
+
+    Returns the new root and the nodes to store (hash -> encoding). Raises `MerkleError` if a node
+    under `root` is missing from `nodes` or corrupt.
+    """
+    entries: list[tuple[int, bytes, bytes | None]] = []
+    for key, value in changes.items():
+        path = sha256(key).digest()
+        vhash = None if value is None else sha256(value).digest()
+        entries.append((int.from_bytes(path, "big"), path, vhash))
+    batch = _Batch.of(entries)
+    updater = _Updater(nodes)
+    new_root, _ = updater.update(root, 0, batch, 0, len(entries))
+    return new_root, updater.writes
+
+
+def root_of(state: Mapping[bytes, bytes]) -> bytes:
+    """The root of the tree holding exactly `state`, built in memory."""
+    return update(MemoryNodeStore(), EMPTY, state)[0]
+
+
+class _Updater:
+    __slots__ = ("nodes", "writes")
+
+    def __init__(self, nodes: NodeReader) -> None:
+        self.nodes = nodes
+        self.writes: dict[bytes, bytes] = {}
+
+    def update(
+        self, hash_: bytes, depth: int, batch: _Batch, lo: int, hi: int
+    ) -> tuple[bytes, _Kind]:
+        """The new subtree at `depth` after applying batch[lo:hi], all of which route here."""
+        if lo == hi:
+            return hash_, None
+        if hash_ == EMPTY:
+            if None in batch.values[lo:hi]:
+                inserts = _Batch.of(batch.inserts(lo, hi))
+                return self.build_at(inserts, 0, len(inserts.ints), depth)
+            return self.build_at(batch, lo, hi, depth)
+        if depth >= KEY_BITS:
+            raise MerkleError("Merkle tree deeper than 256 levels")
+        data = load_node(self.nodes, hash_)
+        if data[0] == LEAF_TAG:
+            return self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
+        left, right = data[1:33], data[33:65]
+        mid = batch.split(lo, hi, depth)
+        new_left, left_kind = self.update(left, depth + 1, batch, lo, mid)
+        new_right, right_kind = self.update(right, depth + 1, batch, mid, hi)
+        if new_left == left and new_right == right:
+            return hash_, INNER_TAG
+        return self._join(new_left, left_kind, new_right, right_kind)
+
+    def _update_leaf(
+        self, hash_: bytes, data: bytes, depth: int, batch: _Batch, *, lo: int, hi: int
+    ) -> tuple[bytes, _Kind]:
+        """Merge the one key already here with the changes routed to the same subtree."""
+        leaf_path = data[1:33]
+        merged = batch.inserts(lo, hi)
+        if leaf_path not in batch.paths[lo:hi]:
+            if not merged:
+                return hash_, LEAF_TAG  # only deletes of absent keys reached this leaf
+            merged.append((int.from_bytes(leaf_path, "big"), leaf_path, data[33:65]))
+        fresh = _Batch.of(merged)
+        return self.build_at(fresh, 0, len(fresh.ints), depth)
+
+    def _join(
+        self, left: bytes, left_kind: _Kind, right: bytes, right_kind: _Kind
+    ) -> tuple[bytes, _Kind]:
+        """An inner node over two new children, collapsed when it would hold a single leaf."""
+        if EMPTY in (left, right):
+            if left == right:
+                return EMPTY, None
+            only, kind = (right, right_kind) if left == EMPTY else (left, left_kind)
+            if kind is None:
+                kind = load_node(self.nodes, only)[0]
+            if kind == LEAF_TAG:
+                return only, LEAF_TAG  # a lone leaf rises to where a fresh tree would hold it
+        return self._inner(left, right), INNER_TAG
+
+    def build_at(self, batch: _Batch, lo: int, hi: int, depth: int) -> tuple[bytes, _Kind]:
+        if lo == hi:
+            return EMPTY, None
+        return self.build(batch, lo, hi, depth), (LEAF_TAG if hi - lo == 1 else INNER_TAG)
+
+    def build(self, batch: _Batch, lo: int, hi: int, depth: int) -> bytes:
+        """A fresh subtree at `depth` holding batch[lo:hi] (one or more inserts).
+
+        Jumps straight to the depth where the paths part (the common prefix of the first and the
+        last path, as they are sorted), then hashes the chain of one-sided nodes above it.
+        """
+        if hi - lo == 1:
+            vhash = batch.values[lo]
+            assert vhash is not None  # build only sees inserts
+            encoding = _LEAF + batch.paths[lo] + vhash
+            leaf = sha256(encoding).digest()
+            self.writes[leaf] = encoding
+            return leaf
+        first = batch.ints[lo]
+        diff = first ^ batch.ints[hi - 1]
+        if diff == 0:
+            raise MerkleError("two changes share one 256-bit path")
+        branch = KEY_BITS - diff.bit_length()
+        shift = _TOP - branch
+        mid = bisect_left(batch.ints, ((first >> shift) | 1) << shift, lo, hi)
+        hash_ = self._inner(
+            self.build(batch, lo, mid, branch + 1), self.build(batch, mid, hi, branch + 1)
+        )
+        for level in range(branch - 1, depth - 1, -1):
+            if (first >> (_TOP - level)) & 1:
+                hash_ = self._inner(EMPTY, hash_)
+            else:
+                hash_ = self._inner(hash_, EMPTY)
+        return hash_
+
+    def _inner(self, left: bytes, right: bytes) -> bytes:
+        encoding = _INNER + left + right
+        hash_ = sha256(encoding).digest()
+        self.writes[hash_] = encoding
+        return hash_
