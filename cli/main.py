@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import click
 
+from cli.commands.keys import keys
+from cli.commands.tx import tx
+from cli.errors import CoterieGroup
 
-@click.group()
+
+@click.group(cls=CoterieGroup)
 @click.version_option(package_name="coterie")
 def cli() -> None:
     """Coterie: a ledger that no single admin controls, for collectives and niche communities."""
+
+
+cli.add_command(keys)
+cli.add_command(tx)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The click command groups of `coterie`, one module per group."""

@@ -1,0 +1,104 @@
+"""The one place where our exceptions become click errors with a clear message and exit code.
+
+Every command group of the `coterie` command is a `CoterieGroup`, whose `invoke` runs the chosen
+command inside `map_errors()`. Library code raises its own exceptions (it knows nothing of click);
+a user mistake reaches the terminal as one line, never as a traceback.
+
+Exit codes (stable, documented in docs/cli.md):
+    0  success
+    1  any other error (for example a file that cannot be written)
+    2  usage error (click's own: unknown option, bad value)
+    3  invalid input: malformed tx or tx file, bad address, bad genesis, bad hex
+    4  keystore: unknown or existing key, corrupted key file, plaintext key refused
+    5  wrong password
+    6  not available yet (broadcasting arrives with the node)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from typing import Any, ClassVar
+
+import click
+
+from cli.wallet.keystore import KeystoreError, WrongPasswordError
+from cli.wallet.txfile import TxFileError
+from ledger.bech32m import AddressError
+from ledger.codec import MalformedError
+from ledger.genesis import GenesisError
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INVALID_INPUT = 3
+    KEYSTORE = 4
+    WRONG_PASSWORD = 5
+    UNAVAILABLE = 6
+
+
+class CliError(click.ClickException):
+    """A user-facing error; each subclass has its own exit code (a class variable in click)."""
+
+    exit_code: ClassVar[int] = ExitCode.ERROR
+
+
+class InvalidInputError(CliError):
+    exit_code: ClassVar[int] = ExitCode.INVALID_INPUT
+
+
+class KeystoreCliError(CliError):
+    exit_code: ClassVar[int] = ExitCode.KEYSTORE
+
+
+class WrongPasswordCliError(CliError):
+    exit_code: ClassVar[int] = ExitCode.WRONG_PASSWORD
+
+
+class UnavailableError(CliError):
+    exit_code: ClassVar[int] = ExitCode.UNAVAILABLE
+
+
+def to_cli_error(exc: BaseException) -> CliError | None:
+    """The click error for one of our exceptions, or None when it is not a user-facing one."""
+    if isinstance(exc, WrongPasswordError):
+        return WrongPasswordCliError(str(exc))
+    if isinstance(exc, KeystoreError):
+        return KeystoreCliError(str(exc))
+    if isinstance(exc, TxFileError):
+        return InvalidInputError(str(exc))
+    if isinstance(exc, MalformedError):
+        return InvalidInputError(f"malformed transaction: {exc}")
+    if isinstance(exc, AddressError):
+        return InvalidInputError(f"invalid address: {exc}")
+    if isinstance(exc, GenesisError):
+        return InvalidInputError(f"genesis: {exc}")
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return CliError(f"cannot access{where}: {exc.strerror or exc}")
+    return None
+
+
+@contextmanager
+def map_errors() -> Iterator[None]:
+    """Re-raise our exceptions as `CliError`; click's own exceptions pass through untouched."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        mapped = to_cli_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+class CoterieGroup(click.Group):
+    """A click group whose commands report our exceptions as clean errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with map_errors():
+            return super().invoke(ctx)

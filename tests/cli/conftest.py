@@ -1,0 +1,107 @@
+"""Fixtures for the wallet commands: an isolated wallet home, a runner, stored keys, a genesis.
+
+Keys are created with scrypt n=16 through COTERIE_KEYSTORE_SCRYPT_N so the suite stays fast; one
+test in test_keystore.py checks the real default. `catch_exceptions=False` makes any traceback a
+test failure: user mistakes must end as click errors with an exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli.main import cli
+from ledger.genesis import ChainParams, Genesis, GenesisValidator
+from ledger.keys import PrivateKey
+from tests.cli.helpers import ALICE_SEED, BOB_SEED, CHAIN_ID, PASSWORD, Invoke, StoredKey
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "wallet"
+
+
+@pytest.fixture
+def runner(home: Path) -> CliRunner:
+    return CliRunner(
+        env={
+            "COTERIE_HOME": str(home),
+            "COTERIE_KEYSTORE_SCRYPT_N": "16",
+            "COTERIE_PASSWORD": None,  # never inherit a developer's password
+        }
+    )
+
+
+@pytest.fixture
+def invoke(runner: CliRunner) -> Invoke:
+    """Run `coterie ARGS`; `password=` sets COTERIE_PASSWORD, `input=` feeds prompts."""
+
+    def run(
+        args: Sequence[str],
+        input: str | None = None,
+        password: str | None = None,
+        env: dict[str, str | None] | None = None,
+    ) -> Result:
+        merged = dict(env or {})
+        if password is not None:
+            merged["COTERIE_PASSWORD"] = password
+        return runner.invoke(cli, list(args), input=input, env=merged, catch_exceptions=False)
+
+    return run
+
+
+def _import(invoke: Invoke, home: Path, name: str, seed: bytes, tmp_path: Path) -> StoredKey:
+    seed_file = tmp_path / f"{name}.seed"
+    seed_file.write_text(seed.hex() + "\n")
+    result = invoke(["keys", "import", name, "--seed-file", str(seed_file)], password=PASSWORD)
+    assert result.exit_code == 0, result.output
+    return StoredKey(name, PrivateKey(seed), home / "keys" / f"{name}.json")
+
+
+@pytest.fixture
+def alice(invoke: Invoke, home: Path, tmp_path: Path) -> StoredKey:
+    return _import(invoke, home, "alice", ALICE_SEED, tmp_path)
+
+
+@pytest.fixture
+def bob(invoke: Invoke, home: Path, tmp_path: Path) -> StoredKey:
+    return _import(invoke, home, "bob", BOB_SEED, tmp_path)
+
+
+@pytest.fixture
+def password_file(tmp_path: Path) -> Path:
+    path = tmp_path / "password.txt"
+    path.write_text(PASSWORD + "\n")
+    return path
+
+
+@pytest.fixture
+def genesis(tmp_path: Path) -> tuple[Genesis, Path]:
+    validator = PrivateKey.from_secret(b"validator-0")
+    value = Genesis(
+        params=ChainParams(chain_id=CHAIN_ID, address_prefix="tcot"),
+        genesis_time_ms=0,
+        balances=(),
+        validators=(GenesisValidator("v0", validator.public_key, 1),),
+    )
+    path = tmp_path / "genesis.json"
+    value.write(path)
+    return value, path
+
+
+@pytest.fixture
+def unsigned_tx(invoke: Invoke, alice: StoredKey, bob: StoredKey, tmp_path: Path) -> Path:
+    """An unsigned transfer of 25 from alice to bob, nonce 3, fee 2."""
+    out = tmp_path / "unsigned.json"
+    result = invoke(
+        [
+            "tx", "transfer", "--from", "alice", "--to", bob.address(), "--amount", "25",
+            "--fee", "2", "--memo", "rent", "--nonce", "3", "--chain-id", CHAIN_ID,
+            "--generate-only", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
