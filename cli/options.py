@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from cli.errors import InvalidInputError
+from cli.errors import CliError, InvalidInputError
 from cli.wallet.keystore import KeyInfo, Keystore
 from cli.wallet.sealing import ScryptParams, check_scrypt_n
 from cli.wallet.txfile import is_valid_prefix
@@ -153,6 +153,8 @@ def write_output(out: Path | None, text: str, what: str) -> None:
     try:
         tmp.write_text(text)
         tmp.replace(out)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
     warn(f"wrote {what} to {out}")

@@ -152,6 +152,8 @@ def sign(
         warn("  " + line)
     if not yes:
         click.confirm("Sign this transaction?", abort=True, err=True)
+    if not info.encrypted:
+        warn(f"WARNING: signing with the UNENCRYPTED development key {info.name!r}")
     password = existing_password(info.name, password_file)
     key = store.unlock(info.name, password, allow_plaintext=insecure_dev)
     signed = body.sign(key, genesis_hash)

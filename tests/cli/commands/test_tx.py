@@ -304,3 +304,11 @@ def test_an_edited_view_is_refused(
     unsigned_tx.write_text(json.dumps(doc))
     args = ["tx", "sign", str(unsigned_tx), "--genesis", str(genesis[1]), "-y"]
     fails(invoke(args, password=PASSWORD), 3, "field 'tx' does not match", "authoritative")
+
+
+def test_an_unwritable_out_file_is_a_clear_error(
+    invoke: Invoke, alice: StoredKey, bob: StoredKey, tmp_path: Path
+) -> None:
+    out = tmp_path / "no" / "such" / "dir.json"
+    args = _transfer_args(bob.address(), "--chain-id", CHAIN_ID, "--generate-only")
+    fails(invoke([*args, "--out", str(out)]), ExitCode.ERROR, f"cannot write {out}")
