@@ -130,6 +130,8 @@ def sign(
     yes: bool,
 ) -> None:
     """Sign the unsigned tx in FILE offline ('-' reads stdin), for the chain of a genesis."""
+    if file == "-" and not yes:
+        raise click.UsageError("with the tx on stdin there is no way to confirm: add -y")
     doc = txfile.parse(read_source(file))
     if doc.signed is not None:
         raise InvalidInputError(f"{file} is already signed")

@@ -312,3 +312,14 @@ def test_an_unwritable_out_file_is_a_clear_error(
     out = tmp_path / "no" / "such" / "dir.json"
     args = _transfer_args(bob.address(), "--chain-id", CHAIN_ID, "--generate-only")
     fails(invoke([*args, "--out", str(out)]), ExitCode.ERROR, f"cannot write {out}")
+
+
+def test_sign_from_stdin(invoke: Invoke, unsigned_tx: Path, genesis: tuple[Genesis, Path]) -> None:
+    args = ["tx", "sign", "-", "--genesis", str(genesis[1])]
+    text = unsigned_tx.read_text()
+    fails(invoke(args, input=text, password=PASSWORD), ExitCode.USAGE, "add -y")
+    result = invoke([*args, "-y"], input=text, password=PASSWORD)
+    assert result.exit_code == 0, result.output
+    assert SignedTx.decode(bytes.fromhex(read_json(result)["signed_hex"])).verify_signature(
+        genesis[0].hash()
+    )
