@@ -1,0 +1,68 @@
+"""The votes of one type at one (height, round): at most one counted vote per validator.
+
+A validator's first vote counts; a second, different vote is not counted (the paper counts
+messages from distinct processes) but is returned to the caller as the conflicting pair, which is
+evidence of equivocation. Power is tallied per block hash (nil is `b""`) as votes arrive, so every
+threshold question is O(1). The set does not check signatures or membership: the caller
+(`HeightState`) admits only verified votes of validators of the set it was built with.
+"""
+
+from __future__ import annotations
+
+from consensus.validators import ValidatorSet
+from ledger.block import Vote, VoteType
+
+
+class VoteSet:
+    __slots__ = ("_power_by_hash", "_reported", "power", "validators", "vote_type", "votes")
+
+    def __init__(self, validators: ValidatorSet, vote_type: VoteType) -> None:
+        self.validators = validators
+        self.vote_type = vote_type
+        self.votes: dict[bytes, Vote] = {}  # validator address bytes -> the counted vote
+        self._power_by_hash: dict[bytes, int] = {}
+        self.power = 0  # total power of distinct voters, whatever they voted for
+        self._reported: set[bytes] = set()  # equivocators already reported at this (round, type)
+
+    def get(self, vote: Vote) -> Vote | None:
+        """The counted vote of `vote.validator`, if any."""
+        return self.votes.get(vote.validator.raw)
+
+    def add(self, vote: Vote) -> None:
+        """Count `vote`; the caller ensures the validator has no counted vote yet."""
+        key = vote.validator.raw
+        if key in self.votes:
+            raise ValueError("validator already voted in this set")
+        power = self.validators.power_of(vote.validator)
+        self.votes[key] = vote
+        self._power_by_hash[vote.block_hash] = self._power_by_hash.get(vote.block_hash, 0) + power
+        self.power += power
+
+    def first_report(self, vote: Vote) -> bool:
+        """True the first time an equivocation by `vote.validator` is reported here."""
+        key = vote.validator.raw
+        if key in self._reported:
+            return False
+        self._reported.add(key)
+        return True
+
+    def power_for(self, block_hash: bytes) -> int:
+        return self._power_by_hash.get(block_hash, 0)
+
+    def has_quorum_for(self, block_hash: bytes) -> bool:
+        """+2/3 of the power voted for `block_hash` (b"" for nil)."""
+        return self.validators.has_quorum(self.power_for(block_hash))
+
+    def has_quorum_any(self) -> bool:
+        """+2/3 of the power voted, for anything ("2f + 1 ⟨..., *⟩" in the paper)."""
+        return self.validators.has_quorum(self.power)
+
+    def votes_for(self, block_hash: bytes) -> list[Vote]:
+        """The counted votes for `block_hash`, in validator (address) order."""
+        return sorted(
+            (v for v in self.votes.values() if v.block_hash == block_hash),
+            key=lambda v: v.validator.raw,
+        )
+
+    def __len__(self) -> int:
+        return len(self.votes)
