@@ -17,6 +17,9 @@ The machine does no I/O, reads no clock and draws no randomness: the same inputs
 give the same actions, which is what lets a WAL replay a height and a simulator replay a seed.
 Every proposal and vote it sends is signed through the `Signer` (the double-sign guard) first;
 when the guard refuses, the machine stays silent for that step but moves on as if it had spoken.
+A consensus WAL records every input and every message the machine broadcast; on replay it feeds
+the recorded own messages back through `on_proposal` / `on_vote` where they were logged (the guard
+re-issues only its last signature), so the replayed vote counts and lock match the original run.
 
 Deviations from the pseudocode, all harmless to safety:
 - After a decision the machine does not start the next height itself (lines 52-54): the driver

@@ -244,3 +244,27 @@ def apply_updates(current: ValidatorSet, updates: Iterable[ValidatorUpdate]) -> 
             for v, p in zip(ordered, normalized, strict=True)
         )
     )
+
+
+def updates_between(
+    current: ValidatorSet, members: Iterable[tuple[bytes, int]]
+) -> list[ValidatorUpdate]:
+    """The updates that turn `current` into the (public key, power) `members`, in address order.
+
+    The ledger stores the active set as plain records; this turns the next height's records into
+    the change set `apply_updates` needs, so priorities carry over.
+    """
+    wanted = {Address.from_public_key(key): (key, power) for key, power in members}
+    updates = [
+        ValidatorUpdate(v.public_key, 0) for v in current.validators if v.address not in wanted
+    ]
+    for address, (key, power) in wanted.items():
+        if current.power_of(address) != power:
+            updates.append(ValidatorUpdate(key, power))
+    return sorted(updates, key=lambda u: u.address.raw)
+
+
+def next_height_set(current: ValidatorSet, members: Iterable[tuple[bytes, int]]) -> ValidatorSet:
+    """The set of height h + 1 from the set of h and the ledger's active set for h + 1."""
+    advanced = current.advance(1)
+    return apply_updates(advanced, updates_between(advanced, members))

@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 
 from consensus import proposer as rotation
 from consensus.errors import ValidatorSetError
-from consensus.validators import ValidatorSet, ValidatorUpdate, apply_updates
+from consensus.validators import (
+    ValidatorSet,
+    ValidatorUpdate,
+    apply_updates,
+    next_height_set,
+    updates_between,
+)
 from ledger import codec
 from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
@@ -148,3 +154,13 @@ def test_invalid_sets_are_refused() -> None:
         ValidatorSet(())
     with pytest.raises(ValidatorSetError, match="power"):
         make(0)
+
+
+def test_next_height_set_follows_the_ledger_records_and_keeps_the_rotation() -> None:
+    vals = make(1, 2, 3)
+    same = next_height_set(vals, [(v.public_key, v.power) for v in vals.validators])
+    assert same == vals.advance(1)
+    members = [(KEYS[0].public_key, 1), (KEYS[2].public_key, 5), (KEYS[6].public_key, 2)]
+    changed = next_height_set(vals, members)
+    assert {(v.public_key, v.power) for v in changed.validators} == set(members)
+    assert updates_between(changed, members) == []
