@@ -10,7 +10,6 @@ import random
 import pytest
 
 from consensus.messages import ConsensusMessage
-
 from tests.consensus.harness import Net, Node
 
 
