@@ -58,6 +58,9 @@ def verify_commit(
         )
     if height is not None and commit.height != height:
         raise WrongBlockError(f"commit is for height {commit.height}, not {height}")
+    message = Vote.sign_bytes_for(
+        genesis_hash, VoteType.PRECOMMIT, commit.height, commit.round, commit.block_hash
+    )
     seen: set[bytes] = set()
     power = 0
     for index, sig in enumerate(commit.signatures):
@@ -67,9 +70,6 @@ def verify_commit(
         if sig.validator.raw in seen:
             raise DuplicateSignerError(f"signature {index}: {sig.validator} signed twice")
         seen.add(sig.validator.raw)
-        message = Vote.sign_bytes_for(
-            genesis_hash, VoteType.PRECOMMIT, commit.height, commit.round, commit.block_hash
-        )
         if not verifier(validator.public_key, message, sig.signature):
             raise BadSignatureError(f"signature {index} by {sig.validator} does not verify")
         power += validator.power

@@ -25,6 +25,7 @@ from ledger.block import Vote, VoteType
 
 ROUND_WINDOW = 8
 CATCHUP_ROUNDS_PER_VALIDATOR = 2
+SIGN_BYTES_CACHE = 1024
 
 
 class RoundState:
@@ -60,15 +61,36 @@ class RoundState:
 class HeightState:
     """The rounds of one height, the proposer rotation and the cache of valid(v)."""
 
-    __slots__ = ("_catchup", "height", "rotation", "rounds", "valid_cache", "validators")
+    __slots__ = (
+        "_catchup",
+        "_sign_bytes",
+        "genesis_hash",
+        "height",
+        "rotation",
+        "rounds",
+        "valid_cache",
+        "validators",
+    )
 
-    def __init__(self, height: int, validators: ValidatorSet) -> None:
+    def __init__(self, height: int, validators: ValidatorSet, genesis_hash: bytes) -> None:
         self.height = height
+        self.genesis_hash = genesis_hash
         self.validators = validators
         self.rotation: ProposerRotation = validators.rotation()
         self.rounds: dict[int, RoundState] = {}
         self.valid_cache: dict[bytes, bool] = {}  # block hash -> valid(v)
         self._catchup: dict[bytes, list[int]] = {}  # validator -> far rounds it opened
+        self._sign_bytes: dict[tuple[int, int, bytes], bytes] = {}  # one vote's bytes, shared
+
+    def vote_sign_bytes(self, vote: Vote) -> bytes:
+        """What `vote` signs; most votes of a round share it, so it is encoded once (bounded)."""
+        key = (int(vote.type), vote.round, vote.block_hash)
+        data = self._sign_bytes.get(key)
+        if data is None:
+            data = vote.sign_bytes(self.genesis_hash)
+            if len(self._sign_bytes) < SIGN_BYTES_CACHE:
+                self._sign_bytes[key] = data
+        return data
 
     def proposer(self, round_: int) -> Validator:
         return self.validators.validators[self.rotation.proposer_index(round_)]

@@ -124,6 +124,17 @@ class ConsensusMachine:
     def validators(self) -> ValidatorSet | None:
         return self._hs.validators if self._hs else None
 
+    def round_messages(self, round_: int) -> list[Proposal | Vote]:
+        """The proposal and counted votes of `round_` at this height, for gossip to laggards."""
+        state = self._hs.get(round_) if self._hs else None
+        if state is None:
+            return []
+        votes: list[Proposal | Vote] = [
+            *state.prevotes.votes.values(),
+            *state.precommits.votes.values(),
+        ]
+        return [state.proposal, *votes] if state.proposal else votes
+
     @property
     def tracked_rounds(self) -> int:
         """How many rounds of the current height hold state (bounded; see height_state)."""
@@ -137,7 +148,7 @@ class ConsensusMachine:
             raise ValueError(f"cannot start height {height} at height {self._height}")
         out = self._out = []
         self._height = height
-        self._hs = HeightState(height, validators)
+        self._hs = HeightState(height, validators, self.genesis_hash)
         self._decided = False
         self._round, self._step = 0, Step.NEW_HEIGHT
         # line 53: reset lockedRound, lockedValue, validRound and validValue
@@ -208,8 +219,7 @@ class ConsensusMachine:
             return out  # the same vote again (or the same vote re-signed)
         if known is None and not hs.may_open_for_vote(vote.round, self._round, key):
             return out  # a far round and this validator spent its catch-up budget
-        message = vote.sign_bytes(self.genesis_hash)
-        if not self._verify(validator.public_key, message, vote.signature):
+        if not self._verify(validator.public_key, hs.vote_sign_bytes(vote), vote.signature):
             out.append(Rejected(vote, RejectReason.BAD_SIGNATURE))
             return out
         if known is not None:

@@ -64,7 +64,7 @@ class ValidatorUpdate:
 class ValidatorSet:
     validators: tuple[Validator, ...]
     total_power: int = field(init=False, compare=False, repr=False)
-    _index: dict[Address, int] = field(init=False, compare=False, repr=False)
+    _index: dict[bytes, int] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         vals = self.validators
@@ -87,7 +87,7 @@ class ValidatorSet:
         if total > MAX_TOTAL_POWER:
             raise ValidatorSetError(f"total power {total} exceeds {MAX_TOTAL_POWER}")
         object.__setattr__(self, "total_power", total)
-        object.__setattr__(self, "_index", {v.address: i for i, v in enumerate(vals)})
+        object.__setattr__(self, "_index", {v.address.raw: i for i, v in enumerate(vals)})
 
     # -- construction ------------------------------------------------------------------------
 
@@ -109,10 +109,10 @@ class ValidatorSet:
         return len(self.validators)
 
     def __contains__(self, address: object) -> bool:
-        return address in self._index
+        return isinstance(address, Address) and address.raw in self._index
 
     def get(self, address: Address) -> Validator | None:
-        i = self._index.get(address)
+        i = self._index.get(address.raw)
         return None if i is None else self.validators[i]
 
     def power_of(self, address: Address) -> int:

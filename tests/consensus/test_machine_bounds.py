@@ -7,6 +7,7 @@ import tracemalloc
 from consensus.actions import EvidenceFound, Rejected, RejectReason
 from consensus.evidence import verify_evidence
 from consensus.height_state import CATCHUP_ROUNDS_PER_VALIDATOR, ROUND_WINDOW
+from consensus.machine import ConsensusMachine
 from consensus.messages import NIL, ConsensusMessage, Proposal
 from ledger.block import Vote, VoteType
 from ledger.keys import PrivateKey
@@ -54,6 +55,30 @@ def test_f_plus_one_at_a_higher_round_makes_a_node_jump_there() -> None:
     assert target.machine.round == 0  # one of four: 1/4 of the power is not f + 1
     spam(net, target, net.nodes[2].key, [5])
     assert target.machine.round == 5  # two of four: more than 1/3
+
+
+def test_honest_validators_far_ahead_still_pull_a_laggard_to_their_round() -> None:
+    net = Net(stop_height=1)
+    target = net.nodes[0]
+    net.apply(target, target.machine.on_start(1, net.validators_at(1)))
+    far = ROUND_WINDOW + 40  # beyond the free window: each voter spends catch-up budget
+    spam(net, target, net.nodes[1].key, [far])
+    spam(net, target, net.nodes[2].key, [far])
+    assert target.machine.round == far
+
+
+def test_an_observer_without_a_signer_follows_and_decides_silently() -> None:
+    net = Net(stop_height=2)
+    watcher = net.nodes[3]
+    watcher.machine = ConsensusMachine(GENESIS_HASH, watcher.app, net.timeouts)
+    net.start()
+    assert net.run(net.all_decided(2))
+    net.assert_no_fork()
+    assert watcher.sent == [] and watcher.decisions.keys() == {1, 2}
+    # what it heard is there for gossip to laggards: a proposal and the votes of round 0
+    heard = watcher.machine.round_messages(0)
+    assert isinstance(heard[0], Proposal) and len(heard) >= 1 + 3 + 3
+    assert watcher.machine.round_messages(5) == []
 
 
 def test_votes_of_strangers_and_bad_signatures_are_rejected() -> None:
