@@ -144,7 +144,11 @@ class Commit:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateVoteEvidence:
-    """Two signed votes by one validator for different blocks at one (height, round, type)."""
+    """Two signed votes by one validator for different blocks at one (height, round, type).
+
+    The pair is canonical: the vote with the smaller block hash comes first, so every honest node
+    builds byte-identical evidence for the same two votes.
+    """
 
     vote_a: Vote
     vote_b: Vote
@@ -169,7 +173,19 @@ class DuplicateVoteEvidence:
             return "votes are for different steps"
         if a.block_hash == b.block_hash:
             return "votes are for the same block"
+        if a.block_hash > b.block_hash:
+            return "votes are not in canonical order (smaller block hash first)"
         return None
+
+    def offence_key(self) -> bytes:
+        """One key per offence (validator, height, round, type), however many pairs prove it."""
+        a = self.vote_a
+        return (
+            a.validator.raw
+            + a.height.to_bytes(8, "big")
+            + a.round.to_bytes(4, "big")
+            + bytes([a.type])
+        )
 
 
 @dataclass(frozen=True, slots=True)

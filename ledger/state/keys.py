@@ -10,7 +10,7 @@ from __future__ import annotations
 ACCOUNT = b"\x01"  # + address(20) -> Account
 VALIDATOR = b"\x02"  # + address(20) -> ValidatorRecord (the active set)
 VALIDATOR_UPDATE = b"\x03"  # + height(8) + address(20) -> ValidatorRecord (power 0 = removal)
-EVIDENCE = b"\x04"  # + evidence hash(32) -> EvidenceRecord
+EVIDENCE = b"\x04"  # + offence key (validator 20, height 8, round 4, type 1) -> record
 CHAIN_META = b"\x05"  # + name -> value (e.g. b"height")
 # 0x10-0x2f collectives and membership, 0x30-0x4f proposals, 0x50-0x6f treasury,
 # 0x70-0x8f splits, 0x90-0x9f content: owned by their modules.
@@ -32,8 +32,8 @@ def validator_update(height: int, address_raw: bytes) -> bytes:
     return VALIDATOR_UPDATE + u64(height) + address_raw
 
 
-def evidence(evidence_hash: bytes) -> bytes:
-    return EVIDENCE + evidence_hash
+def evidence(offence_key: bytes) -> bytes:
+    return EVIDENCE + offence_key
 
 
 def chain_meta(name: bytes) -> bytes:

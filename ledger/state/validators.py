@@ -82,10 +82,7 @@ def record_evidence(view: StateView, ctx: BlockContext) -> list[Event]:
         if problem:
             raise BlockRuleError(f"invalid evidence: {problem}")
         vote = evidence.vote_a
-        view.put(
-            keys.evidence(evidence.hash()),
-            keys.u64(ctx.height) + vote.validator.raw + keys.u64(vote.height),
-        )
+        view.put(keys.evidence(evidence.offence_key()), keys.u64(ctx.height) + evidence.hash())
         events.append(
             Event.of("evidence", validator=vote.validator.raw, height=vote.height, round=vote.round)
         )
@@ -102,7 +99,7 @@ def evidence_error(
     vote = evidence.vote_a
     if vote.height >= ctx.height or ctx.height - vote.height > MAX_EVIDENCE_AGE:
         return "evidence height outside the accepted window"
-    if view.get(keys.evidence(evidence.hash())) is not None:
+    if view.get(keys.evidence(evidence.offence_key())) is not None:
         return "evidence already recorded"
     data = view.get(keys.validator(vote.validator.raw))
     if data is None:

@@ -112,3 +112,15 @@ def test_evidence_structure() -> None:
         DuplicateVoteEvidence(vote, other_round).structural_error()
         == "votes are for different steps"
     )
+
+
+def test_evidence_must_be_in_canonical_order_and_names_one_offence() -> None:
+    low = Vote(VoteType.PREVOTE, 4, 2, b"\x01" * 32, KEY.address, bytes(64))
+    high = dataclasses.replace(low, block_hash=b"\x02" * 32)
+    third = dataclasses.replace(low, block_hash=b"\x03" * 32)
+    assert DuplicateVoteEvidence(low, high).structural_error() is None
+    assert "canonical order" in (DuplicateVoteEvidence(high, low).structural_error() or "")
+    assert (
+        DuplicateVoteEvidence(low, high).offence_key()
+        == DuplicateVoteEvidence(low, third).offence_key()
+    )

@@ -104,3 +104,18 @@ def test_bad_evidence_invalidates_the_block(
     evidence = make(genesis)  # type: ignore[operator]
     with pytest.raises(BlockRuleError, match=reason):
         execute_block(state, context(genesis, 5, evidence=(evidence,)), [], Mode.VALIDATE)
+
+
+def test_a_second_pair_for_the_same_offence_is_not_recorded_again(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    first = double_vote(VALIDATOR_KEYS[1], genesis)
+    key = VALIDATOR_KEYS[1]
+    sign_bytes = Vote.sign_bytes_for(genesis.hash(), VoteType.PREVOTE, 3, 0, b"\x03" * 32)
+    third = Vote(VoteType.PREVOTE, 3, 0, b"\x03" * 32, key.address, key.sign(sign_bytes))
+    state.apply(
+        execute_block(state, context(genesis, 4, evidence=(first,)), [], Mode.VALIDATE).changes
+    )
+    again = DuplicateVoteEvidence(first.vote_a, third)
+    with pytest.raises(BlockRuleError, match="already recorded"):
+        execute_block(state, context(genesis, 5, evidence=(again,)), [], Mode.VALIDATE)
