@@ -27,6 +27,11 @@ class ErrorCode(IntEnum):
     FEE_TOO_LOW = 7
     SELF_TRANSFER = 8
     ZERO_AMOUNT = 9
+    INVALID_BALLOT = 10
+    INVALID_ACTION = 11
+    INVALID_POLICY = 12
+    INVALID_PARAMS = 13
+    DUPLICATE_ENTRY = 14
     # stateful: depends on the current state
     BAD_NONCE = 100
     NONCE_TOO_HIGH = 101
@@ -36,6 +41,19 @@ class ErrorCode(IntEnum):
     NOT_FOUND = 105
     ALREADY_EXISTS = 106
     INVALID_STATE = 107
+    NOT_MEMBER = 108
+    JAILED = 109
+    VOTING_CLOSED = 110
+    ALREADY_VOTED = 111
+    EXIT_LOCKED = 112
+    ADMISSION_CLOSED = 113
+    NO_VOTING_POWER = 114
+    NOT_TRANSFERABLE = 115
+    TOO_MANY_PROPOSALS = 116
+    PROPOSAL_EXPIRED = 117
+    ROLE_LOCKED = 118
+    COMMITMENT_MISMATCH = 119
+    LIMIT_REACHED = 120
 
     @property
     def is_permanent(self) -> bool:

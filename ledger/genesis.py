@@ -65,20 +65,39 @@ class GenesisValidator:
 
 
 @dataclass(frozen=True, slots=True)
+class GenesisCollective:
+    """A collective that exists from height 0, with the default token classes (shares, loot).
+
+    Its id is `ledger.collectives.ids.genesis_collective_id(index in the genesis list)`, so the
+    genesis can name it as the chain's governing body.
+    """
+
+    name: str
+    metadata: str
+    founders: tuple[tuple[Address, int, int], ...]  # (address, shares, loot)
+
+    def to_fields(self) -> list[Any]:
+        return [self.name, self.metadata, [[a.raw, s, loot] for a, s, loot in self.founders]]
+
+
+@dataclass(frozen=True, slots=True)
 class Genesis:
     params: ChainParams
     genesis_time_ms: int
     balances: tuple[tuple[Address, int], ...]
     validators: tuple[GenesisValidator, ...]
+    collectives: tuple[GenesisCollective, ...] = ()
 
     @property
     def chain_id(self) -> str:
         return self.params.chain_id
 
     def to_fields(self) -> list[Any]:
+        """The hashed fields; `collectives` is appended only when there are some, so a genesis
+        without collectives keeps the hash it had before collectives existed."""
         p = self.params
         c = p.consensus
-        return [
+        fields = [
             p.chain_id,
             p.address_prefix,
             self.genesis_time_ms,
@@ -89,6 +108,9 @@ class Genesis:
             [[a.raw, amount] for a, amount in self.balances],
             [[v.name, v.public_key, v.power] for v in self.validators],
         ]
+        if self.collectives:
+            fields.append([c.to_fields() for c in self.collectives])
+        return fields
 
     def hash(self) -> bytes:
         return digest(b"coterie/genesis/v1\x00" + codec.encode(self.to_fields()))
@@ -96,7 +118,7 @@ class Genesis:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         hrp = p.address_prefix
-        return {
+        data: dict[str, Any] = {
             "chain_id": p.chain_id,
             "address_prefix": hrp,
             "genesis_time_ms": self.genesis_time_ms,
@@ -112,6 +134,9 @@ class Genesis:
                 for v in self.validators
             ],
         }
+        if self.collectives:
+            data["collectives"] = [_collective_json(c, hrp) for c in self.collectives]
+        return data
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
@@ -134,6 +159,32 @@ class Genesis:
             raise
         except (KeyError, TypeError, ValueError, AddressError) as exc:
             raise GenesisError(f"invalid genesis: {exc!r}") from exc
+
+
+def _collective_json(c: GenesisCollective, hrp: str) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "metadata": c.metadata,
+        "founders": [
+            {"address": a.to_text(hrp), "shares": s, "loot": loot} for a, s, loot in c.founders
+        ],
+    }
+
+
+def _parse_collective(entry: Any, hrp: str) -> GenesisCollective:
+    name = entry["name"]
+    metadata = entry.get("metadata", "")
+    if not isinstance(name, str) or not 0 < len(name.encode()) <= 64:
+        raise GenesisError("a genesis collective needs a name of 1 to 64 bytes")
+    if not isinstance(metadata, str) or len(metadata.encode()) > 255:
+        raise GenesisError("collective metadata is a string of at most 255 bytes")
+    founders = []
+    for f in entry["founders"]:
+        shares = _int(f["shares"], "founder shares", 1)
+        founders.append((Address.parse(hrp, f["address"]), shares, _int(f.get("loot", 0), "loot")))
+    if not 0 < len(founders) <= 100 or len({a for a, _, _ in founders}) != len(founders):
+        raise GenesisError(f"collective {name!r} needs 1 to 100 distinct founders")
+    return GenesisCollective(name, metadata, tuple(founders))
 
 
 def _int(value: Any, name: str, lo: int = 0, hi: int = codec.U64_MAX) -> int:
@@ -194,9 +245,17 @@ def _parse(data: Any) -> Genesis:
         raise GenesisError("genesis needs at least one validator")
     if len({v.public_key for v in validators}) != len(validators):
         raise GenesisError("a validator key is listed twice")
+    body = params.governing_body
+    if body != GOVERNED_BY_VALIDATORS and not _is_collective_hex(body):
+        raise GenesisError("governing_body is 'validators' or a collective id (40 hex digits)")
     return Genesis(
         params=params,
         genesis_time_ms=_int(data.get("genesis_time_ms", 0), "genesis_time_ms"),
         balances=tuple(balances),
         validators=tuple(validators),
+        collectives=tuple(_parse_collective(c, hrp) for c in data.get("collectives", [])),
     )
+
+
+def _is_collective_hex(text: str) -> bool:
+    return len(text) == 40 and all(ch in "0123456789abcdef" for ch in text)

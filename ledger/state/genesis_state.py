@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.collectives.genesis import collective_genesis_items
 from ledger.genesis import Genesis
 from ledger.state import keys
 from ledger.state.reader import MemoryState
@@ -17,6 +18,7 @@ def genesis_items(genesis: Genesis) -> dict[bytes, bytes]:
             v.public_key, v.power, v.name
         ).encode()
     items[keys.chain_meta(b"height")] = keys.u64(0)
+    items.update(collective_genesis_items(genesis))
     return items
 
 

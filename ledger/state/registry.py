@@ -6,6 +6,39 @@ here. Import `ledger.state.registry` (or `ledger.state.machine`) before executin
 
 from __future__ import annotations
 
+from ledger.collectives import (
+    create,
+    delegation,
+    exit,
+    membership,
+    token_transfer,
+    treasury_deposit,
+)
+from ledger.governance import (
+    core_actions,
+    lifecycle,
+    process_txs,
+    proposal_txs,
+    roles,
+    validator_set,
+    vote_txs,
+)
 from ledger.state import transfer, validators
 
-HANDLER_MODULES = (transfer, validators)
+HANDLER_MODULES = (
+    transfer,
+    validators,
+    create,
+    token_transfer,
+    treasury_deposit,
+    membership,
+    exit,
+    delegation,
+    proposal_txs,
+    vote_txs,
+    process_txs,
+    lifecycle,
+    core_actions,
+    roles,
+    validator_set,
+)

@@ -1,0 +1,1 @@
+"""Collectives: token classes and holdings, membership, treasuries, delegation, exits."""

@@ -1,0 +1,91 @@
+"""Voting-power checkpoints per height, so a proposal can read power as of its snapshot.
+
+A member's voting power is their voting shares, zero while jailed, and lapses at `voting_until`
+(membership expiry plus the renewal grace; 0 = never). Whenever one of those inputs changes, the
+new point is written under the current height (Governor Bravo's checkpoints, by height), and the
+latest point is also kept under its own key so that the common lookup is one read. A proposal
+whose voting starts in block S reads points at height S-1: nothing later in block S can move them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger import codec
+from ledger.codec import Fields
+from ledger.collectives import keys
+from ledger.collectives.holdings import shares_of
+from ledger.collectives.model import Collective
+from ledger.collectives.store import get_member
+from ledger.keys import Address
+from ledger.state.view import StateView
+
+
+@dataclass(frozen=True, slots=True)
+class PowerPoint:
+    power: int = 0
+    voting_until: int = 0  # ms; 0 means the vote never lapses
+
+    def at(self, time_ms: int) -> int:
+        """The power usable at `time_ms`."""
+        if self.voting_until and time_ms >= self.voting_until:
+            return 0
+        return self.power
+
+
+NO_POWER = PowerPoint()
+
+
+def current_point(view: StateView, cid: bytes, collective: Collective, who: Address) -> PowerPoint:
+    member = get_member(view, cid, who)
+    if member is None or member.jailed:
+        return NO_POWER
+    until = 0
+    if member.expires_ms:
+        until = member.expires_ms + collective.params.renewal_grace_ms
+    return PowerPoint(shares_of(view, cid, collective, who), until)
+
+
+def _latest(view: StateView, cid: bytes, who: Address) -> tuple[int, PowerPoint] | None:
+    data = view.get(keys.power(cid, who.raw))
+    if data is None:
+        return None
+    f = Fields(codec.decode(data), 3, "power_point")
+    return f.int("height"), PowerPoint(f.int("power"), f.int("voting_until"))
+
+
+def sync(view: StateView, height: int, cid: bytes, collective: Collective, who: Address) -> None:
+    """Record `who`'s current voting power at `height` if it changed."""
+    point = current_point(view, cid, collective, who)
+    latest = _latest(view, cid, who)
+    if (latest[1] if latest else NO_POWER) == point:
+        return
+    view.put(keys.power(cid, who.raw), codec.encode([height, point.power, point.voting_until]))
+    view.put(
+        keys.power_history(cid, who.raw, height),
+        codec.encode([point.power, point.voting_until]),
+    )
+
+
+def point_at(view: StateView, cid: bytes, who: Address, height: int) -> PowerPoint:
+    """`who`'s voting-power point as of the end of block `height`."""
+    latest = _latest(view, cid, who)
+    if latest is None:
+        return NO_POWER
+    if latest[0] <= height:
+        return latest[1]
+    best = NO_POWER
+    prefix = keys.POWER_HISTORY + cid + who.raw
+    for key, value in view.iter_prefix(prefix):
+        if int.from_bytes(key[len(prefix) :], "big") > height:
+            break
+        f = Fields(codec.decode(value), 2, "power_point")
+        best = PowerPoint(f.int("power"), f.int("voting_until"))
+    return best
+
+
+def current_power(
+    view: StateView, cid: bytes, collective: Collective, who: Address, time_ms: int
+) -> int:
+    """Voting power right now (for sponsorship and cancel rights, not for tallies)."""
+    return current_point(view, cid, collective, who).at(time_ms)

@@ -1,0 +1,180 @@
+"""Delegation: a member lends parts of their vote (in ppm) to other members, one hop only.
+
+A delegation is a list of (delegate, ppm) with a sum of at most 1,000,000 (the remainder stays
+with the delegator), for one scope: 0 for every proposal kind, or one `ProposalKind` whose
+delegation then overrides the general one (Snapshot's split delegation, made native). Records are
+checkpointed by height like voting power, so a tally reads the delegations as of the proposal's
+snapshot. Delegated power is only ever added to a delegate's own ballot, so it never travels a
+second hop; a delegator's own ballot replaces their delegation for that proposal (the Cosmos
+inheritance rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ledger import codec
+from ledger.codec import Fields
+from ledger.collectives import keys
+from ledger.collectives.fieldcodec import address
+from ledger.collectives.ids import COLLECTIVE_ID_LEN
+from ledger.collectives.params import PPM
+from ledger.collectives.store import get_member, require_collective
+from ledger.errors import ErrorCode, TxError
+from ledger.genesis import ChainParams
+from ledger.governance.kinds import ProposalKind
+from ledger.keys import Address
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.handlers import TxHandler, register_handler
+from ledger.state.view import StateView
+from ledger.tx import TxBody, TxKind, register_payload
+
+MAX_DELEGATES = 16
+ALL_KINDS = 0
+Splits = tuple[tuple[Address, int], ...]
+
+
+def _encode_splits(height: int, splits: Splits) -> bytes:
+    return codec.encode([height, [[a.raw, ppm] for a, ppm in splits]])
+
+
+def _decode_splits(data: bytes) -> tuple[int, Splits]:
+    f = Fields(codec.decode(data), 2, "delegation")
+    height = f.int("height")
+    out = []
+    for item in f.list("splits", MAX_DELEGATES):
+        g = Fields(item, 2, "split")
+        out.append((address(g, "delegate"), g.int("ppm", 1, PPM)))
+    return height, tuple(out)
+
+
+def set_delegation(
+    view: StateView, height: int, cid: bytes, delegator: Address, *, scope: int, splits: Splits
+) -> None:
+    """Record `splits` (empty: none) for `scope` from `height` on."""
+    data = _encode_splits(height, splits)
+    view.put(keys.delegation(cid, delegator.raw, scope), data)
+    view.put(keys.delegation_history(cid, delegator.raw, scope, height), data)
+
+
+def delegation_at(
+    view: StateView, cid: bytes, delegator: Address, scope: int, height: int
+) -> Splits:
+    latest = view.get(keys.delegation(cid, delegator.raw, scope))
+    if latest is None:
+        return ()
+    latest_height, splits = _decode_splits(latest)
+    if latest_height <= height:
+        return splits
+    best: Splits = ()
+    prefix = keys.DELEGATION_HISTORY + cid + delegator.raw + scope.to_bytes(2, "big")
+    for key, value in view.iter_prefix(prefix):
+        if int.from_bytes(key[len(prefix) :], "big") > height:
+            break
+        best = _decode_splits(value)[1]
+    return best
+
+
+def effective_delegation(
+    view: StateView, cid: bytes, delegator: Address, kind: int, height: int
+) -> Splits:
+    """The delegation that applies to a proposal of `kind` snapshotted at `height`."""
+    scoped = delegation_at(view, cid, delegator, kind, height)
+    return scoped or delegation_at(view, cid, delegator, ALL_KINDS, height)
+
+
+def current_delegations(
+    view: StateView, cid: bytes, delegator: Address
+) -> list[tuple[int, Splits]]:
+    prefix = keys.DELEGATION + cid + delegator.raw
+    out = []
+    for key, value in view.iter_prefix(prefix):
+        splits = _decode_splits(value)[1]
+        if splits:
+            out.append((int.from_bytes(key[len(prefix) :], "big"), splits))
+    return out
+
+
+def clear_delegations(view: StateView, height: int, cid: bytes, delegator: Address) -> None:
+    """Withdraw every delegation of `delegator` (a member who leaves)."""
+    for scope, _splits in current_delegations(view, cid, delegator):
+        set_delegation(view, height, cid, delegator, scope=scope, splits=())
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class Delegate:
+    """Delegate parts of the sender's vote in `collective` for `scope`; no splits undelegates."""
+
+    KIND: ClassVar[TxKind] = TxKind.DELEGATE
+    collective: bytes
+    scope: int
+    splits: Splits
+
+    def to_fields(self) -> list[Any]:
+        return [self.collective, self.scope, [[a.raw, ppm] for a, ppm in self.splits]]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> Delegate:
+        f = Fields(raw, 3, "delegate")
+        cid = f.bytes("collective", COLLECTIVE_ID_LEN, exact=True)
+        scope = f.int("scope", 0, 0xFFFF)
+        splits = []
+        for item in f.list("splits", MAX_DELEGATES):
+            g = Fields(item, 2, "split")
+            splits.append((address(g, "delegate"), g.int("ppm", 0, PPM)))
+        return cls(cid, scope, tuple(splits))
+
+
+class DelegateHandler(TxHandler[Delegate]):
+    payload_type = Delegate
+
+    def check_stateless(self, tx: TxBody, payload: Delegate, params: ChainParams) -> None:
+        if payload.scope != ALL_KINDS and payload.scope not in ProposalKind._value2member_map_:
+            raise TxError(ErrorCode.INVALID_PAYLOAD, f"unknown proposal kind {payload.scope}")
+        delegates = [a for a, _ in payload.splits]
+        if len(set(delegates)) != len(delegates):
+            raise TxError(ErrorCode.DUPLICATE_ENTRY, "a delegate is listed twice")
+        if tx.sender_address in delegates:
+            raise TxError(ErrorCode.INVALID_PAYLOAD, "a member cannot delegate to themselves")
+        if any(ppm == 0 for _, ppm in payload.splits):
+            raise TxError(ErrorCode.ZERO_AMOUNT, "every delegated part must be positive")
+        if sum(ppm for _, ppm in payload.splits) > PPM:
+            raise TxError(ErrorCode.INVALID_PAYLOAD, "delegated parts exceed 1,000,000 ppm")
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Delegate
+    ) -> None:
+        require_collective(view, payload.collective)
+        for who in (tx.sender_address, *(a for a, _ in payload.splits)):
+            member = get_member(view, payload.collective, who)
+            if member is None:
+                raise TxError(ErrorCode.NOT_MEMBER, f"{who!r} is not a member")
+            if member.jailed:
+                raise TxError(ErrorCode.JAILED, f"{who!r} is jailed")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Delegate
+    ) -> list[Event]:
+        set_delegation(
+            view,
+            ctx.height,
+            payload.collective,
+            tx.sender_address,
+            scope=payload.scope,
+            splits=payload.splits,
+        )
+        return [
+            Event.of(
+                "delegate",
+                collective=payload.collective,
+                delegator=tx.sender_address.raw,
+                scope=payload.scope,
+                delegates=len(payload.splits),
+            )
+        ]
+
+
+register_handler(DelegateHandler())

@@ -1,0 +1,238 @@
+"""MembershipApply, MembershipWithdraw and MembershipRenew: vetting, withdrawal and dues.
+
+In APPLICATION mode an application is an admission proposal (one Admit action) whose proposer
+is the applicant and whose tribute is held in escrow; a member sponsors it, the collective votes,
+and the Admit action mints the requested holdings and takes the tribute. Rejection, expiry or
+withdrawal (only before sponsorship, Moloch's cancelProposal) refunds it. In OPEN mode the
+applicant pays exactly `open_tribute` and is admitted at once with `open_grant` (Juicebox's
+pay-and-mint path). CLOSED collectives admit only by a member's Admit proposal (an invitation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from ledger.codec import Fields
+from ledger.collectives import roster, treasury
+from ledger.collectives.assets import check_vault_asset
+from ledger.collectives.fieldcodec import address, pairs
+from ledger.collectives.ids import (
+    ASSET_TOKEN_LEN,
+    COLLECTIVE_ID_LEN,
+    MAX_TOKEN_CLASSES,
+    NATIVE,
+    VALIDATORS_BODY_ID,
+    Asset,
+)
+from ledger.collectives.params import AdmissionMode
+from ledger.collectives.store import get_member, is_expelled, require_collective, require_member
+from ledger.collectives.tokens import mint
+from ledger.errors import ErrorCode, TxError
+from ledger.genesis import ChainParams
+from ledger.governance.core_actions import Admit
+from ledger.governance.kinds import ProposalKind
+from ledger.governance.lifecycle import finalize
+from ledger.governance.proposal import MAX_METADATA_LEN, Status, require_proposal
+from ledger.governance.proposal_txs import ProposalRef, proposal_id_field
+from ledger.governance.submission import create_proposal
+from ledger.keys import Address
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.handlers import TxHandler, register_handler
+from ledger.state.view import StateView
+from ledger.tx import TxBody, TxKind, register_payload
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class MembershipApply:
+    KIND: ClassVar[TxKind] = TxKind.MEMBERSHIP_APPLY
+    collective: bytes
+    holdings: tuple[tuple[int, int], ...]  # requested (class, amount); empty in OPEN mode
+    tribute_asset: Asset
+    tribute: int
+    statement: str
+
+    def to_fields(self) -> list[Any]:
+        return [
+            self.collective,
+            [[c, n] for c, n in self.holdings],
+            self.tribute_asset.raw,
+            self.tribute,
+            self.statement,
+        ]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> MembershipApply:
+        f = Fields(raw, 5, "membership_apply")
+        return cls(
+            f.bytes("collective", COLLECTIVE_ID_LEN, exact=True),
+            pairs(f, "holdings", MAX_TOKEN_CLASSES),
+            Asset.parse(f.bytes("tribute_asset", ASSET_TOKEN_LEN)),
+            f.int("tribute"),
+            f.str("statement", MAX_METADATA_LEN),
+        )
+
+
+class MembershipApplyHandler(TxHandler[MembershipApply]):
+    payload_type = MembershipApply
+
+    def check_stateless(self, tx: TxBody, payload: MembershipApply, params: ChainParams) -> None:
+        Admit(tx.sender_address, payload.holdings).check()
+        if payload.tribute_asset.collective == payload.collective:
+            raise TxError(ErrorCode.INVALID_PAYLOAD, "a tribute cannot be the collective's token")
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipApply
+    ) -> None:
+        cid = payload.collective
+        collective = require_collective(view, cid)
+        mode = collective.params.admission_mode
+        if mode is AdmissionMode.CLOSED or cid == VALIDATORS_BODY_ID:
+            raise TxError(ErrorCode.ADMISSION_CLOSED, "this collective admits by invitation only")
+        if get_member(view, cid, tx.sender_address) is not None:
+            raise TxError(ErrorCode.ALREADY_EXISTS, "already a member")
+        if is_expelled(view, cid, tx.sender_address):
+            raise TxError(ErrorCode.UNAUTHORIZED, "an expelled member cannot apply again")
+        if payload.tribute:
+            check_vault_asset(view, payload.tribute_asset)
+        if mode is AdmissionMode.OPEN:
+            fixed = collective.params.open_tribute
+            if payload.holdings or payload.tribute_asset != NATIVE or payload.tribute != fixed:
+                raise TxError(
+                    ErrorCode.INVALID_STATE,
+                    f"open admission takes exactly {fixed} native coin and fixed holdings",
+                )
+        elif not payload.holdings:
+            raise TxError(ErrorCode.INVALID_PAYLOAD, "an application requests some holdings")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipApply
+    ) -> list[Event]:
+        cid = payload.collective
+        applicant = tx.sender_address
+        collective = require_collective(view, cid)
+        if collective.params.admission_mode is AdmissionMode.OPEN:
+            treasury.deposit(
+                view, ctx.height, cid, payer=applicant, asset=NATIVE, amount=payload.tribute
+            )
+            events = [roster.join(view, ctx.height, cid, collective, applicant, now_ms=ctx.time_ms)]
+            grant = collective.params.grant_for(len(collective.classes))
+            for index, amount in enumerate(grant):
+                if amount:
+                    minted = mint(
+                        view,
+                        ctx.height,
+                        cid,
+                        collective,
+                        token_class=index,
+                        to=applicant,
+                        amount=amount,
+                    )
+                    events.append(minted)
+            return events
+        tribute = (payload.tribute_asset, payload.tribute) if payload.tribute else None
+        _, events = create_proposal(
+            view,
+            ctx,
+            cid,
+            applicant,
+            [Admit(applicant, payload.holdings)],
+            metadata=payload.statement,
+            tribute=tribute,
+        )
+        return events
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class MembershipWithdraw(ProposalRef):
+    """The applicant withdraws an application that no member has sponsored yet."""
+
+    KIND: ClassVar[TxKind] = TxKind.MEMBERSHIP_WITHDRAW
+
+    @classmethod
+    def from_fields(cls, raw: object) -> MembershipWithdraw:
+        return cls(proposal_id_field(raw, "membership_withdraw"))
+
+
+class MembershipWithdrawHandler(TxHandler[MembershipWithdraw]):
+    payload_type = MembershipWithdraw
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipWithdraw
+    ) -> None:
+        proposal = require_proposal(view, payload.proposal_id)
+        if proposal.kind != ProposalKind.ADMIT or proposal.proposer != tx.sender_address:
+            raise TxError(ErrorCode.UNAUTHORIZED, "only the applicant withdraws an application")
+        if proposal.status is not Status.SUBMITTED:
+            raise TxError(ErrorCode.INVALID_STATE, "the application is already sponsored")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipWithdraw
+    ) -> list[Event]:
+        pid = payload.proposal_id
+        return finalize(view, ctx, pid, require_proposal(view, pid), Status.CANCELLED)
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class MembershipRenew:
+    """Pay `member`'s dues (the sender pays) to extend their membership by one term."""
+
+    KIND: ClassVar[TxKind] = TxKind.MEMBERSHIP_RENEW
+    collective: bytes
+    member: Address
+
+    def to_fields(self) -> list[Any]:
+        return [self.collective, self.member.raw]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> MembershipRenew:
+        f = Fields(raw, 2, "membership_renew")
+        return cls(f.bytes("collective", COLLECTIVE_ID_LEN, exact=True), address(f, "member"))
+
+
+class MembershipRenewHandler(TxHandler[MembershipRenew]):
+    payload_type = MembershipRenew
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipRenew
+    ) -> None:
+        collective = require_collective(view, payload.collective)
+        if collective.params.membership_term_ms == 0:
+            raise TxError(ErrorCode.INVALID_STATE, "membership in this collective never expires")
+        member = get_member(view, payload.collective, payload.member)
+        if member is None:
+            raise TxError(ErrorCode.NOT_MEMBER, "not a member")
+        if member.jailed:
+            raise TxError(ErrorCode.JAILED, "a jailed member cannot renew")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipRenew
+    ) -> list[Event]:
+        cid = payload.collective
+        collective = require_collective(view, cid)
+        params = collective.params
+        treasury.deposit(
+            view, ctx.height, cid, payer=tx.sender_address, asset=NATIVE, amount=params.dues
+        )
+        member = require_member(view, cid, payload.member)
+        expires = max(ctx.time_ms, member.expires_ms) + params.membership_term_ms
+        renewed = replace(member, expires_ms=expires)
+        roster.update(view, ctx.height, cid, collective, payload.member, member=renewed)
+        return [
+            Event.of(
+                "membership_renewed",
+                collective=cid,
+                member=payload.member.raw,
+                expires_ms=expires,
+                dues=params.dues,
+            )
+        ]
+
+
+register_handler(MembershipApplyHandler())
+register_handler(MembershipWithdrawHandler())
+register_handler(MembershipRenewHandler())

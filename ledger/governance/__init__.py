@@ -1,0 +1,1 @@
+"""Governance: decision policies, proposals with typed actions, voting, tallies, processing."""

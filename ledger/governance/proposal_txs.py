@@ -1,0 +1,224 @@
+"""ProposalSubmit, ProposalSponsor and ProposalCancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ledger.codec import Fields
+from ledger.collectives.checkpoints import current_power
+from ledger.collectives.fieldcodec import str_list
+from ledger.collectives.ids import COLLECTIVE_ID_LEN, SYSTEM_ADDRESS
+from ledger.collectives.store import get_member, require_collective
+from ledger.errors import ErrorCode, TxError
+from ledger.genesis import ChainParams
+from ledger.governance.actions import Action, decode_actions, encode_action, kind_of
+from ledger.governance.kinds import Role, VotingMethod
+from ledger.governance.lifecycle import finalize, start_voting
+from ledger.governance.policy import policy_for
+from ledger.governance.proposal import (
+    MAX_CHOICE_LEN,
+    MAX_CHOICES,
+    MAX_METADATA_LEN,
+    Proposal,
+    Status,
+    require_proposal,
+)
+from ledger.governance.roles import has_role
+from ledger.governance.submission import check_policy_fits, create_proposal
+from ledger.keys import Address
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.handlers import TxHandler, register_handler
+from ledger.state.view import StateView
+from ledger.tx import TxBody, TxKind, register_payload
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class ProposalSubmit:
+    KIND: ClassVar[TxKind] = TxKind.PROPOSAL_SUBMIT
+    collective: bytes
+    actions: tuple[Action, ...]
+    method: VotingMethod = VotingMethod.BINARY
+    choices: tuple[str, ...] = ()
+    expedited: bool = False
+    metadata: str = ""
+
+    def to_fields(self) -> list[Any]:
+        return [
+            self.collective,
+            [encode_action(a) for a in self.actions],
+            int(self.method),
+            list(self.choices),
+            self.expedited,
+            self.metadata,
+        ]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> ProposalSubmit:
+        f = Fields(raw, 6, "proposal_submit")
+        return cls(
+            f.bytes("collective", COLLECTIVE_ID_LEN, exact=True),
+            decode_actions(f, "actions"),
+            VotingMethod(f.int("method", 0, max(VotingMethod))),
+            str_list(f, "choices", MAX_CHOICES, MAX_CHOICE_LEN),
+            f.bool("expedited"),
+            f.str("metadata", MAX_METADATA_LEN),
+        )
+
+
+def require_active_member(view: StateView, cid: bytes, who: Address) -> None:
+    member = get_member(view, cid, who)
+    if member is None:
+        raise TxError(ErrorCode.NOT_MEMBER, f"{who!r} is not a member")
+    if member.jailed:
+        raise TxError(ErrorCode.JAILED, f"{who!r} is jailed")
+
+
+class ProposalSubmitHandler(TxHandler[ProposalSubmit]):
+    payload_type = ProposalSubmit
+
+    def check_stateless(self, tx: TxBody, payload: ProposalSubmit, params: ChainParams) -> None:
+        kind_of(payload.actions)
+        if payload.method is VotingMethod.BINARY:
+            if payload.choices:
+                raise TxError(ErrorCode.INVALID_PAYLOAD, "a yes/no proposal has no choices")
+        else:
+            if payload.actions:
+                raise TxError(ErrorCode.INVALID_PAYLOAD, "only yes/no proposals carry actions")
+            if not 2 <= len(payload.choices) <= MAX_CHOICES:
+                raise TxError(ErrorCode.INVALID_PAYLOAD, f"a poll has 2 to {MAX_CHOICES} choices")
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSubmit
+    ) -> None:
+        require_collective(view, payload.collective)
+        require_active_member(view, payload.collective, tx.sender_address)
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSubmit
+    ) -> list[Event]:
+        _, events = create_proposal(
+            view,
+            ctx,
+            payload.collective,
+            tx.sender_address,
+            payload.actions,
+            method=payload.method,
+            choices=payload.choices,
+            expedited=payload.expedited,
+            metadata=payload.metadata,
+        )
+        return events
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRef:
+    """Payload of the txs that name only a proposal."""
+
+    proposal_id: int
+
+    def to_fields(self) -> list[Any]:
+        return [self.proposal_id]
+
+
+def proposal_id_field(raw: object, name: str) -> int:
+    return Fields(raw, 1, name).int("proposal_id")
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class ProposalSponsor(ProposalRef):
+    KIND: ClassVar[TxKind] = TxKind.PROPOSAL_SPONSOR
+
+    @classmethod
+    def from_fields(cls, raw: object) -> ProposalSponsor:
+        return cls(proposal_id_field(raw, "proposal_sponsor"))
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class ProposalCancel(ProposalRef):
+    KIND: ClassVar[TxKind] = TxKind.PROPOSAL_CANCEL
+
+    @classmethod
+    def from_fields(cls, raw: object) -> ProposalCancel:
+        return cls(proposal_id_field(raw, "proposal_cancel"))
+
+
+class ProposalSponsorHandler(TxHandler[ProposalSponsor]):
+    payload_type = ProposalSponsor
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSponsor
+    ) -> None:
+        proposal = require_proposal(view, payload.proposal_id)
+        if proposal.status is not Status.SUBMITTED:
+            raise TxError(ErrorCode.INVALID_STATE, f"proposal is {proposal.status.name}")
+        if ctx.time_ms >= proposal.expires_ms:
+            raise TxError(ErrorCode.PROPOSAL_EXPIRED, "the proposal waited too long for a sponsor")
+        cid = proposal.collective
+        require_active_member(view, cid, tx.sender_address)
+        collective = require_collective(view, cid)
+        power = current_power(view, cid, collective, tx.sender_address, ctx.time_ms)
+        if power < collective.params.sponsor_threshold:
+            raise TxError(ErrorCode.NO_VOTING_POWER, "sponsoring needs the sponsor threshold")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSponsor
+    ) -> list[Event]:
+        pid = payload.proposal_id
+        proposal = require_proposal(view, pid)
+        policy = policy_for(view, proposal.collective, proposal.kind)
+        check_policy_fits(policy, proposal.method, proposal.expedited)
+        start_voting(view, ctx, pid, proposal, sponsor=tx.sender_address, policy=policy)
+        return [Event.of("voting_started", proposal=pid, sponsor=tx.sender_address.raw)]
+
+
+def may_cancel(view: StateView, ctx: BlockContext, proposal: Proposal, who: Address) -> bool:
+    """The proposer before sponsorship; during voting the proposer, the sponsor, a governor, or
+    anyone once the sponsor's power has fallen below the sponsor threshold (Bravo, Baal)."""
+    if proposal.status is Status.SUBMITTED:
+        return who == proposal.proposer
+    if proposal.status is not Status.VOTING:
+        return False
+    cid = proposal.collective
+    if who in (proposal.proposer, proposal.sponsor):
+        return True
+    if has_role(view, cid, Role.GOVERNOR, who, ctx.time_ms):
+        return True
+    sponsor = proposal.sponsor
+    if sponsor is None or sponsor == SYSTEM_ADDRESS:
+        return False
+    collective = require_collective(view, cid)
+    power = current_power(view, cid, collective, sponsor, ctx.time_ms)
+    return power < collective.params.sponsor_threshold
+
+
+class ProposalCancelHandler(TxHandler[ProposalCancel]):
+    payload_type = ProposalCancel
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalCancel
+    ) -> None:
+        proposal = require_proposal(view, payload.proposal_id)
+        if proposal.status not in (Status.SUBMITTED, Status.VOTING):
+            raise TxError(ErrorCode.INVALID_STATE, f"proposal is {proposal.status.name}")
+        if not may_cancel(view, ctx, proposal, tx.sender_address):
+            raise TxError(ErrorCode.UNAUTHORIZED, "not allowed to cancel this proposal")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalCancel
+    ) -> list[Event]:
+        pid = payload.proposal_id
+        proposal = require_proposal(view, pid)
+        burn = 0
+        if proposal.status is Status.VOTING:
+            burn = require_collective(view, proposal.collective).params.cancel_burn_ppm
+        return finalize(view, ctx, pid, proposal, Status.CANCELLED, deposit_to_treasury=burn)
+
+
+register_handler(ProposalSubmitHandler())
+register_handler(ProposalSponsorHandler())
+register_handler(ProposalCancelHandler())

@@ -1,0 +1,129 @@
+"""Roles: powers a member holds without a vote (Baal shamans, Colony roles), set by proposal.
+
+A role may expire; a locked role can never be granted or revoked again (Baal's lockGovernor and
+friends). This module knows only GOVERNOR's use (cancelling proposals during voting); the
+treasury and moderation work add roles' uses with their own actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ledger.codec import Fields
+from ledger.collectives import keys
+from ledger.collectives.fieldcodec import address
+from ledger.collectives.model import Collective
+from ledger.collectives.store import get_member
+from ledger.errors import ErrorCode, TxError
+from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.kinds import ActionTag, ProposalKind, Role
+from ledger.keys import Address
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.keys import u64
+from ledger.state.view import StateView
+
+
+def has_role(view: StateView, cid: bytes, role: int, who: Address, now_ms: int) -> bool:
+    data = view.get(keys.role(cid, role, who.raw))
+    if data is None:
+        return False
+    expires = int.from_bytes(data, "big")
+    return expires == 0 or now_ms < expires
+
+
+def is_locked(view: StateView, cid: bytes, role: int) -> bool:
+    return view.get(keys.role_lock(cid, role)) is not None
+
+
+def _require_unlocked(view: StateView, cid: bytes, role: int) -> None:
+    if is_locked(view, cid, role):
+        raise TxError(ErrorCode.ROLE_LOCKED, f"role {role} is locked")
+
+
+def _check_role(role: int) -> None:
+    if role not in Role._value2member_map_:
+        raise TxError(ErrorCode.INVALID_ACTION, f"unknown role {role}")
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class SetRole(Action):
+    TAG: ClassVar[ActionTag] = ActionTag.SET_ROLE
+    KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE
+    role: int
+    holder: Address
+    expires_ms: int = 0  # 0: no expiry
+
+    def to_fields(self) -> list[Any]:
+        return [self.role, self.holder.raw, self.expires_ms]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> SetRole:
+        f = Fields(raw, 3, "set_role")
+        return cls(f.int("role", 0, 255), address(f, "holder"), f.int("expires_ms"))
+
+    def check(self) -> None:
+        _check_role(self.role)
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        _require_unlocked(view, cid, self.role)
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        cid = run.collective_id
+        _require_unlocked(view, cid, self.role)
+        if get_member(view, cid, self.holder) is None:
+            raise TxError(ErrorCode.NOT_MEMBER, "roles are held by members")
+        view.put(keys.role(cid, self.role, self.holder.raw), u64(self.expires_ms))
+        return [Event.of("role_set", collective=cid, role=self.role, holder=self.holder.raw)]
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class RevokeRole(Action):
+    TAG: ClassVar[ActionTag] = ActionTag.REVOKE_ROLE
+    KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE
+    role: int
+    holder: Address
+
+    def to_fields(self) -> list[Any]:
+        return [self.role, self.holder.raw]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> RevokeRole:
+        f = Fields(raw, 2, "revoke_role")
+        return cls(f.int("role", 0, 255), address(f, "holder"))
+
+    def check(self) -> None:
+        _check_role(self.role)
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        cid = run.collective_id
+        _require_unlocked(view, cid, self.role)
+        view.delete(keys.role(cid, self.role, self.holder.raw))
+        return [Event.of("role_revoked", collective=cid, role=self.role, holder=self.holder.raw)]
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class LockRole(Action):
+    TAG: ClassVar[ActionTag] = ActionTag.LOCK_ROLE
+    KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE
+    role: int
+
+    def to_fields(self) -> list[Any]:
+        return [self.role]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> LockRole:
+        return cls(Fields(raw, 1, "lock_role").int("role", 0, 255))
+
+    def check(self) -> None:
+        _check_role(self.role)
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        view.put(keys.role_lock(run.collective_id, self.role), b"\x01")
+        return [Event.of("role_locked", collective=run.collective_id, role=self.role)]

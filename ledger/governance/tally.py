@@ -1,0 +1,125 @@
+"""Pure tally rules in integer ppm: no state, no floats, one function per rule.
+
+Binary (Cosmos x/gov, Aragon): a proposal passes when participation >= quorum, vetoes stay below
+the veto threshold, yes reaches the optional yes-quorum, and support yes / (yes + no + veto) is
+strictly above the threshold. Early execution (Aragon) passes a proposal before its end when the
+outcome holds even if every remaining vote were cast against it. Optimistic proposals pass unless
+no + veto reach the rejection share of the total (Cosmos ADR-069, Colony lazy consensus).
+Multiple-choice polls (Snapshot) are counted per choice; ranked choice runs an instant runoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+from math import isqrt
+
+from ledger.collectives.params import PPM
+from ledger.governance.ballots import Ballot
+from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
+from ledger.governance.policy import Policy
+
+Weighted = Sequence[tuple[int, Ballot]]  # (voting weight, ballot)
+
+
+class Outcome(Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    VETO = "veto"
+
+
+def scores(method: VotingMethod, option_count: int, votes: Weighted) -> list[int]:
+    """Per-option totals: weight x ppm, floored per voter; quadratic counts the square root."""
+    out = [0] * option_count
+    for weight, ballot in votes:
+        if method is VotingMethod.RANKED:
+            out[ballot.options[0]] += weight
+            continue
+        for option, ppm in ballot.parts():
+            part = weight * ppm // PPM
+            out[option] += isqrt(part) if method is VotingMethod.QUADRATIC else part
+    return out
+
+
+def participation(votes: Weighted) -> int:
+    return sum(weight for weight, _ in votes)
+
+
+def _bars(policy: Policy, expedited: bool) -> tuple[int, int]:
+    if expedited:
+        return policy.expedited_quorum_ppm, policy.expedited_threshold_ppm
+    return policy.quorum_ppm, policy.threshold_ppm
+
+
+def binary_outcome(policy: Policy, tally: Sequence[int], total: int, expedited: bool) -> Outcome:
+    yes, no, abstain, veto = (tally[o] for o in BinaryOption)
+    if total == 0:
+        return Outcome.FAIL
+    if policy.method is DecisionMethod.OPTIMISTIC:
+        objected = (no + veto) * PPM >= policy.optimistic_reject_ppm * total
+        return Outcome.FAIL if objected else Outcome.PASS
+    quorum, threshold = _bars(policy, expedited)
+    turnout = yes + no + abstain + veto
+    if turnout * PPM < quorum * total:
+        return Outcome.FAIL
+    if policy.veto_ppm and veto * PPM >= policy.veto_ppm * turnout:
+        return Outcome.VETO
+    if yes * PPM < policy.yes_quorum_ppm * total:
+        return Outcome.FAIL
+    if yes * PPM <= threshold * (yes + no + veto):
+        return Outcome.FAIL
+    return Outcome.PASS
+
+
+def binary_certain(policy: Policy, tally: Sequence[int], total: int, expedited: bool) -> bool:
+    """True when the proposal passes whatever the power that has not voted does (worst case:
+    it all votes veto, or no where veto is off). `tally` must count direct votes only."""
+    if policy.method is not DecisionMethod.VOTE or total == 0:
+        return False
+    yes, no, abstain, veto = (tally[o] for o in BinaryOption)
+    turnout = yes + no + abstain + veto
+    rest = max(0, total - turnout)
+    quorum, threshold = _bars(policy, expedited)
+    if turnout * PPM < quorum * total or yes * PPM < policy.yes_quorum_ppm * total:
+        return False
+    if policy.veto_ppm and (veto + rest) * PPM >= policy.veto_ppm * (turnout + rest):
+        return False
+    return yes * PPM > threshold * (yes + no + veto + rest)
+
+
+def choice_winner(method: VotingMethod, option_count: int, votes: Weighted) -> int:
+    """The winning choice, or -1 on a tie for first place or when nobody voted."""
+    if method is VotingMethod.RANKED:
+        return instant_runoff(option_count, votes)
+    totals = scores(method, option_count, votes)
+    best = max(totals, default=0)
+    if best == 0 or totals.count(best) > 1:
+        return -1
+    return totals.index(best)
+
+
+def instant_runoff(option_count: int, votes: Weighted) -> int:
+    """Eliminate the weakest choice until one holds a strict majority of the live ballots; ties
+    for elimination drop the highest-numbered choice. -1 when every ballot is exhausted."""
+    alive = set(range(option_count))
+    while alive:
+        counts = dict.fromkeys(alive, 0)
+        for weight, ballot in votes:
+            top = next((o for o in ballot.options if o in alive), None)
+            if top is not None:
+                counts[top] += weight
+        live = sum(counts.values())
+        if live == 0:
+            return -1
+        leader = min(alive, key=lambda o: (-counts[o], o))
+        if counts[leader] * 2 > live or len(alive) == 1:
+            return leader
+        weakest = min(alive, key=lambda o: (counts[o], -o))
+        alive.remove(weakest)
+    return -1
+
+
+def choice_outcome(policy: Policy, turnout: int, total: int, winner: int) -> Outcome:
+    if total == 0 or winner < 0 or turnout * PPM < policy.quorum_ppm * total:
+        return Outcome.FAIL
+    return Outcome.PASS

@@ -1,0 +1,216 @@
+"""Vote, VoteCommit and VoteReveal.
+
+A voter must be a member who is not jailed and not the target of the proposal (an expulsion's
+target does not vote on it). Ballots are accepted while start <= now < end; secret ballots are
+committed in that window and revealed in [end, end + reveal period), and an unrevealed commitment
+counts for nothing. A second ballot replaces the first only when the policy allows replacement.
+A yes ballot on a proposal with actions records the collective's size for the dilution bound
+and, when the proposal moves value, locks the voter's exit until the proposal is finalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ledger.codec import Fields
+from ledger.collectives import exitlock
+from ledger.collectives.holdings import exit_supply
+from ledger.collectives.store import require_collective
+from ledger.errors import ErrorCode, TxError
+from ledger.governance import keys
+from ledger.governance.actions import moves_value
+from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, put_ballot, validate
+from ledger.governance.electorate import direct_votes
+from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
+from ledger.governance.lifecycle import close_voting
+from ledger.governance.proposal import Proposal, Status, put_proposal, require_proposal
+from ledger.governance.proposal_txs import require_active_member
+from ledger.governance.tally import binary_certain, scores
+from ledger.hashing import HASH_LEN
+from ledger.keys import Address
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.handlers import TxHandler, register_handler
+from ledger.state.view import StateView
+from ledger.tx import TxBody, TxKind, register_payload
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class Vote:
+    KIND: ClassVar[TxKind] = TxKind.VOTE
+    proposal_id: int
+    ballot: Ballot
+
+    def to_fields(self) -> list[Any]:
+        return [self.proposal_id, self.ballot.to_fields()]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> Vote:
+        f = Fields(raw, 2, "vote")
+        return cls(f.int("proposal_id"), Ballot.from_fields(f.raw()))
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class VoteCommit:
+    KIND: ClassVar[TxKind] = TxKind.VOTE_COMMIT
+    proposal_id: int
+    commitment: bytes
+
+    def to_fields(self) -> list[Any]:
+        return [self.proposal_id, self.commitment]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> VoteCommit:
+        f = Fields(raw, 2, "vote_commit")
+        return cls(f.int("proposal_id"), f.bytes("commitment", HASH_LEN, exact=True))
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class VoteReveal:
+    KIND: ClassVar[TxKind] = TxKind.VOTE_REVEAL
+    proposal_id: int
+    ballot: Ballot
+    salt: bytes
+
+    def to_fields(self) -> list[Any]:
+        return [self.proposal_id, self.ballot.to_fields(), self.salt]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> VoteReveal:
+        f = Fields(raw, 3, "vote_reveal")
+        return cls(
+            f.int("proposal_id"),
+            Ballot.from_fields(f.raw()),
+            f.bytes("salt", SALT_LEN, exact=True),
+        )
+
+
+def voting_proposal(
+    view: StateView, ctx: BlockContext, pid: int, voter: Address, secret: bool
+) -> Proposal:
+    """The proposal `voter` may vote on now (ballot window checks are the caller's)."""
+    proposal = require_proposal(view, pid)
+    if proposal.status is not Status.VOTING:
+        raise TxError(ErrorCode.VOTING_CLOSED, f"proposal is {proposal.status.name}")
+    policy = proposal.require_policy()
+    if policy.method is DecisionMethod.MULTISIG:
+        raise TxError(ErrorCode.INVALID_STATE, "a multisig proposal takes approvals, not votes")
+    if policy.secret_ballot != secret:
+        need = "committed and revealed" if policy.secret_ballot else "cast openly"
+        raise TxError(ErrorCode.INVALID_STATE, f"ballots on this proposal are {need}")
+    require_active_member(view, proposal.collective, voter)
+    if voter in proposal.excluded:
+        raise TxError(ErrorCode.UNAUTHORIZED, "the target of an expulsion does not vote on it")
+    return proposal
+
+
+def in_window(now: int, start: int, end: int) -> None:
+    if not start <= now < end:
+        raise TxError(ErrorCode.VOTING_CLOSED, "outside the window for this step")
+
+
+def record_ballot(
+    view: StateView,
+    ctx: BlockContext,
+    pid: int,
+    proposal: Proposal,
+    *,
+    voter: Address,
+    ballot: Ballot,
+) -> list[Event]:
+    """Store a ballot, keep exit locks and the dilution peak, and execute early if decided."""
+    cid = proposal.collective
+    put_ballot(view, pid, voter, ballot)
+    if proposal.method is VotingMethod.BINARY and proposal.actions:
+        if ballot.supports(BinaryOption.YES):
+            total = exit_supply(view, cid, require_collective(view, cid))
+            proposal = proposal.with_(max_total_at_yes=max(proposal.max_total_at_yes, total))
+            put_proposal(view, pid, proposal)
+            if moves_value(proposal.actions):
+                exitlock.lock(view, cid, voter, pid)
+        else:
+            exitlock.unlock(view, cid, voter, pid)
+    events = [Event.of("vote", proposal=pid, voter=voter.raw)]
+    policy = proposal.require_policy()
+    if policy.early_execution and proposal.method is VotingMethod.BINARY:
+        tally = scores(VotingMethod.BINARY, 4, direct_votes(view, pid, proposal))
+        if binary_certain(policy, tally, proposal.total_power, proposal.expedited):
+            events += close_voting(view, ctx, pid, proposal)
+    return events
+
+
+class VoteHandler(TxHandler[Vote]):
+    payload_type = Vote
+
+    def check_stateful(self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Vote) -> None:
+        proposal = voting_proposal(view, ctx, payload.proposal_id, tx.sender_address, False)
+        in_window(ctx.time_ms, proposal.start_ms, proposal.end_ms)
+        validate(payload.ballot, proposal.method, len(proposal.choices))
+        replacing = get_ballot(view, payload.proposal_id, tx.sender_address) is not None
+        if replacing and not proposal.require_policy().vote_replacement:
+            raise TxError(ErrorCode.ALREADY_VOTED, "already voted; this policy keeps first votes")
+
+    def apply(self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Vote) -> list[Event]:
+        pid = payload.proposal_id
+        proposal = require_proposal(view, pid)
+        return record_ballot(
+            view, ctx, pid, proposal, voter=tx.sender_address, ballot=payload.ballot
+        )
+
+
+class VoteCommitHandler(TxHandler[VoteCommit]):
+    payload_type = VoteCommit
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: VoteCommit
+    ) -> None:
+        proposal = voting_proposal(view, ctx, payload.proposal_id, tx.sender_address, True)
+        in_window(ctx.time_ms, proposal.start_ms, proposal.end_ms)
+        key = keys.commitment(payload.proposal_id, tx.sender_address.raw)
+        if view.get(key) is not None and not proposal.require_policy().vote_replacement:
+            raise TxError(ErrorCode.ALREADY_VOTED, "already committed a ballot")
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: VoteCommit
+    ) -> list[Event]:
+        view.put(keys.commitment(payload.proposal_id, tx.sender_address.raw), payload.commitment)
+        return [
+            Event.of("vote_committed", proposal=payload.proposal_id, voter=tx.sender_address.raw)
+        ]
+
+
+class VoteRevealHandler(TxHandler[VoteReveal]):
+    payload_type = VoteReveal
+
+    def check_stateful(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: VoteReveal
+    ) -> None:
+        pid = payload.proposal_id
+        voter = tx.sender_address
+        proposal = voting_proposal(view, ctx, pid, voter, True)
+        in_window(ctx.time_ms, proposal.end_ms, proposal.tally_ms)
+        committed = view.get(keys.commitment(pid, voter.raw))
+        if committed is None:
+            raise TxError(ErrorCode.NOT_FOUND, "no committed ballot to reveal")
+        if committed != commitment(pid, voter, payload.ballot, payload.salt):
+            raise TxError(ErrorCode.COMMITMENT_MISMATCH, "ballot and salt do not match")
+        validate(payload.ballot, proposal.method, len(proposal.choices))
+
+    def apply(
+        self, view: StateView, ctx: BlockContext, tx: TxBody, payload: VoteReveal
+    ) -> list[Event]:
+        pid = payload.proposal_id
+        view.delete(keys.commitment(pid, tx.sender_address.raw))
+        proposal = require_proposal(view, pid)
+        return record_ballot(
+            view, ctx, pid, proposal, voter=tx.sender_address, ballot=payload.ballot
+        )
+
+
+register_handler(VoteHandler())
+register_handler(VoteCommitHandler())
+register_handler(VoteRevealHandler())
