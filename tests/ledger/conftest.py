@@ -119,6 +119,7 @@ class Chain:
         self,
         creator: PrivateKey,
         founders: Sequence[tuple[PrivateKey, Sequence[int]]],
+        *,
         params: CollectiveParams | None = None,
         classes: tuple[TokenClass, ...] = DEFAULT_CLASSES,
         policies: tuple[tuple[int, Policy], ...] = (),

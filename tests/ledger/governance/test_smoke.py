@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from ledger.collectives import treasury
 from ledger.collectives.ids import NATIVE
-from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.collectives.params import DAY
+from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.governance.ballots import Ballot
 from ledger.governance.core_actions import TreasurySpend
 from ledger.governance.kinds import BinaryOption
