@@ -32,6 +32,21 @@ def total_power(view: StateView, proposal: Proposal) -> int:
     )
 
 
+def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:
+    """True when `who` has own snapshot power, or some member delegated to them."""
+    if snapshot_power(view, proposal, who) > 0:
+        return True
+    if who in proposal.excluded:
+        return False
+    for member, _ in iter_members(view, proposal.collective):
+        splits = effective_delegation(
+            view, proposal.collective, member, proposal.kind, proposal.snapshot_height
+        )
+        if any(d == who for d, _ in splits) and snapshot_power(view, proposal, member) > 0:
+            return True
+    return False
+
+
 def direct_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[int, Ballot]]:
     """Ballots weighted by their voters' own power only (the early-execution lower bound)."""
     return [

@@ -21,7 +21,7 @@ from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys
 from ledger.governance.actions import moves_value
 from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, put_ballot, validate
-from ledger.governance.electorate import direct_votes
+from ledger.governance.electorate import direct_votes, has_weight
 from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
 from ledger.governance.lifecycle import close_voting
 from ledger.governance.proposal import Proposal, Status, put_proposal, require_proposal
@@ -105,6 +105,8 @@ def voting_proposal(
     require_active_member(view, proposal.collective, voter)
     if voter in proposal.excluded:
         raise TxError(ErrorCode.UNAUTHORIZED, "the target of an expulsion does not vote on it")
+    if not has_weight(view, proposal, voter):
+        raise TxError(ErrorCode.NO_VOTING_POWER, "no voting power at the proposal's snapshot")
     return proposal
 
 

@@ -141,3 +141,13 @@ class Chain:
 @pytest.fixture
 def chain() -> Chain:
     return Chain()
+
+
+def proposal_id(receipt: Receipt) -> int:
+    """The id of the proposal a tx opened (its `proposal_submitted` event)."""
+    for event in receipt.events:
+        if event.kind == "proposal_submitted":
+            pid = event.get("proposal")
+            assert isinstance(pid, int)
+            return pid
+    raise AssertionError(f"no proposal in {receipt.events}")
