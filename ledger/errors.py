@@ -7,6 +7,8 @@ Exception tree:
 
 Codes below 100 are stateless (the tx itself is wrong: never valid, a peer relaying it is at fault);
 codes from 100 are stateful (valid elsewhere or later, so temporary from a peer's point of view).
+Codes 200-249 belong to the node's mempool admission (node/mempool): a tx that the ledger might
+accept but that the pool will not hold now; they are temporary and never appear in a receipt.
 Numbers are stable; a retired number is never reused.
 """
 
@@ -54,6 +56,11 @@ class ErrorCode(IntEnum):
     ROLE_LOCKED = 118
     COMMITMENT_MISMATCH = 119
     LIMIT_REACHED = 120
+    # mempool admission (node/mempool), 200-249: the pool's own limits, always temporary
+    MEMPOOL_FULL = 200
+    SENDER_CAP = 201
+    DUPLICATE = 202
+    NONCE_IN_POOL = 203
 
     @property
     def is_permanent(self) -> bool:

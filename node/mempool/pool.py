@@ -1,0 +1,352 @@
+"""The mempool: admission, fair reaping for the proposer, and re-checking after each block.
+
+Admission, in order (each step answers with a code from `ledger.errors.ErrorCode`; a rejected tx
+changes nothing in the pool):
+
+1. size above `max_tx_bytes` or the chain's limit: TOO_LARGE;
+2. decode (`SignedTx.decode`): MALFORMED;
+3. chain id: WRONG_CHAIN; already pending (same hash, in the pool or earlier in the batch):
+   DUPLICATE (checked before the signature so a duplicate costs no verification);
+4. signature, in the verifier's thread pool, skipped for hashes verified before: BAD_SIGNATURE;
+5. nonce: below the committed nonce BAD_NONCE; a nonce another pending tx of the sender holds
+   NONCE_IN_POOL (no replacement); ahead by `max_future_per_sender` or more NONCE_TOO_HIGH;
+6. the sender's pending count is at `max_txs_per_sender`: SENDER_CAP;
+7. room (see eviction below): MEMPOOL_FULL;
+8. a tx at the sender's next nonce runs through the ledger's `execute_tx` on the sender's overlay
+   (committed state plus the sender's own pending txs): any `TxError` code, e.g.
+   INSUFFICIENT_FUNDS when pending spends leave too little, FEE_TOO_LOW, ZERO_AMOUNT. A tx ahead
+   of the next nonce gets only the stateless checks and waits in the sender's future queue; when
+   the gap fills, it is checked like a new tx, and dropped (counted as evicted) if it fails.
+
+Why each sender has its own overlay: a sender's txs are checked against committed state and its
+own pending txs only, never against another sender's pending txs. So no pending tx depends on
+another sender's pending tx, the proposer may interleave senders freely (the round-robin reap), and
+evicting one sender's tx never invalidates another's. For transfers this is exact: another
+sender's txs can only credit an account, never debit it. The cost is that a tx spending coin that
+is itself still pending is refused (INSUFFICIENT_FUNDS) until the credit commits.
+
+Eviction, when a tx at its sender's next nonce needs room (count or bytes): first the oldest
+future txs of other senders (they cannot be included anyway), then the highest-nonce ready tx of
+the sender with the most ready txs, but only while that sender holds more ready txs than the
+incoming sender will after admission (so one sender flooding the pool gives way to a newcomer, the
+victim never ends up with fewer than the newcomer, and two equal senders never evict each other).
+If that cannot make room, MEMPOOL_FULL and nothing is evicted. A future tx never evicts anything.
+
+After each committed block, `update` drops included and stale txs (nonce below the new committed
+nonce), then re-runs every remaining ready tx on a fresh overlay of the new state; the first tx of
+a sender that fails, and every later tx of that sender, are evicted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ledger.codec import MalformedError
+from ledger.errors import ErrorCode, TxError
+from ledger.genesis import ChainParams
+from ledger.keys import ADDRESS_LEN, Address
+from ledger.state import keys
+from ledger.state.context import BlockContext
+from ledger.state.executor import check_envelope, execute_tx
+from ledger.state.reader import StateReader
+from ledger.tx import SignedTx
+from node.mempool.limits import MempoolLimits
+from node.mempool.pending import PendingTxs, already_verified
+from node.mempool.room import plan_room
+from node.mempool.sender import SenderQueue
+from node.mempool.verifier import SignatureVerifier
+
+log = logging.getLogger(__name__)
+
+CHECK_PROPOSER = Address(bytes(ADDRESS_LEN))  # fee recipient in admission checks (overlay only)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The answer to one submitted tx; `queued` means accepted but waiting for a lower nonce."""
+
+    code: ErrorCode
+    tx_hash: bytes | None  # None when the bytes did not decode
+    reason: str = ""
+    queued: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.code is ErrorCode.OK
+
+
+@dataclass(frozen=True, slots=True)
+class MempoolStats:
+    txs: int
+    bytes: int
+    ready: int
+    future: int
+    senders: int
+    admitted_total: int
+    evicted_total: int
+    included_total: int
+    verified_total: int
+    verify_cache_hits: int
+    rejected_total: dict[ErrorCode, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateReport:
+    included: int  # pending txs the block included
+    dropped_stale: int  # pending txs whose nonce the block used otherwise
+    evicted: int  # pending txs that failed the re-check (and later txs of their senders)
+    remaining: int
+
+
+class Mempool:
+    """Pending txs of one node. Every method runs on the event loop's thread."""
+
+    def __init__(
+        self,
+        params: ChainParams,
+        genesis_hash: bytes,
+        state: StateReader,
+        limits: MempoolLimits | None = None,
+        *,
+        verifier: SignatureVerifier | None = None,
+        time_ms: int = 0,
+    ) -> None:
+        self.params = params
+        self.genesis_hash = genesis_hash
+        self.limits = limits or MempoolLimits()
+        self.verifier = verifier or SignatureVerifier(genesis_hash, self.limits.verified_cache_size)
+        self.max_tx_bytes = min(self.limits.max_tx_bytes, params.consensus.max_tx_bytes)
+        self._time_ms = time_ms
+        self._pending = PendingTxs(self.limits, state, self._context(state))
+        self._admitted = 0
+        self._included = 0
+        self._rejected: dict[ErrorCode, int] = {}
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._pending.pending_count
+
+    def __contains__(self, tx_hash: object) -> bool:
+        return tx_hash in self._pending
+
+    def get(self, tx_hash: bytes) -> SignedTx | None:
+        return self._pending.get(tx_hash)
+
+    def txs(self) -> Iterator[SignedTx]:
+        """Every pending tx: per sender (in arrival order of senders), ready then future."""
+        for queue in self._pending.queues():
+            yield from queue.ready
+            yield from (queue.future[n] for n in sorted(queue.future))
+
+    def next_nonce(self, sender: bytes) -> int | None:
+        """The nonce for a new tx of `sender` (a public key), or None when it has none pending."""
+        queue = self._pending.find(sender)
+        return None if queue is None else queue.next_nonce
+
+    def stats(self) -> MempoolStats:
+        pending = self._pending
+        return MempoolStats(
+            txs=pending.pending_count,
+            bytes=pending.pending_bytes,
+            ready=pending.ready_count,
+            future=len(pending.future_order),
+            senders=pending.sender_count,
+            admitted_total=self._admitted,
+            evicted_total=pending.evicted_total,
+            included_total=self._included,
+            verified_total=self.verifier.verified_total,
+            verify_cache_hits=self.verifier.cache_hits,
+            rejected_total=dict(self._rejected),
+        )
+
+    # -- admission ---------------------------------------------------------------------------
+
+    async def admit(self, data: bytes) -> Admission:
+        return (await self.admit_batch([data]))[0]
+
+    async def admit_batch(self, raw_txs: Sequence[bytes]) -> list[Admission]:
+        """Admit encoded txs; one `Admission` per input, in input order."""
+        results: list[Admission | None] = [None] * len(raw_txs)
+        decoded: list[SignedTx | None] = [None] * len(raw_txs)
+        limit = self.max_tx_bytes
+        for i, data in enumerate(raw_txs):
+            if len(data) > limit:
+                results[i] = self._reject(ErrorCode.TOO_LARGE, None, f"over {limit} bytes")
+                continue
+            try:
+                decoded[i] = SignedTx.decode(data, limit)
+            except MalformedError as exc:
+                results[i] = self._reject(ErrorCode.MALFORMED, None, str(exc))
+        return await self._admit_decoded(decoded, results)
+
+    async def admit_txs(self, txs: Sequence[SignedTx]) -> list[Admission]:
+        """Admit txs that were decoded elsewhere (e.g. from JSON); same rules as `admit_batch`."""
+        results: list[Admission | None] = [None] * len(txs)
+        decoded: list[SignedTx | None] = list(txs)
+        for i, tx in enumerate(txs):
+            if len(tx.encode()) > self.max_tx_bytes:
+                results[i] = self._reject(ErrorCode.TOO_LARGE, tx.hash, "tx too large")
+                decoded[i] = None
+        return await self._admit_decoded(decoded, results)
+
+    async def _admit_decoded(
+        self, decoded: list[SignedTx | None], results: list[Admission | None]
+    ) -> list[Admission]:
+        to_verify: list[SignedTx] = []
+        positions: list[int] = []
+        in_batch: set[bytes] = set()
+        chain_id = self.params.chain_id
+        pending = self._pending
+        for i, tx in enumerate(decoded):
+            if tx is None:
+                continue
+            tx_hash = tx.hash
+            if tx.body.chain_id != chain_id:
+                results[i] = self._reject(ErrorCode.WRONG_CHAIN, tx_hash, "tx is for another chain")
+            elif tx_hash in pending or tx_hash in in_batch:
+                results[i] = self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
+            else:
+                in_batch.add(tx_hash)
+                to_verify.append(tx)
+                positions.append(i)
+        if to_verify:
+            verdicts = await self.verifier.verify_batch(to_verify)
+            # No await from here on: the stateful part is atomic with respect to other callers.
+            for i, tx, ok in zip(positions, to_verify, verdicts, strict=True):
+                if ok:
+                    results[i] = self.admit_verified(tx)
+                else:
+                    results[i] = self._reject(
+                        ErrorCode.BAD_SIGNATURE, tx.hash, "signature does not verify"
+                    )
+        return [r for r in results if r is not None]
+
+    def admit_verified(self, tx: SignedTx) -> Admission:
+        """Steps 5-8 for a tx whose size, chain id and signature the caller has checked."""
+        tx_hash = tx.hash
+        pending = self._pending
+        if tx_hash in pending:
+            return self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
+        queue = pending.queue_for(tx.body.sender)
+        nonce = tx.body.nonce
+        expected = queue.next_nonce
+        if nonce < queue.committed_nonce:
+            return self._reject(
+                ErrorCode.BAD_NONCE, tx_hash, f"nonce {nonce} used; next is {expected}"
+            )
+        if nonce < expected or nonce in queue.future:
+            return self._reject(ErrorCode.NONCE_IN_POOL, tx_hash, f"nonce {nonce} is pending")
+        if nonce - expected >= max(1, self.limits.max_future_per_sender):
+            return self._reject(
+                ErrorCode.NONCE_TOO_HIGH, tx_hash, f"nonce {nonce} is ahead; next is {expected}"
+            )
+        if queue.pending >= self.limits.max_txs_per_sender:
+            return self._reject(
+                ErrorCode.SENDER_CAP, tx_hash, f"sender has {queue.pending} pending txs"
+            )
+        if nonce > expected:
+            return self._admit_future(queue, tx)
+        victims = plan_room(pending, len(tx.encode()), queue)
+        if victims is None:
+            return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
+        try:
+            execute_tx(pending.view_of(queue), pending.ctx, tx, already_verified)
+        except TxError as error:
+            return self._reject(error.code, tx_hash, error.message)
+        for victim in victims:
+            pending.evict(victim)
+        pending.add_ready(queue, tx)
+        self._admitted += 1
+        return Admission(ErrorCode.OK, tx_hash)
+
+    def _admit_future(self, queue: SenderQueue, tx: SignedTx) -> Admission:
+        pending = self._pending
+        try:
+            check_envelope(tx, pending.ctx, already_verified)
+        except TxError as error:
+            return self._reject(error.code, tx.hash, error.message)
+        if (
+            pending.pending_count >= self.limits.max_txs
+            or pending.pending_bytes + len(tx.encode()) > self.limits.max_bytes
+        ):
+            return self._reject(ErrorCode.MEMPOOL_FULL, tx.hash, "mempool is full")
+        pending.add_future(queue, tx)
+        self._admitted += 1
+        return Admission(ErrorCode.OK, tx.hash, queued=True)
+
+    def _reject(self, code: ErrorCode, tx_hash: bytes | None, reason: str) -> Admission:
+        self._rejected[code] = self._rejected.get(code, 0) + 1
+        return Admission(code, tx_hash, reason)
+
+    # -- proposer ----------------------------------------------------------------------------
+
+    def reap(self, max_txs: int, max_bytes: int) -> list[SignedTx]:
+        """Ready txs for a block: round-robin across senders, nonce order within each sender.
+
+        Senders take turns in the order they arrived. A sender whose next tx does not fit the
+        remaining bytes contributes nothing more (its later txs would follow a gap); the others
+        go on. The pool is unchanged: `update` removes what the block included.
+        """
+        out: list[SignedTx] = []
+        total = 0
+        queues = [q.ready for q in self._pending.queues() if q.ready]
+        depth = 0
+        while queues and len(out) < max_txs:
+            still: list[list[SignedTx]] = []
+            for ready in queues:
+                tx = ready[depth]
+                size = len(tx.encode())
+                if total + size > max_bytes:
+                    continue
+                out.append(tx)
+                total += size
+                if len(out) >= max_txs:
+                    break
+                if depth + 1 < len(ready):
+                    still.append(ready)
+            queues = still
+            depth += 1
+        return out
+
+    # -- after a block -----------------------------------------------------------------------
+
+    def update(
+        self,
+        committed_txs: Sequence[SignedTx],
+        new_state: StateReader,
+        time_ms: int | None = None,
+    ) -> UpdateReport:
+        """Drop what the block included, then re-check every remaining tx against `new_state`.
+
+        `time_ms` (the committed block's time) becomes the time txs are checked at.
+        """
+        pending = self._pending
+        included = sum(1 for tx in committed_txs if tx.hash in pending)
+        self._included += included
+        if time_ms is not None:
+            self._time_ms = time_ms
+        pending.state = new_state
+        pending.ctx = self._context(new_state)
+        before = pending.pending_count
+        evicted_before = pending.evicted_total
+        pending.recheck_all()
+        evicted = pending.evicted_total - evicted_before
+        report = UpdateReport(
+            included=included,
+            dropped_stale=before - pending.pending_count - evicted - included,
+            evicted=evicted,
+            remaining=pending.pending_count,
+        )
+        log.debug("mempool update: %s", report)
+        return report
+
+    def _context(self, state: StateReader) -> BlockContext:
+        """The context txs are checked in: the height after the committed one."""
+        data = state.get(keys.chain_meta(b"height"))
+        height = int.from_bytes(data, "big") if data else 0
+        return BlockContext(
+            self.params, self.genesis_hash, height + 1, self._time_ms, CHECK_PROPOSER
+        )
