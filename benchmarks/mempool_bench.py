@@ -104,7 +104,9 @@ async def main() -> None:
     size = statistics.mean(len(r) for r in raw)
 
     ceiling = await measure_verify_ceiling(genesis, txs[:8000])
-    cold_rate, pool = await measure_admission(genesis, genesis_state(genesis), raw, args.batch, None)
+    cold_rate, pool = await measure_admission(
+        genesis, genesis_state(genesis), raw, args.batch, None
+    )
     warm_rate, _ = await measure_admission(genesis, genesis_state(genesis), raw, args.batch, pool)
 
     reap_s = best_of(5, lambda: _timed(lambda: pool.reap(args.block_txs, 1 << 30)))
