@@ -1,0 +1,101 @@
+"""P2P settings and peer addresses.
+
+Defaults suit a small network of validators on a LAN or the internet; tests shrink the timeouts
+with `dataclasses.replace`. Times are in seconds, sizes in bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ledger.keys import PUBLIC_KEY_LEN
+from node.p2p.messages import (
+    ENVELOPE_OVERHEAD,
+    MAX_TXS_PER_BATCH,
+    MIB,
+    MessageType,
+    message_limits,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerAddress:
+    """A peer to dial: where it listens and the node key it must prove (`<hex key>@host:port`)."""
+
+    host: str
+    port: int
+    public_key: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.public_key) != PUBLIC_KEY_LEN:
+            raise ValueError(f"a node public key is {PUBLIC_KEY_LEN} bytes")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port {self.port} out of range")
+
+    @classmethod
+    def parse(cls, text: str) -> PeerAddress:
+        """Parse `<64 hex chars>@host:port`; IPv6 hosts go in brackets."""
+        key_hex, sep, hostport = text.strip().partition("@")
+        host, colon, port = hostport.rpartition(":")
+        if not sep or not colon or not host or not port.isdigit():
+            raise ValueError(f"peer address {text!r} is not <node key hex>@host:port")
+        try:
+            key = bytes.fromhex(key_hex)
+        except ValueError:
+            raise ValueError(f"peer address {text!r}: the node key is not hex") from None
+        return cls(host.strip("[]"), int(port), key)
+
+    def url(self, path: str) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.public_key.hex()}@{host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class P2PConfig:
+    path: str = "/p2p"
+    # handshake and liveness
+    handshake_timeout: float = 5.0  # connect + both hellos + both signatures
+    close_timeout: float = 2.0  # wait for the peer's close frame, then drop the transport
+    heartbeat: float = 15.0  # WebSocket ping interval; a missing pong closes the connection
+    max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once
+    # reconnecting to configured peers: delay = min(max, initial * 2**failures), with jitter
+    dial_backoff_initial: float = 0.5
+    dial_backoff_max: float = 30.0
+    # per-peer send queues (see connection.py for the policy)
+    send_timeout: float = 10.0  # one frame not accepted by the socket for this long: slow peer
+    control_queue_msgs: int = 4096
+    control_queue_bytes: int = 128 * MIB
+    bulk_queue_msgs: int = 64
+    bulk_queue_bytes: int = 16 * MIB
+    # tx gossip
+    tx_batch_max_txs: int = 2000
+    tx_batch_max_bytes: int = 1 * MIB
+    tx_flush_interval: float = 0.01
+    seen_txs: int = 200_000  # tx hashes remembered with the peers known to hold them
+    # scoring
+    ban_score: float = -100.0
+    ban_seconds: float = 600.0
+    score_recovery_per_second: float = 0.1
+    limits: Mapping[MessageType, int] = field(default_factory=message_limits)
+
+    def __post_init__(self) -> None:
+        if set(self.limits) != set(MessageType):
+            raise ValueError("limits must give a size for every message type")
+        if not 0 < self.tx_batch_max_txs <= MAX_TXS_PER_BATCH:
+            raise ValueError(f"tx_batch_max_txs must be 1 to {MAX_TXS_PER_BATCH}")
+        if self.tx_batch_max_bytes > self.limits[MessageType.TXS] - ENVELOPE_OVERHEAD:
+            raise ValueError("tx_batch_max_bytes must fit in the TXS message limit")
+        if self.ban_score >= 0:
+            raise ValueError("ban_score must be negative")
+        if self.dial_backoff_initial <= 0 or self.dial_backoff_max < self.dial_backoff_initial:
+            raise ValueError("dial backoff must be positive, with max >= initial")
+
+    @property
+    def max_frame_bytes(self) -> int:
+        """The transport's frame limit: the largest message of any type."""
+        return max(self.limits.values()) + ENVELOPE_OVERHEAD

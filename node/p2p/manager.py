@@ -1,0 +1,442 @@
+"""The peer manager: accepts and dials peers, keeps one connection per peer, routes messages.
+
+Tasks: one dial loop per configured peer (it also owns and runs its outbound connection), the tx
+gossip flusher, and per connection a reader and a writer (see connection.py); all are referenced
+by a `Supervisor`. Inbound connections run in aiohttp's request task for `/p2p`, which aiohttp
+owns; `stop` closes them and waits for them to end.
+
+Duplicate connections (both sides dialed each other, or a peer redialed after a restart) are
+resolved the same way on both sides: between two connections in the same direction the newer
+wins (its dialer knows the older one is dead); otherwise the connection dialed by the node with
+the smaller public key wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from ledger.codec import MalformedError
+from node.p2p.config import P2PConfig, PeerAddress
+from node.p2p.connection import PeerConnection, close_code_name
+from node.p2p.gossip import SeenTxs, TxGossip
+from node.p2p.handler import PeerHandler
+from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
+from node.p2p.messages import (
+    ENVELOPE_OVERHEAD,
+    SESSION_TYPES,
+    MalformedMessageError,
+    MessageType,
+    OversizedMessageError,
+    decode_frame,
+    decode_txs,
+    encode_frame,
+)
+from node.p2p.scoring import PeerScores, Penalty
+from node.p2p.stats import P2PStats
+from node.p2p.tasks import Supervisor
+from node.p2p.wire import WebSocket
+
+log = logging.getLogger(__name__)
+
+
+def backoff_delay(failures: int, initial: float, maximum: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter": half the delay fixed, half random, so that
+    peers that lost each other at the same moment do not redial in lockstep."""
+    base: float = min(maximum, initial * 2 ** min(failures, 32))
+    return base / 2 + rng.uniform(0, base / 2)
+
+
+class PeerManager:
+    def __init__(
+        self,
+        identity: Identity,
+        allowlist: Iterable[bytes],
+        handler: PeerHandler,
+        *,
+        peers: Iterable[PeerAddress] = (),
+        config: P2PConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.identity = identity
+        self.config = config or P2PConfig()
+        self.stats = P2PStats()
+        self.scores = PeerScores(
+            self.config.ban_score, self.config.ban_seconds, self.config.score_recovery_per_second
+        )
+        self._allowlist = frozenset(allowlist)
+        self._handler = handler
+        self._addresses = {a.public_key: a for a in peers}
+        self._conns: dict[bytes, PeerConnection] = {}
+        self._live: set[PeerConnection] = set()
+        self._finished: dict[PeerConnection, asyncio.Event] = {}
+        self._pending_handshakes = 0
+        self._tasks = Supervisor("p2p")
+        self._session: aiohttp.ClientSession | None = None
+        self._running = False
+        self._rng = rng or random.Random()
+        self._gossip = TxGossip(
+            seen=SeenTxs(self.config.seen_txs),
+            send_frame=self._send_frame,
+            max_txs=self.config.tx_batch_max_txs,
+            max_bytes=self.config.tx_batch_max_bytes,
+            flush_interval=self.config.tx_flush_interval,
+            stats=self.stats,
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def attach(self, app: web.Application) -> None:
+        """Serve `/p2p` on `app` and tie the manager's life to the app's."""
+        app.router.add_get(self.config.path, self.handle_inbound)
+
+        async def lifespan(_app: web.Application) -> Any:
+            await self.start()
+            yield
+            await self.stop()
+
+        async def on_shutdown(_app: web.Application) -> None:
+            await self.stop()  # before aiohttp waits for request handlers: ends inbound peers
+
+        app.cleanup_ctx.append(lifespan)
+        app.on_shutdown.append(on_shutdown)
+
+    async def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        self._tasks = Supervisor("p2p")
+        self._session = aiohttp.ClientSession()
+        _ = self._tasks.spawn(self._gossip.run(), "tx-gossip")
+        for address in self._addresses.values():
+            self._spawn_dialer(address)
+
+    def _spawn_dialer(self, address: PeerAddress) -> None:
+        if address.public_key not in self._allowlist:
+            log.warning("configured peer %s is not in the allowlist: not dialing it", address)
+            return
+        _ = self._tasks.spawn(self._dial_loop(address), f"dial-{address.public_key.hex()[:12]}")
+
+    async def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        for conn in list(self._live):
+            conn.request_close(CloseCode.GOING_AWAY, "node shutting down")
+        await self._tasks.aclose()
+        for finished in list(self._finished.values()):
+            await finished.wait()  # inbound connections, which run in aiohttp's request tasks
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def peers(self) -> list[bytes]:
+        """Public keys of the connected peers."""
+        return [p for p, c in self._conns.items() if not c.is_closing]
+
+    def add_peer(self, address: PeerAddress) -> None:
+        """Dial this peer from now on (and keep reconnecting to it)."""
+        if address.public_key in self._addresses:
+            raise ValueError(f"peer {address.public_key.hex()} is already configured")
+        self._addresses[address.public_key] = address
+        if self._running:
+            self._spawn_dialer(address)
+
+    def is_connected(self, peer: bytes) -> bool:
+        conn = self._conns.get(peer)
+        return conn is not None and not conn.is_closing
+
+    def send(self, peer: bytes, msg_type: MessageType, payload: bytes) -> bool:
+        """Queue a message for one peer; False when it is not connected or too slow."""
+        conn = self._conns.get(peer)
+        if conn is None:
+            return False
+        return conn.enqueue(msg_type, self._frame(msg_type, payload))
+
+    def broadcast(
+        self, msg_type: MessageType, payload: bytes, exclude: Iterable[bytes] = ()
+    ) -> int:
+        """Queue a message for every connected peer but `exclude`; returns how many took it."""
+        frame = self._frame(msg_type, payload)
+        skip = set(exclude)
+        conns = [c for p, c in self._conns.items() if p not in skip]
+        return sum(conn.enqueue(msg_type, frame) for conn in conns)
+
+    def gossip_txs(self, txs: Sequence[bytes]) -> None:
+        """Send txs (canonical signed-tx bytes) in batches to every peer not known to hold them."""
+        self._gossip.gossip(txs, self.peers)
+
+    def forget_txs(self, tx_hashes: Iterable[bytes]) -> None:
+        """Forget txs, so they are delivered again if a peer resends them (e.g. a tx refused only
+        for a nonce gap)."""
+        for tx_hash in tx_hashes:
+            self._gossip.seen.forget(tx_hash)
+
+    def penalize(self, peer: bytes, amount: int, reason: str) -> None:
+        """Lower a peer's score; at the ban score it is disconnected and banned."""
+        self.stats.penalties += 1
+        if self.scores.penalize(peer, amount, reason):
+            self._banned(peer, reason)
+
+    def ban(self, peer: bytes, reason: str, seconds: float | None = None) -> None:
+        self.scores.ban(peer, reason, seconds)
+        self._banned(peer, reason)
+
+    def set_allowlist(self, keys: Iterable[bytes]) -> None:
+        """Replace the allowlist (validator-set change); peers no longer in it are disconnected."""
+        self._allowlist = frozenset(keys)
+        for peer, conn in list(self._conns.items()):
+            if peer not in self._allowlist:
+                conn.request_close(CloseCode.NOT_ALLOWED, "removed from the allowlist")
+
+    def peer_info(self) -> list[dict[str, Any]]:
+        """One entry per connected peer, for the API and the status line."""
+        return [
+            {
+                "peer": peer.hex(),
+                "direction": conn.direction.name.lower(),
+                "queued_messages": conn.queued[0],
+                "queued_bytes": conn.queued[1],
+                "score": self.scores.score(peer),
+            }
+            for peer, conn in self._conns.items()
+        ]
+
+    # -- connections ------------------------------------------------------------------------
+
+    async def handle_inbound(self, request: web.Request) -> web.StreamResponse:
+        cfg = self.config
+        ws: web.WebSocketResponse = web.WebSocketResponse(
+            max_msg_size=cfg.max_frame_bytes,
+            heartbeat=cfg.heartbeat,
+            compress=False,
+            timeout=cfg.close_timeout,
+        )
+        where = f"inbound from {request.remote}"
+        if not self._running or self._pending_handshakes >= cfg.max_pending_handshakes:
+            await ws.prepare(request)
+            await self._close_ws(ws, CloseCode.BUSY, "too many pending handshakes")
+            self.stats.handshakes_refused[CloseCode.BUSY.name] += 1
+            return ws
+        self._pending_handshakes += 1
+        try:
+            await ws.prepare(request)
+            peer = await self._handshake(ws, Direction.INBOUND, None, where)
+        finally:
+            self._pending_handshakes -= 1
+        if peer is not None:
+            await self._run_peer(ws, peer, Direction.INBOUND)
+        return ws
+
+    async def _dial_loop(self, address: PeerAddress) -> None:
+        key = address.public_key
+        cfg = self.config
+        failures = 0
+        while True:
+            conn = self._conns.get(key)
+            if conn is not None:
+                await self._finished[conn].wait()
+                continue
+            ban = self.scores.ban_remaining(key)
+            if ban > 0:
+                await asyncio.sleep(ban)
+                continue
+            connected = await self._dial_once(address, quiet=failures > 0)
+            failures = 0 if connected else failures + 1
+            await asyncio.sleep(
+                backoff_delay(failures, cfg.dial_backoff_initial, cfg.dial_backoff_max, self._rng)
+            )
+
+    async def _dial_once(self, address: PeerAddress, quiet: bool) -> bool:
+        """Connect, authenticate and run one outbound connection; True if it was established."""
+        assert self._session is not None
+        cfg = self.config
+        try:
+            async with asyncio.timeout(cfg.handshake_timeout):
+                ws = await self._session.ws_connect(
+                    address.url(cfg.path),
+                    max_msg_size=cfg.max_frame_bytes,
+                    heartbeat=cfg.heartbeat,
+                    compress=0,
+                )
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            (log.debug if quiet else log.info)("cannot reach peer %s: %r", address, exc)
+            return False
+        try:
+            peer = await self._handshake(ws, Direction.OUTBOUND, address.public_key, str(address))
+            if peer is None:
+                return False
+            await self._run_peer(ws, peer, Direction.OUTBOUND)
+            return True
+        finally:
+            if not ws.closed:
+                await self._close_ws(ws, CloseCode.GOING_AWAY, "closing")
+
+    async def _handshake(
+        self, ws: WebSocket, direction: Direction, expected: bytes | None, where: str
+    ) -> bytes | None:
+        try:
+            async with asyncio.timeout(self.config.handshake_timeout):
+                return await handshake(ws, self.identity, direction, self._admit, expected)
+        except HandshakeError as exc:
+            code, reason, remote = exc.code, exc.reason, exc.remote
+        except TimeoutError:
+            code, reason, remote = CloseCode.TIMEOUT, "handshake timed out", False
+        except (ConnectionError, aiohttp.ClientError) as exc:
+            code, reason, remote = CloseCode.PROTOCOL, f"connection lost: {exc!r}", False
+        if remote:
+            log.warning("peer %s refused our handshake: %s", where, reason)
+        else:
+            log.warning("refused peer %s: %s", where, reason)
+            self.stats.handshakes_refused[close_code_name(code)] += 1
+        await self._close_ws(ws, code, reason)
+        return None
+
+    def _admit(self, key: bytes) -> None:
+        if key not in self._allowlist:
+            raise HandshakeError(
+                CloseCode.NOT_ALLOWED, f"node key {key.hex()} is not in the allowlist"
+            )
+        ban = self.scores.ban_remaining(key)
+        if ban > 0:
+            raise HandshakeError(
+                CloseCode.BANNED, f"node key {key.hex()} is banned for {ban:.0f} more seconds"
+            )
+
+    async def _close_ws(self, ws: WebSocket, code: int, reason: str) -> None:
+        try:
+            async with asyncio.timeout(self.config.close_timeout):
+                await ws.close(code=code, message=reason.encode()[:120])
+        except (TimeoutError, ConnectionError, aiohttp.ClientError, RuntimeError) as exc:
+            log.debug("error closing a socket: %r", exc)
+
+    def _prefer(self, new: PeerConnection, old: PeerConnection) -> bool:
+        if new.direction is old.direction:
+            return True
+        ours = self.identity.key.public_key
+        new_dialer = new.peer_id if new.direction is Direction.INBOUND else ours
+        return new_dialer == min(ours, new.peer_id)
+
+    async def _run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+        if not self._running:
+            await self._close_ws(ws, CloseCode.GOING_AWAY, "node shutting down")
+            return
+        conn = PeerConnection(ws, peer, direction, self.config, self.stats)
+        old = self._conns.get(peer)
+        if old is not None and not old.is_closing and not self._prefer(conn, old):
+            log.info("peer %s: keeping the existing connection, closing a duplicate", conn.label)
+            await self._close_ws(ws, CloseCode.DUPLICATE, "duplicate connection")
+            return
+        finished = asyncio.Event()
+        self._conns[peer] = conn
+        self._live.add(conn)
+        self._finished[conn] = finished
+        self.stats.peers = len(self._conns)
+        self.stats.connections_opened += 1
+        announced = False
+        try:
+            if old is not None:
+                old.request_close(CloseCode.DUPLICATE, "replaced by a newer connection")
+                await self._finished[old].wait()
+            if conn.is_closing:
+                return
+            log.info("peer %s connected (%s)", conn.label, direction.name.lower())
+            announced = True
+            await self._notify(self._handler.on_peer_connected(peer), "on_peer_connected")
+            await conn.run(self._on_frame, self._on_violation)
+        finally:
+            if self._conns.get(peer) is conn:
+                del self._conns[peer]
+                self._gossip.drop_peer(peer)
+            self.stats.peers = len(self._conns)
+            self._live.discard(conn)
+            self.stats.disconnects[close_code_name(conn.close_code)] += 1
+            try:
+                if announced:
+                    log.info("peer %s disconnected: %s", conn.label, conn.close_reason or "closed")
+                    await self._notify(
+                        self._handler.on_peer_disconnected(peer), "on_peer_disconnected"
+                    )
+            finally:
+                finished.set()
+                del self._finished[conn]
+
+    async def _notify(self, call: Awaitable[None], what: str) -> None:
+        try:
+            await call
+        except Exception:
+            log.exception("handler %s failed", what)
+
+    # -- receiving --------------------------------------------------------------------------
+
+    async def _on_frame(self, conn: PeerConnection, frame: bytes) -> None:
+        if conn.is_closing:
+            return
+        try:
+            msg_type, payload = decode_frame(frame, self.config.limits)
+        except OversizedMessageError as exc:
+            self.stats.malformed_in += 1
+            self._on_violation(conn, Penalty.OVERSIZED, str(exc))
+            return
+        except MalformedMessageError as exc:
+            self.stats.malformed_in += 1
+            self._on_violation(conn, Penalty.UNDECODABLE, str(exc))
+            return
+        self.stats.count_in(msg_type, len(frame))
+        peer = conn.peer_id
+        if msg_type in SESSION_TYPES:
+            self._on_violation(conn, Penalty.PROTOCOL, f"{msg_type.name} after the handshake")
+            return
+        try:
+            if msg_type is MessageType.TXS:
+                await self._receive_txs(peer, payload)
+            else:
+                await self._handler.on_message(peer, msg_type, payload)
+        except MalformedError as exc:
+            self._on_violation(conn, Penalty.INVALID, f"invalid {msg_type.name}: {exc}")
+        except Exception:
+            log.exception("handler failed on %s from peer %s", msg_type.name, conn.label)
+
+    async def _receive_txs(self, peer: bytes, payload: bytes) -> None:
+        txs = decode_txs(payload)
+        self.stats.txs_in += len(txs)
+        new = self._gossip.receive(peer, txs)
+        if new:
+            self.stats.txs_new += len(new)
+            await self._handler.on_txs(peer, new)
+
+    def _on_violation(self, conn: PeerConnection, amount: int, reason: str) -> None:
+        self.penalize(conn.peer_id, amount, reason)
+
+    def _banned(self, peer: bytes, reason: str) -> None:
+        self.stats.bans += 1
+        conn = self._conns.get(peer)
+        if conn is not None:
+            conn.request_close(CloseCode.BANNED, f"banned: {reason}")
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _frame(self, msg_type: MessageType, payload: bytes) -> bytes:
+        if msg_type in SESSION_TYPES:
+            raise ValueError(f"{msg_type.name} is sent by the handshake only")
+        if len(payload) > self.config.limits[msg_type]:
+            raise ValueError(
+                f"{msg_type.name} payload of {len(payload)} bytes exceeds its limit "
+                f"{self.config.limits[msg_type]}"
+            )
+        return encode_frame(msg_type, payload)
+
+    def _send_frame(self, peer: bytes, msg_type: MessageType, frame: bytes) -> bool:
+        conn = self._conns.get(peer)
+        if conn is None or len(frame) > self.config.limits[msg_type] + ENVELOPE_OVERHEAD:
+            return False
+        return conn.enqueue(msg_type, frame)
