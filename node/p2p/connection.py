@@ -123,6 +123,18 @@ class PeerConnection:
         self._wakeup.set()
         return True
 
+    def adopt_queues(self, old: PeerConnection) -> None:
+        """Take over the frames an older connection to the same peer has not sent yet."""
+        self._control.extend(old._control)
+        self._control_bytes += old._control_bytes
+        self._bulk.extend(old._bulk)
+        self._bulk_bytes += old._bulk_bytes
+        old._control.clear()
+        old._bulk.clear()
+        old._control_bytes = old._bulk_bytes = 0
+        if self._control or self._bulk:
+            self._wakeup.set()
+
     def request_close(self, code: int, reason: str) -> None:
         """Ask `run` to close the connection; the first reason given is the one reported."""
         if not self.is_closing:

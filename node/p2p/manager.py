@@ -19,15 +19,15 @@ import random
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from ledger.codec import MalformedError
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import PeerConnection, close_code_name
+from node.p2p.connector import Connector
 from node.p2p.gossip import SeenTxs, TxGossip
 from node.p2p.handler import PeerHandler
-from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
+from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity
 from node.p2p.messages import (
     ENVELOPE_OVERHEAD,
     SESSION_TYPES,
@@ -44,13 +44,6 @@ from node.p2p.tasks import Supervisor
 from node.p2p.wire import WebSocket
 
 log = logging.getLogger(__name__)
-
-
-def backoff_delay(failures: int, initial: float, maximum: float, rng: random.Random) -> float:
-    """Exponential backoff with "equal jitter": half the delay fixed, half random, so that
-    peers that lost each other at the same moment do not redial in lockstep."""
-    base: float = min(maximum, initial * 2 ** min(failures, 32))
-    return base / 2 + rng.uniform(0, base / 2)
 
 
 class PeerManager:
@@ -76,11 +69,16 @@ class PeerManager:
         self._conns: dict[bytes, PeerConnection] = {}
         self._live: set[PeerConnection] = set()
         self._finished: dict[PeerConnection, asyncio.Event] = {}
-        self._pending_handshakes = 0
         self._tasks = Supervisor("p2p")
-        self._session: aiohttp.ClientSession | None = None
         self._running = False
-        self._rng = rng or random.Random()
+        self._connector = Connector(
+            identity=identity,
+            config=self.config,
+            stats=self.stats,
+            scores=self.scores,
+            registry=self,
+            rng=rng or random.Random(),
+        )
         self._gossip = TxGossip(
             seen=SeenTxs(self.config.seen_txs),
             send_frame=self._send_frame,
@@ -112,7 +110,7 @@ class PeerManager:
             return
         self._running = True
         self._tasks = Supervisor("p2p")
-        self._session = aiohttp.ClientSession()
+        await self._connector.open()
         _ = self._tasks.spawn(self._gossip.run(), "tx-gossip")
         for address in self._addresses.values():
             self._spawn_dialer(address)
@@ -121,7 +119,8 @@ class PeerManager:
         if address.public_key not in self._allowlist:
             log.warning("configured peer %s is not in the allowlist: not dialing it", address)
             return
-        _ = self._tasks.spawn(self._dial_loop(address), f"dial-{address.public_key.hex()[:12]}")
+        name = f"dial-{address.public_key.hex()[:12]}"
+        _ = self._tasks.spawn(self._connector.dial_loop(address), name)
 
     async def stop(self) -> None:
         if not self._running:
@@ -132,11 +131,17 @@ class PeerManager:
         await self._tasks.aclose()
         for finished in list(self._finished.values()):
             await finished.wait()  # inbound connections, which run in aiohttp's request tasks
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._connector.close()
 
     # -- public API -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    async def handle_inbound(self, request: web.Request) -> web.StreamResponse:
+        """The aiohttp handler of the P2P route (`attach` adds it)."""
+        return await self._connector.handle_inbound(request)
 
     @property
     def peers(self) -> list[bytes]:
@@ -213,95 +218,8 @@ class PeerManager:
 
     # -- connections ------------------------------------------------------------------------
 
-    async def handle_inbound(self, request: web.Request) -> web.StreamResponse:
-        cfg = self.config
-        ws: web.WebSocketResponse = web.WebSocketResponse(
-            max_msg_size=cfg.max_frame_bytes,
-            heartbeat=cfg.heartbeat,
-            compress=False,
-            timeout=cfg.close_timeout,
-        )
-        where = f"inbound from {request.remote}"
-        if not self._running or self._pending_handshakes >= cfg.max_pending_handshakes:
-            await ws.prepare(request)
-            await self._close_ws(ws, CloseCode.BUSY, "too many pending handshakes")
-            self.stats.handshakes_refused[CloseCode.BUSY.name] += 1
-            return ws
-        self._pending_handshakes += 1
-        try:
-            await ws.prepare(request)
-            peer = await self._handshake(ws, Direction.INBOUND, None, where)
-        finally:
-            self._pending_handshakes -= 1
-        if peer is not None:
-            await self._run_peer(ws, peer, Direction.INBOUND)
-        return ws
-
-    async def _dial_loop(self, address: PeerAddress) -> None:
-        key = address.public_key
-        cfg = self.config
-        failures = 0
-        while True:
-            conn = self._conns.get(key)
-            if conn is not None:
-                await self._finished[conn].wait()
-                continue
-            ban = self.scores.ban_remaining(key)
-            if ban > 0:
-                await asyncio.sleep(ban)
-                continue
-            connected = await self._dial_once(address, quiet=failures > 0)
-            failures = 0 if connected else failures + 1
-            await asyncio.sleep(
-                backoff_delay(failures, cfg.dial_backoff_initial, cfg.dial_backoff_max, self._rng)
-            )
-
-    async def _dial_once(self, address: PeerAddress, quiet: bool) -> bool:
-        """Connect, authenticate and run one outbound connection; True if it was established."""
-        assert self._session is not None
-        cfg = self.config
-        try:
-            async with asyncio.timeout(cfg.handshake_timeout):
-                ws = await self._session.ws_connect(
-                    address.url(cfg.path),
-                    max_msg_size=cfg.max_frame_bytes,
-                    heartbeat=cfg.heartbeat,
-                    compress=0,
-                )
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            (log.debug if quiet else log.info)("cannot reach peer %s: %r", address, exc)
-            return False
-        try:
-            peer = await self._handshake(ws, Direction.OUTBOUND, address.public_key, str(address))
-            if peer is None:
-                return False
-            await self._run_peer(ws, peer, Direction.OUTBOUND)
-            return True
-        finally:
-            if not ws.closed:
-                await self._close_ws(ws, CloseCode.GOING_AWAY, "closing")
-
-    async def _handshake(
-        self, ws: WebSocket, direction: Direction, expected: bytes | None, where: str
-    ) -> bytes | None:
-        try:
-            async with asyncio.timeout(self.config.handshake_timeout):
-                return await handshake(ws, self.identity, direction, self._admit, expected)
-        except HandshakeError as exc:
-            code, reason, remote = exc.code, exc.reason, exc.remote
-        except TimeoutError:
-            code, reason, remote = CloseCode.TIMEOUT, "handshake timed out", False
-        except (ConnectionError, aiohttp.ClientError) as exc:
-            code, reason, remote = CloseCode.PROTOCOL, f"connection lost: {exc!r}", False
-        if remote:
-            log.warning("peer %s refused our handshake: %s", where, reason)
-        else:
-            log.warning("refused peer %s: %s", where, reason)
-            self.stats.handshakes_refused[close_code_name(code)] += 1
-        await self._close_ws(ws, code, reason)
-        return None
-
-    def _admit(self, key: bytes) -> None:
+    def admit(self, key: bytes) -> None:
+        """Refuse, at the handshake, a key that is not allowed or is banned."""
         if key not in self._allowlist:
             raise HandshakeError(
                 CloseCode.NOT_ALLOWED, f"node key {key.hex()} is not in the allowlist"
@@ -312,13 +230,6 @@ class PeerManager:
                 CloseCode.BANNED, f"node key {key.hex()} is banned for {ban:.0f} more seconds"
             )
 
-    async def _close_ws(self, ws: WebSocket, code: int, reason: str) -> None:
-        try:
-            async with asyncio.timeout(self.config.close_timeout):
-                await ws.close(code=code, message=reason.encode()[:120])
-        except (TimeoutError, ConnectionError, aiohttp.ClientError, RuntimeError) as exc:
-            log.debug("error closing a socket: %r", exc)
-
     def _prefer(self, new: PeerConnection, old: PeerConnection) -> bool:
         if new.direction is old.direction:
             return True
@@ -326,15 +237,23 @@ class PeerManager:
         new_dialer = new.peer_id if new.direction is Direction.INBOUND else ours
         return new_dialer == min(ours, new.peer_id)
 
-    async def _run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+    async def wait_disconnected(self, peer: bytes) -> bool:
+        conn = self._conns.get(peer)
+        if conn is None:
+            return False
+        await self._finished[conn].wait()
+        return True
+
+    async def run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+        """Register an authenticated connection (resolving duplicates) and run it."""
         if not self._running:
-            await self._close_ws(ws, CloseCode.GOING_AWAY, "node shutting down")
+            await self._connector.close_ws(ws, CloseCode.GOING_AWAY, "node shutting down")
             return
         conn = PeerConnection(ws, peer, direction, self.config, self.stats)
         old = self._conns.get(peer)
         if old is not None and not old.is_closing and not self._prefer(conn, old):
             log.info("peer %s: keeping the existing connection, closing a duplicate", conn.label)
-            await self._close_ws(ws, CloseCode.DUPLICATE, "duplicate connection")
+            await self._connector.close_ws(ws, CloseCode.DUPLICATE, "duplicate connection")
             return
         finished = asyncio.Event()
         self._conns[peer] = conn
@@ -345,6 +264,7 @@ class PeerManager:
         announced = False
         try:
             if old is not None:
+                conn.adopt_queues(old)
                 old.request_close(CloseCode.DUPLICATE, "replaced by a newer connection")
                 await self._finished[old].wait()
             if conn.is_closing:

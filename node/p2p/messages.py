@@ -116,11 +116,13 @@ def decode_frame(frame: bytes, limits: Mapping[MessageType, int]) -> tuple[Messa
     try:
         f = Fields(codec.decode(frame, max_bytes=limit + ENVELOPE_OVERHEAD), 2, "envelope")
         f.int("type", msg_type, msg_type)
-        payload = f.bytes("payload", limit)
-    except MalformedMessageError:
-        raise
+        payload = f.bytes("payload", limit + ENVELOPE_OVERHEAD)
     except MalformedError as exc:
         raise MalformedMessageError(str(exc)) from exc
+    if len(payload) > limit:
+        raise OversizedMessageError(
+            f"{msg_type.name} payload of {len(payload)} bytes exceeds its limit of {limit}"
+        )
     return msg_type, payload
 
 

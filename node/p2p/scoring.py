@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 
 
 class Penalty:
-    """Standard penalties. With the default ban score of -100, five garbage frames ban a peer."""
+    """Standard penalties. With the default ban score of -100 (and the score slowly recovering),
+    five garbage frames or three oversized ones in a short time ban a peer."""
 
-    PROTOCOL: Final = 20  # a text frame, or a handshake message after the handshake
-    UNDECODABLE: Final = 20  # a frame or payload that does not decode
-    INVALID: Final = 20  # decodes but the rules reject it (reported by the runner)
-    OVERSIZED: Final = 40  # longer than the limit of its type
-    FRAME_TOO_LARGE: Final = 100  # longer than the largest message of any type: banned at once
+    PROTOCOL: Final = 25  # a text frame, or a handshake message after the handshake
+    UNDECODABLE: Final = 25  # a frame or payload that does not decode
+    INVALID: Final = 25  # decodes but the rules reject it (reported by the runner)
+    OVERSIZED: Final = 50  # longer than the limit of its type
+    FRAME_TOO_LARGE: Final = 1000  # longer than the largest message of any type: banned at once
 
 
 @dataclass(slots=True)

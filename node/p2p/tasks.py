@@ -49,10 +49,3 @@ class Supervisor:
                 task.cancel()
             await asyncio.wait(tasks)
 
-
-async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
-    """Cancel one task and wait until it has finished; our own cancellation still propagates."""
-    if task is asyncio.current_task():
-        return
-    task.cancel()
-    await asyncio.wait([task])

@@ -1,0 +1,177 @@
+"""Opening connections: accepting on `/p2p`, dialing configured peers with backoff, and the
+handshake around both. Every authenticated socket is handed to the registry (the manager), which
+keeps one connection per peer and runs it.
+
+Dialing: one loop per configured peer. While the peer is connected (in either direction) the loop
+waits; while it is banned the loop sleeps until the ban ends; otherwise it dials, and after a
+failure waits `backoff_delay(failures)`: doubling from `dial_backoff_initial` up to
+`dial_backoff_max`, with jitter. A connection that was established and then closed is redialed
+after the initial delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Protocol
+
+import aiohttp
+from aiohttp import web
+
+from node.p2p.config import P2PConfig, PeerAddress
+from node.p2p.connection import close_code_name
+from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
+from node.p2p.scoring import PeerScores
+from node.p2p.stats import P2PStats
+from node.p2p.wire import WebSocket
+
+log = logging.getLogger(__name__)
+
+
+def backoff_delay(failures: int, initial: float, maximum: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter": half the delay fixed, half random, so that
+    peers that lost each other at the same moment do not redial in lockstep."""
+    base: float = min(maximum, initial * 2 ** min(failures, 32))
+    return base / 2 + rng.uniform(0, base / 2)
+
+
+class Registry(Protocol):
+    """What the connector needs from the manager."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def admit(self, key: bytes) -> None:
+        """Raise `HandshakeError` for a key that may not connect now."""
+
+    async def wait_disconnected(self, peer: bytes) -> bool:
+        """Wait while `peer` is connected; True if it was."""
+
+    async def run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+        """Register and run an authenticated connection until it closes."""
+
+
+class Connector:
+    def __init__(
+        self,
+        *,
+        identity: Identity,
+        config: P2PConfig,
+        stats: P2PStats,
+        scores: PeerScores,
+        registry: Registry,
+        rng: random.Random,
+    ) -> None:
+        self._identity = identity
+        self._config = config
+        self._stats = stats
+        self._scores = scores
+        self._registry = registry
+        self._rng = rng
+        self._session: aiohttp.ClientSession | None = None
+        self._pending_handshakes = 0
+
+    async def open(self) -> None:
+        self._session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def handle_inbound(self, request: web.Request) -> web.StreamResponse:
+        cfg = self._config
+        ws: web.WebSocketResponse = web.WebSocketResponse(
+            max_msg_size=cfg.max_frame_bytes,
+            heartbeat=cfg.heartbeat,
+            compress=False,
+            timeout=cfg.close_timeout,
+        )
+        if not self._registry.running or self._pending_handshakes >= cfg.max_pending_handshakes:
+            await ws.prepare(request)
+            await self.close_ws(ws, CloseCode.BUSY, "too many pending handshakes")
+            self._stats.handshakes_refused[CloseCode.BUSY.name] += 1
+            return ws
+        self._pending_handshakes += 1
+        try:
+            await ws.prepare(request)
+            where = f"inbound from {request.remote}"
+            peer = await self._handshake(ws, Direction.INBOUND, None, where)
+        finally:
+            self._pending_handshakes -= 1
+        if peer is not None:
+            await self._registry.run_peer(ws, peer, Direction.INBOUND)
+        return ws
+
+    async def dial_loop(self, address: PeerAddress) -> None:
+        key = address.public_key
+        cfg = self._config
+        failures = 0
+        while True:
+            if await self._registry.wait_disconnected(key):
+                continue
+            ban = self._scores.ban_remaining(key)
+            if ban > 0:
+                await asyncio.sleep(ban)
+                continue
+            connected = await self._dial_once(address, quiet=failures > 0)
+            failures = 0 if connected else failures + 1
+            await asyncio.sleep(
+                backoff_delay(failures, cfg.dial_backoff_initial, cfg.dial_backoff_max, self._rng)
+            )
+
+    async def _dial_once(self, address: PeerAddress, quiet: bool) -> bool:
+        """Connect, authenticate and run one outbound connection; True if it was established."""
+        if self._session is None:
+            raise RuntimeError("the connector is not open")
+        cfg = self._config
+        try:
+            async with asyncio.timeout(cfg.handshake_timeout):
+                ws = await self._session.ws_connect(
+                    address.url(cfg.path),
+                    max_msg_size=cfg.max_frame_bytes,
+                    heartbeat=cfg.heartbeat,
+                    compress=0,
+                )
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            (log.debug if quiet else log.info)("cannot reach peer %s: %r", address, exc)
+            return False
+        try:
+            peer = await self._handshake(ws, Direction.OUTBOUND, address.public_key, str(address))
+            if peer is None:
+                return False
+            await self._registry.run_peer(ws, peer, Direction.OUTBOUND)
+            return True
+        finally:
+            if not ws.closed:
+                await self.close_ws(ws, CloseCode.GOING_AWAY, "closing")
+
+    async def _handshake(
+        self, ws: WebSocket, direction: Direction, expected: bytes | None, where: str
+    ) -> bytes | None:
+        try:
+            async with asyncio.timeout(self._config.handshake_timeout):
+                return await handshake(
+                    ws, self._identity, direction, self._registry.admit, expected
+                )
+        except HandshakeError as exc:
+            code, reason, remote = exc.code, exc.reason, exc.remote
+        except TimeoutError:
+            code, reason, remote = CloseCode.TIMEOUT, "handshake timed out", False
+        except (ConnectionError, aiohttp.ClientError) as exc:
+            code, reason, remote = CloseCode.PROTOCOL, f"connection lost: {exc!r}", False
+        if remote:
+            log.warning("peer %s refused our handshake: %s", where, reason)
+        else:
+            log.warning("refused peer %s: %s", where, reason)
+            self._stats.handshakes_refused[close_code_name(code)] += 1
+        await self.close_ws(ws, code, reason)
+        return None
+
+    async def close_ws(self, ws: WebSocket, code: int, reason: str) -> None:
+        try:
+            async with asyncio.timeout(self._config.close_timeout):
+                await ws.close(code=code, message=reason.encode()[:120])
+        except (TimeoutError, ConnectionError, aiohttp.ClientError, RuntimeError) as exc:
+            log.debug("error closing a socket: %r", exc)

@@ -1,0 +1,139 @@
+"""Managers on real loopback sockets: mesh, duplicates, broadcast, reconnect, allowlist changes."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+from node.p2p import CloseCode, MessageType
+
+
+async def test_four_nodes_form_a_mesh_and_broadcast(make_node, wait_until):
+    # every node dials every other: each pair dials twice at once, and ends with one connection
+    nodes = [await make_node(i, start=False) for i in range(4)]
+    for a, b in itertools.permutations(nodes, 2):
+        a.manager.add_peer(b.address)
+    await asyncio.gather(*(n.start() for n in nodes))
+
+    def settled(node):
+        # three peers, each over the connection the duplicate rule keeps: dialed by the smaller key
+        info = node.manager.peer_info()
+        return len(info) == 3 and all(
+            (i["direction"] == "outbound") == (node.id.hex() < i["peer"]) for i in info
+        )
+
+    await wait_until(lambda: all(settled(n) for n in nodes), what="full mesh")
+
+    for i, node in enumerate(nodes):
+        assert node.manager.broadcast(MessageType.VOTE, b"vote from %d" % i) == 3
+    await wait_until(lambda: all(len(n.handler.messages) == 3 for n in nodes), what="votes")
+
+    for i, node in enumerate(nodes):
+        got = sorted(node.handler.messages)
+        expected = sorted(
+            (other.id, MessageType.VOTE, b"vote from %d" % j)
+            for j, other in enumerate(nodes)
+            if j != i
+        )
+        assert got == expected
+        # a duplicate that replaced an announced connection shows as disconnect + connect:
+        # per peer, one more connect than disconnects
+        for other in nodes:
+            if other is not node:
+                ups = node.handler.connected.count(other.id)
+                assert ups == node.handler.disconnected.count(other.id) + 1
+        assert node.manager.stats.peers == 3
+        assert node.manager.stats.messages_in[MessageType.VOTE] == 3
+        assert node.manager.stats.messages_out[MessageType.VOTE] == 3
+
+
+async def dial_each_other(make_node, wait_until):
+    a = await make_node(0, start=False)
+    b = await make_node(1, start=False)
+    a.manager.add_peer(b.address)
+    b.manager.add_peer(a.address)
+    await asyncio.gather(a.start(), b.start())
+    await wait_until(lambda: a.manager.peers == [b.id] and b.manager.peers == [a.id])
+    await asyncio.sleep(0.2)  # let any loser of the race be closed
+    assert a.manager.peers == [b.id] and b.manager.peers == [a.id]
+    # the kept connection is the one dialed by the smaller key, on both sides
+    dialer = min(a.id, b.id)
+    for node in (a, b):
+        info = node.manager.peer_info()
+        assert len(info) == 1
+        we_dialed = info[0]["direction"] == "outbound"
+        assert we_dialed == (node.id == dialer)
+    assert a.manager.send(b.id, MessageType.STATUS, b"hi")
+    await wait_until(lambda: b.handler.messages == [(a.id, MessageType.STATUS, b"hi")])
+    await asyncio.gather(a.stop(), b.stop())
+
+
+async def test_duplicate_connections_resolve_to_the_same_socket_on_both_sides(
+    make_node, wait_until
+):
+    for _ in range(3):  # simultaneous dials race differently each time
+        await dial_each_other(make_node, wait_until)
+
+
+async def test_send_to_one_peer_and_broadcast_with_exclusion(make_node, wait_until):
+    hub = await make_node(0)
+    spokes = [await make_node(i, peers=[hub]) for i in (1, 2, 3)]
+    await wait_until(lambda: len(hub.manager.peers) == 3)
+
+    assert hub.manager.send(spokes[0].id, MessageType.BLOCK_REQUEST, b"\x01")
+    assert not hub.manager.send(b"\x07" * 32, MessageType.BLOCK_REQUEST, b"\x01")
+    assert hub.manager.broadcast(MessageType.PROPOSAL, b"p", exclude=[spokes[1].id]) == 2
+    await wait_until(lambda: len(spokes[0].handler.messages) == 2)
+    await wait_until(lambda: len(spokes[2].handler.messages) == 1)
+    await asyncio.sleep(0.05)
+    assert spokes[1].handler.messages == []
+    assert spokes[0].handler.messages == [
+        (hub.id, MessageType.BLOCK_REQUEST, b"\x01"),
+        (hub.id, MessageType.PROPOSAL, b"p"),
+    ]
+
+
+async def test_a_dialer_reconnects_after_its_peer_restarts(make_node, wait_until):
+    server = await make_node(0)
+    client = await make_node(1, peers=[server])
+    await wait_until(lambda: client.manager.peers == [server.id])
+
+    await server.stop()
+    await wait_until(lambda: client.manager.peers == [], what="disconnect seen")
+    assert client.handler.disconnected == [server.id]
+    await asyncio.sleep(0.5)  # several failed dials, with backoff, while the server is down
+
+    restarted = await make_node(0, port=server.port)
+    await wait_until(lambda: client.manager.peers == [server.id], what="reconnect")
+    await wait_until(lambda: restarted.manager.peers == [client.id])
+    assert client.handler.connected == [server.id, server.id]
+    assert client.manager.send(server.id, MessageType.VOTE, b"again")
+    expected = [(client.id, MessageType.VOTE, b"again")]
+    await wait_until(lambda: restarted.handler.messages == expected)
+
+
+async def test_a_peer_removed_from_the_allowlist_is_disconnected_and_refused(make_node, wait_until):
+    a = await make_node(0)
+    b = await make_node(1, peers=[a])
+    await wait_until(lambda: a.manager.peers == [b.id])
+
+    a.manager.set_allowlist([a.id])
+    await wait_until(lambda: a.manager.peers == [] and b.manager.peers == [])
+    await asyncio.sleep(0.3)  # b keeps redialing and is refused
+    assert a.manager.peers == []
+    assert a.manager.stats.handshakes_refused[CloseCode.NOT_ALLOWED.name] >= 1
+    assert a.manager.stats.disconnects[CloseCode.NOT_ALLOWED.name] == 1
+
+    a.manager.set_allowlist([a.id, b.id])
+    await wait_until(lambda: a.manager.peers == [b.id], what="readmitted")
+
+
+async def test_stopping_a_node_closes_its_peers_cleanly(make_node, wait_until):
+    a = await make_node(0)
+    b = await make_node(1, peers=[a])
+    c = await make_node(2, peers=[a])
+    await wait_until(lambda: len(a.manager.peers) == 2)
+    await a.stop()
+    assert a.manager.peers == []
+    await wait_until(lambda: b.manager.peers == [] and c.manager.peers == [])
+    await wait_until(lambda: b.manager.stats.disconnects[CloseCode.GOING_AWAY.name] == 1)
