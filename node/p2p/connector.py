@@ -83,7 +83,7 @@ class Connector:
     async def handle_inbound(self, request: web.Request) -> web.StreamResponse:
         cfg = self._config
         ws: web.WebSocketResponse = web.WebSocketResponse(
-            max_msg_size=cfg.max_frame_bytes,
+            max_msg_size=cfg.max_frame_bytes + 1,  # aiohttp refuses a frame of exactly this size
             heartbeat=cfg.heartbeat,
             compress=False,
             timeout=cfg.close_timeout,
@@ -130,7 +130,8 @@ class Connector:
             async with asyncio.timeout(cfg.handshake_timeout):
                 ws = await self._session.ws_connect(
                     address.url(cfg.path),
-                    max_msg_size=cfg.max_frame_bytes,
+                    max_msg_size=cfg.max_frame_bytes
+                    + 1,  # aiohttp refuses a frame of exactly this size
                     heartbeat=cfg.heartbeat,
                     compress=0,
                 )

@@ -91,6 +91,8 @@ async def test_a_frame_above_the_transport_limit_bans_at_once(make_node, session
     node = await make_node(0, limits=SMALL_LIMITS, tx_batch_max_bytes=4000)
     friend = await make_node(2, peers=[node], limits=SMALL_LIMITS, tx_batch_max_bytes=4000)
     ws = await connect_as(session, node)
+    await ws.send_bytes(encode_frame(MessageType.STATUS, b"s" * 4096))  # the largest allowed
+    await wait_until(lambda: len(node.handler.messages) == 1)
     await ws.send_bytes(encode_frame(MessageType.STATUS, b"s" * 20_000))
     assert await closed_with(ws) == 1009  # aiohttp refuses it unread: "message too big"
     await wait_until(lambda: node.manager.scores.is_banned(KEYS[1].public_key))
