@@ -18,6 +18,8 @@ from ledger.collectives.model import DEFAULT_CLASSES, TokenClass
 from ledger.collectives.params import CollectiveParams
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams, Genesis, GenesisCollective, GenesisValidator
+from ledger.governance.ballots import Ballot
+from ledger.governance.kinds import BinaryOption
 from ledger.governance.policy import Policy
 from ledger.keys import PrivateKey
 from ledger.state.context import BlockContext
@@ -37,6 +39,10 @@ MALLORY = PrivateKey.from_secret(b"mallory")
 PEOPLE = (ALICE, BOB, CAROL, DAVE, ERIN, MALLORY)
 VALIDATOR_KEYS = tuple(PrivateKey.from_secret(b"validator-%d" % i) for i in range(4))
 START_BALANCE = 1_000_000
+YES = Ballot.binary(BinaryOption.YES)
+NO = Ballot.binary(BinaryOption.NO)
+ABSTAIN = Ballot.binary(BinaryOption.ABSTAIN)
+VETO = Ballot.binary(BinaryOption.VETO)
 GENESIS_TIME = 1_700_000_000_000
 BLOCK_MS = 1_000
 

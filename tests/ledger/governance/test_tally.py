@@ -1,0 +1,114 @@
+"""The pure tally rules: strict thresholds, quorum, veto, yes-quorum, optimistic and expedited
+bars, the early-execution certainty bound, and the multiple-choice counts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.governance.ballots import Ballot
+from ledger.governance.kinds import DecisionMethod, VotingMethod
+from ledger.governance.policy import Policy
+from ledger.governance.tally import (
+    Outcome,
+    binary_certain,
+    binary_outcome,
+    choice_winner,
+    instant_runoff,
+    scores,
+)
+
+POLICY = Policy()  # quorum 334,000, threshold 500,000, veto 334,000
+
+
+def outcome(yes: int, no: int = 0, abstain: int = 0, veto: int = 0, total: int = 100) -> Outcome:
+    return binary_outcome(POLICY, (yes, no, abstain, veto), total, expedited=False)
+
+
+def test_support_must_be_strictly_above_the_threshold() -> None:
+    assert outcome(20, 20) is Outcome.FAIL
+    assert outcome(21, 20) is Outcome.PASS
+
+
+def test_participation_must_reach_the_quorum() -> None:
+    assert outcome(33) is Outcome.FAIL  # 33.0 % < 33.4 %
+    assert outcome(30, abstain=4) is Outcome.PASS  # abstentions count toward the quorum
+
+
+def test_a_third_of_vetoes_fails_with_a_veto() -> None:
+    assert outcome(60, veto=30) is Outcome.PASS  # 30 / 90 < 33.4 %
+    assert outcome(60, veto=31) is Outcome.VETO
+    assert (
+        binary_outcome(dataclasses.replace(POLICY, veto_ppm=0), (60, 0, 0, 40), 100, False)
+        is Outcome.PASS
+    )
+
+
+def test_yes_quorum_expedited_bars_and_empty_electorates() -> None:
+    strict = dataclasses.replace(POLICY, yes_quorum_ppm=666_667)
+    assert binary_outcome(strict, (66, 0, 0, 0), 100, False) is Outcome.FAIL
+    assert binary_outcome(strict, (67, 0, 0, 0), 100, False) is Outcome.PASS
+    assert binary_outcome(POLICY, (40, 30, 0, 0), 100, expedited=False) is Outcome.PASS
+    assert binary_outcome(POLICY, (40, 30, 0, 0), 100, expedited=True) is Outcome.FAIL
+    assert binary_outcome(POLICY, (0, 0, 0, 0), 0, False) is Outcome.FAIL
+
+
+def test_optimistic_proposals_pass_unless_enough_objects() -> None:
+    lazy = dataclasses.replace(POLICY, method=DecisionMethod.OPTIMISTIC)
+    assert binary_outcome(lazy, (0, 0, 0, 0), 100, False) is Outcome.PASS
+    assert binary_outcome(lazy, (0, 9, 0, 0), 100, False) is Outcome.PASS
+    assert binary_outcome(lazy, (50, 5, 0, 5), 100, False) is Outcome.FAIL
+
+
+def test_early_execution_needs_a_decided_outcome() -> None:
+    assert not binary_certain(POLICY, (50, 0, 0, 0), 100, False)  # 50 could still veto
+    assert binary_certain(POLICY, (67, 0, 0, 0), 100, False)
+    assert not binary_certain(POLICY, (55, 10, 0, 0), 100, False)  # 35 could still veto
+    assert binary_certain(POLICY, (60, 10, 0, 0), 100, False)
+    lazy = dataclasses.replace(POLICY, method=DecisionMethod.OPTIMISTIC)
+    assert not binary_certain(lazy, (100, 0, 0, 0), 100, False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 50), min_size=4, max_size=4),
+    st.integers(0, 60),
+    st.lists(st.integers(0, 100), min_size=4, max_size=4),
+    st.booleans(),
+)
+def test_a_certain_outcome_survives_any_remaining_votes(
+    cast: list[int], rest: int, split: list[int], expedited: bool
+) -> None:
+    total = sum(cast) + rest
+    if not binary_certain(POLICY, cast, total, expedited):
+        return
+    weights = [w + 1 for w in split]
+    extra = [rest * w // sum(weights) for w in weights]
+    final = [c + e for c, e in zip(cast, extra, strict=True)]
+    assert binary_outcome(POLICY, final, total, expedited) is Outcome.PASS
+
+
+def test_choice_methods_count_per_choice() -> None:
+    votes = [(9, Ballot((0,))), (4, Ballot((1,))), (4, Ballot((1,)))]
+    assert scores(VotingMethod.SINGLE, 3, votes) == [9, 8, 0]
+    assert choice_winner(VotingMethod.SINGLE, 3, votes) == 0
+    approval = [(5, Ballot((0, 1))), (3, Ballot((1, 2)))]
+    assert scores(VotingMethod.APPROVAL, 3, approval) == [5, 8, 3]
+    weighted = [(10, Ballot((0, 1), (300_000, 700_000)))]
+    assert scores(VotingMethod.WEIGHTED, 2, weighted) == [3, 7]
+    quadratic = [(100, Ballot((0, 1), (360_000, 640_000))), (16, Ballot((0,), (1_000_000,)))]
+    assert scores(VotingMethod.QUADRATIC, 2, quadratic) == [6 + 4, 8]
+    assert choice_winner(VotingMethod.SINGLE, 2, [(5, Ballot((0,))), (5, Ballot((1,)))]) == -1
+
+
+def test_instant_runoff_transfers_eliminated_preferences() -> None:
+    votes = [
+        (8, Ballot((0, 1))),
+        (7, Ballot((1, 0))),
+        (6, Ballot((2, 1))),
+    ]
+    assert instant_runoff(3, votes) == 1  # 2 goes first, its ballots move to 1: 13 of 21
+    assert instant_runoff(3, []) == -1
+    assert instant_runoff(2, [(5, Ballot((0,))), (5, Ballot((1,)))]) == 0  # tie: drop 1
