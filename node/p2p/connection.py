@@ -151,6 +151,9 @@ class PeerConnection:
             writer = self._tasks.spawn(self._write_loop(), "writer")
             closer = self._tasks.spawn(self._close_requested.wait(), "close-request")
             await asyncio.wait([reader, writer, closer], return_when=asyncio.FIRST_COMPLETED)
+            for task in (reader, writer):
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    self.request_close(WSCloseCode.INTERNAL_ERROR, "internal error")
         finally:
             await self._shutdown()
 

@@ -55,6 +55,15 @@ class SeenTxs:
     def holders(self, tx_hash: bytes) -> set[bytes]:
         return self._holders.get(tx_hash, set())
 
+    def holders_for_update(self, tx_hash: bytes) -> set[bytes]:
+        """The live holder set of a tx, which the caller may add to; the tx is seen from now."""
+        holders = self._holders.get(tx_hash)
+        if holders is None:
+            holders = self._holders[tx_hash] = set()
+            if len(self._holders) > self._capacity:
+                self._holders.popitem(last=False)
+        return holders
+
     def forget(self, tx_hash: bytes) -> None:
         self._holders.pop(tx_hash, None)
 
@@ -87,30 +96,43 @@ class TxGossip:
         observe = self.seen.observe
         return [tx for tx in txs if observe(digest(tx), peer)]
 
-    def gossip(self, txs: Iterable[bytes], peers: Iterable[bytes]) -> None:
-        """Queue each tx for each of `peers` that is not known to hold it."""
+    def gossip(
+        self,
+        txs: Sequence[bytes],
+        peers: Iterable[bytes],
+        hashes: Sequence[bytes] | None = None,
+    ) -> None:
+        """Queue each tx for each of `peers` that is not known to hold it. `hashes`, when given,
+        are the txs' ledger hashes (the mempool has them), which saves hashing again."""
         peer_list = list(peers)
-        for tx in txs:
-            tx_hash = digest(tx)
-            self.seen.observe(tx_hash, None)
-            holders = self.seen.holders(tx_hash)
+        out: dict[bytes, list[bytes]] = {peer: [] for peer in peer_list}
+        holders_for_update = self.seen.holders_for_update
+        for i, tx in enumerate(txs):
+            holders = holders_for_update(digest(tx) if hashes is None else hashes[i])
             for peer in peer_list:
                 if peer not in holders:
                     holders.add(peer)
-                    self._add(peer, tx)
+                    out[peer].append(tx)
+        for peer, new in out.items():
+            if new:
+                self._extend(peer, new)
         if self._pending:
             self._wakeup.set()
 
-    def _add(self, peer: bytes, tx: bytes) -> None:
-        size = len(tx) + _PER_TX_OVERHEAD
+    def _extend(self, peer: bytes, txs: list[bytes]) -> None:
         batch = self._pending.setdefault(peer, [])
         used = self._pending_bytes.get(peer, _BATCH_OVERHEAD)
-        if batch and (len(batch) >= self._max_txs or used + size > self._max_bytes):
-            self._flush_peer(peer)
-            batch = self._pending.setdefault(peer, [])
-            used = _BATCH_OVERHEAD
-        batch.append(tx)
-        self._pending_bytes[peer] = used + size
+        max_txs, max_bytes = self._max_txs, self._max_bytes
+        for tx in txs:
+            size = len(tx) + _PER_TX_OVERHEAD
+            if batch and (len(batch) >= max_txs or used + size > max_bytes):
+                self._pending_bytes[peer] = used
+                self._flush_peer(peer)
+                batch = self._pending.setdefault(peer, [])
+                used = _BATCH_OVERHEAD
+            batch.append(tx)
+            used += size
+        self._pending_bytes[peer] = used
 
     def drop_peer(self, peer: bytes) -> None:
         self._pending.pop(peer, None)

@@ -176,9 +176,12 @@ class PeerManager:
         conns = [c for p, c in self._conns.items() if p not in skip]
         return sum(conn.enqueue(msg_type, frame) for conn in conns)
 
-    def gossip_txs(self, txs: Sequence[bytes]) -> None:
-        """Send txs (canonical signed-tx bytes) in batches to every peer not known to hold them."""
-        self._gossip.gossip(txs, self.peers)
+    def gossip_txs(self, txs: Sequence[bytes], hashes: Sequence[bytes] | None = None) -> None:
+        """Send txs (canonical signed-tx bytes) in batches to every peer not known to hold them;
+        `hashes` (their ledger hashes, if the caller has them) saves hashing them again."""
+        if hashes is not None and len(hashes) != len(txs):
+            raise ValueError("one hash per tx")
+        self._gossip.gossip(txs, self.peers, hashes)
 
     def forget_txs(self, tx_hashes: Iterable[bytes]) -> None:
         """Forget txs, so they are delivered again if a peer resends them (e.g. a tx refused only

@@ -187,7 +187,7 @@ class Auth:
 
 def encode_txs(txs: Sequence[bytes]) -> bytes:
     """A tx batch payload: an array of canonical signed-tx encodings."""
-    return codec.encode(list(txs))
+    return codec.encode_bytes_list(txs)
 
 
 def decode_txs(
@@ -198,12 +198,10 @@ def decode_txs(
     The txs themselves are not decoded here: the mempool decodes and checks each one, and reports
     a peer that relays a tx that can never be valid.
     """
-    value = _decode_payload(payload, len(payload))
-    if not isinstance(value, list):
-        raise MalformedMessageError("txs: expected an array")
-    if not value or len(value) > max_count:
-        raise MalformedMessageError(f"txs: {len(value)} txs, expected 1 to {max_count}")
-    for tx in value:
-        if not isinstance(tx, bytes) or not 0 < len(tx) <= max_tx_bytes:
-            raise MalformedMessageError(f"txs: each tx must be 1 to {max_tx_bytes} bytes")
-    return value
+    try:
+        txs = codec.decode_bytes_list(payload, max_count, max_tx_bytes, max_bytes=len(payload))
+    except MalformedError as exc:
+        raise MalformedMessageError(f"txs: {exc}") from exc
+    if not txs or not all(txs):
+        raise MalformedMessageError("txs: a batch holds 1 or more non-empty txs")
+    return txs

@@ -54,11 +54,19 @@ class PeerScores:
         self._clock = clock
         self._records: dict[bytes, _Record] = {}
 
-    def score(self, peer: bytes) -> float:
+    def _record(self, peer: bytes, now: float) -> _Record:
+        """The peer's record; a ban that has ended is forgotten with the score that led to it."""
         record = self._records.get(peer)
-        if record is None:
+        if record is None or 0.0 < record.banned_until <= now:
+            record = self._records[peer] = _Record(0.0, now)
+        return record
+
+    def score(self, peer: bytes) -> float:
+        if peer not in self._records:
             return 0.0
-        self._recover(record, self._clock())
+        now = self._clock()
+        record = self._record(peer, now)
+        self._recover(record, now)
         return record.score
 
     def penalize(self, peer: bytes, amount: int, reason: str) -> bool:
@@ -66,7 +74,7 @@ class PeerScores:
         if amount < 0:
             raise ValueError("a penalty is a positive amount")
         now = self._clock()
-        record = self._records.setdefault(peer, _Record(0.0, now))
+        record = self._record(peer, now)
         if record.banned_until > now:
             return False
         self._recover(record, now)
@@ -81,7 +89,7 @@ class PeerScores:
 
     def ban(self, peer: bytes, reason: str, seconds: float | None = None) -> None:
         now = self._clock()
-        record = self._records.setdefault(peer, _Record(0.0, now))
+        record = self._record(peer, now)
         self._ban(record, peer, now, self._ban_seconds if seconds is None else seconds, reason)
 
     def ban_remaining(self, peer: bytes) -> float:

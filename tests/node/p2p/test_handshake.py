@@ -182,3 +182,11 @@ def test_hello_decoding_is_bounded():
         Hello.decode(hello_for(KEYS[1], nonce=b"short").encode())
     with pytest.raises(MalformedError):
         Hello.decode(b"\x95" + b"\x00" * 300)
+
+
+async def test_plain_http_on_the_p2p_route_gets_400(make_node, session, wait_until):
+    node = await make_node(0)
+    async with session.get(node.url) as response:
+        assert response.status == 400
+    friend = await make_node(1, peers=[node])
+    await wait_until(lambda: node.manager.peers == [friend.id])

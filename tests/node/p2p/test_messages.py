@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger import codec
 from ledger.codec import MalformedError
 from node.p2p import MalformedMessageError, MessageType, OversizedMessageError, message_limits
 from node.p2p.handshake import transcript
@@ -118,9 +119,9 @@ def test_arbitrary_bytes_never_raise_anything_else(data):
 
 def test_tx_batches_are_bounded():
     assert decode_txs(encode_txs([b"a", b"bc"])) == [b"a", b"bc"]
-    for bad in ([], [b""], [b"x" * 70_000], ["text"]):
+    for bad in ([], [b""], [b"x" * 70_000], ["text"], [[b"nested"]], 7):
         with pytest.raises(MalformedMessageError):
-            decode_txs(encode_txs(bad))  # type: ignore[arg-type]
+            decode_txs(codec.encode(bad))  # type: ignore[arg-type]
     with pytest.raises(MalformedMessageError):
         decode_txs(encode_txs([b"x"] * 11), max_count=10)
     assert issubclass(MalformedMessageError, MalformedError)

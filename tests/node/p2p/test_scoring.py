@@ -34,8 +34,9 @@ def test_penalties_add_up_to_a_ban_that_expires_with_a_clean_score():
     clock.now += 59
     assert scores.ban_remaining(PEER) == pytest.approx(1)
     clock.now += 1
+    assert scores.score(PEER) == 0  # the ban is over: a clean score, even before anyone asks
     assert not scores.is_banned(PEER)
-    assert scores.score(PEER) == 0
+    assert not scores.penalize(PEER, Penalty.UNDECODABLE, "one more")
 
 
 def test_the_score_recovers_towards_zero_and_not_beyond():
