@@ -6,9 +6,11 @@ a user mistake reaches the terminal as one line, never as a traceback.
 
 Exit codes (stable, documented in docs/cli.md):
     0  success
-    1  any other error (for example a file that cannot be written)
+    1  any other error (for example a file that cannot be written, or `coterie init` on an
+       existing home without --force)
     2  usage error (click's own: unknown option, bad value)
-    3  invalid input: malformed tx or tx file, bad address, bad genesis, bad hex
+    3  invalid input: malformed tx or tx file, bad address, bad genesis, bad hex, bad node
+       config.toml, unreadable node or validator key file, corrupted sign state
     4  keystore: unknown or existing key, corrupted key file, plaintext key refused
     5  wrong password
     6  not available yet (broadcasting arrives with the node)
@@ -25,9 +27,13 @@ import click
 
 from cli.wallet.keystore import KeystoreError, WrongPasswordError
 from cli.wallet.txfile import TxFileError
+from consensus.errors import SignStateCorruptError
 from ledger.bech32m import AddressError
 from ledger.codec import MalformedError
 from ledger.genesis import GenesisError
+from node.config import ConfigError
+from node.home import HomeError
+from node.keyfile import KeyFileError
 
 
 class ExitCode(IntEnum):
@@ -76,6 +82,10 @@ def to_cli_error(exc: BaseException) -> CliError | None:
         return InvalidInputError(f"invalid address: {exc}")
     if isinstance(exc, GenesisError):
         return InvalidInputError(f"genesis: {exc}")
+    if isinstance(exc, ConfigError | KeyFileError | SignStateCorruptError):
+        return InvalidInputError(str(exc))
+    if isinstance(exc, HomeError):
+        return CliError(str(exc))
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         return CliError(f"cannot access{where}: {exc.strerror or exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.commands.keys import keys
+from cli.commands.node import config, init
 from cli.commands.tx import tx
 from cli.errors import CoterieGroup
 
@@ -15,6 +16,8 @@ def cli() -> None:
     """Coterie: a ledger that no single admin controls, for collectives and niche communities."""
 
 
+cli.add_command(init)
+cli.add_command(config)
 cli.add_command(keys)
 cli.add_command(tx)
 

@@ -105,3 +105,11 @@ def unsigned_tx(invoke: Invoke, alice: StoredKey, bob: StoredKey, tmp_path: Path
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture
+def node_home(invoke: Invoke, home: Path) -> Path:
+    """A validator node home made by `coterie init` (in COTERIE_HOME, beside the wallet keys)."""
+    result = invoke(["init", "--moniker", "n0", "--chain-id", CHAIN_ID])
+    assert result.exit_code == 0, result.output
+    return home

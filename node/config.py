@@ -1,0 +1,291 @@
+"""The node's configuration: `config.toml` in the home's config/ folder, as one frozen dataclass.
+
+The file is data, never code: read with `tomllib`, every key checked (unknown keys, wrong types,
+bad addresses and out-of-range numbers are a `ConfigError` that names the key and the file), and
+every key optional, with the defaults below. `render_config` writes it back as commented TOML;
+`coterie config show` prints the effective config that way. docs/operating.md has the reference.
+
+Chain-wide rules (timeouts included) live in genesis.json; `[consensus]` holds only this node's
+overrides of the genesis timeouts (a timeout is a local liveness choice in Tendermint, not a
+validity rule), and `ConsensusOverrides.apply` merges them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ledger.genesis import ConsensusParams
+from ledger.keys import PUBLIC_KEY_LEN
+from node.mempool.limits import MempoolLimits
+
+DEFAULT_API_PORT = 26657
+DEFAULT_P2P_PORT = 26656
+LOOPBACK = "127.0.0.1"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOG_FORMATS = ("text", "json")
+MAX_MONIKER_LEN = 64
+MAX_PEERS = 256
+MAX_TIMEOUT_MS = 600_000  # ten minutes: a larger value is almost surely a unit mistake
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$")
+
+
+class ConfigError(ValueError):
+    """A config file or value that cannot be used; the message names the key."""
+
+
+def _host(text: str, where: str) -> str:
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return str(ipaddress.IPv6Address(text[1:-1]))
+        except ValueError:
+            raise ConfigError(f"{where}: {text!r} is not an IPv6 address") from None
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        if not _HOSTNAME.match(text):
+            raise ConfigError(f"{where}: {text!r} is not an IP address or host name") from None
+    return text
+
+
+def _hostport(text: str, where: str, *, allow_zero: bool) -> tuple[str, int]:
+    host, colon, port = text.strip().rpartition(":")
+    if not colon or not host or not port.isdigit():
+        raise ConfigError(f"{where}: {text!r} is not host:port (IPv6 hosts go in brackets)")
+    number = int(port)
+    if not (0 if allow_zero else 1) <= number <= 65535:
+        raise ConfigError(f"{where}: port {number} is out of range")
+    if ":" in host and not host.startswith("["):
+        raise ConfigError(f"{where}: put an IPv6 host in brackets, e.g. [::1]:{number}")
+    return _host(host, where), number
+
+
+def _join(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListenAddress:
+    """Where a server binds; port 0 asks the OS for a free port (tests)."""
+
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str, where: str = "address") -> ListenAddress:
+        return cls(*_hostport(text, where, allow_zero=True))
+
+    def __str__(self) -> str:
+        return _join(self.host, self.port)
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """A peer to connect to, written `<node public key hex>@host:port` (node.p2p's format)."""
+
+    node_key: bytes
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str, where: str = "peer") -> Peer:
+        key_hex, at, hostport = text.strip().partition("@")
+        if not at:
+            raise ConfigError(f"{where}: {text!r} is not <node key hex>@host:port")
+        try:
+            key = bytes.fromhex(key_hex)
+        except ValueError:
+            raise ConfigError(f"{where}: the node key of {text!r} is not hex") from None
+        if len(key) != PUBLIC_KEY_LEN:
+            raise ConfigError(f"{where}: a node key is {PUBLIC_KEY_LEN} bytes ({text!r})")
+        return cls(key, *_hostport(hostport, where, allow_zero=False))
+
+    def __str__(self) -> str:
+        return f"{self.node_key.hex()}@{_join(self.host, self.port)}"
+
+
+DEFAULT_API_LISTEN = ListenAddress(LOOPBACK, DEFAULT_API_PORT)
+DEFAULT_P2P_LISTEN = ListenAddress(LOOPBACK, DEFAULT_P2P_PORT)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    listen: ListenAddress = DEFAULT_API_LISTEN
+
+
+@dataclass(frozen=True, slots=True)
+class P2PConfig:
+    listen: ListenAddress = DEFAULT_P2P_LISTEN
+    peers: tuple[Peer, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusOverrides:
+    """This node's overrides of the genesis timeouts; None keeps the genesis value."""
+
+    timeout_propose_ms: int | None = None
+    timeout_propose_delta_ms: int | None = None
+    timeout_prevote_ms: int | None = None
+    timeout_prevote_delta_ms: int | None = None
+    timeout_precommit_ms: int | None = None
+    timeout_precommit_delta_ms: int | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            low = 0 if "delta" in f.name else 1
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"consensus.{f.name} must be an integer, got {value!r}")
+            if not low <= value <= MAX_TIMEOUT_MS:
+                raise ConfigError(f"consensus.{f.name} must be in [{low}, {MAX_TIMEOUT_MS}] ms")
+
+    def apply(self, params: ConsensusParams) -> ConsensusParams:
+        changes = {f.name: getattr(self, f.name) for f in fields(self)}
+        return dataclasses.replace(params, **{k: v for k, v in changes.items() if v is not None})
+
+
+DEFAULT_MONIKER = "node"
+DEFAULT_LOG_LEVEL = "info"
+DEFAULT_LOG_FORMAT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    level: str = DEFAULT_LOG_LEVEL
+    format: str = DEFAULT_LOG_FORMAT
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    moniker: str = DEFAULT_MONIKER
+    validator: bool = False
+    api: ApiConfig = field(default_factory=ApiConfig)
+    p2p: P2PConfig = field(default_factory=P2PConfig)
+    consensus: ConsensusOverrides = field(default_factory=ConsensusOverrides)
+    mempool: MempoolLimits = field(default_factory=MempoolLimits)
+    log: LogConfig = field(default_factory=LogConfig)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def load_config(path: Path) -> NodeConfig:
+    """Read and check `config.toml`; raises `ConfigError` naming the file and the key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no config file at {path} (run `coterie init`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    try:
+        return parse_config(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def parse_config(text: str) -> NodeConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}") from None
+    sections = ("api", "p2p", "consensus", "mempool", "log")
+    _check_keys(data, ("moniker", "validator", *sections), "")
+    return NodeConfig(
+        moniker=check_moniker(_get(data, "moniker", str, "", DEFAULT_MONIKER)),
+        validator=_get(data, "validator", bool, "", False),
+        api=_api(_section(data, "api")),
+        p2p=_p2p(_section(data, "p2p")),
+        consensus=_ints_section(_section(data, "consensus"), "consensus", ConsensusOverrides),
+        mempool=_ints_section(_section(data, "mempool"), "mempool", MempoolLimits),
+        log=_log(_section(data, "log")),
+    )
+
+
+def _check_keys(table: dict[str, Any], known: tuple[str, ...], prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            hint = difflib.get_close_matches(key, known, n=1)
+            maybe = f"; did you mean {prefix}{hint[0]!r}?" if hint else ""
+            raise ConfigError(f"unknown key {prefix}{key!r}{maybe} (known: {', '.join(known)})")
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must be a table ([{name}])")
+    return value
+
+
+def _get(table: dict[str, Any], key: str, kind: type, prefix: str, default: Any) -> Any:
+    if key not in table:
+        return default
+    value = table[key]
+    wrong_bool = kind is int and isinstance(value, bool)
+    if wrong_bool or not isinstance(value, kind):
+        names = {str: "a string", bool: "true or false", int: "an integer", list: "an array"}
+        raise ConfigError(f"{prefix}{key} must be {names[kind]}, got {value!r}")
+    return value
+
+
+def check_moniker(value: str) -> str:
+    """`value` if it is a usable moniker, else `ConfigError`."""
+    if not 0 < len(value) <= MAX_MONIKER_LEN or not value.isprintable():
+        raise ConfigError(f"moniker must be 1 to {MAX_MONIKER_LEN} printable characters")
+    return value
+
+
+def _api(table: dict[str, Any]) -> ApiConfig:
+    _check_keys(table, ("listen",), "api.")
+    text = _get(table, "listen", str, "api.", str(DEFAULT_API_LISTEN))
+    return ApiConfig(ListenAddress.parse(text, "api.listen"))
+
+
+def _p2p(table: dict[str, Any]) -> P2PConfig:
+    _check_keys(table, ("listen", "peers"), "p2p.")
+    text = _get(table, "listen", str, "p2p.", str(DEFAULT_P2P_LISTEN))
+    raw_peers = _get(table, "peers", list, "p2p.", [])
+    if len(raw_peers) > MAX_PEERS:
+        raise ConfigError(f"p2p.peers lists more than {MAX_PEERS} peers")
+    peers = []
+    for i, item in enumerate(raw_peers):
+        if not isinstance(item, str):
+            raise ConfigError(f"p2p.peers[{i}] must be a string <node key hex>@host:port")
+        peers.append(Peer.parse(item, f"p2p.peers[{i}]"))
+    if len({p.node_key for p in peers}) != len(peers):
+        raise ConfigError("p2p.peers lists a node key twice")
+    return P2PConfig(ListenAddress.parse(text, "p2p.listen"), tuple(peers))
+
+
+def _ints_section(table: dict[str, Any], name: str, cls: Any) -> Any:
+    """A section whose keys are the integer fields of `cls` (at least 0)."""
+    known = tuple(f.name for f in fields(cls))
+    _check_keys(table, known, f"{name}.")
+    values = {}
+    for key in table:
+        value = _get(table, key, int, f"{name}.", None)
+        if value < 0:
+            raise ConfigError(f"{name}.{key} must not be negative, got {value}")
+        values[key] = value
+    try:
+        return cls(**values)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _log(table: dict[str, Any]) -> LogConfig:
+    _check_keys(table, ("level", "format"), "log.")
+    level = _get(table, "level", str, "log.", DEFAULT_LOG_LEVEL).lower()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"log.level must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    fmt = _get(table, "format", str, "log.", DEFAULT_LOG_FORMAT).lower()
+    if fmt not in LOG_FORMATS:
+        raise ConfigError(f"log.format must be one of {', '.join(LOG_FORMATS)}, got {fmt!r}")
+    return LogConfig(level, fmt)

@@ -1,0 +1,39 @@
+"""Development genesis: well-known funded accounts and a genesis for freshly made validators.
+
+The dev account keys are derived from public secrets (`coterie/dev-account/N`), like anvil's
+well-known mnemonic: anyone can spend from them, so they exist only on dev and test chains, whose
+address prefix (`tcot`) keeps their addresses from being pasted into a real chain by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.genesis import ChainParams, Genesis, GenesisValidator
+from ledger.keys import PrivateKey
+
+DEV_CHAIN_ID = "coterie-dev"
+DEV_ADDRESS_PREFIX = "tcot"
+DEV_ACCOUNT_COUNT = 4
+DEV_BALANCE = 10**12
+
+
+def dev_account_key(index: int) -> PrivateKey:
+    """The well-known dev account number `index` (public: for dev and test chains only)."""
+    return PrivateKey.from_secret(b"coterie/dev-account/%d" % index)
+
+
+def dev_genesis(
+    chain_id: str,
+    validators: Sequence[tuple[str, bytes]],
+    time_ms: int,
+    accounts: int = DEV_ACCOUNT_COUNT,
+) -> Genesis:
+    """A genesis with the given (name, public key) validators at power 1 and `accounts` dev
+    accounts holding `DEV_BALANCE` each."""
+    return Genesis(
+        params=ChainParams(chain_id=chain_id, address_prefix=DEV_ADDRESS_PREFIX),
+        genesis_time_ms=time_ms,
+        balances=tuple((dev_account_key(i).address, DEV_BALANCE) for i in range(accounts)),
+        validators=tuple(GenesisValidator(name, key, 1) for name, key in validators),
+    )
