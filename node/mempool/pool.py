@@ -10,7 +10,9 @@ changes nothing in the pool):
 4. signature, in the verifier's thread pool, skipped for hashes verified before: BAD_SIGNATURE;
 5. nonce: below the committed nonce BAD_NONCE; a nonce another pending tx of the sender holds
    NONCE_IN_POOL (no replacement); ahead by `max_future_per_sender` or more NONCE_TOO_HIGH;
-6. the sender's pending count is at `max_txs_per_sender`: SENDER_CAP;
+6. the sender's pending count is at `max_txs_per_sender`: SENDER_CAP (except for a tx at the
+   sender's next nonce while it has queued txs: that one takes the place of its last queued tx,
+   so a sender at its cap can always fill its own gap);
 7. room (see eviction below): MEMPOOL_FULL;
 8. a tx at the sender's next nonce runs through the ledger's `execute_tx` on the sender's overlay
    (committed state plus the sender's own pending txs): any `TxError` code, e.g.
@@ -243,20 +245,24 @@ class Mempool:
             return self._reject(
                 ErrorCode.NONCE_TOO_HIGH, tx_hash, f"nonce {nonce} is ahead; next is {expected}"
             )
+        own_victim = None
         if queue.pending >= self.limits.max_txs_per_sender:
-            return self._reject(
-                ErrorCode.SENDER_CAP, tx_hash, f"sender has {queue.pending} pending txs"
-            )
+            if nonce > expected or not queue.future:
+                return self._reject(
+                    ErrorCode.SENDER_CAP, tx_hash, f"sender has {queue.pending} pending txs"
+                )
+            # The tx that fills the gap takes the place of the sender's last queued tx.
+            own_victim = queue.future[max(queue.future)]
         if nonce > expected:
             return self._admit_future(queue, tx)
-        victims = plan_room(pending, len(tx.encode()), queue)
+        victims = plan_room(pending, len(tx.encode()), queue, own_victim)
         if victims is None:
             return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
         try:
             execute_tx(pending.view_of(queue), pending.ctx, tx, already_verified)
         except TxError as error:
             return self._reject(error.code, tx_hash, error.message)
-        for victim in victims:
+        for victim in victims if own_victim is None else [own_victim, *victims]:
             pending.evict(victim)
         pending.add_ready(queue, tx)
         self._admitted += 1

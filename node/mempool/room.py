@@ -69,10 +69,17 @@ class PoolView(Protocol):
     def sender(self, key: bytes) -> SenderQueue: ...
 
 
-def plan_room(pool: PoolView, size: int, incoming: SenderQueue) -> list[SignedTx] | None:
-    """Victims whose eviction makes room for a `size`-byte ready tx of `incoming`, or None."""
+def plan_room(
+    pool: PoolView, size: int, incoming: SenderQueue, freed: SignedTx | None = None
+) -> list[SignedTx] | None:
+    """Victims whose eviction makes room for a `size`-byte ready tx of `incoming`, or None.
+
+    `freed` is a tx the caller evicts anyway (its room counts as made)."""
     need_count = pool.pending_count + 1 - pool.limits.max_txs
     need_bytes = pool.pending_bytes + size - pool.limits.max_bytes
+    if freed is not None:
+        need_count -= 1
+        need_bytes -= len(freed.encode())
     if need_count <= 0 and need_bytes <= 0:
         return []
     victims: list[SignedTx] = []

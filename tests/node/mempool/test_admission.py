@@ -196,3 +196,15 @@ async def test_a_queued_tx_that_fails_when_its_turn_comes_is_dropped(pool: Mempo
     assert [tx.body.nonce for tx in pool.reap(10, 1 << 20)] == [0]
     stats = pool.stats()
     assert (stats.txs, stats.future, stats.evicted_total) == (1, 0, 1)
+
+
+async def test_a_sender_at_its_cap_can_still_fill_its_own_gap(make_pool: PoolFactory) -> None:
+    pool = make_pool(max_txs_per_sender=3)
+    queued = await pool.admit_batch([sign_transfer(ALICE, n).encode() for n in (1, 2, 3)])
+    assert all(r.queued for r in queued)
+    await assert_rejected(pool, sign_transfer(ALICE, 4).encode(), ErrorCode.SENDER_CAP)
+    [head] = await pool.admit_batch([sign_transfer(ALICE, 0).encode()])
+    assert head.ok and not head.queued
+    assert [tx.body.nonce for tx in pool.reap(10, 1 << 20)] == [0, 1, 2]
+    stats = pool.stats()
+    assert (stats.txs, stats.future, stats.evicted_total) == (3, 0, 1)
