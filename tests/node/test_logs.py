@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+
 from node.config import LogConfig
 from node.logs import configure_logging
 
