@@ -42,6 +42,7 @@ a sender that fails, and every later tx of that sender, are evicted.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -63,6 +64,10 @@ from node.mempool.verifier import SignatureVerifier
 log = logging.getLogger(__name__)
 
 CHECK_PROPOSER = Address(bytes(ADDRESS_LEN))  # fee recipient in admission checks (overlay only)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +118,14 @@ class Mempool:
         limits: MempoolLimits | None = None,
         *,
         verifier: SignatureVerifier | None = None,
-        time_ms: int = 0,
+        time_ms: int | None = None,
     ) -> None:
         self.params = params
         self.genesis_hash = genesis_hash
         self.limits = limits or MempoolLimits()
         self.verifier = verifier or SignatureVerifier(genesis_hash, self.limits.verified_cache_size)
         self.max_tx_bytes = min(self.limits.max_tx_bytes, params.consensus.max_tx_bytes)
-        self._time_ms = time_ms
+        self._time_ms = _now_ms() if time_ms is None else time_ms
         self._pending = PendingTxs(self.limits, state, self._context(state))
         self._admitted = 0
         self._included = 0
@@ -327,13 +332,13 @@ class Mempool:
     ) -> UpdateReport:
         """Drop what the block included, then re-check every remaining tx against `new_state`.
 
-        `time_ms` (the committed block's time) becomes the time txs are checked at.
+        Txs are then checked at `time_ms` (pass the committed block's time), or at the wall
+        clock's time when it is None: handlers with deadlines (proposals, dues) read it.
         """
         pending = self._pending
         included = sum(1 for tx in committed_txs if tx.hash in pending)
         self._included += included
-        if time_ms is not None:
-            self._time_ms = time_ms
+        self._time_ms = _now_ms() if time_ms is None else time_ms
         pending.state = new_state
         pending.ctx = self._context(new_state)
         before = pending.pending_count
