@@ -34,6 +34,14 @@ class ErrorCode(IntEnum):
     INVALID_POLICY = 12
     INVALID_PARAMS = 13
     DUPLICATE_ENTRY = 14
+    # stateless, revenue splits (40-49) and content (50-59)
+    SPLIT_BAD_RECIPIENTS = 40
+    SPLIT_SHARES_MISMATCH = 41
+    SPLIT_FEE_TOO_HIGH = 42
+    SPLIT_BAD_TRANCHES = 43
+    SPLIT_BAD_OWNER = 44
+    SPLIT_CONSENT_INVALID = 45
+    CONTENT_BAD_RECORD = 50
     # stateful: depends on the current state
     BAD_NONCE = 100
     NONCE_TOO_HIGH = 101
@@ -56,6 +64,17 @@ class ErrorCode(IntEnum):
     ROLE_LOCKED = 118
     COMMITMENT_MISMATCH = 119
     LIMIT_REACHED = 120
+    # stateful, revenue splits (170-189) and content (190-199)
+    SPLIT_CYCLE = 170
+    SPLIT_IMMUTABLE = 171
+    SPLIT_LOCKED = 172
+    SPLIT_CONSENT_MISSING = 173
+    SPLIT_STALE_VERSION = 174
+    SPLIT_NOTHING_TO_DISTRIBUTE = 175
+    SPLIT_NO_PENDING_OWNER = 176
+    SPLIT_UNSUPPORTED_PARTY = 177
+    SPLIT_GRAPH_TOO_LARGE = 178
+    CONTENT_NOT_A_MEMBER = 190
     # mempool admission (node/mempool), 200-249: the pool's own limits, always temporary
     MEMPOOL_FULL = 200
     SENDER_CAP = 201

@@ -14,6 +14,7 @@ from ledger.collectives import (
     token_transfer,
     treasury_deposit,
 )
+from ledger.content import handlers as content_handlers
 from ledger.governance import (
     core_actions,
     lifecycle,
@@ -23,6 +24,7 @@ from ledger.governance import (
     validator_set,
     vote_txs,
 )
+from ledger.splits import handlers as split_handlers
 from ledger.state import transfer, validators
 
 HANDLER_MODULES = (
@@ -41,4 +43,6 @@ HANDLER_MODULES = (
     core_actions,
     roles,
     validator_set,
+    split_handlers,
+    content_handlers,
 )

@@ -1,0 +1,34 @@
+"""The membership hook: anchoring content in a collective asks the collectives package.
+
+Until `register_membership_check` is called (by the collectives package, issue 4), a collective id
+on an anchor is stored as given and not checked. The check returns None to allow, or a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ledger.keys import Address
+from ledger.state.reader import StateReader
+
+MembershipCheck = Callable[[StateReader, bytes, Address], str | None]
+"""(state, collective id, author) -> None when the author may anchor there, else why not."""
+
+_CHECK: list[MembershipCheck] = []
+
+
+def register_membership_check(check: MembershipCheck) -> None:
+    if _CHECK:
+        raise RuntimeError("a membership check is already registered")
+    _CHECK.append(check)
+
+
+def unregister_membership_check() -> None:
+    """Remove the check (tests)."""
+    _CHECK.clear()
+
+
+def membership_problem(view: StateReader, collective: bytes, author: Address) -> str | None:
+    """Why `author` may not anchor content in `collective`, or None (also when no check is
+    registered yet)."""
+    return _CHECK[0](view, collective, author) if _CHECK else None
