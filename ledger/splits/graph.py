@@ -57,6 +57,7 @@ def check_no_cycle(view: StateView, split_id: bytes, payees: Iterable[Party]) ->
 
 
 def check_payees(view: StateView, split_id: bytes, payees: list[Party]) -> None:
+    """Cycle first, so that naming the split's own (future) id is a cycle, not a missing split."""
+    check_no_cycle(view, split_id, payees)
     for party in payees:
         check_party_exists(view, party)
-    check_no_cycle(view, split_id, payees)
