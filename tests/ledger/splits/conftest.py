@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -51,7 +51,7 @@ def account(key: PrivateKey) -> Party:
     return Party.account(key.address)
 
 
-def terms_for(holders: list[tuple[PrivateKey | Party, int]], **options: object) -> SplitTerms:
+def terms_for(holders: Sequence[tuple[PrivateKey | Party, int]], **options: object) -> SplitTerms:
     """Terms for (key or party, share) pairs in any order: sorted as the rules require."""
     pairs = sorted((h if isinstance(h, Party) else account(h), share) for h, share in holders)
     return SplitTerms(

@@ -1,4 +1,4 @@
-"""Story: five creators split a brand deal to the last unit, and tips reach their smallest holder."""
+"""Story: five creators split a brand deal to the last unit; tips reach their smallest holder."""
 
 from __future__ import annotations
 
