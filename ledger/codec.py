@@ -31,24 +31,42 @@ class MalformedError(ValueError):
 
 def encode(value: Value) -> bytes:
     """Encode `value` canonically; raises `MalformedError` on a type that has no encoding."""
-    _check_encodable(value, depth=0)
-    return msgpack.packb(value, use_bin_type=True, strict_types=False)  # type: ignore[no-any-return]
+    _check_encodable(value, 0)
+    try:
+        return _packb(value, use_bin_type=True)  # type: ignore[no-any-return]
+    except (OverflowError, ValueError, TypeError) as exc:
+        raise MalformedError(f"cannot encode: {exc}") from exc
 
 
 def _check_encodable(value: object, depth: int) -> None:
-    if depth > 32:
-        raise MalformedError("nesting too deep")
-    if isinstance(value, bool) or value is None or isinstance(value, bytes | str):
+    """Refuse floats, maps and foreign types (msgpack itself refuses out-of-range integers).
+
+    Exact-type checks first: this runs for every object encoded, so it must be cheap.
+    """
+    kind = type(value)
+    if kind is int or kind is bytes or kind is str or kind is bool or value is None:
         return
-    if isinstance(value, int):
-        if not INT_MIN <= value <= INT_MAX:
-            raise MalformedError(f"integer out of range: {value}")
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
+    if kind is list or kind is tuple:
+        if depth > 32:
+            raise MalformedError("nesting too deep")
+        for item in value:  # type: ignore[attr-defined]
             _check_encodable(item, depth + 1)
         return
-    raise MalformedError(f"type {type(value).__name__} has no canonical encoding")
+    if isinstance(value, int):  # IntEnum members encode as their number
+        return
+    raise MalformedError(f"type {kind.__name__} has no canonical encoding")
+
+
+_packb = msgpack.packb
+
+
+def decode_trusted(data: bytes) -> Any:
+    """Decode bytes this node wrote itself (committed state), skipping the canonical check.
+
+    Only for data read back from our own database, which was encoded by `encode`; anything from
+    a peer, a client or a file goes through `decode`.
+    """
+    return msgpack.unpackb(data, raw=False, use_list=True)
 
 
 def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
@@ -115,12 +133,13 @@ def decode_bytes_list(
 
 
 def _reject_floats(value: object, depth: int) -> None:
-    if depth > 32:
-        raise MalformedError("nesting too deep")
-    if isinstance(value, float):
+    kind = type(value)
+    if kind is float:
         raise MalformedError("floats are not allowed")
-    if isinstance(value, list):
-        for item in value:
+    if kind is list:
+        if depth > 32:
+            raise MalformedError("nesting too deep")
+        for item in value:  # type: ignore[attr-defined]
             _reject_floats(item, depth + 1)
 
 

@@ -10,9 +10,8 @@ malleable, so one tx has one hash).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import cached_property
 from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 from ledger import codec
@@ -111,6 +110,10 @@ class TxBody:
     nonce: int
     fee: int
     payload: Payload
+    sender_address: Address = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sender_address", Address.from_public_key(self.sender))
 
     @property
     def kind(self) -> TxKind:
@@ -143,20 +146,19 @@ class TxBody:
     def sign_bytes(self, genesis_hash: bytes) -> bytes:
         return TX_SIGN_TAG + genesis_hash + self.encode()
 
-    @property
-    def sender_address(self) -> Address:
-        return Address.from_public_key(self.sender)
-
     def sign(self, key: PrivateKey, genesis_hash: bytes) -> SignedTx:
         if key.public_key != self.sender:
             raise ValueError("the signing key is not the tx sender")
         return SignedTx(self, key.sign(self.sign_bytes(genesis_hash)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignedTx:
     body: TxBody
     signature: bytes
+    # lazily filled caches: a tx is encoded and hashed many times on its way through a node
+    _encoded: bytes | None = field(default=None, compare=False, repr=False)
+    _hash: bytes | None = field(default=None, init=False, compare=False, repr=False)
 
     def to_fields(self) -> list[Any]:
         return [self.body.to_fields(), self.signature]
@@ -171,20 +173,25 @@ class SignedTx:
     @classmethod
     def decode(cls, data: bytes, max_bytes: int = MAX_TX_BYTES) -> SignedTx:
         """Decode an envelope; raises `MalformedError` on any bad byte, size or bound."""
-        tx = cls.from_fields(codec.decode(data, max_bytes))
-        tx.__dict__["encoded"] = bytes(data)  # canonical by decode's check: skip re-encoding
-        return tx
-
-    @cached_property
-    def encoded(self) -> bytes:
-        return codec.encode(self.to_fields())
+        f = Fields(codec.decode(data, max_bytes), 2, "signed_tx")
+        body = TxBody.from_fields(f.raw())
+        signature = f.bytes("signature", SIGNATURE_LEN, exact=True)
+        return cls(body, signature, bytes(data))  # canonical by decode's check: keep the bytes
 
     def encode(self) -> bytes:
-        return self.encoded
+        encoded = self._encoded
+        if encoded is None:
+            encoded = codec.encode(self.to_fields())
+            object.__setattr__(self, "_encoded", encoded)
+        return encoded
 
-    @cached_property
+    @property
     def hash(self) -> bytes:
-        return digest(self.encode())
+        value = self._hash
+        if value is None:
+            value = digest(self.encode())
+            object.__setattr__(self, "_hash", value)
+        return value
 
     def verify_signature(self, genesis_hash: bytes) -> bool:
         return verify(self.body.sender, self.body.sign_bytes(genesis_hash), self.signature)

@@ -20,8 +20,16 @@ class Account:
 
     @classmethod
     def decode(cls, data: bytes) -> Account:
-        f = Fields(codec.decode(data), 2, "account")
-        return cls(f.int("balance"), f.int("nonce"))
+        """Accounts are read on every tx, from our own state: a trusted, fixed-shape fast path."""
+        value = codec.decode_trusted(data)
+        if (
+            type(value) is not list
+            or len(value) != 2
+            or type(value[0]) is not int
+            or type(value[1]) is not int
+        ):
+            raise codec.MalformedError("account: expected [balance, nonce]")
+        return cls(value[0], value[1])
 
 
 @dataclass(frozen=True, slots=True)
