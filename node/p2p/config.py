@@ -7,7 +7,8 @@ with `dataclasses.replace`. Times are in seconds, sizes in bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from ledger.keys import PUBLIC_KEY_LEN
 from node.p2p.messages import (
@@ -94,6 +95,33 @@ class P2PConfig:
             raise ValueError("ban_score must be negative")
         if self.dial_backoff_initial <= 0 or self.dial_backoff_max < self.dial_backoff_initial:
             raise ValueError("dial backoff must be positive, with max >= initial")
+
+    @classmethod
+    def from_mapping(
+        cls, values: Mapping[str, Any], limits: Mapping[MessageType, int] | None = None
+    ) -> P2PConfig:
+        """Settings from a config-file table (the `[p2p]` section of config.toml): unknown keys
+        and values of the wrong type are errors. `limits` (normally
+        `message_limits(genesis max_block_bytes)`) is not a file setting."""
+        defaults = cls()
+        unknown = set(values) - ({f.name for f in fields(cls)} - {"limits"})
+        if unknown:
+            raise ValueError(f"unknown p2p settings: {sorted(unknown)}")
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            default = getattr(defaults, key)
+            if isinstance(default, str):
+                ok = isinstance(value, str)
+            elif isinstance(default, int):
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            else:
+                ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok:
+                raise ValueError(f"p2p.{key} must be a {type(default).__name__}, got {value!r}")
+            changes[key] = float(value) if isinstance(default, float) else value
+        if limits is not None:
+            changes["limits"] = limits
+        return replace(defaults, **changes)
 
     @property
     def max_frame_bytes(self) -> int:

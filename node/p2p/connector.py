@@ -89,9 +89,10 @@ class Connector:
             timeout=cfg.close_timeout,
         )
         if not self._registry.running or self._pending_handshakes >= cfg.max_pending_handshakes:
+            self._stats.handshakes_refused[CloseCode.BUSY.name] += 1
+            log.info("refused peer inbound from %s: too many pending handshakes", request.remote)
             await ws.prepare(request)
             await self.close_ws(ws, CloseCode.BUSY, "too many pending handshakes")
-            self._stats.handshakes_refused[CloseCode.BUSY.name] += 1
             return ws
         self._pending_handshakes += 1
         try:

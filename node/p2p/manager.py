@@ -321,7 +321,7 @@ class PeerManager:
             return
         try:
             if msg_type is MessageType.TXS:
-                await self._receive_txs(peer, payload)
+                await self._receive_txs(conn, payload)
             else:
                 await self._handler.on_message(peer, msg_type, payload)
         except MalformedError as exc:
@@ -329,8 +329,14 @@ class PeerManager:
         except Exception:
             log.exception("handler failed on %s from peer %s", msg_type.name, conn.label)
 
-    async def _receive_txs(self, peer: bytes, payload: bytes) -> None:
-        txs = decode_txs(payload)
+    async def _receive_txs(self, conn: PeerConnection, payload: bytes) -> None:
+        peer = conn.peer_id
+        try:
+            txs = decode_txs(payload)
+        except MalformedMessageError as exc:
+            self.stats.malformed_in += 1
+            self._on_violation(conn, Penalty.UNDECODABLE, str(exc))
+            return
         self.stats.txs_in += len(txs)
         new = self._gossip.receive(peer, txs)
         if new:

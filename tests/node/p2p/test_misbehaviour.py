@@ -36,6 +36,7 @@ async def closed_with(ws: aiohttp.ClientWebSocketResponse) -> int | None:
 
 
 async def still_serving(node, friend, wait_until) -> None:
+    await wait_until(lambda: node.manager.is_connected(friend.id))
     before = len(friend.handler.messages)
     assert node.manager.send(friend.id, MessageType.STATUS, b"alive")
     await wait_until(lambda: len(friend.handler.messages) == before + 1, what="node still serving")

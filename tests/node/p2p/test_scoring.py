@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from node.p2p import MessageType, P2PConfig, PeerAddress, Penalty
+from node.p2p import MessageType, P2PConfig, PeerAddress, Penalty, message_limits
 from node.p2p.connector import backoff_delay
 from node.p2p.scoring import PeerScores
 
@@ -97,3 +97,19 @@ def test_config_checks_itself():
         dataclasses.replace(config, ban_score=1)
     with pytest.raises(ValueError):
         dataclasses.replace(config, dial_backoff_initial=2.0, dial_backoff_max=1.0)
+
+
+def test_config_from_a_file_table():
+    limits = message_limits(max_block_bytes=1 << 20)
+    config = P2PConfig.from_mapping(
+        {"handshake_timeout": 3, "bulk_queue_msgs": 8, "path": "/peers"}, limits=limits
+    )
+    assert config.handshake_timeout == 3.0 and isinstance(config.handshake_timeout, float)
+    assert config.bulk_queue_msgs == 8 and config.path == "/peers"
+    assert config.limits == limits
+    assert P2PConfig.from_mapping({}) == P2PConfig()
+    for bad in ({"handshake_timout": 3}, {"limits": {}}, {"bulk_queue_msgs": 1.5}, {"path": 1}):
+        with pytest.raises(ValueError):
+            P2PConfig.from_mapping(bad)
+    with pytest.raises(ValueError):
+        P2PConfig.from_mapping({"ban_seconds": True})
