@@ -37,6 +37,7 @@ DAVE = PrivateKey.from_secret(b"dave")
 ERIN = PrivateKey.from_secret(b"erin")
 MALLORY = PrivateKey.from_secret(b"mallory")
 PEOPLE = (ALICE, BOB, CAROL, DAVE, ERIN, MALLORY)
+BRAND = PrivateKey.from_secret(b"retro-rewind")  # a funded outsider that pays collectives
 VALIDATOR_KEYS = tuple(PrivateKey.from_secret(b"validator-%d" % i) for i in range(4))
 START_BALANCE = 1_000_000
 YES = Ballot.binary(BinaryOption.YES)
@@ -54,7 +55,7 @@ def make_genesis(
     return Genesis(
         params=params,
         genesis_time_ms=GENESIS_TIME,
-        balances=tuple((k.address, START_BALANCE) for k in PEOPLE + VALIDATOR_KEYS),
+        balances=tuple((k.address, START_BALANCE) for k in (*PEOPLE, BRAND, *VALIDATOR_KEYS)),
         validators=tuple(
             GenesisValidator(f"v{i}", k.public_key, 10) for i, k in enumerate(VALIDATOR_KEYS)
         ),
