@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ledger import codec
+from ledger.codec import MalformedError
 from ledger.collectives.ids import NATIVE
 from ledger.collectives.params import CollectiveParams
 from ledger.governance.ballots import Ballot
@@ -114,3 +115,24 @@ def test_golden_bytes(payload: Payload, expected: str) -> None:
     assert payload_class(payload.KIND).from_fields(codec.decode(encoded)) == payload
     signed = TxBody("coterie-test", SIGNER.public_key, 1, 2, payload).sign(SIGNER, bytes(32))
     assert SignedTx.decode(signed.encode()) == signed
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "reason"),
+    [
+        (ProposalSubmit, [CID, [[99, []]], 0, [], False, ""], "unknown action tag 99"),
+        (ProposalSubmit, [CID, [[5, []]] * 11, 0, [], False, ""], "exceeds 10"),
+        (ProposalSubmit, [CID, [], 9, [], False, ""], "method"),
+        (ProposalSubmit, [CID[:19], [], 0, [], False, ""], "collective"),
+        (Vote, [1, [list(range(33)), []]], "options"),
+        (Vote, [1, [[0], [-1]]], "weights"),
+        (VoteCommit, [1, b"short"], "commitment"),
+        (VoteReveal, [1, [[0], []], b"salt"], "salt"),
+        (ProposalSponsor, [-1], "proposal_id"),
+    ],
+)
+def test_out_of_bounds_fields_are_malformed(
+    kind: type[Payload], fields: object, reason: str
+) -> None:
+    with pytest.raises(MalformedError, match=reason):
+        kind.from_fields(codec.decode(codec.encode(fields)))  # type: ignore[arg-type]
