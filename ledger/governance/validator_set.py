@@ -72,6 +72,10 @@ class ValidatorUpdate(Action):
     def address(self) -> Address:
         return Address.from_public_key(self.public_key)
 
+    def excluded_voters(self) -> tuple[Address, ...]:
+        """A validator does not vote on its own removal (as an expulsion's target)."""
+        return (self.address,) if self.power == 0 else ()
+
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         if run.collective_id != governing_body_id(ctx.params):
             raise TxError(ErrorCode.UNAUTHORIZED, "only the governing body changes validators")

@@ -112,3 +112,10 @@ def test_a_named_collective_can_govern_the_validator_set() -> None:
     chain.next_block()
     chain.next_block()
     assert NEWCOMER.address.raw in signers(chain)
+
+
+def test_a_validator_does_not_vote_on_its_own_removal(chain: Chain) -> None:
+    remove = ProposalSubmit(VALIDATORS_BODY_ID, (ValidatorUpdate(V3.public_key, 0),))
+    pid = proposal_id(chain.send(V0, remove))
+    assert require_proposal(chain.view, pid).total_power == 30
+    assert chain.reject(V3, CastVote(pid, YES)) is ErrorCode.UNAUTHORIZED
