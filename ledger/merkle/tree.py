@@ -51,12 +51,6 @@ class _Batch:
         entries.sort()
         return cls([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
 
-    def split(self, lo: int, hi: int, depth: int) -> int:
-        """The first index in [lo, hi) whose path has bit `depth` set (all share the bits above)."""
-        shift = _TOP - depth
-        threshold = ((self.ints[lo] >> shift) | 1) << shift
-        return bisect_left(self.ints, threshold, lo, hi)
-
     def inserts(self, lo: int, hi: int) -> list[tuple[int, bytes, bytes | None]]:
         return [
             (self.ints[i], self.paths[i], self.values[i])
@@ -80,6 +74,8 @@ def update(
         entries.append((int.from_bytes(path, "big"), path, vhash))
     batch = _Batch.of(entries)
     updater = _Updater(nodes)
+    if not entries:
+        return root, {}
     new_root, _ = updater.update(root, 0, batch, 0, len(entries))
     return new_root, updater.writes
 
@@ -99,9 +95,7 @@ class _Updater:
     def update(
         self, hash_: bytes, depth: int, batch: _Batch, lo: int, hi: int
     ) -> tuple[bytes, _Kind]:
-        """The new subtree at `depth` after applying batch[lo:hi], all of which route here."""
-        if lo == hi:
-            return hash_, None
+        """The new subtree at `depth` after applying batch[lo:hi] (not empty), all routed here."""
         if hash_ == EMPTY:
             if None in batch.values[lo:hi]:
                 inserts = _Batch.of(batch.inserts(lo, hi))
@@ -113,11 +107,21 @@ class _Updater:
         if data[0] == LEAF_TAG:
             return self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
         left, right = data[1:33], data[33:65]
-        mid = batch.split(lo, hi, depth)
-        new_left, left_kind = self.update(left, depth + 1, batch, lo, mid)
-        new_right, right_kind = self.update(right, depth + 1, batch, mid, hi)
+        ints = batch.ints
+        shift = _TOP - depth
+        mid = bisect_left(ints, ((ints[lo] >> shift) | 1) << shift, lo, hi)
+        new_left: bytes = left
+        new_right: bytes = right
+        left_kind: _Kind = None
+        right_kind: _Kind = None
+        if mid > lo:
+            new_left, left_kind = self.update(left, depth + 1, batch, lo, mid)
+        if hi > mid:
+            new_right, right_kind = self.update(right, depth + 1, batch, mid, hi)
         if new_left == left and new_right == right:
             return hash_, INNER_TAG
+        if EMPTY not in (new_left, new_right):
+            return self._inner(new_left, new_right), INNER_TAG
         return self._join(new_left, left_kind, new_right, right_kind)
 
     def _update_leaf(

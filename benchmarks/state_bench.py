@@ -1,0 +1,119 @@
+"""Per-block cost of the Merkle state root and of the LevelDB commit, on trees of 10k and 1M keys.
+
+    .venv/bin/python benchmarks/state_bench.py                       # 10k and 1M keys
+    .venv/bin/python benchmarks/state_bench.py --keys 10000 --changes 1000
+
+For each tree size the tree is built in a real LevelDB store by committing blocks of 50,000 new
+keys (so memory stays bounded), then the store is reopened (cold node cache) and blocks of
+`--changes` changed keys (90% updates of existing keys, 10% new keys) are timed: the Merkle
+update (`ledger.merkle.update` over the store's nodes) and the commit (`Store.commit_block`, one
+synced write batch). Keys and values are shaped like accounts: 21-byte keys, 40-byte values.
+Prints one line per measurement and a Markdown table at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from ledger.block import Block, Commit, CommitSig, Header
+from ledger.hashing import ZERO_HASH, digest
+from ledger.keys import Address
+from ledger.merkle import update
+from ledger.store import Store
+
+GENESIS = digest(b"bench genesis")
+BUILD_BATCH = 50_000
+PROPOSER = Address(bytes(20))
+
+
+def account_key(n: int) -> bytes:
+    return b"\x01" + digest(n.to_bytes(8, "big"))[:20]
+
+
+def commit(store: Store, changes: dict[bytes, bytes | None]) -> tuple[float, float, float, int]:
+    """Update the tree and commit one block.
+
+    Returns (update wall s, update CPU s, commit wall s, nodes written). The CPU time shows the
+    cost when other processes share the cores; the commit's wall time includes its fsync.
+    """
+    t0, c0 = time.perf_counter(), time.process_time()
+    root, writes = update(store.nodes, store.state_root, changes)
+    t1, c1 = time.perf_counter(), time.process_time()
+    height = store.height + 1
+    header = Header(
+        "bench", height, height, store.last_block_hash or ZERO_HASH, ZERO_HASH, ZERO_HASH,
+        ZERO_HASH, root, ZERO_HASH, ZERO_HASH, PROPOSER,
+    )  # fmt: skip
+    block = Block(header, (), (), None)
+    sig = Commit(height, 0, block.hash(), (CommitSig(PROPOSER, bytes(64)),))
+    store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
+    t2 = time.perf_counter()
+    return t1 - t0, c1 - c0, t2 - t1, len(writes)
+
+
+def build(path: Path, keys: int, rng: random.Random) -> float:
+    with Store.open(path, GENESIS) as store:
+        store.initialize({})
+        t0 = time.perf_counter()
+        for start in range(0, keys, BUILD_BATCH):
+            stop = min(keys, start + BUILD_BATCH)
+            commit(store, {account_key(n): rng.randbytes(40) for n in range(start, stop)})
+        return time.perf_counter() - t0
+
+
+def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) -> list[str]:
+    rows = []
+    with Store.open(path, GENESIS) as store:  # reopened: nothing of the build in the node cache
+        next_new = keys + store.height * changes
+        for rep in range(reps):
+            block: dict[bytes, bytes | None] = {}
+            while len(block) < changes * 9 // 10:
+                block[account_key(rng.randrange(keys))] = rng.randbytes(40)
+            while len(block) < changes:
+                block[account_key(next_new)] = rng.randbytes(40)
+                next_new += 1
+            t_update, cpu_update, t_commit, written = commit(store, block)
+            line = (
+                f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
+                f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
+                f"nodes_written={written}"
+            )
+            print(line, flush=True)
+            rows.append((t_update, cpu_update, t_commit, written))
+    upd, cpu, com, nodes = (statistics.median(r[i] for r in rows) for i in range(4))
+    return [
+        f"| {keys:,} | {changes:,} | {upd * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
+        f"{changes / upd:,.0f} | {nodes:,.0f} | {com * 1000:.0f} ms | {(upd + com) * 1000:.0f} ms |"
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keys", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--changes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--dir", type=Path, default=None, help="where to put the databases")
+    args = parser.parse_args()
+    rng = random.Random(1)
+    table = [
+        "| tree keys | changed keys | Merkle update | its CPU | keys/s | nodes written "
+        "| commit (sync) | total |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        for keys in args.keys:
+            path = Path(tmp) / f"db-{keys}"
+            seconds = build(path, keys, rng)
+            print(f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s)")
+            for changes in args.changes:
+                table += measure(path, keys, changes, args.reps, rng)
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()

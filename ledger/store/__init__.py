@@ -1,0 +1,27 @@
+"""The node's LevelDB database: blocks, commits, tx indexes, state and Merkle nodes."""
+
+from ledger.store.errors import (
+    CommitRefusedError,
+    GenesisMismatchError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreOpenError,
+)
+from ledger.store.readers import CommittedState, NodeStore
+from ledger.store.schema import AccountTx, TxLocation
+from ledger.store.store import Store
+
+__all__ = [
+    "AccountTx",
+    "CommitRefusedError",
+    "CommittedState",
+    "GenesisMismatchError",
+    "NodeStore",
+    "Store",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreOpenError",
+    "TxLocation",
+]

@@ -1,0 +1,37 @@
+"""What can go wrong with a node's database, each with a message a human can act on.
+
+Exception tree:
+    StoreError                      any problem with the database
+      StoreOpenError                the directory cannot be used as this chain's database
+        StoreLockedError            another process has it open
+        StoreCorruptError           LevelDB reports corruption, or our records contradict each other
+        GenesisMismatchError        it belongs to another chain (another genesis)
+      CommitRefusedError            a block that does not fit on top of the stored chain; nothing
+                                    was written (also a ValueError: the caller's input is wrong)
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """A problem with the node's database."""
+
+
+class StoreOpenError(StoreError):
+    """The directory cannot be opened as this chain's database."""
+
+
+class StoreLockedError(StoreOpenError):
+    """Another process holds the database's lock."""
+
+
+class StoreCorruptError(StoreOpenError):
+    """The database is damaged or inconsistent."""
+
+
+class GenesisMismatchError(StoreOpenError):
+    """The database was created for another genesis."""
+
+
+class CommitRefusedError(StoreError, ValueError):
+    """A block refused before anything was written."""

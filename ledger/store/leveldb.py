@@ -1,0 +1,53 @@
+"""Opening the LevelDB directory, turning plyvel's exceptions into clear `StoreOpenError`s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plyvel
+
+from ledger.store.errors import StoreCorruptError, StoreLockedError, StoreOpenError
+
+WRITE_BUFFER_BYTES = 64 << 20  # a 10,000-change block fits in the memtable
+BLOCK_CACHE_BYTES = 64 << 20
+BLOOM_FILTER_BITS = 10  # most state reads of absent keys skip the disk
+
+
+def open_leveldb(path: Path) -> Any:
+    """Open (or create, in an empty or missing directory) the LevelDB database at `path`."""
+    if path.exists() and not path.is_dir():
+        raise StoreOpenError(f"{path} is a file, not a database directory")
+    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+        raise StoreOpenError(
+            f"{path} holds other files and no LevelDB database; refusing to create one there"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreOpenError(f"cannot create the directory for {path}: {exc}") from exc
+    try:
+        return plyvel.DB(
+            str(path),
+            create_if_missing=True,
+            paranoid_checks=True,
+            write_buffer_size=WRITE_BUFFER_BYTES,
+            lru_cache_size=BLOCK_CACHE_BYTES,
+            bloom_filter_bits=BLOOM_FILTER_BITS,
+        )
+    except plyvel.CorruptionError as exc:
+        raise StoreCorruptError(f"database at {path} is corrupt: {_text(exc)}") from exc
+    except plyvel.IOError as exc:
+        text = _text(exc)
+        if "temporarily unavailable" in text or "already held" in text:
+            raise StoreLockedError(
+                f"database at {path} is in use by another process (is a node already running?)"
+            ) from exc
+        raise StoreOpenError(f"cannot open database at {path}: {text}") from exc
+    except plyvel.Error as exc:
+        raise StoreOpenError(f"cannot open database at {path}: {_text(exc)}") from exc
+
+
+def _text(exc: BaseException) -> str:
+    arg = exc.args[0] if exc.args else exc
+    return arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)

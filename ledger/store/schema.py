@@ -1,0 +1,128 @@
+"""The database's key schema: one LevelDB per node, one byte of prefix per kind of record.
+
+Integers inside keys are big-endian fixed width, so LevelDB's byte order is numeric order and a
+range scan walks heights in order. Prefix bytes are stable; a retired prefix is never reused.
+
+| prefix | key                                   | value                                       |
+| ------ | ------------------------------------- | ------------------------------------------- |
+| `s`    | state key (ledger.state.keys)         | state value                                 |
+| `n`    | Merkle node hash (32)                 | node encoding (65, ledger.merkle.node)      |
+| `b`    | height (8)                            | canonical Block                             |
+| `h`    | block hash (32)                       | height (8)                                  |
+| `c`    | height (8)                            | canonical Commit                            |
+| `t`    | tx hash (32)                          | canonical [height, position, receipt bytes] |
+| `a`    | address (20) + height (8) + pos (4)   | tx hash (32)                                |
+| `m`    | name                                  | metadata (schema, genesis, height, root)    |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger import codec
+from ledger.codec import Fields
+from ledger.hashing import HASH_LEN
+from ledger.keys import ADDRESS_LEN
+
+SCHEMA_VERSION = 1
+
+STATE = b"s"
+NODE = b"n"
+BLOCK = b"b"
+BLOCK_HEIGHT = b"h"
+COMMIT = b"c"
+TX = b"t"
+ACCOUNT_TX = b"a"
+META = b"m"
+
+META_SCHEMA = META + b"schema"
+META_GENESIS = META + b"genesis_hash"
+META_HEIGHT = META + b"height"
+META_STATE_ROOT = META + b"state_root"
+
+MAX_RECEIPT_BYTES = 1 << 20
+
+
+def u64(value: int) -> bytes:
+    return value.to_bytes(8, "big")
+
+
+def u32(value: int) -> bytes:
+    return value.to_bytes(4, "big")
+
+
+def from_u64(data: bytes) -> int:
+    if len(data) != 8:
+        raise ValueError("expected an 8-byte integer")
+    return int.from_bytes(data, "big")
+
+
+def state(key: bytes) -> bytes:
+    return STATE + key
+
+
+def node(node_hash: bytes) -> bytes:
+    return NODE + node_hash
+
+
+def block(height: int) -> bytes:
+    return BLOCK + u64(height)
+
+
+def block_height(block_hash: bytes) -> bytes:
+    return BLOCK_HEIGHT + block_hash
+
+
+def commit(height: int) -> bytes:
+    return COMMIT + u64(height)
+
+
+def tx(tx_hash: bytes) -> bytes:
+    return TX + tx_hash
+
+
+def account_tx_prefix(address_raw: bytes) -> bytes:
+    return ACCOUNT_TX + address_raw
+
+
+def account_tx(address_raw: bytes, height: int, position: int) -> bytes:
+    return ACCOUNT_TX + address_raw + u64(height) + u32(position)
+
+
+@dataclass(frozen=True, slots=True)
+class TxLocation:
+    """Where a committed tx is, and the receipt its execution produced (encoded by the caller)."""
+
+    height: int
+    position: int
+    receipt: bytes
+
+    def encode(self) -> bytes:
+        return codec.encode([self.height, self.position, self.receipt])
+
+    @classmethod
+    def decode(cls, data: bytes) -> TxLocation:
+        f = Fields(codec.decode(data, MAX_RECEIPT_BYTES + 64), 3, "tx_location")
+        return cls(
+            f.int("height", 1),
+            f.int("position", 0, 2**32 - 1),
+            f.bytes("receipt", MAX_RECEIPT_BYTES),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTx:
+    """One entry of an account's history: the tx at (height, position) touched the account."""
+
+    height: int
+    position: int
+    tx_hash: bytes
+
+    @classmethod
+    def from_item(cls, key: bytes, value: bytes) -> AccountTx:
+        start = 1 + ADDRESS_LEN
+        height = int.from_bytes(key[start : start + 8], "big")
+        position = int.from_bytes(key[start + 8 : start + 12], "big")
+        if len(key) != start + 12 or len(value) != HASH_LEN:
+            raise ValueError("malformed account index entry")
+        return cls(height, position, value)

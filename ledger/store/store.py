@@ -1,0 +1,316 @@
+"""The node's database: committed blocks, commits, tx indexes, state and its Merkle nodes.
+
+Everything a committed block changes (the block, its commit, the state delta, the new Merkle
+nodes, the tx and account indexes, the height and root) goes into ONE LevelDB write batch written
+with `sync=True`. LevelDB logs a batch as a single checksummed record, so after a crash the
+database holds either all of a block or none of it: reopening lands exactly on the last committed
+block, whose header's state root equals the stored root. `open` checks that before serving.
+
+Old Merkle nodes are kept (no pruning yet), so proofs against any past root still work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from ledger.block import Block, Commit
+from ledger.codec import MalformedError
+from ledger.hashing import HASH_LEN
+from ledger.keys import Address
+from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
+from ledger.state.reader import Changes
+from ledger.store import schema
+from ledger.store.errors import (
+    CommitRefusedError,
+    GenesisMismatchError,
+    StoreCorruptError,
+    StoreError,
+    StoreOpenError,
+)
+from ledger.store.leveldb import open_leveldb
+from ledger.store.readers import CommittedState, NodeStore
+from ledger.store.schema import AccountTx, TxLocation
+from ledger.tx import SignedTx
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY_PAGE = 1000
+T = TypeVar("T")
+
+
+class Store:
+    """One chain's database. Open with `Store.open`; use as a context manager or `close()`."""
+
+    def __init__(self, db: Any, path: Path, genesis_hash: bytes) -> None:
+        self._db = db
+        self.path = path
+        self.genesis_hash = genesis_hash
+        self.state = CommittedState(db)
+        self.nodes = NodeStore(db)
+        self.initialized = False
+        self.height = 0
+        self.state_root = EMPTY
+        self.last_block_hash: bytes | None = None
+
+    @classmethod
+    def open(cls, path: Path | str, genesis_hash: bytes) -> Store:
+        """Open or create the database for the chain `genesis_hash`, checking it is consistent.
+
+        Raises `StoreOpenError` (or a subclass) with a clear message; never leaves it open then.
+        """
+        path = Path(path)
+        db = open_leveldb(path)
+        store = cls(db, path, genesis_hash)
+        try:
+            store._load()
+        except StoreError:
+            db.close()
+            raise
+        except (MalformedError, MerkleError, ValueError) as exc:
+            db.close()
+            raise StoreCorruptError(f"database at {path} is inconsistent: {exc}") from exc
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        stored_genesis = self._db.get(schema.META_GENESIS)
+        if stored_genesis is None:
+            with self._db.iterator(include_value=False) as keys:
+                if next(keys, None) is not None:
+                    raise StoreOpenError(f"{self.path} is a LevelDB database, but not Coterie's")
+            return  # a new, empty database: `initialize` writes the genesis state
+        if stored_genesis != self.genesis_hash:
+            raise GenesisMismatchError(
+                f"database at {self.path} belongs to the chain with genesis hash "
+                f"{stored_genesis.hex()}, not {self.genesis_hash.hex()} "
+                "(wrong genesis.json, or a data directory of another chain)"
+            )
+        version = self._db.get(schema.META_SCHEMA)
+        if version != schema.u32(schema.SCHEMA_VERSION):
+            raise StoreOpenError(f"database at {self.path} has an unknown schema version")
+        self.initialized = True
+        self.height = schema.from_u64(self._need(schema.META_HEIGHT, "the height"))
+        self.state_root = self._need(schema.META_STATE_ROOT, "the state root")
+        self._check_consistency()
+
+    def _need(self, key: bytes, what: str) -> bytes:
+        value: bytes | None = self._db.get(key)
+        if value is None:
+            raise StoreCorruptError(f"database at {self.path} lacks {what}")
+        return value
+
+    def _check_consistency(self) -> None:
+        """The last block, its commit and the state root agree; no block lies above the last."""
+        height, root = self.height, self.state_root
+        if len(root) != HASH_LEN or (root != EMPTY and not self.nodes.has_node(root)):
+            raise StoreCorruptError(f"state root {root.hex()} is not in the node store")
+        if self._db.get(schema.block(height + 1)) is not None:
+            raise StoreCorruptError(f"a block exists above the last committed height {height}")
+        if height == 0:
+            return
+        block_data = self._need(schema.block(height), f"block {height}")
+        block = self._decode(Block.decode, block_data, f"block {height}")
+        commit_data = self._need(schema.commit(height), f"the commit of block {height}")
+        commit = self._decode(Commit.decode, commit_data, f"commit {height}")
+        block_hash = block.hash()
+        if block.header.height != height or commit.block_hash != block_hash:
+            raise StoreCorruptError(f"block {height} and its commit do not match")
+        if block.header.state_root != root:
+            raise StoreCorruptError(
+                f"block {height} has state root {block.header.state_root.hex()}, "
+                f"but the stored state has root {root.hex()}"
+            )
+        if self._db.get(schema.block_height(block_hash)) != schema.u64(height):
+            raise StoreCorruptError(f"block {height} is missing from the hash index")
+        self.last_block_hash = block_hash
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def initialize(self, genesis_state: Mapping[bytes, bytes]) -> bytes:
+        """Write the genesis state (height 0) in one batch and return its state root."""
+        if self.initialized:
+            raise StoreError(f"database at {self.path} is already initialized")
+        root, node_writes = update(self.nodes, EMPTY, genesis_state)
+        with self._db.write_batch(transaction=True, sync=True) as batch:
+            batch.put(schema.META_SCHEMA, schema.u32(schema.SCHEMA_VERSION))
+            batch.put(schema.META_GENESIS, self.genesis_hash)
+            batch.put(schema.META_HEIGHT, schema.u64(0))
+            batch.put(schema.META_STATE_ROOT, root)
+            for key, value in genesis_state.items():
+                batch.put(schema.STATE + key, value)
+            for node_hash, encoding in node_writes.items():
+                batch.put(schema.NODE + node_hash, encoding)
+        self.initialized, self.state_root = True, root
+        return root
+
+    def commit_block(
+        self,
+        block: Block,
+        commit: Commit,
+        *,
+        changes: Changes,
+        new_root: bytes,
+        node_writes: Mapping[bytes, bytes],
+        receipts: Mapping[bytes, bytes],
+        account_txs: Iterable[tuple[Address, int]] = (),
+    ) -> None:
+        """Store a committed block and everything it changed, atomically and durably.
+
+        `new_root` and `node_writes` are what `ledger.merkle.update(store.nodes, store.state_root,
+        changes)` returned; `receipts` maps each tx hash of the block to its encoded receipt;
+        `account_txs` lists (address, tx position) for every account a tx touched. Raises
+        `CommitRefusedError`, having written nothing, if the block does not fit.
+        """
+        header = block.header
+        height = header.height
+        block_hash = block.hash()
+        self._check_fits(block, block_hash, commit, new_root, node_writes)
+        positions: dict[bytes, int] = {}
+        for position, tx in enumerate(block.txs):
+            positions.setdefault(tx.hash, position)
+        if len(positions) != len(block.txs):
+            raise CommitRefusedError(f"block {height} holds the same tx twice")
+        if receipts.keys() != positions.keys():
+            raise CommitRefusedError(f"block {height}: receipts must cover exactly its txs")
+        index = list(account_txs)
+        if any(not 0 <= position < len(block.txs) for _, position in index):
+            raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
+        with self._db.write_batch(transaction=True, sync=True) as batch:
+            put, delete = batch.put, batch.delete
+            for key, value in changes.items():
+                if value is None:
+                    delete(schema.STATE + key)
+                else:
+                    put(schema.STATE + key, value)
+            for node_hash, encoding in node_writes.items():
+                put(schema.NODE + node_hash, encoding)
+            put(schema.block(height), block.encode())
+            put(schema.block_height(block_hash), schema.u64(height))
+            put(schema.commit(height), commit.encode())
+            for tx_hash, position in positions.items():
+                put(schema.TX + tx_hash, TxLocation(height, position, receipts[tx_hash]).encode())
+            for address, position in index:
+                put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
+            put(schema.META_HEIGHT, schema.u64(height))
+            put(schema.META_STATE_ROOT, new_root)
+        self.height, self.state_root, self.last_block_hash = height, new_root, block_hash
+        self.nodes.remember(node_writes)
+        log.debug(
+            "committed block %d (%d txs, %d state changes)", height, len(positions), len(changes)
+        )
+
+    def _check_fits(
+        self,
+        block: Block,
+        block_hash: bytes,
+        commit: Commit,
+        new_root: bytes,
+        node_writes: Mapping[bytes, bytes],
+    ) -> None:
+        header = block.header
+        if not self.initialized:
+            raise CommitRefusedError("the database holds no genesis state yet")
+        if header.height != self.height + 1:
+            raise CommitRefusedError(
+                f"block {header.height} does not follow the last committed block {self.height}"
+            )
+        if self.last_block_hash is not None and header.prev_block_hash != self.last_block_hash:
+            raise CommitRefusedError(f"block {header.height} does not extend the stored chain")
+        if commit.height != header.height or commit.block_hash != block_hash:
+            raise CommitRefusedError(f"the commit is not for block {header.height}")
+        if header.state_root != new_root:
+            raise CommitRefusedError(
+                f"block {header.height} claims state root {header.state_root.hex()}, "
+                f"but its changes give {new_root.hex()}"
+            )
+        if new_root != EMPTY and new_root not in node_writes and not self.nodes.has_node(new_root):
+            raise CommitRefusedError("the new state root's node is neither written nor stored")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def block(self, height: int) -> Block | None:
+        data = self.block_bytes(height)
+        return None if data is None else self._decode(Block.decode, data, f"block {height}")
+
+    def block_bytes(self, height: int) -> bytes | None:
+        """The canonical encoding of the block at `height`, as stored (for serving as is)."""
+        if height < 1:
+            return None
+        data: bytes | None = self._db.get(schema.block(height))
+        return data
+
+    def height_of(self, block_hash: bytes) -> int | None:
+        data = self._db.get(schema.block_height(block_hash))
+        return None if data is None else schema.from_u64(data)
+
+    def block_by_hash(self, block_hash: bytes) -> Block | None:
+        height = self.height_of(block_hash)
+        return None if height is None else self.block(height)
+
+    def commit(self, height: int) -> Commit | None:
+        data = self._db.get(schema.commit(height)) if height >= 1 else None
+        return None if data is None else self._decode(Commit.decode, data, f"commit {height}")
+
+    def tx_location(self, tx_hash: bytes) -> TxLocation | None:
+        data = self._db.get(schema.TX + tx_hash)
+        return None if data is None else self._decode(TxLocation.decode, data, "tx index entry")
+
+    def tx(self, tx_hash: bytes) -> tuple[SignedTx, TxLocation] | None:
+        """A committed tx and where it is (decodes its block: fine for queries, not hot paths)."""
+        location = self.tx_location(tx_hash)
+        if location is None:
+            return None
+        block = self.block(location.height)
+        if block is None or location.position >= len(block.txs):
+            raise StoreCorruptError(f"tx index points at a missing tx {tx_hash.hex()}")
+        return block.txs[location.position], location
+
+    def account_history(
+        self, address: Address, limit: int = 50, before: tuple[int, int] | None = None
+    ) -> list[AccountTx]:
+        """The txs that touched `address`, newest first.
+
+        Pages: pass the (height, position) of the last entry of a page as `before` for the next.
+        """
+        if not 1 <= limit <= MAX_HISTORY_PAGE:
+            raise ValueError(f"limit must be in [1, {MAX_HISTORY_PAGE}]")
+        prefix = schema.account_tx_prefix(address.raw)
+        if before is None:
+            upper = prefix + b"\xff" * 13
+        else:
+            upper = schema.account_tx(address.raw, before[0], before[1])
+        entries: list[AccountTx] = []
+        with self._db.iterator(reverse=True) as items:
+            items.seek(upper)  # a reverse iterator then yields the keys below `upper`
+            for key, value in items:
+                if not key.startswith(prefix) or len(entries) >= limit:
+                    break
+                entries.append(AccountTx.from_item(key, value))
+        return entries
+
+    def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
+        """The committed value of `key` (None: absent) and its proof against `state_root`."""
+        return self.state.get(key), prove(self.nodes, self.state_root, key)
+
+    def recompute_state_root(self) -> bytes:
+        """The root of a tree built afresh from every stored state value (a full check: slow)."""
+        return root_of(dict(self.state.iter_prefix(b"")))
+
+    def _decode(self, decode: Callable[[bytes], T], data: bytes, what: str) -> T:
+        try:
+            return decode(data)
+        except (MalformedError, ValueError) as exc:
+            raise StoreCorruptError(f"stored {what} is unreadable: {exc}") from exc

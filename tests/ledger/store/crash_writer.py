@@ -1,0 +1,24 @@
+"""Commit synthetic blocks forever, to be killed with SIGKILL by tests/ledger/store/test_crash.py.
+
+Run as `python -m tests.ledger.store.crash_writer DB_DIR SEED` from the repository root. Prints
+`ready <height>` once the database is open, then commits block after block.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tests.ledger.store.synthetic import commit_next, open_store
+
+
+def main() -> None:
+    path, seed = sys.argv[1], int(sys.argv[2])
+    store = open_store(path)
+    sys.stdout.write(f"ready {store.height}\n")
+    sys.stdout.flush()
+    while True:
+        commit_next(store, seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""A deterministic synthetic chain for the store's tests and its crash writer.
+
+Block h's state changes and txs depend only on (seed, h), and its header on the chain below it,
+so any height can be recomputed exactly: from the store (`commit_next`) or in memory (`Model`).
+Signatures are dummies: the store does not check them (consensus does, before a commit).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from ledger import codec
+from ledger.block import Block, Commit, CommitSig, Header, tx_root
+from ledger.hashing import ZERO_HASH, digest
+from ledger.keys import Address
+from ledger.merkle import EMPTY, MemoryNodeStore, update
+from ledger.merkle_list import merkle_list_root
+from ledger.store import Store
+from ledger.tx import SignedTx, Transfer, TxBody
+
+CHAIN_ID = "synthetic"
+GENESIS_HASH = digest(b"synthetic genesis")
+KEYSPACE = 2000
+GENESIS_STATE = {b"\x01" + i.to_bytes(4, "big"): b"genesis %d" % i for i in range(0, KEYSPACE, 40)}
+SENDERS = [digest(b"sender %d" % i) for i in range(4)]  # public keys
+VALIDATOR = Address(bytes(20))
+
+
+def block_changes(seed: int, height: int) -> dict[bytes, bytes | None]:
+    rng = random.Random(f"changes/{seed}/{height}")
+    count = rng.choice((1, 5, 20, 50, 200, 800))
+    changes: dict[bytes, bytes | None] = {}
+    for _ in range(count):
+        key = b"\x01" + rng.randrange(KEYSPACE).to_bytes(4, "big")
+        changes[key] = None if rng.random() < 0.25 else rng.randbytes(rng.randrange(1, 64))
+    return changes
+
+
+def block_txs(seed: int, height: int) -> tuple[SignedTx, ...]:
+    rng = random.Random(f"txs/{seed}/{height}")
+    txs = []
+    for i in range(rng.randrange(4)):
+        sender = SENDERS[rng.randrange(len(SENDERS))]
+        recipient = Address.from_public_key(SENDERS[rng.randrange(len(SENDERS))])
+        body = TxBody(CHAIN_ID, sender, height * 10 + i, 0, Transfer(recipient, 1 + i))
+        txs.append(SignedTx(body, bytes(64)))
+    return tuple(txs)
+
+
+def commit_for(height: int, block_hash: bytes) -> Commit:
+    return Commit(height, 0, block_hash, (CommitSig(VALIDATOR, bytes(64)),))
+
+
+def make_block(seed: int, height: int, prev_hash: bytes | None, state_root: bytes) -> Block:
+    txs = block_txs(seed, height)
+    last_commit = None if prev_hash is None else commit_for(height - 1, prev_hash)
+    header = Header(
+        chain_id=CHAIN_ID,
+        height=height,
+        time_ms=height * 1000,
+        prev_block_hash=prev_hash or ZERO_HASH,
+        last_commit_hash=last_commit.hash() if last_commit else ZERO_HASH,
+        tx_root=tx_root(txs),
+        evidence_root=merkle_list_root([]),
+        state_root=state_root,
+        validators_hash=ZERO_HASH,
+        next_validators_hash=ZERO_HASH,
+        proposer=VALIDATOR,
+    )
+    return Block(header, txs, (), last_commit)
+
+
+def receipts_of(block: Block) -> dict[bytes, bytes]:
+    return {tx.hash: codec.encode([tx.hash, 0]) for tx in block.txs}
+
+
+def account_txs_of(block: Block) -> list[tuple[Address, int]]:
+    entries: list[tuple[Address, int]] = []
+    for position, tx in enumerate(block.txs):
+        touched = {tx.body.sender_address}
+        payload = tx.body.payload
+        assert isinstance(payload, Transfer)
+        touched.add(payload.recipient)
+        entries.extend((address, position) for address in touched)
+    return entries
+
+
+def open_store(path: object) -> Store:
+    """Open the synthetic chain's store, writing its genesis state if it is new."""
+    store = Store.open(str(path), GENESIS_HASH)
+    if not store.initialized:
+        store.initialize(GENESIS_STATE)
+    return store
+
+
+def commit_next(store: Store, seed: int) -> Block:
+    """Commit the next synthetic block on top of `store`, the way a node would."""
+    height = store.height + 1
+    changes = block_changes(seed, height)
+    root, writes = update(store.nodes, store.state_root, changes)
+    block = make_block(seed, height, store.last_block_hash, root)
+    store.commit_block(
+        block,
+        commit_for(height, block.hash()),
+        changes=changes,
+        new_root=root,
+        node_writes=writes,
+        receipts=receipts_of(block),
+        account_txs=account_txs_of(block),
+    )
+    return block
+
+
+@dataclass
+class Model:
+    """The synthetic chain computed in memory, to compare a store against, height by height."""
+
+    seed: int
+    height: int = 0
+    state: dict[bytes, bytes] = field(default_factory=lambda: dict(GENESIS_STATE))
+    nodes: MemoryNodeStore = field(default_factory=MemoryNodeStore)
+    root: bytes = EMPTY
+    block_hashes: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root, writes = update(self.nodes, EMPTY, self.state)
+        self.nodes.put_all(writes)
+
+    def advance_to(self, height: int) -> None:
+        while self.height < height:
+            self.height += 1
+            changes = block_changes(self.seed, self.height)
+            self.root, writes = update(self.nodes, self.root, changes)
+            self.nodes.put_all(writes)
+            for key, value in changes.items():
+                if value is None:
+                    self.state.pop(key, None)
+                else:
+                    self.state[key] = value
+            prev = self.block_hashes[-1] if self.block_hashes else None
+            self.block_hashes.append(make_block(self.seed, self.height, prev, self.root).hash())

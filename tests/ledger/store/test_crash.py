@@ -1,0 +1,98 @@
+"""Crash safety: a writer killed with SIGKILL at random moments always reopens at a whole block."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import plyvel
+import pytest
+
+from ledger.merkle import root_of
+from ledger.store import Store, schema
+from tests.ledger.store.synthetic import GENESIS_HASH, Model, commit_for
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+KILLS = 36
+SCHEDULE_SEED = 20_240_601
+CHAIN_SEED = 5
+
+
+def heights_under(path: Path, prefix: bytes) -> list[int]:
+    db = plyvel.DB(str(path))
+    try:
+        return [schema.from_u64(k[1:]) for k in db.iterator(prefix=prefix, include_value=False)]
+    finally:
+        db.close()
+
+
+def check_reopened(path: Path, model: Model) -> int:
+    """Everything the brief promises after a crash; returns the height the store reopened at."""
+    with Store.open(path, GENESIS_HASH) as store:  # open checks the last block against the root
+        if not store.initialized:  # killed before the genesis batch: nothing at all
+            assert list(store.state.iter_prefix(b"")) == [] and store.height == 0
+            return 0
+        height = store.height
+        model.advance_to(height)
+        state = dict(store.state.iter_prefix(b""))
+        assert state == model.state, f"state differs from the model at height {height}"
+        assert store.state_root == model.root == root_of(state)
+        if height:
+            block = store.block(height)
+            assert block is not None and block.hash() == model.block_hashes[-1]
+            assert block.header.state_root == store.state_root
+            assert store.commit(height) == commit_for(height, block.hash())
+            for position, tx in enumerate(block.txs):
+                location = store.tx_location(tx.hash)
+                assert location is not None and (location.height, location.position) == (
+                    height,
+                    position,
+                )
+    expected = list(range(1, height + 1))
+    assert heights_under(path, schema.BLOCK) == expected, "blocks are not exactly 1..height"
+    assert heights_under(path, schema.COMMIT) == expected, "commits are not exactly 1..height"
+    return height
+
+
+def run_and_kill(path: Path, rng: random.Random, stderr_path: Path) -> None:
+    with (
+        stderr_path.open("w") as stderr,
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.ledger.store.crash_writer", str(path), str(CHAIN_SEED)],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        ) as writer,
+    ):
+        assert writer.stdout is not None
+        if rng.random() < 0.2:  # anywhere, including while LevelDB opens and recovers its log
+            time.sleep(rng.uniform(0.0, 0.5))
+        else:  # while committing
+            line = writer.stdout.readline()
+            assert line.startswith("ready"), stderr_path.read_text()
+            time.sleep(rng.uniform(0.0, 0.4))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        assert writer.returncode in (-signal.SIGKILL, 0), stderr_path.read_text()
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_always_reopens_at_the_last_whole_block(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+    rng = random.Random(SCHEDULE_SEED)
+    model = Model(CHAIN_SEED)
+    last_height = 0
+    advanced = 0
+    for kill in range(KILLS):
+        run_and_kill(path, rng, tmp_path / "writer.err")
+        height = check_reopened(path, model)
+        assert height >= last_height, f"kill {kill}: height went back from {last_height}"
+        advanced += height > last_height
+        last_height = height
+    assert advanced >= KILLS // 2, f"only {advanced} of {KILLS} runs committed anything"
+    assert last_height > KILLS

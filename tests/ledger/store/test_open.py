@@ -1,0 +1,132 @@
+"""Opening a database: wrong chain, foreign or corrupt directories, locks, inconsistent records."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import plyvel
+import pytest
+
+from ledger.hashing import digest
+from ledger.store import (
+    GenesisMismatchError,
+    Store,
+    StoreCorruptError,
+    StoreLockedError,
+    StoreOpenError,
+    schema,
+)
+from tests.ledger.store.synthetic import GENESIS_HASH, commit_next, open_store
+
+
+def build_chain(path: Path, blocks: int = 3) -> None:
+    with open_store(path) as store:
+        for _ in range(blocks):
+            commit_next(store, seed=11)
+
+
+def tamper(path: Path, puts: dict[bytes, bytes], deletes: tuple[bytes, ...] = ()) -> None:
+    db = plyvel.DB(str(path))
+    for key, value in puts.items():
+        db.put(key, value)
+    for key in deletes:
+        db.delete(key)
+    db.close()
+
+
+def test_wrong_genesis_is_refused_with_both_hashes(db_path: Path) -> None:
+    build_chain(db_path)
+    other = digest(b"another chain")
+    with pytest.raises(GenesisMismatchError) as info:
+        Store.open(db_path, other)
+    assert GENESIS_HASH.hex() in str(info.value) and other.hex() in str(info.value)
+    with Store.open(db_path, GENESIS_HASH) as store:  # and it was left closed and intact
+        assert store.height == 3
+
+
+def test_missing_parent_directories_are_created(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "a" / "b" / "db", GENESIS_HASH) as store:
+        assert not store.initialized
+
+
+def test_a_file_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "file"
+    path.write_text("hello")
+    with pytest.raises(StoreOpenError, match="is a file"):
+        Store.open(path, GENESIS_HASH)
+
+
+def test_a_directory_of_other_files_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(StoreOpenError, match="holds other files"):
+        Store.open(tmp_path, GENESIS_HASH)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_another_leveldb_is_not_ours(db_path: Path) -> None:
+    db = plyvel.DB(str(db_path), create_if_missing=True)
+    db.put(b"someone else's", b"data")
+    db.close()
+    with pytest.raises(StoreOpenError, match="not Coterie's"):
+        Store.open(db_path, GENESIS_HASH)
+
+
+def test_corrupt_leveldb_files(db_path: Path) -> None:
+    build_chain(db_path)
+    (db_path / "CURRENT").write_text("MANIFEST-999999\n")
+    with pytest.raises(StoreCorruptError, match="corrupt"):
+        Store.open(db_path, GENESIS_HASH)
+
+
+def test_database_locked_by_another_process(db_path: Path) -> None:
+    build_chain(db_path)
+    script = "import plyvel, sys; db = plyvel.DB(sys.argv[1]); print('open', flush=True); input()"
+    with subprocess.Popen(
+        [sys.executable, "-c", script, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(StoreLockedError, match="in use by another process"):
+            Store.open(db_path, GENESIS_HASH)
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=10)
+    with Store.open(db_path, GENESIS_HASH) as store:
+        assert store.height == 3
+
+
+@pytest.mark.parametrize(
+    ("puts", "deletes", "reason"),
+    [
+        ({schema.META_STATE_ROOT: digest(b"wrong")}, (), "not in the node store"),
+        ({}, (schema.block(3),), "lacks block 3"),
+        ({}, (schema.commit(3),), "lacks the commit"),
+        ({}, (schema.META_HEIGHT,), "lacks the height"),
+        ({schema.META_HEIGHT: schema.u64(2)}, (), "above the last committed"),
+        ({schema.block(4): b"\x90"}, (), "above the last committed"),
+        ({schema.block(3): b"\x91\x01"}, (), "stored block 3 is unreadable"),
+        ({schema.META_SCHEMA: schema.u32(99)}, (), "schema version"),
+    ],
+)
+def test_inconsistent_records_are_reported(
+    db_path: Path, puts: dict[bytes, bytes], deletes: tuple[bytes, ...], reason: str
+) -> None:
+    build_chain(db_path)
+    tamper(db_path, puts, deletes)
+    with pytest.raises(StoreOpenError, match=reason):
+        Store.open(db_path, GENESIS_HASH)
+
+
+def test_state_root_that_disagrees_with_the_last_header(db_path: Path) -> None:
+    build_chain(db_path)
+    with Store.open(db_path, GENESIS_HASH) as store:
+        block2 = store.block(2)
+        assert block2 is not None
+    tamper(db_path, {schema.META_STATE_ROOT: block2.header.state_root})  # a real, older root
+    with pytest.raises(StoreCorruptError, match="block 3 has state root"):
+        Store.open(db_path, GENESIS_HASH)
