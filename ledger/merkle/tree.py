@@ -72,11 +72,10 @@ def update(
         path = sha256(key).digest()
         vhash = None if value is None else sha256(value).digest()
         entries.append((int.from_bytes(path, "big"), path, vhash))
-    batch = _Batch.of(entries)
-    updater = _Updater(nodes)
     if not entries:
         return root, {}
-    new_root, _ = updater.update(root, 0, batch, 0, len(entries))
+    updater = _Updater(nodes)
+    new_root, _ = updater.update(root, 0, _Batch.of(entries), 0, len(entries))
     return new_root, updater.writes
 
 

@@ -105,6 +105,7 @@ class Store:
         self.height = schema.from_u64(self._need(schema.META_HEIGHT, "the height"))
         self.state_root = self._need(schema.META_STATE_ROOT, "the state root")
         self._check_consistency()
+        self.nodes.warm(self.state_root)
 
     def _need(self, key: bytes, what: str) -> bytes:
         value: bytes | None = self._db.get(key)
@@ -154,6 +155,7 @@ class Store:
             for node_hash, encoding in node_writes.items():
                 batch.put(schema.NODE + node_hash, encoding)
         self.initialized, self.state_root = True, root
+        self.nodes.advance(EMPTY, root, node_writes)
         return root
 
     def commit_block(
@@ -206,8 +208,9 @@ class Store:
                 put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
             put(schema.META_HEIGHT, schema.u64(height))
             put(schema.META_STATE_ROOT, new_root)
+        old_root = self.state_root
         self.height, self.state_root, self.last_block_hash = height, new_root, block_hash
-        self.nodes.remember(node_writes)
+        self.nodes.advance(old_root, new_root, node_writes)
         log.debug(
             "committed block %d (%d txs, %d state changes)", height, len(positions), len(changes)
         )
