@@ -9,7 +9,10 @@ Memory is bounded whatever peers send:
   still make us jump there (line 55), while a Byzantine validator can open at most two far rounds;
 - proposals are admitted only inside the window (the proposer of a far round costs a rotation
   walk to find, and a jump makes the round current, where gossip delivers its proposal);
-- each round keeps at most one proposal and one vote per validator and type.
+- each round keeps at most one proposal and one vote per validator and type, plus, for an
+  equivocator, further votes for values that matter (nil or a block proposed at this height, so
+  at most one per tracked round + 1) and at most `PARKED_PER_VALIDATOR` votes for other values,
+  parked until a proposal for that value arrives (see consensus.vote_set).
 
 So a height holds at most `current_round + ROUND_WINDOW + 1 + CATCHUP * n` rounds, where the
 current round itself only grows by timeouts or by f + 1 honest votes.
@@ -25,6 +28,7 @@ from ledger.block import Vote, VoteType
 
 ROUND_WINDOW = 8
 CATCHUP_ROUNDS_PER_VALIDATOR = 2
+PARKED_PER_VALIDATOR = 2  # per (round, type): conflicting votes for values not proposed yet
 SIGN_BYTES_CACHE = 1024
 
 
@@ -63,8 +67,11 @@ class HeightState:
 
     __slots__ = (
         "_catchup",
+        "_parked",
+        "_parked_count",
         "_sign_bytes",
         "genesis_hash",
+        "proposed",
         "height",
         "rotation",
         "rounds",
@@ -81,6 +88,10 @@ class HeightState:
         self.valid_cache: dict[bytes, bool] = {}  # block hash -> valid(v)
         self._catchup: dict[bytes, list[int]] = {}  # validator -> far rounds it opened
         self._sign_bytes: dict[tuple[int, int, bytes], bytes] = {}  # one vote's bytes, shared
+        self.proposed: set[bytes] = set()  # hashes of blocks proposed at this height
+        # conflicting votes for a value nobody proposed (yet): hash -> (round, validator, type)
+        self._parked: dict[bytes, dict[tuple[int, bytes, int], Vote]] = {}
+        self._parked_count: dict[tuple[int, bytes, int], int] = {}
 
     def vote_sign_bytes(self, vote: Vote) -> bytes:
         """What `vote` signs; most votes of a round share it, so it is encoded once (bounded)."""
@@ -131,6 +142,34 @@ class HeightState:
         if key not in state.voters:
             state.voters.add(key)
             state.voters_power += self.validators.power_of(vote.validator)
+
+    def add_conflicting(self, state: RoundState, vote: Vote) -> bool:
+        """Count an equivocator's further (verified) vote if its value matters; True if counted.
+
+        A vote for nil or for a block proposed at this height counts for that value; any other
+        is parked (bounded per validator, round and type) until a proposal for its value arrives.
+        """
+        block_hash = vote.block_hash
+        if not block_hash or block_hash in self.proposed:
+            return state.votes(vote.type).add_conflicting(vote)
+        key = (vote.round, vote.validator.raw, int(vote.type))
+        parked = self._parked.setdefault(block_hash, {})
+        if key not in parked and self._parked_count.get(key, 0) < PARKED_PER_VALIDATOR:
+            parked[key] = vote
+            self._parked_count[key] = self._parked_count.get(key, 0) + 1
+        return False
+
+    def note_proposed(self, block_hash: bytes) -> bool:
+        """A block was proposed at this height: count the votes parked for it; True if any."""
+        if block_hash in self.proposed:
+            return False
+        self.proposed.add(block_hash)
+        counted = False
+        for vote in self._parked.pop(block_hash, {}).values():
+            state = self.rounds.get(vote.round)
+            if state is not None:
+                counted = state.votes(vote.type).add_conflicting(vote) or counted
+        return counted
 
     def quorum_for(self, round_: int, vote_type: VoteType, block_hash: bytes) -> bool:
         state = self.rounds.get(round_)

@@ -130,8 +130,8 @@ class ConsensusMachine:
         if state is None:
             return []
         votes: list[Proposal | Vote] = [
-            *state.prevotes.votes.values(),
-            *state.precommits.votes.values(),
+            *state.prevotes.all_votes(),
+            *state.precommits.all_votes(),
         ]
         return [state.proposal, *votes] if state.proposal else votes
 
@@ -196,6 +196,7 @@ class ConsensusMachine:
             return out
         hs.round(r).proposal = proposal
         hs.round(r).proposal_hash = block_hash
+        hs.note_proposed(block_hash)
         if not self._try_decide(r):
             self._progress()
         return out
@@ -214,8 +215,9 @@ class ConsensusMachine:
             return out
         key = vote.validator.raw
         state = hs.get(vote.round)
-        known = state.votes(vote.type).get(vote) if state else None
-        if known is not None and known.block_hash == vote.block_hash:
+        votes = state.votes(vote.type) if state else None
+        known = votes.get(vote) if votes else None
+        if known is not None and votes is not None and votes.counted(vote):
             return out  # the same vote again (or the same vote re-signed)
         if known is None and not hs.may_open_for_vote(vote.round, self._round, key):
             return out  # a far round and this validator spent its catch-up budget
@@ -223,9 +225,14 @@ class ConsensusMachine:
             out.append(Rejected(vote, RejectReason.BAD_SIGNATURE))
             return out
         if known is not None:
-            assert state is not None
-            if state.votes(vote.type).first_report(vote):
+            assert state is not None and votes is not None
+            if votes.first_report(vote):
                 out.append(EvidenceFound(make_evidence(known, vote)))
+            # the paper counts it for its own value (see consensus.vote_set)
+            if hs.add_conflicting(state, vote) and not (
+                vote.type == VoteType.PRECOMMIT and self._try_decide(vote.round)
+            ):
+                self._progress()
             return out
         state = hs.open_for_vote(vote.round, self._round, key)
         hs.add_vote(state, vote)
@@ -289,6 +296,7 @@ class ConsensusMachine:
         state = hs.round(round_)
         state.proposal = proposal
         state.proposal_hash = block.hash()
+        hs.note_proposed(state.proposal_hash)
 
     def _progress(self) -> None:
         """Apply the rules of the current round until none fires (each fires at most once)."""

@@ -1,10 +1,15 @@
-"""The votes of one type at one (height, round): at most one counted vote per validator.
+"""The votes of one type at one (height, round), tallied per value.
 
-A validator's first vote counts; a second, different vote is not counted (the paper counts
-messages from distinct processes) but is returned to the caller as the conflicting pair, which is
-evidence of equivocation. Power is tallied per block hash (nil is `b""`) as votes arrive, so every
-threshold question is O(1). The set does not check signatures or membership: the caller
-(`HeightState`) admits only verified votes of validators of the set it was built with.
+The paper counts, for each value, the messages from distinct processes that vote for it. A
+validator's first vote counts (`add`). A second, different vote from the same validator is
+evidence of equivocation, and it also counts for its own value (`add_conflicting`) when the
+caller says that value matters (nil, or a block proposed at this height): the paper counts it, and
+without it honest nodes that saw an equivocator's votes in different orders would disagree forever
+on whether a value has +2/3 (a proof-of-lock one node locked on, the others can never see).
+CometBFT does the same for blocks a peer claims +2/3 for. "+2/3 of any" still counts each
+validator once. Power is tallied per block hash (nil is `b""`) as votes arrive, so every threshold
+question is O(1). The set does not check signatures or membership: the caller (`HeightState`)
+admits only verified votes of validators of the set it was built with.
 """
 
 from __future__ import annotations
@@ -14,7 +19,15 @@ from ledger.block import Vote, VoteType
 
 
 class VoteSet:
-    __slots__ = ("_power_by_hash", "_reported", "power", "validators", "vote_type", "votes")
+    __slots__ = (
+        "_extra",
+        "_power_by_hash",
+        "_reported",
+        "power",
+        "validators",
+        "vote_type",
+        "votes",
+    )
 
     def __init__(self, validators: ValidatorSet, vote_type: VoteType) -> None:
         self.validators = validators
@@ -23,6 +36,7 @@ class VoteSet:
         self._power_by_hash: dict[bytes, int] = {}
         self.power = 0  # total power of distinct voters, whatever they voted for
         self._reported: set[bytes] = set()  # equivocators already reported at this (round, type)
+        self._extra: dict[tuple[bytes, bytes], Vote] = {}  # (validator, hash) -> a further vote
 
     def get(self, vote: Vote) -> Vote | None:
         """The counted vote of `vote.validator`, if any."""
@@ -37,6 +51,28 @@ class VoteSet:
         self.votes[key] = vote
         self._power_by_hash[vote.block_hash] = self._power_by_hash.get(vote.block_hash, 0) + power
         self.power += power
+
+    def counted(self, vote: Vote) -> bool:
+        """Whether this validator's vote for this value is already counted."""
+        first = self.votes.get(vote.validator.raw)
+        if first is None:
+            return False
+        return first.block_hash == vote.block_hash or (
+            (vote.validator.raw, vote.block_hash) in self._extra
+        )
+
+    def add_conflicting(self, vote: Vote) -> bool:
+        """Count a vote of an equivocator for another value; False if already counted."""
+        if self.counted(vote) or vote.validator.raw not in self.votes:
+            return False
+        self._extra[(vote.validator.raw, vote.block_hash)] = vote
+        power = self.validators.power_of(vote.validator)
+        self._power_by_hash[vote.block_hash] = self._power_by_hash.get(vote.block_hash, 0) + power
+        return True
+
+    def all_votes(self) -> list[Vote]:
+        """Every counted vote: first votes, then further votes of equivocators."""
+        return [*self.votes.values(), *self._extra.values()]
 
     def first_report(self, vote: Vote) -> bool:
         """True the first time an equivocation by `vote.validator` is reported here."""
@@ -60,7 +96,7 @@ class VoteSet:
     def votes_for(self, block_hash: bytes) -> list[Vote]:
         """The counted votes for `block_hash`, in validator (address) order."""
         return sorted(
-            (v for v in self.votes.values() if v.block_hash == block_hash),
+            (v for v in self.all_votes() if v.block_hash == block_hash),
             key=lambda v: v.validator.raw,
         )
 

@@ -1,0 +1,489 @@
+"""One simulated validator: the driver around a `ConsensusMachine`, as the node's runner will be.
+
+It does what docs/consensus.md asks of a driver: carries out the machine's actions, logs every
+input and every own message in the consensus WAL (own messages with a sync before they leave),
+stores decided blocks, starts the next height, stashes messages for later heights, gossips
+evidence, and helps peers that lag (blocks and commits for a peer behind in heights, a round's
+messages for a peer behind in rounds). A node that sees no progress for a gossip interval says
+so (`Status`), and its peers answer.
+
+What survives a crash is the node's `Disk`: the sign-state store, the WAL (less its unsynced
+tail), the block store and the evidence pool. Everything else is rebuilt on restart, and the
+current height is replayed from the WAL (consensus.wal.replay).
+
+Crash points: every persistence step (a sign-state save, a WAL append, a block store append) is
+numbered per node; `crash_at(CrashPoint(i, after))` makes the node crash just before or just after
+its step number i, by raising `SimulatedCrash` out of whatever the node was doing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
+from consensus.commit import verify_commit
+from consensus.errors import CommitError, EvidenceError
+from consensus.evidence import verify_evidence
+from consensus.machine import ConsensusMachine
+from consensus.messages import ConsensusMessage, Proposal, Step, decode_message
+from consensus.signer import MemorySignStateStore, Signer, SignState
+from consensus.sim.app import Censorship, ChainStore, EvidencePool, SimApp, World
+from consensus.sim.checks import Checker
+from consensus.sim.clock import EventQueue
+from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status, Wire
+from consensus.timeouts import Timeouts
+from consensus.wal import EndHeight, MemoryWAL, Received, Sent, TimeoutFired, WalRecord, replay
+from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
+from ledger.codec import MalformedError
+from ledger.keys import PrivateKey
+
+log = logging.getLogger(__name__)
+
+CATCHUP_BATCH = 16  # blocks per CatchUp answer
+STASH_PER_HEIGHT = 64  # x n: messages kept for a later height
+
+
+class SimulatedCrash(Exception):
+    """Raised at a crash point; the node drops everything it had not persisted."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrashPoint:
+    index: int  # the node's persistence step number, counted from its first boot
+    after: bool  # crash just after the step (else just before)
+    downtime_ms: int = 500
+
+
+class Transport(Protocol):
+    def send(self, src: int, dst: int, payload: Payload) -> None: ...
+
+    def broadcast(self, src: int, payload: Payload) -> None: ...
+
+
+class Behaviour(Protocol):
+    """How a Byzantine node deviates: it sends its own messages its way, and acts on ticks."""
+
+    def outgoing(self, node: SimNode, message: ConsensusMessage) -> None: ...
+
+    def tick(self, node: SimNode) -> None: ...
+
+
+@dataclass
+class Disk:
+    """What a crash leaves: sign state, WAL, blocks, evidence."""
+
+    sign_store: MemorySignStateStore = field(default_factory=MemorySignStateStore)
+    wal: MemoryWAL = field(default_factory=MemoryWAL)
+    chain: ChainStore = field(default_factory=ChainStore)
+    pool: EvidencePool = field(default_factory=EvidencePool)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    timeouts: Timeouts
+    gossip_ms: int
+    skew_permille: int = 1000  # local clock rate: 1100 runs 10% fast (timeouts expire sooner)
+    offset_ms: int = 0  # local clock offset, seen in block timestamps
+    censorship: Censorship | None = None
+
+
+class _HookedSignStore:
+    """The sign-state store with each save made a crash point."""
+
+    def __init__(self, node: SimNode) -> None:
+        self._node = node
+
+    def load(self) -> SignState | None:
+        return self._node.disk.sign_store.load()
+
+    def save(self, state: SignState) -> None:
+        store = self._node.disk.sign_store
+        self._node.persist("sign-state", lambda: store.save(state))
+
+
+class SimNode:
+    def __init__(
+        self,
+        index: int,
+        key: PrivateKey,
+        world: World,
+        queue: EventQueue,
+        checker: Checker,
+        transport: Transport,
+        config: NodeConfig,
+        peers: int,
+        behaviour: Behaviour | None = None,
+    ) -> None:
+        self.index = index
+        self.key = key
+        self.world = world
+        self.queue = queue
+        self.checker = checker
+        self.transport = transport
+        self.config = config
+        self.peers = peers
+        self.behaviour = behaviour
+        self.disk = Disk()
+        self.down = True
+        self.incarnation = 0
+        self.persist_ops = 0
+        self.crash_plan: CrashPoint | None = None
+        self.points: list[tuple[str, int]] | None = None  # (kind, height) of each step, if kept
+        self.stash: dict[int, list[tuple[int, ConsensusMessage]]] = {}
+        self.counters: dict[str, int] = {}
+        self.on_crash: Callable[[SimNode], None] | None = None
+        self.on_commit: Callable[[SimNode, int], None] | None = None
+        self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
+        self._store = _HookedSignStore(self)
+        self.app = self._new_app()
+        self.machine = self._new_machine(None)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def boot(self) -> None:
+        """First start of a brand-new chain (the sign state is created)."""
+        self._start(new_chain=True)
+
+    def restart(self) -> None:
+        if self.down:
+            self.count("restarts")
+            self._start(new_chain=False)
+
+    def crash(self) -> None:
+        """Power off: the WAL loses its unsynced tail, everything not on `disk` is gone."""
+        if self.down:
+            return
+        self.down = True
+        self.incarnation += 1
+        self.disk.wal.crash()
+        self.stash.clear()
+        self.count("crashes")
+        if self.on_crash is not None:
+            self.on_crash(self)
+
+    def crash_at(self, point: CrashPoint) -> None:
+        self.crash_plan = point
+
+    def _start(self, *, new_chain: bool) -> None:
+        self.down = False
+        self.incarnation += 1
+        try:
+            signer = Signer(self.key, self.world.genesis_hash, self._store, new_chain=new_chain)
+            self.app = self._new_app()
+            self.machine = self._new_machine(signer)
+            height = self.disk.chain.height + 1
+            result = replay(
+                self.machine,
+                self.disk.wal.records(),
+                height,
+                self.world.validators_at(height),
+                delay_ms=self._start_delay(height),
+            )
+            for message in result.resend:
+                self._emit(message)
+            self._apply(result.actions)
+            self._marker = (0, 0, Step.NEW_HEIGHT)
+            self.queue.after(self._local(self.config.gossip_ms), self._tick, self.incarnation)
+            if not new_chain:
+                self.transport.broadcast(self.index, Status(height, self.machine.round))
+        except SimulatedCrash:
+            self._crashed()
+
+    def _new_app(self) -> SimApp:
+        return SimApp(
+            self.world,
+            self.key.address,
+            self.disk.chain,
+            self.disk.pool,
+            self._clock,
+            censor=self.config.censorship,
+            on_build=lambda block, now: self.checker.built(self.index, block, now),
+        )
+
+    def _new_machine(self, signer: Signer | None) -> ConsensusMachine:
+        return ConsensusMachine(
+            self.world.genesis_hash,
+            self.app,
+            self.config.timeouts,
+            signer=signer,
+            verifier=self.world.verifier,
+        )
+
+    def _start_delay(self, height: int) -> int:
+        return 0 if height == 1 else self.config.timeouts.new_height_ms
+
+    def _crashed(self) -> None:
+        plan_downtime = self._downtime
+        self.crash()
+        self.queue.after(plan_downtime, self.restart)
+
+    # -- persistence (crash points) ----------------------------------------------------------
+
+    _downtime = 500
+
+    def persist(self, kind: str, write: Callable[[], None]) -> None:
+        number = self.persist_ops
+        self.persist_ops = number + 1
+        if self.points is not None:
+            self.points.append((kind, self.machine.height))
+        plan = self.crash_plan
+        if plan is not None and plan.index == number:
+            self.crash_plan = None
+            self._downtime = plan.downtime_ms
+            self.count("crash-points")
+            if not plan.after:
+                raise SimulatedCrash(kind)
+            write()
+            raise SimulatedCrash(kind)
+        write()
+
+    def _wal(self, record: WalRecord, *, sync: bool = False) -> None:
+        if self.crash_plan is None and self.points is None:
+            self.persist_ops += 1
+            self.disk.wal.append(record, sync=sync)
+            return
+        wal = self.disk.wal
+        self.persist("wal-sent" if sync else "wal", lambda: wal.append(record, sync=sync))
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def receive(self, src: int, payload: Payload) -> None:
+        if self.down:
+            return
+        try:
+            kind = type(payload)
+            if kind is Vote or kind is Proposal:
+                self._consensus(src, payload)  # type: ignore[arg-type]
+            elif kind is Status:
+                self._on_status(src, payload)  # type: ignore[arg-type]
+            elif kind is Bundle:
+                for message in payload.messages:  # type: ignore[union-attr]
+                    if self.down:
+                        break
+                    self._consensus(src, message)
+            elif kind is CatchUp:
+                self._on_catchup(payload)  # type: ignore[arg-type]
+            elif kind is EvidenceGossip:
+                self._on_evidence(payload.evidence)  # type: ignore[union-attr]
+            elif kind is Wire:
+                self._on_wire(src, payload.data)  # type: ignore[union-attr]
+        except SimulatedCrash:
+            self._crashed()
+
+    def _consensus(self, src: int, message: ConsensusMessage) -> None:
+        machine = self.machine
+        height = message.height
+        if height != machine.height:
+            if height > machine.height:
+                self._stash(height, src, message)
+            return
+        if machine.decided:
+            return
+        self._wal(Received(message))
+        if type(message) is Vote:
+            actions = machine.on_vote(message)
+        else:
+            actions = machine.on_proposal(message)  # type: ignore[arg-type]
+        if actions:
+            self._apply(actions)
+
+    def _stash(self, height: int, src: int, message: ConsensusMessage) -> None:
+        if height > self.machine.height + 2:
+            return  # too far ahead: a Status exchange brings us there
+        held = self.stash.setdefault(height, [])
+        if len(held) < STASH_PER_HEIGHT * self.peers:
+            held.append((src, message))
+
+    def _fire(self, incarnation: int, height: int, round_: int, step: Step) -> None:
+        machine = self.machine
+        if self.down or incarnation != self.incarnation or height != machine.height:
+            return
+        if machine.decided:
+            return
+        try:
+            self._wal(TimeoutFired(height, round_, step))
+            self._apply(machine.on_timeout(height, round_, step))
+        except SimulatedCrash:
+            self._crashed()
+
+    def _on_wire(self, src: int, data: bytes) -> None:
+        try:
+            message = decode_message(data)
+        except MalformedError:
+            self.count("malformed")
+            return
+        self._consensus(src, message)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _apply(self, actions: list[Action]) -> None:
+        for action in actions:
+            kind = type(action)
+            if kind is Broadcast:
+                message = action.message  # type: ignore[union-attr]
+                self._wal(Sent(message), sync=True)
+                self._emit(message)
+            elif kind is ScheduleTimeout:
+                a: ScheduleTimeout = action  # type: ignore[assignment]
+                self.queue.after(
+                    self._local(a.delay_ms), self._fire, self.incarnation, a.height, a.round, a.step
+                )
+            elif kind is Decide:
+                d: Decide = action  # type: ignore[assignment]
+                self.checker.decided(self.index, d.height, d.round, d.block)
+                self._commit(d.block, d.commit)
+            elif kind is EvidenceFound:
+                self.checker.evidence_exposed(action.evidence)  # type: ignore[union-attr]
+                self._add_evidence(action.evidence)  # type: ignore[union-attr]
+            else:
+                self.count("rejected")
+
+    def _emit(self, message: ConsensusMessage) -> None:
+        self.checker.signed(self.index, message)
+        self.count("signed")
+        if self.behaviour is not None:
+            self.behaviour.outgoing(self, message)
+        else:
+            self.transport.broadcast(self.index, message)
+
+    def _commit(self, block: Block, commit: Commit) -> None:
+        chain = self.disk.chain
+        prev = chain.blocks[-1] if chain.blocks else None
+        self.persist("block", lambda: chain.append(block, commit))
+        root = self.app.commit(block)
+        self.checker.committed(self.index, block, prev, root)
+        height = block.header.height
+        self._wal(EndHeight(height), sync=True)
+        for e in block.evidence:
+            self.disk.pool.items.pop(e.hash(), None)
+        if self.on_commit is not None:
+            self.on_commit(self, height)
+        self._enter(height + 1)
+
+    def _enter(self, height: int) -> None:
+        validators = self.world.validators_at(height)
+        self._apply(self.machine.on_start(height, validators, delay_ms=self._start_delay(height)))
+        for h in [h for h in self.stash if h < height]:
+            del self.stash[h]
+        if height in self.stash:
+            self.queue.after(0, self._drain, self.incarnation, height)
+
+    def _drain(self, incarnation: int, height: int) -> None:
+        if self.down or incarnation != self.incarnation:
+            return
+        try:
+            for src, message in self.stash.pop(height, []):
+                self._consensus(src, message)
+        except SimulatedCrash:
+            self._crashed()
+
+    # -- evidence, gossip, catch-up ----------------------------------------------------------
+
+    def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
+        if evidence.hash() in self.app.state.evidence:
+            return
+        if self.disk.pool.add(evidence):
+            self.checker.evidence_pooled(self.index, evidence)
+            self.transport.broadcast(self.index, EvidenceGossip(evidence))
+
+    def _on_evidence(self, evidence: DuplicateVoteEvidence) -> None:
+        key = evidence.hash()
+        if key in self.disk.pool.items or key in self.app.state.evidence:
+            return
+        height = evidence.vote_a.height
+        if height > self.machine.height:
+            return  # cannot judge it yet; it is gossiped again
+        try:
+            verify_evidence(
+                self.world.validators_at(height),
+                self.world.genesis_hash,
+                evidence,
+                verifier=self.world.verifier,
+            )
+        except EvidenceError:
+            self.count("bad-evidence")
+            return
+        self._add_evidence(evidence)
+
+    def _tick(self, incarnation: int) -> None:
+        if self.down or incarnation != self.incarnation:
+            return
+        machine = self.machine
+        marker = (machine.height, machine.round, machine.step)
+        if marker == self._marker:
+            self.count("stuck")
+            self.transport.broadcast(self.index, Status(machine.height, machine.round))
+        self._marker = marker
+        for key, evidence in self.disk.pool.items.items():
+            if key not in self.app.state.evidence:
+                self.transport.broadcast(self.index, EvidenceGossip(evidence))
+        self.checker.memory(self.index, machine)
+        if self.behaviour is not None:
+            try:
+                self.behaviour.tick(self)
+            except SimulatedCrash:
+                self._crashed()
+                return
+        self.queue.after(self._local(self.config.gossip_ms), self._tick, incarnation)
+
+    def _on_status(self, src: int, status: Status) -> None:
+        machine = self.machine
+        chain = self.disk.chain
+        if status.height < machine.height:
+            last = min(chain.height, status.height + CATCHUP_BATCH - 1)
+            blocks = tuple(
+                (chain.blocks[h - 1], chain.commits[h - 1]) for h in range(status.height, last + 1)
+            )
+            if blocks:
+                self.transport.send(self.index, src, CatchUp(blocks))
+        elif status.height == machine.height:
+            rounds = {status.round, status.round + 1, machine.round, machine.valid[0]}
+            messages: list[ConsensusMessage] = []
+            for r in sorted(rounds):
+                if r >= 0:
+                    messages.extend(machine.round_messages(r))
+            if messages:
+                self.transport.send(self.index, src, Bundle(tuple(messages)))
+        else:
+            self.transport.send(self.index, src, Status(machine.height, machine.round))
+
+    def _on_catchup(self, payload: CatchUp) -> None:
+        world = self.world
+        for block, commit in payload.blocks:
+            height = block.header.height
+            if height != self.machine.height or self.down:
+                continue
+            try:
+                verify_commit(
+                    world.validators_at(height),
+                    world.genesis_hash,
+                    block.hash(),
+                    commit,
+                    height=height,
+                    verifier=world.verifier,
+                )
+            except CommitError:
+                self.count("bad-catchup")
+                return
+            if not self.app.validate(block):
+                self.count("bad-catchup")
+                return
+            self.count("caught-up")
+            self.checker.decided(self.index, height, commit.round, block)
+            self._commit(block, commit)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _local(self, delay_ms: int) -> int:
+        """Virtual ms for `delay_ms` of this node's (skewed) clock."""
+        return -(-delay_ms * 1000 // self.config.skew_permille)
+
+    def _clock(self) -> tuple[int, int]:
+        now = self.queue.now
+        return now, now * self.config.skew_permille // 1000 + self.config.offset_ms
+
+    def count(self, name: str, by: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + by

@@ -1,0 +1,297 @@
+"""A whole simulated network, run in two phases per seed (TigerBeetle's VOPR safety + liveness).
+
+Phase 1, chaos: every fault the options allow, at random, while the checker watches safety. It
+ends at `chaos_ms` or once half the heights are committed.
+Phase 2, heal: a core of honest validators holding more than 2/3 of the power is healed for good
+(crashed core nodes restart, links among them become reliable, they crash no more); the others
+stay as faulty as before. The core must then keep committing: its lowest height must rise within
+every `liveness_bound_ms` (derived from the timeouts at the rounds reached, the gossip interval
+and the latency) until every core node has `heights` blocks.
+
+The bounds on censorship and evidence are judged at the end (consensus.sim.checks).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from consensus.sim.app import Censorship, TxFeed, World
+from consensus.sim.byzantine import Byzantine, Coalition
+from consensus.sim.checks import Checker, Violation
+from consensus.sim.clock import EventQueue
+from consensus.sim.network import Network, one_way_cut, split, symmetric_cut
+from consensus.sim.node import CrashPoint, NodeConfig, SimNode
+from consensus.sim.options import SimOptions, max_faulty
+from consensus.sim.payloads import Payload, VerifyCache, Wire
+from consensus.sim.report import Report, summarize
+from consensus.messages import Proposal, encode_message
+from consensus.validators import ValidatorSet
+from ledger.block import Vote
+from ledger.hashing import digest
+from ledger.keys import PrivateKey
+from ledger.tx import SignedTx, Transfer, TxBody
+
+log = logging.getLogger(__name__)
+
+CHAIN_ID = "coterie-sim"
+CHAOS_TICK_MS = 250
+CLIENTS = 3  # tx senders; the last one is the client censoring proposers leave out
+
+
+def validator_key(index: int) -> PrivateKey:
+    return PrivateKey.from_secret(b"sim-validator-%d" % index)
+
+
+class Simulation:
+    def __init__(self, options: SimOptions, *, verifier: VerifyCache | None = None) -> None:
+        self.options = o = options
+        seed = o.seed
+        self.rng = random.Random(f"coterie-sim/{seed}/faults")
+        self.queue = EventQueue()
+        self.network = Network(o.validators, o.link, random.Random(f"coterie-sim/{seed}/net"))
+        keys = [validator_key(i) for i in range(o.validators)]
+        genesis_set = ValidatorSet.create(
+            (k.public_key, p) for k, p in zip(keys, o.powers, strict=True)
+        )
+        self.genesis_hash = digest(b"coterie-sim genesis %d" % seed)
+        self.verifier = verifier or VerifyCache()
+        clients = [PrivateKey.from_secret(b"sim-client-%d" % i) for i in range(CLIENTS)]
+        self.world = World(
+            self.genesis_hash, CHAIN_ID, genesis_set, self._feed(clients), self.verifier
+        )
+        labelled_honest = o.honest | o.unguarded
+        self.checker = Checker(labelled_honest, o.validators, now_fn=self._now)
+        byzantine = {**o.byzantine_roles, **{i: frozenset({"double-vote"}) for i in o.unguarded}}
+        self.coalition = Coalition(
+            frozenset(byzantine),
+            sorted(set(range(o.validators)) - set(byzantine)),
+            random.Random(f"coterie-sim/{seed}/coalition"),
+        )
+        censorship = Censorship(
+            frozenset({clients[-1].public_key}),
+            frozenset(keys[i].address.raw for i in byzantine),
+        )
+        self.nodes: list[SimNode] = []
+        for i, key in enumerate(keys):
+            roles = byzantine.get(i)
+            behaviour = (
+                Byzantine(roles, self.coalition, random.Random(f"coterie-sim/{seed}/byz/{i}"))
+                if roles is not None
+                else None
+            )
+            config = NodeConfig(
+                o.timeouts,
+                o.gossip_ms,
+                o.skew_permille[i],
+                o.offset_ms[i],
+                censorship if roles and "censor" in roles else None,
+            )
+            node = SimNode(
+                i, key, self.world, self.queue, self.checker, self, config, o.validators, behaviour
+            )
+            node.on_commit = self._on_commit
+            self.nodes.append(node)
+        self.core: frozenset[int] = frozenset()
+        self.heal_time: int | None = None
+        self.liveness_bound_ms = 0
+        self.first_core_commit_after_heal: int | None = None
+        self._core_done = 0
+        self._watch_height = 0
+        self.crashes_injected = 0
+
+    def _now(self) -> int:
+        return self.queue.now
+
+    def _feed(self, clients: list[PrivateKey]) -> TxFeed:
+        """Transfers submitted over the run, `tx_every_ms` apart, by rotating clients."""
+        o = self.options
+        rng = random.Random(f"coterie-sim/{o.seed}/txs")
+        horizon = o.heights * 1100
+        entries = []
+        nonces = [0] * len(clients)
+        time, i = rng.randint(0, o.tx_every_ms), 0
+        while time < horizon and len(entries) < o.heights * 3:
+            c = i % len(clients)
+            body = TxBody(
+                CHAIN_ID,
+                clients[c].public_key,
+                nonces[c],
+                1,
+                Transfer(clients[(c + 1) % len(clients)].address, 1 + rng.randrange(1000)),
+            )
+            entries.append((time, body.sign(clients[c], self.genesis_hash)))
+            nonces[c] += 1
+            i += 1
+            time += rng.randint(1, 2 * o.tx_every_ms)
+        return TxFeed(entries)
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def send(self, src: int, dst: int, payload: Payload) -> None:
+        if self.options.wire and isinstance(payload, Proposal | Vote):
+            payload = _wire(payload)
+        for delay in self.network.delays(src, dst):
+            self.queue.after(delay, self.nodes[dst].receive, src, payload)
+
+    def broadcast(self, src: int, payload: Payload) -> None:
+        if self.options.wire and isinstance(payload, Proposal | Vote):
+            payload = _wire(payload)
+        delays, nodes, queue = self.network.delays, self.nodes, self.queue
+        now = queue.now
+        for dst in range(len(nodes)):
+            if dst != src:
+                for delay in delays(src, dst):
+                    queue.bucket(now + delay).append((nodes[dst].receive, (src, payload)))
+
+    # -- running -----------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        o = self.options
+        for node in self.nodes:
+            node.boot()
+        if o.partition_every_ms or o.crash_every_ms:
+            self.queue.after(CHAOS_TICK_MS, self._chaos_tick)
+        checker = self.checker
+        half = max(1, o.heights // 2)
+        self.queue.run(lambda: not checker.ok or len(checker.chain) >= half, o.chaos_ms)
+        if checker.ok:
+            self._heal()
+            if self.core:
+                deadline = self.queue.now + self.liveness_bound_ms * (o.heights + 2)
+                self.queue.run(
+                    lambda: not checker.ok or self._core_done >= len(self.core), deadline
+                )
+                if checker.ok and self._core_done < len(self.core):
+                    checker.fail("liveness", "the healed core did not reach the last height")
+        checker.finish(
+            self.world.feed,
+            core=self.core,
+            heal_time=self.heal_time,
+            slack_ms=self._gossip_slack(),
+            evidence_bound=2 * o.validators + 2,
+        )
+        return summarize(self)
+
+    def _heal(self) -> None:
+        o = self.options
+        honest = sorted(o.honest | o.unguarded)
+        self.rng.shuffle(honest)
+        total = sum(o.powers)
+        core: list[int] = []
+        for i in honest:
+            if 3 * sum(o.powers[j] for j in core) > 2 * total and self.rng.random() < 0.5:
+                break
+            core.append(i)
+        if 3 * sum(o.powers[j] for j in core) <= 2 * total:
+            return  # no honest quorum: liveness cannot be asked for
+        self.core = frozenset(core)
+        self.heal_time = self.queue.now
+        self.network.make_reliable(self.core)
+        for i in self.core:
+            node = self.nodes[i]
+            node.crash_plan = None
+            node.restart()
+        rounds = [self.nodes[i].machine.round for i in self.core]
+        self.liveness_bound_ms = self._liveness_bound(max(rounds), max(rounds) - min(rounds))
+        self._watch_height = self._core_min_height()
+        self._core_done = sum(
+            1 for i in self.core if self.nodes[i].disk.chain.height >= o.heights
+        )
+        self.queue.after(self.liveness_bound_ms, self._watchdog)
+
+    def _liveness_bound(self, top_round: int, spread: int) -> int:
+        """How long the healed core may go without its lowest height rising."""
+        o = self.options
+        t = o.timeouts
+        slow = min(o.skew_permille)
+        stragglers = o.validators - len(self.core)
+        rounds = top_round + stragglers + spread + 4
+        one_round = t.propose(rounds) + t.prevote(rounds) + t.precommit(rounds)
+        one_round = one_round * 1000 // slow + 6 * self.network.max_latency_ms
+        return (
+            (stragglers + spread + 4) * (one_round + self._gossip_slack())
+            + t.new_height_ms
+            + 2 * self._gossip_slack()
+        )
+
+    def _gossip_slack(self) -> int:
+        return self.options.gossip_ms * 1000 // min(self.options.skew_permille) + (
+            2 * self.network.max_latency_ms
+        )
+
+    def _core_min_height(self) -> int:
+        return min(self.nodes[i].disk.chain.height for i in self.core)
+
+    def _watchdog(self) -> None:
+        if self._core_done >= len(self.core) or not self.checker.ok:
+            return
+        height = self._core_min_height()
+        if height <= self._watch_height:
+            self.checker.fail(
+                "liveness",
+                f"no progress of the healed core {sorted(self.core)} at height {height} "
+                f"for {self.liveness_bound_ms} ms",
+            )
+            return
+        self._watch_height = height
+        self.queue.after(self.liveness_bound_ms, self._watchdog)
+
+    def _on_commit(self, node: SimNode, height: int) -> None:
+        if node.index in self.core:
+            if self.first_core_commit_after_heal is None:
+                self.first_core_commit_after_heal = self.queue.now
+            if height == self.options.heights:
+                self._core_done += 1
+
+    # -- chaos -------------------------------------------------------------------------------
+
+    def _chaos_tick(self) -> None:
+        o, rng = self.options, self.rng
+        if o.partition_every_ms and rng.random() < CHAOS_TICK_MS / o.partition_every_ms:
+            self._partition()
+        if o.crash_every_ms and rng.random() < CHAOS_TICK_MS / o.crash_every_ms:
+            self._crash()
+        self.queue.after(CHAOS_TICK_MS, self._chaos_tick)
+
+    def _partition(self) -> None:
+        o, rng = self.options, self.rng
+        nodes = list(range(o.validators))
+        if len(nodes) < 2:
+            return
+        a, b = split(nodes, rng)
+        links = one_way_cut(a, b) if rng.random() < o.one_way_share else symmetric_cut(a, b)
+        cut = self.network.partition(links)
+        self.queue.after(rng.randint(*o.partition_ms), self.network.restore, cut)
+
+    def _crash(self) -> None:
+        o, rng = self.options, self.rng
+        candidates = [i for i in range(o.validators) if i not in self.core]
+        if not candidates:
+            return
+        node = self.nodes[rng.choice(candidates)]
+        if node.down:
+            return
+        downtime = rng.randint(*o.downtime_ms)
+        self.crashes_injected += 1
+        if rng.random() < o.crash_point_share:
+            node.crash_at(
+                CrashPoint(node.persist_ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
+            )
+            return
+        node.crash()
+        self.queue.after(downtime, node.restart)
+
+    def __repr__(self) -> str:
+        return f"Simulation(seed={self.options.seed}, f={max_faulty(self.options.powers)})"
+
+
+def _wire(message: Proposal | Vote) -> Payload:
+    return Wire(encode_message(message))
+
+
+def run(options: SimOptions, *, verifier: VerifyCache | None = None) -> Report:
+    return Simulation(options, verifier=verifier).run()
+
+
+__all__ = ["Report", "Simulation", "Violation", "run"]
