@@ -216,7 +216,7 @@ class ConsensusMachine:
         key = vote.validator.raw
         state = hs.get(vote.round)
         votes = state.votes(vote.type) if state else None
-        known = votes.get(vote) if votes else None
+        known = votes.get(vote) if votes is not None else None
         if known is not None and votes is not None and votes.counted(vote):
             return out  # the same vote again (or the same vote re-signed)
         if known is None and not hs.may_open_for_vote(vote.round, self._round, key):
@@ -237,11 +237,16 @@ class ConsensusMachine:
         state = hs.open_for_vote(vote.round, self._round, key)
         hs.add_vote(state, vote)
         r = vote.round
-        if vote.type == VoteType.PRECOMMIT and self._try_decide(r):
+        # Every rule but line 55 needs +2/3 of the power in one (round, type); until this vote's
+        # set holds that much, nothing else can fire (the machine was at a fixpoint before it).
+        quorum = hs.validators.has_quorum(state.votes(vote.type).power)
+        if quorum and vote.type == VoteType.PRECOMMIT and self._try_decide(r):
             return out
         # line 55: upon f + 1 ⟨*, h_p, round, *, *⟩ with round > round_p do StartRound(round)
         if r > self._round and hs.validators.has_one_third(state.voters_power):
             self._start_round(r)
+        elif not quorum:
+            return out
         self._progress()
         return out
 

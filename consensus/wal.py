@@ -1,56 +1,59 @@
-"""The consensus write-ahead log: what a validator saw, did and sent at its current height.
+"""The consensus write-ahead log: what a validator saw, did and signed at its current height.
 
-A restarted validator must resume its height without equivocating and without forgetting a lock
-it announced. The double-sign guard (consensus.signer) stops a second signature for one step; the
-WAL restores the rest: every input the machine took (messages received, timeouts fired) and every
-message it sent, in order. `replay` (consensus.wal_replay) feeds them back to a fresh machine.
+A restarted validator must resume its height without equivocating, without forgetting a lock it
+announced, and without going silent. The double-sign guard (consensus.signer) stops a second
+signature for one step; the WAL restores the rest: every input the machine took (messages
+received, timeouts fired) and every message it signed, in order. `replay` feeds them back to a
+fresh machine.
 
 Records (`WalRecord`), each `[kind, fields]` in the canonical codec:
 
     Received(message)   a proposal or vote from a peer, logged before the machine sees it
-    Sent(message)       a proposal or vote this node signed, logged with fsync before it is sent
+    Sent(message)       a proposal or vote this node signed, logged with a sync before it leaves
     TimeoutFired(h,r,s) a timeout, logged before the machine sees it
-    EndHeight(h)        height h is decided and its block stored; logged with fsync
+    EndHeight(h)        height h is decided and its block stored; logged with a sync
 
-Durability follows CometBFT's "selective fsync": own messages and height ends are synced; a
-received message or a timeout is written without a sync and becomes durable with the next synced
-record. Because the log is sequential, the sync of our precommit also makes durable the proposal
-and prevotes that made us lock, so a replay rebuilds the same lock. Losing unsynced records only
-makes the replayed node forget inputs whose consequences it never sent.
+Durability follows CometBFT's "selective fsync": a received message or a fired timeout is written
+without a sync; own messages and height ends are synced, and because the log is sequential a sync
+makes everything before it durable too. One rule more than CometBFT, kept by `JournaledSigner`:
+the WAL is synced *before* the guard persists a signature, and the signed message is logged with
+a sync right after, before the machine goes on. So whenever the guard holds a signature, the WAL
+holds every input that led to it: a replay re-derives the very same message (the machine is
+deterministic), the guard hands back the same signature, and the node sends it. Without that rule
+a crash between the guard's save and the WAL write leaves a signature the replayed machine cannot
+re-derive (its inputs were not durable): the guard refuses the new choice, the node is silent for
+the rest of the round, and with f others silent the round can never time out (found by the
+simulator).
 
-`FileWAL` frames each record as `length (u32, big endian) | crc32 (u32) | payload`. On open it
-reads the whole log and truncates it at the first torn or corrupt record (a crash mid-write, a
-bad sector): that tail is lost, the node stays up. After an `EndHeight`, a log grown past
-`max_bytes` is replaced atomically by one holding only that marker (only the current height is
-ever replayed). `MemoryWAL` is the same contract in memory for the simulator: `crash()` drops
-what was not synced, as a power cut would.
+Implementations: `MemoryWAL` here (the simulator's: `crash()` drops what was not synced, as a
+power cut would) and `consensus.wal_file.FileWAL` (length-prefixed, checksummed records; torn or
+corrupt tails are truncated on open).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import struct
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
 from consensus.actions import Action, Broadcast, Rejected, ScheduleTimeout
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, MessageKind, Proposal, Step
+from consensus.signer import Signer, SignState, SignStateStore
 from consensus.validators import ValidatorSet
 from ledger import codec
-from ledger.block import MAX_BLOCK_BYTES, Vote
-from ledger.codec import Fields, MalformedError
+from ledger.block import MAX_BLOCK_BYTES, Block, Vote, VoteType
+from ledger.codec import Fields
+from ledger.keys import PrivateKey
 
 log = logging.getLogger(__name__)
 
 MAX_RECORD_BYTES = MAX_BLOCK_BYTES + 64 * 1024
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-_FRAME = struct.Struct(">II")  # payload length, crc32 of the payload
+FRAME = struct.Struct(">II")  # payload length, crc32 of the payload
 
 
 class RecordKind(IntEnum):
@@ -136,7 +139,7 @@ def decode_record(data: bytes) -> WalRecord:
 
 def frame(record: WalRecord) -> bytes:
     payload = encode_record(record)
-    return _FRAME.pack(len(payload), zlib.crc32(payload)) + payload
+    return FRAME.pack(len(payload), zlib.crc32(payload)) + payload
 
 
 class WriteAheadLog(Protocol):
@@ -144,6 +147,10 @@ class WriteAheadLog(Protocol):
 
     def append(self, record: WalRecord, *, sync: bool = False) -> None:
         """Add `record`; with `sync`, it and every record before it are durable on return."""
+        ...
+
+    def sync(self) -> None:
+        """Make every record appended so far durable."""
         ...
 
     def records(self) -> list[WalRecord]:
@@ -173,12 +180,14 @@ class MemoryWAL:
         self.appends += 1
         self.pending.append(record)
         if sync:
-            self.syncs += 1
             if isinstance(record, EndHeight):
-                self.durable = [record]
-            else:
-                self.durable.extend(self.pending)
-            self.pending = []
+                self.durable, self.pending = [], [record]
+            self.sync()
+
+    def sync(self) -> None:
+        self.syncs += 1
+        self.durable.extend(self.pending)
+        self.pending = []
 
     def records(self) -> list[WalRecord]:
         return [*self.durable, *self.pending]
@@ -186,101 +195,6 @@ class MemoryWAL:
     def crash(self) -> None:
         """Lose every record that was not synced."""
         self.pending = []
-
-
-class FileWAL:
-    """A single append-only file of framed, checksummed records."""
-
-    def __init__(self, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.path = path
-        self.max_bytes = max_bytes
-        self._records, good = self._scan()
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
-        size = os.fstat(self._fd).st_size
-        if size > good:
-            log.warning(
-                "WAL %s: dropping %d bytes of torn or corrupt records at offset %d",
-                path,
-                size - good,
-                good,
-            )
-            os.ftruncate(self._fd, good)
-            os.fsync(self._fd)
-        self._size = good
-
-    def _scan(self) -> tuple[list[WalRecord], int]:
-        """The records of the longest valid prefix of the file and that prefix's length."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return [], 0
-        records: list[WalRecord] = []
-        offset = 0
-        for record, end in _iter_frames(data):
-            records.append(record)
-            offset = end
-        return records, offset
-
-    def append(self, record: WalRecord, *, sync: bool = False) -> None:
-        data = frame(record)
-        written = os.write(self._fd, data)
-        if written != len(data):
-            raise WalError(f"short write to {self.path}: {written} of {len(data)} bytes")
-        self._size += written
-        self._records.append(record)
-        if sync:
-            os.fsync(self._fd)
-            if isinstance(record, EndHeight) and self._size > self.max_bytes:
-                self._rotate(record)
-
-    def records(self) -> list[WalRecord]:
-        return list(self._records)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-    def _rotate(self, marker: EndHeight) -> None:
-        """Replace the log by one holding only `marker` (tmp file, fsync, rename, dir fsync)."""
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        data = frame(marker)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        os.close(self._fd)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
-        self._size = len(data)
-        self._records = [marker]
-        log.info("WAL %s rotated at the end of height %d", self.path, marker.height)
-
-
-def _iter_frames(data: bytes) -> Iterator[tuple[WalRecord, int]]:
-    """Valid records from the start of `data`, each with the offset just after it."""
-    offset = 0
-    header = _FRAME.size
-    while offset + header <= len(data):
-        length, crc = _FRAME.unpack_from(data, offset)
-        start = offset + header
-        end = start + length
-        if length > MAX_RECORD_BYTES or end > len(data):
-            return
-        payload = data[start:end]
-        if zlib.crc32(payload) != crc:
-            return
-        try:
-            record = decode_record(payload)
-        except MalformedError:
-            return
-        yield record, end
-        offset = end
 
 
 # -- replay ----------------------------------------------------------------------------------
@@ -331,7 +245,7 @@ def replay(
             start = index + 1
     produced = list(machine.on_start(height, validators, delay_ms=delay_ms))
     logged: set[bytes] = set()
-    fired: set[tuple[int, int, Step]] = set()
+    fired: set[tuple[int, int, Step]] = set()  # timeouts that were fed: not to be armed again
     resend: list[ConsensusMessage] = []
     fed = 0
     for record in records[start:]:
@@ -363,3 +277,66 @@ def replay(
             continue
         actions.append(action)
     return ReplayResult(actions, resend, fed)
+
+
+# -- signing through the WAL -----------------------------------------------------------------
+
+
+class _SyncFirst:
+    """A sign-state store that syncs the WAL before every save."""
+
+    def __init__(self, store: SignStateStore, wal: WriteAheadLog) -> None:
+        self._store = store
+        self._wal = wal
+
+    def load(self) -> SignState | None:
+        return self._store.load()
+
+    def save(self, state: SignState) -> None:
+        self._wal.sync()
+        self._store.save(state)
+
+
+class JournaledSigner(Signer):
+    """The `Signer` a driver with a WAL gives its machine (see the module docstring).
+
+    Every new signature is made after a WAL sync and logged as `Sent` with a sync before the
+    machine sees it, so the driver must not log it again: `journaled(message)` tells.
+    """
+
+    def __init__(
+        self,
+        key: PrivateKey,
+        genesis_hash: bytes,
+        store: SignStateStore,
+        wal: WriteAheadLog,
+        *,
+        new_chain: bool = False,
+    ) -> None:
+        super().__init__(key, genesis_hash, _SyncFirst(store, wal), new_chain=new_chain)
+        self._wal = wal
+        self._journaled: set[bytes] = set()
+
+    def journaled(self, message: ConsensusMessage) -> bool:
+        """True when this signer logged `message` when it signed it."""
+        return message.signature in self._journaled
+
+    def sign_vote(self, vote_type: VoteType, height: int, round_: int, block_hash: bytes) -> Vote:
+        before = self.last_signed
+        vote = super().sign_vote(vote_type, height, round_, block_hash)
+        self._journal(before, vote)
+        return vote
+
+    def sign_proposal(self, height: int, round_: int, pol_round: int, block: Block) -> Proposal:
+        before = self.last_signed
+        proposal = super().sign_proposal(height, round_, pol_round, block)
+        self._journal(before, proposal)
+        return proposal
+
+    def _journal(self, before: SignState, message: ConsensusMessage) -> None:
+        if self.last_signed is before:
+            return  # the same signature handed back: it was logged (or is re-derived in replay)
+        if len(self._journaled) > 64:
+            self._journaled.clear()  # only the current step's messages are ever asked about
+        self._journaled.add(message.signature)
+        self._wal.append(Sent(message), sync=True)

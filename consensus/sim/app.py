@@ -82,6 +82,43 @@ class World:
     def __post_init__(self) -> None:
         self._sets.append(self.genesis_set)
         self.validators_hash = self.genesis_set.hash()
+        # Blocks travel as shared objects, so what every node would recompute about one block
+        # (its body roots, its last commit's signatures) is computed once. Keyed by id() with the
+        # object kept alive, so an id is never reused while its entry exists.
+        self._body_ok: dict[int, tuple[Block, bool]] = {}
+        self._commit_ok: dict[int, tuple[Commit, int, bytes, bool]] = {}
+        self._hashes: dict[int, tuple[Block, bytes]] = {}
+
+    def block_hash(self, block: Block) -> bytes:
+        hit = self._hashes.get(id(block))
+        if hit is None:
+            hit = self._hashes[id(block)] = (block, block.hash())
+        return hit[1]
+
+    def body_ok(self, block: Block) -> bool:
+        hit = self._body_ok.get(id(block))
+        if hit is None:
+            hit = self._body_ok[id(block)] = (block, block.body_error() is None)
+        return hit[1]
+
+    def commit_ok(self, height: int, block_hash: bytes, commit: Commit) -> bool:
+        """`verify_commit` of `commit` for `block_hash` at `height`, once per commit object."""
+        hit = self._commit_ok.get(id(commit))
+        if hit is None or hit[1:3] != (height, block_hash):
+            try:
+                verify_commit(
+                    self.validators_at(height),
+                    self.genesis_hash,
+                    block_hash,
+                    commit,
+                    height=height,
+                    verifier=self.verifier,
+                )
+                ok = True
+            except CommitError:
+                ok = False
+            hit = self._commit_ok[id(commit)] = (commit, height, block_hash, ok)
+        return hit[3]
 
     def validators_at(self, height: int) -> ValidatorSet:
         """The (fixed) set with its proposer priorities advanced to `height`."""
@@ -126,7 +163,9 @@ class EvidencePool:
 class ChainState:
     """What a node derives from its block store (rebuilt after a crash)."""
 
-    def __init__(self, chain: ChainStore) -> None:
+    def __init__(self, chain: ChainStore, world: World) -> None:
+        self._world = world
+        self.tip_hash = ZERO_HASH
         self.roots = [GENESIS_STATE_ROOT]
         self.txs: set[bytes] = set()
         self.evidence: set[bytes] = set()
@@ -138,6 +177,7 @@ class ChainState:
         return self.roots[-1]
 
     def apply(self, block: Block) -> bytes:
+        self.tip_hash = self._world.block_hash(block)
         self.roots.append(next_state_root(self.roots[-1], block.txs, block.evidence))
         self.txs.update(tx.hash for tx in block.txs)
         self.evidence.update(e.hash() for e in block.evidence)
@@ -162,7 +202,7 @@ class SimApp:
         self.address = address
         self.chain = chain
         self.pool = pool
-        self.state = ChainState(chain)
+        self.state = ChainState(chain, world)
         self._clock = clock  # (virtual now, this node's local time in ms)
         self._censor = censor
         self._on_build = on_build
@@ -189,7 +229,7 @@ class SimApp:
             chain_id=world.chain_id,
             height=height,
             time_ms=max(local, prev.header.time_ms + 1 if prev else 1),
-            prev_block_hash=prev.hash() if prev else ZERO_HASH,
+            prev_block_hash=state.tip_hash,
             last_commit_hash=last_commit.hash() if last_commit else ZERO_HASH,
             tx_root=tx_root(txs),
             evidence_root=merkle_list_root([e.hash() for e in evidence]),
@@ -211,24 +251,15 @@ class SimApp:
         vhash = world.validators_hash
         if h.validators_hash != vhash or h.next_validators_hash != vhash:
             return False
-        if len(block.txs) > MAX_SIM_BLOCK_TXS or block.body_error() is not None:
+        if len(block.txs) > MAX_SIM_BLOCK_TXS or not world.body_ok(block):
             return False
         if chain.blocks:
             prev = chain.blocks[-1]
-            if h.prev_block_hash != prev.hash() or h.time_ms <= prev.header.time_ms:
+            if h.prev_block_hash != self.state.tip_hash or h.time_ms <= prev.header.time_ms:
                 return False
             if block.last_commit is None:
                 return False
-            try:
-                verify_commit(
-                    world.validators_at(h.height - 1),
-                    world.genesis_hash,
-                    prev.hash(),
-                    block.last_commit,
-                    height=h.height - 1,
-                    verifier=world.verifier,
-                )
-            except CommitError:
+            if not world.commit_ok(h.height - 1, h.prev_block_hash, block.last_commit):
                 return False
         elif h.prev_block_hash != ZERO_HASH or block.last_commit is not None:
             return False

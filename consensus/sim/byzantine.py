@@ -27,7 +27,7 @@ import random
 
 from consensus.messages import NIL, ConsensusMessage, Proposal, encode_message
 from consensus.sim.node import SimNode
-from consensus.sim.payloads import CatchUp, EvidenceGossip, Status, Wire
+from consensus.sim.payloads import CatchUp, EvidenceGossip, Payload, Status, Wire
 from ledger.block import Block, Commit, CommitSig, DuplicateVoteEvidence, Vote, VoteType
 from ledger.hashing import digest
 from ledger.keys import PrivateKey
@@ -51,12 +51,11 @@ class Coalition:
         self.injected: set[tuple[bytes, int, int, int]] = set()  # (validator, h, r, type)
 
 
-def sign_vote(
-    key: PrivateKey, genesis_hash: bytes, vote_type: VoteType, height: int, round_: int, bh: bytes
-) -> Vote:
-    """A vote signed without any guard."""
-    message = Vote.sign_bytes_for(genesis_hash, vote_type, height, round_, bh)
-    return Vote(vote_type, height, round_, bh, key.address, key.sign(message))
+def sign_vote(key: PrivateKey, genesis_hash: bytes, what: tuple[VoteType, int, int, bytes]) -> Vote:
+    """A vote for `what` = (type, height, round, block hash), signed without any guard."""
+    vote_type, height, round_, block_hash = what
+    message = Vote.sign_bytes_for(genesis_hash, vote_type, height, round_, block_hash)
+    return Vote(vote_type, height, round_, block_hash, key.address, key.sign(message))
 
 
 class Byzantine:
@@ -114,8 +113,8 @@ class Byzantine:
         else:
             hash_a, hash_b = NIL, digest(b"phantom %d %d" % (vote.height, vote.round))
         genesis = node.world.genesis_hash
-        vote_a = sign_vote(node.key, genesis, vote.type, vote.height, vote.round, hash_a)
-        vote_b = sign_vote(node.key, genesis, vote.type, vote.height, vote.round, hash_b)
+        vote_a = sign_vote(node.key, genesis, (vote.type, vote.height, vote.round, hash_a))
+        vote_b = sign_vote(node.key, genesis, (vote.type, vote.height, vote.round, hash_b))
         self._send_split(node, vote_a, vote_b)
         key = (node.key.address.raw, vote.height, vote.round, int(vote.type))
         if key in self.coalition.injected:
@@ -139,32 +138,32 @@ class Byzantine:
         height, round_ = max(machine.height, 1), machine.round
         dst = rng.choice([i for i in range(node.peers) if i != node.index])
         kind = rng.randrange(9)
-        payload: object
+        payload: Payload
         if kind == 0:
             payload = Wire(rng.randbytes(rng.randint(0, 300)))
         elif kind == 1:
-            vote = sign_vote(node.key, genesis, VoteType.PREVOTE, height, round_, NIL)
+            vote = sign_vote(node.key, genesis, (VoteType.PREVOTE, height, round_, NIL))
             data = bytearray(encode_message(vote))
             data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
             payload = Wire(bytes(data))
         elif kind == 2:
-            vote = sign_vote(node.key, genesis, VoteType.PREVOTE, height, round_, NIL)
+            vote = sign_vote(node.key, genesis, (VoteType.PREVOTE, height, round_, NIL))
             payload = dataclasses.replace(vote, signature=rng.randbytes(64))
         elif kind == 3:
-            payload = sign_vote(self.stranger, genesis, VoteType.PRECOMMIT, height, round_, NIL)
+            payload = sign_vote(self.stranger, genesis, (VoteType.PRECOMMIT, height, round_, NIL))
         elif kind == 4:
-            payload = sign_vote(node.key, genesis, VoteType.PREVOTE, height, round_, b"short")
+            payload = sign_vote(node.key, genesis, (VoteType.PREVOTE, height, round_, b"short"))
         elif kind == 5:
             payload = self._bad_proposal(node, height, round_)
         elif kind == 6:
             payload = self._forged_catchup(node, height)
         elif kind == 7:
-            vote = sign_vote(node.key, genesis, VoteType.PREVOTE, height, round_, NIL)
+            vote = sign_vote(node.key, genesis, (VoteType.PREVOTE, height, round_, NIL))
             fake = dataclasses.replace(vote, block_hash=digest(b"x"), signature=rng.randbytes(64))
             payload = EvidenceGossip(DuplicateVoteEvidence(vote, fake))
         else:
             payload = Status(2**63, 2**63)
-        node.transport.send(node.index, dst, payload)  # type: ignore[arg-type]
+        node.transport.send(node.index, dst, payload)
 
     def _bad_proposal(self, node: SimNode, height: int, round_: int) -> Proposal:
         """A proposal signed by a node that is not the round's proposer, for a wrong height."""
@@ -178,7 +177,7 @@ class Byzantine:
         """A block for `height` whose commit holds only our own signature."""
         block = node.app.propose(height, 0)
         genesis = node.world.genesis_hash
-        vote = sign_vote(node.key, genesis, VoteType.PRECOMMIT, height, 0, block.hash())
+        vote = sign_vote(node.key, genesis, (VoteType.PRECOMMIT, height, 0, block.hash()))
         commit = Commit(height, 0, block.hash(), (CommitSig(node.key.address, vote.signature),))
         return CatchUp(((block, commit),))
 
@@ -188,9 +187,9 @@ class Byzantine:
         block_hash = digest(b"future %d" % height)
         for round_ in FAR_ROUNDS:
             for vote_type in (VoteType.PREVOTE, VoteType.PRECOMMIT):
-                vote = sign_vote(node.key, genesis, vote_type, height, round_, block_hash)
+                vote = sign_vote(node.key, genesis, (vote_type, height, round_, block_hash))
                 node.transport.broadcast(node.index, vote)
-        vote = sign_vote(node.key, genesis, VoteType.PREVOTE, height, 2**63, block_hash)
+        vote = sign_vote(node.key, genesis, (VoteType.PREVOTE, height, 2**63, block_hash))
         node.transport.broadcast(node.index, Wire(encode_message(vote)))
         block = node.app.propose(height, 0)
         message = Proposal.sign_bytes_for(genesis, height, 2**63, -1, block.hash())

@@ -89,7 +89,7 @@ class Checker:
         """`node` sent `message`: an honest node never sends two for one (h, r, step)."""
         if node not in self.honest:
             return
-        if type(message) is Proposal:
+        if isinstance(message, Proposal):
             key = (node, message.height, message.round, 1)
             value = message.block_hash + message.pol_round.to_bytes(8, "big", signed=True)
         else:
@@ -194,9 +194,7 @@ class Checker:
             if at is not None:
                 self.stats.txs_checked += 1
                 self.stats.txs_censored += censored
-                first = next(
-                    (h for h in range(1, at + 1) if self._built_at(h) >= submitted), at
-                )
+                first = next((h for h in range(1, at + 1) if self._built_at(h) >= submitted), at)
                 self.stats.max_tx_delay_heights = max(self.stats.max_tx_delay_heights, at - first)
 
     def _built_at(self, height: int) -> int:

@@ -38,6 +38,7 @@ class Network:
         self.cut = [[0] * n for _ in range(n)]  # number of active partitions cutting src -> dst
         self.reliable = [[False] * n for _ in range(n)]
         self.lossy = profile.drop > 0 or profile.duplicate > 0 or profile.reorder > 0
+        self.cuts = 0  # links cut right now (with multiplicity)
         self.sent = 0
         self.dropped = 0
         self.duplicated = 0
@@ -54,30 +55,43 @@ class Network:
             self.dropped += 1
             return ()
         p = self.profile
-        rng = self.rng
-        delay = self.latency[src][dst] + (rng.randint(0, p.jitter_ms) if p.jitter_ms else 0)
+        random = self.rng.random  # int(random() * k) draws from 0..k-1, cheaper than randint
+        delay = self.latency[src][dst] + int(random() * (p.jitter_ms + 1))
         if not self.lossy or reliable:
             return (delay,)
-        if p.drop and rng.random() < p.drop:
+        if p.drop and random() < p.drop:
             self.dropped += 1
             return ()
-        if p.reorder and rng.random() < p.reorder:
-            delay += rng.randint(1, p.reorder_extra_ms)
-        if p.duplicate and rng.random() < p.duplicate:
+        if p.reorder and random() < p.reorder:
+            delay += 1 + int(random() * p.reorder_extra_ms)
+        if p.duplicate and random() < p.duplicate:
             self.duplicated += 1
-            return (delay, delay + rng.randint(0, p.reorder_extra_ms))
+            return (delay, delay + int(random() * p.reorder_extra_ms))
         return (delay,)
+
+    def fan_out(self, src: int) -> list[int] | None:
+        """Delays from `src` to every node (its own entry unused), when no message can be lost,
+        duplicated or held: the same draws as `delays` per link, in one call. None otherwise."""
+        if self.lossy or self.cuts:
+            return None
+        row = self.latency[src]
+        random = self.rng.random
+        jitter = self.profile.jitter_ms + 1
+        self.sent += self.n - 1
+        return [row[d] + int(random() * jitter) if d != src else 0 for d in range(self.n)]
 
     def partition(self, links: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         """Cut `links`; returns them for `restore`."""
         cut = [(s, d) for s, d in links if s != d]
         for s, d in cut:
             self.cut[s][d] += 1
+        self.cuts += len(cut)
         return cut
 
     def restore(self, links: Iterable[tuple[int, int]]) -> None:
         for s, d in links:
             self.cut[s][d] -= 1
+            self.cuts -= 1
 
     def make_reliable(self, nodes: Iterable[int]) -> None:
         """Heal every link between `nodes`, for good."""

@@ -13,7 +13,7 @@ current height is replayed from the WAL (consensus.wal.replay).
 
 Crash points: every persistence step (a sign-state save, a WAL append, a block store append) is
 numbered per node; `crash_at(CrashPoint(i, after))` makes the node crash just before or just after
-its step number i, by raising `SimulatedCrash` out of whatever the node was doing.
+its step number i, by raising `SimulatedCrashError` out of whatever the node was doing.
 """
 
 from __future__ import annotations
@@ -24,18 +24,27 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
-from consensus.commit import verify_commit
-from consensus.errors import CommitError, EvidenceError
+from consensus.errors import EvidenceError
 from consensus.evidence import verify_evidence
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step, decode_message
-from consensus.signer import MemorySignStateStore, Signer, SignState
+from consensus.signer import MemorySignStateStore, Signer, SignState, SignStateStore
 from consensus.sim.app import Censorship, ChainStore, EvidencePool, SimApp, World
 from consensus.sim.checks import Checker
 from consensus.sim.clock import EventQueue
-from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status, Wire
+from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status
 from consensus.timeouts import Timeouts
-from consensus.wal import EndHeight, MemoryWAL, Received, Sent, TimeoutFired, WalRecord, replay
+from consensus.wal import (
+    EndHeight,
+    JournaledSigner,
+    MemoryWAL,
+    Received,
+    Sent,
+    TimeoutFired,
+    WalRecord,
+    replay,
+)
+from consensus.wal_file import FileWAL
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
 from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
@@ -46,7 +55,7 @@ CATCHUP_BATCH = 16  # blocks per CatchUp answer
 STASH_PER_HEIGHT = 64  # x n: messages kept for a later height
 
 
-class SimulatedCrash(Exception):
+class SimulatedCrashError(Exception):
     """Raised at a crash point; the node drops everything it had not persisted."""
 
 
@@ -73,12 +82,25 @@ class Behaviour(Protocol):
 
 @dataclass
 class Disk:
-    """What a crash leaves: sign state, WAL, blocks, evidence."""
+    """What a crash leaves: sign state, WAL, blocks, evidence.
 
-    sign_store: MemorySignStateStore = field(default_factory=MemorySignStateStore)
-    wal: MemoryWAL = field(default_factory=MemoryWAL)
+    In memory by default; a test may give a node a `FileSignStateStore` and a `FileWAL`, which
+    are then closed and reopened (repairing a torn tail) on every crash.
+    """
+
+    sign_store: SignStateStore = field(default_factory=MemorySignStateStore)
+    wal: MemoryWAL | FileWAL = field(default_factory=MemoryWAL)
     chain: ChainStore = field(default_factory=ChainStore)
     pool: EvidencePool = field(default_factory=EvidencePool)
+
+    def power_cut(self) -> None:
+        """What a crash does to the disk: unsynced WAL records may be gone."""
+        wal = self.wal
+        if isinstance(wal, MemoryWAL):
+            wal.crash()
+        else:
+            wal.close()
+            self.wal = FileWAL(wal.path, max_bytes=wal.max_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +126,34 @@ class _HookedSignStore:
         self._node.persist("sign-state", lambda: store.save(state))
 
 
+class _HookedWAL:
+    """The node's WAL with each append and sync made a crash point."""
+
+    def __init__(self, node: SimNode) -> None:
+        self._node = node
+
+    def append(self, record: WalRecord, *, sync: bool = False) -> None:
+        node = self._node
+        wal = node.disk.wal
+        if node.crash_plan is None and node.points is None:
+            node.persist_ops += 1
+            wal.append(record, sync=sync)
+        else:
+            node.persist("wal-sync" if sync else "wal", lambda: wal.append(record, sync=sync))
+
+    def sync(self) -> None:
+        self._node.persist("wal-sync", self._node.disk.wal.sync)
+
+    def records(self) -> list[WalRecord]:
+        return self._node.disk.wal.records()
+
+
 class SimNode:
     def __init__(
         self,
         index: int,
         key: PrivateKey,
+        *,
         world: World,
         queue: EventQueue,
         checker: Checker,
@@ -116,6 +161,7 @@ class SimNode:
         config: NodeConfig,
         peers: int,
         behaviour: Behaviour | None = None,
+        disk: Disk | None = None,
     ) -> None:
         self.index = index
         self.key = key
@@ -126,7 +172,7 @@ class SimNode:
         self.config = config
         self.peers = peers
         self.behaviour = behaviour
-        self.disk = Disk()
+        self.disk = disk or Disk()
         self.down = True
         self.incarnation = 0
         self.persist_ops = 0
@@ -138,6 +184,8 @@ class SimNode:
         self.on_commit: Callable[[SimNode, int], None] | None = None
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
         self._store = _HookedSignStore(self)
+        self.wal = _HookedWAL(self)
+        self.signer: JournaledSigner | None = None
         self.app = self._new_app()
         self.machine = self._new_machine(None)
 
@@ -158,7 +206,7 @@ class SimNode:
             return
         self.down = True
         self.incarnation += 1
-        self.disk.wal.crash()
+        self.disk.power_cut()
         self.stash.clear()
         self.count("crashes")
         if self.on_crash is not None:
@@ -171,13 +219,15 @@ class SimNode:
         self.down = False
         self.incarnation += 1
         try:
-            signer = Signer(self.key, self.world.genesis_hash, self._store, new_chain=new_chain)
+            self.signer = JournaledSigner(
+                self.key, self.world.genesis_hash, self._store, self.wal, new_chain=new_chain
+            )
             self.app = self._new_app()
-            self.machine = self._new_machine(signer)
+            self.machine = self._new_machine(self.signer)
             height = self.disk.chain.height + 1
             result = replay(
                 self.machine,
-                self.disk.wal.records(),
+                self.wal.records(),
                 height,
                 self.world.validators_at(height),
                 delay_ms=self._start_delay(height),
@@ -189,7 +239,7 @@ class SimNode:
             self.queue.after(self._local(self.config.gossip_ms), self._tick, self.incarnation)
             if not new_chain:
                 self.transport.broadcast(self.index, Status(height, self.machine.round))
-        except SimulatedCrash:
+        except SimulatedCrashError:
             self._crashed()
 
     def _new_app(self) -> SimApp:
@@ -235,18 +285,10 @@ class SimNode:
             self._downtime = plan.downtime_ms
             self.count("crash-points")
             if not plan.after:
-                raise SimulatedCrash(kind)
+                raise SimulatedCrashError(kind)
             write()
-            raise SimulatedCrash(kind)
+            raise SimulatedCrashError(kind)
         write()
-
-    def _wal(self, record: WalRecord, *, sync: bool = False) -> None:
-        if self.crash_plan is None and self.points is None:
-            self.persist_ops += 1
-            self.disk.wal.append(record, sync=sync)
-            return
-        wal = self.disk.wal
-        self.persist("wal-sent" if sync else "wal", lambda: wal.append(record, sync=sync))
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -254,24 +296,26 @@ class SimNode:
         if self.down:
             return
         try:
-            kind = type(payload)
-            if kind is Vote or kind is Proposal:
-                self._consensus(src, payload)  # type: ignore[arg-type]
-            elif kind is Status:
-                self._on_status(src, payload)  # type: ignore[arg-type]
-            elif kind is Bundle:
-                for message in payload.messages:  # type: ignore[union-attr]
-                    if self.down:
-                        break
-                    self._consensus(src, message)
-            elif kind is CatchUp:
-                self._on_catchup(payload)  # type: ignore[arg-type]
-            elif kind is EvidenceGossip:
-                self._on_evidence(payload.evidence)  # type: ignore[union-attr]
-            elif kind is Wire:
-                self._on_wire(src, payload.data)  # type: ignore[union-attr]
-        except SimulatedCrash:
+            if isinstance(payload, (Vote, Proposal)):
+                self._consensus(src, payload)
+            elif isinstance(payload, Status):
+                self._on_status(src, payload)
+            elif isinstance(payload, Bundle):
+                self._on_bundle(src, payload)
+            elif isinstance(payload, CatchUp):
+                self._on_catchup(payload)
+            elif isinstance(payload, EvidenceGossip):
+                self._on_evidence(payload.evidence)
+            else:
+                self._on_wire(src, payload.data)
+        except SimulatedCrashError:
             self._crashed()
+
+    def _on_bundle(self, src: int, bundle: Bundle) -> None:
+        for message in bundle.messages:
+            self._consensus(src, message)
+            if self.down:
+                return
 
     def _consensus(self, src: int, message: ConsensusMessage) -> None:
         machine = self.machine
@@ -282,7 +326,7 @@ class SimNode:
             return
         if machine.decided:
             return
-        self._wal(Received(message))
+        self.wal.append(Received(message))
         if type(message) is Vote:
             actions = machine.on_vote(message)
         else:
@@ -304,9 +348,9 @@ class SimNode:
         if machine.decided:
             return
         try:
-            self._wal(TimeoutFired(height, round_, step))
+            self.wal.append(TimeoutFired(height, round_, step))
             self._apply(machine.on_timeout(height, round_, step))
-        except SimulatedCrash:
+        except SimulatedCrashError:
             self._crashed()
 
     def _on_wire(self, src: int, data: bytes) -> None:
@@ -324,7 +368,9 @@ class SimNode:
             kind = type(action)
             if kind is Broadcast:
                 message = action.message  # type: ignore[union-attr]
-                self._wal(Sent(message), sync=True)
+                signer = self.signer
+                if signer is None or not signer.journaled(message):
+                    self.wal.append(Sent(message), sync=True)
                 self._emit(message)
             elif kind is ScheduleTimeout:
                 a: ScheduleTimeout = action  # type: ignore[assignment]
@@ -356,7 +402,7 @@ class SimNode:
         root = self.app.commit(block)
         self.checker.committed(self.index, block, prev, root)
         height = block.header.height
-        self._wal(EndHeight(height), sync=True)
+        self.wal.append(EndHeight(height), sync=True)
         for e in block.evidence:
             self.disk.pool.items.pop(e.hash(), None)
         if self.on_commit is not None:
@@ -377,7 +423,7 @@ class SimNode:
         try:
             for src, message in self.stash.pop(height, []):
                 self._consensus(src, message)
-        except SimulatedCrash:
+        except SimulatedCrashError:
             self._crashed()
 
     # -- evidence, gossip, catch-up ----------------------------------------------------------
@@ -424,7 +470,7 @@ class SimNode:
         if self.behaviour is not None:
             try:
                 self.behaviour.tick(self)
-            except SimulatedCrash:
+            except SimulatedCrashError:
                 self._crashed()
                 return
         self.queue.after(self._local(self.config.gossip_ms), self._tick, incarnation)
@@ -456,16 +502,7 @@ class SimNode:
             height = block.header.height
             if height != self.machine.height or self.down:
                 continue
-            try:
-                verify_commit(
-                    world.validators_at(height),
-                    world.genesis_hash,
-                    block.hash(),
-                    commit,
-                    height=height,
-                    verifier=world.verifier,
-                )
-            except CommitError:
+            if not world.commit_ok(height, world.block_hash(block), commit):
                 self.count("bad-catchup")
                 return
             if not self.app.validate(block):

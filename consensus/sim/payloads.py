@@ -18,7 +18,7 @@ from ledger.keys import verify
 
 @dataclass(frozen=True, slots=True)
 class Status:
-    """"I am stuck at (height, round)": peers answer with blocks or the round's messages."""
+    """ "I am stuck at (height, round)": peers answer with blocks or the round's messages."""
 
     height: int
     round: int

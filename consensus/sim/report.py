@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -110,7 +111,7 @@ def summarize(sim: Simulation) -> Report:
         violations=tuple(checker.violations),
         height=top,
         rounds=tuple(checker.commit_round[h] for h in range(1, top + 1)),
-        intervals_ms=tuple(b - a for a, b in zip(times, times[1:], strict=False)),
+        intervals_ms=tuple(b - a for a, b in itertools.pairwise(times)),
         virtual_ms=sim.queue.now,
         events=sim.queue.processed,
         messages=sim.network.sent,

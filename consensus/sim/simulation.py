@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 
+from consensus.messages import Proposal, encode_message
 from consensus.sim.app import Censorship, TxFeed, World
 from consensus.sim.byzantine import Byzantine, Coalition
 from consensus.sim.checks import Checker, Violation
 from consensus.sim.clock import EventQueue
 from consensus.sim.network import Network, one_way_cut, split, symmetric_cut
-from consensus.sim.node import CrashPoint, NodeConfig, SimNode
+from consensus.sim.node import CrashPoint, Disk, NodeConfig, SimNode
 from consensus.sim.options import SimOptions, max_faulty
 from consensus.sim.payloads import Payload, VerifyCache, Wire
 from consensus.sim.report import Report, summarize
-from consensus.messages import Proposal, encode_message
 from consensus.validators import ValidatorSet
 from ledger.block import Vote
 from ledger.hashing import digest
@@ -44,7 +45,13 @@ def validator_key(index: int) -> PrivateKey:
 
 
 class Simulation:
-    def __init__(self, options: SimOptions, *, verifier: VerifyCache | None = None) -> None:
+    def __init__(
+        self,
+        options: SimOptions,
+        *,
+        verifier: VerifyCache | None = None,
+        disks: Callable[[int], Disk] | None = None,
+    ) -> None:
         self.options = o = options
         seed = o.seed
         self.rng = random.Random(f"coterie-sim/{seed}/faults")
@@ -88,7 +95,16 @@ class Simulation:
                 censorship if roles and "censor" in roles else None,
             )
             node = SimNode(
-                i, key, self.world, self.queue, self.checker, self, config, o.validators, behaviour
+                i,
+                key,
+                world=self.world,
+                queue=self.queue,
+                checker=self.checker,
+                transport=self,
+                config=config,
+                peers=o.validators,
+                behaviour=behaviour,
+                disk=disks(i) if disks is not None else None,
             )
             node.on_commit = self._on_commit
             self.nodes.append(node)
@@ -108,7 +124,7 @@ class Simulation:
         o = self.options
         rng = random.Random(f"coterie-sim/{o.seed}/txs")
         horizon = o.heights * 1100
-        entries = []
+        entries: list[tuple[int, SignedTx]] = []
         nonces = [0] * len(clients)
         time, i = rng.randint(0, o.tx_every_ms), 0
         while time < horizon and len(entries) < o.heights * 3:
@@ -137,12 +153,20 @@ class Simulation:
     def broadcast(self, src: int, payload: Payload) -> None:
         if self.options.wire and isinstance(payload, Proposal | Vote):
             payload = _wire(payload)
-        delays, nodes, queue = self.network.delays, self.nodes, self.queue
+        nodes, queue = self.nodes, self.queue
         now = queue.now
-        for dst in range(len(nodes)):
+        args = (src, payload)
+        fan = self.network.fan_out(src)
+        if fan is not None:  # the common case, kept lean: one event per peer
+            for dst, node in enumerate(nodes):
+                if dst != src:
+                    queue.bucket(now + fan[dst]).append((node.receive, args))
+            return
+        delays = self.network.delays
+        for dst, node in enumerate(nodes):
             if dst != src:
                 for delay in delays(src, dst):
-                    queue.bucket(now + delay).append((nodes[dst].receive, (src, payload)))
+                    queue.bucket(now + delay).append((node.receive, args))
 
     # -- running -----------------------------------------------------------------------------
 
@@ -162,7 +186,7 @@ class Simulation:
                 self.queue.run(
                     lambda: not checker.ok or self._core_done >= len(self.core), deadline
                 )
-                if checker.ok and self._core_done < len(self.core):
+                if not checker.violations and self._core_done < len(self.core):
                     checker.fail("liveness", "the healed core did not reach the last height")
         checker.finish(
             self.world.feed,
@@ -195,9 +219,7 @@ class Simulation:
         rounds = [self.nodes[i].machine.round for i in self.core]
         self.liveness_bound_ms = self._liveness_bound(max(rounds), max(rounds) - min(rounds))
         self._watch_height = self._core_min_height()
-        self._core_done = sum(
-            1 for i in self.core if self.nodes[i].disk.chain.height >= o.heights
-        )
+        self._core_done = sum(1 for i in self.core if self.nodes[i].disk.chain.height >= o.heights)
         self.queue.after(self.liveness_bound_ms, self._watchdog)
 
     def _liveness_bound(self, top_round: int, spread: int) -> int:
