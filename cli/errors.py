@@ -14,6 +14,7 @@ Exit codes (stable, documented in docs/cli.md):
     4  keystore: unknown or existing key, corrupted key file, plaintext key refused
     5  wrong password
     6  not available yet (broadcasting arrives with the node)
+    7  the simulator found a violated property (`coterie sim`)
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ExitCode(IntEnum):
     KEYSTORE = 4
     WRONG_PASSWORD = 5
     UNAVAILABLE = 6
+    VIOLATION = 7
 
 
 class CliError(click.ClickException):

@@ -6,6 +6,7 @@ import click
 
 from cli.commands.keys import keys
 from cli.commands.node import config, init
+from cli.commands.sim import sim
 from cli.commands.tx import tx
 from cli.errors import CoterieGroup
 
@@ -19,6 +20,7 @@ def cli() -> None:
 cli.add_command(init)
 cli.add_command(config)
 cli.add_command(keys)
+cli.add_command(sim)
 cli.add_command(tx)
 
 

@@ -182,9 +182,12 @@ class MemoryWAL:
         if sync:
             if isinstance(record, EndHeight):
                 self.durable, self.pending = [], [record]
-            self.sync()
+            self._flush()
 
     def sync(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
         self.syncs += 1
         self.durable.extend(self.pending)
         self.pending = []

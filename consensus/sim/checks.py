@@ -86,7 +86,8 @@ class Checker:
     # -- safety ------------------------------------------------------------------------------
 
     def signed(self, node: int, message: ConsensusMessage) -> None:
-        """`node` sent `message`: an honest node never sends two for one (h, r, step)."""
+        """`node` sent `message` it signed: an honest node never sends two for one (h, r, step).
+        (The caller passes only top-level sends, never relays, so the signer is `node`.)"""
         if node not in self.honest:
             return
         if isinstance(message, Proposal):

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.errors import EvidenceError
-from consensus.evidence import verify_evidence
+from consensus.evidence import make_evidence, verify_evidence
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step, decode_message
 from consensus.signer import MemorySignStateStore, Signer, SignState, SignStateStore
@@ -45,7 +45,7 @@ from consensus.wal import (
     replay,
 )
 from consensus.wal_file import FileWAL
-from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
+from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote, VoteType
 from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
 
@@ -92,6 +92,7 @@ class Disk:
     wal: MemoryWAL | FileWAL = field(default_factory=MemoryWAL)
     chain: ChainStore = field(default_factory=ChainStore)
     pool: EvidencePool = field(default_factory=EvidencePool)
+    initialized: bool = False  # the first sign state was written (what `testnet init` does)
 
     def power_cut(self) -> None:
         """What a crash does to the disk: unsynced WAL records may be gone."""
@@ -220,8 +221,13 @@ class SimNode:
         self.incarnation += 1
         try:
             self.signer = JournaledSigner(
-                self.key, self.world.genesis_hash, self._store, self.wal, new_chain=new_chain
+                self.key,
+                self.world.genesis_hash,
+                self._store,
+                self.wal,
+                new_chain=new_chain or not self.disk.initialized,
             )
+            self.disk.initialized = True
             self.app = self._new_app()
             self.machine = self._new_machine(self.signer)
             height = self.disk.chain.height + 1
@@ -323,6 +329,8 @@ class SimNode:
         if height != machine.height:
             if height > machine.height:
                 self._stash(height, src, message)
+            elif height == self.disk.chain.height and type(message) is Vote:
+                self._late_vote(message)
             return
         if machine.decided:
             return
@@ -388,7 +396,6 @@ class SimNode:
                 self.count("rejected")
 
     def _emit(self, message: ConsensusMessage) -> None:
-        self.checker.signed(self.index, message)
         self.count("signed")
         if self.behaviour is not None:
             self.behaviour.outgoing(self, message)
@@ -435,24 +442,43 @@ class SimNode:
             self.checker.evidence_pooled(self.index, evidence)
             self.transport.broadcast(self.index, EvidenceGossip(evidence))
 
+    def _late_vote(self, vote: Vote) -> None:
+        """A precommit for our last height that conflicts with one in our commit is evidence
+        (as CometBFT's LastCommit): an equivocator's second vote often arrives after we moved on."""
+        commit = self.disk.chain.commits[-1]
+        if vote.type != VoteType.PRECOMMIT or vote.round != commit.round:
+            return
+        if vote.block_hash == commit.block_hash:
+            return
+        for index, sig in enumerate(commit.signatures):
+            if sig.validator == vote.validator:
+                evidence = make_evidence(commit.vote(index), vote)
+                if evidence.hash() not in self.disk.pool.items and self._verified(evidence):
+                    self.checker.evidence_exposed(evidence)
+                    self._add_evidence(evidence)
+                return
+
     def _on_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         key = evidence.hash()
         if key in self.disk.pool.items or key in self.app.state.evidence:
             return
-        height = evidence.vote_a.height
-        if height > self.machine.height:
+        if evidence.vote_a.height > self.machine.height:
             return  # cannot judge it yet; it is gossiped again
+        if self._verified(evidence):
+            self._add_evidence(evidence)
+
+    def _verified(self, evidence: DuplicateVoteEvidence) -> bool:
         try:
             verify_evidence(
-                self.world.validators_at(height),
+                self.world.validators_at(evidence.vote_a.height),
                 self.world.genesis_hash,
                 evidence,
                 verifier=self.world.verifier,
             )
         except EvidenceError:
             self.count("bad-evidence")
-            return
-        self._add_evidence(evidence)
+            return False
+        return True
 
     def _tick(self, incarnation: int) -> None:
         if self.down or incarnation != self.incarnation:

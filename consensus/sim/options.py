@@ -75,7 +75,9 @@ class SimOptions:
     tx_every_ms: int
     timeouts: Timeouts
     gossip_ms: int = 1000
-    unguarded: frozenset[int] = field(default_factory=frozenset)  # tests: honest but unguarded
+    # tests only: nodes that misbehave with these roles while the checker counts them honest
+    # (a validator with its double-sign guard off, a censor), to show the checker notices
+    impostors: dict[int, frozenset[str]] = field(default_factory=dict)
     wire: bool = False  # consensus messages travel encoded
 
     @property
@@ -115,8 +117,8 @@ class SimOptions:
         ]
         if roles:
             lines.append(f"byzantine  {roles}")
-        if self.unguarded:
-            lines.append(f"UNSAFE     double-sign guard off on {sorted(self.unguarded)}")
+        for i, r in sorted(self.impostors.items()):
+            lines.append(f"UNSAFE     v{i} counted honest but misbehaves: {'+'.join(sorted(r))}")
         return lines
 
 

@@ -67,9 +67,9 @@ class Simulation:
         self.world = World(
             self.genesis_hash, CHAIN_ID, genesis_set, self._feed(clients), self.verifier
         )
-        labelled_honest = o.honest | o.unguarded
-        self.checker = Checker(labelled_honest, o.validators, now_fn=self._now)
-        byzantine = {**o.byzantine_roles, **{i: frozenset({"double-vote"}) for i in o.unguarded}}
+        self.honest = o.honest  # what the checker holds to every property (impostors too)
+        self.checker = Checker(self.honest, o.validators, now_fn=self._now)
+        byzantine = {**o.byzantine_roles, **o.impostors}
         self.coalition = Coalition(
             frozenset(byzantine),
             sorted(set(range(o.validators)) - set(byzantine)),
@@ -112,9 +112,10 @@ class Simulation:
         self.heal_time: int | None = None
         self.liveness_bound_ms = 0
         self.first_core_commit_after_heal: int | None = None
-        self._core_done = 0
+        self._core_done: set[int] = set()  # core nodes that stored the last height
         self._watch_height = 0
         self.crashes_injected = 0
+        self._armed: dict[int, CrashPoint] = {}  # crash points the chaos armed, per node
 
     def _now(self) -> int:
         return self.queue.now
@@ -145,14 +146,20 @@ class Simulation:
     # -- transport ---------------------------------------------------------------------------
 
     def send(self, src: int, dst: int, payload: Payload) -> None:
-        if self.options.wire and isinstance(payload, Proposal | Vote):
-            payload = _wire(payload)
+        if isinstance(payload, Proposal | Vote):
+            if src in self.honest:
+                self.checker.signed(src, payload)
+            if self.options.wire:
+                payload = _wire(payload)
         for delay in self.network.delays(src, dst):
             self.queue.after(delay, self.nodes[dst].receive, src, payload)
 
     def broadcast(self, src: int, payload: Payload) -> None:
-        if self.options.wire and isinstance(payload, Proposal | Vote):
-            payload = _wire(payload)
+        if isinstance(payload, Proposal | Vote):
+            if src in self.honest:
+                self.checker.signed(src, payload)  # every signature an honest node emits
+            if self.options.wire:
+                payload = _wire(payload)
         nodes, queue = self.nodes, self.queue
         now = queue.now
         args = (src, payload)
@@ -184,9 +191,9 @@ class Simulation:
             if self.core:
                 deadline = self.queue.now + self.liveness_bound_ms * (o.heights + 2)
                 self.queue.run(
-                    lambda: not checker.ok or self._core_done >= len(self.core), deadline
+                    lambda: not checker.ok or len(self._core_done) >= len(self.core), deadline
                 )
-                if not checker.violations and self._core_done < len(self.core):
+                if not checker.violations and len(self._core_done) < len(self.core):
                     checker.fail("liveness", "the healed core did not reach the last height")
         checker.finish(
             self.world.feed,
@@ -199,7 +206,7 @@ class Simulation:
 
     def _heal(self) -> None:
         o = self.options
-        honest = sorted(o.honest | o.unguarded)
+        honest = sorted(o.honest)
         self.rng.shuffle(honest)
         total = sum(o.powers)
         core: list[int] = []
@@ -214,12 +221,13 @@ class Simulation:
         self.network.make_reliable(self.core)
         for i in self.core:
             node = self.nodes[i]
-            node.crash_plan = None
+            if node.crash_plan is not None and node.crash_plan is self._armed.get(i):
+                node.crash_plan = None  # chaos armed it; a test's own plan stays
             node.restart()
         rounds = [self.nodes[i].machine.round for i in self.core]
         self.liveness_bound_ms = self._liveness_bound(max(rounds), max(rounds) - min(rounds))
         self._watch_height = self._core_min_height()
-        self._core_done = sum(1 for i in self.core if self.nodes[i].disk.chain.height >= o.heights)
+        self._core_done = {i for i in self.core if self.nodes[i].disk.chain.height >= o.heights}
         self.queue.after(self.liveness_bound_ms, self._watchdog)
 
     def _liveness_bound(self, top_round: int, spread: int) -> int:
@@ -246,7 +254,7 @@ class Simulation:
         return min(self.nodes[i].disk.chain.height for i in self.core)
 
     def _watchdog(self) -> None:
-        if self._core_done >= len(self.core) or not self.checker.ok:
+        if len(self._core_done) >= len(self.core) or not self.checker.ok:
             return
         height = self._core_min_height()
         if height <= self._watch_height:
@@ -263,8 +271,8 @@ class Simulation:
         if node.index in self.core:
             if self.first_core_commit_after_heal is None:
                 self.first_core_commit_after_heal = self.queue.now
-            if height == self.options.heights:
-                self._core_done += 1
+            if node.disk.chain.height >= self.options.heights:
+                self._core_done.add(node.index)
 
     # -- chaos -------------------------------------------------------------------------------
 
@@ -297,9 +305,9 @@ class Simulation:
         downtime = rng.randint(*o.downtime_ms)
         self.crashes_injected += 1
         if rng.random() < o.crash_point_share:
-            node.crash_at(
-                CrashPoint(node.persist_ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
-            )
+            plan = CrashPoint(node.persist_ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
+            node.crash_at(plan)
+            self._armed[node.index] = plan
             return
         node.crash()
         self.queue.after(downtime, node.restart)
