@@ -95,11 +95,15 @@ def bit_at(path: bytes, depth: int) -> int:
 
 
 def load_node(nodes: NodeReader, hash_: bytes) -> bytes:
-    """The verified encoding of a non-empty node; raises `MerkleError` if missing or corrupt."""
+    """The encoding of a non-empty node; raises `MerkleError` if it is missing or malformed.
+
+    The hash is not checked here: a reader that loads nodes from disk checks it as it reads
+    (`ledger.store.NodeStore` does), so nodes already in memory are not hashed twice.
+    """
     data = nodes.get_node(hash_)
     if data is None:
         raise MerkleError(f"missing Merkle node {hash_.hex()}")
-    if len(data) != NODE_LEN or data[0] not in (LEAF_TAG, INNER_TAG) or node_hash(data) != hash_:
+    if len(data) != NODE_LEN or data[0] not in (LEAF_TAG, INNER_TAG):
         raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
     return data
 

@@ -128,6 +128,14 @@ class _Updater:
     ) -> tuple[bytes, _Kind]:
         """Merge the one key already here with the changes routed to the same subtree."""
         leaf_path = data[1:33]
+        if hi - lo == 1 and batch.paths[lo] == leaf_path:  # the common case: that key changes
+            vhash = batch.values[lo]
+            if vhash is None:
+                return EMPTY, None
+            encoding = _LEAF + leaf_path + vhash
+            leaf = sha256(encoding).digest()
+            self.writes[leaf] = encoding
+            return leaf, LEAF_TAG
         merged = batch.inserts(lo, hi)
         if leaf_path not in batch.paths[lo:hi]:
             if not merged:

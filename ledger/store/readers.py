@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ledger.merkle.node import EMPTY, INNER_TAG
+from ledger.merkle.node import EMPTY, INNER_TAG, MerkleError, sha256
 from ledger.store import schema
 
 PIN_DEPTH = 16
@@ -54,9 +54,12 @@ class NodeStore:
         self._pin_depth = pin_depth
 
     def get_node(self, node_hash: bytes) -> bytes | None:
+        """The node's encoding; raises `MerkleError` if the stored bytes do not hash to it."""
         data = self._pinned.get(node_hash)
         if data is None:
             data = self._db.get(schema.NODE + node_hash)
+            if data is not None and sha256(data).digest() != node_hash:
+                raise MerkleError(f"corrupt Merkle node {node_hash.hex()} in the database")
         return data
 
     def has_node(self, node_hash: bytes) -> bool:

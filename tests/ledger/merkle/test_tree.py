@@ -157,6 +157,6 @@ def test_missing_or_corrupt_node_is_a_merkle_error() -> None:
     with pytest.raises(MerkleError, match="missing"):
         update(store, root, {b"k1": b"w"})
     store.put_all(writes)
-    store.nodes[root] = b"\x01" + bytes(64)
+    store.nodes[root] = b"\x02" + bytes(64)
     with pytest.raises(MerkleError, match="corrupt"):
         update(store, root, {b"k1": b"w"})

@@ -130,3 +130,12 @@ def test_state_root_that_disagrees_with_the_last_header(db_path: Path) -> None:
     tamper(db_path, {schema.META_STATE_ROOT: block2.header.state_root})  # a real, older root
     with pytest.raises(StoreCorruptError, match="block 3 has state root"):
         Store.open(db_path, GENESIS_HASH)
+
+
+def test_a_node_whose_bytes_do_not_hash_to_its_key_is_corrupt(db_path: Path) -> None:
+    build_chain(db_path)
+    with Store.open(db_path, GENESIS_HASH) as store:
+        root = store.state_root
+    tamper(db_path, {schema.node(root): b"\x01" + bytes(64)})
+    with pytest.raises(StoreCorruptError, match="corrupt Merkle node"):
+        Store.open(db_path, GENESIS_HASH)
