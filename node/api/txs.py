@@ -1,0 +1,136 @@
+"""Transactions: submit one or a batch (`POST /v1/txs`) and read one by hash.
+
+A submission body is either `application/msgpack` (the canonical bytes of one signed tx, or a
+msgpack array of such byte strings: the P2P batch format) or `application/json`
+(`{"txs": ["<hex of canonical tx bytes>", ...]}`). Each tx gets its own answer with its hash and
+an `ErrorCode` name; the request as a whole answers 200 once the body parsed, even when every tx
+was refused, so a batch is never half-reported. Bodies that cannot be parsed get a 4xx.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from ledger import codec
+from ledger.codec import MalformedError
+from ledger.state.events import Receipt
+from ledger.store import TxLocation
+from ledger.tx import MAX_TX_BYTES, SignedTx
+from node.api.context import ApiContext
+from node.api.errors import ApiError, bad_request
+from node.api.keys import CONTEXT
+from node.api.params import MSGPACK, msgpack_response, parse_hash, wants_msgpack
+from node.api.views import committed_tx_view, tx_view
+from node.mempool import Admission
+
+MAX_SUBMIT_TXS = 10_000
+MAX_SUBMIT_BYTES = 16 * 1024 * 1024
+
+
+async def read_submission(request: web.Request) -> list[bytes]:
+    """The raw txs of a submission body, or a 4xx `ApiError`."""
+    content_type = request.content_type
+    if request.content_length is not None and request.content_length > MAX_SUBMIT_BYTES:
+        raise ApiError(413, "body_too_large", f"the body exceeds {MAX_SUBMIT_BYTES} bytes")
+    body = await request.read()
+    if not body:
+        raise bad_request("empty_body", "the body holds no tx")
+    if content_type == MSGPACK:
+        return _msgpack_txs(body)
+    if content_type in ("application/json", ""):
+        return _json_txs(body)
+    raise ApiError(
+        415, "unsupported_media_type", f"send {MSGPACK} or application/json, not {content_type}"
+    )
+
+
+def _msgpack_txs(body: bytes) -> list[bytes]:
+    first = body[0]
+    if 0x90 <= first <= 0x9F or first in (0xDC, 0xDD):  # a msgpack array: maybe a batch
+        try:
+            batch = codec.decode_bytes_list(body, MAX_SUBMIT_TXS, MAX_TX_BYTES, MAX_SUBMIT_BYTES)
+        except MalformedError:
+            pass  # not an array of byte strings: one tx (the mempool decodes it)
+        else:
+            if not batch:
+                raise bad_request("empty_batch", "the batch holds no tx")
+            return batch
+    return [body]
+
+
+def _json_txs(body: bytes) -> list[bytes]:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise bad_request("invalid_json", "the body is not valid JSON") from None
+    items = data.get("txs") if isinstance(data, dict) else None
+    if not isinstance(items, list) or set(data) != {"txs"}:
+        raise bad_request("invalid_body", 'expected {"txs": ["<tx hex>", ...]}')
+    if not 1 <= len(items) <= MAX_SUBMIT_TXS:
+        raise bad_request("invalid_batch_size", f"send 1 to {MAX_SUBMIT_TXS} txs")
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise bad_request("invalid_tx_hex", f"txs[{i}] is not a hex string")
+        try:
+            out.append(bytes.fromhex(item.removeprefix("0x")))
+        except ValueError:
+            raise bad_request("invalid_tx_hex", f"txs[{i}] is not hex") from None
+    return out
+
+
+def admission_view(index: int, admission: Admission) -> dict[str, Any]:
+    return {
+        "index": index,
+        "ok": admission.ok,
+        "code": admission.code.name,
+        "code_number": int(admission.code),
+        "tx_hash": admission.tx_hash.hex() if admission.tx_hash else None,
+        "queued": admission.queued,
+        "reason": admission.reason,
+    }
+
+
+async def submit_txs(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    raw_txs = await read_submission(request)
+    admissions = await ctx.submit(raw_txs)
+    results = [admission_view(i, a) for i, a in enumerate(admissions)]
+    accepted = sum(1 for a in admissions if a.ok)
+    return web.json_response(
+        {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
+    )
+
+
+async def get_tx(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    tx_hash = parse_hash(request.match_info["hash"], "tx_hash")
+    raw = wants_msgpack(request)
+    found = ctx.store.tx(tx_hash)
+    if found is None:
+        pending = ctx.mempool.get(tx_hash)
+        if pending is None:
+            raise ApiError(404, "not_found", f"no committed or pending tx {tx_hash.hex()}")
+        if raw:
+            return msgpack_response(pending.encode())
+        return web.json_response(
+            {"status": "pending", "tx": tx_view(pending, ctx.hrp), "height": None}
+        )
+    tx, location = found
+    if raw:
+        return msgpack_response(tx.encode())
+    return web.json_response(_committed(ctx, tx_hash, tx, location))
+
+
+def _committed(
+    ctx: ApiContext, tx_hash: bytes, tx: SignedTx, location: TxLocation
+) -> dict[str, Any]:
+    receipt = Receipt.decode(location.receipt) if location.receipt else None
+    block = ctx.store.block(location.height)
+    block_hash = block.hash() if block else b""
+    view = committed_tx_view(tx, location, receipt, block_hash, ctx.hrp)
+    view["hash"] = tx_hash.hex()
+    return view
