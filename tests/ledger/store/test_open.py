@@ -18,7 +18,7 @@ from ledger.store import (
     StoreOpenError,
     schema,
 )
-from tests.ledger.store.synthetic import GENESIS_HASH, commit_next, open_store
+from tests.ledger.store.synthetic import GENESIS_HASH, Model, commit_next, open_store
 
 
 def build_chain(path: Path, blocks: int = 3) -> None:
@@ -139,3 +139,34 @@ def test_a_node_whose_bytes_do_not_hash_to_its_key_is_corrupt(db_path: Path) -> 
     tamper(db_path, {schema.node(root): b"\x01" + bytes(64)})
     with pytest.raises(StoreCorruptError, match="corrupt Merkle node"):
         Store.open(db_path, GENESIS_HASH)
+
+
+def newest_log(path: Path) -> Path:
+    return max(path.glob("*.log"), key=lambda p: int(p.stem))
+
+
+def test_a_torn_last_batch_is_dropped_and_the_store_reopens_below_it(db_path: Path) -> None:
+    build_chain(db_path)  # blocks 1-3; reopening moves them out of the log into tables
+    with Store.open(db_path, GENESIS_HASH) as store:
+        commit_next(store, seed=11)
+        assert store.height == 4
+    log = newest_log(db_path)
+    size = log.stat().st_size
+    assert size > 1000  # block 4's batch, alone in the log
+    with log.open("r+b") as f:
+        f.truncate(size // 2)  # a power cut in the middle of writing it
+    model = Model(seed=11)
+    model.advance_to(3)
+    with Store.open(db_path, GENESIS_HASH) as store:
+        assert store.height == 3 and store.state_root == model.root
+        assert dict(store.state.iter_prefix(b"")) == model.state
+        commit_next(store, seed=11)  # and the chain goes on from there
+        assert store.height == 4
+
+
+def test_garbage_after_the_last_batch_is_ignored(db_path: Path) -> None:
+    build_chain(db_path)
+    with newest_log(db_path).open("ab") as f:
+        f.write(bytes(range(256)) * 12)
+    with Store.open(db_path, GENESIS_HASH) as store:
+        assert store.height == 3
