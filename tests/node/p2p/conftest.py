@@ -171,9 +171,13 @@ async def make_node() -> AsyncIterator[NodeFactory]:
 
 @pytest.fixture
 def wait_until() -> Callable[..., Awaitable[None]]:
-    """`await wait_until(lambda: cond, timeout=5.0, what="...")`: poll until true or fail."""
+    """`await wait_until(lambda: cond, timeout=15.0, what="...")`: poll until true or fail.
 
-    async def wait(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
+    The timeout is generous because CI shares two cores among test workers; a passing test
+    returns as soon as the condition holds, so only a failing one waits this long.
+    """
+
+    async def wait(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
