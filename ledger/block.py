@@ -270,7 +270,20 @@ class Block:
         return cls(header, txs, evidence, last_commit)
 
     def encode(self) -> bytes:
-        return codec.encode(self.to_fields())
+        """Canonical bytes, spliced from the parts' own encodings.
+
+        The canonical encoding of an array is its header followed by its items' encodings, so
+        each tx's cached bytes are reused instead of walking every tx's fields again.
+        """
+        parts = [
+            codec.array_header(4),
+            self.header.encode(),
+            codec.array_header(len(self.txs)),
+            *(tx.encode() for tx in self.txs),
+            codec.encode([e.to_fields() for e in self.evidence]),
+            codec.encode(self.last_commit.to_fields() if self.last_commit else None),
+        ]
+        return b"".join(parts)
 
     @classmethod
     def decode(cls, data: bytes, max_bytes: int = MAX_BLOCK_BYTES) -> Block:

@@ -58,6 +58,12 @@ def _check_encodable(value: object, depth: int) -> None:
 
 
 _packb = msgpack.packb
+_header_packer = msgpack.Packer(use_bin_type=True)
+
+
+def array_header(count: int) -> bytes:
+    """The canonical msgpack header of an array of `count` items, for splicing encodings."""
+    return _header_packer.pack_array_header(count)  # type: ignore[no-any-return]
 
 
 def decode_trusted(data: bytes) -> Any:

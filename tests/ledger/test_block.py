@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from ledger import codec
 from ledger.block import (
     Block,
     Commit,
@@ -124,3 +125,14 @@ def test_evidence_must_be_in_canonical_order_and_names_one_offence() -> None:
         DuplicateVoteEvidence(low, high).offence_key()
         == DuplicateVoteEvidence(low, third).offence_key()
     )
+
+
+def test_spliced_block_encoding_equals_the_plain_canonical_encoding() -> None:
+    txs = tuple(
+        TxBody("c", KEY.public_key, n, 0, Transfer(Address(bytes(20)), 1)).sign(KEY, GENESIS_HASH)
+        for n in range(20)
+    )
+    commit = Commit(1, 0, b"\x05" * 32, (CommitSig(KEY.address, bytes(64)),))
+    for block in (Block(header(), txs, (), None), Block(header(height=2), (), (), commit)):
+        assert block.encode() == codec.encode(block.to_fields())
+        assert Block.decode(block.encode()) == block
