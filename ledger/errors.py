@@ -42,6 +42,8 @@ class ErrorCode(IntEnum):
     SPLIT_BAD_OWNER = 44
     SPLIT_CONSENT_INVALID = 45
     CONTENT_BAD_RECORD = 50
+    # stateless, treasury and moderation (60-69)
+    STREAM_BAD_SCHEDULE = 60
     # stateful: depends on the current state
     BAD_NONCE = 100
     NONCE_TOO_HIGH = 101
@@ -64,6 +66,14 @@ class ErrorCode(IntEnum):
     ROLE_LOCKED = 118
     COMMITMENT_MISMATCH = 119
     LIMIT_REACHED = 120
+    # stateful, treasury, streams, multisig queue and moderation (150-169)
+    ALLOWANCE_EXCEEDED = 150
+    NOTHING_TO_CLAIM = 151
+    ASSET_NOT_ACCEPTED = 152
+    QUEUE_OUT_OF_ORDER = 153
+    STREAM_CLOSED = 154
+    MODERATION_OUT_OF_SCOPE = 155
+    NO_HOLDERS = 156
     # stateful, revenue splits (170-189) and content (190-199)
     SPLIT_CYCLE = 170
     SPLIT_IMMUTABLE = 171

@@ -1,7 +1,10 @@
 """TreasuryDeposit: anyone pays the native coin or an accepted token into a collective's treasury.
 
 The memo and the optional invoice reference travel in the event, so a payment can be matched to
-the brand deal or invoice it settles (Cosmos FundCommunityPool, plus the reference's invoice_ref).
+the brand deal or invoice it settles (Cosmos FundCommunityPool, plus the reference's invoice_ref);
+a deposit with an invoice reference is also kept in the collective's invoice index
+(`ledger.treasury.invoices`). A token must be on the collective's whitelist
+(`ledger.treasury.accepted`, changed by the AcceptAsset proposal action).
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from typing import Any, ClassVar
 
 from ledger.codec import Fields
 from ledger.collectives import treasury
-from ledger.collectives.assets import check_vault_asset
 from ledger.collectives.ids import ASSET_TOKEN_LEN, COLLECTIVE_ID_LEN, Asset
 from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
+from ledger.splits.parties import Party
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import TxHandler, register_handler
 from ledger.state.view import StateView
+from ledger.treasury.accepted import require_accepted
+from ledger.treasury.invoices import record_receipt
 from ledger.tx import TxBody, TxKind, register_payload
 
 MAX_MEMO_LEN = 256
@@ -62,7 +67,7 @@ class TreasuryDepositHandler(TxHandler[TreasuryDeposit]):
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: TreasuryDeposit
     ) -> None:
         require_collective(view, payload.collective)
-        check_vault_asset(view, payload.asset)
+        require_accepted(view, payload.collective, payload.asset)
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: TreasuryDeposit
@@ -75,17 +80,29 @@ class TreasuryDepositHandler(TxHandler[TreasuryDeposit]):
             asset=payload.asset,
             amount=payload.amount,
         )
-        return [
-            Event.of(
-                "treasury_deposit",
-                collective=payload.collective,
-                payer=tx.sender_address.raw,
-                asset=payload.asset.raw,
-                amount=payload.amount,
-                memo=payload.memo,
-                invoice_ref=payload.invoice_ref,
-            )
-        ]
+        event = Event.of(
+            "treasury_deposit",
+            collective=payload.collective,
+            payer=tx.sender_address.raw,
+            asset=payload.asset.raw,
+            amount=payload.amount,
+            memo=payload.memo,
+            invoice_ref=payload.invoice_ref,
+        )
+        seq = record_receipt(
+            view,
+            payload.collective,
+            payer=Party.account(tx.sender_address),
+            asset=payload.asset,
+            amount=payload.amount,
+            invoice_ref=payload.invoice_ref,
+            memo=payload.memo,
+            height=ctx.height,
+            time_ms=ctx.time_ms,
+        )
+        if seq is not None:
+            event = Event(event.kind, (*event.attributes, ("receipt", seq)))
+        return [event]
 
 
 register_handler(TreasuryDepositHandler())

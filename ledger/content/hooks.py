@@ -23,6 +23,11 @@ def register_membership_check(check: MembershipCheck) -> None:
     _CHECK.append(check)
 
 
+def registered_membership_check() -> MembershipCheck | None:
+    """The check in force, if any (tests that stand in for it restore it afterwards)."""
+    return _CHECK[0] if _CHECK else None
+
+
 def unregister_membership_check() -> None:
     """Remove the check (tests)."""
     _CHECK.clear()

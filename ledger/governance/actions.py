@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from ledger.codec import Fields, MalformedError
 from ledger.errors import ErrorCode, TxError
-from ledger.governance.kinds import ActionTag, ProposalKind
+from ledger.governance.kinds import ActionTag, ProposalKind, VotingMethod
 from ledger.keys import Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -64,6 +64,12 @@ class Action:
         self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
     ) -> None:
         """Checks against state when the proposal is submitted. Default: none."""
+
+    def check_poll(self, method: VotingMethod, choice_count: int) -> None:
+        """Whether the action may ride on a multiple-choice proposal (an allocation does, using
+        its tally); the default: only yes/no proposals carry actions."""
+        if method is not VotingMethod.BINARY:
+            raise TxError(ErrorCode.INVALID_PAYLOAD, "only yes/no proposals carry actions")
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         """The asset and amount this action pays out of the treasury, if it does."""

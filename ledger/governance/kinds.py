@@ -50,6 +50,7 @@ class ActionTag(IntEnum):
     ACCEPT_ASSET = 26
     HOLDER_DISTRIBUTION = 27
     ALLOCATE = 28
+    SPLIT_ACCEPT = 29  # a collective accepts ownership of a split
 
 
 class DecisionMethod(IntEnum):

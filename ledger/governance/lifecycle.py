@@ -18,7 +18,7 @@ from ledger.collectives.ids import SYSTEM_ADDRESS
 from ledger.collectives.params import PPM
 from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import escrow, keys
+from ledger.governance import escrow, hooks, keys
 from ledger.governance.actions import ActionRun, moves_value
 from ledger.governance.ballots import approvals, ballots, clear_votes
 from ledger.governance.electorate import total_power, weighted_votes
@@ -79,6 +79,7 @@ def start_voting(
     proposal = proposal.with_(total_power=total_power(view, proposal))
     proposal = schedule(view, pid, proposal, tally_at)
     put_proposal(view, pid, proposal)
+    hooks.run_start_hooks(view, ctx, pid, proposal)
     return proposal
 
 
@@ -97,7 +98,8 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
         votes = weighted_votes(view, pid, proposal)
         tally = tuple(scores(proposal.method, len(proposal.choices), votes))
         winner = choice_winner(proposal.method, len(proposal.choices), votes)
-        outcome = choice_outcome(policy, participation(votes), proposal.total_power, winner)
+        decided = winner if not proposal.actions else (0 if any(tally) else -1)  # allocations
+        outcome = choice_outcome(policy, participation(votes), proposal.total_power, decided)
     now = ctx.time_ms
     proposal = proposal.with_(tally=tally, winner=winner, closed_ms=now)
     events = [Event.of("proposal_tallied", proposal=pid, outcome=outcome.value)]
@@ -144,6 +146,9 @@ def execute(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) ->
     its yes votes (Moloch's dilution bound, Baal's minimum retention)."""
     if proposal.status not in (Status.GRACE, Status.READY):
         raise TxError(ErrorCode.INVALID_STATE, f"proposal {pid} is {proposal.status.name}")
+    waiting = hooks.blocked(view, pid, proposal)
+    if waiting is not None:
+        raise TxError(ErrorCode.QUEUE_OUT_OF_ORDER, waiting)
     cid = proposal.collective
     collective = require_collective(view, cid)
     params = collective.params
@@ -163,7 +168,15 @@ def execute(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) ->
 
 
 def execute_due(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
-    """Execute at the end of grace; on failure park the proposal as READY until it expires."""
+    """Execute at the end of grace; on failure park the proposal as READY until it expires.
+    A proposal that an execution gate holds (the multisig queue) waits in grace until its
+    expiry; the gate's owner reschedules it when it may run."""
+    waiting = hooks.blocked(view, pid, proposal)
+    if waiting is not None:
+        if ctx.time_ms >= proposal.expires_ms:
+            return finalize(view, ctx, pid, proposal, Status.EXPIRED)
+        put_proposal(view, pid, schedule(view, pid, proposal, proposal.expires_ms))
+        return [Event.of("proposal_waiting", proposal=pid, reason=waiting[:200])]
     child = view.child()
     try:
         events = execute(child, ctx, pid, proposal)
@@ -209,7 +222,7 @@ def finalize(
     proposal = proposal.with_(status=status, closed_ms=proposal.closed_ms or ctx.time_ms)
     put_proposal(view, pid, proposal)
     events.append(Event.of("proposal_finalized", proposal=pid, status=status.name.lower()))
-    return events
+    return events + hooks.run_finalize_hooks(view, ctx, pid, proposal)
 
 
 def is_due(proposal: Proposal, now_ms: int) -> bool:

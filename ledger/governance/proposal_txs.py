@@ -85,10 +85,12 @@ class ProposalSubmitHandler(TxHandler[ProposalSubmit]):
             if payload.choices:
                 raise TxError(ErrorCode.INVALID_PAYLOAD, "a yes/no proposal has no choices")
         else:
-            if payload.actions:
-                raise TxError(ErrorCode.INVALID_PAYLOAD, "only yes/no proposals carry actions")
+            if len(payload.actions) > 1:
+                raise TxError(ErrorCode.INVALID_PAYLOAD, "a poll carries at most one action")
             if not 2 <= len(payload.choices) <= MAX_CHOICES:
                 raise TxError(ErrorCode.INVALID_PAYLOAD, f"a poll has 2 to {MAX_CHOICES} choices")
+            for action in payload.actions:
+                action.check_poll(payload.method, len(payload.choices))
 
     def check_stateful(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSubmit

@@ -16,16 +16,23 @@ from ledger.collectives import (
 )
 from ledger.content import handlers as content_handlers
 from ledger.governance import (
+    actions_splits,
+    actions_treasury,
     core_actions,
     lifecycle,
+    multisig_queue,
     process_txs,
     proposal_txs,
     roles,
     validator_set,
     vote_txs,
 )
+from ledger.moderation import act as moderation_act
+from ledger.moderation import actions as moderation_actions
+from ledger.moderation import anchors, appeals
 from ledger.splits import handlers as split_handlers
 from ledger.state import transfer, validators
+from ledger.treasury import allowance_spend, sinks, stream_claim
 
 HANDLER_MODULES = (
     transfer,
@@ -45,4 +52,15 @@ HANDLER_MODULES = (
     validator_set,
     split_handlers,
     content_handlers,
+    # treasury, multisig queue, collective splits and moderation (issue 5)
+    multisig_queue,
+    actions_treasury,
+    actions_splits,
+    allowance_spend,
+    stream_claim,
+    sinks,
+    anchors,
+    appeals,
+    moderation_actions,
+    moderation_act,
 )

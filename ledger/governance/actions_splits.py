@@ -1,0 +1,206 @@
+"""Proposal actions on splits owned by the collective: the only way such a split changes.
+
+A collective's split is created with the collective as owner, at the id
+`collective_split_id(cid, proposal id, terms, tranches)` (known once the proposal is submitted).
+An update names the split's current version like a `SplitUpdate` tx; a party whose share it
+lowers must consent, by a `Consent` signature carried in the action or, for an account, by voting
+yes on the proposal (a member who approves a cut has agreed to it). A collective accepts an owner
+transfer proposed to it with `CollectiveSplitAccept`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ledger import codec
+from ledger.codec import Fields, MalformedError
+from ledger.collectives.model import Collective
+from ledger.collectives.params import DAY
+from ledger.errors import ErrorCode, TxError
+from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.ballots import ballots
+from ledger.governance.kinds import ActionTag, BinaryOption, ProposalKind
+from ledger.governance.policy import Policy, register_default_policy
+from ledger.hashing import tagged_digest
+from ledger.splits import admin
+from ledger.splits.consent import Consent, verify_consents
+from ledger.splits.graph import check_payees
+from ledger.splits.parties import (
+    SPLIT_ID_LEN,
+    Party,
+    PartyKind,
+    optional_party,
+    optional_party_fields,
+)
+from ledger.splits.records import MAX_RECIPIENTS, MAX_TRANCHES, SplitTerms, Tranche, check_tranches
+from ledger.splits.store import get_config
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.keys import u64
+from ledger.state.view import StateView
+
+SPLIT_ID_TAG = b"coterie/collective-split/v1"
+
+
+def collective_party(cid: bytes) -> Party:
+    return Party(PartyKind.COLLECTIVE, cid)
+
+
+def collective_split_id(
+    cid: bytes, proposal_id: int, terms: SplitTerms, tranches: tuple[Tranche, ...]
+) -> bytes:
+    body = codec.encode([terms.to_fields(), [t.to_fields() for t in tranches]])
+    return tagged_digest(SPLIT_ID_TAG, cid + u64(proposal_id) + body)
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class CollectiveSplitCreate(Action):
+    TAG: ClassVar[ActionTag] = ActionTag.SPLIT_CREATE
+    KIND: ClassVar[ProposalKind] = ProposalKind.SPLITS
+    terms: SplitTerms
+    tranches: tuple[Tranche, ...] = ()
+
+    def to_fields(self) -> list[Any]:
+        return [self.terms.to_fields(), [t.to_fields() for t in self.tranches]]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> CollectiveSplitCreate:
+        f = Fields(raw, 2, "collective_split_create")
+        terms = SplitTerms.from_fields(f.raw())
+        return cls(terms, tuple(Tranche.from_fields(t) for t in f.list("tranches", MAX_TRANCHES)))
+
+    def check(self) -> None:
+        self.terms.check()
+        check_tranches(self.tranches)
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        parties = [t.recipient for t in self.tranches] + list(self.terms.recipients)
+        check_payees(view, bytes(SPLIT_ID_LEN), parties)
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        cid = run.collective_id
+        split_id = collective_split_id(cid, run.proposal_id, self.terms, self.tranches)
+        return admin.create_split(
+            view,
+            ctx,
+            split_id,
+            owner=collective_party(cid),
+            terms=self.terms,
+            tranches=self.tranches,
+        )
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class CollectiveSplitUpdate(Action):
+    TAG: ClassVar[ActionTag] = ActionTag.SPLIT_UPDATE
+    KIND: ClassVar[ProposalKind] = ProposalKind.SPLITS
+    split_id: bytes
+    version: int
+    terms: SplitTerms | None
+    owner_action: admin.OwnerAction = admin.OwnerAction.KEEP
+    new_owner: Party | None = None
+    consents: tuple[Consent, ...] = ()
+
+    def change(self) -> admin.SplitChange:
+        return admin.SplitChange(self.version, self.terms, self.owner_action, self.new_owner)
+
+    def to_fields(self) -> list[Any]:
+        return [
+            self.split_id,
+            self.version,
+            None if self.terms is None else self.terms.to_fields(),
+            int(self.owner_action),
+            optional_party_fields(self.new_owner),
+            [c.to_fields() for c in self.consents],
+        ]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> CollectiveSplitUpdate:
+        f = Fields(raw, 6, "collective_split_update")
+        split_id = f.bytes("split_id", SPLIT_ID_LEN, exact=True)
+        version = f.int("version")
+        terms_raw = f.raw()
+        terms = None if terms_raw is None else SplitTerms.from_fields(terms_raw)
+        number = f.int("owner_action", 0, 255)
+        try:
+            action = admin.OwnerAction(number)
+        except ValueError as exc:
+            raise MalformedError(f"collective_split_update: unknown owner action {number}") from exc
+        new_owner = optional_party(f.raw(), "collective_split_update.new_owner")
+        consents = tuple(Consent.from_fields(c) for c in f.list("consents", MAX_RECIPIENTS))
+        return cls(split_id, version, terms, action, new_owner, consents)
+
+    def check(self) -> None:
+        admin.check_owner_action(self.owner_action, self.new_owner)
+        if self.terms is None:
+            if self.consents:
+                raise TxError(ErrorCode.SPLIT_CONSENT_INVALID, "consents need new terms")
+            if self.owner_action is admin.OwnerAction.KEEP:
+                raise TxError(ErrorCode.INVALID_ACTION, "the update changes nothing")
+            return
+        self.terms.check()
+
+    def _signers(self, chain_id: str) -> frozenset[Party]:
+        if self.terms is None:
+            return frozenset()
+        signed = verify_consents(chain_id, self.split_id, self.version, self.terms, self.consents)
+        return frozenset(Party.account(a) for a in signed)
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        self._signers(ctx.params.chain_id)
+        if get_config(view, self.split_id).owner != collective_party(cid):
+            raise TxError(ErrorCode.UNAUTHORIZED, "the collective does not own this split")
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        yes_voters = frozenset(
+            Party.account(voter)
+            for voter, ballot in ballots(view, run.proposal_id)
+            if ballot.supports(BinaryOption.YES)
+        )
+        consenting = self._signers(ctx.params.chain_id) | yes_voters
+        return admin.update_split(
+            view,
+            ctx,
+            self.split_id,
+            self.change(),
+            authority=collective_party(run.collective_id),
+            consenting=consenting,
+        )
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class CollectiveSplitAccept(Action):
+    """The collective takes over a split whose owner proposed the collective as new owner."""
+
+    TAG: ClassVar[ActionTag] = ActionTag.SPLIT_ACCEPT
+    KIND: ClassVar[ProposalKind] = ProposalKind.SPLITS
+    split_id: bytes
+
+    def to_fields(self) -> list[Any]:
+        return [self.split_id]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> CollectiveSplitAccept:
+        f = Fields(raw, 1, "collective_split_accept")
+        return cls(f.bytes("split_id", SPLIT_ID_LEN, exact=True))
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        admin.check_accept(view, self.split_id, collective_party(cid))
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        return admin.accept_ownership(view, ctx, self.split_id, collective_party(run.collective_id))
+
+
+register_default_policy(
+    ProposalKind.SPLITS, Policy(threshold_ppm=667_000, veto_ppm=0, voting_period_ms=3 * DAY)
+)

@@ -1,0 +1,100 @@
+"""Appeals of a moderator's act: the optimistic proposal opened with it, and its reversal.
+
+`MODERATION_ACT` records the moderator's decision at once and opens a system proposal with one
+`Moderate` action repeating it, under the collective's MODERATION policy (optimistic by default):
+members appeal by objecting. If the proposal passes, the decision stands (executing it records
+nothing new). If it ends rejected or vetoed (the objection, or the full vote it escalated to,
+went against the moderator), the decision is reversed: the content gets back the decision it had
+before the act (RESTORE if it had none), unless a later decision has replaced the moderator's in
+the meantime. A cancelled or expired appeal leaves the decision standing.
+
+Key (content range): 0x95 + proposal id(8) -> [content hash, decision seq, moderator]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger import codec
+from ledger.codec import Fields
+from ledger.content.records import CONTENT_HASH_LEN, ModerationAction
+from ledger.content.store import latest_moderation, moderation_history, record_moderation
+from ledger.governance.hooks import register_finalize_hook
+from ledger.governance.proposal import Proposal, Status
+from ledger.keys import ADDRESS_LEN
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.keys import u64
+from ledger.state.reader import StateReader
+from ledger.state.view import StateView
+
+APPEAL = b"\x95"
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    content_hash: bytes
+    decision_seq: int
+    moderator: bytes
+
+    def encode(self) -> bytes:
+        return codec.encode([self.content_hash, self.decision_seq, self.moderator])
+
+    @classmethod
+    def decode(cls, data: bytes) -> Appeal:
+        f = Fields(codec.decode(data), 3, "appeal")
+        return cls(
+            f.bytes("content_hash", CONTENT_HASH_LEN, exact=True),
+            f.int("decision_seq"),
+            f.bytes("moderator", ADDRESS_LEN, exact=True),
+        )
+
+
+def get_appeal(view: StateReader, pid: int) -> Appeal | None:
+    data = view.get(APPEAL + u64(pid))
+    return None if data is None else Appeal.decode(data)
+
+
+def open_appeal(view: StateView, pid: int, appeal: Appeal) -> None:
+    view.put(APPEAL + u64(pid), appeal.encode())
+
+
+def settle_appeal(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
+    """Finalize hook: reverse the moderator's decision when its appeal proposal failed."""
+    appeal = get_appeal(view, pid)
+    if appeal is None:
+        return []
+    view.delete(APPEAL + u64(pid))
+    if proposal.status not in (Status.REJECTED, Status.VETOED):
+        return []
+    latest = latest_moderation(view, appeal.content_hash)
+    if latest is None or latest.seq != appeal.decision_seq:
+        return [Event.of("moderation_reversal_moot", proposal=pid, content=appeal.content_hash)]
+    before = None
+    if appeal.decision_seq > 0:
+        earlier = moderation_history(view, appeal.content_hash, appeal.decision_seq - 1, 1)
+        before = earlier[0] if earlier else None
+    action = before.action if before is not None else ModerationAction.RESTORE
+    decision = record_moderation(
+        view,
+        ctx,
+        appeal.content_hash,
+        action,
+        collective=proposal.collective,
+        actor=proposal.collective,
+        label=before.label if before is not None else "",
+        reason_uri="appeal upheld",
+        proposal_id=u64(pid),
+    )
+    return [
+        Event.of(
+            "moderation_reversed",
+            proposal=pid,
+            content=appeal.content_hash,
+            action=int(decision.action),
+            seq=decision.seq,
+        )
+    ]
+
+
+register_finalize_hook(settle_appeal)
