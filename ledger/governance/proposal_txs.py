@@ -89,8 +89,8 @@ class ProposalSubmitHandler(TxHandler[ProposalSubmit]):
                 raise TxError(ErrorCode.INVALID_PAYLOAD, "a poll carries at most one action")
             if not 2 <= len(payload.choices) <= MAX_CHOICES:
                 raise TxError(ErrorCode.INVALID_PAYLOAD, f"a poll has 2 to {MAX_CHOICES} choices")
-            for action in payload.actions:
-                action.check_poll(payload.method, len(payload.choices))
+        for action in payload.actions:
+            action.check_poll(payload.method, len(payload.choices))
 
     def check_stateful(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSubmit

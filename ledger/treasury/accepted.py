@@ -46,6 +46,8 @@ def set_accepted(view: StateView, cid: bytes, asset: Asset, accepted: bool) -> N
 
 
 def require_accepted(view: StateView, cid: bytes, asset: Asset) -> None:
+    if asset.collective == cid:
+        raise TxError(ErrorCode.INVALID_STATE, "a treasury cannot hold its own collective's tokens")
     check_vault_asset(view, asset)
     if not is_accepted(view, cid, asset):
         raise TxError(

@@ -13,7 +13,7 @@ import pytest
 
 from ledger.block import DuplicateVoteEvidence
 from ledger.collectives.create import CollectiveCreate, Founder
-from ledger.collectives.ids import derive_collective_id
+from ledger.collectives.ids import Asset, derive_collective_id
 from ledger.collectives.model import DEFAULT_CLASSES, TokenClass
 from ledger.collectives.params import CollectiveParams
 from ledger.errors import ErrorCode, TxError
@@ -28,6 +28,7 @@ from ledger.state.executor import execute_tx
 from ledger.state.genesis_state import genesis_state
 from ledger.state.handlers import begin_block_hooks, end_block_hooks
 from ledger.state.view import StateView
+from ledger.treasury.accepted import set_accepted
 from ledger.tx import Payload, SignedTx, TxBody
 
 ALICE = PrivateKey.from_secret(b"alice")
@@ -131,6 +132,11 @@ class Chain:
             events.extend(hook(self.view, self.ctx))
         self.block_events = events
         return events
+
+    def accept(self, cid: bytes, asset: Asset) -> None:
+        """Whitelist a token for deposits directly (the AcceptAsset action's effect, for setups
+        that are not about how a collective decides to accept it)."""
+        set_accepted(self.view, cid, asset, True)
 
     def create_collective(
         self,

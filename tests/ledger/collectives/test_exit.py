@@ -42,6 +42,7 @@ def funded(chain: Chain) -> tuple[bytes, Asset]:
         ALICE, [(ALICE, (1, 0, 1)), (BOB, (1, 0, 1)), (CAROL, (1, 0, 1))], classes=CLASSES
     )
     chain.send(DAVE, TreasuryDeposit(cid, NATIVE, 1000))
+    chain.accept(cid, Asset(fans, 1))
     chain.send(DAVE, TreasuryDeposit(cid, Asset(fans, 1), 7))
     chain.next_block()
     return cid, Asset(fans, 1)

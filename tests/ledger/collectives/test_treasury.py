@@ -32,6 +32,8 @@ def test_another_collectives_open_token_can_be_deposited(chain: Chain) -> None:
     fans = chain.create_collective(BOB, [(BOB, (1, 100))], classes=OPEN_LOOT)
     guild = chain.create_collective(ALICE, [(ALICE, (1, 0))])
     token = Asset(fans, 1)
+    assert chain.reject(BOB, TreasuryDeposit(guild, token, 40)) is ErrorCode.ASSET_NOT_ACCEPTED
+    chain.accept(guild, token)
     chain.send(BOB, TreasuryDeposit(guild, token, 40))
     assert treasury.balance(chain.view, guild, token) == 40
     assert holding(chain.view, fans, 1, BOB.address) == 60

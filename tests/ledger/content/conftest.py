@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.content.hooks import register_membership_check, unregister_membership_check
+from ledger.content.hooks import (
+    register_membership_check,
+    registered_membership_check,
+    unregister_membership_check,
+)
 from ledger.keys import Address
 from ledger.state.reader import StateReader
 from tests.ledger.splits.conftest import ANA, BEN, CHLOE, Chain, make_genesis
@@ -29,8 +33,12 @@ def members_only(chain: Chain) -> Iterator[dict[Address, str]]:
             return None
         return "not a member of this collective"
 
+    real = registered_membership_check()
+    unregister_membership_check()
     register_membership_check(check)
     try:
         yield names
     finally:
         unregister_membership_check()
+        if real is not None:
+            register_membership_check(real)

@@ -27,6 +27,7 @@ VIDEO = digest(b"restoring a 1983 arcade board, part 1")
 POST = digest(b"parts list")
 
 
+@pytest.mark.usefixtures("members_only")  # a stand-in for the real membership check
 def test_an_author_anchors_content_and_anyone_can_look_it_up(chain: Chain) -> None:
     receipt = chain.run(ANA, ContentAnchor(VIDEO, "ipfs://bafy-video", "video", b"retro-games"))
     record = get_content(chain.view, VIDEO)
@@ -72,6 +73,7 @@ def test_the_membership_hook_decides_who_anchors_in_a_collective(
     chain.run(CHLOE, ContentAnchor(POST, "ipfs://y", "post"))  # no collective: no check
 
 
+@pytest.mark.usefixtures("members_only")  # a stand-in for the real membership check
 def test_moderation_decisions_build_a_history_with_a_latest(chain: Chain) -> None:
     chain.run(ANA, ContentAnchor(VIDEO, "ipfs://v", "video", b"retro-games"))
     assert latest_moderation(chain.view, VIDEO) is None

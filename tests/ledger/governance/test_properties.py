@@ -129,6 +129,7 @@ def setup() -> World:
         name="Cartridge Keepers",
     )
     chain.send(ERIN, TreasuryDeposit(cid, NATIVE, 5_000))
+    chain.accept(cid, Asset(fans, 1))
     chain.send(DAVE, TreasuryDeposit(cid, Asset(fans, 1), 100))
     chain.next_block()
     world = World(chain, cid, fans)

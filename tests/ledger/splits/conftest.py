@@ -13,6 +13,7 @@ from ledger.splits.parties import (
     Party,
     PartyKind,
     PaymentNote,
+    party_sink,
     register_party_sink,
     unregister_party_sink,
 )
@@ -153,8 +154,25 @@ class FakeTreasurySink:
 
 @pytest.fixture
 def collective_sink() -> Iterator[Party]:
+    """Stands the fake in for the real collectives sink, and puts the real one back after."""
+    real = party_sink(PartyKind.COLLECTIVE)
+    unregister_party_sink(PartyKind.COLLECTIVE)
     register_party_sink(PartyKind.COLLECTIVE, FakeTreasurySink())
     try:
         yield Party(PartyKind.COLLECTIVE, b"c" * 32)
     finally:
         unregister_party_sink(PartyKind.COLLECTIVE)
+        if real is not None:
+            register_party_sink(PartyKind.COLLECTIVE, real)
+
+
+@pytest.fixture
+def no_holder_sink() -> Iterator[None]:
+    """As if no package had plugged in TOKEN_HOLDERS parties."""
+    real = party_sink(PartyKind.TOKEN_HOLDERS)
+    unregister_party_sink(PartyKind.TOKEN_HOLDERS)
+    try:
+        yield
+    finally:
+        if real is not None:
+            register_party_sink(PartyKind.TOKEN_HOLDERS, real)

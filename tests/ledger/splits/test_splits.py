@@ -121,6 +121,7 @@ def test_collectives_are_paid_through_their_plug_in(chain: Chain, collective_sin
     assert chain.reject(ANA, bad) is ErrorCode.NOT_FOUND
 
 
+@pytest.mark.usefixtures("no_holder_sink")
 def test_kinds_without_a_plug_in_are_refused(chain: Chain) -> None:
     holders = Party(PartyKind.TOKEN_HOLDERS, b"c" * 33)
     bad = SplitCreate(None, terms_for([(ANA, 1), (holders, 1)]))
