@@ -32,7 +32,8 @@ def test_transfer_golden_bytes() -> None:
 def test_every_registered_kind_has_a_golden_test() -> None:
     # add a golden test (here or in the kind's own test module) and the kind to this set;
     # collectives and governance kinds: tests/ledger/{collectives,governance}/test_golden.py,
-    # splits: tests/ledger/splits/test_payloads.py, content: tests/ledger/content/test_content.py
+    # splits: tests/ledger/splits/test_payloads.py, content: tests/ledger/content/test_content.py,
+    # treasury, multisig queue and moderation: tests/ledger/treasury/test_golden.py
     import ledger.state.registry  # noqa: F401 - registers every payload kind
 
     golden_tested = {
@@ -53,13 +54,17 @@ def test_every_registered_kind_has_a_golden_test() -> None:
         TxKind.PROPOSAL_CANCEL,
         TxKind.PROPOSAL_PROCESS,
         TxKind.MULTISIG_APPROVE,
+        TxKind.MULTISIG_REJECT,
         TxKind.TREASURY_DEPOSIT,
+        TxKind.ALLOWANCE_SPEND,
+        TxKind.STREAM_CLAIM,
         TxKind.SPLIT_CREATE,
         TxKind.SPLIT_UPDATE,
         TxKind.SPLIT_PAY,
         TxKind.SPLIT_DISTRIBUTE,
         TxKind.SPLIT_ACCEPT_OWNERSHIP,
         TxKind.CONTENT_ANCHOR,
+        TxKind.MODERATION_ACT,
     }
     registered = {kind for kind in TxKind if kind in tx_module._PAYLOADS}
     assert registered == golden_tested
