@@ -313,9 +313,7 @@ class Allocate(Action):
 
     def check_poll(self, method: VotingMethod, choice_count: int) -> None:
         if method not in (VotingMethod.WEIGHTED, VotingMethod.QUADRATIC):
-            raise TxError(
-                ErrorCode.INVALID_PAYLOAD, "allocations use weighted or quadratic votes"
-            )
+            raise TxError(ErrorCode.INVALID_PAYLOAD, "allocations use weighted or quadratic votes")
         if len(self.targets) != choice_count:
             raise TxError(ErrorCode.INVALID_PAYLOAD, "an allocation names one target per choice")
 
