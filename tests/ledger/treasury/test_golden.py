@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ledger import codec
+from ledger.codec import MalformedError
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.content.records import ModerationAction
 from ledger.governance.actions_splits import (
@@ -30,7 +31,7 @@ from ledger.moderation.actions import Moderate
 from ledger.splits.admin import OwnerAction
 from ledger.splits.consent import Consent
 from ledger.splits.parties import Party
-from ledger.splits.records import SplitTerms, Tranche
+from ledger.splits.records import SplitMode, SplitTerms, Tranche
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee
 from ledger.treasury.stream_claim import StreamClaim
@@ -42,7 +43,7 @@ CID = bytes(range(20))
 A = Address(bytes([7]) * 20)
 B = Address(bytes([9]) * 20)
 TOKEN = Asset(bytes([3]) * 20, 1)
-TERMS = SplitTerms((Party.account(A), Party.account(B)), (1, 2), 3, 100, 0, 5)
+TERMS = SplitTerms((Party.account(A), Party.account(B)), (1, 2), 3, 100, SplitMode.PUSH, 5)
 HASH = bytes([5]) * 32
 
 GOLDEN: list[tuple[Payload, str]] = [
@@ -135,3 +136,33 @@ def test_golden_bytes(payload: Payload, expected: str) -> None:
     assert payload_class(payload.KIND).from_fields(codec.decode(encoded)) == payload
     signed = TxBody("coterie-test", SIGNER.public_key, 1, 2, payload).sign(SIGNER, bytes(32))
     assert SignedTx.decode(signed.encode()) == signed
+
+
+@pytest.mark.parametrize(
+    ("payload_type", "fields", "reason"),
+    [
+        (AllowanceSpend, [CID, [2, b"\x01"], b"", A.raw, 1, ""], "unknown kind"),
+        (AllowanceSpend, [CID, [1, b"\x01\x02"], b"", A.raw, 1, ""], "expected 1 bytes"),
+        (AllowanceSpend, [CID, [0, A.raw], b"\x01", A.raw, 1, ""], "asset"),
+        (StreamClaim, [-1], "stream_id"),
+        (ModerationAct, [CID, HASH, 9, "", ""], "unknown moderation decision"),
+        (ModerationAct, [CID, HASH[:31], 1, "", ""], "content_hash"),
+        (ModerationAct, [CID, HASH, 2, "x" * 65, ""], "label"),
+        (MultisigReject, [], "expected 1 fields"),
+    ],
+)
+def test_out_of_bounds_fields_are_malformed(
+    payload_type: type[Payload], fields: list[object], reason: str
+) -> None:
+    with pytest.raises(MalformedError, match=reason):
+        payload_type.from_fields(fields)
+
+
+def test_out_of_range_action_fields_are_malformed() -> None:
+    too_long = [[0, A.raw], b"", 5, 100 * 365 * 24 * 3600 + 1]
+    with pytest.raises(MalformedError, match="period_s"):
+        SetAllowance.from_fields(too_long)
+    with pytest.raises(MalformedError, match="schedule"):
+        StreamCreate.from_fields([A.raw, b"", [0, 1, 2]])
+    with pytest.raises(MalformedError, match="targets"):
+        Allocate.from_fields([b"", 5, [[0, A.raw]] * 33, ""])

@@ -272,7 +272,9 @@ def check(world: World, result: Receipt | ErrorCode | list[Event]) -> None:
     view = chain.view
     for event in events_of(result):
         if event.kind in ("mint", "burn"):
-            asset = Asset(bytes(event.get("collective") or b""), int(event.get("token_class") or 0))
+            collective = event.get("collective")
+            assert isinstance(collective, bytes)
+            asset = Asset(collective, int(event.get("token_class") or 0))
             delta = int(event.get("amount") or 0)
             world.minted[asset] += delta if event.kind == "mint" else -delta
         if event.kind == "allowance_spend":
