@@ -136,12 +136,15 @@ class HeightState:
             state = self.rounds[round_] = RoundState(self.validators)
         return state
 
-    def add_vote(self, state: RoundState, vote: Vote) -> None:
-        state.votes(vote.type).add(vote)
+    def add_vote(self, state: RoundState, vote: Vote, power: int | None = None) -> None:
+        """Count a verified first vote of its validator in its (round, type)."""
+        if power is None:
+            power = self.validators.power_of(vote.validator)
+        state.votes(vote.type).add(vote, power)
         key = vote.validator.raw
         if key not in state.voters:
             state.voters.add(key)
-            state.voters_power += self.validators.power_of(vote.validator)
+            state.voters_power += power
 
     def add_conflicting(self, state: RoundState, vote: Vote) -> bool:
         """Count an equivocator's further (verified) vote if its value matters; True if counted.

@@ -235,7 +235,7 @@ class ConsensusMachine:
                 self._progress()
             return out
         state = hs.open_for_vote(vote.round, self._round, key)
-        hs.add_vote(state, vote)
+        hs.add_vote(state, vote, validator.power)
         r = vote.round
         # Every rule but line 55 needs +2/3 of the power in one (round, type); until this vote's
         # set holds that much, nothing else can fire (the machine was at a fixpoint before it).

@@ -42,12 +42,14 @@ class VoteSet:
         """The counted vote of `vote.validator`, if any."""
         return self.votes.get(vote.validator.raw)
 
-    def add(self, vote: Vote) -> None:
-        """Count `vote`; the caller ensures the validator has no counted vote yet."""
+    def add(self, vote: Vote, power: int | None = None) -> None:
+        """Count `vote` (its validator's `power`, looked up when not given); the caller ensures
+        the validator has no counted vote yet."""
         key = vote.validator.raw
         if key in self.votes:
             raise ValueError("validator already voted in this set")
-        power = self.validators.power_of(vote.validator)
+        if power is None:
+            power = self.validators.power_of(vote.validator)
         self.votes[key] = vote
         self._power_by_hash[vote.block_hash] = self._power_by_hash.get(vote.block_hash, 0) + power
         self.power += power
