@@ -11,59 +11,45 @@ What survives a crash is the node's `Disk`: the sign-state store, the WAL (less 
 tail), the block store and the evidence pool. Everything else is rebuilt on restart, and the
 current height is replayed from the WAL (consensus.wal.replay).
 
-Crash points: every persistence step (a sign-state save, a WAL append, a block store append) is
-numbered per node; `crash_at(CrashPoint(i, after))` makes the node crash just before or just after
-its step number i, by raising `SimulatedCrashError` out of whatever the node was doing.
+Crash points (consensus.sim.disk): every persistence step is numbered per node, and
+`crash_at(CrashPoint(i, after))` makes the node crash just before or just after its step i.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.errors import EvidenceError
-from consensus.evidence import make_evidence, verify_evidence
+from consensus.evidence import against_commit, verify_evidence
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step, decode_message
-from consensus.signer import MemorySignStateStore, Signer, SignState, SignStateStore
-from consensus.sim.app import Censorship, ChainStore, EvidencePool, SimApp, World
+from consensus.signer import Signer
+from consensus.sim import peers
+from consensus.sim.app import Censorship, SimApp, World
 from consensus.sim.checks import Checker
 from consensus.sim.clock import EventQueue
+from consensus.sim.disk import CrashPoint, CrashPoints, Disk, SimulatedCrashError
 from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status
 from consensus.timeouts import Timeouts
 from consensus.wal import (
     EndHeight,
     JournaledSigner,
-    MemoryWAL,
     Received,
     Sent,
     TimeoutFired,
-    WalRecord,
     replay,
 )
-from consensus.wal_file import FileWAL
-from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote, VoteType
+from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
 from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
 
 log = logging.getLogger(__name__)
 
-CATCHUP_BATCH = 16  # blocks per CatchUp answer
 STASH_PER_HEIGHT = 64  # x n: messages kept for a later height
-
-
-class SimulatedCrashError(Exception):
-    """Raised at a crash point; the node drops everything it had not persisted."""
-
-
-@dataclass(frozen=True, slots=True)
-class CrashPoint:
-    index: int  # the node's persistence step number, counted from its first boot
-    after: bool  # crash just after the step (else just before)
-    downtime_ms: int = 500
 
 
 class Transport(Protocol):
@@ -80,30 +66,6 @@ class Behaviour(Protocol):
     def tick(self, node: SimNode) -> None: ...
 
 
-@dataclass
-class Disk:
-    """What a crash leaves: sign state, WAL, blocks, evidence.
-
-    In memory by default; a test may give a node a `FileSignStateStore` and a `FileWAL`, which
-    are then closed and reopened (repairing a torn tail) on every crash.
-    """
-
-    sign_store: SignStateStore = field(default_factory=MemorySignStateStore)
-    wal: MemoryWAL | FileWAL = field(default_factory=MemoryWAL)
-    chain: ChainStore = field(default_factory=ChainStore)
-    pool: EvidencePool = field(default_factory=EvidencePool)
-    initialized: bool = False  # the first sign state was written (what `testnet init` does)
-
-    def power_cut(self) -> None:
-        """What a crash does to the disk: unsynced WAL records may be gone."""
-        wal = self.wal
-        if isinstance(wal, MemoryWAL):
-            wal.crash()
-        else:
-            wal.close()
-            self.wal = FileWAL(wal.path, max_bytes=wal.max_bytes)
-
-
 @dataclass(frozen=True, slots=True)
 class NodeConfig:
     timeouts: Timeouts
@@ -111,42 +73,6 @@ class NodeConfig:
     skew_permille: int = 1000  # local clock rate: 1100 runs 10% fast (timeouts expire sooner)
     offset_ms: int = 0  # local clock offset, seen in block timestamps
     censorship: Censorship | None = None
-
-
-class _HookedSignStore:
-    """The sign-state store with each save made a crash point."""
-
-    def __init__(self, node: SimNode) -> None:
-        self._node = node
-
-    def load(self) -> SignState | None:
-        return self._node.disk.sign_store.load()
-
-    def save(self, state: SignState) -> None:
-        store = self._node.disk.sign_store
-        self._node.persist("sign-state", lambda: store.save(state))
-
-
-class _HookedWAL:
-    """The node's WAL with each append and sync made a crash point."""
-
-    def __init__(self, node: SimNode) -> None:
-        self._node = node
-
-    def append(self, record: WalRecord, *, sync: bool = False) -> None:
-        node = self._node
-        wal = node.disk.wal
-        if node.crash_plan is None and node.points is None:
-            node.persist_ops += 1
-            wal.append(record, sync=sync)
-        else:
-            node.persist("wal-sync" if sync else "wal", lambda: wal.append(record, sync=sync))
-
-    def sync(self) -> None:
-        self._node.persist("wal-sync", self._node.disk.wal.sync)
-
-    def records(self) -> list[WalRecord]:
-        return self._node.disk.wal.records()
 
 
 class SimNode:
@@ -176,17 +102,14 @@ class SimNode:
         self.disk = disk or Disk()
         self.down = True
         self.incarnation = 0
-        self.persist_ops = 0
-        self.crash_plan: CrashPoint | None = None
-        self.points: list[tuple[str, int]] | None = None  # (kind, height) of each step, if kept
+        self.steps = CrashPoints(self.disk, lambda: self.machine.height)
+        self.wal = self.steps.wal
+        self.signer: JournaledSigner | None = None
         self.stash: dict[int, list[tuple[int, ConsensusMessage]]] = {}
         self.counters: dict[str, int] = {}
         self.on_crash: Callable[[SimNode], None] | None = None
         self.on_commit: Callable[[SimNode, int], None] | None = None
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
-        self._store = _HookedSignStore(self)
-        self.wal = _HookedWAL(self)
-        self.signer: JournaledSigner | None = None
         self.app = self._new_app()
         self.machine = self._new_machine(None)
 
@@ -214,7 +137,7 @@ class SimNode:
             self.on_crash(self)
 
     def crash_at(self, point: CrashPoint) -> None:
-        self.crash_plan = point
+        self.steps.plan = point
 
     def _start(self, *, new_chain: bool) -> None:
         self.down = False
@@ -223,7 +146,7 @@ class SimNode:
             self.signer = JournaledSigner(
                 self.key,
                 self.world.genesis_hash,
-                self._store,
+                self.steps.store,
                 self.wal,
                 new_chain=new_chain or not self.disk.initialized,
             )
@@ -245,8 +168,8 @@ class SimNode:
             self.queue.after(self._local(self.config.gossip_ms), self._tick, self.incarnation)
             if not new_chain:
                 self.transport.broadcast(self.index, Status(height, self.machine.round))
-        except SimulatedCrashError:
-            self._crashed()
+        except SimulatedCrashError as error:
+            self._crashed(error)
 
     def _new_app(self) -> SimApp:
         return SimApp(
@@ -271,30 +194,10 @@ class SimNode:
     def _start_delay(self, height: int) -> int:
         return 0 if height == 1 else self.config.timeouts.new_height_ms
 
-    def _crashed(self) -> None:
-        plan_downtime = self._downtime
+    def _crashed(self, error: SimulatedCrashError) -> None:
+        self.count("crash-points")
         self.crash()
-        self.queue.after(plan_downtime, self.restart)
-
-    # -- persistence (crash points) ----------------------------------------------------------
-
-    _downtime = 500
-
-    def persist(self, kind: str, write: Callable[[], None]) -> None:
-        number = self.persist_ops
-        self.persist_ops = number + 1
-        if self.points is not None:
-            self.points.append((kind, self.machine.height))
-        plan = self.crash_plan
-        if plan is not None and plan.index == number:
-            self.crash_plan = None
-            self._downtime = plan.downtime_ms
-            self.count("crash-points")
-            if not plan.after:
-                raise SimulatedCrashError(kind)
-            write()
-            raise SimulatedCrashError(kind)
-        write()
+        self.queue.after(error.point.downtime_ms, self.restart)
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -314,8 +217,8 @@ class SimNode:
                 self._on_evidence(payload.evidence)
             else:
                 self._on_wire(src, payload.data)
-        except SimulatedCrashError:
-            self._crashed()
+        except SimulatedCrashError as error:
+            self._crashed(error)
 
     def _on_bundle(self, src: int, bundle: Bundle) -> None:
         for message in bundle.messages:
@@ -358,8 +261,8 @@ class SimNode:
         try:
             self.wal.append(TimeoutFired(height, round_, step))
             self._apply(machine.on_timeout(height, round_, step))
-        except SimulatedCrashError:
-            self._crashed()
+        except SimulatedCrashError as error:
+            self._crashed(error)
 
     def _on_wire(self, src: int, data: bytes) -> None:
         try:
@@ -405,7 +308,7 @@ class SimNode:
     def _commit(self, block: Block, commit: Commit) -> None:
         chain = self.disk.chain
         prev = chain.blocks[-1] if chain.blocks else None
-        self.persist("block", lambda: chain.append(block, commit))
+        self.steps.step("block", lambda: chain.append(block, commit))
         root = self.app.commit(block)
         self.checker.committed(self.index, block, prev, root)
         height = block.header.height
@@ -430,8 +333,8 @@ class SimNode:
         try:
             for src, message in self.stash.pop(height, []):
                 self._consensus(src, message)
-        except SimulatedCrashError:
-            self._crashed()
+        except SimulatedCrashError as error:
+            self._crashed(error)
 
     # -- evidence, gossip, catch-up ----------------------------------------------------------
 
@@ -443,20 +346,13 @@ class SimNode:
             self.transport.broadcast(self.index, EvidenceGossip(evidence))
 
     def _late_vote(self, vote: Vote) -> None:
-        """A precommit for our last height that conflicts with one in our commit is evidence
-        (as CometBFT's LastCommit): an equivocator's second vote often arrives after we moved on."""
-        commit = self.disk.chain.commits[-1]
-        if vote.type != VoteType.PRECOMMIT or vote.round != commit.round:
-            return
-        if vote.block_hash == commit.block_hash:
-            return
-        for index, sig in enumerate(commit.signatures):
-            if sig.validator == vote.validator:
-                evidence = make_evidence(commit.vote(index), vote)
-                if evidence.hash() not in self.disk.pool.items and self._verified(evidence):
-                    self.checker.evidence_exposed(evidence)
-                    self._add_evidence(evidence)
-                return
+        """A precommit for our last height may be an equivocator's second one (see
+        consensus.evidence.against_commit)."""
+        evidence = against_commit(self.disk.chain.commits[-1], vote)
+        known = evidence is None or evidence.hash() in self.disk.pool.items
+        if evidence is not None and not known and self._verified(evidence):
+            self.checker.evidence_exposed(evidence)
+            self._add_evidence(evidence)
 
     def _on_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         key = evidence.hash()
@@ -496,31 +392,15 @@ class SimNode:
         if self.behaviour is not None:
             try:
                 self.behaviour.tick(self)
-            except SimulatedCrashError:
-                self._crashed()
+            except SimulatedCrashError as error:
+                self._crashed(error)
                 return
         self.queue.after(self._local(self.config.gossip_ms), self._tick, incarnation)
 
     def _on_status(self, src: int, status: Status) -> None:
-        machine = self.machine
-        chain = self.disk.chain
-        if status.height < machine.height:
-            last = min(chain.height, status.height + CATCHUP_BATCH - 1)
-            blocks = tuple(
-                (chain.blocks[h - 1], chain.commits[h - 1]) for h in range(status.height, last + 1)
-            )
-            if blocks:
-                self.transport.send(self.index, src, CatchUp(blocks))
-        elif status.height == machine.height:
-            rounds = {status.round, status.round + 1, machine.round, machine.valid[0]}
-            messages: list[ConsensusMessage] = []
-            for r in sorted(rounds):
-                if r >= 0:
-                    messages.extend(machine.round_messages(r))
-            if messages:
-                self.transport.send(self.index, src, Bundle(tuple(messages)))
-        else:
-            self.transport.send(self.index, src, Status(machine.height, machine.round))
+        reply = peers.answer(status, self.machine, self.disk.chain)
+        if reply is not None:
+            self.transport.send(self.index, src, reply)
 
     def _on_catchup(self, payload: CatchUp) -> None:
         world = self.world

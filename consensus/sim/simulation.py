@@ -22,8 +22,9 @@ from consensus.sim.app import Censorship, TxFeed, World
 from consensus.sim.byzantine import Byzantine, Coalition
 from consensus.sim.checks import Checker, Violation
 from consensus.sim.clock import EventQueue
+from consensus.sim.disk import CrashPoint, Disk
 from consensus.sim.network import Network, one_way_cut, split, symmetric_cut
-from consensus.sim.node import CrashPoint, Disk, NodeConfig, SimNode
+from consensus.sim.node import NodeConfig, SimNode
 from consensus.sim.options import SimOptions, max_faulty
 from consensus.sim.payloads import Payload, VerifyCache, Wire
 from consensus.sim.report import Report, summarize
@@ -221,8 +222,8 @@ class Simulation:
         self.network.make_reliable(self.core)
         for i in self.core:
             node = self.nodes[i]
-            if node.crash_plan is not None and node.crash_plan is self._armed.get(i):
-                node.crash_plan = None  # chaos armed it; a test's own plan stays
+            if node.steps.plan is not None and node.steps.plan is self._armed.get(i):
+                node.steps.plan = None  # chaos armed it; a test's own plan stays
             node.restart()
         rounds = [self.nodes[i].machine.round for i in self.core]
         self.liveness_bound_ms = self._liveness_bound(max(rounds), max(rounds) - min(rounds))
@@ -305,7 +306,7 @@ class Simulation:
         downtime = rng.randint(*o.downtime_ms)
         self.crashes_injected += 1
         if rng.random() < o.crash_point_share:
-            plan = CrashPoint(node.persist_ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
+            plan = CrashPoint(node.steps.ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
             node.crash_at(plan)
             self._armed[node.index] = plan
             return

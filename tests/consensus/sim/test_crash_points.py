@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from consensus.signer import FileSignStateStore
-from consensus.sim.node import CrashPoint, Disk
+from consensus.sim.disk import CrashPoint, Disk
 from consensus.sim.options import derive
 from consensus.sim.simulation import Simulation
 from consensus.wal_file import FileWAL
@@ -38,9 +38,9 @@ def _points() -> list[tuple[int, str, int]]:
     """(number, kind, height) of every persistence step the victim takes up to the last height."""
     sim = Simulation(derive(SEED, validators=NODES, heights=HEIGHTS))
     node = sim.nodes[VICTIM]
-    node.points = []
+    node.steps.points = []
     assert run_until_all_reach(sim, HEIGHTS)
-    return [(i, kind, h) for i, (kind, h) in enumerate(node.points) if h <= HEIGHTS]
+    return [(i, kind, h) for i, (kind, h) in enumerate(node.steps.points) if h <= HEIGHTS]
 
 
 VICTIM = _victim()
