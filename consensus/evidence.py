@@ -12,7 +12,7 @@ from __future__ import annotations
 from consensus.application import Verifier
 from consensus.errors import EvidenceError
 from consensus.validators import ValidatorSet
-from ledger.block import Commit, DuplicateVoteEvidence, Vote, VoteType
+from ledger.block import DuplicateVoteEvidence, Vote
 from ledger.keys import verify
 
 
@@ -53,23 +53,3 @@ def verify_evidence(
     for name, vote in (("vote_a", a), ("vote_b", b)):
         if not verifier(validator.public_key, vote.sign_bytes(genesis_hash), vote.signature):
             raise EvidenceError(f"{name}: signature does not verify")
-
-
-def against_commit(commit: Commit, vote: Vote) -> DuplicateVoteEvidence | None:
-    """Evidence when `vote` is a precommit at `commit`'s (height, round) for another block by a
-    validator whose precommit is in `commit` (unverified: check it with `verify_evidence`).
-
-    An equivocator's second precommit often arrives after the height was decided; as CometBFT's
-    `LastCommit`, a driver checks late precommits of its last height against its stored commit.
-    """
-    if vote.type != VoteType.PRECOMMIT or (vote.height, vote.round) != (
-        commit.height,
-        commit.round,
-    ):
-        return None
-    if vote.block_hash == commit.block_hash:
-        return None
-    for index, sig in enumerate(commit.signatures):
-        if sig.validator == vote.validator:
-            return make_evidence(commit.vote(index), vote)
-    return None

@@ -29,7 +29,8 @@ Deviations from the pseudocode, all harmless to safety:
   proposer whose guard refuses to sign still leaves the propose step.
 - Line 55 counts votes only (not proposals) from distinct validators of a higher round.
 - Memory is bounded per height (see consensus.height_state): far rounds are ignored except for a
-  small per-validator catch-up budget.
+  small per-validator catch-up budget. The previous height's state is kept until the next one
+  starts, so that a late vote contradicting a counted one still becomes evidence.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class ConsensusMachine:
         self._verify = verifier
         self._out: list[Action] = []
         self._hs: HeightState | None = None
+        self._previous: HeightState | None = None  # the height before, for late equivocations
         self._me: Address | None = None  # our address while we are a validator of this height
         self._decided = False
         # lines 2-9
@@ -148,6 +150,8 @@ class ConsensusMachine:
             raise ValueError(f"cannot start height {height} at height {self._height}")
         out = self._out = []
         self._height = height
+        previous = self._hs
+        self._previous = previous if previous and previous.height == height - 1 else None
         self._hs = HeightState(height, validators, self.genesis_hash)
         self._decided = False
         self._round, self._step = 0, Step.NEW_HEIGHT
@@ -204,7 +208,14 @@ class ConsensusMachine:
     def on_vote(self, vote: Vote) -> list[Action]:
         out = self._out = []
         hs = self._hs
-        if hs is None or self._decided or vote.height != self._height:
+        if hs is None:
+            return out
+        if self._decided or vote.height != self._height:
+            late = hs if self._decided and vote.height == self._height else None
+            if vote.height == self._height - 1:
+                late = self._previous
+            if late is not None:
+                self._late_vote(late, vote)
             return out
         validator = hs.validators.get(vote.validator)
         if validator is None:
@@ -409,6 +420,26 @@ class ConsensusMachine:
         state = hs.round(self._round)
         if state.votes(vote_type).get(vote) is None:
             hs.add_vote(state, vote)
+
+    def _late_vote(self, hs: HeightState, vote: Vote) -> None:
+        """A vote for a height already decided changes nothing but can still be evidence: an
+        equivocator's second vote often arrives after the decision (CometBFT checks late
+        precommits against its LastCommit; this checks every counted vote of the height)."""
+        state = hs.get(vote.round) if 0 <= vote.round <= MAX_ROUND else None
+        votes = state.votes(vote.type) if state is not None else None
+        if state is None or votes is None or votes.counted(vote):
+            return  # a round nobody voted in here, or a vote we have
+        validator = hs.validators.get(vote.validator)
+        if validator is None or len(vote.block_hash) not in (0, HASH_LEN):
+            return
+        if not self._verify(validator.public_key, hs.vote_sign_bytes(vote), vote.signature):
+            self._out.append(Rejected(vote, RejectReason.BAD_SIGNATURE))
+            return
+        known = votes.get(vote)
+        if known is None:
+            hs.add_vote(state, vote, validator.power)  # kept: its twin may follow
+        elif votes.first_report(vote):
+            self._out.append(EvidenceFound(make_evidence(known, vote)))
 
     def _schedule(self, step: Step) -> None:
         delay = self._timeouts.for_step(step, self._round)

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.errors import EvidenceError
-from consensus.evidence import against_commit, verify_evidence
+from consensus.evidence import verify_evidence
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step, decode_message
 from consensus.signer import Signer
@@ -229,13 +229,11 @@ class SimNode:
     def _consensus(self, src: int, message: ConsensusMessage) -> None:
         machine = self.machine
         height = message.height
-        if height != machine.height:
+        if height != machine.height or machine.decided:
             if height > machine.height:
                 self._stash(height, src, message)
-            elif height == self.disk.chain.height and type(message) is Vote:
-                self._late_vote(message)
-            return
-        if machine.decided:
+            elif height >= machine.height - 1 and type(message) is Vote:
+                self._apply(machine.on_vote(message))  # late: only ever evidence
             return
         self.wal.append(Received(message))
         if type(message) is Vote:
@@ -344,15 +342,6 @@ class SimNode:
         if self.disk.pool.add(evidence):
             self.checker.evidence_pooled(self.index, evidence)
             self.transport.broadcast(self.index, EvidenceGossip(evidence))
-
-    def _late_vote(self, vote: Vote) -> None:
-        """A precommit for our last height may be an equivocator's second one (see
-        consensus.evidence.against_commit)."""
-        evidence = against_commit(self.disk.chain.commits[-1], vote)
-        known = evidence is None or evidence.hash() in self.disk.pool.items
-        if evidence is not None and not known and self._verified(evidence):
-            self.checker.evidence_exposed(evidence)
-            self._add_evidence(evidence)
 
     def _on_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         key = evidence.hash()

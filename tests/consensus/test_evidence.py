@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from consensus.commit import commit_from_votes
 from consensus.errors import EvidenceError
-from consensus.evidence import against_commit, detect_duplicate, verify_evidence
+from consensus.evidence import detect_duplicate, verify_evidence
 from consensus.validators import ValidatorSet
 from ledger.block import DuplicateVoteEvidence, VoteType
 from ledger.keys import PrivateKey
@@ -72,18 +71,3 @@ def test_forged_or_foreign_evidence_is_refused() -> None:
     c = raw_vote(stranger, VoteType.PREVOTE, 5, 0, Y)
     with pytest.raises(EvidenceError, match="different validators"):
         verify_evidence(VALS, GENESIS_HASH, DuplicateVoteEvidence(a, c))
-
-
-def test_a_late_precommit_against_a_stored_commit_is_evidence() -> None:
-    precommits = [raw_vote(k, VoteType.PRECOMMIT, 7, 1, X) for k in KEYS[:3]]
-    commit = commit_from_votes(7, 1, X, precommits)
-    late = raw_vote(KEYS[1], VoteType.PRECOMMIT, 7, 1, b"")  # the same validator, nil this time
-    evidence = against_commit(commit, late)
-    assert evidence is not None
-    verify_evidence(VALS, GENESIS_HASH, evidence)
-    assert evidence == detect_duplicate(precommits[1], late)
-    # not evidence: the same block, another round, a prevote, a validator not in the commit
-    assert against_commit(commit, precommits[0]) is None
-    assert against_commit(commit, raw_vote(KEYS[1], VoteType.PRECOMMIT, 7, 2, b"")) is None
-    assert against_commit(commit, raw_vote(KEYS[1], VoteType.PREVOTE, 7, 1, b"")) is None
-    assert against_commit(commit, raw_vote(KEYS[3], VoteType.PRECOMMIT, 7, 1, b"")) is None

@@ -9,6 +9,7 @@ height livelocked (found by the simulator, seed 1 of 7 validators with all fault
 from __future__ import annotations
 
 from consensus.actions import Action, Broadcast, EvidenceFound
+from consensus.commit import commit_from_votes
 from consensus.messages import NIL, Proposal, Step
 from ledger.block import Block, Vote, VoteType
 from ledger.hashing import digest
@@ -87,3 +88,28 @@ def test_a_vote_for_a_value_nobody_proposed_waits_until_it_is_proposed() -> None
     assert m.locked == (0, block)
     assert [v.block_hash for v in my_votes(out, VoteType.PRECOMMIT, 0)] == [x]
     assert b is not target
+
+
+def test_an_equivocation_arriving_after_the_decision_is_still_evidence() -> None:
+    """Both halves of an equivocator's precommit arrive after the target decided and moved to
+    the next height: the machine keeps the previous height's votes and reports the pair."""
+    net = Net(stop_height=3)
+    target, byz, a, b = roles(net)
+    m = target.machine
+    block = net.proposer(1, 0).app.propose(1, 0)
+    x = block.hash()
+    m.on_start(1, net.validators_at(1))
+    m.on_proposal(signed_proposal(net.proposer(1, 0).key, 0, -1, block))
+    for key in (a.key, b.key):
+        m.on_vote(raw_vote(key, VoteType.PREVOTE, 1, 0, x))
+    decided = [m.on_vote(raw_vote(key, VoteType.PRECOMMIT, 1, 0, x)) for key in (a.key, b.key)]
+    assert m.decided and decided
+    target.app.commit(block, commit_from_votes(1, 0, x, []))
+    m.on_start(2, net.validators_at(2))
+    assert m.on_vote(raw_vote(byz.key, VoteType.PRECOMMIT, 1, 0, NIL)) == []  # kept, not counted
+    out = m.on_vote(raw_vote(byz.key, VoteType.PRECOMMIT, 1, 0, x))
+    found = [action.evidence for action in out if isinstance(action, EvidenceFound)]
+    assert len(found) == 1 and found[0].vote_a.block_hash == NIL
+    # two heights back nothing is kept
+    m.on_start(3, net.validators_at(3))
+    assert m.on_vote(raw_vote(byz.key, VoteType.PREVOTE, 1, 0, NIL)) == []

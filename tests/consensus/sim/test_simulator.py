@@ -104,3 +104,18 @@ def test_hostile_input_is_rejected_and_harmless() -> None:
     for node in sim.nodes:
         if node.index not in options.byzantine_roles:
             assert node.machine.tracked_rounds <= 1 + 8 + 2  # current, window, two far rounds
+
+
+def test_on_a_reliable_network_every_equivocation_becomes_committed_evidence() -> None:
+    options = derive(0, validators=4, byzantine=1, heights=10, faults=parse_faults("double-vote"))
+    sim = Simulation(options)
+    report = sim.run()
+    assert report.ok, [str(v) for v in report.violations]
+    committed = {
+        (e.vote_a.validator.raw, e.vote_a.height, e.vote_a.round, int(e.vote_a.type))
+        for block in sim.checker.chain.values()
+        for e in block.evidence
+    }
+    # the last height's cannot be in a block before the run ends
+    injected = {key for key in sim.coalition.injected if key[1] < report.height}
+    assert injected and injected <= committed
