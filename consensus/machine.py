@@ -225,12 +225,12 @@ class ConsensusMachine:
             out.append(Rejected(vote, RejectReason.MALFORMED))
             return out
         key = vote.validator.raw
-        state = hs.get(vote.round)
-        votes = state.votes(vote.type) if state else None
-        known = votes.get(vote) if votes is not None else None
+        state = hs.rounds.get(vote.round)
+        votes = state.votes(vote.type) if state is not None else None
+        known = votes.votes.get(key) if votes is not None else None
         if known is not None and votes is not None and votes.counted(vote):
             return out  # the same vote again (or the same vote re-signed)
-        if known is None and not hs.may_open_for_vote(vote.round, self._round, key):
+        if state is None and not hs.may_open_for_vote(vote.round, self._round, key):
             return out  # a far round and this validator spent its catch-up budget
         if not self._verify(validator.public_key, hs.vote_sign_bytes(vote), vote.signature):
             out.append(Rejected(vote, RejectReason.BAD_SIGNATURE))
@@ -245,12 +245,14 @@ class ConsensusMachine:
             ):
                 self._progress()
             return out
-        state = hs.open_for_vote(vote.round, self._round, key)
+        if state is None or votes is None:
+            state = hs.open_for_vote(vote.round, self._round, key)
+            votes = state.votes(vote.type)
         hs.add_vote(state, vote, validator.power)
         r = vote.round
         # Every rule but line 55 needs +2/3 of the power in one (round, type); until this vote's
         # set holds that much, nothing else can fire (the machine was at a fixpoint before it).
-        quorum = hs.validators.has_quorum(state.votes(vote.type).power)
+        quorum = hs.validators.has_quorum(votes.power)
         if quorum and vote.type == VoteType.PRECOMMIT and self._try_decide(r):
             return out
         # line 55: upon f + 1 ⟨*, h_p, round, *, *⟩ with round > round_p do StartRound(round)

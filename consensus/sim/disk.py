@@ -67,11 +67,6 @@ class CrashPoints:
         self.store = _HookedSignStore(self)
         self.wal = _HookedWAL(self)
 
-    @property
-    def quiet(self) -> bool:
-        """Nothing armed and nothing recorded: steps only need counting."""
-        return self.plan is None and self.points is None
-
     def step(self, kind: str, write: Callable[[], None]) -> None:
         number = self.ops
         self.ops = number + 1
@@ -110,7 +105,7 @@ class _HookedWAL:
     def append(self, record: WalRecord, *, sync: bool = False) -> None:
         points = self._points
         wal = points.disk.wal
-        if points.quiet:
+        if points.plan is None and points.points is None:  # the common case, kept lean
             points.ops += 1
             wal.append(record, sync=sync)
         else:

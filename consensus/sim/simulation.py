@@ -166,9 +166,10 @@ class Simulation:
         args = (src, payload)
         fan = self.network.fan_out(src)
         if fan is not None:  # the common case, kept lean: one event per peer
+            bucket = queue.bucket
             for dst, node in enumerate(nodes):
                 if dst != src:
-                    queue.bucket(now + fan[dst]).append((node.receive, args))
+                    bucket(now + fan[dst]).append((node.receive, args))
             return
         delays = self.network.delays
         for dst, node in enumerate(nodes):
