@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from node.api import status, txs
+from node.api import (
+    accounts,
+    blocks,
+    chaininfo,
+    collectives,
+    governance,
+    proofs,
+    splits,
+    status,
+    txs,
+)
 from node.api.context import ApiContext
 from node.api.errors import error_middleware
 from node.api.keys import CONTEXT
@@ -16,9 +26,26 @@ MAX_BODY_BYTES = txs.MAX_SUBMIT_BYTES
 def add_routes(app: web.Application, ctx: ApiContext) -> None:
     """Mount the API on `app` (which must carry `error_middleware`, as `create_app`'s does)."""
     app[CONTEXT] = ctx
-    app.router.add_post("/v1/txs", txs.submit_txs)
-    app.router.add_get("/v1/txs/{hash}", txs.get_tx)
-    app.router.add_get("/v1/status", status.get_status)
+    r = app.router
+    r.add_get("/v1/status", status.get_status)
+    r.add_get("/v1/genesis", chaininfo.get_genesis)
+    r.add_post("/v1/txs", txs.submit_txs)
+    r.add_get("/v1/txs/{hash}", txs.get_tx)
+    r.add_get("/v1/blocks", blocks.list_blocks)
+    r.add_get("/v1/blocks/by-hash/{hash}", blocks.get_block_by_hash)
+    r.add_get("/v1/blocks/{height}", blocks.get_block)
+    r.add_get("/v1/accounts/{address}", accounts.get_account)
+    r.add_get("/v1/accounts/{address}/txs", accounts.get_account_txs)
+    r.add_get("/v1/validators", chaininfo.get_validators)
+    r.add_get("/v1/mempool", chaininfo.get_mempool)
+    r.add_get("/v1/proofs/{key}", proofs.get_proof)
+    r.add_get("/v1/collectives", collectives.list_collectives)
+    r.add_get("/v1/collectives/{id}", collectives.get_collective_route)
+    r.add_get("/v1/collectives/{id}/proposals", governance.list_collective_proposals)
+    r.add_get("/v1/proposals/{id}", governance.get_proposal_route)
+    r.add_get("/v1/splits/{id}", splits.get_split)
+    r.add_get("/v1/splits/{id}/payouts", splits.get_split_payouts)
+    r.add_get("/v1/content/{hash}", splits.get_content_route)
 
 
 def create_app(ctx: ApiContext) -> web.Application:

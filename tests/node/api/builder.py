@@ -11,7 +11,8 @@ from aiohttp.test_utils import TestClient
 
 from ledger import merkle
 from ledger.block import Block, Commit, CommitSig, Header, Vote, VoteType, tx_root
-from ledger.genesis import ChainParams, Genesis, GenesisValidator
+from ledger.collectives.ids import genesis_collective_id
+from ledger.genesis import ChainParams, Genesis, GenesisCollective, GenesisValidator
 from ledger.hashing import ZERO_HASH
 from ledger.keys import ADDRESS_LEN, Address, PrivateKey
 from ledger.merkle_list import merkle_list_root
@@ -33,6 +34,8 @@ VALIDATOR = PrivateKey.from_secret(b"api-validator")
 START_BALANCE = 1_000_000
 Client = TestClient[web.Request, web.Application]
 GENESIS_TIME = 1_700_000_000_000
+GUILD = genesis_collective_id(0)
+CONTENT_HASH = bytes(range(32))
 
 
 def make_genesis() -> Genesis:
@@ -41,6 +44,13 @@ def make_genesis() -> Genesis:
         genesis_time_ms=GENESIS_TIME,
         balances=tuple((k.address, START_BALANCE) for k in (ALICE, BOB, CAROL)),
         validators=(GenesisValidator("v0", VALIDATOR.public_key, 10),),
+        collectives=(
+            GenesisCollective(
+                "Cartridge Keepers",
+                "retro games",
+                ((ALICE.address, 10, 0), (BOB.address, 5, 1)),
+            ),
+        ),
     )
 
 
@@ -135,6 +145,7 @@ class LiveChain:
     txs: list[SignedTx]
     status: NodeStatus
     submitted: list[list[bytes]]
+    split_id: bytes = b""
 
     def context(self) -> ApiContext:
         async def submit(raw_txs: Sequence[bytes]) -> list[Admission]:

@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 from pytest_aiohttp import AiohttpClient
 
+from ledger.content.payloads import ContentAnchor
+from ledger.governance.ballots import Ballot
+from ledger.governance.kinds import BinaryOption
+from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.vote_txs import Vote
+from ledger.splits.parties import Party
+from ledger.splits.payloads import SplitCreate, SplitPay
+from ledger.splits.records import SplitTerms
+from ledger.splits.store import split_id_for
 from ledger.store import Store
 from node.api import EventHub, NodeStatus, create_app
 from node.mempool import Mempool
@@ -15,6 +24,8 @@ from tests.node.api.builder import (
     ALICE,
     BOB,
     CAROL,
+    CONTENT_HASH,
+    GUILD,
     VALIDATOR,
     Builder,
     Client,
@@ -25,13 +36,14 @@ from tests.node.api.builder import (
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[LiveChain]:
-    """Three committed blocks: two transfers, then an empty block, then one more transfer."""
+    """Five committed blocks: two transfers; empty; one transfer; a proposal, a split and a
+    content anchor; a vote and a payment into the split."""
     genesis = make_genesis()
     store = Store.open(tmp_path / "chain.ldb", genesis.hash())
     builder = Builder(store, genesis)
     mempool = Mempool(genesis.params, genesis.hash(), store.state)
     status = NodeStatus(
-        consensus_height=4,
+        consensus_height=6,
         round=0,
         step="propose",
         syncing=False,
@@ -46,6 +58,20 @@ def chain(tmp_path: Path) -> Iterator[LiveChain]:
     third = [builder.transfer(ALICE, CAROL, 5)]
     live.commit(third)
     live.txs = [*first, *third]
+    submit = builder.sign(ALICE, ProposalSubmit(GUILD, (), metadata="restore Earthbound?"))
+    terms = SplitTerms(
+        tuple(sorted((Party.account(BOB.address), Party.account(CAROL.address)))), (3, 1), 4
+    )
+    create = builder.sign(ALICE, SplitCreate(Party.account(ALICE.address), terms))
+    anchor = builder.sign(BOB, ContentAnchor(CONTENT_HASH, "ipfs://bafy-demo", "video", GUILD))
+    live.commit([submit, create, anchor])
+    live.split_id = split_id_for(ALICE.address, create.body.nonce)
+    live.commit(
+        [
+            builder.sign(BOB, Vote(1, Ballot.binary(BinaryOption.YES))),
+            builder.sign(CAROL, SplitPay(live.split_id, 400, b"inv-1", "first payout")),
+        ]
+    )
     yield live
     mempool.verifier.close()
     store.close()

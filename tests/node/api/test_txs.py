@@ -87,4 +87,4 @@ async def test_pending_tx_by_hash(chain: LiveChain, client: Client) -> None:
     assert body["height"] is None
     chain.commit([tx])
     body = await (await client.get(f"/v1/txs/{tx.hash.hex()}")).json()
-    assert (body["status"], body["height"]) == ("committed", 4)
+    assert (body["status"], body["height"]) == ("committed", 6)

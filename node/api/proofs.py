@@ -1,0 +1,67 @@
+"""Merkle proofs of committed state, bundled with the signed header they verify against.
+
+A bundle is everything a light client needs to trust one state value without trusting this
+node: the value, its proof against `state_root`, the header at that height (whose hash is the
+block hash and which carries `state_root`) and the commit certificate (2/3+ precommits for that
+block hash). The client checks the commit against the validator set it trusts, the header hash
+against the commit, and the proof against the header's root (`ledger.merkle.verify_proof`).
+
+The bundle is built without awaiting, so it cannot straddle a commit: the proof, the root and
+the header are always of the same height.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ledger.merkle import Proof
+from node.api.context import ApiContext
+from node.api.errors import bad_request
+from node.api.keys import CONTEXT
+from node.api.params import parse_hex
+from node.api.views import commit_view, header_view
+
+MAX_KEY_BYTES = 256
+
+
+def proof_view(proof: Proof) -> dict[str, Any]:
+    leaf = proof.leaf
+    return {
+        "siblings": [s.hex() for s in proof.siblings],
+        "leaf": None
+        if leaf is None
+        else {"key_hash": leaf.key_hash.hex(), "value_hash": leaf.value_hash.hex()},
+    }
+
+
+def proof_bundle(ctx: ApiContext, key: bytes) -> dict[str, Any]:
+    """The committed value of `key` with its proof and the signed header of the same height."""
+    store = ctx.store
+    value, proof = store.prove(key)
+    height = store.height
+    block = store.block(height) if height > 0 else None
+    commit = store.commit(height) if height > 0 else None
+    hrp = ctx.hrp
+    return {
+        "height": height,
+        "state_root": store.state_root.hex(),
+        "key": key.hex(),
+        "value": None if value is None else value.hex(),
+        "proof": proof_view(proof),
+        "proof_msgpack": proof.encode().hex(),
+        "header": header_view(block.header, hrp) if block else None,
+        "header_msgpack": block.header.encode().hex() if block else None,
+        "commit": commit_view(commit, hrp) if commit else None,
+        "commit_msgpack": commit.encode().hex() if commit else None,
+    }
+
+
+async def get_proof(request: web.Request) -> web.Response:
+    """`GET /v1/proofs/{key}`: a bundle for any raw state key (hex), present or absent."""
+    ctx = request.app[CONTEXT]
+    key = parse_hex(request.match_info["key"], "state_key")
+    if not 1 <= len(key) <= MAX_KEY_BYTES:
+        raise bad_request("invalid_state_key", f"a state key is 1 to {MAX_KEY_BYTES} bytes")
+    return web.json_response(proof_bundle(ctx, key))

@@ -1,0 +1,114 @@
+"""Revenue splits (recipients, shares, balance, payouts) and content (record, moderation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ledger.content import keys as content_keys
+from ledger.content.records import CONTENT_HASH_LEN
+from ledger.content.store import get_content, latest_moderation, moderation_history
+from ledger.splits import keys as split_keys
+from ledger.splits.parties import Party, PartyKind
+from ledger.splits.records import SplitLedger
+from ledger.splits.store import find_config, payout_history
+from node.api.context import ApiContext
+from node.api.errors import ApiError
+from node.api.keys import CONTEXT
+from node.api.params import page_limit, parse_hex, query_flag, query_int
+from node.api.proofs import proof_bundle
+from node.api.views import jsonable
+
+SPLIT_ID_LEN = 32
+
+
+def party_view(party: Party, hrp: str) -> dict[str, Any]:
+    """A payee: accounts as bech32m addresses, everything else as its hex id."""
+    shown = party.address.to_text(hrp) if party.kind is PartyKind.ACCOUNT else party.id.hex()
+    return {"kind": party.kind.name, "id": shown}
+
+
+def split_view(ctx: ApiContext, split_id: bytes) -> dict[str, Any]:
+    state = ctx.store.state
+    config = find_config(state, split_id)
+    if config is None:
+        raise ApiError(404, "not_found", f"no split {split_id.hex()}")
+    hrp = ctx.hrp
+    ledger_data = state.get(split_keys.ledger(split_id))
+    ledger = SplitLedger.decode(ledger_data) if ledger_data else None
+    terms = config.terms
+    recipients = [
+        {"party": party_view(p, hrp), "share": s}
+        for p, s in zip(terms.recipients, terms.shares, strict=True)
+    ]
+    return {
+        "id": split_id.hex(),
+        "height": ctx.store.height,
+        "owner": party_view(config.owner, hrp) if config.owner else None,
+        "pending_owner": party_view(config.pending_owner, hrp) if config.pending_owner else None,
+        "immutable": config.owner is None,
+        "version": config.version,
+        "created_height": config.created_height,
+        "recipients": recipients,
+        "total_shares": terms.total,
+        "fee_ppm": terms.fee_ppm,
+        "mode": terms.mode.name,
+        "locked_until_ms": terms.locked_until_ms,
+        "tranches": [
+            {"party": party_view(t.recipient, hrp), "cap": t.cap} for t in config.tranches
+        ],
+        "balance": ledger.balance if ledger else 0,
+        "ledger": jsonable(ledger, hrp) if ledger else None,
+    }
+
+
+async def get_split(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    split_id = parse_hex(request.match_info["id"], "split_id", SPLIT_ID_LEN)
+    out = split_view(ctx, split_id)
+    if query_flag(request, "proof"):
+        out["proof"] = proof_bundle(ctx, split_keys.config(split_id))
+    return web.json_response(out)
+
+
+async def get_split_payouts(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    split_id = parse_hex(request.match_info["id"], "split_id", SPLIT_ID_LEN)
+    if find_config(ctx.store.state, split_id) is None:
+        raise ApiError(404, "not_found", f"no split {split_id.hex()}")
+    limit = page_limit(request)
+    start = query_int(request, "from_seq", 0, 0, 2**63 - 1)
+    records = payout_history(ctx.store.state, split_id, start, limit)
+    hrp = ctx.hrp
+    items = []
+    for r in records:
+        item = jsonable(r, hrp)
+        item["source"] = party_view(r.source, hrp)
+        item["payouts"] = [{"party": party_view(p, hrp), "amount": a} for p, a in r.payouts]
+        items.append(item)
+    next_seq = records[-1].seq + 1 if len(records) == limit else None
+    return web.json_response({"split": split_id.hex(), "payouts": items, "next_seq": next_seq})
+
+
+async def get_content_route(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    content_hash = parse_hex(request.match_info["hash"], "content_hash", CONTENT_HASH_LEN)
+    state = ctx.store.state
+    record = get_content(state, content_hash)
+    if record is None:
+        raise ApiError(404, "not_found", f"no content anchored as {content_hash.hex()}")
+    hrp = ctx.hrp
+    limit = page_limit(request)
+    history = moderation_history(state, content_hash, 0, limit)
+    latest = latest_moderation(state, content_hash)
+    out: dict[str, Any] = {
+        "hash": content_hash.hex(),
+        "height": ctx.store.height,
+        **jsonable(record, hrp),
+        "moderation": jsonable(latest, hrp) if latest else None,
+        "moderation_history": [jsonable(d, hrp) for d in history],
+    }
+    if query_flag(request, "proof"):
+        out["proof"] = proof_bundle(ctx, content_keys.record(content_hash))
+    return web.json_response(out)
