@@ -11,21 +11,33 @@ from node.api import (
     chaininfo,
     collectives,
     governance,
+    health,
+    openapi,
     proofs,
     splits,
     status,
     txs,
+    ws,
 )
 from node.api.context import ApiContext
 from node.api.errors import error_middleware
 from node.api.keys import CONTEXT
+from node.api.metrics import METRICS, ApiMetrics, get_metrics, metrics_middleware
 
 MAX_BODY_BYTES = txs.MAX_SUBMIT_BYTES
 
 
 def add_routes(app: web.Application, ctx: ApiContext) -> None:
-    """Mount the API on `app` (which must carry `error_middleware`, as `create_app`'s does)."""
+    """Mount the API on `app` (before it starts), with its middlewares: request metrics
+    outermost, then the JSON error shape. Request bodies are read with the API's own limit,
+    whatever the app's `client_max_size`."""
+    for middleware in (metrics_middleware, error_middleware):
+        if middleware not in app.middlewares:
+            app.middlewares.append(middleware)
     app[CONTEXT] = ctx
+    app[METRICS] = ApiMetrics(ctx)
+    app[ws.SOCKETS] = ws.Sockets()
+    app.on_shutdown.append(ws.close_all)
     r = app.router
     r.add_get("/v1/status", status.get_status)
     r.add_get("/v1/genesis", chaininfo.get_genesis)
@@ -46,10 +58,15 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/splits/{id}", splits.get_split)
     r.add_get("/v1/splits/{id}/payouts", splits.get_split_payouts)
     r.add_get("/v1/content/{hash}", splits.get_content_route)
+    r.add_get("/v1/ws", ws.websocket)
+    r.add_get("/v1/openapi.json", openapi.get_openapi)
+    r.add_get("/metrics", get_metrics)
+    r.add_get("/livez", health.livez)
+    r.add_get("/readyz", health.readyz)
 
 
 def create_app(ctx: ApiContext) -> web.Application:
     """An application serving the API, with the JSON error middleware and the body limit."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     add_routes(app, ctx)
     return app

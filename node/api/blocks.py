@@ -25,6 +25,7 @@ from node.api.params import (
 from node.api.views import block_view, commit_view
 
 MAX_HEIGHT = 2**63 - 1
+MAX_HEIGHT_TEXT = 10**19 - 1  # any 19-digit height parses (and is not found)
 
 
 def summary(block: Block, hrp: str) -> dict[str, Any]:
@@ -58,7 +59,10 @@ def _height(ctx: ApiContext, text: str) -> int:
         if ctx.store.height == 0:
             raise ApiError(404, "not_found", "no block has been committed yet")
         return ctx.store.height
-    return parse_int(text, "height", 1, MAX_HEIGHT)
+    height = parse_int(text, "height", 0, MAX_HEIGHT_TEXT)
+    if height == 0:
+        raise ApiError(404, "not_found", "no block at height 0: the first block is height 1")
+    return height
 
 
 def _answer(request: web.Request, ctx: ApiContext, height: int) -> web.Response:

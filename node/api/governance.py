@@ -93,7 +93,7 @@ def _kind_name(kind: int) -> str:
 
 async def get_proposal_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    pid = parse_int(request.match_info["id"], "proposal_id", 1, 2**64 - 1)
+    pid = parse_int(request.match_info["id"], "proposal_id", 0, 10**19 - 1)
     proposal = get_proposal(StateView(ctx.store.state), pid)
     if proposal is None:
         raise ApiError(404, "not_found", f"no proposal {pid}")

@@ -35,7 +35,7 @@ async def read_submission(request: web.Request) -> list[bytes]:
     content_type = request.content_type
     if request.content_length is not None and request.content_length > MAX_SUBMIT_BYTES:
         raise ApiError(413, "body_too_large", f"the body exceeds {MAX_SUBMIT_BYTES} bytes")
-    body = await request.read()
+    body = await _read_limited(request, MAX_SUBMIT_BYTES)
     if not body:
         raise bad_request("empty_body", "the body holds no tx")
     if content_type == MSGPACK:
@@ -45,6 +45,18 @@ async def read_submission(request: web.Request) -> list[bytes]:
     raise ApiError(
         415, "unsupported_media_type", f"send {MSGPACK} or application/json, not {content_type}"
     )
+
+
+async def _read_limited(request: web.Request, limit: int) -> bytes:
+    """The body, refused with 413 past `limit` bytes (checked while reading, not after)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "body_too_large", f"the body exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _msgpack_txs(body: bytes) -> list[bytes]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from pytest_aiohttp import AiohttpClient
 
 from ledger.content.payloads import ContentAnchor
@@ -80,3 +83,21 @@ def chain(tmp_path: Path) -> Iterator[LiveChain]:
 @pytest.fixture
 async def client(chain: LiveChain, aiohttp_client: AiohttpClient) -> AsyncIterator[Client]:
     yield await aiohttp_client(create_app(chain.context()))
+
+
+@pytest.fixture
+def live_api(chain: LiveChain) -> Iterator[str]:
+    """The API served by a real aiohttp server on 127.0.0.1 (its own loop, in a thread)."""
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(create_app(chain.context()))
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    host, port = runner.addresses[0][:2]
+    thread = threading.Thread(target=loop.run_forever, name="live-api", daemon=True)
+    thread.start()
+    yield f"http://{host}:{port}"
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
+    loop.close()

@@ -1,0 +1,142 @@
+"""OpenAPI components of the collective, governance, split and content read endpoints."""
+
+from __future__ import annotations
+
+from node.api.openapi_schemas import (
+    ADDRESS,
+    BOOL,
+    HASH,
+    HEX,
+    INT,
+    OBJ,
+    STR,
+    Schema,
+    array,
+    nullable,
+    obj,
+    ref,
+)
+
+STATE_SCHEMAS: dict[str, Schema] = {
+    "CollectiveList": obj(
+        {"collectives": array(obj({"id": HEX, "name": STR, "created_height": INT}))}
+    ),
+    "Collective": obj(
+        {
+            "id": HEX,
+            "name": STR,
+            "metadata": STR,
+            "creator": ADDRESS,
+            "created_height": INT,
+            "classes": array(OBJ),
+            "params": OBJ,
+            "height": INT,
+            "member_count": INT,
+            "members": array(
+                obj(
+                    {
+                        "address": ADDRESS,
+                        "joined_ms": INT,
+                        "expires_ms": INT,
+                        "jailed": BOOL,
+                        "holdings": {"type": "object", "additionalProperties": INT},
+                    }
+                )
+            ),
+            "members_truncated": BOOL,
+            "supply": array(obj({"class": INT, "name": STR, "kind": STR, "supply": INT})),
+            "treasury": array(
+                obj(
+                    {
+                        "asset": STR,
+                        "collective": nullable(HEX),
+                        "token_class": nullable(INT),
+                        "amount": INT,
+                    }
+                )
+            ),
+            "policies": array(obj({"kind": STR, "override": BOOL, "policy": OBJ})),
+        },
+        {"proof": ref("ProofBundle")},
+    ),
+    "Proposal": obj(
+        {
+            "id": INT,
+            "collective": HEX,
+            "kind": STR,
+            "kind_number": INT,
+            "proposer": ADDRESS,
+            "actions": array(obj({"tag": STR, "kind": STR})),
+            "method": STR,
+            "choices": array(STR),
+            "status": STR,
+            "final": BOOL,
+            "metadata": STR,
+            "submitted_ms": INT,
+            "end_ms": INT,
+            "tally": array(INT),
+            "next_deadline": nullable(obj({"what": STR, "ms": INT})),
+            "live_tally": nullable(OBJ),
+            "ballots_cast": INT,
+        },
+        {"proof": ref("ProofBundle")},
+    ),
+    "ProposalList": obj(
+        {"collective": HEX, "proposals": array(ref("Proposal")), "next_before": nullable(INT)}
+    ),
+    "Party": obj({"kind": STR, "id": STR}),
+    "Split": obj(
+        {
+            "id": HASH,
+            "height": INT,
+            "owner": nullable(ref("Party")),
+            "pending_owner": nullable(ref("Party")),
+            "immutable": BOOL,
+            "version": INT,
+            "created_height": INT,
+            "recipients": array(obj({"party": ref("Party"), "share": INT})),
+            "total_shares": INT,
+            "fee_ppm": INT,
+            "mode": STR,
+            "locked_until_ms": INT,
+            "tranches": array(obj({"party": ref("Party"), "cap": INT})),
+            "balance": INT,
+            "ledger": nullable(OBJ),
+        },
+        {"proof": ref("ProofBundle")},
+    ),
+    "SplitPayouts": obj(
+        {
+            "split": HASH,
+            "payouts": array(
+                obj(
+                    {
+                        "seq": INT,
+                        "kind": STR,
+                        "height": INT,
+                        "time_ms": INT,
+                        "source": ref("Party"),
+                        "amount": INT,
+                        "fee": INT,
+                        "memo": STR,
+                        "payouts": array(obj({"party": ref("Party"), "amount": INT})),
+                    }
+                )
+            ),
+            "next_seq": nullable(INT),
+        }
+    ),
+    "Content": obj(
+        {
+            "hash": HASH,
+            "height": INT,
+            "author": ADDRESS,
+            "uri": STR,
+            "kind": STR,
+            "collective": nullable(HEX),
+            "moderation": nullable(OBJ),
+            "moderation_history": array(OBJ),
+        },
+        {"proof": ref("ProofBundle")},
+    ),
+}

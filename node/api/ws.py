@@ -1,0 +1,241 @@
+"""`/v1/ws`: WebSocket subscriptions to new blocks, committed txs by account, events by kind.
+
+Protocol (JSON text frames; docs/api.md has examples):
+- request `{"id": <any>, "method": "subscribe", "params": {"topic": "blocks"}}`, or topic "txs"
+  with `"account": "<bech32m address>"`, or topic "events" with `"kind": "<event kind>"`;
+  answer `{"id": <same>, "result": {"subscription": "<sub id>"}}`;
+- `{"id": ..., "method": "unsubscribe", "params": {"subscription": "<sub id>"}}` and
+  `{"id": ..., "method": "unsubscribe_all"}` answer `{"id": ..., "result": true}`;
+- a bad request answers `{"id": ..., "error": {"code": "<name>", "message": "..."}}`;
+- notifications: `{"subscription": "<sub id>", "topic": "<topic>", "result": {...}}`.
+
+Each client has a bounded queue of committed blocks; a client that falls `QUEUE_BLOCKS` blocks
+behind is dropped (close code 4008, "too slow") rather than slowing the node. Subscriptions die
+with the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from ledger.keys import ADDRESS_LEN, Address
+from node.api.context import ApiContext
+from node.api.errors import ApiError, error_response
+from node.api.events import CommittedBlock
+from node.api.keys import CONTEXT
+from node.api.params import parse_address
+from node.api.views import event_view, receipt_view, tx_view
+
+log = logging.getLogger(__name__)
+
+MAX_CLIENTS = 100
+MAX_SUBSCRIPTIONS = 16
+MAX_MESSAGE_BYTES = 4096
+QUEUE_BLOCKS = 256
+HEARTBEAT_S = 30.0
+CLOSE_TOO_SLOW = 4008
+TOPICS = ("blocks", "txs", "events")
+
+
+class Sockets:
+    """The open subscriber sockets of one app (to bound them and close them at shutdown)."""
+
+    def __init__(self) -> None:
+        self.open: set[web.WebSocketResponse] = set()
+
+
+SOCKETS = web.AppKey("coterie_api_sockets", Sockets)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    topic: str
+    account: Address | None = None
+    kind: str | None = None
+
+
+class RequestError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Session:
+    """One client's subscriptions; `notifications` turns a committed block into messages."""
+
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+        self.subs: dict[str, Subscription] = {}
+        self._next = 0
+
+    def handle(self, text: str) -> dict[str, Any]:
+        try:
+            request = json.loads(text)
+        except ValueError:
+            return {"id": None, "error": {"code": "invalid_json", "message": "not JSON"}}
+        req_id = request.get("id") if isinstance(request, dict) else None
+        try:
+            if not isinstance(request, dict):
+                raise RequestError("invalid_request", "a request is a JSON object")
+            return {"id": req_id, "result": self._dispatch(request)}
+        except RequestError as exc:
+            return {"id": req_id, "error": {"code": exc.code, "message": exc.message}}
+
+    def _dispatch(self, request: dict[str, Any]) -> Any:
+        method = request.get("method")
+        params = request.get("params", {})
+        if not isinstance(params, dict):
+            raise RequestError("invalid_params", "params must be an object")
+        if method == "subscribe":
+            return {"subscription": self._subscribe(params)}
+        if method == "unsubscribe":
+            sub_id = params.get("subscription")
+            if not isinstance(sub_id, str) or sub_id not in self.subs:
+                raise RequestError("unknown_subscription", f"no subscription {sub_id!r}")
+            del self.subs[sub_id]
+            return True
+        if method == "unsubscribe_all":
+            self.subs.clear()
+            return True
+        raise RequestError("unknown_method", "method must be subscribe, unsubscribe or all")
+
+    def _subscribe(self, params: dict[str, Any]) -> str:
+        if len(self.subs) >= MAX_SUBSCRIPTIONS:
+            raise RequestError("too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS}")
+        topic = params.get("topic")
+        if topic == "blocks":
+            sub = Subscription("blocks")
+        elif topic == "txs":
+            text = params.get("account")
+            if not isinstance(text, str):
+                raise RequestError("invalid_params", "topic txs needs an account address")
+            try:
+                sub = Subscription("txs", account=parse_address(text, self.ctx.hrp))
+            except ApiError as exc:
+                raise RequestError(exc.code, exc.message) from None
+        elif topic == "events":
+            kind = params.get("kind")
+            if not isinstance(kind, str) or not 0 < len(kind) <= 64:
+                raise RequestError("invalid_params", "topic events needs an event kind")
+            sub = Subscription("events", kind=kind)
+        else:
+            raise RequestError("unknown_topic", f"topic must be one of {', '.join(TOPICS)}")
+        self._next += 1
+        sub_id = f"s{self._next}"
+        self.subs[sub_id] = sub
+        return sub_id
+
+    def notifications(self, item: CommittedBlock) -> list[dict[str, Any]]:
+        out = []
+        for sub_id, sub in list(self.subs.items()):
+            for result in _results(sub, item, self.ctx.hrp):
+                out.append({"subscription": sub_id, "topic": sub.topic, "result": result})
+        return out
+
+
+def _results(sub: Subscription, item: CommittedBlock, hrp: str) -> list[dict[str, Any]]:
+    block = item.block
+    height = block.header.height
+    if sub.topic == "blocks":
+        h = block.header
+        return [
+            {
+                "height": height,
+                "hash": block.hash().hex(),
+                "time_ms": h.time_ms,
+                "proposer": h.proposer.to_text(hrp),
+                "state_root": h.state_root.hex(),
+                "txs": [tx.hash.hex() for tx in block.txs],
+            }
+        ]
+    if sub.topic == "txs" and sub.account is not None:
+        wanted = sub.account.raw
+        out = []
+        for position, (tx, receipt) in enumerate(zip(block.txs, item.receipts, strict=False)):
+            named = {v for e in receipt.events for _, v in e.attributes if _is_address(v)}
+            if tx.body.sender_address.raw == wanted or wanted in named:
+                out.append(
+                    {
+                        "height": height,
+                        "position": position,
+                        "tx": tx_view(tx, hrp),
+                        "result": receipt_view(receipt, hrp),
+                    }
+                )
+        return out
+    out = []
+    for receipt in item.receipts:
+        for event in receipt.events:
+            if event.kind == sub.kind:
+                out.append(
+                    {"height": height, "tx_hash": receipt.tx_hash.hex(), **event_view(event, hrp)}
+                )
+    for event in item.block_events:
+        if event.kind == sub.kind:
+            out.append({"height": height, "tx_hash": None, **event_view(event, hrp)})
+    return out
+
+
+def _is_address(value: object) -> bool:
+    return isinstance(value, bytes) and len(value) == ADDRESS_LEN
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    ctx = request.app[CONTEXT]
+    sockets = request.app[SOCKETS].open
+    if len(sockets) >= MAX_CLIENTS:
+        return error_response(503, "too_many_clients", f"at most {MAX_CLIENTS} subscribers")
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
+    await ws.prepare(request)
+    sockets.add(ws)
+    session = Session(ctx)
+    queue = ctx.events.open_queue(QUEUE_BLOCKS)
+    lock = asyncio.Lock()
+    pump = asyncio.create_task(_pump(ws, session, queue, lock))
+    try:
+        async for msg in ws:
+            if msg.type is WSMsgType.TEXT:
+                reply = session.handle(msg.data)
+            else:
+                reply = {"id": None, "error": {"code": "invalid_frame", "message": "send text"}}
+            async with lock:
+                await ws.send_json(reply)
+    finally:
+        ctx.events.close_queue(queue)
+        sockets.discard(ws)
+        pump.cancel()
+        await asyncio.gather(pump, return_exceptions=True)
+    return ws
+
+
+async def _pump(
+    ws: web.WebSocketResponse,
+    session: Session,
+    queue: asyncio.Queue[CommittedBlock | None],
+    lock: asyncio.Lock,
+) -> None:
+    """Send each committed block's notifications; close the socket if the hub dropped us."""
+    dumps: Callable[[Any], str] = json.dumps
+    while True:
+        item = await queue.get()
+        if item is None:
+            log.info("closing a WebSocket subscriber that fell %d blocks behind", QUEUE_BLOCKS)
+            await ws.close(code=CLOSE_TOO_SLOW, message=b"too slow: fell behind")
+            return
+        for message in session.notifications(item):
+            async with lock:
+                await ws.send_str(dumps(message))
+
+
+async def close_all(app: web.Application) -> None:
+    """On shutdown: close every subscriber, so the server stops at once."""
+    for ws in list(app[SOCKETS].open):
+        await ws.close(code=1001, message=b"server shutting down")

@@ -1,0 +1,113 @@
+"""WebSocket subscriptions: blocks, txs by account, events by kind, limits, slow clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import ClientWebSocketResponse, WSMsgType
+
+from ledger.keys import PrivateKey
+from node.api import ws as ws_module
+from tests.node.api.builder import ALICE, BOB, CAROL, HRP, Client, LiveChain
+
+
+async def _call(sock: ClientWebSocketResponse, method: str, **params: Any) -> dict[str, Any]:
+    await sock.send_json({"id": 7, "method": method, "params": params})
+    reply: dict[str, Any] = await sock.receive_json(timeout=5)
+    return reply
+
+
+async def test_new_blocks_arrive_after_subscribing(chain: LiveChain, client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        reply = await _call(sock, "subscribe", topic="blocks")
+        sub = reply["result"]["subscription"]
+        tx = chain.builder.transfer(ALICE, BOB, 1)
+        block = chain.commit([tx])
+        note = await sock.receive_json(timeout=5)
+        assert note["subscription"] == sub
+        assert note["topic"] == "blocks"
+        assert note["result"]["height"] == block.header.height
+        assert note["result"]["hash"] == block.hash().hex()
+        assert note["result"]["txs"] == [tx.hash.hex()]
+
+
+async def test_txs_by_account_include_txs_naming_it(chain: LiveChain, client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        await _call(sock, "subscribe", topic="txs", account=CAROL.address.to_text(HRP))
+        unrelated = chain.builder.transfer(ALICE, BOB, 1)
+        to_carol = chain.builder.transfer(BOB, CAROL, 2)
+        chain.commit([unrelated, to_carol])
+        note = await sock.receive_json(timeout=5)
+        assert note["result"]["tx"]["hash"] == to_carol.hash.hex()
+        assert note["result"]["position"] == 1
+        assert note["result"]["result"]["code"] == "OK"
+        chain.commit([chain.builder.transfer(ALICE, BOB, 1)])
+        chain.commit([chain.builder.transfer(CAROL, ALICE, 1)])
+        note = await sock.receive_json(timeout=5)
+        assert note["result"]["tx"]["sender"] == CAROL.address.to_text(HRP)
+
+
+async def test_events_by_kind(chain: LiveChain, client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        await _call(sock, "subscribe", topic="events", kind="transfer")
+        tx = chain.builder.transfer(ALICE, BOB, 3)
+        chain.commit([tx])
+        note = await sock.receive_json(timeout=5)
+        assert note["result"]["kind"] == "transfer"
+        assert note["result"]["tx_hash"] == tx.hash.hex()
+        assert note["result"]["attributes"]["amount"] == 3
+
+
+async def test_unsubscribe_stops_notifications(chain: LiveChain, client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        blocks = (await _call(sock, "subscribe", topic="blocks"))["result"]["subscription"]
+        await _call(sock, "subscribe", topic="events", kind="transfer")
+        assert (await _call(sock, "unsubscribe", subscription=blocks))["result"] is True
+        chain.commit([chain.builder.transfer(ALICE, BOB, 1)])
+        note = await sock.receive_json(timeout=5)
+        assert note["topic"] == "events"
+        assert (await _call(sock, "unsubscribe_all"))["result"] is True
+        assert (await _call(sock, "unsubscribe", subscription=blocks))["error"]["code"] == (
+            "unknown_subscription"
+        )
+
+
+async def test_bad_requests_get_errors_and_the_socket_stays(client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        await sock.send_str("{not json")
+        assert (await sock.receive_json(timeout=5))["error"]["code"] == "invalid_json"
+        await sock.send_bytes(b"\x00")
+        assert (await sock.receive_json(timeout=5))["error"]["code"] == "invalid_frame"
+        assert (await _call(sock, "subscribe", topic="gossip"))["error"]["code"] == "unknown_topic"
+        other = PrivateKey.from_secret(b"x").address.to_text("cot")
+        reply = await _call(sock, "subscribe", topic="txs", account=other)
+        assert reply["error"]["code"] == "wrong_address_prefix"
+        assert (await _call(sock, "fly"))["error"]["code"] == "unknown_method"
+        for _ in range(ws_module.MAX_SUBSCRIPTIONS):
+            assert "result" in await _call(sock, "subscribe", topic="blocks")
+        reply = await _call(sock, "subscribe", topic="blocks")
+        assert reply["error"]["code"] == "too_many_subscriptions"
+
+
+async def test_oversized_message_closes_the_socket(client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        await sock.send_str("x" * (ws_module.MAX_MESSAGE_BYTES + 1))
+        msg = await sock.receive(timeout=5)
+        assert msg.type is WSMsgType.CLOSE
+    assert (await client.get("/v1/status")).status == 200
+
+
+async def test_a_client_that_falls_behind_is_dropped(chain: LiveChain, client: Client) -> None:
+    async with client.ws_connect("/v1/ws") as sock:
+        await _call(sock, "subscribe", topic="blocks")
+        block = chain.blocks[-1]
+        for _ in range(ws_module.QUEUE_BLOCKS + 1):  # no await: the pump cannot drain
+            chain.hub.publish_block(block, [], [])
+        closed = None
+        for _ in range(ws_module.QUEUE_BLOCKS + 2):
+            msg = await sock.receive(timeout=5)
+            if msg.type is WSMsgType.CLOSE:
+                closed = msg.data
+                break
+        assert closed == ws_module.CLOSE_TOO_SLOW
+    assert chain.hub.subscribers == 0
