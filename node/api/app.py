@@ -50,6 +50,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/accounts/{address}/txs", accounts.get_account_txs)
     r.add_get("/v1/validators", chaininfo.get_validators)
     r.add_get("/v1/mempool", chaininfo.get_mempool)
+    r.add_get("/v1/peers", chaininfo.get_peers)
     r.add_get("/v1/proofs/{key}", proofs.get_proof)
     r.add_get("/v1/collectives", collectives.list_collectives)
     r.add_get("/v1/collectives/{id}", collectives.get_collective_route)

@@ -1,4 +1,4 @@
-"""The validator set, the mempool's statistics and the chain's genesis parameters."""
+"""The validator set, the mempool's statistics, the peers and the chain's genesis."""
 
 from __future__ import annotations
 
@@ -86,6 +86,13 @@ async def get_mempool(request: web.Request) -> web.Response:
             "limits": jsonable(limits, ctx.hrp),
         }
     )
+
+
+async def get_peers(request: web.Request) -> web.Response:
+    """The connected peers as the P2P layer reports them (empty on a node without peers)."""
+    ctx = request.app[CONTEXT]
+    peers = ctx.peers()
+    return web.json_response({"count": len(peers), "peers": peers})
 
 
 async def get_genesis(request: web.Request) -> web.Response:

@@ -193,6 +193,7 @@ def paths(hrp: str) -> dict[str, Any]:
         ),
         "/v1/validators": _get("The active validator set", "Validators", [PROOF], 400, tag="node"),
         "/v1/mempool": _get("Mempool statistics and limits", "Mempool", [], tag="node"),
+        "/v1/peers": _get("Connected peers", "Peers", [], tag="node"),
         "/v1/proofs/{key}": _get(
             "Proof of any raw state key (present or absent)",
             "ProofBundle",

@@ -304,6 +304,22 @@ SCHEMAS: dict[str, Schema] = {
             "limits": OBJ,
         }
     ),
+    "Peers": obj(
+        {
+            "count": INT,
+            "peers": array(
+                obj(
+                    {
+                        "peer": HEX,
+                        "direction": {"type": "string", "enum": ["inbound", "outbound"]},
+                        "queued_messages": INT,
+                        "queued_bytes": INT,
+                        "score": {"type": "number"},
+                    }
+                )
+            ),
+        }
+    ),
     "Genesis": obj({"genesis_hash": HASH, "genesis": obj({"chain_id": STR})}),
     "Liveness": obj({"status": {"type": "string", "enum": ["ok"]}}),
     "Readiness": obj(

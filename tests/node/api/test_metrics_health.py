@@ -59,7 +59,7 @@ async def test_metrics_follow_the_chain_and_the_api(chain: LiveChain, client: Cl
     assert _value(samples, "coterie_build_info", chain_id=chain.genesis.chain_id) == 1
 
 
-async def test_signing_counters_and_p2p_appear(
+async def test_signing_counters_p2p_and_peers_appear(
     chain: LiveChain, aiohttp_client: AiohttpClient
 ) -> None:
     from node.p2p import MessageType, P2PStats
@@ -71,6 +71,15 @@ async def test_signing_counters_and_p2p_appear(
         chain.context(),
         signing=lambda: {VALIDATOR.address.raw: SigningRecord(5, 2)},
         p2p_stats=lambda: stats,
+        peers=lambda: [
+            {
+                "peer": "ab" * 32,
+                "direction": "outbound",
+                "queued_messages": 0,
+                "queued_bytes": 0,
+                "score": 100.0,
+            }
+        ],
     )
     client = await aiohttp_client(create_app(ctx))
     samples = _samples(await _scrape(client))
@@ -81,6 +90,8 @@ async def test_signing_counters_and_p2p_appear(
     assert _value(samples, "coterie_p2p_message_bytes_total", type="txs", direction="out") == 4000
     validators = await (await client.get("/v1/validators")).json()
     assert validators["validators"][0]["missed_blocks"] == 2
+    peers = await (await client.get("/v1/peers")).json()
+    assert (peers["count"], peers["peers"][0]["direction"]) == (1, "outbound")
 
 
 async def test_promtool_accepts_the_metrics(chain: LiveChain, client: Client) -> None:
