@@ -28,6 +28,14 @@ class Schedule:
     cliff_ms: int  # after the start; 0: no cliff
     total: int
 
+    @classmethod
+    def per_interval(
+        cls, start_ms: int, duration_ms: int, interval_ms: int, cliff_ms: int, amount: int
+    ) -> Schedule:
+        """A schedule that vests `amount` per interval (its total is amount x steps)."""
+        steps = duration_ms // interval_ms if interval_ms else 0
+        return cls(start_ms, duration_ms, interval_ms, cliff_ms, amount * steps)
+
     @property
     def end_ms(self) -> int:
         return self.start_ms + self.duration_ms

@@ -69,5 +69,6 @@ def test_vesting_never_decreases_and_never_exceeds_the_total(
 
 def test_a_per_interval_amount_vests_exactly_that_much_per_step() -> None:
     per_month = 250
-    s = Schedule(0, 12 * MONTH, MONTH, 0, per_month * 12)
+    s = Schedule.per_interval(0, 12 * MONTH, MONTH, 0, per_month)
+    assert s.total == 3_000
     assert all(s.vested(k * MONTH) == per_month * k for k in range(13))
