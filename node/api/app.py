@@ -3,6 +3,8 @@ for a stand-alone one (tests, a read-only server)."""
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from node.api import (
@@ -23,6 +25,8 @@ from node.api.context import ApiContext
 from node.api.errors import error_middleware
 from node.api.keys import CONTEXT
 from node.api.metrics import METRICS, ApiMetrics, get_metrics, metrics_middleware
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = txs.MAX_SUBMIT_BYTES
 
@@ -62,8 +66,18 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/ws", ws.websocket)
     r.add_get("/v1/openapi.json", openapi.get_openapi)
     r.add_get("/metrics", get_metrics)
-    r.add_get("/livez", health.livez)
-    r.add_get("/readyz", health.readyz)
+    for path, handler in (("/livez", health.livez), ("/readyz", health.readyz)):
+        if _has_get(app, path):
+            log.info("%s is already served by the node's application; not mounting the API's", path)
+        else:
+            r.add_get(path, handler)
+
+
+def _has_get(app: web.Application, path: str) -> bool:
+    return any(
+        route.method == "GET" and route.resource is not None and route.resource.canonical == path
+        for route in app.router.routes()
+    )
 
 
 def create_app(ctx: ApiContext) -> web.Application:

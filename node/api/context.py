@@ -41,6 +41,8 @@ class NodeStatus:
     moniker: str = ""
     rounds_total: int = 0
     """Rounds started since the process started (a round above 0 means a timeout happened)."""
+    failed: bool = False
+    """True when consensus stopped on an error (the node serves reads but cannot commit)."""
 
 
 @dataclass(frozen=True, slots=True)

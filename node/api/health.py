@@ -2,6 +2,7 @@
 
 Readiness checks, each reported by name so an operator sees which failed:
 - `store`: the database answers a read;
+- `consensus`: the consensus runner has not stopped on an error;
 - `synced`: not syncing, or at most `MAX_LAG` blocks behind the best height peers reported;
 - `peers`: a validator of a multi-validator set has at least one peer (alone it cannot commit).
 Callers rely on the status code (200 or 503); the body lists the checks either way.
@@ -39,6 +40,10 @@ def readiness(ctx: ApiContext) -> dict[str, dict[str, Any]]:
         checks["store"] = {"ok": False, "detail": f"the database does not answer: {exc}"}
         return checks
     status = ctx.status()
+    checks["consensus"] = {
+        "ok": not status.failed,
+        "detail": "stopped on an error (see the log)" if status.failed else status.step,
+    }
     lag = max(0, status.sync_target_height - ctx.store.height)
     synced = not status.syncing or lag <= MAX_LAG
     checks["synced"] = {

@@ -118,7 +118,7 @@ async def test_livez_and_readyz(chain: LiveChain, client: Client) -> None:
     body = await response.json()
     assert response.status == 200, body
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"store", "synced", "peers"}
+    assert set(body["checks"]) == {"store", "consensus", "synced", "peers"}
 
 
 async def test_readyz_fails_while_far_behind(chain: LiveChain, client: Client) -> None:
