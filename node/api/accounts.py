@@ -6,24 +6,70 @@ from typing import Any
 
 from aiohttp import web
 
+from ledger.block import Block
 from ledger.keys import Address
 from ledger.state import keys
 from ledger.state.records import Account
+from ledger.store import AccountTx
+from ledger.tx import SignedTx
 from node.api.context import ApiContext
 from node.api.errors import bad_request
 from node.api.keys import CONTEXT
 from node.api.params import page_limit, parse_address, parse_int, query_flag
 from node.api.proofs import proof_bundle
 
-HISTORY_SCAN = 50  # entries searched for the account's own public key
+HISTORY_SCAN = 8  # newest history entries searched for the account's own public key
+KNOWN_KEYS = 10_000  # public keys remembered by address (a key never changes)
 
 
-def _public_key(ctx: ApiContext, address: Address) -> bytes | None:
-    """The account's public key, known once it has sent a committed tx (else None)."""
+class BlockCache:
+    """Blocks decoded while answering one request: history entries cluster by height, and a
+    tx is only reachable by decoding its whole block."""
+
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+        self._blocks: dict[int, Block | None] = {}
+
+    def tx(self, entry: AccountTx) -> SignedTx | None:
+        if entry.height not in self._blocks:
+            self._blocks[entry.height] = self.ctx.store.block(entry.height)
+        block = self._blocks[entry.height]
+        if block is None or entry.position >= len(block.txs):
+            return None
+        return block.txs[entry.position]
+
+
+class KnownKeys:
+    """Public keys by address, bounded (oldest out first): a key never changes."""
+
+    def __init__(self, capacity: int = KNOWN_KEYS) -> None:
+        self.capacity = capacity
+        self._keys: dict[bytes, bytes] = {}
+
+    def get(self, address: Address) -> bytes | None:
+        return self._keys.get(address.raw)
+
+    def add(self, address: Address, public_key: bytes) -> None:
+        if len(self._keys) >= self.capacity:
+            self._keys.pop(next(iter(self._keys)))
+        self._keys[address.raw] = public_key
+
+
+KEYS = web.AppKey("coterie_api_known_keys", KnownKeys)
+
+
+def _public_key(ctx: ApiContext, known: KnownKeys, address: Address) -> bytes | None:
+    """The account's public key, known once it has sent a committed tx (else None): from the
+    newest entries of its history, then remembered."""
+    key = known.get(address)
+    if key is not None:
+        return key
+    blocks = BlockCache(ctx)
     for entry in ctx.store.account_history(address, HISTORY_SCAN):
-        found = ctx.store.tx(entry.tx_hash)
-        if found and found[0].body.sender_address == address:
-            return found[0].body.sender
+        tx = blocks.tx(entry)
+        if tx is not None and tx.body.sender_address == address:
+            known.add(address, tx.body.sender)
+            return tx.body.sender
     return None
 
 
@@ -34,7 +80,7 @@ async def get_account(request: web.Request) -> web.Response:
     key = keys.account(address.raw)
     data = ctx.store.state.get(key)
     account = Account() if data is None else Account.decode(data)
-    public_key = _public_key(ctx, address)
+    public_key = _public_key(ctx, request.app[KEYS], address)
     pending_next = ctx.mempool.next_nonce(public_key) if public_key else None
     view: dict[str, Any] = {
         "address": address.to_text(ctx.hrp),
@@ -65,10 +111,10 @@ async def get_account_txs(request: web.Request) -> web.Response:
     before_text = request.query.get("before")
     before = _cursor(before_text) if before_text is not None else None
     entries = ctx.store.account_history(address, limit, before)
+    blocks = BlockCache(ctx)
     items = []
     for entry in entries:
-        found = ctx.store.tx(entry.tx_hash)
-        tx = found[0] if found else None
+        tx = blocks.tx(entry)
         items.append(
             {
                 "height": entry.height,

@@ -40,6 +40,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
             app.middlewares.append(middleware)
     app[CONTEXT] = ctx
     app[METRICS] = ApiMetrics(ctx)
+    app[accounts.KEYS] = accounts.KnownKeys()
     app[ws.SOCKETS] = ws.Sockets()
     app.on_shutdown.append(ws.close_all)
     r = app.router

@@ -4,6 +4,7 @@ serving afterwards."""
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -134,3 +135,13 @@ async def test_wrong_method_is_405_with_allow(client: Client) -> None:
     assert response.status == 405
     assert "GET" in response.headers["Allow"]
     assert (await response.json())["error"]["code"] == "method_not_allowed"
+
+
+async def test_oversized_chunked_body_is_refused_while_reading(client: Client) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(MAX_SUBMIT_BYTES // (1 << 20) + 1):
+            yield b"\x00" * (1 << 20)
+
+    response = await client.post("/v1/txs", data=chunks(), headers=MSGPACK)
+    assert response.status == 413
+    assert (await client.get("/livez")).status == 200

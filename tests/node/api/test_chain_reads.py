@@ -123,3 +123,13 @@ def _decode(hex_text: str) -> object:
     from ledger import codec
 
     return codec.decode(bytes.fromhex(hex_text))
+
+
+async def test_next_nonce_counts_pending_txs(chain: LiveChain, client: Client) -> None:
+    address = ALICE.address.to_text(HRP)
+    before = await (await client.get(f"/v1/accounts/{address}")).json()
+    for _ in range(2):
+        await chain.mempool.admit(chain.builder.transfer(ALICE, BOB, 1).encode())
+    after = await (await client.get(f"/v1/accounts/{address}")).json()
+    assert after["nonce"] == before["nonce"]
+    assert after["next_nonce"] == before["next_nonce"] + 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiohttp import ClientWebSocketResponse, WSMsgType
 
 from ledger.keys import PrivateKey
@@ -111,3 +112,13 @@ async def test_a_client_that_falls_behind_is_dropped(chain: LiveChain, client: C
                 break
         assert closed == ws_module.CLOSE_TOO_SLOW
     assert chain.hub.subscribers == 0
+
+
+async def test_subscribers_beyond_the_limit_get_a_503(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ws_module, "MAX_CLIENTS", 1)
+    async with client.ws_connect("/v1/ws"):
+        response = await client.get("/v1/ws", headers={"Upgrade": "websocket"})
+        assert response.status == 503
+        assert (await response.json())["error"]["code"] == "too_many_clients"
