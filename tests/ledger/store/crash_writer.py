@@ -1,7 +1,8 @@
 """Commit synthetic blocks forever, to be killed with SIGKILL by tests/ledger/store/test_crash.py.
 
 Run as `python -m tests.ledger.store.crash_writer DB_DIR SEED` from the repository root. Prints
-`ready <height>` once the database is open, then commits block after block.
+`ready <height>` once the database is open, then commits block after block, printing
+`committed <height>` after each, so the test can wait for progress before it picks a moment.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ def main() -> None:
     sys.stdout.flush()
     while True:
         commit_next(store, seed)
+        sys.stdout.write(f"committed {store.height}\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -75,6 +75,9 @@ def run_and_kill(path: Path, rng: random.Random, stderr_path: Path) -> None:
         else:  # while committing
             line = writer.stdout.readline()
             assert line.startswith("ready"), stderr_path.read_text()
+            # wait for one commit, so a loaded machine cannot starve the run of progress
+            line = writer.stdout.readline()
+            assert line.startswith("committed"), stderr_path.read_text()
             time.sleep(rng.uniform(0.0, 0.4))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
