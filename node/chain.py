@@ -1,0 +1,302 @@
+"""The chain as a node sees it: the committed store, and block building and checking for consensus.
+
+`Chain` is the consensus `Application`: `propose` reaps txs and evidence from the node's pools,
+executes them on an overlay of the committed state and fills in the header; `validate` re-checks a
+proposed block completely (header links, body roots, last commit, execution, state root). Both keep
+the execution result by block hash, so a decided block is committed without executing it again.
+
+The validator set with its proposer priorities is chain state: the set that signs height h + 1 is
+stored under `chain_meta("validator_set")` by block h, the set that signed h under
+`chain_meta("last_validator_set")`. Every node derives both from the chain alone, a restart resumes
+the rotation exactly, and a light client can prove the set it needs against a signed state root.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from consensus.commit import verify_commit
+from consensus.errors import ConsensusError
+from consensus.validators import ValidatorSet, next_height_set
+from ledger import merkle
+from ledger.block import (
+    MAX_EVIDENCE_PER_BLOCK,
+    Block,
+    Commit,
+    DuplicateVoteEvidence,
+    Header,
+    tx_root,
+)
+from ledger.genesis import Genesis
+from ledger.hashing import ZERO_HASH
+from ledger.keys import ADDRESS_LEN, Address
+from ledger.merkle_list import merkle_list_root
+from ledger.state import keys
+from ledger.state.context import BlockContext
+from ledger.state.executor import BlockError, BlockResult, Mode, SignatureCheck, execute_block
+from ledger.state.genesis_state import genesis_items
+from ledger.state.reader import StateReader
+from ledger.state.validators import BlockRuleError, active_validators, evidence_error
+from ledger.state.view import StateView
+from ledger.store.store import Store
+from ledger.tx import SignedTx
+
+log = logging.getLogger(__name__)
+
+VALIDATOR_SET_KEY = keys.chain_meta(b"validator_set")
+LAST_VALIDATOR_SET_KEY = keys.chain_meta(b"last_validator_set")
+
+TxSource = Callable[[int, int], Sequence[SignedTx]]
+"""(max_txs, max_bytes) -> candidate txs in proposal order (the mempool's reap)."""
+EvidenceSource = Callable[[], Sequence[DuplicateVoteEvidence]]
+Clock = Callable[[], int]
+"""Milliseconds since the epoch; only the proposer reads it, to stamp its block."""
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """A block's execution, kept until the block is decided or the height moves on."""
+
+    result: BlockResult
+    changes: dict[bytes, bytes | None]
+    new_root: bytes
+    node_writes: dict[bytes, bytes]
+    next_validators: ValidatorSet
+
+
+class Chain:
+    """Committed chain plus the rules for the next block; one per node."""
+
+    def __init__(
+        self,
+        store: Store,
+        genesis: Genesis,
+        *,
+        proposer_address: Address | None = None,
+        txs: TxSource | None = None,
+        evidence: EvidenceSource | None = None,
+        clock: Clock | None = None,
+        signature_ok: SignatureCheck | None = None,
+    ) -> None:
+        self.store = store
+        self.genesis = genesis
+        self.genesis_hash = genesis.hash()
+        self.params = genesis.params
+        self.proposer_address = proposer_address
+        self._txs = txs or (lambda _n, _b: ())
+        self._evidence = evidence or (lambda: ())
+        self._clock = clock or (lambda: 0)
+        self.signature_ok = signature_ok
+        self._executed: dict[bytes, Executed] = {}
+        if not store.initialized:
+            items = genesis_items(genesis)
+            first = ValidatorSet.from_genesis(genesis.validators)
+            items[VALIDATOR_SET_KEY] = first.encode()
+            store.initialize(items)
+        self.validators = self._load_set(VALIDATOR_SET_KEY)
+        self.last_validators: ValidatorSet | None = (
+            self._load_set(LAST_VALIDATOR_SET_KEY) if store.height > 0 else None
+        )
+        last = store.block(store.height) if store.height > 0 else None
+        self.last_header: Header | None = last.header if last else None
+
+    def _load_set(self, key: bytes) -> ValidatorSet:
+        data = self.store.state.get(key)
+        if data is None:
+            raise RuntimeError(f"the committed state holds no {key!r}")
+        return ValidatorSet.decode(data)
+
+    @property
+    def height(self) -> int:
+        """The last committed height (0 before the first block)."""
+        return self.store.height
+
+    @property
+    def state(self) -> StateReader:
+        return self.store.state
+
+    # -- the consensus Application -------------------------------------------------------------
+
+    def propose(self, height: int, round_: int) -> Block:
+        """Build the block this node proposes at (height, round)."""
+        if height != self.height + 1 or self.proposer_address is None:
+            raise RuntimeError(f"cannot propose height {height} at committed height {self.height}")
+        cp = self.params.consensus
+        candidates = self._txs(cp.max_block_txs, cp.max_block_bytes)
+        last_time = self.last_header.time_ms if self.last_header else self.genesis.genesis_time_ms
+        time_ms = max(self._clock(), last_time + 1)
+        evidence = self.includable_evidence(height, time_ms, self._evidence())
+        ctx = self._context(height, time_ms, self.proposer_address, evidence)
+        result = execute_block(self.state, ctx, candidates, Mode.PROPOSE, self.signature_ok)
+        for tx, error in result.skipped:
+            log.debug("left tx %s out of block %d: %s", tx.hash.hex(), height, error)
+        executed = self._finish(ctx, result)
+        last_commit = self.store.commit(self.height) if self.height > 0 else None
+        header = Header(
+            chain_id=self.params.chain_id,
+            height=height,
+            time_ms=time_ms,
+            prev_block_hash=self.last_header.hash() if self.last_header else ZERO_HASH,
+            last_commit_hash=last_commit.hash() if last_commit else ZERO_HASH,
+            tx_root=tx_root(result.included),
+            evidence_root=merkle_list_root([e.hash() for e in evidence]),
+            state_root=executed.new_root,
+            validators_hash=self.validators.hash(),
+            next_validators_hash=executed.next_validators.hash(),
+            proposer=self.proposer_address,
+        )
+        block = Block(header, tuple(result.included), evidence, last_commit)
+        self._executed[block.hash()] = executed
+        return block
+
+    def includable_evidence(
+        self, height: int, time_ms: int, candidates: Iterable[DuplicateVoteEvidence]
+    ) -> tuple[DuplicateVoteEvidence, ...]:
+        """The candidates the ledger would record in block `height`: one per offence, at most
+        `MAX_EVIDENCE_PER_BLOCK` (a pool may hold evidence that a block recorded meanwhile)."""
+        view = StateView(self.state)
+        ctx = self._context(height, time_ms, self._anyone, ())
+        chosen: dict[bytes, DuplicateVoteEvidence] = {}
+        for evidence in candidates:
+            key = evidence.offence_key()
+            if key in chosen or evidence_error(view, ctx, evidence) is not None:
+                continue
+            chosen[key] = evidence
+            if len(chosen) >= MAX_EVIDENCE_PER_BLOCK:
+                break
+        return tuple(chosen.values())
+
+    def evidence_error(
+        self, evidence: DuplicateVoteEvidence, height: int, time_ms: int
+    ) -> str | None:
+        """The ledger's verdict on recording `evidence` in block `height` on committed state."""
+        ctx = self._context(height, time_ms, self._anyone, ())
+        return evidence_error(StateView(self.state), ctx, evidence)
+
+    @property
+    def _anyone(self) -> Address:
+        return self.proposer_address or Address(bytes(ADDRESS_LEN))
+
+    def validate(self, block: Block) -> bool:
+        """The paper's valid(v): True when `block` is a correct next block of this chain."""
+        reason = self.block_error(block)
+        if reason is not None:
+            log.warning("invalid block %d %s: %s", block.header.height, block.hash().hex(), reason)
+            return False
+        return True
+
+    def block_error(self, block: Block) -> str | None:
+        """Why `block` cannot be the next block, or None (and its execution is kept)."""
+        h = block.header
+        if h.chain_id != self.params.chain_id:
+            return "wrong chain id"
+        if h.height != self.height + 1:
+            return f"height {h.height} does not follow {self.height}"
+        expected_prev = self.last_header.hash() if self.last_header else ZERO_HASH
+        if h.prev_block_hash != expected_prev:
+            return "prev_block_hash does not link to the last block"
+        last_time = self.last_header.time_ms if self.last_header else self.genesis.genesis_time_ms
+        if h.time_ms <= last_time and self.last_header is not None:
+            return "block time does not increase"
+        if h.validators_hash != self.validators.hash():
+            return "validators_hash is not this height's set"
+        if h.proposer not in self.validators:
+            return "proposer is not a validator"
+        cp = self.params.consensus
+        if len(block.txs) > cp.max_block_txs:
+            return f"{len(block.txs)} txs exceed the limit of {cp.max_block_txs}"
+        if sum(len(tx.encode()) for tx in block.txs) > cp.max_block_bytes:
+            return f"txs exceed the block size limit of {cp.max_block_bytes} bytes"
+        problem = block.body_error() or self._last_commit_error(block.last_commit)
+        if problem:
+            return problem
+        ctx = self._context(h.height, h.time_ms, h.proposer, block.evidence)
+        try:
+            result = execute_block(self.state, ctx, block.txs, Mode.VALIDATE, self.signature_ok)
+        except (BlockError, BlockRuleError) as exc:
+            return str(exc)
+        executed = self._finish(ctx, result)
+        if executed.new_root != h.state_root:
+            return "state_root does not match the executed state"
+        if executed.next_validators.hash() != h.next_validators_hash:
+            return "next_validators_hash does not match the executed state"
+        self._executed[block.hash()] = executed
+        return None
+
+    def _last_commit_error(self, commit: Commit | None) -> str | None:
+        if self.height == 0:
+            return None if commit is None else "the first block carries no last commit"
+        if commit is None or self.last_header is None or self.last_validators is None:
+            return "missing last commit"
+        try:
+            verify_commit(self.last_validators, self.genesis_hash, self.last_header.hash(), commit)
+        except ConsensusError as exc:
+            return f"last commit: {exc}"
+        return None
+
+    # -- committing ----------------------------------------------------------------------------
+
+    def commit(self, block: Block, commit: Commit) -> Executed:
+        """Persist a decided block with its commit certificate, atomically; returns what ran."""
+        executed = self._executed.get(block.hash())
+        if executed is None:
+            reason = self.block_error(block)
+            if reason is not None:
+                raise ValueError(f"refusing to commit block {block.header.height}: {reason}")
+            executed = self._executed[block.hash()]
+        receipts = {r.tx_hash: r.encode() for r in executed.result.receipts}
+        self.store.commit_block(
+            block,
+            commit,
+            changes=executed.changes,
+            new_root=executed.new_root,
+            node_writes=executed.node_writes,
+            receipts=receipts,
+            account_txs=list(_touched_accounts(executed.result)),
+        )
+        self.last_validators = self.validators
+        self.validators = executed.next_validators
+        self.last_header = block.header
+        self._executed.clear()
+        return executed
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _context(
+        self,
+        height: int,
+        time_ms: int,
+        proposer: Address,
+        evidence: tuple[DuplicateVoteEvidence, ...],
+    ) -> BlockContext:
+        return BlockContext(self.params, self.genesis_hash, height, time_ms, proposer, evidence)
+
+    def _finish(self, ctx: BlockContext, result: BlockResult) -> Executed:
+        """Derive the next validator set, add the set records, and compute the state root."""
+        changes = dict(result.changes)
+        after = StateView(self.state)
+        for key, value in changes.items():
+            if value is None:
+                after.delete(key)
+            else:
+                after.put(key, value)
+        members = [(r.public_key, r.power) for _, r in active_validators(after)]
+        next_set = next_height_set(self.validators, members)
+        changes[VALIDATOR_SET_KEY] = next_set.encode()
+        changes[LAST_VALIDATOR_SET_KEY] = self.validators.encode()
+        new_root, node_writes = merkle.update(self.store.nodes, self.store.state_root, changes)
+        return Executed(result, changes, new_root, dict(node_writes), next_set)
+
+
+def _touched_accounts(result: BlockResult) -> Iterable[tuple[Address, int]]:
+    """(account, tx position) for the sender and every account an event names, once each."""
+    for position, (tx, receipt) in enumerate(zip(result.included, result.receipts, strict=True)):
+        seen = {tx.body.sender_address.raw}
+        for event in receipt.events:
+            for _name, value in event.attributes:
+                if isinstance(value, bytes) and len(value) == ADDRESS_LEN:
+                    seen.add(value)
+        for raw in sorted(seen):
+            yield Address(raw), position

@@ -1,0 +1,40 @@
+"""The empty-block policy: when a height may start its first round, from `ConsensusParams`.
+
+After a decision every node waits `block_interval_ms` (the machine's NEW_HEIGHT timeout). Then:
+
+- with txs ready in the mempool, or evidence to record, round 0 starts at once;
+- otherwise, with `create_empty_blocks`, round 0 starts once `empty_block_interval_ms` has passed
+  since the last block's time (so an idle chain makes an empty block at most that often);
+- otherwise (`create_empty_blocks = false`) the height waits for a tx or evidence.
+
+A node that is waiting starts at once when a peer shows it has started the height (a proposal or
+a vote for it arrives): the rule is a local choice of when to begin, never a validity rule, and
+a proposer's mempool may be empty while a peer's is not (CometBFT's `waitForTxs` works alike).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.genesis import ConsensusParams
+
+WAIT_FOREVER = -1
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyBlockPolicy:
+    create_empty_blocks: bool
+    empty_block_interval_ms: int
+
+    @classmethod
+    def from_params(cls, params: ConsensusParams) -> EmptyBlockPolicy:
+        return cls(params.create_empty_blocks, params.empty_block_interval_ms)
+
+    def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
+        """0: start round 0 now; a positive number: check again after that long;
+        `WAIT_FOREVER`: wait until work arrives."""
+        if has_work:
+            return 0
+        if not self.create_empty_blocks:
+            return WAIT_FOREVER
+        return max(0, last_block_ms + self.empty_block_interval_ms - now_ms)

@@ -1,0 +1,98 @@
+"""The node's `PeerHandler`: decodes each peer message at the boundary and hands it on.
+
+    TXS             mempool admission; admitted txs are gossiped on, and a peer relaying a tx
+                    that can never be valid is penalized
+    PROPOSAL, VOTE  the runner (a proposal's tx signatures are verified first, in the thread pool)
+    EVIDENCE        the runner's evidence pool
+    STATUS          block sync (peer heights) and the runner (round messages for a laggard)
+    BLOCK_REQUEST   served by block sync from the store
+    BLOCK_RESPONSE  block sync
+
+A payload that does not decode raises `MalformedError`, which the P2P layer charges to the peer.
+`submit` is the same admission path for txs from the API: admit, gossip, wake the runner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ledger.block import MAX_BLOCK_BYTES
+from node.mempool import Admission, Mempool
+from node.p2p import BaseHandler, MessageType, PeerManager, Penalty
+from node.runner import Runner
+from node.sync import BlockSync
+from node.wire import (
+    BlockRequest,
+    BlockResponse,
+    Status,
+    decode_evidence,
+    decode_proposal,
+    decode_vote,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Router(BaseHandler):
+    """Built before the peer manager (which needs a handler), then `bind`-ed to the parts."""
+
+    _runner: Runner
+    _sync: BlockSync
+    _net: PeerManager
+
+    def __init__(self, mempool: Mempool, *, max_block_bytes: int = MAX_BLOCK_BYTES) -> None:
+        self._mempool = mempool
+        self._max_block_bytes = max_block_bytes
+
+    def bind(self, runner: Runner, sync: BlockSync, net: PeerManager) -> None:
+        self._runner = runner
+        self._sync = sync
+        self._net = net
+
+    async def submit(self, raw_txs: Sequence[bytes]) -> list[Admission]:
+        """Admit txs from a client; the admitted ones are gossiped. One answer per input."""
+        admissions = await self._mempool.admit_batch(raw_txs)
+        self._gossip(raw_txs, admissions)
+        return admissions
+
+    def _gossip(self, raw_txs: Sequence[bytes], admissions: Sequence[Admission]) -> None:
+        ok = [(raw, a.tx_hash) for raw, a in zip(raw_txs, admissions, strict=True) if a.ok]
+        if ok:
+            self._net.gossip_txs([raw for raw, _ in ok], [h for _, h in ok if h is not None])
+            self._runner.txs_available()
+
+    # -- PeerHandler -------------------------------------------------------------------------
+
+    async def on_peer_connected(self, peer: bytes) -> None:
+        self._net.send(peer, MessageType.STATUS, self._runner.status_message().encode())
+
+    async def on_peer_disconnected(self, peer: bytes) -> None:
+        self._sync.on_disconnect(peer)
+        self._runner.forget_peer(peer)
+
+    async def on_txs(self, peer: bytes, txs: list[bytes]) -> None:
+        admissions = await self._mempool.admit_batch(txs)
+        self._gossip(txs, admissions)
+        bad = [a for a in admissions if a.code.is_permanent]
+        if bad:
+            self._net.penalize(peer, Penalty.INVALID, f"relayed an invalid tx: {bad[0].reason}")
+
+    async def on_message(self, peer: bytes, msg_type: MessageType, payload: bytes) -> None:
+        if msg_type is MessageType.VOTE:
+            self._runner.on_vote(peer, decode_vote(payload))
+        elif msg_type is MessageType.PROPOSAL:
+            proposal = decode_proposal(payload, self._max_block_bytes + 256 * 1024)
+            if proposal.height == self._runner.machine.height and proposal.block.txs:
+                await self._mempool.verifier.verify_batch(proposal.block.txs)
+            self._runner.on_proposal(peer, proposal)
+        elif msg_type is MessageType.STATUS:
+            status = Status.decode(payload)
+            self._sync.on_status(peer, status)
+            self._runner.on_status(peer, status)
+        elif msg_type is MessageType.EVIDENCE:
+            self._runner.on_evidence(peer, decode_evidence(payload))
+        elif msg_type is MessageType.BLOCK_REQUEST:
+            self._sync.serve(peer, BlockRequest.decode(payload))
+        elif msg_type is MessageType.BLOCK_RESPONSE:
+            await self._sync.on_response(peer, BlockResponse.decode(payload, self._max_block_bytes))

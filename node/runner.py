@@ -1,0 +1,474 @@
+"""The consensus runner: drives one `ConsensusMachine` with real timers, peers and the chain.
+
+Everything runs on the event loop's thread; the machine is called synchronously and its actions
+are carried out in order (docs/consensus.md, "Driving the machine"):
+
+- `Broadcast`: logged in the consensus WAL with a sync (unless the `JournaledSigner` already did,
+  before the signature existed), then sent to every peer;
+- `ScheduleTimeout`: `loop.call_later`, keyed by (height, round, step) (node/timers.py);
+- `Decide`: `Chain.commit` (one atomic, synced LevelDB batch), `EndHeight` in the WAL, the mempool
+  drops included txs and re-checks the rest, evidence is pruned, listeners see the block (the
+  API's event hub), peers get our new STATUS, and the next height starts after the block interval;
+- `EvidenceFound`: into the evidence pool, gossiped, and proposed in a later block;
+- `Rejected`: the peer that delivered the message is penalized.
+
+Inputs: proposals and votes from peers (already decoded by node.router), timeouts, blocks from
+block sync (`commit_synced`). Every input is logged in the WAL before the machine sees it; on
+start the current height is replayed from the WAL (consensus.wal.replay), so a restarted
+validator resumes its round with its lock and never contradicts what it signed.
+
+Messages for the next heights are stashed (bounded) until the machine gets there; votes for the
+height just committed only matter as evidence. A proposal whose block names a proposer other
+than the signer of the round is dropped here (the machine checks the signature, not the header).
+The start of round 0 follows the empty-block policy (node/pacing.py). Any failure to persist
+stops the runner: `run()` raises, and the node shuts down rather than go on from a state it
+could not write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
+from consensus.evidence import make_evidence
+from consensus.height_state import ROUND_WINDOW
+from consensus.machine import ConsensusMachine
+from consensus.messages import ConsensusMessage, Proposal, Step
+from consensus.timeouts import Timeouts
+from consensus.wal import (
+    EndHeight,
+    JournaledSigner,
+    Received,
+    Sent,
+    TimeoutFired,
+    WriteAheadLog,
+    replay,
+)
+from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote, VoteType
+from node.chain import Chain, Executed
+from node.evidence_pool import EvidencePool
+from node.mempool import Mempool
+from node.p2p.messages import MessageType
+from node.p2p.scoring import Penalty
+from node.pacing import WAIT_FOREVER, EmptyBlockPolicy
+from node.timers import Timers
+from node.wire import Status, encode_evidence, encode_proposal, encode_vote
+
+log = logging.getLogger(__name__)
+
+STASH_HEIGHTS = 2  # messages up to this many heights ahead are kept
+STASH_PER_VALIDATOR = 64
+TICK_SECONDS = 1.0
+HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
+
+CommitListener = Callable[[Block, Executed], None]
+
+
+class Net(Protocol):
+    """What the runner needs from the P2P layer (`node.p2p.PeerManager` provides it)."""
+
+    def broadcast(
+        self, msg_type: MessageType, payload: bytes, exclude: Iterable[bytes] = ()
+    ) -> int: ...
+
+    def send(self, peer: bytes, msg_type: MessageType, payload: bytes) -> bool: ...
+
+    def penalize(self, peer: bytes, amount: int, reason: str) -> None: ...
+
+
+class RunnerFailedError(RuntimeError):
+    """The runner could not carry out a decision (e.g. the disk refused a write)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerStatus:
+    height: int  # last committed
+    round: int  # consensus round at height + 1
+    step: str
+    last_block_time_ms: int
+    rounds_total: int
+    waiting_for_txs: bool
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Runner:
+    def __init__(
+        self,
+        chain: Chain,
+        mempool: Mempool,
+        evidence: EvidencePool,
+        net: Net,
+        *,
+        timeouts: Timeouts,
+        signer: JournaledSigner | None = None,
+        wal: WriteAheadLog | None = None,
+        clock_ms: Callable[[], int] = now_ms,
+    ) -> None:
+        self.chain = chain
+        self.mempool = mempool
+        self.evidence = evidence
+        self._net = net
+        self._timeouts = timeouts
+        self._signer = signer
+        self._wal = wal
+        self._clock_ms = clock_ms
+        self._policy = EmptyBlockPolicy.from_params(chain.params.consensus)
+        self.machine = ConsensusMachine(chain.genesis_hash, chain, timeouts, signer=signer)
+        self._timers = Timers(self._on_timer)
+        self._stash: dict[int, list[tuple[bytes | None, ConsensusMessage]]] = {}
+        self._listeners: list[CommitListener] = []
+        self._failure: asyncio.Future[None] | None = None
+        self._held: int | None = None  # a height whose round 0 waits for txs
+        self._hold_timer: asyncio.TimerHandle | None = None
+        self._helped: dict[bytes, float] = {}
+        self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
+        self._last_commit: Commit | None = chain.store.commit(chain.height)
+        self._last_round = (0, 0)
+        self.rounds_total = 0
+        last = chain.last_header
+        self.last_block_time_ms = last.time_ms if last else chain.genesis.genesis_time_ms
+
+    # -- life --------------------------------------------------------------------------------
+
+    def add_listener(self, listener: CommitListener) -> None:
+        self._listeners.append(listener)
+
+    async def run(self) -> None:
+        """Start at the chain's next height (replaying the WAL) and tick until cancelled."""
+        self._failure = asyncio.get_running_loop().create_future()
+        try:
+            self._start()
+            while True:
+                done, _ = await asyncio.wait({self._failure}, timeout=TICK_SECONDS)
+                if done:
+                    raise RunnerFailedError("consensus stopped") from self._failure.exception()
+                with self._guard():
+                    self._tick()
+        finally:
+            self._timers.cancel_all()
+            if self._hold_timer is not None:
+                self._hold_timer.cancel()
+
+    def _start(self) -> None:
+        height = self.chain.height + 1
+        delay = self._timeouts.new_height_ms if self.chain.height > 0 else 0
+        if self._wal is None:
+            self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
+            return
+        result = replay(
+            self.machine, self._wal.records(), height, self.chain.validators, delay_ms=delay
+        )
+        if result.fed:
+            log.info("replayed %d WAL records of height %d", result.fed, height)
+        for message in result.resend:
+            self._emit(message)
+        self._apply(result.actions, None)
+
+    def _guard(self) -> _Guard:
+        return _Guard(self)
+
+    def _fail(self, exc: BaseException) -> None:
+        log.critical("consensus runner failed: %s", exc, exc_info=exc)
+        if self._failure is not None and not self._failure.done():
+            self._failure.set_exception(exc)
+
+    @property
+    def failed(self) -> bool:
+        return self._failure is not None and self._failure.done()
+
+    def status(self) -> RunnerStatus:
+        m = self.machine
+        step = "commit" if m.decided else m.step.name.lower()
+        return RunnerStatus(
+            self.chain.height,
+            m.round,
+            step,
+            self.last_block_time_ms,
+            self.rounds_total,
+            self._held is not None,
+        )
+
+    def status_message(self) -> Status:
+        store = self.chain.store
+        return Status(store.height, store.last_block_hash or b"", self.machine.round)
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def on_proposal(self, peer: bytes | None, proposal: Proposal) -> None:
+        if self.failed:
+            return
+        with self._guard():
+            self._consensus(peer, proposal)
+
+    def on_vote(self, peer: bytes | None, vote: Vote) -> None:
+        if self.failed:
+            return
+        with self._guard():
+            self._consensus(peer, vote)
+
+    def on_evidence(self, peer: bytes, evidence: DuplicateVoteEvidence) -> None:
+        if self.failed:
+            return
+        with self._guard():
+            self._add_evidence(evidence)
+
+    def txs_available(self) -> None:
+        """The mempool got ready txs: a height waiting for them may start."""
+        if self._held is not None and not self.failed:
+            with self._guard():
+                self._release()
+
+    def commit_synced(self, block: Block, commit: Commit) -> bool:
+        """Commit a block that block sync verified (its commit and its execution)."""
+        if block.header.height != self.chain.height + 1 or self.failed:
+            return False
+        with self._guard():
+            executed = self.chain.commit(block, commit)
+            log.info("synced block %d (%d txs)", block.header.height, len(block.txs))
+            self._committed(block, commit, executed)
+            return True
+        return False
+
+    def on_status(self, peer: bytes, status: Status) -> None:
+        """A peer at our height may lack this height's messages: send what we have."""
+        if status.height != self.chain.height or self.machine.decided:
+            return
+        now = time.monotonic()
+        if now - self._helped.get(peer, 0.0) < HELP_INTERVAL:
+            return
+        self._helped[peer] = now
+        m = self.machine
+        for round_ in sorted({status.round, status.round + 1, m.round, m.valid[0]}):
+            if round_ >= 0:
+                for message in m.round_messages(round_):
+                    self._send(peer, message)
+
+    def forget_peer(self, peer: bytes) -> None:
+        self._helped.pop(peer, None)
+
+    # -- the machine -------------------------------------------------------------------------
+
+    def _consensus(self, peer: bytes | None, message: ConsensusMessage) -> None:
+        m = self.machine
+        height = message.height
+        if height != m.height:
+            if height > m.height:
+                self._stash_message(height, peer, message)
+            elif height == self.chain.height and isinstance(message, Vote):
+                self._late_vote(message)
+            return
+        if m.decided:
+            return
+        if isinstance(message, Proposal) and not self._proposer_matches(peer, message):
+            return
+        if self._held is not None:
+            self._release()  # a peer has started this height
+        if self._wal is not None:
+            self._wal.append(Received(message))
+        actions = m.on_vote(message) if isinstance(message, Vote) else m.on_proposal(message)
+        if actions:
+            self._apply(actions, peer)
+
+    def _proposer_matches(self, peer: bytes | None, proposal: Proposal) -> bool:
+        """A fresh proposal's block must name the round's proposer (who signed it) as proposer;
+        a re-proposal (pol_round >= 0) carries a block proposed in an earlier round."""
+        m = self.machine
+        validators = m.validators
+        if proposal.pol_round >= 0 or validators is None:
+            return True
+        if not 0 <= proposal.round <= m.round + ROUND_WINDOW:
+            return True  # the machine ignores it
+        expected = validators.proposer(proposal.round).address
+        if proposal.block.header.proposer == expected:
+            return True
+        if peer is not None:
+            self._net.penalize(peer, Penalty.INVALID, "proposal names another proposer")
+        return False
+
+    def _apply(self, actions: list[Action], peer: bytes | None) -> None:
+        for action in actions:
+            if isinstance(action, Broadcast):
+                message = action.message
+                signer = self._signer
+                if self._wal is not None and (signer is None or not signer.journaled(message)):
+                    self._wal.append(Sent(message), sync=True)
+                self._emit(message)
+            elif isinstance(action, ScheduleTimeout):
+                self._timers.schedule(action.height, action.round, action.step, action.delay_ms)
+            elif isinstance(action, Decide):
+                executed = self.chain.commit(action.block, action.commit)
+                self._committed(action.block, action.commit, executed)
+            elif isinstance(action, EvidenceFound):
+                self._add_evidence(action.evidence)
+            elif peer is not None:  # Rejected: the sender's fault
+                self._net.penalize(peer, Penalty.INVALID, action.reason.value)
+        self._count_rounds()
+
+    def _count_rounds(self) -> None:
+        current = (self.machine.height, self.machine.round)
+        if current != self._last_round:
+            if current[1] > 0:
+                self.rounds_total += 1
+            self._last_round = current
+
+    def _on_timer(self, height: int, round_: int, step: Step) -> None:
+        if self.failed:
+            return
+        with self._guard():
+            m = self.machine
+            if height != m.height or m.decided:
+                return
+            if step == Step.NEW_HEIGHT and self._hold(height):
+                return
+            if self._wal is not None:
+                self._wal.append(TimeoutFired(height, round_, step))
+            self._apply(m.on_timeout(height, round_, step), None)
+
+    def _committed(self, block: Block, commit: Commit, executed: Executed) -> None:
+        height = block.header.height
+        if self._wal is not None:
+            self._wal.append(EndHeight(height), sync=True)
+        self._last_commit = commit
+        self.last_block_time_ms = block.header.time_ms
+        self.mempool.update(block.txs, self.chain.state, time_ms=block.header.time_ms)
+        self.evidence.prune()
+        log.info(
+            "committed block %d (%d txs) %s",
+            height,
+            len(block.txs),
+            block.hash().hex()[:16],
+        )
+        for listener in self._listeners:
+            try:
+                listener(block, executed)
+            except Exception:
+                log.exception("commit listener failed")
+        self._net.broadcast(MessageType.STATUS, self.status_message().encode())
+        self._enter(height + 1)
+
+    def _enter(self, height: int) -> None:
+        self._timers.cancel_below(height)
+        self._held = None
+        delay = self._timeouts.new_height_ms
+        self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
+        for old in [h for h in self._stash if h < height]:
+            del self._stash[old]
+        if height in self._stash:
+            asyncio.get_running_loop().call_soon(self._drain, height)
+
+    # -- waiting for txs (node/pacing.py) ----------------------------------------------------
+
+    def _hold(self, height: int) -> bool:
+        """True when round 0 of `height` must wait (the policy); arranges the re-check."""
+        has_work = self.mempool.stats().ready > 0 or len(self.evidence) > 0
+        wait = self._policy.wait_ms(
+            has_work=has_work, now_ms=self._clock_ms(), last_block_ms=self.last_block_time_ms
+        )
+        if wait == 0:
+            return False
+        self._held = height
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+        if wait != WAIT_FOREVER:
+            loop = asyncio.get_running_loop()
+            self._hold_timer = loop.call_later(wait / 1000, self._on_hold_timer, height)
+        return True
+
+    def _on_hold_timer(self, height: int) -> None:
+        if self._held == height and not self.failed:
+            with self._guard():
+                self._release()
+
+    def _release(self) -> None:
+        height, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
+        m = self.machine
+        if height is None or height != m.height or m.decided:
+            return
+        if self._wal is not None:
+            self._wal.append(TimeoutFired(height, 0, Step.NEW_HEIGHT))
+        self._apply(m.on_timeout(height, 0, Step.NEW_HEIGHT), None)
+
+    # -- stash, evidence, gossip -------------------------------------------------------------
+
+    def _stash_message(self, height: int, peer: bytes | None, message: ConsensusMessage) -> None:
+        if height > self.machine.height + STASH_HEIGHTS:
+            return  # block sync brings us there
+        held = self._stash.setdefault(height, [])
+        if len(held) < STASH_PER_VALIDATOR * max(1, len(self.chain.validators)):
+            held.append((peer, message))
+
+    def _drain(self, height: int) -> None:
+        for peer, message in self._stash.pop(height, []):
+            if self.failed:
+                return
+            with self._guard():
+                self._consensus(peer, message)
+
+    def _late_vote(self, vote: Vote) -> None:
+        """A precommit for the height just committed that conflicts with one in its commit is
+        evidence: an equivocator's second vote often arrives after the decision."""
+        commit = self._last_commit
+        if commit is None or vote.type != VoteType.PRECOMMIT or vote.round != commit.round:
+            return
+        if vote.block_hash == commit.block_hash:
+            return
+        for index, sig in enumerate(commit.signatures):
+            if sig.validator == vote.validator:
+                self._add_evidence(make_evidence(commit.vote(index), vote))
+                return
+
+    def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
+        if self.evidence.add(evidence):
+            self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
+            if self._held is not None:
+                self._release()
+
+    def _emit(self, message: ConsensusMessage) -> None:
+        if isinstance(message, Proposal):
+            self._net.broadcast(MessageType.PROPOSAL, encode_proposal(message))
+        else:
+            self._net.broadcast(MessageType.VOTE, encode_vote(message))
+
+    def _send(self, peer: bytes, message: ConsensusMessage) -> None:
+        if isinstance(message, Proposal):
+            self._net.send(peer, MessageType.PROPOSAL, encode_proposal(message))
+        else:
+            self._net.send(peer, MessageType.VOTE, encode_vote(message))
+
+    def _tick(self) -> None:
+        """Every second: when nothing moved since the last tick, tell peers where we are (they
+        answer with this height's messages, or we learn we are behind); re-gossip evidence."""
+        m = self.machine
+        marker = (m.height, m.round, m.step)
+        if marker == self._marker and self._held is None:
+            self._net.broadcast(MessageType.STATUS, self.status_message().encode())
+            for evidence in self.evidence.pending():
+                self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
+        self._marker = marker
+
+
+class _Guard:
+    """Turns an exception in a runner input into a runner failure (the node then stops)."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if exc is None or not isinstance(exc, Exception):
+            return False
+        self._runner._fail(exc)
+        return True

@@ -1,0 +1,304 @@
+"""The node's composition root: `Node.open(home)` builds every part, `start` binds the ports.
+
+    node = Node.open(Path("~/.coterie").expanduser())   # NodeStartError with a clear message
+    await node.start()                                   # API and P2P ports, consensus
+    await node.wait()                                    # until stop(), or raises if it failed
+    await node.stop()
+
+Parts, all on one event loop: the LevelDB `Store` and the `Chain` (the consensus application),
+the `Mempool` with its `SignatureVerifier` threads, the `EvidencePool`, the `PeerManager` (P2P
+port), the consensus `Runner` with its WAL and double-sign guard, `BlockSync`, and the `Router`
+that feeds peer messages to them. Two aiohttp applications: the P2P one (`/p2p`) and the API one
+(`/livez`, `/readyz`, and whatever `api_routes` mounts).
+
+API hook (what the REST/WebSocket API and the explorer read; see node/api/):
+
+    node.genesis, node.store, node.chain   committed data: blocks, txs, receipts, state, proofs
+    node.mempool                           pending txs and `stats()`
+    await node.submit(raw_txs)             admission + gossip of encoded txs -> list[Admission]
+    node.p2p.peer_info(), node.p2p.stats   connected peers and gossip counters
+    node.status()                          `NodeInfo`: heights, round, step, syncing, peers, ...
+    node.add_commit_listener(fn)           fn(block, receipts, block_events) after each commit,
+                                           for the event hub that feeds WebSocket subscribers
+    Node.open(home, api_routes=fn)         fn(app, node) mounts the API on the API application
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from consensus.timeouts import Timeouts
+from consensus.wal import JournaledSigner
+from consensus.wal_file import FileWAL
+from ledger.block import Block, DuplicateVoteEvidence
+from ledger.keys import Address
+from ledger.state.events import Event, Receipt
+from node.chain import Chain, Executed
+from node.config import ListenAddress
+from node.evidence_pool import EvidencePool
+from node.home import NodeHome
+from node.mempool import Admission, Mempool, SignatureVerifier
+from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
+from node.p2p.tasks import Supervisor
+from node.router import Router
+from node.runner import Runner, RunnerFailedError, now_ms
+from node.startup import NodeStartError, StartupParts, open_parts
+from node.sync import BlockSync
+
+log = logging.getLogger(__name__)
+
+SYNC_TICK_SECONDS = 0.5
+WAL_MAX_BYTES = 4 * 1024 * 1024
+
+ApiRoutes = Callable[[web.Application, "Node"], None]
+BlockListener = Callable[[Block, Sequence[Receipt], Sequence[Event]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """A snapshot of what the node is doing, for /v1/status, /readyz and the testnet status."""
+
+    moniker: str
+    node_id: bytes
+    validator: Address | None
+    height: int  # last committed
+    consensus_height: int
+    round: int
+    step: str
+    syncing: bool
+    sync_target_height: int
+    last_block_time_ms: int
+    rounds_total: int
+    peers: int
+    failed: bool
+
+
+class Node:
+    def __init__(self, parts: StartupParts, *, api_routes: ApiRoutes | None = None) -> None:
+        """Prefer `Node.open(home)`; `parts` is what `node.startup.open_parts` returned."""
+        self.home, self.config, self.genesis = parts.home, parts.config, parts.genesis
+        self.store = parts.store
+        self._wal: FileWAL | None = None
+        self._closed = False
+        try:
+            signer: JournaledSigner | None = None
+            if parts.validator_key is not None:
+                self._wal = FileWAL(self.home.data_dir / "cs.wal", max_bytes=WAL_MAX_BYTES)
+                signer = parts.make_signer(self._wal)
+            self._assemble(parts.node_key_identity(), signer, api_routes)
+        except BaseException:
+            self._close_files()
+            raise
+
+    @classmethod
+    def open(cls, root: Path, *, api_routes: ApiRoutes | None = None) -> Node:
+        """Build a node from its home; raises `NodeStartError` saying what is wrong."""
+        return cls(open_parts(NodeHome(root)), api_routes=api_routes)
+
+    def _assemble(
+        self, identity: Identity, signer: JournaledSigner | None, api_routes: ApiRoutes | None
+    ) -> None:
+        genesis, config = self.genesis, self.config
+        genesis_hash = genesis.hash()
+        params = genesis.params
+        self.verifier = SignatureVerifier(genesis_hash, config.mempool.verified_cache_size)
+        self.mempool = Mempool(
+            params, genesis_hash, self.store.state, config.mempool, verifier=self.verifier
+        )
+        self.chain = Chain(
+            self.store,
+            genesis,
+            proposer_address=signer.address if signer else None,
+            txs=self.mempool.reap,
+            evidence=self._pending_evidence,
+            clock=now_ms,
+            signature_ok=self.verifier.signature_ok,
+        )
+        self.evidence = EvidencePool(self.chain)
+        max_block = params.consensus.max_block_bytes
+        self.router = Router(self.mempool, max_block_bytes=max_block)
+        peers = [PeerAddress(p.host, p.port, p.node_key) for p in config.p2p.peers]
+        self.p2p = PeerManager(
+            identity,
+            allowlist=[p.public_key for p in peers],
+            handler=self.router,
+            peers=peers,
+            config=P2PConfig(limits=message_limits(max_block)),
+        )
+        timeouts = Timeouts.from_params(config.consensus.apply(params.consensus))
+        self.runner = Runner(
+            self.chain,
+            self.mempool,
+            self.evidence,
+            self.p2p,
+            timeouts=timeouts,
+            signer=signer,
+            wal=self._wal,
+        )
+        self.sync = BlockSync(self.chain, self.runner, self.p2p, self.verifier, ban=self.p2p.ban)
+        self.router.bind(self.runner, self.sync, self.p2p)
+        self.validator = signer.address if signer else None
+        self.node_id = identity.key.public_key
+        self._tasks = Supervisor("node")
+        self._sites: list[web.AppRunner] = []
+        self._done: asyncio.Future[None] | None = None
+        self.api_app = web.Application(client_max_size=8 * 1024 * 1024)
+        self.api_app.router.add_get("/livez", self._livez)
+        self.api_app.router.add_get("/readyz", self._readyz)
+        if api_routes is not None:
+            api_routes(self.api_app, self)
+        self.p2p_app = web.Application()
+        self.p2p.attach(self.p2p_app)
+        self.api_url = ""
+        self.p2p_address = ""
+
+    def _pending_evidence(self) -> list[DuplicateVoteEvidence]:
+        return self.evidence.pending()
+
+    # -- the API hook ------------------------------------------------------------------------
+
+    async def submit(self, raw_txs: Sequence[bytes]) -> list[Admission]:
+        return await self.router.submit(raw_txs)
+
+    def add_commit_listener(self, listener: BlockListener) -> None:
+        def on_commit(block: Block, executed: Executed) -> None:
+            result = executed.result
+            listener(block, result.receipts, result.block_events)
+
+        self.runner.add_listener(on_commit)
+
+    def status(self) -> NodeInfo:
+        runner = self.runner.status()
+        return NodeInfo(
+            moniker=self.config.moniker,
+            node_id=self.node_id,
+            validator=self.validator,
+            height=runner.height,
+            consensus_height=runner.height + 1,
+            round=runner.round,
+            step="syncing" if self.sync.syncing else runner.step,
+            syncing=self.sync.syncing,
+            sync_target_height=self.sync.target_height,
+            last_block_time_ms=runner.last_block_time_ms,
+            rounds_total=runner.rounds_total,
+            peers=len(self.p2p.peers),
+            failed=self.runner.failed,
+        )
+
+    def ready(self) -> tuple[bool, str]:
+        info = self.status()
+        if info.failed:
+            return False, "consensus stopped"
+        if info.syncing:
+            return False, f"syncing: at {info.height} of {info.sync_target_height}"
+        if self.config.p2p.peers and info.peers == 0:
+            return False, "no peer connected"
+        return True, "ready"
+
+    async def _livez(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "alive"})
+
+    async def _readyz(self, _request: web.Request) -> web.Response:
+        ok, reason = self.ready()
+        return web.json_response({"ready": ok, "reason": reason}, status=200 if ok else 503)
+
+    # -- running -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind the API and P2P ports, then start consensus and sync."""
+        self._done = asyncio.get_running_loop().create_future()
+        try:
+            api = await self._serve(self.api_app, self.config.api.listen, "api.listen")
+            p2p = await self._serve(self.p2p_app, self.config.p2p.listen, "p2p.listen")
+        except BaseException:
+            await self._cleanup_sites()
+            raise
+        self.api_url = f"http://{_url_host(api)}:{api.port}"
+        self.p2p_address = str(p2p)
+        runner_task = self._tasks.spawn(self.runner.run(), "consensus")
+        runner_task.add_done_callback(self._runner_done)
+        _ = self._tasks.spawn(self._sync_loop(), "sync")
+        log.info(
+            "node %s started at height %d: api %s, p2p %s",
+            self.config.moniker,
+            self.chain.height,
+            self.api_url,
+            self.p2p_address,
+        )
+
+    async def _serve(self, app: web.Application, listen: ListenAddress, key: str) -> ListenAddress:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        self._sites.append(runner)
+        site = web.TCPSite(runner, listen.host, listen.port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise NodeStartError(
+                    f"cannot listen on {listen} ({key}): the port is already in use "
+                    "(another node running?)"
+                ) from exc
+            raise NodeStartError(f"cannot listen on {listen} ({key}): {exc.strerror}") from exc
+        host, port = runner.addresses[0][:2]
+        return ListenAddress(str(host), int(port))
+
+    async def _sync_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SYNC_TICK_SECONDS)
+            self.sync.pump()
+
+    def _runner_done(self, task: asyncio.Task[None]) -> None:
+        if self._done is None or self._done.done():
+            return
+        if task.cancelled():
+            self._done.set_result(None)
+        elif task.exception() is not None:
+            self._done.set_exception(RunnerFailedError(str(task.exception())))
+
+    async def wait(self) -> None:
+        """Until `stop()` is called; raises `RunnerFailedError` if consensus failed."""
+        if self._done is None:
+            raise RuntimeError("the node is not started")
+        await asyncio.shield(self._done)
+
+    async def stop(self) -> None:
+        await self._tasks.aclose()
+        await self._cleanup_sites()
+        if self._done is not None and not self._done.done():
+            self._done.set_result(None)
+        self._close_files()
+        log.info("node %s stopped at height %d", self.config.moniker, self.store.height)
+
+    async def _cleanup_sites(self) -> None:
+        for runner in reversed(self._sites):
+            with contextlib.suppress(Exception):
+                await runner.cleanup()
+        self._sites.clear()
+
+    def _close_files(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        verifier = getattr(self, "verifier", None)
+        if verifier is not None:
+            verifier.close()
+        if self._wal is not None:
+            self._wal.close()
+            self._wal = None
+        self.store.close()
+
+
+def _url_host(address: ListenAddress) -> str:
+    return f"[{address.host}]" if ":" in address.host else address.host
+
+
+__all__ = ["Node", "NodeInfo", "NodeStartError"]

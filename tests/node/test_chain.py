@@ -1,0 +1,126 @@
+"""The node's chain: four real LevelDB stores build, check and commit the same blocks."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.block import Block, Commit, CommitSig, Vote, VoteType
+from ledger.genesis import ChainParams, Genesis, GenesisValidator
+from ledger.keys import PrivateKey
+from ledger.state.accounts import get_account
+from ledger.state.view import StateView
+from ledger.store.store import Store
+from ledger.tx import SignedTx, Transfer, TxBody
+from node.chain import Chain
+
+VALIDATORS = [PrivateKey.from_secret(b"chain-validator-%d" % i) for i in range(4)]
+ALICE = PrivateKey.from_secret(b"alice")
+BOB = PrivateKey.from_secret(b"bob")
+GENESIS = Genesis(
+    params=ChainParams(chain_id="coterie-chain-test", address_prefix="tcot"),
+    genesis_time_ms=1_000,
+    balances=((ALICE.address, 10_000),),
+    validators=tuple(GenesisValidator(f"v{i}", k.public_key, 1) for i, k in enumerate(VALIDATORS)),
+)
+
+
+def transfer(nonce: int, amount: int) -> SignedTx:
+    body = TxBody(GENESIS.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, amount))
+    return body.sign(ALICE, GENESIS.hash())
+
+
+@pytest.fixture
+def chains(tmp_path: Path) -> Iterator[list[Chain]]:
+    stores = [Store.open(tmp_path / f"node{i}", GENESIS.hash()) for i in range(4)]
+    pending: list[SignedTx] = []
+    clock = iter(range(10_000, 10**9, 1000))
+    out = [
+        Chain(
+            store,
+            GENESIS,
+            proposer_address=VALIDATORS[i].address,
+            txs=lambda _n, _b: list(pending),
+            clock=lambda: next(clock),
+        )
+        for i, store in enumerate(stores)
+    ]
+    out[0].pending = pending  # type: ignore[attr-defined]
+    yield out
+    for store in stores:
+        store.close()
+
+
+def sign_commit(block: Block, signers: list[PrivateKey]) -> Commit:
+    h = block.header.height
+    sign_bytes = Vote.sign_bytes_for(GENESIS.hash(), VoteType.PRECOMMIT, h, 0, block.hash())
+    sigs = tuple(
+        CommitSig(k.address, k.sign(sign_bytes))
+        for k in sorted(signers, key=lambda k: k.address.raw)
+    )
+    return Commit(h, 0, block.hash(), sigs)
+
+
+def decide(chains: list[Chain], proposer: int) -> Block:
+    block = chains[proposer].propose(chains[proposer].height + 1, 0)
+    assert all(c.validate(block) for c in chains)
+    commit = sign_commit(block, VALIDATORS[:3])
+    for c in chains:
+        c.commit(block, commit)
+    return block
+
+
+def test_four_nodes_commit_identical_blocks_and_state(chains: list[Chain]) -> None:
+    chains[0].pending.extend([transfer(0, 100), transfer(1, 50)])  # type: ignore[attr-defined]
+    first = decide(chains, 0)
+    assert len(first.txs) == 2
+    chains[0].pending.clear()  # type: ignore[attr-defined]
+    second = decide(chains, 1)
+    assert second.last_commit is not None and second.header.prev_block_hash == first.hash()
+    roots = {c.store.state_root for c in chains}
+    assert len(roots) == 1 and roots == {second.header.state_root}
+    view = StateView(chains[2].state)
+    assert get_account(view, BOB.address).balance == 150
+    assert get_account(view, ALICE.address).balance == 10_000 - 152
+    assert get_account(view, VALIDATORS[0].address).balance == 2  # fees to block 1's proposer
+
+
+def test_tampered_blocks_are_refused(chains: list[Chain]) -> None:
+    chains[0].pending.append(transfer(0, 100))  # type: ignore[attr-defined]
+    block = chains[0].propose(1, 0)
+    h = block.header
+    bad_root = dataclasses.replace(h, state_root=bytes(32))
+    assert chains[1].block_error(Block(bad_root, block.txs, (), None)) is not None
+    assert "tx_root" in (chains[1].block_error(Block(h, (), (), None)) or "")
+    wrong_height = dataclasses.replace(h, height=2)
+    assert "height" in (chains[1].block_error(Block(wrong_height, block.txs, (), None)) or "")
+    stranger = dataclasses.replace(h, proposer=ALICE.address)
+    assert "proposer" in (chains[1].block_error(Block(stranger, block.txs, (), None)) or "")
+    decide(chains, 0)
+    weak = chains[1].propose(2, 0)
+    thin = sign_commit(chains[0].store.block(1), VALIDATORS[:2])  # type: ignore[arg-type]
+    forged = Block(
+        dataclasses.replace(weak.header, last_commit_hash=thin.hash()), weak.txs, (), thin
+    )
+    assert "last commit" in (chains[2].block_error(forged) or "")
+
+
+def test_restart_resumes_height_validators_and_rotation(
+    tmp_path: Path, chains: list[Chain]
+) -> None:
+    for proposer in range(3):
+        decide(chains, proposer)
+    before = chains[3]
+    path = before.store.path
+    before.store.close()
+    reopened = Chain(Store.open(path, GENESIS.hash()), GENESIS)
+    try:
+        assert reopened.height == 3
+        assert reopened.validators.encode() == chains[0].validators.encode()
+        assert reopened.last_header == chains[0].last_header
+    finally:
+        reopened.store.close()
+        chains[3].store = Store.open(path, GENESIS.hash())  # let the fixture close it
