@@ -7,6 +7,9 @@ After a decision every node waits `block_interval_ms` (the machine's NEW_HEIGHT 
   since the last block's time (so an idle chain makes an empty block at most that often);
 - otherwise (`create_empty_blocks = false`) the height waits for a tx or evidence.
 
+The first block is always made at once: it is the first header that commits to the genesis
+state (CometBFT makes it too).
+
 A node that is waiting starts at once when a peer shows it has started the height (a proposal or
 a vote for it arrives): the rule is a local choice of when to begin, never a validity rule, and
 a proposer's mempool may be empty while a peer's is not (CometBFT's `waitForTxs` works alike).

@@ -35,7 +35,7 @@ TESTNET_CHAIN_ID = "coterie-testnet"
 
 
 @dataclass(frozen=True, slots=True)
-class TestnetNode:
+class LocalTestnetNode:
     moniker: str
     home: Path
     api: ListenAddress
@@ -49,10 +49,10 @@ class TestnetNode:
 
 
 @dataclass(frozen=True, slots=True)
-class Testnet:
+class LocalTestnet:
     root: Path
     genesis: Genesis
-    nodes: tuple[TestnetNode, ...]
+    nodes: tuple[LocalTestnetNode, ...]
     dev_accounts: tuple[PrivateKey, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -101,9 +101,10 @@ def init_testnet(
     block_interval_ms: int | None = None,
     timeout_propose_ms: int | None = None,
     create_empty_blocks: bool | None = None,
+    empty_block_interval_ms: int | None = None,
     time_ms: int | None = None,
     ports: list[int] | None = None,
-) -> Testnet:
+) -> LocalTestnet:
     """Write the homes of a `validators`-node testnet under `out` (which must be empty)."""
     if not 1 <= validators <= MAX_VALIDATORS:
         raise HomeError(f"a testnet has 1 to {MAX_VALIDATORS} validators")
@@ -122,10 +123,11 @@ def init_testnet(
         block_interval_ms=block_interval_ms,
         timeout_propose_ms=timeout_propose_ms,
         create_empty_blocks=create_empty_blocks,
+        empty_block_interval_ms=empty_block_interval_ms,
     )
     genesis.write(out / "genesis.json")
     nodes = [
-        TestnetNode(
+        LocalTestnetNode(
             names[i],
             out / names[i],
             ListenAddress(LOOPBACK, ports[2 * i]),
@@ -146,7 +148,7 @@ def init_testnet(
             p2p=P2PConfig(node.p2p, peers),
         )
         _write_home(NodeHome(node.home), config, genesis, node_keys[i], validator_keys[i])
-    testnet = Testnet(
+    testnet = LocalTestnet(
         out, genesis, tuple(nodes), tuple(dev_account_key(i) for i in range(DEV_ACCOUNT_COUNT))
     )
     (out / MANIFEST).write_text(json.dumps(testnet.to_json(), indent=2) + "\n")

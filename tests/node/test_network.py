@@ -1,0 +1,144 @@
+"""Four real validators in one event loop: real sockets on 127.0.0.1, real LevelDB, real WALs."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ledger.genesis import Genesis
+from ledger.state.accounts import get_account
+from ledger.state.view import StateView
+from ledger.tx import SignedTx, Transfer, TxBody
+from node.devnet import DEV_BALANCE, dev_account_key
+from node.service import Node
+from node.testnet import LocalTestnet, init_testnet
+from node.wire import BlockResponse, Status
+
+ALICE, BOB = dev_account_key(0), dev_account_key(1)
+
+
+def transfers(genesis: Genesis, count: int, start: int = 0, amount: int = 10) -> list[bytes]:
+    return [
+        TxBody(genesis.chain_id, ALICE.public_key, n, 1, Transfer(BOB.address, amount))
+        .sign(ALICE, genesis.hash())
+        .encode()
+        for n in range(start, start + count)
+    ]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def balance(node: Node, key: bytes) -> int:
+    return get_account(StateView(node.store.state), dev_account_key(key[0]).address).balance
+
+
+async def test_txs_submitted_to_one_node_commit_on_all_with_identical_state(
+    network: list[Node],
+) -> None:
+    genesis = network[0].genesis
+    admissions = await network[0].submit(transfers(genesis, 20))
+    assert all(a.ok for a in admissions)
+    await until(lambda: all(n.store.tx(admissions[-1].tx_hash or b"") for n in network))
+    height = min(n.store.height for n in network)
+    roots = {n.store.block(height).header.state_root for n in network}  # type: ignore[union-attr]
+    assert len(roots) == 1
+    for node in network:
+        bob = get_account(StateView(node.store.state), BOB.address)
+        assert bob.balance == DEV_BALANCE + 20 * 10
+        assert len(node.mempool) == 0
+    status = network[1].status()
+    assert status.peers == 3 and not status.syncing and status.validator is not None
+
+
+async def test_a_node_started_late_catches_up_by_block_sync(testnet_dir: LocalTestnet) -> None:
+    nodes = [Node.open(n.home) for n in testnet_dir.nodes]
+    for node in nodes[:3]:
+        await node.start()
+    try:
+        await nodes[0].submit(transfers(nodes[0].genesis, 5))
+        await until(lambda: min(n.store.height for n in nodes[:3]) >= 6)
+        late = nodes[3]
+        await late.start()
+        await until(lambda: late.store.height >= nodes[0].store.height - 1 >= 6)
+        assert late.sync.synced_total >= 1
+        same = late.store.height
+        assert late.store.block(same) == nodes[0].store.block(same)
+        await until(lambda: late.status().step != "syncing")
+    finally:
+        for node in nodes:
+            await node.stop()
+
+
+async def test_a_restarted_validator_resumes_at_its_height(testnet_dir: LocalTestnet) -> None:
+    nodes = [Node.open(n.home) for n in testnet_dir.nodes]
+    for node in nodes:
+        await node.start()
+    try:
+        await until(lambda: nodes[3].store.height >= 3)
+        await nodes[3].stop()
+        stopped_at = nodes[3].store.height
+        nodes[3] = Node.open(testnet_dir.nodes[3].home)
+        assert nodes[3].store.height == stopped_at
+        await nodes[3].start()
+        await until(lambda: nodes[3].store.height >= nodes[0].store.height >= stopped_at + 3)
+    finally:
+        for node in nodes:
+            await node.stop()
+
+
+async def test_without_empty_blocks_heights_wait_for_txs(tmp_path: Path) -> None:
+    testnet = init_testnet(
+        tmp_path / "t", 4, block_interval_ms=50, timeout_propose_ms=1000, create_empty_blocks=False
+    )
+    nodes = [Node.open(n.home) for n in testnet.nodes]
+    for node in nodes:
+        await node.start()
+    try:
+        await asyncio.sleep(1.0)  # the first block is always made; then the chain waits
+        assert {n.store.height for n in nodes} == {1}
+        assert nodes[2].status().step == "new_height"
+        await nodes[2].submit(transfers(testnet.genesis, 3))
+        await until(lambda: all(n.store.height >= 2 for n in nodes))
+        await asyncio.sleep(1.0)
+        assert {n.store.height for n in nodes} == {2}
+        block = nodes[0].store.block(2)
+        assert block is not None and len(block.txs) == 3
+    finally:
+        for node in nodes:
+            await node.stop()
+
+
+async def test_a_peer_serving_a_tampered_block_is_banned(network: list[Node]) -> None:
+    honest, victim = network[0], network[1]
+    await until(lambda: victim.store.height >= 1)
+    await victim.stop()
+    await until(lambda: honest.store.height >= victim.store.height + 2)
+    behind = Node.open(victim.home.root)  # not started: we play its peer by hand
+    height = behind.store.height + 1
+    good, commit = honest.store.block(height), honest.store.commit(height)
+    assert good is not None and commit is not None
+    # the header (and so the commit) is genuine, the body is not
+    extra = SignedTx.decode(transfers(honest.genesis, 1)[0])
+    tampered = dataclasses.replace(good, txs=(*good.txs, extra))
+    peer = honest.node_id
+    try:
+        behind.sync.on_status(peer, Status(height + 1, bytes(32), 0))
+        assert behind.sync.syncing
+        await behind.sync.on_response(peer, BlockResponse(height, tampered, commit))
+        assert behind.sync.bad_blocks_total == 1
+        assert behind.p2p.scores.ban_remaining(peer) > 0
+        assert behind.store.height == height - 1
+        other = network[2].node_id
+        behind.sync.on_status(other, Status(height + 1, bytes(32), 0))
+        await behind.sync.on_response(other, BlockResponse(height, good, commit))
+        assert behind.store.height == height and behind.sync.synced_total == 1
+    finally:
+        behind._close_files()
