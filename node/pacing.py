@@ -17,6 +17,8 @@ a proposer's mempool may be empty while a peer's is not (CometBFT's `waitForTxs`
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.genesis import ConsensusParams
@@ -41,3 +43,46 @@ class EmptyBlockPolicy:
         if not self.create_empty_blocks:
             return WAIT_FOREVER
         return max(0, last_block_ms + self.empty_block_interval_ms - now_ms)
+
+
+class StartGate:
+    """Holds round 0 of a height while the policy says wait; `start(height)` lets it begin.
+
+    `hold` is asked when the NEW_HEIGHT timeout fires; a held height is let go by `release`
+    (work arrived, a peer started the height) or by its own re-check timer.
+    """
+
+    def __init__(self, policy: EmptyBlockPolicy, start: Callable[[int], None]) -> None:
+        self._policy = policy
+        self._start = start
+        self.held: int | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    def hold(self, height: int, *, has_work: bool, now_ms: int, last_block_ms: int) -> bool:
+        """True when round 0 of `height` must wait; arms the re-check."""
+        wait = self._policy.wait_ms(has_work=has_work, now_ms=now_ms, last_block_ms=last_block_ms)
+        if wait == 0:
+            return False
+        self.clear()
+        self.held = height
+        if wait != WAIT_FOREVER:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(wait / 1000, self._due, height)
+        return True
+
+    def _due(self, height: int) -> None:
+        self._timer = None
+        if self.held == height:
+            self.release()
+
+    def release(self) -> None:
+        height = self.held
+        self.clear()
+        if height is not None:
+            self._start(height)
+
+    def clear(self) -> None:
+        self.held = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

@@ -28,11 +28,11 @@ could not write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.evidence import make_evidence
@@ -55,9 +55,9 @@ from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
-from node.pacing import WAIT_FOREVER, EmptyBlockPolicy
+from node.pacing import EmptyBlockPolicy, StartGate
 from node.timers import Timers
-from node.wire import Status, encode_evidence, encode_proposal, encode_vote
+from node.wire import Net, Status, consensus_payload, encode_evidence
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +67,6 @@ TICK_SECONDS = 1.0
 HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
 
 CommitListener = Callable[[Block, Executed], None]
-
-
-class Net(Protocol):
-    """What the runner needs from the P2P layer (`node.p2p.PeerManager` provides it)."""
-
-    def broadcast(
-        self, msg_type: MessageType, payload: bytes, exclude: Iterable[bytes] = ()
-    ) -> int: ...
-
-    def send(self, peer: bytes, msg_type: MessageType, payload: bytes) -> bool: ...
-
-    def penalize(self, peer: bytes, amount: int, reason: str) -> None: ...
 
 
 class RunnerFailedError(RuntimeError):
@@ -120,14 +108,12 @@ class Runner:
         self._signer = signer
         self._wal = wal
         self._clock_ms = clock_ms
-        self._policy = EmptyBlockPolicy.from_params(chain.params.consensus)
+        self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self.machine = ConsensusMachine(chain.genesis_hash, chain, timeouts, signer=signer)
         self._timers = Timers(self._on_timer)
         self._stash: dict[int, list[tuple[bytes | None, ConsensusMessage]]] = {}
         self._listeners: list[CommitListener] = []
         self._failure: asyncio.Future[None] | None = None
-        self._held: int | None = None  # a height whose round 0 waits for txs
-        self._hold_timer: asyncio.TimerHandle | None = None
         self._helped: dict[bytes, float] = {}
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
         self._last_commit: Commit | None = chain.store.commit(chain.height)
@@ -154,8 +140,7 @@ class Runner:
                     self._tick()
         finally:
             self._timers.cancel_all()
-            if self._hold_timer is not None:
-                self._hold_timer.cancel()
+            self._gate.clear()
 
     def _start(self) -> None:
         height = self.chain.height + 1
@@ -172,8 +157,13 @@ class Runner:
             self._emit(message)
         self._apply(result.actions, None)
 
-    def _guard(self) -> _Guard:
-        return _Guard(self)
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """An exception in a runner input is a runner failure: the node then stops."""
+        try:
+            yield
+        except Exception as exc:
+            self._fail(exc)
 
     def _fail(self, exc: BaseException) -> None:
         log.critical("consensus runner failed: %s", exc, exc_info=exc)
@@ -193,7 +183,7 @@ class Runner:
             step,
             self.last_block_time_ms,
             self.rounds_total,
-            self._held is not None,
+            self._gate.held is not None,
         )
 
     def status_message(self) -> Status:
@@ -222,9 +212,9 @@ class Runner:
 
     def txs_available(self) -> None:
         """The mempool got ready txs: a height waiting for them may start."""
-        if self._held is not None and not self.failed:
+        if self._gate.held is not None and not self.failed:
             with self._guard():
-                self._release()
+                self._gate.release()
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
@@ -234,8 +224,7 @@ class Runner:
             executed = self.chain.commit(block, commit)
             log.info("synced block %d (%d txs)", block.header.height, len(block.txs))
             self._committed(block, commit, executed)
-            return True
-        return False
+        return not self.failed
 
     def on_status(self, peer: bytes, status: Status) -> None:
         """A peer at our height may lack this height's messages: send what we have."""
@@ -249,7 +238,7 @@ class Runner:
         for round_ in sorted({status.round, status.round + 1, m.round, m.valid[0]}):
             if round_ >= 0:
                 for message in m.round_messages(round_):
-                    self._send(peer, message)
+                    self._net.send(peer, *consensus_payload(message))
 
     def forget_peer(self, peer: bytes) -> None:
         self._helped.pop(peer, None)
@@ -269,8 +258,7 @@ class Runner:
             return
         if isinstance(message, Proposal) and not self._proposer_matches(peer, message):
             return
-        if self._held is not None:
-            self._release()  # a peer has started this height
+        self._gate.release()  # if round 0 waited for txs: a peer has started this height
         if self._wal is not None:
             self._wal.append(Received(message))
         actions = m.on_vote(message) if isinstance(message, Vote) else m.on_proposal(message)
@@ -326,7 +314,12 @@ class Runner:
             m = self.machine
             if height != m.height or m.decided:
                 return
-            if step == Step.NEW_HEIGHT and self._hold(height):
+            if step == Step.NEW_HEIGHT and self._gate.hold(
+                height,
+                has_work=self.mempool.stats().ready > 0 or len(self.evidence) > 0,
+                now_ms=self._clock_ms(),
+                last_block_ms=self.last_block_time_ms,
+            ):
                 return
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, round_, step))
@@ -356,7 +349,7 @@ class Runner:
 
     def _enter(self, height: int) -> None:
         self._timers.cancel_below(height)
-        self._held = None
+        self._gate.clear()
         delay = self._timeouts.new_height_ms
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
         for old in [h for h in self._stash if h < height]:
@@ -366,38 +359,15 @@ class Runner:
 
     # -- waiting for txs (node/pacing.py) ----------------------------------------------------
 
-    def _hold(self, height: int) -> bool:
-        """True when round 0 of `height` must wait (the policy); arranges the re-check."""
-        has_work = self.mempool.stats().ready > 0 or len(self.evidence) > 0
-        wait = self._policy.wait_ms(
-            has_work=has_work, now_ms=self._clock_ms(), last_block_ms=self.last_block_time_ms
-        )
-        if wait == 0:
-            return False
-        self._held = height
-        if self._hold_timer is not None:
-            self._hold_timer.cancel()
-        if wait != WAIT_FOREVER:
-            loop = asyncio.get_running_loop()
-            self._hold_timer = loop.call_later(wait / 1000, self._on_hold_timer, height)
-        return True
-
-    def _on_hold_timer(self, height: int) -> None:
-        if self._held == height and not self.failed:
-            with self._guard():
-                self._release()
-
-    def _release(self) -> None:
-        height, self._held = self._held, None
-        if self._hold_timer is not None:
-            self._hold_timer.cancel()
-            self._hold_timer = None
+    def _round0(self, height: int) -> None:
+        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
         m = self.machine
-        if height is None or height != m.height or m.decided:
+        if height != m.height or m.decided or self.failed:
             return
-        if self._wal is not None:
-            self._wal.append(TimeoutFired(height, 0, Step.NEW_HEIGHT))
-        self._apply(m.on_timeout(height, 0, Step.NEW_HEIGHT), None)
+        with self._guard():
+            if self._wal is not None:
+                self._wal.append(TimeoutFired(height, 0, Step.NEW_HEIGHT))
+            self._apply(m.on_timeout(height, 0, Step.NEW_HEIGHT), None)
 
     # -- stash, evidence, gossip -------------------------------------------------------------
 
@@ -431,44 +401,18 @@ class Runner:
     def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         if self.evidence.add(evidence):
             self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
-            if self._held is not None:
-                self._release()
+            self._gate.release()
 
     def _emit(self, message: ConsensusMessage) -> None:
-        if isinstance(message, Proposal):
-            self._net.broadcast(MessageType.PROPOSAL, encode_proposal(message))
-        else:
-            self._net.broadcast(MessageType.VOTE, encode_vote(message))
-
-    def _send(self, peer: bytes, message: ConsensusMessage) -> None:
-        if isinstance(message, Proposal):
-            self._net.send(peer, MessageType.PROPOSAL, encode_proposal(message))
-        else:
-            self._net.send(peer, MessageType.VOTE, encode_vote(message))
+        self._net.broadcast(*consensus_payload(message))
 
     def _tick(self) -> None:
         """Every second: when nothing moved since the last tick, tell peers where we are (they
         answer with this height's messages, or we learn we are behind); re-gossip evidence."""
         m = self.machine
         marker = (m.height, m.round, m.step)
-        if marker == self._marker and self._held is None:
+        if marker == self._marker and self._gate.held is None:
             self._net.broadcast(MessageType.STATUS, self.status_message().encode())
             for evidence in self.evidence.pending():
                 self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
         self._marker = marker
-
-
-class _Guard:
-    """Turns an exception in a runner input into a runner failure (the node then stops)."""
-
-    def __init__(self, runner: Runner) -> None:
-        self._runner = runner
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
-        if exc is None or not isinstance(exc, Exception):
-            return False
-        self._runner._fail(exc)
-        return True

@@ -36,8 +36,8 @@ from node.chain import Chain
 from node.mempool import SignatureVerifier
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
-from node.runner import Net, Runner
-from node.wire import BlockRequest, BlockResponse, Status
+from node.runner import Runner
+from node.wire import BlockRequest, BlockResponse, Net, Status
 
 log = logging.getLogger(__name__)
 

@@ -15,15 +15,37 @@ penalty for the sending peer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from consensus.messages import MAX_ROUND, Proposal
+from consensus.messages import MAX_ROUND, ConsensusMessage, Proposal
 from ledger import codec
 from ledger.block import MAX_BLOCK_BYTES, Block, Commit, DuplicateVoteEvidence, Vote
 from ledger.codec import Fields, MalformedError
 from ledger.hashing import HASH_LEN
+from node.p2p.messages import MessageType
 
 MAX_COMMIT_BYTES = 256 * 1024  # 1,000 validators x about 100 bytes, with room
+
+
+class Net(Protocol):
+    """What the runner and block sync need of the P2P layer (`node.p2p.PeerManager`)."""
+
+    def broadcast(
+        self, msg_type: MessageType, payload: bytes, exclude: Iterable[bytes] = ()
+    ) -> int: ...
+
+    def send(self, peer: bytes, msg_type: MessageType, payload: bytes) -> bool: ...
+
+    def penalize(self, peer: bytes, amount: int, reason: str) -> None: ...
+
+
+def consensus_payload(message: ConsensusMessage) -> tuple[MessageType, bytes]:
+    """The P2P message type and payload of a proposal or a vote."""
+    if isinstance(message, Proposal):
+        return MessageType.PROPOSAL, encode_proposal(message)
+    return MessageType.VOTE, encode_vote(message)
 
 
 def encode_proposal(proposal: Proposal) -> bytes:

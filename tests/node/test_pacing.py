@@ -1,0 +1,35 @@
+"""The empty-block policy and the gate that holds round 0."""
+
+from __future__ import annotations
+
+import asyncio
+
+from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate
+
+
+def test_policy() -> None:
+    every_second = EmptyBlockPolicy(create_empty_blocks=True, empty_block_interval_ms=1000)
+    assert every_second.wait_ms(has_work=True, now_ms=0, last_block_ms=0) == 0
+    assert every_second.wait_ms(has_work=False, now_ms=1500, last_block_ms=1000) == 500
+    assert every_second.wait_ms(has_work=False, now_ms=2500, last_block_ms=1000) == 0
+    never = EmptyBlockPolicy(create_empty_blocks=False, empty_block_interval_ms=1000)
+    assert never.wait_ms(has_work=False, now_ms=10**9, last_block_ms=0) == WAIT_FOREVER
+    assert never.wait_ms(has_work=True, now_ms=0, last_block_ms=0) == 0
+
+
+async def test_gate_releases_on_its_timer_or_when_asked() -> None:
+    started: list[int] = []
+    gate = StartGate(EmptyBlockPolicy(True, 50), started.append)
+    assert not gate.hold(5, has_work=True, now_ms=0, last_block_ms=0)
+    assert gate.hold(5, has_work=False, now_ms=1000, last_block_ms=1000)
+    assert gate.held == 5
+    await asyncio.sleep(0.1)
+    assert started == [5]
+    assert not gate.hold(7, has_work=True, now_ms=0, last_block_ms=0)
+    forever = StartGate(EmptyBlockPolicy(False, 50), started.append)
+    assert forever.hold(6, has_work=False, now_ms=0, last_block_ms=0)
+    await asyncio.sleep(0.1)
+    assert started == [5]
+    forever.release()
+    forever.release()  # once only
+    assert started == [5, 6]
