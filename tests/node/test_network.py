@@ -102,7 +102,8 @@ async def test_without_empty_blocks_heights_wait_for_txs(tmp_path: Path) -> None
     for node in nodes:
         await node.start()
     try:
-        await asyncio.sleep(1.0)  # the first block is always made; then the chain waits
+        await until(lambda: all(n.store.height >= 1 for n in nodes))  # always made
+        await asyncio.sleep(1.0)  # then the chain waits
         assert {n.store.height for n in nodes} == {1}
         assert nodes[2].status().step == "new_height"
         await nodes[2].submit(transfers(testnet.genesis, 3))
