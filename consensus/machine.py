@@ -28,6 +28,9 @@ Deviations from the pseudocode, all harmless to safety:
 - The proposer also schedules the propose timeout (line 21 schedules it only for others), so a
   proposer whose guard refuses to sign still leaves the propose step.
 - Line 55 counts votes only (not proposals) from distinct validators of a higher round.
+- Not a deviation, but easy to get wrong: an equivocator's two votes each count for their own
+  value, as the paper counts messages per value (consensus.vote_set explains the livelock that
+  counting only the first one caused).
 - Memory is bounded per height (see consensus.height_state): far rounds are ignored except for a
   small per-validator catch-up budget. The previous height's state is kept until the next one
   starts, so that a late vote contradicting a counted one still becomes evidence.

@@ -64,7 +64,6 @@ class Checker:
     builds: dict[bytes, tuple[int, int]] = field(default_factory=dict)  # hash -> (node, time)
     pooled: dict[bytes, dict[int, int]] = field(default_factory=dict)  # evidence -> node -> time
     exposed: dict[bytes, DuplicateVoteEvidence] = field(default_factory=dict)
-    injected: set[tuple[bytes, int, int, int]] = field(default_factory=set)
     stats: InclusionStats = field(default_factory=InclusionStats)
     now_fn: Callable[[], int] = field(default=lambda: 0)
 

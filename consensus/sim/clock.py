@@ -66,6 +66,3 @@ class EventQueue:
             return True
         self.now = max(self.now, deadline)
         return False
-
-    def __len__(self) -> int:
-        return sum(len(b) for b in self._buckets.values())

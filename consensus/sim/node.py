@@ -107,7 +107,6 @@ class SimNode:
         self.signer: JournaledSigner | None = None
         self.stash: dict[int, list[tuple[int, ConsensusMessage]]] = {}
         self.counters: dict[str, int] = {}
-        self.on_crash: Callable[[SimNode], None] | None = None
         self.on_commit: Callable[[SimNode, int], None] | None = None
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
         self.app = self._new_app()
@@ -133,8 +132,6 @@ class SimNode:
         self.disk.power_cut()
         self.stash.clear()
         self.count("crashes")
-        if self.on_crash is not None:
-            self.on_crash(self)
 
     def crash_at(self, point: CrashPoint) -> None:
         self.steps.plan = point

@@ -115,7 +115,6 @@ class Simulation:
         self.first_core_commit_after_heal: int | None = None
         self._core_done: set[int] = set()  # core nodes that stored the last height
         self._watch_height = 0
-        self.crashes_injected = 0
         self._armed: dict[int, CrashPoint] = {}  # crash points the chaos armed, per node
 
     def _now(self) -> int:
@@ -305,7 +304,6 @@ class Simulation:
         if node.down:
             return
         downtime = rng.randint(*o.downtime_ms)
-        self.crashes_injected += 1
         if rng.random() < o.crash_point_share:
             plan = CrashPoint(node.steps.ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
             node.crash_at(plan)
