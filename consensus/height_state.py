@@ -73,6 +73,7 @@ class HeightState:
         "genesis_hash",
         "height",
         "proposed",
+        "quorum",
         "rotation",
         "rounds",
         "valid_cache",
@@ -83,6 +84,7 @@ class HeightState:
         self.height = height
         self.genesis_hash = genesis_hash
         self.validators = validators
+        self.quorum = validators.quorum_power  # the least power that is more than 2/3
         self.rotation: ProposerRotation = validators.rotation()
         self.rounds: dict[int, RoundState] = {}
         self.valid_cache: dict[bytes, bool] = {}  # block hash -> valid(v)

@@ -251,17 +251,22 @@ class ConsensusMachine:
         if state is None or votes is None:
             state = hs.open_for_vote(vote.round, self._round, key)
             votes = state.votes(vote.type)
+        before_any, before_value = votes.power, votes.power_for(vote.block_hash)
         hs.add_vote(state, vote, validator.power)
         r = vote.round
-        # Every rule but line 55 needs +2/3 of the power in one (round, type); until this vote's
-        # set holds that much, nothing else can fire (the machine was at a fixpoint before it).
-        quorum = hs.validators.has_quorum(votes.power)
-        if quorum and vote.type == VoteType.PRECOMMIT and self._try_decide(r):
+        # The machine was at a fixpoint before this vote, and every rule but line 55 waits for
+        # +2/3 of one (round, type), of any value or of one value: only a vote that takes its
+        # set or its value across +2/3 can make one fire.
+        q = hs.quorum
+        crossed = before_any < q <= votes.power or (
+            before_value < q <= votes.power_for(vote.block_hash)
+        )
+        if crossed and vote.type == VoteType.PRECOMMIT and self._try_decide(r):
             return out
         # line 55: upon f + 1 ⟨*, h_p, round, *, *⟩ with round > round_p do StartRound(round)
         if r > self._round and hs.validators.has_one_third(state.voters_power):
             self._start_round(r)
-        elif not quorum:
+        elif not crossed:
             return out
         self._progress()
         return out
