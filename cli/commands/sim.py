@@ -6,6 +6,7 @@ then the exact command that replays the run. Exits with code 7 when a property w
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 
@@ -43,6 +44,11 @@ def _faults(ctx: click.Context, param: click.Parameter, value: str) -> frozenset
 )
 @click.option("--wire", is_flag=True, help="Send consensus messages encoded (slower).")
 @click.option(
+    "--verbose",
+    is_flag=True,
+    help="Show the nodes' warnings (a restarted validator's guard refusing earlier steps, ...).",
+)
+@click.option(
     "--seeds",
     type=click.IntRange(1),
     default=1,
@@ -59,6 +65,7 @@ def sim(
     heights: int,
     faults: frozenset[str],
     wire: bool,
+    verbose: bool,
     seeds: int,
 ) -> None:
     """Simulate VALIDATORS nodes in one process under seeded faults and check every property.
@@ -66,6 +73,31 @@ def sim(
     Phase one is chaos; phase two heals an honest core holding more than 2/3 of the power and
     requires it to commit. Same seed and options, same run.
     """
+    logger = logging.getLogger("consensus")
+    level = logger.level
+    if not verbose:  # expected in a run full of crashes; a violation is what matters here
+        logger.setLevel(logging.ERROR)
+    try:
+        failed = _run(validators, byzantine, seed, heights, faults, wire=wire, seeds=seeds)
+    finally:
+        logger.setLevel(level)
+    if failed:
+        if seeds > 1:
+            click.echo(f"{failed} of {seeds} seeds violated a property")
+        ctx.exit(ExitCode.VIOLATION)
+
+
+def _run(
+    validators: int,
+    byzantine: int,
+    seed: int | None,
+    heights: int,
+    faults: frozenset[str],
+    *,
+    wire: bool,
+    seeds: int,
+) -> int:
+    """Run the seeds, print what they found; the number that violated a property."""
     if byzantine > validators:
         raise InvalidInputError("--byzantine cannot exceed --validators")
     if byzantine and not faults & set(BYZANTINE_FAULTS):
@@ -91,10 +123,7 @@ def sim(
         else:
             _print_line(report, elapsed)
         failed += not report.ok
-    if failed:
-        if seeds > 1:
-            click.echo(f"{failed} of {seeds} seeds violated a property")
-        ctx.exit(ExitCode.VIOLATION)
+    return failed
 
 
 def _print_full(report: Report, elapsed: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from click.testing import CliRunner
@@ -55,7 +56,9 @@ def test_a_violation_exits_7_and_says_how_to_replay() -> None:
 
 
 def test_several_seeds_print_one_line_each() -> None:
+    level = logging.getLogger("consensus").level
     code, out = invoke("--validators", "4", "--seed", "10", "--seeds", "3", "--heights", "3")
+    assert logging.getLogger("consensus").level == level  # quieted only while it ran
     assert code == 0, out
     assert [line.split(":")[0] for line in out.splitlines()] == [
         "seed 10",
