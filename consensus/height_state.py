@@ -89,7 +89,7 @@ class HeightState:
         self.rounds: dict[int, RoundState] = {}
         self.valid_cache: dict[bytes, bool] = {}  # block hash -> valid(v)
         self._catchup: dict[bytes, list[int]] = {}  # validator -> far rounds it opened
-        self._sign_bytes: dict[tuple[int, int, bytes], bytes] = {}  # one vote's bytes, shared
+        self._sign_bytes: dict[tuple[VoteType, int, bytes], bytes] = {}  # one vote's bytes, shared
         self.proposed: set[bytes] = set()  # hashes of blocks proposed at this height
         # conflicting votes for a value nobody proposed (yet): hash -> (round, validator, type)
         self._parked: dict[bytes, dict[tuple[int, bytes, int], Vote]] = {}
@@ -97,7 +97,7 @@ class HeightState:
 
     def vote_sign_bytes(self, vote: Vote) -> bytes:
         """What `vote` signs; most votes of a round share it, so it is encoded once (bounded)."""
-        key = (int(vote.type), vote.round, vote.block_hash)
+        key = (vote.type, vote.round, vote.block_hash)
         data = self._sign_bytes.get(key)
         if data is None:
             data = vote.sign_bytes(self.genesis_hash)

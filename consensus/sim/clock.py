@@ -26,12 +26,7 @@ class EventQueue:
 
     def at(self, time: int, fn: Callable[..., None], *args: Any) -> None:
         """Run `fn(*args)` at virtual `time` (not before now)."""
-        time = max(time, self.now)
-        bucket = self._buckets.get(time)
-        if bucket is None:
-            bucket = self._buckets[time] = []
-            heapq.heappush(self._times, time)
-        bucket.append((fn, args))
+        self.bucket(time).append((fn, args))
 
     def after(self, delay_ms: int, fn: Callable[..., None], *args: Any) -> None:
         self.at(self.now + delay_ms, fn, *args)

@@ -225,11 +225,11 @@ class SimNode:
 
     def _consensus(self, src: int, message: ConsensusMessage) -> None:
         machine = self.machine
-        height = message.height
-        if height != machine.height or machine.decided:
-            if height > machine.height:
+        height, current = message.height, machine.height
+        if height != current or machine.decided:
+            if height > current:
                 self._stash(height, src, message)
-            elif height >= machine.height - 1 and type(message) is Vote:
+            elif height >= current - 1 and type(message) is Vote:
                 self._apply(machine.on_vote(message))  # late: only ever evidence
             return
         self.wal.append(Received(message))
