@@ -13,8 +13,9 @@ Exit codes (stable, documented in docs/cli.md):
        config.toml, unreadable node or validator key file, corrupted sign state
     4  keystore: unknown or existing key, corrupted key file, plaintext key refused
     5  wrong password
-    6  not available yet (broadcasting arrives with the node)
+    6  the node cannot be reached, or answered with an error
     7  the simulator found a violated property (`coterie sim`)
+    8  the node refused the tx, or it was not committed within the wait
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any, ClassVar
 
 import click
 
+from cli.broadcast import TxNotCommittedError, TxRefusedError
+from cli.nodeclient import NodeClientError
 from cli.wallet.keystore import KeystoreError, WrongPasswordError
 from cli.wallet.txfile import TxFileError
 from consensus.errors import SignStateCorruptError
@@ -35,6 +38,7 @@ from ledger.genesis import GenesisError
 from node.config import ConfigError
 from node.home import HomeError
 from node.keyfile import KeyFileError
+from node.startup import NodeStartError
 
 
 class ExitCode(IntEnum):
@@ -46,6 +50,7 @@ class ExitCode(IntEnum):
     WRONG_PASSWORD = 5
     UNAVAILABLE = 6
     VIOLATION = 7
+    TX_FAILED = 8
 
 
 class CliError(click.ClickException):
@@ -70,6 +75,10 @@ class UnavailableError(CliError):
     exit_code: ClassVar[int] = ExitCode.UNAVAILABLE
 
 
+class TxFailedError(CliError):
+    exit_code: ClassVar[int] = ExitCode.TX_FAILED
+
+
 def to_cli_error(exc: BaseException) -> CliError | None:
     """The click error for one of our exceptions, or None when it is not a user-facing one."""
     if isinstance(exc, WrongPasswordError):
@@ -86,7 +95,11 @@ def to_cli_error(exc: BaseException) -> CliError | None:
         return InvalidInputError(f"genesis: {exc}")
     if isinstance(exc, ConfigError | KeyFileError | SignStateCorruptError):
         return InvalidInputError(str(exc))
-    if isinstance(exc, HomeError):
+    if isinstance(exc, NodeClientError):
+        return UnavailableError(str(exc))
+    if isinstance(exc, TxRefusedError | TxNotCommittedError):
+        return TxFailedError(str(exc))
+    if isinstance(exc, HomeError | NodeStartError):
         return CliError(str(exc))
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""

@@ -7,6 +7,8 @@ import click
 from cli.commands.keys import keys
 from cli.commands.node import config, init
 from cli.commands.sim import sim
+from cli.commands.start import start
+from cli.commands.testnet import testnet
 from cli.commands.tx import tx
 from cli.errors import CoterieGroup
 
@@ -21,6 +23,8 @@ cli.add_command(init)
 cli.add_command(config)
 cli.add_command(keys)
 cli.add_command(sim)
+cli.add_command(start)
+cli.add_command(testnet)
 cli.add_command(tx)
 
 

@@ -2,9 +2,12 @@
 
 A command for a tx kind (today `tx transfer`; with issue 7 every kind) adds its own payload options
 to `tx_options`, builds a `TxBuilder` from the common ones, parses addresses with it, and hands its
-payload to `TxBuilder.finish`, which writes an unsigned tx file (`--generate-only`) or, once the
-node exists, signs and broadcasts. `describe` is the human summary shown before signing and by
-`tx show`; it walks payload dataclasses, so a new kind needs no code here.
+payload to `TxBuilder.finish`, which writes an unsigned tx file (`--generate-only`) or signs it
+and sends it to a node (`--node URL` or `COTERIE_NODE`), waiting for the commit unless told not
+to (cli.broadcast). With a node, the chain id, genesis hash and address prefix come from the
+node's status and the nonce from the sender's account (pending txs counted) unless given.
+`describe` is the human summary shown before signing and by `tx show`; it walks payload
+dataclasses, so a new kind needs no code here.
 """
 
 from __future__ import annotations
@@ -18,16 +21,21 @@ from typing import Any, TypeVar
 
 import click
 
-from cli.errors import UnavailableError
+from cli.broadcast import ChainInfo, next_nonce, submit, wait_committed
+from cli.nodeclient import DEFAULT_NODE, NODE_ENV, NodeClient
 from cli.options import (
     address_options,
-    home_option,
+    emit,
+    keyring_options,
     load_genesis,
     open_keystore,
+    output_option,
     resolve_prefix,
+    warn,
     write_output,
 )
-from cli.wallet.keystore import KeyInfo
+from cli.passwords import existing_password
+from cli.wallet.keystore import KeyInfo, Keystore
 from cli.wallet.txfile import checked_body, dumps, render_value, unsigned_document
 from ledger.codec import U64_MAX
 from ledger.keys import Address
@@ -44,7 +52,9 @@ def tx_options(f: F) -> F:
     """The options every tx-building command takes besides its payload."""
     options = [
         click.option("--from", "sender", required=True, metavar="NAME", help="Sender key name."),
-        click.option("--nonce", type=AMOUNT, required=True, help="The sender's next nonce."),
+        click.option(
+            "--nonce", type=AMOUNT, help="The sender's next nonce (default: asked of the node)."
+        ),
         click.option("--fee", type=AMOUNT, default=0, show_default=True, help="Fee offered."),
         click.option("--chain-id", help="Chain id (or taken from --genesis)."),
         click.option(
@@ -53,12 +63,31 @@ def tx_options(f: F) -> F:
         click.option(
             "--out",
             type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-            help="Write the tx file here (default: stdout).",
+            help="With --generate-only: write the tx file here (default: stdout).",
         ),
+        click.option(
+            "--node",
+            "node_url",
+            envvar=NODE_ENV,
+            default=DEFAULT_NODE,
+            show_default=True,
+            help=f"The node to send the tx to. Env: {NODE_ENV}.",
+        ),
+        click.option(
+            "--wait/--no-wait", default=True, show_default=True, help="Wait for the commit."
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0, 3600),
+            default=30.0,
+            show_default=True,
+            help="Seconds to wait for the commit.",
+        ),
+        output_option,
     ]
     for option in reversed(options):
         f = option(f)
-    return home_option(address_options(f))
+    return keyring_options(address_options(f))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +99,14 @@ class TxBuilder:
     prefix: str
     generate_only: bool
     out: Path | None
+    send: SendOptions | None  # None with --generate-only
 
     @classmethod
     def from_options(
         cls,
         *,
         sender: str,
-        nonce: int,
+        nonce: int | None,
         fee: int,
         chain_id: str | None,
         home: Path,
@@ -84,6 +114,12 @@ class TxBuilder:
         genesis_path: Path | None,
         generate_only: bool,
         out: Path | None,
+        node_url: str,
+        wait: bool,
+        timeout: float,
+        output: str,
+        insecure_dev: bool,
+        password_file: Path | None,
     ) -> TxBuilder:
         genesis = load_genesis(genesis_path)
         if genesis is not None:
@@ -93,10 +129,28 @@ class TxBuilder:
                     f"{genesis.chain_id!r}"
                 )
             chain_id = genesis.chain_id
-        if chain_id is None:
-            raise click.UsageError("give --chain-id ID or --genesis FILE")
-        info = open_keystore(home).info(sender)
-        return cls(info, chain_id, nonce, fee, resolve_prefix(prefix, genesis), generate_only, out)
+        store = open_keystore(home)
+        info = store.info(sender)
+        if generate_only:
+            if chain_id is None:
+                raise click.UsageError("give --chain-id ID or --genesis FILE")
+            if nonce is None:
+                raise click.UsageError("with --generate-only, give --nonce")
+            prefix = resolve_prefix(prefix, genesis)
+            return cls(info, chain_id, nonce, fee, prefix, True, out, None)
+        client = NodeClient(node_url)
+        chain = ChainInfo.fetch(client)
+        if chain_id is not None and chain_id != chain.chain_id:
+            raise click.UsageError(
+                f"the node at {node_url} serves chain {chain.chain_id!r}, not {chain_id!r}"
+            )
+        if genesis is not None and genesis.hash() != chain.genesis_hash:
+            raise click.UsageError(f"the node at {node_url} serves another genesis than --genesis")
+        prefix = resolve_prefix(prefix, genesis, chain.address_prefix)
+        if nonce is None:
+            nonce = next_nonce(client, info.address.to_text(chain.address_prefix))
+        send = SendOptions(client, chain, store, wait, timeout, output, insecure_dev, password_file)
+        return cls(info, chain.chain_id, nonce, fee, prefix, False, out, send)
 
     def address(self, text: str) -> Address:
         """Parse an address of this chain; `AddressError` on a wrong prefix or checksum."""
@@ -108,12 +162,45 @@ class TxBuilder:
 
     def finish(self, payload: Payload) -> None:
         body = self.body(payload)
-        if not self.generate_only:
-            raise UnavailableError(
-                "broadcasting arrives with the node; for now use --generate-only, then "
-                "`coterie tx sign FILE` (and submit the signed tx once a node runs)"
+        if self.send is None:
+            write_output(self.out, dumps(unsigned_document(body, self.prefix)), "unsigned tx")
+            return
+        self.send.sign_and_send(self.sender, body, self.prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """Everything needed to sign a body and send it to a node."""
+
+    client: NodeClient
+    chain: ChainInfo
+    store: Keystore
+    wait: bool
+    timeout: float
+    output: str
+    insecure_dev: bool
+    password_file: Path | None
+
+    def sign_and_send(self, sender: KeyInfo, body: TxBody, prefix: str) -> None:
+        if not sender.encrypted:
+            warn(f"WARNING: signing with the UNENCRYPTED development key {sender.name!r}")
+        password = existing_password(sender.name, self.password_file)
+        key = self.store.unlock(sender.name, password, allow_plaintext=self.insecure_dev)
+        signed = body.sign(key, self.chain.genesis_hash)
+        for line in describe(body, prefix):
+            warn("  " + line)
+        submit(self.client, signed)
+        data: dict[str, Any] = {"tx_hash": signed.hash.hex(), "status": "pending"}
+        text = [f"sent tx {signed.hash.hex()} to {self.client.url}"]
+        if self.wait:
+            view = wait_committed(self.client, signed.hash, self.timeout)
+            data = {"tx_hash": signed.hash.hex(), **view}
+            result = view.get("result") or {}
+            text.append(
+                f"committed at height {view.get('height')} "
+                f"(block {str(view.get('block_hash', ''))[:16]}), result {result.get('code', 'OK')}"
             )
-        write_output(self.out, dumps(unsigned_document(body, self.prefix)), "unsigned tx")
+        emit(self.output, data, "\n".join(text))
 
 
 def _text(value: str) -> str:

@@ -9,7 +9,8 @@ Parts, all on one event loop: the LevelDB `Store` and the `Chain` (the consensus
 the `Mempool` with its `SignatureVerifier` threads, the `EvidencePool`, the `PeerManager` (P2P
 port), the consensus `Runner` with its WAL and double-sign guard, `BlockSync`, and the `Router`
 that feeds peer messages to them. Two aiohttp applications: the P2P one (`/p2p`) and the API one
-(`/livez`, `/readyz`, and whatever `api_routes` mounts).
+(whatever `api_routes` mounts: `node.api.adapter.mount` serves the whole API; `/livez` and
+`/readyz` are minimal ones of the node's own when the hook does not serve them).
 
 API hook (what the REST/WebSocket API and the explorer read; see node/api/):
 
@@ -151,10 +152,13 @@ class Node:
         self._sites: list[web.AppRunner] = []
         self._done: asyncio.Future[None] | None = None
         self.api_app = web.Application(client_max_size=8 * 1024 * 1024)
-        self.api_app.router.add_get("/livez", self._livez)
-        self.api_app.router.add_get("/readyz", self._readyz)
         if api_routes is not None:
             api_routes(self.api_app, self)
+        served = {r.resource.canonical for r in self.api_app.router.routes() if r.resource}
+        if "/livez" not in served:
+            self.api_app.router.add_get("/livez", self._livez)
+        if "/readyz" not in served:
+            self.api_app.router.add_get("/readyz", self._readyz)
         self.p2p_app = web.Application()
         self.p2p.attach(self.p2p_app)
         self.api_url = ""

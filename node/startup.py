@@ -15,7 +15,7 @@ from consensus.errors import SignStateCorruptError, SignStateMissingError
 from consensus.wal import JournaledSigner, WriteAheadLog
 from ledger.genesis import Genesis, GenesisError
 from ledger.keys import PrivateKey
-from ledger.store import Store, StoreError
+from ledger.store import GenesisMismatchError, Store, StoreError
 from node.config import ConfigError, NodeConfig
 from node.home import NodeHome
 from node.keyfile import KeyFileError
@@ -92,6 +92,8 @@ def open_parts(home: NodeHome) -> StartupParts:
         )
     try:
         store = Store.open(home.data_dir / "chain", genesis.hash())
+    except GenesisMismatchError as exc:
+        raise NodeStartError(f"{exc}; genesis read from {home.genesis_file}") from None
     except StoreError as exc:
-        raise NodeStartError(f"{exc} (genesis {home.genesis_file})") from None
+        raise NodeStartError(str(exc)) from None
     return StartupParts(home, config, genesis, store, node_key, validator_key)

@@ -137,13 +137,16 @@ def test_transfer_bad_inputs(
     fails(invoke([*unknown, *chain]), ExitCode.KEYSTORE, "no key named 'carol'")
 
 
-def test_transfer_without_generate_only_waits_for_the_node(
+def test_transfer_without_generate_only_needs_a_node(
     invoke: Invoke, alice: StoredKey, bob: StoredKey, tmp_path: Path
 ) -> None:
     out = tmp_path / "never.json"
-    result = invoke(_transfer_args(bob.address(), "--chain-id", CHAIN_ID, "--out", str(out)))
-    fails(result, ExitCode.UNAVAILABLE, "broadcasting arrives with the node", "--generate-only")
+    args = _transfer_args(bob.address(), "--chain-id", CHAIN_ID, "--out", str(out))
+    result = invoke([*args, "--node", "http://127.0.0.1:9"])
+    fails(result, ExitCode.UNAVAILABLE, "cannot reach the node at http://127.0.0.1:9")
     assert not out.exists()
+    no_nonce = ["tx", "transfer", "--from", "alice", "--to", bob.address(), "--amount", "1"]
+    fails(invoke([*no_nonce, "--chain-id", CHAIN_ID, "--generate-only"]), 2, "--nonce")
 
 
 def test_sign_with_a_wrong_password_writes_nothing(

@@ -1,0 +1,123 @@
+"""`coterie testnet init` and `coterie testnet start`: a local multi-validator chain.
+
+`init` writes the node homes (node.testnet) and a dev keyring: the funded dev accounts' keys as
+plaintext keys `dev0` .. `dev3` in `DIR/keys`, usable by the wallet with `--home DIR
+--insecure-dev`. They are the well-known dev keys: anyone can spend from them, on this chain only.
+`start` runs every node as its own process (cli.testnet_run) until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.errors import CoterieGroup
+from cli.options import emit, open_keystore, output_option
+from cli.testnet_run import NodeProcess, Supervisor
+from node.testnet import MAX_VALIDATORS, TESTNET_CHAIN_ID, LocalTestnet, init_testnet, load_manifest
+
+EXPLORER_PATH = "/explorer"
+
+
+@click.group(cls=CoterieGroup)
+def testnet() -> None:
+    """A local testnet: several validators on this machine, on 127.0.0.1."""
+
+
+@testnet.command(name="init")
+@click.option(
+    "--validators",
+    type=click.IntRange(1, MAX_VALIDATORS),
+    default=4,
+    show_default=True,
+    help="How many validators (each a node home).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="A new (or empty) folder for the testnet.",
+)
+@click.option("--chain-id", default=TESTNET_CHAIN_ID, show_default=True)
+@click.option(
+    "--block-interval-ms",
+    type=click.IntRange(1, 600_000),
+    help="Wait between a block and the next height (genesis default 1000).",
+)
+@click.option(
+    "--timeout-propose-ms",
+    type=click.IntRange(1, 600_000),
+    help="How long validators wait for a proposal (genesis default 3000).",
+)
+@output_option
+def init_cmd(
+    *,
+    validators: int,
+    out: Path,
+    chain_id: str,
+    block_interval_ms: int | None,
+    timeout_propose_ms: int | None,
+    output: str,
+) -> None:
+    """Write the homes of a local testnet, a shared genesis with funded dev accounts, and a dev
+    keyring the wallet can use."""
+    root = out.expanduser().resolve()
+    net = init_testnet(
+        root,
+        validators,
+        chain_id=chain_id,
+        block_interval_ms=block_interval_ms,
+        timeout_propose_ms=timeout_propose_ms,
+        empty_block_interval_ms=block_interval_ms,
+    )
+    store = open_keystore(root)
+    for index, key in enumerate(net.dev_accounts):
+        store.add_plaintext(f"dev{index}", key)
+    data = net.to_json()
+    emit(output, data, _init_text(net, data))
+
+
+def _init_text(net: LocalTestnet, data: dict[str, Any]) -> str:
+    lines = [
+        f"testnet of {len(net.nodes)} validators in {net.root}",
+        f"chain id      {data['chain_id']}",
+        f"genesis hash  {data['genesis_hash']}",
+    ]
+    lines += [f"  {n['moniker']}  api {n['api_url']}  p2p {n['p2p']}" for n in data["nodes"]]
+    lines.append(f"dev keyring   {net.root / 'keys'} (plaintext: use --insecure-dev)")
+    lines += _dev_lines(data)
+    lines.append(f"start it with: coterie testnet start {net.root}")
+    return "\n".join(lines)
+
+
+def _dev_lines(data: dict[str, Any]) -> list[str]:
+    lines = ["funded dev accounts (well-known keys: anyone can spend from them)"]
+    lines += [f"  {a['name']}  {a['address']}  seed {a['seed']}" for a in data["dev_accounts"]]
+    return lines
+
+
+@testnet.command(name="start")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def start_cmd(folder: Path) -> None:
+    """Run every node of the testnet in FOLDER as its own process; Ctrl-C stops them all."""
+    root = folder.expanduser().resolve()
+    data = load_manifest(root)
+    nodes = [NodeProcess(n["moniker"], Path(n["home"]), n["api_url"]) for n in data["nodes"]]
+    click.echo(f"testnet {data['chain_id']} ({len(nodes)} validators) from {root}")
+    for node in nodes:
+        click.echo(
+            f"  {node.moniker}  api {node.api_url}  explorer {node.api_url}{EXPLORER_PATH}  "
+            f"log {node.home / 'node.log'}"
+        )
+    for line in _dev_lines(data):
+        click.echo(line)
+    first = nodes[0].api_url
+    click.echo(
+        "send coin: coterie tx transfer --home "
+        f"{root} --insecure-dev --from dev0 --to {data['dev_accounts'][1]['address']} "
+        f"--amount 1000 --node {first}"
+    )
+    click.echo("Ctrl-C stops every node.")
+    raise SystemExit(Supervisor(nodes).run())
