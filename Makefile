@@ -30,8 +30,9 @@ unit: $(STAMP)
 
 test: lint typecheck layers unit
 
+# A new testnet in a temporary folder, or DEVNET_DIR=path: created there once, then restarted.
 devnet: $(STAMP)
-	$(BIN)/coterie testnet init --validators 4 --out $(DEVNET_DIR)
+	test -f $(DEVNET_DIR)/testnet.json || $(BIN)/coterie testnet init --validators 4 --out $(DEVNET_DIR)
 	$(BIN)/coterie testnet start $(DEVNET_DIR)
 
 bench: $(STAMP)
