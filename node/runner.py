@@ -66,7 +66,7 @@ STASH_PER_VALIDATOR = 64
 TICK_SECONDS = 1.0
 HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
 
-CommitListener = Callable[[Block, Executed], None]
+CommitListener = Callable[[Block, Commit, Executed], None]
 
 
 class RunnerFailedError(RuntimeError):
@@ -341,7 +341,7 @@ class Runner:
         )
         for listener in self._listeners:
             try:
-                listener(block, executed)
+                listener(block, commit, executed)
             except Exception:
                 log.exception("commit listener failed")
         self._net.broadcast(MessageType.STATUS, self.status_message().encode())

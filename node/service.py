@@ -19,6 +19,7 @@ API hook (what the REST/WebSocket API and the explorer read; see node/api/):
     await node.submit(raw_txs)             admission + gossip of encoded txs -> list[Admission]
     node.p2p.peer_info(), node.p2p.stats   connected peers and gossip counters
     node.status()                          `NodeInfo`: heights, round, step, syncing, peers, ...
+    node.signing()                         per validator: last height signed, blocks missed
     node.add_commit_listener(fn)           fn(block, receipts, block_events) after each commit,
                                            for the event hub that feeds WebSocket subscribers
     Node.open(home, api_routes=fn)         fn(app, node) mounts the API on the API application
@@ -39,9 +40,10 @@ from aiohttp import web
 from consensus.timeouts import Timeouts
 from consensus.wal import JournaledSigner
 from consensus.wal_file import FileWAL
-from ledger.block import Block, DuplicateVoteEvidence
+from ledger.block import Block, Commit, DuplicateVoteEvidence
 from ledger.keys import Address
 from ledger.state.events import Event, Receipt
+from node.api.context import SigningRecord
 from node.chain import Chain, Executed
 from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
@@ -51,6 +53,7 @@ from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limi
 from node.p2p.tasks import Supervisor
 from node.router import Router
 from node.runner import Runner, RunnerFailedError, now_ms
+from node.signing import SigningTracker
 from node.startup import NodeStartError, StartupParts, open_parts
 from node.sync import BlockSync
 
@@ -146,6 +149,8 @@ class Node:
         )
         self.sync = BlockSync(self.chain, self.runner, self.p2p, self.verifier, ban=self.p2p.ban)
         self.router.bind(self.runner, self.sync, self.p2p)
+        self._signing = SigningTracker()
+        self.runner.add_listener(self._track_signing)
         self.validator = signer.address if signer else None
         self.node_id = identity.key.public_key
         self._tasks = Supervisor("node")
@@ -173,11 +178,19 @@ class Node:
         return await self.router.submit(raw_txs)
 
     def add_commit_listener(self, listener: BlockListener) -> None:
-        def on_commit(block: Block, executed: Executed) -> None:
+        def on_commit(block: Block, _commit: Commit, executed: Executed) -> None:
             result = executed.result
             listener(block, result.receipts, result.block_events)
 
         self.runner.add_listener(on_commit)
+
+    def signing(self) -> dict[bytes, SigningRecord]:
+        """Per validator of the current set: last height signed and blocks missed."""
+        return self._signing.snapshot()
+
+    def _track_signing(self, block: Block, commit: Commit, _executed: Executed) -> None:
+        if self.chain.last_validators is not None:
+            self._signing.record(commit, self.chain.last_validators)
 
     def status(self) -> NodeInfo:
         runner = self.runner.status()

@@ -8,11 +8,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from consensus.messages import Proposal
+from ledger.block import Block
 from ledger.genesis import Genesis
 from ledger.state.accounts import get_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer, TxBody
 from node.devnet import DEV_BALANCE, dev_account_key
+from node.home import NodeHome
 from node.service import Node
 from node.testnet import LocalTestnet, init_testnet
 from node.wire import BlockResponse, Status
@@ -56,6 +59,9 @@ async def test_txs_submitted_to_one_node_commit_on_all_with_identical_state(
         assert len(node.mempool) == 0
     status = network[1].status()
     assert status.peers == 3 and not status.syncing and status.validator is not None
+    signing = network[2].signing()
+    assert len(signing) == 4
+    assert sum(r.last_signed_height >= height - 1 for r in signing.values()) >= 3
 
 
 async def test_a_node_started_late_catches_up_by_block_sync(testnet_dir: LocalTestnet) -> None:
@@ -143,3 +149,45 @@ async def test_a_peer_serving_a_tampered_block_is_banned(network: list[Node]) ->
         assert behind.store.height == height and behind.sync.synced_total == 1
     finally:
         behind._close_files()
+
+
+async def test_a_proposal_naming_another_proposer_is_dropped_and_costs_the_peer(
+    testnet_dir: LocalTestnet,
+) -> None:
+    lonely = Node.open(testnet_dir.nodes[0].home)  # one of four: it can never commit
+    await lonely.start()
+    try:
+        await until(lambda: lonely.runner.machine.validators is not None)
+        machine = lonely.runner.machine
+        validators = machine.validators
+        assert validators is not None
+        round_ = next(
+            r
+            for r in range(machine.round + 1, machine.round + 5)
+            if validators.proposer(r).address != lonely.validator
+        )
+        proposer = validators.proposer(round_).address
+        keys = [NodeHome(n.home).load_validator_key() for n in testnet_dir.nodes]
+        key = next(k for k in keys if k.address == proposer)
+        honest = lonely.chain.propose(1, round_)  # names lonely as proposer: fix that below
+
+        def signed(block: Block) -> Proposal:
+            sign_bytes = Proposal.sign_bytes_for(lonely.genesis.hash(), 1, round_, -1, block.hash())
+            return Proposal(1, round_, -1, block, key.sign(sign_bytes))
+
+        impostor = next(k.address for k in keys if k.address not in (proposer, lonely.validator))
+        forged = Block(dataclasses.replace(honest.header, proposer=impostor), (), (), None)
+        relay = bytes(32)
+        lonely.runner.on_proposal(relay, signed(forged))
+        assert lonely.p2p.scores.score(relay) < 0
+        assert forged.hash() not in {m.block_hash for m in _proposals(lonely, round_)}
+        genuine = Block(dataclasses.replace(honest.header, proposer=proposer), (), (), None)
+        lonely.runner.on_proposal(relay, signed(genuine))
+        assert genuine.hash() in {m.block_hash for m in _proposals(lonely, round_)}
+    finally:
+        await lonely.stop()
+
+
+def _proposals(node: Node, round_: int) -> list[Proposal]:
+    messages = node.runner.machine.round_messages(round_)
+    return [m for m in messages if isinstance(m, Proposal)]
