@@ -207,9 +207,11 @@ class MemoryWAL:
 class ReplayResult:
     """What a restarted driver does after `replay`.
 
-    `actions`: still to be carried out, in order: broadcasts the WAL does not hold yet (the guard
-    signed them before the crash, the log did not get them), timeouts to arm, perhaps a `Decide`
-    (the height was decided but its block was not stored) and evidence found again.
+    `actions`: still to be carried out, in order: broadcasts the WAL did not hold (the guard had
+    saved the signature but the crash came before the `Sent` record; the guard hands back the same
+    signature; log them unless `JournaledSigner.journaled` says they were logged during replay),
+    timeouts to arm, perhaps a `Decide` (the height was decided but its block was not stored) and
+    evidence found again.
     `resend`: own messages the WAL holds for this height; send them again (peers may have missed
     them when we went down; they are the same signatures).
     """
