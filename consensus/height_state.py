@@ -73,7 +73,6 @@ class HeightState:
         "genesis_hash",
         "height",
         "proposed",
-        "quorum",
         "rotation",
         "rounds",
         "valid_cache",
@@ -84,7 +83,6 @@ class HeightState:
         self.height = height
         self.genesis_hash = genesis_hash
         self.validators = validators
-        self.quorum = validators.quorum_power  # the least power that is more than 2/3
         self.rotation: ProposerRotation = validators.rotation()
         self.rounds: dict[int, RoundState] = {}
         self.valid_cache: dict[bytes, bool] = {}  # block hash -> valid(v)
@@ -138,15 +136,17 @@ class HeightState:
             state = self.rounds[round_] = RoundState(self.validators)
         return state
 
-    def add_vote(self, state: RoundState, vote: Vote, power: int | None = None) -> None:
-        """Count a verified first vote of its validator in its (round, type)."""
+    def add_vote(self, state: RoundState, vote: Vote, power: int | None = None) -> bool:
+        """Count a verified first vote of its validator in its (round, type); True when it took
+        the set or its value across +2/3 (see VoteSet.add)."""
         if power is None:
             power = self.validators.power_of(vote.validator)
-        state.votes(vote.type).add(vote, power)
+        crossed = state.votes(vote.type).add(vote, power)
         key = vote.validator.raw
         if key not in state.voters:
             state.voters.add(key)
             state.voters_power += power
+        return crossed
 
     def add_conflicting(self, state: RoundState, vote: Vote) -> bool:
         """Count an equivocator's further (verified) vote if its value matters; True if counted.

@@ -248,19 +248,13 @@ class ConsensusMachine:
             ):
                 self._progress()
             return out
-        if state is None or votes is None:
+        if state is None:
             state = hs.open_for_vote(vote.round, self._round, key)
-            votes = state.votes(vote.type)
-        before_any, before_value = votes.power, votes.power_for(vote.block_hash)
-        hs.add_vote(state, vote, validator.power)
-        r = vote.round
         # The machine was at a fixpoint before this vote, and every rule but line 55 waits for
         # +2/3 of one (round, type), of any value or of one value: only a vote that takes its
         # set or its value across +2/3 can make one fire.
-        q = hs.quorum
-        crossed = before_any < q <= votes.power or (
-            before_value < q <= votes.power_for(vote.block_hash)
-        )
+        crossed = hs.add_vote(state, vote, validator.power)
+        r = vote.round
         if crossed and vote.type == VoteType.PRECOMMIT and self._try_decide(r):
             return out
         # line 55: upon f + 1 ⟨*, h_p, round, *, *⟩ with round > round_p do StartRound(round)

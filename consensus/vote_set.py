@@ -24,6 +24,7 @@ class VoteSet:
         "_power_by_hash",
         "_reported",
         "power",
+        "quorum",
         "validators",
         "vote_type",
         "votes",
@@ -37,22 +38,28 @@ class VoteSet:
         self.power = 0  # total power of distinct voters, whatever they voted for
         self._reported: set[bytes] = set()  # equivocators already reported at this (round, type)
         self._extra: dict[tuple[bytes, bytes], Vote] = {}  # (validator, hash) -> a further vote
+        self.quorum = validators.quorum_power  # the least power that is more than 2/3
 
     def get(self, vote: Vote) -> Vote | None:
         """The counted vote of `vote.validator`, if any."""
         return self.votes.get(vote.validator.raw)
 
-    def add(self, vote: Vote, power: int | None = None) -> None:
+    def add(self, vote: Vote, power: int | None = None) -> bool:
         """Count `vote` (its validator's `power`, looked up when not given); the caller ensures
-        the validator has no counted vote yet."""
+        the validator has no counted vote yet. True when this vote took the set, or its value,
+        across +2/3 (the only votes that can make a rule of the machine fire)."""
         key = vote.validator.raw
         if key in self.votes:
             raise ValueError("validator already voted in this set")
         if power is None:
             power = self.validators.power_of(vote.validator)
         self.votes[key] = vote
-        self._power_by_hash[vote.block_hash] = self._power_by_hash.get(vote.block_hash, 0) + power
+        by_hash = self._power_by_hash
+        before = by_hash.get(vote.block_hash, 0)
+        by_hash[vote.block_hash] = before + power
         self.power += power
+        q = self.quorum
+        return self.power - power < q <= self.power or before < q <= before + power
 
     def counted(self, vote: Vote) -> bool:
         """Whether this validator's vote for this value is already counted."""

@@ -40,6 +40,17 @@ class EventQueue:
             heapq.heappush(self._times, time)
         return bucket
 
+    def fan_out(self, events: list[tuple[int, Callable[..., None], tuple[Any, ...]]]) -> None:
+        """Schedule many `(time, fn, args)` at once (a broadcast's deliveries)."""
+        now, buckets, times = self.now, self._buckets, self._times
+        for due, fn, args in events:
+            time = max(due, now)
+            bucket = buckets.get(time)
+            if bucket is None:
+                bucket = buckets[time] = []
+                heapq.heappush(times, time)
+            bucket.append((fn, args))
+
     def run(self, stop: Callable[[], bool], deadline: int) -> bool:
         """Run events until `stop()` holds (checked after each millisecond) or time passes
         `deadline`; True when stopped by `stop`. Time ends at `deadline` if it gets there."""

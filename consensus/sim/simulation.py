@@ -165,10 +165,13 @@ class Simulation:
         args = (src, payload)
         fan = self.network.fan_out(src)
         if fan is not None:  # the common case, kept lean: one event per peer
-            bucket = queue.bucket
-            for dst, node in enumerate(nodes):
-                if dst != src:
-                    bucket(now + fan[dst]).append((node.receive, args))
+            queue.fan_out(
+                [
+                    (now + fan[dst], node.receive, args)
+                    for dst, node in enumerate(nodes)
+                    if dst != src
+                ]
+            )
             return
         delays = self.network.delays
         for dst, node in enumerate(nodes):
