@@ -83,7 +83,7 @@ class Router(BaseHandler):
             self._runner.on_vote(peer, decode_vote(payload))
         elif msg_type is MessageType.PROPOSAL:
             proposal = decode_proposal(payload, self._max_block_bytes + 256 * 1024)
-            if proposal.height == self._runner.machine.height and proposal.block.txs:
+            if proposal.block.txs and self._runner.worth_verifying(proposal):
                 await self._mempool.verifier.verify_batch(proposal.block.txs)
             self._runner.on_proposal(peer, proposal)
         elif msg_type is MessageType.STATUS:

@@ -50,6 +50,7 @@ from consensus.wal import (
     replay,
 )
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote, VoteType
+from ledger.keys import verify
 from node.chain import Chain, Executed
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
@@ -239,6 +240,18 @@ class Runner:
             if round_ >= 0:
                 for message in m.round_messages(round_):
                     self._net.send(peer, *consensus_payload(message))
+
+    def worth_verifying(self, proposal: Proposal) -> bool:
+        """True when `proposal` is for the current height and signed by its round's proposer:
+        only then are its txs' signatures worth checking ahead (in the verifier threads)."""
+        m = self.machine
+        validators = m.validators
+        if proposal.height != m.height or validators is None or m.decided:
+            return False
+        if not 0 <= proposal.round <= m.round + ROUND_WINDOW:
+            return False
+        proposer = validators.proposer(proposal.round)
+        return verify(proposer.public_key, proposal.sign_bytes(m.genesis_hash), proposal.signature)
 
     def forget_peer(self, peer: bytes) -> None:
         self._helped.pop(peer, None)

@@ -13,8 +13,10 @@ per peer), up to `WINDOW` heights ahead. Each block is checked in order before i
 
 A peer that serves a block failing 1 or 3 (or a body that does not match its header) is banned,
 its requests are given to other peers, and sync goes on. A request that gets no answer within
-`REQUEST_TIMEOUT` is given to another peer. A peer that reports a lower height than it did
-before on the same connection is penalized (CometBFT ASA-2025-001).
+`REQUEST_TIMEOUT` is given to another peer, and the silent peer is taken to lack that height
+(until its next STATUS) and loses a little score; a peer asked for a block it does not have
+answers with its STATUS instead. A peer that reports a lower height than it did before on the
+same connection is penalized (CometBFT ASA-2025-001).
 
 A peer only one height ahead is usually just a few milliseconds quicker than us at the same
 decision, so that height is requested only after `GRACE_SECONDS`; consensus normally gets there
@@ -46,6 +48,7 @@ PER_PEER_IN_FLIGHT = 2
 WINDOW = 32
 REQUEST_TIMEOUT = 5.0
 GRACE_SECONDS = 1.5
+NO_ANSWER_PENALTY = 5
 
 
 @dataclass(slots=True)
@@ -121,8 +124,7 @@ class BlockSync:
         now = self._clock()
         for height, request in list(self._requests.items()):
             if now - request.sent > REQUEST_TIMEOUT:
-                log.info("block %d: no answer from peer %s", height, request.peer.hex()[:12])
-                self._drop_request(height)
+                self._unanswered(height, request.peer)
         ours = self._chain.height
         for height in [h for h in self._received if h <= ours]:
             del self._received[height]
@@ -157,6 +159,16 @@ class BlockSync:
             return None
         self._next_peer += 1
         return candidates[self._next_peer % len(candidates)]
+
+    def _unanswered(self, height: int, peer: bytes) -> None:
+        """A peer that does not serve a block it claimed: believe it lacks it (until its next
+        STATUS), so a peer lying about its height cannot keep us "syncing" forever."""
+        log.info("block %d: no answer from peer %s", height, peer.hex()[:12])
+        self._drop_request(height)
+        info = self._peers.get(peer)
+        if info is not None:
+            info.height = min(info.height, height - 1)
+            self._net.penalize(peer, NO_ANSWER_PENALTY, f"did not serve block {height}")
 
     def _drop_request(self, height: int) -> None:
         request = self._requests.pop(height, None)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from consensus.messages import Proposal
-from ledger.block import Block
+from ledger.block import Block, Vote, VoteType
 from ledger.genesis import Genesis
 from ledger.state.accounts import get_account
 from ledger.state.view import StateView
@@ -191,3 +191,50 @@ async def test_a_proposal_naming_another_proposer_is_dropped_and_costs_the_peer(
 def _proposals(node: Node, round_: int) -> list[Proposal]:
     messages = node.runner.machine.round_messages(round_)
     return [m for m in messages if isinstance(m, Proposal)]
+
+
+async def test_equivocation_becomes_evidence_in_a_block_on_every_node(
+    network: list[Node], testnet_dir: LocalTestnet
+) -> None:
+    cheat = NodeHome(testnet_dir.nodes[3].home).load_validator_key()
+    witness = network[0]
+    genesis_hash = witness.genesis.hash()
+
+    def double_prevote() -> bool:
+        machine = witness.runner.machine
+        if machine.decided or machine.validators is None:
+            return False
+        h, r = machine.height, machine.round
+        for block_hash in (b"\x01" * 32, b"\x02" * 32):
+            sign_bytes = Vote.sign_bytes_for(genesis_hash, VoteType.PREVOTE, h, r, block_hash)
+            vote = Vote(VoteType.PREVOTE, h, r, block_hash, cheat.address, cheat.sign(sign_bytes))
+            witness.runner.on_vote(network[3].node_id, vote)
+        return len(witness.evidence) > 0
+
+    await until(double_prevote)
+
+    def recorded(node: Node) -> int:
+        blocks = [node.store.block(h) for h in range(1, node.store.height + 1)]
+        return sum(len(b.evidence) for b in blocks if b is not None)
+
+    await until(lambda: all(recorded(n) == 1 for n in network))
+    await until(lambda: all(len(n.evidence) == 0 for n in network))
+
+
+async def test_a_peer_claiming_blocks_it_never_serves_cannot_keep_us_syncing(
+    testnet_dir: LocalTestnet,
+) -> None:
+    node = Node.open(testnet_dir.nodes[0].home)  # not started: we play its peers by hand
+    liar = bytes(32)
+    try:
+        node.sync.on_status(liar, Status(1000, bytes(32), 0))
+        assert node.sync.target_height == 1000
+        requests = node.sync._requests
+        assert requests and all(r.peer == liar for r in requests.values())
+        for request in requests.values():
+            request.sent -= 60.0  # long unanswered
+        node.sync.pump()
+        assert not node.sync.syncing and node.sync.target_height < 1000
+        assert node.p2p.scores.score(liar) < 0
+    finally:
+        node._close_files()
