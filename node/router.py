@@ -1,7 +1,8 @@
 """The node's `PeerHandler`: decodes each peer message at the boundary and hands it on.
 
     TXS             mempool admission; admitted txs are gossiped on, and a peer relaying a tx
-                    that can never be valid is penalized
+                    that can never be valid is penalized; a peer that connects gets every
+                    pending tx (as CometBFT's mempool reactor does)
     PROPOSAL, VOTE  the runner (a proposal's tx signatures are verified first, in the thread pool)
     EVIDENCE        the runner's evidence pool
     STATUS          block sync (peer heights) and the runner (round messages for a laggard)
@@ -66,6 +67,9 @@ class Router(BaseHandler):
 
     async def on_peer_connected(self, peer: bytes) -> None:
         self._net.send(peer, MessageType.STATUS, self._runner.status_message().encode())
+        pending = list(self._mempool.txs())
+        if pending:  # a new (or returning) peer gets what we hold; known holders are skipped
+            self._net.gossip_txs([tx.encode() for tx in pending], [tx.hash for tx in pending])
 
     async def on_peer_disconnected(self, peer: bytes) -> None:
         self._sync.on_disconnect(peer)

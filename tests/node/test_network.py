@@ -14,10 +14,12 @@ from ledger.genesis import Genesis
 from ledger.state.accounts import get_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer, TxBody
+from node.config import ApiConfig, ListenAddress, NodeConfig, P2PConfig, Peer
+from node.config_render import render_config
 from node.devnet import DEV_BALANCE, dev_account_key
-from node.home import NodeHome
+from node.home import NodeHome, init_home
 from node.service import Node
-from node.testnet import LocalTestnet, init_testnet
+from node.testnet import LocalTestnet, free_ports, init_testnet
 from node.wire import BlockResponse, Status
 
 ALICE, BOB = dev_account_key(0), dev_account_key(1)
@@ -238,3 +240,43 @@ async def test_a_peer_claiming_blocks_it_never_serves_cannot_keep_us_syncing(
         assert node.p2p.scores.score(liar) < 0
     finally:
         node._close_files()
+
+
+async def test_a_full_node_follows_the_chain_without_signing(testnet_dir: LocalTestnet) -> None:
+    port = free_ports(1)[0]
+    observer_root = testnet_dir.root / "observer"
+    validators = [Peer(n.node_key, n.p2p.host, n.p2p.port) for n in testnet_dir.nodes]
+    report = init_home(
+        observer_root,
+        validator=False,
+        genesis_source=testnet_dir.root / "genesis.json",
+        config=NodeConfig(
+            moniker="observer",
+            api=ApiConfig(ListenAddress("127.0.0.1", 0)),
+            p2p=P2PConfig(ListenAddress("127.0.0.1", port), tuple(validators)),
+        ),
+    )
+    me = Peer(report.node_key, "127.0.0.1", port)
+    for n in testnet_dir.nodes:  # the validators list it as a peer (and so allow it)
+        home = NodeHome(n.home)
+        config = home.load_config()
+        config = dataclasses.replace(
+            config, p2p=dataclasses.replace(config.p2p, peers=(*config.p2p.peers, me))
+        )
+        home.config_file.write_text(render_config(config))
+    nodes = [Node.open(n.home) for n in testnet_dir.nodes]
+    observer = Node.open(observer_root)
+    for node in [*nodes, observer]:
+        await node.start()
+    try:
+        admissions = await observer.submit(transfers(observer.genesis, 3))
+        assert all(a.ok for a in admissions)
+        await until(lambda: all(n.store.tx(admissions[-1].tx_hash or b"") for n in nodes))
+        await until(lambda: observer.store.height >= nodes[0].store.height >= 3)
+        assert observer.validator is None and observer.status().peers == 4
+        height = observer.store.height
+        assert observer.store.block(height) == nodes[1].store.block(height)
+        assert not (observer_root / "data" / "cs.wal").exists()
+    finally:
+        for node in [*nodes, observer]:
+            await node.stop()

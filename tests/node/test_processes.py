@@ -6,8 +6,11 @@ Each test runs a whole testnet, so they are marked slow; together they take abou
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from cli.wallet.keystore import Keystore
 from node.devnet import dev_account_key
 from node.testnet import init_testnet
 from tests.node.processes import Cluster, NodeProc, Sender, committed, http, submit, wait_for
@@ -76,6 +80,24 @@ def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cl
     top = min(cluster.heights())
     roots = {http(f"{n.url}/v1/blocks/{top}?txs=hashes")[1]["header"]["state_root"] for n in nodes}
     assert len(roots) == 1
+
+    # the wallet: `coterie tx transfer --node URL` signs, sends and waits for the commit
+    root = cluster.testnet.root
+    Keystore(root).add_plaintext("dev2", dev_account_key(2))
+    to = dev_account_key(3).address.to_text("tcot")
+    args = ["tx", "transfer", "--home", str(root), "--insecure-dev", "--from", "dev2"]
+    args += ["--to", to, "--amount", "777", "--node", nodes[1].url, "--output", "json"]
+    wallet = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wallet.returncode == 0, wallet.stderr
+    sent = json.loads(wallet.stdout)
+    assert sent["status"] == "committed" and sent["result"]["code"] == "OK"
+    wait_for(lambda: all(committed(n, sent["tx_hash"]) for n in nodes), 30, "the wallet's tx")
 
     # SIGKILL a validator while txs keep coming, restart it: it catches up, nothing is lost
     accepted: list[str] = []
