@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := ledger consensus node cli
-DEVNET_DIR ?= $(shell mktemp -d -t coterie-devnet-XXXXXX)
+DEVNET_DIR ?=
 PYTEST_ARGS ?=
 
 .PHONY: test lint typecheck layers unit devnet bench clean
@@ -32,8 +32,9 @@ test: lint typecheck layers unit
 
 # A new testnet in a temporary folder, or DEVNET_DIR=path: created there once, then restarted.
 devnet: $(STAMP)
-	test -f $(DEVNET_DIR)/testnet.json || $(BIN)/coterie testnet init --validators 4 --out $(DEVNET_DIR)
-	$(BIN)/coterie testnet start $(DEVNET_DIR)
+	@dir="$(DEVNET_DIR)"; [ -n "$$dir" ] || dir=$$(mktemp -d -t coterie-devnet-XXXXXX); \
+	[ -f "$$dir/testnet.json" ] || $(BIN)/coterie testnet init --validators 4 --out "$$dir" \
+	&& exec $(BIN)/coterie testnet start "$$dir"
 
 bench: $(STAMP)
 	$(BIN)/coterie bench
