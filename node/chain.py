@@ -198,8 +198,8 @@ class Chain:
         if h.prev_block_hash != expected_prev:
             return "prev_block_hash does not link to the last block"
         last_time = self.last_header.time_ms if self.last_header else self.genesis.genesis_time_ms
-        if h.time_ms <= last_time and self.last_header is not None:
-            return "block time does not increase"
+        if h.time_ms <= last_time:
+            return "block time is not after the previous block (or the genesis) time"
         if h.validators_hash != self.validators.hash():
             return "validators_hash is not this height's set"
         if h.proposer not in self.validators:
