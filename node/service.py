@@ -54,7 +54,7 @@ from node.p2p.tasks import Supervisor
 from node.router import Router
 from node.runner import Runner, RunnerFailedError, now_ms
 from node.signing import SigningTracker
-from node.startup import NodeStartError, StartupParts, open_parts
+from node.startup import NodeStartError, StartupParts, check_wal, open_parts
 from node.sync import BlockSync
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ class Node:
             signer: JournaledSigner | None = None
             if parts.validator_key is not None:
                 self._wal = FileWAL(self.home.data_dir / "cs.wal", max_bytes=WAL_MAX_BYTES)
+                check_wal(self._wal, self.store.height)
                 signer = parts.make_signer(self._wal)
             self._assemble(parts.node_key_identity(), signer, api_routes)
         except BaseException:

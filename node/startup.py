@@ -4,7 +4,8 @@ Each failure is a `NodeStartError` whose message says what is wrong and how to f
 config (run `coterie init`), a bad config, a missing genesis, a database of another chain or in
 use by another process, a validator without its key, and above all a validator key whose sign
 state is missing or belongs to another chain: the node refuses to sign rather than risk signing
-twice (tendermint #3418; docs/operating.md says how to restore it).
+twice (tendermint #3418; docs/operating.md says how to restore it); and a consensus WAL that is
+ahead of the database (which lost blocks).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from consensus.errors import SignStateCorruptError, SignStateMissingError
-from consensus.wal import JournaledSigner, WriteAheadLog
+from consensus.wal import EndHeight, JournaledSigner, WriteAheadLog
+from consensus.wal_file import FileWAL
 from ledger.genesis import Genesis, GenesisError
 from ledger.keys import PrivateKey
 from ledger.store import GenesisMismatchError, Store, StoreError
@@ -57,6 +59,17 @@ class StartupParts:
             ) from None
         except SignStateCorruptError as exc:
             raise NodeStartError(f"{state_file}: {exc}") from None
+
+
+def check_wal(wal: FileWAL, store_height: int) -> None:
+    """The consensus WAL must not be ahead of the database (it would be replayed wrongly)."""
+    ended = max((r.height for r in wal.records() if isinstance(r, EndHeight)), default=0)
+    if ended > store_height:
+        raise NodeStartError(
+            f"the consensus WAL {wal.path} ended height {ended} but the database is at height "
+            f"{store_height}: the database lost blocks. If data/chain was moved aside on "
+            "purpose, move data/cs.wal aside too (docs/operating.md, 'Recovery')"
+        )
 
 
 def open_parts(home: NodeHome) -> StartupParts:
