@@ -57,13 +57,12 @@ from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate
+from node.stash import Stash
 from node.timers import Timers
 from node.wire import Net, Status, consensus_payload, encode_evidence
 
 log = logging.getLogger(__name__)
 
-STASH_HEIGHTS = 2  # messages up to this many heights ahead are kept
-STASH_PER_VALIDATOR = 64
 TICK_SECONDS = 1.0
 HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
 
@@ -112,7 +111,7 @@ class Runner:
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self.machine = ConsensusMachine(chain.genesis_hash, chain, timeouts, signer=signer)
         self._timers = Timers(self._on_timer)
-        self._stash: dict[int, list[tuple[bytes | None, ConsensusMessage]]] = {}
+        self._stash = Stash()
         self._listeners: list[CommitListener] = []
         self._failure: asyncio.Future[None] | None = None
         self._helped: dict[bytes, float] = {}
@@ -263,7 +262,7 @@ class Runner:
         height = message.height
         if height != m.height:
             if height > m.height:
-                self._stash_message(height, peer, message)
+                self._stash.add(m.height, len(self.chain.validators), peer, message)
             elif height == self.chain.height and isinstance(message, Vote):
                 self._late_vote(message)
             return
@@ -365,8 +364,7 @@ class Runner:
         self._gate.clear()
         delay = self._timeouts.new_height_ms
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
-        for old in [h for h in self._stash if h < height]:
-            del self._stash[old]
+        self._stash.forget_below(height)
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)
 
@@ -384,15 +382,8 @@ class Runner:
 
     # -- stash, evidence, gossip -------------------------------------------------------------
 
-    def _stash_message(self, height: int, peer: bytes | None, message: ConsensusMessage) -> None:
-        if height > self.machine.height + STASH_HEIGHTS:
-            return  # block sync brings us there
-        held = self._stash.setdefault(height, [])
-        if len(held) < STASH_PER_VALIDATOR * max(1, len(self.chain.validators)):
-            held.append((peer, message))
-
     def _drain(self, height: int) -> None:
-        for peer, message in self._stash.pop(height, []):
+        for peer, message in self._stash.take(height):
             if self.failed:
                 return
             with self._guard():

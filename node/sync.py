@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT = 8
 PER_PEER_IN_FLIGHT = 2
-WINDOW = 32
+WINDOW = 16  # x the largest block: what out-of-order blocks may hold in memory
 REQUEST_TIMEOUT = 5.0
 GRACE_SECONDS = 1.5
 NO_ANSWER_PENALTY = 5

@@ -1,0 +1,49 @@
+"""Consensus messages for heights the machine has not reached yet, bounded.
+
+The machine drops messages of a later height (it has no validator set for it yet); the runner
+keeps them here until it gets there. Only the next `HEIGHTS` heights are kept (farther ones are
+block sync's business), and per height at most `PROPOSALS` proposals (each may carry a large
+block) and `VOTES_PER_VALIDATOR` votes per validator.
+"""
+
+from __future__ import annotations
+
+from consensus.messages import ConsensusMessage, Proposal
+
+HEIGHTS = 2
+PROPOSALS = 4
+VOTES_PER_VALIDATOR = 64
+
+Entry = tuple[bytes | None, ConsensusMessage]  # (the peer that sent it, the message)
+
+
+class Stash:
+    def __init__(self) -> None:
+        self._held: dict[int, list[Entry]] = {}
+        self._proposals: dict[int, int] = {}
+
+    def __contains__(self, height: object) -> bool:
+        return height in self._held
+
+    def add(self, current: int, validators: int, peer: bytes | None, msg: ConsensusMessage) -> None:
+        height = msg.height
+        if not current < height <= current + HEIGHTS:
+            return
+        held = self._held.setdefault(height, [])
+        if isinstance(msg, Proposal):
+            if self._proposals.get(height, 0) >= PROPOSALS:
+                return
+            self._proposals[height] = self._proposals.get(height, 0) + 1
+        elif len(held) >= VOTES_PER_VALIDATOR * max(1, validators):
+            return
+        held.append((peer, msg))
+
+    def forget_below(self, height: int) -> None:
+        for old in [h for h in self._held if h < height]:
+            del self._held[old]
+            self._proposals.pop(old, None)
+
+    def take(self, height: int) -> list[Entry]:
+        """The messages of `height`, in arrival order (they leave the stash)."""
+        self._proposals.pop(height, None)
+        return self._held.pop(height, [])
