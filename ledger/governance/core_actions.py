@@ -127,9 +127,25 @@ class Expel(Action):
         return [Event.of("member_jailed", collective=cid, member=self.member.raw)]
 
 
+class _TokenSupplyAction(Action):
+    """Shared checks of Mint and Burn: a positive amount of an existing token class."""
+
+    token_class: int
+    amount: int
+
+    def check(self) -> None:
+        if self.amount == 0:
+            raise _invalid(f"{type(self).__name__.lower()} amount must be positive")
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        collective.token_class(self.token_class)
+
+
 @register_action
 @dataclass(frozen=True, slots=True)
-class Mint(Action):
+class Mint(_TokenSupplyAction):
     TAG: ClassVar[ActionTag] = ActionTag.MINT
     KIND: ClassVar[ProposalKind] = ProposalKind.TOKENS
     MOVES_VALUE: ClassVar[bool] = True
@@ -146,15 +162,6 @@ class Mint(Action):
         return cls(
             f.int("token_class", 0, MAX_TOKEN_CLASSES - 1), address(f, "to"), f.int("amount")
         )
-
-    def check(self) -> None:
-        if self.amount == 0:
-            raise _invalid("mint amount must be positive")
-
-    def check_submit(
-        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
-    ) -> None:
-        collective.token_class(self.token_class)
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         cid = run.collective_id
@@ -174,7 +181,7 @@ class Mint(Action):
 
 @register_action
 @dataclass(frozen=True, slots=True)
-class Burn(Action):
+class Burn(_TokenSupplyAction):
     TAG: ClassVar[ActionTag] = ActionTag.BURN
     KIND: ClassVar[ProposalKind] = ProposalKind.TOKENS
     MOVES_VALUE: ClassVar[bool] = True
@@ -191,15 +198,6 @@ class Burn(Action):
         return cls(
             f.int("token_class", 0, MAX_TOKEN_CLASSES - 1), address(f, "holder"), f.int("amount")
         )
-
-    def check(self) -> None:
-        if self.amount == 0:
-            raise _invalid("burn amount must be positive")
-
-    def check_submit(
-        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
-    ) -> None:
-        collective.token_class(self.token_class)
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         cid = run.collective_id
