@@ -1,4 +1,4 @@
-"""`coterie tx ...`: build, sign offline and inspect transactions (broadcast: with the node)."""
+"""`coterie tx ...`: build, sign offline, inspect and broadcast transactions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
+from cli.broadcast import ChainInfo, collective_names
 from cli.errors import CoterieGroup, InvalidInputError, KeystoreCliError
+from cli.nodeclient import NodeClient
 from cli.options import (
     address_options,
     emit,
@@ -22,7 +24,9 @@ from cli.options import (
     write_output,
 )
 from cli.passwords import existing_password
-from cli.txflow import POSITIVE_AMOUNT, TxBuilder, describe, tx_options
+from cli.sending import Sender, broadcast_file, confirm
+from cli.summary import Names
+from cli.txflow import POSITIVE_AMOUNT, TxBuilder, describe, node_options, tx_options
 from cli.wallet import txfile
 from cli.wallet.keystore import KeyInfo, KeyNotFoundError, Keystore
 from cli.wallet.txfile import TxDocument, TxFileError
@@ -152,8 +156,7 @@ def sign(
     warn("Signing with key " + repr(info.name) + " for genesis " + genesis_hash.hex() + ":")
     for line in describe(body, prefix):
         warn("  " + line)
-    if not yes:
-        click.confirm("Sign this transaction?", abort=True, err=True)
+    confirm(yes, "Sign this transaction?")
     if not info.encrypted:
         warn(f"WARNING: signing with the UNENCRYPTED development key {info.name!r}")
     password = existing_password(info.name, password_file)
@@ -215,3 +218,31 @@ def show(
     if genesis is not None and genesis.chain_id != doc.body.chain_id:
         lines.append(f"note        the genesis is for chain {genesis.chain_id!r}, not this tx's")
     emit(output, data, "\n".join(lines))
+
+
+@tx.command("broadcast")
+@click.argument("file", metavar="FILE")
+@node_options
+def broadcast(
+    *,
+    file: str,
+    node_url: str,
+    wait: bool,
+    timeout: float,
+    dry_run: bool,
+    yes: bool,
+    output: str,
+) -> None:
+    """Send a tx signed offline (`tx sign`) in FILE ('-' reads stdin) and wait for the commit."""
+    doc = txfile.parse(read_source(file, allow_hex=True))
+    if doc.signed is None:
+        raise InvalidInputError(f"{file} is not signed: sign it first with `coterie tx sign`")
+    client = NodeClient(node_url)
+    chain = ChainInfo.fetch(client)
+    names = Names(chain.native_coin, collective_names(client))
+    store = open_keystore(Path("."))  # unused: a signed tx needs no key
+    sending = Sender(
+        client, chain, store, wait, timeout, output, False, None, yes=yes, dry_run=dry_run,
+        names=names,
+    )  # fmt: skip
+    broadcast_file(sending, doc.signed, chain.address_prefix, doc.genesis_hash)

@@ -47,6 +47,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/status", status.get_status)
     r.add_get("/v1/genesis", chaininfo.get_genesis)
     r.add_post("/v1/txs", txs.submit_txs)
+    r.add_post("/v1/txs/check", txs.check_tx)
     r.add_get("/v1/txs/{hash}", txs.get_tx)
     r.add_get("/v1/blocks", blocks.list_blocks)
     r.add_get("/v1/blocks/by-hash/{hash}", blocks.get_block_by_hash)

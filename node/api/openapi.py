@@ -124,6 +124,17 @@ def paths(hrp: str) -> dict[str, Any]:
                 "responses": _responses(ref("SubmitResult"), 400, 413, 415),
             }
         },
+        "/v1/txs/check": {
+            "post": {
+                "summary": "Dry run: would this tx be admitted now? Nothing is admitted",
+                "tags": ["txs"],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": ref("CheckJson")}},
+                },
+                "responses": _responses(ref("CheckResult"), 400, 413),
+            }
+        },
         "/v1/txs/{hash}": _get(
             "A committed (with its result) or pending tx",
             "TxLookup",

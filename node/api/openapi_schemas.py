@@ -85,6 +85,30 @@ SCHEMAS: dict[str, Schema] = {
     "SubmitResult": obj(
         {"accepted": INT, "rejected": INT, "results": array(ref("AdmissionResult"))}
     ),
+    "CheckResult": obj(
+        {
+            "ok": BOOL,
+            "code": {"type": "string", "enum": ERROR_CODES},
+            "code_number": INT,
+            "reason": STR,
+            "signed": BOOL,
+            "tx_hash": nullable(HASH),
+            "events": array(ref("Event")),
+        }
+    ),
+    "CheckJson": {
+        "type": "object",
+        "required": ["tx"],
+        "additionalProperties": False,
+        "properties": {
+            "tx": {
+                "type": "string",
+                "pattern": "^(0x)?([0-9a-fA-F]{2})*$",
+                "maxLength": 2 + 2 * 64 * 1024,
+                "description": "a signed tx (signature checked) or an unsigned tx body, hex",
+            }
+        },
+    },
     "SubmitJson": {
         "type": "object",
         "required": ["txs"],
@@ -108,6 +132,7 @@ SCHEMAS: dict[str, Schema] = {
             "chain_id": STR,
             "genesis_hash": HASH,
             "address_prefix": STR,
+            "native_coin": STR,
             "version": STR,
             "moniker": STR,
             "node_id": nullable(HEX),

@@ -9,6 +9,9 @@ from aiohttp import web
 from node.api.context import ApiContext
 from node.api.keys import CONTEXT
 
+NATIVE_COIN = "COT"
+"""The native coin's name, for wallets' summaries (amounts are integers of its smallest unit)."""
+
 
 def status_view(ctx: ApiContext) -> dict[str, Any]:
     store = ctx.store
@@ -19,6 +22,7 @@ def status_view(ctx: ApiContext) -> dict[str, Any]:
         "chain_id": ctx.genesis.chain_id,
         "genesis_hash": store.genesis_hash.hex(),
         "address_prefix": hrp,
+        "native_coin": NATIVE_COIN,
         "version": ctx.version,
         "moniker": node.moniker,
         "node_id": node.node_id.hex() if node.node_id else None,

@@ -5,6 +5,12 @@ msgpack array of such byte strings: the P2P batch format) or `application/json`
 (`{"txs": ["<hex of canonical tx bytes>", ...]}`). Each tx gets its own answer with its hash and
 an `ErrorCode` name; the request as a whole answers 200 once the body parsed, even when every tx
 was refused, so a batch is never half-reported. Bodies that cannot be parsed get a 4xx.
+
+`POST /v1/txs/check` (`{"tx": "<hex>"}`) is a dry run for wallets: the stateful check against the
+node's state plus the sender's pending txs, without admitting anything. The hex is a signed
+envelope (signature checked) or an unsigned body (signature not checked, so no password is needed
+to try a tx). The answer is `ok`, the `ErrorCode` name and reason, and on success the events the
+tx would emit.
 """
 
 from __future__ import annotations
@@ -16,14 +22,15 @@ from aiohttp import web
 
 from ledger import codec
 from ledger.codec import MalformedError
+from ledger.errors import ErrorCode
 from ledger.state.events import Receipt
 from ledger.store import TxLocation
-from ledger.tx import MAX_TX_BYTES, SignedTx
+from ledger.tx import MAX_TX_BYTES, SignedTx, TxBody
 from node.api.context import ApiContext
 from node.api.errors import ApiError, bad_request
 from node.api.keys import CONTEXT
 from node.api.params import MSGPACK, msgpack_response, parse_hash, wants_msgpack
-from node.api.views import committed_tx_view, tx_view
+from node.api.views import committed_tx_view, receipt_view, tx_view
 from node.mempool import Admission
 
 MAX_SUBMIT_TXS = 10_000
@@ -115,6 +122,51 @@ async def submit_txs(request: web.Request) -> web.Response:
     return web.json_response(
         {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
     )
+
+
+MAX_CHECK_BYTES = 2 * MAX_TX_BYTES + 64
+_UNSIGNED = bytes(64)
+
+
+def _decode_for_check(raw: bytes) -> tuple[SignedTx, bool]:
+    """A signed envelope, or an unsigned body wrapped with a blank signature (not checked)."""
+    try:
+        return SignedTx.decode(raw), True
+    except MalformedError as signed_error:
+        try:
+            body = TxBody.from_fields(codec.decode(raw, MAX_TX_BYTES))
+        except MalformedError:
+            raise signed_error from None
+        return SignedTx(body, _UNSIGNED), False
+
+
+async def check_tx(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    body = await _read_limited(request, MAX_CHECK_BYTES)
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise bad_request("invalid_json", "the body is not valid JSON") from None
+    text = data.get("tx") if isinstance(data, dict) else None
+    if not isinstance(text, str) or set(data) != {"tx"}:
+        raise bad_request("invalid_body", 'expected {"tx": "<hex of a signed tx or a body>"}')
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise bad_request("invalid_tx_hex", "tx is not hex") from None
+    answer: dict[str, Any] = {"ok": False, "signed": False, "tx_hash": None, "events": []}
+    try:
+        tx, signed = _decode_for_check(raw)
+    except MalformedError as exc:
+        code, reason = ErrorCode.MALFORMED, str(exc)
+    else:
+        code, reason, receipt = ctx.mempool.check(tx, signed=signed)
+        answer["signed"] = signed
+        answer["tx_hash"] = tx.hash.hex() if signed else None
+        if receipt is not None:
+            answer["events"] = receipt_view(receipt, ctx.hrp)["events"]
+    answer.update(ok=code is ErrorCode.OK, code=code.name, code_number=int(code), reason=reason)
+    return web.json_response(answer)
 
 
 async def get_tx(request: web.Request) -> web.Response:

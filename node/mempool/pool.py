@@ -52,8 +52,10 @@ from ledger.genesis import ChainParams
 from ledger.keys import ADDRESS_LEN, Address
 from ledger.state import keys
 from ledger.state.context import BlockContext
+from ledger.state.events import Receipt
 from ledger.state.executor import check_envelope, execute_tx
 from ledger.state.reader import StateReader
+from ledger.state.view import StateView
 from ledger.tx import SignedTx
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
@@ -272,6 +274,32 @@ class Mempool:
         pending.add_ready(queue, tx)
         self._admitted += 1
         return Admission(ErrorCode.OK, tx_hash)
+
+    def check(self, tx: SignedTx, *, signed: bool = True) -> tuple[ErrorCode, str, Receipt | None]:
+        """A dry run: would `tx` pass admission now? Changes nothing in the pool.
+
+        The tx runs through `execute_tx` on a throwaway child of its sender's overlay (committed
+        state plus the sender's pending txs), so its nonce must be the sender's next one. With
+        `signed=False` (an unsigned body, for a wallet's `--dry-run`) the signature is not checked.
+        """
+        if len(tx.encode()) > self.max_tx_bytes:
+            return ErrorCode.TOO_LARGE, "tx too large", None
+        if tx.body.chain_id != self.params.chain_id:
+            return ErrorCode.WRONG_CHAIN, "tx is for another chain", None
+        if signed and not tx.verify_signature(self.genesis_hash):
+            return ErrorCode.BAD_SIGNATURE, "signature does not verify", None
+        if tx.hash in self._pending:
+            return ErrorCode.DUPLICATE, "already pending", None
+        pending = self._pending
+        queue = pending.queue_for(tx.body.sender)
+        if tx.body.nonce < queue.next_nonce and tx.body.nonce >= queue.committed_nonce:
+            return ErrorCode.NONCE_IN_POOL, f"nonce {tx.body.nonce} is pending", None
+        view = StateView(pending.view_of(queue))
+        try:
+            receipt = execute_tx(view, pending.ctx, tx, already_verified)
+        except TxError as error:
+            return error.code, error.message, None
+        return ErrorCode.OK, "", receipt
 
     def _admit_future(self, queue: SenderQueue, tx: SignedTx) -> Admission:
         pending = self._pending

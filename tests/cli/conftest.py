@@ -7,16 +7,30 @@ test failure: user mistakes must end as click errors with an exit code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from cli.wallet.keystore import Keystore
+from cli.wallet.sealing import ScryptParams
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
 from ledger.keys import PrivateKey
-from tests.cli.helpers import ALICE_SEED, BOB_SEED, CHAIN_ID, PASSWORD, Invoke, StoredKey
+from node.devnet import DEV_ACCOUNT_COUNT, dev_account_key
+from node.testnet import init_testnet
+from tests.cli.helpers import (
+    ALICE_SEED,
+    BOB_SEED,
+    CHAIN_ID,
+    PASSWORD,
+    Devnet,
+    Invoke,
+    LiveWallet,
+    StoredKey,
+)
+from tests.node.processes import Cluster, wait_for
 
 
 @pytest.fixture
@@ -113,3 +127,42 @@ def node_home(invoke: Invoke, home: Path) -> Path:
     result = invoke(["init", "--moniker", "n0", "--chain-id", CHAIN_ID])
     assert result.exit_code == 0, result.output
     return home
+
+
+@pytest.fixture
+def tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the wallet believe stdin is a terminal, so it asks `Confirm?` (CliRunner's is not)."""
+    monkeypatch.setattr("cli.sending.stdin_is_tty", lambda: True)
+
+
+# -- a live node: one validator as a `python -m cli start` subprocess on 127.0.0.1 -------------
+
+
+@pytest.fixture(scope="session")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
+    """One validator with fast blocks, shared by the live wallet tests of one test process."""
+    testnet = init_testnet(
+        tmp_path_factory.mktemp("devnet") / "net",
+        1,
+        block_interval_ms=200,
+        timeout_propose_ms=1500,
+        empty_block_interval_ms=500,
+    )
+    cluster = Cluster.of(testnet)
+    cluster.start()
+    try:
+        node = cluster.nodes[0]
+        wait_for(lambda: node.height() >= 1, 60, "the devnet's first block")
+        yield Devnet(node.url, testnet.genesis, testnet.root)
+    finally:
+        cluster.stop_all()
+
+
+@pytest.fixture
+def live(invoke: Invoke, home: Path, devnet: Devnet) -> LiveWallet:
+    """A wallet home holding the devnet's funded dev keys dev0..dev3 (encrypted under PASSWORD),
+    whose commands go to the devnet's node."""
+    store = Keystore(home, ScryptParams(n=16))
+    for i in range(DEV_ACCOUNT_COUNT):
+        store.add(f"dev{i}", dev_account_key(i), PASSWORD)
+    return LiveWallet(invoke, devnet, home)

@@ -19,10 +19,10 @@ def test_describe_shows_every_field() -> None:
         f"sender      {ALICE.address.to_text('tcot')}",
         f"public key  {ALICE.public_key.hex()}",
         "nonce       4",
-        "fee         9",
+        "fee         9 coin",
         "payload",
         f"  recipient {BOB.to_text('tcot')}",
-        "  amount    1234",
+        "  amount    1234 coin",
         '  memo      "for the mic"',
     ]
 

@@ -86,7 +86,7 @@ def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cl
     Keystore(root).add_plaintext("dev2", dev_account_key(2))
     to = dev_account_key(3).address.to_text("tcot")
     args = ["tx", "transfer", "--home", str(root), "--insecure-dev", "--from", "dev2"]
-    args += ["--to", to, "--amount", "777", "--node", nodes[1].url, "--output", "json"]
+    args += ["--to", to, "--amount", "777", "--node", nodes[1].url, "--output", "json", "-y"]
     wallet = subprocess.run(
         [sys.executable, "-m", "cli", *args],
         check=False,

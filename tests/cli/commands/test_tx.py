@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cli.errors import ExitCode
 from ledger.genesis import Genesis
 from ledger.tx import SignedTx, Transfer, TxBody, TxKind
@@ -92,6 +94,14 @@ def test_sign_and_show_with_a_genesis_hash(
     )
 
 
+def test_sign_without_a_terminal_needs_yes(
+    invoke: Invoke, unsigned_tx: Path, genesis: tuple[Genesis, Path], password_file: Path
+) -> None:
+    args = ["tx", "sign", str(unsigned_tx), "--genesis", str(genesis[1])]
+    fails(invoke(args, input="y\n"), ExitCode.USAGE, "not a terminal", "-y")
+
+
+@pytest.mark.usefixtures("tty")
 def test_sign_writes_to_stdout_and_asks_first(
     invoke: Invoke, unsigned_tx: Path, genesis: tuple[Genesis, Path], password_file: Path
 ) -> None:

@@ -88,3 +88,36 @@ async def test_pending_tx_by_hash(chain: LiveChain, client: Client) -> None:
     chain.commit([tx])
     body = await (await client.get(f"/v1/txs/{tx.hash.hex()}")).json()
     assert (body["status"], body["height"]) == ("committed", 6)
+
+
+async def test_check_is_a_dry_run_of_admission(chain: LiveChain, client: Client) -> None:
+    tx = chain.builder.transfer(ALICE, BOB, 3)
+    body = await (await client.post("/v1/txs/check", json={"tx": tx.encode().hex()})).json()
+    assert body["ok"] is True and body["code"] == "OK" and body["signed"] is True
+    assert body["tx_hash"] == tx.hash.hex() and body["events"]
+    assert tx.hash not in chain.mempool  # nothing admitted
+    # an unsigned body is checked without its signature: no password needed for a dry run
+    unsigned = await client.post("/v1/txs/check", json={"tx": tx.body.encode().hex()})
+    answer = await unsigned.json()
+    assert (answer["ok"], answer["signed"], answer["tx_hash"]) == (True, False, None)
+
+
+async def test_check_reports_the_error_code(chain: LiveChain, client: Client) -> None:
+    broke = chain.builder.transfer(CAROL, ALICE, 10**12)
+    body = await (await client.post("/v1/txs/check", json={"tx": broke.encode().hex()})).json()
+    assert (body["ok"], body["code"], body["code_number"]) == (False, "INSUFFICIENT_FUNDS", 102)
+    # a pending tx takes the nonce: the same nonce again is NONCE_IN_POOL, the next one passes
+    first = chain.builder.transfer(BOB, ALICE, 1)
+    await client.post("/v1/txs", data=first.encode(), headers=MSGPACK)
+    again = await client.post("/v1/txs/check", json={"tx": first.body.encode().hex()})
+    assert (await again.json())["code"] == "NONCE_IN_POOL"
+    second = chain.builder.transfer(BOB, ALICE, 1)
+    ok = await client.post("/v1/txs/check", json={"tx": second.encode().hex()})
+    assert (await ok.json())["ok"] is True
+    forged = SignedTx(second.body, bytes(64)).encode().hex()
+    bad = await (await client.post("/v1/txs/check", json={"tx": forged})).json()
+    assert bad["code"] == "BAD_SIGNATURE"
+    junk = await (await client.post("/v1/txs/check", json={"tx": "c1"})).json()
+    assert junk["code"] == "MALFORMED"
+    shape = await client.post("/v1/txs/check", json={"txs": []})
+    assert shape.status == 400
