@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := ledger consensus node cli
 DEVNET_DIR ?=
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: test lint typecheck layers unit devnet bench clean
 
@@ -36,8 +37,10 @@ devnet: $(STAMP)
 	[ -f "$$dir/testnet.json" ] || $(BIN)/coterie testnet init --validators 4 --out "$$dir" \
 	&& exec $(BIN)/coterie testnet start "$$dir"
 
+# Both modes of issue 6 (docs/performance.md); BENCH_ARGS adds options, e.g. --txs 60000.
 bench: $(STAMP)
-	$(BIN)/coterie bench
+	$(BIN)/coterie bench --validators 1 $(BENCH_ARGS)
+	$(BIN)/coterie bench --validators 4 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

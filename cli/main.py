@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.commands.bench import bench
 from cli.commands.keys import keys
 from cli.commands.node import config, init
 from cli.commands.sim import sim
@@ -26,6 +27,7 @@ cli.add_command(sim)
 cli.add_command(start)
 cli.add_command(testnet)
 cli.add_command(tx)
+cli.add_command(bench)
 
 
 def main() -> None:

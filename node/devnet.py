@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
-from ledger.keys import PrivateKey
+from ledger.keys import Address, PrivateKey
 
 DEV_CHAIN_ID = "coterie-dev"
 DEV_ADDRESS_PREFIX = "tcot"
@@ -28,12 +28,14 @@ def dev_genesis(
     validators: Sequence[tuple[str, bytes]],
     time_ms: int,
     accounts: int = DEV_ACCOUNT_COUNT,
+    funded: Sequence[Address] = (),
 ) -> Genesis:
-    """A genesis with the given (name, public key) validators at power 1 and `accounts` dev
-    accounts holding `DEV_BALANCE` each."""
+    """A genesis with the given (name, public key) validators at power 1, `accounts` dev
+    accounts and the `funded` addresses (benchmark senders) holding `DEV_BALANCE` each."""
+    addresses = [dev_account_key(i).address for i in range(accounts)] + list(funded)
     return Genesis(
         params=ChainParams(chain_id=chain_id, address_prefix=DEV_ADDRESS_PREFIX),
         genesis_time_ms=time_ms,
-        balances=tuple((dev_account_key(i).address, DEV_BALANCE) for i in range(accounts)),
+        balances=tuple((address, DEV_BALANCE) for address in addresses),
         validators=tuple(GenesisValidator(name, key, 1) for name, key in validators),
     )

@@ -16,13 +16,14 @@ import dataclasses
 import json
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from consensus.signer import Signer
 from ledger.genesis import Genesis
-from ledger.keys import PrivateKey
+from ledger.keys import Address, PrivateKey
 from node.config import LOOPBACK, ApiConfig, ListenAddress, NodeConfig, P2PConfig, Peer
 from node.config_render import render_config
 from node.devnet import DEV_ACCOUNT_COUNT, dev_account_key, dev_genesis
@@ -104,8 +105,10 @@ def init_testnet(
     empty_block_interval_ms: int | None = None,
     time_ms: int | None = None,
     ports: list[int] | None = None,
+    funded: Sequence[Address] = (),
 ) -> LocalTestnet:
-    """Write the homes of a `validators`-node testnet under `out` (which must be empty)."""
+    """Write the homes of a `validators`-node testnet under `out` (which must be empty);
+    `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too."""
     if not 1 <= validators <= MAX_VALIDATORS:
         raise HomeError(f"a testnet has 1 to {MAX_VALIDATORS} validators")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -120,6 +123,7 @@ def init_testnet(
         chain_id,
         list(zip(names, [k.public_key for k in validator_keys], strict=True)),
         now,
+        funded,
         block_interval_ms=block_interval_ms,
         timeout_propose_ms=timeout_propose_ms,
         create_empty_blocks=create_empty_blocks,
@@ -159,9 +163,10 @@ def _genesis(
     chain_id: str,
     validators: list[tuple[str, bytes]],
     time_ms: int,
+    funded: Sequence[Address],
     **consensus: int | bool | None,
 ) -> Genesis:
-    genesis = dev_genesis(chain_id, validators, time_ms)
+    genesis = dev_genesis(chain_id, validators, time_ms, funded=funded)
     changes = {k: v for k, v in consensus.items() if v is not None}
     if not changes:
         return genesis

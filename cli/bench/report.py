@@ -1,0 +1,153 @@
+"""Figures from the samples (throughput, latency percentiles) and the table a person reads.
+
+Committed tx/s is measured over the steady window: from the client's receipt of the first
+block holding bench txs to its receipt of the last full one, counting the txs of the blocks in
+between (the first block's txs arrived before the window opened, and the last block, usually a
+partial tail, is left out when there are at least three blocks). With fewer blocks it falls back
+to all txs over the time from the first submission to the last commit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from cli.bench.driver import Samples
+
+TARGETS: dict[int, dict[str, float]] = {
+    1: {"tps": 10_000},
+    4: {"tps": 2_500, "p50_ms": 1_000, "p99_ms": 2_000},
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank `q`-th percentile (0 < q <= 100) of non-empty `values`."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def steady_tps(samples: Samples) -> tuple[float, float]:
+    """(committed tx/s over the steady window, its length in seconds)."""
+    blocks = [(t, n) for t, _height, n in samples.blocks if n > 0]
+    if len(blocks) >= 3:
+        window = blocks[:-1]
+    elif len(blocks) == 2:
+        window = blocks
+    else:
+        return overall_tps(samples), _span(samples)
+    seconds = window[-1][0] - window[0][0]
+    if seconds <= 0:
+        return overall_tps(samples), _span(samples)
+    return sum(n for _t, n in window[1:]) / seconds, seconds
+
+
+def _span(samples: Samples) -> float:
+    last = max(samples.committed.values(), default=samples.first_submit)
+    return last - samples.first_submit
+
+
+def overall_tps(samples: Samples) -> float:
+    span = _span(samples)
+    return len(samples.committed) / span if span > 0 else 0.0
+
+
+def figures(samples: Samples) -> dict[str, Any]:
+    latencies = [
+        (done - samples.submitted[tx_hash]) * 1000 for tx_hash, done in samples.committed.items()
+    ]
+    tps, window = steady_tps(samples)
+    ours = [(t, n) for t, _h, n in samples.blocks if n > 0]
+    intervals = [b[0] - a[0] for a, b in itertools.pairwise(ours)]
+    return {
+        "submitted": len(samples.submitted),
+        "accepted": samples.accepted,
+        "rejected": dict(samples.rejected),
+        "committed": len(samples.committed),
+        "complete": not samples.stalled and len(samples.committed) == samples.accepted,
+        "blocks_with_txs": len(ours),
+        "max_block_txs": max((n for _t, n in ours), default=0),
+        "mean_block_interval_s": _round(sum(intervals) / len(intervals)) if intervals else None,
+        "submit_seconds": _round(samples.last_submit - samples.first_submit),
+        "tps": _round(tps, 1),
+        "tps_window_s": _round(window),
+        "tps_overall": _round(overall_tps(samples), 1),
+        "latency_ms": {
+            "p50": _round(percentile(latencies, 50), 1) if latencies else None,
+            "p99": _round(percentile(latencies, 99), 1) if latencies else None,
+            "max": _round(max(latencies), 1) if latencies else None,
+        },
+    }
+
+
+def verdicts(result: dict[str, Any]) -> dict[str, bool]:
+    """Whether each target of this mode is met (empty for a mode without targets)."""
+    target = TARGETS.get(int(result["validators"]), {})
+    latency = result["latency_ms"]
+    met: dict[str, bool] = {}
+    if "tps" in target:
+        met["tps"] = result["tps"] >= target["tps"]
+    for key in ("p50", "p99"):
+        limit = target.get(f"{key}_ms")
+        if limit is not None:
+            met[key] = latency[key] is not None and latency[key] <= limit
+    return met
+
+
+def table(result: dict[str, Any]) -> str:
+    """The run as a person reads it: each figure with its target, if the mode has one."""
+    target = TARGETS.get(int(result["validators"]), {})
+    met = result["meets_targets"]
+    latency = result["latency_ms"]
+
+    def row(name: str, value: str, key: str | None = None, goal: str = "") -> str:
+        verdict = "" if key is None or key not in met else ("ok" if met[key] else "MISSED")
+        return f"  {name:<34}{value:>14}   {goal:<16}{verdict}"
+
+    rss = result["rss_mib"]
+    lines = [
+        f"coterie bench: {result['validators']} validator(s), {result['txs']:,} transfers from "
+        f"{result['senders']:,} senders, batches of {result['batch']}, "
+        + (f"open loop at {result['rate']:,.0f} tx/s" if result["rate"] else "as fast as admitted"),
+        row("committed", f"{result['committed']:,}/{result['accepted']:,}"),
+        row(
+            "committed tx/s (steady window)",
+            f"{result['tps']:,.0f}",
+            "tps",
+            f">= {target['tps']:,.0f}" if "tps" in target else "",
+        ),
+        row("committed tx/s (whole run)", f"{result['tps_overall']:,.0f}"),
+        row(
+            "latency p50, submit to commit",
+            _ms(latency["p50"]),
+            "p50",
+            f"<= {target['p50_ms']:,.0f} ms" if "p50_ms" in target else "",
+        ),
+        row(
+            "latency p99",
+            _ms(latency["p99"]),
+            "p99",
+            f"<= {target['p99_ms']:,.0f} ms" if "p99_ms" in target else "",
+        ),
+        row("peak RSS per node (max)", f"{max(rss.values()):,.0f} MiB"),
+        row("Ed25519 verify ceiling, 2 cores", f"{result['verify_rate']:,.0f}/s"),
+        row("committed / verify ceiling", f"{result['verify_ratio']:.2f}", None, "(about 0.55)"),
+        row(
+            "load average before / after",
+            f"{result['load_before']:.1f} / {result['load_after']:.1f}",
+        ),
+    ]
+    if result["rejected"]:
+        lines.append(f"  rejected at admission: {result['rejected']}")
+    if not result["complete"]:
+        lines.append("  INCOMPLETE: the nodes stopped committing before every tx was in a block")
+    return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
+
+
+def _round(value: float, digits: int = 3) -> float:
+    return round(value, digits)

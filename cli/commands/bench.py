@@ -1,0 +1,95 @@
+"""`coterie bench`: committed tx/s and submit-to-commit latency of a temporary local testnet.
+
+The harness is in cli/bench (one job per module). Progress and phases go to stderr, so
+`--output json` leaves stdout to the result alone. Targets (issue 6) are printed next to the
+figures; missing one is not an error (the machine may be shared), an incomplete run is.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cli.bench.report import TARGETS, table
+from cli.bench.run import BenchOptions, run_bench
+from cli.errors import CliError
+from cli.options import emit, output_option
+from node.testnet import MAX_VALIDATORS
+
+
+class BarProgress:
+    """Phases as lines and the commit count as a click progress bar, all on stderr."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def phase(self, text: str) -> None:
+        click.echo(text + " ...", err=True)
+
+    def start(self, total: int) -> None:
+        self._bar = click.progressbar(
+            length=total, label="committed", file=sys.stderr, show_pos=True, show_eta=False
+        )
+        self._bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.update(count)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@click.command()
+@click.option(
+    "--validators",
+    type=click.IntRange(1, MAX_VALIDATORS),
+    default=1,
+    show_default=True,
+    help="Validators of the temporary testnet, each its own process on 127.0.0.1.",
+)
+@click.option("--txs", type=click.IntRange(1, 1_000_000), default=30_000, show_default=True)
+@click.option(
+    "--senders",
+    type=click.IntRange(1, 100_000),
+    default=2_000,
+    show_default=True,
+    help="Funded sender accounts; txs are spread over them in nonce order.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    show_default=True,
+    help="Txs per POST /v1/txs (msgpack).",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(0, min_open=False),
+    help="Offered load in tx/s, open loop; 0: as fast as the nodes admit. "
+    "Default: the target of the mode (10,000 for 1 validator, 2,500 for 4), else 0.",
+)
+@output_option
+def bench(
+    *, validators: int, txs: int, senders: int, batch: int, rate: float | None, output: str
+) -> None:
+    """Benchmark a temporary local testnet: pre-signed transfers in batches over the REST API;
+    committed tx/s, p50/p99 submit-to-commit latency, peak RSS per node and the Ed25519 verify
+    ceiling of this machine, measured in the same run."""
+    if rate is None:
+        rate = TARGETS.get(validators, {}).get("tps", 0.0)
+    options = BenchOptions(
+        validators=validators,
+        txs=txs,
+        senders=min(senders, txs),
+        batch=batch,
+        rate=rate or None,
+    )
+    result = run_bench(options, BarProgress())
+    emit(output, result, table(result))
+    if not result["complete"]:
+        raise CliError(f"only {result['committed']} of {result['accepted']} txs were committed")
