@@ -7,6 +7,7 @@ import click
 from cli.commands.bench import bench
 from cli.commands.keys import keys
 from cli.commands.node import config, init
+from cli.commands.query import query
 from cli.commands.sim import sim
 from cli.commands.start import start
 from cli.commands.testnet import testnet
@@ -28,6 +29,7 @@ cli.add_command(start)
 cli.add_command(testnet)
 cli.add_command(tx)
 cli.add_command(bench)
+cli.add_command(query)
 
 
 def main() -> None:

@@ -9,6 +9,9 @@ The validator set with its proposer priorities is chain state: the set that sign
 stored under `chain_meta("validator_set")` by block h, the set that signed h under
 `chain_meta("last_validator_set")`. Every node derives both from the chain alone, a restart resumes
 the rotation exactly, and a light client can prove the set it needs against a signed state root.
+Each time the signing set changes (keys or powers, not priorities), block h also writes the new set
+under `validator_set_history_key(h + 1)`, never deleted: the history a light client follows from
+genesis (GET /v1/validator-sets), each entry checked against a signed `next_validators_hash`.
 """
 
 from __future__ import annotations
@@ -47,6 +50,13 @@ log = logging.getLogger(__name__)
 
 VALIDATOR_SET_KEY = keys.chain_meta(b"validator_set")
 LAST_VALIDATOR_SET_KEY = keys.chain_meta(b"last_validator_set")
+VALIDATOR_SET_HISTORY = keys.chain_meta(b"validator_set@")
+
+
+def validator_set_history_key(first_height: int) -> bytes:
+    """Where the set that signs from `first_height` on is kept (written only when it changes)."""
+    return VALIDATOR_SET_HISTORY + keys.u64(first_height)
+
 
 TxSource = Callable[[int, int], Sequence[SignedTx]]
 """(max_txs, max_bytes) -> candidate txs in proposal order (the mempool's reap)."""
@@ -286,6 +296,8 @@ class Chain:
         next_set = next_height_set(self.validators, members)
         changes[VALIDATOR_SET_KEY] = next_set.encode()
         changes[LAST_VALIDATOR_SET_KEY] = self.validators.encode()
+        if next_set.hash() != self.validators.hash():
+            changes[validator_set_history_key(ctx.height + 1)] = next_set.encode()
         new_root, node_writes = merkle.update(self.store.nodes, self.store.state_root, changes)
         return Executed(result, changes, new_root, dict(node_writes), next_set)
 

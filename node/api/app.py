@@ -14,6 +14,7 @@ from node.api import (
     collectives,
     governance,
     health,
+    lightclient,
     openapi,
     proofs,
     splits,
@@ -58,6 +59,9 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/mempool", chaininfo.get_mempool)
     r.add_get("/v1/peers", chaininfo.get_peers)
     r.add_get("/v1/proofs/{key}", proofs.get_proof)
+    r.add_post("/v1/proofs", lightclient.post_proofs)
+    r.add_get("/v1/commits/{height}", lightclient.get_commit)
+    r.add_get("/v1/validator-sets", lightclient.get_validator_sets)
     r.add_get("/v1/collectives", collectives.list_collectives)
     r.add_get("/v1/collectives/{id}", collectives.get_collective_route)
     r.add_get("/v1/collectives/{id}/proposals", governance.list_collective_proposals)

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from node.api.keys import CONTEXT
+from node.api.openapi_light import LIGHT_SCHEMAS, light_paths
 from node.api.openapi_schemas import SCHEMAS, Schema, ref
 from node.api.openapi_state import STATE_SCHEMAS
 from node.api.params import MAX_PAGE
@@ -333,7 +334,7 @@ def paths(hrp: str) -> dict[str, Any]:
 
 
 def document(version: str, hrp: str) -> dict[str, Any]:
-    schemas = {**SCHEMAS, **STATE_SCHEMAS}
+    schemas = {**SCHEMAS, **STATE_SCHEMAS, **LIGHT_SCHEMAS}
     schemas["TxLookup"] = {"oneOf": [ref("CommittedTx"), ref("PendingTx")]}
     return {
         "openapi": "3.0.3",
@@ -343,7 +344,7 @@ def document(version: str, hrp: str) -> dict[str, Any]:
             "description": "REST, WebSocket, metrics and health endpoints of a Coterie node. "
             "Errors share one shape (components/schemas/Error).",
         },
-        "paths": paths(hrp),
+        "paths": {**paths(hrp), **light_paths()},
         "components": {"schemas": schemas},
     }
 

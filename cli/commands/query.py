@@ -1,0 +1,408 @@
+"""`coterie query ...`: read accounts, collectives, proposals, splits, content, validators, blocks
+and txs from a node, optionally verified (--verify) by the light client (cli/lightclient)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli import queryfmt as fmt
+from cli.errors import InvalidInputError
+from cli.lightclient import TrustStore, VerificationError, VerifiedState, checks
+from cli.lightclient.chainchecks import check_block, check_tx
+from cli.options import parse_hash
+from cli.querycontext import QueryContext, QueryGroup, query_options, verify_option
+from ledger.collectives import keys as col_keys
+from ledger.content import keys as content_keys
+from ledger.governance import keys as gov_keys
+from ledger.splits import keys as split_keys
+from ledger.state import keys
+
+MAX_COLLECTIVES_SCANNED = 100
+VALIDATOR_SET_KEY = keys.chain_meta(b"validator_set")
+
+
+@click.group(cls=QueryGroup)
+def query() -> None:
+    """Read chain state from a node; --verify trusts only the validators from genesis."""
+
+
+def _context(node_url: str, output: str, home: Path, genesis_path: Path | None) -> QueryContext:
+    return QueryContext(node_url, output, home, genesis_path)
+
+
+def _emit(q: QueryContext, data: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if q.output == "json" else text)
+
+
+def _mark(answer: dict[str, Any], verified: VerifiedState) -> None:
+    answer["verified"] = {
+        "height": verified.height,
+        "block_hash": verified.header.hash().hex(),
+        "state_root": verified.header.state_root.hex(),
+    }
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# -- account ---------------------------------------------------------------------------------
+
+
+def _holding_keys(q: QueryContext, raw: bytes) -> list[tuple[dict[str, Any], str, bytes]]:
+    """(collective, class name, holding key) for every class of every collective (bounded)."""
+    listed = q.get("/v1/collectives").get("collectives", [])[:MAX_COLLECTIVES_SCANNED]
+    out = []
+    for item in listed:
+        collective = q.get(f"/v1/collectives/{item['id']}")
+        cid = bytes.fromhex(item["id"])
+        for index, cls in enumerate(collective.get("classes", [])):
+            out.append((item, cls["name"], col_keys.holding(cid, index, raw)))
+    return out
+
+
+@query.command("account")
+@click.argument("who", metavar="ADDRESS|NAME")
+@query_options
+@verify_option
+def account(
+    *, who: str, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
+) -> None:
+    """Balance, nonce and token holdings of an account (an address or a key name)."""
+    q = _context(node_url, output, home, genesis_path)
+    if verify:
+        q.genesis()
+    address = q.address(who)
+    text = address.to_text(q.hrp())
+    answer = q.get(f"/v1/accounts/{text}" + ("?proof=true" if verify else ""))
+    holdings = _holding_keys(q, address.raw)
+    account_key = keys.account(address.raw)
+    values: dict[bytes, bytes | None] = {}
+    if verify:
+        with q.light() as light:
+            verified = light.verify_bundle(answer.pop("proof", None), [account_key])
+            checks.check_account(answer, address, verified)
+            if holdings:
+                values = light.prove([k for _, _, k in holdings]).values
+        _mark(answer, verified)
+    elif holdings:
+        bundle = q.node.post("/v1/proofs", {"keys": [k.hex() for _, _, k in holdings]})
+        values = {bytes.fromhex(e["key"]): _raw(e["value"]) for e in bundle["entries"]}
+    answer["holdings"] = []
+    for item, class_name, key in holdings:
+        value = values.get(key)
+        amount = 0 if value is None else int.from_bytes(value, "big")
+        if amount:
+            answer["holdings"].append(
+                {
+                    "collective": item["id"],
+                    "collective_name": item["name"],
+                    "class": class_name,
+                    "amount": amount,
+                }
+            )
+    _emit(q, answer, fmt.account_text(answer))
+
+
+def _raw(value: str | None) -> bytes | None:
+    return None if value is None else bytes.fromhex(value)
+
+
+# -- collective ------------------------------------------------------------------------------
+
+
+def _collective_id(text: str) -> bytes:
+    try:
+        cid = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        cid = b""
+    if len(cid) != 20:
+        raise InvalidInputError("a collective id is 20 bytes (40 hex digits)")
+    return cid
+
+
+@query.command("collective")
+@click.argument("collective_id", metavar="ID")
+@query_options
+@verify_option
+def collective(
+    *,
+    collective_id: str,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
+) -> None:
+    """Members with their holdings, token supply, treasury and policies of a collective.
+
+    With --verify the record, member count, every listed member and holding, the supply and the
+    treasury are proven; the policies shown for kinds without an override are chain defaults.
+    """
+    q = _context(node_url, output, home, genesis_path)
+    cid = _collective_id(collective_id)
+    answer = q.get(f"/v1/collectives/{cid.hex()}")
+    if verify:
+        with q.light() as light:
+            for _attempt in range(5):
+                hrp = q.hrp()
+                verified = light.prove(checks.collective_keys(cid, answer, hrp))
+                if verified.height == answer.get("height"):
+                    break
+                answer = q.get(f"/v1/collectives/{cid.hex()}")  # a block landed in between
+            else:
+                raise VerificationError("the chain moved on during every attempt; try again")
+            checks.check_collective(answer, cid, hrp, verified)
+        _mark(answer, verified)
+    _emit(q, answer, fmt.collective_text(answer))
+
+
+# -- validators ------------------------------------------------------------------------------
+
+
+@query.command("validators")
+@query_options
+@verify_option
+def validators(
+    *, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
+) -> None:
+    """The active validator set, with power and signing counters."""
+    q = _context(node_url, output, home, genesis_path)
+    answer = q.get("/v1/validators" + ("?proof=true" if verify else ""))
+    if verify:
+        with q.light() as light:
+            verified = light.verify_bundle(answer.pop("proof", None), [VALIDATOR_SET_KEY])
+            checks.check_validators(answer, q.hrp(), verified)
+        _mark(answer, verified)
+    _emit(q, answer, fmt.validators_text(answer))
+
+
+# -- proposals -------------------------------------------------------------------------------
+
+
+@query.command("proposals")
+@click.argument("collective_id", metavar="COLLECTIVE")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@query_options
+def proposals(
+    *,
+    collective_id: str,
+    limit: int,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+) -> None:
+    """A collective's proposals, newest first, with live tallies and time left."""
+    q = _context(node_url, output, home, genesis_path)
+    cid = _collective_id(collective_id)
+    answer = q.get(f"/v1/collectives/{cid.hex()}/proposals?limit={limit}")
+    _emit(q, answer, fmt.proposals_text(answer, _now_ms()))
+
+
+def _single(q: QueryContext, answer: dict[str, Any], key: bytes, check: Any, verify: bool) -> None:
+    """Verify a single-key answer (its ?proof=true bundle) with `check(answer, hrp, value)`."""
+    if not verify:
+        return
+    with q.light() as light:
+        verified = light.verify_bundle(answer.pop("proof", None), [key])
+        check(answer, q.hrp(), verified.get(key))
+    _mark(answer, verified)
+
+
+@query.command("proposal")
+@click.argument("proposal_id", type=click.IntRange(0, 2**64 - 1), metavar="ID")
+@query_options
+@verify_option
+def proposal(
+    *,
+    proposal_id: int,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
+) -> None:
+    """A proposal: its status, live tally, deadlines (dates and time left) and actions.
+
+    --verify proves the proposal record (status, final tally, deadlines); the live tally is the
+    node's computation from the ballots.
+    """
+    q = _context(node_url, output, home, genesis_path)
+    if verify:
+        q.genesis()
+    answer = q.get(f"/v1/proposals/{proposal_id}" + ("?proof=true" if verify else ""))
+    _single(q, answer, gov_keys.proposal(proposal_id), checks.check_proposal, verify)
+    _emit(q, answer, fmt.proposal_text(answer, _now_ms()))
+
+
+# -- splits and content ----------------------------------------------------------------------
+
+
+@query.command("split")
+@click.argument("split_id", metavar="ID")
+@query_options
+@verify_option
+def split(
+    *,
+    split_id: str,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
+) -> None:
+    """A revenue split: each recipient's share as a percentage and what it was paid."""
+    q = _context(node_url, output, home, genesis_path)
+    if verify:
+        q.genesis()
+    sid = parse_hash(split_id, "split id")
+    answer = q.get(f"/v1/splits/{sid.hex()}" + ("?proof=true" if verify else ""))
+    _single(q, answer, split_keys.config(sid), checks.check_split, verify)
+    payouts: list[dict[str, Any]] = []
+    cursor: int | None = 0
+    while cursor is not None and len(payouts) < 10_000:
+        page = q.get(f"/v1/splits/{sid.hex()}/payouts?from_seq={cursor}&limit=1000")
+        payouts += page.get("payouts", [])
+        cursor = page.get("next_seq")
+    answer["paid"] = _paid(payouts)
+    _emit(q, answer, fmt.split_text(answer, payouts))
+
+
+def _paid(payouts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    totals: dict[str, dict[str, Any]] = {}
+    for record in payouts:
+        for item in record.get("payouts", []):
+            key = json.dumps(item.get("party"), sort_keys=True)
+            entry = totals.setdefault(key, {"party": item.get("party"), "amount": 0})
+            entry["amount"] += int(item.get("amount", 0))
+    return list(totals.values())
+
+
+@query.command("content")
+@click.argument("content_hash", metavar="ID")
+@query_options
+@verify_option
+def content(
+    *,
+    content_hash: str,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
+) -> None:
+    """Anchored content and its moderation history (oldest first)."""
+    q = _context(node_url, output, home, genesis_path)
+    if verify:
+        q.genesis()
+    chash = parse_hash(content_hash, "content id")
+    answer = q.get(f"/v1/content/{chash.hex()}" + ("?proof=true" if verify else ""))
+    _single(q, answer, content_keys.record(chash), checks.check_content, verify)
+    _emit(q, answer, fmt.content_text(answer))
+
+
+# -- blocks and txs --------------------------------------------------------------------------
+
+
+@query.command("block")
+@click.argument("height", required=False, type=click.IntRange(1, 2**63 - 1))
+@query_options
+@verify_option
+def block(
+    *,
+    height: int | None,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
+) -> None:
+    """A block (the latest without HEIGHT): header, txs and commit signatures.
+
+    --verify checks the header against its commit and the validator set tracked from genesis,
+    and the listed txs against the header's tx root.
+    """
+    q = _context(node_url, output, home, genesis_path)
+    answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
+    if verify:
+        with q.light() as light:
+            header = light.sync(int(answer["height"]))
+            check_block(answer, header)
+        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+    _emit(q, answer, fmt.block_text(answer))
+
+
+@query.command("tx")
+@click.argument("tx_hash", metavar="HASH")
+@query_options
+@verify_option
+def tx(
+    *, tx_hash: str, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
+) -> None:
+    """A committed tx with its result (or a pending one).
+
+    --verify checks that the tx is in its block: the block's tx hashes must give the tx root of
+    a header signed by the validators tracked from genesis.
+    """
+    q = _context(node_url, output, home, genesis_path)
+    digest = parse_hash(tx_hash, "tx hash")
+    answer = q.get(f"/v1/txs/{digest.hex()}")
+    if verify:
+        if answer.get("status") != "committed":
+            raise VerificationError("a pending tx is not committed: nothing to verify yet")
+        with q.light() as light:
+            header = light.sync(int(answer["height"]))
+            hashes = q.get(f"/v1/blocks/{header.height}?txs=hashes").get("txs", [])
+            check_tx(answer, digest, hashes, header)
+        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+    _emit(q, answer, fmt.tx_text(answer))
+
+
+# -- the light client's own state ------------------------------------------------------------
+
+
+@query.command("light-status")
+@query_options
+def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path | None) -> None:
+    """What the light client trusts now (height, header, validator sets), without the node."""
+    q = _context(node_url, output, home, genesis_path)
+    store = TrustStore(q.home, q.genesis())
+    state = store.load()
+    hrp = q.genesis().params.address_prefix
+    data = {
+        "chain_id": state.chain_id,
+        "genesis_hash": state.genesis_hash.hex(),
+        "height": state.height,
+        "header_hash": state.header_hash.hex(),
+        "file": str(store.path),
+        "validator_sets": [
+            {
+                "first_height": first,
+                "validators_hash": vs.hash().hex(),
+                "validators": [
+                    {"address": v.address.to_text(hrp), "power": v.power} for v in vs.validators
+                ],
+            }
+            for first, vs in state.sets
+        ],
+    }
+    text = fmt.lines(
+        [
+            ("chain", f"{state.chain_id} (genesis {fmt.short(state.genesis_hash.hex())})"),
+            ("trusted height", state.height),
+            ("header", state.header_hash.hex()),
+            ("validator sets", len(state.sets)),
+            (
+                "signing now",
+                f"{len(state.next_set)} validators, power {state.next_set.total_power}",
+            ),
+            ("file", store.path),
+        ]
+    )
+    _emit(q, data, text)

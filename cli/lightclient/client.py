@@ -1,0 +1,274 @@
+"""Header sync from genesis and verification of state proofs against signed headers.
+
+The client trusts the genesis file and nothing the node says. It follows the signing set:
+
+- it asks the node for the heights where the set changes (`GET /v1/validator-sets`);
+- for each change first signing at height c, it fetches header c-1 with its commit, checks that
+  the header names the set it trusts (`validators_hash`), that 2/3+ of that set's power signed it
+  (`verify_commit`), and that the new set hashes to the header's `next_validators_hash`; only then
+  does it adopt the new set;
+- the heights between changes are skipped: a header of height t is accepted when 2/3+ of the set
+  it trusts for t signed it and the header names that set.
+
+A node that hides a change is caught because the next header it serves names a set the client
+does not hold. Everything accepted is saved (`TrustStore`), so a later run starts there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cli.lightclient.errors import VerificationError, WrongChainError
+from cli.lightclient.trust import TrustStore
+from cli.nodeclient import NodeClient
+from consensus.commit import verify_commit
+from consensus.errors import ConsensusError
+from consensus.validators import ValidatorSet
+from ledger.block import Commit, Header
+from ledger.codec import MalformedError, decode
+from ledger.genesis import Genesis
+from ledger.merkle import Proof, verify_proof
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""(steps done, steps in all) while following validator-set changes."""
+
+MAX_HEADER_BYTES = 4096
+MAX_CHANGE_PAGES = 1000
+
+
+@dataclass(frozen=True)
+class VerifiedState:
+    """State values proven against the state root of a verified header."""
+
+    height: int
+    header: Header
+    values: dict[bytes, bytes | None]
+
+    def get(self, key: bytes) -> bytes | None:
+        return self.values[key]
+
+
+def _hex(data: Any, what: str) -> bytes:
+    if not isinstance(data, str):
+        raise VerificationError(f"the node's {what} is missing")
+    try:
+        return bytes.fromhex(data)
+    except ValueError:
+        raise VerificationError(f"the node's {what} is not hex") from None
+
+
+def decode_header(data: Any) -> Header:
+    try:
+        return Header.from_fields(decode(_hex(data, "header"), MAX_HEADER_BYTES))
+    except MalformedError as exc:
+        raise VerificationError(f"the node's header does not decode: {exc}") from exc
+
+
+def decode_commit(data: Any) -> Commit:
+    try:
+        return Commit.decode(_hex(data, "commit"))
+    except MalformedError as exc:
+        raise VerificationError(f"the node's commit does not decode: {exc}") from exc
+
+
+class LightClient:
+    """Verifies a node's headers and state proofs against the validators tracked from genesis."""
+
+    def __init__(
+        self,
+        node: NodeClient,
+        genesis: Genesis,
+        store: TrustStore,
+        progress: Progress | None = None,
+    ) -> None:
+        self.node = node
+        self.genesis = genesis
+        self.genesis_hash = genesis.hash()
+        self.store = store
+        self.progress = progress
+        self.state = store.load()
+        self._chain_checked = False
+
+    # -- the chain and its headers -----------------------------------------------------------
+
+    def check_chain(self) -> None:
+        """Refuse a node whose genesis is not the wallet's (before trusting anything else)."""
+        if self._chain_checked:
+            return
+        answer = self.node.get("/v1/genesis")
+        theirs = answer.get("genesis_hash") if isinstance(answer, dict) else None
+        if theirs != self.genesis_hash.hex():
+            raise WrongChainError(
+                f"the node serves the chain with genesis {str(theirs)[:16]}…, but this wallet "
+                f"trusts {self.genesis.chain_id} with genesis {self.genesis_hash.hex()[:16]}… "
+                "(wrong --node or wrong --genesis?)"
+            )
+        self._chain_checked = True
+
+    def _check_header(self, header: Header, commit: Commit, validators: ValidatorSet) -> None:
+        if header.chain_id != self.genesis.chain_id:
+            raise WrongChainError(
+                f"header {header.height} is of chain {header.chain_id!r}, "
+                f"not {self.genesis.chain_id!r}"
+            )
+        if header.validators_hash != validators.hash():
+            raise VerificationError(
+                f"header {header.height} names validator set {header.validators_hash.hex()[:16]}…, "
+                f"but the set tracked from genesis for that height is "
+                f"{validators.hash().hex()[:16]}… (a forged header, or a hidden validator change)"
+            )
+        try:
+            verify_commit(
+                validators, self.genesis_hash, header.hash(), commit, height=header.height
+            )
+        except ConsensusError as exc:
+            raise VerificationError(
+                f"the commit of header {header.height} does not verify against the validator "
+                f"set tracked from genesis: {exc}"
+            ) from exc
+
+    def _signed(self, height: int) -> tuple[Header, Commit]:
+        answer = self.node.get(f"/v1/commits/{height}")
+        if not isinstance(answer, dict):
+            raise VerificationError(f"the node's answer for header {height} is not an object")
+        header = decode_header(answer.get("header_msgpack"))
+        commit = decode_commit(answer.get("commit_msgpack"))
+        if header.height != height:
+            raise VerificationError(f"asked for header {height}, the node sent {header.height}")
+        return header, commit
+
+    def _changes(self, after: int) -> list[tuple[int, ValidatorSet]]:
+        """The node's claimed set changes first signing above `after`, ascending (unverified)."""
+        out: list[tuple[int, ValidatorSet]] = []
+        cursor: int | None = after
+        for _ in range(MAX_CHANGE_PAGES):
+            if cursor is None:
+                break
+            answer = self.node.get(f"/v1/validator-sets?after={cursor}&limit=1000")
+            if not isinstance(answer, dict) or not isinstance(answer.get("changes"), list):
+                raise VerificationError("the node's validator-set changes are not a list")
+            for item in answer["changes"]:
+                height = item.get("height") if isinstance(item, dict) else None
+                if not isinstance(height, int) or height <= (out[-1][0] if out else after):
+                    raise VerificationError("the node's validator-set changes are out of order")
+                try:
+                    validators = ValidatorSet.decode(_hex(item.get("validators_msgpack"), "set"))
+                except (MalformedError, ValueError) as exc:
+                    raise VerificationError(f"a validator set does not decode: {exc}") from exc
+                out.append((height, validators))
+            next_after = answer.get("next_after")
+            cursor = next_after if isinstance(next_after, int) else None
+        return out
+
+    def sync(self, target: int, signed: tuple[Header, Commit] | None = None) -> Header:
+        """Verify header `target` (fetched, or `signed` when given) and everything needed to
+        trust it; returns the verified header and saves the new trusted state."""
+        self.check_chain()
+        state = self.state
+        known = state.set_for(target)
+        if known is not None:
+            header, commit = signed or self._signed(target)
+            self._check_header(header, commit, known)
+            if target == state.height + 1:
+                self._advance(header)
+            return header
+        changes = [c for c in self._changes(state.height + 1) if c[0] <= target + 1]
+        steps = [c for c in changes if c[0] <= target]
+        total = len(steps) + 1
+        for done, (first_height, new_set) in enumerate(steps):
+            self._report(done, total)
+            header, commit = self._signed(first_height - 1)
+            self._check_header(header, commit, self.state.next_set)
+            self._adopt(header, first_height, new_set)
+        header, commit = signed or self._signed(target)
+        if header.height != target:
+            raise VerificationError(f"expected header {target}, got {header.height}")
+        self._check_header(header, commit, self.state.next_set)
+        self._advance(header, [c for c in changes if c[0] == target + 1])
+        self._report(total, total)
+        return header
+
+    def _adopt(self, header: Header, first_height: int, new_set: ValidatorSet) -> None:
+        """Take the set that `header` (verified, of height first_height - 1) names as next."""
+        if header.next_validators_hash != new_set.hash():
+            raise VerificationError(
+                f"the validator set the node says signs from height {first_height} does not "
+                f"match the next_validators_hash of verified header {header.height}"
+            )
+        self.state = self.state.advanced(header.height, header.hash(), (first_height, new_set))
+        self.store.save(self.state)
+
+    def _advance(
+        self, header: Header, following: Iterable[tuple[int, ValidatorSet]] | None = None
+    ) -> None:
+        """Trust `header` (verified); its next set is the current one or a listed change."""
+        if header.height <= self.state.height:
+            return
+        if header.next_validators_hash == self.state.next_set.hash():
+            self.state = self.state.advanced(header.height, header.hash())
+            self.store.save(self.state)
+            return
+        if following is None:
+            following = self._changes(header.height)
+        for first_height, new_set in following:
+            if first_height == header.height + 1:
+                self._adopt(header, first_height, new_set)
+                return
+        raise VerificationError(
+            f"verified header {header.height} names a next validator set the node did not "
+            "disclose (GET /v1/validator-sets)"
+        )
+
+    def _report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    # -- state proofs ------------------------------------------------------------------------
+
+    def verify_bundle(self, bundle: Any, wanted: Iterable[bytes]) -> VerifiedState:
+        """Check a proof bundle (one key: GET ...?proof=true, many: POST /v1/proofs) and return
+        the proven value of every key in `wanted` (None: proven absent)."""
+        if not isinstance(bundle, dict):
+            raise VerificationError("the node sent no proof")
+        if bundle.get("header_msgpack") is None:
+            raise VerificationError("no block is committed yet: nothing to verify against")
+        header = decode_header(bundle.get("header_msgpack"))
+        commit = decode_commit(bundle.get("commit_msgpack"))
+        if bundle.get("height") != header.height:
+            raise VerificationError("the proof's height is not its header's height")
+        header = self.sync(header.height, (header, commit))
+        entries = bundle.get("entries", [bundle])
+        if not isinstance(entries, list):
+            raise VerificationError("the node's proof entries are not a list")
+        values: dict[bytes, bytes | None] = {}
+        for entry in entries:
+            if not isinstance(entry, dict):
+                raise VerificationError("a proof entry is not an object")
+            key = _hex(entry.get("key"), "proof key")
+            raw_value = entry.get("value")
+            value = None if raw_value is None else _hex(raw_value, "proven value")
+            try:
+                proof = Proof.decode(_hex(entry.get("proof_msgpack"), "proof"))
+            except MalformedError as exc:
+                raise VerificationError(f"the proof of key {key.hex()} does not decode") from exc
+            if not verify_proof(header.state_root, key, value, proof):
+                raise VerificationError(
+                    f"the Merkle proof of state key {key.hex()} does not verify against the "
+                    f"state root of verified header {header.height} (a tampered answer)"
+                )
+            values[key] = value
+        missing = [k for k in wanted if k not in values]
+        if missing:
+            raise VerificationError(f"the node sent no proof for state key {missing[0].hex()}")
+        return VerifiedState(header.height, header, values)
+
+    def prove(self, keys: list[bytes]) -> VerifiedState:
+        """Fetch and verify proofs of `keys` at the node's committed height."""
+        self.check_chain()
+        bundle = self.node.post("/v1/proofs", {"keys": [k.hex() for k in keys]})
+        return self.verify_bundle(bundle, keys)

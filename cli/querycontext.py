@@ -1,0 +1,191 @@
+"""What every `coterie query` command shares: the node, the output format, the wallet home, the
+chain's genesis and (with --verify) the light client.
+
+Exit code 9 means a verified query was refused: something the node sent does not verify against
+the validator set tracked from genesis (docs/cli.md, docs/lightclient.md).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import click
+
+from cli.errors import CliError, CoterieGroup, InvalidInputError
+from cli.lightclient import LightClient, LightClientError, TrustStore, VerificationError
+from cli.nodeclient import DEFAULT_NODE, NODE_ENV, NodeClient
+from cli.options import DEFAULT_HOME, HOME_ENV, open_keystore
+from cli.wallet.keystore import KeystoreError
+from ledger.bech32m import AddressError
+from ledger.genesis import Genesis
+from ledger.keys import Address
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+VERIFY_FAILED_EXIT = 9
+PROGRESS_MIN_STEPS = 3  # a bar only when following the set takes more than a moment
+
+
+class VerifyFailedError(CliError):
+    exit_code: ClassVar[int] = VERIFY_FAILED_EXIT
+
+
+class QueryGroup(CoterieGroup):
+    """The query group: light-client refusals become exit code 9 with the reason."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VerificationError as exc:
+            raise VerifyFailedError(f"verification failed: {exc}") from exc
+        except LightClientError as exc:
+            raise CliError(str(exc)) from exc
+
+
+def query_options(f: F) -> F:
+    """--node, --output, --home and --genesis (the chain a --verify trusts)."""
+    f = click.option(
+        "--genesis",
+        "genesis_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The chain's genesis.json, trusted by --verify (default: HOME/genesis.json, "
+        "then HOME/config/genesis.json).",
+    )(f)
+    f = click.option(
+        "--home",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=HOME_ENV,
+        default=DEFAULT_HOME,
+        show_default=True,
+        help=f"Wallet home: keys by name, the genesis, the light client's state. Env: {HOME_ENV}.",
+    )(f)
+    f = click.option(
+        "--output",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Output format; json is for scripts.",
+    )(f)
+    return click.option(
+        "--node",
+        "node_url",
+        envvar=NODE_ENV,
+        default=DEFAULT_NODE,
+        show_default=True,
+        help=f"The node to ask. Env: {NODE_ENV}.",
+    )(f)
+
+
+def verify_option(f: F) -> F:
+    return click.option(
+        "--verify",
+        is_flag=True,
+        help="Check the answer's Merkle proof against a header signed by 2/3+ of the validator "
+        "set tracked from genesis; refuse (exit 9) if anything does not verify.",
+    )(f)
+
+
+class SyncProgress:
+    """A progress bar on stderr for the header sync, shown only when it has several steps."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < PROGRESS_MIN_STEPS or done >= total:
+                return
+            self._bar = click.progressbar(
+                length=total, label="Following validator-set changes", file=sys.stderr
+            )
+            self._bar.__enter__()
+        self._bar.update(done - self._shown)
+        self._shown = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@dataclass
+class QueryContext:
+    node_url: str
+    output: str
+    home: Path
+    genesis_path: Path | None
+    _hrp: str | None = field(default=None, init=False)
+    _genesis: Genesis | None = field(default=None, init=False)
+    _light: LightClient | None = field(default=None, init=False)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def node(self) -> NodeClient:
+        return NodeClient(self.node_url, timeout=10.0)
+
+    def get(self, path: str) -> Any:
+        return self.node.get(path)
+
+    def genesis(self) -> Genesis:
+        """The trusted genesis: --genesis, else the one kept in the wallet home."""
+        if self._genesis is None:
+            home = self.home.expanduser()
+            if self.genesis_path is not None:
+                self._genesis = Genesis.load(self.genesis_path)
+                return self._genesis
+            for path in (home / "genesis.json", home / "config" / "genesis.json"):
+                if path.is_file():
+                    self._genesis = Genesis.load(path)
+                    return self._genesis
+            raise InvalidInputError(
+                "--verify needs the chain's genesis.json: pass --genesis FILE or keep it "
+                f"as {home / 'genesis.json'}"
+            )
+        return self._genesis
+
+    def hrp(self) -> str:
+        """The address prefix: the genesis's when at hand, else the node's."""
+        if self._hrp is None:
+            if self._genesis is not None or self.genesis_path is not None:
+                self._hrp = self.genesis().params.address_prefix
+            else:
+                status = self.get("/v1/status")
+                self._hrp = str(status.get("address_prefix", "tcot"))
+        return self._hrp
+
+    def address(self, text: str) -> Address:
+        """An address, or the name of a key in the wallet's keystore."""
+        try:
+            return Address.parse(self.hrp(), text)
+        except AddressError:
+            keystore = open_keystore(self.home)
+            try:
+                known = keystore.exists(text)
+            except KeystoreError:
+                known = False
+            if not known:
+                raise
+            return keystore.info(text).address
+
+    @contextmanager
+    def light(self) -> Iterator[LightClient]:
+        progress = SyncProgress()
+        if self._light is None:
+            genesis = self.genesis()
+            self._hrp = genesis.params.address_prefix
+            store = TrustStore(self.home, genesis)
+            self._light = LightClient(self.node, genesis, store, progress)
+        self._light.progress = progress
+        try:
+            yield self._light
+        finally:
+            progress.close()

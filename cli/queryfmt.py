@@ -1,0 +1,268 @@
+"""Human renderings of the node's answers for `coterie query`: dates, durations, percentages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+
+def date(ms: int | None) -> str:
+    if not ms:
+        return "-"
+    moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(ms: int) -> str:
+    """A rough human duration: '2 d 3 h', '5 min 10 s', '0 s'."""
+    seconds = max(ms, 0) // 1000
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts) or "0 s"
+
+
+def until(ms: int, now_ms: int) -> str:
+    """'2026-11-22 10:00:00 UTC (in 3 h 5 min)' or '(5 min ago)'."""
+    delta = ms - now_ms
+    when = f"in {duration(delta)}" if delta >= 0 else f"{duration(-delta)} ago"
+    return f"{date(ms)} ({when})"
+
+
+def percent(part: int, whole: int) -> str:
+    if whole <= 0:
+        return "-"
+    value = 100 * part / whole
+    return f"{value:.2f}%".replace(".00%", "%")
+
+
+def lines(rows: list[tuple[str, Any]]) -> str:
+    width = max((len(k) for k, _ in rows), default=0)
+    return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in rows)
+
+
+def short(text: Any, keep: int = 16) -> str:
+    s = str(text)
+    return s if len(s) <= keep + 1 else s[:keep] + "…"
+
+
+def party(p: dict[str, Any] | None) -> str:
+    if not p:
+        return "-"
+    kind = str(p.get("kind", "")).lower()
+    return str(p.get("id")) if kind == "account" else f"{kind} {p.get('id')}"
+
+
+def verified_note(answer: dict[str, Any]) -> list[tuple[str, Any]]:
+    note = answer.get("verified")
+    if not note:
+        return []
+    return [("verified", f"yes, at height {note['height']} (block {short(note['block_hash'])})")]
+
+
+def account_text(a: dict[str, Any]) -> str:
+    rows: list[tuple[str, Any]] = [
+        ("address", a["address"]),
+        ("height", a["height"]),
+        ("balance", a["balance"]),
+        ("nonce", a["nonce"]),
+        ("next nonce", a.get("next_nonce")),
+    ]
+    if not a.get("exists"):
+        rows.append(("note", "this account has never been touched"))
+    for h in a.get("holdings", []):
+        rows.append((f"{h['collective_name']} {h['class']}", h["amount"]))
+    rows += verified_note(a)
+    return lines(rows)
+
+
+def collective_text(c: dict[str, Any]) -> str:
+    rows: list[tuple[str, Any]] = [
+        ("id", c["id"]),
+        ("name", c["name"]),
+        ("metadata", c.get("metadata") or "-"),
+        ("height", c["height"]),
+        ("members", c["member_count"]),
+    ]
+    rows += [(f"supply {s['name']}", s["supply"]) for s in c.get("supply", [])]
+    treasury = c.get("treasury") or []
+    rows.append(("treasury", ", ".join(f"{t['amount']} {t['asset']}" for t in treasury) or "empty"))
+    rows += verified_note(c)
+    out = [lines(rows), "", "members:"]
+    for m in c.get("members", []):
+        held = ", ".join(f"{k} {v}" for k, v in m.get("holdings", {}).items())
+        jailed = " (jailed)" if m.get("jailed") else ""
+        out.append(f"  {m['address']}  {held}{jailed}")
+    if c.get("members_truncated"):
+        out.append("  … (more)")
+    out += ["", "policies:"]
+    for p in c.get("policies", []):
+        pol = p.get("policy", {})
+        detail = f"{pol.get('method')}"
+        if "quorum_ppm" in pol:
+            detail += f", quorum {percent(pol['quorum_ppm'], 1_000_000)}"
+        if "threshold_ppm" in pol:
+            detail += f", threshold {percent(pol['threshold_ppm'], 1_000_000)}"
+        if "voting_period_ms" in pol:
+            detail += f", voting {duration(pol['voting_period_ms'])}"
+        own = " (own)" if p.get("override") else ""
+        out.append(f"  {p['kind']:<12} {detail}{own}")
+    return "\n".join(out)
+
+
+def validators_text(v: dict[str, Any]) -> str:
+    total = v.get("total_power") or 0
+    out = [f"height {v['height']}, {len(v['validators'])} validators, total power {total}"]
+    for item in v["validators"]:
+        missed = item.get("missed_blocks")
+        extra = f", missed {missed}" if missed is not None else ""
+        name = item.get("name") or "-"
+        out.append(
+            f"  {item['address']}  {name:<12} power {item['power']} "
+            f"({percent(item['power'], total)}){extra}"
+        )
+    rows = verified_note(v)
+    if rows:
+        out.append(lines(rows))
+    return "\n".join(out)
+
+
+def proposal_text(p: dict[str, Any], now_ms: int) -> str:
+    rows: list[tuple[str, Any]] = [
+        ("proposal", p["id"]),
+        ("collective", p["collective"]),
+        ("kind", p["kind"]),
+        ("status", p["status"]),
+        ("proposer", p["proposer"]),
+        ("metadata", p.get("metadata") or "-"),
+    ]
+    if p.get("start_ms"):
+        rows.append(("voting starts", until(p["start_ms"], now_ms)))
+    deadline = p.get("next_deadline")
+    if deadline:
+        rows.append((deadline["what"].replace("_", " "), until(deadline["ms"], now_ms)))
+    tally = p.get("live_tally")
+    if tally and "options" in tally:
+        total = tally.get("total_power") or 0
+        for option, power in tally["options"].items():
+            rows.append((f"  {option}", f"{power} ({percent(power, total)} of {total})"))
+        rows.append(("participation", percent(tally.get("participation", 0), total)))
+        rows.append(("voters", tally.get("voters")))
+    elif tally:
+        rows.append(("approvals", f"{tally['approvals']} of {tally['required_approvals']}"))
+    for action in p.get("actions", []):
+        rows.append(("action", action.get("tag")))
+    rows += verified_note(p)
+    return lines(rows)
+
+
+def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
+    items = answer.get("proposals", [])
+    if not items:
+        return "no proposals"
+    out = []
+    for p in items:
+        deadline = p.get("next_deadline")
+        when = (
+            f", {deadline['what'].replace('_', ' ')} {until(deadline['ms'], now_ms)}"
+            if deadline
+            else ""
+        )
+        tally = p.get("live_tally") or {}
+        votes = ""
+        if "options" in tally:
+            opts = tally["options"]
+            votes = " | " + " ".join(f"{k} {v}" for k, v in opts.items())
+        out.append(f"#{p['id']:<5} {p['kind']:<12} {p['status']:<9}{votes}{when}")
+    return "\n".join(out)
+
+
+def split_text(s: dict[str, Any], payouts: list[dict[str, Any]]) -> str:
+    total = s.get("total_shares") or 0
+    paid: dict[str, int] = {}
+    for record in payouts:
+        for item in record.get("payouts", []):
+            key = party(item.get("party"))
+            paid[key] = paid.get(key, 0) + int(item.get("amount", 0))
+    rows: list[tuple[str, Any]] = [
+        ("split", s["id"]),
+        ("owner", party(s.get("owner")) if s.get("owner") else "none (immutable)"),
+        ("mode", s.get("mode")),
+        ("balance", s.get("balance")),
+        ("payments", len(payouts)),
+    ]
+    rows += verified_note(s)
+    out = [lines(rows), "", "recipients:"]
+    for r in s.get("recipients", []):
+        who = party(r.get("party"))
+        out.append(
+            f"  {who}  {percent(r['share'], total):>7}  ({r['share']}/{total})  "
+            f"paid {paid.get(who, 0)}"
+        )
+    return "\n".join(out)
+
+
+def content_text(c: dict[str, Any]) -> str:
+    rows: list[tuple[str, Any]] = [
+        ("content", c["hash"]),
+        ("author", c.get("author")),
+        ("uri", c.get("uri")),
+        ("kind", c.get("kind")),
+        ("collective", c.get("collective") or "-"),
+        ("anchored", date(c.get("time_ms"))),
+    ]
+    latest = c.get("moderation")
+    rows.append(("moderation", latest.get("action") if latest else "none"))
+    rows += verified_note(c)
+    out = [lines(rows)]
+    history = c.get("moderation_history") or []
+    if history:
+        out += ["", "moderation history:"]
+        for d in history:
+            out.append(f"  {date(d.get('time_ms'))}  {d.get('action')}  {d.get('reason', '')}")
+    return "\n".join(out)
+
+
+def block_text(b: dict[str, Any]) -> str:
+    h = b["header"]
+    rows: list[tuple[str, Any]] = [
+        ("height", b["height"]),
+        ("hash", b["hash"]),
+        ("time", date(h.get("time_ms"))),
+        ("proposer", h.get("proposer")),
+        ("txs", b.get("tx_count")),
+        ("state root", h.get("state_root")),
+        ("signatures", len((b.get("commit") or {}).get("signatures", []))),
+    ]
+    rows += verified_note(b)
+    out = [lines(rows)]
+    for tx in b.get("txs", []):
+        if isinstance(tx, dict):
+            out.append(f"  {tx['hash']}  {tx['kind']:<18} from {tx['sender']}")
+        else:
+            out.append(f"  {tx}")
+    return "\n".join(out)
+
+
+def tx_text(t: dict[str, Any]) -> str:
+    tx = t.get("tx") or {}
+    rows: list[tuple[str, Any]] = [
+        ("tx", t.get("hash") or tx.get("hash")),
+        ("status", t.get("status")),
+        ("height", t.get("height") if t.get("height") is not None else "-"),
+        ("kind", tx.get("kind")),
+        ("sender", tx.get("sender")),
+        ("nonce", tx.get("nonce")),
+        ("fee", tx.get("fee")),
+    ]
+    for name, value in (tx.get("payload") or {}).items():
+        rows.append((f"  {name}", value))
+    result = t.get("result") or {}
+    for event in result.get("events", []):
+        rows.append(("event", event.get("kind")))
+    rows += verified_note(t)
+    return lines(rows)
