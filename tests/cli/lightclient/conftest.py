@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from ledger.genesis import Genesis
+from node.api.adapter import mount
+from node.service import Node
+from node.testnet import LocalTestnet, init_testnet
 from tests.cli.lightclient.devchain import (
     DevChain,
     Servers,
@@ -67,3 +70,26 @@ def other_genesis_file(tmp_path: Path) -> Path:
     other: Genesis = make_genesis("coterie-other-chain")
     other.write(path)
     return path
+
+
+@pytest.fixture
+def testnet_dir(tmp_path: Path) -> LocalTestnet:
+    """Homes of a 4-validator testnet with fast blocks (nothing started)."""
+    return init_testnet(
+        tmp_path / "testnet",
+        4,
+        block_interval_ms=100,
+        timeout_propose_ms=1000,
+        empty_block_interval_ms=300,
+    )
+
+
+@pytest.fixture
+async def network(testnet_dir: LocalTestnet) -> AsyncIterator[list[Node]]:
+    """Four real validators (P2P consensus on 127.0.0.1, the API mounted) in this loop."""
+    nodes = [Node.open(n.home, api_routes=mount) for n in testnet_dir.nodes]
+    for node in nodes:
+        await node.start()
+    yield nodes
+    for node in nodes:
+        await node.stop()
