@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.errors import EvidenceError
@@ -29,12 +27,13 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step, decode_message
 from consensus.signer import Signer
 from consensus.sim import peers
-from consensus.sim.app import Censorship, SimApp, World
+from consensus.sim.app import SimApp, World
 from consensus.sim.checks import Checker
 from consensus.sim.clock import EventQueue
 from consensus.sim.disk import CrashPoint, CrashPoints, Disk, SimulatedCrashError
 from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status
-from consensus.timeouts import Timeouts
+from consensus.sim.stash import Stash
+from consensus.sim.wiring import Behaviour, NodeConfig, Transport
 from consensus.wal import (
     EndHeight,
     JournaledSigner,
@@ -48,31 +47,6 @@ from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
 
 log = logging.getLogger(__name__)
-
-STASH_PER_HEIGHT = 64  # x n: messages kept for a later height
-
-
-class Transport(Protocol):
-    def send(self, src: int, dst: int, payload: Payload) -> None: ...
-
-    def broadcast(self, src: int, payload: Payload) -> None: ...
-
-
-class Behaviour(Protocol):
-    """How a Byzantine node deviates: it sends its own messages its way, and acts on ticks."""
-
-    def outgoing(self, node: SimNode, message: ConsensusMessage) -> None: ...
-
-    def tick(self, node: SimNode) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class NodeConfig:
-    timeouts: Timeouts
-    gossip_ms: int
-    skew_permille: int = 1000  # local clock rate: 1100 runs 10% fast (timeouts expire sooner)
-    offset_ms: int = 0  # local clock offset, seen in block timestamps
-    censorship: Censorship | None = None
 
 
 class SimNode:
@@ -105,7 +79,7 @@ class SimNode:
         self.steps = CrashPoints(self.disk, lambda: self.machine.height)
         self.wal = self.steps.wal
         self.signer: JournaledSigner | None = None
-        self.stash: dict[int, list[tuple[int, ConsensusMessage]]] = {}
+        self.stash = Stash(peers)
         self.counters: dict[str, int] = {}
         self.on_commit: Callable[[SimNode, int], None] | None = None
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
@@ -228,7 +202,7 @@ class SimNode:
         height, current = message.height, machine.height
         if height != current or machine.decided:
             if height > current:
-                self._stash(height, src, message)
+                self.stash.add(current, src, message)
             elif height >= current - 1 and type(message) is Vote:
                 self._apply(machine.on_vote(message))  # late: only ever evidence
             return
@@ -239,13 +213,6 @@ class SimNode:
             actions = machine.on_proposal(message)  # type: ignore[arg-type]
         if actions:
             self._apply(actions)
-
-    def _stash(self, height: int, src: int, message: ConsensusMessage) -> None:
-        if height > self.machine.height + 2:
-            return  # too far ahead: a Status exchange brings us there
-        held = self.stash.setdefault(height, [])
-        if len(held) < STASH_PER_HEIGHT * self.peers:
-            held.append((src, message))
 
     def _fire(self, incarnation: int, height: int, round_: int, step: Step) -> None:
         machine = self.machine
@@ -317,8 +284,7 @@ class SimNode:
     def _enter(self, height: int) -> None:
         validators = self.world.validators_at(height)
         self._apply(self.machine.on_start(height, validators, delay_ms=self._start_delay(height)))
-        for h in [h for h in self.stash if h < height]:
-            del self.stash[h]
+        self.stash.forget_below(height)
         if height in self.stash:
             self.queue.after(0, self._drain, self.incarnation, height)
 
@@ -326,7 +292,7 @@ class SimNode:
         if self.down or incarnation != self.incarnation:
             return
         try:
-            for src, message in self.stash.pop(height, []):
+            for src, message in self.stash.take(height):
                 self._consensus(src, message)
         except SimulatedCrashError as error:
             self._crashed(error)

@@ -24,10 +24,11 @@ from consensus.sim.checks import Checker, Violation
 from consensus.sim.clock import EventQueue
 from consensus.sim.disk import CrashPoint, Disk
 from consensus.sim.network import Network, one_way_cut, split, symmetric_cut
-from consensus.sim.node import NodeConfig, SimNode
+from consensus.sim.node import SimNode
 from consensus.sim.options import SimOptions, max_faulty
 from consensus.sim.payloads import Payload, VerifyCache, Wire
 from consensus.sim.report import Report, summarize
+from consensus.sim.wiring import NodeConfig
 from consensus.validators import ValidatorSet
 from ledger.block import Vote
 from ledger.hashing import digest

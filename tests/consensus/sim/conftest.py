@@ -31,7 +31,7 @@ def run_until_all_reach(
 @pytest.fixture(autouse=True)
 def _quiet_guard_logs() -> Iterator[None]:
     """A restarted validator's guard refuses earlier steps on replay and logs each; mute that."""
-    logger = logging.getLogger("consensus.machine")
+    logger = logging.getLogger("consensus.algorithm")
     level = logger.level
     logger.setLevel(logging.ERROR)
     yield

@@ -1,0 +1,38 @@
+"""What a simulated node is given by its simulation: settings, a transport and, for a Byzantine
+node, a behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from consensus.messages import ConsensusMessage
+from consensus.sim.app import Censorship
+from consensus.sim.payloads import Payload
+from consensus.timeouts import Timeouts
+
+if TYPE_CHECKING:
+    from consensus.sim.node import SimNode
+
+
+class Transport(Protocol):
+    def send(self, src: int, dst: int, payload: Payload) -> None: ...
+
+    def broadcast(self, src: int, payload: Payload) -> None: ...
+
+
+class Behaviour(Protocol):
+    """How a Byzantine node deviates: it sends its own messages its way, and acts on ticks."""
+
+    def outgoing(self, node: SimNode, message: ConsensusMessage) -> None: ...
+
+    def tick(self, node: SimNode) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    timeouts: Timeouts
+    gossip_ms: int
+    skew_permille: int = 1000  # local clock rate: 1100 runs 10% fast (timeouts expire sooner)
+    offset_ms: int = 0  # local clock offset, seen in block timestamps
+    censorship: Censorship | None = None
