@@ -34,7 +34,7 @@ from ledger.governance.core_actions import Admit
 from ledger.governance.kinds import ProposalKind
 from ledger.governance.lifecycle import finalize
 from ledger.governance.proposal import MAX_METADATA_LEN, Status, require_proposal
-from ledger.governance.proposal_txs import ProposalRef, proposal_id_field
+from ledger.governance.proposal_txs import ProposalRef
 from ledger.governance.submission import create_proposal
 from ledger.keys import Address
 from ledger.state.context import BlockContext
@@ -151,10 +151,6 @@ class MembershipWithdraw(ProposalRef):
     """The applicant withdraws an application that no member has sponsored yet."""
 
     KIND: ClassVar[TxKind] = TxKind.MEMBERSHIP_WITHDRAW
-
-    @classmethod
-    def from_fields(cls, raw: object) -> MembershipWithdraw:
-        return cls(proposal_id_field(raw, "membership_withdraw"))
 
 
 class MembershipWithdrawHandler(TxHandler[MembershipWithdraw]):

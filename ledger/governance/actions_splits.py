@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ledger import codec
-from ledger.codec import Fields, MalformedError
+from ledger.codec import Fields
 from ledger.collectives.model import Collective
 from ledger.collectives.params import DAY
 from ledger.errors import ErrorCode, TxError
@@ -24,16 +24,15 @@ from ledger.governance.kinds import ActionTag, BinaryOption, ProposalKind
 from ledger.governance.policy import Policy, register_default_policy
 from ledger.hashing import tagged_digest
 from ledger.splits import admin
-from ledger.splits.consent import Consent, verify_consents
+from ledger.splits.consent import verify_consents
 from ledger.splits.graph import check_payees
 from ledger.splits.parties import (
     SPLIT_ID_LEN,
     Party,
     PartyKind,
-    optional_party,
-    optional_party_fields,
 )
-from ledger.splits.records import MAX_RECIPIENTS, MAX_TRANCHES, SplitTerms, Tranche, check_tranches
+from ledger.splits.payloads import SplitUpdateFields
+from ledger.splits.records import MAX_TRANCHES, SplitTerms, Tranche, check_tranches
 from ledger.splits.store import get_config
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -96,44 +95,13 @@ class CollectiveSplitCreate(Action):
 
 @register_action
 @dataclass(frozen=True, slots=True)
-class CollectiveSplitUpdate(Action):
+class CollectiveSplitUpdate(SplitUpdateFields, Action):
     TAG: ClassVar[ActionTag] = ActionTag.SPLIT_UPDATE
     KIND: ClassVar[ProposalKind] = ProposalKind.SPLITS
-    split_id: bytes
-    version: int
-    terms: SplitTerms | None
-    owner_action: admin.OwnerAction = admin.OwnerAction.KEEP
-    new_owner: Party | None = None
-    consents: tuple[Consent, ...] = ()
-
-    def change(self) -> admin.SplitChange:
-        return admin.SplitChange(self.version, self.terms, self.owner_action, self.new_owner)
-
-    def to_fields(self) -> list[Any]:
-        return [
-            self.split_id,
-            self.version,
-            None if self.terms is None else self.terms.to_fields(),
-            int(self.owner_action),
-            optional_party_fields(self.new_owner),
-            [c.to_fields() for c in self.consents],
-        ]
 
     @classmethod
     def from_fields(cls, raw: object) -> CollectiveSplitUpdate:
-        f = Fields(raw, 6, "collective_split_update")
-        split_id = f.bytes("split_id", SPLIT_ID_LEN, exact=True)
-        version = f.int("version")
-        terms_raw = f.raw()
-        terms = None if terms_raw is None else SplitTerms.from_fields(terms_raw)
-        number = f.int("owner_action", 0, 255)
-        try:
-            action = admin.OwnerAction(number)
-        except ValueError as exc:
-            raise MalformedError(f"collective_split_update: unknown owner action {number}") from exc
-        new_owner = optional_party(f.raw(), "collective_split_update.new_owner")
-        consents = tuple(Consent.from_fields(c) for c in f.list("consents", MAX_RECIPIENTS))
-        return cls(split_id, version, terms, action, new_owner, consents)
+        return cls.decode(raw, "collective_split_update")
 
     def check(self) -> None:
         admin.check_owner_action(self.owner_action, self.new_owner)

@@ -40,7 +40,7 @@ from ledger.governance.proposal import (
     require_proposal,
     schedule,
 )
-from ledger.governance.proposal_txs import ProposalRef, proposal_id_field
+from ledger.governance.proposal_txs import ProposalRef
 from ledger.keys import Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -161,10 +161,6 @@ class MultisigReject(ProposalRef):
     position."""
 
     KIND: ClassVar[TxKind] = TxKind.MULTISIG_REJECT
-
-    @classmethod
-    def from_fields(cls, raw: object) -> MultisigReject:
-        return cls(proposal_id_field(raw, "multisig_reject"))
 
 
 def _target(view: StateView, pid: int) -> Proposal:

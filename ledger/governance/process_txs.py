@@ -11,8 +11,8 @@ from ledger.governance import keys
 from ledger.governance.ballots import approvals
 from ledger.governance.kinds import DecisionMethod
 from ledger.governance.lifecycle import advance, close_voting, execute, is_due
-from ledger.governance.proposal import Status, require_proposal
-from ledger.governance.proposal_txs import ProposalRef, proposal_id_field
+from ledger.governance.proposal import Status, require_proposal, require_status
+from ledger.governance.proposal_txs import ProposalRef
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import TxHandler, register_handler
@@ -25,19 +25,11 @@ from ledger.tx import TxBody, TxKind, register_payload
 class ProposalProcess(ProposalRef):
     KIND: ClassVar[TxKind] = TxKind.PROPOSAL_PROCESS
 
-    @classmethod
-    def from_fields(cls, raw: object) -> ProposalProcess:
-        return cls(proposal_id_field(raw, "proposal_process"))
-
 
 @register_payload
 @dataclass(frozen=True, slots=True)
 class MultisigApprove(ProposalRef):
     KIND: ClassVar[TxKind] = TxKind.MULTISIG_APPROVE
-
-    @classmethod
-    def from_fields(cls, raw: object) -> MultisigApprove:
-        return cls(proposal_id_field(raw, "multisig_approve"))
 
 
 class ProposalProcessHandler(TxHandler[ProposalProcess]):
@@ -72,9 +64,9 @@ class MultisigApproveHandler(TxHandler[MultisigApprove]):
     def check_stateful(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MultisigApprove
     ) -> None:
-        proposal = require_proposal(view, payload.proposal_id)
-        if proposal.status is not Status.VOTING:
-            raise TxError(ErrorCode.VOTING_CLOSED, f"proposal is {proposal.status.name}")
+        proposal = require_status(
+            view, payload.proposal_id, Status.VOTING, code=ErrorCode.VOTING_CLOSED
+        )
         policy = proposal.require_policy()
         if policy.method is not DecisionMethod.MULTISIG:
             raise TxError(ErrorCode.INVALID_STATE, "the proposal is not under a multisig policy")

@@ -183,6 +183,16 @@ def require_proposal(view: StateView, pid: int) -> Proposal:
     return proposal
 
 
+def require_status(
+    view: StateView, pid: int, *allowed: Status, code: ErrorCode = ErrorCode.INVALID_STATE
+) -> Proposal:
+    """The proposal `pid`, which a tx may act on only in one of the `allowed` states."""
+    proposal = require_proposal(view, pid)
+    if proposal.status not in allowed:
+        raise TxError(code, f"proposal is {proposal.status.name}")
+    return proposal
+
+
 def put_proposal(view: StateView, pid: int, proposal: Proposal) -> None:
     view.put(keys.proposal(pid), proposal.encode())
 

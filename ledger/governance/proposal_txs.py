@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from ledger.codec import Fields
 from ledger.collectives.checkpoints import current_power
@@ -23,6 +23,7 @@ from ledger.governance.proposal import (
     Proposal,
     Status,
     require_proposal,
+    require_status,
 )
 from ledger.governance.roles import has_role
 from ledger.governance.submission import check_policy_fits, create_proposal
@@ -117,16 +118,17 @@ class ProposalSubmitHandler(TxHandler[ProposalSubmit]):
 
 @dataclass(frozen=True, slots=True)
 class ProposalRef:
-    """Payload of the txs that name only a proposal."""
+    """Payload of the txs that name only a proposal: a subclass sets `KIND` and nothing else."""
 
+    KIND: ClassVar[TxKind]
     proposal_id: int
 
     def to_fields(self) -> list[Any]:
         return [self.proposal_id]
 
-
-def proposal_id_field(raw: object, name: str) -> int:
-    return Fields(raw, 1, name).int("proposal_id")
+    @classmethod
+    def from_fields(cls, raw: object) -> Self:
+        return cls(Fields(raw, 1, cls.KIND.name.lower()).int("proposal_id"))
 
 
 @register_payload
@@ -134,19 +136,11 @@ def proposal_id_field(raw: object, name: str) -> int:
 class ProposalSponsor(ProposalRef):
     KIND: ClassVar[TxKind] = TxKind.PROPOSAL_SPONSOR
 
-    @classmethod
-    def from_fields(cls, raw: object) -> ProposalSponsor:
-        return cls(proposal_id_field(raw, "proposal_sponsor"))
-
 
 @register_payload
 @dataclass(frozen=True, slots=True)
 class ProposalCancel(ProposalRef):
     KIND: ClassVar[TxKind] = TxKind.PROPOSAL_CANCEL
-
-    @classmethod
-    def from_fields(cls, raw: object) -> ProposalCancel:
-        return cls(proposal_id_field(raw, "proposal_cancel"))
 
 
 class ProposalSponsorHandler(TxHandler[ProposalSponsor]):
@@ -155,9 +149,7 @@ class ProposalSponsorHandler(TxHandler[ProposalSponsor]):
     def check_stateful(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSponsor
     ) -> None:
-        proposal = require_proposal(view, payload.proposal_id)
-        if proposal.status is not Status.SUBMITTED:
-            raise TxError(ErrorCode.INVALID_STATE, f"proposal is {proposal.status.name}")
+        proposal = require_status(view, payload.proposal_id, Status.SUBMITTED)
         if ctx.time_ms >= proposal.expires_ms:
             raise TxError(ErrorCode.PROPOSAL_EXPIRED, "the proposal waited too long for a sponsor")
         cid = proposal.collective
@@ -204,9 +196,7 @@ class ProposalCancelHandler(TxHandler[ProposalCancel]):
     def check_stateful(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalCancel
     ) -> None:
-        proposal = require_proposal(view, payload.proposal_id)
-        if proposal.status not in (Status.SUBMITTED, Status.VOTING):
-            raise TxError(ErrorCode.INVALID_STATE, f"proposal is {proposal.status.name}")
+        proposal = require_status(view, payload.proposal_id, Status.SUBMITTED, Status.VOTING)
         if not may_cancel(view, ctx, proposal, tx.sender_address):
             raise TxError(ErrorCode.UNAUTHORIZED, "not allowed to cancel this proposal")
 

@@ -24,7 +24,13 @@ from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, 
 from ledger.governance.electorate import direct_votes, has_weight
 from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
 from ledger.governance.lifecycle import close_voting
-from ledger.governance.proposal import Proposal, Status, put_proposal, require_proposal
+from ledger.governance.proposal import (
+    Proposal,
+    Status,
+    put_proposal,
+    require_proposal,
+    require_status,
+)
 from ledger.governance.proposal_txs import require_active_member
 from ledger.governance.tally import binary_certain, scores
 from ledger.hashing import HASH_LEN
@@ -93,9 +99,7 @@ def voting_proposal(
     view: StateView, ctx: BlockContext, pid: int, voter: Address, secret: bool
 ) -> Proposal:
     """The proposal `voter` may vote on now (ballot window checks are the caller's)."""
-    proposal = require_proposal(view, pid)
-    if proposal.status is not Status.VOTING:
-        raise TxError(ErrorCode.VOTING_CLOSED, f"proposal is {proposal.status.name}")
+    proposal = require_status(view, pid, Status.VOTING, code=ErrorCode.VOTING_CLOSED)
     policy = proposal.require_policy()
     if policy.method is DecisionMethod.MULTISIG:
         raise TxError(ErrorCode.INVALID_STATE, "a multisig proposal takes approvals, not votes")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from ledger.codec import Fields, MalformedError
 from ledger.splits.admin import OwnerAction, SplitChange
@@ -46,16 +46,15 @@ class SplitCreate:
         return cls(owner, terms, tranches)
 
 
-@register_payload
 @dataclass(frozen=True, slots=True)
-class SplitUpdate:
-    """The owner changes the terms (None: unchanged) and/or acts on ownership.
+class SplitUpdateFields:
+    """An update of a split: new terms (None: unchanged) and/or an act on ownership. The owner
+    sends it as a `SplitUpdate` tx, a collective as a `CollectiveSplitUpdate` proposal action.
 
     `version` is the split's current version: consents sign it, and an update built against an
     older version is refused rather than applied to terms its signers never saw.
     """
 
-    KIND: ClassVar[TxKind] = TxKind.SPLIT_UPDATE
     split_id: bytes
     version: int
     terms: SplitTerms | None
@@ -77,8 +76,8 @@ class SplitUpdate:
         ]
 
     @classmethod
-    def from_fields(cls, raw: object) -> SplitUpdate:
-        f = Fields(raw, 6, "split_update")
+    def decode(cls, raw: object, name: str) -> Self:
+        f = Fields(raw, 6, name)
         split_id = f.bytes("split_id", SPLIT_ID_LEN, exact=True)
         version = f.int("version")
         terms_raw = f.raw()
@@ -87,10 +86,22 @@ class SplitUpdate:
         try:
             action = OwnerAction(number)
         except ValueError as exc:
-            raise MalformedError(f"split_update: unknown owner action {number}") from exc
-        new_owner = optional_party(f.raw(), "split_update.new_owner")
+            raise MalformedError(f"{name}: unknown owner action {number}") from exc
+        new_owner = optional_party(f.raw(), f"{name}.new_owner")
         consents = tuple(Consent.from_fields(c) for c in f.list("consents", MAX_RECIPIENTS))
         return cls(split_id, version, terms, action, new_owner, consents)
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class SplitUpdate(SplitUpdateFields):
+    """The owner updates a split (see `SplitUpdateFields`)."""
+
+    KIND: ClassVar[TxKind] = TxKind.SPLIT_UPDATE
+
+    @classmethod
+    def from_fields(cls, raw: object) -> SplitUpdate:
+        return cls.decode(raw, "split_update")
 
 
 @register_payload
