@@ -24,8 +24,10 @@ from ledger.tx import Transfer, TxBody
 from node.testnet import LocalTestnet, LocalTestnetNode
 
 
-def http(url: str, body: Any = None, timeout: float = 2.0) -> tuple[int, Any]:
-    """(status, JSON body) of a GET, or of a POST when `body` is given (bytes are sent raw)."""
+def http(url: str, body: Any = None, timeout: float = 10.0) -> tuple[int, Any]:
+    """(status, JSON body) of a GET, or of a POST when `body` is given (bytes are sent raw).
+
+    Timeouts are generous: several node processes share two loaded cores with other tests."""
     data = None
     headers = {}
     if body is not None:
@@ -75,14 +77,21 @@ class NodeProc:
 
     def status(self) -> dict[str, Any] | None:
         try:
-            code, body = http(self.url + "/v1/status", timeout=1.0)
+            code, body = http(self.url + "/v1/status", timeout=5.0)
         except (OSError, ValueError):
             return None
         return body if code == 200 else None
 
     def height(self) -> int:
+        """The latest height, or -1 while the node does not answer (for polling)."""
         status = self.status()
         return int(status["latest_height"]) if status else -1
+
+    def answered_height(self) -> int:
+        """The latest height of a node that must answer (for comparisons, where -1 would lie)."""
+        code, body = http(self.url + "/v1/status")
+        assert code == 200, body
+        return int(body["latest_height"])
 
     def block_hash(self, height: int) -> str:
         code, body = http(f"{self.url}/v1/blocks/{height}?txs=hashes")
@@ -154,14 +163,14 @@ class Sender:
 
 def submit(node: NodeProc, txs: list[str]) -> list[str]:
     """Submit hex txs; returns the hashes of those the node accepted."""
-    code, body = http(node.url + "/v1/txs", {"txs": txs}, timeout=5.0)
+    code, body = http(node.url + "/v1/txs", {"txs": txs})
     assert code == 200, body
     return [r["tx_hash"] for r in body["results"] if r["ok"]]
 
 
 def committed(node: NodeProc, tx_hash: str) -> bool:
     try:
-        code, body = http(f"{node.url}/v1/txs/{tx_hash}", timeout=1.0)
+        code, body = http(f"{node.url}/v1/txs/{tx_hash}", timeout=5.0)
     except (OSError, ValueError):
         return False
     return code == 200 and body.get("status") == "committed"

@@ -1,6 +1,8 @@
 """Validators as real processes (`python -m cli start`) on 127.0.0.1: kills, restarts, quorum loss.
 
-Each test runs a whole testnet, so they are marked slow; together they take about a minute.
+Each test runs a whole testnet, so they are marked slow: together about a minute on an idle
+machine, but several minutes on two cores shared with other test workers. The waits are sized for
+that (a passing test returns as soon as its condition holds), and so is the test timeout.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from node.devnet import dev_account_key
 from node.testnet import init_testnet
 from tests.node.processes import Cluster, NodeProc, Sender, committed, http, submit, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def fast_testnet(root: Path, validators: int) -> Cluster:
@@ -69,14 +71,14 @@ def evidence_count(node: NodeProc) -> int:
 
 def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cluster) -> None:
     nodes = cluster.nodes
-    wait_for(lambda: min(cluster.heights()) >= 2, 60, "four validators to commit")
+    wait_for(lambda: min(cluster.heights()) >= 2, 120, "four validators to commit")
     genesis = cluster.testnet.genesis
     sender = Sender(genesis, dev_account_key(0), dev_account_key(1))
 
     # txs submitted to one node are committed on all, with identical state
     first = submit(nodes[0], sender.batch(50))
     assert len(first) == 50
-    wait_for(lambda: all(committed(n, first[-1]) for n in nodes), 30, "txs on every node")
+    wait_for(lambda: all(committed(n, first[-1]) for n in nodes), 60, "txs on every node")
     top = min(cluster.heights())
     roots = {http(f"{n.url}/v1/blocks/{top}?txs=hashes")[1]["header"]["state_root"] for n in nodes}
     assert len(roots) == 1
@@ -92,12 +94,12 @@ def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cl
         check=False,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
     assert wallet.returncode == 0, wallet.stderr
     sent = json.loads(wallet.stdout)
     assert sent["status"] == "committed" and sent["result"]["code"] == "OK"
-    wait_for(lambda: all(committed(n, sent["tx_hash"]) for n in nodes), 30, "the wallet's tx")
+    wait_for(lambda: all(committed(n, sent["tx_hash"]) for n in nodes), 60, "the wallet's tx")
 
     # SIGKILL a validator while txs keep coming, restart it: it catches up, nothing is lost
     accepted: list[str] = []
@@ -112,28 +114,28 @@ def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cl
     loader.start()
     try:
         time.sleep(1.0)
+        killed_at = nodes[3].answered_height()  # at least this height is on its disk
         assert nodes[3].stop(signal.SIGKILL) == -signal.SIGKILL
-        killed_at = nodes[3].height()
         time.sleep(2.0)
         nodes[3].start()
-        wait_for(lambda: nodes[3].height() >= nodes[0].height() - 1 > killed_at, 60, "catch-up")
+        wait_for(lambda: nodes[3].height() >= nodes[0].height() - 1 > killed_at, 120, "catch-up")
     finally:
         stop_load.set()
         loader.join()
     assert len(accepted) >= 50
-    wait_for(lambda: all(committed(n, accepted[-1]) for n in nodes), 60, "the load on all nodes")
+    wait_for(lambda: all(committed(n, accepted[-1]) for n in nodes), 120, "the load on all nodes")
     assert all(committed(nodes[3], h) for h in accepted[:: max(1, len(accepted) // 20)])
 
     # stop 2 of 4: no commits and no fork; restart them: progress resumes
     for node in nodes[2:]:
         assert node.stop(signal.SIGTERM) == 0
     time.sleep(1.0)
-    stalled = max(nodes[0].height(), nodes[1].height())
+    stalled = max(nodes[0].answered_height(), nodes[1].answered_height())
     time.sleep(4.0)
-    assert max(nodes[0].height(), nodes[1].height()) == stalled
+    assert max(nodes[0].answered_height(), nodes[1].answered_height()) == stalled
     for node in nodes[2:]:
         node.start()
-    wait_for(lambda: min(cluster.heights()) >= stalled + 3, 90, "progress after the restart")
+    wait_for(lambda: min(cluster.heights()) >= stalled + 3, 120, "progress after the restart")
     same_chain(nodes, min(cluster.heights()))
     # nobody signed twice: no node found evidence, no block carries any
     assert all(evidence_count(n) == 0 for n in nodes)
@@ -161,7 +163,7 @@ async def _garbage_on_the_peer_port(host: str, port: int) -> list[str]:
 
 def test_one_validator_shrugs_off_bad_input_and_resumes_at_its_height(solo: Cluster) -> None:
     node = solo.nodes[0]
-    wait_for(lambda: node.height() >= 2, 30, "the first blocks")
+    wait_for(lambda: node.height() >= 2, 120, "the first blocks")
     listen = node.node.p2p
     seen = asyncio.run(_garbage_on_the_peer_port(listen.host, listen.port))
     assert seen[0].startswith("HTTP/1.") and " 400 " in seen[0]
@@ -172,16 +174,16 @@ def test_one_validator_shrugs_off_bad_input_and_resumes_at_its_height(solo: Clus
         assert code == 400 and answer["error"]["code"], answer
     code, answer = http(node.url + "/v1/blocks/not-a-height")
     assert code == 400
-    before = node.height()
-    wait_for(lambda: node.height() >= before + 2, 30, "blocks after the garbage")
+    before = node.answered_height()
+    wait_for(lambda: node.height() >= before + 2, 60, "blocks after the garbage")
 
     assert node.stop(signal.SIGTERM) == 0
     stopped_at = max(int(line.split()[-1]) for line in _stop_lines(node))
     node.start()
-    wait_for(lambda: node.status() is not None, 30, "the restarted node's API")
+    wait_for(lambda: node.status() is not None, 120, "the restarted node's API")
     restarted = node.log_text().split("started at height ")[-1].split(":")[0]
     assert int(restarted) == stopped_at
-    wait_for(lambda: node.height() >= stopped_at + 2, 30, "blocks after the restart")
+    wait_for(lambda: node.height() >= stopped_at + 2, 60, "blocks after the restart")
 
 
 def _stop_lines(node: NodeProc) -> list[str]:

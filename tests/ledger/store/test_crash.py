@@ -85,6 +85,7 @@ def run_and_kill(path: Path, rng: random.Random, stderr_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 36 writer processes: over 200 s on two cores shared with other tests
 def test_sigkill_at_random_moments_always_reopens_at_the_last_whole_block(tmp_path: Path) -> None:
     path = tmp_path / "db"
     rng = random.Random(SCHEDULE_SEED)
