@@ -130,7 +130,8 @@ async def test_score_recovers_over_time(make_node, session, wait_until):
 
 
 async def test_a_ban_from_the_runner_expires_and_the_peer_reconnects(make_node, wait_until):
-    node = await make_node(0, ban_seconds=0.4)
+    # the ban must outlast the peer's redial even when a loaded machine stalls the loop
+    node = await make_node(0, ban_seconds=3.0)
     peer = await make_node(1, peers=[node])
     await wait_until(lambda: node.manager.peers == [peer.id])
 
@@ -146,7 +147,8 @@ async def test_a_ban_from_the_runner_expires_and_the_peer_reconnects(make_node, 
 
 async def test_a_dialer_waits_out_the_ban_of_the_peer_it_dials(make_node, wait_until):
     target = await make_node(1)
-    node = await make_node(0, peers=[target], ban_seconds=0.5)
+    # long enough that the check below falls inside the ban even on a stalled, loaded loop
+    node = await make_node(0, peers=[target], ban_seconds=3.0)
     await wait_until(lambda: node.manager.peers == [target.id])
     opened = target.manager.stats.connections_opened
 
