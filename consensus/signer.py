@@ -27,7 +27,6 @@ of the directory. `MemorySignStateStore` is the same contract in memory, for the
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +36,7 @@ from consensus.errors import (
     SignStateCorruptError,
     SignStateMissingError,
 )
+from consensus.files import replace_file
 from consensus.messages import Proposal, Step
 from ledger import codec
 from ledger.block import Block, Vote, VoteType
@@ -121,21 +121,7 @@ class FileSignStateStore:
             raise SignStateCorruptError(f"cannot read sign state {self.path}: {exc}") from exc
 
     def save(self, state: SignState) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            data = memoryview(state.encode())
-            while data:
-                data = data[os.write(fd, data) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        replace_file(self.path, state.encode())
 
 
 class MemorySignStateStore:

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from consensus.files import replace_file
 from consensus.wal import (
     DEFAULT_MAX_BYTES,
     FRAME,
@@ -88,20 +89,8 @@ class FileWAL:
 
     def _rotate(self, marker: EndHeight) -> None:
         """Replace the log by one holding only `marker` (tmp file, fsync, rename, dir fsync)."""
-        tmp = self.path.with_name(self.path.name + ".tmp")
         data = frame(marker)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        replace_file(self.path, data)
         os.close(self._fd)
         self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
         self._size = len(data)

@@ -207,10 +207,10 @@ class SimNode:
                 self._apply(machine.on_vote(message))  # late: only ever evidence
             return
         self.wal.append(Received(message))
-        if type(message) is Vote:
+        if isinstance(message, Vote):
             actions = machine.on_vote(message)
         else:
-            actions = machine.on_proposal(message)  # type: ignore[arg-type]
+            actions = machine.on_proposal(message)
         if actions:
             self._apply(actions)
 
@@ -237,26 +237,23 @@ class SimNode:
     # -- actions -----------------------------------------------------------------------------
 
     def _apply(self, actions: list[Action]) -> None:
-        for action in actions:
-            kind = type(action)
-            if kind is Broadcast:
-                message = action.message  # type: ignore[union-attr]
+        for a in actions:
+            if isinstance(a, Broadcast):
+                message = a.message
                 signer = self.signer
                 if signer is None or not signer.journaled(message):
                     self.wal.append(Sent(message), sync=True)
                 self._emit(message)
-            elif kind is ScheduleTimeout:
-                a: ScheduleTimeout = action  # type: ignore[assignment]
+            elif isinstance(a, ScheduleTimeout):
                 self.queue.after(
                     self._local(a.delay_ms), self._fire, self.incarnation, a.height, a.round, a.step
                 )
-            elif kind is Decide:
-                d: Decide = action  # type: ignore[assignment]
-                self.checker.decided(self.index, d.height, d.round, d.block)
-                self._commit(d.block, d.commit)
-            elif kind is EvidenceFound:
-                self.checker.evidence_exposed(action.evidence)  # type: ignore[union-attr]
-                self._add_evidence(action.evidence)  # type: ignore[union-attr]
+            elif isinstance(a, Decide):
+                self.checker.decided(self.index, a.height, a.round, a.block)
+                self._commit(a.block, a.commit)
+            elif isinstance(a, EvidenceFound):
+                self.checker.evidence_exposed(a.evidence)
+                self._add_evidence(a.evidence)
             else:
                 self.count("rejected")
 

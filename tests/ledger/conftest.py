@@ -31,6 +31,8 @@ from ledger.state.view import StateView
 from ledger.treasury.accepted import set_accepted
 from ledger.tx import Payload, SignedTx, TxBody
 
+pytest.register_assert_rewrite("tests.ledger.golden")  # its asserts explain a mismatch
+
 ALICE = PrivateKey.from_secret(b"alice")
 BOB = PrivateKey.from_secret(b"bob")
 CAROL = PrivateKey.from_secret(b"carol")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ledger import codec
 from ledger.collectives.create import CollectiveCreate, Founder
 from ledger.collectives.delegation import Delegate
 from ledger.collectives.exit import RageKick, Ragequit
@@ -16,10 +15,9 @@ from ledger.collectives.token_transfer import TokenTransfer
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.governance.kinds import ProposalKind
 from ledger.governance.policy import Policy
-from ledger.keys import Address, PrivateKey
-from ledger.tx import Payload, SignedTx, TxBody, payload_class
-
-SIGNER = PrivateKey(bytes(range(32)))
+from ledger.keys import Address
+from ledger.tx import Payload
+from tests.ledger.golden import check_golden
 
 CID = bytes(range(20))
 A = Address(bytes([7]) * 20)
@@ -85,8 +83,4 @@ GOLDEN: list[tuple[Payload, str]] = [
 
 @pytest.mark.parametrize(("payload", "expected"), GOLDEN, ids=lambda v: type(v).__name__)
 def test_golden_bytes(payload: Payload, expected: str) -> None:
-    encoded = codec.encode(payload.to_fields())
-    assert encoded.hex() == expected
-    assert payload_class(payload.KIND).from_fields(codec.decode(encoded)) == payload
-    signed = TxBody("coterie-test", SIGNER.public_key, 1, 2, payload).sign(SIGNER, bytes(32))
-    assert SignedTx.decode(signed.encode()) == signed
+    check_golden(payload, expected)
