@@ -5,13 +5,19 @@ from __future__ import annotations
 import click
 
 from cli.commands.bench import bench
+from cli.commands.content import content
 from cli.commands.keys import keys
+from cli.commands.moderate import moderate
 from cli.commands.node import config, init
 from cli.commands.query import query
+from cli.commands.proposal import proposal
 from cli.commands.sim import sim
+from cli.commands.split import split
 from cli.commands.start import start
+from cli.commands.stream import stream
 from cli.commands.testnet import testnet
 from cli.commands.tx import tx
+from cli.commands.validator import validator
 from cli.errors import CoterieGroup
 
 
@@ -30,6 +36,12 @@ cli.add_command(testnet)
 cli.add_command(tx)
 cli.add_command(bench)
 cli.add_command(query)
+cli.add_command(proposal)
+cli.add_command(split)
+cli.add_command(stream)
+cli.add_command(content)
+cli.add_command(moderate)
+cli.add_command(validator)
 
 
 def main() -> None:

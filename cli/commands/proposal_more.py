@@ -1,0 +1,514 @@
+"""Proposals for streams, allocations, a collective's own splits, moderation and the validator
+set (`coterie proposal submit stream|stream-cancel|allocate|split-create|split-update|
+split-accept|moderate|validator`). The stream, moderation and validator groups reuse these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.commands.govflow import (
+    builder_for,
+    node_get,
+    node_record,
+    proposal_options,
+    submit_proposal,
+)
+from cli.commands.govparse import (
+    ASSET,
+    COLLECTIVE_ID,
+    DURATION,
+    HASH32,
+    PUBLIC_KEY,
+    SPLIT_ID,
+    TIME,
+    checked,
+    for_option,
+    format_duration,
+    format_party,
+    format_time,
+    hex_bytes,
+    parse_int,
+    parse_party,
+    split_pair,
+)
+from cli.commands.splitterms import (
+    build_terms,
+    build_tranches,
+    describe_terms,
+    terms_from_json,
+    terms_options,
+    tranche_option,
+)
+from cli.txflow import AMOUNT, POSITIVE_AMOUNT, TxBuilder, tx_options
+from ledger.collectives.ids import VALIDATORS_BODY_ID, Asset
+from ledger.content.records import MAX_LABEL_LEN, MAX_URI_LEN, ModerationAction
+from ledger.governance.actions_splits import (
+    CollectiveSplitAccept,
+    CollectiveSplitCreate,
+    CollectiveSplitUpdate,
+)
+from ledger.governance.actions_treasury import Allocate, StreamCancel, StreamCreate
+from ledger.governance.kinds import VotingMethod
+from ledger.governance.validator_set import MAX_VALIDATOR_POWER, ValidatorUpdate
+from ledger.keys import PUBLIC_KEY_LEN, SIGNATURE_LEN, Address
+from ledger.moderation.actions import Moderate
+from ledger.splits.admin import OwnerAction
+from ledger.splits.consent import Consent
+from ledger.splits.parties import Party, PartyKind
+from ledger.treasury.vesting import Schedule
+
+DECISIONS = {d.name.lower(): d for d in ModerationAction}
+
+
+@click.command("stream")
+@click.option("--to", "recipient", required=True, metavar="ADDRESS", help="Who is paid.")
+@click.option("--asset", type=ASSET, default="native", show_default=True)
+@click.option("--total", type=POSITIVE_AMOUNT, help="Everything the stream pays.")
+@click.option("--per-interval", type=POSITIVE_AMOUNT, help="Or: what each interval pays.")
+@click.option("--interval", type=DURATION, required=True, help="Vesting step, e.g. 1d.")
+@click.option("--duration", type=DURATION, required=True, help="Whole intervals, e.g. 90d.")
+@click.option("--cliff", type=DURATION, default="0", help="Nothing vests before it (from start).")
+@click.option("--start", type=TIME, default="0", help="Start date (0: when the proposal executes).")
+@proposal_options
+@tx_options
+def stream_create(
+    *,
+    recipient: str,
+    asset: Asset,
+    total: int | None,
+    per_interval: int | None,
+    interval: int,
+    duration: int,
+    cliff: int,
+    start: int,
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
+) -> None:
+    """Stream a payment from the treasury, vesting per interval (claimed with
+    `coterie stream claim`); the whole total leaves the treasury when the proposal executes."""
+    if (total is None) == (per_interval is None):
+        raise click.UsageError("give exactly one of --total or --per-interval")
+    if per_interval is not None:
+        schedule = Schedule.per_interval(start, duration, interval, cliff, per_interval)
+    else:
+        assert total is not None
+        schedule = Schedule(start, duration, interval, cliff, total)
+    with checked("invalid stream schedule"):
+        schedule.check()
+    builder = builder_for(common)
+    action = StreamCreate(builder.address(recipient), asset, schedule)
+    starts = "when the proposal executes" if start == 0 else format_time(start)
+    lines = [
+        f"stream: {schedule.total} in {schedule.steps} steps of {format_duration(interval)} "
+        f"over {format_duration(duration)}, starting {starts}"
+        + (f", cliff {format_duration(cliff)}" if cliff else "")
+    ]
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(action,),
+        metadata=metadata,
+        expedited=expedited,
+        lines=lines,
+    )
+
+
+@click.command("stream-cancel")
+@click.option("--stream", "stream_id", type=AMOUNT, required=True, help="The stream's number.")
+@proposal_options
+@tx_options
+def stream_cancel(
+    *, stream_id: int, collective: bytes, metadata: str, expedited: bool, **common: Any
+) -> None:
+    """Stop a stream: what has vested is paid, the rest returns to the treasury."""
+    builder = builder_for(common)
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(StreamCancel(stream_id),),
+        metadata=metadata,
+        expedited=expedited,
+    )
+
+
+@click.command("allocate")
+@click.option("--asset", type=ASSET, default="native", show_default=True)
+@click.option("--budget", type=POSITIVE_AMOUNT, required=True, help="What is divided.")
+@click.option(
+    "--choice",
+    "choices",
+    multiple=True,
+    required=True,
+    metavar="LABEL=TARGET",
+    help="A choice and who it pays (an address or split:ID). Repeatable, 2 to 16.",
+)
+@click.option("--quadratic", is_flag=True, help="Quadratic instead of weighted votes.")
+@click.option("--memo", default="")
+@proposal_options
+@tx_options
+def allocate(
+    *,
+    asset: Asset,
+    budget: int,
+    choices: tuple[str, ...],
+    quadratic: bool,
+    memo: str,
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
+) -> None:
+    """Divide a budget over the choices of a weighted (or quadratic) poll by their scores."""
+    builder = builder_for(common)
+    labels: list[str] = []
+    targets: list[Party] = []
+    with for_option("--choice"):
+        for spec in choices:
+            label, target_text = split_pair(spec, "LABEL=TARGET")
+            target = parse_party(target_text, builder.prefix)
+            if target.kind not in (PartyKind.ACCOUNT, PartyKind.SPLIT):
+                raise click.BadParameter(f"{target_text}: an allocation pays an address or split")
+            labels.append(label)
+            targets.append(target)
+    action = Allocate(asset, budget, tuple(targets), memo)
+    method = VotingMethod.QUADRATIC if quadratic else VotingMethod.WEIGHTED
+    lines = [
+        f"choice {i}: {label} -> {format_party(t, builder.prefix)}"
+        for i, (label, t) in enumerate(zip(labels, targets, strict=True))
+    ]
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(action,),
+        metadata=metadata,
+        expedited=expedited,
+        method=method,
+        choices=tuple(labels),
+        lines=lines,
+    )
+
+
+@click.command("split-create")
+@terms_options(required=True)
+@tranche_option
+@proposal_options
+@tx_options
+def split_create(
+    *,
+    recipients: tuple[str, ...],
+    fee_ppm: int | None,
+    mode: str | None,
+    locked_until: int | None,
+    tranches: tuple[str, ...],
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
+) -> None:
+    """Create a split owned by the collective (changed only by its proposals)."""
+    builder = builder_for(common)
+    terms = build_terms(
+        recipients, builder.prefix, fee_ppm=fee_ppm, mode=mode, locked_until=locked_until
+    )
+    tiers = build_tranches(tranches, builder.prefix)
+    lines = [*describe_terms(terms, builder.prefix, tiers), "the split's id is set on execution"]
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(CollectiveSplitCreate(terms, tiers),),
+        metadata=metadata,
+        expedited=expedited,
+        lines=lines,
+    )
+
+
+def owner_change_options(f: Any) -> Any:
+    f = click.option("--renounce", is_flag=True, help="Drop the owner: immutable forever.")(f)
+    f = click.option("--cancel-transfer", is_flag=True, help="Withdraw a proposed new owner.")(f)
+    return click.option(
+        "--propose-owner",
+        metavar="PARTY",
+        help="Name a new owner (an address or collective:ID), who must accept.",
+    )(f)
+
+
+def owner_change(
+    builder: TxBuilder, propose_owner: str | None, cancel_transfer: bool, renounce: bool
+) -> tuple[OwnerAction, Party | None]:
+    if sum((propose_owner is not None, cancel_transfer, renounce)) > 1:
+        raise click.UsageError("give one of --propose-owner, --cancel-transfer, --renounce")
+    if propose_owner is not None:
+        with for_option("--propose-owner"):
+            return OwnerAction.PROPOSE, parse_party(propose_owner, builder.prefix)
+    if cancel_transfer:
+        return OwnerAction.CANCEL, None
+    if renounce:
+        return OwnerAction.RENOUNCE, None
+    return OwnerAction.KEEP, None
+
+
+def parse_consents(specs: tuple[str, ...]) -> tuple[Consent, ...]:
+    """Consents made with `coterie split consent`: PUBLIC_KEY:SIGNATURE in hex."""
+    out = []
+    with for_option("--consent"):
+        for spec in specs:
+            key_text, sep, sig_text = spec.partition(":")
+            if not sep:
+                raise click.BadParameter(f"{spec[:20]}…: expected PUBLIC_KEY:SIGNATURE")
+            out.append(
+                Consent(
+                    hex_bytes(key_text, PUBLIC_KEY_LEN, "a public key"),
+                    hex_bytes(sig_text, SIGNATURE_LEN, "a signature"),
+                )
+            )
+    return tuple(out)
+
+
+def current_split(builder: TxBuilder, split_id: bytes) -> dict[str, Any] | None:
+    data = node_record(builder, f"/v1/splits/{split_id.hex()}", f"split {split_id.hex()}")
+    return data if isinstance(data, dict) else None
+
+
+def split_change(
+    builder: TxBuilder,
+    *,
+    split_id: bytes,
+    version: int | None,
+    recipients: tuple[str, ...],
+    fee_ppm: int | None,
+    mode: str | None,
+    locked_until: int | None,
+) -> tuple[int, Any, list[str]]:
+    """(version, new terms or None, summary lines) for an update of a split."""
+    current = current_split(builder, split_id)
+    if version is None:
+        if current is None:
+            raise click.UsageError("with --generate-only, give --version (the split's current)")
+        version = int(current["version"])
+    changing = bool(recipients) or any(v is not None for v in (fee_ppm, mode, locked_until))
+    if not changing:
+        return version, None, []
+    base = terms_from_json(current, builder.prefix) if current is not None else None
+    if base is None and not recipients:
+        raise click.UsageError("with --generate-only, give the full --recipient list")
+    terms = build_terms(
+        recipients, builder.prefix, fee_ppm=fee_ppm, mode=mode, locked_until=locked_until, base=base
+    )
+    return version, terms, describe_terms(terms, builder.prefix)
+
+
+@click.command("split-update")
+@click.option("--split", "split_id", type=SPLIT_ID, required=True, metavar="ID")
+@click.option("--version", type=AMOUNT, help="The split's current version (default: asked).")
+@terms_options(required=False)
+@owner_change_options
+@click.option("--consent", "consents", multiple=True, metavar="KEY:SIG", help="A payee's consent.")
+@proposal_options
+@tx_options
+def split_update(
+    *,
+    split_id: bytes,
+    version: int | None,
+    recipients: tuple[str, ...],
+    fee_ppm: int | None,
+    mode: str | None,
+    locked_until: int | None,
+    propose_owner: str | None,
+    cancel_transfer: bool,
+    renounce: bool,
+    consents: tuple[str, ...],
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
+) -> None:
+    """Change a split the collective owns. Members who vote yes consent to their own cut;
+    other payees whose share falls must sign (`coterie split consent`)."""
+    builder = builder_for(common)
+    version, terms, lines = split_change(
+        builder,
+        split_id=split_id,
+        version=version,
+        recipients=recipients,
+        fee_ppm=fee_ppm,
+        mode=mode,
+        locked_until=locked_until,
+    )
+    action_kind, new_owner = owner_change(builder, propose_owner, cancel_transfer, renounce)
+    action = CollectiveSplitUpdate(
+        split_id, version, terms, action_kind, new_owner, parse_consents(consents)
+    )
+    with checked("invalid split update"):
+        action.check()
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(action,),
+        metadata=metadata,
+        expedited=expedited,
+        lines=lines,
+    )
+
+
+@click.command("split-accept")
+@click.option("--split", "split_id", type=SPLIT_ID, required=True, metavar="ID")
+@proposal_options
+@tx_options
+def split_accept(
+    *, split_id: bytes, collective: bytes, metadata: str, expedited: bool, **common: Any
+) -> None:
+    """Take over a split whose owner proposed the collective as its new owner."""
+    builder = builder_for(common)
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(CollectiveSplitAccept(split_id),),
+        metadata=metadata,
+        expedited=expedited,
+    )
+
+
+def decision_options(f: Any) -> Any:
+    f = click.option(
+        "--reason-uri", default="", help=f"Where the reasons are (up to {MAX_URI_LEN} bytes)."
+    )(f)
+    f = click.option("--label", default="", help="The label, for a 'label' decision.")(f)
+    f = click.option(
+        "--decision", type=click.Choice(sorted(DECISIONS)), required=True, help="What to do."
+    )(f)
+    return click.option(
+        "--content", "content_hash", type=HASH32, required=True, metavar="HASH", help="Content."
+    )(f)
+
+
+def check_decision(decision: str, label: str, reason_uri: str) -> ModerationAction:
+    if decision == "label" and not label:
+        raise click.BadParameter("a 'label' decision needs a label", param_hint="--label")
+    if len(label.encode()) > MAX_LABEL_LEN:
+        raise click.BadParameter(f"at most {MAX_LABEL_LEN} bytes", param_hint="--label")
+    if len(reason_uri.encode()) > MAX_URI_LEN:
+        raise click.BadParameter(f"at most {MAX_URI_LEN} bytes", param_hint="--reason-uri")
+    return DECISIONS[decision]
+
+
+@click.command("moderate")
+@decision_options
+@proposal_options
+@tx_options
+def moderate(
+    *,
+    content_hash: bytes,
+    decision: str,
+    label: str,
+    reason_uri: str,
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
+) -> None:
+    """Let the collective decide on content anchored in it (hide, label, restore, remove)."""
+    choice = check_decision(decision, label, reason_uri)
+    builder = builder_for(common)
+    submit_proposal(
+        builder,
+        collective=collective,
+        actions=(Moderate(content_hash, choice, label, reason_uri),),
+        metadata=metadata,
+        expedited=expedited,
+    )
+
+
+def _validator_updates(
+    add: tuple[str, ...], power: tuple[str, ...], remove: tuple[bytes, ...]
+) -> list[ValidatorUpdate]:
+    updates: list[ValidatorUpdate] = []
+    for hint, specs in (("--add", add), ("--power", power)):
+        with for_option(hint):
+            for spec in specs:
+                key_text, power_text = split_pair(spec, "PUBLIC_KEY=POWER[,NAME]")
+                power_text, _, name = power_text.partition(",")
+                value = parse_int(power_text, "power", 1)
+                if value > MAX_VALIDATOR_POWER:
+                    raise click.BadParameter(f"power is at most 2^40 ({MAX_VALIDATOR_POWER})")
+                if len(name.encode()) > 64:
+                    raise click.BadParameter("a validator name is at most 64 bytes")
+                key = hex_bytes(key_text, PUBLIC_KEY_LEN, "a validator public key")
+                updates.append(ValidatorUpdate(key, value, name))
+    updates += [ValidatorUpdate(key, 0) for key in remove]
+    keys = [u.public_key for u in updates]
+    if not updates:
+        raise click.UsageError("give at least one of --add, --power or --remove")
+    if len(set(keys)) != len(keys):
+        raise click.UsageError("a validator is named twice")
+    return updates
+
+
+def governing_body(builder: TxBuilder, given: bytes | None) -> bytes:
+    """--collective, else the chain's governing body as its genesis names it."""
+    if given is not None:
+        return given
+    data = node_get(builder, "/v1/genesis")
+    body = "validators"
+    if isinstance(data, dict):
+        body = data.get("genesis", {}).get("governance", {}).get("governing_body", body)
+    return VALIDATORS_BODY_ID if body == "validators" else bytes.fromhex(body)
+
+
+@click.command("validator")
+@click.option("--add", multiple=True, metavar="PUBLIC_KEY=POWER[,NAME]", help="Add a validator.")
+@click.option("--power", multiple=True, metavar="PUBLIC_KEY=POWER", help="Change its power.")
+@click.option("--remove", multiple=True, type=PUBLIC_KEY, metavar="PUBLIC_KEY", help="Remove one.")
+@click.option(
+    "--collective",
+    type=COLLECTIVE_ID,
+    metavar="ID",
+    help="The governing body (default: the one the genesis names).",
+)
+@click.option("--title", "metadata", default="", metavar="TEXT", help="What it is about.")
+@tx_options
+def validator(
+    *,
+    add: tuple[str, ...],
+    power: tuple[str, ...],
+    remove: tuple[bytes, ...],
+    collective: bytes | None,
+    metadata: str,
+    **common: Any,
+) -> None:
+    """Propose validator-set changes to the governing body; all of them happen or none (a
+    replacement is an --add and a --remove in one proposal). Changes take effect a few heights
+    after the proposal executes."""
+    updates = _validator_updates(add, power, remove)
+    builder = builder_for(common)
+    body = governing_body(builder, collective)
+    lines = []
+    for update in updates:
+        who = Address.from_public_key(update.public_key).to_text(builder.prefix)
+        change = "remove" if update.power == 0 else f"power {update.power}"
+        lines.append(f"validator {who}: {change}" + (f" ({update.name})" if update.name else ""))
+    submit_proposal(
+        builder,
+        collective=body,
+        actions=tuple(updates),
+        metadata=metadata,
+        expedited=False,
+        lines=lines,
+    )
+
+
+def register_more(group: click.Group) -> None:
+    for command in (
+        stream_create,
+        stream_cancel,
+        allocate,
+        split_create,
+        split_update,
+        split_accept,
+        moderate,
+        validator,
+    ):
+        group.add_command(command)
