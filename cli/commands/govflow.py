@@ -98,10 +98,10 @@ def submit_proposal(
     """Run the chain's stateless checks on the actions, then summarise, sign and send."""
     if len(metadata.encode()) > MAX_METADATA_LEN:
         raise click.BadParameter(f"at most {MAX_METADATA_LEN} bytes", param_hint="--title")
-    if len(choices) > MAX_CHOICES or any(len(c.encode()) > MAX_CHOICE_LEN for c in choices):
-        raise click.BadParameter(
-            f"at most {MAX_CHOICES} choices of up to {MAX_CHOICE_LEN} bytes", param_hint="--choice"
-        )
+    if method is not VotingMethod.BINARY and not 2 <= len(choices) <= MAX_CHOICES:
+        raise click.BadParameter(f"a poll has 2 to {MAX_CHOICES} choices", param_hint="--choice")
+    if any(len(c.encode()) > MAX_CHOICE_LEN for c in choices):
+        raise click.BadParameter(f"up to {MAX_CHOICE_LEN} bytes each", param_hint="--choice")
     with checked("invalid proposal"):
         kind = kind_of(actions)
         for action in actions:

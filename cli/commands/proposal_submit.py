@@ -55,7 +55,9 @@ def signal(*, collective: bytes, metadata: str, expedited: bool, **common: Any) 
     show_default=True,
     help="How ballots count: one choice, approval, ranked (instant runoff), weighted, quadratic.",
 )
-@click.option("--choice", "choices", multiple=True, required=True, help="A choice (2 to 16).")
+@click.option(
+    "--choice", "choices", multiple=True, required=True, help="A choice (2 to 32). Repeatable."
+)
 @proposal_options
 @tx_options
 def poll(
