@@ -29,7 +29,7 @@ MODES = {m.name.lower(): m for m in SplitMode}
 
 
 def terms_options(required: bool) -> Callable[[F], F]:
-    """--recipient (repeatable), --fee, --mode and --locked-until."""
+    """--recipient (repeatable), --keeper-fee, --mode and --locked-until."""
 
     def decorate(f: F) -> F:
         f = click.option(
@@ -46,7 +46,7 @@ def terms_options(required: bool) -> Callable[[F], F]:
             "and anyone distributes them for the fee.",
         )(f)
         f = click.option(
-            "--fee",
+            "--keeper-fee",
             "fee_ppm",
             type=PERCENT,
             default=None,
