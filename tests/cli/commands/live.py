@@ -155,7 +155,7 @@ def make_collective(live: Live) -> bytes:
 
 def node_args(live: Live, *args: str) -> list[str]:
     """A command sent through the live node with a dev key (plaintext, so --insecure-dev)."""
-    return [*args, "--home", str(live.home), "--insecure-dev", "--node", live.url]
+    return [*args, "--home", str(live.home), "--insecure-dev", "--node", live.url, "-y"]
 
 
 def runner_invoke(runner: CliRunner) -> Callable[[Sequence[str]], Result]:
