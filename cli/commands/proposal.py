@@ -9,12 +9,14 @@ from typing import Any
 
 import click
 
+from cli.broadcast import TxRefusedError, check
 from cli.commands.govflow import builder_for, finish, node_get
 from cli.commands.govparse import describe_ballot, parse_ballot
 from cli.commands.proposal_submit import submit
 from cli.errors import CoterieGroup, InvalidInputError
-from cli.txflow import AMOUNT, tx_options
+from cli.txflow import AMOUNT, TxBuilder, tx_options
 from cli.wallet import salts
+from ledger.errors import ErrorCode
 from ledger.governance.ballots import SALT_LEN, commitment
 from ledger.governance.multisig_queue import MultisigReject
 from ledger.governance.process_txs import MultisigApprove, ProposalProcess
@@ -94,6 +96,31 @@ def commit(*, proposal_id: int, options: tuple[str, ...], **common: Any) -> None
     finish(builder, VoteCommit(proposal_id, digest), lines)
 
 
+def _pick(builder: TxBuilder, proposal_id: int, stored: list[salts.StoredBallot]) -> VoteReveal:
+    """The reveal of the stored ballot whose commitment the chain holds: when several were
+    committed, the node's dry run tells which one matches (newest first)."""
+    voter = builder.sender.address
+    reveals = [
+        VoteReveal(proposal_id, s.ballot, s.salt)
+        for s in stored
+        if commitment(proposal_id, voter, s.ballot, s.salt) == s.commitment
+    ]
+    if not reveals:
+        raise InvalidInputError("no stored ballot matches its own commitment (file damaged?)")
+    if len(reveals) == 1 or builder.send is None:
+        return reveals[0]
+    for candidate in reveals:
+        try:
+            check(builder.send.client, builder.body(candidate))
+        except TxRefusedError as exc:
+            if exc.code == ErrorCode.COMMITMENT_MISMATCH.name:
+                continue
+        return candidate  # it passes, or fails for another reason the send will report
+    raise InvalidInputError(
+        f"none of the {len(reveals)} stored ballots matches the commitment on chain"
+    )
+
+
 @proposal.command("reveal")
 @PROPOSAL_ID
 @tx_options
@@ -107,12 +134,8 @@ def reveal(*, proposal_id: int, **common: Any) -> None:
         stored = salts.load(home, builder.chain_id, proposal_id, voter)
     except salts.SaltStoreError as exc:
         raise InvalidInputError(str(exc)) from exc
-    if commitment(proposal_id, builder.sender.address, stored.ballot, stored.salt) != (
-        stored.commitment
-    ):
-        raise InvalidInputError("the stored ballot does not match its commitment")
-    lines = [f"revealing ballot: {describe_ballot(stored.ballot)}"]
-    finish(builder, VoteReveal(proposal_id, stored.ballot, stored.salt), lines)
+    payload = _pick(builder, proposal_id, stored)
+    finish(builder, payload, [f"revealing ballot: {describe_ballot(payload.ballot)}"])
 
 
 @proposal.command("cancel")

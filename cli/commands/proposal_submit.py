@@ -16,6 +16,7 @@ from cli.commands.govflow import builder_for, proposal_options, submit_proposal
 from cli.commands.govparse import ASSET
 from cli.commands.proposal_more import register_more
 from cli.commands.proposal_rules import register_rules
+from cli.commands.proposal_splits import register_splits
 from cli.errors import CoterieGroup
 from cli.txflow import POSITIVE_AMOUNT, tx_options
 from ledger.collectives.ids import MAX_TOKEN_CLASSES, Asset
@@ -295,4 +296,5 @@ def accept_asset(
 
 
 register_rules(submit)
+register_splits(submit)
 register_more(submit)

@@ -9,7 +9,7 @@ import click
 
 from cli.commands.govflow import builder_for, finish
 from cli.commands.govparse import SPLIT_ID, checked, for_option, format_party, parse_party
-from cli.commands.proposal_more import (
+from cli.commands.proposal_splits import (
     owner_change,
     owner_change_options,
     parse_consents,

@@ -72,6 +72,19 @@ def test_split_create_pay_update_with_consent_and_hand_over(run: Run, live: Live
     ok(run(node_args(live, "split", "accept-ownership", "--split", split_id, "--from", "dev1")))
     assert live.get(f"/v1/splits/{split_id}")["owner"]["id"] == dev1
 
+    # dev1 hands it to the crew, which accepts by proposal; then only proposals change it
+    cid = live.collective.hex()
+    ok(run(node_args(live, "split", "update", "--split", split_id,
+                     "--propose-owner", f"collective:{cid}", "--from", "dev1")))  # fmt: skip
+    passed(run, live, "split-accept", "--split", split_id)
+    assert live.get(f"/v1/splits/{split_id}")["owner"] == {"kind": "COLLECTIVE", "id": cid}
+    update = ["proposal", "submit", "split-update", "--collective", cid, "--split", split_id,
+              "--keeper-fee", "1%", "--from", "dev0"]  # fmt: skip
+    ok(run(node_args(live, *update)))
+    action = live.proposal(live.newest_proposal())["actions"][0]
+    current = live.get(f"/v1/splits/{split_id}")["version"]  # every owner step counts
+    assert (action["version"], action["terms"]["fee_ppm"]) == (current, 10_000)
+
 
 def test_accruing_split_is_distributed_by_a_keeper(run: Run, live: Live) -> None:
     dev1 = live.address("dev1")
@@ -105,6 +118,12 @@ def test_stream_created_by_proposal_is_claimed(run: Run, live: Live) -> None:
     assert live.balance("dev3") == before + 30
     again = run(node_args(live, "stream", "claim", "1", "--from", "dev3"))
     assert again.exit_code == ExitCode.TX_FAILED and "NOTHING_TO_CLAIM" in again.output
+    ok(run(node_args(live, "stream", "cancel", "--collective", cid, "--stream", "1",
+                     "--from", "dev0")))  # fmt: skip
+    pid = live.newest_proposal()
+    assert live.proposal(pid)["kind"] == "STREAMS"
+    ok(run(node_args(live, "proposal", "vote", str(pid), "yes", "--from", "dev0")))
+    live.wait_status(pid, "EXECUTED")
 
 
 def test_content_anchor_and_moderation(run: Run, live: Live, tmp_path: Path) -> None:
@@ -131,6 +150,10 @@ def test_content_anchor_and_moderation(run: Run, live: Live, tmp_path: Path) -> 
     view = live.get(f"/v1/content/{digest}")
     assert view["moderation"]["action"] == "HIDE"
     assert len(view["moderation_history"]) == 1
+    ok(run(node_args(live, "moderate", "propose", "--collective", live.collective.hex(),
+                     "--content", digest, "--decision", "label", "--label", "spoilers",
+                     "--from", "dev1")))  # fmt: skip
+    assert live.proposal(live.newest_proposal())["kind"] == "MODERATION"
 
 
 def test_validator_power_change_by_the_validators_body(run: Run, live: Live) -> None:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import Result
 
 from cli.errors import ExitCode
+from ledger.collectives.ids import VALIDATORS_BODY_ID
 from tests.cli.commands.live import Live, node_args, wait_seconds_until
 from tests.cli.helpers import fails
 
@@ -116,13 +117,47 @@ def test_policy_and_params_changes_start_from_the_current_ones(run: Run, live: L
     ok(run(node_args(live, "proposal", "cancel", str(pid), "--from", "dev0")))
 
 
+@pytest.mark.parametrize(
+    ("kind", "args", "proposal_kind"),
+    [
+        ("distribute", ["--holders-of", "CREW/0", "--amount", "10"], "SPEND"),
+        ("accept-asset", ["--asset", VALIDATORS_BODY_ID.hex() + "/0", "--remove"], "GOVERNANCE"),
+        ("role-revoke", ["--role", "moderator", "--holder", "dev1"], "GOVERNANCE"),
+        ("role-lock", ["--role", "treasurer"], "GOVERNANCE"),
+        ("allowance", ["--member", "dev1", "--amount", "5", "--period", "30d"], "ALLOWANCE"),
+        ("allocate", ["--budget", "10", "--choice", "art=dev1", "--choice", "docs=dev2"],
+         "ALLOCATION"),
+        ("split-create", ["--recipient", "dev1=2", "--recipient", "dev2=1"], "SPLITS"),
+    ],
+)  # fmt: skip
+def test_every_other_action_kind_reaches_the_chain(
+    run: Run, live: Live, kind: str, args: list[str], proposal_kind: str
+) -> None:
+    names = {n: live.address(n) for n in ("dev1", "dev2")}
+    fixed = []
+    for arg in args:
+        left, sep, right = arg.partition("=")
+        text = f"{names.get(left, left)}{sep}{names.get(right, right)}" if sep else arg
+        fixed.append(names.get(text, text.replace("CREW", live.collective.hex())))
+    pid = submit(run, live, "dev0", kind, *fixed)
+    view = live.proposal(pid)
+    assert view["kind"] == proposal_kind
+    assert len(view["actions"]) == 1
+    ok(run(node_args(live, "proposal", "cancel", str(pid), "--from", "dev0")))
+
+
 @pytest.mark.slow
 def test_secret_ballot_commit_then_reveal(run: Run, live: Live) -> None:
     pid = submit(run, live, "dev0", "signal", "--title", "secret")
     ok(run(node_args(live, "proposal", "commit", str(pid), "yes", "--from", "dev0")))
+    # a second commit is refused (this policy keeps first votes) but its salt is kept beside
+    # the first, and reveal finds the one the chain holds
+    again = run(node_args(live, "proposal", "commit", str(pid), "no", "--from", "dev0"))
+    fails(again, ExitCode.TX_FAILED, "ALREADY_VOTED")
     stored = list((live.home / "ballots").glob(f"*-{pid}-{live.address('dev0')}.json"))
     assert len(stored) == 1
-    assert json.loads(stored[0].read_text())["options"] == [0]
+    entries = json.loads(stored[0].read_text())["ballots"]
+    assert [e["options"] for e in entries] == [[0], [1]]
     assert live.proposal(pid)["ballots_cast"] == 0
     early = run(node_args(live, "proposal", "reveal", str(pid), "--from", "dev0"))
     fails(early, ExitCode.TX_FAILED, "VOTING_CLOSED")
