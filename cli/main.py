@@ -9,8 +9,8 @@ from cli.commands.content import content
 from cli.commands.keys import keys
 from cli.commands.moderate import moderate
 from cli.commands.node import config, init
-from cli.commands.query import query
 from cli.commands.proposal import proposal
+from cli.commands.query import query
 from cli.commands.sim import sim
 from cli.commands.split import split
 from cli.commands.start import start
