@@ -7,6 +7,7 @@ the validator set tracked from genesis (docs/cli.md, docs/lightclient.md).
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +19,13 @@ from typing import Any, ClassVar, TypeVar
 import click
 
 from cli.errors import CliError, CoterieGroup, InvalidInputError
-from cli.lightclient import LightClient, LightClientError, TrustStore, VerificationError
+from cli.lightclient import (
+    LightClient,
+    LightClientError,
+    TrustStore,
+    VerificationError,
+    VerifiedState,
+)
 from cli.nodeclient import DEFAULT_NODE, NODE_ENV, NodeClient
 from cli.options import DEFAULT_HOME, HOME_ENV, open_keystore
 from cli.wallet.keystore import KeystoreError
@@ -167,13 +174,17 @@ class QueryContext:
         try:
             return Address.parse(self.hrp(), text)
         except AddressError:
+            if "1" in text and len(text) > 20:
+                raise  # an address, mistyped or of another chain: its own message says which
             keystore = open_keystore(self.home)
             try:
                 known = keystore.exists(text)
             except KeystoreError:
                 known = False
             if not known:
-                raise
+                raise AddressError(
+                    f"{text!r} is neither an address of this chain nor a key name in {self.home}"
+                ) from None
             return keystore.info(text).address
 
     @contextmanager
@@ -189,3 +200,23 @@ class QueryContext:
             yield self._light
         finally:
             progress.close()
+
+
+def context(node_url: str, output: str, home: Path, genesis_path: Path | None) -> QueryContext:
+    return QueryContext(node_url, output, home, genesis_path)
+
+
+def emit(q: QueryContext, data: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if q.output == "json" else text)
+
+
+def mark(answer: dict[str, Any], verified: VerifiedState) -> None:
+    answer["verified"] = {
+        "height": verified.height,
+        "block_hash": verified.header.hash().hex(),
+        "state_root": verified.header.state_root.hex(),
+    }
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

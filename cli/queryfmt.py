@@ -178,6 +178,9 @@ def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
             opts = tally["options"]
             votes = " | " + " ".join(f"{k} {v}" for k, v in opts.items())
         out.append(f"#{p['id']:<5} {p['kind']:<12} {p['status']:<9}{votes}{when}")
+    rows = verified_note(answer)
+    if rows:
+        out.append(lines(rows))
     return "\n".join(out)
 
 

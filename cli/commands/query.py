@@ -4,18 +4,26 @@ and txs from a node, optionally verified (--verify) by the light client (cli/lig
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cli import queryfmt as fmt
+from cli.commands.query_chain import block, light_status, tx
 from cli.errors import InvalidInputError
-from cli.lightclient import TrustStore, VerificationError, VerifiedState, checks
-from cli.lightclient.chainchecks import check_block, check_tx
+from cli.lightclient import LightClient, VerificationError, VerifiedState, checks
 from cli.options import parse_hash
-from cli.querycontext import QueryContext, QueryGroup, query_options, verify_option
+from cli.querycontext import (
+    QueryContext,
+    QueryGroup,
+    context,
+    emit,
+    mark,
+    now_ms,
+    query_options,
+    verify_option,
+)
 from ledger.collectives import keys as col_keys
 from ledger.content import keys as content_keys
 from ledger.governance import keys as gov_keys
@@ -31,24 +39,9 @@ def query() -> None:
     """Read chain state from a node; --verify trusts only the validators from genesis."""
 
 
-def _context(node_url: str, output: str, home: Path, genesis_path: Path | None) -> QueryContext:
-    return QueryContext(node_url, output, home, genesis_path)
-
-
-def _emit(q: QueryContext, data: dict[str, Any], text: str) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if q.output == "json" else text)
-
-
-def _mark(answer: dict[str, Any], verified: VerifiedState) -> None:
-    answer["verified"] = {
-        "height": verified.height,
-        "block_hash": verified.header.hash().hex(),
-        "state_root": verified.header.state_root.hex(),
-    }
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+query.add_command(block)
+query.add_command(tx)
+query.add_command(light_status)
 
 
 # -- account ---------------------------------------------------------------------------------
@@ -74,7 +67,7 @@ def account(
     *, who: str, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
 ) -> None:
     """Balance, nonce and token holdings of an account (an address or a key name)."""
-    q = _context(node_url, output, home, genesis_path)
+    q = context(node_url, output, home, genesis_path)
     if verify:
         q.genesis()
     address = q.address(who)
@@ -89,7 +82,7 @@ def account(
             checks.check_account(answer, address, verified)
             if holdings:
                 values = light.prove([k for _, _, k in holdings]).values
-        _mark(answer, verified)
+        mark(answer, verified)
     elif holdings:
         bundle = q.node.post("/v1/proofs", {"keys": [k.hex() for _, _, k in holdings]})
         values = {bytes.fromhex(e["key"]): _raw(e["value"]) for e in bundle["entries"]}
@@ -106,7 +99,7 @@ def account(
                     "amount": amount,
                 }
             )
-    _emit(q, answer, fmt.account_text(answer))
+    emit(q, answer, fmt.account_text(answer))
 
 
 def _raw(value: str | None) -> bytes | None:
@@ -144,7 +137,7 @@ def collective(
     With --verify the record, member count, every listed member and holding, the supply and the
     treasury are proven; the policies shown for kinds without an override are chain defaults.
     """
-    q = _context(node_url, output, home, genesis_path)
+    q = context(node_url, output, home, genesis_path)
     cid = _collective_id(collective_id)
     answer = q.get(f"/v1/collectives/{cid.hex()}")
     if verify:
@@ -158,8 +151,8 @@ def collective(
             else:
                 raise VerificationError("the chain moved on during every attempt; try again")
             checks.check_collective(answer, cid, hrp, verified)
-        _mark(answer, verified)
-    _emit(q, answer, fmt.collective_text(answer))
+        mark(answer, verified)
+    emit(q, answer, fmt.collective_text(answer))
 
 
 # -- validators ------------------------------------------------------------------------------
@@ -172,14 +165,14 @@ def validators(
     *, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
 ) -> None:
     """The active validator set, with power and signing counters."""
-    q = _context(node_url, output, home, genesis_path)
+    q = context(node_url, output, home, genesis_path)
     answer = q.get("/v1/validators" + ("?proof=true" if verify else ""))
     if verify:
         with q.light() as light:
             verified = light.verify_bundle(answer.pop("proof", None), [VALIDATOR_SET_KEY])
             checks.check_validators(answer, q.hrp(), verified)
-        _mark(answer, verified)
-    _emit(q, answer, fmt.validators_text(answer))
+        mark(answer, verified)
+    emit(q, answer, fmt.validators_text(answer))
 
 
 # -- proposals -------------------------------------------------------------------------------
@@ -189,6 +182,7 @@ def validators(
 @click.argument("collective_id", metavar="COLLECTIVE")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @query_options
+@verify_option
 def proposals(
     *,
     collective_id: str,
@@ -197,12 +191,44 @@ def proposals(
     output: str,
     home: Path,
     genesis_path: Path | None,
+    verify: bool,
 ) -> None:
-    """A collective's proposals, newest first, with live tallies and time left."""
-    q = _context(node_url, output, home, genesis_path)
+    """A collective's proposals, newest first, with live tallies and time left.
+
+    --verify proves each listed proposal's record (not that the list is complete, nor the live
+    tallies, which the node computes from the ballots).
+    """
+    q = context(node_url, output, home, genesis_path)
     cid = _collective_id(collective_id)
-    answer = q.get(f"/v1/collectives/{cid.hex()}/proposals?limit={limit}")
-    _emit(q, answer, fmt.proposals_text(answer, _now_ms()))
+    path = f"/v1/collectives/{cid.hex()}/proposals?limit={limit}"
+    answer = q.get(path)
+    if verify and answer.get("proposals"):
+        with q.light() as light:
+            verified = _verify_proposals(q, light, answer, path)
+        mark(answer, verified)
+    emit(q, answer, fmt.proposals_text(answer, now_ms()))
+
+
+def _verify_proposals(
+    q: QueryContext, light: LightClient, answer: dict[str, Any], path: str
+) -> VerifiedState:
+    """Prove every listed record; asks again when a block changed one in between."""
+    hrp = q.hrp()
+    for attempt in range(5):
+        items = answer.get("proposals") or []
+        wanted = [gov_keys.proposal(int(p["id"])) for p in items]
+        verified = light.prove(wanted)
+        try:
+            for item, key in zip(items, wanted, strict=True):
+                checks.check_proposal(item, hrp, verified.get(key))
+        except VerificationError:
+            if attempt == 4:
+                raise
+            answer.clear()
+            answer.update(q.get(path))
+            continue
+        return verified
+    raise VerificationError("the chain moved on during every attempt; try again")
 
 
 def _single(q: QueryContext, answer: dict[str, Any], key: bytes, check: Any, verify: bool) -> None:
@@ -212,7 +238,7 @@ def _single(q: QueryContext, answer: dict[str, Any], key: bytes, check: Any, ver
     with q.light() as light:
         verified = light.verify_bundle(answer.pop("proof", None), [key])
         check(answer, q.hrp(), verified.get(key))
-    _mark(answer, verified)
+    mark(answer, verified)
 
 
 @query.command("proposal")
@@ -233,12 +259,12 @@ def proposal(
     --verify proves the proposal record (status, final tally, deadlines); the live tally is the
     node's computation from the ballots.
     """
-    q = _context(node_url, output, home, genesis_path)
+    q = context(node_url, output, home, genesis_path)
     if verify:
         q.genesis()
     answer = q.get(f"/v1/proposals/{proposal_id}" + ("?proof=true" if verify else ""))
     _single(q, answer, gov_keys.proposal(proposal_id), checks.check_proposal, verify)
-    _emit(q, answer, fmt.proposal_text(answer, _now_ms()))
+    emit(q, answer, fmt.proposal_text(answer, now_ms()))
 
 
 # -- splits and content ----------------------------------------------------------------------
@@ -258,7 +284,7 @@ def split(
     verify: bool,
 ) -> None:
     """A revenue split: each recipient's share as a percentage and what it was paid."""
-    q = _context(node_url, output, home, genesis_path)
+    q = context(node_url, output, home, genesis_path)
     if verify:
         q.genesis()
     sid = parse_hash(split_id, "split id")
@@ -271,7 +297,7 @@ def split(
         payouts += page.get("payouts", [])
         cursor = page.get("next_seq")
     answer["paid"] = _paid(payouts)
-    _emit(q, answer, fmt.split_text(answer, payouts))
+    emit(q, answer, fmt.split_text(answer, payouts))
 
 
 def _paid(payouts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -298,111 +324,10 @@ def content(
     verify: bool,
 ) -> None:
     """Anchored content and its moderation history (oldest first)."""
-    q = _context(node_url, output, home, genesis_path)
+    q = context(node_url, output, home, genesis_path)
     if verify:
         q.genesis()
     chash = parse_hash(content_hash, "content id")
     answer = q.get(f"/v1/content/{chash.hex()}" + ("?proof=true" if verify else ""))
     _single(q, answer, content_keys.record(chash), checks.check_content, verify)
-    _emit(q, answer, fmt.content_text(answer))
-
-
-# -- blocks and txs --------------------------------------------------------------------------
-
-
-@query.command("block")
-@click.argument("height", required=False, type=click.IntRange(1, 2**63 - 1))
-@query_options
-@verify_option
-def block(
-    *,
-    height: int | None,
-    node_url: str,
-    output: str,
-    home: Path,
-    genesis_path: Path | None,
-    verify: bool,
-) -> None:
-    """A block (the latest without HEIGHT): header, txs and commit signatures.
-
-    --verify checks the header against its commit and the validator set tracked from genesis,
-    and the listed txs against the header's tx root.
-    """
-    q = _context(node_url, output, home, genesis_path)
-    answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
-    if verify:
-        with q.light() as light:
-            header = light.sync(int(answer["height"]))
-            check_block(answer, header)
-        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
-    _emit(q, answer, fmt.block_text(answer))
-
-
-@query.command("tx")
-@click.argument("tx_hash", metavar="HASH")
-@query_options
-@verify_option
-def tx(
-    *, tx_hash: str, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
-) -> None:
-    """A committed tx with its result (or a pending one).
-
-    --verify checks that the tx is in its block: the block's tx hashes must give the tx root of
-    a header signed by the validators tracked from genesis.
-    """
-    q = _context(node_url, output, home, genesis_path)
-    digest = parse_hash(tx_hash, "tx hash")
-    answer = q.get(f"/v1/txs/{digest.hex()}")
-    if verify:
-        if answer.get("status") != "committed":
-            raise VerificationError("a pending tx is not committed: nothing to verify yet")
-        with q.light() as light:
-            header = light.sync(int(answer["height"]))
-            hashes = q.get(f"/v1/blocks/{header.height}?txs=hashes").get("txs", [])
-            check_tx(answer, digest, hashes, header)
-        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
-    _emit(q, answer, fmt.tx_text(answer))
-
-
-# -- the light client's own state ------------------------------------------------------------
-
-
-@query.command("light-status")
-@query_options
-def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path | None) -> None:
-    """What the light client trusts now (height, header, validator sets), without the node."""
-    q = _context(node_url, output, home, genesis_path)
-    store = TrustStore(q.home, q.genesis())
-    state = store.load()
-    hrp = q.genesis().params.address_prefix
-    data = {
-        "chain_id": state.chain_id,
-        "genesis_hash": state.genesis_hash.hex(),
-        "height": state.height,
-        "header_hash": state.header_hash.hex(),
-        "file": str(store.path),
-        "validator_sets": [
-            {
-                "first_height": first,
-                "validators_hash": vs.hash().hex(),
-                "validators": [
-                    {"address": v.address.to_text(hrp), "power": v.power} for v in vs.validators
-                ],
-            }
-            for first, vs in state.sets
-        ],
-    }
-    text = fmt.lines(
-        [
-            ("chain", f"{state.chain_id} (genesis {fmt.short(state.genesis_hash.hex())})"),
-            ("trusted height", state.height),
-            ("header", state.header_hash.hex()),
-            ("validator sets", len(state.sets)),
-            (
-                "signing now",
-                f"{len(state.next_set)} validators, power {state.next_set.total_power}",
-            ),
-            ("file", store.path),
-        ]
-    )
-    _emit(q, data, text)
+    emit(q, answer, fmt.content_text(answer))

@@ -16,6 +16,8 @@ from ledger.codec import MalformedError
 from ledger.collectives import keys as col_keys
 from ledger.collectives.model import Collective
 from ledger.content.records import ContentRecord
+from ledger.governance.kinds import ProposalKind
+from ledger.governance.policy import DEFAULT_POLICIES, Policy
 from ledger.governance.proposal import Proposal
 from ledger.keys import Address
 from ledger.splits.records import SplitConfig
@@ -89,7 +91,15 @@ def collective_keys(cid: bytes, answer: dict[str, Any], hrp: str) -> list[bytes]
     for item in _list(answer, "treasury"):
         asset = item.get("asset")
         out.append(col_keys.treasury(cid, b"" if asset == "native" else bytes.fromhex(str(asset))))
+    out += [col_keys.policy(cid, _kind(p.get("kind"))) for p in _list(answer, "policies")]
     return out
+
+
+def _kind(name: Any) -> ProposalKind:
+    try:
+        return ProposalKind[str(name)]
+    except KeyError:
+        raise VerificationError(f"the node shows a policy of unknown kind {name!r}") from None
 
 
 def _list(answer: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -129,6 +139,16 @@ def check_collective(answer: dict[str, Any], cid: bytes, hrp: str, verified: Ver
         amount = _u64(verified.get(col_keys.treasury(cid, raw_asset)))
         if item.get("amount") != amount:
             raise _mismatch("collective", f"treasury {asset}", item.get("amount"), amount)
+    for item in _list(answer, "policies"):
+        kind = _kind(item.get("kind"))
+        data = verified.get(col_keys.policy(cid, kind))
+        policy = (
+            DEFAULT_POLICIES.get(kind) if data is None else _decode(Policy.decode, data, "policy")
+        )
+        if policy is None:
+            raise VerificationError(f"the node shows a policy for {kind.name}, which has none")
+        proven = {"override": data is not None, "policy": jsonable(policy, hrp)}
+        _same(f"collective's {kind.name} policy", item, proven)
 
 
 PROPOSAL_VIEW_FIELDS = ("kind", "actions")  # shown differently than the record's own view

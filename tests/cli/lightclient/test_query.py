@@ -13,6 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from cli.querycontext import SyncProgress
+from cli.wallet.keystore import Keystore
+from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.state.records import Account
 from tests.cli.lightclient.devchain import ALICE, BOB, GUILD, NEWCOMER, DevChain, Servers, Tamper
 
@@ -129,3 +132,74 @@ def test_validators_follow_a_change(
     assert NEWCOMER.address.to_text("tcot") in {v["address"] for v in data["validators"]}
     status = as_json(run(["light-status", "--genesis", str(genesis_file), "--output", "json"]))
     assert len(status["validator_sets"]) == 2
+
+
+def test_a_tampered_policy_is_refused(
+    tmp_path: Path, genesis_file: Path, proxy: Callable[[Tamper], str]
+) -> None:
+    def tamper(path: str, data: Any) -> Any:
+        if path.startswith("/v1/collectives/") and data.get("policies"):
+            data["policies"][0]["policy"]["quorum_ppm"] = 1
+        return data
+
+    runner = CliRunner(env={"COTERIE_HOME": str(tmp_path / "wallet")})
+    args = ["query", "collective", GUILD.hex(), "--verify", "--node", proxy(tamper),
+            "--genesis", str(genesis_file)]  # fmt: skip
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 9
+    assert "ADMIT policy says policy" in result.output
+
+
+def test_verified_proposals_and_a_tampered_status(
+    *,
+    run: Run,
+    devchain: DevChain,
+    servers: Servers,
+    genesis_file: Path,
+    proxy: Callable[[Tamper], str],
+    tmp_path: Path,
+) -> None:
+    submit = ProposalSubmit(GUILD, (), metadata="restore Earthbound?")
+    servers.call(lambda: devchain.commit([devchain.sign(ALICE, submit)]))
+    verify = ["--verify", "--genesis", str(genesis_file)]
+    listed = as_json(run(["proposals", GUILD.hex(), *verify, "--output", "json"]))
+    assert [p["metadata"] for p in listed["proposals"]] == ["restore Earthbound?"]
+    assert listed["verified"]["height"] == 6
+    human = run(["proposal", str(listed["proposals"][0]["id"]), *verify])
+    assert "voting ends:" in human.stdout and "yes, at height 6" in human.stdout
+
+    def tamper(path: str, data: Any) -> Any:
+        if path.endswith("/proposals"):
+            data["proposals"][0]["status"] = "PASSED"
+        return data
+
+    runner = CliRunner(env={"COTERIE_HOME": str(tmp_path / "wallet2")})
+    args = ["query", "proposals", GUILD.hex(), "--node", proxy(tamper), *verify]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 9 and "status" in result.output
+
+
+def test_an_unknown_name_or_bad_address_is_a_clear_error(run: Run) -> None:
+    unknown = run(["account", "nobody"])
+    assert unknown.exit_code == 3
+    assert "'nobody' is neither an address of this chain nor a key name" in unknown.output
+    other_chain = run(["account", ALICE.address.to_text("cot")])
+    assert other_chain.exit_code == 3 and "prefix" in other_chain.output
+
+
+def test_a_key_name_is_resolved_from_the_wallet(run: Run, tmp_path: Path) -> None:
+    Keystore(tmp_path / "wallet").add_plaintext("alice", ALICE)
+    data = as_json(run(["account", "alice", "--output", "json"]))
+    assert data["address"] == ALICE.address.to_text("tcot")
+
+
+def test_the_sync_progress_bar_shows_only_for_several_steps(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    quick = SyncProgress()
+    quick(1, 1)
+    assert capsys.readouterr().err == ""
+    slow = SyncProgress()
+    for done in range(4):
+        slow(done, 3)
+    assert "Following validator-set changes" in capsys.readouterr().err

@@ -1,0 +1,114 @@
+"""`coterie query block|tx|light-status`: chain objects checked against verified headers, and
+what the light client trusts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli import queryfmt as fmt
+from cli.lightclient import TrustStore, VerificationError
+from cli.lightclient.chainchecks import check_block, check_tx
+from cli.options import parse_hash
+from cli.querycontext import context, emit, query_options, verify_option
+
+# -- blocks and txs --------------------------------------------------------------------------
+
+
+@click.command("block")
+@click.argument("height", required=False, type=click.IntRange(1, 2**63 - 1))
+@query_options
+@verify_option
+def block(
+    *,
+    height: int | None,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
+) -> None:
+    """A block (the latest without HEIGHT): header, txs and commit signatures.
+
+    --verify checks the header against its commit and the validator set tracked from genesis,
+    and the listed txs against the header's tx root.
+    """
+    q = context(node_url, output, home, genesis_path)
+    answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
+    if verify:
+        with q.light() as light:
+            header = light.sync(int(answer["height"]))
+            check_block(answer, header)
+        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+    emit(q, answer, fmt.block_text(answer))
+
+
+@click.command("tx")
+@click.argument("tx_hash", metavar="HASH")
+@query_options
+@verify_option
+def tx(
+    *, tx_hash: str, node_url: str, output: str, home: Path, genesis_path: Path | None, verify: bool
+) -> None:
+    """A committed tx with its result (or a pending one).
+
+    --verify checks that the tx is in its block: the block's tx hashes must give the tx root of
+    a header signed by the validators tracked from genesis.
+    """
+    q = context(node_url, output, home, genesis_path)
+    digest = parse_hash(tx_hash, "tx hash")
+    answer = q.get(f"/v1/txs/{digest.hex()}")
+    if verify:
+        if answer.get("status") != "committed":
+            raise VerificationError("a pending tx is not committed: nothing to verify yet")
+        with q.light() as light:
+            header = light.sync(int(answer["height"]))
+            hashes = q.get(f"/v1/blocks/{header.height}?txs=hashes").get("txs", [])
+            check_tx(answer, digest, hashes, header)
+        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+    emit(q, answer, fmt.tx_text(answer))
+
+
+# -- the light client's own state ------------------------------------------------------------
+
+
+@click.command("light-status")
+@query_options
+def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path | None) -> None:
+    """What the light client trusts now (height, header, validator sets), without the node."""
+    q = context(node_url, output, home, genesis_path)
+    store = TrustStore(q.home, q.genesis())
+    state = store.load()
+    hrp = q.genesis().params.address_prefix
+    data = {
+        "chain_id": state.chain_id,
+        "genesis_hash": state.genesis_hash.hex(),
+        "height": state.height,
+        "header_hash": state.header_hash.hex(),
+        "file": str(store.path),
+        "validator_sets": [
+            {
+                "first_height": first,
+                "validators_hash": vs.hash().hex(),
+                "validators": [
+                    {"address": v.address.to_text(hrp), "power": v.power} for v in vs.validators
+                ],
+            }
+            for first, vs in state.sets
+        ],
+    }
+    text = fmt.lines(
+        [
+            ("chain", f"{state.chain_id} (genesis {fmt.short(state.genesis_hash.hex())})"),
+            ("trusted height", state.height),
+            ("header", state.header_hash.hex()),
+            ("validator sets", len(state.sets)),
+            (
+                "signing now",
+                f"{len(state.next_set)} validators, power {state.next_set.total_power}",
+            ),
+            ("file", store.path),
+        ]
+    )
+    emit(q, data, text)
