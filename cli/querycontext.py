@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +28,13 @@ from cli.lightclient import (
     VerificationError,
     VerifiedState,
 )
-from cli.nodeclient import DEFAULT_NODE, NODE_ENV, NodeClient
+from cli.nodeclient import (
+    DEFAULT_NODE,
+    NODE_ENV,
+    NodeApiError,
+    NodeClient,
+    NodeUnreachableError,
+)
 from cli.options import DEFAULT_HOME, HOME_ENV, open_keystore
 from cli.wallet.keystore import KeystoreError
 from ledger.bech32m import AddressError
@@ -36,6 +44,7 @@ from ledger.keys import Address
 F = TypeVar("F", bound=Callable[..., Any])
 
 VERIFY_FAILED_EXIT = 9
+MAX_RAW_BYTES = 32 * 1024 * 1024 + 1
 PROGRESS_MIN_STEPS = 3  # a bar only when following the set takes more than a moment
 
 
@@ -141,6 +150,21 @@ class QueryContext:
 
     def get(self, path: str) -> Any:
         return self.node.get(path)
+
+    def get_raw(self, path: str) -> bytes:
+        """The bytes of a `?format=msgpack` answer (errors as the JSON client reports them)."""
+        url = self.node_url.rstrip("/") + path
+        request = urllib.request.Request(url, headers={"Accept": "application/msgpack"})
+        try:
+            with urllib.request.urlopen(request, timeout=10.0) as response:
+                return bytes(response.read(MAX_RAW_BYTES))
+        except urllib.error.HTTPError as exc:
+            raise NodeApiError(exc.code, "error", f"{path}: {exc.reason}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise NodeUnreachableError(
+                f"cannot reach the node at {self.node_url}: {reason}"
+            ) from None
 
     def genesis(self) -> Genesis:
         """The trusted genesis: --genesis, else the one kept in the wallet home."""

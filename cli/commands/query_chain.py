@@ -32,14 +32,15 @@ def block(
     """A block (the latest without HEIGHT): header, txs and commit signatures.
 
     --verify checks the header against its commit and the validator set tracked from genesis,
-    and the listed txs against the header's tx root.
+    and that everything shown is the view of the block's bytes, whose body matches the header.
     """
     q = context(node_url, output, home, genesis_path)
     answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
     if verify:
         with q.light() as light:
             header = light.sync(int(answer["height"]))
-            check_block(answer, header)
+            raw = q.get_raw(f"/v1/blocks/{header.height}?format=msgpack")
+            check_block(answer, raw, header, q.hrp())
         answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
     emit(q, answer, fmt.block_text(answer))
 
@@ -53,8 +54,9 @@ def tx(
 ) -> None:
     """A committed tx with its result (or a pending one).
 
-    --verify checks that the tx is in its block: the block's tx hashes must give the tx root of
-    a header signed by the validators tracked from genesis.
+    --verify checks that what is shown is the tx's own bytes and that the tx is in its block:
+    the block's tx hashes must give the tx root of a header signed by the validators tracked
+    from genesis (the result and events are the node's word).
     """
     q = context(node_url, output, home, genesis_path)
     digest = parse_hash(tx_hash, "tx hash")
@@ -65,7 +67,8 @@ def tx(
         with q.light() as light:
             header = light.sync(int(answer["height"]))
             hashes = q.get(f"/v1/blocks/{header.height}?txs=hashes").get("txs", [])
-            check_tx(answer, digest, hashes, header)
+            raw = q.get_raw(f"/v1/txs/{digest.hex()}?format=msgpack")
+            check_tx(answer, digest, raw, hashes=hashes, header=header, hrp=q.hrp())
         answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
     emit(q, answer, fmt.tx_text(answer))
 

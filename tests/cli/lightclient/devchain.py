@@ -221,7 +221,8 @@ Tamper = Callable[[str, Any], Any]
 
 
 def proxy_app(upstream: str, tamper: Tamper) -> web.Application:
-    """A real HTTP proxy in front of the node that rewrites its JSON answers with `tamper`."""
+    """A real HTTP proxy in front of the node that rewrites its JSON answers with `tamper`
+    (other answers, such as canonical msgpack bytes, pass through unchanged)."""
 
     async def forward(request: web.Request) -> web.Response:
         async with ClientSession() as session:
@@ -231,6 +232,9 @@ def proxy_app(upstream: str, tamper: Tamper) -> web.Application:
                 request.method, upstream + request.path_qs, data=body or None, headers=headers
             ) as answer:
                 status = answer.status
+                if answer.content_type != "application/json":
+                    raw = await answer.read()
+                    return web.Response(body=raw, status=status, content_type=answer.content_type)
                 data = await answer.json()
         if status == 200:
             data = tamper(request.path, data)

@@ -203,3 +203,39 @@ def test_the_sync_progress_bar_shows_only_for_several_steps(
     for done in range(4):
         slow(done, 3)
     assert "Following validator-set changes" in capsys.readouterr().err
+
+
+def test_verified_block_and_tx(run: Run, devchain: DevChain, genesis_file: Path) -> None:
+    verify = ["--verify", "--genesis", str(genesis_file), "--output", "json"]
+    latest = as_json(run(["block", *verify]))
+    assert latest["height"] == 5 and latest["verified"]["height"] == 5
+    block = devchain.store.block(2)
+    assert block is not None
+    second = as_json(run(["block", "2", *verify]))
+    assert second["tx_count"] == 1
+    tx = as_json(run(["tx", block.txs[0].hash.hex(), *verify]))
+    assert tx["verified"]["height"] == 2 and tx["tx"]["payload"]["amount"] == 250
+
+
+def test_a_tampered_block_or_tx_is_refused(
+    tmp_path: Path, devchain: DevChain, genesis_file: Path, proxy: Callable[[Tamper], str]
+) -> None:
+    def tamper(path: str, data: Any) -> Any:
+        if path.startswith("/v1/txs/") and data.get("tx"):
+            data["tx"]["payload"]["amount"] = 1
+        if path.startswith("/v1/blocks/") and data.get("txs") and isinstance(data["txs"][0], dict):
+            data["txs"][0]["payload"]["memo"] = "forged"
+        return data
+
+    url = proxy(tamper)
+    runner = CliRunner(env={"COTERIE_HOME": str(tmp_path / "wallet"), "COTERIE_NODE": url})
+    block = devchain.store.block(2)
+    assert block is not None
+    verify = ["--verify", "--genesis", str(genesis_file)]
+    for args, reason in (
+        (["block", "2"], "shows another txs than its signed bytes"),
+        (["tx", block.txs[0].hash.hex()], "shows another tx than the bytes"),
+    ):
+        result = runner.invoke(cli, ["query", *args, *verify], catch_exceptions=False)
+        assert result.exit_code == 9, result.output
+        assert reason in result.output
