@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -301,8 +301,12 @@ def parse_ballot(specs: tuple[str, ...]) -> Ballot:
     return Ballot(tuple(options), tuple(weights))
 
 
-def describe_ballot(ballot: Ballot, binary: bool = True) -> str:
-    names = {v: k for k, v in BINARY_NAMES.items()} if binary else {}
+def describe_ballot(ballot: Ballot, choices: Sequence[str] | None = None) -> str:
+    """`yes`, `no 30%`, or `choice 2 (blue)`: a poll's options with their labels."""
+    if choices is None:
+        names = {v: k for k, v in BINARY_NAMES.items()}
+    else:
+        names = {i: f"choice {i} ({label})" for i, label in enumerate(choices)}
     parts = [names.get(o, f"choice {o}") for o in ballot.options]
     if ballot.weights:
         parts = [f"{p} {format_ppm(w)}" for p, w in zip(parts, ballot.weights, strict=True)]

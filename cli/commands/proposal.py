@@ -10,14 +10,15 @@ from typing import Any
 import click
 
 from cli.broadcast import TxRefusedError, check
-from cli.commands.govflow import builder_for, finish, node_get
-from cli.commands.govparse import describe_ballot, parse_ballot
+from cli.commands.govflow import builder_for, finish, node_record
+from cli.commands.govparse import checked, describe_ballot, parse_ballot
 from cli.commands.proposal_submit import submit
 from cli.errors import CoterieGroup, InvalidInputError
 from cli.txflow import AMOUNT, TxBuilder, tx_options
 from cli.wallet import salts
 from ledger.errors import ErrorCode
-from ledger.governance.ballots import SALT_LEN, commitment
+from ledger.governance.ballots import SALT_LEN, Ballot, commitment, validate
+from ledger.governance.kinds import VotingMethod
 from ledger.governance.multisig_queue import MultisigReject
 from ledger.governance.process_txs import MultisigApprove, ProposalProcess
 from ledger.governance.proposal_txs import ProposalCancel, ProposalSponsor
@@ -44,10 +45,20 @@ def sponsor(*, proposal_id: int, **common: Any) -> None:
     finish(builder, ProposalSponsor(proposal_id))
 
 
-def _binary_hint(builder: Any, proposal_id: int) -> bool:
-    """Whether the proposal is yes/no (asked of the node; assumed without one)."""
-    view = node_get(builder, f"/v1/proposals/{proposal_id}")
-    return view is None or view.get("method", "BINARY") == "BINARY"
+def _fits(builder: TxBuilder, proposal_id: int, ballot: Ballot) -> list[str] | None:
+    """Check the ballot against the proposal's voting method and choices when a node is at hand,
+    for a clear error before signing; returns the poll's choices (None: yes/no, or no node)."""
+    view = node_record(builder, f"/v1/proposals/{proposal_id}", f"proposal {proposal_id}")
+    if not isinstance(view, dict):
+        return None
+    try:
+        method = VotingMethod[str(view.get("method", "BINARY"))]
+    except KeyError:
+        return None  # a method newer than this wallet: the node will judge
+    choices = [str(c) for c in view.get("choices", [])]
+    with checked(f"this ballot does not fit proposal {proposal_id} ({method.name.lower()})"):
+        validate(ballot, method, len(choices))
+    return None if method is VotingMethod.BINARY else choices
 
 
 @proposal.command("vote")
@@ -66,8 +77,8 @@ def vote(*, proposal_id: int, options: tuple[str, ...], **common: Any) -> None:
     """
     ballot = parse_ballot(options)
     builder = builder_for(common)
-    binary = _binary_hint(builder, proposal_id)
-    finish(builder, Vote(proposal_id, ballot), [f"ballot: {describe_ballot(ballot, binary)}"])
+    choices = _fits(builder, proposal_id, ballot)
+    finish(builder, Vote(proposal_id, ballot), [f"ballot: {describe_ballot(ballot, choices)}"])
 
 
 @proposal.command("commit")
@@ -83,6 +94,7 @@ def commit(*, proposal_id: int, options: tuple[str, ...], **common: Any) -> None
     ballot = parse_ballot(options)
     home: Path = common["home"]
     builder = builder_for(common)
+    choices = _fits(builder, proposal_id, ballot)
     voter = builder.sender.address
     salt = os.urandom(SALT_LEN)
     digest = commitment(proposal_id, voter, ballot, salt)
@@ -90,7 +102,7 @@ def commit(*, proposal_id: int, options: tuple[str, ...], **common: Any) -> None
     stored = salts.StoredBallot(builder.chain_id, proposal_id, voter_text, ballot, salt, digest)
     path = salts.save(home, stored)
     lines = [
-        f"ballot: {describe_ballot(ballot)} (secret until revealed)",
+        f"ballot: {describe_ballot(ballot, choices)} (secret until revealed)",
         f"saved the ballot and its salt to {path}: keep it until you reveal",
     ]
     finish(builder, VoteCommit(proposal_id, digest), lines)

@@ -56,6 +56,10 @@ def test_sponsor_then_cancel(run: Run, live: Live) -> None:
     ok(run(node_args(live, "proposal", "sponsor", str(pid), "--from", "dev0")))
     assert live.proposal(pid)["status"] == "VOTING"
     assert live.proposal(pid)["choices"] == ["red", "blue"]
+    wrong = run(node_args(live, "proposal", "vote", str(pid), "yes", "5", "--from", "dev0"))
+    fails(wrong, ExitCode.INVALID_INPUT, "does not fit proposal", "options run from 0 to 1")
+    missing = run(node_args(live, "proposal", "vote", "99999", "yes", "--from", "dev0"))
+    fails(missing, ExitCode.INVALID_INPUT, "the node knows no proposal 99999")
     ok(run(node_args(live, "proposal", "cancel", str(pid), "--from", "dev1")))
     assert live.proposal(pid)["status"] == "CANCELLED"
 
