@@ -75,6 +75,37 @@ def decode_trusted(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False, use_list=True)
 
 
+class TrustedReader:
+    """Reads bytes this node wrote itself item by item, so the small parts of a large record (a
+    block's header and tx count) are read without decoding the rest (see `decode_trusted`)."""
+
+    __slots__ = ("_unpacker",)
+
+    def __init__(self, data: bytes) -> None:
+        self._unpacker = msgpack.Unpacker(raw=False, use_list=True)
+        self._unpacker.feed(data)
+
+    def array_header(self) -> builtins.int:
+        """The item count of the array that starts here."""
+        try:
+            return self._unpacker.read_array_header()  # type: ignore[no-any-return]
+        except Exception as exc:  # msgpack raises many unrelated types; all mean "malformed"
+            raise MalformedError(f"expected an array: {exc}") from exc
+
+    def item(self) -> Any:
+        try:
+            return self._unpacker.unpack()
+        except Exception as exc:
+            raise MalformedError(f"undecodable: {exc}") from exc
+
+    def skip(self, count: builtins.int = 1) -> None:
+        try:
+            for _ in range(count):
+                self._unpacker.skip()
+        except Exception as exc:
+            raise MalformedError(f"undecodable: {exc}") from exc
+
+
 def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     """Decode canonical bytes into nested lists, ints, bytes and strings.
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import io
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +51,28 @@ class BenchOptions:
     inflight: int = 2
     verify_seconds: float = 2.0
     stall_seconds: float = 60.0
+    profile_dir: Path | None = None
+    """Run each node under cProfile, writing `<moniker>.prof` there when it stops."""
+
+
+class ProfiledNode(NodeProcess):
+    """A node run as `python -m cProfile -o FILE -m cli start` (the profile is written when
+    the node stops cleanly on SIGTERM)."""
+
+    def __init__(self, moniker: str, home: Path, api_url: str, profile: Path) -> None:
+        super().__init__(moniker, home, api_url)
+        self.profile = profile
+
+    def start(self, python: str) -> None:
+        self.log = (self.home / "node.log").open("ab")
+        profiler = [python, "-m", "cProfile", "-o", str(self.profile)]
+        self.process = subprocess.Popen(
+            [*profiler, "-m", "cli", "start", "--home", str(self.home)],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
@@ -65,7 +88,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             chain_id=BENCH_CHAIN_ID,
             funded=[k.address for k in keys],
         )
-        nodes = [NodeProcess(n.moniker, n.home, n.api_url) for n in net.nodes]
+        nodes = [_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         supervisor = Supervisor(nodes, out=io.StringIO())
         try:
             progress.phase(f"starting {len(nodes)} validator(s) in {tmp}")
@@ -109,6 +132,13 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
     result["verify_ratio"] = round(result["tps"] / ceiling, 3) if ceiling else 0.0
     result["meets_targets"] = verdicts(result)
     return result
+
+
+def _node(moniker: str, home: Path, api_url: str, profile_dir: Path | None) -> NodeProcess:
+    if profile_dir is None:
+        return NodeProcess(moniker, home, api_url)
+    profile_dir.mkdir(parents=True, exist_ok=True)
+    return ProfiledNode(moniker, home, api_url, profile_dir.resolve() / f"{moniker}.prof")
 
 
 def _wait_ready(nodes: list[NodeProcess]) -> None:

@@ -8,6 +8,7 @@ figures; missing one is not an error (the machine may be shared), an incomplete 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -73,9 +74,22 @@ class BarProgress:
     help="Offered load in tx/s, open loop; 0: as fast as the nodes admit. "
     "Default: the target of the mode (10,000 for 1 validator, 2,500 for 4), else 0.",
 )
+@click.option(
+    "--profile",
+    type=click.Path(file_okay=False, path_type=Path),
+    hidden=True,
+    help="Run each node under cProfile; NODE.prof files go to this folder.",
+)
 @output_option
 def bench(
-    *, validators: int, txs: int, senders: int, batch: int, rate: float | None, output: str
+    *,
+    validators: int,
+    txs: int,
+    senders: int,
+    batch: int,
+    rate: float | None,
+    profile: Path | None,
+    output: str,
 ) -> None:
     """Benchmark a temporary local testnet: pre-signed transfers in batches over the REST API;
     committed tx/s, p50/p99 submit-to-commit latency, peak RSS per node and the Ed25519 verify
@@ -88,6 +102,7 @@ def bench(
         senders=min(senders, txs),
         batch=batch,
         rate=rate or None,
+        profile_dir=profile,
     )
     result = run_bench(options, BarProgress())
     emit(output, result, table(result))

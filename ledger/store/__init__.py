@@ -10,10 +10,11 @@ from ledger.store.errors import (
 )
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
-from ledger.store.store import Store
+from ledger.store.store import BlockHead, Store
 
 __all__ = [
     "AccountTx",
+    "BlockHead",
     "CommitRefusedError",
     "CommittedState",
     "GenesisMismatchError",

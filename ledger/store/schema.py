@@ -10,7 +10,10 @@ range scan walks heights in order. Prefix bytes are stable; a retired prefix is 
 | `b`    | height (8)                            | canonical Block                             |
 | `h`    | block hash (32)                       | height (8)                                  |
 | `c`    | height (8)                            | canonical Commit                            |
-| `t`    | tx hash (32)                          | canonical [height, position, receipt bytes] |
+| `t`    | tx hash (32)                          | canonical [height, position, receipt bytes, |
+|        |                                       | offset, length] (offset and length of the   |
+|        |                                       | tx's bytes inside the stored block; entries |
+|        |                                       | written before they existed have 3 fields)  |
 | `a`    | address (20) + height (8) + pos (4)   | tx hash (32)                                |
 | `m`    | name                                  | metadata (schema, genesis, height, root)    |
 """
@@ -91,23 +94,40 @@ def account_tx(address_raw: bytes, height: int, position: int) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class TxLocation:
-    """Where a committed tx is, and the receipt its execution produced (encoded by the caller)."""
+    """Where a committed tx is, and the receipt its execution produced (encoded by the caller).
+
+    `offset` and `length` locate the tx's canonical bytes inside the stored block's bytes, so a
+    read of one tx decodes only that tx, not its whole block; `length` 0 means unknown (an
+    entry written before they were recorded).
+    """
 
     height: int
     position: int
     receipt: bytes
+    offset: int = 0
+    length: int = 0
 
     def encode(self) -> bytes:
+        if self.length:
+            return codec.encode(
+                [self.height, self.position, self.receipt, self.offset, self.length]
+            )
         return codec.encode([self.height, self.position, self.receipt])
 
     @classmethod
     def decode(cls, data: bytes) -> TxLocation:
-        f = Fields(codec.decode(data, MAX_RECEIPT_BYTES + 64), 3, "tx_location")
-        return cls(
+        raw = codec.decode(data, MAX_RECEIPT_BYTES + 64)
+        f = Fields(raw, 5 if isinstance(raw, list) and len(raw) == 5 else 3, "tx_location")
+        location = cls(
             f.int("height", 1),
             f.int("position", 0, 2**32 - 1),
             f.bytes("receipt", MAX_RECEIPT_BYTES),
         )
+        if len(raw) == 5:
+            offset = f.int("offset", 1, 2**32 - 1)
+            length = f.int("length", 1, 2**32 - 1)
+            return cls(location.height, location.position, location.receipt, offset, length)
+        return location
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ledger.block import Block, Commit
-from ledger.codec import MalformedError
+from ledger import codec
+from ledger.block import Block, Commit, Header
+from ledger.codec import MalformedError, TrustedReader
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
@@ -41,6 +43,25 @@ MAX_HISTORY_PAGE = 1000
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class BlockHead:
+    """A stored block's header and counts, read without decoding its txs."""
+
+    header: Header
+    tx_count: int
+    evidence_count: int
+
+    @classmethod
+    def read(cls, data: bytes) -> BlockHead:
+        reader = TrustedReader(data)
+        if reader.array_header() != 4:
+            raise MalformedError("a block is an array of 4 fields")
+        header = Header.from_fields(reader.item())
+        tx_count = reader.array_header()
+        reader.skip(tx_count)
+        return cls(header, tx_count, reader.array_header())
+
+
 class Store:
     """One chain's database. Open with `Store.open`; use as a context manager or `close()`."""
 
@@ -54,6 +75,10 @@ class Store:
         self.height = 0
         self.state_root = EMPTY
         self.last_block_hash: bytes | None = None
+        # the last block's header and commit, kept current by `commit_block`: status and proof
+        # reads need them on every request and must not decode a whole block for it
+        self.last_header: Header | None = None
+        self.last_commit: Commit | None = None
 
     @classmethod
     def open(cls, path: Path | str, genesis_hash: bytes) -> Store:
@@ -137,6 +162,7 @@ class Store:
         if self._db.get(schema.block_height(block_hash)) != schema.u64(height):
             raise StoreCorruptError(f"block {height} is missing from the hash index")
         self.last_block_hash = block_hash
+        self.last_header, self.last_commit = block.header, commit
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -190,6 +216,7 @@ class Store:
         index = list(account_txs)
         if any(not 0 <= position < len(block.txs) for _, position in index):
             raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
+        spans = _tx_spans(block)
         with self._db.write_batch(transaction=True, sync=True) as batch:
             put, delete = batch.put, batch.delete
             for key, value in changes.items():
@@ -203,13 +230,16 @@ class Store:
             put(schema.block_height(block_hash), schema.u64(height))
             put(schema.commit(height), commit.encode())
             for tx_hash, position in positions.items():
-                put(schema.TX + tx_hash, TxLocation(height, position, receipts[tx_hash]).encode())
+                offset, length = spans[position]
+                location = TxLocation(height, position, receipts[tx_hash], offset, length)
+                put(schema.TX + tx_hash, location.encode())
             for address, position in index:
                 put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
             put(schema.META_HEIGHT, schema.u64(height))
             put(schema.META_STATE_ROOT, new_root)
         old_root = self.state_root
         self.height, self.state_root, self.last_block_hash = height, new_root, block_hash
+        self.last_header, self.last_commit = header, commit
         self.nodes.advance(old_root, new_root, node_writes)
         log.debug(
             "committed block %d (%d txs, %d state changes)", height, len(positions), len(changes)
@@ -271,15 +301,37 @@ class Store:
         data = self._db.get(schema.TX + tx_hash)
         return None if data is None else self._decode(TxLocation.decode, data, "tx index entry")
 
+    def header(self, height: int) -> Header | None:
+        """The header of the block at `height`, without decoding the block's txs."""
+        head = self.block_head(height)
+        return None if head is None else head.header
+
+    def block_head(self, height: int) -> BlockHead | None:
+        """The block's header and its tx and evidence counts, without decoding its txs."""
+        data = self.block_bytes(height)
+        return None if data is None else self._decode(BlockHead.read, data, f"block {height}")
+
     def tx(self, tx_hash: bytes) -> tuple[SignedTx, TxLocation] | None:
-        """A committed tx and where it is (decodes its block: fine for queries, not hot paths)."""
+        """A committed tx and where it is (decoding only that tx, not its block)."""
         location = self.tx_location(tx_hash)
         if location is None:
             return None
-        block = self.block(location.height)
-        if block is None or location.position >= len(block.txs):
-            raise StoreCorruptError(f"tx index points at a missing tx {tx_hash.hex()}")
-        return block.txs[location.position], location
+        return self.tx_at(location, tx_hash, self.block_bytes(location.height)), location
+
+    def tx_at(self, location: TxLocation, tx_hash: bytes, block_data: bytes | None) -> SignedTx:
+        """The tx `location` points at, cut out of its block's stored bytes (`block_bytes`,
+        which a caller reading several txs of one block fetches once). Only index entries
+        written before tx offsets were recorded need the whole block decoded."""
+        if block_data is not None and location.length:
+            end = location.offset + location.length
+            tx = self._decode(SignedTx.decode, block_data[location.offset : end], "tx")
+            if tx.hash == tx_hash:
+                return tx
+        elif block_data is not None:
+            block = self._decode(Block.decode, block_data, f"block {location.height}")
+            if location.position < len(block.txs) and block.txs[location.position].hash == tx_hash:
+                return block.txs[location.position]
+        raise StoreCorruptError(f"tx index points at a missing tx {tx_hash.hex()}")
 
     def account_history(
         self, address: Address, limit: int = 50, before: tuple[int, int] | None = None
@@ -317,3 +369,16 @@ class Store:
             return decode(data)
         except (MalformedError, ValueError) as exc:
             raise StoreCorruptError(f"stored {what} is unreadable: {exc}") from exc
+
+
+def _tx_spans(block: Block) -> list[tuple[int, int]]:
+    """(offset, length) of each tx's bytes inside `block.encode()`: the encoding is spliced from
+    the array header, the header's encoding, the txs' array header and each tx's encoding."""
+    offset = len(codec.array_header(4)) + len(block.header.encode())
+    offset += len(codec.array_header(len(block.txs)))
+    spans = []
+    for tx in block.txs:
+        size = len(tx.encode())
+        spans.append((offset, size))
+        offset += size
+    return spans

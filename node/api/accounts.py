@@ -6,7 +6,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ledger.block import Block
 from ledger.keys import Address
 from ledger.state import keys
 from ledger.state.records import Account
@@ -23,20 +22,21 @@ KNOWN_KEYS = 10_000  # public keys remembered by address (a key never changes)
 
 
 class BlockCache:
-    """Blocks decoded while answering one request: history entries cluster by height, and a
-    tx is only reachable by decoding its whole block."""
+    """Stored block bytes fetched while answering one request (history entries cluster by
+    height); each tx is cut out of them by its index entry and decoded alone."""
 
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
-        self._blocks: dict[int, Block | None] = {}
+        self._blocks: dict[int, bytes | None] = {}
 
     def tx(self, entry: AccountTx) -> SignedTx | None:
-        if entry.height not in self._blocks:
-            self._blocks[entry.height] = self.ctx.store.block(entry.height)
-        block = self._blocks[entry.height]
-        if block is None or entry.position >= len(block.txs):
+        store = self.ctx.store
+        location = store.tx_location(entry.tx_hash)
+        if location is None:
             return None
-        return block.txs[entry.position]
+        if location.height not in self._blocks:
+            self._blocks[location.height] = store.block_bytes(location.height)
+        return store.tx_at(location, entry.tx_hash, self._blocks[location.height])
 
 
 class KnownKeys:

@@ -7,7 +7,7 @@ what it reads, not on how the composition root is built: the node passes `mount`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -18,7 +18,7 @@ from ledger.keys import Address
 from ledger.state.events import Event, Receipt
 from ledger.store import Store
 from node.api.app import add_routes
-from node.api.context import ApiContext, NodeStatus
+from node.api.context import ApiContext, NodeStatus, SigningRecord
 from node.api.events import EventHub
 from node.mempool import Admission, Mempool
 from node.p2p.stats import P2PStats
@@ -68,6 +68,7 @@ class NodeLike(Protocol):
     def p2p(self) -> PeersLike: ...
     async def submit(self, raw_txs: Sequence[bytes]) -> list[Admission]: ...
     def status(self) -> NodeInfoLike: ...
+    def signing(self) -> Mapping[bytes, SigningRecord]: ...
     def add_commit_listener(self, listener: CommitListener) -> None: ...
 
 
@@ -101,6 +102,7 @@ def context_for(node: NodeLike, version: str = "0.1.0") -> ApiContext:
         events=hub,
         peers=p2p.peer_info,
         p2p_stats=lambda: p2p.stats,
+        signing=node.signing,
         version=version,
     )
 

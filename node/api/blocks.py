@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ledger.block import Block
+from ledger.store import BlockHead
 from node.api.context import ApiContext
 from node.api.errors import ApiError, bad_request
 from node.api.keys import CONTEXT
@@ -28,15 +28,15 @@ MAX_HEIGHT = 2**63 - 1
 MAX_HEIGHT_TEXT = 10**19 - 1  # any 19-digit height parses (and is not found)
 
 
-def summary(block: Block, hrp: str) -> dict[str, Any]:
-    h = block.header
+def summary(head: BlockHead, hrp: str) -> dict[str, Any]:
+    h = head.header
     return {
         "height": h.height,
-        "hash": block.hash().hex(),
+        "hash": h.hash().hex(),
         "time_ms": h.time_ms,
         "proposer": h.proposer.to_text(hrp),
-        "tx_count": len(block.txs),
-        "evidence_count": len(block.evidence),
+        "tx_count": head.tx_count,
+        "evidence_count": head.evidence_count,
         "state_root": h.state_root.hex(),
     }
 
@@ -49,7 +49,7 @@ async def list_blocks(request: web.Request) -> web.Response:
     before = query_int(request, "before", top + 1, 1, MAX_HEIGHT)
     start = min(before - 1, top)
     heights = range(start, max(start - limit, 0), -1)
-    items = [summary(b, ctx.hrp) for b in (ctx.store.block(h) for h in heights) if b]
+    items = [summary(b, ctx.hrp) for b in (ctx.store.block_head(h) for h in heights) if b]
     next_before = items[-1]["height"] if items and items[-1]["height"] > 1 else None
     return web.json_response({"latest_height": top, "blocks": items, "next_before": next_before})
 

@@ -170,8 +170,8 @@ class ApiMetrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        last = ctx.store.block(ctx.store.height) if ctx.store.height else None
-        self._last_time_ms: int | None = last.header.time_ms if last else None
+        last = ctx.store.last_header
+        self._last_time_ms: int | None = last.time_ms if last else None
         ctx.events.add_listener(self.on_block)
 
     def on_block(self, item: CommittedBlock) -> None:

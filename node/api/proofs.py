@@ -41,8 +41,7 @@ def proof_bundle(ctx: ApiContext, key: bytes) -> dict[str, Any]:
     store = ctx.store
     value, proof = store.prove(key)
     height = store.height
-    block = store.block(height) if height > 0 else None
-    commit = store.commit(height) if height > 0 else None
+    header, commit = store.last_header, store.last_commit  # of `height`: cached by the store
     hrp = ctx.hrp
     return {
         "height": height,
@@ -51,8 +50,8 @@ def proof_bundle(ctx: ApiContext, key: bytes) -> dict[str, Any]:
         "value": None if value is None else value.hex(),
         "proof": proof_view(proof),
         "proof_msgpack": proof.encode().hex(),
-        "header": header_view(block.header, hrp) if block else None,
-        "header_msgpack": block.header.encode().hex() if block else None,
+        "header": header_view(header, hrp) if header else None,
+        "header_msgpack": header.encode().hex() if header else None,
         "commit": commit_view(commit, hrp) if commit else None,
         "commit_msgpack": commit.encode().hex() if commit else None,
     }

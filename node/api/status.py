@@ -17,7 +17,7 @@ def status_view(ctx: ApiContext) -> dict[str, Any]:
     store = ctx.store
     node = ctx.status()
     hrp = ctx.hrp
-    last = store.block(store.height) if store.height > 0 else None
+    last = store.last_header  # cached by the store: never decode a block per status request
     return {
         "chain_id": ctx.genesis.chain_id,
         "genesis_hash": store.genesis_hash.hex(),
@@ -29,7 +29,7 @@ def status_view(ctx: ApiContext) -> dict[str, Any]:
         "validator": node.validator.to_text(hrp) if node.validator else None,
         "latest_height": store.height,
         "latest_block_hash": store.last_block_hash.hex() if store.last_block_hash else None,
-        "latest_block_time_ms": last.header.time_ms if last else ctx.genesis.genesis_time_ms,
+        "latest_block_time_ms": last.time_ms if last else ctx.genesis.genesis_time_ms,
         "state_root": store.state_root.hex(),
         "consensus": {"height": node.consensus_height, "round": node.round, "step": node.step},
         "syncing": node.syncing,

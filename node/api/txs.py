@@ -193,8 +193,8 @@ def _committed(
     ctx: ApiContext, tx_hash: bytes, tx: SignedTx, location: TxLocation
 ) -> dict[str, Any]:
     receipt = Receipt.decode(location.receipt) if location.receipt else None
-    block = ctx.store.block(location.height)
-    block_hash = block.hash() if block else b""
+    header = ctx.store.header(location.height)
+    block_hash = header.hash() if header else b""
     view = committed_tx_view(tx, location, receipt, block_hash, ctx.hrp)
     view["hash"] = tx_hash.hex()
     return view

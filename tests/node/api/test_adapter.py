@@ -13,6 +13,7 @@ from ledger.genesis import Genesis
 from ledger.keys import Address
 from ledger.store import Store
 from node.api.adapter import CommitListener, mount
+from node.api.context import SigningRecord
 from node.mempool import Admission, Mempool
 from node.p2p import P2PStats
 from tests.node.api.builder import ALICE, BOB, VALIDATOR, LiveChain
@@ -59,6 +60,9 @@ class StandInNode:
     def status(self) -> Info:
         return self.info
 
+    def signing(self) -> dict[bytes, SigningRecord]:
+        return {VALIDATOR.address.raw: SigningRecord(last_signed_height=5, missed_blocks=2)}
+
     def add_commit_listener(self, listener: CommitListener) -> None:
         self.listeners.append(listener)
 
@@ -80,6 +84,9 @@ async def test_mount_serves_the_node_and_follows_its_commits(
     assert status["node_id"] == "01" * 32
     assert (await (await client.get("/livez")).json()) == {"status": "alive"}
     assert (await client.get("/readyz")).status == 200
+    metrics = await (await client.get("/metrics")).text()
+    label = f'validator="{VALIDATOR.address.to_text(chain.genesis.params.address_prefix)}"'
+    assert f"coterie_validator_missed_blocks_total{{{label}}} 2.0" in metrics
     async with client.ws_connect("/v1/ws") as sock:
         await sock.send_json({"id": 1, "method": "subscribe", "params": {"topic": "blocks"}})
         await sock.receive_json(timeout=5)
