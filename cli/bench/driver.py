@@ -13,7 +13,7 @@ import asyncio
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from cli.bench.load import Batch
 MSGPACK = "application/msgpack"
 WS_MAX_MESSAGE = 64 * 1024 * 1024
 STALL_SECONDS = 60.0
+RECONNECTS = 20
 
 
 class BenchError(Exception):
@@ -42,6 +43,7 @@ class Samples:
     first_submit: float = 0.0
     last_submit: float = 0.0
     stalled: bool = False
+    reconnects: int = 0
 
 
 class Driver:
@@ -66,45 +68,71 @@ class Driver:
     async def run(self) -> Samples:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=600)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            ws = await session.ws_connect(self.urls[0] + "/v1/ws", max_msg_size=WS_MAX_MESSAGE)
+            subscribed = asyncio.Event()
+            watcher = asyncio.create_task(self._watch(session, subscribed))
             try:
-                await self._subscribe(ws)
-                watcher = asyncio.create_task(self._watch(ws))
-                try:
-                    await self._submit_all(session)
-                    await self._wait_for_commits(watcher)
-                finally:
-                    watcher.cancel()
-                    await asyncio.gather(watcher, return_exceptions=True)
+                await _first(subscribed.wait(), watcher)
+                await self._submit_all(session)
+                await self._wait_for_commits(watcher)
             finally:
-                await ws.close()
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
         return self.samples
+
+    async def _watch(self, session: aiohttp.ClientSession, subscribed: asyncio.Event) -> None:
+        """Follow the first node's commits; when the socket closes (a node whose event loop
+        stalled for long misses its heartbeat), reconnect and fetch the blocks missed."""
+        last_height = 0
+        for attempt in range(RECONNECTS + 1):
+            if attempt:
+                await asyncio.sleep(1.0)
+            async with session.ws_connect(
+                self.urls[0] + "/v1/ws", max_msg_size=WS_MAX_MESSAGE, heartbeat=None
+            ) as ws:
+                await self._subscribe(ws)
+                if subscribed.is_set():
+                    last_height = await self._catch_up(session, last_height)
+                subscribed.set()
+                async for message in ws:
+                    if message.type != aiohttp.WSMsgType.TEXT:
+                        break
+                    data: dict[str, Any] = json.loads(message.data)
+                    if data.get("topic") == "blocks":
+                        result = data["result"]
+                        if int(result["height"]) > last_height:
+                            last_height = int(result["height"])
+                            self._record(last_height, result["txs"])
+                self.samples.reconnects += 1
+        raise BenchError(f"the block subscription closed {RECONNECTS + 1} times")
+
+    async def _catch_up(self, session: aiohttp.ClientSession, last_height: int) -> int:
+        """Record the blocks committed since `last_height` (fetched by height)."""
+        url = self.urls[0]
+        async with session.get(url + "/v1/status") as r:
+            top = int((await r.json())["latest_height"])
+        for height in range(last_height + 1, top + 1):
+            async with session.get(f"{url}/v1/blocks/{height}?txs=hashes") as r:
+                block = await r.json()
+            self._record(height, block["txs"])
+        return max(top, last_height)
+
+    def _record(self, height: int, tx_hashes: list[str]) -> None:
+        samples = self.samples
+        now = time.perf_counter()
+        ours = 0
+        for tx_hash in tx_hashes:
+            if tx_hash in samples.submitted and tx_hash not in samples.committed:
+                samples.committed[tx_hash] = now
+                ours += 1
+        samples.blocks.append((now, height, ours))
+        if ours:
+            self.on_commit(ours)
 
     async def _subscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         await ws.send_json({"id": 1, "method": "subscribe", "params": {"topic": "blocks"}})
         answer = await asyncio.wait_for(ws.receive_json(), 30)
         if answer.get("id") != 1 or "result" not in answer:
             raise BenchError(f"the node refused the block subscription: {answer}")
-
-    async def _watch(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        samples = self.samples
-        async for message in ws:
-            if message.type != aiohttp.WSMsgType.TEXT:
-                break
-            now = time.perf_counter()
-            data: dict[str, Any] = json.loads(message.data)
-            if data.get("topic") != "blocks":
-                continue
-            result = data["result"]
-            ours = 0
-            for tx_hash in result["txs"]:
-                if tx_hash in samples.submitted and tx_hash not in samples.committed:
-                    samples.committed[tx_hash] = now
-                    ours += 1
-            samples.blocks.append((now, int(result["height"]), ours))
-            if ours:
-                self.on_commit(ours)
-        raise BenchError("the node closed the block subscription")
 
     async def _submit_all(self, session: aiohttp.ClientSession) -> None:
         self.samples.first_submit = time.perf_counter()
@@ -171,3 +199,13 @@ class Driver:
                 samples.stalled = True
                 return
             await asyncio.sleep(0.1)
+
+
+async def _first(wait: Awaitable[Any], watcher: asyncio.Task[None]) -> None:
+    """Await `wait`, unless the watcher ends first (then raise why it did)."""
+    waiting = asyncio.ensure_future(wait)
+    done, _ = await asyncio.wait([waiting, watcher], return_when=asyncio.FIRST_COMPLETED)
+    if watcher in done:
+        waiting.cancel()
+        watcher.result()
+        raise BenchError("the block subscription ended")

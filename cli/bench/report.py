@@ -1,10 +1,10 @@
 """Figures from the samples (throughput, latency percentiles) and the table a person reads.
 
 Committed tx/s is measured over the steady window: from the client's receipt of the first
-block holding bench txs to its receipt of the last full one, counting the txs of the blocks in
-between (the first block's txs arrived before the window opened, and the last block, usually a
-partial tail, is left out when there are at least three blocks). With fewer blocks it falls back
-to all txs over the time from the first submission to the last commit.
+block holding bench txs to its receipt of the last one, counting the txs of every block but the
+first (whose txs were committed before the window opened), so the ramp-up (submission, the
+first block's wait) is left out. With a single such block it falls back to all txs over the time
+from the first submission to the last commit.
 """
 
 from __future__ import annotations
@@ -31,16 +31,10 @@ def percentile(values: list[float], q: float) -> float:
 def steady_tps(samples: Samples) -> tuple[float, float]:
     """(committed tx/s over the steady window, its length in seconds)."""
     blocks = [(t, n) for t, _height, n in samples.blocks if n > 0]
-    if len(blocks) >= 3:
-        window = blocks[:-1]
-    elif len(blocks) == 2:
-        window = blocks
-    else:
-        return overall_tps(samples), _span(samples)
-    seconds = window[-1][0] - window[0][0]
+    seconds = blocks[-1][0] - blocks[0][0] if len(blocks) >= 2 else 0.0
     if seconds <= 0:
         return overall_tps(samples), _span(samples)
-    return sum(n for _t, n in window[1:]) / seconds, seconds
+    return sum(n for _t, n in blocks[1:]) / seconds, seconds
 
 
 def _span(samples: Samples) -> float:
@@ -67,6 +61,7 @@ def figures(samples: Samples) -> dict[str, Any]:
         "committed": len(samples.committed),
         "complete": not samples.stalled and len(samples.committed) == samples.accepted,
         "blocks_with_txs": len(ours),
+        "ws_reconnects": samples.reconnects,
         "max_block_txs": max((n for _t, n in ours), default=0),
         "mean_block_interval_s": _round(sum(intervals) / len(intervals)) if intervals else None,
         "submit_seconds": _round(samples.last_submit - samples.first_submit),

@@ -114,7 +114,7 @@ def test_figures_use_the_steady_window_and_nearest_rank_percentiles() -> None:
         samples.committed[f"t{i}"] = done
     samples.blocks = [(1.0, 5, 2), (1.5, 6, 0), (2.0, 7, 2), (3.0, 8, 2)]
     tps, window = steady_tps(samples)
-    assert (tps, window) == (2.0, 1.0)  # block 7's 2 txs between blocks 5 and 7
+    assert (tps, window) == (2.0, 2.0)  # blocks 7 and 8, 4 txs, 2 s after block 5
     result = figures(samples)
     assert result["complete"] and result["committed"] == 6
     assert result["latency_ms"]["p50"] == 1500.0 and result["latency_ms"]["p99"] == 2500.0
