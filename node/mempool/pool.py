@@ -125,7 +125,12 @@ class Mempool:
         self.params = params
         self.genesis_hash = genesis_hash
         self.limits = limits or MempoolLimits()
-        self.verifier = verifier or SignatureVerifier(genesis_hash, self.limits.verified_cache_size)
+        # `is None`, not `or`: an empty verifier has len 0, so `or` would replace a shared one
+        self.verifier = (
+            verifier
+            if verifier is not None
+            else SignatureVerifier(genesis_hash, self.limits.verified_cache_size)
+        )
         self.max_tx_bytes = min(self.limits.max_tx_bytes, params.consensus.max_tx_bytes)
         self._time_ms = _now_ms() if time_ms is None else time_ms
         self._pending = PendingTxs(self.limits, state, self._context(state))

@@ -37,3 +37,14 @@ async def test_signing_counters_reach_metrics_and_validators(tmp_path: Path) -> 
         assert f"coterie_validator_last_signed_height{{{label}}}" in text
     finally:
         await node.stop()
+
+
+def test_mempool_and_chain_share_the_nodes_signature_cache(tmp_path: Path) -> None:
+    """A tx verified at admission is not verified again, on the event loop, when a block that
+    holds it is proposed or validated (an empty cache is falsy: it must still be shared)."""
+    net = init_testnet(tmp_path / "net", 1)
+    node = Node.open(net.nodes[0].home)
+    try:
+        assert node.mempool.verifier is node.verifier
+    finally:
+        asyncio.run(node.stop())
