@@ -23,7 +23,7 @@ from cli.bench.load import Batch
 
 MSGPACK = "application/msgpack"
 WS_MAX_MESSAGE = 64 * 1024 * 1024
-STALL_SECONDS = 60.0
+STALL_SECONDS = 180.0
 RECONNECTS = 20
 
 

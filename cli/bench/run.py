@@ -50,7 +50,7 @@ class BenchOptions:
     rate: float | None = None
     inflight: int = 2
     verify_seconds: float = 2.0
-    stall_seconds: float = 60.0
+    stall_seconds: float = 180.0
     profile_dir: Path | None = None
     """Run each node under cProfile, writing `<moniker>.prof` there when it stops."""
 
@@ -110,6 +110,8 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             )
             samples = asyncio.run(driver.run())
             progress.finish()
+            if samples.stalled:
+                _print_logs(nodes)
             rss = {n.moniker: _peak_rss_mib(n) for n in nodes}
         except Exception:
             _print_logs(nodes)
