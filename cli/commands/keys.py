@@ -1,8 +1,11 @@
-"""`coterie keys ...`: create, list, show, import, export and delete wallet keys."""
+"""`coterie keys ...`: create (with a BIP-39 mnemonic backup), recover, list, show, import,
+export and delete wallet keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -20,6 +23,7 @@ from cli.options import (
     warn,
 )
 from cli.passwords import existing_password, new_password
+from cli.sending import confirm
 from cli.wallet.keystore import (
     BrokenKey,
     CorruptKeyFileError,
@@ -28,12 +32,25 @@ from cli.wallet.keystore import (
     Keystore,
     check_name,
 )
+from cli.wallet.mnemonic import PATH_TEXT, WORDS, MnemonicError, key_from_mnemonic, new_mnemonic
 from ledger.keys import SEED_LEN, PrivateKey
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(cls=CoterieGroup)
 def keys() -> None:
     """Manage wallet keys (stored encrypted, one file per key in HOME/keys)."""
+
+
+def wallet_options(f: F) -> F:
+    """--home, --insecure-dev, --password-file, --prefix, --genesis and --output."""
+    return keyring_options(address_options(output_option(f)))
+
+
+def _open(home: Path, prefix: str | None, genesis_path: Path | None) -> tuple[Keystore, str]:
+    """The keystore and the address prefix to show: what nearly every keys command needs."""
+    return open_keystore(home), resolve_prefix(prefix, load_genesis(genesis_path))
 
 
 def _describe(info: KeyInfo, prefix: str) -> str:
@@ -69,9 +86,7 @@ def _refuse_existing(store: Keystore, name: str) -> None:
 
 @keys.command("new")
 @click.argument("name")
-@keyring_options
-@address_options
-@output_option
+@wallet_options
 def new_key(
     *,
     name: str,
@@ -82,16 +97,65 @@ def new_key(
     genesis_path: Path | None,
     output: str,
 ) -> None:
-    """Create a new key NAME, asking for a password to encrypt it."""
-    store = open_keystore(home)
+    """Create a new key NAME from a fresh 24-word mnemonic, shown once: write it down."""
+    store, prefix = _open(home, prefix, genesis_path)
     _refuse_existing(store, name)
-    prefix = resolve_prefix(prefix, load_genesis(genesis_path))
-    info = _store(store, name, PrivateKey.generate(), insecure_dev, password_file)
-    warn(
-        f"note: key {name!r} exists only on this machine; back it up "
-        f"(`coterie keys export {name}`) and keep the backup offline."
-    )
-    emit(output, key_json(info, prefix), f"created key {name!r}\n{_describe(info, prefix)}")
+    words = new_mnemonic()
+    info = _store(store, name, key_from_mnemonic(words), insecure_dev, password_file)
+    data = {**key_json(info, prefix), "mnemonic": words, "derivation": PATH_TEXT}
+    if output == "text":
+        warn(
+            f"\nWrite down these {WORDS} words, in order, and keep them offline. They are the only "
+            "backup:\nanyone who has them controls the key, and without them a lost or broken "
+            "machine loses it.\n"
+        )
+        numbered = [f"{i + 1:2}. {w:<9}" for i, w in enumerate(words.split())]
+        for row in range(0, WORDS, 6):
+            warn("  " + "  ".join(numbered[row : row + 6]))
+        warn(
+            f"\nWARNING: until you have written them down, key {name!r} exists only on this "
+            f"machine.\nRecover it anywhere with `coterie keys recover {name}`.\n"
+        )
+    emit(output, data, f"created key {name!r}\n{_describe(info, prefix)}")
+
+
+def _read_mnemonic(name: str, mnemonic_file: Path | None) -> str:
+    if mnemonic_file is not None:
+        return mnemonic_file.read_text()
+    return str(click.prompt(f"The {WORDS} words of key {name!r}", hide_input=True, err=True))
+
+
+@keys.command("recover")
+@click.argument("name")
+@click.option(
+    "--mnemonic-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the words from FILE instead of a prompt.",
+)
+@wallet_options
+def recover_key(
+    *,
+    name: str,
+    mnemonic_file: Path | None,
+    home: Path,
+    insecure_dev: bool,
+    password_file: Path | None,
+    prefix: str | None,
+    genesis_path: Path | None,
+    output: str,
+) -> None:
+    """Recreate key NAME from its mnemonic (the words `keys new` showed), under a new password."""
+    store, prefix = _open(home, prefix, genesis_path)
+    _refuse_existing(store, name)
+    try:
+        key = key_from_mnemonic(_read_mnemonic(name, mnemonic_file))
+    except MnemonicError as exc:
+        raise InvalidInputError(f"invalid mnemonic: {exc}") from exc
+    twin = store.find_by_public_key(key.public_key)
+    if twin is not None:
+        warn(f"note: the same key is already stored as {twin.name!r}")
+    info = _store(store, name, key, insecure_dev, password_file)
+    emit(output, key_json(info, prefix), f"recovered key {name!r}\n{_describe(info, prefix)}")
 
 
 @keys.command("list")
@@ -106,8 +170,7 @@ def list_keys(
     output: str,
 ) -> None:
     """List the stored keys with their addresses."""
-    store = open_keystore(home)
-    prefix = resolve_prefix(prefix, load_genesis(genesis_path))
+    store, prefix = _open(home, prefix, genesis_path)
     entries = store.entries()
     rows: list[dict[str, object]] = []
     lines: list[str] = []
@@ -140,8 +203,8 @@ def show_key(
     output: str,
 ) -> None:
     """Show the address and public key of NAME (no password needed)."""
-    info = open_keystore(home).info(name)
-    prefix = resolve_prefix(prefix, load_genesis(genesis_path))
+    store, prefix = _open(home, prefix, genesis_path)
+    info = store.info(name)
     emit(output, key_json(info, prefix), _describe(info, prefix))
 
 
@@ -169,9 +232,7 @@ def _read_seed(name: str, seed_file: Path | None) -> bytes:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the hex seed from FILE instead of a prompt.",
 )
-@keyring_options
-@address_options
-@output_option
+@wallet_options
 def import_key(
     *,
     name: str,
@@ -184,9 +245,8 @@ def import_key(
     output: str,
 ) -> None:
     """Import NAME from a 32-byte hex seed (as printed by `keys export`)."""
-    store = open_keystore(home)
+    store, prefix = _open(home, prefix, genesis_path)
     _refuse_existing(store, name)
-    prefix = resolve_prefix(prefix, load_genesis(genesis_path))
     key = PrivateKey(_read_seed(name, seed_file))
     twin = store.find_by_public_key(key.public_key)
     if twin is not None:
@@ -197,9 +257,7 @@ def import_key(
 
 @keys.command("export")
 @click.argument("name")
-@keyring_options
-@address_options
-@output_option
+@wallet_options
 def export_key(
     *,
     name: str,
@@ -211,8 +269,7 @@ def export_key(
     output: str,
 ) -> None:
     """Print the hex seed of NAME (needs its password). Anyone with the seed owns the key."""
-    store = open_keystore(home)
-    prefix = resolve_prefix(prefix, load_genesis(genesis_path))
+    store, prefix = _open(home, prefix, genesis_path)
     key = store.unlock(name, existing_password(name, password_file), allow_plaintext=insecure_dev)
     warn(
         "WARNING: this is the secret seed of the key. Anyone who sees it controls the account.\n"
@@ -227,6 +284,7 @@ def export_key(
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @home_option
 @address_options
+@output_option
 def delete_key(
     *,
     name: str,
@@ -234,19 +292,16 @@ def delete_key(
     home: Path,
     prefix: str | None,
     genesis_path: Path | None,
+    output: str,
 ) -> None:
     """Delete NAME from the keystore. Without a backup the key is lost."""
-    store = open_keystore(home)
-    prefix = resolve_prefix(prefix, load_genesis(genesis_path))
+    store, prefix = _open(home, prefix, genesis_path)
     try:
         what = store.info(name).address.to_text(prefix)
     except CorruptKeyFileError:  # a broken file must stay deletable
         if not store.exists(name):
             raise
         what = "unreadable key file"
-    if not yes:
-        click.confirm(
-            f"Delete key {name!r} ({what})? Without a backup it cannot be recovered", abort=True
-        )
+    confirm(yes, f"Delete key {name!r} ({what})? Without a backup it cannot be recovered")
     store.delete(name)
-    click.echo(f"deleted key {name!r}")
+    emit(output, {"name": name, "deleted": True}, f"deleted key {name!r}")

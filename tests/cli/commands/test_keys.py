@@ -6,7 +6,10 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from cli.errors import ExitCode
+from cli.wallet.mnemonic import key_from_mnemonic
 from ledger.genesis import Genesis
 from ledger.keys import PrivateKey
 from tests.cli.helpers import ALICE_SEED, PASSWORD, Invoke, StoredKey, fails, read_json
@@ -206,6 +209,12 @@ def test_missing_password_file_is_a_clear_error(invoke: Invoke, alice: StoredKey
     )
 
 
+def test_delete_without_a_terminal_needs_yes(invoke: Invoke, alice: StoredKey) -> None:
+    fails(invoke(["keys", "delete", "alice"], input="y\n"), ExitCode.USAGE, "not a terminal")
+    assert alice.path.exists()
+
+
+@pytest.mark.usefixtures("tty")
 def test_delete_asks_first(invoke: Invoke, alice: StoredKey) -> None:
     kept = invoke(["keys", "delete", "alice"], input="n\n")
     assert kept.exit_code == 1 and "Aborted" in kept.output
@@ -235,3 +244,50 @@ def test_a_bad_scrypt_override_is_refused(invoke: Invoke) -> None:
         ["keys", "new", "carol"], password=PASSWORD, env={"COTERIE_KEYSTORE_SCRYPT_N": "1000"}
     )
     fails(result, ExitCode.USAGE, "power of two")
+
+
+def test_new_shows_a_mnemonic_that_recovers_the_same_address(
+    invoke: Invoke, home: Path, tmp_path: Path
+) -> None:
+    made = invoke(["keys", "new", "carol"], password=PASSWORD)
+    assert made.exit_code == 0, made.output
+    assert "Write down these 24 words" in made.stderr
+    assert "exists only on this machine" in made.stderr
+    data = read_json(invoke(["keys", "new", "dave", "--output", "json"], password=PASSWORD))
+    words = data["mnemonic"]
+    assert len(words.split()) == 24 and data["derivation"] == "m/44'/1729'/0'/0'/0'"
+    assert key_from_mnemonic(words).public_key.hex() == data["public_key"]
+    backup = tmp_path / "words.txt"
+    backup.write_text("  " + words.upper().replace(" ", "\n  ") + "\n")  # any spacing or case
+    recovered = invoke(
+        ["keys", "recover", "dave2", "--mnemonic-file", str(backup), "--output", "json"],
+        password=PASSWORD,
+    )
+    assert recovered.exit_code == 0, recovered.output
+    assert read_json(recovered)["address"] == data["address"]
+    assert "already stored as 'dave'" in recovered.stderr
+    typed = invoke(["keys", "recover", "dave3"], input=f"{words}\n", password=PASSWORD)
+    assert typed.exit_code == 0, typed.output
+    assert data["address"] in typed.stdout
+
+
+def test_recover_refuses_a_bad_mnemonic(invoke: Invoke, home: Path) -> None:
+    words = ["abandon"] * 23 + ["art"]
+    swapped = " ".join(["art", *words[:-1]])
+    fails(
+        invoke(["keys", "recover", "x"], input=swapped + "\n", password=PASSWORD),
+        ExitCode.INVALID_INPUT,
+        "checksum",
+    )
+    fails(
+        invoke(["keys", "recover", "x"], input="abandon bogus\n", password=PASSWORD),
+        ExitCode.INVALID_INPUT,
+        "12 to 24 words",
+    )
+    unknown = " ".join(["abandon"] * 23 + ["notaword"])
+    fails(
+        invoke(["keys", "recover", "x"], input=unknown + "\n", password=PASSWORD),
+        ExitCode.INVALID_INPUT,
+        "notaword",
+    )
+    assert not (home / "keys" / "x.json").exists()
