@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from cli.commands.bench import bench
+from cli.commands.collective import collective
 from cli.commands.content import content
 from cli.commands.keys import keys
+from cli.commands.member import member
 from cli.commands.moderate import moderate
 from cli.commands.node import config, init
 from cli.commands.proposal import proposal
@@ -16,6 +18,7 @@ from cli.commands.split import split
 from cli.commands.start import start
 from cli.commands.stream import stream
 from cli.commands.testnet import testnet
+from cli.commands.treasury import treasury
 from cli.commands.tx import tx
 from cli.commands.validator import validator
 from cli.errors import CoterieGroup
@@ -42,6 +45,9 @@ cli.add_command(stream)
 cli.add_command(content)
 cli.add_command(moderate)
 cli.add_command(validator)
+cli.add_command(collective)
+cli.add_command(member)
+cli.add_command(treasury)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from cli.wallet.txfile import render_value
 from ledger.collectives.ids import COLLECTIVE_ID_LEN, Asset
 from ledger.collectives.model import TokenClass
+from ledger.governance.kinds import ProposalKind
 from ledger.keys import Address
 from ledger.tx import TxBody
 
@@ -31,6 +32,7 @@ AMOUNT_FIELDS = frozenset(
 PAIR_FIELDS = frozenset({"holdings", "burns", "amounts"})  # (token class, amount) pairs
 _DATE_FROM_MS = 10**11  # below: a duration; above: a point in time (after 1973)
 _PPM = 1_000_000
+_KINDS = frozenset(int(k) for k in ProposalKind)
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1))
 
 
@@ -188,6 +190,12 @@ class Describer:
         if name == "holdings" and all(isinstance(i, int) for i in items):  # one per class
             rendered = [f"{a} {self.class_name(scope, i)}" for i, a in enumerate(items)]
             return [label + ", ".join(rendered)]
+        if name == "policies" and is_pair and all(isinstance(i[0], int) for i in items):
+            lines = [f"{indent}{name}"]
+            for kind, policy in items:
+                label_kind = ProposalKind(kind).name.lower() if kind in _KINDS else str(kind)
+                lines += self.value(label_kind, policy, scope, parent, indent + "  ")
+            return lines
         if is_pair and all(isinstance(i[0], Address) and isinstance(i[1], int) for i in items):
             return [
                 label + ", ".join(f"{a.to_text(self.prefix)} {percent(ppm)}" for a, ppm in items)

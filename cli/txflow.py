@@ -30,9 +30,10 @@ from cli.options import (
     resolve_prefix,
     write_output,
 )
+from cli.refs import Resolver
 from cli.sending import Sender
-from cli.summary import Names, describe
-from cli.wallet.keystore import KeyInfo
+from cli.summary import DEFAULT_COIN, Names, describe
+from cli.wallet.keystore import KeyInfo, Keystore
 from cli.wallet.txfile import checked_body, dumps, unsigned_document
 from ledger.codec import U64_MAX
 from ledger.keys import Address
@@ -113,6 +114,7 @@ class TxBuilder:
     generate_only: bool
     out: Path | None
     send: Sender | None  # None with --generate-only
+    store: Keystore | None = None
 
     @classmethod
     def from_options(
@@ -154,7 +156,7 @@ class TxBuilder:
             if nonce is None:
                 raise click.UsageError("with --generate-only, give --nonce")
             prefix = resolve_prefix(prefix, genesis)
-            return cls(info, chain_id, nonce, fee, prefix, True, out, None)
+            return cls(info, chain_id, nonce, fee, prefix, True, out, None, store)
         client = NodeClient(node_url)
         chain = ChainInfo.fetch(client)
         if chain_id is not None and chain_id != chain.chain_id:
@@ -182,11 +184,18 @@ class TxBuilder:
             auto_nonce=auto_nonce,
             names=names,
         )
-        return cls(info, chain.chain_id, nonce, fee, prefix, False, out, send)
+        return cls(info, chain.chain_id, nonce, fee, prefix, False, out, send, store)
 
     def address(self, text: str) -> Address:
         """Parse an address of this chain; `AddressError` on a wrong prefix or checksum."""
         return Address.parse(self.prefix, text)
+
+    def refs(self) -> Resolver:
+        """Reads accounts (addresses or key names), collectives (ids or names), classes, assets."""
+        client = None if self.send is None else self.send.client
+        native = DEFAULT_COIN if self.send is None else self.send.chain.native_coin
+        store = self.store if self.store is not None else open_keystore(Path("."))
+        return Resolver(self.prefix, store, client, native)
 
     def body(self, payload: Payload) -> TxBody:
         body = TxBody(self.chain_id, self.sender.public_key, self.nonce, self.fee, payload)
