@@ -20,7 +20,7 @@ import click
 
 from cli.errors import InvalidInputError
 from cli.nodeclient import NodeApiError, NodeClient
-from cli.wallet.keystore import KeyNotFoundError, Keystore
+from cli.wallet.keystore import Keystore, KeystoreError
 from ledger.bech32m import AddressError
 from ledger.collectives.ids import COLLECTIVE_ID_LEN, NATIVE, Asset
 from ledger.keys import Address
@@ -104,7 +104,7 @@ class Resolver:
                 raise  # a mistyped address, not a key name
             try:
                 return self.store.info(text).address
-            except (KeyNotFoundError, ValueError):
+            except (KeystoreError, ValueError):
                 raise exc from None
 
     def collective(self, text: str) -> CollectiveInfo:

@@ -36,6 +36,7 @@ from cli.summary import Names, describe
 from cli.wallet.keystore import KeyInfo, Keystore
 from ledger.collectives.ids import derive_collective_id
 from ledger.keys import PrivateKey
+from ledger.splits.store import split_id_for
 from ledger.tx import SignedTx, TxBody, TxKind
 
 MAX_NONCE_RETRIES = 3
@@ -81,6 +82,8 @@ def derived_ids(body: TxBody) -> dict[str, str]:
     """Ids the tx creates that can be computed before it commits (shown with the result)."""
     if body.kind is TxKind.COLLECTIVE_CREATE:
         return {"collective_id": derive_collective_id(body.sender_address, body.nonce).hex()}
+    if body.kind is TxKind.SPLIT_CREATE:
+        return {"split_id": split_id_for(body.sender_address, body.nonce).hex()}
     return {}
 
 
@@ -110,10 +113,13 @@ class Sender:
     password_file: Path | None
     yes: bool = False
     dry_run: bool = False
+    quiet: bool = False
     auto_nonce: bool = False
     names: Names = dataclasses.field(default_factory=Names)
 
     def summary(self, body: TxBody, prefix: str) -> None:
+        if self.quiet:
+            return
         warn(f"Transaction for {self.client.url} (chain {self.chain.chain_id}):")
         for line in describe(body, prefix, self.names):
             warn("  " + line)
@@ -179,6 +185,9 @@ class Sender:
                     f"{code} ({explain(code)})"
                 )
             text += result_lines(view)
+        if self.quiet:
+            click.echo(next(iter(extra.values()), tx_hash))
+            return
         emit(self.output, data, "\n".join(text))
 
 

@@ -74,6 +74,12 @@ def node_options(f: F) -> F:
             help="Check the tx against the node's state (and pending txs); send nothing.",
         ),
         click.option("-y", "--yes", is_flag=True, help="Send without asking for confirmation."),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="Print only the id of what the tx created (else its hash): for $(...) in scripts.",
+        ),
         output_option,
     ]
     for option in reversed(options):
@@ -137,6 +143,7 @@ class TxBuilder:
         password_file: Path | None,
         yes: bool = False,
         dry_run: bool = False,
+        quiet: bool = False,
     ) -> TxBuilder:
         genesis = load_genesis(genesis_path)
         if genesis is not None:
@@ -181,14 +188,16 @@ class TxBuilder:
             password_file,
             yes=yes,
             dry_run=dry_run,
+            quiet=quiet,
             auto_nonce=auto_nonce,
             names=names,
         )
         return cls(info, chain.chain_id, nonce, fee, prefix, False, out, send, store)
 
     def address(self, text: str) -> Address:
-        """Parse an address of this chain; `AddressError` on a wrong prefix or checksum."""
-        return Address.parse(self.prefix, text)
+        """An address of this chain, or the address of the stored key named `text`;
+        `AddressError` on a wrong prefix or checksum."""
+        return self.refs().account(text)
 
     def refs(self) -> Resolver:
         """Reads accounts (addresses or key names), collectives (ids or names), classes, assets."""

@@ -191,12 +191,14 @@ def list_keys(
 
 @keys.command("show")
 @click.argument("name")
+@click.option("--address", "address_only", is_flag=True, help="Print only the address.")
 @home_option
 @address_options
 @output_option
 def show_key(
     *,
     name: str,
+    address_only: bool,
     home: Path,
     prefix: str | None,
     genesis_path: Path | None,
@@ -205,6 +207,9 @@ def show_key(
     """Show the address and public key of NAME (no password needed)."""
     store, prefix = _open(home, prefix, genesis_path)
     info = store.info(name)
+    if address_only:
+        click.echo(info.address.to_text(prefix))
+        return
     emit(output, key_json(info, prefix), _describe(info, prefix))
 
 

@@ -8,12 +8,15 @@ plaintext keys `dev0` .. `dev3` in `DIR/keys`, usable by the wallet with `--home
 
 from __future__ import annotations
 
+import shlex
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cli.errors import CoterieGroup
+from cli.nodeclient import NodeClient, NodeClientError, NodeUnreachableError
 from cli.options import emit, open_keystore, output_option
 from cli.testnet_run import NodeProcess, Supervisor
 from node.testnet import MAX_VALIDATORS, TESTNET_CHAIN_ID, LocalTestnet, init_testnet, load_manifest
@@ -121,3 +124,35 @@ def start_cmd(folder: Path) -> None:
     )
     click.echo("Ctrl-C stops every node.")
     raise SystemExit(Supervisor(nodes).run())
+
+
+@testnet.command(name="env")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--wait",
+    type=click.FloatRange(0, 600),
+    default=0,
+    help="Wait up to SECONDS for the first node to commit a block (it may still be starting).",
+)
+def env_cmd(folder: Path, wait: float) -> None:
+    """Print shell exports that point the wallet at the testnet in FOLDER: its first node
+    (COTERIE_NODE) and its dev keyring (COTERIE_HOME). Use: eval "$(coterie testnet env DIR)"."""
+    root = folder.expanduser().resolve()
+    data = load_manifest(root)
+    if wait:
+        _wait_for_blocks(NodeClient(data["nodes"][0]["api_url"], timeout=2.0), wait)
+    click.echo(f"export COTERIE_NODE={shlex.quote(data['nodes'][0]['api_url'])}")
+    click.echo(f"export COTERIE_HOME={shlex.quote(str(root))}")
+
+
+def _wait_for_blocks(client: NodeClient, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if int(client.get("/v1/status").get("latest_height", 0)) >= 1:
+                return
+        except NodeClientError:
+            pass
+        if time.monotonic() >= deadline:
+            raise NodeUnreachableError(f"{client.url} committed no block in {seconds:g} s")
+        time.sleep(0.3)

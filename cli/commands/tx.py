@@ -231,6 +231,7 @@ def broadcast(
     timeout: float,
     dry_run: bool,
     yes: bool,
+    quiet: bool,
     output: str,
 ) -> None:
     """Send a tx signed offline (`tx sign`) in FILE ('-' reads stdin) and wait for the commit."""
@@ -243,6 +244,6 @@ def broadcast(
     store = open_keystore(Path("."))  # unused: a signed tx needs no key
     sending = Sender(
         client, chain, store, wait, timeout, output, False, None, yes=yes, dry_run=dry_run,
-        names=names,
+        quiet=quiet, names=names,
     )  # fmt: skip
     broadcast_file(sending, doc.signed, chain.address_prefix, doc.genesis_hash)

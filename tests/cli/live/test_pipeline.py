@@ -109,3 +109,23 @@ def test_human_errors(live: LiveWallet, tmp_path: Path) -> None:
     fails(down, ExitCode.UNAVAILABLE, "cannot reach the node")
     typo = live.run("tx", "transfer", "--from", "dev0", "--to", FRESH[:-1] + "q", "--amount", "1")
     fails(typo, ExitCode.INVALID_INPUT, "invalid address")
+
+
+def test_quiet_prints_only_the_id_and_key_names_are_accounts(live: LiveWallet) -> None:
+    made = live.run("collective", "create", "--from", "dev1", "--name", "Quiet Ones", "-y", "-q")
+    assert made.exit_code == 0, made.output
+    cid = made.stdout.strip()
+    assert len(cid) == 40 and live.devnet.get(f"/v1/collectives/{cid}")["name"] == "Quiet Ones"
+    address = live.run("keys", "show", "dev2", "--address").stdout.strip()
+    before = live.balance(address)
+    sent = live.run("tx", "transfer", "--from", "dev1", "--to", "dev2", "--amount", "4", "-y", "-q")
+    assert sent.exit_code == 0, sent.output
+    assert len(sent.stdout.strip()) == 64  # the tx hash
+    assert live.balance(address) == before + 4
+
+
+def test_testnet_env_points_the_wallet_at_the_testnet(live: LiveWallet) -> None:
+    result = live.run("testnet", "env", str(live.devnet.root), "--wait", "30")
+    assert result.exit_code == 0, result.output
+    assert f"export COTERIE_NODE={live.devnet.url}" in result.stdout
+    assert f"export COTERIE_HOME={live.devnet.root}" in result.stdout
