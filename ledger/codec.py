@@ -12,6 +12,7 @@ boundary; callers never see msgpack's own exceptions.
 from __future__ import annotations
 
 import builtins
+import threading
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -32,16 +33,28 @@ class MalformedError(ValueError):
 def encode(value: Value) -> bytes:
     """Encode `value` canonically; raises `MalformedError` on a type that has no encoding."""
     _check_encodable(value, 0)
+    return pack_checked(value)
+
+
+def pack_checked(value: object) -> bytes:
+    """Pack a value already known to hold only encodable types (ints are still range-checked
+    by msgpack). For fixed-shape records whose fields are typed: `encode` without the walk."""
     try:
-        return _packb(value, use_bin_type=True)  # type: ignore[no-any-return]
+        packer = _local.packer
+    except AttributeError:
+        packer = _local.packer = msgpack.Packer(use_bin_type=True)
+    try:
+        return packer.pack(value)  # type: ignore[no-any-return]
     except (OverflowError, ValueError, TypeError) as exc:
+        packer.reset()
         raise MalformedError(f"cannot encode: {exc}") from exc
 
 
 def _check_encodable(value: object, depth: int) -> None:
     """Refuse floats, maps and foreign types (msgpack itself refuses out-of-range integers).
 
-    Exact-type checks first: this runs for every object encoded, so it must be cheap.
+    This runs for every object encoded, so it must be cheap: exact-type checks first, and the
+    items of an array are checked inline, with a call only for nested arrays and rare types.
     """
     kind = type(value)
     if kind is int or kind is bytes or kind is str or kind is bool or value is None:
@@ -50,14 +63,20 @@ def _check_encodable(value: object, depth: int) -> None:
         if depth > 32:
             raise MalformedError("nesting too deep")
         for item in value:  # type: ignore[attr-defined]
+            item_kind = type(item)
+            if item_kind is int or item_kind is bytes or item_kind is str or item is None:
+                continue
             _check_encodable(item, depth + 1)
         return
-    if isinstance(value, int):  # IntEnum members encode as their number
+    if isinstance(value, int):  # IntEnum members (and bools) encode as their number
         return
     raise MalformedError(f"type {kind.__name__} has no canonical encoding")
 
 
-_packb = msgpack.packb
+# One reusable Packer per thread: `msgpack.packb` builds a Packer (and its buffer) per call, which
+# costs several times the packing of a small record; a Packer is not safe to share across threads
+# (the verifier threads encode tx bodies), hence one per thread.
+_local = threading.local()
 _header_packer = msgpack.Packer(use_bin_type=True)
 
 
@@ -127,12 +146,9 @@ def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         )
     except Exception as exc:  # msgpack raises many unrelated types; all mean "malformed"
         raise MalformedError(f"undecodable: {exc}") from exc
-    try:
-        _reject_floats(value, 0)
-        canonical = encode(value)
-    except MalformedError:
-        raise
-    if canonical != bytes(data):
+    _reject_floats(value, 0)
+    # What unpackb can return, floats refused, is exactly what `encode` accepts: pack directly.
+    if pack_checked(value) != bytes(data):
         raise MalformedError("not canonically encoded")
     return value
 
@@ -142,7 +158,7 @@ def encode_bytes_list(items: Sequence[bytes]) -> bytes:
     `encode` (tx batches hold thousands of items)."""
     if not all(type(item) is bytes for item in items):
         raise MalformedError("expected an array of byte strings")
-    return msgpack.packb(list(items), use_bin_type=True)  # type: ignore[no-any-return]
+    return pack_checked(list(items))
 
 
 def decode_bytes_list(
@@ -164,7 +180,7 @@ def decode_bytes_list(
         raise MalformedError("expected an array")
     if not all(type(item) is bytes and len(item) <= max_item_bytes for item in value):
         raise MalformedError(f"expected byte strings of at most {max_item_bytes} bytes")
-    if msgpack.packb(value, use_bin_type=True) != bytes(data):
+    if pack_checked(value) != bytes(data):
         raise MalformedError("not canonically encoded")
     return value
 
@@ -177,7 +193,9 @@ def _reject_floats(value: object, depth: int) -> None:
         if depth > 32:
             raise MalformedError("nesting too deep")
         for item in value:  # type: ignore[attr-defined]
-            _reject_floats(item, depth + 1)
+            item_kind = type(item)
+            if item_kind is list or item_kind is float:
+                _reject_floats(item, depth + 1)
 
 
 class Fields:

@@ -27,8 +27,9 @@ from ledger.state.events import Event, Receipt
 from ledger.state.handlers import begin_block_hooks, end_block_hooks, handler_for
 from ledger.state.reader import StateReader
 from ledger.state.records import Account
+from ledger.state.transfer import execute_transfer
 from ledger.state.view import StateView
-from ledger.tx import SignedTx
+from ledger.tx import SignedTx, Transfer
 
 SignatureCheck = Callable[[SignedTx], bool]
 EXECUTED_MODULES = registry.HANDLER_MODULES  # importing the registry registers every handler
@@ -88,6 +89,14 @@ def execute_tx(
 ) -> Receipt:
     """Apply one tx to `view`, or raise `TxError` and leave `view` unchanged."""
     check_envelope(tx, ctx, signature_ok)
+    body = tx.body
+    if type(body.payload) is Transfer:
+        return execute_transfer(view, tx, body.payload, fee_recipient(ctx))
+    return _execute_generic(view, ctx, tx)
+
+
+def _execute_generic(view: StateView, ctx: BlockContext, tx: SignedTx) -> Receipt:
+    """The common path for every kind, after `check_envelope`: nonce, fee, then the handler."""
     body = tx.body
     sender = body.sender_address
     child = view.child()

@@ -16,20 +16,33 @@ class Account:
     nonce: int = 0
 
     def encode(self) -> bytes:
-        return codec.encode([self.balance, self.nonce])
+        return encode_account(self.balance, self.nonce)
 
     @classmethod
     def decode(cls, data: bytes) -> Account:
         """Accounts are read on every tx, from our own state: a trusted, fixed-shape fast path."""
-        value = codec.decode_trusted(data)
-        if (
-            type(value) is not list
-            or len(value) != 2
-            or type(value[0]) is not int
-            or type(value[1]) is not int
-        ):
-            raise codec.MalformedError("account: expected [balance, nonce]")
-        return cls(value[0], value[1])
+        balance, nonce = decode_account(data)
+        return cls(balance, nonce)
+
+
+def encode_account(balance: int, nonce: int) -> bytes:
+    """`Account(balance, nonce).encode()` without the object: the executor's transfer path."""
+    if type(balance) is not int or type(nonce) is not int:
+        raise codec.MalformedError("account: balance and nonce must be integers")
+    return codec.pack_checked([balance, nonce])
+
+
+def decode_account(data: bytes) -> tuple[int, int]:
+    """(balance, nonce) of an encoded account read from our own state (a trusted fast path)."""
+    value = codec.decode_trusted(data)
+    if (
+        type(value) is not list
+        or len(value) != 2
+        or type(value[0]) is not int
+        or type(value[1]) is not int
+    ):
+        raise codec.MalformedError("account: expected [balance, nonce]")
+    return value[0], value[1]
 
 
 @dataclass(frozen=True, slots=True)
