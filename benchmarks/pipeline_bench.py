@@ -30,7 +30,8 @@ from typing import TypeVar
 
 from ledger.block import Block, Commit, CommitSig, Vote, VoteType
 from ledger.genesis import ChainParams, ConsensusParams, Genesis, GenesisValidator
-from ledger.keys import PrivateKey
+from ledger.hashing import digest
+from ledger.keys import Address, PrivateKey
 from ledger.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
 from node.chain import Chain
@@ -53,13 +54,16 @@ def build_genesis(senders: list[PrivateKey], block_txs: int) -> Genesis:
     )
 
 
-def presign(genesis: Genesis, keys: list[PrivateKey], count: int) -> list[SignedTx]:
-    """`count` transfers, senders in turn (nonce-major), each to the next sender."""
+def presign(
+    genesis: Genesis, keys: list[PrivateKey], count: int, payees: list[Address]
+) -> list[SignedTx]:
+    """`count` transfers, senders in turn (nonce-major), each to the next sender, or with
+    `payees` to one of them (payments to shops, which do not send)."""
     ghash = genesis.hash()
     out = []
     for n in range(count):
         i, nonce = n % len(keys), n // len(keys)
-        recipient = keys[(i + 1) % len(keys)].address
+        recipient = payees[n % len(payees)] if payees else keys[(i + 1) % len(keys)].address
         body = TxBody(genesis.chain_id, keys[i].public_key, nonce, 0, Transfer(recipient, 1))
         out.append(body.sign(keys[i], ghash))
     return out
@@ -109,6 +113,7 @@ async def one_block(
     chunk: list[bytes],
     *,
     batch: int,
+    full_recheck: bool,
 ) -> None:
     """Admit `chunk` on both nodes, propose, validate on the follower, commit and update both."""
     proposer, follower = chains
@@ -125,10 +130,11 @@ async def one_block(
         ("prop", proposer, pools[0], block),
         ("follow", follower, pools[1], received),
     ):
-        clock.run(f"{name} commit", partial(chain.commit, b, commit))
+        executed = clock.run(f"{name} commit", partial(chain.commit, b, commit))
+        changes = None if full_recheck else executed.changes
         report = clock.run(
             f"{name} update",
-            partial(pool.update, b.txs, chain.state, b.header.time_ms),
+            partial(pool.update, b.txs, chain.state, b.header.time_ms, changes=changes),
         )
     print(f"height {block.header.height}: {len(block.txs)} txs, {report.remaining} left pending")
 
@@ -140,15 +146,20 @@ async def main() -> None:
     parser.add_argument("--backlog", type=int, default=1000, help="txs left pending per block")
     parser.add_argument("--blocks", type=int, default=4)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--payees", type=int, default=0, help="recipients that never send")
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument(
+        "--full-recheck", action="store_true", help="mempool update re-runs every sender"
+    )
     parser.add_argument("--profile", type=Path, default=None, help="write a cProfile here")
     args = parser.parse_args()
 
     keys = [PrivateKey.from_secret(b"pipeline-sender-%d" % i) for i in range(args.senders)]
     genesis = build_genesis(keys, args.block_txs)
+    payees = [Address(digest(b"payee %d" % i)[:20]) for i in range(args.payees)]
     total = args.block_txs * args.blocks + args.backlog
     print(f"pre-signing {total} transfers from {args.senders} senders ...", flush=True)
-    raw = [tx.encode() for tx in presign(genesis, keys, total)]
+    raw = [tx.encode() for tx in presign(genesis, keys, total, payees)]
     clock = Clock()
     profiler = None
     if args.profile:
@@ -177,7 +188,15 @@ async def main() -> None:
             profiler.enable()
         for _ in range(args.blocks):
             upto = min(total, fed + args.block_txs + (args.backlog if fed == 0 else 0))
-            await one_block(clock, genesis, chains, pools, raw[fed:upto], batch=args.batch)
+            await one_block(
+                clock,
+                genesis,
+                chains,
+                pools,
+                raw[fed:upto],
+                batch=args.batch,
+                full_recheck=args.full_recheck,
+            )
             fed = upto
         if profiler:
             profiler.disable()

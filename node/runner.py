@@ -343,7 +343,9 @@ class Runner:
             self._wal.append(EndHeight(height), sync=True)
         self._last_commit = commit
         self.last_block_time_ms = block.header.time_ms
-        self.mempool.update(block.txs, self.chain.state, time_ms=block.header.time_ms)
+        self.mempool.update(
+            block.txs, self.chain.state, time_ms=block.header.time_ms, changes=executed.changes
+        )
         self.evidence.prune()
         log.info(
             "committed block %d (%d txs) %s",

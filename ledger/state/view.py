@@ -6,7 +6,7 @@ merged into the block's view only when the whole tx succeeded, so a rejected tx 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ledger.state.reader import StateReader
 
@@ -53,6 +53,10 @@ class StateView:
             raise TypeError("only a child view can be merged into its parent")
         parent._writes.update(self._writes)
         self._writes = {}
+
+    def apply(self, changes: Mapping[bytes, bytes | None]) -> None:
+        """Write a change set (None: delete) into this view, as `put`/`delete` one by one would."""
+        self._writes.update(changes)
 
     def changes(self) -> dict[bytes, bytes | None]:
         """Everything written in this view: key -> value, None for deleted keys."""

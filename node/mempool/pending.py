@@ -1,9 +1,15 @@
 """The pending-tx store behind the mempool: per-sender queues, indexes and byte accounting.
 
 It keeps every index consistent (hash -> tx, senders, future arrival order, ready-count buckets,
-byte and ready totals) and owns the operations that touch several of them at once: appending a
-checked tx, promoting future txs, evicting, and re-running a sender's ready txs on a fresh overlay.
-Admission policy lives in `pool.py`; this module never decides whether a tx is welcome.
+byte and ready totals, each ready tx's recorded effect) and owns the operations that touch several
+of them at once: appending a checked tx, promoting future txs, evicting, and, after a block,
+keeping a sender's remaining txs when the block could not have changed them (`refresh`) or
+re-running them on a fresh overlay (`recheck`). Admission policy lives in `pool.py`; this module
+never decides whether a tx is welcome.
+
+Invariant: every ready tx has its `TxEffect`, recorded when it last executed on its sender's
+overlay, and that effect is what it would do now; so a sender's overlay is rebuilt by replaying
+its ready txs' writes, without executing anything.
 """
 
 from __future__ import annotations
@@ -16,11 +22,11 @@ from ledger.errors import TxError
 from ledger.keys import Address
 from ledger.state import keys
 from ledger.state.context import BlockContext
-from ledger.state.executor import execute_tx
 from ledger.state.reader import StateReader
-from ledger.state.records import Account
+from ledger.state.records import Account, decode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
+from node.mempool.effects import TxEffect, already_verified, execute_tracked, still_valid
 from node.mempool.limits import MempoolLimits
 from node.mempool.room import ReadyBuckets
 from node.mempool.sender import SenderQueue
@@ -28,9 +34,7 @@ from node.mempool.sender import SenderQueue
 log = logging.getLogger(__name__)
 
 
-def already_verified(_tx: SignedTx) -> bool:
-    """The executor's `signature_ok` for txs the pool holds: each was verified on admission."""
-    return True
+__all__ = ["PendingTxs", "already_verified"]
 
 
 class PendingTxs:
@@ -42,6 +46,7 @@ class PendingTxs:
         self.ctx = ctx
         self._senders: dict[bytes, SenderQueue] = {}
         self._txs: dict[bytes, SignedTx] = {}
+        self._effects: dict[bytes, TxEffect] = {}  # of every ready tx
         self._future_order: OrderedDict[bytes, None] = OrderedDict()
         self._buckets = ReadyBuckets()
         self._bytes = 0
@@ -103,11 +108,13 @@ class PendingTxs:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def add_ready(self, queue: SenderQueue, tx: SignedTx) -> None:
-        """Append a tx already executed on `queue.view`, then promote what it unblocks."""
+    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: TxEffect) -> None:
+        """Append a tx that `execute_tracked` ran on `view_of(queue)` (its `effect`), then
+        promote what it unblocks."""
         self._senders.setdefault(queue.key, queue)
         queue.ready.append(tx)
         self._txs[tx.hash] = tx
+        self._effects[tx.hash] = effect
         self._bytes += len(tx.encode())
         self.ready_count += 1
         self.promote(queue)
@@ -120,14 +127,24 @@ class PendingTxs:
         self._bytes += len(tx.encode())
 
     def view_of(self, queue: SenderQueue) -> StateView:
-        """The sender's overlay, rebuilt if needed; a ready tx that no longer passes is evicted
-        with every later one (they would follow a gap)."""
-        if queue.view is not None:
-            return queue.view
+        """The sender's overlay: committed state plus its ready txs' writes (rebuilt from their
+        recorded effects when dropped)."""
+        view = queue.view
+        if view is None:
+            view = StateView(self.state)
+            effects = self._effects
+            for tx in queue.ready:
+                view.apply(effects[tx.hash].writes)
+            queue.view = view
+        return view
+
+    def _reexecute(self, queue: SenderQueue) -> None:
+        """Run the sender's ready txs again on a fresh overlay; a ready tx that no longer passes
+        is evicted with every later one (they would follow a gap)."""
         view = StateView(self.state)
         for index, tx in enumerate(queue.ready):
             try:
-                execute_tx(view, self.ctx, tx, already_verified)
+                self._effects[tx.hash] = execute_tracked(view, self.ctx, tx)
             except TxError as error:
                 log.debug("evicting %d txs of a sender: %s", len(queue.ready) - index, error)
                 for dropped in queue.ready[index:]:
@@ -138,7 +155,6 @@ class PendingTxs:
                 self._buckets.set(queue.key, len(queue.ready))
                 break
         queue.view = view
-        return view
 
     def promote(self, queue: SenderQueue) -> None:
         """Move future txs that the ready run has reached into it, checking each."""
@@ -148,12 +164,13 @@ class PendingTxs:
                 break
             del self._future_order[tx.hash]
             try:
-                execute_tx(self.view_of(queue), self.ctx, tx, already_verified)
+                effect = execute_tracked(self.view_of(queue), self.ctx, tx)
             except TxError as error:
                 log.debug("dropping a queued tx that failed when its turn came: %s", error)
                 self._forget(tx)
                 self.evicted_total += 1
                 continue
+            self._effects[tx.hash] = effect
             queue.ready.append(tx)
             self.ready_count += 1
         self._buckets.set(queue.key, len(queue.ready))
@@ -192,19 +209,74 @@ class PendingTxs:
             self.evicted_total += len(queue.ready)
             queue.ready.clear()
         self.ready_count -= old_ready - len(queue.ready)
-        queue.view = None
-        self.view_of(queue)
+        self._reexecute(queue)
         self.promote(queue)
         self._drop_if_empty(queue)
 
-    def recheck_all(self) -> None:
+    def refresh(
+        self, queue: SenderQueue, changes: Mapping[bytes, bytes | None], included: set[bytes]
+    ) -> bool:
+        """After a block that wrote `changes` and included the txs `included`: drop the
+        sender's txs the block included and keep the rest without executing them, when the
+        block cannot have changed their results (`effects.still_valid`). False, with nothing
+        changed, when the sender needs `recheck`: its nonce moved other than by our own txs, or
+        a remaining tx read something the block changed, or is not replayable."""
+        key = keys.account(queue.address.raw)
+        committed = queue.committed_nonce
+        if key in changes:
+            data = changes[key]
+            committed = 0 if data is None else decode_account(data)[1]
+        drop = committed - queue.committed_nonce
+        ready = queue.ready
+        if not 0 <= drop <= len(ready):
+            return False
+        effects = self._effects
+        dropped_writes: set[bytes] = set()
+        for tx in ready[:drop]:
+            if tx.hash not in included:
+                return False
+            dropped_writes.update(effects[tx.hash].writes)
+        rest = [effects.get(tx.hash) for tx in ready[drop:]]
+        if not still_valid(rest, changes, dropped_writes, self.state):
+            return False
+        if drop:
+            for tx in ready[:drop]:
+                self._forget(tx)
+            del ready[:drop]
+            queue.committed_nonce = committed
+            self.ready_count -= drop
+            queue.view = None
+            self._buckets.set(queue.key, len(ready))
+            self._drop_if_empty(queue)
+        return True
+
+    def recheck_all(
+        self,
+        changes: Mapping[bytes, bytes | None] | None = None,
+        included: set[bytes] | None = None,
+    ) -> int:
+        """After a block: `refresh` every sender when the block's `changes` are known, and
+        `recheck` the senders it cannot keep (every sender without `changes`). Returns how many
+        senders were re-checked."""
+        rechecked = 0
         for queue in list(self._senders.values()):
-            self.recheck(queue)
+            if changes is None or not self.refresh(queue, changes, included or set()):
+                self.recheck(queue)
+                rechecked += 1
+        return rechecked
+
+    def rebase(self, state: StateReader) -> None:
+        """Check against `state` from now on; overlays built on another reader are rebuilt."""
+        if state is not self.state:
+            self.state = state
+            for queue in self._senders.values():
+                queue.view = None
 
     # -- internals ---------------------------------------------------------------------------
 
     def _forget(self, tx: SignedTx) -> None:
         del self._txs[tx.hash]
+        self._effects.pop(tx.hash, None)
         self._bytes -= len(tx.encode())
 
     def _forget_future(self, queue: SenderQueue, tx: SignedTx) -> None:

@@ -35,15 +35,18 @@ victim never ends up with fewer than the newcomer, and two equal senders never e
 If that cannot make room, MEMPOOL_FULL and nothing is evicted. A future tx never evicts anything.
 
 After each committed block, `update` drops included and stale txs (nonce below the new committed
-nonce), then re-runs every remaining ready tx on a fresh overlay of the new state; the first tx of
-a sender that fails, and every later tx of that sender, are evicted.
+nonce). Given the block's state changes, it keeps a sender's remaining ready txs without running
+them when the block cannot have changed their results (each tx's recorded reads are untouched, and
+it is a transfer, which reads nothing else: node/mempool/effects.py); every other sender's ready
+txs run again on a fresh overlay of the new state, and the first that fails is evicted with every
+later tx of that sender. Without the changes, every sender is re-run.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ledger.codec import MalformedError
@@ -57,6 +60,7 @@ from ledger.state.executor import check_envelope, execute_tx
 from ledger.state.reader import StateReader
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
+from node.mempool.effects import execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
 from node.mempool.room import plan_room
@@ -107,6 +111,7 @@ class UpdateReport:
     dropped_stale: int  # pending txs whose nonce the block used otherwise
     evicted: int  # pending txs that failed the re-check (and later txs of their senders)
     remaining: int
+    rechecked: int = 0  # senders whose txs ran again (the others were kept as they were)
 
 
 class Mempool:
@@ -271,12 +276,12 @@ class Mempool:
         if victims is None:
             return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
         try:
-            execute_tx(pending.view_of(queue), pending.ctx, tx, already_verified)
+            effect = execute_tracked(pending.view_of(queue), pending.ctx, tx)
         except TxError as error:
             return self._reject(error.code, tx_hash, error.message)
         for victim in victims if own_victim is None else [own_victim, *victims]:
             pending.evict(victim)
-        pending.add_ready(queue, tx)
+        pending.add_ready(queue, tx, effect)
         self._admitted += 1
         return Admission(ErrorCode.OK, tx_hash)
 
@@ -362,27 +367,34 @@ class Mempool:
         committed_txs: Sequence[SignedTx],
         new_state: StateReader,
         time_ms: int | None = None,
+        *,
+        changes: Mapping[bytes, bytes | None] | None = None,
     ) -> UpdateReport:
-        """Drop what the block included, then re-check every remaining tx against `new_state`.
+        """Drop what the block included, then re-check the remaining txs against `new_state`.
 
-        Txs are then checked at `time_ms` (pass the committed block's time), or at the wall
-        clock's time when it is None: handlers with deadlines (proposals, dues) read it.
+        `changes` is everything the block wrote (key -> value, None for deleted): with it, only
+        the senders whose txs the block could have affected run again (module docstring); the
+        node passes it. Txs are then checked at `time_ms` (pass the committed block's time), or
+        at the wall clock's time when it is None: handlers with deadlines (proposals, dues)
+        read it.
         """
         pending = self._pending
-        included = sum(1 for tx in committed_txs if tx.hash in pending)
+        hashes = {tx.hash for tx in committed_txs}
+        included = sum(1 for tx_hash in hashes if tx_hash in pending)
         self._included += included
         self._time_ms = _now_ms() if time_ms is None else time_ms
-        pending.state = new_state
+        pending.rebase(new_state)
         pending.ctx = self._context(new_state)
         before = pending.pending_count
         evicted_before = pending.evicted_total
-        pending.recheck_all()
+        rechecked = pending.recheck_all(changes, hashes)
         evicted = pending.evicted_total - evicted_before
         report = UpdateReport(
             included=included,
             dropped_stale=before - pending.pending_count - evicted - included,
             evicted=evicted,
             remaining=pending.pending_count,
+            rechecked=rechecked,
         )
         log.debug("mempool update: %s", report)
         return report

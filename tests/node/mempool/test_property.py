@@ -1,4 +1,5 @@
-"""Whatever is submitted, in whatever order, the reaped block executes in VALIDATE mode."""
+"""Whatever is submitted, in whatever order, the reaped block executes in VALIDATE mode, and
+re-running only the senders a block could have changed ends exactly as re-running every sender."""
 
 from __future__ import annotations
 
@@ -110,22 +111,28 @@ def test_reaped_txs_always_execute_in_validate_mode(ops: list[Submit | Block | F
         max_txs=5, max_bytes=900, max_tx_bytes=400, max_txs_per_sender=4, max_future_per_sender=3
     )
     pool = Mempool(GENESIS.params, GENESIS_HASH, state, limits)
+    rerun = Mempool(GENESIS.params, GENESIS_HASH, state, limits)  # re-runs every sender
     for op in ops:
         if isinstance(op, Submit):
             key = SENDERS[op.sender]
             base = pool.next_nonce(key.public_key) or account_nonce(state, key.address)
             nonce = max(0, base + op.nonce_offset)
-            pool.admit_verified(signed(op.sender, nonce, op.amount, op.fee, op.recipient))
+            tx = signed(op.sender, nonce, op.amount, op.fee, op.recipient)
+            assert pool.admit_verified(tx) == rerun.admit_verified(tx)
         elif isinstance(op, Block):
             txs = pool.reap(op.max_txs, 1 << 20)
-            commit(state, txs)
-            pool.update(txs, state)
+            result = commit(state, txs)
+            pool.update(txs, state, changes=result.changes)
+            rerun.update(txs, state)
         else:
             nonce = account_nonce(state, SENDERS[op.sender].address)
             tx = signed(op.sender, nonce, op.amount, 0, ACTIVE)
             try:
-                commit(state, [tx])
+                result = commit(state, [tx])
             except ValueError:
                 continue  # not executable now: nothing reached the chain
-            pool.update([tx], state)
+            pool.update([tx], state, changes=result.changes)
+            rerun.update([tx], state)
         check(pool, state)
+        assert list(pool.txs()) == list(rerun.txs()), "keeping senders changed the outcome"
+        assert pool.stats().evicted_total == rerun.stats().evicted_total
