@@ -166,6 +166,9 @@ class SignedTx:
 
     @classmethod
     def from_fields(cls, raw: object) -> SignedTx:
+        tx = _plain_transfer(raw)
+        if tx is not None:
+            return tx
         f = Fields(raw, 2, "signed_tx")
         body = TxBody.from_fields(f.raw())
         signature = f.bytes("signature", SIGNATURE_LEN, exact=True)
@@ -174,7 +177,11 @@ class SignedTx:
     @classmethod
     def decode(cls, data: bytes, max_bytes: int = MAX_TX_BYTES) -> SignedTx:
         """Decode an envelope; raises `MalformedError` on any bad byte, size or bound."""
-        f = Fields(codec.decode(data, max_bytes), 2, "signed_tx")
+        raw = codec.decode(data, max_bytes)
+        tx = _plain_transfer(raw, bytes(data))
+        if tx is not None:
+            return tx
+        f = Fields(raw, 2, "signed_tx")
         body = TxBody.from_fields(f.raw())
         signature = f.bytes("signature", SIGNATURE_LEN, exact=True)
         return cls(body, signature, bytes(data))  # canonical by decode's check: keep the bytes
@@ -218,3 +225,52 @@ class Transfer:
         amount = f.int("amount")
         memo = f.str("memo", 256)
         return cls(recipient, amount, memo)
+
+
+def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | None:
+    """A decoded `Transfer` envelope without the generic field readers, or None when `raw` is
+    anything else (or breaks any rule): the generic path then decodes it or names the error.
+
+    Nearly every tx is a transfer, and a node decodes each twice (admission, block). The checks
+    are `Fields`'s for the same fields: exact types (a bool is not an int), ranges, byte and
+    UTF-8 lengths. The fields re-encode to `raw`, so its canonical bytes are kept as the tx's
+    encoding (`encoded`, or packed here), sparing the re-encoding for the tx hash.
+    """
+    if type(raw) is not list or len(raw) != 2:
+        return None
+    body, signature = raw
+    if type(body) is not list or len(body) != 6 or type(signature) is not bytes:
+        return None
+    chain_id, kind, sender, nonce, fee, payload = body
+    if (
+        kind != 1
+        or type(kind) is not int
+        or type(payload) is not list
+        or len(payload) != 3
+        or len(signature) != SIGNATURE_LEN
+        or type(chain_id) is not str
+        or type(sender) is not bytes
+        or len(sender) != PUBLIC_KEY_LEN
+        or type(nonce) is not int
+        or type(fee) is not int
+        or not 0 <= nonce <= codec.U64_MAX
+        or not 0 <= fee <= codec.U64_MAX
+    ):
+        return None
+    recipient, amount, memo = payload
+    if (
+        type(recipient) is not bytes
+        or len(recipient) != 20
+        or type(amount) is not int
+        or not 0 <= amount <= codec.U64_MAX
+        or type(memo) is not str
+        or len(memo) > 256
+        or len(chain_id) > MAX_CHAIN_ID_LEN
+        or (not memo.isascii() and len(memo.encode()) > 256)
+        or (not chain_id.isascii() and len(chain_id.encode()) > MAX_CHAIN_ID_LEN)
+    ):
+        return None
+    if encoded is None:
+        encoded = codec.pack_checked(raw)
+    tx_body = TxBody(chain_id, sender, nonce, fee, Transfer(Address(recipient), amount, memo))
+    return SignedTx(tx_body, signature, encoded)

@@ -1,0 +1,75 @@
+"""The transfer fast path of tx decoding accepts exactly what the generic readers accept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger import codec
+from ledger.codec import Fields, MalformedError
+from ledger.keys import SIGNATURE_LEN
+from ledger.tx import SignedTx, TxBody, _plain_transfer
+
+U64 = 2**64 - 1
+
+ints = st.one_of(
+    st.integers(0, 3), st.integers(U64 - 2, U64 + 2), st.integers(-3, -1), st.booleans()
+)
+texts = st.one_of(
+    st.text(max_size=3),
+    st.text(alphabet="ab", min_size=255, max_size=257),
+    st.text(alphabet="é", min_size=127, max_size=129),
+    st.text(alphabet="é", min_size=31, max_size=33),
+    st.text(alphabet="c", min_size=63, max_size=65),
+    st.integers(0, 1),
+)
+blobs = st.one_of(*(st.binary(min_size=n, max_size=n) for n in (19, 20, 21, 31, 32, 33, 64, 65)))
+
+
+def generic(raw: Any) -> SignedTx | None:
+    try:
+        f = Fields(raw, 2, "signed_tx")
+        body = TxBody.from_fields(f.raw())
+        return SignedTx(body, f.bytes("signature", SIGNATURE_LEN, exact=True))
+    except MalformedError:
+        return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    chain_id=texts,
+    kind=st.one_of(st.just(1), ints),
+    sender=blobs,
+    nonce=ints,
+    fee=ints,
+    recipient=blobs,
+    amount=ints,
+    memo=texts,
+    signature=blobs,
+    extra=st.booleans(),
+)
+def test_fast_decode_agrees_with_the_generic_readers(
+    *,
+    chain_id: Any,
+    kind: Any,
+    sender: bytes,
+    nonce: Any,
+    fee: Any,
+    recipient: bytes,
+    amount: Any,
+    memo: Any,
+    signature: bytes,
+    extra: bool,
+) -> None:
+    payload = [recipient, amount, memo, 0] if extra else [recipient, amount, memo]
+    raw = [[chain_id, kind, sender, nonce, fee, payload], signature]
+    fast = _plain_transfer(raw)
+    slow = generic(raw)
+    if fast is None:
+        assert slow is None or type(raw[0][1]) is not int or raw[0][1] != 1
+        return
+    assert fast == slow
+    assert fast.encode() == codec.encode(slow.to_fields())
+    assert fast.hash == slow.hash
