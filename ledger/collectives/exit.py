@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from ledger.codec import Fields
 from ledger.collectives import roster, treasury
 from ledger.collectives.exitlock import require_unlocked
-from ledger.collectives.fieldcodec import address, pairs
+from ledger.collectives.fieldcodec import MemberRef, pairs
 from ledger.collectives.holdings import exit_supply, exit_units_of, holding
 from ledger.collectives.ids import COLLECTIVE_ID_LEN, MAX_TOKEN_CLASSES
 from ledger.collectives.model import ClassKind, Collective
@@ -126,20 +126,10 @@ class RagequitHandler(TxHandler[Ragequit]):
 
 @register_payload
 @dataclass(frozen=True, slots=True)
-class RageKick:
+class RageKick(MemberRef):
     """Permissionless: pay a jailed member their fair share and end their membership."""
 
     KIND: ClassVar[TxKind] = TxKind.RAGEKICK
-    collective: bytes
-    member: Address
-
-    def to_fields(self) -> list[Any]:
-        return [self.collective, self.member.raw]
-
-    @classmethod
-    def from_fields(cls, raw: object) -> RageKick:
-        f = Fields(raw, 2, "ragekick")
-        return cls(f.bytes("collective", COLLECTIVE_ID_LEN, exact=True), address(f, "member"))
 
 
 class RageKickHandler(TxHandler[RageKick]):

@@ -1,11 +1,15 @@
-"""Decoding helpers for lists inside payloads, on top of `ledger.codec.Fields`."""
+"""Decoding helpers for payloads, on top of `ledger.codec.Fields`, and the (collective, member)
+payload that several tx kinds share."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 from ledger.codec import U64_MAX, Fields, MalformedError
+from ledger.collectives.ids import COLLECTIVE_ID_LEN
 from ledger.keys import ADDRESS_LEN, Address
+from ledger.tx import TxKind
 
 
 def u64_list(fields: Fields, name: str, max_count: int) -> tuple[int, ...]:
@@ -50,3 +54,20 @@ def pairs(fields: Fields, name: str, max_count: int) -> tuple[tuple[int, int], .
 
 def raw_items(fields: Fields, name: str, max_count: int) -> list[Any]:
     return fields.list(name, max_count)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """Payload of the txs that name a member of a collective: a subclass sets `KIND` only."""
+
+    KIND: ClassVar[TxKind]
+    collective: bytes
+    member: Address
+
+    def to_fields(self) -> list[Any]:
+        return [self.collective, self.member.raw]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> Self:
+        f = Fields(raw, 2, cls.KIND.name.lower())
+        return cls(f.bytes("collective", COLLECTIVE_ID_LEN, exact=True), address(f, "member"))

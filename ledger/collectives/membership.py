@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from ledger.codec import Fields
 from ledger.collectives import roster, treasury
 from ledger.collectives.assets import check_vault_asset
-from ledger.collectives.fieldcodec import address, pairs
+from ledger.collectives.fieldcodec import MemberRef, pairs
 from ledger.collectives.ids import (
     ASSET_TOKEN_LEN,
     COLLECTIVE_ID_LEN,
@@ -36,7 +36,6 @@ from ledger.governance.lifecycle import finalize
 from ledger.governance.proposal import MAX_METADATA_LEN, Status, require_proposal
 from ledger.governance.proposal_txs import ProposalRef
 from ledger.governance.submission import create_proposal
-from ledger.keys import Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import TxHandler, register_handler
@@ -174,20 +173,10 @@ class MembershipWithdrawHandler(TxHandler[MembershipWithdraw]):
 
 @register_payload
 @dataclass(frozen=True, slots=True)
-class MembershipRenew:
+class MembershipRenew(MemberRef):
     """Pay `member`'s dues (the sender pays) to extend their membership by one term."""
 
     KIND: ClassVar[TxKind] = TxKind.MEMBERSHIP_RENEW
-    collective: bytes
-    member: Address
-
-    def to_fields(self) -> list[Any]:
-        return [self.collective, self.member.raw]
-
-    @classmethod
-    def from_fields(cls, raw: object) -> MembershipRenew:
-        f = Fields(raw, 2, "membership_renew")
-        return cls(f.bytes("collective", COLLECTIVE_ID_LEN, exact=True), address(f, "member"))
 
 
 class MembershipRenewHandler(TxHandler[MembershipRenew]):
