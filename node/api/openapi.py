@@ -238,6 +238,22 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
+        "/v1/collectives/{id}/splits": _get(
+            "Revenue splits the collective owns or is paid by",
+            "CollectiveSplits",
+            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")],
+            400,
+            404,
+            tag="collectives",
+        ),
+        "/v1/collectives/{id}/content": _get(
+            "Content anchored in the collective, with its latest moderation",
+            "CollectiveContent",
+            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
+            400,
+            404,
+            tag="collectives",
+        ),
         "/v1/proposals/{id}": _get(
             "A proposal with its live tally and next deadline",
             "Proposal",

@@ -85,6 +85,43 @@ STATE_SCHEMAS: dict[str, Schema] = {
         {"collective": HEX, "proposals": array(ref("Proposal")), "next_before": nullable(INT)}
     ),
     "Party": obj({"kind": STR, "id": STR}),
+    "CollectiveSplits": obj(
+        {
+            "collective": HEX,
+            "height": INT,
+            "splits": array(
+                obj(
+                    {
+                        "id": HASH,
+                        "roles": array(STR),
+                        "owner": nullable(ref("Party")),
+                        "recipients": INT,
+                        "mode": STR,
+                        "balance": INT,
+                        "created_height": INT,
+                    }
+                )
+            ),
+        }
+    ),
+    "CollectiveContent": obj(
+        {
+            "collective": HEX,
+            "height": INT,
+            "content": array(
+                obj(
+                    {
+                        "hash": HASH,
+                        "author": ADDRESS,
+                        "uri": STR,
+                        "kind": STR,
+                        "collective": nullable(HEX),
+                        "moderation": nullable(OBJ),
+                    }
+                )
+            ),
+        }
+    ),
     "Split": obj(
         {
             "id": HASH,
