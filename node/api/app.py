@@ -18,6 +18,7 @@ from node.api import (
     listings,
     openapi,
     proofs,
+    search,
     splits,
     status,
     txs,
@@ -72,6 +73,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/splits/{id}", splits.get_split)
     r.add_get("/v1/splits/{id}/payouts", splits.get_split_payouts)
     r.add_get("/v1/content/{hash}", splits.get_content_route)
+    r.add_get("/v1/search", search.get_search)
     r.add_get("/v1/ws", ws.websocket)
     r.add_get("/v1/openapi.json", openapi.get_openapi)
     r.add_get("/metrics", get_metrics)

@@ -254,6 +254,22 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
+        "/v1/search": _get(
+            "What a height, hash, address, id or proposal (p12) names on this chain",
+            "SearchResult",
+            [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+                    "description": "A height, block/tx/content/split hash, address, "
+                    "collective id or proposal (p12)",
+                }
+            ],
+            400,
+            tag="state",
+        ),
         "/v1/proposals/{id}": _get(
             "A proposal with its live tally and next deadline",
             "Proposal",

@@ -85,6 +85,13 @@ STATE_SCHEMAS: dict[str, Schema] = {
         {"collective": HEX, "proposals": array(ref("Proposal")), "next_before": nullable(INT)}
     ),
     "Party": obj({"kind": STR, "id": STR}),
+    "SearchResult": obj(
+        {
+            "query": STR,
+            "height": INT,
+            "matches": array(obj({"kind": STR, "id": STR}, {"status": STR, "height": INT})),
+        }
+    ),
     "CollectiveSplits": obj(
         {
             "collective": HEX,

@@ -82,7 +82,7 @@ class View {
 }
 
 async function searchPage(view, query) {
-  const target = await resolveSearch(decodeURIComponent(query), view.info);
+  const target = await resolveSearch(decodeURIComponent(query));
   if (view.gone) return;
   if (target) {
     location.replace(`#${target}`);

@@ -169,10 +169,14 @@ function timeline(p) {
     ["Grace ends", p.grace_end_ms],
     ["Expires", p.expires_ms],
   ].filter(([, ms]) => ms);
+  const past = steps.filter(([, ms]) => Number(ms) <= now);
+  const future = steps.filter(([, ms]) => Number(ms) > now);
+  const item = (cls) => ([label, ms]) => h("li", { class: cls },
+    h("span", { class: "when" }, time(ms)), h("span", { class: "what" }, label), h("span", { class: "muted" }, ` ${ago(ms, now)}`));
   return h("ol", { class: "timeline", id: "timeline" },
-    steps.map(([label, ms]) => h("li", { class: Number(ms) <= now ? "past" : "future" },
-      h("span", { class: "when" }, time(ms)), h("span", { class: "what" }, label), h("span", { class: "muted" }, ` ${ago(ms, now)}`))),
-    h("li", { class: "now" }, h("span", { class: "when" }, time(now)), h("span", { class: "what" }, `Now: ${p.status}`)));
+    past.map(item("past")),
+    h("li", { class: "now" }, h("span", { class: "when" }, time(now)), h("span", { class: "what" }, `Now: ${p.status}`)),
+    future.map(item("future")));
 }
 
 export async function proposal(view, pid) {
@@ -261,7 +265,7 @@ export async function content(view, hash) {
       ["Kind", x.kind],
       ["Author", link.account(x.author, x.author)],
       ["Collective", x.collective ? link.collective(x.collective) : "–"],
-      ["Anchored at", `${link.block(x.height).textContent} · ${time(x.time_ms)}`],
+      ["Anchored", h("span", {}, time(x.time_ms), " · state read at ", link.block(x.height))],
     ])),
     section("Moderation", table([
       { title: "Decision", cell: (m) => value(m, prefix) },

@@ -46,3 +46,36 @@ async def test_listings_of_an_unknown_collective_are_404(client: Client) -> None
         assert (await response.json())["error"]["code"] == "not_found"
         bad = await client.get(f"/v1/collectives/xyz/{what}")
         assert bad.status == 400
+
+
+async def test_search_names_what_a_query_means(chain: LiveChain, client: Client) -> None:
+    async def matches(q: str) -> list[dict[str, object]]:
+        response = await client.get("/v1/search", params={"q": q})
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        assert body["query"] == q
+        return list(body["matches"])
+
+    tx = chain.txs[0]
+    assert await matches(tx.hash.hex().upper()) == [
+        {"kind": "tx", "id": tx.hash.hex(), "status": "committed"}
+    ]
+    block = chain.blocks[1]
+    assert await matches("0x" + block.hash().hex()) == [
+        {"kind": "block", "id": block.hash().hex(), "height": 2}
+    ]
+    assert await matches("2") == [{"kind": "block", "id": "2", "height": 2}]
+    assert await matches("99") == []
+    assert await matches(CONTENT_HASH.hex()) == [{"kind": "content", "id": CONTENT_HASH.hex()}]
+    assert await matches(chain.split_id.hex()) == [{"kind": "split", "id": chain.split_id.hex()}]
+    assert await matches(GUILD.hex()) == [{"kind": "collective", "id": GUILD.hex()}]
+    assert await matches("p1") == [{"kind": "proposal", "id": "1"}]
+    assert await matches("proposal #7") == []
+    alice = ALICE.address.to_text(HRP)
+    assert await matches(alice.upper()) == [{"kind": "account", "id": alice}]
+    assert await matches(alice[:-1] + ("q" if alice[-1] != "q" else "p")) == []
+    assert await matches("   ") == []
+    assert await matches("ff" * 32) == []
+    too_long = await client.get("/v1/search", params={"q": "x" * 129})
+    assert too_long.status == 400
+    assert (await client.get("/v1/search")).status == 400
