@@ -127,7 +127,8 @@ export function value(v, prefix) {
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (typeof v === "string") {
     if (prefix && v.startsWith(`${prefix}1`) && v.length > prefix.length + 20) return link.account(v);
-    return h("span", { class: /^[0-9a-f]{16,}$/.test(v) ? "mono" : null, title: v.length > 40 ? v : null }, v.length > 80 ? short(v, 40, 20) : v);
+    const hex = /^[0-9a-f]{16,}$/.test(v);
+    return h("span", { class: hex ? "mono" : "text", title: hex && v.length > 80 ? v : null }, hex && v.length > 80 ? short(v, 40, 20) : v);
   }
   if (Array.isArray(v)) {
     if (v.length === 0) return h("span", { class: "muted" }, "none");

@@ -29,6 +29,7 @@ from tests.node.processes import NodeProc, committed, http, wait_for
 CONTENT_HASH = bytes.fromhex("c0ffee" + "00" * 29)
 COLLECTIVE_NAME = "Cartridge Keepers"
 PROPOSAL_TEXT = "Restore the Earthbound cartridges?"
+EVIL_MEMO = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Seeded:
     split: str
     content: str
     transfer: str
+    evil: str
+    """A transfer whose memo is HTML: it must show as text."""
     founder: str
     member: str
     payer: str
@@ -98,7 +101,9 @@ def seed(node: NodeProc, genesis: Genesis) -> Seeded:
             s.sign(dev[1], ContentAnchor(CONTENT_HASH, "ipfs://bafy-earthbound", "video", cid))[1],
         ]
     )
-    s.send([s.sign(dev[3], SplitPay(split_id, 400, b"inv-1", "brand deal"))[1]])
+    _, pay = s.sign(dev[3], SplitPay(split_id, 400, b"inv-1", "brand deal"))
+    _, evil = s.sign(dev[3], Transfer(dev[2].address, 1, EVIL_MEMO))
+    evil_hash = s.send([pay, evil])[1]
     code, listed = http(f"{node.url}/v1/collectives/{cid.hex()}/proposals")
     assert code == 200, listed
     return Seeded(
@@ -107,6 +112,7 @@ def seed(node: NodeProc, genesis: Genesis) -> Seeded:
         split=split_id.hex(),
         content=CONTENT_HASH.hex(),
         transfer=transfer_hash,
+        evil=evil_hash,
         founder=dev[0].address.to_text(hrp),
         member=dev[1].address.to_text(hrp),
         payer=dev[3].address.to_text(hrp),

@@ -23,7 +23,7 @@ from ledger.governance.vote_txs import Vote
 from ledger.keys import Address
 from ledger.tx import TxBody
 from node.devnet import dev_account_key
-from tests.node.explorer.seed import COLLECTIVE_NAME, PROPOSAL_TEXT, Seeded
+from tests.node.explorer.seed import COLLECTIVE_NAME, EVIL_MEMO, PROPOSAL_TEXT, Seeded
 from tests.node.processes import Cluster, committed, http, wait_for
 
 if TYPE_CHECKING:
@@ -91,6 +91,12 @@ def test_blocks_block_and_tx_pages_show_committed_data(tab: Tab, devnet: Devnet)
     assert "1,000" in payload
     assert "first" in payload
     tab.screenshot("tx")
+
+    # chain data is text, never markup: an HTML memo shows as written and runs nothing
+    tab.open(f"/tx/{seeded.evil}")
+    assert EVIL_MEMO in tab.text("#tx-payload")
+    assert page.locator("#tx-payload img, #tx-payload script").count() == 0
+    assert page.title() == "Coterie explorer"
     assert tab.errors == []
 
 
