@@ -3,26 +3,22 @@
 Everything runs on the event loop's thread; the machine is called synchronously and its actions
 are carried out in order (docs/consensus.md, "Driving the machine"):
 
-- `Broadcast`: logged in the consensus WAL with a sync (unless the `JournaledSigner` already did,
-  before the signature existed), then sent to every peer;
-- `ScheduleTimeout`: `loop.call_later`, keyed by (height, round, step) (node/timers.py);
+- `Broadcast`: synced to the WAL (unless the `JournaledSigner` already did), then sent to peers;
+- `ScheduleTimeout`: `loop.call_later` keyed by (height, round, step) (node/timers.py);
 - `Decide`: `Chain.commit` (one atomic, synced LevelDB batch), `EndHeight` in the WAL, the mempool
   drops included txs and re-checks the rest, evidence is pruned, listeners see the block (the
   API's event hub), peers get our new STATUS, and the next height starts after the block interval;
 - `EvidenceFound`: into the evidence pool, gossiped, and proposed in a later block;
 - `Rejected`: the peer that delivered the message is penalized.
 
-Inputs: proposals and votes from peers (already decoded by node.router), timeouts, blocks from
-block sync (`commit_synced`). Every input is logged in the WAL before the machine sees it; on
-start the current height is replayed from the WAL (consensus.wal.replay), so a restarted
+Inputs: peers' proposals and votes (decoded by node.router), timeouts, synced blocks. Each is
+logged in the WAL before the machine sees it; a restart replays the height from the WAL, so a
 validator resumes its round with its lock and never contradicts what it signed.
 
-Messages for the next heights are stashed (bounded) until the machine gets there; votes for the
-height just committed only matter as evidence. A proposal whose block names a proposer other
-than the signer of the round is dropped here (the machine checks the signature, not the header).
-The start of round 0 follows the empty-block policy (node/pacing.py). Any failure to persist
-stops the runner: `run()` raises, and the node shuts down rather than go on from a state it
-could not write.
+Later heights' messages are stashed (bounded); votes for the height just committed only matter
+as evidence. A block naming a proposer other than the round's signer is dropped here. Round 0
+follows the empty-block policy (node/pacing.py). A failure to persist stops the runner: the node
+shuts down rather than go on from a state it could not write.
 """
 
 from __future__ import annotations
@@ -32,7 +28,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.evidence import make_evidence
@@ -57,6 +52,7 @@ from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate
+from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import Stash
 from node.timers import Timers
 from node.wire import Net, Status, consensus_payload, encode_evidence
@@ -65,26 +61,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
 HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
-
-CommitListener = Callable[[Block, Commit, Executed], None]
-
-
-class RunnerFailedError(RuntimeError):
-    """The runner could not carry out a decision (e.g. the disk refused a write)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunnerStatus:
-    height: int  # last committed
-    round: int  # consensus round at height + 1
-    step: str
-    last_block_time_ms: int
-    rounds_total: int
-    waiting_for_txs: bool
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class Runner:

@@ -52,7 +52,8 @@ from node.mempool import Admission, Mempool, SignatureVerifier
 from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
 from node.p2p.tasks import Supervisor
 from node.router import Router
-from node.runner import Runner, RunnerFailedError, now_ms
+from node.runner import Runner
+from node.runner_status import RunnerFailedError, now_ms
 from node.signing import SigningTracker
 from node.startup import NodeStartError, StartupParts, check_wal, open_parts
 from node.sync import BlockSync

@@ -21,7 +21,7 @@ from cli.options import HOME_ENV
 from node.api.adapter import mount
 from node.home import NodeHome
 from node.logs import configure_logging
-from node.runner import RunnerFailedError
+from node.runner_status import RunnerFailedError
 from node.service import Node
 
 log = logging.getLogger(__name__)

@@ -47,7 +47,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from ledger.codec import MalformedError
 from ledger.errors import ErrorCode, TxError
@@ -63,6 +62,7 @@ from ledger.tx import SignedTx
 from node.mempool.effects import execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
+from node.mempool.results import Admission, MempoolStats, UpdateReport
 from node.mempool.room import plan_room
 from node.mempool.sender import SenderQueue
 from node.mempool.verifier import SignatureVerifier
@@ -74,44 +74,6 @@ CHECK_PROPOSER = Address(bytes(ADDRESS_LEN))  # fee recipient in admission check
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """The answer to one submitted tx; `queued` means accepted but waiting for a lower nonce."""
-
-    code: ErrorCode
-    tx_hash: bytes | None  # None when the bytes did not decode
-    reason: str = ""
-    queued: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.code is ErrorCode.OK
-
-
-@dataclass(frozen=True, slots=True)
-class MempoolStats:
-    txs: int
-    bytes: int
-    ready: int
-    future: int
-    senders: int
-    admitted_total: int
-    evicted_total: int
-    included_total: int
-    verified_total: int
-    verify_cache_hits: int
-    rejected_total: dict[ErrorCode, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateReport:
-    included: int  # pending txs the block included
-    dropped_stale: int  # pending txs whose nonce the block used otherwise
-    evicted: int  # pending txs that failed the re-check (and later txs of their senders)
-    remaining: int
-    rechecked: int = 0  # senders whose txs ran again (the others were kept as they were)
 
 
 class Mempool:
