@@ -4,8 +4,9 @@
     OUT/testnet.json       the manifest: each node's home, API URL, P2P address and keys
     OUT/node0 ... nodeN-1  node homes (config/, data/), as `coterie init` makes them
 
-Ports are picked on 127.0.0.1 by asking the OS for free ones, two per node (API and P2P); every
-node lists every other node as a peer (and so in its allowlist). The chain is brand new, so each
+Ports are picked on 127.0.0.1 outside the OS's ephemeral range (node/ports.py), two per node
+(API and P2P), so a node that restarts gets its port back; every node lists every other node
+as a peer (and so in its allowlist). The chain is brand new, so each
 validator's sign state is created here (height 0), as `coterie init` does for a new dev chain.
 The dev accounts are the well-known `node.devnet` keys: anyone can spend from them.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from node.config_render import render_config
 from node.devnet import DEV_ACCOUNT_COUNT, dev_account_key, dev_genesis
 from node.home import HomeError, NodeHome
 from node.keyfile import NODE_KEY, VALIDATOR_KEY, write_key_file, write_private_file
+from node.ports import free_ports
 
 MANIFEST = "testnet.json"
 MAX_VALIDATORS = 32
@@ -80,20 +81,6 @@ class LocalTestnet:
         }
 
 
-def free_ports(count: int, host: str = LOOPBACK) -> list[int]:
-    """`count` distinct ports that are free on `host` right now (the OS picks them)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((host, 0))
-            sockets.append(sock)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def init_testnet(
     out: Path,
     validators: int,
@@ -114,7 +101,7 @@ def init_testnet(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise HomeError(f"{out} is not empty: choose a new folder for the testnet")
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    ports = ports or free_ports(2 * validators)
+    ports = ports or free_ports(2 * validators, LOOPBACK)
     node_keys = [PrivateKey.generate() for _ in range(validators)]
     validator_keys = [PrivateKey.generate() for _ in range(validators)]
     names = [f"node{i}" for i in range(validators)]

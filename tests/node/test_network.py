@@ -19,7 +19,8 @@ from node.config_render import render_config
 from node.devnet import DEV_BALANCE, dev_account_key
 from node.home import NodeHome, init_home
 from node.service import Node
-from node.testnet import LocalTestnet, free_ports, init_testnet
+from node.ports import free_ports
+from node.testnet import LocalTestnet, init_testnet
 from node.wire import BlockResponse, Status
 
 ALICE, BOB = dev_account_key(0), dev_account_key(1)
@@ -243,7 +244,7 @@ async def test_a_peer_claiming_blocks_it_never_serves_cannot_keep_us_syncing(
 
 
 async def test_a_full_node_follows_the_chain_without_signing(testnet_dir: LocalTestnet) -> None:
-    port = free_ports(1)[0]
+    port = free_ports(1, "127.0.0.1")[0]
     observer_root = testnet_dir.root / "observer"
     validators = [Peer(n.node_key, n.p2p.host, n.p2p.port) for n in testnet_dir.nodes]
     report = init_home(
