@@ -18,8 +18,8 @@ from node.config import ApiConfig, ListenAddress, NodeConfig, P2PConfig, Peer
 from node.config_render import render_config
 from node.devnet import DEV_BALANCE, dev_account_key
 from node.home import NodeHome, init_home
-from node.service import Node
 from node.ports import free_ports
+from node.service import Node
 from node.testnet import LocalTestnet, init_testnet
 from node.wire import BlockResponse, Status
 
