@@ -35,7 +35,7 @@ def transfers(genesis: Genesis, count: int, start: int = 0, amount: int = 10) ->
     ]
 
 
-async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -89,11 +89,11 @@ async def test_mount_serves_the_node_and_follows_its_commits(
     assert f"coterie_validator_missed_blocks_total{{{label}}} 2.0" in metrics
     async with client.ws_connect("/v1/ws") as sock:
         await sock.send_json({"id": 1, "method": "subscribe", "params": {"topic": "blocks"}})
-        await sock.receive_json(timeout=5)
+        await sock.receive_json(timeout=30)
         block, result = chain.builder.commit([chain.builder.transfer(ALICE, BOB, 1)])
         [listener] = node.listeners
         listener(block, result.receipts, result.block_events)
-        note = await sock.receive_json(timeout=5)
+        note = await sock.receive_json(timeout=30)
         assert note["result"]["height"] == block.header.height
 
 

@@ -14,7 +14,7 @@ from tests.node.api.builder import ALICE, BOB, CAROL, HRP, Client, LiveChain
 
 async def _call(sock: ClientWebSocketResponse, method: str, **params: Any) -> dict[str, Any]:
     await sock.send_json({"id": 7, "method": method, "params": params})
-    reply: dict[str, Any] = await sock.receive_json(timeout=5)
+    reply: dict[str, Any] = await sock.receive_json(timeout=30)
     return reply
 
 
@@ -24,7 +24,7 @@ async def test_new_blocks_arrive_after_subscribing(chain: LiveChain, client: Cli
         sub = reply["result"]["subscription"]
         tx = chain.builder.transfer(ALICE, BOB, 1)
         block = chain.commit([tx])
-        note = await sock.receive_json(timeout=5)
+        note = await sock.receive_json(timeout=30)
         assert note["subscription"] == sub
         assert note["topic"] == "blocks"
         assert note["result"]["height"] == block.header.height
@@ -38,13 +38,13 @@ async def test_txs_by_account_include_txs_naming_it(chain: LiveChain, client: Cl
         unrelated = chain.builder.transfer(ALICE, BOB, 1)
         to_carol = chain.builder.transfer(BOB, CAROL, 2)
         chain.commit([unrelated, to_carol])
-        note = await sock.receive_json(timeout=5)
+        note = await sock.receive_json(timeout=30)
         assert note["result"]["tx"]["hash"] == to_carol.hash.hex()
         assert note["result"]["position"] == 1
         assert note["result"]["result"]["code"] == "OK"
         chain.commit([chain.builder.transfer(ALICE, BOB, 1)])
         chain.commit([chain.builder.transfer(CAROL, ALICE, 1)])
-        note = await sock.receive_json(timeout=5)
+        note = await sock.receive_json(timeout=30)
         assert note["result"]["tx"]["sender"] == CAROL.address.to_text(HRP)
 
 
@@ -53,7 +53,7 @@ async def test_events_by_kind(chain: LiveChain, client: Client) -> None:
         await _call(sock, "subscribe", topic="events", kind="transfer")
         tx = chain.builder.transfer(ALICE, BOB, 3)
         chain.commit([tx])
-        note = await sock.receive_json(timeout=5)
+        note = await sock.receive_json(timeout=30)
         assert note["result"]["kind"] == "transfer"
         assert note["result"]["tx_hash"] == tx.hash.hex()
         assert note["result"]["attributes"]["amount"] == 3
@@ -65,7 +65,7 @@ async def test_unsubscribe_stops_notifications(chain: LiveChain, client: Client)
         await _call(sock, "subscribe", topic="events", kind="transfer")
         assert (await _call(sock, "unsubscribe", subscription=blocks))["result"] is True
         chain.commit([chain.builder.transfer(ALICE, BOB, 1)])
-        note = await sock.receive_json(timeout=5)
+        note = await sock.receive_json(timeout=30)
         assert note["topic"] == "events"
         assert (await _call(sock, "unsubscribe_all"))["result"] is True
         assert (await _call(sock, "unsubscribe", subscription=blocks))["error"]["code"] == (
@@ -76,9 +76,9 @@ async def test_unsubscribe_stops_notifications(chain: LiveChain, client: Client)
 async def test_bad_requests_get_errors_and_the_socket_stays(client: Client) -> None:
     async with client.ws_connect("/v1/ws") as sock:
         await sock.send_str("{not json")
-        assert (await sock.receive_json(timeout=5))["error"]["code"] == "invalid_json"
+        assert (await sock.receive_json(timeout=30))["error"]["code"] == "invalid_json"
         await sock.send_bytes(b"\x00")
-        assert (await sock.receive_json(timeout=5))["error"]["code"] == "invalid_frame"
+        assert (await sock.receive_json(timeout=30))["error"]["code"] == "invalid_frame"
         assert (await _call(sock, "subscribe", topic="gossip"))["error"]["code"] == "unknown_topic"
         other = PrivateKey.from_secret(b"x").address.to_text("cot")
         reply = await _call(sock, "subscribe", topic="txs", account=other)
@@ -93,7 +93,7 @@ async def test_bad_requests_get_errors_and_the_socket_stays(client: Client) -> N
 async def test_oversized_message_closes_the_socket(client: Client) -> None:
     async with client.ws_connect("/v1/ws") as sock:
         await sock.send_str("x" * (ws_module.MAX_MESSAGE_BYTES + 1))
-        msg = await sock.receive(timeout=5)
+        msg = await sock.receive(timeout=30)
         assert msg.type is WSMsgType.CLOSE
     assert (await client.get("/v1/status")).status == 200
 
@@ -106,7 +106,7 @@ async def test_a_client_that_falls_behind_is_dropped(chain: LiveChain, client: C
             chain.hub.publish_block(block, [], [])
         closed = None
         for _ in range(ws_module.QUEUE_BLOCKS + 2):
-            msg = await sock.receive(timeout=5)
+            msg = await sock.receive(timeout=30)
             if msg.type is WSMsgType.CLOSE:
                 closed = msg.data
                 break
