@@ -55,9 +55,32 @@ class ChainParams:
 
 @dataclass(frozen=True, slots=True)
 class GenesisValidator:
+    """`node_key` is the public key of the validator's P2P node (`node_key.json`), which every
+    node allows to connect while the validator is in the set; None for a genesis written before
+    node keys were recorded (operators then list that node in their config)."""
+
     name: str
     public_key: bytes
     power: int
+    node_key: bytes | None = None
+
+    def to_fields(self) -> list[Any]:
+        """Hashed as [name, key, power] plus the node key when there is one, so a genesis
+        without node keys keeps its hash."""
+        fields: list[Any] = [self.name, self.public_key, self.power]
+        if self.node_key is not None:
+            fields.append(self.node_key)
+        return fields
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "public_key": self.public_key.hex(),
+            "power": self.power,
+        }
+        if self.node_key is not None:
+            data["node_key"] = self.node_key.hex()
+        return data
 
     @property
     def address(self) -> Address:
@@ -106,7 +129,7 @@ class Genesis:
             p.governing_body,
             [int(v) if not isinstance(v, bool) else v for v in asdict(c).values()],
             [[a.raw, amount] for a, amount in self.balances],
-            [[v.name, v.public_key, v.power] for v in self.validators],
+            [v.to_fields() for v in self.validators],
         ]
         if self.collectives:
             fields.append([c.to_fields() for c in self.collectives])
@@ -129,10 +152,7 @@ class Genesis:
             "governance": {"governing_body": p.governing_body},
             "consensus": asdict(p.consensus),
             "balances": [{"address": a.to_text(hrp), "amount": n} for a, n in self.balances],
-            "validators": [
-                {"name": v.name, "public_key": v.public_key.hex(), "power": v.power}
-                for v in self.validators
-            ],
+            "validators": [v.to_json() for v in self.validators],
         }
         if self.collectives:
             data["collectives"] = [_collective_json(c, hrp) for c in self.collectives]
@@ -234,13 +254,7 @@ def _parse(data: Any) -> Genesis:
         balances.append((address, _int(entry["amount"], "balance amount")))
     if sum(n for _, n in balances) > codec.U64_MAX:
         raise GenesisError("total supply exceeds 2^64 - 1")
-    validators: list[GenesisValidator] = []
-    for entry in data["validators"]:
-        key = bytes.fromhex(entry["public_key"])
-        if len(key) != PUBLIC_KEY_LEN:
-            raise GenesisError(f"validator {entry.get('name')!r}: public key must be 32 bytes")
-        power = _int(entry.get("power", 1), "validator power", 1, 2**40)
-        validators.append(GenesisValidator(str(entry.get("name", "")), key, power))
+    validators = [_parse_validator(entry) for entry in data["validators"]]
     if not validators:
         raise GenesisError("genesis needs at least one validator")
     if len({v.public_key for v in validators}) != len(validators):
@@ -255,6 +269,28 @@ def _parse(data: Any) -> Genesis:
         validators=tuple(validators),
         collectives=tuple(_parse_collective(c, hrp) for c in data.get("collectives", [])),
     )
+
+
+def _parse_validator(entry: Any) -> GenesisValidator:
+    name = entry.get("name", "")
+    if not isinstance(name, str) or len(name.encode()) > 64:
+        raise GenesisError("a validator name is a string of at most 64 bytes")
+    key = _key32(entry["public_key"], f"validator {name!r}: public_key")
+    power = _int(entry.get("power", 1), "validator power", 1, 2**40)
+    node_key = entry.get("node_key")
+    if node_key is not None:
+        node_key = _key32(node_key, f"validator {name!r}: node_key")
+    return GenesisValidator(name, key, power, node_key)
+
+
+def _key32(text: Any, what: str) -> bytes:
+    """A 32-byte public key written as 64 hex digits."""
+    hex_digits = "0123456789abcdefABCDEF"
+    if not isinstance(text, str) or len(text) != 2 * PUBLIC_KEY_LEN or text.strip(hex_digits):
+        raise GenesisError(
+            f"{what} must be {PUBLIC_KEY_LEN} bytes in hex ({2 * PUBLIC_KEY_LEN} digits)"
+        )
+    return bytes.fromhex(text)
 
 
 def _is_collective_hex(text: str) -> bool:

@@ -1,7 +1,9 @@
 """Validator-set changes decided by the governing body, and removal proposals after equivocation.
 
 A `ValidatorUpdate` action (power > 0 adds or changes a validator, power 0 removes it; a
-replacement is two actions in one proposal, so both happen or neither) is allowed only in
+replacement is two actions in one proposal, so both happen or neither) carries the validator's
+P2P node key when it adds one, so nodes accept its connections without config edits; a change
+without a node key keeps the one on record (see `ledger.state.validators`). It is allowed only in
 proposals of the governing body, and schedules the change through
 `ledger.state.validators.schedule_update`, so it takes effect at the height consensus derives
 (H + validator_update_delay). When the body is the built-in validators collective, its membership
@@ -16,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ledger.codec import Fields
 from ledger.collectives import keys as ckeys
 from ledger.collectives import roster
 from ledger.collectives.holdings import holding
@@ -36,11 +37,16 @@ from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import register_end_block
 from ledger.state.keys import u64
-from ledger.state.records import ValidatorRecord
+from ledger.state.records import (
+    MAX_VALIDATOR_POWER,
+    ValidatorRecord,
+    read_validator_fields,
+    validator_fields,
+)
 from ledger.state.validators import schedule_update
 from ledger.state.view import StateView
 
-MAX_VALIDATOR_POWER = 2**40
+__all__ = ["MAX_VALIDATOR_POWER", "ValidatorUpdate"]
 
 
 @register_action
@@ -51,22 +57,22 @@ class ValidatorUpdate(Action):
     public_key: bytes
     power: int
     name: str = ""
+    node_key: bytes | None = None
 
     def to_fields(self) -> list[Any]:
-        return [self.public_key, self.power, self.name]
+        return validator_fields(self.public_key, self.power, self.name, self.node_key)
 
     @classmethod
     def from_fields(cls, raw: object) -> ValidatorUpdate:
-        f = Fields(raw, 3, "validator_update")
-        return cls(
-            f.bytes("public_key", PUBLIC_KEY_LEN, exact=True),
-            f.int("power", 0, MAX_VALIDATOR_POWER),
-            f.str("name", 64),
-        )
+        return cls(*read_validator_fields(raw, "validator_update"))
 
     def check(self) -> None:
         if len(self.public_key) != PUBLIC_KEY_LEN or self.power > MAX_VALIDATOR_POWER:
             raise TxError(ErrorCode.INVALID_ACTION, "a validator key is 32 bytes, power <= 2^40")
+        if self.node_key is not None and len(self.node_key) != PUBLIC_KEY_LEN:
+            raise TxError(ErrorCode.INVALID_ACTION, "a node key is 32 bytes")
+        if self.power == 0 and self.node_key is not None:
+            raise TxError(ErrorCode.INVALID_ACTION, "a removal carries no node key")
 
     @property
     def address(self) -> Address:
@@ -79,7 +85,7 @@ class ValidatorUpdate(Action):
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         if run.collective_id != governing_body_id(ctx.params):
             raise TxError(ErrorCode.UNAUTHORIZED, "only the governing body changes validators")
-        record = ValidatorRecord(self.public_key, self.power, self.name)
+        record = ValidatorRecord(self.public_key, self.power, self.name, self.node_key)
         activation = schedule_update(view, ctx, record)
         if run.collective_id == VALIDATORS_BODY_ID:
             view.put(ckeys.body_sync(activation, self.address.raw), b"")

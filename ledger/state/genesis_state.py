@@ -15,7 +15,7 @@ def genesis_items(genesis: Genesis) -> dict[bytes, bytes]:
         items[keys.account(address.raw)] = Account(amount, 0).encode()
     for v in genesis.validators:
         items[keys.validator(v.address.raw)] = ValidatorRecord(
-            v.public_key, v.power, v.name
+            v.public_key, v.power, v.name, v.node_key
         ).encode()
     items[keys.chain_meta(b"height")] = keys.u64(0)
     items.update(collective_genesis_items(genesis))

@@ -5,9 +5,15 @@ every node derives it from the chain alone. A change decided at height H is sche
 activation height H + `validator_update_delay` (CometBFT's H+2 by default) and written into the
 active set by the end-block hook of the block just before activation. Equivocation evidence is
 checked against the active set and recorded once; what follows from it is governance's business.
+
+Each record may carry the validator's P2P node key; `node_keys` gives the node keys of the active
+set and of the scheduled additions, which is what a node's peer allowlist follows. An update
+without a node key (a power change) keeps the key already on record.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ledger.block import DuplicateVoteEvidence
 from ledger.errors import ErrorCode, TxError
@@ -16,6 +22,7 @@ from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import register_begin_block, register_end_block
+from ledger.state.reader import StateReader
 from ledger.state.records import ValidatorRecord
 from ledger.state.view import StateView
 
@@ -32,6 +39,18 @@ def active_validators(view: StateView) -> list[tuple[Address, ValidatorRecord]]:
     for key, value in view.iter_prefix(keys.VALIDATOR):
         out.append((Address(key[len(keys.VALIDATOR) :]), ValidatorRecord.decode(value)))
     return out
+
+
+def node_keys(state: StateReader) -> frozenset[bytes]:
+    """P2P node keys of the active set and of every scheduled addition or change (so a node
+    voted in may connect before the height it first signs); removals take effect with the set."""
+    keys_: set[bytes] = set()
+    for prefix in (keys.VALIDATOR, keys.VALIDATOR_UPDATE):
+        for _, value in state.iter_prefix(prefix):
+            record = ValidatorRecord.decode(value)
+            if record.power > 0 and record.node_key is not None:
+                keys_.add(record.node_key)
+    return frozenset(keys_)
 
 
 def schedule_update(view: StateView, ctx: BlockContext, record: ValidatorRecord) -> int:
@@ -65,6 +84,9 @@ def apply_scheduled_updates(view: StateView, ctx: BlockContext) -> list[Event]:
                 continue
             view.delete(keys.validator(address.raw))
         else:
+            old = view.get(keys.validator(address.raw))
+            if record.node_key is None and old is not None:
+                record = replace(record, node_key=ValidatorRecord.decode(old).node_key)
             view.put(keys.validator(address.raw), record.encode())
         events.append(
             Event.of(

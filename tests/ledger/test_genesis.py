@@ -10,9 +10,14 @@ import pytest
 
 from ledger.genesis import Genesis, GenesisError
 from ledger.keys import PrivateKey
+from ledger.state import keys
+from ledger.state.genesis_state import genesis_state
+from ledger.state.records import ValidatorRecord
+from ledger.state.validators import node_keys
 
 ALICE = PrivateKey.from_secret(b"alice")
 VALIDATOR = PrivateKey.from_secret(b"validator")
+NODE = PrivateKey.from_secret(b"node")
 
 
 def document(**overrides: Any) -> dict[str, Any]:
@@ -27,6 +32,10 @@ def document(**overrides: Any) -> dict[str, Any]:
     }
     doc.update(overrides)
     return doc
+
+
+def validator_entry(**fields: Any) -> dict[str, Any]:
+    return {"name": "v0", "public_key": VALIDATOR.public_key.hex(), "power": 10, **fields}
 
 
 def test_round_trip_through_a_file_keeps_the_hash(tmp_path: Path) -> None:
@@ -66,6 +75,10 @@ def test_any_change_changes_the_identity() -> None:
         ({"consensus": {"bogus": 1}}, "unknown consensus parameters"),
         ({"consensus": {"create_empty_blocks": 1}}, "true or false"),
         ({"validators": [{"public_key": "abcd", "power": 1}]}, "32 bytes"),
+        ({"validators": [validator_entry(node_key="abcd")]}, "node_key must be 32 bytes"),
+        ({"validators": [validator_entry(node_key="zz" * 32)]}, "node_key must be 32 bytes"),
+        ({"validators": [validator_entry(node_key=7)]}, "node_key must be 32 bytes"),
+        ({"validators": [validator_entry(name="n" * 65)]}, "at most 64 bytes"),
         ({"fees": {"min_fee": "1"}}, "min_fee"),
     ],
 )
@@ -80,3 +93,27 @@ def test_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(GenesisError, match="cannot read genesis"):
         Genesis.load(tmp_path / "broken.json")
+
+
+def test_a_validator_node_key_is_part_of_the_genesis_and_of_its_state(tmp_path: Path) -> None:
+    node_key = NODE.public_key.hex()
+    genesis = Genesis.from_json(document(validators=[validator_entry(node_key=node_key)]))
+    assert genesis.validators[0].node_key == NODE.public_key
+    path = tmp_path / "genesis.json"
+    genesis.write(path)
+    assert json.loads(path.read_text())["validators"][0]["node_key"] == node_key
+    assert Genesis.load(path) == genesis
+    assert genesis.hash() != Genesis.from_json(document()).hash()
+    state = genesis_state(genesis)
+    record = ValidatorRecord.decode(state.get(keys.validator(VALIDATOR.address.raw)) or b"")
+    assert record.node_key == NODE.public_key
+    assert node_keys(state) == {NODE.public_key}
+
+
+def test_a_genesis_without_node_keys_keeps_its_hash() -> None:
+    """Validators written before node keys were recorded hash as three fields, as they did."""
+    genesis = Genesis.from_json(document())
+    assert genesis.validators[0].node_key is None
+    assert "node_key" not in genesis.to_json()["validators"][0]
+    assert genesis.to_fields()[8] == [["v0", VALIDATOR.public_key, 10]]
+    assert node_keys(genesis_state(genesis)) == frozenset()

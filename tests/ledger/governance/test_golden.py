@@ -75,6 +75,23 @@ GOLDEN: list[tuple[Payload, str]] = [
         "00000000000000000000000000000000000000000005a1760392a161a162c2a0",
     ),
     (
+        ProposalSubmit(
+            CID,
+            (
+                ValidatorUpdate(bytes(32), 5, "v", bytes([3]) * 32),
+                ValidatorUpdate(bytes([1]) * 32, 0),
+            ),
+            VotingMethod.BINARY,
+            (),
+            False,
+            "",
+        ),
+        "96c414000102030405060708090a0b0c0d0e0f1011121392920b94c4200000000000000000000000"
+        "00000000000000000000000000000000000000000005a176c4200303030303030303030303030303"
+        "030303030303030303030303030303030303920b93c4200101010101010101010101010101010101"
+        "01010101010101010101010101010100a00090c2a0",
+    ),
+    (
         ProposalSponsor(1),
         "9101",
     ),
@@ -122,6 +139,13 @@ def test_golden_bytes(payload: Payload, expected: str) -> None:
         (VoteCommit, [1, b"short"], "commitment"),
         (VoteReveal, [1, [[0], []], b"salt"], "salt"),
         (ProposalSponsor, [-1], "proposal_id"),
+        (ProposalSubmit, [CID, [[11, [bytes(32), 1, "", b"short"]]], 0, [], False, ""], "node_key"),
+        (ProposalSubmit, [CID, [[11, [bytes(32), 1, "", None]]], 0, [], False, ""], "node_key"),
+        (
+            ProposalSubmit,
+            [CID, [[11, [bytes(32), 1, "", bytes(32), 0]]], 0, [], False, ""],
+            "3 fields",
+        ),
     ],
 )
 def test_out_of_bounds_fields_are_malformed(

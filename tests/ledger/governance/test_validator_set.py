@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledger.block import DuplicateVoteEvidence, Vote, VoteType
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, VALIDATORS_BODY_ID, genesis_collective_id
@@ -15,7 +17,9 @@ from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.validator_set import ValidatorUpdate
 from ledger.governance.vote_txs import Vote as CastVote
 from ledger.keys import PrivateKey
-from ledger.state.validators import active_validators
+from ledger.state import keys as skeys
+from ledger.state.records import ValidatorRecord
+from ledger.state.validators import active_validators, node_keys
 from tests.ledger.conftest import ALICE, BOB, VALIDATOR_KEYS, YES, Chain, make_genesis, proposal_id
 
 NEWCOMER = PrivateKey.from_secret(b"newcomer")
@@ -119,3 +123,76 @@ def test_a_validator_does_not_vote_on_its_own_removal(chain: Chain) -> None:
     pid = proposal_id(chain.send(V0, remove))
     assert require_proposal(chain.view, pid).total_power == 30
     assert chain.reject(V3, CastVote(pid, YES)) is ErrorCode.UNAUTHORIZED
+
+
+NEWCOMER_NODE = PrivateKey.from_secret(b"newcomer-node").public_key
+ADD_NEWCOMER = ValidatorUpdate(NEWCOMER.public_key, 10, "new", NEWCOMER_NODE)
+
+
+def record_of(chain: Chain, key: PrivateKey) -> ValidatorRecord:
+    data = chain.view.get(skeys.validator(key.address.raw))
+    assert data is not None
+    return ValidatorRecord.decode(data)
+
+
+def decide(chain: Chain, update: ValidatorUpdate, voters: tuple[PrivateKey, ...]) -> int:
+    """Submit a one-action validator proposal and vote it through (executes at once)."""
+    pid = proposal_id(chain.send(V0, ProposalSubmit(VALIDATORS_BODY_ID, (update,))))
+    for key in voters:
+        chain.send(key, CastVote(pid, YES))
+    assert require_proposal(chain.view, pid).status is Status.EXECUTED
+    return pid
+
+
+def activate(chain: Chain) -> None:
+    chain.next_block()
+    chain.next_block()
+
+
+def test_a_voted_in_validator_brings_its_node_key_which_nodes_allow_before_it_signs(
+    chain: Chain,
+) -> None:
+    pid = decide(chain, ADD_NEWCOMER, (V0, V1, V2))
+    assert require_proposal(chain.view, pid).actions == (ADD_NEWCOMER,)  # kept the node key
+    assert NEWCOMER_NODE in node_keys(chain.view)  # scheduled: may connect before it signs
+    assert NEWCOMER.address.raw not in signers(chain)
+    activate(chain)
+    assert record_of(chain, NEWCOMER).node_key == NEWCOMER_NODE
+    assert NEWCOMER_NODE in node_keys(chain.view)
+
+
+def test_a_power_change_keeps_the_node_key_and_a_removal_drops_it(chain: Chain) -> None:
+    decide(chain, ADD_NEWCOMER, (V0, V1, V2))
+    activate(chain)
+    change = ValidatorUpdate(NEWCOMER.public_key, 20, "new")  # no node key: keep the one on record
+    decide(chain, change, (V0, V1, V2, NEWCOMER))
+    activate(chain)
+    expected = ValidatorRecord(NEWCOMER.public_key, 20, "new", NEWCOMER_NODE)
+    assert record_of(chain, NEWCOMER) == expected
+    decide(chain, ValidatorUpdate(NEWCOMER.public_key, 0), (V0, V1, V2))
+    assert NEWCOMER_NODE in node_keys(chain.view)  # still a validator until the removal activates
+    activate(chain)
+    assert NEWCOMER.address.raw not in signers(chain)
+    assert NEWCOMER_NODE not in node_keys(chain.view)
+
+
+def test_a_new_node_key_replaces_the_old_one_when_the_change_activates(chain: Chain) -> None:
+    decide(chain, ADD_NEWCOMER, (V0, V1, V2))
+    activate(chain)
+    rotated = bytes([7]) * 32
+    decide(chain, ValidatorUpdate(NEWCOMER.public_key, 10, "new", rotated), (V0, V1, V2, NEWCOMER))
+    assert {NEWCOMER_NODE, rotated} <= node_keys(chain.view)  # both until the change activates
+    activate(chain)
+    assert rotated in node_keys(chain.view) and NEWCOMER_NODE not in node_keys(chain.view)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        ValidatorUpdate(NEWCOMER.public_key, 10, "new", b"short"),
+        ValidatorUpdate(V3.public_key, 0, "", NEWCOMER_NODE),  # a removal carries no node key
+    ],
+)
+def test_a_bad_node_key_in_an_update_is_refused(chain: Chain, update: ValidatorUpdate) -> None:
+    submit = ProposalSubmit(VALIDATORS_BODY_ID, (update,))
+    assert chain.reject(V0, submit) is ErrorCode.INVALID_ACTION

@@ -6,7 +6,9 @@ import dataclasses
 
 import pytest
 
+from ledger import codec
 from ledger.block import DuplicateVoteEvidence, Vote, VoteType
+from ledger.codec import MalformedError
 from ledger.errors import TxError
 from ledger.genesis import Genesis
 from ledger.keys import PrivateKey
@@ -14,7 +16,12 @@ from ledger.state.context import BlockContext
 from ledger.state.executor import Mode, execute_block
 from ledger.state.reader import MemoryState
 from ledger.state.records import ValidatorRecord
-from ledger.state.validators import BlockRuleError, active_validators, schedule_update
+from ledger.state.validators import (
+    BlockRuleError,
+    active_validators,
+    node_keys,
+    schedule_update,
+)
 from ledger.state.view import StateView
 from tests.ledger.state.conftest import VALIDATOR_KEYS
 
@@ -120,3 +127,51 @@ def test_a_second_pair_for_the_same_offence_is_not_recorded_again(
     again = DuplicateVoteEvidence(first.vote_a, third)
     with pytest.raises(BlockRuleError, match="already recorded"):
         execute_block(state, context(genesis, 5, evidence=(again,)), [], Mode.VALIDATE)
+
+
+NODE_KEY = PrivateKey.from_secret(b"newcomer-node").public_key
+
+
+def test_a_record_without_a_node_key_keeps_its_three_field_encoding() -> None:
+    plain = ValidatorRecord(NEWCOMER.public_key, 7, "new")
+    assert codec.decode(plain.encode()) == [NEWCOMER.public_key, 7, "new"]
+    assert ValidatorRecord.decode(plain.encode()) == plain
+    with_key = ValidatorRecord(NEWCOMER.public_key, 7, "new", NODE_KEY)
+    assert codec.decode(with_key.encode()) == [NEWCOMER.public_key, 7, "new", NODE_KEY]
+    assert ValidatorRecord.decode(with_key.encode()) == with_key
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ([NEWCOMER.public_key, 7, "new", b"short"], "node_key: expected 32 bytes"),
+        ([NEWCOMER.public_key, 7, "new", None], "node_key: expected bytes"),
+        ([NEWCOMER.public_key, 7, "new", NODE_KEY, 1], "expected 3 fields"),
+        ([NEWCOMER.public_key, 7], "expected 3 fields"),
+        ([NEWCOMER.public_key, 2**40 + 1, "new", NODE_KEY], "power"),
+    ],
+)
+def test_a_malformed_record_is_refused(fields: list[object], reason: str) -> None:
+    with pytest.raises(MalformedError, match=reason):
+        ValidatorRecord.decode(codec.encode(fields))  # type: ignore[arg-type]
+
+
+def test_node_keys_follow_the_active_set_and_the_scheduled_changes(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    assert node_keys(state) == frozenset()  # this genesis records no node keys
+    view = StateView(state)
+    record = ValidatorRecord(NEWCOMER.public_key, 7, "new", NODE_KEY)
+    schedule_update(view, context(genesis, 5), record)
+    state.apply(view.changes())
+    assert node_keys(state) == {NODE_KEY}  # allowed from the decision on
+    run_block(state, context(genesis, 5))
+    run_block(state, context(genesis, 6))
+    assert node_keys(state) == {NODE_KEY}
+    view = StateView(state)
+    schedule_update(view, context(genesis, 7), ValidatorRecord(NEWCOMER.public_key, 0, ""))
+    state.apply(view.changes())
+    assert node_keys(state) == {NODE_KEY}  # it still signs until the removal activates
+    run_block(state, context(genesis, 7))
+    run_block(state, context(genesis, 8))
+    assert node_keys(state) == frozenset()
