@@ -25,17 +25,18 @@ def dev_account_key(index: int) -> PrivateKey:
 
 def dev_genesis(
     chain_id: str,
-    validators: Sequence[tuple[str, bytes]],
+    validators: Sequence[tuple[str, bytes, bytes | None]],
     time_ms: int,
     accounts: int = DEV_ACCOUNT_COUNT,
     funded: Sequence[Address] = (),
 ) -> Genesis:
-    """A genesis with the given (name, public key) validators at power 1, `accounts` dev
-    accounts and the `funded` addresses (benchmark senders) holding `DEV_BALANCE` each."""
+    """A genesis with the given (name, validator public key, node public key) validators at
+    power 1, `accounts` dev accounts and the `funded` addresses (benchmark senders) holding
+    `DEV_BALANCE` each. The node key lets every node allow the validator's node to connect."""
     addresses = [dev_account_key(i).address for i in range(accounts)] + list(funded)
     return Genesis(
         params=ChainParams(chain_id=chain_id, address_prefix=DEV_ADDRESS_PREFIX),
         genesis_time_ms=time_ms,
         balances=tuple((address, DEV_BALANCE) for address in addresses),
-        validators=tuple(GenesisValidator(name, key, 1) for name, key in validators),
+        validators=tuple(GenesisValidator(name, key, 1, node) for name, key, node in validators),
     )

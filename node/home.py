@@ -167,7 +167,9 @@ def init_home(
             raise HomeError("a dev genesis needs a validator key")  # refused above already
         now = int(time.time() * 1000) if time_ms is None else time_ms
         genesis = dev_genesis(
-            chain_id or DEV_CHAIN_ID, [(config.moniker, validator_key.public_key)], now
+            chain_id or DEV_CHAIN_ID,
+            [(config.moniker, validator_key.public_key, node_key.public_key)],
+            now,
         )
         genesis.write(home.genesis_file)
         dev_accounts = tuple(dev_account_key(i) for i in range(DEV_ACCOUNT_COUNT))

@@ -7,10 +7,11 @@
 
 Parts, all on one event loop: the LevelDB `Store` and the `Chain` (the consensus application),
 the `Mempool` with its `SignatureVerifier` threads, the `EvidencePool`, the `PeerManager` (P2P
-port), the consensus `Runner` with its WAL and double-sign guard, `BlockSync`, and the `Router`
-that feeds peer messages to them. Two aiohttp applications: the P2P one (`/p2p`) and the API one
-(whatever `api_routes` mounts: `node.api.adapter.mount` serves the whole API; `/livez` and
-`/readyz` are minimal ones of the node's own when the hook does not serve them).
+port; its allowlist follows the validator set's on-chain node keys, see `ChainAllowlist`), the
+consensus `Runner` with its WAL and double-sign guard, `BlockSync`, and the `Router` that feeds
+peer messages to them. Two aiohttp applications: the P2P one (`/p2p`) and the API one (whatever
+`api_routes` mounts: `node.api.adapter.mount` serves the whole API; `/livez` and `/readyz` are
+minimal ones of the node's own when the hook does not serve them).
 
 API hook (what the REST/WebSocket API and the explorer read; see node/api/):
 
@@ -43,6 +44,7 @@ from consensus.wal_file import FileWAL
 from ledger.block import Block, Commit, DuplicateVoteEvidence
 from ledger.keys import Address
 from ledger.state.events import Event, Receipt
+from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
 from node.chain import Chain, Executed
 from node.config import ListenAddress
@@ -132,9 +134,12 @@ class Node:
         max_block = params.consensus.max_block_bytes
         self.router = Router(self.mempool, max_block_bytes=max_block)
         peers = [PeerAddress(p.host, p.port, p.node_key) for p in config.p2p.peers]
+        self.allowlist = ChainAllowlist(
+            self.store.state, [p.public_key for p in peers], identity.key.public_key
+        )
         self.p2p = PeerManager(
             identity,
-            allowlist=[p.public_key for p in peers],
+            allowlist=self.allowlist.compute(),
             handler=self.router,
             peers=peers,
             config=P2PConfig(limits=message_limits(max_block)),
@@ -153,6 +158,7 @@ class Node:
         self.router.bind(self.runner, self.sync, self.p2p)
         self._signing = SigningTracker()
         self.runner.add_listener(self._track_signing)
+        self.runner.add_listener(self._follow_validator_set)
         self.validator = signer.address if signer else None
         self.node_id = identity.key.public_key
         self._tasks = Supervisor("node")
@@ -193,6 +199,9 @@ class Node:
     def _track_signing(self, block: Block, commit: Commit, _executed: Executed) -> None:
         if self.chain.last_validators is not None:
             self._signing.record(commit, self.chain.last_validators)
+
+    def _follow_validator_set(self, _block: Block, _commit: Commit, _executed: Executed) -> None:
+        self.allowlist.refresh(self.p2p)
 
     def status(self) -> NodeInfo:
         runner = self.runner.status()

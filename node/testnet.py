@@ -108,7 +108,10 @@ def init_testnet(
     now = int(time.time() * 1000) if time_ms is None else time_ms
     genesis = _genesis(
         chain_id,
-        list(zip(names, [k.public_key for k in validator_keys], strict=True)),
+        [
+            (names[i], validator_keys[i].public_key, node_keys[i].public_key)
+            for i in range(validators)
+        ],
         now,
         funded,
         block_interval_ms=block_interval_ms,
@@ -148,7 +151,7 @@ def init_testnet(
 
 def _genesis(
     chain_id: str,
-    validators: list[tuple[str, bytes]],
+    validators: list[tuple[str, bytes, bytes | None]],
     time_ms: int,
     funded: Sequence[Address],
     **consensus: int | bool | None,

@@ -6,7 +6,9 @@ Dialing: one loop per configured peer. While the peer is connected (in either di
 waits; while it is banned the loop sleeps until the ban ends; otherwise it dials, and after a
 failure waits `backoff_delay(failures)`: doubling from `dial_backoff_initial` up to
 `dial_backoff_max`, with jitter. A connection that was established and then closed is redialed
-after the initial delay.
+after the initial delay. A peer that refused us as not allowed is retried at least every
+`dial_backoff_not_allowed_max`: allowlists follow the validator set, so a validator voted in is
+allowed from the block that decides it and should not sit out a long backoff.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class Connector:
             peer = await self._handshake(ws, Direction.INBOUND, None, where)
         finally:
             self._pending_handshakes -= 1
-        if peer is not None:
+        if isinstance(peer, bytes):
             await self._registry.run_peer(ws, peer, Direction.INBOUND)
         return ws
 
@@ -116,14 +118,18 @@ class Connector:
             if ban > 0:
                 await asyncio.sleep(ban)
                 continue
-            connected = await self._dial_once(address, quiet=failures > 0)
-            failures = 0 if connected else failures + 1
+            outcome = await self._dial_once(address, quiet=failures > 0)
+            failures = 0 if outcome is True else failures + 1
+            maximum = cfg.dial_backoff_max
+            if isinstance(outcome, HandshakeError) and _refused_as_not_allowed(outcome):
+                maximum = min(maximum, cfg.dial_backoff_not_allowed_max)
             await asyncio.sleep(
-                backoff_delay(failures, cfg.dial_backoff_initial, cfg.dial_backoff_max, self._rng)
+                backoff_delay(failures, cfg.dial_backoff_initial, maximum, self._rng)
             )
 
-    async def _dial_once(self, address: PeerAddress, quiet: bool) -> bool:
-        """Connect, authenticate and run one outbound connection; True if it was established."""
+    async def _dial_once(self, address: PeerAddress, quiet: bool) -> bool | HandshakeError:
+        """Connect, authenticate and run one outbound connection: True if it was established,
+        the handshake's error if it failed there, else False."""
         if self._session is None:
             raise RuntimeError("the connector is not open")
         cfg = self._config
@@ -141,8 +147,8 @@ class Connector:
             return False
         try:
             peer = await self._handshake(ws, Direction.OUTBOUND, address.public_key, str(address))
-            if peer is None:
-                return False
+            if isinstance(peer, HandshakeError):
+                return peer
             await self._registry.run_peer(ws, peer, Direction.OUTBOUND)
             return True
         finally:
@@ -151,25 +157,27 @@ class Connector:
 
     async def _handshake(
         self, ws: WebSocket, direction: Direction, expected: bytes | None, where: str
-    ) -> bytes | None:
+    ) -> bytes | HandshakeError:
+        """The authenticated peer's key, or (the socket closed) why the handshake failed."""
         try:
             async with asyncio.timeout(self._config.handshake_timeout):
                 return await handshake(
                     ws, self._identity, direction, self._registry.admit, expected
                 )
         except HandshakeError as exc:
-            code, reason, remote = exc.code, exc.reason, exc.remote
+            error = exc
         except TimeoutError:
-            code, reason, remote = CloseCode.TIMEOUT, "handshake timed out", False
+            error = HandshakeError(CloseCode.TIMEOUT, "handshake timed out")
         except (ConnectionError, aiohttp.ClientError) as exc:
-            code, reason, remote = CloseCode.PROTOCOL, f"connection lost: {exc!r}", False
-        if remote:
+            error = HandshakeError(CloseCode.PROTOCOL, f"connection lost: {exc!r}")
+        code, reason = error.code, error.reason
+        if error.remote:
             log.warning("peer %s refused our handshake: %s", where, reason)
         else:
             log.warning("refused peer %s: %s", where, reason)
             self._stats.handshakes_refused[close_code_name(code)] += 1
         await self.close_ws(ws, code, reason)
-        return None
+        return error
 
     async def close_ws(self, ws: WebSocket, code: int, reason: str) -> None:
         try:
@@ -177,3 +185,7 @@ class Connector:
                 await ws.close(code=code, message=reason.encode()[:120])
         except (TimeoutError, ConnectionError, aiohttp.ClientError, RuntimeError) as exc:
             log.debug("error closing a socket: %r", exc)
+
+
+def _refused_as_not_allowed(error: HandshakeError) -> bool:
+    return error.remote and error.code == CloseCode.NOT_ALLOWED

@@ -199,6 +199,11 @@ class PeerManager:
         self.scores.ban(peer, reason, seconds)
         self._banned(peer, reason)
 
+    @property
+    def allowlist(self) -> frozenset[bytes]:
+        """The node keys allowed to connect."""
+        return self._allowlist
+
     def set_allowlist(self, keys: Iterable[bytes]) -> None:
         """Replace the allowlist (validator-set change); peers no longer in it are disconnected."""
         self._allowlist = frozenset(keys)

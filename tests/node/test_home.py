@@ -96,7 +96,7 @@ def test_a_kept_key_whose_sign_state_was_lost_gets_no_new_one(tmp_path: Path) ->
 
 
 def test_joining_a_chain_copies_its_genesis_verbatim(tmp_path: Path) -> None:
-    genesis = dev_genesis("shared", [("v0", PrivateKey.from_secret(b"v0").public_key)], 9)
+    genesis = dev_genesis("shared", [("v0", PrivateKey.from_secret(b"v0").public_key, None)], 9)
     source = tmp_path / "source.json"
     text = json.dumps(genesis.to_json(), indent=4, sort_keys=True)
     source.write_text(text)
@@ -117,7 +117,7 @@ def test_joining_a_chain_copies_its_genesis_verbatim(tmp_path: Path) -> None:
 def test_init_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     with pytest.raises(HomeError, match="--genesis"):
         init_home(tmp_path / "a", validator=False)
-    genesis = dev_genesis("real", [("v0", PrivateKey.from_secret(b"v0").public_key)], 9)
+    genesis = dev_genesis("real", [("v0", PrivateKey.from_secret(b"v0").public_key, None)], 9)
     source = tmp_path / "genesis.json"
     genesis.write(source)
     with pytest.raises(GenesisError, match="does not match"):

@@ -128,6 +128,20 @@ async def test_a_peer_removed_from_the_allowlist_is_disconnected_and_refused(mak
     await wait_until(lambda: a.manager.peers == [b.id], what="readmitted")
 
 
+async def test_a_peer_that_refuses_us_as_not_allowed_is_redialed_soon(make_node, wait_until):
+    """Allowlists follow the validator set: a dialer refused as not (yet) allowed keeps its
+    backoff short, so a validator voted in connects within seconds, not the full backoff."""
+    a = await make_node(0, allow=[])
+    slow = {"dial_backoff_initial": 0.5, "dial_backoff_max": 600.0}
+    b = await make_node(1, peers=[a], dial_backoff_not_allowed_max=0.5, **slow)
+    refused = a.manager.stats.handshakes_refused
+    # doubling from 0.5 s without the short cap, the eighth refusal would come minutes later
+    await wait_until(lambda: refused[CloseCode.NOT_ALLOWED.name] >= 8, timeout=60.0)
+    assert b.manager.peers == []
+    a.manager.set_allowlist([a.id, b.id])
+    await wait_until(lambda: a.manager.peers == [b.id], timeout=60.0, what="b redials soon")
+
+
 async def test_stopping_a_node_closes_its_peers_cleanly(make_node, wait_until):
     a = await make_node(0)
     b = await make_node(1, peers=[a])
