@@ -104,6 +104,11 @@ def _report_text(report: InitReport) -> str:
     if report.validator_key is not None:
         member = "in the genesis validator set" if report.in_validator_set else "NOT in the set"
         lines.append(f"validator key  {report.validator_key.hex()} ({member})")
+        if not report.in_validator_set:
+            lines.append(
+                "to join, the governing body votes: coterie validator propose --add "
+                f"{report.validator_key.hex()}=POWER --node-key {report.node_key.hex()}"
+            )
     lines += [f"wrote          {path}" for path in report.written]
     lines += [f"kept           {path}" for path in report.kept]
     if report.dev_accounts:

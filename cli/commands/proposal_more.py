@@ -26,18 +26,15 @@ from cli.commands.govparse import (
     format_duration,
     format_party,
     format_time,
-    hex_bytes,
-    parse_int,
     parse_party,
     split_pair,
 )
+from cli.commands.validator_updates import NODE_KEY_HELP, describe, validator_updates
 from cli.txflow import AMOUNT, POSITIVE_AMOUNT, TxBuilder, tx_options
 from ledger.collectives.ids import VALIDATORS_BODY_ID, Asset
 from ledger.content.records import MAX_LABEL_LEN, MAX_URI_LEN, ModerationAction
 from ledger.governance.actions_treasury import Allocate, StreamCancel, StreamCreate
 from ledger.governance.kinds import VotingMethod
-from ledger.governance.validator_set import MAX_VALIDATOR_POWER, ValidatorUpdate
-from ledger.keys import PUBLIC_KEY_LEN, Address
 from ledger.moderation.actions import Moderate
 from ledger.splits.parties import Party, PartyKind
 from ledger.treasury.vesting import Schedule
@@ -225,31 +222,6 @@ def moderate(
     )
 
 
-def _validator_updates(
-    add: tuple[str, ...], power: tuple[str, ...], remove: tuple[bytes, ...]
-) -> list[ValidatorUpdate]:
-    updates: list[ValidatorUpdate] = []
-    for hint, specs in (("--add", add), ("--power", power)):
-        with for_option(hint):
-            for spec in specs:
-                key_text, power_text = split_pair(spec, "PUBLIC_KEY=POWER[,NAME]")
-                power_text, _, name = power_text.partition(",")
-                value = parse_int(power_text, "power", 1)
-                if value > MAX_VALIDATOR_POWER:
-                    raise click.BadParameter(f"power is at most 2^40 ({MAX_VALIDATOR_POWER})")
-                if len(name.encode()) > 64:
-                    raise click.BadParameter("a validator name is at most 64 bytes")
-                key = hex_bytes(key_text, PUBLIC_KEY_LEN, "a validator public key")
-                updates.append(ValidatorUpdate(key, value, name))
-    updates += [ValidatorUpdate(key, 0) for key in remove]
-    keys = [u.public_key for u in updates]
-    if not updates:
-        raise click.UsageError("give at least one of --add, --power or --remove")
-    if len(set(keys)) != len(keys):
-        raise click.UsageError("a validator is named twice")
-    return updates
-
-
 def governing_body(builder: TxBuilder, given: bytes | None) -> bytes:
     """--collective, else the chain's governing body as its genesis names it."""
     if given is not None:
@@ -266,6 +238,9 @@ def governing_body(builder: TxBuilder, given: bytes | None) -> bytes:
 @click.option("--power", multiple=True, metavar="PUBLIC_KEY=POWER", help="Change its power.")
 @click.option("--remove", multiple=True, type=PUBLIC_KEY, metavar="PUBLIC_KEY", help="Remove one.")
 @click.option(
+    "--node-key", "node_keys", multiple=True, metavar="[PUBLIC_KEY=]NODE_KEY", help=NODE_KEY_HELP
+)
+@click.option(
     "--collective",
     type=COLLECTIVE_ID,
     metavar="ID",
@@ -278,21 +253,19 @@ def validator(
     add: tuple[str, ...],
     power: tuple[str, ...],
     remove: tuple[bytes, ...],
+    node_keys: tuple[str, ...],
     collective: bytes | None,
     metadata: str,
     **common: Any,
 ) -> None:
     """Propose validator-set changes to the governing body; all of them happen or none (a
     replacement is an --add and a --remove in one proposal). Changes take effect a few heights
-    after the proposal executes."""
-    updates = _validator_updates(add, power, remove)
+    after the proposal executes. A new validator brings its node key (--node-key), which the
+    chain records so that every node lets its node connect: no operator edits config."""
+    updates = validator_updates(add, power, remove, node_keys)
     builder = builder_for(common)
     body = governing_body(builder, collective)
-    lines = []
-    for update in updates:
-        who = Address.from_public_key(update.public_key).to_text(builder.prefix)
-        change = "remove" if update.power == 0 else f"power {update.power}"
-        lines.append(f"validator {who}: {change}" + (f" ({update.name})" if update.name else ""))
+    lines = [describe(update, builder.prefix) for update in updates]
     submit_proposal(
         builder,
         collective=body,

@@ -44,6 +44,7 @@ def validators_view(ctx: ApiContext) -> dict[str, Any]:
                 "address": address.to_text(hrp),
                 "name": record.name,
                 "public_key": record.public_key.hex(),
+                "node_key": record.node_key.hex() if record.node_key else None,
                 "power": record.power,
                 "proposer_priority": entry.priority if entry else None,
                 "last_signed_height": counters.last_signed_height if counters else None,

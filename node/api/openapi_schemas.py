@@ -312,6 +312,7 @@ SCHEMAS: dict[str, Schema] = {
                         "address": ADDRESS,
                         "name": STR,
                         "public_key": HASH,
+                        "node_key": nullable(HASH),
                         "power": INT,
                         "proposer_priority": nullable(ANY_INT),
                         "last_signed_height": nullable(INT),

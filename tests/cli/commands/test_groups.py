@@ -171,6 +171,16 @@ def test_validator_power_change_by_the_validators_body(run: Run, live: Live) -> 
     wait_for(powered, 30.0, "the new power")
 
 
+def test_a_new_validator_is_proposed_with_its_node_key(run: Run, live: Live) -> None:
+    newcomer, node_key = "ab" * 32, "cd" * 32
+    result = ok(run(node_args(live, "validator", "propose", "--add", f"{newcomer}=1,newcomer",
+                              "--node-key", node_key, "--dry-run", "--from", "val")))  # fmt: skip
+    assert f"(newcomer), node key {node_key}" in result.output
+
+
+NEW, OTHER, NODE = "ab" * 32, "ef" * 32, "cd" * 32
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
@@ -187,6 +197,15 @@ def test_validator_power_change_by_the_validators_body(run: Run, live: Live) -> 
           "--decision", "erase"], "erase"),
         (["stream", "claim", "-1"], "-1"),
         (["validator", "propose", "--remove", "abcd"], "public key"),
+        (["validator", "propose", "--add", f"{NEW}=1"], "give its node key with --node-key"),
+        (["validator", "propose", "--add", f"{NEW}=1", "--node-key", "abcd"], "a node key is 32"),
+        (["validator", "propose", "--add", f"{NEW}=1", "--node-key", NEW], "not its consensus"),
+        (["validator", "propose", "--add", f"{NEW}=1", "--add", f"{OTHER}=1",
+          "--node-key", NODE], "write PUBLIC_KEY=NODE_KEY"),
+        (["validator", "propose", "--remove", NEW, "--node-key", f"{NEW}={NODE}"],
+         "no --add or --power names"),
+        (["validator", "propose", "--add", f"{NEW}=1", "--node-key", f"{NEW}={NODE}",
+          "--node-key", f"{NEW}={OTHER}"], "two node keys"),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_clear_error(run: Run, live: Live, args: list[str], words: str) -> None:

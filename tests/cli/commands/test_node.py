@@ -27,7 +27,10 @@ def test_init_writes_a_validator_home(invoke: Invoke, tmp_path: Path) -> None:
     assert config.moniker == "v0" and config.validator
     assert str(config.api.listen).startswith("127.0.0.1:")
     assert str(config.p2p.listen).startswith("127.0.0.1:")
-    assert home.load_genesis().chain_id == "dev-9"
+    genesis = home.load_genesis()
+    assert genesis.chain_id == "dev-9"
+    (validator,) = genesis.validators  # its node key is on chain: nodes allow it from genesis
+    assert validator.node_key == home.load_node_key().public_key
 
 
 def test_init_uses_coterie_home_and_reports_json(invoke: Invoke, home: Path) -> None:
@@ -72,6 +75,13 @@ def test_init_joins_a_chain_from_its_genesis(
         ["init", "--home", str(tmp_path / "x"), "--genesis", str(path), "--chain-id", "other"]
     )
     fails(result, ExitCode.INVALID_INPUT, "does not match the genesis chain id")
+    joiner = tmp_path / "joiner"  # a validator key not in the genesis: the output says how to join
+    result = invoke(["init", "--home", str(joiner), "--genesis", str(path)])
+    assert result.exit_code == 0, result.output
+    keys = NodeHome(joiner)
+    validator_key = keys.load_validator_key().public_key.hex()
+    node_key = keys.load_node_key().public_key.hex()
+    assert f"--add {validator_key}=POWER --node-key {node_key}" in result.stdout
     result = invoke(["init", "--home", str(tmp_path / "y"), "--genesis", str(tmp_path / "no")])
     fails(result, ExitCode.USAGE, "does not exist")
 

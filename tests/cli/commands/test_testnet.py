@@ -29,7 +29,10 @@ def test_testnet_init_writes_homes_that_know_each_other_and_a_dev_keyring(
         config = home.load_config()
         assert config.validator and home.sign_state_file.exists()
         assert {p.node_key.hex() for p in config.p2p.peers} == keys - {node["node_key"]}
-        genesis_hashes.add(home.load_genesis().hash().hex())
+        genesis = home.load_genesis()
+        genesis_hashes.add(genesis.hash().hex())
+        # each validator's node key is in the genesis, so allowlists follow the set
+        assert {v.node_key.hex() for v in genesis.validators if v.node_key} == keys
     assert genesis_hashes == {data["genesis_hash"]}
     store = Keystore(out)
     dev0 = store.info("dev0")
