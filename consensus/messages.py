@@ -16,12 +16,13 @@ of a proof-of-lock (+2/3 prevotes) for this block that lets locked validators ac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, TypeAlias
 
 from ledger import codec
-from ledger.block import MAX_BLOCK_BYTES, Block, Vote
+from ledger.block import MAX_BLOCK_BYTES, Block, KnownTxs, Vote
 from ledger.codec import Fields, MalformedError
 from ledger.keys import SIGNATURE_LEN
 
@@ -76,15 +77,38 @@ class Proposal:
     def to_fields(self) -> list[Any]:
         return [self.height, self.round, self.pol_round, self.block.to_fields(), self.signature]
 
+    def encode(self) -> bytes:
+        """`codec.encode(self.to_fields())`, spliced around the block's own encoding (which
+        reuses each tx's cached bytes) instead of walking every tx's fields."""
+        head = codec.encode([self.height, self.round, self.pol_round])[1:]  # without its header
+        return b"".join(
+            (codec.array_header(5), head, self.block.encode(), codec.encode(self.signature))
+        )
+
+    @classmethod
+    def decode(
+        cls, data: bytes, max_bytes: int = MAX_BLOCK_BYTES, known: KnownTxs | None = None
+    ) -> Proposal:
+        """Decode a proposal; `known` as for `Block.decode` (txs the node already decoded)."""
+        if known is None:
+            return cls.from_fields(codec.decode(data, max_bytes))
+        parts = codec.split_array(data, 5, 5, max_bytes)
+        raw = [codec.decode(part) for part in parts[:3]] + [parts[3], codec.decode(parts[4])]
+        return cls._from(raw, lambda block: Block.decode(block, max_bytes, known))
+
     @classmethod
     def from_fields(cls, raw: object) -> Proposal:
+        return cls._from(raw, Block.from_fields)
+
+    @classmethod
+    def _from(cls, raw: object, read_block: Callable[[Any], Block]) -> Proposal:
         f = Fields(raw, 5, "proposal")
         height = f.int("height", 1)
         round_ = f.int("round", 0, MAX_ROUND)
         pol_round = f.int("pol_round", -1, MAX_ROUND)
         if pol_round >= round_:
             raise MalformedError("proposal.pol_round: must be below the round")
-        block = Block.from_fields(f.raw())
+        block = read_block(f.raw())
         signature = f.bytes("signature", SIGNATURE_LEN, exact=True)
         if block.header.height != height:
             raise MalformedError("proposal: block height differs from the proposal height")
@@ -95,8 +119,9 @@ ConsensusMessage: TypeAlias = Proposal | Vote
 
 
 def encode_message(message: ConsensusMessage) -> bytes:
-    kind = MessageKind.PROPOSAL if isinstance(message, Proposal) else MessageKind.VOTE
-    return codec.encode([int(kind), message.to_fields()])
+    if isinstance(message, Proposal):  # spliced: a proposal carries a whole block
+        return codec.array_header(2) + codec.encode(int(MessageKind.PROPOSAL)) + message.encode()
+    return codec.encode([int(MessageKind.VOTE), message.to_fields()])
 
 
 def decode_message(data: bytes, max_bytes: int = MAX_BLOCK_BYTES + 4096) -> ConsensusMessage:

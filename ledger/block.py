@@ -11,13 +11,14 @@ an empty block hash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 from ledger import codec
 from ledger.codec import Fields, MalformedError
-from ledger.hashing import HASH_LEN, tagged_digest
+from ledger.hashing import HASH_LEN, digest, tagged_digest
 from ledger.keys import ADDRESS_LEN, SIGNATURE_LEN, Address
 from ledger.merkle_list import merkle_list_root
 from ledger.tx import SignedTx
@@ -262,6 +263,10 @@ class Block:
         f = Fields(raw, 4, "block")
         header = Header.from_fields(f.raw())
         txs = tuple(SignedTx.from_fields(t) for t in f.list("txs", MAX_BLOCK_TXS))
+        return cls._with_rest(f, header, txs)
+
+    @classmethod
+    def _with_rest(cls, f: Fields, header: Header, txs: tuple[SignedTx, ...]) -> Block:
         evidence = tuple(
             DuplicateVoteEvidence.from_fields(e) for e in f.list("evidence", MAX_EVIDENCE_PER_BLOCK)
         )
@@ -286,8 +291,24 @@ class Block:
         return b"".join(parts)
 
     @classmethod
-    def decode(cls, data: bytes, max_bytes: int = MAX_BLOCK_BYTES) -> Block:
-        return cls.from_fields(codec.decode(data, max_bytes))
+    def decode(
+        cls, data: bytes, max_bytes: int = MAX_BLOCK_BYTES, known: KnownTxs | None = None
+    ) -> Block:
+        """Decode a block; with `known`, a tx whose bytes hash to a tx it returns (with exactly
+        those bytes) is that object, not decoded again: a proposal carries txs every node already
+        decoded into its mempool. Accepts and builds exactly what the plain path does."""
+        if known is None:
+            return cls.from_fields(codec.decode(data, max_bytes))
+        header_bytes, txs_bytes, *rest = codec.split_array(data, 4, 4, max_bytes)
+        header = Header.from_fields(codec.decode(header_bytes, max_bytes))
+        txs = tuple(
+            _known_tx(raw, known)
+            for raw in codec.split_array(txs_bytes, 0, MAX_BLOCK_TXS, max_bytes)
+        )
+        tail = [None, None, *(codec.decode(part, max_bytes) for part in rest)]
+        f = Fields(tail, 4, "block")
+        f.raw(), f.raw()  # header and txs, decoded above
+        return cls._with_rest(f, header, txs)
 
     def hash(self) -> bytes:
         return self.header.hash()
@@ -302,6 +323,17 @@ class Block:
         if self.header.last_commit_hash != expected_commit:
             return "last_commit_hash does not match the last commit"
         return None
+
+
+KnownTxs = Callable[[bytes], "SignedTx | None"]
+"""tx hash -> a decoded tx the caller holds (a mempool's `get`), or None."""
+
+
+def _known_tx(raw: bytes, known: KnownTxs) -> SignedTx:
+    tx = known(digest(raw))
+    if tx is not None and tx.encode() == raw:
+        return tx
+    return SignedTx.decode(raw, len(raw))
 
 
 def tx_root(txs: tuple[SignedTx, ...] | list[SignedTx]) -> bytes:

@@ -153,6 +153,43 @@ def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     return value
 
 
+def split_array(
+    data: bytes, min_count: int, max_count: int, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[bytes]:
+    """The bytes of each item of the array `data` encodes, uninterpreted: for decoding a large
+    array piece by piece (a block's txs, each looked up before it is decoded).
+
+    Checks what `decode` would check of the array itself: a canonical header, `min_count` to
+    `max_count` items, nothing after the last. The items are only delimited: `data` decodes
+    canonically exactly when every item does, which is the caller's to check.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise MalformedError("expected bytes")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise MalformedError(f"message of {len(data)} bytes exceeds limit {max_bytes}")
+    unpacker = msgpack.Unpacker(max_buffer_size=max(len(data), 1))
+    unpacker.feed(data)
+    try:
+        count = unpacker.read_array_header()
+        start = unpacker.tell()
+        if data[:start] != array_header(count) or not min_count <= count <= max_count:
+            raise MalformedError(f"expected an array of {min_count} to {max_count} items")
+        items = []
+        for _ in range(count):
+            unpacker.skip()
+            end = unpacker.tell()
+            items.append(data[start:end])
+            start = end
+    except MalformedError:
+        raise
+    except Exception as exc:  # msgpack raises many unrelated types; all mean "malformed"
+        raise MalformedError(f"undecodable: {exc}") from exc
+    if start != len(data):
+        raise MalformedError("trailing bytes after the array")
+    return items
+
+
 def encode_bytes_list(items: Sequence[bytes]) -> bytes:
     """`encode(list(items))` for a flat array of byte strings, without the per-item walk of
     `encode` (tx batches hold thousands of items)."""

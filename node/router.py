@@ -86,7 +86,9 @@ class Router(BaseHandler):
         if msg_type is MessageType.VOTE:
             self._runner.on_vote(peer, decode_vote(payload))
         elif msg_type is MessageType.PROPOSAL:
-            proposal = decode_proposal(payload, self._max_block_bytes + 256 * 1024)
+            proposal = decode_proposal(
+                payload, self._max_block_bytes + 256 * 1024, known=self._mempool.get
+            )
             if proposal.block.txs and self._runner.worth_verifying(proposal):
                 await self._mempool.verifier.verify_batch(proposal.block.txs)
             self._runner.on_proposal(peer, proposal)

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from consensus.messages import MAX_ROUND, ConsensusMessage, Proposal
 from ledger import codec
-from ledger.block import MAX_BLOCK_BYTES, Block, Commit, DuplicateVoteEvidence, Vote
+from ledger.block import MAX_BLOCK_BYTES, Block, Commit, DuplicateVoteEvidence, KnownTxs, Vote
 from ledger.codec import Fields, MalformedError
 from ledger.hashing import HASH_LEN
 from node.p2p.messages import MessageType
@@ -49,13 +49,16 @@ def consensus_payload(message: ConsensusMessage) -> tuple[MessageType, bytes]:
 
 
 def encode_proposal(proposal: Proposal) -> bytes:
-    return codec.encode(proposal.to_fields())
+    return proposal.encode()
 
 
 def decode_proposal(
-    payload: bytes, max_bytes: int = MAX_BLOCK_BYTES + MAX_COMMIT_BYTES
+    payload: bytes,
+    max_bytes: int = MAX_BLOCK_BYTES + MAX_COMMIT_BYTES,
+    known: KnownTxs | None = None,
 ) -> Proposal:
-    return Proposal.from_fields(codec.decode(payload, max_bytes))
+    """`known`: the mempool's txs by hash, reused instead of decoding the block's copies."""
+    return Proposal.decode(payload, max_bytes, known)
 
 
 def encode_vote(vote: Vote) -> bytes:

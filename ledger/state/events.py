@@ -52,7 +52,12 @@ class Receipt:
     events: tuple[Event, ...]
 
     def encode(self) -> bytes:
-        return codec.encode([self.tx_hash, int(self.code), [e.to_fields() for e in self.events]])
+        """`codec.encode` of the fields; every value's type is checked here, inline, so the
+        generic walk is needed only to name what is wrong (every tx's receipt is encoded)."""
+        fields: list[Any] = [self.tx_hash, int(self.code), [e.to_fields() for e in self.events]]
+        if type(self.tx_hash) is not bytes or not all(_plain(e) for e in self.events):
+            return codec.encode(fields)
+        return codec.pack_checked(fields)
 
     @classmethod
     def decode(cls, data: bytes) -> Receipt:
@@ -61,3 +66,14 @@ class Receipt:
         code = ErrorCode(f.int("code", 0, 0xFFFF))
         events = tuple(Event.from_fields(e) for e in f.list("events", 1024))
         return cls(tx_hash, code, events)
+
+
+def _plain(event: Event) -> bool:
+    """The event holds only exact str, int and bytes values (what `codec.encode` accepts)."""
+    if type(event.kind) is not str:
+        return False
+    for name, value in event.attributes:
+        kind = type(value)
+        if type(name) is not str or not (kind is int or kind is bytes or kind is str):
+            return False
+    return True

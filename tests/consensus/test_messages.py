@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from consensus.messages import (
@@ -16,6 +18,8 @@ from ledger import codec
 from ledger.block import VOTE_SIGN_TAG, Vote, VoteType
 from ledger.codec import MalformedError
 from ledger.genesis import ConsensusParams
+from ledger.keys import Address
+from ledger.tx import Transfer, TxBody
 from tests.consensus.harness import GENESIS_HASH, Net, raw_vote, validator_keys
 
 BLOCK_HASH = bytes(range(32))
@@ -65,6 +69,41 @@ def test_malformed_proposals_are_refused(mutate: object, reason: str) -> None:
     fields = [1, proposal.to_fields()]
     with pytest.raises(MalformedError, match=reason):
         decode_message(codec.encode(mutate(fields)))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda f: [f[0], f[1], f[1], *f[3:]], "pol_round"),
+        (lambda f: [f[0], 2**31 + 1, *f[2:]], "round"),
+        (lambda f: [2, *f[1:]], "block height"),
+        (lambda f: [*f[:4], b"x" * 63], "signature"),
+        (lambda f: f[:4], "fields|items"),
+    ],
+)
+def test_malformed_proposals_are_refused_with_known_txs(mutate: object, reason: str) -> None:
+    block = Net().proposer(1, 0).app.propose(1, 0)
+    fields = Proposal(1, 1, 0, block, bytes(64)).to_fields()
+    with pytest.raises(MalformedError, match=reason):
+        Proposal.decode(codec.encode(mutate(fields)), known=lambda _h: None)  # type: ignore[operator]
+
+
+def test_a_proposal_with_txs_is_spliced_and_reuses_known_txs() -> None:
+    key = validator_keys(1)[0]
+    block = Net().proposer(1, 0).app.propose(1, 0)
+    txs = tuple(
+        TxBody("c", key.public_key, n, 0, Transfer(Address(bytes(20)), 1)).sign(key, GENESIS_HASH)
+        for n in range(3)
+    )
+    block = dataclasses.replace(block, txs=txs)
+    proposal = Proposal(1, 2, 0, block, bytes(64))
+    data = proposal.encode()
+    assert data == codec.encode(proposal.to_fields())
+    assert encode_message(proposal) == codec.encode([1, proposal.to_fields()])
+    pool = {txs[1].hash: txs[1]}
+    decoded = Proposal.decode(data, known=pool.get)
+    assert decoded == proposal == Proposal.decode(data)
+    assert decoded.block.txs[1] is txs[1] and decoded.block.txs[0] is not txs[0]
 
 
 def test_vote_rounds_beyond_the_wire_bound_do_not_decode() -> None:
