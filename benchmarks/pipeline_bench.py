@@ -181,6 +181,7 @@ async def main() -> None:
                 txs=pool.reap,
                 clock=lambda: int(time.time() * 1000),
                 signature_ok=pool.verifier.signature_ok,
+                prechecked=pool.holds,
             )
             pools.append(pool)
             chains.append(chain)

@@ -89,6 +89,7 @@ class Chain:
         evidence: EvidenceSource | None = None,
         clock: Clock | None = None,
         signature_ok: SignatureCheck | None = None,
+        prechecked: SignatureCheck | None = None,
     ) -> None:
         self.store = store
         self.genesis = genesis
@@ -99,6 +100,7 @@ class Chain:
         self._evidence = evidence or (lambda: ())
         self._clock = clock or (lambda: 0)
         self.signature_ok = signature_ok
+        self.prechecked = prechecked  # the mempool holds the tx: its envelope checks passed
         self._executed: dict[bytes, Executed] = {}
         if not store.initialized:
             items = genesis_items(genesis)
@@ -139,7 +141,9 @@ class Chain:
         time_ms = max(self._clock(), last_time + 1)
         evidence = self.includable_evidence(height, time_ms, self._evidence())
         ctx = self._context(height, time_ms, self.proposer_address, evidence)
-        result = execute_block(self.state, ctx, candidates, Mode.PROPOSE, self.signature_ok)
+        result = execute_block(
+            self.state, ctx, candidates, Mode.PROPOSE, self.signature_ok, prechecked=self.prechecked
+        )
         for tx, error in result.skipped:
             log.debug("left tx %s out of block %d: %s", tx.hash.hex(), height, error)
         executed = self._finish(ctx, result)
@@ -224,7 +228,14 @@ class Chain:
             return problem
         ctx = self._context(h.height, h.time_ms, h.proposer, block.evidence)
         try:
-            result = execute_block(self.state, ctx, block.txs, Mode.VALIDATE, self.signature_ok)
+            result = execute_block(
+                self.state,
+                ctx,
+                block.txs,
+                Mode.VALIDATE,
+                self.signature_ok,
+                prechecked=self.prechecked,
+            )
         except (BlockError, BlockRuleError) as exc:
             return str(exc)
         executed = self._finish(ctx, result)

@@ -129,6 +129,7 @@ class Node:
             evidence=self._pending_evidence,
             clock=now_ms,
             signature_ok=self.verifier.signature_ok,
+            prechecked=self.mempool.holds,
         )
         self.evidence = EvidencePool(self.chain)
         max_block = params.consensus.max_block_bytes

@@ -116,6 +116,12 @@ class Mempool:
     def get(self, tx_hash: bytes) -> SignedTx | None:
         return self._pending.get(tx_hash)
 
+    def holds(self, tx: SignedTx) -> bool:
+        """True when this very tx object is pending: it passed the envelope checks (chain id,
+        size, fee, signature, the kind's stateless rules) under this pool's chain parameters, so
+        a block executor need not run them again (`execute_block(prechecked=...)`)."""
+        return self._pending.get(tx.hash) is tx
+
     def txs(self) -> Iterator[SignedTx]:
         """Every pending tx: per sender (in arrival order of senders), ready then future."""
         for queue in self._pending.queues():
