@@ -316,10 +316,14 @@ class Chain:
 def _touched_accounts(result: BlockResult) -> Iterable[tuple[Address, int]]:
     """(account, tx position) for the sender and every account an event names, once each."""
     for position, (tx, receipt) in enumerate(zip(result.included, result.receipts, strict=True)):
-        seen = {tx.body.sender_address.raw}
+        sender = tx.body.sender_address
+        seen = {sender.raw}
         for event in receipt.events:
             for _name, value in event.attributes:
                 if isinstance(value, bytes) and len(value) == ADDRESS_LEN:
                     seen.add(value)
+        if len(seen) == 1:
+            yield sender, position
+            continue
         for raw in sorted(seen):
             yield Address(raw), position

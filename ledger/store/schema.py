@@ -108,11 +108,12 @@ class TxLocation:
     length: int = 0
 
     def encode(self) -> bytes:
+        fields: list[int | bytes] = [self.height, self.position, self.receipt]
         if self.length:
-            return codec.encode(
-                [self.height, self.position, self.receipt, self.offset, self.length]
-            )
-        return codec.encode([self.height, self.position, self.receipt])
+            fields += [self.offset, self.length]
+        if type(self.receipt) is bytes and all(type(f) is int for f in fields[:2] + fields[3:]):
+            return codec.pack_checked(fields)  # one per committed tx: no generic type walk
+        return codec.encode(fields)
 
     @classmethod
     def decode(cls, data: bytes) -> TxLocation:
