@@ -19,6 +19,7 @@ from ledger.splits.records import SplitTerms
 from ledger.splits.store import split_id_for
 from ledger.state import keys
 from ledger.state.context import BlockContext
+from ledger.state.events import Receipt
 from ledger.state.executor import (
     BlockError,
     BlockResult,
@@ -51,21 +52,28 @@ def tx_by_tx(
     """The reference: every tx through `execute_tx` on the block's view, in order."""
     view = StateView(base)
     block_events = [e for _name, hook in begin_block_hooks() for e in hook(view, ctx)]
-    result = BlockResult({}, [], [], block_events)
-    for index, tx in enumerate(txs):
-        try:
-            receipt = execute_tx(view, ctx, tx, signature_ok)
-        except TxError as error:
-            if mode is Mode.VALIDATE:
-                raise BlockError(index, error) from error
-            result.skipped.append((tx, error))
-            continue
-        result.included.append(tx)
-        result.receipts.append(receipt)
+    outcomes = [attempt(view, ctx, tx, signature_ok) for tx in txs]
+    failures = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, TxError)]
+    if mode is Mode.VALIDATE and failures:
+        raise BlockError(*failures[0])
     block_events.extend(e for _name, hook in end_block_hooks() for e in hook(view, ctx))
     view.put(keys.chain_meta(b"height"), keys.u64(ctx.height))
-    result.changes = view.changes()
-    return result
+    return BlockResult(
+        view.changes(),
+        [tx for tx, o in zip(txs, outcomes, strict=True) if isinstance(o, Receipt)],
+        [o for o in outcomes if isinstance(o, Receipt)],
+        block_events,
+        [(tx, o) for tx, o in zip(txs, outcomes, strict=True) if isinstance(o, TxError)],
+    )
+
+
+def attempt(
+    view: StateView, ctx: BlockContext, tx: SignedTx, signature_ok: Callable[[SignedTx], bool]
+) -> Receipt | TxError:
+    try:
+        return execute_tx(view, ctx, tx, signature_ok)
+    except TxError as error:
+        return error
 
 
 def summary(run: Callable[[], BlockResult]) -> object:
