@@ -41,7 +41,7 @@ from typing import Any, Protocol, TypeAlias
 
 from consensus.actions import Action, Broadcast, Rejected, ScheduleTimeout
 from consensus.machine import ConsensusMachine
-from consensus.messages import ConsensusMessage, MessageKind, Proposal, Step
+from consensus.messages import ConsensusMessage, MessageKind, Proposal, Step, encode_message
 from consensus.signer import Signer, SignState, SignStateStore
 from consensus.validators import ValidatorSet
 from ledger import codec
@@ -96,11 +96,6 @@ def record_height(record: WalRecord) -> int:
     return record.height
 
 
-def _message_fields(message: ConsensusMessage) -> list[Any]:
-    kind = MessageKind.PROPOSAL if isinstance(message, Proposal) else MessageKind.VOTE
-    return [int(kind), message.to_fields()]
-
-
 def _message_from(raw: object) -> ConsensusMessage:
     f = Fields(raw, 2, "wal.message")
     kind = f.int("kind", 1, max(MessageKind))
@@ -110,12 +105,15 @@ def _message_from(raw: object) -> ConsensusMessage:
 
 
 def encode_record(record: WalRecord) -> bytes:
-    if isinstance(record, Received):
-        body: list[Any] = [int(RecordKind.RECEIVED), _message_fields(record.message)]
-    elif isinstance(record, Sent):
-        body = [int(RecordKind.SENT), _message_fields(record.message)]
-    elif isinstance(record, TimeoutFired):
-        body = [int(RecordKind.TIMEOUT), [record.height, record.round, int(record.step)]]
+    if isinstance(record, (Received, Sent)):
+        kind = RecordKind.RECEIVED if isinstance(record, Received) else RecordKind.SENT
+        # [kind, message]: spliced, so a proposal's block is not walked field by field again
+        return codec.encode([int(kind), None])[:-1] + encode_message(record.message)
+    if isinstance(record, TimeoutFired):
+        body: list[Any] = [
+            int(RecordKind.TIMEOUT),
+            [record.height, record.round, int(record.step)],
+        ]
     else:
         body = [int(RecordKind.END_HEIGHT), [record.height]]
     return codec.encode(body)

@@ -12,7 +12,7 @@ an empty block hash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -249,6 +249,8 @@ class Block:
     txs: tuple[SignedTx, ...]
     evidence: tuple[DuplicateVoteEvidence, ...]
     last_commit: Commit | None  # None only at height 1
+    # lazily filled: a proposal's block is encoded for the WAL, for each peer and for the store
+    _encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
 
     def to_fields(self) -> list[Any]:
         return [
@@ -280,6 +282,13 @@ class Block:
         The canonical encoding of an array is its header followed by its items' encodings, so
         each tx's cached bytes are reused instead of walking every tx's fields again.
         """
+        encoded = self._encoded
+        if encoded is None:
+            encoded = self._splice()
+            object.__setattr__(self, "_encoded", encoded)
+        return encoded
+
+    def _splice(self) -> bytes:
         parts = [
             codec.array_header(4),
             self.header.encode(),

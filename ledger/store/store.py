@@ -181,6 +181,7 @@ class Store:
             for node_hash, encoding in node_writes.items():
                 batch.put(schema.NODE + node_hash, encoding)
         self.initialized, self.state_root = True, root
+        self.state.forget()
         self.nodes.advance(EMPTY, root, node_writes)
         return root
 
@@ -237,6 +238,7 @@ class Store:
                 put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
             put(schema.META_HEIGHT, schema.u64(height))
             put(schema.META_STATE_ROOT, new_root)
+        self.state.written(changes)
         old_root = self.state_root
         self.height, self.state_root, self.last_block_hash = height, new_root, block_hash
         self.last_header, self.last_commit = header, commit

@@ -14,6 +14,7 @@ from consensus.messages import (
     encode_message,
 )
 from consensus.timeouts import MAX_TIMEOUT_MS, Timeouts
+from consensus.wal import Received, Sent, encode_record
 from ledger import codec
 from ledger.block import VOTE_SIGN_TAG, Vote, VoteType
 from ledger.codec import MalformedError
@@ -118,3 +119,16 @@ def test_timeouts_grow_linearly_and_are_capped() -> None:
     assert t.prevote(4) == 1000 + 4 * 500 and t.precommit(0) == 1000
     assert t.for_step(Step.NEW_HEIGHT, 9) == 1000
     assert t.for_step(Step.PROPOSE, 10**9) == MAX_TIMEOUT_MS
+
+
+def test_spliced_proposal_encodings_equal_the_generic_ones() -> None:
+    """Proposal and WAL encodings reuse the block's bytes; they must be the canonical ones."""
+    net = Net()
+    signer_node = net.proposer(1, 0)
+    block = signer_node.app.propose(1, 0)
+    for round_, pol_round in ((0, -1), (3, 1), (200, 150)):
+        proposal = Proposal(1, round_, pol_round, block, bytes(range(64)))
+        assert proposal.encode() == codec.encode(proposal.to_fields())
+        assert encode_message(proposal) == codec.encode([1, proposal.to_fields()])
+        assert encode_record(Sent(proposal)) == codec.encode([2, [1, proposal.to_fields()]])
+        assert encode_record(Received(proposal)) == codec.encode([1, [1, proposal.to_fields()]])

@@ -9,7 +9,7 @@ import plyvel
 from ledger.merkle import EMPTY, update
 from ledger.merkle.node import INNER_TAG
 from ledger.store import NodeStore, Store, schema
-from tests.ledger.store.synthetic import GENESIS_HASH, commit_next
+from tests.ledger.store.synthetic import GENESIS_HASH, Model, commit_next
 
 
 def top_nodes(nodes: NodeStore, root: bytes, depth_limit: int) -> set[bytes]:
@@ -62,3 +62,19 @@ def test_pinning_stops_at_the_pin_depth(tmp_path: Path) -> None:
         assert nodes.pinned() <= top_nodes(nodes, root, 3)
         assert root in nodes.pinned() and len(nodes.pinned()) <= 7
     db.close()
+
+
+def test_cached_state_reads_follow_every_commit(store: Store) -> None:
+    """Reads answered from the cache (values and absences) stay equal to the committed state,
+    also when the cache is too small for a block's changes and is dropped."""
+    for max_entries in (1_000_000, 64):
+        store.state._max_entries = max_entries
+        keys = [b"\x01" + i.to_bytes(4, "big") for i in range(300)]
+        for _ in range(6):
+            for key in keys:
+                store.state.get(key)  # fill the cache before the block changes the keys
+            commit_next(store, seed=5)
+            model = Model(seed=5)
+            model.advance_to(store.height)
+            for key in keys:
+                assert store.state.get(key) == model.state.get(key)
