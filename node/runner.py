@@ -51,7 +51,7 @@ from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
-from node.pacing import EmptyBlockPolicy, StartGate
+from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import Stash
 from node.timers import Timers
@@ -340,7 +340,7 @@ class Runner:
     def _enter(self, height: int) -> None:
         self._timers.cancel_below(height)
         self._gate.clear()
-        delay = self._timeouts.new_height_ms
+        delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
         self._stash.forget_below(height)
         if height in self._stash:

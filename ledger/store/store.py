@@ -101,6 +101,7 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        self.state.forget()  # a read after closing fails as it did before the cache
 
     def __enter__(self) -> Self:
         return self

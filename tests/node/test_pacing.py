@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate
+from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate, start_in_ms
 
 
 def test_policy() -> None:
@@ -33,3 +33,10 @@ async def test_gate_releases_on_its_timer_or_when_asked() -> None:
     forever.release()
     forever.release()  # once only
     assert started == [5, 6]
+
+
+def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
+    assert start_in_ms(1000, last_block_ms=10_000, now_ms=10_400) == 600  # 400 ms of work
+    assert start_in_ms(1000, last_block_ms=10_000, now_ms=11_700) == 0  # work took longer
+    assert start_in_ms(1000, last_block_ms=10_000, now_ms=9_000) == 1000  # clock behind
+    assert start_in_ms(0, last_block_ms=10_000, now_ms=10_000) == 0
