@@ -32,9 +32,13 @@ WAIT_FOREVER = -1
 
 def start_in_ms(interval_ms: int, last_block_ms: int, now_ms: int) -> int:
     """How long after a decision round 0 of the next height starts: what is left of
-    `interval_ms` since the last block's time, between 0 and `interval_ms` (a clock behind the
-    block's time waits the whole interval, never longer)."""
-    return max(0, min(interval_ms, last_block_ms + interval_ms - now_ms))
+    `interval_ms` since the last block's time, at most `interval_ms` (a clock behind the
+    block's time waits the whole interval, never longer) and at least 1 ms, so that the
+    NEW_HEIGHT timeout, and with it the empty-block gate, still runs (the machine starts round
+    0 at once, without asking the gate, when the delay is 0)."""
+    if interval_ms <= 0:
+        return 0
+    return max(1, min(interval_ms, last_block_ms + interval_ms - now_ms))
 
 
 @dataclass(frozen=True, slots=True)
