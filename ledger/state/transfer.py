@@ -59,7 +59,9 @@ class Accounts(Protocol):
 
     def load(self, key: bytes) -> tuple[int, int]: ...
 
-    def store(self, key: bytes, balance: int, nonce: int) -> None: ...
+    def store_all(self, touched: dict[bytes, list[int]]) -> None:
+        """Write each account's (balance, nonce) of `touched`, in its order."""
+        ...
 
 
 class ViewAccounts:
@@ -74,8 +76,10 @@ class ViewAccounts:
         data = self._view.get(key)
         return (0, 0) if data is None else decode_account(data)
 
-    def store(self, key: bytes, balance: int, nonce: int) -> None:
-        self._view.put(key, encode_account(balance, nonce))
+    def store_all(self, touched: dict[bytes, list[int]]) -> None:
+        put = self._view.put
+        for key, (balance, nonce) in touched.items():
+            put(key, encode_account(balance, nonce))
 
 
 class AccountCache:
@@ -102,9 +106,11 @@ class AccountCache:
             pair = self._pairs[key] = (0, 0) if data is None else decode_account(data)
         return pair
 
-    def store(self, key: bytes, balance: int, nonce: int) -> None:
-        self._pairs[key] = (balance, nonce)
-        self._dirty[key] = None
+    def store_all(self, touched: dict[bytes, list[int]]) -> None:
+        pairs, dirty = self._pairs, self._dirty
+        for key, (balance, nonce) in touched.items():
+            pairs[key] = (balance, nonce)
+            dirty[key] = None
 
     def flush(self) -> None:
         put, pairs = self._view.put, self._pairs
@@ -166,9 +172,7 @@ def run_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Ad
         if target[0] + amount > U64_MAX:
             raise TxError(ErrorCode.OVERFLOW, f"balance of {payload.recipient!r} would overflow")
         target[0] += amount
-    store = accounts.store
-    for key, (new_balance, new_nonce) in touched.items():
-        store(key, new_balance, new_nonce)
+    accounts.store_all(touched)
     event = Event(
         "transfer",
         (
