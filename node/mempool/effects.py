@@ -5,8 +5,10 @@ tx read from outside itself (from committed state or from the sender's earlier p
 the value it saw. The tx's result is a function of those values, its own bytes, and, for some
 kinds, the block context (height and time: deadlines, dues) or a prefix scan. So a tx that is a
 `Transfer` (whose execution reads no context and scans nothing) and none of whose reads a block
-changed would execute after the block exactly as it did: it need not run again. `still_valid`
-checks this for a sender's remaining run; docs/mempool.md ("After a block") states the rule.
+changed would execute after the block exactly as it did: it need not run again; and a run of
+transfers whose reads a block only credited would do the same with those balances shifted by the
+credits. `rebased_run` checks this for a sender's remaining run; docs/mempool.md ("Which senders
+run again after a block") states the rule.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ledger.codec import U64_MAX
+from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.executor import execute_tx
 from ledger.state.reader import StateReader
+from ledger.state.records import decode_account, encode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer
+
+ACCOUNT_KEY_LEN = len(keys.ACCOUNT) + 20  # prefix + address
 
 
 def already_verified(_tx: SignedTx) -> bool:
@@ -65,33 +72,114 @@ def execute_tracked(overlay: StateView, ctx: BlockContext, tx: SignedTx) -> TxEf
     return TxEffect(recorder.reads, writes, replayable)
 
 
-def still_valid(
+def rebased_run(
+    sender_key: bytes,
     effects: Sequence[TxEffect | None],
     changes: Mapping[bytes, bytes | None],
     dropped_writes: set[bytes],
     state: StateReader,
-) -> bool:
-    """True when a sender's remaining ready run, whose txs had `effects` in nonce order, would
-    execute identically on `state`, the state after a block that wrote `changes` and included
-    the sender's earlier pending txs, which wrote `dropped_writes` on the sender's overlay.
+) -> list[TxEffect] | None:
+    """The effects that the remaining ready run of the sender whose account is at `sender_key`,
+    whose txs had `effects` in nonce order, would have if executed again on `state` (the state
+    after a block that wrote `changes` and included the sender's earlier pending txs, which wrote
+    `dropped_writes` on the sender's overlay), found without executing; None when only executing
+    can tell.
 
-    Each tx's reads from outside the run (keys no earlier tx of the run wrote) must still hold
-    the value the tx saw: a key the block wrote is compared with the block's value, a key only
-    the included txs wrote (on the overlay: e.g. the admission fee recipient) with the state's;
-    any other key holds what it held. Reads of keys the run wrote see the run's writes, which
-    are unchanged when the run's earlier txs are. A tx that is not replayable fails it.
+    Each tx's reads from outside the run (keys no earlier tx of the run wrote) are compared with
+    what the key holds now: a key the block wrote with the block's value, a key only the included
+    txs wrote (on the overlay: e.g. the admission fee recipient) with the state's; any other key
+    holds what it held. A key that holds what the tx saw changes nothing. Otherwise every tx of
+    the run must be a transfer (replayable): it checks its sender's nonce and that the sender can
+    pay, checks that each credit fits in 64 bits, and writes each account it reads as read plus
+    or minus a fixed amount. So the run executes again the same way, with the accounts' balances
+    shifted, when the sender's own account was only credited (same nonce, more coin) and every
+    shifted balance fits; any other account it credits (a recipient, the fee collector) may have
+    changed in any way, and is then read and written with its new nonce. Anything else (a debit
+    or a nonce move of the sender, another record, a tx that is not replayable, an overflow)
+    needs a re-run.
     """
     written: set[bytes] = set()
+    shifts: dict[bytes, _Shift] = {}
+    run: list[TxEffect] = []
     for effect in effects:
         if effect is None or not effect.replayable:
-            return False
+            return None
         for key, value in effect.reads.items():
-            if key in written:
+            if key in written or key in shifts:
                 continue
             if key in changes:
-                if changes[key] != value:
-                    return False
-            elif key in dropped_writes and state.get(key) != value:
-                return False
+                now = changes[key]
+            elif key in dropped_writes:
+                now = state.get(key)
+            else:
+                continue
+            if now != value:
+                shift = _shift_between(key, value, now, own=key == sender_key)
+                if shift is None:
+                    return None
+                shifts[key] = shift
         written.update(effect.writes)
-    return True
+        run.append(effect)
+    if not shifts:
+        return run
+    rebased: list[TxEffect] = []
+    for effect in run:
+        if shifts.keys().isdisjoint(effect.reads) and shifts.keys().isdisjoint(effect.writes):
+            rebased.append(effect)
+            continue
+        if any(key in effect.writes and key not in effect.reads for key in shifts):
+            return None  # a write that does not follow from the value read
+        reads = _shifted(effect.reads, shifts, absent_is_empty=True)
+        writes = _shifted(effect.writes, shifts, absent_is_empty=False)
+        if reads is None or writes is None:
+            return None
+        rebased.append(TxEffect(reads, writes, effect.replayable))
+    return rebased
+
+
+@dataclass(frozen=True, slots=True)
+class _Shift:
+    """How an account changed under a run: `balance` added; `nonce` set unless None (the
+    sender's own account keeps the run's nonces)."""
+
+    balance: int
+    nonce: int | None
+
+
+def _shift_between(
+    key: bytes, seen: bytes | None, now: bytes | None, *, own: bool
+) -> _Shift | None:
+    """The change from `seen` to `now` of the account at `key` as a `_Shift`, or None when the
+    run must execute again: not an account, deleted, or (for the sender's own account) anything
+    but a credit. An absent account reads as (0, 0)."""
+    if now is None or len(key) != ACCOUNT_KEY_LEN or not key.startswith(keys.ACCOUNT):
+        return None
+    seen_balance, seen_nonce = (0, 0) if seen is None else decode_account(seen)
+    balance, nonce = decode_account(now)
+    if own:
+        if nonce != seen_nonce or balance <= seen_balance:
+            return None
+        return _Shift(balance - seen_balance, None)
+    return _Shift(balance - seen_balance, nonce)
+
+
+def _shifted(
+    values: dict[bytes, bytes | None], shifts: Mapping[bytes, _Shift], *, absent_is_empty: bool
+) -> dict[bytes, bytes | None] | None:
+    """`values` with each shifted account changed by its shift; None when a balance would no
+    longer fit in 64 bits (or fall below 0), or for an absent value unless it reads as (0, 0)
+    (a read of an account that did not exist; a write of None is a deletion, which no transfer
+    does)."""
+    shifted = dict(values)
+    for key, shift in shifts.items():
+        if key not in shifted:
+            continue
+        value = shifted[key]
+        if value is None and not absent_is_empty:
+            return None
+        balance, nonce = (0, 0) if value is None else decode_account(value)
+        balance += shift.balance
+        if not 0 <= balance <= U64_MAX:
+            return None
+        shifted[key] = encode_account(balance, nonce if shift.nonce is None else shift.nonce)
+    return shifted

@@ -26,7 +26,7 @@ from ledger.state.reader import StateReader
 from ledger.state.records import Account, decode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
-from node.mempool.effects import TxEffect, already_verified, execute_tracked, still_valid
+from node.mempool.effects import TxEffect, already_verified, execute_tracked, rebased_run
 from node.mempool.limits import MempoolLimits
 from node.mempool.room import ReadyBuckets
 from node.mempool.sender import SenderQueue
@@ -83,6 +83,10 @@ class PendingTxs:
 
     def __contains__(self, tx_hash: object) -> bool:
         return tx_hash in self._txs
+
+    def effect(self, tx_hash: bytes) -> TxEffect | None:
+        """The recorded effect of a ready tx (None for a future or unknown one)."""
+        return self._effects.get(tx_hash)
 
     def sender(self, key: bytes) -> SenderQueue:
         return self._senders[key]
@@ -218,7 +222,8 @@ class PendingTxs:
     ) -> bool:
         """After a block that wrote `changes` and included the txs `included`: drop the
         sender's txs the block included and keep the rest without executing them, when the
-        block cannot have changed their results (`effects.still_valid`). False, with nothing
+        block cannot have changed their results, or only credited accounts they read
+        (`effects.rebased_run`: their effects are shifted by the credits). False, with nothing
         changed, when the sender needs `recheck`: its nonce moved other than by our own txs, or
         a remaining tx read something the block changed, or is not replayable."""
         key = keys.account(queue.address.raw)
@@ -237,8 +242,13 @@ class PendingTxs:
                 return False
             dropped_writes.update(effects[tx.hash].writes)
         rest = [effects.get(tx.hash) for tx in ready[drop:]]
-        if not still_valid(rest, changes, dropped_writes, self.state):
+        rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
+        if rebased is None:
             return False
+        for tx, effect, old in zip(ready[drop:], rebased, rest, strict=True):
+            if effect is not old:
+                effects[tx.hash] = effect
+                queue.view = None
         if drop:
             for tx in ready[:drop]:
                 self._forget(tx)

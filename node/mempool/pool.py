@@ -59,7 +59,7 @@ from ledger.state.executor import check_envelope, execute_tx
 from ledger.state.reader import StateReader
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
-from node.mempool.effects import execute_tracked
+from node.mempool.effects import TxEffect, execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
 from node.mempool.results import Admission, MempoolStats, UpdateReport
@@ -115,6 +115,11 @@ class Mempool:
 
     def get(self, tx_hash: bytes) -> SignedTx | None:
         return self._pending.get(tx_hash)
+
+    def recorded_effect(self, tx_hash: bytes) -> TxEffect | None:
+        """What a ready tx read and wrote when it last executed on its sender's overlay (what it
+        would do now: the invariant behind keeping senders after a block); None otherwise."""
+        return self._pending.effect(tx_hash)
 
     def holds(self, tx: SignedTx) -> bool:
         """True when this very tx object is pending: it passed the envelope checks (chain id,

@@ -135,4 +135,6 @@ def test_reaped_txs_always_execute_in_validate_mode(ops: list[Submit | Block | F
             rerun.update([tx], state)
         check(pool, state)
         assert list(pool.txs()) == list(rerun.txs()), "keeping senders changed the outcome"
+        for tx in pool.txs():
+            assert pool.recorded_effect(tx.hash) == rerun.recorded_effect(tx.hash)
         assert pool.stats().evicted_total == rerun.stats().evicted_total

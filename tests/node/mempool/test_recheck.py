@@ -8,7 +8,15 @@ from ledger.state.reader import MemoryState
 from ledger.state.records import Account
 from ledger.tx import SignedTx
 from node.mempool import Mempool
-from tests.node.mempool.conftest import SENDERS, START_BALANCE, commit, sign_transfer
+from tests.node.mempool.conftest import (
+    GENESIS,
+    GENESIS_HASH,
+    OUTSIDER,
+    SENDERS,
+    START_BALANCE,
+    commit,
+    sign_transfer,
+)
 
 ALICE, BOB, CAROL, DAVE, ERIN, FRANK = SENDERS
 
@@ -69,11 +77,79 @@ async def test_a_block_that_moves_a_senders_coin_for_another_kind_invalidates_it
     assert pool.stats().ready == 3  # Alice 0 and 1 still fit in 250,000; Bob 0
 
 
-async def test_a_credit_to_a_sender_reruns_it_and_keeps_its_txs(
+def assert_effects_as_if_rerun(pool: Mempool, state: MemoryState) -> None:
+    """The kept txs' recorded effects are what executing them again on `state` records."""
+    rerun = Mempool(GENESIS.params, GENESIS_HASH, state)
+    for tx in pool.txs():
+        assert rerun.admit_verified(tx).ok
+        assert pool.recorded_effect(tx.hash) == rerun.recorded_effect(tx.hash)
+
+
+async def test_a_credit_to_a_sender_keeps_its_txs_without_running(
     pool: Mempool, state: MemoryState
 ) -> None:
     await admit_all(pool, [sign_transfer(ALICE, n, START_BALANCE // 2, to=ERIN) for n in range(2)])
     elsewhere = [sign_transfer(BOB, 0, 10, to=ALICE)]
     result = commit(state, elsewhere)
     report = pool.update(elsewhere, state, changes=result.changes)
-    assert (report.evicted, report.remaining, report.rechecked) == (0, 2, 1)
+    assert (report.evicted, report.remaining, report.rechecked) == (0, 2, 0)
+    assert_effects_as_if_rerun(pool, state)
+    assert pool.next_nonce(ALICE.public_key) == 2
+    commit(state, pool.reap(100, 1 << 20))
+
+
+async def test_credits_to_recipients_and_to_the_included_senders_keep_the_rest(
+    pool: Mempool, state: MemoryState
+) -> None:
+    """The bench's pattern: every sender pays the next one, so each block credits every sender
+    and every pending tx's recipient; nobody runs again."""
+    ring = [ALICE, BOB, CAROL, DAVE]
+    for index, key in enumerate(ring):
+        await admit_all(
+            pool, [sign_transfer(key, n, 7, to=ring[(index + 1) % 4]) for n in range(3)]
+        )
+    block = pool.reap(4, 1 << 20)  # nonce 0 of each
+    result = commit(state, block)
+    report = pool.update(block, state, changes=result.changes)
+    assert (report.included, report.evicted, report.remaining, report.rechecked) == (4, 0, 8, 0)
+    assert_effects_as_if_rerun(pool, state)
+    rest = pool.reap(100, 1 << 20)
+    assert len(rest) == 8
+    commit(state, rest)
+
+
+async def test_an_account_created_by_the_block_reads_as_credited(
+    pool: Mempool, state: MemoryState
+) -> None:
+    newcomer = OUTSIDER
+    await admit_all(pool, [sign_transfer(ALICE, n, 5, to=newcomer) for n in range(2)])
+    elsewhere = [sign_transfer(BOB, 0, 10, to=newcomer)]
+    result = commit(state, elsewhere)
+    report = pool.update(elsewhere, state, changes=result.changes)
+    assert (report.evicted, report.remaining, report.rechecked) == (0, 2, 0)
+    assert_effects_as_if_rerun(pool, state)
+
+
+async def test_a_credit_that_leaves_no_room_for_a_pending_credit_reruns_and_evicts(
+    pool: Mempool, state: MemoryState
+) -> None:
+    """Kept only while every shifted balance fits in 64 bits: Carol can take Alice's 5 now,
+    but not after Bob's 6 reaches her through another node."""
+    state.apply({keys.account(CAROL.address.raw): Account(U64_MAX - 10, 0).encode()})
+    await admit_all(pool, [sign_transfer(ALICE, 0, 5, to=CAROL), sign_transfer(ALICE, 1, to=ERIN)])
+    elsewhere = [sign_transfer(BOB, 0, 6, to=CAROL)]
+    result = commit(state, elsewhere)
+    report = pool.update(elsewhere, state, changes=result.changes)
+    assert (report.evicted, report.remaining, report.rechecked) == (2, 0, 1)
+
+
+async def test_a_credit_that_still_leaves_room_keeps_the_pending_credit(
+    pool: Mempool, state: MemoryState
+) -> None:
+    state.apply({keys.account(CAROL.address.raw): Account(U64_MAX - 10, 0).encode()})
+    await admit_all(pool, [sign_transfer(ALICE, 0, 5, to=CAROL)])
+    elsewhere = [sign_transfer(BOB, 0, 5, to=CAROL)]
+    result = commit(state, elsewhere)
+    report = pool.update(elsewhere, state, changes=result.changes)
+    assert (report.evicted, report.remaining, report.rechecked) == (0, 1, 0)
+    assert_effects_as_if_rerun(pool, state)
