@@ -1,10 +1,13 @@
 """Figures from the samples (throughput, latency percentiles) and the table a person reads.
 
 Committed tx/s is measured over the steady window: from the client's receipt of the first
-block holding bench txs to its receipt of the last one, counting the txs of every block but the
-first (whose txs were committed before the window opened), so the ramp-up (submission, the
-first block's wait) is left out. With a single such block it falls back to all txs over the time
-from the first submission to the last commit.
+block holding bench txs to its receipt of the last but one, counting the txs of the blocks after
+the first up to that one. The first block's txs were committed before the window opened (so the
+ramp-up, submission and the first block's wait, is left out), and the last block holds only the
+tail of the load: its interval is a whole block time, but the load ran for part of it, which
+would bias an open-loop run below the rate the nodes kept up with. With two such blocks the
+window ends at the last; with one it falls back to all txs over the time from the first
+submission to the last commit.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ def percentile(values: list[float], q: float) -> float:
 def steady_tps(samples: Samples) -> tuple[float, float]:
     """(committed tx/s over the steady window, its length in seconds)."""
     blocks = [(t, n) for t, _height, n in samples.blocks if n > 0]
+    if len(blocks) >= 3:
+        blocks = blocks[:-1]  # the tail of the load
     seconds = blocks[-1][0] - blocks[0][0] if len(blocks) >= 2 else 0.0
     if seconds <= 0:
         return overall_tps(samples), _span(samples)

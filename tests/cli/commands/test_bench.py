@@ -112,9 +112,11 @@ def test_figures_use_the_steady_window_and_nearest_rank_percentiles() -> None:
     for i, (sent, done) in enumerate([(0, 1), (0, 1), (0.5, 2), (0.5, 2), (0.5, 3), (0.5, 3)]):
         samples.submitted[f"t{i}"] = sent
         samples.committed[f"t{i}"] = done
-    samples.blocks = [(1.0, 5, 2), (1.5, 6, 0), (2.0, 7, 2), (3.0, 8, 2)]
+    samples.blocks = [(1.0, 5, 2), (1.5, 6, 0), (2.0, 7, 3), (3.0, 8, 1)]
     tps, window = steady_tps(samples)
-    assert (tps, window) == (2.0, 2.0)  # blocks 7 and 8, 4 txs, 2 s after block 5
+    assert (tps, window) == (3.0, 1.0)  # block 7 only: block 5 opens the window, 8 is the tail
+    samples.blocks = [(1.0, 5, 2), (3.0, 8, 4)]
+    assert steady_tps(samples) == (2.0, 2.0)  # two blocks: the window ends at the last
     result = figures(samples)
     assert result["complete"] and result["committed"] == 6
     assert result["latency_ms"]["p50"] == 1500.0 and result["latency_ms"]["p99"] == 2500.0
