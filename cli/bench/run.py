@@ -113,6 +113,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             if samples.stalled:
                 _print_logs(nodes)
             rss = {n.moniker: _peak_rss_mib(n) for n in nodes}
+            rounds = _commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
         except Exception:
             _print_logs(nodes)
             raise
@@ -127,6 +128,8 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,
         **figures(samples),
         "rss_mib": rss,
+        "late_heights": sum(1 for r in rounds if r > 0),
+        "max_round": max(rounds, default=0),
         "verify_rate": round(ceiling, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
@@ -162,6 +165,17 @@ def _ready(node: NodeProcess, peers: int) -> bool:
     except NodeClientError:
         return False
     return int(status.get("latest_height") or 0) >= 1 and int(status.get("peers") or 0) >= peers
+
+
+def _commit_rounds(node: NodeProcess, heights: list[int]) -> list[int]:
+    """The round each of `heights` was committed in: a round above 0 means a proposal came late
+    or was rejected, so a whole block time was lost (unreadable heights are left out)."""
+    client = NodeClient(node.api_url, timeout=5.0)
+    rounds: list[int] = []
+    for height in heights:
+        with contextlib.suppress(NodeClientError, KeyError, TypeError, ValueError):
+            rounds.append(int(client.get(f"/v1/blocks/{height}?txs=hashes")["commit"]["round"]))
+    return rounds
 
 
 def _peak_rss_mib(node: NodeProcess) -> float:
