@@ -131,6 +131,15 @@ def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     Rejects oversize input, maps, floats, extension types, trailing bytes and any non-canonical
     form (for example an integer stored wider than needed).
     """
+    value = unpack(data, max_bytes)
+    check_canonical(value, data)
+    return value
+
+
+def unpack(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """The first half of `decode`: bounded and free of maps and extension types, but not yet
+    checked for floats or canonical form. For a decoder that checks every field's exact type
+    and packs the value anyway (see `ledger.tx`); anything else goes through `decode`."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise MalformedError("expected bytes")
     if len(data) > max_bytes:
@@ -146,11 +155,16 @@ def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         )
     except Exception as exc:  # msgpack raises many unrelated types; all mean "malformed"
         raise MalformedError(f"undecodable: {exc}") from exc
+    return value
+
+
+def check_canonical(value: object, data: bytes) -> None:
+    """The second half of `decode`: `value`, unpacked from `data`, holds no float and `data` is
+    its canonical encoding."""
     _reject_floats(value, 0)
     # What unpackb can return, floats refused, is exactly what `encode` accepts: pack directly.
     if pack_checked(value) != bytes(data):
         raise MalformedError("not canonically encoded")
-    return value
 
 
 def split_array(

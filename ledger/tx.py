@@ -177,10 +177,13 @@ class SignedTx:
     @classmethod
     def decode(cls, data: bytes, max_bytes: int = MAX_TX_BYTES) -> SignedTx:
         """Decode an envelope; raises `MalformedError` on any bad byte, size or bound."""
-        raw = codec.decode(data, max_bytes)
-        tx = _plain_transfer(raw, bytes(data))
+        raw = codec.unpack(data, max_bytes)
+        tx = _plain_transfer(raw)  # exact field types (so no float), and packs `raw`
         if tx is not None:
+            if tx.encode() != bytes(data):
+                raise MalformedError("not canonically encoded")
             return tx
+        codec.check_canonical(raw, data)
         f = Fields(raw, 2, "signed_tx")
         body = TxBody.from_fields(f.raw())
         signature = f.bytes("signature", SIGNATURE_LEN, exact=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgpack
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +75,21 @@ def test_fast_decode_agrees_with_the_generic_readers(
     assert fast == slow
     assert fast.encode() == codec.encode(slow.to_fields())
     assert fast.hash == slow.hash
+
+
+def _envelope(amount: object) -> list[Any]:
+    return [["c", 1, b"s" * 32, 0, 0, [b"r" * 20, amount, ""]], b"x" * SIGNATURE_LEN]
+
+
+def test_decode_of_a_transfer_refuses_floats_and_non_canonical_bytes() -> None:
+    canonical = codec.encode(_envelope(5))
+    assert SignedTx.decode(canonical).encode() == canonical
+    floaty = msgpack.packb(_envelope(5.0), use_bin_type=True)
+    with pytest.raises(MalformedError, match="floats"):
+        SignedTx.decode(floaty)
+    wide = codec.encode(_envelope(0x7F7F)).replace(b"\xcd\x7f\x7f", b"\xcd\x00\x05")
+    assert msgpack.unpackb(wide) == msgpack.unpackb(canonical)  # the same value, wider bytes
+    with pytest.raises(MalformedError, match="not canonically encoded"):
+        SignedTx.decode(wide)
+    with pytest.raises(MalformedError, match="extra data"):
+        SignedTx.decode(canonical + b"\x00")
