@@ -44,7 +44,7 @@ from ledger.state.reader import StateReader
 from ledger.state.validators import BlockRuleError, active_validators, evidence_error
 from ledger.state.view import StateView
 from ledger.store.store import Store
-from ledger.tx import SignedTx
+from ledger.tx import SignedTx, Transfer
 
 log = logging.getLogger(__name__)
 
@@ -314,9 +314,22 @@ class Chain:
 
 
 def _touched_accounts(result: BlockResult) -> Iterable[tuple[Address, int]]:
-    """(account, tx position) for the sender and every account an event names, once each."""
+    """(account, tx position) for the sender and every account an event names, once each, in
+    address order per tx."""
     for position, (tx, receipt) in enumerate(zip(result.included, result.receipts, strict=True)):
         sender = tx.body.sender_address
+        payload = tx.body.payload
+        if type(payload) is Transfer:  # its one event names the sender and the recipient
+            recipient = payload.recipient
+            if recipient.raw == sender.raw:
+                yield sender, position
+            else:
+                low, high = (
+                    (sender, recipient) if sender.raw < recipient.raw else (recipient, sender)
+                )
+                yield low, position
+                yield high, position
+            continue
         seen = {sender.raw}
         for event in receipt.events:
             for _name, value in event.attributes:

@@ -3,13 +3,14 @@
 A ready tx is executed on its sender's overlay through a `_Recorder`, which notes every key the
 tx read from outside itself (from committed state or from the sender's earlier pending txs) with
 the value it saw; a transfer runs the transfer rule on `_RecordingAccounts`, which notes the same
-reads and writes without the view layers (tests/node/mempool/test_effects.py compares the two). The tx's result is a function of those values, its own bytes, and, for some
-kinds, the block context (height and time: deadlines, dues) or a prefix scan. So a tx that is a
-`Transfer` (whose execution reads no context and scans nothing) and none of whose reads a block
-changed would execute after the block exactly as it did: it need not run again; and a run of
-transfers whose reads a block only credited would do the same with those balances shifted by the
-credits. `rebased_run` checks this for a sender's remaining run; docs/mempool.md ("Which senders
-run again after a block") states the rule.
+reads and writes without the view layers (tests/node/mempool/test_effects.py compares the two).
+The tx's result is a function of those values, its own bytes, and, for some kinds, the block
+context (height and time: deadlines, dues) or a prefix scan. So a tx that is a `Transfer` (whose
+execution reads no context and scans nothing) and none of whose reads a block changed would
+execute after the block exactly as it did: it need not run again; and a run of transfers whose
+reads a block only credited would do the same with those balances shifted by the credits.
+`rebased_run` checks this for a sender's remaining run; docs/mempool.md ("Which senders run
+again after a block") states the rule.
 """
 
 from __future__ import annotations

@@ -10,12 +10,15 @@ import pytest
 
 from ledger.block import Block, Commit, CommitSig, Vote, VoteType
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
-from ledger.keys import PrivateKey
+from ledger.keys import ADDRESS_LEN, Address, PrivateKey
 from ledger.state.accounts import get_account
+from ledger.state.context import BlockContext
+from ledger.state.executor import BlockResult, Mode, execute_block
+from ledger.state.genesis_state import genesis_state
 from ledger.state.view import StateView
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
-from node.chain import Chain
+from node.chain import Chain, _touched_accounts
 
 VALIDATORS = [PrivateKey.from_secret(b"chain-validator-%d" % i) for i in range(4)]
 ALICE = PrivateKey.from_secret(b"alice")
@@ -124,3 +127,35 @@ def test_restart_resumes_height_validators_and_rotation(
     finally:
         reopened.store.close()
         chains[3].store = Store.open(path, GENESIS.hash())  # let the fixture close it
+
+
+def generic_touched(result: BlockResult) -> list[tuple[Address, int]]:
+    """The reference: the sender and every 20-byte value an event names, sorted, per tx."""
+    out: list[tuple[Address, int]] = []
+    for position, (tx, receipt) in enumerate(zip(result.included, result.receipts, strict=True)):
+        seen = {tx.body.sender_address.raw}
+        for event in receipt.events:
+            seen.update(
+                value
+                for _name, value in event.attributes
+                if isinstance(value, bytes) and len(value) == ADDRESS_LEN
+            )
+        out.extend((Address(raw), position) for raw in sorted(seen))
+    return out
+
+
+def test_account_history_entries_of_transfers_are_those_their_events_name() -> None:
+    keys = [PrivateKey.from_secret(b"touched-%d" % i) for i in range(4)]
+    genesis = dataclasses.replace(GENESIS, balances=tuple((k.address, 1_000) for k in keys))
+    txs = [
+        TxBody(genesis.chain_id, keys[i].public_key, 0, fee, Transfer(keys[j].address, 5)).sign(
+            keys[i], genesis.hash()
+        )
+        for i, j, fee in ((0, 1, 0), (1, 0, 2), (2, 3, 0), (3, 2, 1))
+    ]
+    ctx = BlockContext(genesis.params, genesis.hash(), 1, 2_000, VALIDATORS[0].address, ())
+    result = execute_block(genesis_state(genesis), ctx, txs, Mode.VALIDATE)
+    assert len(result.included) == 4
+    touched = list(_touched_accounts(result))
+    assert touched == generic_touched(result)
+    assert len(touched) == 8
