@@ -78,6 +78,16 @@ def _store(
     return store.add(name, key, new_password(name, password_file))
 
 
+def _store_restored(
+    store: Keystore, name: str, key: PrivateKey, insecure_dev: bool, password_file: Path | None
+) -> KeyInfo:
+    """`_store` for a key that may exist already (recovered or imported): say under which name."""
+    twin = store.find_by_public_key(key.public_key)
+    if twin is not None:
+        warn(f"note: the same key is already stored as {twin.name!r}")
+    return _store(store, name, key, insecure_dev, password_file)
+
+
 def _refuse_existing(store: Keystore, name: str) -> None:
     """Fail before any prompt when the name is taken (the write checks again, atomically)."""
     if store.exists(check_name(name)):
@@ -151,10 +161,7 @@ def recover_key(
         key = key_from_mnemonic(_read_mnemonic(name, mnemonic_file))
     except MnemonicError as exc:
         raise InvalidInputError(f"invalid mnemonic: {exc}") from exc
-    twin = store.find_by_public_key(key.public_key)
-    if twin is not None:
-        warn(f"note: the same key is already stored as {twin.name!r}")
-    info = _store(store, name, key, insecure_dev, password_file)
+    info = _store_restored(store, name, key, insecure_dev, password_file)
     emit(output, key_json(info, prefix), f"recovered key {name!r}\n{_describe(info, prefix)}")
 
 
@@ -253,10 +260,7 @@ def import_key(
     store, prefix = _open(home, prefix, genesis_path)
     _refuse_existing(store, name)
     key = PrivateKey(_read_seed(name, seed_file))
-    twin = store.find_by_public_key(key.public_key)
-    if twin is not None:
-        warn(f"note: the same key is already stored as {twin.name!r}")
-    info = _store(store, name, key, insecure_dev, password_file)
+    info = _store_restored(store, name, key, insecure_dev, password_file)
     emit(output, key_json(info, prefix), f"imported key {name!r}\n{_describe(info, prefix)}")
 
 

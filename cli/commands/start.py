@@ -19,6 +19,7 @@ import click
 from cli.errors import CliError
 from cli.options import HOME_ENV
 from node.api.adapter import mount
+from node.collector import settle_after_startup
 from node.home import NodeHome
 from node.logs import configure_logging
 from node.runner_status import RunnerFailedError
@@ -52,6 +53,7 @@ def start(home: Path) -> None:
 async def run_node(root: Path) -> None:
     """Open, start and run the node until a signal; always stop it."""
     node = Node.open(root, api_routes=mount)
+    settle_after_startup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
