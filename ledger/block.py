@@ -308,15 +308,11 @@ class Block:
         decoded into its mempool. Accepts and builds exactly what the plain path does."""
         if known is None:
             return cls.from_fields(codec.decode(data, max_bytes))
-        header_bytes, txs_bytes, *rest = codec.split_array(data, 4, 4, max_bytes)
-        header = Header.from_fields(codec.decode(header_bytes, max_bytes))
+        header, txs_bytes, f = _split(data, max_bytes)
         txs = tuple(
             _known_tx(raw, known)
             for raw in codec.split_array(txs_bytes, 0, MAX_BLOCK_TXS, max_bytes)
         )
-        tail = [None, None, *(codec.decode(part, max_bytes) for part in rest)]
-        f = Fields(tail, 4, "block")
-        f.raw(), f.raw()  # header and txs, decoded above
         return cls._with_rest(f, header, txs)
 
     def hash(self) -> bytes:
@@ -332,6 +328,38 @@ class Block:
         if self.header.last_commit_hash != expected_commit:
             return "last_commit_hash does not match the last commit"
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockOutline:
+    """A block with its txs as hashes: what a listing of a block shows, read without decoding a
+    tx (a tx's hash is of its canonical bytes, which a stored block holds as they are)."""
+
+    header: Header
+    tx_hashes: tuple[bytes, ...]
+    evidence: tuple[DuplicateVoteEvidence, ...]
+    last_commit: Commit | None
+
+    @classmethod
+    def decode(cls, data: bytes, max_bytes: int = MAX_BLOCK_BYTES) -> BlockOutline:
+        """The outline of a block this node stored (its txs' bytes are only delimited)."""
+        header, txs_bytes, f = _split(data, max_bytes)
+        hashes = tuple(
+            digest(raw) for raw in codec.split_array(txs_bytes, 0, MAX_BLOCK_TXS, max_bytes)
+        )
+        rest = Block._with_rest(f, header, ())
+        return cls(header, hashes, rest.evidence, rest.last_commit)
+
+
+def _split(data: bytes, max_bytes: int) -> tuple[Header, bytes, Fields]:
+    """A block's header (decoded), its txs' array (as bytes), and its fields positioned at the
+    evidence: the parts both `Block.decode` with known txs and `BlockOutline` read."""
+    header_bytes, txs_bytes, *rest = codec.split_array(data, 4, 4, max_bytes)
+    header = Header.from_fields(codec.decode(header_bytes, max_bytes))
+    tail = [None, None, *(codec.decode(part, max_bytes) for part in rest)]
+    f = Fields(tail, 4, "block")
+    f.raw(), f.raw()  # header and txs, read above
+    return header, txs_bytes, f
 
 
 KnownTxs = Callable[[bytes], "SignedTx | None"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from ledger import codec
-from ledger.block import Block, Commit, Header
+from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError, TrustedReader
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
@@ -280,6 +280,11 @@ class Store:
     def block(self, height: int) -> Block | None:
         data = self.block_bytes(height)
         return None if data is None else self._decode(Block.decode, data, f"block {height}")
+
+    def block_outline(self, height: int) -> BlockOutline | None:
+        """The block at `height` with its txs as hashes, without decoding its txs."""
+        data = self.block_bytes(height)
+        return None if data is None else self._decode(BlockOutline.decode, data, f"block {height}")
 
     def block_bytes(self, height: int) -> bytes | None:
         """The canonical encoding of the block at `height`, as stored (for serving as is)."""

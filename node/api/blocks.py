@@ -22,7 +22,7 @@ from node.api.params import (
     query_int,
     wants_msgpack,
 )
-from node.api.views import block_view, commit_view
+from node.api.views import block_outline_view, block_view, commit_view
 
 MAX_HEIGHT = 2**63 - 1
 MAX_HEIGHT_TEXT = 10**19 - 1  # any 19-digit height parses (and is not found)
@@ -74,12 +74,16 @@ def _answer(request: web.Request, ctx: ApiContext, height: int) -> web.Response:
         if data is None:
             raise ApiError(404, "not_found", f"no block at height {height}")
         return msgpack_response(data)
-    block = ctx.store.block(height)
-    if block is None:
+    if txs_mode == "hashes":  # no tx decoded: the hashes are of the stored bytes
+        outline = ctx.store.block_outline(height)
+        view = None if outline is None else block_outline_view(outline, ctx.hrp)
+    else:
+        block = ctx.store.block(height)
+        view = None if block is None else block_view(block, ctx.hrp)
+    if view is None:
         raise ApiError(
             404, "not_found", f"no block at height {height} (latest is {ctx.store.height})"
         )
-    view = block_view(block, ctx.hrp, full_txs=txs_mode == "full")
     commit = ctx.store.commit(height)
     view["commit"] = commit_view(commit, ctx.hrp) if commit else None
     return web.json_response(view)

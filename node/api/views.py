@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from ledger.block import Block, Commit, DuplicateVoteEvidence, Header
+from ledger.block import Block, BlockOutline, Commit, DuplicateVoteEvidence, Header
 from ledger.keys import Address
 from ledger.state.events import Event, Receipt
 from ledger.store import TxLocation
@@ -106,14 +106,31 @@ def evidence_view(evidence: DuplicateVoteEvidence, hrp: str) -> dict[str, Any]:
 
 
 def block_view(block: Block, hrp: str, *, full_txs: bool = True) -> dict[str, Any]:
+    txs = [tx_view(tx, hrp) if full_txs else tx.hash.hex() for tx in block.txs]
+    return _block_dict(block.header, txs, block.evidence, block.last_commit, hrp)
+
+
+def block_outline_view(outline: BlockOutline, hrp: str) -> dict[str, Any]:
+    """`block_view` with `full_txs=False`, from an outline (no tx decoded)."""
+    txs = [tx_hash.hex() for tx_hash in outline.tx_hashes]
+    return _block_dict(outline.header, txs, outline.evidence, outline.last_commit, hrp)
+
+
+def _block_dict(
+    header: Header,
+    txs: list[Any],
+    evidence: tuple[DuplicateVoteEvidence, ...],
+    last_commit: Commit | None,
+    hrp: str,
+) -> dict[str, Any]:
     return {
-        "hash": block.hash().hex(),
-        "height": block.header.height,
-        "header": header_view(block.header, hrp),
-        "txs": [tx_view(tx, hrp) if full_txs else tx.hash.hex() for tx in block.txs],
-        "tx_count": len(block.txs),
-        "evidence": [evidence_view(e, hrp) for e in block.evidence],
-        "last_commit": commit_view(block.last_commit, hrp) if block.last_commit else None,
+        "hash": header.hash().hex(),
+        "height": header.height,
+        "header": header_view(header, hrp),
+        "txs": txs,
+        "tx_count": len(txs),
+        "evidence": [evidence_view(e, hrp) for e in evidence],
+        "last_commit": commit_view(last_commit, hrp) if last_commit else None,
     }
 
 

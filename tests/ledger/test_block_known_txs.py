@@ -9,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import codec
-from ledger.block import Block, Commit, CommitSig, DuplicateVoteEvidence, Header, Vote, VoteType
+from ledger.block import (
+    Block,
+    BlockOutline,
+    Commit,
+    CommitSig,
+    DuplicateVoteEvidence,
+    Header,
+    Vote,
+    VoteType,
+)
 from ledger.codec import MalformedError
 from ledger.hashing import ZERO_HASH
 from ledger.keys import Address, PrivateKey
@@ -137,3 +146,13 @@ def test_split_array_refuses_counts_out_of_bounds_and_non_arrays() -> None:
         except MalformedError:
             continue
         raise AssertionError(f"accepted {bad!r}")
+
+
+def test_an_outline_holds_the_blocks_header_tx_hashes_evidence_and_commit() -> None:
+    for count, with_evidence in ((0, False), (5, True), (3, False)):
+        block = make_block(count, with_evidence)
+        outline = BlockOutline.decode(block.encode())
+        assert outline.header == block.header
+        assert outline.tx_hashes == tuple(tx.hash for tx in block.txs)
+        assert outline.evidence == block.evidence
+        assert outline.last_commit == block.last_commit

@@ -32,6 +32,8 @@ async def test_block_by_height_latest_and_hash_agree(chain: LiveChain, client: C
     latest = await (await client.get("/v1/blocks/latest?txs=hashes")).json()
     assert latest["height"] == len(chain.blocks)
     assert latest["txs"] == [t.hash.hex() for t in chain.blocks[-1].txs]
+    hashes_only = await (await client.get("/v1/blocks/1?txs=hashes")).json()
+    assert hashes_only == {**by_height, "txs": [t["hash"] for t in by_height["txs"]]}
 
 
 async def test_block_as_raw_msgpack(chain: LiveChain, client: Client) -> None:
