@@ -19,6 +19,7 @@ _MEMPOOL_NOTES = {
     "max_txs_per_sender": "pending txs of one sender",
     "max_future_per_sender": "how far ahead of its next nonce a sender's tx may wait (0: none)",
     "verified_cache_size": "tx hashes remembered as verified, so no signature is checked twice",
+    "verify_processes": "processes verifying signatures (0: threads, which contend for the GIL)",
 }
 
 

@@ -6,7 +6,7 @@
     await node.stop()
 
 Parts, all on one event loop: the LevelDB `Store` and the `Chain` (the consensus application),
-the `Mempool` with its `SignatureVerifier` threads, the `EvidencePool`, the `PeerManager` (P2P
+the `Mempool` with its `SignatureVerifier` workers, the `EvidencePool`, the `PeerManager` (P2P
 port; its allowlist follows the validator set's on-chain node keys, see `ChainAllowlist`), the
 consensus `Runner` with its WAL and double-sign guard, `BlockSync`, and the `Router` that feeds
 peer messages to them. Two aiohttp applications: the P2P one (`/p2p`) and the API one (whatever
@@ -51,6 +51,7 @@ from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
 from node.home import NodeHome
 from node.mempool import Admission, Mempool, SignatureVerifier
+from node.mempool.verifier import DEFAULT_WORKERS
 from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
 from node.p2p.tasks import Supervisor
 from node.router import Router
@@ -117,7 +118,13 @@ class Node:
         genesis, config = self.genesis, self.config
         genesis_hash = genesis.hash()
         params = genesis.params
-        self.verifier = SignatureVerifier(genesis_hash, config.mempool.verified_cache_size)
+        processes = config.mempool.verify_processes
+        self.verifier = SignatureVerifier(
+            genesis_hash,
+            config.mempool.verified_cache_size,
+            processes or DEFAULT_WORKERS,
+            processes=processes > 0,
+        )
         self.mempool = Mempool(
             params, genesis_hash, self.store.state, config.mempool, verifier=self.verifier
         )
@@ -252,6 +259,7 @@ class Node:
             raise
         self.api_url = f"http://{_url_host(api)}:{api.port}"
         self.p2p_address = str(p2p)
+        self.verifier.start()
         runner_task = self._tasks.spawn(self.runner.run(), "consensus")
         runner_task.add_done_callback(self._runner_done)
         _ = self._tasks.spawn(self._sync_loop(), "sync")

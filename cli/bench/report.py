@@ -134,7 +134,7 @@ def table(result: dict[str, Any]) -> str:
             "heights decided after round 0",
             f"{result['late_heights']} (max round {result['max_round']})",
         ),
-        row("peak RSS per node (max)", f"{max(rss.values()):,.0f} MiB"),
+        row("peak RSS per node, workers incl. (max)", f"{max(rss.values()):,.0f} MiB"),
         row("Ed25519 verify ceiling, 2 cores", f"{result['verify_rate']:,.0f}/s"),
         row("committed / verify ceiling", f"{result['verify_ratio']:.2f}", None, "(about 0.55)"),
         row(

@@ -179,14 +179,28 @@ def _commit_rounds(node: NodeProcess, heights: list[int]) -> list[int]:
 
 
 def _peak_rss_mib(node: NodeProcess) -> float:
-    """The process's peak resident set (VmHWM), in MiB; 0 when it cannot be read."""
+    """The node's peak resident set (VmHWM) plus its child processes' (the signature workers),
+    in MiB; 0 when it cannot be read."""
     if node.process is None:
         return 0.0
+    pids = [node.process.pid, *_children(node.process.pid)]
+    return round(sum(_vm_hwm_kib(pid) for pid in pids) / 1024, 1)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
     with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{node.process.pid}/status").read_text().splitlines():
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+                return int(line.split()[1])
+    return 0
 
 
 def _print_logs(nodes: list[NodeProcess]) -> None:

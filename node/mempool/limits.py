@@ -24,13 +24,16 @@ class MempoolLimits:
     the sender's future queue; 0 turns the queue off (any gap is NONCE_TOO_HIGH)."""
     verified_cache_size: int = 200_000
     """Hashes of txs whose signature verified, remembered so that no tx is verified twice."""
+    verify_processes: int = 2
+    """Worker processes verifying signatures beside the event loop; 0: two threads of the node's
+    process instead (they contend with the loop for the GIL: slower under load)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"mempool.{f.name} must be an integer, got {value!r}")
-            low = 0 if f.name == "max_future_per_sender" else 1
+            low = 0 if f.name in ("max_future_per_sender", "verify_processes") else 1
             if value < low:
                 raise ValueError(f"mempool.{f.name} must be at least {low}, got {value}")
         if self.max_tx_bytes > self.max_bytes:

@@ -1,9 +1,15 @@
 """Signature verification off the event loop, each tx at most once per node.
 
-Ed25519 verification is the node's throughput ceiling (design.md), so it runs in a small thread
-pool: PyNaCl calls libsodium through cffi, which releases the GIL, so two workers use both cores
-while the event loop keeps serving. A batch is split into one chunk per worker, so the cost of a
-hand-off is paid per chunk, not per tx.
+Ed25519 verification is the node's throughput ceiling (design.md), so it runs beside the event
+loop, a batch split into one chunk per worker so that a hand-off is paid per chunk, not per tx.
+The workers are processes by default (`mempool.verify_processes`): PyNaCl releases the GIL inside
+libsodium, but each verification also runs Python around the call (the signed bytes, the key
+object, the result), and two threads doing that contend with the event loop for the GIL, which
+cost a one-validator node about a fifth of its throughput (docs/performance.md). A process gets
+(public key, signed bytes, signature) triples and answers a list of booleans; `spawn` starts it
+with a fresh interpreter that imports only what verification needs. With
+`verify_processes = 0` the workers are threads of the node's process, as in tests that build
+many pools. If a worker process dies, the batch is verified in a thread and the pool restarts.
 
 Hashes of txs that verified are remembered in a bounded FIFO set (a tx hash covers the body and
 the signature, so a remembered hash means exactly that envelope verified). The mempool consults it
@@ -20,20 +26,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
+from ledger.keys import verify
 from ledger.tx import SignedTx
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 2
 MIN_CHUNK = 16  # below this many txs per worker, one chunk: a hand-off costs more than it saves
+PARENT_POLL_SECONDS = 0.5
+
+
+Signed = tuple[bytes, bytes, bytes]  # public key, signed bytes, signature
 
 
 def _verify_chunk(txs: Sequence[SignedTx], genesis_hash: bytes) -> list[bool]:
     return [tx.verify_signature(genesis_hash) for tx in txs]
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker process's initializer: exit once the node that started it (`parent`, passed in:
+    it may be gone before the worker has imported its modules) is gone. A SIGKILL gives the node
+    no chance to stop its pool, and an orphan would verify nothing forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _verify_signed(items: Sequence[Signed]) -> list[bool]:
+    """A worker process's job: plain bytes in, so nothing but `ledger.keys` is unpickled."""
+    return [verify(public_key, message, signature) for public_key, message, signature in items]
 
 
 class SignatureVerifier:
@@ -44,13 +77,16 @@ class SignatureVerifier:
         genesis_hash: bytes,
         cache_size: int = 200_000,
         workers: int = DEFAULT_WORKERS,
+        *,
+        processes: bool = False,
     ) -> None:
         if cache_size < 1 or workers < 1:
             raise ValueError("cache_size and workers must be positive")
         self.genesis_hash = genesis_hash
         self._cache_size = cache_size
         self._workers = workers
-        self._pool: ThreadPoolExecutor | None = None
+        self._processes = processes
+        self._pool: Executor | None = None
         self._verified: set[bytes] = set()
         self._order: deque[bytes] = deque()
         self.verified_total = 0  # signatures actually checked (cache misses)
@@ -101,14 +137,9 @@ class SignatureVerifier:
         self.verified_total += len(todo)
         chunk_count = max(1, min(self._workers, len(todo) // MIN_CHUNK))
         size = -(-len(todo) // chunk_count)
-        loop = asyncio.get_running_loop()
-        pool = self._executor()
-        futures = [
-            loop.run_in_executor(pool, _verify_chunk, todo[start : start + size], self.genesis_hash)
-            for start in range(0, len(todo), size)
-        ]
+        chunks = [todo[start : start + size] for start in range(0, len(todo), size)]
         position = 0
-        for chunk_result in await asyncio.gather(*futures):
+        for chunk_result in await self._verify_chunks(chunks):
             for ok in chunk_result:
                 i = todo_index[position]
                 position += 1
@@ -117,9 +148,49 @@ class SignatureVerifier:
                     self.remember(txs[i].hash)
         return results
 
-    def _executor(self) -> ThreadPoolExecutor:
+    async def _verify_chunks(self, chunks: list[list[SignedTx]]) -> list[list[bool]]:
+        loop = asyncio.get_running_loop()
+        pool = self._executor()
+        if not self._processes:
+            futures = [
+                loop.run_in_executor(pool, _verify_chunk, chunk, self.genesis_hash)
+                for chunk in chunks
+            ]
+            return list(await asyncio.gather(*futures))
+        genesis_hash = self.genesis_hash
+        jobs = [
+            [(tx.body.sender, tx.body.sign_bytes(genesis_hash), tx.signature) for tx in chunk]
+            for chunk in chunks
+        ]
+        try:
+            return list(
+                await asyncio.gather(*(loop.run_in_executor(pool, _verify_signed, j) for j in jobs))
+            )
+        except BrokenExecutor as exc:  # a worker died (killed, out of memory): start afresh
+            log.warning("a signature worker process died (%s); restarting the pool", exc)
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            return [await asyncio.to_thread(_verify_signed, job) for job in jobs]
+
+    def start(self) -> None:
+        """Start the workers now rather than at the first batch (a process takes a moment)."""
+        pool = self._executor()
+        if self._processes:
+            for _ in range(self._workers):
+                pool.submit(_verify_signed, [])
+
+    def _executor(self) -> Executor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="verify")
+            if self._processes:
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(
+                    self._workers,
+                    mp_context=context,
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
+            else:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="verify")
         return self._pool
 
     def close(self) -> None:

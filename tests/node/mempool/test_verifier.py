@@ -1,0 +1,113 @@
+"""Batch verification in worker threads and in worker processes gives the same answers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from ledger.tx import SignedTx
+from node.mempool import SignatureVerifier
+from tests.node.mempool.conftest import GENESIS_HASH, SENDERS, sign_transfer
+
+
+def batch(count: int) -> tuple[list[SignedTx], list[bool]]:
+    """`count` transfers, every third with a broken signature, and whether each is valid."""
+    txs: list[SignedTx] = []
+    expected: list[bool] = []
+    for n in range(count):
+        tx = sign_transfer(SENDERS[n % len(SENDERS)], n // len(SENDERS), 1)
+        if n % 3 == 2:
+            broken = bytes([tx.signature[0] ^ 1]) + tx.signature[1:]
+            tx = dataclasses.replace(tx, signature=broken, _encoded=None)
+        txs.append(tx)
+        expected.append(n % 3 != 2)
+    return txs, expected
+
+
+@pytest.fixture(params=[False, True], ids=["threads", "processes"])
+async def verifier(request: pytest.FixtureRequest) -> AsyncIterator[SignatureVerifier]:
+    v = SignatureVerifier(GENESIS_HASH, workers=2, processes=request.param)
+    v.start()
+    yield v
+    v.close()
+
+
+async def test_batches_verify_each_signature_once(verifier: SignatureVerifier) -> None:
+    txs, expected = batch(60)
+    assert await verifier.verify_batch(txs) == expected
+    assert verifier.verified_total == 60
+    assert all(verifier.is_verified(tx.hash) == ok for tx, ok in zip(txs, expected, strict=True))
+    assert await verifier.verify_batch(txs) == expected  # the valid ones from the cache
+    assert verifier.verified_total == 60 + expected.count(False)
+    assert await verifier.verify_batch(txs[:5]) == expected[:5]  # a batch below one chunk
+
+
+async def test_a_killed_worker_process_costs_no_answer() -> None:
+    verifier = SignatureVerifier(GENESIS_HASH, workers=2, processes=True)
+    try:
+        txs, expected = batch(40)
+        assert await verifier.verify_batch(txs[:20]) == expected[:20]
+        pool = verifier._pool
+        assert pool is not None
+        workers = list(getattr(pool, "_processes", {}).values())
+        assert workers, "the process pool has no worker processes"
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.join(10)
+        assert await verifier.verify_batch(txs[20:]) == expected[20:]
+        assert await verifier.verify_batch(batch(50)[0][40:]) == batch(50)[1][40:]
+    finally:
+        verifier.close()
+
+
+ROOT = Path(__file__).resolve().parents[3]
+ORPHAN_PROBE = """
+import asyncio, os, signal
+from node.mempool import SignatureVerifier
+from tests.node.mempool.test_verifier import batch
+
+async def main():
+    verifier = SignatureVerifier(bytes(32), workers=2, processes=True)
+    await verifier.verify_batch(batch(40)[0])
+    print(*(p.pid for p in verifier._pool._processes.values()), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # no chance to stop the pool
+
+asyncio.run(main())
+"""
+
+
+def test_worker_processes_exit_when_their_node_is_killed(tmp_path: Path) -> None:
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("w") as stdout, err.open("w") as stderr:  # files: an orphan holds pipes open
+        probe = subprocess.run(
+            [sys.executable, "-c", ORPHAN_PROBE],
+            stdout=stdout,
+            stderr=stderr,
+            timeout=60,
+            check=False,
+            cwd=ROOT,
+        )
+    assert probe.returncode == -signal.SIGKILL, err.read_text()
+    pids = [int(word) for word in out.read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids), "worker processes outlived their node"
+
+
+def _alive(pid: int) -> bool:
+    """Running, or stopped but not a zombie (an orphan's reaper here may never reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
