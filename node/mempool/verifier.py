@@ -28,6 +28,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -51,10 +52,13 @@ def _verify_chunk(txs: Sequence[SignedTx], genesis_hash: bytes) -> list[bool]:
     return [tx.verify_signature(genesis_hash) for tx in txs]
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker process's initializer: exit once the node that started it (`parent`, passed in:
-    it may be gone before the worker has imported its modules) is gone. A SIGKILL gives the node
-    no chance to stop its pool, and an orphan would verify nothing forever."""
+def _worker_init(parent: int) -> None:
+    """A worker process's initializer. Ctrl-C reaches the whole process group: the node stops
+    its pool itself, so the worker ignores SIGINT (no traceback, no batch lost). And it exits
+    once the node that started it (`parent`, passed in: it may be gone before the worker has
+    imported its modules) is gone: a SIGKILL gives the node no chance to stop its pool, and an
+    orphan would verify nothing forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -186,7 +190,7 @@ class SignatureVerifier:
                 self._pool = ProcessPoolExecutor(
                     self._workers,
                     mp_context=context,
-                    initializer=_exit_with_parent,
+                    initializer=_worker_init,
                     initargs=(os.getpid(),),
                 )
             else:

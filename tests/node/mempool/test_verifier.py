@@ -68,6 +68,34 @@ async def test_a_killed_worker_process_costs_no_answer() -> None:
         verifier.close()
 
 
+async def test_worker_processes_ignore_ctrl_c() -> None:
+    verifier = SignatureVerifier(GENESIS_HASH, workers=2, processes=True)
+    try:
+        verifier.start()
+        txs, expected = batch(80)
+        assert await verifier.verify_batch(txs[:40]) == expected[:40]
+        workers = list(getattr(verifier._pool, "_processes", {}).values())
+        assert len(workers) == 2
+        deadline = time.monotonic() + 20  # until both have started (a Ctrl-C before dies)
+        while time.monotonic() < deadline and not all(_ignores_sigint(w.pid) for w in workers):
+            time.sleep(0.05)
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGINT)  # what a Ctrl-C in the node's terminal sends
+        time.sleep(0.5)
+        assert all(worker.is_alive() for worker in workers), [w.exitcode for w in workers]
+        assert await verifier.verify_batch(txs[40:]) == expected[40:]
+        assert set(getattr(verifier._pool, "_processes", {}).values()) == set(workers)
+    finally:
+        verifier.close()
+
+
+def _ignores_sigint(pid: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    return False
+
+
 ROOT = Path(__file__).resolve().parents[3]
 ORPHAN_PROBE = """
 import asyncio, os, signal
