@@ -269,12 +269,7 @@ class Block:
 
     @classmethod
     def _with_rest(cls, f: Fields, header: Header, txs: tuple[SignedTx, ...]) -> Block:
-        evidence = tuple(
-            DuplicateVoteEvidence.from_fields(e) for e in f.list("evidence", MAX_EVIDENCE_PER_BLOCK)
-        )
-        commit_raw = f.raw()
-        last_commit = None if commit_raw is None else Commit.from_fields(commit_raw)
-        return cls(header, txs, evidence, last_commit)
+        return cls(header, txs, *_evidence_and_commit(f))
 
     def encode(self) -> bytes:
         """Canonical bytes, spliced from the parts' own encodings.
@@ -347,8 +342,18 @@ class BlockOutline:
         hashes = tuple(
             digest(raw) for raw in codec.split_array(txs_bytes, 0, MAX_BLOCK_TXS, max_bytes)
         )
-        rest = Block._with_rest(f, header, ())
-        return cls(header, hashes, rest.evidence, rest.last_commit)
+        return cls(header, hashes, *_evidence_and_commit(f))
+
+
+def _evidence_and_commit(
+    f: Fields,
+) -> tuple[tuple[DuplicateVoteEvidence, ...], Commit | None]:
+    """A block's last two fields, read from `f` positioned at the evidence."""
+    evidence = tuple(
+        DuplicateVoteEvidence.from_fields(e) for e in f.list("evidence", MAX_EVIDENCE_PER_BLOCK)
+    )
+    commit_raw = f.raw()
+    return evidence, None if commit_raw is None else Commit.from_fields(commit_raw)
 
 
 def _split(data: bytes, max_bytes: int) -> tuple[Header, bytes, Fields]:

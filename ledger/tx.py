@@ -204,8 +204,15 @@ class SignedTx:
             object.__setattr__(self, "_hash", value)
         return value
 
+    def sign_bytes(self, genesis_hash: bytes) -> bytes:
+        """`body.sign_bytes`, cut from the envelope's cached encoding instead of encoding the
+        body again: a canonical array is its header followed by its items' encodings, so the
+        body's bytes sit between the 1-byte header of the 2-item array and the signature's
+        (a 2-byte bin header and the 64 bytes)."""
+        return TX_SIGN_TAG + genesis_hash + self.encode()[1 : -(SIGNATURE_LEN + 2)]
+
     def verify_signature(self, genesis_hash: bytes) -> bool:
-        return verify(self.body.sender, self.body.sign_bytes(genesis_hash), self.signature)
+        return verify(self.body.sender, self.sign_bytes(genesis_hash), self.signature)
 
 
 @register_payload

@@ -319,16 +319,11 @@ def _touched_accounts(result: BlockResult) -> Iterable[tuple[Address, int]]:
     for position, (tx, receipt) in enumerate(zip(result.included, result.receipts, strict=True)):
         sender = tx.body.sender_address
         payload = tx.body.payload
-        if type(payload) is Transfer:  # its one event names the sender and the recipient
+        if type(payload) is Transfer:  # one event, naming the sender and the (other) recipient
             recipient = payload.recipient
-            if recipient.raw == sender.raw:
-                yield sender, position
-            else:
-                low, high = (
-                    (sender, recipient) if sender.raw < recipient.raw else (recipient, sender)
-                )
-                yield low, position
-                yield high, position
+            low, high = (sender, recipient) if sender.raw < recipient.raw else (recipient, sender)
+            yield low, position
+            yield high, position
             continue
         seen = {sender.raw}
         for event in receipt.events:

@@ -132,7 +132,9 @@ def table(result: dict[str, Any]) -> str:
         ),
         row(
             "heights decided after round 0",
-            f"{result['late_heights']} (max round {result['max_round']})",
+            "-"
+            if result["max_round"] is None
+            else f"{result['late_heights']} (max round {result['max_round']})",
         ),
         row("peak RSS per node, workers incl. (max)", f"{max(rss.values()):,.0f} MiB"),
         row("Ed25519 verify ceiling, 2 cores", f"{result['verify_rate']:,.0f}/s"),

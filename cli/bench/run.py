@@ -128,8 +128,9 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,
         **figures(samples),
         "rss_mib": rss,
-        "late_heights": sum(1 for r in rounds if r > 0),
-        "max_round": max(rounds, default=0),
+        # None when no commit could be read back: a figure the run did not measure
+        "late_heights": sum(1 for r in rounds if r > 0) if rounds else None,
+        "max_round": max(rounds) if rounds else None,
         "verify_rate": round(ceiling, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),

@@ -74,7 +74,7 @@ def _verify_signed(items: Sequence[Signed]) -> list[bool]:
 
 
 class SignatureVerifier:
-    """Verifies tx signatures in a thread pool and remembers which hashes verified."""
+    """Verifies tx signatures in worker processes (or threads) and remembers which verified."""
 
     def __init__(
         self,
@@ -163,7 +163,7 @@ class SignatureVerifier:
             return list(await asyncio.gather(*futures))
         genesis_hash = self.genesis_hash
         jobs = [
-            [(tx.body.sender, tx.body.sign_bytes(genesis_hash), tx.signature) for tx in chunk]
+            [(tx.body.sender, tx.sign_bytes(genesis_hash), tx.signature) for tx in chunk]
             for chunk in chunks
         ]
         try:

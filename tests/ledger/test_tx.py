@@ -112,3 +112,18 @@ def test_malformed_envelopes_are_refused(mutate: object, reason: str) -> None:
 def test_oversized_tx_is_refused_before_decoding() -> None:
     with pytest.raises(MalformedError, match="exceeds limit"):
         SignedTx.decode(b"\x00" * (64 * 1024 + 1))
+
+
+@pytest.mark.parametrize(
+    ("memo", "chain_id", "nonce"),
+    [("", "c", 0), ("hi", "coterie-test", 2**64 - 1), ("é" * 128, "x" * 64, 300)],
+)
+def test_sign_bytes_cut_from_the_envelope_are_the_bodys(
+    memo: str, chain_id: str, nonce: int
+) -> None:
+    body = TxBody(chain_id, ALICE.public_key, nonce, 2**40, Transfer(BOB, 2**63, memo))
+    signed = body.sign(ALICE, GENESIS_HASH)
+    for tx in (signed, SignedTx.decode(signed.encode())):
+        assert tx.sign_bytes(GENESIS_HASH) == body.sign_bytes(GENESIS_HASH)
+        assert tx.verify_signature(GENESIS_HASH)
+    assert not signed.verify_signature(bytes([1]) * 32)  # the genesis hash is signed too

@@ -59,8 +59,7 @@ def test_bench_commits_every_tx_and_reports_sane_figures(tmp_path: Path) -> None
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p99"]
     assert result["tps"] > 0 and result["tps_overall"] > 0
     assert result["rss_mib"]["node0"] > 0
-    assert 0 <= result["late_heights"] <= result["blocks_with_txs"]
-    assert result["max_round"] >= 0
+    assert result["late_heights"] == result["max_round"] == 0  # read back; one validator: round 0
     assert result["verify_rate"] > 0 and result["verify_ratio"] > 0
     assert set(result["meets_targets"]) == {"tps"}
     assert list(tmp.iterdir()) == []  # the testnet folder is gone
