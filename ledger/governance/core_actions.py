@@ -199,6 +199,9 @@ class Burn(_TokenSupplyAction):
             f.int("token_class", 0, MAX_TOKEN_CLASSES - 1), address(f, "holder"), f.int("amount")
         )
 
+    def targeted_members(self) -> tuple[Address, ...]:
+        return (self.holder,)
+
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         cid = run.collective_id
         collective = require_collective(view, cid)
