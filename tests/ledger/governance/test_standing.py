@@ -12,18 +12,22 @@ from ledger.collectives import keys as ckeys
 from ledger.collectives.delegation import Delegate, current_delegations
 from ledger.collectives.exit import RageKick, Ragequit
 from ledger.collectives.ids import NATIVE
+from ledger.collectives.params import DAY
 from ledger.collectives.store import get_member, iter_members, require_collective
 from ledger.errors import ErrorCode
 from ledger.governance.actions_treasury import SetAllowance
-from ledger.governance.core_actions import Expel, SetParams
-from ledger.governance.kinds import ProposalKind, Role
+from ledger.governance.core_actions import Expel, SetParams, SetPolicy, TreasurySpend
+from ledger.governance.kinds import DecisionMethod, ProposalKind, Role
+from ledger.governance.multisig_queue import MultisigReject
+from ledger.governance.policy import Policy
+from ledger.governance.process_txs import MultisigApprove
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalCancel
 from ledger.governance.roles import LockRole, RevokeRole, SetRole, has_role, is_locked, role_of
 from ledger.keys import Address
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee, GranteeKind, allowances_of, get_allowance
-from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, Chain
+from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, Chain
 from tests.ledger.treasury.conftest import Coop, enact, make_coop, proposal, settle, submit, vote
 
 
@@ -166,3 +170,51 @@ def test_every_way_out_ends_every_right(chain: Chain, exit_by: str) -> None:
     assert get_member(chain.view, coop.cid, CAROL.address) is None
     members = {who for who, _ in iter_members(chain.view, coop.cid)}
     assert holders_of_rights(chain, coop.cid) <= members
+
+
+SIGNERS = tuple(sorted((ALICE.address, BOB.address, CAROL.address), key=lambda a: a.raw))
+MULTISIG = Policy(
+    method=DecisionMethod.MULTISIG,
+    signers=SIGNERS,
+    required_approvals=2,
+    voting_period_ms=30 * DAY,
+    grace_period_ms=0,
+    expedited_period_ms=0,
+)
+
+
+def multisig_spend(chain: Chain) -> tuple[Coop, int]:
+    """A collective whose spends need 2 of Alice, Bob and Carol, and one queued spend."""
+    coop = make_coop(chain, policies=((ProposalKind.SPEND, MULTISIG),))
+    return coop, submit(coop, [TreasurySpend(NATIVE, ERIN.address, 100)], proposer=BOB)
+
+
+def test_a_signer_who_left_cannot_approve(chain: Chain) -> None:
+    coop, pid = multisig_spend(chain)
+    chain.send(CAROL, Ragequit(coop.cid, ((0, 5), (1, 2))))
+    assert chain.reject(CAROL, MultisigApprove(pid)) is ErrorCode.NOT_MEMBER
+    assert chain.reject(CAROL, MultisigReject(pid)) is ErrorCode.NOT_MEMBER
+
+
+def test_a_jailed_signers_approval_stops_counting(chain: Chain) -> None:
+    coop, pid = multisig_spend(chain)
+    chain.send(CAROL, MultisigApprove(pid))
+    jail(coop)
+    assert chain.reject(CAROL, MultisigApprove(pid)) is ErrorCode.JAILED
+    chain.send(ALICE, MultisigApprove(pid))  # with Carol's, two approvals: but hers is paused
+    assert proposal(coop, pid).status is Status.VOTING
+    chain.send(BOB, MultisigApprove(pid))
+    assert proposal(coop, pid).status is Status.EXECUTED
+
+
+def test_a_signer_removed_from_the_policy_cannot_approve_queued_proposals(chain: Chain) -> None:
+    coop, pid = multisig_spend(chain)
+    chain.send(CAROL, MultisigApprove(pid))
+    two = tuple(s for s in SIGNERS if s != CAROL.address)
+    fewer = dataclasses.replace(MULTISIG, signers=two)
+    enact(coop, [SetPolicy(ProposalKind.SPEND, fewer)])
+    assert chain.reject(CAROL, MultisigReject(pid)) is ErrorCode.UNAUTHORIZED
+    chain.send(ALICE, MultisigApprove(pid))
+    assert proposal(coop, pid).status is Status.VOTING  # Carol's approval no longer counts
+    chain.send(BOB, MultisigApprove(pid))
+    assert proposal(coop, pid).status is Status.EXECUTED
