@@ -173,8 +173,9 @@ def may_cancel(view: StateView, ctx: BlockContext, proposal: Proposal, who: Addr
     """The proposer before sponsorship; during voting the proposer, the sponsor, a governor, or
     anyone once the sponsor's power has fallen below the sponsor threshold (Bravo, Baal).
     Nobody cancels a proposal that targets them (an expulsion, a role or allowance taken,
-    holdings burned), and a governor's role cancels no proposal that targets anyone: the
-    collective's remedies against a member are not for a role holder to stop (issue 23)."""
+    holdings burned), and a governor's role cancels no proposal that targets anyone nor any
+    system proposal (a moderation appeal, a removal case): the collective's remedies against a
+    member are not for a role holder to stop (issue 23)."""
     targets = targets_of(proposal.actions)
     if who in targets:
         return False
@@ -185,7 +186,8 @@ def may_cancel(view: StateView, ctx: BlockContext, proposal: Proposal, who: Addr
     cid = proposal.collective
     if who in (proposal.proposer, proposal.sponsor):
         return True
-    if not targets and has_role(view, cid, Role.GOVERNOR, who, ctx.time_ms):
+    remedy = bool(targets) or proposal.proposer == SYSTEM_ADDRESS  # appeals, removal cases
+    if not remedy and has_role(view, cid, Role.GOVERNOR, who, ctx.time_ms):
         return True
     sponsor = proposal.sponsor
     if sponsor is None or sponsor == SYSTEM_ADDRESS:

@@ -25,7 +25,7 @@ from ledger.governance.proposal import require_proposal
 from ledger.governance.roles import has_role
 from ledger.governance.submission import create_proposal
 from ledger.moderation.actions import Moderate, check_decision, decode_decision
-from ledger.moderation.appeals import Appeal, open_appeal
+from ledger.moderation.appeals import Appeal, open_appeal, require_moderator_may_act
 from ledger.moderation.scope import require_in_scope
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -84,6 +84,7 @@ class ModerationActHandler(TxHandler[ModerationAct]):
         if not has_role(view, cid, Role.MODERATOR, tx.sender_address, ctx.time_ms):
             raise TxError(ErrorCode.UNAUTHORIZED, "only a moderator acts without a vote")
         require_in_scope(view, cid, payload.content_hash)
+        require_moderator_may_act(view, payload.content_hash)
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ModerationAct
