@@ -20,6 +20,7 @@ from ledger.collectives import keys
 from ledger.collectives.fieldcodec import address
 from ledger.collectives.ids import COLLECTIVE_ID_LEN
 from ledger.collectives.params import PPM
+from ledger.collectives.standing import require_active_member
 from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
@@ -148,12 +149,12 @@ class DelegateHandler(TxHandler[Delegate]):
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Delegate
     ) -> None:
         require_collective(view, payload.collective)
+        if not payload.splits:  # undelegating is always allowed to a member
+            if get_member(view, payload.collective, tx.sender_address) is None:
+                raise TxError(ErrorCode.NOT_MEMBER, "not a member")
+            return
         for who in (tx.sender_address, *(a for a, _ in payload.splits)):
-            member = get_member(view, payload.collective, who)
-            if member is None:
-                raise TxError(ErrorCode.NOT_MEMBER, f"{who!r} is not a member")
-            if member.jailed:
-                raise TxError(ErrorCode.JAILED, f"{who!r} is jailed")
+            require_active_member(view, payload.collective, who, ctx.time_ms)
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Delegate

@@ -20,7 +20,7 @@ from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import escrow, hooks, keys
 from ledger.governance.actions import ActionRun, moves_value
-from ledger.governance.ballots import approvals, ballots, clear_votes
+from ledger.governance.ballots import ballots, clear_votes
 from ledger.governance.electorate import total_power, weighted_votes
 from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.policy import Policy
@@ -34,6 +34,7 @@ from ledger.governance.proposal import (
     require_proposal,
     schedule,
 )
+from ledger.governance.signers import counted_approvals
 from ledger.governance.tally import (
     Outcome,
     binary_outcome,
@@ -88,7 +89,7 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
     policy = proposal.require_policy()
     winner = -1
     if policy.method is DecisionMethod.MULTISIG:
-        count = len(approvals(view, pid))
+        count = counted_approvals(view, ctx.time_ms, pid, proposal)
         tally: tuple[int, ...] = (count,)
         outcome = Outcome.PASS if count >= policy.required_approvals else Outcome.FAIL
     elif proposal.method is VotingMethod.BINARY:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from ledger.codec import Fields
 from ledger.collectives import exitlock
 from ledger.collectives.holdings import exit_supply
+from ledger.collectives.standing import require_active_member
 from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys
@@ -31,7 +32,6 @@ from ledger.governance.proposal import (
     require_proposal,
     require_status,
 )
-from ledger.governance.proposal_txs import require_active_member
 from ledger.governance.tally import binary_certain, scores
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
@@ -106,7 +106,8 @@ def voting_proposal(
     if policy.secret_ballot != secret:
         need = "committed and revealed" if policy.secret_ballot else "cast openly"
         raise TxError(ErrorCode.INVALID_STATE, f"ballots on this proposal are {need}")
-    require_active_member(view, proposal.collective, voter)
+    # lapse is judged at the start of voting, as the snapshot power is
+    require_active_member(view, proposal.collective, voter, proposal.start_ms)
     if voter in proposal.excluded:
         raise TxError(ErrorCode.UNAUTHORIZED, "the target of an expulsion does not vote on it")
     if not has_weight(view, proposal, voter):
