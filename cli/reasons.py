@@ -54,7 +54,7 @@ EXPLANATIONS: dict[ErrorCode, str] = {
     ErrorCode.COMMITMENT_MISMATCH: "the revealed vote does not match the committed one",
     ErrorCode.LIMIT_REACHED: "a limit is reached (members, tokens, entries)",
     ErrorCode.ALLOWANCE_EXCEEDED: "the spend is above what the allowance has left this period",
-    ErrorCode.NOTHING_TO_CLAIM: "nothing has vested since the last claim",
+    ErrorCode.NOTHING_TO_CLAIM: "nothing is due to you yet (vested, or earned as a holder)",
     ErrorCode.ASSET_NOT_ACCEPTED: "the treasury does not accept that asset",
     ErrorCode.QUEUE_OUT_OF_ORDER: "an earlier multisig proposal must be processed first",
     ErrorCode.STREAM_CLOSED: "the stream is closed",

@@ -57,6 +57,7 @@ class TxKind(IntEnum):
     TREASURY_DEPOSIT = 50
     ALLOWANCE_SPEND = 51
     STREAM_CLAIM = 52
+    HOLDER_CLAIM = 53
     # revenue splits
     SPLIT_CREATE = 70
     SPLIT_UPDATE = 71

@@ -1,8 +1,9 @@
-"""`coterie treasury ...`: pay into a collective's treasury, and spend from an allowance.
+"""`coterie treasury ...`: pay into a collective's treasury, spend from an allowance, claim.
 
 deposit (TREASURY_DEPOSIT: anyone pays, with a memo and an optional invoice reference that the
-invoice index keeps) and spend (ALLOWANCE_SPEND: a member or role holder spends within an
-allowance a passed proposal granted). docs/governance.md and docs/treasury.md have the rules.
+invoice index keeps), spend (ALLOWANCE_SPEND: a member or role holder spends within an
+allowance a passed proposal granted) and claim (HOLDER_CLAIM: a token holder takes what the
+payments to its class earned them). docs/governance.md and docs/treasury.md have the rules.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.governance.kinds import Role
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee
+from ledger.treasury.holder_claim import HolderClaim
 
 MAX_INVOICE_REF = 64
 COLLECTIVE = click.option(
@@ -33,7 +35,7 @@ ASSET = click.option(
 
 @click.group(cls=CoterieGroup)
 def treasury() -> None:
-    """Pay into a collective's treasury; spend from an allowance."""
+    """Pay into a collective's treasury; spend from an allowance; claim holder payouts."""
 
 
 @treasury.command("deposit")
@@ -95,3 +97,20 @@ def spend(
         memo,
     )
     builder.finish(payload)
+
+
+@treasury.command("claim")
+@click.option(
+    "--holders-of",
+    required=True,
+    metavar="COLLECTIVE/CLASS",
+    help="The token class you hold (collective id or exact name, then the class index).",
+)
+@tx_options
+def claim(*, holders_of: str, **common: Any) -> None:
+    """Take what payments to the holders of a class (dividends, split royalties) earned you."""
+    builder = TxBuilder.from_options(**common)
+    token_class = builder.refs().asset(holders_of)
+    if token_class.is_native:
+        raise click.BadParameter("--holders-of names a token class: COLLECTIVE/CLASS")
+    builder.finish(HolderClaim(token_class))

@@ -24,6 +24,10 @@ EXPELLED = b"\x1c"  # + cid + address -> u64 height of the expulsion
 BODY_SYNC = b"\x1d"  # + height(8) + address -> b"" (validators body follows the active set)
 MEMBER_COUNT = b"\x1e"  # + cid -> u64
 EXIT_LOCK = b"\x1f"  # + cid + address + proposal id(8) -> b"" (a yes vote on a value-moving one)
+HOLDER_POOL = b"\x28"  # + class asset(21) + paid asset raw -> Pool (ledger.collectives.payouts)
+ENTITLEMENT = b"\x29"  # + class asset(21) + address + paid asset raw -> Entitlement
+HELD = b"\x2a"  # + cid + class(1) -> u64 units of the class that accounts hold
+POOL_ASSETS = b"\x2b"  # + class asset(21) -> [paid asset raw...] (the class's pools, in order)
 
 
 def collective(cid: bytes) -> bytes:
@@ -88,3 +92,19 @@ def member_count(cid: bytes) -> bytes:
 
 def exit_lock(cid: bytes, address_raw: bytes, proposal_id: int) -> bytes:
     return EXIT_LOCK + cid + address_raw + u64(proposal_id)
+
+
+def holder_pool(class_raw: bytes, asset_raw: bytes) -> bytes:
+    return HOLDER_POOL + class_raw + asset_raw
+
+
+def entitlement(class_raw: bytes, address_raw: bytes, asset_raw: bytes) -> bytes:
+    return ENTITLEMENT + class_raw + address_raw + asset_raw
+
+
+def held(cid: bytes, token_class: int) -> bytes:
+    return HELD + cid + bytes([token_class])
+
+
+def pool_assets(class_raw: bytes) -> bytes:
+    return POOL_ASSETS + class_raw

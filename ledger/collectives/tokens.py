@@ -3,13 +3,15 @@
 `credit_holding`/`debit_holding` move units between a holder and a vault (a treasury or an
 escrow) and leave the supply alone; `mint`/`burn` change the supply too and return the event
 that records it, so the supply changes exactly by the minted and burned amounts. A holding of a
-voting class re-syncs the holder's voting-power checkpoint.
+voting class re-syncs the holder's voting-power checkpoint, and every change first settles the
+holder's payouts (`ledger.collectives.payouts`): units earn only what is paid while they are held.
 """
 
 from __future__ import annotations
 
 from ledger.codec import U64_MAX
-from ledger.collectives import checkpoints, holdings
+from ledger.collectives import checkpoints, holdings, payouts
+from ledger.collectives.ids import Asset
 from ledger.collectives.model import ClassKind, Collective
 from ledger.collectives.store import get_member
 from ledger.errors import ErrorCode, TxError
@@ -36,6 +38,7 @@ def credit_holding(
     current = holdings.holding(view, cid, token_class, to)
     if current + amount > U64_MAX:
         raise TxError(ErrorCode.OVERFLOW, f"holding of {to!r} would overflow")
+    payouts.on_change(view, Asset(cid, token_class), to, current, current + amount)
     holdings.put_holding(view, cid, token_class, to, current + amount)
     if cls.kind is ClassKind.SHARES:
         checkpoints.sync(view, height, cid, collective, to)
@@ -59,6 +62,7 @@ def debit_holding(
         raise TxError(
             ErrorCode.INSUFFICIENT_FUNDS, f"{holder!r} holds {current} {cls.name}, not {amount}"
         )
+    payouts.on_change(view, Asset(cid, token_class), holder, current, current - amount)
     holdings.put_holding(view, cid, token_class, holder, current - amount)
     if cls.kind is ClassKind.SHARES:
         checkpoints.sync(view, height, cid, collective, holder)

@@ -278,7 +278,7 @@ class HolderDistribution(Action):
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         treasury.debit(view, run.collective_id, self.asset, self.amount)
-        _, event = pay_holders(view, ctx.height, self.holders_of, self.asset, self.amount)
+        event = pay_holders(view, self.holders_of, self.asset, self.amount)
         return [Event(event.kind, (*event.attributes, ("memo", self.memo)))]
 
 

@@ -32,7 +32,7 @@ from ledger.moderation import actions as moderation_actions
 from ledger.moderation import anchors, appeals
 from ledger.splits import handlers as split_handlers
 from ledger.state import transfer, validators
-from ledger.treasury import allowance_spend, sinks, stream_claim
+from ledger.treasury import allowance_spend, holder_claim, sinks, stream_claim
 
 HANDLER_MODULES = (
     transfer,
@@ -58,6 +58,7 @@ HANDLER_MODULES = (
     actions_splits,
     allowance_spend,
     stream_claim,
+    holder_claim,
     sinks,
     anchors,
     appeals,

@@ -5,7 +5,8 @@ collective's token class (`PartyKind.COLLECTIVE` and `PartyKind.TOKEN_HOLDERS`).
   native coin (splits pay the native coin); a payment that carries an invoice reference is kept
   in the collective's invoice index with the paying split as payer.
 - TOKEN_HOLDERS (id: collective id + class index, the raw form of the token's `Asset`): the
-  amount is divided pro rata over the class's holders at that height (`ledger.treasury.holders`).
+  amount goes into the class's payout pool, pro rata to the units held at that moment, for each
+  holder to claim (`ledger.treasury.holders`).
   If nobody holds the class the amount goes to that collective's treasury instead, so a split's
   payment never fails because a class is momentarily empty.
 """
@@ -21,7 +22,7 @@ from ledger.splits.parties import Party, PartyKind, PaymentNote, register_party_
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.view import StateView
-from ledger.treasury.holders import class_holders, pay_holders
+from ledger.treasury.holders import held, pay_holders
 from ledger.treasury.invoices import record_receipt
 
 
@@ -88,10 +89,9 @@ class TokenHoldersSink:
         asset = holders_asset(party)
         if asset is None:
             raise TxError(ErrorCode.NOT_FOUND, f"{party!r} names no token class")
-        if not class_holders(view, asset.collective, asset.token_class):
+        if not held(view, asset):
             return credit_treasury(view, ctx, asset.collective, amount, note)
-        _, event = pay_holders(view, ctx.height, asset, NATIVE, amount)
-        return [event]
+        return [pay_holders(view, asset, NATIVE, amount)]
 
 
 register_party_sink(PartyKind.COLLECTIVE, CollectiveSink())

@@ -58,6 +58,7 @@ def test_every_registered_kind_has_a_golden_test() -> None:
         TxKind.TREASURY_DEPOSIT,
         TxKind.ALLOWANCE_SPEND,
         TxKind.STREAM_CLAIM,
+        TxKind.HOLDER_CLAIM,
         TxKind.SPLIT_CREATE,
         TxKind.SPLIT_UPDATE,
         TxKind.SPLIT_PAY,

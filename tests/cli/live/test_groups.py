@@ -105,6 +105,10 @@ def test_refusals_are_explained(live: LiveWallet) -> None:
         "--amount", "5", "--dry-run",
     )  # fmt: skip
     fails(spend, ExitCode.TX_FAILED, "NOT_FOUND")
+    claim = live.run(
+        "treasury", "claim", "--from", "dev2", "--holders-of", f"{cid}/0", "--dry-run"
+    )  # fmt: skip
+    fails(claim, ExitCode.TX_FAILED, "NOTHING_TO_CLAIM")
     fails(
         live.run("member", "renew", "--from", "dev2", "--collective", "No Such Club", "-y"),
         ExitCode.INVALID_INPUT,
@@ -135,3 +139,9 @@ def test_generate_only_works_offline_with_ids(live: LiveWallet) -> None:
         "--nonce", "0", "--chain-id", live.devnet.genesis.chain_id, "--generate-only",
     )  # fmt: skip
     fails(offline, ExitCode.USAGE, "offline")
+    claim = live.run(
+        "treasury", "claim", "--from", "dev0", "--holders-of", f"{cid}/1",
+        "--nonce", "0", "--chain-id", live.devnet.genesis.chain_id, "--generate-only",
+    )  # fmt: skip
+    assert claim.exit_code == 0, claim.output
+    assert '"kind": "holder_claim"' in claim.stdout

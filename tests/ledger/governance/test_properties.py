@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.collectives import keys as ckeys
+from ledger.collectives import payouts
 from ledger.collectives.create import CollectiveCreate, Founder
 from ledger.collectives.delegation import ALL_KINDS, Delegate
 from ledger.collectives.exit import RageKick, Ragequit
@@ -163,7 +164,7 @@ def vault_assets(world: World) -> list[tuple[Asset, int]]:
     for key, value in view.iter_prefix(ckeys.TREASURY):
         out.append((Asset.parse(key[1 + 20 :]), int.from_bytes(value, "big")))
     out += [(e.asset, e.amount) for e in escrow.total_held(view)]
-    return out
+    return out + payouts.all_pools(view)
 
 
 def tokens(world: World) -> list[tuple[bytes, int]]:

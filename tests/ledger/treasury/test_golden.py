@@ -33,6 +33,7 @@ from ledger.splits.parties import Party
 from ledger.splits.records import SplitMode, SplitTerms, Tranche
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee
+from ledger.treasury.holder_claim import HolderClaim
 from ledger.treasury.stream_claim import StreamClaim
 from ledger.treasury.vesting import Schedule
 from ledger.tx import Payload
@@ -53,6 +54,7 @@ GOLDEN: list[tuple[Payload, str]] = [
         "6b73",
     ),
     (StreamClaim(12), "910c"),
+    (HolderClaim(TOKEN), "91c415030303030303030303030303030303030303030301"),
     (MultisigReject(7), "9107"),
     (
         ModerationAct(CID, HASH, ModerationAction.LABEL, "nsfw", "ipfs://why"),
@@ -140,6 +142,8 @@ def test_golden_bytes(payload: Payload, expected: str) -> None:
         (AllowanceSpend, [CID, [1, b"\x01\x02"], b"", A.raw, 1, ""], "expected 1 bytes"),
         (AllowanceSpend, [CID, [0, A.raw], b"\x01", A.raw, 1, ""], "asset"),
         (StreamClaim, [-1], "stream_id"),
+        (HolderClaim, [b""], "name a token class"),
+        (HolderClaim, [CID], "asset"),
         (ModerationAct, [CID, HASH, 9, "", ""], "unknown moderation decision"),
         (ModerationAct, [CID, HASH[:31], 1, "", ""], "content_hash"),
         (ModerationAct, [CID, HASH, 2, "x" * 65, ""], "label"),

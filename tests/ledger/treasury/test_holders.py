@@ -1,10 +1,7 @@
 """Holder distributions: the TOKEN_HOLDERS and COLLECTIVE split sinks and the
-HolderDistribution proposal action, all with exact pro-rata rounding in address order."""
+HolderDistribution proposal action, paid into the class's pool and claimed by each holder."""
 
 from __future__ import annotations
-
-from hypothesis import given
-from hypothesis import strategies as st
 
 from ledger.collectives import treasury
 from ledger.collectives.ids import NATIVE, Asset
@@ -12,12 +9,12 @@ from ledger.errors import ErrorCode
 from ledger.governance.actions_treasury import HolderDistribution
 from ledger.governance.core_actions import Burn
 from ledger.governance.proposal import Status
-from ledger.keys import Address, PrivateKey
+from ledger.keys import PrivateKey
 from ledger.splits.parties import Party, PartyKind
 from ledger.splits.payloads import SplitCreate, SplitPay
 from ledger.splits.records import SplitTerms
 from ledger.splits.store import split_id_for
-from ledger.treasury.holders import pro_rata
+from ledger.treasury.holder_claim import HolderClaim
 from ledger.treasury.invoices import receipts_for_invoice
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, Chain
 from tests.ledger.treasury.conftest import (
@@ -35,6 +32,11 @@ def holders_of(coop: Coop, token_class: int) -> Party:
     return Party(PartyKind.TOKEN_HOLDERS, Asset(coop.cid, token_class).raw)
 
 
+def claim(chain: Chain, keys: tuple[PrivateKey, ...], token_class: Asset) -> None:
+    for key in keys:
+        chain.send(key, HolderClaim(token_class))
+
+
 def split(chain: Chain, creator: PrivateKey, split_terms: SplitTerms) -> bytes:
     split_id = split_id_for(creator.address, chain.nonces.get(creator.public_key, 0))
     chain.send(creator, SplitCreate(None, split_terms))
@@ -47,11 +49,14 @@ def test_a_split_pays_token_holders_pro_rata_to_the_last_unit(coop: Coop) -> Non
     sid = split(chain, DAVE, terms([(DAVE, 1), (loot, 3)]))
     before = {k: balance(chain, k) for k in (ALICE, CAROL, DAVE)}
     receipt = chain.send(ERIN, SplitPay(sid, 400))
+    paid = [e for e in receipt.events if e.kind == "holders_paid"]
+    assert paid[0].get("units") == 6 and paid[0].get("amount") == 300
+    assert balance(chain, ALICE) == before[ALICE]  # nothing moves until claimed
+    claim(chain, (ALICE, CAROL), Asset(coop.cid, 1))
     got = {k: balance(chain, k) - before[k] for k in before}
     assert got == {DAVE: 100, ALICE: 200, CAROL: 100}
-    paid = [e for e in receipt.events if e.kind == "holders_paid"]
-    assert paid[0].get("holders") == 2 and paid[0].get("amount") == 300
     chain.send(ERIN, SplitPay(sid, 4))  # 3 to holders: 2 and 1
+    claim(chain, (ALICE, CAROL), Asset(coop.cid, 1))
     assert balance(chain, ALICE) - before[ALICE] == 202
     assert balance(chain, CAROL) - before[CAROL] == 101
 
@@ -95,6 +100,7 @@ def test_a_proposal_distributes_treasury_funds_to_the_holders(coop: Coop) -> Non
     before = {k: balance(chain, k) for k in (ALICE, BOB, CAROL)}
     pid, events = enact(coop, [HolderDistribution(Asset(coop.cid, 0), NATIVE, 2_500, "dividend")])
     assert proposal(coop, pid).status is Status.EXECUTED
+    claim(chain, (ALICE, BOB, CAROL), Asset(coop.cid, 0))
     got = {k: balance(chain, k) - before[k] for k in before}
     assert got == {ALICE: 1_000, BOB: 1_000, CAROL: 500}  # shares 10, 10, 5
     assert treasury.balance(chain.view, coop.cid, NATIVE) == FUNDS - 2_500
@@ -109,17 +115,3 @@ def test_a_distribution_to_nobody_does_not_execute(coop: Coop) -> None:
     assert failed and failed[0].get("code") == ErrorCode.NO_HOLDERS
     assert proposal(coop, pid).status is Status.EXPIRED
     assert treasury.balance(chain.view, coop.cid, NATIVE) == FUNDS
-
-
-@given(
-    st.integers(0, 10**9),
-    st.lists(st.integers(1, 10**6), min_size=1, max_size=40),
-)
-def test_pro_rata_is_exact_and_within_one_unit(amount: int, amounts: list[int]) -> None:
-    holdings = [(Address(i.to_bytes(20, "big")), h) for i, h in enumerate(amounts)]
-    payouts = dict(pro_rata(amount, holdings))
-    assert sum(payouts.values()) == amount
-    supply = sum(amounts)
-    for who, held in holdings:
-        exact = amount * held / supply
-        assert abs(payouts.get(who, 0) - exact) < 1

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.collectives import keys as ckeys
+from ledger.collectives import payouts
 from ledger.collectives.exit import Ragequit
-from ledger.collectives.holdings import supply
+from ledger.collectives.holdings import holding, supply
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.params import DAY, HOUR
 from ledger.collectives.treasury_deposit import TreasuryDeposit
@@ -63,6 +64,7 @@ from ledger.state.records import Account
 from ledger.treasury import streams
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee, allowances_of
+from ledger.treasury.holder_claim import HolderClaim
 from ledger.treasury.stream_claim import StreamClaim
 from ledger.treasury.vesting import Schedule
 from ledger.tx import Payload
@@ -149,7 +151,7 @@ def vaults(world: World) -> list[tuple[Asset, int]]:
         for key, value in view.iter_prefix(ckeys.TREASURY)
     ]
     held += [(e.asset, e.amount) for e in escrow.total_held(view)]
-    return held + streams.reserves(view)
+    return held + streams.reserves(view) + payouts.all_pools(view)
 
 
 def native_total(world: World) -> int:
@@ -183,6 +185,7 @@ steps = st.one_of(
     st.tuples(st.just("deposit"), people, st.booleans(), amount, st.booleans()),
     st.tuples(st.just("spend"), members, st.integers(0, 1), amount),
     st.tuples(st.just("claim"), people, st.integers(1, 6)),
+    st.tuples(st.just("payout"), people, st.integers(0, 1)),
     st.tuples(st.just("pay"), people, st.integers(0, 1), amount, st.booleans()),
     st.tuples(st.just("distribute"), people, st.integers(0, 1), st.integers(0, 500)),
     st.tuples(st.just("moderate"), members, st.integers(1, 4)),
@@ -234,6 +237,8 @@ def run(world: World, step: tuple[Any, ...]) -> Receipt | ErrorCode | list[Event
         payload = AllowanceSpend(cid, grantee, asset, ERIN.address, args[2] % 600 + 1)
     elif op == "claim":
         payload = StreamClaim(args[1])
+    elif op == "payout":
+        payload = HolderClaim(Asset(cid, args[1]))
     elif op == "pay":
         payload = SplitPay(world.splits[args[1]], args[2], b"DEAL" if args[3] else b"")
     elif op == "distribute":
@@ -300,6 +305,16 @@ def check(world: World, result: Receipt | ErrorCode | list[Event]) -> None:
     for asset in tokens(world):
         total = supply(view, asset.collective, asset.token_class)
         assert total == held[asset] == world.minted[asset], asset
+        by_accounts = sum(
+            holding(view, asset.collective, asset.token_class, k.address) for k in EVERYONE
+        )
+        assert payouts.held(view, asset.collective, asset.token_class) == by_accounts, asset
+        for paid, pool in payouts.pools(view, asset):  # the pool can pay every holder's due
+            due = 0
+            for k in EVERYONE:
+                units = holding(view, asset.collective, asset.token_class, k.address)
+                due += dict(payouts.owed(view, asset, k.address, units)).get(paid, 0)
+            assert due <= pool.balance, (asset, paid)
     for _, _, allowance in allowances_of(view, world.cid):
         assert allowance.spent <= max(allowance.amount, allowance.spent)
     for sid in range(1, streams.next_stream_id(view)):
@@ -350,6 +365,8 @@ def test_a_scripted_walk_reaches_every_path() -> None:
         ("advance", 9 * DAY),
         ("claim", DAVE, 1),
         ("claim", ERIN, 2),
+        ("payout", ALICE, 1),  # Alice's part of the loot holders' payments
+        ("payout", CAROL, 0),  # Carol's part of the dividend
         ("submit", BOB, 0, DAVE, 10),  # position 2 ...
         ("reject", BOB, 0),  # ... rejected by Bob and Carol
         ("reject", CAROL, 0),
@@ -369,6 +386,7 @@ def test_a_scripted_walk_reaches_every_path() -> None:
         "proposal_waiting",
         "proposal_superseded",
         "holders_paid",
+        "holder_claim",
         "allocation_payout",
         "allowance_spend",
         "treasury_deposit",
