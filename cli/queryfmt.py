@@ -80,7 +80,11 @@ def account_text(a: dict[str, Any]) -> str:
     return lines(rows)
 
 
-def collective_text(c: dict[str, Any]) -> str:
+def asset_name(asset: str, native_coin: str) -> str:
+    return native_coin if asset == "native" else asset
+
+
+def collective_text(c: dict[str, Any], native_coin: str = "coin") -> str:
     rows: list[tuple[str, Any]] = [
         ("id", c["id"]),
         ("name", c["name"]),
@@ -90,7 +94,13 @@ def collective_text(c: dict[str, Any]) -> str:
     ]
     rows += [(f"supply {s['name']}", s["supply"]) for s in c.get("supply", [])]
     treasury = c.get("treasury") or []
-    rows.append(("treasury", ", ".join(f"{t['amount']} {t['asset']}" for t in treasury) or "empty"))
+    rows.append(
+        (
+            "treasury",
+            ", ".join(f"{t['amount']} {asset_name(t['asset'], native_coin)}" for t in treasury)
+            or "empty",
+        )
+    )
     rows += verified_note(c)
     out = [lines(rows), "", "members:"]
     for m in c.get("members", []):
@@ -209,7 +219,7 @@ def split_text(s: dict[str, Any], payouts: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def content_text(c: dict[str, Any]) -> str:
+def content_text(c: dict[str, Any], now_ms: int = 0) -> str:
     rows: list[tuple[str, Any]] = [
         ("content", c["hash"]),
         ("author", c.get("author")),
@@ -226,8 +236,24 @@ def content_text(c: dict[str, Any]) -> str:
     if history:
         out += ["", "moderation history:"]
         for d in history:
-            out.append(f"  {date(d.get('time_ms'))}  {d.get('action')}  {d.get('reason', '')}")
+            out.append(decision_text(d, now_ms))
     return "\n".join(out)
+
+
+def decision_text(d: dict[str, Any], now_ms: int) -> str:
+    """`date  ACTION by WHO, proposal N, appeal until DATE, label, reason`."""
+    action = str(d.get("action"))
+    if d.get("label"):
+        action += f" {d['label']!r}"
+    kind = "collective" if d.get("actor_kind") == "COLLECTIVE" else "moderator"
+    parts = [f"{action} by {kind} {d.get('actor')}"]
+    if d.get("proposal_id") is not None:
+        parts.append(f"proposal {d['proposal_id']}")
+    if d.get("appeal_until_ms"):
+        parts.append(f"appeal until {until(d['appeal_until_ms'], now_ms)}")
+    if d.get("reason_uri"):
+        parts.append(f"reason {d['reason_uri']}")
+    return f"  {date(d.get('time_ms'))}  " + ", ".join(parts)
 
 
 def block_text(b: dict[str, Any]) -> str:

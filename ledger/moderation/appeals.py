@@ -83,7 +83,7 @@ def settle_appeal(view: StateView, ctx: BlockContext, pid: int, proposal: Propos
         collective=proposal.collective,
         actor=proposal.collective,
         label=before.label if before is not None else "",
-        reason_uri="appeal upheld",
+        reason_uri="reversed on appeal",
         proposal_id=u64(pid),
     )
     return [
