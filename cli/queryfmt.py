@@ -164,10 +164,48 @@ def proposal_text(p: dict[str, Any], now_ms: int) -> str:
         rows.append(("voters", tally.get("voters")))
     elif tally:
         rows.append(("approvals", f"{tally['approvals']} of {tally['required_approvals']}"))
+    if p.get("status") not in _OPEN:
+        rows += result_rows(p, now_ms)
     for action in p.get("actions", []):
         rows.append(("action", action.get("tag")))
     rows += verified_note(p)
     return lines(rows)
+
+
+_OPEN = frozenset({"SUBMITTED", "VOTING"})
+_BINARY = ("yes", "no", "abstain", "veto")
+
+
+def result_rows(p: dict[str, Any], now_ms: int) -> list[tuple[str, Any]]:
+    """A closed vote's result from the proposal record (the part `--verify` proves): the final
+    tally per option, the winner of a poll, when voting closed and what came after."""
+    rows: list[tuple[str, Any]] = []
+    final = list(p.get("tally") or [])
+    total = int(p.get("total_power") or 0)
+    names = list(p.get("choices") or []) or list(_BINARY)
+    if final:
+        rows.append(("result", f"{p['status']} (final tally of {total} voting power)"))
+        for index, power in enumerate(final):
+            name = names[index] if index < len(names) else f"choice {index}"
+            rows.append((f"  {name}", f"{power} ({percent(power, total)})"))
+        if p.get("choices") and int(p.get("winner", -1)) >= 0:
+            rows.append(("winner", names[int(p["winner"])]))
+    else:
+        rows.append(("result", p.get("status")))
+    if p.get("closed_ms"):
+        rows.append(("closed", date(p["closed_ms"])))
+    grace = p.get("grace_end_ms")
+    status = p.get("status")
+    if grace and status == "EXECUTED":
+        rows.append(("executed", f"yes, its actions ran (grace period ended {date(grace)})"))
+    elif grace and status == "GRACE":
+        rows.append(("executes", f"when the grace period ends, {until(grace, now_ms)}"))
+    elif status == "READY":
+        expires = until(int(p.get("expires_ms") or 0), now_ms)
+        rows.append(
+            ("executes", f"failed at grace end: `coterie proposal process {p['id']}` by {expires}")
+        )
+    return rows
 
 
 def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
