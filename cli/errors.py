@@ -16,6 +16,9 @@ Exit codes (stable, documented in docs/cli.md):
     6  the node cannot be reached, or answered with an error
     7  the simulator found a violated property (`coterie sim`)
     8  the node refused the tx, or it was not committed within the wait
+    9  `query --verify`: the answer does not verify (cli/querycontext.py)
+   10  the node has no such thing: an unknown collective, proposal, split, content, tx or block
+       (a 404 answer), so a script tells "not there" from "node down" (6)
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any, ClassVar
 import click
 
 from cli.broadcast import TxNotCommittedError, TxRefusedError
-from cli.nodeclient import NodeClientError
+from cli.nodeclient import NodeApiError, NodeClientError
 from cli.wallet.keystore import KeystoreError, WrongPasswordError
 from cli.wallet.txfile import TxFileError
 from consensus.errors import SignStateCorruptError
@@ -51,6 +54,8 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 6
     VIOLATION = 7
     TX_FAILED = 8
+    VERIFY_FAILED = 9
+    NOT_FOUND = 10
 
 
 class CliError(click.ClickException):
@@ -75,6 +80,10 @@ class UnavailableError(CliError):
     exit_code: ClassVar[int] = ExitCode.UNAVAILABLE
 
 
+class NotFoundError(CliError):
+    exit_code: ClassVar[int] = ExitCode.NOT_FOUND
+
+
 class TxFailedError(CliError):
     exit_code: ClassVar[int] = ExitCode.TX_FAILED
 
@@ -95,6 +104,8 @@ def to_cli_error(exc: BaseException) -> CliError | None:
         return InvalidInputError(f"genesis: {exc}")
     if isinstance(exc, ConfigError | KeyFileError | SignStateCorruptError):
         return InvalidInputError(str(exc))
+    if isinstance(exc, NodeApiError) and exc.status == 404:
+        return NotFoundError(str(exc))
     if isinstance(exc, NodeClientError):
         return UnavailableError(str(exc))
     if isinstance(exc, TxRefusedError | TxNotCommittedError):

@@ -63,8 +63,18 @@ def new_password(name: str, password_file: Path | None) -> str:
                 hide_input=True,
                 confirmation_prompt="Repeat the password",
                 err=True,
+                value_proc=_long_enough,  # refused at once, before it is typed a second time
             )
         )
     if len(password) < MIN_PASSWORD_LEN:
-        raise InvalidInputError(f"the password must have at least {MIN_PASSWORD_LEN} characters")
+        raise InvalidInputError(_TOO_SHORT)
     return password
+
+
+_TOO_SHORT = f"the password must have at least {MIN_PASSWORD_LEN} characters"
+
+
+def _long_enough(text: str) -> str:
+    if len(text) < MIN_PASSWORD_LEN:
+        raise click.UsageError(f"{_TOO_SHORT}; type a longer one")
+    return text

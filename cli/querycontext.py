@@ -193,6 +193,10 @@ class QueryContext:
                 self._hrp = str(status.get("address_prefix", "tcot"))
         return self._hrp
 
+    def native_coin(self) -> str:
+        """The native coin's name, as the node states it (`COT`)."""
+        return str(self.get("/v1/status").get("native_coin") or "coin")
+
     def address(self, text: str) -> Address:
         """An address, or the name of a key in the wallet's keystore."""
         try:

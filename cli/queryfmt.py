@@ -80,7 +80,11 @@ def account_text(a: dict[str, Any]) -> str:
     return lines(rows)
 
 
-def collective_text(c: dict[str, Any]) -> str:
+def asset_name(asset: str, native_coin: str) -> str:
+    return native_coin if asset == "native" else asset
+
+
+def collective_text(c: dict[str, Any], native_coin: str = "coin") -> str:
     rows: list[tuple[str, Any]] = [
         ("id", c["id"]),
         ("name", c["name"]),
@@ -90,7 +94,13 @@ def collective_text(c: dict[str, Any]) -> str:
     ]
     rows += [(f"supply {s['name']}", s["supply"]) for s in c.get("supply", [])]
     treasury = c.get("treasury") or []
-    rows.append(("treasury", ", ".join(f"{t['amount']} {t['asset']}" for t in treasury) or "empty"))
+    rows.append(
+        (
+            "treasury",
+            ", ".join(f"{t['amount']} {asset_name(t['asset'], native_coin)}" for t in treasury)
+            or "empty",
+        )
+    )
     rows += verified_note(c)
     out = [lines(rows), "", "members:"]
     for m in c.get("members", []):
@@ -154,10 +164,48 @@ def proposal_text(p: dict[str, Any], now_ms: int) -> str:
         rows.append(("voters", tally.get("voters")))
     elif tally:
         rows.append(("approvals", f"{tally['approvals']} of {tally['required_approvals']}"))
+    if p.get("status") not in _OPEN:
+        rows += result_rows(p, now_ms)
     for action in p.get("actions", []):
         rows.append(("action", action.get("tag")))
     rows += verified_note(p)
     return lines(rows)
+
+
+_OPEN = frozenset({"SUBMITTED", "VOTING"})
+_BINARY = ("yes", "no", "abstain", "veto")
+
+
+def result_rows(p: dict[str, Any], now_ms: int) -> list[tuple[str, Any]]:
+    """A closed vote's result from the proposal record (the part `--verify` proves): the final
+    tally per option, the winner of a poll, when voting closed and what came after."""
+    rows: list[tuple[str, Any]] = []
+    final = list(p.get("tally") or [])
+    total = int(p.get("total_power") or 0)
+    names = list(p.get("choices") or []) or list(_BINARY)
+    if final:
+        rows.append(("result", f"{p['status']} (final tally of {total} voting power)"))
+        for index, power in enumerate(final):
+            name = names[index] if index < len(names) else f"choice {index}"
+            rows.append((f"  {name}", f"{power} ({percent(power, total)})"))
+        if p.get("choices") and int(p.get("winner", -1)) >= 0:
+            rows.append(("winner", names[int(p["winner"])]))
+    else:
+        rows.append(("result", p.get("status")))
+    if p.get("closed_ms"):
+        rows.append(("closed", date(p["closed_ms"])))
+    grace = p.get("grace_end_ms")
+    status = p.get("status")
+    if grace and status == "EXECUTED":
+        rows.append(("executed", f"yes, its actions ran (grace period ended {date(grace)})"))
+    elif grace and status == "GRACE":
+        rows.append(("executes", f"when the grace period ends, {until(grace, now_ms)}"))
+    elif status == "READY":
+        expires = until(int(p.get("expires_ms") or 0), now_ms)
+        rows.append(
+            ("executes", f"failed at grace end: `coterie proposal process {p['id']}` by {expires}")
+        )
+    return rows
 
 
 def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
@@ -209,7 +257,7 @@ def split_text(s: dict[str, Any], payouts: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def content_text(c: dict[str, Any]) -> str:
+def content_text(c: dict[str, Any], now_ms: int = 0) -> str:
     rows: list[tuple[str, Any]] = [
         ("content", c["hash"]),
         ("author", c.get("author")),
@@ -226,8 +274,24 @@ def content_text(c: dict[str, Any]) -> str:
     if history:
         out += ["", "moderation history:"]
         for d in history:
-            out.append(f"  {date(d.get('time_ms'))}  {d.get('action')}  {d.get('reason', '')}")
+            out.append(decision_text(d, now_ms))
     return "\n".join(out)
+
+
+def decision_text(d: dict[str, Any], now_ms: int) -> str:
+    """`date  ACTION by WHO, proposal N, appeal until DATE, label, reason`."""
+    action = str(d.get("action"))
+    if d.get("label"):
+        action += f" {d['label']!r}"
+    kind = "collective" if d.get("actor_kind") == "COLLECTIVE" else "moderator"
+    parts = [f"{action} by {kind} {d.get('actor')}"]
+    if d.get("proposal_id") is not None:
+        parts.append(f"proposal {d['proposal_id']}")
+    if d.get("appeal_until_ms"):
+        parts.append(f"appeal until {until(d['appeal_until_ms'], now_ms)}")
+    if d.get("reason_uri"):
+        parts.append(f"reason {d['reason_uri']}")
+    return f"  {date(d.get('time_ms'))}  " + ", ".join(parts)
 
 
 def block_text(b: dict[str, Any]) -> str:

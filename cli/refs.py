@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import click
 
-from cli.errors import InvalidInputError
+from cli.errors import InvalidInputError, NotFoundError
 from cli.nodeclient import NodeApiError, NodeClient
 from cli.wallet.keystore import Keystore, KeystoreError
 from ledger.bech32m import AddressError
@@ -99,13 +99,16 @@ class Resolver:
         """An address of this chain, or the address of the stored key named `text`."""
         try:
             return Address.parse(self.prefix, text)
-        except AddressError as exc:
-            if text.startswith(self.prefix + "1"):
-                raise  # a mistyped address, not a key name
+        except AddressError:
+            if text.startswith(self.prefix + "1") or ("1" in text and len(text) > 40):
+                raise  # a mistyped address or one of another chain: its message says which
             try:
                 return self.store.info(text).address
             except (KeystoreError, ValueError):
-                raise exc from None
+                raise InvalidInputError(
+                    f"{text!r} is neither an address of this chain ({self.prefix}1...) nor a key "
+                    "name in this wallet (see `coterie keys list`)"
+                ) from None
 
     def collective(self, text: str) -> CollectiveInfo:
         cid = _hex_id(text)
@@ -117,7 +120,10 @@ class Resolver:
             view = self.client.get(f"/v1/collectives/{cid.hex()}")
         except NodeApiError as exc:
             if exc.status == 404:
-                raise InvalidInputError(f"no collective {cid.hex()} on this chain") from None
+                raise NotFoundError(
+                    f"no collective {cid.hex()} on this chain: give the id (40 hex) or the "
+                    "exact name of an existing collective"
+                ) from None
             raise
         classes = tuple(str(c.get("name")) for c in view.get("classes", []))
         return CollectiveInfo(cid, str(view.get("name", "")), classes)
@@ -125,13 +131,7 @@ class Resolver:
     def _by_name(self, name: str) -> bytes:
         if self.client is None:
             raise click.UsageError(f"offline, give the collective's id (40 hex), not {name!r}")
-        found = [c for c in self.client.get("/v1/collectives")["collectives"] if c["name"] == name]
-        if not found:
-            raise InvalidInputError(f"no collective named {name!r} (give its id)")
-        if len(found) > 1:
-            ids = ", ".join(c["id"] for c in found)
-            raise InvalidInputError(f"several collectives are named {name!r}: give an id ({ids})")
-        return bytes.fromhex(found[0]["id"])
+        return collective_by_name(self.client, name)
 
     def asset(self, text: str) -> Asset:
         """`native` (or the coin's name), or `COLLECTIVE/CLASS`."""
@@ -155,6 +155,24 @@ class Resolver:
                 raise click.BadParameter(f"class {name!r} is given twice")
             pairs[index] = parse_amount(amount)
         return tuple(sorted(pairs.items()))
+
+
+def collective_id(client: NodeClient, text: str) -> bytes:
+    """A collective's 40-hex id as given, or the id of the one collective named `text`."""
+    cid = _hex_id(text)
+    return cid if cid is not None else collective_by_name(client, text)
+
+
+def collective_by_name(client: NodeClient, name: str) -> bytes:
+    found = [c for c in client.get("/v1/collectives")["collectives"] if c["name"] == name]
+    if not found:
+        raise NotFoundError(
+            f"no collective named {name!r} on this chain: give its id (40 hex) or its exact name"
+        )
+    if len(found) > 1:
+        ids = ", ".join(c["id"] for c in found)
+        raise InvalidInputError(f"several collectives are named {name!r}: give an id ({ids})")
+    return bytes.fromhex(found[0]["id"])
 
 
 def _hex_id(text: str) -> bytes | None:

@@ -32,7 +32,7 @@ from cli.nodeclient import NodeClient
 from cli.options import emit, warn
 from cli.passwords import existing_password
 from cli.reasons import NONCE_RACES, explain
-from cli.summary import Names, describe
+from cli.summary import Names, describe, event_attributes
 from cli.wallet.keystore import KeyInfo, Keystore
 from ledger.collectives.ids import derive_collective_id
 from ledger.keys import PrivateKey
@@ -87,14 +87,15 @@ def derived_ids(body: TxBody) -> dict[str, str]:
     return {}
 
 
-def result_lines(view: dict[str, Any]) -> list[str]:
+def result_lines(view: dict[str, Any], names: Names | None = None) -> list[str]:
     result = view.get("result") or {}
     lines = [
         f"committed at height {view.get('height')} "
-        f"(block {str(view.get('block_hash', ''))[:16]}), result {result.get('code', 'OK')}"
+        f"(block {view.get('block_hash', '')}), result {result.get('code', 'OK')}"
     ]
     for event in result.get("events", []):
-        attributes = " ".join(f"{k}={v}" for k, v in event.get("attributes", {}).items())
+        shown = event_attributes(event.get("attributes", {}), names or Names())
+        attributes = " ".join(f"{k}={v}" for k, v in shown.items())
         lines.append(f"  event {event.get('kind')} {attributes}".rstrip())
     return lines
 
@@ -184,7 +185,7 @@ class Sender:
                     f"tx {tx_hash} was included at height {view.get('height')} but failed: "
                     f"{code} ({explain(code)})"
                 )
-            text += result_lines(view)
+            text += result_lines(view, self.names)
         if self.quiet:
             click.echo(next(iter(extra.values()), tx_hash))
             return

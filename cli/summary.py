@@ -29,6 +29,7 @@ DEFAULT_COIN = "coin"
 AMOUNT_FIELDS = frozenset(
     {"amount", "tribute", "open_tribute", "dues", "proposal_deposit", "fee", "deposit", "minimum"}
 )
+TEXT_BYTES_FIELDS = frozenset({"invoice_ref"})  # bytes a person typed as text
 PAIR_FIELDS = frozenset({"holdings", "burns", "amounts"})  # (token class, amount) pairs
 _DATE_FROM_MS = 10**11  # below: a duration; above: a point in time (after 1973)
 _PPM = 1_000_000
@@ -67,6 +68,42 @@ class Names:
 
     def asset(self, asset: Asset) -> str:
         return self.native if asset.is_native else self.token(asset.collective, asset.token_class)
+
+
+def event_attributes(attributes: dict[str, Any], names: Names) -> dict[str, Any]:
+    """A tx result's event attributes with token classes by name: `token_class=shares` and
+    `asset=<collective id>/shares` (both forms the wallet accepts back); the rest as the node
+    showed them (see node/api/eventview.py)."""
+    shown = dict(attributes)
+    collective = attributes.get("collective")
+    if isinstance(attributes.get("token_class"), int) and isinstance(collective, str):
+        shown["token_class"] = _class_name(names, collective, attributes["token_class"])
+    asset = attributes.get("asset")
+    if isinstance(asset, str) and "/" in asset:
+        cid, _, index = asset.partition("/")
+        if index.isdigit():
+            shown["asset"] = f"{cid}/{_class_name(names, cid, int(index))}"
+    return shown
+
+
+def _class_name(names: Names, cid_hex: str, index: int) -> str | int:
+    try:
+        cid = bytes.fromhex(cid_hex)
+    except ValueError:
+        return index
+    known = names.collective(cid) if len(cid) == COLLECTIVE_ID_LEN else None
+    if known is None or not 0 <= index < len(known.classes):
+        return index
+    return known.classes[index]
+
+
+def as_text(value: bytes) -> str | None:
+    """Bytes a person typed (an invoice reference), if they are printable UTF-8."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isprintable() else None
 
 
 def quoted(value: str) -> str:
@@ -151,6 +188,8 @@ class Describer:
             return value.name
         if isinstance(value, bool):
             return "yes" if value else "no"
+        if isinstance(value, bytes) and name in TEXT_BYTES_FIELDS and as_text(value) is not None:
+            return quoted(value.decode("utf-8"))
         if isinstance(value, bytes) and name == "collective" and len(value) == COLLECTIVE_ID_LEN:
             known = self.names.collective(value)
             return f"{quoted(known.name)} ({value.hex()})" if known else value.hex()

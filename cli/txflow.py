@@ -36,6 +36,7 @@ from cli.summary import DEFAULT_COIN, Names, describe
 from cli.wallet.keystore import KeyInfo, Keystore
 from cli.wallet.txfile import checked_body, dumps, unsigned_document
 from ledger.codec import U64_MAX
+from ledger.collectives.ids import Asset
 from ledger.keys import Address
 from ledger.tx import Payload, TxBody
 
@@ -205,6 +206,10 @@ class TxBuilder:
         native = DEFAULT_COIN if self.send is None else self.send.chain.native_coin
         store = self.store if self.store is not None else open_keystore(Path("."))
         return Resolver(self.prefix, store, client, native)
+
+    def asset(self, value: Asset | str) -> Asset:
+        """An asset parsed offline, or `COLLECTIVE/CLASS` by name, resolved through the node."""
+        return value if isinstance(value, Asset) else self.refs().asset(value)
 
     def body(self, payload: Payload) -> TxBody:
         body = TxBody(self.chain_id, self.sender.public_key, self.nonce, self.fee, payload)

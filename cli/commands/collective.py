@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 import click
 
+from cli.commands.govparse import checked
 from cli.errors import CoterieGroup
 from cli.refs import Resolver, parse_amount, parse_duration_ms, parse_ppm, split_pair
 from cli.txflow import TxBuilder, tx_options
-from ledger.collectives.create import CollectiveCreate, Founder
+from ledger.collectives.create import CollectiveCreate, Founder, validate_definition
 from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.params import AdmissionMode, CollectiveParams
 from ledger.governance.kinds import DecisionMethod, ProposalKind
@@ -166,4 +167,6 @@ def create(
         settings = dataclasses.replace(settings, admission_mode=AdmissionMode[admission.upper()])
     settings = set_fields(settings, params, refs)
     overrides = tuple(sorted((parse_policy(p, refs) for p in policies), key=lambda p: p[0]))
+    with checked():  # the chain's own stateless rules, before anything is signed or sent
+        validate_definition(name, token_classes, members, settings, overrides)
     builder.finish(CollectiveCreate(name, metadata, token_classes, members, settings, overrides))

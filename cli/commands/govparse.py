@@ -37,7 +37,7 @@ def checked(what: str = "") -> Iterator[None]:
     try:
         yield
     except TxError as error:
-        prefix = f"{what}: " if what else ""
+        prefix = f"{what}: " if what and not error.message.startswith(what) else ""
         raise InvalidInputError(f"{prefix}{error.message} ({error.code.name})") from error
 
 
@@ -81,7 +81,10 @@ def parse_asset(text: str) -> Asset:
         return Asset()
     cid_text, sep, class_text = text.partition("/")
     if not sep or not class_text.isdigit():
-        raise click.BadParameter("an asset is 'native' or COLLECTIVE_ID/CLASS (e.g. 70f1…17ee/0)")
+        raise click.BadParameter(
+            "an asset is 'native' or COLLECTIVE/CLASS: the collective's id or name, the class's "
+            "name or index (e.g. 70f1…17ee/credits or 70f1…17ee/0)"
+        )
     token_class = int(class_text)
     if token_class >= MAX_TOKEN_CLASSES:
         raise click.BadParameter(f"a token class is 0 to {MAX_TOKEN_CLASSES - 1}")
@@ -90,16 +93,29 @@ def parse_asset(text: str) -> Asset:
     return Asset.parse(raw)
 
 
-class AssetType(click.ParamType[Asset]):
+class AssetType(click.ParamType[Asset | str]):
+    """An `Asset` when given as `native` or `ID/INDEX`; `COLLECTIVE/CLASS` with a collective's
+    name or a class name stays text, resolved through the node by `TxBuilder.asset`."""
+
     name = "ASSET"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, Asset):
             return value
+        text = str(value).strip()
         try:
-            return parse_asset(str(value))
+            return parse_asset(text)
         except click.BadParameter as exc:
+            collective, _, token = text.rpartition("/")
+            if collective and token and not token.isdigit():
+                return text  # a class name: the node knows the collective's classes
+            if collective and token and not _hex_like(collective):
+                return text  # a collective's name
             self.fail(exc.message, param, ctx)
+
+
+def _hex_like(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEFx" for c in text)
 
 
 ASSET = AssetType()

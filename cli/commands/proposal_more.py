@@ -56,7 +56,7 @@ DECISIONS = {d.name.lower(): d for d in ModerationAction}
 def stream_create(
     *,
     recipient: str,
-    asset: Asset,
+    asset: Asset | str,
     total: int | None,
     per_interval: int | None,
     interval: int,
@@ -80,7 +80,7 @@ def stream_create(
     with checked("invalid stream schedule"):
         schedule.check()
     builder = builder_for(common)
-    action = StreamCreate(builder.address(recipient), asset, schedule)
+    action = StreamCreate(builder.address(recipient), builder.asset(asset), schedule)
     starts = "when the proposal executes" if start == 0 else format_time(start)
     lines = [
         f"stream: {schedule.total} in {schedule.steps} steps of {format_duration(interval)} "
@@ -132,7 +132,7 @@ def stream_cancel(
 @tx_options
 def allocate(
     *,
-    asset: Asset,
+    asset: Asset | str,
     budget: int,
     choices: tuple[str, ...],
     quadratic: bool,
@@ -154,7 +154,7 @@ def allocate(
                 raise click.BadParameter(f"{target_text}: an allocation pays an address or split")
             labels.append(label)
             targets.append(target)
-    action = Allocate(asset, budget, tuple(targets), memo)
+    action = Allocate(builder.asset(asset), budget, tuple(targets), memo)
     method = VotingMethod.QUADRATIC if quadratic else VotingMethod.WEIGHTED
     lines = [
         f"choice {i}: {label} -> {format_party(t, builder.prefix)}"

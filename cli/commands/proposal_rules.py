@@ -326,7 +326,7 @@ def allowance(
     *,
     member: str | None,
     role_name: str | None,
-    asset: Asset,
+    asset: Asset | str,
     amount: int,
     period: int,
     collective: bytes,
@@ -346,7 +346,7 @@ def allowance(
     else:
         assert role_name is not None
         grantee = Grantee.role(int(ROLES[role_name]))
-    action = SetAllowance(grantee, asset, amount, period // 1000)
+    action = SetAllowance(grantee, builder.asset(asset), amount, period // 1000)
     every = f"every {format_duration(period)}" if period else "once (never resets)"
     what = "removes the allowance" if amount == 0 else f"{amount} {every}"
     submit_proposal(

@@ -225,7 +225,7 @@ def spend(
     *,
     recipient: str,
     amount: int,
-    asset: Asset,
+    asset: Asset | str,
     memo: str,
     collective: bytes,
     metadata: str,
@@ -235,8 +235,9 @@ def spend(
     """Pay from the treasury to an address (a large share of the treasury faces the stricter
     large-spend policy)."""
     builder = builder_for(common)
-    action = TreasurySpend(asset, builder.address(recipient), amount, memo)
-    lines = [f"pays {amount} of the {asset_label(asset)} to {recipient}"]
+    paid = builder.asset(asset)
+    action = TreasurySpend(paid, builder.address(recipient), amount, memo)
+    lines = [f"pays {amount} of the {asset_label(paid)} to {recipient}"]
     submit_proposal(
         builder,
         collective=collective,
@@ -264,7 +265,7 @@ def distribute(
     *,
     holders_of: Asset,
     amount: int,
-    asset: Asset,
+    asset: Asset | str,
     memo: str,
     collective: bytes,
     metadata: str,
@@ -273,23 +274,29 @@ def distribute(
 ) -> None:
     """Pay from the treasury to the holders of a token class, pro rata (a dividend)."""
     builder = builder_for(common)
-    action = HolderDistribution(holders_of, asset, amount, memo)
+    action = HolderDistribution(holders_of, builder.asset(asset), amount, memo)
     submit_proposal(
         builder, collective=collective, actions=(action,), metadata=metadata, expedited=expedited
     )
 
 
 @submit.command("accept-asset")
-@click.option("--asset", type=ASSET, required=True, metavar="COLLECTIVE_ID/CLASS")
+@click.option("--asset", type=ASSET, required=True, metavar="COLLECTIVE/CLASS")
 @click.option("--remove", is_flag=True, help="Take it off the whitelist instead.")
 @proposal_options
 @tx_options
 def accept_asset(
-    *, asset: Asset, remove: bool, collective: bytes, metadata: str, expedited: bool, **common: Any
+    *,
+    asset: Asset | str,
+    remove: bool,
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
 ) -> None:
     """Accept a token into the treasury's deposit whitelist (or remove it)."""
     builder = builder_for(common)
-    action = AcceptAsset(asset, not remove)
+    action = AcceptAsset(builder.asset(asset), not remove)
     submit_proposal(
         builder, collective=collective, actions=(action,), metadata=metadata, expedited=expedited
     )

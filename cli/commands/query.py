@@ -11,7 +11,6 @@ import click
 
 from cli import queryfmt as fmt
 from cli.commands.query_chain import block, light_status, tx
-from cli.errors import InvalidInputError
 from cli.lightclient import LightClient, VerificationError, VerifiedState, checks
 from cli.options import parse_hash
 from cli.querycontext import (
@@ -24,6 +23,7 @@ from cli.querycontext import (
     query_options,
     verify_option,
 )
+from cli.refs import collective_id
 from ledger.collectives import keys as col_keys
 from ledger.content import keys as content_keys
 from ledger.governance import keys as gov_keys
@@ -109,18 +109,13 @@ def _raw(value: str | None) -> bytes | None:
 # -- collective ------------------------------------------------------------------------------
 
 
-def _collective_id(text: str) -> bytes:
-    try:
-        cid = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        cid = b""
-    if len(cid) != 20:
-        raise InvalidInputError("a collective id is 20 bytes (40 hex digits)")
-    return cid
+def _collective_id(q: QueryContext, text: str) -> bytes:
+    """The 40-hex id, or the exact name of one collective (as the tx commands take)."""
+    return collective_id(q.node, text)
 
 
 @query.command("collective")
-@click.argument("collective_id", metavar="ID")
+@click.argument("collective_id", metavar="ID|NAME")
 @query_options
 @verify_option
 def collective(
@@ -138,7 +133,7 @@ def collective(
     treasury are proven; the policies shown for kinds without an override are chain defaults.
     """
     q = context(node_url, output, home, genesis_path)
-    cid = _collective_id(collective_id)
+    cid = _collective_id(q, collective_id)
     answer = q.get(f"/v1/collectives/{cid.hex()}")
     if verify:
         with q.light() as light:
@@ -152,7 +147,7 @@ def collective(
                 raise VerificationError("the chain moved on during every attempt; try again")
             checks.check_collective(answer, cid, hrp, verified)
         mark(answer, verified)
-    emit(q, answer, fmt.collective_text(answer))
+    emit(q, answer, fmt.collective_text(answer, q.native_coin()))
 
 
 # -- validators ------------------------------------------------------------------------------
@@ -179,7 +174,7 @@ def validators(
 
 
 @query.command("proposals")
-@click.argument("collective_id", metavar="COLLECTIVE")
+@click.argument("collective_id", metavar="ID|NAME")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @query_options
 @verify_option
@@ -199,7 +194,7 @@ def proposals(
     tallies, which the node computes from the ballots).
     """
     q = context(node_url, output, home, genesis_path)
-    cid = _collective_id(collective_id)
+    cid = _collective_id(q, collective_id)
     path = f"/v1/collectives/{cid.hex()}/proposals?limit={limit}"
     answer = q.get(path)
     if verify and answer.get("proposals"):
@@ -330,4 +325,4 @@ def content(
     chash = parse_hash(content_hash, "content id")
     answer = q.get(f"/v1/content/{chash.hex()}" + ("?proof=true" if verify else ""))
     _single(q, answer, content_keys.record(chash), checks.check_content, verify)
-    emit(q, answer, fmt.content_text(answer))
+    emit(q, answer, fmt.content_text(answer, now_ms()))

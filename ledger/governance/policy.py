@@ -99,12 +99,18 @@ class Policy:
     def validate(self) -> None:
         """Raise `TxError(INVALID_POLICY)` unless the policy is coherent and within bounds."""
         for name in ("quorum_ppm", "veto_ppm", "yes_quorum_ppm", "expedited_quorum_ppm"):
-            _check(getattr(self, name) <= PPM, name)
+            _check(getattr(self, name) <= PPM, f"{name} must be 0 to 1,000,000 ppm (0% to 100%)")
         _check(self.threshold_ppm < PPM, "threshold_ppm must be below 1,000,000 (strict >)")
-        _check(self.expedited_threshold_ppm < PPM, "expedited_threshold_ppm")
-        _check(MINUTE <= self.voting_period_ms <= YEAR, "voting_period_ms")
-        _check(self.grace_period_ms <= YEAR, "grace_period_ms")
-        _check(self.reveal_period_ms <= YEAR, "reveal_period_ms")
+        _check(
+            self.expedited_threshold_ppm < PPM,
+            "expedited_threshold_ppm must be below 1,000,000 (strict >)",
+        )
+        _check(
+            MINUTE <= self.voting_period_ms <= YEAR,
+            "voting_period_ms must be from 1 minute to 365 days (60000 to 31536000000 ms)",
+        )
+        _check(self.grace_period_ms <= YEAR, "grace_period_ms must be at most 365 days")
+        _check(self.reveal_period_ms <= YEAR, "reveal_period_ms must be at most 365 days")
         _check(
             not self.secret_ballot or self.reveal_period_ms >= MINUTE,
             "secret ballots need a reveal period of at least a minute",
@@ -120,7 +126,9 @@ class Policy:
         if self.expedited_period_ms:
             _check(
                 MINUTE <= self.expedited_period_ms < self.voting_period_ms,
-                "expedited_period_ms must be shorter than the voting period",
+                f"expedited_period_ms ({self.expedited_period_ms} ms; 1 day unless given) must "
+                "be at least a minute and shorter than the voting period: give "
+                "expedited_period_ms=0 (no expedited path) or a shorter one",
             )
             _check(
                 self.expedited_quorum_ppm >= self.quorum_ppm

@@ -202,7 +202,13 @@ class VoteRevealHandler(TxHandler[VoteReveal]):
         in_window(ctx.time_ms, proposal.end_ms, proposal.tally_ms)
         committed = view.get(keys.commitment(pid, voter.raw))
         if committed is None:
-            raise TxError(ErrorCode.NOT_FOUND, "no committed ballot to reveal")
+            revealed = view.get(keys.ballot(pid, voter.raw)) is not None
+            raise TxError(
+                ErrorCode.NOT_FOUND,
+                "this ballot was already revealed and counts; nothing to do"
+                if revealed
+                else "no committed ballot to reveal: commit one with `proposal commit` first",
+            )
         if committed != commitment(pid, voter, payload.ballot, payload.salt):
             raise TxError(ErrorCode.COMMITMENT_MISMATCH, "ballot and salt do not match")
         validate(payload.ballot, proposal.method, len(proposal.choices))

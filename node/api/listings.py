@@ -19,7 +19,7 @@ from ledger.splits.store import find_config, splits_owned_by, splits_paying
 from node.api.collectives import parse_collective_id, require_collective
 from node.api.keys import CONTEXT
 from node.api.params import page_limit
-from node.api.splits import party_view
+from node.api.splits import decision_view, party_view
 from node.api.views import jsonable
 
 
@@ -74,7 +74,7 @@ async def list_collective_content(request: web.Request) -> web.Response:
             {
                 "hash": content_hash.hex(),
                 **jsonable(record, hrp),
-                "moderation": jsonable(latest, hrp) if latest else None,
+                "moderation": decision_view(latest, hrp) if latest else None,
             }
         )
     return web.json_response(

@@ -7,8 +7,9 @@ from typing import Any
 from aiohttp import web
 
 from ledger.content import keys as content_keys
-from ledger.content.records import CONTENT_HASH_LEN
+from ledger.content.records import CONTENT_HASH_LEN, ModerationDecision
 from ledger.content.store import get_content, latest_moderation, moderation_history
+from ledger.keys import ADDRESS_LEN, Address
 from ledger.splits import keys as split_keys
 from ledger.splits.parties import Party, PartyKind
 from ledger.splits.records import SplitLedger
@@ -91,6 +92,22 @@ async def get_split_payouts(request: web.Request) -> web.Response:
     return web.json_response({"split": split_id.hex(), "payouts": items, "next_seq": next_seq})
 
 
+def decision_view(decision: ModerationDecision, hrp: str) -> dict[str, Any]:
+    """A moderation decision as a person reads it back: `proposal_id` the proposal's number
+    (`query proposal` takes it), `actor` the moderator's address, or the collective's hex id
+    when the collective decided by proposal (`actor_kind` says which)."""
+    view: dict[str, Any] = jsonable(decision, hrp)
+    pid = decision.proposal_id
+    view["proposal_id"] = None if pid is None else int.from_bytes(pid, "big")
+    by_collective = decision.actor == decision.collective
+    view["actor_kind"] = "COLLECTIVE" if by_collective else "ACCOUNT"
+    if by_collective:
+        view["actor"] = decision.actor.hex()
+    elif len(decision.actor) == ADDRESS_LEN:
+        view["actor"] = Address(decision.actor).to_text(hrp)
+    return view
+
+
 async def get_content_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     content_hash = parse_hex(request.match_info["hash"], "content_hash", CONTENT_HASH_LEN)
@@ -106,8 +123,8 @@ async def get_content_route(request: web.Request) -> web.Response:
         "hash": content_hash.hex(),
         "height": ctx.store.height,
         **jsonable(record, hrp),
-        "moderation": jsonable(latest, hrp) if latest else None,
-        "moderation_history": [jsonable(d, hrp) for d in history],
+        "moderation": decision_view(latest, hrp) if latest else None,
+        "moderation_history": [decision_view(d, hrp) for d in history],
     }
     if query_flag(request, "proof"):
         out["proof"] = proof_bundle(ctx, content_keys.record(content_hash))

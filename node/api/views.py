@@ -15,9 +15,10 @@ from typing import Any
 
 from ledger.block import Block, BlockOutline, Commit, DuplicateVoteEvidence, Header
 from ledger.keys import Address
-from ledger.state.events import Event, Receipt
+from ledger.state.events import Receipt
 from ledger.store import TxLocation
 from ledger.tx import SignedTx
+from node.api.eventview import event_view
 
 
 def jsonable(value: Any, hrp: str) -> Any:
@@ -78,17 +79,6 @@ def tx_view(tx: SignedTx, hrp: str) -> dict[str, Any]:
         "signature": tx.signature.hex(),
         "size": len(tx.encode()),
     }
-
-
-def event_view(event: Event, hrp: str) -> dict[str, Any]:
-    return {"kind": event.kind, "attributes": {k: attribute(v, hrp) for k, v in event.attributes}}
-
-
-def attribute(value: int | bytes | str, hrp: str) -> int | str:
-    """Event attributes: 20-byte values are addresses, other bytes hex."""
-    if isinstance(value, bytes):
-        return Address(value).to_text(hrp) if len(value) == 20 else value.hex()
-    return value
 
 
 def receipt_view(receipt: Receipt, hrp: str) -> dict[str, Any]:

@@ -29,9 +29,10 @@ from ledger.keys import ADDRESS_LEN, Address
 from node.api.context import ApiContext
 from node.api.errors import ApiError, error_response
 from node.api.events import CommittedBlock
+from node.api.eventview import event_view
 from node.api.keys import CONTEXT
 from node.api.params import parse_address
-from node.api.views import event_view, receipt_view, tx_view
+from node.api.views import receipt_view, tx_view
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from cli.summary import CollectiveNames, Names, describe, duration, percent, utc_date
+from cli.summary import (
+    CollectiveNames,
+    Names,
+    describe,
+    duration,
+    event_attributes,
+    percent,
+    utc_date,
+)
 from ledger.collectives.create import CollectiveCreate, Founder
 from ledger.collectives.delegation import Delegate
 from ledger.collectives.exit import Ragequit
@@ -68,3 +76,17 @@ def test_offline_ids_are_hex() -> None:
     lines = describe(body, "tcot")
     assert f"  collective {GUILD.hex()}" in lines
     assert f"  amount    1 {GUILD.hex()}/class 0" in lines
+
+
+def test_split_pay_confirm_shows_the_invoice_as_typed() -> None:
+    """The member approves `brand-2026-001`, not the hex of it (issue 15)."""
+    lines = _lines(TreasuryDeposit(GUILD, Asset(), 500, "deal", b"brand-2026-001"))
+    assert '  invoice_ref "brand-2026-001"' in lines
+    assert not any("6272616e" in line for line in lines)
+
+
+def test_result_events_name_token_classes() -> None:
+    shown = event_attributes(
+        {"collective": GUILD.hex(), "token_class": 1, "asset": f"{GUILD.hex()}/0"}, _names()
+    )
+    assert shown["token_class"] == "loot" and shown["asset"] == f"{GUILD.hex()}/shares"

@@ -256,7 +256,6 @@ export async function split(view, id) {
 
 export async function content(view, hash) {
   const x = await get(`/content/${hash.toLowerCase()}`);
-  const prefix = prefixOf(view);
   view.render(
     h("h1", {}, "Content"),
     section("Anchor", kv([
@@ -268,7 +267,12 @@ export async function content(view, hash) {
       ["Anchored", h("span", {}, time(x.time_ms), " · state read at ", link.block(x.height))],
     ])),
     section("Moderation", table([
-      { title: "Decision", cell: (m) => value(m, prefix) },
+      { title: "When", cell: (m) => time(m.time_ms) },
+      { title: "Action", cell: (m) => (m.label ? `${m.action} "${m.label}"` : m.action) },
+      { title: "By", cell: (m) => (m.actor_kind === "COLLECTIVE" ? h("span", {}, "collective ", link.collective(m.actor)) : link.account(m.actor)) },
+      { title: "Proposal", cell: (m) => (m.proposal_id === null || m.proposal_id === undefined ? "–" : link.proposal(m.proposal_id)) },
+      { title: "Appeal until", cell: (m) => (m.appeal_until_ms ? time(m.appeal_until_ms) : "–") },
+      { title: "Reason", cell: (m) => m.reason_uri || "–" },
     ], x.moderation_history, { empty: "No moderation decisions." })),
   );
 }

@@ -55,6 +55,16 @@ def test_new_key_refuses_a_short_password(invoke: Invoke, home: Path) -> None:
     assert not (home / "keys" / "carol.json").exists()
 
 
+def test_a_short_typed_password_is_refused_before_it_is_repeated(
+    invoke: Invoke, home: Path
+) -> None:
+    """Issue 15: the prompt says so at once and asks again, not after the second entry."""
+    result = invoke(["keys", "new", "carol"], input="short\nlonger-pass\nlonger-pass\n")
+    assert result.exit_code == 0, result.output
+    assert "at least 8 characters; type a longer one" in result.output
+    assert result.output.index("type a longer one") < result.output.index("Repeat the password")
+
+
 def test_new_key_refuses_an_existing_name(invoke: Invoke, alice: StoredKey) -> None:
     before = alice.path.read_bytes()
     fails(invoke(["keys", "new", "alice"], password=PASSWORD), ExitCode.KEYSTORE, "already exists")

@@ -147,6 +147,19 @@ def test_transfer_bad_inputs(
     fails(invoke([*unknown, *chain]), ExitCode.KEYSTORE, "no key named 'carol'")
 
 
+def test_transfer_to_an_unknown_key_name_says_what_is_allowed(
+    invoke: Invoke, alice: StoredKey
+) -> None:
+    """Issue 15: not `address has no valid separator`, but what --to takes and where names are."""
+    result = invoke(_transfer_args("nosuchkey", "--chain-id", CHAIN_ID, "--generate-only"))
+    fails(
+        result,
+        ExitCode.INVALID_INPUT,
+        "'nosuchkey' is neither an address of this chain (tcot1...) nor a key name",
+        "coterie keys list",
+    )
+
+
 def test_transfer_without_generate_only_needs_a_node(
     invoke: Invoke, alice: StoredKey, bob: StoredKey, tmp_path: Path
 ) -> None:

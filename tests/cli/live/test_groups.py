@@ -111,7 +111,7 @@ def test_refusals_are_explained(live: LiveWallet) -> None:
     fails(claim, ExitCode.TX_FAILED, "NOTHING_TO_CLAIM")
     fails(
         live.run("member", "renew", "--from", "dev2", "--collective", "No Such Club", "-y"),
-        ExitCode.INVALID_INPUT,
+        ExitCode.NOT_FOUND,  # not there (10), neither bad input (3) nor a node down (6)
         "no collective named",
     )
     gold = live.run(

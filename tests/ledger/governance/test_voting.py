@@ -14,7 +14,7 @@ from ledger.collectives.ids import NATIVE
 from ledger.collectives.params import DAY, CollectiveParams
 from ledger.collectives.store import get_member, require_collective, require_member
 from ledger.collectives.treasury_deposit import TreasuryDeposit
-from ledger.errors import ErrorCode
+from ledger.errors import ErrorCode, TxError
 from ledger.governance.ballots import Ballot, commitment
 from ledger.governance.core_actions import Expel, SetParams, SetPolicy, TreasurySpend
 from ledger.governance.kinds import DecisionMethod, ProposalKind, Role, VotingMethod
@@ -162,6 +162,8 @@ def test_secret_ballots_are_committed_then_revealed(chain: Chain) -> None:
     assert chain.reject(DAVE, VoteReveal(pid, NO, SALT)) is ErrorCode.NOT_MEMBER
     chain.send(ALICE, VoteReveal(pid, YES, SALT))
     chain.send(BOB, VoteReveal(pid, NO, SALT))  # Carol never reveals: her vote counts nothing
+    with pytest.raises(TxError, match="already revealed and counts"):  # says so, not NOT_FOUND
+        chain.send(BOB, VoteReveal(pid, NO, SALT))
     assert require_proposal(chain.view, pid).status is Status.VOTING
     chain.next_block(DAY)
     chain.next_block()

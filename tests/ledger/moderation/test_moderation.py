@@ -107,6 +107,8 @@ def test_a_post_is_hidden_by_a_moderator_appealed_and_restored_by_vote(posted: C
     assert [d.action for d in history] == [ModerationAction.HIDE, ModerationAction.RESTORE]
     restored = latest_moderation(chain.view, POST)
     assert restored is not None and restored.actor == posted.cid
+    assert restored.reason_uri.startswith(f"appeal {appeal} won")  # the moderator lost
+    assert "upheld" not in restored.reason_uri
 
 
 def test_a_reversal_brings_back_the_decision_before_the_act(posted: Coop) -> None:

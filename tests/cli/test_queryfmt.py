@@ -1,0 +1,94 @@
+"""`coterie query` text: moderation history and finished proposals say what the JSON says."""
+
+from __future__ import annotations
+
+from cli import queryfmt as fmt
+
+NOW = 1_767_225_600_000  # 2026-01-01 00:00:00 UTC
+GUILD = "9f06931e" + "00" * 16
+MODERATOR = "tcot1qvzsxqcrqvzsxqcrqvzsxqcrqvzsxqcrs6mzj0"
+
+
+def _content(history: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "hash": "ab" * 32,
+        "author": MODERATOR,
+        "uri": "ipfs://clip",
+        "kind": "video",
+        "collective": GUILD,
+        "time_ms": NOW,
+        "moderation": history[-1],
+        "moderation_history": history,
+    }
+
+
+def test_moderation_history_names_actor_proposal_appeal_deadline_and_reason() -> None:
+    hide = {
+        "action": "HIDE",
+        "actor": MODERATOR,
+        "actor_kind": "ACCOUNT",
+        "proposal_id": 23,
+        "appeal_until_ms": NOW + 2 * 86_400_000,
+        "reason_uri": "ipfs://why",
+        "label": "",
+        "time_ms": NOW,
+    }
+    restore = {
+        **hide,
+        "action": "RESTORE",
+        "actor": GUILD,
+        "actor_kind": "COLLECTIVE",
+        "appeal_until_ms": 0,
+        "reason_uri": "reversed on appeal",
+    }
+    text = fmt.content_text(_content([hide, restore]), NOW)
+    assert f"HIDE by moderator {MODERATOR}, proposal 23" in text
+    assert "appeal until 2026-01-03 00:00:00 UTC (in 2 d)" in text
+    assert "reason ipfs://why" in text
+    assert f"RESTORE by collective {GUILD}, proposal 23, reason reversed on appeal" in text
+    assert "upheld" not in text
+
+
+def _finished(status: str, **extra: object) -> dict[str, object]:
+    return {
+        "id": 7,
+        "collective": GUILD,
+        "kind": "SPEND",
+        "status": status,
+        "proposer": MODERATOR,
+        "metadata": "",
+        "start_ms": NOW - 3_600_000,
+        "next_deadline": None,
+        "live_tally": None,
+        "tally": [150, 40, 10, 0],
+        "total_power": 250,
+        "winner": -1,
+        "choices": [],
+        "closed_ms": NOW - 600_000,
+        "grace_end_ms": NOW + 60_000 if status == "GRACE" else NOW - 60_000,
+        "actions": [{"tag": "SPEND"}],
+        **extra,
+    }
+
+
+def test_a_finished_proposal_shows_its_result_close_and_execution() -> None:
+    """GRACE, EXECUTED and REJECTED show the final tally from the record (issue 15)."""
+    executed = fmt.proposal_text(_finished("EXECUTED"), NOW)
+    assert "result:        EXECUTED (final tally of 250 voting power)" in executed
+    assert "  yes:         150 (60%)" in executed and "  no:          40 (16%)" in executed
+    assert "closed:        2025-12-31 23:50:00 UTC" in executed
+    assert "executed:      yes, its actions ran (grace period ended 2025-12-31 23:59:00 UTC)" in (
+        executed
+    )
+    grace = fmt.proposal_text(_finished("GRACE"), NOW)
+    assert "when the grace period ends, 2026-01-01 00:01:00 UTC (in 1 min)" in grace
+    rejected = fmt.proposal_text(_finished("REJECTED", tally=[10, 200, 0, 40]), NOW)
+    assert "result:        REJECTED" in rejected and "  veto:        40 (16%)" in rejected
+    poll = fmt.proposal_text(_finished("EXECUTED", choices=["a", "b"], tally=[5, 9], winner=1), NOW)
+    assert "winner:        b" in poll
+
+
+def test_a_verified_finished_proposal_prints_the_proven_tally() -> None:
+    answer = _finished("REJECTED", verified={"height": 9, "block_hash": "ab" * 32})
+    text = fmt.proposal_text(answer, NOW)
+    assert "  no:" in text and "verified:" in text
