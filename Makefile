@@ -7,8 +7,10 @@ PACKAGES := ledger consensus node cli
 DEVNET_DIR ?=
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+MUTATION_TARGETS ?=
+MUTATION_ARGS ?=
 
-.PHONY: test lint typecheck layers unit devnet bench clean
+.PHONY: test lint typecheck layers unit devnet bench mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,5 +47,17 @@ bench: $(STAMP)
 	$(BIN)/coterie bench --validators 4 $(BENCH_ARGS)
 	$(BIN)/coterie bench --validators 4 --rate 3000 $(BENCH_ARGS)
 
+# Mutation testing of the money and consensus modules (docs/development.md), one worker at the
+# lowest priority; takes long, so it is not part of `make test`. MUTATION_TARGETS picks targets
+# (splits collectives treasury governance consensus), MUTATION_ARGS=--survivors re-runs survivors.
+MUTATION_STAMP := $(VENV)/.mutation-installed
+
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	nice -n 19 $(BIN)/python tools/mutation.py $(MUTATION_ARGS) $(MUTATION_TARGETS)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .mutation

@@ -1,0 +1,283 @@
+"""Mutation testing of the money and consensus modules: how much of their behaviour the tests hold.
+
+    nice -n 19 .venv/bin/python tools/mutation.py [TARGET ...] [--survivors] [--report]
+
+Each target is a set of modules mutated by mutmut 3 and run against its own test folder only
+(TARGETS below), in its own work folder `.mutation/<target>/`, with one worker process (the machine
+is shared). A plain run starts from scratch; `--survivors` re-runs only the mutants that were not
+killed last time (after adding tests: mutmut keeps old verdicts otherwise); `--report` prints the
+figures of the last run without running anything.
+
+A mutant that survives but cannot change behaviour (an equivalent mutant) is listed, with a one-line
+reason, in tools/mutation_equivalent.toml; it is matched by its function and by the exact line it
+changes (not by mutmut's number, which shifts when the function changes). The score is
+killed / (mutants - equivalent); timeouts count as killed (the test run noticed an endless loop).
+Every other survivor is printed with its diff: either a test is missing or the list is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutation"
+EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
+GOAL = 95.0
+
+
+@dataclass(frozen=True)
+class Target:
+    modules: tuple[str, ...]  # glob patterns of the files mutated, relative to the repo
+    tests: str  # the test folder run against them
+    packages: tuple[str, ...]  # packages copied into the mutants folder (the code the tests import)
+
+
+TARGETS: dict[str, Target] = {
+    "splits": Target(("ledger/splits/*.py",), "tests/ledger/splits", ("ledger",)),
+    "collectives": Target(("ledger/collectives/*.py",), "tests/ledger/collectives", ("ledger",)),
+    "treasury": Target(("ledger/treasury/*.py",), "tests/ledger/treasury", ("ledger",)),
+    "governance": Target(
+        ("ledger/governance/tally.py", "ledger/governance/lifecycle.py"),
+        "tests/ledger/governance",
+        ("ledger",),
+    ),
+    "consensus": Target(
+        ("consensus/vote_set.py", "consensus/commit.py", "consensus/algorithm.py"),
+        "tests/consensus",
+        ("ledger", "consensus"),
+    ),
+}
+
+# mutmut's verdicts by the exit code of the mutant's test run (mutmut.stats.status_by_exit_code)
+KILLED = {1, 3}
+TIMEOUT = {36, -24, 24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str  # mutmut's name: module.function__mutmut_N
+    exit_code: int | None
+    removed: str  # the original line(s) the mutant changes, stripped
+    added: str  # the mutated line(s), stripped
+
+    @property
+    def function(self) -> str:
+        return self.name.rsplit("__mutmut_", 1)[0]
+
+
+def prepare(name: str, target: Target, *, fresh: bool) -> Path:
+    """The work folder of a target: links to the code and tests, and mutmut's config for it."""
+    work = WORK / name
+    if fresh and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    for package in (*target.packages, "tests"):
+        link = work / package
+        if not link.exists():
+            link.symlink_to(ROOT / package)
+    shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")  # pytest's settings
+    lines = [
+        "[mutmut]",
+        "source_paths =",
+        *(f"    {p}" for p in target.packages),
+        "only_mutate =",
+        *(f"    {m}" for m in target.modules),
+        "pytest_add_cli_args_test_selection =",
+        f"    {target.tests}",
+        "pytest_add_cli_args =",
+        "    -n",
+        "    0",
+        "    -p",
+        "    no:cacheprovider",
+    ]
+    (work / "setup.cfg").write_text("\n".join(lines) + "\n")
+    return work
+
+
+def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "mutmut"), *args],
+        cwd=work,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+
+
+def run(name: str, target: Target, *, survivors_only: bool, only: list[str]) -> None:
+    if survivors_only:
+        work = prepare(name, target, fresh=False)
+        names = [m.name for m in load(work) if m.exit_code not in KILLED | TIMEOUT]
+        if only:
+            names = [n for n in names if any(fnmatch.fnmatch(n, g) for g in only)]
+        if not names:
+            return
+    else:
+        work = prepare(name, target, fresh=not only)
+        names = only
+    print(f"== {name}: mutmut run over {', '.join(target.modules)} against {target.tests}")
+    sys.stdout.flush()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "1", *names],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"mutmut failed on {name} (exit {done.returncode}):\n{done.stderr[-3000:]}")
+
+
+def load(work: Path) -> list[Mutant]:
+    """Every mutant of the last run in `work`, with its verdict and the line it changes."""
+    metas = sorted((work / "mutants").rglob("*.py.meta"))
+    codes: dict[str, int | None] = {}
+    for meta in metas:
+        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+    diffs = diffs_of(work, [n for n, c in codes.items() if c not in KILLED | TIMEOUT | {None}])
+    mutants = []
+    for mutant_name, code in sorted(codes.items()):
+        removed, added = diffs.get(mutant_name, ("", ""))
+        mutants.append(Mutant(mutant_name, code, removed, added))
+    return mutants
+
+
+def diffs_of(work: Path, names: list[str]) -> dict[str, tuple[str, str]]:
+    """The changed lines of each named mutant, read by mutmut itself in the work folder."""
+    if not names:
+        return {}
+    script = (
+        "import json, sys\n"
+        "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+        "out = {}\n"
+        "for name in json.load(sys.stdin):\n"
+        "    lines = get_diff_for_mutant(name).splitlines()[2:]\n"
+        "    minus = [l[1:].strip() for l in lines if l.startswith('-')]\n"
+        "    plus = [l[1:].strip() for l in lines if l.startswith('+')]\n"
+        "    out[name] = (' / '.join(minus), ' / '.join(plus))\n"
+        "json.dump(out, sys.stdout)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=work,
+        input=json.dumps(names),
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    return {k: (v[0], v[1]) for k, v in json.loads(done.stdout).items()}
+
+
+def equivalents() -> list[dict[str, str]]:
+    entries: list[dict[str, str]] = tomllib.loads(EQUIVALENT_FILE.read_text()).get("equivalent", [])
+    for entry in entries:
+        missing = {"function", "from", "to", "reason"} - set(entry)
+        if missing:
+            sys.exit(f"{EQUIVALENT_FILE.name}: entry {entry} lacks {sorted(missing)}")
+    return entries
+
+
+def matches(entry: dict[str, str], mutant: Mutant) -> bool:
+    return (
+        entry["function"] == mutant.function
+        and entry["from"] == mutant.removed
+        and entry["to"] == mutant.added
+    )
+
+
+def report(name: str, target: Target) -> float | None:
+    work = WORK / name
+    if not (work / "mutants").exists():
+        print(f"== {name}: not run yet")
+        return None
+    mutants = load(work)
+    mine = [e for e in equivalents() if any(e["function"].startswith(p) for p in prefixes(target))]
+    equivalent = [m for m in mutants if any(matches(e, m) for e in mine)]
+    wrongly_listed = [m for m in equivalent if m.exit_code in KILLED | TIMEOUT]
+    not_run = [m for m in mutants if m.exit_code is None]
+    counted = [m for m in mutants if m not in equivalent and m.exit_code is not None]
+    killed = [m for m in counted if m.exit_code in KILLED | TIMEOUT]
+    left = [m for m in counted if m.exit_code not in KILLED | TIMEOUT]
+    score = 100.0 * len(killed) / len(counted) if counted else 100.0
+    ran = [m for m in mutants if m.exit_code is not None]
+    raw = 100.0 * sum(m.exit_code in KILLED | TIMEOUT for m in ran) / max(len(ran), 1)
+    print(
+        f"== {name}: {score:.1f} % killed of {len(counted)} mutants "
+        f"({len(equivalent)} equivalent set aside; {raw:.1f} % of all {len(ran)} run"
+        + (f"; {len(not_run)} not run yet)" if not_run else ")")
+    )
+    for module, total, dead in per_module(ran, equivalent):
+        print(f"   {module:<40} {100.0 * dead / max(total, 1):5.1f} % of {total}")
+    for m in left:
+        code = m.exit_code
+        verdict = {0: "survived", 5: "no tests", 33: "no tests"}.get(code or 0, f"exit {code}")
+        print(f"   {verdict}: {m.name}\n      - {m.removed}\n      + {m.added}")
+    for m in wrongly_listed:
+        print(f"   listed as equivalent but killed (drop it from the list): {m.name}")
+    stale = [] if not_run else [e for e in mine if not any(matches(e, m) for m in mutants)]
+    for e in stale:
+        print(
+            f"   equivalent entry matches no mutant (code changed?): {e['function']}: {e['from']}"
+        )
+    return score
+
+
+def prefixes(target: Target) -> list[str]:
+    return [m.removesuffix(".py").removesuffix("*").replace("/", ".") for m in target.modules]
+
+
+def per_module(mutants: list[Mutant], equivalent: list[Mutant]) -> list[tuple[str, int, int]]:
+    rows: dict[str, list[int]] = {}
+    for m in mutants:
+        if m in equivalent:
+            continue
+        module = m.function.rsplit(".", 1)[0]
+        row = rows.setdefault(module, [0, 0])
+        row[0] += 1
+        row[1] += m.exit_code in KILLED | TIMEOUT
+    return [(k, v[0], v[1]) for k, v in sorted(rows.items())]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
+    parser.add_argument("--survivors", action="store_true", help="re-run only the survivors")
+    parser.add_argument("--report", action="store_true", help="print the last run's figures")
+    parser.add_argument(
+        "--mutants",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="run only the mutants matching GLOB (e.g. 'consensus.vote_set.*'), keep the rest",
+    )
+    args = parser.parse_args()
+    os.nice(max(0, 19 - os.nice(0)))  # the machine is shared: run at the lowest priority
+    names = args.targets or list(TARGETS)
+    unknown = set(names) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown target(s) {sorted(unknown)}: choose among {', '.join(TARGETS)}")
+    scores: dict[str, float | None] = {}
+    for name in names:
+        if not args.report:
+            run(name, TARGETS[name], survivors_only=args.survivors, only=args.mutants)
+        scores[name] = report(name, TARGETS[name])
+        sys.stdout.flush()
+    print(f"== scores (goal: {GOAL:.0f} % killed once equivalent mutants are set aside)")
+    for name, score in scores.items():
+        print(f"   {name:<12} {'not run' if score is None else f'{score:.1f} %'}")
+
+
+if __name__ == "__main__":
+    main()
