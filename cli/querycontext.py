@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,11 +238,30 @@ def emit(q: QueryContext, data: dict[str, Any], text: str) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if q.output == "json" else text)
 
 
-def mark(answer: dict[str, Any], verified: VerifiedState) -> None:
+def mark(
+    answer: dict[str, Any],
+    verified: VerifiedState,
+    proven: Iterable[str],
+    unverified: Iterable[str] = (),
+) -> None:
+    """Say at which proven height and time the answer holds, and name every field shown that
+    was not compared with proven state: each top-level field not in `proven`, plus the parts
+    named in `unverified` (such as "members (complete list)")."""
+    done = set(proven) | {"verified"}
+    if "height" in answer and "height" not in done:
+        if answer["height"] != verified.height:
+            raise VerificationError(
+                f"the node says its answer is of height {answer['height']!r}, but its proofs "
+                f"are of height {verified.height}"
+            )
+        done.add("height")
+    left = sorted({k for k in answer if k not in done} | set(unverified))
     answer["verified"] = {
         "height": verified.height,
+        "time_ms": verified.header.time_ms,
         "block_hash": verified.header.hash().hex(),
         "state_root": verified.header.state_root.hex(),
+        "unverified": left,
     }
 
 

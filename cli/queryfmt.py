@@ -61,7 +61,14 @@ def verified_note(answer: dict[str, Any]) -> list[tuple[str, Any]]:
     note = answer.get("verified")
     if not note:
         return []
-    return [("verified", f"yes, at height {note['height']} (block {short(note['block_hash'])})")]
+    rows: list[tuple[str, Any]] = [
+        ("verified", f"yes, at height {note['height']} (block {short(note['block_hash'])})")
+    ]
+    if note.get("time_ms"):
+        rows.append(("proven at", date(note["time_ms"])))
+    if note.get("unverified"):
+        rows.append(("unverified (the node's word)", ", ".join(note["unverified"])))
+    return rows
 
 
 def account_text(a: dict[str, Any]) -> str:

@@ -11,7 +11,8 @@ import click
 
 from cli import queryfmt as fmt
 from cli.commands.query_chain import block, light_status, tx
-from cli.lightclient import LightClient, VerificationError, VerifiedState, checks
+from cli.lightclient import LightClient, VerificationError, VerifiedState, checks, collective_checks
+from cli.lightclient import proposals as proposal_checks
 from cli.options import parse_hash
 from cli.querycontext import (
     QueryContext,
@@ -31,7 +32,8 @@ from ledger.splits import keys as split_keys
 from ledger.state import keys
 
 MAX_COLLECTIVES_SCANNED = 100
-VALIDATOR_SET_KEY = keys.chain_meta(b"validator_set")
+HOLDINGS_UNPROVEN = "holdings (which collectives are listed)"
+SPLIT_PAID_UNPROVEN = "paid (from the payout history)"
 
 
 @click.group(cls=QueryGroup)
@@ -79,14 +81,16 @@ def account(
     if verify:
         with q.light() as light:
             verified = light.verify_bundle(answer.pop("proof", None), [account_key])
-            checks.check_account(answer, address, verified)
+            proven = checks.check_account(answer, address, q.hrp(), verified)
             if holdings:
                 values = light.prove([k for _, _, k in holdings]).values
-        mark(answer, verified)
+        proven.add("holdings")  # each amount shown is proven; which collectives were scanned is not
+        mark(answer, verified, proven, [HOLDINGS_UNPROVEN])
     elif holdings:
         bundle = q.node.post("/v1/proofs", {"keys": [k.hex() for _, _, k in holdings]})
         values = {bytes.fromhex(e["key"]): _raw(e["value"]) for e in bundle["entries"]}
     answer["holdings"] = []
+    note = answer.pop("verified", None)
     for item, class_name, key in holdings:
         value = values.get(key)
         amount = 0 if value is None else int.from_bytes(value, "big")
@@ -99,6 +103,8 @@ def account(
                     "amount": amount,
                 }
             )
+    if note is not None:
+        answer["verified"] = note
     emit(q, answer, fmt.account_text(answer))
 
 
@@ -139,14 +145,14 @@ def collective(
         with q.light() as light:
             for _attempt in range(5):
                 hrp = q.hrp()
-                verified = light.prove(checks.collective_keys(cid, answer, hrp))
+                verified = light.prove(collective_checks.collective_keys(cid, answer, hrp))
                 if verified.height == answer.get("height"):
                     break
                 answer = q.get(f"/v1/collectives/{cid.hex()}")  # a block landed in between
             else:
                 raise VerificationError("the chain moved on during every attempt; try again")
-            checks.check_collective(answer, cid, hrp, verified)
-        mark(answer, verified)
+            proven, unproven = collective_checks.check_collective(answer, cid, hrp, verified)
+        mark(answer, verified, proven, unproven)
     emit(q, answer, fmt.collective_text(answer, q.native_coin()))
 
 
@@ -161,12 +167,18 @@ def validators(
 ) -> None:
     """The active validator set, with power and signing counters."""
     q = context(node_url, output, home, genesis_path)
-    answer = q.get("/v1/validators" + ("?proof=true" if verify else ""))
+    answer = q.get("/v1/validators")
     if verify:
         with q.light() as light:
-            verified = light.verify_bundle(answer.pop("proof", None), [VALIDATOR_SET_KEY])
-            checks.check_validators(answer, q.hrp(), verified)
-        mark(answer, verified)
+            for _attempt in range(5):
+                verified = light.prove(checks.validator_keys(answer, q.hrp()))
+                if verified.height == answer.get("height"):
+                    break
+                answer = q.get("/v1/validators")  # a block landed in between
+            else:
+                raise VerificationError("the chain moved on during every attempt; try again")
+            _set, proven, unproven = checks.check_validators(answer, q.hrp(), verified)
+        mark(answer, verified, proven, unproven)
     emit(q, answer, fmt.validators_text(answer))
 
 
@@ -197,43 +209,68 @@ def proposals(
     cid = _collective_id(q, collective_id)
     path = f"/v1/collectives/{cid.hex()}/proposals?limit={limit}"
     answer = q.get(path)
-    if verify and answer.get("proposals"):
+    if verify:
         with q.light() as light:
-            verified = _verify_proposals(q, light, answer, path)
-        mark(answer, verified)
+            verified, complete = _verify_proposals(
+                q, light, answer=answer, path=path, cid=cid, limit=limit
+            )
+        unverified = [f"proposals[].{f}" for f in proposal_checks.NODE_COMPUTED]
+        if not complete:
+            unverified.append("proposals (complete list)")
+        mark(answer, verified, ("collective", "proposals", "next_before"), unverified)
     emit(q, answer, fmt.proposals_text(answer, now_ms()))
 
 
 def _verify_proposals(
-    q: QueryContext, light: LightClient, answer: dict[str, Any], path: str
-) -> VerifiedState:
-    """Prove every listed record; asks again when a block changed one in between."""
+    q: QueryContext,
+    light: LightClient,
+    *,
+    answer: dict[str, Any],
+    path: str,
+    cid: bytes,
+    limit: int,
+) -> tuple[VerifiedState, bool]:
+    """Prove every listed record and that no proposal of the collective is left out of the
+    page (absence proofs up to the proven NEXT_ID); asks again when a block lands in between.
+    Returns the proofs and whether completeness was proven (False: too many ids to prove)."""
     hrp = q.hrp()
+    next_id = proposal_checks.proven_next_id(light.prove([gov_keys.NEXT_ID]))
     for attempt in range(5):
-        items = answer.get("proposals") or []
-        wanted = [gov_keys.proposal(int(p["id"])) for p in items]
-        verified = light.prove(wanted)
+        if answer.get("collective") != cid.hex():
+            raise VerificationError("the node listed the proposals of another collective")
+        ids = proposal_checks.listed_ids(answer)
+        plan = proposal_checks.ListPlan(cid, ids, next_id, full_page=len(ids) == limit)
+        complete = plan.complete_provable
+        verified = light.prove(plan.keys(with_gap=complete))
+        proven_next = proposal_checks.proven_next_id(verified)
         try:
-            for item, key in zip(items, wanted, strict=True):
-                checks.check_proposal(item, hrp, verified.get(key))
+            if proven_next != next_id:
+                raise VerificationError("a proposal was submitted between two proofs")
+            proposal_checks.check_list(answer, hrp, plan, verified, complete)
+            last = ids[-1] if len(ids) == limit else None
+            if answer.get("next_before") != last:
+                raise VerificationError("the node's next_before does not follow its list")
         except VerificationError:
             if attempt == 4:
                 raise
+            next_id = proven_next
             answer.clear()
             answer.update(q.get(path))
             continue
-        return verified
+        return verified, complete
     raise VerificationError("the chain moved on during every attempt; try again")
 
 
-def _single(q: QueryContext, answer: dict[str, Any], key: bytes, check: Any, verify: bool) -> None:
-    """Verify a single-key answer (its ?proof=true bundle) with `check(answer, hrp, value)`."""
-    if not verify:
-        return
-    with q.light() as light:
-        verified = light.verify_bundle(answer.pop("proof", None), [key])
-        check(answer, q.hrp(), verified.get(key))
-    mark(answer, verified)
+def _prove_twice(
+    q: QueryContext, light: LightClient, answer: dict[str, Any], path: str, wanted: list[bytes]
+) -> tuple[dict[str, Any], VerifiedState]:
+    """Prove `wanted` at the height of the answer (asks again when a block lands in between)."""
+    for _attempt in range(5):
+        verified = light.prove(wanted)
+        if verified.height == answer.get("height"):
+            return answer, verified
+        answer = q.get(path)
+    raise VerificationError("the chain moved on during every attempt; try again")
 
 
 @query.command("proposal")
@@ -258,7 +295,12 @@ def proposal(
     if verify:
         q.genesis()
     answer = q.get(f"/v1/proposals/{proposal_id}" + ("?proof=true" if verify else ""))
-    _single(q, answer, gov_keys.proposal(proposal_id), checks.check_proposal, verify)
+    if verify:
+        key = gov_keys.proposal(proposal_id)
+        with q.light() as light:
+            verified = light.verify_bundle(answer.pop("proof", None), [key])
+            proven = proposal_checks.check_proposal(answer, q.hrp(), proposal_id, verified.get(key))
+        mark(answer, verified, proven)
     emit(q, answer, fmt.proposal_text(answer, now_ms()))
 
 
@@ -283,8 +325,14 @@ def split(
     if verify:
         q.genesis()
     sid = parse_hash(split_id, "split id")
-    answer = q.get(f"/v1/splits/{sid.hex()}" + ("?proof=true" if verify else ""))
-    _single(q, answer, split_keys.config(sid), checks.check_split, verify)
+    path = f"/v1/splits/{sid.hex()}"
+    answer = q.get(path)
+    if verify:
+        wanted = [split_keys.config(sid), split_keys.ledger(sid)]
+        with q.light() as light:
+            answer, verified = _prove_twice(q, light, answer, path, wanted)
+            proven = checks.check_split(answer, q.hrp(), sid, *(verified.get(k) for k in wanted))
+        mark(answer, verified, proven, [SPLIT_PAID_UNPROVEN])
     payouts: list[dict[str, Any]] = []
     cursor: int | None = 0
     while cursor is not None and len(payouts) < 10_000:
@@ -323,6 +371,20 @@ def content(
     if verify:
         q.genesis()
     chash = parse_hash(content_hash, "content id")
-    answer = q.get(f"/v1/content/{chash.hex()}" + ("?proof=true" if verify else ""))
-    _single(q, answer, content_keys.record(chash), checks.check_content, verify)
+    path = f"/v1/content/{chash.hex()}"
+    answer = q.get(path)
+    if verify:
+        wanted = [content_keys.record(chash), content_keys.moderation_latest(chash)]
+        with q.light() as light:
+            for attempt in range(5):  # `height` is the record's: a changed answer is asked again
+                verified = light.prove(wanted)
+                try:
+                    values = [verified.get(k) for k in wanted]
+                    proven = checks.check_content(answer, q.hrp(), chash, *values)
+                    break
+                except VerificationError:
+                    if attempt == 4:
+                        raise
+                    answer = q.get(path)
+        mark(answer, verified, proven)
     emit(q, answer, fmt.content_text(answer, now_ms()))

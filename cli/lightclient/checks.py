@@ -13,33 +13,49 @@ from cli.lightclient.client import VerifiedState
 from cli.lightclient.errors import VerificationError
 from consensus.validators import ValidatorSet
 from ledger.codec import MalformedError
-from ledger.collectives import keys as col_keys
-from ledger.collectives.model import Collective
-from ledger.content.records import ContentRecord
-from ledger.governance.kinds import ProposalKind
-from ledger.governance.policy import DEFAULT_POLICIES, Policy
-from ledger.governance.proposal import Proposal
+from ledger.content.records import ContentRecord, ModerationDecision
 from ledger.keys import Address
-from ledger.splits.records import SplitConfig
+from ledger.splits.records import SplitConfig, SplitLedger
 from ledger.state import keys
-from ledger.state.records import Account
-from node.api.splits import party_view
-from node.api.views import jsonable
+from ledger.state.records import Account, ValidatorRecord
+from node.api.splits import content_record_view, split_record_view
 
 
-def _mismatch(what: str, field: str, shown: Any, proven: Any) -> VerificationError:
+def mismatch(what: str, field: str, shown: Any, proven: Any) -> VerificationError:
     return VerificationError(
-        f"the node's {what} says {field} = {shown!r}, but the proven state holds {proven!r}"
+        f"the node's {what} says {field} = {short(shown)}, but the proven state holds "
+        f"{short(proven)}"
     )
 
 
-def _same(what: str, answer: dict[str, Any], proven: dict[str, Any]) -> None:
+def short(value: Any) -> str:
+    """A value for a one-line error: its repr, cut at 120 characters."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def same(what: str, answer: dict[str, Any], proven: dict[str, Any]) -> None:
+    """Every proven field must be shown as proven; the error names the first differing part
+    (`members[0].holdings.shares`), so it stays one readable line."""
     for field, value in proven.items():
         if answer.get(field) != value:
-            raise _mismatch(what, field, answer.get(field), value)
+            path, shown, held = first_difference(field, answer.get(field), value)
+            raise mismatch(what, path, shown, held)
 
 
-def _decode(decoder: Any, data: bytes | None, what: str) -> Any:
+def first_difference(path: str, shown: Any, proven: Any) -> tuple[str, Any, Any]:
+    if isinstance(shown, dict) and isinstance(proven, dict) and set(shown) == set(proven):
+        for key, value in proven.items():
+            if shown[key] != value:
+                return first_difference(f"{path}.{key}", shown[key], value)
+    if isinstance(shown, list) and isinstance(proven, list) and len(shown) == len(proven):
+        for i, (a, b) in enumerate(zip(shown, proven, strict=True)):
+            if a != b:
+                return first_difference(f"{path}[{i}]", a, b)
+    return path, shown, proven
+
+
+def decode(decoder: Any, data: bytes | None, what: str) -> Any:
     if data is None:
         raise VerificationError(f"the proof shows that the {what} does not exist")
     try:
@@ -48,137 +64,118 @@ def _decode(decoder: Any, data: bytes | None, what: str) -> Any:
         raise VerificationError(f"the proven {what} does not decode: {exc}") from exc
 
 
-def _u64(data: bytes | None) -> int:
+def u64(data: bytes | None) -> int:
     return 0 if data is None else int.from_bytes(data, "big")
 
 
-def check_account(answer: dict[str, Any], address: Address, verified: VerifiedState) -> None:
-    data = verified.get(keys.account(address.raw))
-    account = Account() if data is None else _decode(Account.decode, data, "account")
-    proven = {"exists": data is not None, "balance": account.balance, "nonce": account.nonce}
-    _same("account", answer, proven)
-
-
-def check_validators(answer: dict[str, Any], hrp: str, verified: VerifiedState) -> ValidatorSet:
-    """The proven set that signs the next height; the answer's list must hold the same."""
-    key = keys.chain_meta(b"validator_set")
-    validators: ValidatorSet = _decode(ValidatorSet.decode, verified.get(key), "validator set")
-    proven = sorted(
-        (v.address.to_text(hrp), v.public_key.hex(), v.power) for v in validators.validators
-    )
-    listed = answer.get("validators")
-    shown = sorted(
-        (v.get("address"), v.get("public_key"), v.get("power"))
-        for v in (listed if isinstance(listed, list) else [])
-        if isinstance(v, dict)
-    )
-    if shown != proven:
-        raise _mismatch("validator list", "validators", shown, proven)
-    return validators
-
-
-def collective_keys(cid: bytes, answer: dict[str, Any], hrp: str) -> list[bytes]:
-    """The state keys behind a collective's answer: record, count, members, holdings, supply,
-    treasury."""
-    classes = answer.get("classes")
-    n_classes = len(classes) if isinstance(classes, list) else 0
-    out = [col_keys.collective(cid), col_keys.member_count(cid)]
-    out += [col_keys.supply(cid, i) for i in range(n_classes)]
-    for member in _list(answer, "members"):
-        raw = Address.parse(hrp, str(member.get("address"))).raw
-        out.append(col_keys.member(cid, raw))
-        out += [col_keys.holding(cid, i, raw) for i in range(n_classes)]
-    for item in _list(answer, "treasury"):
-        asset = item.get("asset")
-        out.append(col_keys.treasury(cid, b"" if asset == "native" else bytes.fromhex(str(asset))))
-    out += [col_keys.policy(cid, _kind(p.get("kind"))) for p in _list(answer, "policies")]
-    return out
-
-
-def _kind(name: Any) -> ProposalKind:
-    try:
-        return ProposalKind[str(name)]
-    except KeyError:
-        raise VerificationError(f"the node shows a policy of unknown kind {name!r}") from None
-
-
-def _list(answer: dict[str, Any], name: str) -> list[dict[str, Any]]:
+def listed(answer: dict[str, Any], name: str) -> list[dict[str, Any]]:
     items = answer.get(name)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise VerificationError(f"the node's {name} are not a list of objects")
     return items
 
 
-def check_collective(answer: dict[str, Any], cid: bytes, hrp: str, verified: VerifiedState) -> None:
-    collective = _decode(Collective.decode, verified.get(col_keys.collective(cid)), "collective")
-    _same("collective", answer, jsonable(collective, hrp))
-    count = _u64(verified.get(col_keys.member_count(cid)))
-    members = _list(answer, "members")
-    _same("collective", answer, {"member_count": count})
-    if not answer.get("members_truncated") and len(members) != count:
-        raise _mismatch("collective", "number of members listed", len(members), count)
-    names = [c.name for c in collective.classes]
-    for member in members:
-        raw = Address.parse(hrp, str(member.get("address"))).raw
-        if verified.get(col_keys.member(cid, raw)) is None:
-            raise VerificationError(f"{member.get('address')} is listed but is not a member")
-        held = {
-            name: _u64(verified.get(col_keys.holding(cid, i, raw))) for i, name in enumerate(names)
-        }
-        if member.get("holdings") != held:
-            raise _mismatch(
-                "collective", f"holdings of {member.get('address')}", member.get("holdings"), held
-            )
-    for i, item in enumerate(_list(answer, "supply")):
-        proven_supply = _u64(verified.get(col_keys.supply(cid, i)))
-        if item.get("supply") != proven_supply:
-            raise _mismatch("collective", f"supply of class {i}", item.get("supply"), proven_supply)
-    for item in _list(answer, "treasury"):
-        asset = item.get("asset")
-        raw_asset = b"" if asset == "native" else bytes.fromhex(str(asset))
-        amount = _u64(verified.get(col_keys.treasury(cid, raw_asset)))
-        if item.get("amount") != amount:
-            raise _mismatch("collective", f"treasury {asset}", item.get("amount"), amount)
-    for item in _list(answer, "policies"):
-        kind = _kind(item.get("kind"))
-        data = verified.get(col_keys.policy(cid, kind))
-        policy = (
-            DEFAULT_POLICIES.get(kind) if data is None else _decode(Policy.decode, data, "policy")
-        )
-        if policy is None:
-            raise VerificationError(f"the node shows a policy for {kind.name}, which has none")
-        proven = {"override": data is not None, "policy": jsonable(policy, hrp)}
-        _same(f"collective's {kind.name} policy", item, proven)
-
-
-PROPOSAL_VIEW_FIELDS = ("kind", "actions")  # shown differently than the record's own view
-
-
-def check_proposal(answer: dict[str, Any], hrp: str, data: bytes | None) -> None:
-    proposal = _decode(Proposal.decode, data, "proposal")
-    proven = {k: v for k, v in jsonable(proposal, hrp).items() if k not in PROPOSAL_VIEW_FIELDS}
-    _same("proposal", answer, proven)
-    if answer.get("kind_number") != proposal.kind:
-        raise _mismatch("proposal", "kind", answer.get("kind_number"), proposal.kind)
-
-
-def check_split(answer: dict[str, Any], hrp: str, data: bytes | None) -> None:
-    config = _decode(SplitConfig.decode, data, "split")
-    terms = config.terms
+def check_account(
+    answer: dict[str, Any], address: Address, hrp: str, verified: VerifiedState
+) -> set[str]:
+    """Existence, balance and nonce from the proven account record; returns the proven fields."""
+    data = verified.get(keys.account(address.raw))
+    account = Account() if data is None else decode(Account.decode, data, "account")
     proven = {
-        "recipients": [
-            {"party": party_view(p, hrp), "share": s}
-            for p, s in zip(terms.recipients, terms.shares, strict=True)
-        ],
-        "total_shares": terms.total,
-        "fee_ppm": terms.fee_ppm,
-        "mode": terms.mode.name,
-        "version": config.version,
-        "owner": party_view(config.owner, hrp) if config.owner else None,
+        "address": address.to_text(hrp),
+        "exists": data is not None,
+        "balance": account.balance,
+        "nonce": account.nonce,
     }
-    _same("split", answer, proven)
+    same("account", answer, proven)
+    return set(proven)
 
 
-def check_content(answer: dict[str, Any], hrp: str, data: bytes | None) -> None:
-    record = _decode(ContentRecord.decode, data, "content record")
-    _same("content", answer, jsonable(record, hrp))
+VALIDATOR_NODE_FIELDS = ("proposer_priority", "last_signed_height", "missed_blocks")
+"""Per-validator fields the node keeps outside the state root (consensus and signing counters)."""
+
+
+def validator_keys(answer: dict[str, Any], hrp: str) -> list[bytes]:
+    """The signing set and the record of every listed validator."""
+    out = [keys.chain_meta(b"validator_set")]
+    for item in listed(answer, "validators"):
+        out.append(keys.validator(_address(hrp, item.get("address")).raw))
+    return out
+
+
+def _address(hrp: str, text: Any) -> Address:
+    try:
+        return Address.parse(hrp, str(text))
+    except ValueError:
+        raise VerificationError(f"the node shows {text!r}, which is not an address") from None
+
+
+def check_validators(
+    answer: dict[str, Any], hrp: str, verified: VerifiedState
+) -> tuple[ValidatorSet, set[str], list[str]]:
+    """The proven set that signs the next height: the list must hold exactly its members, each
+    with its proven record (name, keys, power), and the total and hash must be the set's.
+    Returns the set, the proven fields and the per-validator fields left unproven."""
+    key = keys.chain_meta(b"validator_set")
+    validators: ValidatorSet = decode(ValidatorSet.decode, verified.get(key), "validator set")
+    proven = sorted(
+        (v.address.to_text(hrp), v.public_key.hex(), v.power) for v in validators.validators
+    )
+    items = listed(answer, "validators")
+    shown = sorted((v.get("address"), v.get("public_key"), v.get("power")) for v in items)
+    if shown != proven:
+        raise mismatch("validator list", "validators", shown, proven)
+    for item in items:
+        address = _address(hrp, item.get("address"))
+        record = decode(
+            ValidatorRecord.decode, verified.get(keys.validator(address.raw)), "validator record"
+        )
+        want = {
+            "name": record.name,
+            "public_key": record.public_key.hex(),
+            "power": record.power,
+            "node_key": record.node_key.hex() if record.node_key else None,
+        }
+        same(f"validator {item.get('address')}", item, want)
+    same(
+        "validator list",
+        answer,
+        {"total_power": validators.total_power, "validators_hash": validators.hash().hex()},
+    )
+    fields = {"validators", "total_power", "validators_hash"}
+    return validators, fields, [f"validators[].{f}" for f in VALIDATOR_NODE_FIELDS]
+
+
+def check_split(
+    answer: dict[str, Any],
+    hrp: str,
+    split_id: bytes,
+    config_data: bytes | None,
+    ledger_data: bytes | None,
+) -> set[str]:
+    """Every field of the split's config and ledger records (terms, owner and pending owner,
+    lock date, tranches, balance); returns the proven fields."""
+    config = decode(SplitConfig.decode, config_data, "split")
+    ledger = None if ledger_data is None else decode(SplitLedger.decode, ledger_data, "ledger")
+    proven = split_record_view(split_id, config, ledger, hrp)
+    same("split", answer, proven)
+    return set(proven)
+
+
+def check_content(
+    answer: dict[str, Any],
+    hrp: str,
+    content_hash: bytes,
+    record_data: bytes | None,
+    latest_data: bytes | None,
+) -> set[str]:
+    """The content record and its latest moderation decision; returns the proven fields."""
+    record = decode(ContentRecord.decode, record_data, "content record")
+    latest = (
+        None
+        if latest_data is None
+        else decode(ModerationDecision.decode, latest_data, "moderation decision")
+    )
+    proven = content_record_view(content_hash, record, latest, hrp)
+    same("content", answer, proven)
+    return set(proven)

@@ -67,9 +67,9 @@ def next_deadline(proposal: Proposal) -> tuple[str, int] | None:
     return None
 
 
-def proposal_view(ctx: ApiContext, pid: int, proposal: Proposal) -> dict[str, Any]:
-    hrp = ctx.hrp
-    view = StateView(ctx.store.state)
+def record_view(pid: int, proposal: Proposal, hrp: str) -> dict[str, Any]:
+    """Every field shown that follows from the proposal's record alone (a light client
+    recomputes it from the proven record and compares it field by field)."""
     out: dict[str, Any] = {"id": pid, **jsonable(proposal, hrp)}
     out["kind"] = _kind_name(proposal.kind)
     out["kind_number"] = proposal.kind
@@ -77,6 +77,12 @@ def proposal_view(ctx: ApiContext, pid: int, proposal: Proposal) -> dict[str, An
     out["final"] = proposal.status.is_final
     deadline = next_deadline(proposal)
     out["next_deadline"] = None if deadline is None else {"what": deadline[0], "ms": deadline[1]}
+    return out
+
+
+def proposal_view(ctx: ApiContext, pid: int, proposal: Proposal) -> dict[str, Any]:
+    view = StateView(ctx.store.state)
+    out = record_view(pid, proposal, ctx.hrp)
     out["live_tally"] = (
         live_tally(view, pid, proposal) if proposal.status is Status.VOTING else None
     )

@@ -7,12 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from ledger.content import keys as content_keys
-from ledger.content.records import CONTENT_HASH_LEN, ModerationDecision
+from ledger.content.records import CONTENT_HASH_LEN, ContentRecord, ModerationDecision
 from ledger.content.store import get_content, latest_moderation, moderation_history
 from ledger.keys import ADDRESS_LEN, Address
 from ledger.splits import keys as split_keys
 from ledger.splits.parties import Party, PartyKind
-from ledger.splits.records import SplitLedger
+from ledger.splits.records import SplitConfig, SplitLedger
 from ledger.splits.store import find_config, payout_history
 from node.api.context import ApiContext
 from node.api.errors import ApiError
@@ -35,9 +35,16 @@ def split_view(ctx: ApiContext, split_id: bytes) -> dict[str, Any]:
     config = find_config(state, split_id)
     if config is None:
         raise ApiError(404, "not_found", f"no split {split_id.hex()}")
-    hrp = ctx.hrp
     ledger_data = state.get(split_keys.ledger(split_id))
     ledger = SplitLedger.decode(ledger_data) if ledger_data else None
+    return {"height": ctx.store.height, **split_record_view(split_id, config, ledger, ctx.hrp)}
+
+
+def split_record_view(
+    split_id: bytes, config: SplitConfig, ledger: SplitLedger | None, hrp: str
+) -> dict[str, Any]:
+    """Every field shown that follows from the split's config and ledger records (a light
+    client recomputes it from the proven records)."""
     terms = config.terms
     recipients = [
         {"party": party_view(p, hrp), "share": s}
@@ -45,7 +52,6 @@ def split_view(ctx: ApiContext, split_id: bytes) -> dict[str, Any]:
     ]
     return {
         "id": split_id.hex(),
-        "height": ctx.store.height,
         "owner": party_view(config.owner, hrp) if config.owner else None,
         "pending_owner": party_view(config.pending_owner, hrp) if config.pending_owner else None,
         "immutable": config.owner is None,
@@ -108,6 +114,17 @@ def decision_view(decision: ModerationDecision, hrp: str) -> dict[str, Any]:
     return view
 
 
+def content_record_view(
+    content_hash: bytes, record: ContentRecord, latest: ModerationDecision | None, hrp: str
+) -> dict[str, Any]:
+    """The content's record and its latest moderation decision (both single state keys)."""
+    return {
+        "hash": content_hash.hex(),
+        **jsonable(record, hrp),
+        "moderation": decision_view(latest, hrp) if latest else None,
+    }
+
+
 async def get_content_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     content_hash = parse_hex(request.match_info["hash"], "content_hash", CONTENT_HASH_LEN)
@@ -120,10 +137,8 @@ async def get_content_route(request: web.Request) -> web.Response:
     history = moderation_history(state, content_hash, 0, limit)
     latest = latest_moderation(state, content_hash)
     out: dict[str, Any] = {
-        "hash": content_hash.hex(),
         "height": ctx.store.height,
-        **jsonable(record, hrp),
-        "moderation": decision_view(latest, hrp) if latest else None,
+        **content_record_view(content_hash, record, latest, hrp),
         "moderation_history": [decision_view(d, hrp) for d in history],
     }
     if query_flag(request, "proof"):

@@ -3,16 +3,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from cli.main import cli
+from ledger.content.payloads import ContentAnchor
 from ledger.genesis import Genesis
+from ledger.governance.core_actions import Mint
+from ledger.governance.proposal import proposals_of
+from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.splits.parties import Party
+from ledger.splits.payloads import SplitCreate, SplitPay
+from ledger.splits.records import SplitTerms, Tranche
+from ledger.splits.store import split_id_for
+from ledger.state.view import StateView
 from node.api.adapter import mount
 from node.service import Node
 from node.testnet import LocalTestnet, init_testnet
 from tests.cli.lightclient.devchain import (
+    ALICE,
+    BOB,
+    GENESIS_TIME,
+    GUILD,
+    VALIDATORS,
     DevChain,
     Servers,
     Tamper,
@@ -93,3 +110,66 @@ async def network(testnet_dir: LocalTestnet) -> AsyncIterator[list[Node]]:
     yield nodes
     for node in nodes:
         await node.stop()
+
+
+LiarRun = Callable[..., Result]
+
+
+@pytest.fixture
+def liar(
+    tmp_path: Path, genesis_file: Path, proxy: Callable[[Tamper], str]
+) -> Callable[[Tamper], LiarRun]:
+    """`liar(tamper)(args)`: run `coterie query ARGS --verify --output json` against a lying
+    proxy in front of the real node, with one wallet home shared by every run of the test."""
+
+    def start(tamper: Tamper) -> LiarRun:
+        url = proxy(tamper)
+        runner = CliRunner(env={"COTERIE_HOME": str(tmp_path / "wallet"), "COTERIE_NODE": url})
+
+        def invoke(args: Sequence[str], *, verify: bool = True, json_out: bool = True) -> Result:
+            extra = ["--verify", "--genesis", str(genesis_file)] if verify else []
+            extra += ["--output", "json"] if json_out else []
+            return runner.invoke(cli, ["query", *args, *extra], catch_exceptions=False)
+
+        return invoke
+
+    return start
+
+
+@pytest.fixture
+def mint_proposal(devchain: DevChain, servers: Servers) -> int:
+    """Alice proposes to mint 5 shares to Bob (a TOKENS proposal); returns its id."""
+    submit = ProposalSubmit(GUILD, (Mint(0, BOB.address, 5),), metadata="5 shares for Bob")
+    servers.call(lambda: devchain.commit([devchain.sign(ALICE, submit)]))
+    return max(proposals_of(StateView(devchain.store.state), GUILD))
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """One of each record a verified query shows (ids to ask for)."""
+
+    proposal: int
+    split: bytes
+    content: bytes
+
+
+@pytest.fixture
+def showcase(devchain: DevChain, servers: Servers, mint_proposal: int) -> Showcase:
+    """A split (with a tranche, a lock date and a payment), anchored content, and a ballot on
+    the mint proposal, all committed."""
+    terms = SplitTerms(
+        tuple(sorted((Party.account(BOB.address), Party.account(VALIDATORS[1].address)))),
+        (3, 1),
+        4,
+        locked_until_ms=GENESIS_TIME + 10**9,
+    )
+    tranche = Tranche(Party.account(VALIDATORS[2].address), 50)
+    nonce = devchain.nonces.get(ALICE.public_key, 0)
+    create = devchain.sign(ALICE, SplitCreate(Party.account(ALICE.address), terms, (tranche,)))
+    split = split_id_for(ALICE.address, nonce)
+    content = bytes(range(32))
+    anchor = devchain.sign(BOB, ContentAnchor(content, "ipfs://bafy-demo", "video", GUILD))
+    servers.call(lambda: devchain.commit([create, anchor]))
+    pay = devchain.sign(BOB, SplitPay(split, 400, b"inv-1", "first payout"))
+    servers.call(lambda: devchain.commit([pay]))
+    return Showcase(mint_proposal, split, content)

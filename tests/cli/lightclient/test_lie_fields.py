@@ -1,0 +1,114 @@
+"""Nothing shown next to "verified: yes" is the node's word alone unless it is named as
+unverified (issue 20, item 5): a probe lies about every other field of every verified query in
+turn, and each lie must be refused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.cli.lightclient.conftest import LiarRun, Showcase
+from tests.cli.lightclient.devchain import ALICE, GUILD, Tamper
+
+Liar = Callable[[Tamper], LiarRun]
+
+CLI_ADDED = {"holdings", "paid"}  # computed by the wallet itself, not taken from the answer
+
+
+def _queries(show: Showcase) -> dict[str, tuple[list[str], Callable[[str], bool]]]:
+    """Each verified query, and which request path carries the answer it shows."""
+    cid = GUILD.hex()
+    return {
+        "account": (
+            ["account", ALICE.address.to_text("tcot")],
+            lambda p: p.startswith("/v1/accounts/"),
+        ),
+        "collective": (["collective", cid], lambda p: p == f"/v1/collectives/{cid}"),
+        "validators": (["validators"], lambda p: p == "/v1/validators"),
+        "proposal": (["proposal", str(show.proposal)], lambda p: p.startswith("/v1/proposals/")),
+        "proposals": (["proposals", cid], lambda p: p.endswith("/proposals")),
+        "split": (["split", show.split.hex()], lambda p: p == f"/v1/splits/{show.split.hex()}"),
+        "content": (["content", show.content.hex()], lambda p: p.startswith("/v1/content/")),
+    }
+
+
+def mutate(value: Any) -> Any:
+    """Another value of the same shape."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value[:-1] + ("0" if value[-1:] != "0" else "1") if value else "x"
+    if isinstance(value, list):
+        return value[1:] if value else [{"forged": 1}]
+    if isinstance(value, dict):
+        return {**value, "forged": 1}
+    return {"forged": 1}
+
+
+@pytest.mark.parametrize(
+    "name", ["account", "collective", "validators", "proposal", "proposals", "split", "content"]
+)
+def test_every_field_not_named_unverified_is_proven(
+    liar: Liar, showcase: Showcase, name: str
+) -> None:
+    args, carries = _queries(showcase)[name]
+    honest = liar(lambda _p, d: d)(args)
+    assert honest.exit_code == 0, honest.output
+    data = json.loads(honest.stdout)
+    note = data["verified"]
+    assert note["height"] >= 1 and note["time_ms"] > 0
+    fields = set(data) - {"verified"} - set(note["unverified"]) - CLI_ADDED
+    assert fields, "nothing proven"
+    passed = []
+    for field in sorted(fields):
+
+        def lie(path: str, answer: Any, field: str = field) -> Any:
+            if carries(path) and isinstance(answer, dict) and field in answer:
+                answer[field] = mutate(answer[field])
+            return answer
+
+        result = liar(lie)(args)
+        if result.exit_code != 9:
+            passed.append((field, result.exit_code, result.output[-200:]))
+    assert not passed, f"lies about these fields of `query {name}` were not refused: {passed}"
+
+
+def test_the_unverified_fields_are_named_in_text_and_json(liar: Liar, showcase: Showcase) -> None:
+    run = liar(lambda _p, d: d)
+    split = json.loads(run(["split", showcase.split.hex()]).stdout)
+    assert "paid (from the payout history)" in split["verified"]["unverified"]
+    assert "tranches" not in split["verified"]["unverified"]
+    content = json.loads(run(["content", showcase.content.hex()]).stdout)
+    assert content["verified"]["unverified"] == ["moderation_history"]
+    validators = json.loads(run(["validators"]).stdout)
+    assert "validators[].missed_blocks" in validators["verified"]["unverified"]
+    text = run(["collective", GUILD.hex()], json_out=False).stdout
+    assert "unverified (the node's word): treasury (complete list of assets)" in text
+    assert "proven at:" in text
+
+
+@pytest.mark.parametrize(
+    ("query", "where", "change"),
+    [
+        ("collective", "/v1/collectives/", lambda d: d["members"][0].update(jailed=True)),
+        ("collective", "/v1/collectives/", lambda d: d["supply"][0].update(name="loot")),
+        ("validators", "/v1/validators", lambda d: d["validators"][0].update(name="mallory")),
+    ],
+)
+def test_a_lie_inside_a_listed_item_is_refused(
+    liar: Liar, showcase: Showcase, query: str, where: str, change: Callable[[Any], None]
+) -> None:
+    def lie(path: str, data: Any) -> Any:
+        if path.startswith(where) and not path.endswith("/proposals"):
+            change(data)
+        return data
+
+    args = [query] + ([GUILD.hex()] if query == "collective" else [])
+    result = liar(lie)(args)
+    assert result.exit_code == 9, result.output
+    assert result.output.count("\n") == 1 and "proven state holds" in result.output
