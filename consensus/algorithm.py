@@ -126,6 +126,7 @@ class Algorithm:
         state = hs.round(round_)
         state.proposal = proposal
         state.proposal_hash = block.hash()
+        state.proposal_timely = True  # its time is our clock's (or its POL round's)
         hs.note_proposed(state.proposal_hash)
 
     def progress(self) -> None:
@@ -144,9 +145,12 @@ class Algorithm:
             vr = proposal.pol_round
             if vr == -1:
                 # line 22: upon ⟨PROPOSAL, h_p, round_p, v, -1⟩ while step_p = propose
-                ok = self._is_valid(proposal.block, vid) and (
-                    self.locked_round == -1 or self.locked_hash == vid
-                )  # line 23
+                # line 23 (PBTS): valid(v) and timely(v) and (lockedRound = -1 or lockedValue = v)
+                ok = (
+                    self._is_valid(proposal.block, vid)
+                    and state.proposal_timely
+                    and (self.locked_round == -1 or self.locked_hash == vid)
+                )
                 self._vote(VoteType.PREVOTE, vid if ok else NIL)  # lines 24 / 26
                 self.step = Step.PREVOTE  # line 27
                 return True

@@ -3,13 +3,15 @@
 Inputs (each returns the list of `Action`s to carry out, in order):
 
     on_start(height, validators, *, delay_ms=0)   enter a height (the paper's line 10 / 52-54)
-    on_proposal(proposal)                         a ⟨PROPOSAL⟩ from any peer
+    on_proposal(proposal, now_ms=t)               a ⟨PROPOSAL⟩ from any peer, at local time t
     on_vote(vote)                                 a ⟨PREVOTE⟩ or ⟨PRECOMMIT⟩ from any peer
     on_timeout(height, round, step)               a `ScheduleTimeout` that came due
 
 Outputs: `Broadcast`, `ScheduleTimeout`, `Decide`, `EvidenceFound`, `Rejected` (consensus.actions).
-The machine does no I/O, reads no clock and draws no randomness: the same inputs in the same order
-give the same actions, which is what lets a WAL replay a height and a simulator replay a seed.
+The machine does no I/O, reads no clock and draws no randomness (the driver passes its clock's
+reading with each proposal, to judge its time: consensus.timeliness): the same inputs in the same
+order give the same actions, which is what lets a WAL replay a height and a simulator replay a
+seed.
 A consensus WAL records every input and every message the machine broadcast; on replay it feeds
 the recorded own messages back through `on_proposal` / `on_vote` where they were logged (the guard
 re-issues only its last signature), so the replayed vote counts and lock match the original run.
@@ -35,6 +37,7 @@ from consensus.evidence import make_evidence
 from consensus.height_state import HeightState
 from consensus.messages import MAX_ROUND, Proposal, Step
 from consensus.signer import Signer
+from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
 from consensus.validators import ValidatorSet
 from ledger.block import Block, Vote, VoteType
@@ -53,12 +56,14 @@ class ConsensusMachine:
         *,
         signer: Signer | None = None,
         verifier: Verifier = verify,
+        synchrony: Synchrony | None = None,
     ) -> None:
         if signer is not None and signer.genesis_hash != genesis_hash:
             raise ValueError("the signer is for another chain")
         self.genesis_hash = genesis_hash
         self._alg = Algorithm(genesis_hash, app, timeouts, signer)
         self._verify = verifier
+        self.synchrony = synchrony if synchrony is not None else Synchrony()
         self._previous: HeightState | None = None  # the height before, for late equivocations
 
     # -- read-only view, for drivers, the WAL and tests --------------------------------------
@@ -123,7 +128,8 @@ class ConsensusMachine:
         alg.enter_height(height, validators, delay_ms)
         return out
 
-    def on_proposal(self, proposal: Proposal) -> list[Action]:
+    def on_proposal(self, proposal: Proposal, *, now_ms: int) -> list[Action]:
+        """A proposal received when the local clock read `now_ms` (logged with it in the WAL)."""
         alg = self._alg
         out = alg.out = []
         hs = alg.hs
@@ -155,8 +161,10 @@ class ConsensusMachine:
         if known is not None:
             out.append(Rejected(proposal, RejectReason.CONFLICTING_PROPOSAL))
             return out
-        hs.round(r).proposal = proposal
-        hs.round(r).proposal_hash = block_hash
+        state = hs.round(r)
+        state.proposal = proposal
+        state.proposal_hash = block_hash
+        state.proposal_timely = self.synchrony.timely(proposal.block.header.time_ms, now_ms, r)
         hs.note_proposed(block_hash)
         if not alg.try_decide(r):
             alg.progress()

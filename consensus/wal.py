@@ -8,7 +8,8 @@ fresh machine.
 
 Records (`WalRecord`), each `[kind, fields]` in the canonical codec:
 
-    Received(message)   a proposal or vote from a peer, logged before the machine sees it
+    Received(message)   a proposal or vote from a peer, logged before the machine sees it; a
+                        proposal with the local time it arrived (`at_ms`, for its timeliness)
     Sent(message)       a proposal or vote this node signed, logged with a sync before it leaves
     TimeoutFired(h,r,s) a timeout, logged before the machine sees it
     EndHeight(h)        height h is decided and its block stored; logged with a sync
@@ -63,11 +64,13 @@ class RecordKind(IntEnum):
     SENT = 2
     TIMEOUT = 3
     END_HEIGHT = 4
+    RECEIVED_AT = 5  # a received message with the local time: [5, at_ms, message]
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
     message: ConsensusMessage
+    at_ms: int | None = None  # the local clock when it arrived (proposals: their timeliness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,9 @@ def _message_from(raw: object) -> ConsensusMessage:
 
 
 def encode_record(record: WalRecord) -> bytes:
+    if isinstance(record, Received) and record.at_ms is not None:
+        head = codec.encode([int(RecordKind.RECEIVED_AT), record.at_ms, None])[:-1]
+        return head + encode_message(record.message)
     if isinstance(record, (Received, Sent)):
         kind = RecordKind.RECEIVED if isinstance(record, Received) else RecordKind.SENT
         # [kind, message]: spliced, so a proposal's block is not walked field by field again
@@ -121,8 +127,14 @@ def encode_record(record: WalRecord) -> bytes:
 
 def decode_record(data: bytes) -> WalRecord:
     """Decode one record; raises `MalformedError` only."""
-    f = Fields(codec.decode(data, MAX_RECORD_BYTES), 2, "wal.record")
-    kind = f.int("kind", 1, max(RecordKind))
+    raw = codec.decode(data, MAX_RECORD_BYTES)
+    if isinstance(raw, list) and len(raw) == 3:
+        at = Fields(raw, 3, "wal.received_at")
+        at.int("kind", RecordKind.RECEIVED_AT, RecordKind.RECEIVED_AT)
+        at_ms = at.int("at_ms")
+        return Received(_message_from(at.raw()), at_ms)
+    f = Fields(raw, 2, "wal.record")
+    kind = f.int("kind", 1, RecordKind.END_HEIGHT)
     if kind == RecordKind.RECEIVED:
         return Received(_message_from(f.raw()))
     if kind == RecordKind.SENT:
@@ -264,7 +276,10 @@ def replay(
             logged.add(message.signature)
             resend.append(message)
         if isinstance(message, Proposal):
-            produced.extend(machine.on_proposal(message))
+            # judged at the time it arrived; our own was timely by our clock when we built it
+            at_ms = record.at_ms if isinstance(record, Received) else None
+            now_ms = message.block.header.time_ms if at_ms is None else at_ms
+            produced.extend(machine.on_proposal(message, now_ms=now_ms))
         else:
             produced.extend(machine.on_vote(message))
     actions: list[Action] = []

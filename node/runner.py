@@ -34,6 +34,7 @@ from consensus.evidence import make_evidence
 from consensus.height_state import ROUND_WINDOW
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step
+from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
 from consensus.wal import (
     EndHeight,
@@ -85,7 +86,13 @@ class Runner:
         self._wal = wal
         self._clock_ms = clock_ms
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
-        self.machine = ConsensusMachine(chain.genesis_hash, chain, timeouts, signer=signer)
+        self.machine = ConsensusMachine(
+            chain.genesis_hash,
+            chain,
+            timeouts,
+            signer=signer,
+            synchrony=Synchrony.from_params(chain.params.consensus),
+        )
         self._timers = Timers(self._on_timer)
         self._stash = Stash()
         self._listeners: list[CommitListener] = []
@@ -247,9 +254,15 @@ class Runner:
         if isinstance(message, Proposal) and not self._proposer_matches(peer, message):
             return
         self._gate.release()  # if round 0 waited for txs: a peer has started this height
-        if self._wal is not None:
-            self._wal.append(Received(message))
-        actions = m.on_vote(message) if isinstance(message, Vote) else m.on_proposal(message)
+        if isinstance(message, Vote):
+            if self._wal is not None:
+                self._wal.append(Received(message))
+            actions = m.on_vote(message)
+        else:
+            now = self._clock_ms()  # the proposal's timeliness is judged on this reading
+            if self._wal is not None:
+                self._wal.append(Received(message, now))
+            actions = m.on_proposal(message, now_ms=now)
         if actions:
             self._apply(actions, peer)
 

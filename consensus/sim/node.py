@@ -160,6 +160,7 @@ class SimNode:
             self.config.timeouts,
             signer=signer,
             verifier=self.world.verifier,
+            synchrony=self.config.synchrony,
         )
 
     def _start_delay(self, height: int) -> int:
@@ -206,11 +207,14 @@ class SimNode:
             elif height >= current - 1 and type(message) is Vote:
                 self._apply(machine.on_vote(message))  # late: only ever evidence
             return
-        self.wal.append(Received(message))
         if isinstance(message, Vote):
+            self.wal.append(Received(message))
             actions = machine.on_vote(message)
         else:
-            actions = machine.on_proposal(message)
+            local = self._clock()[1]
+            self.checker.seen(self.index, message.block_hash)
+            self.wal.append(Received(message, local))
+            actions = machine.on_proposal(message, now_ms=local)
         if actions:
             self._apply(actions)
 
@@ -374,8 +378,11 @@ class SimNode:
         return -(-delay_ms * 1000 // self.config.skew_permille)
 
     def _clock(self) -> tuple[int, int]:
+        """(virtual now, this node's clock reading). The reading is off by a constant offset
+        only: real clocks are kept within `precision` of each other (NTP); the rate skew stands
+        for timers firing early or late, and so applies to timeouts only."""
         now = self.queue.now
-        return now, now * self.config.skew_permille // 1000 + self.config.offset_ms
+        return now, now + self.config.offset_ms
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by

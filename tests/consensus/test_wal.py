@@ -28,7 +28,7 @@ from consensus.wal import (
 from consensus.wal_file import FileWAL
 from ledger.block import Vote, VoteType
 from ledger.keys import PrivateKey
-from tests.consensus.harness import FAST, GENESIS_HASH, Net, raw_vote
+from tests.consensus.harness import FAST, GENESIS_HASH, Net, raw_vote, receive
 
 KEY = PrivateKey.from_secret(b"validator-0")
 X = bytes(range(32))
@@ -188,7 +188,7 @@ def test_replay_restores_a_lock_and_the_node_stays_locked() -> None:
     for message in inputs:
         wal.append(Received(message))
         if isinstance(message, Proposal):
-            first.on_proposal(message)
+            receive(first, message)
         else:
             first.on_vote(message)
     assert first.locked == (0, block)
@@ -210,7 +210,7 @@ def test_replay_restores_a_lock_and_the_node_stays_locked() -> None:
     other = proposer1.app.propose(1, 1)
     assert other.hash() != block.hash()
     sign_bytes = Proposal.sign_bytes_for(GENESIS_HASH, 1, 1, -1, other.hash())
-    out = second.on_proposal(Proposal(1, 1, -1, other, proposer1.key.sign(sign_bytes)))
+    out = receive(second, Proposal(1, 1, -1, other, proposer1.key.sign(sign_bytes)))
     votes = [a.message for a in out if isinstance(a, Broadcast)]
     assert [(v.round, v.block_hash) for v in votes if isinstance(v, Vote)] == [(1, NIL)]
     assert signer.journaled(votes[0])
