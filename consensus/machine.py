@@ -30,6 +30,9 @@ in the height's state; consensus.algorithm holds the paper's variables and fires
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeAlias
+
 from consensus.actions import Action, EvidenceFound, Rejected, RejectReason
 from consensus.algorithm import Algorithm
 from consensus.application import Application, Verifier
@@ -44,6 +47,10 @@ from ledger.block import Block, Vote, VoteType
 from ledger.hashing import HASH_LEN
 from ledger.keys import verify
 
+# Called with each message the machine admits (and the local time, for a proposal), before it
+# changes anything: the driver logs it in the WAL there, so the WAL holds only what counts.
+Journal: TypeAlias = Callable[[Proposal | Vote, int | None], None]
+
 
 class ConsensusMachine:
     """One validator's (or observer's) view of consensus. Not thread-safe; one driver calls it."""
@@ -57,6 +64,7 @@ class ConsensusMachine:
         signer: Signer | None = None,
         verifier: Verifier = verify,
         synchrony: Synchrony | None = None,
+        journal: Journal | None = None,
     ) -> None:
         if signer is not None and signer.genesis_hash != genesis_hash:
             raise ValueError("the signer is for another chain")
@@ -64,6 +72,7 @@ class ConsensusMachine:
         self._alg = Algorithm(genesis_hash, app, timeouts, signer)
         self._verify = verifier
         self.synchrony = synchrony if synchrony is not None else Synchrony()
+        self.journal = journal  # None while a WAL replays (consensus.wal.replay)
         self._previous: HeightState | None = None  # the height before, for late equivocations
 
     # -- read-only view, for drivers, the WAL and tests --------------------------------------
@@ -91,6 +100,22 @@ class ConsensusMachine:
     @property
     def valid(self) -> tuple[int, Block | None]:
         return self._alg.valid_round, self._alg.valid_value
+
+    @property
+    def signer(self) -> Signer | None:
+        return self._alg.signer
+
+    def restore_lock(self, round_: int, block_hash: bytes) -> None:
+        """Take a lock the sign state remembers but the WAL replay did not re-derive (only
+        `lockedRound` and id(lockedValue) matter to the rules); a weaker one is ignored."""
+        alg = self._alg
+        if alg.hs is not None and not alg.decided and round_ > alg.locked_round:
+            alg.locked_round, alg.locked_hash, alg.locked_value = round_, block_hash, None
+
+    def stay_silent(self) -> None:
+        """Sign nothing more at this height (follow it as an observer); the next height signs
+        again. For a replay that could not re-derive the last signature of the height."""
+        self._alg.me = None
 
     @property
     def validators(self) -> ValidatorSet | None:
@@ -161,6 +186,8 @@ class ConsensusMachine:
         if known is not None:
             out.append(Rejected(proposal, RejectReason.CONFLICTING_PROPOSAL))
             return out
+        if self.journal is not None:
+            self.journal(proposal, now_ms)
         state = hs.round(r)
         state.proposal = proposal
         state.proposal_hash = block_hash
@@ -201,6 +228,8 @@ class ConsensusMachine:
         if not self._verify(validator.public_key, hs.vote_sign_bytes(vote), vote.signature):
             out.append(Rejected(vote, RejectReason.BAD_SIGNATURE))
             return out
+        if self.journal is not None:
+            self.journal(vote, None)
         if known is not None:
             assert state is not None and votes is not None
             if votes.first_report(vote):

@@ -258,12 +258,26 @@ def replay(
                     f"{height - 1}: the block store lost data"
                 )
             start = index + 1
+    journal, machine.journal = machine.journal, None  # the records are in the WAL already
+    try:
+        return _replay(machine, records[start:], height, validators, delay_ms)
+    finally:
+        machine.journal = journal
+
+
+def _replay(
+    machine: ConsensusMachine,
+    records: list[WalRecord],
+    height: int,
+    validators: ValidatorSet,
+    delay_ms: int,
+) -> ReplayResult:
     produced = list(machine.on_start(height, validators, delay_ms=delay_ms))
     logged: set[bytes] = set()
     fired: set[tuple[int, int, Step]] = set()  # timeouts that were fed: not to be armed again
     resend: list[ConsensusMessage] = []
     fed = 0
-    for record in records[start:]:
+    for record in records:
         if isinstance(record, EndHeight) or record_height(record) != height:
             continue
         fed += 1
@@ -282,9 +296,12 @@ def replay(
             produced.extend(machine.on_proposal(message, now_ms=now_ms))
         else:
             produced.extend(machine.on_vote(message))
+    silent = _lost_last_signature(machine, height, logged, produced)
+    if silent:
+        machine.stay_silent()
     actions: list[Action] = []
     for action in produced:
-        if isinstance(action, Rejected):
+        if isinstance(action, Rejected) or (silent and isinstance(action, Broadcast)):
             continue
         if isinstance(action, Broadcast) and action.message.signature in logged:
             continue
@@ -295,6 +312,34 @@ def replay(
             continue
         actions.append(action)
     return ReplayResult(actions, resend, fed)
+
+
+def _lost_last_signature(
+    machine: ConsensusMachine, height: int, logged: set[bytes], produced: list[Action]
+) -> bool:
+    """Restore the sign state's lock at `height`, and say whether the guard's last signature
+    at `height` was neither in the WAL nor re-derived: then the WAL lost inputs (a restored
+    backup, a WAL moved away), the machine cannot know what it announced, and it must sign
+    nothing more at this height."""
+    signer = machine.signer
+    if signer is None:
+        return False
+    last = signer.last_signed
+    lock = last.lock_at(height)
+    if lock is not None:
+        machine.restore_lock(*lock)
+    if last.height != height or not last.signature or last.signature in logged:
+        return False
+    for action in produced:
+        if isinstance(action, Broadcast) and action.message.signature == last.signature:
+            return False
+    log.warning(
+        "the WAL does not hold what this validator last signed at height %d (round %d): "
+        "staying silent for the rest of the height",
+        height,
+        last.round,
+    )
+    return True
 
 
 # -- signing through the WAL -----------------------------------------------------------------

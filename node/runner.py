@@ -92,6 +92,7 @@ class Runner:
             timeouts,
             signer=signer,
             synchrony=Synchrony.from_params(chain.params.consensus),
+            journal=self._journal if wal is not None else None,
         )
         self._timers = Timers(self._on_timer)
         self._stash = Stash()
@@ -255,16 +256,16 @@ class Runner:
             return
         self._gate.release()  # if round 0 waited for txs: a peer has started this height
         if isinstance(message, Vote):
-            if self._wal is not None:
-                self._wal.append(Received(message))
             actions = m.on_vote(message)
-        else:
-            now = self._clock_ms()  # the proposal's timeliness is judged on this reading
-            if self._wal is not None:
-                self._wal.append(Received(message, now))
-            actions = m.on_proposal(message, now_ms=now)
+        else:  # its timeliness is judged on this reading of the clock
+            actions = m.on_proposal(message, now_ms=self._clock_ms())
         if actions:
             self._apply(actions, peer)
+
+    def _journal(self, message: ConsensusMessage, at_ms: int | None) -> None:
+        """The machine admitted `message`: into the WAL before it counts (unsynced)."""
+        if self._wal is not None:
+            self._wal.append(Received(message, at_ms))
 
     def _proposer_matches(self, peer: bytes | None, proposal: Proposal) -> bool:
         """A fresh proposal's block must name the round's proposer (who signed it) as proposer;

@@ -161,7 +161,12 @@ class SimNode:
             signer=signer,
             verifier=self.world.verifier,
             synchrony=self.config.synchrony,
+            journal=self._journal,
         )
+
+    def _journal(self, message: ConsensusMessage, at_ms: int | None) -> None:
+        """What the machine admits goes to the WAL before it counts (and nothing else)."""
+        self.wal.append(Received(message, at_ms))
 
     def _start_delay(self, height: int) -> int:
         return 0 if height == 1 else self.config.timeouts.new_height_ms
@@ -208,13 +213,10 @@ class SimNode:
                 self._apply(machine.on_vote(message))  # late: only ever evidence
             return
         if isinstance(message, Vote):
-            self.wal.append(Received(message))
             actions = machine.on_vote(message)
         else:
-            local = self._clock()[1]
             self.checker.seen(self.index, message.block_hash)
-            self.wal.append(Received(message, local))
-            actions = machine.on_proposal(message, now_ms=local)
+            actions = machine.on_proposal(message, now_ms=self._clock()[1])
         if actions:
             self._apply(actions)
 
