@@ -48,7 +48,7 @@ class Algorithm:
         self.genesis_hash = genesis_hash
         self._app = app
         self._timeouts = timeouts
-        self._signer = signer
+        self.signer = signer
         self.out: list[Action] = []
         self.hs: HeightState | None = None
         self.me: Address | None = None  # our address while we are a validator of this height
@@ -72,7 +72,7 @@ class Algorithm:
         # line 53: reset lockedRound, lockedValue, validRound and validValue
         self.locked_value, self.locked_hash, self.locked_round = None, None, -1
         self.valid_value, self.valid_round = None, -1
-        me = self._signer.address if self._signer else None
+        me = self.signer.address if self.signer else None
         self.me = me if me is not None and me in validators else None
         if delay_ms > 0:
             self.out.append(ScheduleTimeout(height, 0, Step.NEW_HEIGHT, delay_ms))
@@ -115,7 +115,7 @@ class Algorithm:
         else:
             block = self._app.propose(self.height, round_)  # line 18
             hs.valid_cache[block.hash()] = True  # our own application built it
-        signer = self._signer
+        signer = self.signer
         assert signer is not None  # me is set only with a signer
         try:
             proposal = signer.sign_proposal(self.height, round_, self.valid_round, block)
@@ -126,6 +126,7 @@ class Algorithm:
         state = hs.round(round_)
         state.proposal = proposal
         state.proposal_hash = block.hash()
+        state.proposal_timely = True  # its time is our clock's (or its POL round's)
         hs.note_proposed(state.proposal_hash)
 
     def progress(self) -> None:
@@ -144,9 +145,12 @@ class Algorithm:
             vr = proposal.pol_round
             if vr == -1:
                 # line 22: upon ⟨PROPOSAL, h_p, round_p, v, -1⟩ while step_p = propose
-                ok = self._is_valid(proposal.block, vid) and (
-                    self.locked_round == -1 or self.locked_hash == vid
-                )  # line 23
+                # line 23 (PBTS): valid(v) and timely(v) and (lockedRound = -1 or lockedValue = v)
+                ok = (
+                    self._is_valid(proposal.block, vid)
+                    and state.proposal_timely
+                    and (self.locked_round == -1 or self.locked_hash == vid)
+                )
                 self._vote(VoteType.PREVOTE, vid if ok else NIL)  # lines 24 / 26
                 self.step = Step.PREVOTE  # line 27
                 return True
@@ -227,10 +231,10 @@ class Algorithm:
 
     def _vote(self, vote_type: VoteType, block_hash: bytes) -> None:
         """Sign (through the guard), broadcast and count our own vote."""
-        if self.me is None or self._signer is None:
+        if self.me is None or self.signer is None:
             return
         try:
-            vote = self._signer.sign_vote(vote_type, self.height, self.round, block_hash)
+            vote = self.signer.sign_vote(vote_type, self.height, self.round, block_hash)
         except DoubleSignError as exc:
             log.warning("staying silent: %s", exc)
             return

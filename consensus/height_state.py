@@ -42,6 +42,7 @@ class RoundState:
         "prevotes",
         "proposal",
         "proposal_hash",
+        "proposal_timely",
         "quorum_prevote_seen",
         "voters",
         "voters_power",
@@ -50,6 +51,7 @@ class RoundState:
     def __init__(self, validators: ValidatorSet) -> None:
         self.proposal: Proposal | None = None
         self.proposal_hash = b""  # id(v) of the proposal, computed once
+        self.proposal_timely = False  # its time was timely when it arrived (consensus.timeliness)
         self.prevotes = VoteSet(validators, VoteType.PREVOTE)
         self.precommits = VoteSet(validators, VoteType.PRECOMMIT)
         self.voters: set[bytes] = set()  # validators with any vote here (line 55)

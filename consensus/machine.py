@@ -3,13 +3,15 @@
 Inputs (each returns the list of `Action`s to carry out, in order):
 
     on_start(height, validators, *, delay_ms=0)   enter a height (the paper's line 10 / 52-54)
-    on_proposal(proposal)                         a ⟨PROPOSAL⟩ from any peer
+    on_proposal(proposal, now_ms=t)               a ⟨PROPOSAL⟩ from any peer, at local time t
     on_vote(vote)                                 a ⟨PREVOTE⟩ or ⟨PRECOMMIT⟩ from any peer
     on_timeout(height, round, step)               a `ScheduleTimeout` that came due
 
 Outputs: `Broadcast`, `ScheduleTimeout`, `Decide`, `EvidenceFound`, `Rejected` (consensus.actions).
-The machine does no I/O, reads no clock and draws no randomness: the same inputs in the same order
-give the same actions, which is what lets a WAL replay a height and a simulator replay a seed.
+The machine does no I/O, reads no clock and draws no randomness (the driver passes its clock's
+reading with each proposal, to judge its time: consensus.timeliness): the same inputs in the same
+order give the same actions, which is what lets a WAL replay a height and a simulator replay a
+seed.
 A consensus WAL records every input and every message the machine broadcast; on replay it feeds
 the recorded own messages back through `on_proposal` / `on_vote` where they were logged (the guard
 re-issues only its last signature), so the replayed vote counts and lock match the original run.
@@ -28,6 +30,9 @@ in the height's state; consensus.algorithm holds the paper's variables and fires
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeAlias
+
 from consensus.actions import Action, EvidenceFound, Rejected, RejectReason
 from consensus.algorithm import Algorithm
 from consensus.application import Application, Verifier
@@ -35,11 +40,16 @@ from consensus.evidence import make_evidence
 from consensus.height_state import HeightState
 from consensus.messages import MAX_ROUND, Proposal, Step
 from consensus.signer import Signer
+from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
 from consensus.validators import ValidatorSet
 from ledger.block import Block, Vote, VoteType
 from ledger.hashing import HASH_LEN
 from ledger.keys import verify
+
+# Called with each message the machine admits (and the local time, for a proposal), before it
+# changes anything: the driver logs it in the WAL there, so the WAL holds only what counts.
+Journal: TypeAlias = Callable[[Proposal | Vote, int | None], None]
 
 
 class ConsensusMachine:
@@ -53,12 +63,16 @@ class ConsensusMachine:
         *,
         signer: Signer | None = None,
         verifier: Verifier = verify,
+        synchrony: Synchrony | None = None,
+        journal: Journal | None = None,
     ) -> None:
         if signer is not None and signer.genesis_hash != genesis_hash:
             raise ValueError("the signer is for another chain")
         self.genesis_hash = genesis_hash
         self._alg = Algorithm(genesis_hash, app, timeouts, signer)
         self._verify = verifier
+        self.synchrony = synchrony if synchrony is not None else Synchrony()
+        self.journal = journal  # None while a WAL replays (consensus.wal.replay)
         self._previous: HeightState | None = None  # the height before, for late equivocations
 
     # -- read-only view, for drivers, the WAL and tests --------------------------------------
@@ -86,6 +100,22 @@ class ConsensusMachine:
     @property
     def valid(self) -> tuple[int, Block | None]:
         return self._alg.valid_round, self._alg.valid_value
+
+    @property
+    def signer(self) -> Signer | None:
+        return self._alg.signer
+
+    def restore_lock(self, round_: int, block_hash: bytes) -> None:
+        """Take a lock the sign state remembers but the WAL replay did not re-derive (only
+        `lockedRound` and id(lockedValue) matter to the rules); a weaker one is ignored."""
+        alg = self._alg
+        if alg.hs is not None and not alg.decided and round_ > alg.locked_round:
+            alg.locked_round, alg.locked_hash, alg.locked_value = round_, block_hash, None
+
+    def stay_silent(self) -> None:
+        """Sign nothing more at this height (follow it as an observer); the next height signs
+        again. For a replay that could not re-derive the last signature of the height."""
+        self._alg.me = None
 
     @property
     def validators(self) -> ValidatorSet | None:
@@ -123,7 +153,8 @@ class ConsensusMachine:
         alg.enter_height(height, validators, delay_ms)
         return out
 
-    def on_proposal(self, proposal: Proposal) -> list[Action]:
+    def on_proposal(self, proposal: Proposal, *, now_ms: int) -> list[Action]:
+        """A proposal received when the local clock read `now_ms` (logged with it in the WAL)."""
         alg = self._alg
         out = alg.out = []
         hs = alg.hs
@@ -155,8 +186,12 @@ class ConsensusMachine:
         if known is not None:
             out.append(Rejected(proposal, RejectReason.CONFLICTING_PROPOSAL))
             return out
-        hs.round(r).proposal = proposal
-        hs.round(r).proposal_hash = block_hash
+        if self.journal is not None:
+            self.journal(proposal, now_ms)
+        state = hs.round(r)
+        state.proposal = proposal
+        state.proposal_hash = block_hash
+        state.proposal_timely = self.synchrony.timely(proposal.block.header.time_ms, now_ms, r)
         hs.note_proposed(block_hash)
         if not alg.try_decide(r):
             alg.progress()
@@ -193,6 +228,8 @@ class ConsensusMachine:
         if not self._verify(validator.public_key, hs.vote_sign_bytes(vote), vote.signature):
             out.append(Rejected(vote, RejectReason.BAD_SIGNATURE))
             return out
+        if self.journal is not None:
+            self.journal(vote, None)
         if known is not None:
             assert state is not None and votes is not None
             if votes.first_report(vote):

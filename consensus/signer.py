@@ -27,7 +27,7 @@ of the directory. `MemorySignStateStore` is the same contract in memory, for the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -46,7 +46,7 @@ from ledger.keys import SIGNATURE_LEN, Address, PrivateKey
 
 log = logging.getLogger(__name__)
 
-SIGN_STATE_VERSION = 1
+SIGN_STATE_VERSION = 2  # 2 added the lock; a version-1 state (no lock) still loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +59,22 @@ class SignState:
     step: int
     sign_bytes_hash: bytes  # b"" before the first signature
     signature: bytes  # b"" before the first signature
+    # the lock: the last block precommitted (height, round, hash); height 0: none
+    lock_height: int = 0
+    lock_round: int = 0
+    lock_hash: bytes = b""
 
     @property
     def hrs(self) -> tuple[int, int, int]:
         return (self.height, self.round, self.step)
+
+    @property
+    def lock_fields(self) -> tuple[int, int, bytes]:
+        return (self.lock_height, self.lock_round, self.lock_hash)
+
+    def lock_at(self, height: int) -> tuple[int, bytes] | None:
+        """(round, block hash) of the lock this key announced at `height`, if any."""
+        return (self.lock_round, self.lock_hash) if self.lock_height == height else None
 
     def encode(self) -> bytes:
         return codec.encode(
@@ -74,21 +86,34 @@ class SignState:
                 self.step,
                 self.sign_bytes_hash,
                 self.signature,
+                self.lock_height,
+                self.lock_round,
+                self.lock_hash,
             ]
         )
 
     @classmethod
     def decode(cls, data: bytes) -> SignState:
-        f = Fields(codec.decode(data), 7, "sign_state")
-        if f.int("version") != SIGN_STATE_VERSION:
+        raw = codec.decode(data)
+        version = raw[0] if isinstance(raw, list) and raw else None
+        f = Fields(raw, 7 if version == 1 else 10, "sign_state")
+        if f.int("version") not in (1, SIGN_STATE_VERSION):
             raise MalformedError("sign_state: unknown version")
-        return cls(
+        state = cls(
             genesis_hash=f.bytes("genesis_hash", HASH_LEN, exact=True),
             height=f.int("height"),
             round=f.int("round"),
             step=f.int("step", 0, max(Step)),
             sign_bytes_hash=f.bytes("sign_bytes_hash", HASH_LEN),
             signature=f.bytes("signature", SIGNATURE_LEN),
+        )
+        if version == 1:
+            return state
+        return replace(
+            state,
+            lock_height=f.int("lock_height"),
+            lock_round=f.int("lock_round", 0, 2**31),
+            lock_hash=f.bytes("lock_hash", HASH_LEN),
         )
 
 
@@ -184,7 +209,8 @@ class Signer:
     def sign_vote(self, vote_type: VoteType, height: int, round_: int, block_hash: bytes) -> Vote:
         step = Step.PREVOTE if vote_type == VoteType.PREVOTE else Step.PRECOMMIT
         message = Vote.sign_bytes_for(self.genesis_hash, vote_type, height, round_, block_hash)
-        signature = self._sign(height, round_, step, message)
+        locks = vote_type == VoteType.PRECOMMIT and block_hash != b""
+        signature = self._sign(height, round_, step, message, locks=locks, block_hash=block_hash)
         return Vote(vote_type, height, round_, block_hash, self.address, signature)
 
     def sign_proposal(self, height: int, round_: int, pol_round: int, block: Block) -> Proposal:
@@ -194,7 +220,16 @@ class Signer:
         signature = self._sign(height, round_, Step.PROPOSE, message)
         return Proposal(height, round_, pol_round, block, signature)
 
-    def _sign(self, height: int, round_: int, step: Step, message: bytes) -> bytes:
+    def _sign(
+        self,
+        height: int,
+        round_: int,
+        step: Step,
+        message: bytes,
+        *,
+        locks: bool = False,
+        block_hash: bytes = b"",
+    ) -> bytes:
         if height < 1 or round_ < 0:
             raise ValueError("height must be >= 1 and round >= 0")
         hrs = (height, round_, int(step))
@@ -207,7 +242,15 @@ class Signer:
                 return last.signature
             raise DoubleSignError(f"refusing to sign different bytes at {_fmt(hrs)}")
         signature = self._key.sign(message)
-        state = SignState(self.genesis_hash, height, round_, int(step), message_hash, signature)
+        state = SignState(
+            self.genesis_hash,
+            height,
+            round_,
+            int(step),
+            message_hash,
+            signature,
+            *((height, round_, block_hash) if locks else last.lock_fields),
+        )
         self._store.save(state)  # durable before the signature can leave
         self._state = state
         log.debug("signed %s", _fmt(hrs))

@@ -25,14 +25,12 @@ from typing import Any
 from consensus import proposer as rotation
 from consensus.errors import ValidatorSetError
 from ledger import codec
-from ledger.block import MAX_VALIDATORS
+from ledger.block import MAX_TOTAL_POWER, MAX_VALIDATORS  # caps the ledger enforces too
 from ledger.codec import Fields, MalformedError
 from ledger.genesis import GenesisValidator
 from ledger.hashing import tagged_digest
 from ledger.keys import PUBLIC_KEY_LEN, Address
 
-# CometBFT's MaxTotalVotingPower (int64 max / 8): priorities then stay well inside int64.
-MAX_TOTAL_POWER = (2**63 - 1) // 8
 _PRIORITY_BOUND = 2**63 - 1
 
 

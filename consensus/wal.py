@@ -8,7 +8,8 @@ fresh machine.
 
 Records (`WalRecord`), each `[kind, fields]` in the canonical codec:
 
-    Received(message)   a proposal or vote from a peer, logged before the machine sees it
+    Received(message)   a proposal or vote from a peer, logged before the machine sees it; a
+                        proposal with the local time it arrived (`at_ms`, for its timeliness)
     Sent(message)       a proposal or vote this node signed, logged with a sync before it leaves
     TimeoutFired(h,r,s) a timeout, logged before the machine sees it
     EndHeight(h)        height h is decided and its block stored; logged with a sync
@@ -63,11 +64,13 @@ class RecordKind(IntEnum):
     SENT = 2
     TIMEOUT = 3
     END_HEIGHT = 4
+    RECEIVED_AT = 5  # a received message with the local time: [5, at_ms, message]
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
     message: ConsensusMessage
+    at_ms: int | None = None  # the local clock when it arrived (proposals: their timeliness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,9 @@ def _message_from(raw: object) -> ConsensusMessage:
 
 
 def encode_record(record: WalRecord) -> bytes:
+    if isinstance(record, Received) and record.at_ms is not None:
+        head = codec.encode([int(RecordKind.RECEIVED_AT), record.at_ms, None])[:-1]
+        return head + encode_message(record.message)
     if isinstance(record, (Received, Sent)):
         kind = RecordKind.RECEIVED if isinstance(record, Received) else RecordKind.SENT
         # [kind, message]: spliced, so a proposal's block is not walked field by field again
@@ -121,8 +127,14 @@ def encode_record(record: WalRecord) -> bytes:
 
 def decode_record(data: bytes) -> WalRecord:
     """Decode one record; raises `MalformedError` only."""
-    f = Fields(codec.decode(data, MAX_RECORD_BYTES), 2, "wal.record")
-    kind = f.int("kind", 1, max(RecordKind))
+    raw = codec.decode(data, MAX_RECORD_BYTES)
+    if isinstance(raw, list) and len(raw) == 3:
+        at = Fields(raw, 3, "wal.received_at")
+        at.int("kind", RecordKind.RECEIVED_AT, RecordKind.RECEIVED_AT)
+        at_ms = at.int("at_ms")
+        return Received(_message_from(at.raw()), at_ms)
+    f = Fields(raw, 2, "wal.record")
+    kind = f.int("kind", 1, RecordKind.END_HEIGHT)
     if kind == RecordKind.RECEIVED:
         return Received(_message_from(f.raw()))
     if kind == RecordKind.SENT:
@@ -246,12 +258,26 @@ def replay(
                     f"{height - 1}: the block store lost data"
                 )
             start = index + 1
+    journal, machine.journal = machine.journal, None  # the records are in the WAL already
+    try:
+        return _replay(machine, records[start:], height, validators, delay_ms)
+    finally:
+        machine.journal = journal
+
+
+def _replay(
+    machine: ConsensusMachine,
+    records: list[WalRecord],
+    height: int,
+    validators: ValidatorSet,
+    delay_ms: int,
+) -> ReplayResult:
     produced = list(machine.on_start(height, validators, delay_ms=delay_ms))
     logged: set[bytes] = set()
     fired: set[tuple[int, int, Step]] = set()  # timeouts that were fed: not to be armed again
     resend: list[ConsensusMessage] = []
     fed = 0
-    for record in records[start:]:
+    for record in records:
         if isinstance(record, EndHeight) or record_height(record) != height:
             continue
         fed += 1
@@ -264,12 +290,18 @@ def replay(
             logged.add(message.signature)
             resend.append(message)
         if isinstance(message, Proposal):
-            produced.extend(machine.on_proposal(message))
+            # judged at the time it arrived; our own was timely by our clock when we built it
+            at_ms = record.at_ms if isinstance(record, Received) else None
+            now_ms = message.block.header.time_ms if at_ms is None else at_ms
+            produced.extend(machine.on_proposal(message, now_ms=now_ms))
         else:
             produced.extend(machine.on_vote(message))
+    silent = _lost_last_signature(machine, height, logged, produced)
+    if silent:
+        machine.stay_silent()
     actions: list[Action] = []
     for action in produced:
-        if isinstance(action, Rejected):
+        if isinstance(action, Rejected) or (silent and isinstance(action, Broadcast)):
             continue
         if isinstance(action, Broadcast) and action.message.signature in logged:
             continue
@@ -280,6 +312,34 @@ def replay(
             continue
         actions.append(action)
     return ReplayResult(actions, resend, fed)
+
+
+def _lost_last_signature(
+    machine: ConsensusMachine, height: int, logged: set[bytes], produced: list[Action]
+) -> bool:
+    """Restore the sign state's lock at `height`, and say whether the guard's last signature
+    at `height` was neither in the WAL nor re-derived: then the WAL lost inputs (a restored
+    backup, a WAL moved away), the machine cannot know what it announced, and it must sign
+    nothing more at this height."""
+    signer = machine.signer
+    if signer is None:
+        return False
+    last = signer.last_signed
+    lock = last.lock_at(height)
+    if lock is not None:
+        machine.restore_lock(*lock)
+    if last.height != height or not last.signature or last.signature in logged:
+        return False
+    for action in produced:
+        if isinstance(action, Broadcast) and action.message.signature == last.signature:
+            return False
+    log.warning(
+        "the WAL does not hold what this validator last signed at height %d (round %d): "
+        "staying silent for the rest of the height",
+        height,
+        last.round,
+    )
+    return True
 
 
 # -- signing through the WAL -----------------------------------------------------------------

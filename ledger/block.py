@@ -25,6 +25,8 @@ from ledger.tx import SignedTx
 
 VOTE_SIGN_TAG = b"coterie/vote/v1\x00"
 MAX_VALIDATORS = 1000
+# CometBFT's MaxTotalVotingPower (int64 max / 8): proposer priorities then stay inside int64.
+MAX_TOTAL_POWER = (2**63 - 1) // 8
 MAX_EVIDENCE_PER_BLOCK = 100
 MAX_BLOCK_TXS = 100_000
 MAX_BLOCK_BYTES = 32 * 1024 * 1024

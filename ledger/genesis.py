@@ -41,6 +41,9 @@ class ConsensusParams:
     max_block_txs: int = 20_000
     max_block_bytes: int = 8 * 1024 * 1024
     max_tx_bytes: int = 64 * 1024
+    # proposer-based timestamps (consensus.timeliness): clock precision and proposal delivery
+    synchrony_precision_ms: int = 505
+    synchrony_message_delay_ms: int = 15_000
 
 
 @dataclass(frozen=True, slots=True)

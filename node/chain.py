@@ -238,7 +238,10 @@ class Chain:
             )
         except (BlockError, BlockRuleError) as exc:
             return str(exc)
-        executed = self._finish(ctx, result)
+        try:
+            executed = self._finish(ctx, result)
+        except ConsensusError as exc:  # a next set consensus cannot use: the block is invalid
+            return f"next validator set: {exc}"
         if executed.new_root != h.state_root:
             return "state_root does not match the executed state"
         if executed.next_validators.hash() != h.next_validators_hash:

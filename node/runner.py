@@ -34,6 +34,7 @@ from consensus.evidence import make_evidence
 from consensus.height_state import ROUND_WINDOW
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step
+from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
 from consensus.wal import (
     EndHeight,
@@ -85,7 +86,14 @@ class Runner:
         self._wal = wal
         self._clock_ms = clock_ms
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
-        self.machine = ConsensusMachine(chain.genesis_hash, chain, timeouts, signer=signer)
+        self.machine = ConsensusMachine(
+            chain.genesis_hash,
+            chain,
+            timeouts,
+            signer=signer,
+            synchrony=Synchrony.from_params(chain.params.consensus),
+            journal=self._journal if wal is not None else None,
+        )
         self._timers = Timers(self._on_timer)
         self._stash = Stash()
         self._listeners: list[CommitListener] = []
@@ -247,11 +255,17 @@ class Runner:
         if isinstance(message, Proposal) and not self._proposer_matches(peer, message):
             return
         self._gate.release()  # if round 0 waited for txs: a peer has started this height
-        if self._wal is not None:
-            self._wal.append(Received(message))
-        actions = m.on_vote(message) if isinstance(message, Vote) else m.on_proposal(message)
+        if isinstance(message, Vote):
+            actions = m.on_vote(message)
+        else:  # its timeliness is judged on this reading of the clock
+            actions = m.on_proposal(message, now_ms=self._clock_ms())
         if actions:
             self._apply(actions, peer)
+
+    def _journal(self, message: ConsensusMessage, at_ms: int | None) -> None:
+        """The machine admitted `message`: into the WAL before it counts (unsynced)."""
+        if self._wal is not None:
+            self._wal.append(Received(message, at_ms))
 
     def _proposer_matches(self, peer: bytes | None, proposal: Proposal) -> bool:
         """A fresh proposal's block must name the round's proposer (who signed it) as proposer;

@@ -39,7 +39,7 @@ from pathlib import Path
 from aiohttp import web
 
 from consensus.timeouts import Timeouts
-from consensus.wal import JournaledSigner
+from consensus.wal import JournaledSigner, WalError
 from consensus.wal_file import FileWAL
 from ledger.block import Block, Commit, DuplicateVoteEvidence
 from ledger.keys import Address
@@ -99,7 +99,10 @@ class Node:
         try:
             signer: JournaledSigner | None = None
             if parts.validator_key is not None:
-                self._wal = FileWAL(self.home.data_dir / "cs.wal", max_bytes=WAL_MAX_BYTES)
+                try:
+                    self._wal = FileWAL(self.home.data_dir / "cs.wal", max_bytes=WAL_MAX_BYTES)
+                except WalError as exc:
+                    raise NodeStartError(str(exc)) from None
                 check_wal(self._wal, self.store.height)
                 signer = parts.make_signer(self._wal)
             self._assemble(parts.node_key_identity(), signer, api_routes)

@@ -67,8 +67,9 @@ def check_wal(wal: FileWAL, store_height: int) -> None:
     if ended > store_height:
         raise NodeStartError(
             f"the consensus WAL {wal.path} ended height {ended} but the database is at height "
-            f"{store_height}: the database lost blocks. If data/chain was moved aside on "
-            "purpose, move data/cs.wal aside too (docs/operating.md, 'Recovery')"
+            f"{store_height}: the database lost blocks. Put back a copy of data/chain at height "
+            f"{ended} or above (a backup, or a stopped peer's copy); never delete or move the "
+            "WAL or the sign state to get past this (docs/operating.md, 'Recovery')"
         )
 
 

@@ -14,7 +14,10 @@ nodes into two groups, A and B, and each member deviates by its roles:
 - `future-round`: on each tick signs votes and proposals at rounds 2^63, 2^63 - 1, 2^31 + 1
   (malformed: above the wire bound) and 2^31, 2^31 - 1 (well-formed and far away);
 - `censor`: as proposer, leaves out one client's txs and evidence against the coalition (set
-  through the node's `Censorship`, not here).
+  through the node's `Censorship`, not here);
+- `bad-time`: as proposer of a fresh block, dates it far in the future (a year, or just past the
+  honest clocks' precision) or in the past (the oldest time valid(v) allows: the last block's
+  time + 1 ms), in turn; proposer-based timestamps must keep chain time within the bound.
 
 With at most f Byzantine validators all of this must be harmless; with f + 1 the split-brain of
 equivocate + double-vote forks the chain, which is how the tests show the checker can see a fork.
@@ -32,7 +35,8 @@ from ledger.block import Block, Commit, CommitSig, DuplicateVoteEvidence, Vote, 
 from ledger.hashing import digest
 from ledger.keys import PrivateKey
 
-ROLES = ("equivocate", "double-vote", "garbage", "future-round", "censor")
+ROLES = ("equivocate", "double-vote", "garbage", "future-round", "censor", "bad-time")
+YEAR_MS = 365 * 24 * 3600 * 1000
 FAR_ROUNDS = (2**63, 2**63 - 1, 2**31 + 1, 2**31, 2**31 - 1)
 EXPOSE_AFTER_MS = 25  # more than any link's jitter: the group's own vote arrives first
 
@@ -69,6 +73,8 @@ class Byzantine:
         self.stranger = PrivateKey.from_secret(b"sim-stranger-%d" % rng.randrange(1 << 30))
 
     def outgoing(self, node: SimNode, message: ConsensusMessage) -> None:
+        if isinstance(message, Proposal) and message.pol_round == -1 and "bad-time" in self.roles:
+            message = self._redate(node, message)
         if isinstance(message, Proposal) and "equivocate" in self.roles:
             self._equivocate(node, message)
         elif isinstance(message, Vote) and "double-vote" in self.roles:
@@ -83,6 +89,22 @@ class Byzantine:
             self._future_rounds(node)
 
     # -- equivocation ------------------------------------------------------------------------
+
+    def _redate(self, node: SimNode, proposal: Proposal) -> Proposal:
+        block = proposal.block
+        blocks = node.disk.chain.blocks
+        oldest = blocks[-1].header.time_ms + 1 if blocks else 1
+        local = node.queue.now + node.config.offset_ms
+        precision = node.config.synchrony.precision_ms
+        time_ms = self.rng.choice(
+            (local + YEAR_MS, local + 2 * precision + 1 + self.rng.randrange(1000), oldest)
+        )
+        header = dataclasses.replace(block.header, time_ms=max(time_ms, oldest))
+        dated = Block(header, block.txs, block.evidence, block.last_commit)
+        message = Proposal.sign_bytes_for(
+            node.world.genesis_hash, proposal.height, proposal.round, -1, dated.hash()
+        )
+        return dataclasses.replace(proposal, block=dated, signature=node.key.sign(message))
 
     def _send_split(self, node: SimNode, to_a: ConsensusMessage, to_b: ConsensusMessage) -> None:
         c = self.coalition

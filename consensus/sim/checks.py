@@ -6,7 +6,10 @@ Safety, checked on every event that could break it:
   crash, say), or a block that does not extend its own chain;
 - state root: an honest node's executed state root differs from the header's or another node's;
 - double sign: an honest node sends two different signed messages for one (height, round, step);
-- memory: a machine holds more rounds than its documented bound.
+- memory: a machine holds more rounds than its documented bound;
+- time: a committed block's time is more than `precision` ahead of the fastest honest clock when
+  it is decided, or more than `precision + message_delay(round)` behind the slowest honest clock
+  when an honest node first saw it proposed (proposer-based timestamps, consensus.timeliness).
 
 Bounds, checked at the end of the run (`finish`):
 - censorship: every committed block built by an honest proposer holds every tx that was
@@ -27,6 +30,7 @@ from consensus.height_state import CATCHUP_ROUNDS_PER_VALIDATOR, ROUND_WINDOW
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal
 from consensus.sim.app import TxFeed
+from consensus.timeliness import Synchrony
 from ledger.block import Block, DuplicateVoteEvidence
 
 
@@ -66,6 +70,9 @@ class Checker:
     exposed: dict[bytes, DuplicateVoteEvidence] = field(default_factory=dict)
     stats: InclusionStats = field(default_factory=InclusionStats)
     now_fn: Callable[[], int] = field(default=lambda: 0)
+    offsets: tuple[int, int] = (0, 0)  # the slowest and fastest honest clock's offset
+    synchrony: Synchrony = field(default_factory=Synchrony)
+    first_seen: dict[bytes, int] = field(default_factory=dict)  # block hash -> virtual ms
 
     def __post_init__(self) -> None:
         self._decisions: list[dict[int, bytes]] = [{} for _ in range(self.n)]
@@ -112,6 +119,7 @@ class Checker:
             self.fail("revert", f"node {node} decided two blocks at height {height}")
         known = self.chain.get(height)
         if known is None:
+            self._check_time(block, block_hash, round_)
             self.chain[height] = block
             self.commit_time[height] = self.now
             self.commit_round[height] = round_
@@ -121,6 +129,21 @@ class Checker:
                 f"node {node} committed {block_hash.hex()[:12]} at height {height}, "
                 f"another honest node {known.hash().hex()[:12]}",
             )
+
+    def seen(self, node: int, block_hash: bytes) -> None:
+        """An honest `node` received or built a proposal of this block now."""
+        if node in self.honest:
+            self.first_seen.setdefault(block_hash, self.now)
+
+    def _check_time(self, block: Block, block_hash: bytes, round_: int) -> None:
+        t, sync = block.header.time_ms, self.synchrony
+        latest = self.now + self.offsets[1] + sync.precision_ms
+        if t > latest:
+            self.fail("time", f"block {block.header.height} dated {t - latest} ms past the bound")
+        seen = self.first_seen.get(block_hash, self.now)
+        earliest = seen + self.offsets[0] - sync.precision_ms - sync.message_delay(round_)
+        if t < earliest:
+            self.fail("time", f"block {block.header.height} dated {earliest - t} ms before it")
 
     def committed(self, node: int, block: Block, prev: Block | None, root: bytes) -> None:
         if node not in self.honest:
@@ -143,6 +166,7 @@ class Checker:
 
     def built(self, node: int, block: Block, time: int) -> None:
         self.builds.setdefault(block.hash(), (node, time))
+        self.seen(node, block.hash())
 
     def evidence_pooled(self, node: int, evidence: DuplicateVoteEvidence) -> None:
         self.pooled.setdefault(evidence.hash(), {}).setdefault(node, self.now)

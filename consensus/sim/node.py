@@ -160,7 +160,13 @@ class SimNode:
             self.config.timeouts,
             signer=signer,
             verifier=self.world.verifier,
+            synchrony=self.config.synchrony,
+            journal=self._journal,
         )
+
+    def _journal(self, message: ConsensusMessage, at_ms: int | None) -> None:
+        """What the machine admits goes to the WAL before it counts (and nothing else)."""
+        self.wal.append(Received(message, at_ms))
 
     def _start_delay(self, height: int) -> int:
         return 0 if height == 1 else self.config.timeouts.new_height_ms
@@ -206,11 +212,11 @@ class SimNode:
             elif height >= current - 1 and type(message) is Vote:
                 self._apply(machine.on_vote(message))  # late: only ever evidence
             return
-        self.wal.append(Received(message))
         if isinstance(message, Vote):
             actions = machine.on_vote(message)
         else:
-            actions = machine.on_proposal(message)
+            self.checker.seen(self.index, message.block_hash)
+            actions = machine.on_proposal(message, now_ms=self._clock()[1])
         if actions:
             self._apply(actions)
 
@@ -374,8 +380,11 @@ class SimNode:
         return -(-delay_ms * 1000 // self.config.skew_permille)
 
     def _clock(self) -> tuple[int, int]:
+        """(virtual now, this node's clock reading). The reading is off by a constant offset
+        only: real clocks are kept within `precision` of each other (NTP); the rate skew stands
+        for timers firing early or late, and so applies to timeouts only."""
         now = self.queue.now
-        return now, now * self.config.skew_permille // 1000 + self.config.offset_ms
+        return now, now + self.config.offset_ms
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from consensus.sim.byzantine import ROLES
 from consensus.sim.network import LinkProfile
+from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
 from ledger.genesis import ConsensusParams
 
@@ -74,11 +75,15 @@ class SimOptions:
     chaos_ms: int  # the chaos phase ends by then (or at half the heights)
     tx_every_ms: int
     timeouts: Timeouts
+    synchrony: Synchrony
     gossip_ms: int = 1000
     # tests only: nodes that misbehave with these roles while the checker counts them honest
     # (a validator with its double-sign guard off, a censor), to show the checker notices
     impostors: dict[int, frozenset[str]] = field(default_factory=dict)
     wire: bool = False  # consensus messages travel encoded
+    # tests only: the machines' own time rule, when it differs from the one the checker holds
+    # them to (a protocol that trusts any block time, to show the checker notices)
+    machine_synchrony: Synchrony | None = None
 
     @property
     def byzantine_nodes(self) -> frozenset[int]:
@@ -142,13 +147,17 @@ def derive(
     # Byzantine: the weakest validators, so that byzantine <= f keeps their power under 1/3
     order = sorted(range(n), key=lambda i: (powers[i], rng.random()))
     chosen = order[:byzantine]
-    wanted = [r for r in ROLES if r in faults]
+    wanted = [r for r in ROLES if r in faults and r != "bad-time"]
     roles: dict[int, set[str]] = {i: set() for i in chosen}
     if chosen:
         for k, role in enumerate(wanted):
             roles[chosen[k % len(chosen)]].add(role)
         for i in chosen:
             roles[i].update(r for r in wanted if rng.random() < 0.3)
+        if "bad-time" in faults:  # its own stream: seeds without it replay as before
+            timer = random.Random(f"coterie-sim/{seed}/bad-time")
+            roles[chosen[0]].add("bad-time")
+            roles.update({i: roles[i] | {"bad-time"} for i in chosen if timer.random() < 0.3})
     lat_min = rng.randint(1, 10)
     link = LinkProfile(
         latency_min_ms=lat_min,
@@ -181,8 +190,11 @@ def derive(
             else 0.0
         ),
         skew_permille=tuple(rng.randint(900, 1100) if skew else 1000 for _ in range(n)),
-        offset_ms=tuple(rng.randint(-2000, 2000) if skew else 0 for _ in range(n)),
+        # honest clocks within `precision` of each other (what PBTS assumes of NTP); a Byzantine
+        # proposer's clock is its own business (the `bad-time` role)
+        offset_ms=tuple(rng.randint(-250, 250) if skew else 0 for _ in range(n)),
         chaos_ms=rng.randint(8_000, 40_000),
         tx_every_ms=rng.randint(300, 1500),
         timeouts=Timeouts.from_params(ConsensusParams()),
+        synchrony=Synchrony.from_params(ConsensusParams()),
     )

@@ -70,7 +70,14 @@ class Simulation:
             self.genesis_hash, CHAIN_ID, genesis_set, self._feed(clients), self.verifier
         )
         self.honest = o.honest  # what the checker holds to every property (impostors too)
-        self.checker = Checker(self.honest, o.validators, now_fn=self._now)
+        honest_offsets = [o.offset_ms[i] for i in sorted(self.honest)] or [0]
+        self.checker = Checker(
+            self.honest,
+            o.validators,
+            now_fn=self._now,
+            offsets=(min(honest_offsets), max(honest_offsets)),
+            synchrony=o.synchrony,
+        )
         byzantine = {**o.byzantine_roles, **o.impostors}
         self.coalition = Coalition(
             frozenset(byzantine),
@@ -95,6 +102,7 @@ class Simulation:
                 o.skew_permille[i],
                 o.offset_ms[i],
                 censorship if roles and "censor" in roles else None,
+                o.machine_synchrony or o.synchrony,
             )
             node = SimNode(
                 i,

@@ -3,12 +3,13 @@ node, a behaviour."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from consensus.messages import ConsensusMessage
 from consensus.sim.app import Censorship
 from consensus.sim.payloads import Payload
+from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
 
 if TYPE_CHECKING:
@@ -34,5 +35,6 @@ class NodeConfig:
     timeouts: Timeouts
     gossip_ms: int
     skew_permille: int = 1000  # local clock rate: 1100 runs 10% fast (timeouts expire sooner)
-    offset_ms: int = 0  # local clock offset, seen in block timestamps
+    offset_ms: int = 0  # local clock offset, seen in block timestamps and timeliness
     censorship: Censorship | None = None
+    synchrony: Synchrony = field(default_factory=Synchrony)

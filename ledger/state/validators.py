@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ledger.block import DuplicateVoteEvidence
+from ledger.block import MAX_TOTAL_POWER, MAX_VALIDATORS, DuplicateVoteEvidence
 from ledger.errors import ErrorCode, TxError
 from ledger.keys import Address, verify
 from ledger.state import keys
@@ -59,8 +59,32 @@ def schedule_update(view: StateView, ctx: BlockContext, record: ValidatorRecord)
     if record.power == 0 and view.get(keys.validator(_address(record).raw)) is None:
         raise TxError(ErrorCode.NOT_FOUND, "cannot remove a key that is not a validator")
     activation = ctx.height + ctx.params.consensus.validator_update_delay
+    powers = projected_powers(view)
+    powers[_address(record).raw] = record.power
+    problem = cap_error(powers)
+    if problem:
+        raise TxError(ErrorCode.LIMIT_REACHED, problem)
     view.put(keys.validator_update(activation, _address(record).raw), record.encode())
     return activation
+
+
+def projected_powers(view: StateView) -> dict[bytes, int]:
+    """Address -> power of the set once every scheduled update has activated (power 0: gone)."""
+    powers = {a.raw: r.power for a, r in active_validators(view)}
+    for _, value in view.iter_prefix(keys.VALIDATOR_UPDATE):  # ordered by activation height
+        record = ValidatorRecord.decode(value)
+        powers[_address(record).raw] = record.power
+    return powers
+
+
+def cap_error(powers: dict[bytes, int]) -> str | None:
+    """Why a set with these powers could not sign blocks (consensus refuses it), or None."""
+    members = [p for p in powers.values() if p > 0]
+    if len(members) > MAX_VALIDATORS:
+        return f"the validator set would exceed {MAX_VALIDATORS} validators"
+    if sum(members) > MAX_TOTAL_POWER:
+        return f"the validators' total power would exceed {MAX_TOTAL_POWER}"
+    return None
 
 
 def _address(record: ValidatorRecord) -> Address:
@@ -71,19 +95,26 @@ def apply_scheduled_updates(view: StateView, ctx: BlockContext) -> list[Event]:
     """End-block: write the updates that activate at the next height into the active set."""
     prefix = keys.VALIDATOR_UPDATE + keys.u64(ctx.height + 1)
     events = []
-    for key, value in list(view.iter_prefix(prefix)):
+    scheduled = list(view.iter_prefix(prefix))
+    powers = {a.raw: r.power for a, r in active_validators(view)} if scheduled else {}
+    for key, value in scheduled:
         view.delete(key)
         record = ValidatorRecord.decode(value)
         address = _address(record)
-        remaining = len(active_validators(view))
         if record.power == 0:
-            if view.get(keys.validator(address.raw)) is None:
+            if address.raw not in powers:
                 continue
-            if remaining <= 1:
+            if len(powers) <= 1:
                 events.append(Event.of("validator_update_refused", validator=address.raw))
                 continue
+            del powers[address.raw]
             view.delete(keys.validator(address.raw))
         else:
+            after = {**powers, address.raw: record.power}
+            if cap_error(after):  # scheduled before the caps were checked at scheduling
+                events.append(Event.of("validator_update_refused", validator=address.raw))
+                continue
+            powers = after
             old = view.get(keys.validator(address.raw))
             if record.node_key is None and old is not None:
                 record = replace(record, node_key=ValidatorRecord.decode(old).node_key)

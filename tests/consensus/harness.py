@@ -49,6 +49,12 @@ LATENCY_MS = 1
 Verdict = str  # "deliver", "drop" or "hold"
 
 
+def receive(machine: ConsensusMachine, proposal: Proposal, clock_error_ms: int = 0) -> list[Action]:
+    """Hand `proposal` to `machine` as a node whose clock reads the block's time (the story
+    tests' clocks agree with every proposer) plus `clock_error_ms`."""
+    return machine.on_proposal(proposal, now_ms=proposal.block.header.time_ms + clock_error_ms)
+
+
 def validator_keys(n: int) -> list[PrivateKey]:
     return [PrivateKey.from_secret(f"validator-{i}".encode()) for i in range(n)]
 
@@ -275,7 +281,7 @@ class Net:
                 dst.stash.append((src, message))
             return
         if isinstance(message, Proposal):
-            self.apply(dst, machine.on_proposal(message))
+            self.apply(dst, receive(machine, message))
         else:
             self.apply(dst, machine.on_vote(message))
 

@@ -11,7 +11,7 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import NIL, ConsensusMessage, Proposal
 from ledger.block import Vote, VoteType
 from ledger.keys import PrivateKey
-from tests.consensus.harness import GENESIS_HASH, Net, Node, raw_vote
+from tests.consensus.harness import GENESIS_HASH, Net, Node, raw_vote, receive
 
 BLOCK = bytes(range(32))
 
@@ -104,7 +104,7 @@ def test_votes_of_strangers_and_bad_signatures_are_rejected() -> None:
     block = intruder.app.propose(1, 0)
     message = Proposal.sign_bytes_for(GENESIS_HASH, 1, 0, -1, block.hash())
     fake = Proposal(1, 0, -1, block, intruder.key.sign(message))
-    net.apply(target, target.machine.on_proposal(fake))
+    net.apply(target, receive(target.machine, fake))
     assert target.rejected[-1].reason == RejectReason.BAD_SIGNATURE
 
 
@@ -141,7 +141,7 @@ def test_conflicting_proposal_from_the_proposer_is_rejected() -> None:
         messages.append(Proposal(1, 0, -1, block, proposer.key.sign(sign_bytes)))
     for message in messages:
         assert isinstance(message, Proposal)
-        net.apply(target, target.machine.on_proposal(message))
+        net.apply(target, receive(target.machine, message))
     assert [r.reason for r in target.rejected] == [RejectReason.CONFLICTING_PROPOSAL]
     assert not any(isinstance(r, EvidenceFound) for r in target.rejected)
     assert isinstance(target.rejected[0], Rejected)

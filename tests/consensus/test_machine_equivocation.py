@@ -14,7 +14,7 @@ from consensus.messages import NIL, Proposal, Step
 from ledger.block import Block, Vote, VoteType
 from ledger.hashing import digest
 from ledger.keys import PrivateKey
-from tests.consensus.harness import GENESIS_HASH, Net, Node, raw_vote
+from tests.consensus.harness import GENESIS_HASH, Net, Node, raw_vote, receive
 
 
 def signed_proposal(key: PrivateKey, round_: int, pol_round: int, block: Block) -> Proposal:
@@ -49,7 +49,7 @@ def test_an_equivocators_second_prevote_completes_a_pol_the_node_had_missed() ->
     block = net.proposer(1, 0).app.propose(1, 0)
     x = block.hash()
     m.on_start(1, net.validators_at(1))
-    out = m.on_proposal(signed_proposal(net.proposer(1, 0).key, 0, -1, block))
+    out = receive(m, signed_proposal(net.proposer(1, 0).key, 0, -1, block))
     assert [v.block_hash for v in my_votes(out, VoteType.PREVOTE, 0)] == [x]
     # round 0: the equivocator's nil prevote arrives first, so the target sees 2 x / 2 nil
     for key, value in ((a.key, x), (byz.key, NIL), (b.key, NIL)):
@@ -65,7 +65,7 @@ def test_an_equivocators_second_prevote_completes_a_pol_the_node_had_missed() ->
     out = m.on_vote(raw_vote(byz.key, VoteType.PREVOTE, 1, 0, x))
     assert any(isinstance(action, EvidenceFound) for action in out)
     # so the target accepts x re-proposed with its proof-of-lock round 0, at once
-    out = m.on_proposal(signed_proposal(net.proposer(1, 1).key, 1, 0, block))
+    out = receive(m, signed_proposal(net.proposer(1, 1).key, 1, 0, block))
     assert [v.block_hash for v in my_votes(out, VoteType.PREVOTE, 1)] == [x]
 
 
@@ -84,7 +84,7 @@ def test_a_vote_for_a_value_nobody_proposed_waits_until_it_is_proposed() -> None
     for key in (a.key, target.key):
         m.on_vote(raw_vote(key, VoteType.PREVOTE, 1, 0, x))
     # the proposal arrives: the parked x vote counts, x has +2/3 of prevotes, the target locks
-    out = m.on_proposal(signed_proposal(net.proposer(1, 0).key, 0, -1, block))
+    out = receive(m, signed_proposal(net.proposer(1, 0).key, 0, -1, block))
     assert m.locked == (0, block)
     assert [v.block_hash for v in my_votes(out, VoteType.PRECOMMIT, 0)] == [x]
     assert b is not target
@@ -99,7 +99,7 @@ def test_an_equivocation_arriving_after_the_decision_is_still_evidence() -> None
     block = net.proposer(1, 0).app.propose(1, 0)
     x = block.hash()
     m.on_start(1, net.validators_at(1))
-    m.on_proposal(signed_proposal(net.proposer(1, 0).key, 0, -1, block))
+    receive(m, signed_proposal(net.proposer(1, 0).key, 0, -1, block))
     for key in (a.key, b.key):
         m.on_vote(raw_vote(key, VoteType.PREVOTE, 1, 0, x))
     decided = [m.on_vote(raw_vote(key, VoteType.PRECOMMIT, 1, 0, x)) for key in (a.key, b.key)]

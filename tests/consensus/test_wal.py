@@ -25,10 +25,10 @@ from consensus.wal import (
     frame,
     replay,
 )
-from consensus.wal_file import FileWAL
+from consensus.wal_file import FileWAL, WalCorruptError
 from ledger.block import Vote, VoteType
 from ledger.keys import PrivateKey
-from tests.consensus.harness import FAST, GENESIS_HASH, Net, raw_vote
+from tests.consensus.harness import FAST, GENESIS_HASH, Net, raw_vote, receive
 
 KEY = PrivateKey.from_secret(b"validator-0")
 X = bytes(range(32))
@@ -92,19 +92,35 @@ def test_a_torn_last_record_is_truncated_on_open(tmp_path: Path, cut: int) -> No
     assert FileWAL(path).records() == records
 
 
-def test_a_corrupt_record_drops_it_and_everything_after(tmp_path: Path) -> None:
+def test_corruption_followed_by_valid_records_refuses_to_open_at_every_record(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 18): one flipped bit in record 2 of 4 truncated the synced records
+    after it, the precommit and lock among them. Only a bad *last* record is a torn tail."""
     path = tmp_path / "wal"
-    wal = FileWAL(path)
     records = sample_records()
+    wal = FileWAL(path)
     for record in records:
-        wal.append(record)
+        wal.append(record, sync=True)
     wal.close()
-    data = bytearray(path.read_bytes())
-    data[len(frame(records[0])) + 12] ^= 0x40  # flip a bit inside the second record's payload
-    path.write_bytes(bytes(data))
-    assert FileWAL(path).records() == records[:1]
+    clean = path.read_bytes()
+    starts = [sum(len(frame(r)) for r in records[:i]) for i in range(len(records))]
+    for index, (start, record) in enumerate(zip(starts, records, strict=True)):
+        payload = start + 8 + (len(frame(record)) - 8) // 2
+        for where in (start + 1, start + 5, payload):  # the length, the crc, the payload
+            data = bytearray(clean)
+            data[where] ^= 0x40
+            path.write_bytes(bytes(data))
+            if index < len(records) - 1:
+                with pytest.raises(WalCorruptError, match="valid records follow"):
+                    FileWAL(path)
+                assert path.read_bytes() == bytes(data)  # refused, and nothing cut
+            else:
+                assert FileWAL(path).records() == records[:-1]
     path.write_bytes(b"\xff" * 50)  # garbage from the first byte: an empty log, not a crash
     assert FileWAL(path).records() == []
+    path.write_bytes(clean + bytes(4096))  # a zero-filled tail after a power cut
+    assert FileWAL(path).records() == records[-1:]  # what replay needs: since the height end
 
 
 def test_the_file_wal_rotates_at_a_height_end_past_its_size(tmp_path: Path) -> None:
@@ -188,7 +204,7 @@ def test_replay_restores_a_lock_and_the_node_stays_locked() -> None:
     for message in inputs:
         wal.append(Received(message))
         if isinstance(message, Proposal):
-            first.on_proposal(message)
+            receive(first, message)
         else:
             first.on_vote(message)
     assert first.locked == (0, block)
@@ -210,7 +226,7 @@ def test_replay_restores_a_lock_and_the_node_stays_locked() -> None:
     other = proposer1.app.propose(1, 1)
     assert other.hash() != block.hash()
     sign_bytes = Proposal.sign_bytes_for(GENESIS_HASH, 1, 1, -1, other.hash())
-    out = second.on_proposal(Proposal(1, 1, -1, other, proposer1.key.sign(sign_bytes)))
+    out = receive(second, Proposal(1, 1, -1, other, proposer1.key.sign(sign_bytes)))
     votes = [a.message for a in out if isinstance(a, Broadcast)]
     assert [(v.round, v.block_hash) for v in votes if isinstance(v, Vote)] == [(1, NIL)]
     assert signer.journaled(votes[0])

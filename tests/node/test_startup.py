@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from consensus.wal import EndHeight
+from consensus.messages import Step
+from consensus.wal import EndHeight, TimeoutFired
 from consensus.wal_file import FileWAL
 from node.home import NodeHome, init_home
 from node.service import Node
@@ -61,7 +62,22 @@ def test_a_wal_ahead_of_the_database(home: NodeHome) -> None:
     wal = FileWAL(home.data_dir / "cs.wal")
     wal.append(EndHeight(3), sync=True)
     wal.close()
-    refused(home.root, "ended height 3 but the database is at height 0", "cs.wal aside")
+    refused(home.root, "ended height 3 but the database is at height 0", "never delete or move")
+
+
+def test_a_wal_corrupt_before_its_last_record_is_refused_with_no_advice_to_move_it(
+    home: NodeHome,
+) -> None:
+    path = home.data_dir / "cs.wal"
+    wal = FileWAL(path)
+    for record in (TimeoutFired(1, 0, Step.PROPOSE), TimeoutFired(1, 0, Step.PREVOTE)):
+        wal.append(record, sync=True)
+    wal.close()
+    data = bytearray(path.read_bytes())
+    data[10] ^= 0x01  # inside the first record's payload
+    path.write_bytes(bytes(data))
+    refused(home.root, "corrupt at byte 0", "Do not delete or move the WAL")
+    assert path.read_bytes() == bytes(data)
 
 
 async def test_a_taken_port(home: NodeHome) -> None:

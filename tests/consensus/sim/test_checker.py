@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from consensus.sim import derive, parse_faults, run
 from consensus.sim.options import SimOptions, max_faulty
+from consensus.timeliness import Synchrony
 
 SPLIT_BRAIN = frozenset({"equivocate", "double-vote"})
 
@@ -54,3 +55,12 @@ def test_a_byzantine_censor_delays_a_tx_only_until_an_honest_proposer_builds() -
         # every tx left out by the censor went into the next honest-built block (checked)
         assert report.inclusion.max_tx_delay_heights <= options.byzantine + 1
     assert hits > 0, "the censor never got to leave a tx out: the test proves nothing"
+
+
+def test_a_protocol_that_trusts_any_block_time_is_caught_by_the_time_check() -> None:
+    """The pre-PBTS rule (time > last block's) let a proposer date a block a year ahead."""
+    faults = parse_faults("bad-time")
+    options = derive(1, validators=4, byzantine=1, heights=12, faults=faults)
+    assert run(options).ok
+    trusting = options.with_(machine_synchrony=Synchrony(10**15, 10**15))
+    assert "time" in kinds(trusting)

@@ -13,6 +13,7 @@ import random
 import pytest
 
 from consensus.sim import derive, parse_faults, run
+from consensus.sim.byzantine import ROLES
 from consensus.sim.options import SimOptions, max_faulty
 
 FAULT_SETS = (
@@ -20,7 +21,7 @@ FAULT_SETS = (
     "drop,duplicate,reorder",
     "partition,asymmetric",
     "crash,crash-points",
-    "skew,drop,reorder",
+    "skew,bad-time,drop,reorder",
     "equivocate,double-vote",
     "garbage,future-round,censor",
     "partition,crash,equivocate,double-vote",
@@ -46,7 +47,7 @@ def options_for(seed: int) -> SimOptions:
     faults = parse_faults("" if (name := FAULT_SETS[seed % len(FAULT_SETS)]) == "none" else name)
     validators = rng.randint(4, 7)
     options = derive(seed, validators=validators, heights=rng.randint(10, 18), faults=faults)
-    byzantine_faults = faults & {"equivocate", "double-vote", "garbage", "future-round", "censor"}
+    byzantine_faults = faults & set(ROLES)
     if byzantine_faults:
         f = max_faulty(tuple([1] * validators))
         options = derive(

@@ -44,7 +44,7 @@ def test_options_come_from_the_seed_and_are_described() -> None:
     assert a != derive(6, validators=7, byzantine=2, heights=20, faults=parse_faults("all"))
     assert len(a.byzantine_roles) == 2
     assert set().union(*a.byzantine_roles.values()) == {
-        "equivocate", "double-vote", "garbage", "future-round", "censor"
+        "equivocate", "double-vote", "garbage", "future-round", "censor", "bad-time"
     }  # fmt: skip
     # the Byzantine nodes are the weakest, so up to f of them hold less than a third
     byzantine_power = sum(a.powers[i] for i in a.byzantine_roles)

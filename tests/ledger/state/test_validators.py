@@ -7,11 +7,12 @@ import dataclasses
 import pytest
 
 from ledger import codec
-from ledger.block import DuplicateVoteEvidence, Vote, VoteType
+from ledger.block import MAX_VALIDATORS, DuplicateVoteEvidence, Vote, VoteType
 from ledger.codec import MalformedError
-from ledger.errors import TxError
+from ledger.errors import ErrorCode, TxError
 from ledger.genesis import Genesis
 from ledger.keys import PrivateKey
+from ledger.state import keys as skeys
 from ledger.state.context import BlockContext
 from ledger.state.executor import Mode, execute_block
 from ledger.state.reader import MemoryState
@@ -175,3 +176,47 @@ def test_node_keys_follow_the_active_set_and_the_scheduled_changes(
     run_block(state, context(genesis, 7))
     run_block(state, context(genesis, 8))
     assert node_keys(state) == frozenset()
+
+
+def write_scheduled(view: StateView, activation: int, keys: list[PrivateKey]) -> None:
+    for key in keys:
+        record = ValidatorRecord(key.public_key, 1, "")
+        view.put(skeys.validator_update(activation, key.address.raw), record.encode())
+
+
+def test_governance_cannot_schedule_a_set_larger_than_consensus_accepts(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    """Regression (issue 18): the ledger let the active set grow past MAX_VALIDATORS; consensus
+    then refused the set in propose and valid(v), and every node stopped at the same height."""
+    view = StateView(state)
+    room = MAX_VALIDATORS - len(active_validators(view))
+    ctx = context(genesis, 1)
+    keys = [PrivateKey.from_secret(b"crowd-%d" % i) for i in range(room + 1)]
+    write_scheduled(view, 3, keys[: room - 1])  # as earlier proposals would have
+    schedule_update(view, ctx, ValidatorRecord(keys[room - 1].public_key, 1, ""))
+    with pytest.raises(TxError) as refused:
+        schedule_update(view, ctx, ValidatorRecord(keys[room].public_key, 1, ""))
+    assert refused.value.code == ErrorCode.LIMIT_REACHED
+    # a removal scheduled first makes room again
+    schedule_update(view, ctx, ValidatorRecord(VALIDATOR_KEYS[1].public_key, 0, ""))
+    schedule_update(view, ctx, ValidatorRecord(keys[room].public_key, 1, ""))
+    state.apply(view.changes())
+    run_block(state, context(genesis, 2))
+    assert len(active_validators(StateView(state))) == MAX_VALIDATORS
+
+
+def test_an_over_cap_update_already_scheduled_is_refused_when_it_would_activate(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    """A chain that scheduled updates before the cap was checked: activation refuses the one
+    that would break the cap instead of handing consensus a set it cannot use."""
+    view = StateView(state)
+    room = MAX_VALIDATORS - len(active_validators(view))
+    crowd = [PrivateKey.from_secret(b"crowd-%d" % i) for i in range(room + 1)]
+    write_scheduled(view, 3, crowd)  # as a ledger without the check would have
+    state.apply(view.changes())
+    result = execute_block(state, context(genesis, 2), [], Mode.VALIDATE)
+    state.apply(result.changes)
+    assert len(active_validators(StateView(state))) == MAX_VALIDATORS
+    assert [e.kind for e in result.block_events].count("validator_update_refused") == 1
