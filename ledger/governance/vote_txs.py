@@ -115,6 +115,13 @@ def voting_proposal(
     return proposal
 
 
+WITHHELD = Ballot.binary(BinaryOption.ABSTAIN)
+"""What a committed, not (yet) revealed yes/no ballot counts as: an abstention (issue 23). A
+commitment thus counts towards turnout whether or not it is revealed, so withholding a reveal
+after seeing the others' cannot sink the quorum; the most a committer can still do late is fall
+back to abstaining. Polls have no abstain option: an unrevealed poll ballot counts nothing."""
+
+
 def in_window(now: int, start: int, end: int) -> None:
     if not start <= now < end:
         raise TxError(ErrorCode.VOTING_CLOSED, "outside the window for this step")
@@ -184,7 +191,10 @@ class VoteCommitHandler(TxHandler[VoteCommit]):
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: VoteCommit
     ) -> list[Event]:
-        view.put(keys.commitment(payload.proposal_id, tx.sender_address.raw), payload.commitment)
+        pid, voter = payload.proposal_id, tx.sender_address
+        view.put(keys.commitment(pid, voter.raw), payload.commitment)
+        if require_proposal(view, pid).method is VotingMethod.BINARY:
+            put_ballot(view, pid, voter, WITHHELD)  # until revealed, the commitment abstains
         return [
             Event.of("vote_committed", proposal=payload.proposal_id, voter=tx.sender_address.raw)
         ]

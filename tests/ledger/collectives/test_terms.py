@@ -10,19 +10,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.collectives.checkpoints import current_power
+from ledger.collectives.exit import Ragequit
+from ledger.collectives.ids import NATIVE
 from ledger.collectives.membership import MembershipRenew
 from ledger.collectives.params import DAY, CollectiveParams
 from ledger.collectives.roster import update
 from ledger.collectives.store import iter_members, require_collective, require_member
+from ledger.content.payloads import ContentAnchor
+from ledger.content.records import ModerationAction
 from ledger.errors import ErrorCode
+from ledger.governance.actions_treasury import SetAllowance
 from ledger.governance.core_actions import SetParams
+from ledger.governance.kinds import Role
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.roles import SetRole
 from ledger.governance.vote_txs import Vote
+from ledger.hashing import digest
+from ledger.moderation.act import ModerationAct
+from ledger.treasury.allowance_spend import AllowanceSpend
+from ledger.treasury.allowances import Grantee
 from tests.ledger.conftest import ALICE, BOB, CAROL, YES, Chain, proposal_id
 from tests.ledger.treasury.conftest import CLASSES, Coop, enact, make_coop, proposal
 
 TERM = 30 * DAY
+POST = digest(b"a post about cartridge batteries")
 
 
 def termed_coop(chain: Chain) -> Coop:
@@ -111,3 +123,25 @@ def test_a_term_is_set_exactly_when_the_collective_has_one(terms: list[int]) -> 
         assert members and all(
             (m.expires_ms != 0) == (params.membership_term_ms != 0) for _, m in members
         )
+
+
+def test_a_lapsed_member_keeps_no_right_but_exit_and_renewal(chain: Chain) -> None:
+    """Moderation, allowances, proposing and anchoring all need good standing; a lapsed member
+    may still renew and ragequit."""
+    coop = termed_coop(chain)
+    enact(coop, [SetRole(Role.MODERATOR, CAROL.address)])
+    enact(coop, [SetAllowance(Grantee.member(CAROL.address), NATIVE, 100, 0)])
+    chain.send(CAROL, ContentAnchor(POST, "ipfs://post", "post", coop.cid))
+    chain.send(ALICE, MembershipRenew(coop.cid, ALICE.address))
+    chain.next_block(TERM + 2 * DAY)  # Carol lapses (Alice renewed: still in standing)
+    lapsed = ErrorCode.MEMBERSHIP_LAPSED
+    assert chain.reject(CAROL, ProposalSubmit(coop.cid, ())) is lapsed
+    act = ModerationAct(coop.cid, POST, ModerationAction.HIDE)
+    assert chain.reject(CAROL, act) is lapsed
+    spend = AllowanceSpend(coop.cid, Grantee.member(CAROL.address), NATIVE, CAROL.address, 1)
+    assert chain.reject(CAROL, spend) is lapsed
+    other = ContentAnchor(digest(b"another post"), "ipfs://x", "post", coop.cid)
+    assert chain.reject(CAROL, other) is ErrorCode.CONTENT_NOT_A_MEMBER
+    chain.send(CAROL, Ragequit(coop.cid, ((0, 1),)))  # exits stay open
+    chain.send(CAROL, MembershipRenew(coop.cid, CAROL.address))
+    chain.send(CAROL, ModerationAct(coop.cid, POST, ModerationAction.HIDE))

@@ -7,18 +7,25 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.content.payloads import ContentAnchor
 from ledger.content.records import ModerationAction
-from ledger.content.store import latest_moderation, moderation_history
+from ledger.content.store import (
+    content_in_collective,
+    get_content,
+    latest_moderation,
+    moderation_history,
+)
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.kinds import Role
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalCancel, ProposalSubmit
 from ledger.governance.roles import SetRole
+from ledger.hashing import digest
 from ledger.moderation.act import ModerationAct
 from ledger.moderation.actions import Moderate
-from tests.ledger.conftest import ALICE, BOB, CAROL, NO, Chain
+from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, NO, Chain
 from tests.ledger.moderation.conftest import POST, make_posted
-from tests.ledger.treasury.conftest import Coop, enact, kinds, proposal, settle, vote
+from tests.ledger.treasury.conftest import Coop, enact, kinds, make_coop, proposal, settle, vote
 
 HOUR = 3600 * 1000
 ACTS = (ModerationAction.HIDE, ModerationAction.REMOVE, ModerationAction.RESTORE)
@@ -106,3 +113,20 @@ def test_no_won_appeal_leaves_a_moderators_decision_in_place(
         else:
             settle(coop, appeal)
             assert proposal(coop, appeal).status is Status.EXECUTED
+
+
+def test_a_squatted_anchor_cannot_keep_content_out_of_moderation(chain: Chain) -> None:
+    """Dave saw the hash first and anchored it with no collective; Carol's collective still brings
+    it under its moderation. An anchor inside a collective stays final."""
+    coop = make_coop(chain)
+    squat = digest(b"carol's next video")
+    chain.send(DAVE, ContentAnchor(squat, "ipfs://squat", "video"))
+    receipt = chain.send(CAROL, ContentAnchor(squat, "ipfs://video", "video", coop.cid))
+    assert "content_scoped" in kinds(receipt.events)
+    record = get_content(chain.view, squat)
+    assert record is not None and record.collective == coop.cid
+    assert record.author == DAVE.address  # first seen stays on record; a hash proves no author
+    assert squat in content_in_collective(chain.view, coop.cid)
+    again = ContentAnchor(squat, "ipfs://v2", "video", coop.cid)
+    assert chain.reject(ALICE, again) is ErrorCode.ALREADY_EXISTS
+    assert chain.reject(DAVE, ContentAnchor(squat, "ipfs://x", "video")) is ErrorCode.ALREADY_EXISTS
