@@ -353,9 +353,9 @@ def test_a_scripted_walk_reaches_every_path() -> None:
         ("submit", BOB, 0, DAVE, 10),  # position 2 ...
         ("reject", BOB, 0),  # ... rejected by Bob and Carol
         ("reject", CAROL, 0),
-        ("ragequit", CAROL, 1),
         ("advance", 9 * DAY),
         ("advance", 3 * DAY),
+        ("ragequit", CAROL, 1),  # once the allocation she voted on is final (her exit lock)
         ("advance", 1_000),
     ]
     seen: Counter[str] = Counter()
