@@ -36,6 +36,7 @@ from ledger.governance.proposal import (
 )
 from ledger.governance.tally import (
     Outcome,
+    allocation_supported,
     binary_outcome,
     choice_outcome,
     choice_winner,
@@ -128,7 +129,9 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
         votes = weighted_votes(view, pid, proposal)
         tally = tuple(scores(proposal.method, len(proposal.choices), votes))
         winner = choice_winner(proposal.method, len(proposal.choices), votes)
-        decided = winner if not proposal.actions else (0 if any(tally) else -1)  # allocations
+        decided = winner
+        if proposal.actions:  # an allocation: its support against the "none" choice
+            decided = 0 if allocation_supported(policy, tally) else -1
         outcome = choice_outcome(policy, participation(votes), proposal.total_power, decided)
     now = ctx.time_ms
     proposal = proposal.with_(tally=tally, winner=winner, closed_ms=now)

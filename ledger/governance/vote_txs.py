@@ -128,8 +128,9 @@ def record_ballot(
     put_ballot(view, pid, voter, ballot)
     if proposal.method is VotingMethod.BINARY:
         supported = ballot.supports(BinaryOption.YES)
-    else:  # an allocation's ballot supports whatever choices it gives weight to
-        supported = any(ppm for _, ppm in ballot.parts())
+    else:  # an allocation's ballot supports the targets it gives weight to, not "none"
+        none = len(proposal.choices) - 1
+        supported = any(ppm for option, ppm in ballot.parts() if option != none)
     proposal = note_support(view, pid, proposal, voter, supported)
     events = [Event.of("vote", proposal=pid, voter=voter.raw)]
     policy = proposal.require_policy()

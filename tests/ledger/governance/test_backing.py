@@ -66,7 +66,7 @@ def test_carol_cannot_ragequit_while_her_allocation_ballot_is_live(chain: Chain)
         coop,
         [Allocate(NATIVE, 1_000, targets)],
         method=VotingMethod.WEIGHTED,
-        choices=("dave", "erin"),
+        choices=("dave", "erin", "none"),
     )
     vote(coop, pid, [CAROL], Ballot((0,), (PPM,)))
     assert chain.reject(CAROL, Ragequit(coop.cid, ((0, 5),))) is ErrorCode.EXIT_LOCKED
