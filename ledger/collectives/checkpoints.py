@@ -83,6 +83,13 @@ def point_at(view: StateView, cid: bytes, who: Address, height: int) -> PowerPoi
     return best
 
 
+def latest_power(view: StateView, cid: bytes, who: Address) -> int:
+    """The voting shares `who` holds now (0 when jailed or not a member), ignoring expiry: the
+    latest checkpoint, one read."""
+    latest = _latest(view, cid, who)
+    return latest[1].power if latest else 0
+
+
 def current_power(
     view: StateView, cid: bytes, collective: Collective, who: Address, time_ms: int
 ) -> int:

@@ -16,11 +16,11 @@ from ledger.collectives import exitlock
 from ledger.collectives.holdings import exit_supply
 from ledger.collectives.ids import SYSTEM_ADDRESS
 from ledger.collectives.params import PPM
-from ledger.collectives.store import require_collective
+from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import escrow, hooks, keys
 from ledger.governance.actions import ActionRun, moves_value
-from ledger.governance.ballots import ballots, clear_votes
+from ledger.governance.ballots import approvals, ballots, clear_votes
 from ledger.governance.electorate import total_power, weighted_votes
 from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.policy import Policy
@@ -37,6 +37,7 @@ from ledger.governance.proposal import (
 from ledger.governance.signers import counted_approvals
 from ledger.governance.tally import (
     Outcome,
+    allocation_supported,
     binary_outcome,
     choice_outcome,
     choice_winner,
@@ -80,8 +81,38 @@ def start_voting(
     proposal = proposal.with_(total_power=total_power(view, proposal))
     proposal = schedule(view, pid, proposal, tally_at)
     put_proposal(view, pid, proposal)
+    if policy.method is DecisionMethod.OPTIMISTIC:  # nobody votes yes: who asked for it supports it
+        for who in {proposal.proposer, sponsor}:
+            if get_member(view, proposal.collective, who) is not None:
+                proposal = note_support(view, pid, proposal, who, True)
     hooks.run_start_hooks(view, ctx, pid, proposal)
     return proposal
+
+
+def note_support(
+    view: StateView, pid: int, proposal: Proposal, who: Address, supported: bool
+) -> Proposal:
+    """Record (or withdraw) `who`'s support for a proposal with actions: the dilution peak
+    (Moloch's maxTotalSharesAndLootAtYesVote) and, for a value-moving one, the exit lock."""
+    cid = proposal.collective
+    if not proposal.actions:
+        return proposal
+    if not supported:
+        exitlock.unlock(view, cid, who, pid)
+        return proposal
+    total = exit_supply(view, cid, require_collective(view, cid))
+    if total > proposal.max_total_at_yes:
+        proposal = proposal.with_(max_total_at_yes=total)
+        put_proposal(view, pid, proposal)
+    if moves_value(proposal.actions):
+        exitlock.lock(view, cid, who, pid)
+    return proposal
+
+
+def supporters(view: StateView, pid: int, proposal: Proposal) -> set[Address]:
+    """Everyone whose support may hold an exit lock on the proposal."""
+    out = {voter for voter, _ in ballots(view, pid)} | set(approvals(view, pid))
+    return out | {proposal.proposer} | ({proposal.sponsor} if proposal.sponsor else set())
 
 
 def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
@@ -99,7 +130,9 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
         votes = weighted_votes(view, pid, proposal)
         tally = tuple(scores(proposal.method, len(proposal.choices), votes))
         winner = choice_winner(proposal.method, len(proposal.choices), votes)
-        decided = winner if not proposal.actions else (0 if any(tally) else -1)  # allocations
+        decided = winner
+        if proposal.actions:  # an allocation: its support against the "none" choice
+            decided = 0 if allocation_supported(policy, tally) else -1
         outcome = choice_outcome(policy, participation(votes), proposal.total_power, decided)
     now = ctx.time_ms
     proposal = proposal.with_(tally=tally, winner=winner, closed_ms=now)
@@ -130,8 +163,9 @@ def restart_as_regular(
 ) -> list[Event]:
     """A failed expedited proposal (Cosmos) or an objected optimistic one (ADR-069, Colony)
     starts again as a regular vote with a fresh snapshot and empty ballot box."""
-    for voter in clear_votes(view, pid):
-        exitlock.unlock(view, proposal.collective, voter, pid)
+    for who in supporters(view, pid, proposal):
+        exitlock.unlock(view, proposal.collective, who, pid)
+    clear_votes(view, pid)
     policy = proposal.require_policy()
     if policy.method is DecisionMethod.OPTIMISTIC:
         policy = replace(policy, method=DecisionMethod.VOTE)
@@ -215,8 +249,8 @@ def finalize(
     )
     events += escrow.settle(view, h, pid, escrow.Slot.TRIBUTE, cid=cid, treasury_ppm=0)
     if moves_value(proposal.actions):
-        for voter, _ in ballots(view, pid):
-            exitlock.unlock(view, cid, voter, pid)
+        for who in supporters(view, pid, proposal):
+            exitlock.unlock(view, cid, who, pid)
     proposal = schedule(view, pid, proposal, None)
     if proposal.proposer != SYSTEM_ADDRESS:
         add_live(view, cid, proposal.proposer, -1)

@@ -37,13 +37,16 @@ from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.view import StateView
 
+SPENDING_KINDS = (ProposalKind.SPEND, ProposalKind.STREAMS, ProposalKind.ALLOCATION)
+
 
 def escalated_kind(
     view: StateView, cid: bytes, collective: Collective, kind: int, actions: Sequence[Action]
 ) -> int:
-    """SPEND becomes SPEND_LARGE when it takes more than `large_spend_ppm` of an asset."""
+    """A spend, a stream or an allocation becomes SPEND_LARGE when it takes more than
+    `large_spend_ppm` of an asset."""
     ratio = collective.params.large_spend_ppm
-    if kind != ProposalKind.SPEND or ratio == 0:
+    if kind not in SPENDING_KINDS or ratio == 0:
         return kind
     spent: dict[Asset, int] = {}
     for action in actions:

@@ -34,7 +34,7 @@ from tests.ledger.treasury.conftest import (
     vote,
 )
 
-CHOICES = ("restoration video", "repair guide", "podcast")
+CHOICES = ("restoration video", "repair guide", "podcast", "none")  # the last one rejects
 TARGETS = (Party.account(DAVE.address), Party.account(ERIN.address), Party.account(MALLORY.address))
 
 
@@ -57,7 +57,7 @@ def test_quadratic_votes_divide_the_budget_by_square_roots(coop: Coop) -> None:
     assert p.status is Status.EXECUTED
     unit = 10**6  # quadratic scores are square roots in thousandths of a unit
     expected_scores = [isqrt(5 * unit) + isqrt(10 * unit), isqrt(5 * unit), isqrt(5 * unit)]
-    assert list(p.tally) == expected_scores == [2_236 + 3_162, 2_236, 2_236]
+    assert list(p.tally) == [*expected_scores, 0] == [2_236 + 3_162, 2_236, 2_236, 0]
     got = [balance(chain, k) - before[k] for k in (DAVE, ERIN, MALLORY)]
     assert got == [547, 227, 226] and sum(got) == 1_000
     assert treasury.balance(chain.view, coop.cid, NATIVE) == FUNDS - 1_000
@@ -67,7 +67,7 @@ def test_weighted_votes_divide_the_budget_linearly(coop: Coop) -> None:
     chain = coop.chain
     before = {k: balance(chain, k) for k in (DAVE, ERIN, MALLORY)}
     pid = run_allocation(coop, VotingMethod.WEIGHTED, budget=999)
-    assert list(proposal(coop, pid).tally) == [15, 5, 5]
+    assert list(proposal(coop, pid).tally) == [15, 5, 5, 0]
     got = [balance(chain, k) - before[k] for k in (DAVE, ERIN, MALLORY)]
     assert got == [600, 200, 199]  # apportion: leftover units by time-to-next-unit, ties by order
 
@@ -78,7 +78,10 @@ def test_a_choice_can_pay_a_split_which_shares_it_on(coop: Coop) -> None:
     chain.send(DAVE, SplitCreate(None, terms([(DAVE, 1), (ERIN, 1)])))
     targets = (Party.split(split_id), Party.account(MALLORY.address))
     pid = submit(
-        coop, [Allocate(NATIVE, 100, targets)], method=VotingMethod.WEIGHTED, choices=CHOICES[:2]
+        coop,
+        [Allocate(NATIVE, 100, targets)],
+        method=VotingMethod.WEIGHTED,
+        choices=(*CHOICES[:2], "none"),
     )
     before = {k: balance(chain, k) for k in (DAVE, ERIN, MALLORY)}
     vote(coop, pid, [ALICE, BOB], Ballot((0, 1), (500_000, 500_000)))
