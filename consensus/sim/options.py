@@ -84,6 +84,9 @@ class SimOptions:
     # tests only: the machines' own time rule, when it differs from the one the checker holds
     # them to (a protocol that trusts any block time, to show the checker notices)
     machine_synchrony: Synchrony | None = None
+    # tests only: a crippled protocol whose nodes ignore proposals of rounds below this one,
+    # to show the liveness check notices a protocol that is slow but never stops
+    ignore_proposals_below: int = 0
 
     @property
     def byzantine_nodes(self) -> frozenset[int]:
