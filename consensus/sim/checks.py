@@ -77,13 +77,14 @@ class Checker:
     synchrony: Synchrony = field(default_factory=Synchrony)
     first_seen: dict[bytes, int] = field(default_factory=dict)  # block hash -> virtual ms
     powers: dict[bytes, int] = field(default_factory=dict)  # validator address -> power
+    powers_at: Callable[[int], dict[bytes, int]] | None = None  # by height, when the set changes
 
     def __post_init__(self) -> None:
         self._decisions: list[dict[int, bytes]] = [{} for _ in range(self.n)]
         self._signed: dict[tuple[int, int, int, int], bytes] = {}
         self._locks: dict[tuple[int, int], tuple[int, bytes]] = {}  # (node, h) -> (round, v)
         self._prevoted: dict[tuple[int, int, bytes], dict[bytes, int]] = {}  # (h, r, v) -> power
-        self._total = 0
+        self._power_cache: dict[int, tuple[dict[bytes, int], int]] = {}
 
     @property
     def now(self) -> int:
@@ -121,11 +122,18 @@ class Checker:
 
     def on_wire(self, vote: Vote) -> None:
         """Any validator's prevote put on the wire (for the proof-of-lock side of `lock`)."""
-        if vote.type == VoteType.PREVOTE and vote.block_hash:
-            power = self.powers.get(vote.validator.raw)
+        if vote.type == VoteType.PREVOTE and vote.block_hash and vote.height <= len(self.chain) + 2:
+            power = self._powers(vote.height)[0].get(vote.validator.raw)
             if power is not None and vote.round < 2**31:
                 key = (vote.height, vote.round, vote.block_hash)
                 self._prevoted.setdefault(key, {})[vote.validator.raw] = power
+
+    def _powers(self, height: int) -> tuple[dict[bytes, int], int]:
+        hit = self._power_cache.get(height)
+        if hit is None:
+            powers = self.powers_at(height) if self.powers_at is not None else self.powers
+            hit = self._power_cache[height] = (powers, sum(powers.values()))
+        return hit
 
     def _check_lock(self, node: int, vote: Vote) -> None:
         if vote.type == VoteType.PRECOMMIT:  # a re-sent older precommit changes nothing
@@ -136,8 +144,7 @@ class Checker:
         lock = self._locks.get((node, vote.height))
         if lock is None or lock[1] == vote.block_hash or lock[0] >= vote.round:
             return
-        total = self._total or sum(self.powers.values())
-        self._total = total
+        total = self._powers(vote.height)[1]
         for vr in range(lock[0] + 1, vote.round):
             voters = self._prevoted.get((vote.height, vr, vote.block_hash), {})
             if 3 * sum(voters.values()) > 2 * total:

@@ -77,7 +77,12 @@ class Simulation:
         self.verifier = verifier or VerifyCache()
         clients = [PrivateKey.from_secret(b"sim-client-%d" % i) for i in range(CLIENTS)]
         self.world = World(
-            self.genesis_hash, CHAIN_ID, genesis_set, self._feed(clients), self.verifier
+            self.genesis_hash,
+            CHAIN_ID,
+            genesis_set,
+            self._feed(clients),
+            self.verifier,
+            changes=_changes(o, keys),
         )
         self.honest = o.honest  # what the checker holds to every property (impostors too)
         honest_offsets = [o.offset_ms[i] for i in sorted(self.honest)] or [0]
@@ -87,7 +92,7 @@ class Simulation:
             now_fn=self._now,
             offsets=(min(honest_offsets), max(honest_offsets)),
             synchrony=o.synchrony,
-            powers={k.address.raw: p for k, p in zip(keys, o.powers, strict=True)},
+            powers_at=self._powers_at,
         )
         byzantine = {**o.byzantine_roles, **o.impostors}
         self.coalition = Coalition(
@@ -142,6 +147,9 @@ class Simulation:
 
     def _now(self) -> int:
         return self.queue.now
+
+    def _powers_at(self, height: int) -> dict[bytes, int]:
+        return {v.address.raw: v.power for v in self.world.validators_at(height).validators}
 
     def _feed(self, clients: list[PrivateKey]) -> TxFeed:
         """Transfers submitted over the run, `tx_every_ms` apart, by rotating clients."""
@@ -220,6 +228,8 @@ class Simulation:
         self.queue.run(lambda: not checker.ok or len(checker.chain) >= half, CHAOS_CAP * o.chaos_ms)
         if checker.ok:
             self._heal()
+            if not self.core and o.byzantine <= max_faulty(o.powers):
+                checker.fail("liveness", "no honest core holds more than 2/3 of the power")
             if self.core:
                 deadline = self.queue.now + self.liveness_bound_ms * (o.heights + 2)
                 self.queue.run(
@@ -240,13 +250,17 @@ class Simulation:
         o = self.options
         honest = sorted(o.honest)
         self.rng.shuffle(honest)
-        total = sum(o.powers)
+        vectors = o.power_vectors()
+
+        def quorum(core: list[int]) -> bool:  # more than 2/3 of the power at every height
+            return all(3 * sum(p[j] for j in core) > 2 * sum(p) for p in vectors)
+
         core: list[int] = []
         for i in honest:
-            if 3 * sum(o.powers[j] for j in core) > 2 * total and self.rng.random() < 0.5:
+            if quorum(core) and self.rng.random() < 0.5:
                 break
             core.append(i)
-        if 3 * sum(o.powers[j] for j in core) <= 2 * total:
+        if not quorum(core):
             return  # no honest quorum: liveness cannot be asked for
         self.core = frozenset(core)
         self.heal_time = self.queue.now
@@ -367,6 +381,13 @@ class Simulation:
 
     def __repr__(self) -> str:
         return f"Simulation(seed={self.options.seed}, f={max_faulty(self.options.powers)})"
+
+
+def _changes(o: SimOptions, keys: list[PrivateKey]) -> dict[int, dict[bytes, int]]:
+    changes: dict[int, dict[bytes, int]] = {}
+    for height, index, power in o.set_changes:
+        changes.setdefault(height, {})[keys[index].public_key] = power
+    return changes
 
 
 def _wire(message: Proposal | Vote) -> Payload:
