@@ -30,6 +30,7 @@ in the height's state; consensus.algorithm holds the paper's variables and fires
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeAlias
 
@@ -46,6 +47,8 @@ from consensus.validators import ValidatorSet
 from ledger.block import Block, Vote, VoteType
 from ledger.hashing import HASH_LEN
 from ledger.keys import verify
+
+log = logging.getLogger(__name__)
 
 # Called with each message the machine admits (and the local time, for a proposal), before it
 # changes anything: the driver logs it in the WAL there, so the WAL holds only what counts.
@@ -191,7 +194,18 @@ class ConsensusMachine:
         state = hs.round(r)
         state.proposal = proposal
         state.proposal_hash = block_hash
-        state.proposal_timely = self.synchrony.timely(proposal.block.header.time_ms, now_ms, r)
+        block_time = proposal.block.header.time_ms
+        state.proposal_timely = self.synchrony.timely(block_time, now_ms, r)
+        if not state.proposal_timely and proposal.pol_round == -1:
+            log.warning(
+                "proposal of height %d round %d is not timely: its time is %+d ms from this "
+                "node's clock (allowed: -%d .. +%d); prevoting nil",
+                proposal.height,
+                r,
+                block_time - now_ms,
+                self.synchrony.precision_ms + self.synchrony.message_delay(r),
+                self.synchrony.precision_ms,
+            )
         hs.note_proposed(block_hash)
         if not alg.try_decide(r):
             alg.progress()

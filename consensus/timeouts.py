@@ -3,8 +3,11 @@
 Linear growth (CometBFT's scheme) rather than doubling: Besu's doubling timers reached "round 10,
 expires in 4096 seconds" in production (besu #7642). The cap keeps a long outage from producing
 absurd waits; it is safe because a validator behind in rounds also jumps ahead on f + 1 votes of a
-later round, so laggards never depend on growing timers alone. The cap is not a chain parameter:
-it only bounds how long a node waits, and every value above any real network delay is live.
+later round, so laggards never depend on growing timers alone. The cap is the genesis parameter
+`timeout_cap_ms` (60 s by default), which genesis parsing checks against the base timeouts, the
+block interval and the time a full block (`max_block_bytes`) takes at 1 MB/s: a chain with 64 MB
+blocks on slow links needs a cap above the time such a block takes to arrive, or no round would
+ever last long enough to carry one.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Timeouts:
             precommit_ms=params.timeout_precommit_ms,
             precommit_delta_ms=params.timeout_precommit_delta_ms,
             new_height_ms=params.block_interval_ms,
+            cap_ms=params.timeout_cap_ms,
         )
 
     def _linear(self, base: int, delta: int, round_: int) -> int:

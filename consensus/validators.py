@@ -263,6 +263,10 @@ def updates_between(
 
 
 def next_height_set(current: ValidatorSet, members: Iterable[tuple[bytes, int]]) -> ValidatorSet:
-    """The set of height h + 1 from the set of h and the ledger's active set for h + 1."""
-    advanced = current.advance(1)
-    return apply_updates(advanced, updates_between(advanced, members))
+    """The set of height h + 1 from the set of h and the ledger's active set for h + 1.
+
+    In CometBFT's order (state/execution.go `updateState`): the changes first
+    (`UpdateWithChangeSet`), then one rotation step (`IncrementProposerPriority(1)`), so a
+    newcomer's -1.125 x total priority is rescaled with everyone's before the step."""
+    updated = apply_updates(current, updates_between(current, members))
+    return updated.advance(1)

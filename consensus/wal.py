@@ -317,10 +317,13 @@ def _replay(
 def _lost_last_signature(
     machine: ConsensusMachine, height: int, logged: set[bytes], produced: list[Action]
 ) -> bool:
-    """Restore the sign state's lock at `height`, and say whether the guard's last signature
-    at `height` was neither in the WAL nor re-derived: then the WAL lost inputs (a restored
+    """Restore the sign state's lock at `height`, and say whether the guard's last vote at
+    `height` was neither in the WAL nor re-derived: then the WAL lost inputs (a restored
     backup, a WAL moved away), the machine cannot know what it announced, and it must sign
-    nothing more at this height."""
+    nothing more at this height. A proposal is not asked for: its block is built from the
+    clock and the mempool, so a proposal signed just before a crash (the guard saved it, the
+    WAL had not logged it yet) is never re-derived; the guard then only keeps the node from
+    proposing again in that round."""
     signer = machine.signer
     if signer is None:
         return False
@@ -328,7 +331,7 @@ def _lost_last_signature(
     lock = last.lock_at(height)
     if lock is not None:
         machine.restore_lock(*lock)
-    if last.height != height or not last.signature or last.signature in logged:
+    if last.height != height or last.step == Step.PROPOSE or last.signature in logged:
         return False
     for action in produced:
         if isinstance(action, Broadcast) and action.message.signature == last.signature:

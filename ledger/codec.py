@@ -152,10 +152,20 @@ def unpack(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
             strict_map_key=True,
             max_map_len=0,
             max_ext_len=0,
+            object_pairs_hook=_no_map,  # the length limits let an empty map and a
+            ext_hook=_no_ext,  # zero-length extension through
         )
     except Exception as exc:  # msgpack raises many unrelated types; all mean "malformed"
         raise MalformedError(f"undecodable: {exc}") from exc
     return value
+
+
+def _no_map(pairs: object) -> Any:
+    raise MalformedError("a map is not canonical")
+
+
+def _no_ext(code: int, data: bytes) -> Any:
+    raise MalformedError("an extension type is not canonical")
 
 
 def check_canonical(value: object, data: bytes) -> None:

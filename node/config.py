@@ -164,6 +164,14 @@ class LogConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class TestingConfig:
+    """For tests only: `clock_offset_ms` sets this node's consensus clock that far ahead (a bad
+    clock, or a proposer stamping future times), to show the others refuse its proposals."""
+
+    clock_offset_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class NodeConfig:
     moniker: str = DEFAULT_MONIKER
     validator: bool = False
@@ -172,6 +180,7 @@ class NodeConfig:
     consensus: ConsensusOverrides = field(default_factory=ConsensusOverrides)
     mempool: MempoolLimits = field(default_factory=MempoolLimits)
     log: LogConfig = field(default_factory=LogConfig)
+    testing: TestingConfig = field(default_factory=TestingConfig)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -196,7 +205,7 @@ def parse_config(text: str) -> NodeConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}") from None
-    sections = ("api", "p2p", "consensus", "mempool", "log")
+    sections = ("api", "p2p", "consensus", "mempool", "log", "testing")
     _check_keys(data, ("moniker", "validator", *sections), "")
     return NodeConfig(
         moniker=check_moniker(_get(data, "moniker", str, "", DEFAULT_MONIKER)),
@@ -206,6 +215,7 @@ def parse_config(text: str) -> NodeConfig:
         consensus=_ints_section(_section(data, "consensus"), "consensus", ConsensusOverrides),
         mempool=_ints_section(_section(data, "mempool"), "mempool", MempoolLimits),
         log=_log(_section(data, "log")),
+        testing=_ints_section(_section(data, "testing"), "testing", TestingConfig),
     )
 
 

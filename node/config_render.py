@@ -89,6 +89,8 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "# text (for people) or json (one object per line, for log collectors)",
         f"format = {toml_string(config.log.format)}",
     ]
+    if config.testing.clock_offset_ms:
+        lines += ["", "[testing]", f"clock_offset_ms = {config.testing.clock_offset_ms}"]
     return "\n".join(lines) + "\n"
 
 

@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Iterator
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
-from consensus.evidence import make_evidence
 from consensus.height_state import ROUND_WINDOW
 from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step
@@ -45,7 +44,7 @@ from consensus.wal import (
     WriteAheadLog,
     replay,
 )
-from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote, VoteType
+from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
 from ledger.keys import verify
 from node.chain import Chain, Executed
 from node.evidence_pool import EvidencePool
@@ -100,7 +99,6 @@ class Runner:
         self._failure: asyncio.Future[None] | None = None
         self._helped: dict[bytes, float] = {}
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
-        self._last_commit: Commit | None = chain.store.commit(chain.height)
         self._last_round = (0, 0)
         self.rounds_total = 0
         last = chain.last_header
@@ -244,13 +242,12 @@ class Runner:
     def _consensus(self, peer: bytes | None, message: ConsensusMessage) -> None:
         m = self.machine
         height = message.height
-        if height != m.height:
+        if height != m.height or m.decided:
             if height > m.height:
                 self._stash.add(m.height, len(self.chain.validators), peer, message)
-            elif height == self.chain.height and isinstance(message, Vote):
-                self._late_vote(message)
-            return
-        if m.decided:
+            elif height >= m.height - 1 and isinstance(message, Vote):
+                # late: only ever evidence, by the machine's path (as the simulator's)
+                self._apply(m.on_vote(message), peer)
             return
         if isinstance(message, Proposal) and not self._proposer_matches(peer, message):
             return
@@ -331,7 +328,6 @@ class Runner:
         height = block.header.height
         if self._wal is not None:
             self._wal.append(EndHeight(height), sync=True)
-        self._last_commit = commit
         self.last_block_time_ms = block.header.time_ms
         self.mempool.update(
             block.txs, self.chain.state, time_ms=block.header.time_ms, changes=executed.changes
@@ -380,19 +376,6 @@ class Runner:
                 return
             with self._guard():
                 self._consensus(peer, message)
-
-    def _late_vote(self, vote: Vote) -> None:
-        """A precommit for the height just committed that conflicts with one in its commit is
-        evidence: an equivocator's second vote often arrives after the decision."""
-        commit = self._last_commit
-        if commit is None or vote.type != VoteType.PRECOMMIT or vote.round != commit.round:
-            return
-        if vote.block_hash == commit.block_hash:
-            return
-        for index, sig in enumerate(commit.signatures):
-            if sig.validator == vote.validator:
-                self._add_evidence(make_evidence(commit.vote(index), vote))
-                return
 
     def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         if self.evidence.add(evidence):

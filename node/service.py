@@ -115,6 +115,10 @@ class Node:
         """Build a node from its home; raises `NodeStartError` saying what is wrong."""
         return cls(open_parts(NodeHome(root)), api_routes=api_routes)
 
+    def _clock_ms(self) -> int:
+        """Consensus time: the system clock (plus the test-only offset of [testing])."""
+        return now_ms() + self.config.testing.clock_offset_ms
+
     def _assemble(
         self, identity: Identity, signer: JournaledSigner | None, api_routes: ApiRoutes | None
     ) -> None:
@@ -137,7 +141,7 @@ class Node:
             proposer_address=signer.address if signer else None,
             txs=self.mempool.reap,
             evidence=self._pending_evidence,
-            clock=now_ms,
+            clock=self._clock_ms,
             signature_ok=self.verifier.signature_ok,
             prechecked=self.mempool.holds,
         )
@@ -164,6 +168,7 @@ class Node:
             timeouts=timeouts,
             signer=signer,
             wal=self._wal,
+            clock_ms=self._clock_ms,
         )
         self.sync = BlockSync(self.chain, self.runner, self.p2p, self.verifier, ban=self.p2p.ban)
         self.router.bind(self.runner, self.sync, self.p2p)

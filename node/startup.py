@@ -68,8 +68,8 @@ def check_wal(wal: FileWAL, store_height: int) -> None:
         raise NodeStartError(
             f"the consensus WAL {wal.path} ended height {ended} but the database is at height "
             f"{store_height}: the database lost blocks. Put back a copy of data/chain at height "
-            f"{ended} or above (a backup, or a stopped peer's copy); never delete or move the "
-            "WAL or the sign state to get past this (docs/operating.md, 'Recovery')"
+            f"{ended} or above (a backup); never delete or move the WAL or the sign state to "
+            "get past this (docs/operating.md, 'Recovery')"
         )
 
 

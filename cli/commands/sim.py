@@ -122,6 +122,8 @@ def _run(
             _print_full(report, elapsed)
         else:
             _print_line(report, elapsed)
+            if byzantine > max_faulty(options.powers):
+                click.echo("  note: more Byzantine power than tolerated: expect a violation")
         failed += not report.ok
     return failed
 

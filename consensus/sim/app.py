@@ -22,7 +22,7 @@ from consensus.application import Verifier
 from consensus.commit import verify_commit
 from consensus.errors import CommitError, EvidenceError
 from consensus.evidence import verify_evidence
-from consensus.validators import ValidatorSet
+from consensus.validators import ValidatorSet, next_height_set
 from ledger.block import (
     MAX_EVIDENCE_PER_BLOCK,
     Block,
@@ -77,11 +77,14 @@ class World:
     genesis_set: ValidatorSet
     feed: TxFeed
     verifier: Verifier
+    # height -> {public key: new power}: validator-set changes that take effect at that height
+    changes: dict[int, dict[bytes, int]] = field(default_factory=dict)
     _sets: list[ValidatorSet] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._sets.append(self.genesis_set)
-        self.validators_hash = self.genesis_set.hash()
+        self._members = {v.public_key: v.power for v in self.genesis_set.validators}
+        self._set_hashes: dict[int, bytes] = {}
         # Blocks travel as shared objects, so what every node would recompute about one block
         # (its body roots, its last commit's signatures) is computed once. Keyed by id() with the
         # object kept alive, so an id is never reused while its entry exists.
@@ -120,11 +123,23 @@ class World:
             hit = self._commit_ok[id(commit)] = (commit, height, block_hash, ok)
         return hit[3]
 
+    def validators_hash(self, height: int) -> bytes:
+        cached = self._set_hashes.get(height)
+        if cached is None:
+            cached = self._set_hashes[height] = self.validators_at(height).hash()
+        return cached
+
     def validators_at(self, height: int) -> ValidatorSet:
-        """The (fixed) set with its proposer priorities advanced to `height`."""
+        """The set of `height`: the previous one with its proposer priorities advanced and the
+        changes of `height` applied, as the node derives it (`next_height_set`)."""
         sets = self._sets
         while len(sets) < height:
-            sets.append(sets[-1].advance(1))
+            change = self.changes.get(len(sets) + 1)
+            if change is None:
+                sets.append(sets[-1].advance(1))
+                continue
+            self._members.update(change)
+            sets.append(next_height_set(sets[-1], self._members.items()))
         return sets[height - 1]
 
 
@@ -234,8 +249,8 @@ class SimApp:
             tx_root=tx_root(txs),
             evidence_root=merkle_list_root([e.hash() for e in evidence]),
             state_root=next_state_root(state.root, txs, evidence),
-            validators_hash=world.validators_hash,
-            next_validators_hash=world.validators_hash,
+            validators_hash=world.validators_hash(height),
+            next_validators_hash=world.validators_hash(height + 1),
             proposer=self.address,
         )
         block = Block(header, txs, evidence, last_commit)
@@ -248,8 +263,9 @@ class SimApp:
         h = block.header
         if h.height != chain.height + 1 or h.chain_id != world.chain_id:
             return False
-        vhash = world.validators_hash
-        if h.validators_hash != vhash or h.next_validators_hash != vhash:
+        if h.validators_hash != world.validators_hash(h.height):
+            return False
+        if h.next_validators_hash != world.validators_hash(h.height + 1):
             return False
         if len(block.txs) > MAX_SIM_BLOCK_TXS or not world.body_ok(block):
             return False

@@ -6,6 +6,9 @@ Safety, checked on every event that could break it:
   crash, say), or a block that does not extend its own chain;
 - state root: an honest node's executed state root differs from the header's or another node's;
 - double sign: an honest node sends two different signed messages for one (height, round, step);
+- lock: an honest node that precommitted v at round r prevotes another block w at a later
+  round r' although no round between r and r' had +2/3 prevotes for w anywhere on the wire (a
+  proof-of-lock that would have released it: lines 28-29 of the paper);
 - memory: a machine holds more rounds than its documented bound;
 - time: a committed block's time is more than `precision` ahead of the fastest honest clock when
   it is decided, or more than `precision + message_delay(round)` behind the slowest honest clock
@@ -31,7 +34,7 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal
 from consensus.sim.app import TxFeed
 from consensus.timeliness import Synchrony
-from ledger.block import Block, DuplicateVoteEvidence
+from ledger.block import Block, DuplicateVoteEvidence, Vote, VoteType
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,15 @@ class Checker:
     offsets: tuple[int, int] = (0, 0)  # the slowest and fastest honest clock's offset
     synchrony: Synchrony = field(default_factory=Synchrony)
     first_seen: dict[bytes, int] = field(default_factory=dict)  # block hash -> virtual ms
+    powers: dict[bytes, int] = field(default_factory=dict)  # validator address -> power
+    powers_at: Callable[[int], dict[bytes, int]] | None = None  # by height, when the set changes
 
     def __post_init__(self) -> None:
         self._decisions: list[dict[int, bytes]] = [{} for _ in range(self.n)]
         self._signed: dict[tuple[int, int, int, int], bytes] = {}
+        self._locks: dict[tuple[int, int], tuple[int, bytes]] = {}  # (node, h) -> (round, v)
+        self._prevoted: dict[tuple[int, int, bytes], dict[bytes, int]] = {}  # (h, r, v) -> power
+        self._power_cache: dict[int, tuple[dict[bytes, int], int]] = {}
 
     @property
     def now(self) -> int:
@@ -102,6 +110,8 @@ class Checker:
         else:
             key = (node, message.height, message.round, 1 + int(message.type))
             value = message.block_hash
+        if isinstance(message, Vote) and message.block_hash:
+            self._check_lock(node, message)
         known = self._signed.setdefault(key, value)
         if known != value:
             self.fail(
@@ -109,6 +119,42 @@ class Checker:
                 f"honest node {node} signed two different messages at height {key[1]} "
                 f"round {key[2]} step {key[3]}",
             )
+
+    def on_wire(self, vote: Vote) -> None:
+        """Any validator's prevote put on the wire (for the proof-of-lock side of `lock`)."""
+        if vote.type == VoteType.PREVOTE and vote.block_hash and vote.height <= len(self.chain) + 2:
+            power = self._powers(vote.height)[0].get(vote.validator.raw)
+            if power is not None and vote.round < 2**31:
+                key = (vote.height, vote.round, vote.block_hash)
+                self._prevoted.setdefault(key, {})[vote.validator.raw] = power
+
+    def _powers(self, height: int) -> tuple[dict[bytes, int], int]:
+        hit = self._power_cache.get(height)
+        if hit is None:
+            powers = self.powers_at(height) if self.powers_at is not None else self.powers
+            hit = self._power_cache[height] = (powers, sum(powers.values()))
+        return hit
+
+    def _check_lock(self, node: int, vote: Vote) -> None:
+        if vote.type == VoteType.PRECOMMIT:  # a re-sent older precommit changes nothing
+            held = self._locks.get((node, vote.height))
+            if held is None or held[0] < vote.round:
+                self._locks[(node, vote.height)] = (vote.round, vote.block_hash)
+            return
+        lock = self._locks.get((node, vote.height))
+        if lock is None or lock[1] == vote.block_hash or lock[0] >= vote.round:
+            return
+        total = self._powers(vote.height)[1]
+        for vr in range(lock[0] + 1, vote.round):
+            voters = self._prevoted.get((vote.height, vr, vote.block_hash), {})
+            if 3 * sum(voters.values()) > 2 * total:
+                return
+        self.fail(
+            "lock",
+            f"honest node {node} locked on {lock[1].hex()[:12]} at height {vote.height} round "
+            f"{lock[0]} prevoted {vote.block_hash.hex()[:12]} at round {vote.round} with no "
+            "proof-of-lock in between",
+        )
 
     def decided(self, node: int, height: int, round_: int, block: Block) -> None:
         if node not in self.honest:

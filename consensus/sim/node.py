@@ -214,6 +214,8 @@ class SimNode:
             return
         if isinstance(message, Vote):
             actions = machine.on_vote(message)
+        elif message.round < self.config.ignore_proposals_below:
+            return
         else:
             self.checker.seen(self.index, message.block_hash)
             actions = machine.on_proposal(message, now_ms=self._clock()[1])

@@ -25,7 +25,7 @@ from consensus.timeouts import Timeouts
 from ledger.genesis import ConsensusParams
 
 NETWORK_FAULTS = ("drop", "duplicate", "reorder", "partition", "asymmetric")
-NODE_FAULTS = ("crash", "crash-points", "skew")
+NODE_FAULTS = ("crash", "crash-points", "skew", "set-changes")
 BYZANTINE_FAULTS = ROLES
 ALL_FAULTS = NETWORK_FAULTS + NODE_FAULTS + BYZANTINE_FAULTS
 
@@ -76,6 +76,9 @@ class SimOptions:
     tx_every_ms: int
     timeouts: Timeouts
     synchrony: Synchrony
+    # validator-set changes: (height, validator, new power), honest validators' power only grows
+    # (so the Byzantine share stays below a third and a core's share never falls)
+    set_changes: tuple[tuple[int, int, int], ...] = ()
     gossip_ms: int = 1000
     # tests only: nodes that misbehave with these roles while the checker counts them honest
     # (a validator with its double-sign guard off, a censor), to show the checker notices
@@ -84,6 +87,9 @@ class SimOptions:
     # tests only: the machines' own time rule, when it differs from the one the checker holds
     # them to (a protocol that trusts any block time, to show the checker notices)
     machine_synchrony: Synchrony | None = None
+    # tests only: a crippled protocol whose nodes ignore proposals of rounds below this one,
+    # to show the liveness check notices a protocol that is slow but never stops
+    ignore_proposals_below: int = 0
 
     @property
     def byzantine_nodes(self) -> frozenset[int]:
@@ -92,6 +98,15 @@ class SimOptions:
     @property
     def honest(self) -> frozenset[int]:
         return frozenset(range(self.validators)) - self.byzantine_nodes
+
+    def power_vectors(self) -> list[tuple[int, ...]]:
+        """The powers of every validator at genesis and after each set change."""
+        powers = list(self.powers)
+        vectors = [tuple(powers)]
+        for _, index, power in sorted(self.set_changes):
+            powers[index] = power
+            vectors.append(tuple(powers))
+        return vectors
 
     def with_(self, **changes: object) -> SimOptions:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -114,7 +129,8 @@ class SimOptions:
             f"at persistence steps {self.crash_point_share:.2f}",
             f"clocks     rates {list(self.skew_permille)} permille, offsets "
             f"{list(self.offset_ms)} ms",
-            f"chaos      up to {self.chaos_ms} ms, a tx every {self.tx_every_ms} ms",
+            f"chaos      at least {self.chaos_ms} ms and half the heights, a tx every "
+            f"{self.tx_every_ms} ms",
             f"timeouts   propose {self.timeouts.propose_ms}+{self.timeouts.propose_delta_ms}r, "
             f"prevote {self.timeouts.prevote_ms}+{self.timeouts.prevote_delta_ms}r, precommit "
             f"{self.timeouts.precommit_ms}+{self.timeouts.precommit_delta_ms}r, "
@@ -122,6 +138,9 @@ class SimOptions:
         ]
         if roles:
             lines.append(f"byzantine  {roles}")
+        if self.set_changes:
+            changes = ", ".join(f"h{h}: v{i}={p}" for h, i, p in self.set_changes)
+            lines.append(f"set        power changes {changes}")
         for i, r in sorted(self.impostors.items()):
             lines.append(f"UNSAFE     v{i} counted honest but misbehaves: {'+'.join(sorted(r))}")
         return lines
@@ -170,6 +189,17 @@ def derive(
     partitions = "partition" in faults or "asymmetric" in faults
     crashes = "crash" in faults or "crash-points" in faults
     skew = "skew" in faults
+    changes: list[tuple[int, int, int]] = []
+    if "set-changes" in faults:  # its own stream: seeds without it replay as before
+        shaper = random.Random(f"coterie-sim/{seed}/set-changes")
+        grown = list(powers)
+        honest = [i for i in range(n) if i not in roles]
+        height = shaper.randint(2, 5)
+        while height <= heights:
+            index = shaper.choice(honest)
+            grown[index] += shaper.randint(1, 3)
+            changes.append((height, index, grown[index]))
+            height += shaper.randint(2, 6)
     return SimOptions(
         seed=seed,
         validators=n,
@@ -197,4 +227,5 @@ def derive(
         tx_every_ms=rng.randint(300, 1500),
         timeouts=Timeouts.from_params(ConsensusParams()),
         synchrony=Synchrony.from_params(ConsensusParams()),
+        set_changes=tuple(changes),
     )

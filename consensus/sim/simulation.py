@@ -1,12 +1,21 @@
 """A whole simulated network, run in two phases per seed (TigerBeetle's VOPR safety + liveness).
 
 Phase 1, chaos: every fault the options allow, at random, while the checker watches safety. It
-ends at `chaos_ms` or once half the heights are committed.
+lasts until half the heights are committed and at least `chaos_ms` (at most `CHAOS_CAP` times
+that, if the faults keep the chain from reaching half its heights).
 Phase 2, heal: a core of honest validators holding more than 2/3 of the power is healed for good
 (crashed core nodes restart, links among them become reliable, they crash no more); the others
-stay as faulty as before. The core must then keep committing: its lowest height must rise within
-every `liveness_bound_ms` (derived from the timeouts at the rounds reached, the gossip interval
-and the latency) until every core node has `heights` blocks.
+stay as faulty as before. The core must then keep committing until every core node has
+`heights` blocks, with two bounds derived from the timeouts:
+
+- recovery: the core's lowest height rises within `liveness_bound_ms` of the heal (rounds
+  reached, their spread, stragglers, gossip; the core may have to catch up first);
+- then every height: once the core's lowest height is h - 1, it reaches h within k rounds at
+  the timeouts of rounds 0 .. k - 1, plus the block interval and gossip slack, where
+  k = (rounds until the first core proposer of height h) + 2: every non-core proposer (Byzantine,
+  or honest but still faulty) may waste its round, the core proposer's round may fail once
+  while the core's rounds converge, and the next core proposer's round commits. With every
+  proposer in the core, k = 2.
 
 The bounds on censorship and evidence are judged at the end (consensus.sim.checks).
 """
@@ -39,6 +48,7 @@ log = logging.getLogger(__name__)
 
 CHAIN_ID = "coterie-sim"
 CHAOS_TICK_MS = 250
+CHAOS_CAP = 4  # the chaos phase ends by then even if half the heights are not committed
 CLIENTS = 3  # tx senders; the last one is the client censoring proposers leave out
 
 
@@ -67,7 +77,12 @@ class Simulation:
         self.verifier = verifier or VerifyCache()
         clients = [PrivateKey.from_secret(b"sim-client-%d" % i) for i in range(CLIENTS)]
         self.world = World(
-            self.genesis_hash, CHAIN_ID, genesis_set, self._feed(clients), self.verifier
+            self.genesis_hash,
+            CHAIN_ID,
+            genesis_set,
+            self._feed(clients),
+            self.verifier,
+            changes=_changes(o, keys),
         )
         self.honest = o.honest  # what the checker holds to every property (impostors too)
         honest_offsets = [o.offset_ms[i] for i in sorted(self.honest)] or [0]
@@ -77,6 +92,7 @@ class Simulation:
             now_fn=self._now,
             offsets=(min(honest_offsets), max(honest_offsets)),
             synchrony=o.synchrony,
+            powers_at=self._powers_at,
         )
         byzantine = {**o.byzantine_roles, **o.impostors}
         self.coalition = Coalition(
@@ -103,6 +119,7 @@ class Simulation:
                 o.offset_ms[i],
                 censorship if roles and "censor" in roles else None,
                 o.machine_synchrony or o.synchrony,
+                o.ignore_proposals_below,
             )
             node = SimNode(
                 i,
@@ -124,10 +141,15 @@ class Simulation:
         self.first_core_commit_after_heal: int | None = None
         self._core_done: set[int] = set()  # core nodes that stored the last height
         self._watch_height = 0
+        self._watch_bound = 0
+        self._watch_token: object | None = None
         self._armed: dict[int, CrashPoint] = {}  # crash points the chaos armed, per node
 
     def _now(self) -> int:
         return self.queue.now
+
+    def _powers_at(self, height: int) -> dict[bytes, int]:
+        return {v.address.raw: v.power for v in self.world.validators_at(height).validators}
 
     def _feed(self, clients: list[PrivateKey]) -> TxFeed:
         """Transfers submitted over the run, `tx_every_ms` apart, by rotating clients."""
@@ -156,6 +178,8 @@ class Simulation:
 
     def send(self, src: int, dst: int, payload: Payload) -> None:
         if isinstance(payload, Proposal | Vote):
+            if isinstance(payload, Vote):
+                self.checker.on_wire(payload)
             if src in self.honest:
                 self.checker.signed(src, payload)
             if self.options.wire:
@@ -165,6 +189,8 @@ class Simulation:
 
     def broadcast(self, src: int, payload: Payload) -> None:
         if isinstance(payload, Proposal | Vote):
+            if isinstance(payload, Vote):
+                self.checker.on_wire(payload)
             if src in self.honest:
                 self.checker.signed(src, payload)  # every signature an honest node emits
             if self.options.wire:
@@ -198,9 +224,12 @@ class Simulation:
             self.queue.after(CHAOS_TICK_MS, self._chaos_tick)
         checker = self.checker
         half = max(1, o.heights // 2)
-        self.queue.run(lambda: not checker.ok or len(checker.chain) >= half, o.chaos_ms)
+        self.queue.run(lambda: not checker.ok, o.chaos_ms)
+        self.queue.run(lambda: not checker.ok or len(checker.chain) >= half, CHAOS_CAP * o.chaos_ms)
         if checker.ok:
             self._heal()
+            if not self.core and o.byzantine <= max_faulty(o.powers):
+                checker.fail("liveness", "no honest core holds more than 2/3 of the power")
             if self.core:
                 deadline = self.queue.now + self.liveness_bound_ms * (o.heights + 2)
                 self.queue.run(
@@ -221,13 +250,17 @@ class Simulation:
         o = self.options
         honest = sorted(o.honest)
         self.rng.shuffle(honest)
-        total = sum(o.powers)
+        vectors = o.power_vectors()
+
+        def quorum(core: list[int]) -> bool:  # more than 2/3 of the power at every height
+            return all(3 * sum(p[j] for j in core) > 2 * sum(p) for p in vectors)
+
         core: list[int] = []
         for i in honest:
-            if 3 * sum(o.powers[j] for j in core) > 2 * total and self.rng.random() < 0.5:
+            if quorum(core) and self.rng.random() < 0.5:
                 break
             core.append(i)
-        if 3 * sum(o.powers[j] for j in core) <= 2 * total:
+        if not quorum(core):
             return  # no honest quorum: liveness cannot be asked for
         self.core = frozenset(core)
         self.heal_time = self.queue.now
@@ -241,7 +274,8 @@ class Simulation:
         self.liveness_bound_ms = self._liveness_bound(max(rounds), max(rounds) - min(rounds))
         self._watch_height = self._core_min_height()
         self._core_done = {i for i in self.core if self.nodes[i].disk.chain.height >= o.heights}
-        self.queue.after(self.liveness_bound_ms, self._watchdog)
+        self._watch_bound = self.liveness_bound_ms
+        self._watch_deadline(self.liveness_bound_ms)
 
     def _liveness_bound(self, top_round: int, spread: int) -> int:
         """How long the healed core may go without its lowest height rising."""
@@ -266,19 +300,36 @@ class Simulation:
     def _core_min_height(self) -> int:
         return min(self.nodes[i].disk.chain.height for i in self.core)
 
-    def _watchdog(self) -> None:
+    def height_bound_ms(self, height: int) -> int:
+        """How long the healed core may take to commit `height` once all of it has `height - 1`
+        (module docstring): k rounds at the timeouts of rounds 0 .. k - 1, plus slack."""
+        o, t = self.options, self.options.timeouts
+        validators = self.world.validators_at(height)
+        core_keys = {self.nodes[i].key.address for i in self.core}
+        first_core = 0
+        while validators.proposer(first_core).address not in core_keys:
+            first_core += 1
+        k = first_core + 2
+        rounds = sum(t.propose(r) + t.prevote(r) + t.precommit(r) for r in range(k))
+        rounds = rounds * 1000 // min(o.skew_permille) + k * 6 * self.network.max_latency_ms
+        return rounds + t.new_height_ms + 2 * self._gossip_slack()
+
+    def _watch_deadline(self, bound: int) -> None:
+        self._watch_bound = bound
+        self._watch_token = token = object()
+        self.queue.after(bound, self._watchdog, token)
+
+    def _watchdog(self, token: object) -> None:
+        if token is not self._watch_token:
+            return
         if len(self._core_done) >= len(self.core) or not self.checker.ok:
             return
         height = self._core_min_height()
-        if height <= self._watch_height:
-            self.checker.fail(
-                "liveness",
-                f"no progress of the healed core {sorted(self.core)} at height {height} "
-                f"for {self.liveness_bound_ms} ms",
-            )
-            return
-        self._watch_height = height
-        self.queue.after(self.liveness_bound_ms, self._watchdog)
+        self.checker.fail(
+            "liveness",
+            f"the healed core {sorted(self.core)} did not commit height {height + 1} "
+            f"within {self._watch_bound} ms",
+        )
 
     def _on_commit(self, node: SimNode, height: int) -> None:
         if node.index in self.core:
@@ -286,6 +337,10 @@ class Simulation:
                 self.first_core_commit_after_heal = self.queue.now
             if node.disk.chain.height >= self.options.heights:
                 self._core_done.add(node.index)
+            lowest = self._core_min_height()
+            if lowest > self._watch_height and len(self._core_done) < len(self.core):
+                self._watch_height = lowest  # all of the core has it: the next one is due
+                self._watch_deadline(self.height_bound_ms(lowest + 1))
 
     # -- chaos -------------------------------------------------------------------------------
 
@@ -326,6 +381,13 @@ class Simulation:
 
     def __repr__(self) -> str:
         return f"Simulation(seed={self.options.seed}, f={max_faulty(self.options.powers)})"
+
+
+def _changes(o: SimOptions, keys: list[PrivateKey]) -> dict[int, dict[bytes, int]]:
+    changes: dict[int, dict[bytes, int]] = {}
+    for height, index, power in o.set_changes:
+        changes.setdefault(height, {})[keys[index].public_key] = power
+    return changes
 
 
 def _wire(message: Proposal | Vote) -> Payload:

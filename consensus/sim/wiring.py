@@ -38,3 +38,4 @@ class NodeConfig:
     offset_ms: int = 0  # local clock offset, seen in block timestamps and timeliness
     censorship: Censorship | None = None
     synchrony: Synchrony = field(default_factory=Synchrony)
+    ignore_proposals_below: int = 0  # tests only: a crippled protocol

@@ -9,6 +9,12 @@ checked against the active set and recorded once; what follows from it is govern
 Each record may carry the validator's P2P node key; `node_keys` gives the node keys of the active
 set and of the scheduled additions, which is what a node's peer allowlist follows. An update
 without a node key (a power change) keeps the key already on record.
+
+The history: when a change activates at height A, the record it replaces (power 0 for a newcomer)
+is kept under `validator_past(address, A)`, so `validator_at(view, address, h)` answers for any
+height h, and evidence is judged against the set of its own height: a validator that
+double-signs and then leaves can still be convicted, and a key that joined later cannot be
+convicted for votes it signed before.
 """
 
 from __future__ import annotations
@@ -108,6 +114,7 @@ def apply_scheduled_updates(view: StateView, ctx: BlockContext) -> list[Event]:
                 events.append(Event.of("validator_update_refused", validator=address.raw))
                 continue
             del powers[address.raw]
+            _keep_past(view, address, ctx.height + 1, record.public_key)
             view.delete(keys.validator(address.raw))
         else:
             after = {**powers, address.raw: record.power}
@@ -115,6 +122,7 @@ def apply_scheduled_updates(view: StateView, ctx: BlockContext) -> list[Event]:
                 events.append(Event.of("validator_update_refused", validator=address.raw))
                 continue
             powers = after
+            _keep_past(view, address, ctx.height + 1, record.public_key)
             old = view.get(keys.validator(address.raw))
             if record.node_key is None and old is not None:
                 record = replace(record, node_key=ValidatorRecord.decode(old).node_key)
@@ -125,6 +133,24 @@ def apply_scheduled_updates(view: StateView, ctx: BlockContext) -> list[Event]:
             )
         )
     return events
+
+
+def _keep_past(view: StateView, address: Address, activation: int, public_key: bytes) -> None:
+    """Keep the record valid below `activation` (power 0 when `address` was not a member)."""
+    current = view.get(keys.validator(address.raw))
+    past = current if current is not None else ValidatorRecord(public_key, 0, "").encode()
+    view.put(keys.validator_past(address.raw, activation), past)
+
+
+def validator_at(view: StateView, address: Address, height: int) -> ValidatorRecord | None:
+    """The record of `address` in the set that signed `height`, None if it was not a member."""
+    prefix = keys.VALIDATOR_PAST + address.raw
+    for key, value in view.iter_prefix(prefix):  # ordered by the height each change began
+        if int.from_bytes(key[len(prefix) :], "big") > height:
+            record = ValidatorRecord.decode(value)
+            return record if record.power > 0 else None
+    data = view.get(keys.validator(address.raw))
+    return ValidatorRecord.decode(data) if data is not None else None
 
 
 def record_evidence(view: StateView, ctx: BlockContext) -> list[Event]:
@@ -154,10 +180,10 @@ def evidence_error(
         return "evidence height outside the accepted window"
     if view.get(keys.evidence(evidence.offence_key())) is not None:
         return "evidence already recorded"
-    data = view.get(keys.validator(vote.validator.raw))
-    if data is None:
-        return "offender is not an active validator"
-    public_key = ValidatorRecord.decode(data).public_key
+    record = validator_at(view, vote.validator, vote.height)
+    if record is None:
+        return f"offender was not a validator at height {vote.height}"
+    public_key = record.public_key
     for v in (evidence.vote_a, evidence.vote_b):
         if not verify(public_key, v.sign_bytes(ctx.genesis_hash), v.signature):
             return "a vote's signature does not verify"

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from consensus.errors import DoubleSignError, SignStateCorruptError, SignStateMissingError
-from consensus.messages import ConsensusMessage, Proposal, Step
+from consensus.messages import NIL, ConsensusMessage, Proposal, Step
 from consensus.signer import FileSignStateStore, MemorySignStateStore, Signer
+from ledger import codec
 from ledger.block import Vote, VoteType
 from ledger.keys import PrivateKey, verify
 from tests.consensus.harness import GENESIS_HASH, Net, Node
@@ -146,3 +147,20 @@ def test_a_restarted_validator_without_its_wal_never_double_signs(
         step = Step.PROPOSE if isinstance(message, Proposal) else int(message.type) + 1
         key = (message.height, message.round, int(step))
         assert seen.setdefault(key, message.signature) == message.signature
+
+
+def test_the_sign_state_keeps_the_lock_and_loads_a_version_1_state(tmp_path: Path) -> None:
+    """The lock (the last non-nil precommit) survives in the sign state, for a replay that lost
+    it (issue 18); a state written before the lock existed still loads, without one."""
+    store = FileSignStateStore(tmp_path / "sign_state")
+    signer = Signer(KEY, GENESIS_HASH, store, new_chain=True)
+    block = b"\x07" * 32
+    signer.sign_vote(VoteType.PRECOMMIT, 5, 2, block)
+    signer.sign_vote(VoteType.PREVOTE, 5, 3, NIL)  # later steps keep the lock
+    signer.sign_vote(VoteType.PRECOMMIT, 5, 3, NIL)  # a nil precommit does not lock
+    state = store.load()
+    assert state is not None and state.lock_at(5) == (2, block) and state.lock_at(6) is None
+    old = codec.encode([1, GENESIS_HASH, 5, 3, 3, b"\x01" * 32, b"\x02" * 64])
+    (tmp_path / "sign_state").write_bytes(old)
+    state = store.load()
+    assert state is not None and state.hrs == (5, 3, 3) and state.lock_at(5) is None

@@ -164,3 +164,22 @@ def test_next_height_set_follows_the_ledger_records_and_keeps_the_rotation() -> 
     changed = next_height_set(vals, members)
     assert {(v.public_key, v.power) for v in changed.validators} == set(members)
     assert updates_between(changed, members) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    powers=st.lists(st.integers(1, 20), min_size=1, max_size=6),
+    steps=st.integers(0, 30),
+    new_power=st.integers(1, 30),
+)
+def test_a_set_change_applies_the_updates_before_the_rotation_step_as_cometbft(
+    powers: list[int], steps: int, new_power: int
+) -> None:
+    """Regression (issue 18): the rotation stepped first and applied the changes after, the
+    reverse of CometBFT's updateState (UpdateWithChangeSet, then IncrementProposerPriority(1))."""
+    vals = make(*powers).advance(steps)
+    unchanged = [(v.public_key, v.power) for v in vals.validators]
+    members = [*unchanged, (KEYS[7].public_key, new_power)]  # a newcomer joins
+    expected = apply_updates(vals, updates_between(vals, members)).advance(1)
+    assert next_height_set(vals, members) == expected
+    assert next_height_set(vals, unchanged) == vals.advance(1)  # no change: one step, as before

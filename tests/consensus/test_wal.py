@@ -51,6 +51,9 @@ def test_records_round_trip_and_their_encoding_is_pinned() -> None:
     assert encode_record(EndHeight(7)).hex() == "92049107"
     vote = encode_record(Received(raw_vote(KEY, VoteType.PREVOTE, 3, 1, X)))
     assert vote[:4].hex() == "92019202"  # [RECEIVED, [VOTE, [...]]]
+    at = encode_record(Received(raw_vote(KEY, VoteType.PREVOTE, 3, 1, X), 1000))
+    assert at[:6].hex() == "9305cd03e892"  # [RECEIVED_AT, at_ms, [VOTE, [...]]]
+    assert decode_record(at) == Received(raw_vote(KEY, VoteType.PREVOTE, 3, 1, X), 1000)
 
 
 def test_memory_wal_loses_only_what_was_not_synced() -> None:

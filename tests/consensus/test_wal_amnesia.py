@@ -132,3 +132,15 @@ def test_corruption_inside_the_wal_refuses_to_start_at_every_record(tmp_path: Pa
         else:  # the last record: a torn tail, dropped; the lock still holds
             prevotes = round_1_prevotes(net, target, tmp_path)
             assert all(h in (NIL, v.hash()) for _, h in prevotes), (index, prevotes)
+
+
+def test_a_validator_whose_wal_lost_its_last_vote_stays_silent_for_the_height(
+    tmp_path: Path,
+) -> None:
+    """The WAL is gone (restored from an old backup, say) but the sign state says it precommitted
+    at this height: the replay cannot re-derive that vote, so the node signs nothing more here."""
+    net = Net(stop_height=1)
+    target = roles(net)
+    lock_at_round_0(net, target, tmp_path)
+    (tmp_path / "cs.wal").write_bytes(b"")
+    assert round_1_prevotes(net, target, tmp_path) == []

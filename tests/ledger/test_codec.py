@@ -41,6 +41,11 @@ def test_golden_bytes_of_a_small_array() -> None:
         (codec.encode(1) + b"\x00", "undecodable"),
         (b"\xc1", "undecodable"),
         (b"\xa2\xff\xfe", "undecodable"),  # invalid UTF-8
+        # regression (issue 18): the length limits let these two through
+        (b"\x80", "a map is not canonical"),  # an empty map
+        (b"\x91\x80", "a map is not canonical"),  # inside an array
+        (b"\xc7\x00\x05", "an extension type is not canonical"),  # zero-length ext 8
+        (b"\xd4\x05\x00", "ext"),  # fixext 1: refused by the length limit
     ],
 )
 def test_decode_rejects_non_canonical_input(data: bytes, reason: str) -> None:

@@ -80,6 +80,15 @@ def test_any_change_changes_the_identity() -> None:
         ({"validators": [validator_entry(node_key=7)]}, "node_key must be 32 bytes"),
         ({"validators": [validator_entry(name="n" * 65)]}, "at most 64 bytes"),
         ({"fees": {"min_fee": "1"}}, "min_fee"),
+        # regression (issue 18): these were accepted and made chains that never work
+        ({"consensus": {"validator_update_delay": 0}}, "validator_update_delay"),
+        ({"consensus": {"timeout_propose_ms": 0}}, "timeout_propose_ms must be at least 1"),
+        ({"consensus": {"timeout_precommit_ms": 0}}, "timeout_precommit_ms"),
+        ({"consensus": {"max_block_txs": 0}}, "max_block_txs must be at least 1"),
+        ({"consensus": {"max_block_bytes": 0}}, "max_block_bytes"),
+        ({"consensus": {"max_tx_bytes": 10**7}}, "cannot exceed max_block_bytes"),
+        ({"consensus": {"timeout_cap_ms": 2000}}, "timeout_cap_ms must be at least 8388 ms"),
+        ({"consensus": {"max_block_bytes": 10**8}}, "timeout_cap_ms must be at least 100000"),
     ],
 )
 def test_invalid_documents_are_clear_errors(overrides: dict[str, Any], reason: str) -> None:

@@ -67,6 +67,15 @@ def test_several_seeds_print_one_line_each() -> None:
     ]
 
 
+def test_seeds_mode_notes_runs_with_more_than_f_byzantine() -> None:
+    code, out = invoke(
+        "--validators", "4", "--byzantine", "2", "--seed", "1", "--seeds", "2",
+        "--heights", "4", "--faults", "equivocate,double-vote",
+    )  # fmt: skip
+    assert out.count("note: more Byzantine power than tolerated") == 2, out
+    assert code in (0, 7)
+
+
 def test_bad_options_are_usage_errors() -> None:
     code, out = invoke("--faults", "partition,meteor")
     assert code == 2 and "unknown faults: meteor" in out

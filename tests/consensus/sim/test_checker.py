@@ -8,8 +8,15 @@ the violation, so a silent checker cannot pass for a safe protocol.
 from __future__ import annotations
 
 from consensus.sim import derive, parse_faults, run
+from consensus.sim.byzantine import sign_vote
+from consensus.sim.checks import Checker
 from consensus.sim.options import SimOptions, max_faulty
 from consensus.timeliness import Synchrony
+from ledger.block import Vote, VoteType
+from ledger.hashing import digest
+from ledger.keys import PrivateKey
+
+GENESIS = digest(b"lock check")
 
 SPLIT_BRAIN = frozenset({"equivocate", "double-vote"})
 
@@ -64,3 +71,32 @@ def test_a_protocol_that_trusts_any_block_time_is_caught_by_the_time_check() -> 
     assert run(options).ok
     trusting = options.with_(machine_synchrony=Synchrony(10**15, 10**15))
     assert "time" in kinds(trusting)
+
+
+def test_a_protocol_that_ignores_the_proposals_of_rounds_0_to_2_fails_the_liveness_check() -> None:
+    """Regression (issue 18): the bound allowed 98 s between commits with 7 validators (1.2 s
+    normal), and this crippled protocol, committing only at round 3, reported ok."""
+    options = derive(2, validators=7, heights=10)
+    assert run(options).ok
+    crippled = options.with_(ignore_proposals_below=3)
+    assert "liveness" in kinds(crippled)
+
+
+def test_the_lock_check_needs_a_proof_of_lock_to_release_a_lock() -> None:
+    keys = [PrivateKey.from_secret(b"lock-check-%d" % i) for i in range(4)]
+    checker = Checker(frozenset(range(4)), 4, powers={k.address.raw: 1 for k in keys})
+    v, w = digest(b"v"), digest(b"w")
+
+    def vote(i: int, vote_type: VoteType, round_: int, value: bytes) -> Vote:
+        return sign_vote(keys[i], GENESIS, (vote_type, 1, round_, value))
+
+    checker.signed(0, vote(0, VoteType.PRECOMMIT, 0, v))  # node 0 locks on v at round 0
+    checker.signed(0, vote(0, VoteType.PREVOTE, 1, v))  # its lock: fine
+    assert checker.ok
+    for i in (1, 2, 3):  # +2/3 prevote w at round 2: a proof-of-lock that releases the lock
+        checker.on_wire(vote(i, VoteType.PREVOTE, 2, w))
+    checker.signed(0, vote(0, VoteType.PREVOTE, 3, w))
+    assert checker.ok
+    checker.signed(1, vote(1, VoteType.PRECOMMIT, 3, v))  # node 1 locks on v at round 3
+    checker.signed(1, vote(1, VoteType.PREVOTE, 4, w))  # no POL for w after round 3
+    assert [v.kind for v in checker.violations] == ["lock"]

@@ -20,7 +20,7 @@ FAULT_SETS = (
     "none",
     "drop,duplicate,reorder",
     "partition,asymmetric",
-    "crash,crash-points",
+    "crash,crash-points,set-changes",
     "skew,bad-time,drop,reorder",
     "equivocate,double-vote",
     "garbage,future-round,censor",

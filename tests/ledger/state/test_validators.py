@@ -90,7 +90,7 @@ def test_equivocation_evidence_is_recorded_once(genesis: Genesis, state: MemoryS
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda g: double_vote(NEWCOMER, g), "not an active validator"),
+        (lambda g: double_vote(NEWCOMER, g), "not a validator at height 3"),
         (lambda g: double_vote(VALIDATOR_KEYS[0], g, height=9), "height"),
         (
             lambda g: DuplicateVoteEvidence(
@@ -220,3 +220,37 @@ def test_an_over_cap_update_already_scheduled_is_refused_when_it_would_activate(
     state.apply(result.changes)
     assert len(active_validators(StateView(state))) == MAX_VALIDATORS
     assert [e.kind for e in result.block_events].count("validator_update_refused") == 1
+
+
+def test_a_validator_that_double_signs_then_leaves_is_still_convicted(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    """Regression (issue 18): evidence was judged against today's set, so leaving the set
+    right after a double-sign escaped punishment."""
+    offender = VALIDATOR_KEYS[2]
+    evidence = double_vote(offender, genesis, height=3)
+    view = StateView(state)
+    schedule_update(view, context(genesis, 3), ValidatorRecord(offender.public_key, 0, ""))
+    state.apply(view.changes())
+    for height in (3, 4):  # the removal activates at 5
+        run_block(state, context(genesis, height))
+    assert offender.address not in [a for a, _ in active_validators(StateView(state))]
+    result = execute_block(state, context(genesis, 6, evidence=(evidence,)), [], Mode.VALIDATE)
+    assert [e.kind for e in result.block_events].count("evidence") == 1
+
+
+def test_a_key_that_joined_later_is_not_convicted_for_votes_before_it_joined(
+    genesis: Genesis, state: MemoryState
+) -> None:
+    view = StateView(state)
+    schedule_update(view, context(genesis, 3), ValidatorRecord(NEWCOMER.public_key, 5, "new"))
+    state.apply(view.changes())
+    for height in (3, 4):
+        run_block(state, context(genesis, height))
+    assert NEWCOMER.address in [a for a, _ in active_validators(StateView(state))]
+    early = double_vote(NEWCOMER, genesis, height=4)  # signed while it was no validator
+    with pytest.raises(BlockRuleError, match="not a validator at height 4"):
+        execute_block(state, context(genesis, 6, evidence=(early,)), [], Mode.VALIDATE)
+    late = double_vote(NEWCOMER, genesis, height=5)  # its first height in the set
+    result = execute_block(state, context(genesis, 6, evidence=(late,)), [], Mode.VALIDATE)
+    assert [e.kind for e in result.block_events].count("evidence") == 1
