@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from ledger.genesis import ConsensusParams
-from node.config import NodeConfig
+from node.config import CONNECTION_KEYS, P2P_LIMIT_KEYS, NodeConfig
 
 _MEMPOOL_NOTES = {
     "max_txs": "pending txs held (ready and waiting for a lower nonce together)",
@@ -21,6 +21,30 @@ _MEMPOOL_NOTES = {
     "verified_cache_size": "tx hashes remembered as verified, so no signature is checked twice",
     "verify_processes": "processes verifying signatures (0: threads, which contend for the GIL)",
 }
+
+
+_API_NOTES = {
+    "max_connections": "open connections (HTTP and WebSocket) from everyone",
+    "max_connections_per_address": "open connections from one remote address",
+    "idle_timeout_s": "seconds a connection may go without a complete request",
+}
+_P2P_NOTES = {
+    "max_connections": "inbound connections from hosts not in `peers` (outsiders)",
+    "max_connections_per_address": "inbound connections from one such host",
+    "reserved_connections": "inbound connections kept for the hosts of `peers`",
+    "idle_timeout_s": "seconds an inbound connection may take to finish its upgrade request",
+    "max_pending_handshakes": "inbound handshakes in progress from outsiders",
+    "max_pending_per_address": "inbound handshakes in progress from one outsider host",
+    "hello_timeout_ms": "an inbound peer must send its HELLO within this",
+}
+
+
+def _limit_lines(section: Any, keys: tuple[str, ...], notes: dict[str, str]) -> list[str]:
+    lines = []
+    for key in keys:
+        lines.append(f"# {notes[key]}")
+        lines.append(f"{key} = {getattr(section, key)}")
+    return lines
 
 
 def toml_string(text: str) -> str:
@@ -49,14 +73,18 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         f"moniker = {toml_string(config.moniker)}",
         "# true: sign blocks with config/priv_validator_key.json (guarded by the sign state).",
         f"validator = {'true' if config.validator else 'false'}",
+        "# File descriptors kept for the node's own files; sockets get the rest of the limit.",
+        f"reserved_fds = {config.reserved_fds}",
         "",
         "[api]",
         "# REST API, WebSocket, explorer and /metrics. Keep 127.0.0.1 unless a proxy guards it.",
         f"listen = {toml_string(str(config.api.listen))}",
+        *_limit_lines(config.api, CONNECTION_KEYS, _API_NOTES),
         "",
         "[p2p]",
         "# Where peers connect (authenticated WebSocket).",
         f"listen = {toml_string(str(config.p2p.listen))}",
+        *_limit_lines(config.p2p, P2P_LIMIT_KEYS, _P2P_NOTES),
         '# Peers to dial and to accept: "<node public key hex>@host:port".',
     ]
     if config.p2p.peers:
@@ -97,10 +125,15 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
     return {
         "moniker": config.moniker,
         "validator": config.validator,
-        "api": {"listen": str(config.api.listen)},
+        "reserved_fds": config.reserved_fds,
+        "api": {
+            "listen": str(config.api.listen),
+            **{key: getattr(config.api, key) for key in CONNECTION_KEYS},
+        },
         "p2p": {
             "listen": str(config.p2p.listen),
             "peers": [str(peer) for peer in config.p2p.peers],
+            **{key: getattr(config.p2p, key) for key in P2P_LIMIT_KEYS},
         },
         "consensus": {k: v for k, v in asdict(config.consensus).items() if v is not None},
         "mempool": asdict(config.mempool),

@@ -63,7 +63,10 @@ class P2PConfig:
     handshake_timeout: float = 5.0  # connect + both hellos + both signatures
     close_timeout: float = 2.0  # wait for the peer's close frame, then drop the transport
     heartbeat: float = 15.0  # WebSocket ping interval; a missing pong closes the connection
-    max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once
+    max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once, from outsiders
+    max_pending_per_address: int = 2  # ... from one outsider address
+    reserved_pending: int = 32  # ... from the hosts of configured peers (their own pool)
+    hello_timeout: float = 2.0  # an inbound peer's HELLO must arrive this soon
     # reconnecting to configured peers: delay = min(max, initial * 2**failures), with jitter
     dial_backoff_initial: float = 0.5
     dial_backoff_max: float = 30.0

@@ -22,6 +22,7 @@ and tx carries its own signature; run peers over a private network or a TLS-term
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,12 +161,15 @@ async def handshake(
     direction: Direction,
     admit: Callable[[bytes], None],
     expected_key: bytes | None = None,
+    *,
+    hello_timeout: float | None = None,
 ) -> bytes:
     """Run the handshake on an open WebSocket and return the peer's proven public key.
 
     `admit(public_key)` raises `HandshakeError` for a key that is not allowed or is banned; it
     runs before we sign anything for the peer. The caller bounds the whole exchange with a timeout
-    and closes the socket with the refusal's code.
+    and closes the socket with the refusal's code; `hello_timeout` bounds the wait for the first
+    message alone (an inbound socket that says nothing frees its slot soon).
     """
     ours = Hello(
         PROTOCOL_VERSION,
@@ -176,7 +180,10 @@ async def handshake(
     )
     await ws.send_bytes(encode_frame(MessageType.HELLO, ours.encode()))
     try:
-        theirs = Hello.decode(await receive_message(ws, MessageType.HELLO))
+        async with asyncio.timeout(hello_timeout):
+            theirs = Hello.decode(await receive_message(ws, MessageType.HELLO))
+    except TimeoutError:
+        raise HandshakeError(CloseCode.TIMEOUT, "no hello in time") from None
     except MalformedMessageError as exc:
         raise HandshakeError(CloseCode.PROTOCOL, f"malformed hello: {exc}") from exc
     check_hello(identity, theirs)

@@ -78,6 +78,7 @@ class PeerManager:
             scores=self.scores,
             registry=self,
             rng=rng or random.Random(),
+            reserved_hosts=frozenset(a.host for a in self._addresses.values()),
         )
         self._gossip = TxGossip(
             seen=SeenTxs(self.config.seen_txs),

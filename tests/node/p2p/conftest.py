@@ -38,6 +38,7 @@ FAST = P2PConfig(
     send_timeout=2.0,
     tx_flush_interval=0.005,
     ban_seconds=30.0,
+    max_pending_per_address=16,  # every test node dials from 127.0.0.1
 )
 
 
