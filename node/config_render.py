@@ -18,6 +18,8 @@ _MEMPOOL_NOTES = {
     "max_tx_bytes": "largest tx admitted (the genesis max_tx_bytes applies too)",
     "max_txs_per_sender": "pending txs of one sender",
     "max_future_per_sender": "how far ahead of its next nonce a sender's tx may wait (0: none)",
+    "max_future_txs": "txs waiting for a lower nonce, in the whole pool",
+    "future_ttl_s": "seconds (block time) a tx may wait for a lower nonce before it is dropped",
     "verified_cache_size": "tx hashes remembered as verified, so no signature is checked twice",
     "verify_processes": "processes verifying signatures (0: threads, which contend for the GIL)",
 }

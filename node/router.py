@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ledger.block import MAX_BLOCK_BYTES
+from ledger.block import MAX_BLOCK_BYTES, Block, Commit
+from node.chain import Executed
 from node.mempool import Admission, Mempool
 from node.p2p import BaseHandler, MessageType, PeerManager, Penalty
 from node.runner import Runner
@@ -50,6 +51,17 @@ class Router(BaseHandler):
         self._runner = runner
         self._sync = sync
         self._net = net
+        runner.add_listener(self._after_commit)
+
+    def _after_commit(self, _block: Block, _commit: Commit, _executed: Executed) -> None:
+        self._gossip_promoted()
+
+    def _gossip_promoted(self) -> None:
+        """Queued txs are gossiped only once they can execute (issue 14): a tx ahead of its
+        sender's nonce stays on the node that admitted it until its gap fills."""
+        promoted = self._mempool.take_promoted()
+        if promoted:
+            self._net.gossip_txs([tx.encode() for tx in promoted], [tx.hash for tx in promoted])
 
     async def submit(self, raw_txs: Sequence[bytes]) -> list[Admission]:
         """Admit txs from a client; the admitted ones are gossiped. One answer per input."""
@@ -58,16 +70,19 @@ class Router(BaseHandler):
         return admissions
 
     def _gossip(self, raw_txs: Sequence[bytes], admissions: Sequence[Admission]) -> None:
-        ok = [(raw, a.tx_hash) for raw, a in zip(raw_txs, admissions, strict=True) if a.ok]
-        if ok:
-            self._net.gossip_txs([raw for raw, _ in ok], [h for _, h in ok if h is not None])
+        pairs = zip(raw_txs, admissions, strict=True)
+        ready = [(raw, a.tx_hash) for raw, a in pairs if a.ok and not a.queued]
+        if ready:
+            self._net.gossip_txs([raw for raw, _ in ready], [h for _, h in ready if h is not None])
+        self._gossip_promoted()
+        if ready or any(a.ok for a in admissions):
             self._runner.txs_available()
 
     # -- PeerHandler -------------------------------------------------------------------------
 
     async def on_peer_connected(self, peer: bytes) -> None:
         self._net.send(peer, MessageType.STATUS, self._runner.status_message().encode())
-        pending = list(self._mempool.txs())
+        pending = list(self._mempool.ready_txs())
         if pending:  # a new (or returning) peer gets what we hold; known holders are skipped
             self._net.gossip_txs([tx.encode() for tx in pending], [tx.hash for tx in pending])
 

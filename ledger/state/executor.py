@@ -70,10 +70,9 @@ def check_envelope(tx: SignedTx, ctx: BlockContext, signature_ok: SignatureCheck
         raise TxError(ErrorCode.WRONG_CHAIN, f"tx is for chain {body.chain_id!r}")
     if len(tx.encode()) > params.consensus.max_tx_bytes:
         raise TxError(ErrorCode.TOO_LARGE, "tx exceeds the chain's size limit")
-    if body.fee < params.min_fee:
-        raise TxError(
-            ErrorCode.FEE_TOO_LOW, f"fee {body.fee} is below the minimum {params.min_fee}"
-        )
+    minimum = params.min_fee_for(body.kind) if params.fee_by_kind else params.min_fee
+    if body.fee < minimum:
+        raise TxError(ErrorCode.FEE_TOO_LOW, f"fee {body.fee} is below the minimum {minimum}")
     verified = signature_ok(tx) if signature_ok else tx.verify_signature(ctx.genesis_hash)
     if not verified:
         raise TxError(ErrorCode.BAD_SIGNATURE, "signature does not verify")

@@ -18,6 +18,7 @@ from node.p2p.messages import (
     MessageType,
     message_limits,
 )
+from node.p2p.session import TAG_LEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,5 +131,5 @@ class P2PConfig:
 
     @property
     def max_frame_bytes(self) -> int:
-        """The transport's frame limit: the largest message of any type."""
-        return max(self.limits.values()) + ENVELOPE_OVERHEAD
+        """The transport's frame limit: the largest message of any type, sealed."""
+        return max(self.limits.values()) + ENVELOPE_OVERHEAD + TAG_LEN

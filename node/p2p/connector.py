@@ -26,6 +26,7 @@ from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import close_code_name
 from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
 from node.p2p.scoring import PeerScores
+from node.p2p.session import Session
 from node.p2p.stats import P2PStats
 from node.p2p.wire import WebSocket
 
@@ -51,7 +52,9 @@ class Registry(Protocol):
     async def wait_disconnected(self, peer: bytes) -> bool:
         """Wait while `peer` is connected; True if it was."""
 
-    async def run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+    async def run_peer(
+        self, ws: WebSocket, peer: bytes, session: Session, direction: Direction
+    ) -> None:
         """Register and run an authenticated connection until it closes."""
 
 
@@ -119,8 +122,8 @@ class Connector:
             peer = await self._handshake(ws, Direction.INBOUND, None, where)
         finally:
             self.pending.release(remote)
-        if isinstance(peer, bytes):
-            await self._registry.run_peer(ws, peer, Direction.INBOUND)
+        if not isinstance(peer, HandshakeError):
+            await self._registry.run_peer(ws, *peer, Direction.INBOUND)
         return ws
 
     async def dial_loop(self, address: PeerAddress) -> None:
@@ -165,7 +168,7 @@ class Connector:
             peer = await self._handshake(ws, Direction.OUTBOUND, address.public_key, str(address))
             if isinstance(peer, HandshakeError):
                 return peer
-            await self._registry.run_peer(ws, peer, Direction.OUTBOUND)
+            await self._registry.run_peer(ws, *peer, Direction.OUTBOUND)
             return True
         finally:
             if not ws.closed:
@@ -173,8 +176,9 @@ class Connector:
 
     async def _handshake(
         self, ws: WebSocket, direction: Direction, expected: bytes | None, where: str
-    ) -> bytes | HandshakeError:
-        """The authenticated peer's key, or (the socket closed) why the handshake failed."""
+    ) -> tuple[bytes, Session] | HandshakeError:
+        """The authenticated peer's key and session, or (the socket closed) why the handshake
+        failed."""
         first = self._config.hello_timeout if direction is Direction.INBOUND else None
         try:
             async with asyncio.timeout(self._config.handshake_timeout):

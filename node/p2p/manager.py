@@ -39,6 +39,7 @@ from node.p2p.messages import (
     encode_frame,
 )
 from node.p2p.scoring import PeerScores, Penalty
+from node.p2p.session import Session
 from node.p2p.stats import P2PStats
 from node.p2p.tasks import Supervisor
 from node.p2p.wire import WebSocket
@@ -253,12 +254,14 @@ class PeerManager:
         await self._finished[conn].wait()
         return True
 
-    async def run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+    async def run_peer(
+        self, ws: WebSocket, peer: bytes, session: Session, direction: Direction
+    ) -> None:
         """Register an authenticated connection (resolving duplicates) and run it."""
         if not self._running:
             await self._connector.close_ws(ws, CloseCode.GOING_AWAY, "node shutting down")
             return
-        conn = PeerConnection(ws, peer, direction, self.config, self.stats)
+        conn = PeerConnection(ws, peer, direction, self.config, self.stats, session=session)
         old = self._conns.get(peer)
         if old is not None and not old.is_closing and not self._prefer(conn, old):
             log.info("peer %s: keeping the existing connection, closing a duplicate", conn.label)

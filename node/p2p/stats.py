@@ -23,6 +23,7 @@ class P2PStats:
     txs_new: int = 0  # of those, not seen before: handed to the handler
     txs_out: int = 0
     malformed_in: int = 0
+    unauthenticated_in: int = 0  # frames that failed the session's authentication
     connections_opened: int = 0
     handshakes_refused: Counter[str] = field(default_factory=Counter)  # by close-code name
     disconnects: Counter[str] = field(default_factory=Counter)  # by close-code name

@@ -8,11 +8,11 @@ import dataclasses
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from ledger.hashing import digest
 from ledger.keys import PrivateKey
@@ -192,3 +192,55 @@ def wait_until() -> Callable[..., Awaitable[None]]:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as s:
         yield s
+
+
+@dataclass
+class Relay:
+    """A WebSocket man in the middle: accepts the dialer, dials the listener, forwards every
+    message both ways; `inject` adds frames of its own towards the listener."""
+
+    target: str
+    port: int = 0
+    upstreams: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
+    relayed: int = 0
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        down = web.WebSocketResponse(max_msg_size=0)
+        await down.prepare(request)
+        async with aiohttp.ClientSession() as session:
+            up = await session.ws_connect(self.target, max_msg_size=0)
+            self.upstreams.append(up)
+            await asyncio.gather(self._pump(down, up), self._pump(up, down))
+        return down
+
+    async def _pump(
+        self,
+        src: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+        dst: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+    ) -> None:
+        async for msg in src:
+            if msg.type is WSMsgType.BINARY and not dst.closed:
+                self.relayed += 1
+                await dst.send_bytes(msg.data)
+        if not dst.closed:
+            await dst.close()
+
+    async def inject(self, frame: bytes) -> None:
+        await self.upstreams[-1].send_bytes(frame)
+
+
+@pytest.fixture
+async def relay_between(make_node: NodeFactory) -> AsyncIterator[tuple[TestNode, TestNode, Relay]]:
+    listener = await make_node(1)
+    relay = Relay(listener.url)
+    app = web.Application()
+    app.router.add_get("/p2p", relay.handle)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
+    await runner.setup()
+    sock = bind_socket()
+    relay.port = sock.getsockname()[1]
+    await web.SockSite(runner, sock).start()
+    # the dialer believes it dials the listener (right key, the relay's address)
+    dialer = await make_node(0, peers=[PeerAddress("127.0.0.1", relay.port, listener.id)])
+    yield dialer, listener, relay
+    await runner.cleanup()
