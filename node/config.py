@@ -123,6 +123,12 @@ class ApiConfig:
     """Open connections from one remote address."""
     idle_timeout_s: int = 10
     """A connection without a complete request for this long is closed (slowloris, idle)."""
+    max_requests_in_flight: int = 64
+    """Requests being served at once (WebSockets not counted); more get 503."""
+    max_requests_per_address: int = 8
+    """Requests being served at once for one remote address; more get 429."""
+    max_body_bytes_in_flight: int = 48 * 1024 * 1024
+    """Request bodies being read or held, reserved by Content-Length before reading; 503 past it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,12 @@ CONNECTION_KEYS = (
     "max_connections",
     "max_connections_per_address",
     "idle_timeout_s",
+)
+API_LIMIT_KEYS = (
+    *CONNECTION_KEYS,
+    "max_requests_in_flight",
+    "max_requests_per_address",
+    "max_body_bytes_in_flight",
 )
 P2P_LIMIT_KEYS = (
     *CONNECTION_KEYS,
@@ -293,9 +305,9 @@ def _limits(table: dict[str, Any], keys: tuple[str, ...], prefix: str, cls: Any)
 
 
 def _api(table: dict[str, Any]) -> ApiConfig:
-    _check_keys(table, ("listen", *CONNECTION_KEYS), "api.")
+    _check_keys(table, ("listen", *API_LIMIT_KEYS), "api.")
     text = _get(table, "listen", str, "api.", str(DEFAULT_API_LISTEN))
-    limits = _limits(table, CONNECTION_KEYS, "api.", ApiConfig)
+    limits = _limits(table, API_LIMIT_KEYS, "api.", ApiConfig)
     return ApiConfig(ListenAddress.parse(text, "api.listen"), **limits)
 
 

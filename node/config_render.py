@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from ledger.genesis import ConsensusParams
-from node.config import CONNECTION_KEYS, P2P_LIMIT_KEYS, NodeConfig
+from node.config import API_LIMIT_KEYS, P2P_LIMIT_KEYS, NodeConfig
 
 _MEMPOOL_NOTES = {
     "max_txs": "pending txs held (ready and waiting for a lower nonce together)",
@@ -29,6 +29,9 @@ _API_NOTES = {
     "max_connections": "open connections (HTTP and WebSocket) from everyone",
     "max_connections_per_address": "open connections from one remote address",
     "idle_timeout_s": "seconds a connection may go without a complete request",
+    "max_requests_in_flight": "requests served at once (WebSockets not counted); more get 503",
+    "max_requests_per_address": "requests served at once for one address; more get 429",
+    "max_body_bytes_in_flight": "request body bytes being read at once; more get 503",
 }
 _P2P_NOTES = {
     "max_connections": "inbound connections from hosts not in `peers` (outsiders)",
@@ -81,7 +84,7 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "[api]",
         "# REST API, WebSocket, explorer and /metrics. Keep 127.0.0.1 unless a proxy guards it.",
         f"listen = {toml_string(str(config.api.listen))}",
-        *_limit_lines(config.api, CONNECTION_KEYS, _API_NOTES),
+        *_limit_lines(config.api, API_LIMIT_KEYS, _API_NOTES),
         "",
         "[p2p]",
         "# Where peers connect (authenticated WebSocket).",
@@ -130,7 +133,7 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
         "reserved_fds": config.reserved_fds,
         "api": {
             "listen": str(config.api.listen),
-            **{key: getattr(config.api, key) for key in CONNECTION_KEYS},
+            **{key: getattr(config.api, key) for key in API_LIMIT_KEYS},
         },
         "p2p": {
             "listen": str(config.p2p.listen),

@@ -46,6 +46,7 @@ from ledger.keys import Address
 from ledger.state.events import Event, Receipt
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
+from node.api.gate import RequestGate, RequestLimits
 from node.chain import Chain, Executed
 from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
@@ -180,7 +181,17 @@ class Node:
         self._tasks = Supervisor("node")
         self._sites: list[web.AppRunner] = []
         self._done: asyncio.Future[None] | None = None
-        self.api_app = web.Application(client_max_size=8 * 1024 * 1024)
+        api = config.api
+        self.api_gate = RequestGate(
+            RequestLimits(
+                api.max_requests_in_flight,
+                api.max_requests_per_address,
+                api.max_body_bytes_in_flight,
+            )
+        )
+        self.api_app = web.Application(
+            client_max_size=8 * 1024 * 1024, middlewares=[self.api_gate.middleware]
+        )
         if api_routes is not None:
             api_routes(self.api_app, self)
         served = {r.resource.canonical for r in self.api_app.router.routes() if r.resource}
