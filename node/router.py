@@ -31,9 +31,12 @@ from node.wire import (
     decode_evidence,
     decode_proposal,
     decode_vote,
+    peek_height,
 )
 
 log = logging.getLogger(__name__)
+
+SERVE_QUEUE_SLACK = 1024 * 1024  # beyond four blocks: votes, status and the like
 
 
 class Router(BaseHandler):
@@ -46,6 +49,7 @@ class Router(BaseHandler):
     def __init__(self, mempool: Mempool, *, max_block_bytes: int = MAX_BLOCK_BYTES) -> None:
         self._mempool = mempool
         self._max_block_bytes = max_block_bytes
+        self._serve_queue_limit = 4 * max_block_bytes + SERVE_QUEUE_SLACK
 
     def bind(self, runner: Runner, sync: BlockSync, net: PeerManager) -> None:
         self._runner = runner
@@ -101,6 +105,8 @@ class Router(BaseHandler):
         if msg_type is MessageType.VOTE:
             self._runner.on_vote(peer, decode_vote(payload))
         elif msg_type is MessageType.PROPOSAL:
+            if not self._runner.wants_height(peek_height(payload)):
+                return  # far from ours: block sync's business; dropped before decoding the block
             proposal = decode_proposal(
                 payload, self._max_block_bytes + 256 * 1024, known=self._mempool.get
             )
@@ -114,6 +120,12 @@ class Router(BaseHandler):
         elif msg_type is MessageType.EVIDENCE:
             self._runner.on_evidence(peer, decode_evidence(payload))
         elif msg_type is MessageType.BLOCK_REQUEST:
-            self._sync.serve(peer, BlockRequest.decode(payload))
+            request = BlockRequest.decode(payload)
+            if self._net.queued_bytes(peer) > self._serve_queue_limit:
+                # an honest requester has two blocks in flight; one that asks for more before
+                # reading what we sent gets nothing more, and pays for asking (issue 14)
+                self._net.penalize(peer, Penalty.FLOOD, "block requests beyond what it reads")
+                return
+            self._sync.serve(peer, request)
         elif msg_type is MessageType.BLOCK_RESPONSE:
             await self._sync.on_response(peer, BlockResponse.decode(payload, self._max_block_bytes))

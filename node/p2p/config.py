@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from ledger.keys import PUBLIC_KEY_LEN
+from node.p2p.budget import Budget, default_budgets
 from node.p2p.messages import (
+    BLOCK_MESSAGE_OVERHEAD,
     ENVELOPE_OVERHEAD,
     MAX_TXS_PER_BATCH,
     MIB,
@@ -88,6 +90,14 @@ class P2PConfig:
     ban_seconds: float = 600.0
     score_recovery_per_second: float = 0.1
     limits: Mapping[MessageType, int] = field(default_factory=message_limits)
+    # per-peer budgets by message type (node/p2p/budget.py); None: derived from the limits
+    budgets: Mapping[MessageType, Budget] | None = None
+
+    def budget_table(self) -> Mapping[MessageType, Budget]:
+        if self.budgets is not None:
+            return self.budgets
+        block = self.limits[MessageType.BLOCK_RESPONSE] - BLOCK_MESSAGE_OVERHEAD
+        return default_budgets(max(block, 1))
 
     def __post_init__(self) -> None:
         if set(self.limits) != set(MessageType):
@@ -110,7 +120,7 @@ class P2PConfig:
         and values of the wrong type are errors. `limits` (normally
         `message_limits(genesis max_block_bytes)`) is not a file setting."""
         defaults = cls()
-        unknown = set(values) - ({f.name for f in fields(cls)} - {"limits"})
+        unknown = set(values) - ({f.name for f in fields(cls)} - {"limits", "budgets"})
         if unknown:
             raise ValueError(f"unknown p2p settings: {sorted(unknown)}")
         changes: dict[str, Any] = {}

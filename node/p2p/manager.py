@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from ledger.codec import MalformedError
+from node.p2p.budget import PeerBudgets
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import PeerConnection, close_code_name
 from node.p2p.connector import Connector
@@ -72,6 +73,7 @@ class PeerManager:
         self._finished: dict[PeerConnection, asyncio.Event] = {}
         self._tasks = Supervisor("p2p")
         self._running = False
+        self._budgets = PeerBudgets(self.config.budget_table())
         self._connector = Connector(
             identity=identity,
             config=self.config,
@@ -161,6 +163,11 @@ class PeerManager:
     def is_connected(self, peer: bytes) -> bool:
         conn = self._conns.get(peer)
         return conn is not None and not conn.is_closing
+
+    def queued_bytes(self, peer: bytes) -> int:
+        """Bytes waiting in the peer's send queues (0 when it is not connected)."""
+        conn = self._conns.get(peer)
+        return 0 if conn is None else conn.queued[1]
 
     def send(self, peer: bytes, msg_type: MessageType, payload: bytes) -> bool:
         """Queue a message for one peer; False when it is not connected or too slow."""
@@ -288,7 +295,7 @@ class PeerManager:
         finally:
             if self._conns.get(peer) is conn:
                 del self._conns[peer]
-                self._gossip.drop_peer(peer)
+                self._gossip.drop_peer(peer)  # budgets stay: a reconnect gets no new burst
             self.stats.peers = len(self._conns)
             self._live.discard(conn)
             self.stats.disconnects[close_code_name(conn.close_code)] += 1
@@ -327,6 +334,10 @@ class PeerManager:
         peer = conn.peer_id
         if msg_type in SESSION_TYPES:
             self._on_violation(conn, Penalty.PROTOCOL, f"{msg_type.name} after the handshake")
+            return
+        if not self._budgets.allow(peer, msg_type, len(frame)):
+            self.stats.over_budget_in[msg_type] += 1
+            self._on_violation(conn, Penalty.FLOOD, f"{msg_type.name} beyond its budget")
             return
         try:
             if msg_type is MessageType.TXS:

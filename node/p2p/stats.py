@@ -19,6 +19,7 @@ class P2PStats:
     messages_out: Counter[MessageType] = field(default_factory=Counter)
     bytes_out: Counter[MessageType] = field(default_factory=Counter)
     dropped_out: Counter[MessageType] = field(default_factory=Counter)  # drop-oldest on full queue
+    over_budget_in: Counter[MessageType] = field(default_factory=Counter)  # dropped: peer budget
     txs_in: int = 0  # txs received in batches, new or not
     txs_new: int = 0  # of those, not seen before: handed to the handler
     txs_out: int = 0

@@ -18,12 +18,15 @@ from ledger.hashing import digest
 from ledger.keys import PrivateKey
 from node.p2p import (
     BaseHandler,
+    Direction,
     Identity,
     MessageType,
     P2PConfig,
     PeerAddress,
     PeerManager,
 )
+from node.p2p.handshake import handshake
+from node.p2p.session import Session
 
 CHAIN_ID = "coterie-p2p-test"
 GENESIS_HASH = digest(b"p2p test genesis")
@@ -244,3 +247,33 @@ async def relay_between(make_node: NodeFactory) -> AsyncIterator[tuple[TestNode,
     dialer = await make_node(0, peers=[PeerAddress("127.0.0.1", relay.port, listener.id)])
     yield dialer, listener, relay
     await runner.cleanup()
+
+
+class SealedSocket:
+    """An authenticated raw socket that seals what it sends with the session's key, as a peer
+    does: what the node then receives comes from the peer itself."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, session: Session) -> None:
+        self.ws = ws
+        self._session = session
+
+    async def send_bytes(self, frame: bytes) -> None:
+        await self.ws.send_bytes(self._session.seal(frame))
+
+    async def send_str(self, text: str) -> None:
+        await self.ws.send_str(text)
+
+    async def receive(self) -> aiohttp.WSMessage:
+        return await self.ws.receive()
+
+    @property
+    def close_code(self) -> int | None:
+        return self.ws.close_code
+
+
+async def connect_as(session, node, key: PrivateKey = KEYS[1]) -> SealedSocket:
+    """An authenticated raw socket to `node`, speaking the protocol by hand from here on."""
+    ws = await session.ws_connect(node.url)
+    identity = Identity(key, CHAIN_ID, GENESIS_HASH)
+    _, sealed = await handshake(ws, identity, Direction.OUTBOUND, lambda _key: None, node.id)
+    return SealedSocket(ws, sealed)

@@ -5,50 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp
 import pytest
 from aiohttp import WSMsgType
 
 from ledger import codec
 from ledger.codec import MalformedError
-from ledger.keys import PrivateKey
-from node.p2p import CloseCode, Direction, HandshakeError, Identity, MessageType, Penalty
-from node.p2p.handshake import handshake
+from node.p2p import CloseCode, HandshakeError, MessageType, Penalty
 from node.p2p.messages import encode_frame
-from node.p2p.session import Session
-from tests.node.p2p.conftest import CHAIN_ID, GENESIS_HASH, KEYS
+from tests.node.p2p.conftest import KEYS, SealedSocket, connect_as
 
 SMALL_LIMITS = dict.fromkeys(MessageType, 4096)
-
-
-class SealedSocket:
-    """An authenticated raw socket that seals what it sends with the session's key, as a peer
-    does: what the node then receives comes from the peer itself."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, session: Session) -> None:
-        self.ws = ws
-        self._session = session
-
-    async def send_bytes(self, frame: bytes) -> None:
-        await self.ws.send_bytes(self._session.seal(frame))
-
-    async def send_str(self, text: str) -> None:
-        await self.ws.send_str(text)
-
-    async def receive(self) -> aiohttp.WSMessage:
-        return await self.ws.receive()
-
-    @property
-    def close_code(self) -> int | None:
-        return self.ws.close_code
-
-
-async def connect_as(session, node, key: PrivateKey = KEYS[1]) -> SealedSocket:
-    """An authenticated raw socket to `node`, speaking the protocol by hand from here on."""
-    ws = await session.ws_connect(node.url)
-    identity = Identity(key, CHAIN_ID, GENESIS_HASH)
-    _, sealed = await handshake(ws, identity, Direction.OUTBOUND, lambda _key: None, node.id)
-    return SealedSocket(ws, sealed)
 
 
 async def closed_with(ws: SealedSocket) -> int | None:
