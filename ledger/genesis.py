@@ -16,8 +16,19 @@ from ledger import codec
 from ledger.bech32m import AddressError
 from ledger.hashing import digest
 from ledger.keys import PUBLIC_KEY_LEN, Address
+from ledger.tx import TxKind
 
 GOVERNED_BY_VALIDATORS = "validators"
+# The fees a genesis.json gets when it says nothing about fees (docs/security.md, "Spam model"):
+# every tx costs something, so a key that never held a coin can do nothing, and kinds that create
+# lasting state cost more. Dev and test genesis files (node/devnet.py) state `min_fee: 0`: free.
+DEFAULT_MIN_FEE = 1_000
+DEFAULT_FEE_BY_KIND: dict[str, int] = {
+    "collective_create": 1_000_000,
+    "split_create": 100_000,
+    "proposal_submit": 100_000,
+    "content_anchor": 10_000,
+}
 
 
 class GenesisError(ValueError):
@@ -87,6 +98,15 @@ class ChainParams:
     fee_collector: Address | None = None  # None: fees go to the block's proposer
     governing_body: str = GOVERNED_BY_VALIDATORS  # or a collective id in hex
     consensus: ConsensusParams = field(default_factory=ConsensusParams)
+    fee_by_kind: tuple[tuple[int, int], ...] = ()
+    """(tx kind number, minimum fee) pairs, sorted by kind: a kind's minimum fee is the larger
+    of this and `min_fee` (the spam model, docs/security.md: state-creating kinds cost more)."""
+
+    def min_fee_for(self, kind: int) -> int:
+        for listed, fee in self.fee_by_kind:
+            if listed == kind:
+                return max(fee, self.min_fee)
+        return self.min_fee
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +187,10 @@ class Genesis:
             [[a.raw, amount] for a, amount in self.balances],
             [v.to_fields() for v in self.validators],
         ]
-        if self.collectives:
+        if self.collectives or p.fee_by_kind:
             fields.append([c.to_fields() for c in self.collectives])
+        if p.fee_by_kind:  # appended only when set, so older genesis files keep their hash
+            fields.append([[kind, fee] for kind, fee in p.fee_by_kind])
         return fields
 
     def hash(self) -> bytes:
@@ -190,6 +212,8 @@ class Genesis:
             "balances": [{"address": a.to_text(hrp), "amount": n} for a, n in self.balances],
             "validators": [v.to_json() for v in self.validators],
         }
+        if p.fee_by_kind:
+            data["fees"]["by_kind"] = {_kind_name(kind): fee for kind, fee in p.fee_by_kind}
         if self.collectives:
             data["collectives"] = [_collective_json(c, hrp) for c in self.collectives]
         return data
@@ -258,7 +282,9 @@ def _parse(data: Any) -> Genesis:
         raise GenesisError("chain_id must be a string of 1 to 64 characters")
     if not isinstance(hrp, str) or not hrp.isalnum() or not hrp.islower() or len(hrp) > 16:
         raise GenesisError("address_prefix must be 1 to 16 lowercase letters or digits")
-    fees = data.get("fees", {})
+    fees = data.get("fees", {"min_fee": DEFAULT_MIN_FEE, "by_kind": DEFAULT_FEE_BY_KIND})
+    if not isinstance(fees, dict):
+        raise GenesisError("fees must be an object")
     collector_text = fees.get("collector", "proposer")
     collector = None if collector_text == "proposer" else Address.parse(hrp, collector_text)
     consensus_raw = dict(data.get("consensus", {}))
@@ -279,6 +305,7 @@ def _parse(data: Any) -> Genesis:
         chain_id=chain_id,
         address_prefix=hrp,
         min_fee=_int(fees.get("min_fee", 0), "fees.min_fee"),
+        fee_by_kind=_fee_schedule(fees.get("by_kind", {})),
         fee_collector=collector,
         governing_body=str(data.get("governance", {}).get("governing_body", "validators")),
         consensus=ConsensusParams(**consensus_raw),
@@ -308,6 +335,24 @@ def _parse(data: Any) -> Genesis:
         validators=tuple(validators),
         collectives=tuple(_parse_collective(c, hrp) for c in data.get("collectives", [])),
     )
+
+
+def _kind_name(kind: int) -> str:
+    return TxKind(kind).name.lower()
+
+
+def _fee_schedule(table: Any) -> tuple[tuple[int, int], ...]:
+    """`fees.by_kind`: {"collective_create": 1000, ...}, kind names as `TxKind` in lower case."""
+    if not isinstance(table, dict):
+        raise GenesisError("fees.by_kind must be an object of kind name -> minimum fee")
+    pairs = []
+    for name, fee in table.items():
+        try:
+            kind = TxKind[str(name).upper()]
+        except KeyError:
+            raise GenesisError(f"fees.by_kind: unknown tx kind {name!r}") from None
+        pairs.append((int(kind), _int(fee, f"fees.by_kind.{name}")))
+    return tuple(sorted(pairs))
 
 
 def _parse_validator(entry: Any) -> GenesisValidator:

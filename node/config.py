@@ -117,12 +117,59 @@ DEFAULT_P2P_LISTEN = ListenAddress(LOOPBACK, DEFAULT_P2P_PORT)
 @dataclass(frozen=True, slots=True)
 class ApiConfig:
     listen: ListenAddress = DEFAULT_API_LISTEN
+    max_connections: int = 900
+    """Open connections (HTTP and WebSocket) from everyone (CometBFT's default)."""
+    max_connections_per_address: int = 64
+    """Open connections from one remote address."""
+    idle_timeout_s: int = 10
+    """A connection without a complete request for this long is closed (slowloris, idle)."""
+    max_requests_in_flight: int = 64
+    """Requests being served at once (WebSockets not counted); more get 503."""
+    max_requests_per_address: int = 8
+    """Requests being served at once for one remote address; more get 429."""
+    max_body_bytes_in_flight: int = 48 * 1024 * 1024
+    """Request bodies being read or held, reserved by Content-Length before reading; 503 past it."""
 
 
 @dataclass(frozen=True, slots=True)
 class P2PConfig:
     listen: ListenAddress = DEFAULT_P2P_LISTEN
     peers: tuple[Peer, ...] = ()
+    max_connections: int = 64
+    """Inbound connections from addresses that are not a configured peer's host."""
+    max_connections_per_address: int = 4
+    """Inbound connections from one such address."""
+    reserved_connections: int = 32
+    """Inbound connections kept for the hosts of `peers`, which outsiders cannot take."""
+    idle_timeout_s: int = 5
+    """An inbound connection that has not finished its upgrade request for this long is closed."""
+    max_pending_handshakes: int = 16
+    """Inbound handshakes in progress from addresses that are not a configured peer's host."""
+    max_pending_per_address: int = 2
+    """Inbound handshakes in progress from one such address."""
+    hello_timeout_ms: int = 2000
+    """An inbound peer must send its HELLO this soon after the upgrade."""
+
+
+CONNECTION_KEYS = (
+    "max_connections",
+    "max_connections_per_address",
+    "idle_timeout_s",
+)
+API_LIMIT_KEYS = (
+    *CONNECTION_KEYS,
+    "max_requests_in_flight",
+    "max_requests_per_address",
+    "max_body_bytes_in_flight",
+)
+P2P_LIMIT_KEYS = (
+    *CONNECTION_KEYS,
+    "reserved_connections",
+    "max_pending_handshakes",
+    "max_pending_per_address",
+    "hello_timeout_ms",
+)
+DEFAULT_RESERVED_FDS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +222,8 @@ class TestingConfig:
 class NodeConfig:
     moniker: str = DEFAULT_MONIKER
     validator: bool = False
+    reserved_fds: int = DEFAULT_RESERVED_FDS
+    """File descriptors kept for the node's own files (node/fdbudget.py)."""
     api: ApiConfig = field(default_factory=ApiConfig)
     p2p: P2PConfig = field(default_factory=P2PConfig)
     consensus: ConsensusOverrides = field(default_factory=ConsensusOverrides)
@@ -206,10 +255,11 @@ def parse_config(text: str) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}") from None
     sections = ("api", "p2p", "consensus", "mempool", "log", "testing")
-    _check_keys(data, ("moniker", "validator", *sections), "")
+    _check_keys(data, ("moniker", "validator", "reserved_fds", *sections), "")
     return NodeConfig(
         moniker=check_moniker(_get(data, "moniker", str, "", DEFAULT_MONIKER)),
         validator=_get(data, "validator", bool, "", False),
+        reserved_fds=_positive(data, "reserved_fds", "", DEFAULT_RESERVED_FDS),
         api=_api(_section(data, "api")),
         p2p=_p2p(_section(data, "p2p")),
         consensus=_ints_section(_section(data, "consensus"), "consensus", ConsensusOverrides),
@@ -252,14 +302,27 @@ def check_moniker(value: str) -> str:
     return value
 
 
+def _positive(table: dict[str, Any], key: str, prefix: str, default: int) -> int:
+    value: int = _get(table, key, int, prefix, default)
+    if value < 1:
+        raise ConfigError(f"{prefix}{key} must be at least 1, got {value}")
+    return value
+
+
+def _limits(table: dict[str, Any], keys: tuple[str, ...], prefix: str, cls: Any) -> dict[str, int]:
+    defaults = cls()
+    return {key: _positive(table, key, prefix, getattr(defaults, key)) for key in keys}
+
+
 def _api(table: dict[str, Any]) -> ApiConfig:
-    _check_keys(table, ("listen",), "api.")
+    _check_keys(table, ("listen", *API_LIMIT_KEYS), "api.")
     text = _get(table, "listen", str, "api.", str(DEFAULT_API_LISTEN))
-    return ApiConfig(ListenAddress.parse(text, "api.listen"))
+    limits = _limits(table, API_LIMIT_KEYS, "api.", ApiConfig)
+    return ApiConfig(ListenAddress.parse(text, "api.listen"), **limits)
 
 
 def _p2p(table: dict[str, Any]) -> P2PConfig:
-    _check_keys(table, ("listen", "peers"), "p2p.")
+    _check_keys(table, ("listen", "peers", *P2P_LIMIT_KEYS), "p2p.")
     text = _get(table, "listen", str, "p2p.", str(DEFAULT_P2P_LISTEN))
     raw_peers = _get(table, "peers", list, "p2p.", [])
     if len(raw_peers) > MAX_PEERS:
@@ -271,7 +334,8 @@ def _p2p(table: dict[str, Any]) -> P2PConfig:
         peers.append(Peer.parse(item, f"p2p.peers[{i}]"))
     if len({p.node_key for p in peers}) != len(peers):
         raise ConfigError("p2p.peers lists a node key twice")
-    return P2PConfig(ListenAddress.parse(text, "p2p.listen"), tuple(peers))
+    limits = _limits(table, P2P_LIMIT_KEYS, "p2p.", P2PConfig)
+    return P2PConfig(ListenAddress.parse(text, "p2p.listen"), tuple(peers), **limits)
 
 
 def _ints_section(table: dict[str, Any], name: str, cls: Any) -> Any:

@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from ledger.genesis import ConsensusParams
-from node.config import NodeConfig
+from node.config import API_LIMIT_KEYS, P2P_LIMIT_KEYS, NodeConfig
 
 _MEMPOOL_NOTES = {
     "max_txs": "pending txs held (ready and waiting for a lower nonce together)",
@@ -18,9 +18,38 @@ _MEMPOOL_NOTES = {
     "max_tx_bytes": "largest tx admitted (the genesis max_tx_bytes applies too)",
     "max_txs_per_sender": "pending txs of one sender",
     "max_future_per_sender": "how far ahead of its next nonce a sender's tx may wait (0: none)",
+    "max_future_txs": "txs waiting for a lower nonce, in the whole pool",
+    "future_ttl_s": "seconds (block time) a tx may wait for a lower nonce before it is dropped",
     "verified_cache_size": "tx hashes remembered as verified, so no signature is checked twice",
     "verify_processes": "processes verifying signatures (0: threads, which contend for the GIL)",
 }
+
+
+_API_NOTES = {
+    "max_connections": "open connections (HTTP and WebSocket) from everyone",
+    "max_connections_per_address": "open connections from one remote address",
+    "idle_timeout_s": "seconds a connection may go without a complete request",
+    "max_requests_in_flight": "requests served at once (WebSockets not counted); more get 503",
+    "max_requests_per_address": "requests served at once for one address; more get 429",
+    "max_body_bytes_in_flight": "request body bytes being read at once; more get 503",
+}
+_P2P_NOTES = {
+    "max_connections": "inbound connections from hosts not in `peers` (outsiders)",
+    "max_connections_per_address": "inbound connections from one such host",
+    "reserved_connections": "inbound connections kept for the hosts of `peers`",
+    "idle_timeout_s": "seconds an inbound connection may take to finish its upgrade request",
+    "max_pending_handshakes": "inbound handshakes in progress from outsiders",
+    "max_pending_per_address": "inbound handshakes in progress from one outsider host",
+    "hello_timeout_ms": "an inbound peer must send its HELLO within this",
+}
+
+
+def _limit_lines(section: Any, keys: tuple[str, ...], notes: dict[str, str]) -> list[str]:
+    lines = []
+    for key in keys:
+        lines.append(f"# {notes[key]}")
+        lines.append(f"{key} = {getattr(section, key)}")
+    return lines
 
 
 def toml_string(text: str) -> str:
@@ -49,14 +78,18 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         f"moniker = {toml_string(config.moniker)}",
         "# true: sign blocks with config/priv_validator_key.json (guarded by the sign state).",
         f"validator = {'true' if config.validator else 'false'}",
+        "# File descriptors kept for the node's own files; sockets get the rest of the limit.",
+        f"reserved_fds = {config.reserved_fds}",
         "",
         "[api]",
         "# REST API, WebSocket, explorer and /metrics. Keep 127.0.0.1 unless a proxy guards it.",
         f"listen = {toml_string(str(config.api.listen))}",
+        *_limit_lines(config.api, API_LIMIT_KEYS, _API_NOTES),
         "",
         "[p2p]",
         "# Where peers connect (authenticated WebSocket).",
         f"listen = {toml_string(str(config.p2p.listen))}",
+        *_limit_lines(config.p2p, P2P_LIMIT_KEYS, _P2P_NOTES),
         '# Peers to dial and to accept: "<node public key hex>@host:port".',
     ]
     if config.p2p.peers:
@@ -99,10 +132,15 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
     return {
         "moniker": config.moniker,
         "validator": config.validator,
-        "api": {"listen": str(config.api.listen)},
+        "reserved_fds": config.reserved_fds,
+        "api": {
+            "listen": str(config.api.listen),
+            **{key: getattr(config.api, key) for key in API_LIMIT_KEYS},
+        },
         "p2p": {
             "listen": str(config.p2p.listen),
             "peers": [str(peer) for peer in config.p2p.peers],
+            **{key: getattr(config.p2p, key) for key in P2P_LIMIT_KEYS},
         },
         "consensus": {k: v for k, v in asdict(config.consensus).items() if v is not None},
         "mempool": asdict(config.mempool),

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ledger.block import MAX_BLOCK_BYTES
+from ledger.block import MAX_BLOCK_BYTES, Block, Commit
+from node.chain import Executed
 from node.mempool import Admission, Mempool
 from node.p2p import BaseHandler, MessageType, PeerManager, Penalty
 from node.runner import Runner
@@ -30,9 +31,12 @@ from node.wire import (
     decode_evidence,
     decode_proposal,
     decode_vote,
+    peek_height,
 )
 
 log = logging.getLogger(__name__)
+
+SERVE_QUEUE_SLACK = 1024 * 1024  # beyond four blocks: votes, status and the like
 
 
 class Router(BaseHandler):
@@ -45,11 +49,23 @@ class Router(BaseHandler):
     def __init__(self, mempool: Mempool, *, max_block_bytes: int = MAX_BLOCK_BYTES) -> None:
         self._mempool = mempool
         self._max_block_bytes = max_block_bytes
+        self._serve_queue_limit = 4 * max_block_bytes + SERVE_QUEUE_SLACK
 
     def bind(self, runner: Runner, sync: BlockSync, net: PeerManager) -> None:
         self._runner = runner
         self._sync = sync
         self._net = net
+        runner.add_listener(self._after_commit)
+
+    def _after_commit(self, _block: Block, _commit: Commit, _executed: Executed) -> None:
+        self._gossip_promoted()
+
+    def _gossip_promoted(self) -> None:
+        """Queued txs are gossiped only once they can execute (issue 14): a tx ahead of its
+        sender's nonce stays on the node that admitted it until its gap fills."""
+        promoted = self._mempool.take_promoted()
+        if promoted:
+            self._net.gossip_txs([tx.encode() for tx in promoted], [tx.hash for tx in promoted])
 
     async def submit(self, raw_txs: Sequence[bytes]) -> list[Admission]:
         """Admit txs from a client; the admitted ones are gossiped. One answer per input."""
@@ -58,16 +74,19 @@ class Router(BaseHandler):
         return admissions
 
     def _gossip(self, raw_txs: Sequence[bytes], admissions: Sequence[Admission]) -> None:
-        ok = [(raw, a.tx_hash) for raw, a in zip(raw_txs, admissions, strict=True) if a.ok]
-        if ok:
-            self._net.gossip_txs([raw for raw, _ in ok], [h for _, h in ok if h is not None])
+        pairs = zip(raw_txs, admissions, strict=True)
+        ready = [(raw, a.tx_hash) for raw, a in pairs if a.ok and not a.queued]
+        if ready:
+            self._net.gossip_txs([raw for raw, _ in ready], [h for _, h in ready if h is not None])
+        self._gossip_promoted()
+        if ready or any(a.ok for a in admissions):
             self._runner.txs_available()
 
     # -- PeerHandler -------------------------------------------------------------------------
 
     async def on_peer_connected(self, peer: bytes) -> None:
         self._net.send(peer, MessageType.STATUS, self._runner.status_message().encode())
-        pending = list(self._mempool.txs())
+        pending = list(self._mempool.ready_txs())
         if pending:  # a new (or returning) peer gets what we hold; known holders are skipped
             self._net.gossip_txs([tx.encode() for tx in pending], [tx.hash for tx in pending])
 
@@ -86,6 +105,8 @@ class Router(BaseHandler):
         if msg_type is MessageType.VOTE:
             self._runner.on_vote(peer, decode_vote(payload))
         elif msg_type is MessageType.PROPOSAL:
+            if not self._runner.wants_height(peek_height(payload)):
+                return  # far from ours: block sync's business; dropped before decoding the block
             proposal = decode_proposal(
                 payload, self._max_block_bytes + 256 * 1024, known=self._mempool.get
             )
@@ -99,6 +120,12 @@ class Router(BaseHandler):
         elif msg_type is MessageType.EVIDENCE:
             self._runner.on_evidence(peer, decode_evidence(payload))
         elif msg_type is MessageType.BLOCK_REQUEST:
-            self._sync.serve(peer, BlockRequest.decode(payload))
+            request = BlockRequest.decode(payload)
+            if self._net.queued_bytes(peer) > self._serve_queue_limit:
+                # an honest requester has two blocks in flight; one that asks for more before
+                # reading what we sent gets nothing more, and pays for asking (issue 14)
+                self._net.penalize(peer, Penalty.FLOOD, "block requests beyond what it reads")
+                return
+            self._sync.serve(peer, request)
         elif msg_type is MessageType.BLOCK_RESPONSE:
             await self._sync.on_response(peer, BlockResponse.decode(payload, self._max_block_bytes))

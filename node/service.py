@@ -46,12 +46,15 @@ from ledger.keys import Address
 from ledger.state.events import Event, Receipt
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
+from node.api.gate import RequestGate, RequestLimits
 from node.chain import Chain, Executed
 from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
+from node.fdbudget import FdBudgetError, FdPlan, plan, raise_open_file_limit
 from node.home import NodeHome
 from node.mempool import Admission, Mempool, SignatureVerifier
 from node.mempool.verifier import DEFAULT_WORKERS
+from node.netguard import AddressSlots, GuardedSite
 from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
 from node.p2p.tasks import Supervisor
 from node.router import Router
@@ -157,7 +160,13 @@ class Node:
             allowlist=self.allowlist.compute(),
             handler=self.router,
             peers=peers,
-            config=P2PConfig(limits=message_limits(max_block)),
+            config=P2PConfig(
+                limits=message_limits(max_block),
+                max_pending_handshakes=config.p2p.max_pending_handshakes,
+                max_pending_per_address=config.p2p.max_pending_per_address,
+                reserved_pending=config.p2p.reserved_connections,
+                hello_timeout=config.p2p.hello_timeout_ms / 1000,
+            ),
         )
         timeouts = Timeouts.from_params(config.consensus.apply(params.consensus))
         self.runner = Runner(
@@ -180,7 +189,17 @@ class Node:
         self._tasks = Supervisor("node")
         self._sites: list[web.AppRunner] = []
         self._done: asyncio.Future[None] | None = None
-        self.api_app = web.Application(client_max_size=8 * 1024 * 1024)
+        api = config.api
+        self.api_gate = RequestGate(
+            RequestLimits(
+                api.max_requests_in_flight,
+                api.max_requests_per_address,
+                api.max_body_bytes_in_flight,
+            )
+        )
+        self.api_app = web.Application(
+            client_max_size=8 * 1024 * 1024, middlewares=[self.api_gate.middleware]
+        )
         if api_routes is not None:
             api_routes(self.api_app, self)
         served = {r.resource.canonical for r in self.api_app.router.routes() if r.resource}
@@ -192,6 +211,7 @@ class Node:
         self.p2p.attach(self.p2p_app)
         self.api_url = ""
         self.p2p_address = ""
+        self.fd_plan: FdPlan | None = None
 
     def _pending_evidence(self) -> list[DuplicateVoteEvidence]:
         return self.evidence.pending()
@@ -259,9 +279,26 @@ class Node:
     async def start(self) -> None:
         """Bind the API and P2P ports, then start consensus and sync."""
         self._done = asyncio.get_running_loop().create_future()
+        budget = self._plan_fds()
+        config = self.config
+        api_slots = AddressSlots(
+            budget.api_connections, config.api.max_connections_per_address, name="API connections"
+        )
+        p2p_slots = AddressSlots(
+            budget.p2p_connections,
+            config.p2p.max_connections_per_address,
+            reserved=frozenset(p.host for p in config.p2p.peers),
+            reserved_total=budget.p2p_reserved,
+            name="peer-port connections",
+        )
+        self.api_slots, self.p2p_slots = api_slots, p2p_slots
         try:
-            api = await self._serve(self.api_app, self.config.api.listen, "api.listen")
-            p2p = await self._serve(self.p2p_app, self.config.p2p.listen, "p2p.listen")
+            api = await self._serve(
+                self.api_app, config.api.listen, "api.listen", api_slots, config.api.idle_timeout_s
+            )
+            p2p = await self._serve(
+                self.p2p_app, config.p2p.listen, "p2p.listen", p2p_slots, config.p2p.idle_timeout_s
+            )
         except BaseException:
             await self._cleanup_sites()
             raise
@@ -279,11 +316,48 @@ class Node:
             self.p2p_address,
         )
 
-    async def _serve(self, app: web.Application, listen: ListenAddress, key: str) -> ListenAddress:
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    def _plan_fds(self) -> FdPlan:
+        """Raise the open-file limit and fit the connection caps into it (node/fdbudget.py)."""
+        config = self.config
+        limit = raise_open_file_limit()
+        try:
+            budget = plan(
+                limit,
+                reserved_fds=config.reserved_fds,
+                outbound=len(config.p2p.peers),
+                api_connections=config.api.max_connections,
+                p2p_connections=config.p2p.max_connections,
+                p2p_reserved=config.p2p.reserved_connections if config.p2p.peers else 0,
+            )
+        except FdBudgetError as exc:
+            raise NodeStartError(str(exc)) from None
+        if budget.scaled:
+            log.warning(
+                "open-file limit %d: connections capped at %d (API) and %d + %d reserved (peer "
+                "port) to keep %d descriptors for the node's files; raise `ulimit -n` for more",
+                limit,
+                budget.api_connections,
+                budget.p2p_connections,
+                budget.p2p_reserved,
+                config.reserved_fds,
+            )
+        self.fd_plan = budget
+        return budget
+
+    async def _serve(
+        self,
+        app: web.Application,
+        listen: ListenAddress,
+        key: str,
+        slots: AddressSlots,
+        idle_timeout_s: int,
+    ) -> ListenAddress:
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, keepalive_timeout=idle_timeout_s
+        )
         await runner.setup()
         self._sites.append(runner)
-        site = web.TCPSite(runner, listen.host, listen.port, reuse_address=True)
+        site = GuardedSite(runner, listen.host, listen.port, slots)
         try:
             await site.start()
         except OSError as exc:

@@ -22,6 +22,7 @@ from node.config import ConfigError, NodeConfig
 from node.home import NodeHome
 from node.keyfile import KeyFileError
 from node.p2p import Identity
+from node.retry import RetryingSignStateStore
 
 
 class NodeStartError(Exception):
@@ -47,7 +48,10 @@ class StartupParts:
         state_file = self.home.sign_state_file
         try:
             return JournaledSigner(
-                self.validator_key, self.genesis.hash(), self.home.sign_state_store(), wal
+                self.validator_key,
+                self.genesis.hash(),
+                RetryingSignStateStore(self.home.sign_state_store()),
+                wal,
             )
         except SignStateMissingError:
             raise NodeStartError(

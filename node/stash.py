@@ -3,7 +3,9 @@
 The machine drops messages of a later height (it has no validator set for it yet); the runner
 keeps them here until it gets there. Only the next `HEIGHTS` heights are kept (farther ones are
 block sync's business), and per height at most `PROPOSALS` proposals (each may carry a large
-block) and `VOTES_PER_VALIDATOR` votes per validator.
+block) and `VOTES_PER_VALIDATOR` votes per validator. Nothing stashed is verified yet, so one
+peer may fill at most `PROPOSALS_PER_PEER` of a height's proposal slots: junk from a Byzantine
+peer cannot crowd out the real proposal (issue 14).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from consensus.messages import ConsensusMessage, Proposal
 
 HEIGHTS = 2
 PROPOSALS = 4
+PROPOSALS_PER_PEER = 2
 VOTES_PER_VALIDATOR = 64
 
 Entry = tuple[bytes | None, ConsensusMessage]  # (the peer that sent it, the message)
@@ -21,6 +24,7 @@ class Stash:
     def __init__(self) -> None:
         self._held: dict[int, list[Entry]] = {}
         self._proposals: dict[int, int] = {}
+        self._by_peer: dict[tuple[int, bytes | None], int] = {}
 
     def __contains__(self, height: object) -> bool:
         return height in self._held
@@ -31,9 +35,11 @@ class Stash:
             return
         held = self._held.setdefault(height, [])
         if isinstance(msg, Proposal):
-            if self._proposals.get(height, 0) >= PROPOSALS:
+            mine = self._by_peer.get((height, peer), 0)
+            if self._proposals.get(height, 0) >= PROPOSALS or mine >= PROPOSALS_PER_PEER:
                 return
             self._proposals[height] = self._proposals.get(height, 0) + 1
+            self._by_peer[height, peer] = mine + 1
         elif len(held) >= VOTES_PER_VALIDATOR * max(1, validators):
             return
         held.append((peer, msg))
@@ -42,8 +48,12 @@ class Stash:
         for old in [h for h in self._held if h < height]:
             del self._held[old]
             self._proposals.pop(old, None)
+        for key in [k for k in self._by_peer if k[0] < height]:
+            del self._by_peer[key]
 
     def take(self, height: int) -> list[Entry]:
         """The messages of `height`, in arrival order (they leave the stash)."""
         self._proposals.pop(height, None)
+        for key in [k for k in self._by_peer if k[0] == height]:
+            del self._by_peer[key]
         return self._held.pop(height, [])

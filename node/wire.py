@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+import msgpack
+
 from consensus.messages import MAX_ROUND, ConsensusMessage, Proposal
 from ledger import codec
 from ledger.block import MAX_BLOCK_BYTES, Block, Commit, DuplicateVoteEvidence, KnownTxs, Vote
@@ -50,6 +52,22 @@ def consensus_payload(message: ConsensusMessage) -> tuple[MessageType, bytes]:
 
 def encode_proposal(proposal: Proposal) -> bytes:
     return proposal.encode()
+
+
+def peek_height(payload: bytes) -> int:
+    """The height of an encoded proposal, read from its first bytes alone, so that a proposal
+    for a height nobody waits for is dropped before its block is decoded (issue 14)."""
+    unpacker = msgpack.Unpacker(raw=True, strict_map_key=True)
+    unpacker.feed(payload[:16])
+    try:
+        if unpacker.read_array_header() < 1:
+            raise MalformedError("consensus message: empty")
+        height = unpacker.unpack()
+    except (ValueError, msgpack.OutOfData, msgpack.ExtraData) as exc:
+        raise MalformedError(f"consensus message: no height ({exc!r})") from None
+    if isinstance(height, bool) or not isinstance(height, int) or height < 0:
+        raise MalformedError("consensus message: the height is not a natural number")
+    return height
 
 
 def decode_proposal(

@@ -78,10 +78,9 @@ def check_envelope(tx: SignedTx, ctx: BlockContext, signature_ok: SignatureCheck
         require_u64_ints(payload.to_fields())
     if len(tx.encode()) > params.consensus.max_tx_bytes:
         raise TxError(ErrorCode.TOO_LARGE, "tx exceeds the chain's size limit")
-    if body.fee < params.min_fee:
-        raise TxError(
-            ErrorCode.FEE_TOO_LOW, f"fee {body.fee} is below the minimum {params.min_fee}"
-        )
+    minimum = params.min_fee_for(body.kind) if params.fee_by_kind else params.min_fee
+    if body.fee < minimum:
+        raise TxError(ErrorCode.FEE_TOO_LOW, f"fee {body.fee} is below the minimum {minimum}")
     verified = signature_ok(tx) if signature_ok else tx.verify_signature(ctx.genesis_hash)
     if not verified:
         raise TxError(ErrorCode.BAD_SIGNATURE, "signature does not verify")

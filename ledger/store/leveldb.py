@@ -12,6 +12,7 @@ from ledger.store.errors import StoreCorruptError, StoreLockedError, StoreOpenEr
 WRITE_BUFFER_BYTES = 64 << 20  # a 10,000-change block fits in the memtable
 BLOCK_CACHE_BYTES = 64 << 20
 BLOOM_FILTER_BITS = 10  # most state reads of absent keys skip the disk
+MAX_OPEN_FILES = 100  # LevelDB table cache: about 90 table files; node/fdbudget.py reserves them
 # paranoid_checks stays off: with it, LevelDB refuses to open when the tail of its log is damaged
 # (a power cut in the middle of the last, unacknowledged batch); without it, it drops that record
 # and the store reopens at the last whole block, which is what a synced commit promises.
@@ -36,6 +37,7 @@ def open_leveldb(path: Path) -> Any:
             write_buffer_size=WRITE_BUFFER_BYTES,
             lru_cache_size=BLOCK_CACHE_BYTES,
             bloom_filter_bits=BLOOM_FILTER_BITS,
+            max_open_files=MAX_OPEN_FILES,
         )
     except plyvel.CorruptionError as exc:
         raise StoreCorruptError(f"database at {path} is corrupt: {_text(exc)}") from exc

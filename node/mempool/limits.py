@@ -22,6 +22,11 @@ class MempoolLimits:
     max_future_per_sender: int = 16
     """How far ahead of its next nonce a sender's tx may be: nonces up to next + this - 1 wait in
     the sender's future queue; 0 turns the queue off (any gap is NONCE_TOO_HIGH)."""
+    max_future_txs: int = 5_000
+    """Future txs (ahead of their sender's next nonce) in the whole pool: a tenth of `max_txs`,
+    so txs that cannot execute yet never crowd out those that can."""
+    future_ttl_s: int = 600
+    """A future tx still waiting for its gap after this long (by block time) is dropped."""
     verified_cache_size: int = 200_000
     """Hashes of txs whose signature verified, remembered so that no tx is verified twice."""
     verify_processes: int = 2

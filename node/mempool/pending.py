@@ -47,11 +47,13 @@ class PendingTxs:
         self._senders: dict[bytes, SenderQueue] = {}
         self._txs: dict[bytes, SignedTx] = {}
         self._effects: dict[bytes, TxEffect] = {}  # of every ready tx
-        self._future_order: OrderedDict[bytes, None] = OrderedDict()
+        self._future_order: OrderedDict[bytes, int] = OrderedDict()  # hash -> admitted at (ms)
         self._buckets = ReadyBuckets()
         self._bytes = 0
         self.ready_count = 0
         self.evicted_total = 0
+        self.expired_total = 0
+        self.promoted: list[SignedTx] = []  # future txs that became ready, for gossip
 
     # -- reading (and room.PoolView) ---------------------------------------------------------
 
@@ -64,7 +66,7 @@ class PendingTxs:
         return self._bytes
 
     @property
-    def future_order(self) -> Mapping[bytes, None]:
+    def future_order(self) -> Mapping[bytes, int]:
         return self._future_order
 
     @property
@@ -123,12 +125,27 @@ class PendingTxs:
         self.ready_count += 1
         self.promote(queue)
 
-    def add_future(self, queue: SenderQueue, tx: SignedTx) -> None:
+    def add_future(self, queue: SenderQueue, tx: SignedTx, time_ms: int) -> None:
         self._senders.setdefault(queue.key, queue)
         queue.future[tx.body.nonce] = tx
         self._txs[tx.hash] = tx
-        self._future_order[tx.hash] = None
+        self._future_order[tx.hash] = time_ms
         self._bytes += len(tx.encode())
+
+    def expire_future(self, cutoff_ms: int) -> int:
+        """Drop future txs admitted before `cutoff_ms` (oldest first); returns how many."""
+        expired = 0
+        while self._future_order:
+            tx_hash, admitted = next(iter(self._future_order.items()))
+            if admitted >= cutoff_ms:
+                break
+            tx = self._txs[tx_hash]
+            queue = self._senders[tx.body.sender]
+            self._forget_future(queue, tx)
+            self._drop_if_empty(queue)
+            expired += 1
+        self.expired_total += expired
+        return expired
 
     def view_of(self, queue: SenderQueue) -> StateView:
         """The sender's overlay: committed state plus its ready txs' writes (rebuilt from their
@@ -177,6 +194,9 @@ class PendingTxs:
             self._effects[tx.hash] = effect
             queue.ready.append(tx)
             self.ready_count += 1
+            self.promoted.append(tx)
+            if len(self.promoted) > self.limits.max_txs:  # nobody takes them: keep it bounded
+                del self.promoted[: len(self.promoted) // 2]
         self._buckets.set(queue.key, len(queue.ready))
 
     def evict(self, tx: SignedTx) -> None:

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from ledger.keys import PUBLIC_KEY_LEN
+from node.p2p.budget import Budget, default_budgets
 from node.p2p.messages import (
+    BLOCK_MESSAGE_OVERHEAD,
     ENVELOPE_OVERHEAD,
     MAX_TXS_PER_BATCH,
     MIB,
     MessageType,
     message_limits,
 )
+from node.p2p.session import TAG_LEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,10 @@ class P2PConfig:
     handshake_timeout: float = 5.0  # connect + both hellos + both signatures
     close_timeout: float = 2.0  # wait for the peer's close frame, then drop the transport
     heartbeat: float = 15.0  # WebSocket ping interval; a missing pong closes the connection
-    max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once
+    max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once, from outsiders
+    max_pending_per_address: int = 2  # ... from one outsider address
+    reserved_pending: int = 32  # ... from the hosts of configured peers (their own pool)
+    hello_timeout: float = 2.0  # an inbound peer's HELLO must arrive this soon
     # reconnecting to configured peers: delay = min(max, initial * 2**failures), with jitter
     dial_backoff_initial: float = 0.5
     dial_backoff_max: float = 30.0
@@ -84,6 +90,14 @@ class P2PConfig:
     ban_seconds: float = 600.0
     score_recovery_per_second: float = 0.1
     limits: Mapping[MessageType, int] = field(default_factory=message_limits)
+    # per-peer budgets by message type (node/p2p/budget.py); None: derived from the limits
+    budgets: Mapping[MessageType, Budget] | None = None
+
+    def budget_table(self) -> Mapping[MessageType, Budget]:
+        if self.budgets is not None:
+            return self.budgets
+        block = self.limits[MessageType.BLOCK_RESPONSE] - BLOCK_MESSAGE_OVERHEAD
+        return default_budgets(max(block, 1))
 
     def __post_init__(self) -> None:
         if set(self.limits) != set(MessageType):
@@ -106,7 +120,7 @@ class P2PConfig:
         and values of the wrong type are errors. `limits` (normally
         `message_limits(genesis max_block_bytes)`) is not a file setting."""
         defaults = cls()
-        unknown = set(values) - ({f.name for f in fields(cls)} - {"limits"})
+        unknown = set(values) - ({f.name for f in fields(cls)} - {"limits", "budgets"})
         if unknown:
             raise ValueError(f"unknown p2p settings: {sorted(unknown)}")
         changes: dict[str, Any] = {}
@@ -127,5 +141,5 @@ class P2PConfig:
 
     @property
     def max_frame_bytes(self) -> int:
-        """The transport's frame limit: the largest message of any type."""
-        return max(self.limits.values()) + ENVELOPE_OVERHEAD
+        """The transport's frame limit: the largest message of any type, sealed."""
+        return max(self.limits.values()) + ENVELOPE_OVERHEAD + TAG_LEN

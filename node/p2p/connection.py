@@ -28,6 +28,7 @@ from node.p2p.config import P2PConfig
 from node.p2p.handshake import CloseCode, Direction
 from node.p2p.messages import BULK_TYPES, MessageType
 from node.p2p.scoring import Penalty
+from node.p2p.session import Session, SessionError
 from node.p2p.stats import P2PStats
 from node.p2p.tasks import Supervisor
 from node.p2p.wire import WebSocket
@@ -60,8 +61,11 @@ class PeerConnection:
         direction: Direction,
         config: P2PConfig,
         stats: P2PStats,
+        *,
+        session: Session,
     ) -> None:
         self.ws = ws
+        self._session = session
         self.peer_id = peer_id
         self.direction = direction
         self.label = peer_id.hex()[:12]
@@ -179,7 +183,15 @@ class PeerConnection:
         while True:
             msg = await self.ws.receive()
             if msg.type is WSMsgType.BINARY:
-                await on_frame(self, msg.data)
+                try:
+                    frame = self._session.open(msg.data)
+                except SessionError as error:
+                    # not the peer's fault as far as we can tell (someone on the path may have
+                    # sent it): the session ends, without a penalty; the peer reconnects
+                    self._stats.unauthenticated_in += 1
+                    self.request_close(CloseCode.BAD_FRAME, str(error))
+                    return
+                await on_frame(self, frame)
             elif msg.type in _CLOSED_TYPES:
                 code = msg.data if isinstance(msg.data, int) else None
                 reason = msg.extra if isinstance(msg.extra, str) else ""
@@ -212,7 +224,7 @@ class PeerConnection:
                 self._bulk_bytes -= len(frame)
             try:
                 async with asyncio.timeout(self._config.send_timeout):
-                    await self.ws.send_bytes(frame)
+                    await self.ws.send_bytes(self._session.seal(frame))
             except TimeoutError:
                 self.request_close(CloseCode.SLOW_PEER, "send timed out")
                 return

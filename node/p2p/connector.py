@@ -21,10 +21,12 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
+from node.netguard import AddressSlots
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import close_code_name
 from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
 from node.p2p.scoring import PeerScores
+from node.p2p.session import Session
 from node.p2p.stats import P2PStats
 from node.p2p.wire import WebSocket
 
@@ -50,7 +52,9 @@ class Registry(Protocol):
     async def wait_disconnected(self, peer: bytes) -> bool:
         """Wait while `peer` is connected; True if it was."""
 
-    async def run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+    async def run_peer(
+        self, ws: WebSocket, peer: bytes, session: Session, direction: Direction
+    ) -> None:
         """Register and run an authenticated connection until it closes."""
 
 
@@ -64,6 +68,7 @@ class Connector:
         scores: PeerScores,
         registry: Registry,
         rng: random.Random,
+        reserved_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self._identity = identity
         self._config = config
@@ -72,7 +77,13 @@ class Connector:
         self._registry = registry
         self._rng = rng
         self._session: aiohttp.ClientSession | None = None
-        self._pending_handshakes = 0
+        self.pending = AddressSlots(
+            config.max_pending_handshakes,
+            config.max_pending_per_address,
+            reserved=reserved_hosts,
+            reserved_total=config.reserved_pending,
+            name="pending handshakes",
+        )
 
     async def open(self) -> None:
         self._session = aiohttp.ClientSession()
@@ -90,21 +101,29 @@ class Connector:
             compress=False,
             timeout=cfg.close_timeout,
         )
-        if not self._registry.running or self._pending_handshakes >= cfg.max_pending_handshakes:
+        remote = request.remote or ""
+        refusal = "shutting down" if not self._registry.running else self.pending.acquire(remote)
+        if refusal is not None:
+            # logged (rate limited) by the slots, not once per attempt: a flood cannot fill the log
             self._stats.handshakes_refused[CloseCode.BUSY.name] += 1
-            log.info("refused peer inbound from %s: too many pending handshakes", request.remote)
-            await ws.prepare(request)
-            await self.close_ws(ws, CloseCode.BUSY, "too many pending handshakes")
+            try:
+                await ws.prepare(request)
+            except (ConnectionError, aiohttp.ClientError):
+                return ws
+            await self.close_ws(ws, CloseCode.BUSY, f"busy: {refusal}")
             return ws
-        self._pending_handshakes += 1
         try:
-            await ws.prepare(request)
-            where = f"inbound from {request.remote}"
+            try:
+                await ws.prepare(request)
+            except (ConnectionError, aiohttp.ClientError) as exc:
+                log.debug("peer inbound from %s went away during the upgrade: %r", remote, exc)
+                return ws
+            where = f"inbound from {remote}"
             peer = await self._handshake(ws, Direction.INBOUND, None, where)
         finally:
-            self._pending_handshakes -= 1
-        if isinstance(peer, bytes):
-            await self._registry.run_peer(ws, peer, Direction.INBOUND)
+            self.pending.release(remote)
+        if not isinstance(peer, HandshakeError):
+            await self._registry.run_peer(ws, *peer, Direction.INBOUND)
         return ws
 
     async def dial_loop(self, address: PeerAddress) -> None:
@@ -149,7 +168,7 @@ class Connector:
             peer = await self._handshake(ws, Direction.OUTBOUND, address.public_key, str(address))
             if isinstance(peer, HandshakeError):
                 return peer
-            await self._registry.run_peer(ws, peer, Direction.OUTBOUND)
+            await self._registry.run_peer(ws, *peer, Direction.OUTBOUND)
             return True
         finally:
             if not ws.closed:
@@ -157,12 +176,19 @@ class Connector:
 
     async def _handshake(
         self, ws: WebSocket, direction: Direction, expected: bytes | None, where: str
-    ) -> bytes | HandshakeError:
-        """The authenticated peer's key, or (the socket closed) why the handshake failed."""
+    ) -> tuple[bytes, Session] | HandshakeError:
+        """The authenticated peer's key and session, or (the socket closed) why the handshake
+        failed."""
+        first = self._config.hello_timeout if direction is Direction.INBOUND else None
         try:
             async with asyncio.timeout(self._config.handshake_timeout):
                 return await handshake(
-                    ws, self._identity, direction, self._registry.admit, expected
+                    ws,
+                    self._identity,
+                    direction,
+                    self._registry.admit,
+                    expected,
+                    hello_timeout=first,
                 )
         except HandshakeError as exc:
             error = exc

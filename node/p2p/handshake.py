@@ -1,27 +1,29 @@
-"""The authenticated handshake: both sides prove their node key over fresh nonces.
+"""The authenticated handshake: both sides prove their node key over fresh nonces and bind a
+fresh key exchange to it.
 
-1. Each side sends `HELLO [version, chain_id, genesis_hash, node_public_key, nonce]` at once,
-   with 32 fresh random bytes as its nonce.
+1. Each side sends `HELLO [version, chain_id, genesis_hash, node_public_key, nonce, ephemeral]`
+   at once, with 32 fresh random bytes as its nonce and a fresh X25519 public key.
 2. Each side checks the other's hello (version, chain id, genesis hash, that the key is not its
    own, that it is the key it dialed, that the key is allowed and not banned), then sends
    `AUTH [signature]`, its node key's Ed25519 signature of the transcript
    `HANDSHAKE_TAG + canonical([version, chain_id, genesis_hash,
-                               dialer_key, dialer_nonce, listener_key, listener_nonce, role])`
+                               dialer_key, dialer_nonce, dialer_ephemeral,
+                               listener_key, listener_nonce, listener_ephemeral, role])`
    where `role` is 0 when the signer dialed and 1 when it listened.
-3. Each side verifies the other's signature against the transcript with the other's role.
+3. Each side verifies the other's signature against the transcript with the other's role, then
+   derives the session keys from the X25519 secret (node/p2p/session.py): every later frame is
+   sealed, so a relay of the handshake can neither read nor inject frames.
 
 Both nonces make every transcript fresh, so a recorded signature is worthless in a new session;
 the role and the fixed dialer/listener order stop a signature from being reflected back to its
 signer or replayed in the other direction; the chain id and genesis hash stop it from being used on
-another chain. Any failure raises `HandshakeError` with a WebSocket close code and a reason.
-
-Not covered: the connection is not encrypted or authenticated frame by frame after the handshake,
-so an active man in the middle on the network path could inject frames. Every consensus message
-and tx carries its own signature; run peers over a private network or a TLS-terminating proxy.
+another chain; the ephemeral keys in the signed transcript stop a relay from putting its own
+keys in. Any failure raises `HandshakeError` with a WebSocket close code and a reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,10 +43,11 @@ from node.p2p.messages import (
     encode_frame,
     message_limits,
 )
+from node.p2p.session import EphemeralKey, Session, SessionError, derive_session
 from node.p2p.wire import WebSocket
 
-PROTOCOL_VERSION = 1
-HANDSHAKE_TAG = b"coterie/p2p-handshake/v1\x00"
+PROTOCOL_VERSION = 2
+HANDSHAKE_TAG = b"coterie/p2p-handshake/v2\x00"
 _LIMITS = message_limits()
 
 
@@ -70,6 +73,7 @@ class CloseCode(IntEnum):
     SELF = 4008
     UNEXPECTED_KEY = 4009
     BUSY = 4010
+    BAD_FRAME = 4011  # a frame failed the session's authentication
 
 
 class HandshakeError(Exception):
@@ -91,26 +95,36 @@ class Identity:
     genesis_hash: bytes
 
 
+def _fields(
+    chain_id: str, genesis_hash: bytes, dialer: Hello, listener: Hello, version: int
+) -> list[codec.Value]:
+    return [
+        version,
+        chain_id,
+        genesis_hash,
+        dialer.public_key,
+        dialer.nonce,
+        dialer.ephemeral,
+        listener.public_key,
+        listener.nonce,
+        listener.ephemeral,
+    ]
+
+
 def transcript(
     *,
     chain_id: str,
     genesis_hash: bytes,
     dialer: Hello,
     listener: Hello,
-    signer: Direction,
+    signer: Direction | None,
     version: int = PROTOCOL_VERSION,
 ) -> bytes:
-    """The bytes each side signs; identical on both sides except for the signer's role."""
-    fields: list[codec.Value] = [
-        version,
-        chain_id,
-        genesis_hash,
-        dialer.public_key,
-        dialer.nonce,
-        listener.public_key,
-        listener.nonce,
-        int(signer),
-    ]
+    """The bytes each side signs; identical on both sides except for the signer's role.
+    With `signer=None`: the role-free transcript the session keys are derived from."""
+    fields = _fields(chain_id, genesis_hash, dialer, listener, version)
+    if signer is not None:
+        fields.append(int(signer))
     return HANDSHAKE_TAG + codec.encode(fields)
 
 
@@ -160,23 +174,32 @@ async def handshake(
     direction: Direction,
     admit: Callable[[bytes], None],
     expected_key: bytes | None = None,
-) -> bytes:
-    """Run the handshake on an open WebSocket and return the peer's proven public key.
+    *,
+    hello_timeout: float | None = None,
+) -> tuple[bytes, Session]:
+    """Run the handshake on an open WebSocket; return the peer's proven public key and the
+    session that seals every later frame (node/p2p/session.py).
 
     `admit(public_key)` raises `HandshakeError` for a key that is not allowed or is banned; it
     runs before we sign anything for the peer. The caller bounds the whole exchange with a timeout
-    and closes the socket with the refusal's code.
+    and closes the socket with the refusal's code; `hello_timeout` bounds the wait for the first
+    message alone (an inbound socket that says nothing frees its slot soon).
     """
+    ephemeral = EphemeralKey()
     ours = Hello(
         PROTOCOL_VERSION,
         identity.chain_id,
         identity.genesis_hash,
         identity.key.public_key,
         os.urandom(NONCE_LEN),
+        ephemeral.public,
     )
     await ws.send_bytes(encode_frame(MessageType.HELLO, ours.encode()))
     try:
-        theirs = Hello.decode(await receive_message(ws, MessageType.HELLO))
+        async with asyncio.timeout(hello_timeout):
+            theirs = Hello.decode(await receive_message(ws, MessageType.HELLO))
+    except TimeoutError:
+        raise HandshakeError(CloseCode.TIMEOUT, "no hello in time") from None
     except MalformedMessageError as exc:
         raise HandshakeError(CloseCode.PROTOCOL, f"malformed hello: {exc}") from exc
     check_hello(identity, theirs)
@@ -215,4 +238,12 @@ async def handshake(
     )
     if not verify(theirs.public_key, theirs_signed, auth.signature):
         raise HandshakeError(CloseCode.BAD_SIGNATURE, "handshake signature does not verify")
-    return theirs.public_key
+    try:
+        shared = ephemeral.shared(theirs.ephemeral)
+    except SessionError as exc:
+        raise HandshakeError(CloseCode.PROTOCOL, str(exc)) from exc
+    base = transcript(
+        chain_id=chain_id, genesis_hash=genesis_hash, dialer=dialer, listener=listener, signer=None
+    )
+    session = derive_session(shared, base, dialer=direction is Direction.OUTBOUND)
+    return theirs.public_key, session

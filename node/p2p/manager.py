@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from ledger.codec import MalformedError
+from node.p2p.budget import PeerBudgets
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import PeerConnection, close_code_name
 from node.p2p.connector import Connector
@@ -39,6 +40,7 @@ from node.p2p.messages import (
     encode_frame,
 )
 from node.p2p.scoring import PeerScores, Penalty
+from node.p2p.session import Session
 from node.p2p.stats import P2PStats
 from node.p2p.tasks import Supervisor
 from node.p2p.wire import WebSocket
@@ -71,6 +73,7 @@ class PeerManager:
         self._finished: dict[PeerConnection, asyncio.Event] = {}
         self._tasks = Supervisor("p2p")
         self._running = False
+        self._budgets = PeerBudgets(self.config.budget_table())
         self._connector = Connector(
             identity=identity,
             config=self.config,
@@ -78,6 +81,7 @@ class PeerManager:
             scores=self.scores,
             registry=self,
             rng=rng or random.Random(),
+            reserved_hosts=frozenset(a.host for a in self._addresses.values()),
         )
         self._gossip = TxGossip(
             seen=SeenTxs(self.config.seen_txs),
@@ -159,6 +163,11 @@ class PeerManager:
     def is_connected(self, peer: bytes) -> bool:
         conn = self._conns.get(peer)
         return conn is not None and not conn.is_closing
+
+    def queued_bytes(self, peer: bytes) -> int:
+        """Bytes waiting in the peer's send queues (0 when it is not connected)."""
+        conn = self._conns.get(peer)
+        return 0 if conn is None else conn.queued[1]
 
     def send(self, peer: bytes, msg_type: MessageType, payload: bytes) -> bool:
         """Queue a message for one peer; False when it is not connected or too slow."""
@@ -252,12 +261,14 @@ class PeerManager:
         await self._finished[conn].wait()
         return True
 
-    async def run_peer(self, ws: WebSocket, peer: bytes, direction: Direction) -> None:
+    async def run_peer(
+        self, ws: WebSocket, peer: bytes, session: Session, direction: Direction
+    ) -> None:
         """Register an authenticated connection (resolving duplicates) and run it."""
         if not self._running:
             await self._connector.close_ws(ws, CloseCode.GOING_AWAY, "node shutting down")
             return
-        conn = PeerConnection(ws, peer, direction, self.config, self.stats)
+        conn = PeerConnection(ws, peer, direction, self.config, self.stats, session=session)
         old = self._conns.get(peer)
         if old is not None and not old.is_closing and not self._prefer(conn, old):
             log.info("peer %s: keeping the existing connection, closing a duplicate", conn.label)
@@ -284,7 +295,7 @@ class PeerManager:
         finally:
             if self._conns.get(peer) is conn:
                 del self._conns[peer]
-                self._gossip.drop_peer(peer)
+                self._gossip.drop_peer(peer)  # budgets stay: a reconnect gets no new burst
             self.stats.peers = len(self._conns)
             self._live.discard(conn)
             self.stats.disconnects[close_code_name(conn.close_code)] += 1
@@ -323,6 +334,10 @@ class PeerManager:
         peer = conn.peer_id
         if msg_type in SESSION_TYPES:
             self._on_violation(conn, Penalty.PROTOCOL, f"{msg_type.name} after the handshake")
+            return
+        if not self._budgets.allow(peer, msg_type, len(frame)):
+            self.stats.over_budget_in[msg_type] += 1
+            self._on_violation(conn, Penalty.FLOOD, f"{msg_type.name} beyond its budget")
             return
         try:
             if msg_type is MessageType.TXS:

@@ -34,6 +34,7 @@ from ledger.tx import MAX_CHAIN_ID_LEN, MAX_TX_BYTES
 KIB = 1024
 MIB = 1024 * KIB
 NONCE_LEN = 32
+EPHEMERAL_KEY_LEN = 32
 # 0x92 (2-array) + type fixint + bin32 header (0xc6 + 4 length bytes): the most a canonical
 # envelope adds around its payload.
 ENVELOPE_OVERHEAD = 7
@@ -135,29 +136,39 @@ def _decode_payload(payload: bytes, max_bytes: int) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Hello:
-    """The first message each side sends: who it is, which chain, and a fresh nonce."""
+    """The first message each side sends: who it is, which chain, a fresh nonce, and a fresh
+    X25519 public key for the session (node/p2p/session.py)."""
 
     version: int
     chain_id: str
     genesis_hash: bytes
     public_key: bytes
     nonce: bytes
+    ephemeral: bytes
 
     def encode(self) -> bytes:
         return codec.encode(
-            [self.version, self.chain_id, self.genesis_hash, self.public_key, self.nonce]
+            [
+                self.version,
+                self.chain_id,
+                self.genesis_hash,
+                self.public_key,
+                self.nonce,
+                self.ephemeral,
+            ]
         )
 
     @classmethod
     def decode(cls, payload: bytes) -> Hello:
         try:
-            f = Fields(_decode_payload(payload, 256), 5, "hello")
+            f = Fields(_decode_payload(payload, 256), 6, "hello")
             return cls(
                 version=f.int("version", 0, 2**16),
                 chain_id=f.str("chain_id", MAX_CHAIN_ID_LEN),
                 genesis_hash=f.bytes("genesis_hash", HASH_LEN, exact=True),
                 public_key=f.bytes("public_key", PUBLIC_KEY_LEN, exact=True),
                 nonce=f.bytes("nonce", NONCE_LEN, exact=True),
+                ephemeral=f.bytes("ephemeral", EPHEMERAL_KEY_LEN, exact=True),
             )
         except MalformedMessageError:
             raise

@@ -26,6 +26,7 @@ class Penalty:
     UNDECODABLE: Final = 25  # a frame or payload that does not decode
     INVALID: Final = 25  # decodes but the rules reject it (reported by the runner)
     OVERSIZED: Final = 50  # longer than the limit of its type
+    FLOOD: Final = 5  # a message beyond the peer's budget for its type (node/p2p/budget.py)
     FRAME_TOO_LARGE: Final = 1000  # longer than the largest message of any type: banned at once
 
 

@@ -19,10 +19,12 @@ class P2PStats:
     messages_out: Counter[MessageType] = field(default_factory=Counter)
     bytes_out: Counter[MessageType] = field(default_factory=Counter)
     dropped_out: Counter[MessageType] = field(default_factory=Counter)  # drop-oldest on full queue
+    over_budget_in: Counter[MessageType] = field(default_factory=Counter)  # dropped: peer budget
     txs_in: int = 0  # txs received in batches, new or not
     txs_new: int = 0  # of those, not seen before: handed to the handler
     txs_out: int = 0
     malformed_in: int = 0
+    unauthenticated_in: int = 0  # frames that failed the session's authentication
     connections_opened: int = 0
     handshakes_refused: Counter[str] = field(default_factory=Counter)  # by close-code name
     disconnects: Counter[str] = field(default_factory=Counter)  # by close-code name

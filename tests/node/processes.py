@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -47,6 +48,9 @@ class NodeProc:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     logs: list[Path] = field(default_factory=list)
+    nofile: int | None = (
+        None  # RLIMIT_NOFILE (soft and hard) for the process, to make fd tests cheap
+    )
 
     @property
     def url(self) -> str:
@@ -65,6 +69,8 @@ class NodeProc:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
+        if self.nofile is not None:  # long before the node reads it, which takes a second
+            resource.prlimit(self.process.pid, resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 20.0) -> int:
         assert self.process is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from consensus.messages import Proposal
 from ledger.block import Block, Header, Vote, VoteType
 from ledger.keys import Address
-from node.stash import PROPOSALS, VOTES_PER_VALIDATOR, Stash
+from node.stash import PROPOSALS, PROPOSALS_PER_PEER, VOTES_PER_VALIDATOR, Stash
 
 ANYONE = Address(bytes(20))
 
@@ -27,8 +27,9 @@ def test_only_the_next_heights_and_a_bounded_number_per_height() -> None:
     assert 4 not in stash and 5 not in stash and 8 not in stash
     for round_ in range(4 * VOTES_PER_VALIDATOR + 10):
         stash.add(5, 4, None, vote(6, round_))
-    for round_ in range(PROPOSALS + 5):
-        stash.add(5, 4, b"peer", proposal(6, round_))
+    for peer in (b"a", b"b", b"c"):
+        for round_ in range(PROPOSALS + 5):
+            stash.add(5, 4, peer, proposal(6, round_))
     held = stash.take(6)
     assert sum(isinstance(m, Proposal) for _, m in held) == PROPOSALS
     assert sum(isinstance(m, Vote) for _, m in held) == 4 * VOTES_PER_VALIDATOR
@@ -36,3 +37,15 @@ def test_only_the_next_heights_and_a_bounded_number_per_height() -> None:
     stash.add(5, 4, None, vote(7))
     stash.forget_below(8)
     assert 7 not in stash
+
+
+def test_one_peers_junk_for_a_later_height_leaves_room_for_the_real_proposal() -> None:
+    """Issue 14: stashed proposals are not verified yet, so a Byzantine peer could fill every
+    slot of the next height with junk; it gets `PROPOSALS_PER_PEER` of them."""
+    stash = Stash()
+    for round_ in range(10):
+        stash.add(5, 4, b"byzantine", proposal(6, round_))
+    stash.add(5, 4, b"honest", proposal(6, 0))
+    held = stash.take(6)
+    assert [peer for peer, _ in held].count(b"byzantine") == PROPOSALS_PER_PEER
+    assert (b"honest", held[-1][1]) == held[-1]

@@ -8,22 +8,25 @@ import dataclasses
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from ledger.hashing import digest
 from ledger.keys import PrivateKey
 from node.p2p import (
     BaseHandler,
+    Direction,
     Identity,
     MessageType,
     P2PConfig,
     PeerAddress,
     PeerManager,
 )
+from node.p2p.handshake import handshake
+from node.p2p.session import Session
 
 CHAIN_ID = "coterie-p2p-test"
 GENESIS_HASH = digest(b"p2p test genesis")
@@ -38,6 +41,7 @@ FAST = P2PConfig(
     send_timeout=2.0,
     tx_flush_interval=0.005,
     ban_seconds=30.0,
+    max_pending_per_address=16,  # every test node dials from 127.0.0.1
 )
 
 
@@ -191,3 +195,85 @@ def wait_until() -> Callable[..., Awaitable[None]]:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as s:
         yield s
+
+
+@dataclass
+class Relay:
+    """A WebSocket man in the middle: accepts the dialer, dials the listener, forwards every
+    message both ways; `inject` adds frames of its own towards the listener."""
+
+    target: str
+    port: int = 0
+    upstreams: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
+    relayed: int = 0
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        down = web.WebSocketResponse(max_msg_size=0)
+        await down.prepare(request)
+        async with aiohttp.ClientSession() as session:
+            up = await session.ws_connect(self.target, max_msg_size=0)
+            self.upstreams.append(up)
+            await asyncio.gather(self._pump(down, up), self._pump(up, down))
+        return down
+
+    async def _pump(
+        self,
+        src: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+        dst: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+    ) -> None:
+        async for msg in src:
+            if msg.type is WSMsgType.BINARY and not dst.closed:
+                self.relayed += 1
+                await dst.send_bytes(msg.data)
+        if not dst.closed:
+            await dst.close()
+
+    async def inject(self, frame: bytes) -> None:
+        await self.upstreams[-1].send_bytes(frame)
+
+
+@pytest.fixture
+async def relay_between(make_node: NodeFactory) -> AsyncIterator[tuple[TestNode, TestNode, Relay]]:
+    listener = await make_node(1)
+    relay = Relay(listener.url)
+    app = web.Application()
+    app.router.add_get("/p2p", relay.handle)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
+    await runner.setup()
+    sock = bind_socket()
+    relay.port = sock.getsockname()[1]
+    await web.SockSite(runner, sock).start()
+    # the dialer believes it dials the listener (right key, the relay's address)
+    dialer = await make_node(0, peers=[PeerAddress("127.0.0.1", relay.port, listener.id)])
+    yield dialer, listener, relay
+    await runner.cleanup()
+
+
+class SealedSocket:
+    """An authenticated raw socket that seals what it sends with the session's key, as a peer
+    does: what the node then receives comes from the peer itself."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, session: Session) -> None:
+        self.ws = ws
+        self._session = session
+
+    async def send_bytes(self, frame: bytes) -> None:
+        await self.ws.send_bytes(self._session.seal(frame))
+
+    async def send_str(self, text: str) -> None:
+        await self.ws.send_str(text)
+
+    async def receive(self) -> aiohttp.WSMessage:
+        return await self.ws.receive()
+
+    @property
+    def close_code(self) -> int | None:
+        return self.ws.close_code
+
+
+async def connect_as(session, node, key: PrivateKey = KEYS[1]) -> SealedSocket:
+    """An authenticated raw socket to `node`, speaking the protocol by hand from here on."""
+    ws = await session.ws_connect(node.url)
+    identity = Identity(key, CHAIN_ID, GENESIS_HASH)
+    _, sealed = await handshake(ws, identity, Direction.OUTBOUND, lambda _key: None, node.id)
+    return SealedSocket(ws, sealed)

@@ -15,6 +15,7 @@ from ledger.keys import PrivateKey
 from node.p2p import CloseCode, Direction, MessageType, PeerAddress
 from node.p2p.handshake import PROTOCOL_VERSION, transcript
 from node.p2p.messages import Auth, Hello, decode_frame, encode_frame, message_limits
+from node.p2p.session import EphemeralKey
 from tests.node.p2p.conftest import CHAIN_ID, GENESIS_HASH, KEYS, STRANGER
 
 LIMITS = message_limits()
@@ -27,6 +28,7 @@ def hello_for(key: PrivateKey, nonce: bytes | None = None, **changes: object) ->
         "genesis_hash": GENESIS_HASH,
         "public_key": key.public_key,
         "nonce": nonce or os.urandom(32),
+        "ephemeral": EphemeralKey().public,
     }
     fields.update(changes)
     return Hello(**fields)  # type: ignore[arg-type]

@@ -44,27 +44,31 @@ def test_message_numbers_are_stable():
 def test_golden_bytes():
     assert encode_frame(MessageType.VOTE, b"ab").hex() == "9215c4026162"
     assert encode_txs([b"\x01", b"\x02\x03"]).hex() == "92c40101c4020203"
-    hello = Hello(1, "c", b"\x11" * 32, b"\x22" * 32, b"\x33" * 32)
+    hello = Hello(2, "c", b"\x11" * 32, b"\x22" * 32, b"\x33" * 32, b"\x77" * 32)
     assert hello.encode().hex() == (
-        "9501a163c420" + "11" * 32 + "c420" + "22" * 32 + "c420" + "33" * 32
+        "9602a163c420" + "11" * 32 + "c420" + "22" * 32 + "c420" + "33" * 32 + "c420" + "77" * 32
     )
     assert Auth(b"\x44" * 64).encode().hex() == "91c440" + "44" * 64
-    other = Hello(1, "c", b"\x11" * 32, b"\x55" * 32, b"\x66" * 32)
+    other = Hello(2, "c", b"\x11" * 32, b"\x55" * 32, b"\x66" * 32, b"\x88" * 32)
     signed = transcript(
         chain_id="c", genesis_hash=b"\x11" * 32, dialer=hello, listener=other, signer=0
     )
     assert signed.hex() == (
-        b"coterie/p2p-handshake/v1\x00".hex()
-        + "9801a163c420"
+        b"coterie/p2p-handshake/v2\x00".hex()
+        + "9a02a163c420"
         + "11" * 32
         + "c420"
         + "22" * 32
         + "c420"
         + "33" * 32
         + "c420"
+        + "77" * 32
+        + "c420"
         + "55" * 32
         + "c420"
         + "66" * 32
+        + "c420"
+        + "88" * 32
         + "00"
     )
 

@@ -5,30 +5,19 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp
 import pytest
 from aiohttp import WSMsgType
 
 from ledger import codec
 from ledger.codec import MalformedError
-from ledger.keys import PrivateKey
-from node.p2p import CloseCode, Direction, HandshakeError, Identity, MessageType, Penalty
-from node.p2p.handshake import handshake
+from node.p2p import CloseCode, HandshakeError, MessageType, Penalty
 from node.p2p.messages import encode_frame
-from tests.node.p2p.conftest import CHAIN_ID, GENESIS_HASH, KEYS
+from tests.node.p2p.conftest import KEYS, SealedSocket, connect_as
 
 SMALL_LIMITS = dict.fromkeys(MessageType, 4096)
 
 
-async def connect_as(session, node, key: PrivateKey = KEYS[1]) -> aiohttp.ClientWebSocketResponse:
-    """An authenticated raw socket to `node`, speaking the protocol by hand from here on."""
-    ws = await session.ws_connect(node.url)
-    identity = Identity(key, CHAIN_ID, GENESIS_HASH)
-    await handshake(ws, identity, Direction.OUTBOUND, lambda _key: None, node.id)
-    return ws
-
-
-async def closed_with(ws: aiohttp.ClientWebSocketResponse) -> int | None:
+async def closed_with(ws: SealedSocket) -> int | None:
     while True:
         msg = await asyncio.wait_for(ws.receive(), 5)
         if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING):

@@ -88,7 +88,7 @@ def test_peer_addresses_parse_and_print():
 
 def test_config_checks_itself():
     config = P2PConfig()
-    assert config.max_frame_bytes == max(config.limits.values()) + 7
+    assert config.max_frame_bytes == max(config.limits.values()) + 7 + 16  # envelope, AEAD tag
     with pytest.raises(ValueError):
         dataclasses.replace(config, limits={MessageType.VOTE: 10})
     with pytest.raises(ValueError):

@@ -1,0 +1,187 @@
+"""Connection caps for the node's listening ports, applied before aiohttp sees a socket.
+
+Every accepted TCP connection takes a file descriptor; a node that accepts without bound runs out
+of them, and then cannot write its sign state, WAL or database (issue 14). `GuardedSite` is
+aiohttp's `TCPSite` with each connection's protocol wrapped: on `connection_made` the connection
+takes a slot from `AddressSlots` (a total cap, a per-address cap, and optionally a separate pool
+for reserved addresses such as the configured peers' hosts), or it is aborted at once (RST, no
+bytes read). The slot is returned on `connection_lost`. Refusals are counted and logged at most
+once per `LOG_EVERY_SECONDS`, so a flood cannot fill the log either.
+
+Timeouts are aiohttp's own: a connection that has not sent a complete request within the
+runner's `keepalive_timeout` (set from `idle_timeout_s`) is closed, whether it never sent
+anything, trickles its headers (slowloris), or idles between requests.
+
+The listen backlog is kept small (`BACKLOG`): asyncio accepts up to a backlog's worth of sockets
+per wake-up before any `connection_made` runs, so that many descriptors can exist above the cap
+for a moment; node/fdbudget.py reserves them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+BACKLOG = 64
+LOG_EVERY_SECONDS = 10.0
+
+
+@dataclass(slots=True)
+class SlotStats:
+    """Counters for metrics and tests."""
+
+    open: int = 0
+    accepted: int = 0
+    refused_total: int = 0
+    refused_address: int = 0
+    refused_reserved: int = 0
+
+
+@dataclass(slots=True)
+class AddressSlots:
+    """Slots by remote address: at most `total` in the shared pool and `per_address` for one
+    address in it; addresses in `reserved` draw from their own pool of `reserved_total`
+    instead, which outsiders cannot take (and are not held to `per_address`)."""
+
+    total: int
+    per_address: int
+    reserved: frozenset[str] = frozenset()
+    reserved_total: int = 0
+    name: str = "connections"
+    stats: SlotStats = field(default_factory=SlotStats)
+    _by_address: Counter[str] = field(default_factory=Counter)
+    _shared: int = 0
+    _reserved_used: int = 0
+    _last_log: float = 0.0
+    _unlogged: int = 0
+
+    def acquire(self, address: str) -> str | None:
+        """Take a slot for `address`; None when granted, else why not."""
+        if address in self.reserved:
+            if self._reserved_used >= self.reserved_total:
+                self.stats.refused_reserved += 1
+                return self._refused(
+                    address, f"all {self.reserved_total} reserved {self.name} in use"
+                )
+            self._reserved_used += 1
+        else:
+            if self._shared >= self.total:
+                self.stats.refused_total += 1
+                return self._refused(address, f"all {self.total} {self.name} in use")
+            if self._by_address[address] >= self.per_address:
+                self.stats.refused_address += 1
+                return self._refused(address, f"{self.per_address} {self.name} from this address")
+            self._shared += 1
+        self._by_address[address] += 1
+        self.stats.open += 1
+        self.stats.accepted += 1
+        return None
+
+    def release(self, address: str) -> None:
+        if address in self.reserved:
+            self._reserved_used -= 1
+        else:
+            self._shared -= 1
+        self._by_address[address] -= 1
+        if self._by_address[address] <= 0:
+            del self._by_address[address]
+        self.stats.open -= 1
+
+    def held(self, address: str) -> int:
+        return self._by_address[address]
+
+    def _refused(self, address: str, reason: str) -> str:
+        now = time.monotonic()
+        self._unlogged += 1
+        if now - self._last_log >= LOG_EVERY_SECONDS:
+            log.warning(
+                "refused %d %s in the last %.0f s (latest from %s: %s)",
+                self._unlogged,
+                self.name,
+                LOG_EVERY_SECONDS,
+                address,
+                reason,
+            )
+            self._last_log, self._unlogged = now, 0
+        return reason
+
+
+def remote_host(transport: asyncio.BaseTransport) -> str:
+    peer = transport.get_extra_info("peername")
+    if isinstance(peer, tuple) and peer:
+        return str(peer[0])
+    return ""
+
+
+class _Guarded(asyncio.Protocol):
+    """Delegates to aiohttp's protocol once the connection has a slot; aborts it otherwise."""
+
+    __slots__ = ("_address", "_inner", "_slots")
+
+    def __init__(self, inner: asyncio.Protocol, slots: AddressSlots) -> None:
+        self._inner = inner
+        self._slots = slots
+        self._address: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        address = remote_host(transport)
+        if self._slots.acquire(address) is not None:
+            if isinstance(transport, asyncio.Transport):
+                transport.abort()  # RST: the descriptor is freed at once, nothing is read
+            else:
+                transport.close()
+            return
+        self._address = address
+        self._inner.connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._address is None:
+            return
+        self._slots.release(self._address)
+        self._address = None
+        self._inner.connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._address is not None:
+            self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received() if self._address is not None else None
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
+
+
+class GuardedSite(web.TCPSite):
+    """`web.TCPSite` whose connections take a slot from `slots` first."""
+
+    def __init__(self, runner: web.BaseRunner, host: str, port: int, slots: AddressSlots) -> None:
+        super().__init__(runner, host, port, reuse_address=True, backlog=BACKLOG)
+        self.slots = slots
+
+    async def start(self) -> None:
+        self._runner._reg_site(self)  # what BaseSite.start does
+        server = self._runner.server
+        if server is None:
+            raise RuntimeError("the runner is not set up")
+        slots = self.slots
+
+        def factory() -> asyncio.Protocol:
+            return _Guarded(server(), slots)
+
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            factory, self._host, self._port, backlog=BACKLOG, reuse_address=True
+        )
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port

@@ -1,0 +1,107 @@
+"""Per-peer budgets: how many messages, and how many bytes, of each type a peer may send.
+
+Every message a peer sends costs us something before we can judge it: a proposal is decoded
+(up to the block size), a block request makes us read and queue a block, a vote is checked. A
+validator that sends more than any honest node would (issue 14: 8 MB proposals for far heights,
+block requests without end) spends its budget, and each message beyond it is dropped before it
+is decoded and costs the peer `Penalty.FLOOD`; a sustained flood ends in a ban.
+
+Budgets are token buckets per (peer, type), refilled continuously: a rate per second and a burst
+(the bucket's size). `default_budgets(max_block_bytes)` gives the defaults: about ten times what
+an honest node sends at a block a second, so a node catching up or a fast testnet stays inside.
+TXS batches have no budget here: their cost is bounded by the mempool's admission and the
+gossip seen-set.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from node.p2p.messages import MessageType
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A rate and a burst for messages, and optionally for bytes (0: no byte budget)."""
+
+    per_second: float
+    burst: float
+    bytes_per_second: float = 0.0
+    bytes_burst: float = 0.0
+
+
+def default_budgets(max_block_bytes: int) -> dict[MessageType, Budget]:
+    block = float(max_block_bytes)
+    return {
+        # one proposal per round; retransmissions at most once a second per peer
+        MessageType.PROPOSAL: Budget(20, 60, 2 * block, 4 * block),
+        # every validator's prevote and precommit per round, relayed
+        MessageType.VOTE: Budget(1000, 4000),
+        MessageType.EVIDENCE: Budget(20, 100),
+        MessageType.STATUS: Budget(20, 100),
+        # block sync asks at most two blocks of a peer at a time
+        MessageType.BLOCK_REQUEST: Budget(50, 100),
+        MessageType.BLOCK_RESPONSE: Budget(50, 100, 8 * block, 16 * block),
+    }
+
+
+class _Bucket:
+    __slots__ = ("level", "updated")
+
+    def __init__(self, level: float, now: float) -> None:
+        self.level = level
+        self.updated = now
+
+    def take(self, amount: float, rate: float, burst: float, now: float) -> bool:
+        self.level = min(burst, self.level + (now - self.updated) * rate)
+        self.updated = now
+        if self.level < amount:
+            return False
+        self.level -= amount
+        return True
+
+
+class PeerBudgets:
+    """The buckets of every connected peer; `forget(peer)` when it disconnects."""
+
+    def __init__(
+        self,
+        budgets: Mapping[MessageType, Budget],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._budgets = dict(budgets)
+        self._clock = clock
+        self._buckets: dict[tuple[bytes, MessageType, bool], _Bucket] = {}
+
+    def allow(self, peer: bytes, msg_type: MessageType, size: int) -> bool:
+        """Take one message of `size` bytes from the peer's budget; False when over it (then
+        nothing is taken)."""
+        budget = self._budgets.get(msg_type)
+        if budget is None:
+            return True
+        now = self._clock()
+        count = self._bucket(peer, msg_type, False, budget.burst, now)
+        level = count.level
+        if not count.take(1, budget.per_second, budget.burst, now):
+            return False
+        if budget.bytes_per_second > 0:
+            volume = self._bucket(peer, msg_type, True, budget.bytes_burst, now)
+            if not volume.take(size, budget.bytes_per_second, budget.bytes_burst, now):
+                count.level = level  # give the message token back
+                return False
+        return True
+
+    def _bucket(
+        self, peer: bytes, msg_type: MessageType, volume: bool, burst: float, now: float
+    ) -> _Bucket:
+        key = (peer, msg_type, volume)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(burst, now)
+        return bucket
+
+    def forget(self, peer: bytes) -> None:
+        for key in [k for k in self._buckets if k[0] == peer]:
+            del self._buckets[key]

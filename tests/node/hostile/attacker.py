@@ -1,0 +1,96 @@
+"""What an outsider does to a node's ports, as plain sockets from the test process.
+
+Not a test module: the hostile tests import it. Source addresses are taken from 127.0.0.0/8
+(Linux routes the whole block to loopback), so one test can play many remote hosts.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import http.client
+import json
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+UPGRADE = (
+    "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+def source(index: int) -> str:
+    """The index-th attacker address: 127.0.0.2, 127.0.0.3, ... (never the nodes' 127.0.0.1)."""
+    return f"127.0.{(index + 2) // 250}.{(index + 2) % 250 + 1}"
+
+
+def connect(port: int, src: str, timeout: float = 5.0) -> socket.socket | None:
+    """A TCP connection from `src` to 127.0.0.1:port, or None if it could not be made."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.bind((src, 0))
+        sock.connect(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+@contextlib.contextmanager
+def idle_sockets(port: int, count: int, addresses: int) -> Iterator[list[socket.socket]]:
+    """`count` connections that never send a byte, spread over `addresses` source addresses."""
+    socks: list[socket.socket] = []
+    try:
+        for i in range(count):
+            sock = connect(port, source(i % addresses), timeout=2.0)
+            if sock is not None:
+                socks.append(sock)
+        yield socks
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def upgrade(port: int, src: str, path: str = "/p2p") -> socket.socket | None:
+    """A WebSocket upgrade that then stays silent (a pending handshake), or None if refused."""
+    sock = connect(port, src)
+    if sock is None:
+        return None
+    key = base64.b64encode(os.urandom(16)).decode()
+    try:
+        sock.sendall(UPGRADE.format(path=path, key=key).encode())
+        head = sock.recv(4096)
+    except OSError:
+        sock.close()
+        return None
+    if not head.startswith(b"HTTP/1.1 101"):
+        sock.close()
+        return None
+    return sock
+
+
+def closed_by_server(sock: socket.socket, timeout: float) -> bool:
+    """True if the server closes (or resets) `sock` within `timeout`, reading what it sends."""
+    sock.settimeout(timeout)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def get_json(port: int, path: str, src: str, timeout: float = 10.0) -> tuple[int, Any]:
+    """(status, body) of GET `path` from source address `src`."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(src, 0))
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()
