@@ -247,3 +247,18 @@ def test_every_pause_stops_every_right(chain: Chain, pause_by: str) -> None:
     assert chain.reject(CAROL, spend) in refused
     assert chain.reject(CAROL, Delegate(coop.cid, 0, ((ALICE.address, 1),))) in refused
     assert chain.reject(CAROL, MultisigApprove(pid)) in refused
+
+
+def test_governance_by_multisig_falls_back_to_a_vote_when_its_signers_are_gone(
+    chain: Chain,
+) -> None:
+    """Two of three governance signers leave: a 2-of-3 multisig could never pass again, so the
+    kind falls back to its default member vote and the collective can govern itself again."""
+    coop = make_coop(chain, policies=((ProposalKind.GOVERNANCE, MULTISIG),))
+    chain.send(BOB, Ragequit(coop.cid, ((0, 10),)))
+    chain.send(CAROL, Ragequit(coop.cid, ((0, 5), (1, 2))))
+    pid = submit(coop, [SetRole(Role.GOVERNOR, ALICE.address)])
+    assert proposal(coop, pid).require_policy().method is DecisionMethod.VOTE
+    vote(coop, pid, [ALICE])
+    settle(coop, pid)
+    assert proposal(coop, pid).status is Status.EXECUTED
