@@ -24,6 +24,7 @@ from ledger.governance.process_txs import MultisigApprove
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalCancel
 from ledger.governance.roles import LockRole, RevokeRole, SetRole, has_role, is_locked, role_of
+from ledger.governance.signers import is_signer
 from ledger.keys import Address
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee, GranteeKind, allowances_of, get_allowance
@@ -217,4 +218,47 @@ def test_a_signer_removed_from_the_policy_cannot_approve_queued_proposals(chain:
     chain.send(ALICE, MultisigApprove(pid))
     assert proposal(coop, pid).status is Status.VOTING  # Carol's approval no longer counts
     chain.send(BOB, MultisigApprove(pid))
+    assert proposal(coop, pid).status is Status.EXECUTED
+
+
+@pytest.mark.parametrize("pause_by", ["jail", "lapse"])
+def test_every_pause_stops_every_right(chain: Chain, pause_by: str) -> None:
+    """Invariant: a member out of good standing (jailed, or lapsed) uses no role, allowance,
+    delegation or signature, although the records stay (they come back with the standing)."""
+    coop = make_coop(chain, policies=((ProposalKind.SPEND, MULTISIG),))
+    pid = submit(coop, [TreasurySpend(NATIVE, ERIN.address, 100)], proposer=BOB)
+    enact(coop, [SetRole(Role.GOVERNOR, CAROL.address)])
+    enact(coop, [SetAllowance(Grantee.member(CAROL.address), NATIVE, 50, 0)])
+    if pause_by == "jail":
+        jail(coop)
+    else:
+        params = require_collective(chain.view, coop.cid).params
+        enact(
+            coop,
+            [SetParams(dataclasses.replace(params, membership_term_ms=DAY, renewal_grace_ms=0))],
+        )
+        chain.next_block(2 * DAY)
+    view, now = chain.view, chain.time_ms
+    assert get_member(view, coop.cid, CAROL.address) is not None
+    assert not has_role(view, coop.cid, Role.GOVERNOR, CAROL.address, now)
+    assert not is_signer(view, now, proposal(coop, pid), CAROL.address)
+    spend = AllowanceSpend(coop.cid, Grantee.member(CAROL.address), NATIVE, DAVE.address, 1)
+    refused = {ErrorCode.JAILED, ErrorCode.MEMBERSHIP_LAPSED}
+    assert chain.reject(CAROL, spend) in refused
+    assert chain.reject(CAROL, Delegate(coop.cid, 0, ((ALICE.address, 1),))) in refused
+    assert chain.reject(CAROL, MultisigApprove(pid)) in refused
+
+
+def test_governance_by_multisig_falls_back_to_a_vote_when_its_signers_are_gone(
+    chain: Chain,
+) -> None:
+    """Two of three governance signers leave: a 2-of-3 multisig could never pass again, so the
+    kind falls back to its default member vote and the collective can govern itself again."""
+    coop = make_coop(chain, policies=((ProposalKind.GOVERNANCE, MULTISIG),))
+    chain.send(BOB, Ragequit(coop.cid, ((0, 10),)))
+    chain.send(CAROL, Ragequit(coop.cid, ((0, 5), (1, 2))))
+    pid = submit(coop, [SetRole(Role.GOVERNOR, ALICE.address)])
+    assert proposal(coop, pid).require_policy().method is DecisionMethod.VOTE
+    vote(coop, pid, [ALICE])
+    settle(coop, pid)
     assert proposal(coop, pid).status is Status.EXECUTED
