@@ -16,6 +16,9 @@ Exit codes (stable, documented in docs/cli.md):
     6  the node cannot be reached, or answered with an error
     7  the simulator found a violated property (`coterie sim`)
     8  the node refused the tx, or it was not committed within the wait
+    9  `query --verify`: the node's answer does not verify (cli/querycontext.py)
+   10  `query --verify`: a fork was detected (the evidence file is named)
+   11  `query --verify`, `light trust`: the trusted state is older than the trust period
 """
 
 from __future__ import annotations

@@ -24,6 +24,12 @@ class GenesisError(ValueError):
     """A genesis file that cannot be used, with the reason."""
 
 
+DEFAULT_TRUST_PERIOD_MS = 14 * 24 * 3600 * 1000
+"""A light client trusts a validator set it verified for two weeks (CometBFT's usual choice);
+hashed into the genesis only when another value is chosen, so older genesis files keep theirs."""
+MIN_TRUST_PERIOD_MS = 60_000
+
+
 @dataclass(frozen=True, slots=True)
 class ConsensusParams:
     """Timeouts grow linearly with the round: base + delta * round (CometBFT's scheme)."""
@@ -51,6 +57,8 @@ class ChainParams:
     fee_collector: Address | None = None  # None: fees go to the block's proposer
     governing_body: str = GOVERNED_BY_VALIDATORS  # or a collective id in hex
     consensus: ConsensusParams = field(default_factory=ConsensusParams)
+    trust_period_ms: int = DEFAULT_TRUST_PERIOD_MS
+    """How long a light client may trust a validator set it verified (docs/lightclient.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +139,10 @@ class Genesis:
             [[a.raw, amount] for a, amount in self.balances],
             [v.to_fields() for v in self.validators],
         ]
-        if self.collectives:
+        if self.collectives or p.trust_period_ms != DEFAULT_TRUST_PERIOD_MS:
             fields.append([c.to_fields() for c in self.collectives])
+        if p.trust_period_ms != DEFAULT_TRUST_PERIOD_MS:
+            fields.append(["trust_period_ms", p.trust_period_ms])
         return fields
 
     def hash(self) -> bytes:
@@ -156,6 +166,8 @@ class Genesis:
         }
         if self.collectives:
             data["collectives"] = [_collective_json(c, hrp) for c in self.collectives]
+        if p.trust_period_ms != DEFAULT_TRUST_PERIOD_MS:
+            data["light_client"] = {"trust_period_ms": p.trust_period_ms}
         return data
 
     def write(self, path: Path) -> None:
@@ -213,6 +225,13 @@ def _int(value: Any, name: str, lo: int = 0, hi: int = codec.U64_MAX) -> int:
     return value
 
 
+def _trust_period(light: Any) -> int:
+    if not isinstance(light, dict) or set(light) - {"trust_period_ms"}:
+        raise GenesisError('light_client is {"trust_period_ms": N}')
+    value = light.get("trust_period_ms", DEFAULT_TRUST_PERIOD_MS)
+    return _int(value, "light_client.trust_period_ms", MIN_TRUST_PERIOD_MS)
+
+
 def _parse(data: Any) -> Genesis:
     if not isinstance(data, dict):
         raise GenesisError("genesis must be a JSON object")
@@ -243,6 +262,7 @@ def _parse(data: Any) -> Genesis:
         fee_collector=collector,
         governing_body=str(data.get("governance", {}).get("governing_body", "validators")),
         consensus=ConsensusParams(**consensus_raw),
+        trust_period_ms=_trust_period(data.get("light_client", {})),
     )
     balances: list[tuple[Address, int]] = []
     seen: set[Address] = set()

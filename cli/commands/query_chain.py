@@ -9,7 +9,7 @@ import click
 
 from cli import queryfmt as fmt
 from cli.lightclient import TrustStore, VerificationError
-from cli.lightclient.chainchecks import check_block, check_tx
+from cli.lightclient.chainchecks import TX_PROVEN, check_block, check_tx
 from cli.options import parse_hash
 from cli.querycontext import context, emit, query_options, verify_option
 
@@ -40,8 +40,13 @@ def block(
         with q.light() as light:
             header = light.sync(int(answer["height"]))
             raw = q.get_raw(f"/v1/blocks/{header.height}?format=msgpack")
-            check_block(answer, raw, header, q.hrp())
-        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+            proven = check_block(answer, raw, header, q.hrp())
+        answer["verified"] = {
+            "height": header.height,
+            "time_ms": header.time_ms,
+            "block_hash": header.hash().hex(),
+            "unverified": sorted(k for k in answer if k not in proven),
+        }
     emit(q, answer, fmt.block_text(answer))
 
 
@@ -69,7 +74,12 @@ def tx(
             hashes = q.get(f"/v1/blocks/{header.height}?txs=hashes").get("txs", [])
             raw = q.get_raw(f"/v1/txs/{digest.hex()}?format=msgpack")
             check_tx(answer, digest, raw, hashes=hashes, header=header, hrp=q.hrp())
-        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+        answer["verified"] = {
+            "height": header.height,
+            "time_ms": header.time_ms,
+            "block_hash": header.hash().hex(),
+            "unverified": sorted(k for k in answer if k not in TX_PROVEN),
+        }
     emit(q, answer, fmt.tx_text(answer))
 
 

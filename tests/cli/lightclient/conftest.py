@@ -47,9 +47,15 @@ def servers() -> Iterator[Servers]:
 
 
 @pytest.fixture
-def devchain(tmp_path: Path, servers: Servers) -> Iterator[DevChain]:
-    """Five committed blocks (a transfer in the second), served at `devchain.url`."""
-    chain = DevChain(tmp_path / "chain.ldb", make_genesis())
+def devchain(
+    request: pytest.FixtureRequest, tmp_path: Path, servers: Servers
+) -> Iterator[DevChain]:
+    """Five committed blocks (a transfer in the second), served at `devchain.url`; dated now,
+    unless parametrized (indirect) with {"realtime": False}; {"trust_period_ms": N} sets the
+    genesis's trust period."""
+    options = getattr(request, "param", {})
+    genesis = make_genesis(**{k: v for k, v in options.items() if k == "trust_period_ms"})
+    chain = DevChain(tmp_path / "chain.ldb", genesis, realtime=options.get("realtime", True))
     chain.commit()
     chain.commit([chain.transfer(250)])
     chain.blocks(3)
