@@ -25,7 +25,6 @@ from node.runner import Runner
 from node.sync import BlockSync
 from node.wire import (
     BlockRequest,
-    BlockResponse,
     Status,
     decode_evidence,
     decode_proposal,
@@ -101,4 +100,4 @@ class Router(BaseHandler):
         elif msg_type is MessageType.BLOCK_REQUEST:
             self._sync.serve(peer, BlockRequest.decode(payload))
         elif msg_type is MessageType.BLOCK_RESPONSE:
-            await self._sync.on_response(peer, BlockResponse.decode(payload, self._max_block_bytes))
+            await self._sync.on_response_payload(peer, payload, self._max_block_bytes)
