@@ -16,12 +16,10 @@ does not hold. Everything accepted is saved (`TrustStore`), so a later run start
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from cli.lightclient.errors import (
@@ -31,6 +29,14 @@ from cli.lightclient.errors import (
     WrongChainError,
 )
 from cli.lightclient.fork import SignedHeader, fork_report
+from cli.lightclient.signed import (
+    VerifiedState,
+    date_text,
+    decode_commit,
+    decode_header,
+    hex_field,
+    wall_clock,
+)
 from cli.lightclient.trust import TrustStore, write_atomically
 from cli.lightclient.witness import cross_check
 from cli.nodeclient import NodeClient
@@ -38,7 +44,7 @@ from consensus.commit import verify_commit
 from consensus.errors import ConsensusError
 from consensus.validators import ValidatorSet
 from ledger.block import Commit, Header
-from ledger.codec import MalformedError, decode
+from ledger.codec import MalformedError
 from ledger.genesis import Genesis
 from ledger.merkle import Proof, verify_proof
 
@@ -49,53 +55,9 @@ Progress = Callable[[int, int], None]
 Clock = Callable[[], int]
 """Milliseconds since the epoch (the wallet's clock)."""
 
-MAX_HEADER_BYTES = 4096
 MAX_CHANGE_PAGES = 1000
 MAX_CLOCK_DRIFT_MS = 10_000  # how far ahead of our clock a header may be dated (CometBFT: 10 s)
 DEFAULT_MAX_AGE_MS = 300_000  # a verified answer older than this is refused (--max-age)
-
-
-def _wall_clock() -> int:
-    return int(time.time() * 1000)
-
-
-def _date(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-@dataclass(frozen=True)
-class VerifiedState:
-    """State values proven against the state root of a verified header."""
-
-    height: int
-    header: Header
-    values: dict[bytes, bytes | None]
-
-    def get(self, key: bytes) -> bytes | None:
-        return self.values[key]
-
-
-def _hex(data: Any, what: str) -> bytes:
-    if not isinstance(data, str):
-        raise VerificationError(f"the node's {what} is missing")
-    try:
-        return bytes.fromhex(data)
-    except ValueError:
-        raise VerificationError(f"the node's {what} is not hex") from None
-
-
-def decode_header(data: Any) -> Header:
-    try:
-        return Header.from_fields(decode(_hex(data, "header"), MAX_HEADER_BYTES))
-    except MalformedError as exc:
-        raise VerificationError(f"the node's header does not decode: {exc}") from exc
-
-
-def decode_commit(data: Any) -> Commit:
-    try:
-        return Commit.decode(_hex(data, "commit"))
-    except MalformedError as exc:
-        raise VerificationError(f"the node's commit does not decode: {exc}") from exc
 
 
 class LightClient:
@@ -118,7 +80,7 @@ class LightClient:
         self.genesis_hash = genesis.hash()
         self.store = store
         self.progress = progress
-        self.clock = clock or _wall_clock
+        self.clock = clock or wall_clock
         self.max_age_ms = max_age_ms
         self.witnesses = list(witnesses)
         self.state = store.load()
@@ -173,7 +135,7 @@ class LightClient:
         now = self.clock()
         if header.time_ms > now + MAX_CLOCK_DRIFT_MS:
             raise VerificationError(
-                f"header {header.height} is dated {_date(header.time_ms)}, more than "
+                f"header {header.height} is dated {date_text(header.time_ms)}, more than "
                 f"{MAX_CLOCK_DRIFT_MS // 1000} s ahead of this computer's clock (a header from "
                 "the future: refused)"
             )
@@ -184,8 +146,8 @@ class LightClient:
             and header.time_ms <= state.time_ms
         ):
             raise VerificationError(
-                f"header {header.height} is dated {_date(header.time_ms)}, not after the "
-                f"trusted header {state.height} ({_date(state.time_ms)})"
+                f"header {header.height} is dated {date_text(header.time_ms)}, not after the "
+                f"trusted header {state.height} ({date_text(state.time_ms)})"
             )
         known = state.seen_hash(header.height)
         if known is not None and known != header.hash():
@@ -242,7 +204,9 @@ class LightClient:
                 if not isinstance(height, int) or height <= (out[-1][0] if out else after):
                     raise VerificationError("the node's validator-set changes are out of order")
                 try:
-                    validators = ValidatorSet.decode(_hex(item.get("validators_msgpack"), "set"))
+                    validators = ValidatorSet.decode(
+                        hex_field(item.get("validators_msgpack"), "set")
+                    )
                 except (MalformedError, ValueError) as exc:
                     raise VerificationError(f"a validator set does not decode: {exc}") from exc
                 out.append((height, validators))
@@ -314,7 +278,8 @@ class LightClient:
         period = self.genesis.params.trust_period_ms
         if self.clock() - state.time_ms > period:
             raise TrustExpiredError(
-                f"this wallet's trusted state (height {state.height}, {_date(state.time_ms)}) is "
+                f"this wallet's trusted state (height {state.height}, "
+                f"{date_text(state.time_ms)}) is "
                 f"older than the chain's trust period of {period // 3_600_000} h: get a recent "
                 "height and block hash from a source you trust and run "
                 "`coterie light trust HEIGHT HASH`"
@@ -401,7 +366,7 @@ class LightClient:
         if self.max_age_ms and age > self.max_age_ms:
             raise VerificationError(
                 f"the node's answer is proven at height {header.height}, dated "
-                f"{_date(header.time_ms)}: {age // 1000} s old, more than --max-age "
+                f"{date_text(header.time_ms)}: {age // 1000} s old, more than --max-age "
                 f"{self.max_age_ms // 1000} s (a stalled node, or a replayed answer)"
             )
         entries = bundle.get("entries", [bundle])
@@ -411,11 +376,11 @@ class LightClient:
         for entry in entries:
             if not isinstance(entry, dict):
                 raise VerificationError("a proof entry is not an object")
-            key = _hex(entry.get("key"), "proof key")
+            key = hex_field(entry.get("key"), "proof key")
             raw_value = entry.get("value")
-            value = None if raw_value is None else _hex(raw_value, "proven value")
+            value = None if raw_value is None else hex_field(raw_value, "proven value")
             try:
-                proof = Proof.decode(_hex(entry.get("proof_msgpack"), "proof"))
+                proof = Proof.decode(hex_field(entry.get("proof_msgpack"), "proof"))
             except MalformedError as exc:
                 raise VerificationError(f"the proof of key {key.hex()} does not decode") from exc
             if not verify_proof(header.state_root, key, value, proof):

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from cli.lightclient.checks import decode, listed, mismatch, same, u64
-from cli.lightclient.client import VerifiedState
 from cli.lightclient.errors import VerificationError
+from cli.lightclient.signed import VerifiedState
 from ledger.collectives import keys as col_keys
 from ledger.collectives.model import Collective, Member
 from ledger.governance.kinds import ProposalKind

@@ -81,10 +81,9 @@ def test_every_field_not_named_unverified_is_proven(
 def test_the_unverified_fields_are_named_in_text_and_json(liar: Liar, showcase: Showcase) -> None:
     run = liar(lambda _p, d: d)
     split = json.loads(run(["split", showcase.split.hex()]).stdout)
-    assert "paid (from the payout history)" in split["verified"]["unverified"]
-    assert "tranches" not in split["verified"]["unverified"]
+    assert split["verified"]["unverified"] == []  # what was paid too: every payment is proven
     content = json.loads(run(["content", showcase.content.hex()]).stdout)
-    assert content["verified"]["unverified"] == ["moderation_history"]
+    assert content["verified"]["unverified"] == []  # the history too: every decision proven
     validators = json.loads(run(["validators"]).stdout)
     assert "validators[].missed_blocks" in validators["verified"]["unverified"]
     text = run(["collective", GUILD.hex()], json_out=False).stdout
@@ -112,3 +111,24 @@ def test_a_lie_inside_a_listed_item_is_refused(
     result = liar(lie)(args)
     assert result.exit_code == 9, result.output
     assert result.output.count("\n") == 1 and "proven state holds" in result.output
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["payouts"][0]["payouts"][0].update(amount=10**6),
+        lambda d: d.update(payouts=[]),
+    ],
+    ids=["an inflated payment", "a hidden payment"],
+)
+def test_what_a_split_paid_is_proven_payment_by_payment(
+    liar: Liar, showcase: Showcase, change: Callable[[Any], None]
+) -> None:
+    def lie(path: str, data: Any) -> Any:
+        if path.endswith("/payouts"):
+            change(data)
+        return data
+
+    result = liar(lie)(["split", showcase.split.hex()])
+    assert result.exit_code == 9, result.output
+    assert "payment" in result.output and result.output.count("\n") == 1
