@@ -16,6 +16,7 @@ from cli import queryfmt as fmt
 from cli.errors import InvalidInputError
 from cli.lightclient.checkpoint import anchor, checkpoint_json, read_checkpoint, write_checkpoint
 from cli.lightclient.trust import TrustStore
+from cli.nodeclient import DEFAULT_NODE, NODE_ENV, NodeClient
 from cli.options import parse_hash
 from cli.querycontext import QueryGroup, context, emit, query_options
 
@@ -99,7 +100,14 @@ def checkpoint(
 
 @light.command("evidence")
 @click.argument("report", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-def evidence(*, report: Path) -> None:
+@click.option(
+    "--submit",
+    is_flag=True,
+    help="Send the duplicate-vote evidence to the node (POST /v1/evidence): its pool checks "
+    "it, gossips it, and a block records it.",
+)
+@click.option("--node", "node_url", envvar=NODE_ENV, default=DEFAULT_NODE, show_default=True)
+def evidence(*, report: Path, submit: bool, node_url: str) -> None:
     """Print a fork report the light client wrote (both signed headers, double signers)."""
     try:
         data = json.loads(report.read_text())
@@ -120,4 +128,11 @@ def evidence(*, report: Path) -> None:
     ]
     if data.get("signed_both_in_other_rounds"):
         rows.append(("signed both, other rounds", ", ".join(data["signed_both_in_other_rounds"])))
+    if submit:
+        items = [v["evidence_msgpack"] for v in data.get("duplicate_votes", [])]
+        if not items:
+            raise InvalidInputError("the report holds no duplicate-vote evidence to submit")
+        answer = NodeClient(node_url).post("/v1/evidence", {"evidence": items})
+        accepted = sum(1 for r in answer.get("results", []) if r.get("accepted"))
+        rows.append(("submitted", f"{accepted} of {len(items)} accepted by {node_url}"))
     click.echo(fmt.lines(rows))

@@ -3,6 +3,8 @@ is a fork: refused (exit 10) and reported as evidence anyone can check (issue 20
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -10,11 +12,16 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from cli.lightclient.fork import SignedHeader, fork_report
 from cli.main import cli
 from consensus.evidence import verify_evidence
 from consensus.validators import ValidatorSet
-from ledger.block import DuplicateVoteEvidence
+from ledger.block import Commit, CommitSig, DuplicateVoteEvidence, Vote, VoteType
 from ledger.codec import decode
+from node.home import NodeHome
+from node.keyfile import VALIDATOR_KEY, load_key_file
+from node.service import Node
+from node.testnet import LocalTestnet
 from tests.cli.lightclient.conftest import LiarRun
 from tests.cli.lightclient.devchain import ALICE, DevChain, Tamper, make_genesis
 from tests.cli.lightclient.lies import honest, one_line, resigned
@@ -74,3 +81,51 @@ def test_a_witness_whose_header_does_not_verify_is_refused(
 
     result = liar(honest)(["account", ALICE_TEXT, "--witness", proxy(unsigned)])
     one_line(result, 9, "a faulty witness")
+
+
+async def test_a_fork_report_submitted_to_a_live_network_is_recorded_in_a_block(
+    network: list[Node], testnet_dir: LocalTestnet, tmp_path: Path
+) -> None:
+    """Validators that signed two blocks of one height: the wallet's report is evidence the
+    chain takes (POST /v1/evidence, the pool, a block)."""
+    node = network[0]
+    while node.store.height < 3:
+        await asyncio.sleep(0.05)
+    height = 2
+    block, commit = node.store.block(height), node.store.commit(height)
+    assert block is not None and commit is not None
+    keys = [
+        load_key_file(NodeHome(n.home).validator_key_file, VALIDATOR_KEY) for n in testnet_dir.nodes
+    ]
+    forged = dataclasses.replace(block.header, state_root=bytes(range(32)))
+    message = Vote.sign_bytes_for(
+        node.genesis.hash(), VoteType.PRECOMMIT, height, commit.round, forged.hash()
+    )
+    sigs = sorted(
+        (CommitSig(k.address, k.sign(message)) for k in keys), key=lambda s: s.validator.raw
+    )
+    other = Commit(height, commit.round, forged.hash(), tuple(sigs))
+    validators = ValidatorSet.from_genesis(node.genesis.validators)
+    report = fork_report(
+        chain_id=node.genesis.chain_id,
+        genesis_hash=node.genesis.hash(),
+        hrp=node.genesis.params.address_prefix,
+        validators=validators,
+        trusted_hash=block.hash(),
+        trusted=SignedHeader(block.header, commit, "wallet"),
+        conflicting=SignedHeader(forged, other, "liar"),
+    )
+    assert len(report["duplicate_votes"]) == len(commit.signatures)
+    path = tmp_path / "fork.json"
+    path.write_text(json.dumps(report))
+    args = ["light", "evidence", str(path), "--submit", "--node", testnet_dir.nodes[0].api_url]
+    result = await asyncio.to_thread(CliRunner().invoke, cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"{len(commit.signatures)} of {len(commit.signatures)} accepted" in result.stdout
+    start = node.store.height
+    async with asyncio.timeout(60):
+        while not any(
+            (b := node.store.block(h)) is not None and b.evidence
+            for h in range(start, node.store.height + 1)
+        ):
+            await asyncio.sleep(0.1)
