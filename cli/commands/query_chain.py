@@ -38,7 +38,11 @@ def block(
     answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
     if verify:
         with q.light() as light:
+            if height is None:  # the latest block: an answer about the present
+                light.check_not_stale(int(answer["height"]))
             header = light.sync(int(answer["height"]))
+            if height is None:
+                light.check_fresh(header)
             raw = q.get_raw(f"/v1/blocks/{header.height}?format=msgpack")
             proven = check_block(answer, raw, header, q.hrp())
         answer["verified"] = {

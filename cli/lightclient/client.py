@@ -342,6 +342,28 @@ class LightClient:
         if self.progress is not None:
             self.progress(done, total)
 
+    # -- answers about the present ------------------------------------------------------------
+
+    def check_not_stale(self, height: int) -> None:
+        """An answer about the present below the height this wallet already verified is stale
+        (a replay, or a node behind the one asked before)."""
+        if height < self.state.height:
+            raise VerificationError(
+                f"the node answered from height {height}, below height {self.state.height} "
+                "that this wallet already verified (a stale or replayed answer, or a node "
+                "behind the one asked before)"
+            )
+
+    def check_fresh(self, header: Header) -> None:
+        """The header of an answer about the present is at most --max-age old."""
+        age = self.clock() - header.time_ms
+        if self.max_age_ms and age > self.max_age_ms:
+            raise VerificationError(
+                f"the node's answer is proven at height {header.height}, dated "
+                f"{date_text(header.time_ms)}: {age // 1000} s old, more than --max-age "
+                f"{self.max_age_ms // 1000} s (a stalled node, or a replayed answer)"
+            )
+
     # -- state proofs ------------------------------------------------------------------------
 
     def verify_bundle(self, bundle: Any, wanted: Iterable[bytes]) -> VerifiedState:
@@ -355,20 +377,9 @@ class LightClient:
         commit = decode_commit(bundle.get("commit_msgpack"))
         if bundle.get("height") != header.height:
             raise VerificationError("the proof's height is not its header's height")
-        if header.height < self.state.height:
-            raise VerificationError(
-                f"the node answered from height {header.height}, below height "
-                f"{self.state.height} that this wallet already verified (a stale or replayed "
-                "answer)"
-            )
+        self.check_not_stale(header.height)
         header = self.sync(header.height, (header, commit))
-        age = self.clock() - header.time_ms
-        if self.max_age_ms and age > self.max_age_ms:
-            raise VerificationError(
-                f"the node's answer is proven at height {header.height}, dated "
-                f"{date_text(header.time_ms)}: {age // 1000} s old, more than --max-age "
-                f"{self.max_age_ms // 1000} s (a stalled node, or a replayed answer)"
-            )
+        self.check_fresh(header)
         entries = bundle.get("entries", [bundle])
         if not isinstance(entries, list):
             raise VerificationError("the node's proof entries are not a list")

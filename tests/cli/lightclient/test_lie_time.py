@@ -115,3 +115,38 @@ def test_a_wallet_past_the_trust_period_needs_a_checkpoint(
             cli, ["light", "trust", "--from", str(published), *light, "--output", "json"]
         ).stdout
     )
+
+
+def test_a_replayed_latest_block_is_refused_a_past_one_is_not(
+    liar: Liar, devchain: DevChain, servers: Servers
+) -> None:
+    recorded: dict[str, Any] = {}
+
+    def replay(path: str, data: Any) -> Any:
+        if path == "/v1/blocks/latest":
+            return recorded.setdefault("answer", data)
+        return data
+
+    replaying = liar(replay)
+    assert replaying(["block"]).exit_code == 0
+    servers.call(lambda: devchain.blocks(2))
+    assert json.loads(liar(honest)(["block"]).stdout)["height"] == 7
+    one_line(replaying(["block"]), 9, "below height 7 that this wallet already verified")
+    assert liar(honest)(["block", "5"]).exit_code == 0  # a past height asked for: fine
+
+
+def test_a_wallet_saved_before_header_times_were_kept_still_verifies(
+    liar: Liar, tmp_path: Path, devchain: DevChain, servers: Servers
+) -> None:
+    """A trusted-state file of version 1 (no header time, no seen hashes) is upgraded: the
+    header of its height is fetched and must have the saved hash."""
+    run = liar(honest)
+    assert run(["account", ALICE_TEXT]).exit_code == 0
+    [saved] = (tmp_path / "wallet" / "light").glob("*.json")
+    data = json.loads(saved.read_text())
+    old = {k: v for k, v in data.items() if k not in ("time_ms", "seen", "signed")}
+    saved.write_text(json.dumps({**old, "version": 1}))
+    servers.call(lambda: devchain.blocks(1))
+    assert run(["account", ALICE_TEXT]).exit_code == 0
+    upgraded = json.loads(saved.read_text())
+    assert upgraded["version"] == 2 and upgraded["time_ms"] > 0
