@@ -11,7 +11,12 @@ import click
 
 from cli import queryfmt as fmt
 from cli.commands.query_chain import block, light_status, tx
-from cli.commands.query_proofs import payouts_of, verify_proposals, verify_split
+from cli.commands.query_proofs import (
+    payouts_of,
+    proven_holdings,
+    verify_proposals,
+    verify_split,
+)
 from cli.errors import InvalidInputError
 from cli.lightclient import VerificationError, checks, collective_checks
 from cli.lightclient import proposals as proposal_checks
@@ -31,7 +36,7 @@ from ledger.governance import keys as gov_keys
 from ledger.state import keys
 
 MAX_COLLECTIVES_SCANNED = 100
-HOLDINGS_UNPROVEN = "holdings (which collectives are listed)"
+HOLDINGS_UNPROVEN = "holdings (which collectives exist: the node's list)"
 SPLIT_PAID_UNPROVEN = "paid (from the payout history)"
 
 
@@ -48,11 +53,15 @@ query.add_command(light_status)
 # -- account ---------------------------------------------------------------------------------
 
 
+def _collectives(q: QueryContext) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = q.get("/v1/collectives").get("collectives", [])
+    return listed[:MAX_COLLECTIVES_SCANNED]
+
+
 def _holding_keys(q: QueryContext, raw: bytes) -> list[tuple[dict[str, Any], str, bytes]]:
     """(collective, class name, holding key) for every class of every collective (bounded)."""
-    listed = q.get("/v1/collectives").get("collectives", [])[:MAX_COLLECTIVES_SCANNED]
     out = []
-    for item in listed:
+    for item in _collectives(q):
         collective = q.get(f"/v1/collectives/{item['id']}")
         cid = bytes.fromhex(item["id"])
         for index, cls in enumerate(collective.get("classes", [])):
@@ -74,18 +83,16 @@ def account(
     address = q.address(who)
     text = address.to_text(q.hrp())
     answer = q.get(f"/v1/accounts/{text}" + ("?proof=true" if verify else ""))
-    holdings = _holding_keys(q, address.raw)
     account_key = keys.account(address.raw)
     values: dict[bytes, bytes | None] = {}
     if verify:
         with q.light() as light:
             verified = light.verify_bundle(answer.pop("proof", None), [account_key])
             proven = checks.check_account(answer, address, q.hrp(), verified)
-            if holdings:
-                values = light.prove([k for _, _, k in holdings]).values
-        proven.add("holdings")  # each amount shown is proven; which collectives were scanned is not
+            holdings, values = proven_holdings(light, _collectives(q), address.raw)
+        proven.add("holdings")  # each amount, class and name is proven; the collectives listed not
         mark(answer, verified, proven, [HOLDINGS_UNPROVEN])
-    elif holdings:
+    elif holdings := _holding_keys(q, address.raw):
         bundle = q.node.post("/v1/proofs", {"keys": [k.hex() for _, _, k in holdings]})
         values = {bytes.fromhex(e["key"]): _raw(e["value"]) for e in bundle["entries"]}
     answer["holdings"] = []

@@ -8,6 +8,8 @@ from typing import Any
 from cli.lightclient import LightClient, VerificationError, VerifiedState, checks
 from cli.lightclient import proposals as proposal_checks
 from cli.querycontext import QueryContext
+from ledger.collectives import keys as col_keys
+from ledger.collectives.model import Collective
 from ledger.governance import keys as gov_keys
 from ledger.splits import keys as split_keys
 
@@ -95,3 +97,29 @@ def verify_split(
             continue
         return verified, proven, payouts, with_history
     raise VerificationError("the chain moved on during every attempt; try again")
+
+
+def proven_holdings(
+    light: LightClient, listed: list[dict[str, Any]], raw: bytes
+) -> tuple[list[tuple[dict[str, Any], str, bytes]], dict[bytes, bytes | None]]:
+    """An account's holding keys in every class of the listed collectives, the classes and
+    names taken from the proven collective records, and the proven holdings."""
+    cids = []
+    for item in listed:
+        try:
+            cids.append(bytes.fromhex(str(item.get("id"))))
+        except ValueError:
+            raise VerificationError(f"the node lists a collective id {item.get('id')!r}") from None
+    if not cids:
+        return [], {}
+    records = light.prove([col_keys.collective(cid) for cid in cids])
+    out = []
+    for cid in cids:
+        collective = checks.decode(
+            Collective.decode, records.get(col_keys.collective(cid)), "collective"
+        )
+        shown = {"id": cid.hex(), "name": collective.name}
+        for index, cls in enumerate(collective.classes):
+            out.append((shown, cls.name, col_keys.holding(cid, index, raw)))
+    values = light.prove([k for _, _, k in out]).values if out else {}
+    return out, values

@@ -132,3 +132,19 @@ def test_what_a_split_paid_is_proven_payment_by_payment(
     result = liar(lie)(["split", showcase.split.hex()])
     assert result.exit_code == 9, result.output
     assert "payment" in result.output and result.output.count("\n") == 1
+
+
+def test_holdings_follow_the_proven_classes_not_the_nodes(liar: Liar) -> None:
+    """A node that hides a collective's token classes cannot hide what the account holds."""
+
+    def hide_classes(path: str, data: Any) -> Any:
+        if path.startswith("/v1/collectives/") and "classes" in data:
+            data["classes"] = []
+        return data
+
+    result = liar(hide_classes)(["account", ALICE.address.to_text("tcot")])
+    assert result.exit_code == 0, result.output
+    held = json.loads(result.stdout)["holdings"]
+    assert [(h["collective_name"], h["class"], h["amount"]) for h in held] == [
+        ("Cartridge Keepers", "shares", 10)
+    ]
