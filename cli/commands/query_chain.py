@@ -103,6 +103,8 @@ def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path |
         "genesis_hash": state.genesis_hash.hex(),
         "height": state.height,
         "header_hash": state.header_hash.hex(),
+        "time_ms": state.time_ms,
+        "checkable_from": state.base,
         "file": str(store.path),
         "validator_sets": [
             {
@@ -120,6 +122,8 @@ def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path |
             ("chain", f"{state.chain_id} (genesis {fmt.short(state.genesis_hash.hex())})"),
             ("trusted height", state.height),
             ("header", state.header_hash.hex()),
+            ("dated", fmt.date(state.time_ms)),
+            ("checkable from", f"height {state.base}"),
             ("validator sets", len(state.sets)),
             (
                 "signing now",

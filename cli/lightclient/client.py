@@ -132,6 +132,10 @@ class LightClient:
                 f"the commit of header {header.height} does not verify against the validator "
                 f"set tracked from genesis: {exc}"
             ) from exc
+        state = self.state
+        known = state.seen_hash(header.height)
+        if known is not None and known != header.hash():  # whatever its time: evidence
+            self._fork(SignedHeader(header, commit, source or self.node.url), validators, known)
         now = self.clock()
         if header.time_ms > now + MAX_CLOCK_DRIFT_MS:
             raise VerificationError(
@@ -139,7 +143,6 @@ class LightClient:
                 f"{MAX_CLOCK_DRIFT_MS // 1000} s ahead of this computer's clock (a header from "
                 "the future: refused)"
             )
-        state = self.state
         if (
             header.height > state.height
             and state.time_ms is not None
@@ -149,9 +152,6 @@ class LightClient:
                 f"header {header.height} is dated {date_text(header.time_ms)}, not after the "
                 f"trusted header {state.height} ({date_text(state.time_ms)})"
             )
-        known = state.seen_hash(header.height)
-        if known is not None and known != header.hash():
-            self._fork(SignedHeader(header, commit, source or self.node.url), validators, known)
 
     def _fork(self, conflicting: SignedHeader, validators: ValidatorSet, known: bytes) -> None:
         header = conflicting.header
@@ -266,6 +266,8 @@ class LightClient:
         """Moving ahead from the trusted state is safe only within the chain's trust period of
         its header's time: after that, its signers may have left the set unaccountable."""
         state = self.state
+        if state.time_ms is None and state.height == 0:
+            self.state = state = replace(state, time_ms=self.genesis.genesis_time_ms)
         if state.time_ms is None:  # a state saved before header times were kept
             header, _commit = self.signed_header(state.height)
             if header.hash() != state.header_hash:
