@@ -29,8 +29,9 @@ reading its height only (`on_response_payload`, before the block is decoded) and
 
 A peer that does not serve a height it claimed is doubted: its claims no longer make us
 "syncing" (nor raise `target_height`) until it serves a block, and each further miss in a row
-costs twice the last (`NO_ANSWER_PENALTY`, doubling), so a peer that keeps re-announcing a
-height it never serves is banned after a few misses.
+costs twice the last (`NO_ANSWER_PENALTY`, doubling; a miss more than `MISS_MEMORY` seconds
+old is forgiven), so a peer that keeps re-announcing a height it never serves is banned after
+a few misses.
 
 A peer only one height ahead is usually just a few milliseconds quicker than us at the same
 decision, so that height is requested only after `GRACE_SECONDS`; consensus normally gets there
@@ -67,6 +68,7 @@ HEDGE_AFTER = 1.0  # the next height we need is asked of a second peer after thi
 SLOW_ANSWER = 2.5  # an answer later than this costs its peer SLOW_PENALTY
 GRACE_SECONDS = 1.5
 NO_ANSWER_PENALTY = 5  # doubled for each further miss in a row
+MISS_MEMORY = 60.0  # a miss older than this no longer doubles the next penalty
 SLOW_PENALTY = 2
 UNSOLICITED_PENALTY = 10
 LATE_KEPT = 64  # (height, peer) pairs whose late answer is still welcome
@@ -90,6 +92,7 @@ class _Peer:
     height: int
     in_flight: int = 0
     misses: int = 0  # requests in a row it did not serve; > 0: its claims are doubted
+    last_miss: float = float("-inf")
 
 
 @dataclass(slots=True)
@@ -238,9 +241,13 @@ class BlockSync:
         self._welcome_late(height, peer)
         info = self._peers.get(peer)
         if info is not None:
+            now = self._clock()
+            if now - info.last_miss > MISS_MEMORY:
+                info.misses = 0  # an old miss is forgiven, as the score forgets its penalty
             info.height = min(info.height, height - 1)
             penalty = NO_ANSWER_PENALTY << min(info.misses, 8)
             info.misses += 1
+            info.last_miss = now
             self._net.penalize(peer, penalty, f"did not serve block {height}")
 
     def _release(self, peer: bytes) -> None:
