@@ -5,6 +5,7 @@ turn, and each lie must be refused."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -87,7 +88,7 @@ def test_the_unverified_fields_are_named_in_text_and_json(liar: Liar, showcase: 
     validators = json.loads(run(["validators"]).stdout)
     assert "validators[].missed_blocks" in validators["verified"]["unverified"]
     text = run(["collective", GUILD.hex()], json_out=False).stdout
-    assert "unverified (the node's word): treasury (complete list of assets)" in text
+    assert "unverified (the node's word): treasury (tokens of other collectives)" in text
     assert "proven at:" in text
 
 
@@ -148,3 +149,56 @@ def test_holdings_follow_the_proven_classes_not_the_nodes(liar: Liar) -> None:
     assert [(h["collective_name"], h["class"], h["amount"]) for h in held] == [
         ("Cartridge Keepers", "shares", 10)
     ]
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a scalar inside a JSON answer."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in leaves(v, (*path, i))]
+    return [path]
+
+
+def named_unverified(path: tuple[Any, ...], unverified: list[str]) -> bool:
+    """Whether `unverified` names the part at `path` ("field" or "list[].field")."""
+    for name in unverified:
+        head, _, rest = name.partition("[].")
+        if path[0] == head.split(" ")[0] and (not rest or rest in path[2:3]):
+            return True
+    return False
+
+
+LEAVES_PER_QUERY = 40
+
+
+@pytest.mark.parametrize(
+    "name", ["account", "collective", "validators", "proposal", "proposals", "split", "content"]
+)
+def test_a_lie_about_any_nested_value_is_refused(liar: Liar, showcase: Showcase, name: str) -> None:
+    """The probe above, one level down: every scalar inside the answer (a seeded sample of at
+    most LEAVES_PER_QUERY), unless its field is named unverified."""
+    args, carries = _queries(showcase)[name]
+    data = json.loads(liar(lambda _p, d: d)(args).stdout)
+    unverified = data["verified"]["unverified"]
+    paths = [
+        p
+        for p in leaves({k: v for k, v in data.items() if k not in CLI_ADDED | {"verified"}})
+        if len(p) > 1 and not named_unverified(p, unverified)
+    ]
+    paths = random.Random(20).sample(paths, min(len(paths), LEAVES_PER_QUERY))
+    passed = []
+    for path in paths:
+
+        def lie(request_path: str, answer: Any, path: tuple[Any, ...] = path) -> Any:
+            if carries(request_path) and isinstance(answer, dict):
+                target = answer
+                for step in path[:-1]:
+                    target = target[step]
+                target[path[-1]] = mutate(target[path[-1]])
+            return answer
+
+        result = liar(lie)(args)
+        if result.exit_code != 9:
+            passed.append(path)
+    assert not passed, f"lies inside `query {name}` at these paths were not refused: {passed}"
