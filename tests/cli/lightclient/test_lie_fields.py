@@ -169,7 +169,7 @@ def named_unverified(path: tuple[Any, ...], unverified: list[str]) -> bool:
     return False
 
 
-LEAVES_PER_QUERY = 40
+LEAVES_PER_QUERY = 20
 
 
 @pytest.mark.parametrize(
