@@ -1,6 +1,7 @@
 """Cross-check a verified header with a witness node (`--witness URL`), as CometBFT's light
-client does: the witness must hold the same header at that height. A witness that lags is asked
-for its latest header instead, compared with the primary's at that height.
+client does: the witness must hold the same header at that height. A witness that lags (by at most
+`MAX_WITNESS_LAG` heights) is asked for its latest header instead, compared with the primary's at
+that height.
 
 A witness header that is signed by 2/3+ of the trusted set but differs is a fork (`ForkError`,
 with both headers in the report); one that does not verify means the witness is faulty, and the
@@ -17,6 +18,10 @@ from ledger.block import Commit, Header
 
 if TYPE_CHECKING:
     from cli.lightclient.client import LightClient
+
+MAX_WITNESS_LAG = 10
+"""How many heights a witness may lag the node and still confirm an answer (at its latest
+height); farther, a node could be serving heights the chain has not reached."""
 
 
 def cross_check(client: LightClient, witness: NodeClient, header: Header) -> None:
@@ -53,5 +58,10 @@ def _theirs(client: LightClient, witness: NodeClient, height: int) -> tuple[Head
     if not isinstance(height_w, int) or not 1 <= height_w < height:
         raise VerificationError(
             f"witness {witness.url} has no header {height} and no usable latest height"
+        )
+    if height - height_w > MAX_WITNESS_LAG:
+        raise VerificationError(
+            f"witness {witness.url} is at height {height_w}, far below the node's {height}: "
+            "it cannot confirm the answer (a lagging witness, or a node ahead of the chain)"
         )
     return client.signed_header(height_w, witness)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,19 @@ async def test_a_fork_report_submitted_to_a_live_network_is_recorded_in_a_block(
             for h in range(start, node.store.height + 1)
         ):
             await asyncio.sleep(0.1)
+
+
+def test_a_witness_refuses_heights_the_chain_has_not_reached(
+    liar: Liar, devchain: DevChain
+) -> None:
+    """Keys of 2/3+ of the set sign a header 100 heights ahead, dated now: only a witness can
+    tell that the chain is not there."""
+
+    def ahead(path: str, data: Any) -> Any:
+        if path.startswith("/v1/accounts/"):
+            proof = data["proof"]
+            resigned(proof, height=proof["height"] + 100, time_ms=int(time.time() * 1000))
+        return data
+
+    result = liar(ahead)(["account", ALICE_TEXT, "--witness", devchain.url])
+    one_line(result, 9, "far below the node's 105")
