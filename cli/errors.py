@@ -19,6 +19,8 @@ Exit codes (stable, documented in docs/cli.md):
     9  `query --verify`: the answer does not verify (cli/querycontext.py)
    10  the node has no such thing: an unknown collective, proposal, split, content, tx or block
        (a 404 answer), so a script tells "not there" from "node down" (6)
+   11  `query --verify`, `light trust`: the trusted state is older than the trust period
+   12  `query --verify`: a fork was detected (the evidence file is named)
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class ExitCode(IntEnum):
     TX_FAILED = 8
     VERIFY_FAILED = 9
     NOT_FOUND = 10
+    TRUST_EXPIRED = 11
+    FORK = 12
 
 
 class CliError(click.ClickException):

@@ -8,6 +8,7 @@ from cli.commands.bench import bench
 from cli.commands.collective import collective
 from cli.commands.content import content
 from cli.commands.keys import keys
+from cli.commands.light import light
 from cli.commands.member import member
 from cli.commands.moderate import moderate
 from cli.commands.node import config, init
@@ -39,6 +40,7 @@ cli.add_command(testnet)
 cli.add_command(tx)
 cli.add_command(bench)
 cli.add_command(query)
+cli.add_command(light)
 cli.add_command(proposal)
 cli.add_command(split)
 cli.add_command(stream)

@@ -2,7 +2,10 @@
 chain's genesis and (with --verify) the light client.
 
 Exit code 9 means a verified query was refused: something the node sent does not verify against
-the validator set tracked from genesis (docs/cli.md, docs/lightclient.md).
+the validator set tracked from genesis, or is stale, or dated in the future; 10 means a fork was
+detected (two headers of one height signed by 2/3+; the evidence is written to a file); 11 means
+the wallet's trusted state is older than the chain's trust period (`coterie light trust`)
+(docs/cli.md, docs/lightclient.md).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from cli.lightclient import (
     VerificationError,
     VerifiedState,
 )
+from cli.lightclient.client import DEFAULT_MAX_AGE_MS
+from cli.lightclient.errors import ForkError, TrustExpiredError
 from cli.nodeclient import (
     DEFAULT_NODE,
     NODE_ENV,
@@ -44,6 +49,8 @@ from ledger.keys import Address
 F = TypeVar("F", bound=Callable[..., Any])
 
 VERIFY_FAILED_EXIT = 9
+FORK_EXIT = 12
+TRUST_EXPIRED_EXIT = 11
 MAX_RAW_BYTES = 32 * 1024 * 1024 + 1
 PROGRESS_MIN_STEPS = 3  # a bar only when following the set takes more than a moment
 
@@ -52,14 +59,27 @@ class VerifyFailedError(CliError):
     exit_code: ClassVar[int] = VERIFY_FAILED_EXIT
 
 
+class ForkDetectedCliError(CliError):
+    exit_code: ClassVar[int] = FORK_EXIT
+
+
+class TrustExpiredCliError(CliError):
+    exit_code: ClassVar[int] = TRUST_EXPIRED_EXIT
+
+
 class QueryGroup(CoterieGroup):
-    """The query group: light-client refusals become exit code 9 with the reason."""
+    """The query group: light-client refusals become exit code 9 with the reason, a fork 10
+    (with the evidence file), an expired trusted state 11."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ForkError as exc:
+            raise ForkDetectedCliError(f"verification failed: {exc}") from exc
         except VerificationError as exc:
             raise VerifyFailedError(f"verification failed: {exc}") from exc
+        except TrustExpiredError as exc:
+            raise TrustExpiredCliError(f"verification impossible: {exc}") from exc
         except LightClientError as exc:
             raise CliError(str(exc)) from exc
 
@@ -98,7 +118,35 @@ def query_options(f: F) -> F:
     )(f)
 
 
+def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Keep a light-client option for `QueryContext.light` (no command argument needed)."""
+    ctx.meta[f"light.{param.name}"] = value
+
+
 def verify_option(f: F) -> F:
+    """--verify, with the light client's --max-age and --witness."""
+    f = click.option(
+        "--witness",
+        "witnesses",
+        multiple=True,
+        metavar="URL",
+        expose_value=False,
+        callback=_keep,
+        help="With --verify: also ask this node (repeatable) for each verified header; a "
+        "conflicting signed header is a fork (exit 12).",
+    )(f)
+    f = click.option(
+        "--max-age",
+        "max_age",
+        type=click.IntRange(0, 10**9),
+        default=DEFAULT_MAX_AGE_MS // 1000,
+        show_default=True,
+        metavar="SECONDS",
+        expose_value=False,
+        callback=_keep,
+        help="With --verify: refuse (exit 9) an answer proven at a header older than this "
+        "(0: no bound).",
+    )(f)
     return click.option(
         "--verify",
         is_flag=True,
@@ -222,7 +270,17 @@ class QueryContext:
             genesis = self.genesis()
             self._hrp = genesis.params.address_prefix
             store = TrustStore(self.home, genesis)
-            self._light = LightClient(self.node, genesis, store, progress)
+            meta = click.get_current_context().meta
+            max_age = int(meta.get("light.max_age", DEFAULT_MAX_AGE_MS // 1000))
+            witnesses = [NodeClient(url, timeout=10.0) for url in meta.get("light.witnesses", ())]
+            self._light = LightClient(
+                self.node,
+                genesis,
+                store,
+                progress,
+                max_age_ms=max_age * 1000,
+                witnesses=witnesses,
+            )
         self._light.progress = progress
         try:
             yield self._light

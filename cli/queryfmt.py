@@ -217,9 +217,7 @@ def result_rows(p: dict[str, Any], now_ms: int) -> list[tuple[str, Any]]:
 
 def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
     items = answer.get("proposals", [])
-    if not items:
-        return "no proposals"
-    out = []
+    out = [] if items else ["no proposals"]
     for p in items:
         deadline = p.get("next_deadline")
         when = (

@@ -38,6 +38,11 @@ class GenesisError(ValueError):
 # the slowest link a full block must cross within the timeout cap: 1 MB/s
 BLOCK_BYTES_PER_MS = 1000
 
+DEFAULT_TRUST_PERIOD_MS = 14 * 24 * 3600 * 1000
+"""A light client trusts a validator set it verified for two weeks (CometBFT's usual choice);
+hashed into the genesis only when another value is chosen, so older genesis files keep theirs."""
+MIN_TRUST_PERIOD_MS = 60_000
+
 
 @dataclass(frozen=True, slots=True)
 class ConsensusParams:
@@ -107,6 +112,9 @@ class ChainParams:
             if listed == kind:
                 return max(fee, self.min_fee)
         return self.min_fee
+
+    trust_period_ms: int = DEFAULT_TRUST_PERIOD_MS
+    """How long a light client may trust a validator set it verified (docs/lightclient.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,10 +195,15 @@ class Genesis:
             [[a.raw, amount] for a, amount in self.balances],
             [v.to_fields() for v in self.validators],
         ]
-        if self.collectives or p.fee_by_kind:
+        trust_set = p.trust_period_ms != DEFAULT_TRUST_PERIOD_MS
+        if self.collectives or p.fee_by_kind or trust_set:
             fields.append([c.to_fields() for c in self.collectives])
-        if p.fee_by_kind:  # appended only when set, so older genesis files keep their hash
+        if (
+            p.fee_by_kind or trust_set
+        ):  # appended only when set, so older genesis files keep their hash
             fields.append([[kind, fee] for kind, fee in p.fee_by_kind])
+        if trust_set:
+            fields.append(["trust_period_ms", p.trust_period_ms])
         return fields
 
     def hash(self) -> bytes:
@@ -216,6 +229,8 @@ class Genesis:
             data["fees"]["by_kind"] = {_kind_name(kind): fee for kind, fee in p.fee_by_kind}
         if self.collectives:
             data["collectives"] = [_collective_json(c, hrp) for c in self.collectives]
+        if p.trust_period_ms != DEFAULT_TRUST_PERIOD_MS:
+            data["light_client"] = {"trust_period_ms": p.trust_period_ms}
         return data
 
     def write(self, path: Path) -> None:
@@ -273,6 +288,13 @@ def _int(value: Any, name: str, lo: int = 0, hi: int = codec.U64_MAX) -> int:
     return value
 
 
+def _trust_period(light: Any) -> int:
+    if not isinstance(light, dict) or set(light) - {"trust_period_ms"}:
+        raise GenesisError('light_client is {"trust_period_ms": N}')
+    value = light.get("trust_period_ms", DEFAULT_TRUST_PERIOD_MS)
+    return _int(value, "light_client.trust_period_ms", MIN_TRUST_PERIOD_MS)
+
+
 def _parse(data: Any) -> Genesis:
     if not isinstance(data, dict):
         raise GenesisError("genesis must be a JSON object")
@@ -309,6 +331,7 @@ def _parse(data: Any) -> Genesis:
         fee_collector=collector,
         governing_body=str(data.get("governance", {}).get("governing_body", "validators")),
         consensus=ConsensusParams(**consensus_raw),
+        trust_period_ms=_trust_period(data.get("light_client", {})),
     )
     balances: list[tuple[Address, int]] = []
     seen: set[Address] = set()

@@ -26,7 +26,6 @@ from node.runner import Runner
 from node.sync import BlockSync
 from node.wire import (
     BlockRequest,
-    BlockResponse,
     Status,
     decode_evidence,
     decode_proposal,
@@ -128,4 +127,4 @@ class Router(BaseHandler):
                 return
             self._sync.serve(peer, request)
         elif msg_type is MessageType.BLOCK_RESPONSE:
-            await self._sync.on_response(peer, BlockResponse.decode(payload, self._max_block_bytes))
+            await self._sync.on_response_payload(peer, payload, self._max_block_bytes)

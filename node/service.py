@@ -228,6 +228,12 @@ class Node:
 
         self.runner.add_listener(on_commit)
 
+    def add_evidence(self, evidence: DuplicateVoteEvidence) -> bool:
+        """Evidence submitted over the API (a light client's fork report): the pool verifies
+        it and the runner gossips it when new; True when it is pending now."""
+        self.runner.on_evidence(b"", evidence)
+        return self.evidence.knows(evidence)
+
     def signing(self) -> dict[bytes, SigningRecord]:
         """Per validator of the current set: last height signed and blocks missed."""
         return self._signing.snapshot()

@@ -18,9 +18,25 @@ its requests are given to other peers, and sync goes on. A request that gets no 
 answers with its STATUS instead. A peer that reports a lower height than it did before on the
 same connection is penalized (CometBFT ASA-2025-001).
 
+A slow peer cannot stall the in-order apply: when the next height we need has waited
+`HEDGE_AFTER` seconds, it is asked of a second peer too, and the first answer wins (the other
+is accepted late, without penalty, and dropped). An answer later than `SLOW_ANSWER` costs its
+peer `SLOW_PENALTY`: a peer that always answers just under the timeout sinks slowly.
+
+A `BLOCK_RESPONSE` nobody asked for (or a repeat of one already handled) is refused after
+reading its height only (`on_response_payload`, before the block is decoded) and costs its peer
+`UNSOLICITED_PENALTY`.
+
+A peer that does not serve a height it claimed is doubted: its claims no longer make us
+"syncing" (nor raise `target_height`) until it serves a block, and each further miss in a row
+costs twice the last (`NO_ANSWER_PENALTY`, doubling; a miss more than `MISS_MEMORY` seconds
+old is forgiven), so a peer that keeps re-announcing a height it never serves is banned after
+a few misses.
+
 A peer only one height ahead is usually just a few milliseconds quicker than us at the same
 decision, so that height is requested only after `GRACE_SECONDS`; consensus normally gets there
-first. "Syncing" (for status and /readyz) means some peer is at least two heights ahead.
+first. "Syncing" (for status and /readyz) means some peer we do not doubt is at least two
+heights ahead.
 
 `serve` answers a `BLOCK_REQUEST` from the store, sending the stored encodings as they are.
 """
@@ -34,6 +50,7 @@ from dataclasses import dataclass
 
 from consensus.commit import verify_commit
 from consensus.errors import CommitError
+from ledger.codec import MalformedError, TrustedReader
 from node.chain import Chain
 from node.mempool import SignatureVerifier
 from node.p2p.messages import MessageType
@@ -47,14 +64,35 @@ MAX_IN_FLIGHT = 8
 PER_PEER_IN_FLIGHT = 2
 WINDOW = 16  # x the largest block: what out-of-order blocks may hold in memory
 REQUEST_TIMEOUT = 5.0
+HEDGE_AFTER = 1.0  # the next height we need is asked of a second peer after this long
+SLOW_ANSWER = 2.5  # an answer later than this costs its peer SLOW_PENALTY
 GRACE_SECONDS = 1.5
-NO_ANSWER_PENALTY = 5
+NO_ANSWER_PENALTY = 5  # doubled for each further miss in a row
+MISS_MEMORY = 60.0  # a miss older than this no longer doubles the next penalty
+SLOW_PENALTY = 2
+UNSOLICITED_PENALTY = 10
+LATE_KEPT = 64  # (height, peer) pairs whose late answer is still welcome
+
+
+def peek_height(payload: bytes) -> int | None:
+    """The height of a `BLOCK_RESPONSE` (`[height, block, commit]`), read from its first bytes
+    without decoding the block; None when they are not that."""
+    reader = TrustedReader(payload[:16])
+    try:
+        if reader.array_header() != 3:
+            return None
+        height = reader.item()
+    except MalformedError:
+        return None
+    return height if isinstance(height, int) and not isinstance(height, bool) else None
 
 
 @dataclass(slots=True)
 class _Peer:
     height: int
     in_flight: int = 0
+    misses: int = 0  # requests in a row it did not serve; > 0: its claims are doubted
+    last_miss: float = float("-inf")
 
 
 @dataclass(slots=True)
@@ -82,6 +120,8 @@ class BlockSync:
         self._clock = clock
         self._peers: dict[bytes, _Peer] = {}
         self._requests: dict[int, _Request] = {}
+        self._hedges: dict[int, _Request] = {}  # a second request for the next height we need
+        self._late: dict[tuple[int, bytes], None] = {}  # answers still welcome, oldest first
         self._received: dict[int, tuple[bytes, BlockResponse]] = {}
         self._ahead_since: tuple[int, float] | None = None  # (our height, since when)
         self._next_peer = 0
@@ -93,8 +133,8 @@ class BlockSync:
 
     @property
     def target_height(self) -> int:
-        """The highest committed height a connected peer reported (0 when none)."""
-        return max((p.height for p in self._peers.values()), default=0)
+        """The highest committed height a connected peer we do not doubt reported (0: none)."""
+        return max((p.height for p in self._peers.values() if not p.misses), default=0)
 
     @property
     def syncing(self) -> bool:
@@ -115,6 +155,8 @@ class BlockSync:
         self._peers.pop(peer, None)
         for height in [h for h, r in self._requests.items() if r.peer == peer]:
             del self._requests[height]
+        for height in [h for h, r in self._hedges.items() if r.peer == peer]:
+            del self._hedges[height]
         self.pump()
 
     # -- requesting --------------------------------------------------------------------------
@@ -125,10 +167,15 @@ class BlockSync:
         for height, request in list(self._requests.items()):
             if now - request.sent > REQUEST_TIMEOUT:
                 self._unanswered(height, request.peer)
+        for height, request in list(self._hedges.items()):
+            if now - request.sent > REQUEST_TIMEOUT:
+                self._hedges.pop(height)
+                self._unanswered(height, request.peer)
         ours = self._chain.height
         for height in [h for h in self._received if h <= ours]:
             del self._received[height]
-        target = self.target_height
+        self._hedge(ours + 1, now)
+        target = self._request_height()
         if target <= ours:
             self._ahead_since = None
             return
@@ -149,11 +196,34 @@ class BlockSync:
             self._peers[peer].in_flight += 1
             self._net.send(peer, MessageType.BLOCK_REQUEST, BlockRequest(height).encode())
 
-    def _choose(self, height: int) -> bytes | None:
+    def _request_height(self) -> int:
+        """How far to request: doubted peers too are asked (serving clears the doubt; a
+        doubted peer that still does not serve pays more each time)."""
+        return max((p.height for p in self._peers.values()), default=0)
+
+    def _hedge(self, height: int, now: float) -> None:
+        """Ask a second peer for the next height we need when the first is slow."""
+        request = self._requests.get(height)
+        if request is None or height in self._hedges or now - request.sent < HEDGE_AFTER:
+            return
+        peer = self._choose(height, avoid=request.peer)
+        if peer is None:
+            return
+        log.info(
+            "block %d: peer %s is slow, asking %s too",
+            height,
+            request.peer.hex()[:12],
+            peer.hex()[:12],
+        )
+        self._hedges[height] = _Request(peer, now)
+        self._peers[peer].in_flight += 1
+        self._net.send(peer, MessageType.BLOCK_REQUEST, BlockRequest(height).encode())
+
+    def _choose(self, height: int, avoid: bytes | None = None) -> bytes | None:
         candidates = sorted(
             p
             for p, info in self._peers.items()
-            if info.height >= height and info.in_flight < PER_PEER_IN_FLIGHT
+            if info.height >= height and info.in_flight < PER_PEER_IN_FLIGHT and p != avoid
         )
         if not candidates:
             return None
@@ -164,27 +234,86 @@ class BlockSync:
         """A peer that does not serve a block it claimed: believe it lacks it (until its next
         STATUS), so a peer lying about its height cannot keep us "syncing" forever."""
         log.info("block %d: no answer from peer %s", height, peer.hex()[:12])
-        self._drop_request(height)
+        if self._requests.get(height) is not None and self._requests[height].peer == peer:
+            self._drop_request(height)
+        else:
+            self._release(peer)
+        self._welcome_late(height, peer)
         info = self._peers.get(peer)
         if info is not None:
+            now = self._clock()
+            if now - info.last_miss > MISS_MEMORY:
+                info.misses = 0  # an old miss is forgiven, as the score forgets its penalty
             info.height = min(info.height, height - 1)
-            self._net.penalize(peer, NO_ANSWER_PENALTY, f"did not serve block {height}")
+            penalty = NO_ANSWER_PENALTY << min(info.misses, 8)
+            info.misses += 1
+            info.last_miss = now
+            self._net.penalize(peer, penalty, f"did not serve block {height}")
+
+    def _release(self, peer: bytes) -> None:
+        info = self._peers.get(peer)
+        if info is not None:
+            info.in_flight = max(0, info.in_flight - 1)
 
     def _drop_request(self, height: int) -> None:
         request = self._requests.pop(height, None)
-        if request is not None and request.peer in self._peers:
-            info = self._peers[request.peer]
-            info.in_flight = max(0, info.in_flight - 1)
+        if request is not None:
+            self._release(request.peer)
+
+    def _welcome_late(self, height: int, peer: bytes) -> None:
+        """A request given up (timed out, or answered by another peer first): its answer may
+        still come, and is then no offence."""
+        self._late[(height, peer)] = None
+        while len(self._late) > LATE_KEPT:
+            del self._late[next(iter(self._late))]
 
     # -- receiving ---------------------------------------------------------------------------
 
+    def expects(self, peer: bytes, height: int) -> bool:
+        """Whether a block of `height` from `peer` was asked for (or is a welcome late answer)."""
+        for pending in (self._requests.get(height), self._hedges.get(height)):
+            if pending is not None and pending.peer == peer:
+                return True
+        return (height, peer) in self._late
+
+    async def on_response_payload(self, peer: bytes, payload: bytes, max_bytes: int) -> None:
+        """A `BLOCK_RESPONSE` as received: its height is read first, and the block is decoded
+        only when it was asked for; anything else costs the peer and is dropped unread."""
+        height = peek_height(payload)
+        if height is None or not self.expects(peer, height):
+            self._net.penalize(
+                peer, UNSOLICITED_PENALTY, f"sent a block response nobody asked for ({height})"
+            )
+            return
+        await self.on_response(peer, BlockResponse.decode(payload, max_bytes))
+
     async def on_response(self, peer: bytes, response: BlockResponse) -> None:
-        request = self._requests.get(response.height)
-        if request is None or request.peer != peer:
-            return  # unsolicited or late: ignore
-        self._drop_request(response.height)
-        if response.height > self._chain.height:
-            self._received[response.height] = (peer, response)
+        height = response.height
+        if (height, peer) in self._late:
+            del self._late[(height, peer)]  # a late answer: welcome when still needed
+            if height > self._chain.height and height not in self._received:
+                self._received[height] = (peer, response)
+                await self._apply_ready()
+            return
+        request, hedge = self._requests.get(height), self._hedges.get(height)
+        answered = next((r for r in (request, hedge) if r is not None and r.peer == peer), None)
+        if answered is None:
+            self._net.penalize(peer, UNSOLICITED_PENALTY, f"sent block {height} unasked")
+            return
+        if self._clock() - answered.sent > SLOW_ANSWER:
+            self._net.penalize(peer, SLOW_PENALTY, f"answered block {height} slowly")
+        info = self._peers.get(peer)
+        if info is not None:
+            info.misses = 0  # it serves what it claims
+        for other in (request, hedge):
+            if other is not None and other is not answered:
+                self._welcome_late(height, other.peer)
+        self._drop_request(height)
+        if hedge is not None:
+            self._hedges.pop(height, None)
+            self._release(hedge.peer)
+        if height > self._chain.height:
+            self._received[height] = (peer, response)
         await self._apply_ready()
         self.pump()
 

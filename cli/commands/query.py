@@ -11,7 +11,13 @@ import click
 
 from cli import queryfmt as fmt
 from cli.commands.query_chain import block, light_status, tx
-from cli.lightclient import LightClient, VerificationError, VerifiedState, checks, collective_checks
+from cli.commands.query_proofs import (
+    payouts_of,
+    proven_holdings,
+    verify_proposals,
+    verify_split,
+)
+from cli.lightclient import VerificationError, checks, collective_checks
 from cli.lightclient import proposals as proposal_checks
 from cli.options import parse_hash
 from cli.querycontext import (
@@ -26,13 +32,11 @@ from cli.querycontext import (
 )
 from cli.refs import collective_id
 from ledger.collectives import keys as col_keys
-from ledger.content import keys as content_keys
 from ledger.governance import keys as gov_keys
-from ledger.splits import keys as split_keys
 from ledger.state import keys
 
 MAX_COLLECTIVES_SCANNED = 100
-HOLDINGS_UNPROVEN = "holdings (which collectives are listed)"
+HOLDINGS_UNPROVEN = "holdings (which collectives exist: the node's list)"
 SPLIT_PAID_UNPROVEN = "paid (from the payout history)"
 
 
@@ -49,11 +53,15 @@ query.add_command(light_status)
 # -- account ---------------------------------------------------------------------------------
 
 
+def _collectives(q: QueryContext) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = q.get("/v1/collectives").get("collectives", [])
+    return listed[:MAX_COLLECTIVES_SCANNED]
+
+
 def _holding_keys(q: QueryContext, raw: bytes) -> list[tuple[dict[str, Any], str, bytes]]:
     """(collective, class name, holding key) for every class of every collective (bounded)."""
-    listed = q.get("/v1/collectives").get("collectives", [])[:MAX_COLLECTIVES_SCANNED]
     out = []
-    for item in listed:
+    for item in _collectives(q):
         collective = q.get(f"/v1/collectives/{item['id']}")
         cid = bytes.fromhex(item["id"])
         for index, cls in enumerate(collective.get("classes", [])):
@@ -75,18 +83,16 @@ def account(
     address = q.address(who)
     text = address.to_text(q.hrp())
     answer = q.get(f"/v1/accounts/{text}" + ("?proof=true" if verify else ""))
-    holdings = _holding_keys(q, address.raw)
     account_key = keys.account(address.raw)
     values: dict[bytes, bytes | None] = {}
     if verify:
         with q.light() as light:
             verified = light.verify_bundle(answer.pop("proof", None), [account_key])
             proven = checks.check_account(answer, address, q.hrp(), verified)
-            if holdings:
-                values = light.prove([k for _, _, k in holdings]).values
-        proven.add("holdings")  # each amount shown is proven; which collectives were scanned is not
+            holdings, values = proven_holdings(light, _collectives(q), address.raw)
+        proven.add("holdings")  # each amount, class and name is proven; the collectives listed not
         mark(answer, verified, proven, [HOLDINGS_UNPROVEN])
-    elif holdings:
+    elif holdings := _holding_keys(q, address.raw):
         bundle = q.node.post("/v1/proofs", {"keys": [k.hex() for _, _, k in holdings]})
         values = {bytes.fromhex(e["key"]): _raw(e["value"]) for e in bundle["entries"]}
     answer["holdings"] = []
@@ -211,7 +217,7 @@ def proposals(
     answer = q.get(path)
     if verify:
         with q.light() as light:
-            verified, complete = _verify_proposals(
+            verified, complete = verify_proposals(
                 q, light, answer=answer, path=path, cid=cid, limit=limit
             )
         unverified = [f"proposals[].{f}" for f in proposal_checks.NODE_COMPUTED]
@@ -219,58 +225,6 @@ def proposals(
             unverified.append("proposals (complete list)")
         mark(answer, verified, ("collective", "proposals", "next_before"), unverified)
     emit(q, answer, fmt.proposals_text(answer, now_ms()))
-
-
-def _verify_proposals(
-    q: QueryContext,
-    light: LightClient,
-    *,
-    answer: dict[str, Any],
-    path: str,
-    cid: bytes,
-    limit: int,
-) -> tuple[VerifiedState, bool]:
-    """Prove every listed record and that no proposal of the collective is left out of the
-    page (absence proofs up to the proven NEXT_ID); asks again when a block lands in between.
-    Returns the proofs and whether completeness was proven (False: too many ids to prove)."""
-    hrp = q.hrp()
-    next_id = proposal_checks.proven_next_id(light.prove([gov_keys.NEXT_ID]))
-    for attempt in range(5):
-        if answer.get("collective") != cid.hex():
-            raise VerificationError("the node listed the proposals of another collective")
-        ids = proposal_checks.listed_ids(answer)
-        plan = proposal_checks.ListPlan(cid, ids, next_id, full_page=len(ids) == limit)
-        complete = plan.complete_provable
-        verified = light.prove(plan.keys(with_gap=complete))
-        proven_next = proposal_checks.proven_next_id(verified)
-        try:
-            if proven_next != next_id:
-                raise VerificationError("a proposal was submitted between two proofs")
-            proposal_checks.check_list(answer, hrp, plan, verified, complete)
-            last = ids[-1] if len(ids) == limit else None
-            if answer.get("next_before") != last:
-                raise VerificationError("the node's next_before does not follow its list")
-        except VerificationError:
-            if attempt == 4:
-                raise
-            next_id = proven_next
-            answer.clear()
-            answer.update(q.get(path))
-            continue
-        return verified, complete
-    raise VerificationError("the chain moved on during every attempt; try again")
-
-
-def _prove_twice(
-    q: QueryContext, light: LightClient, answer: dict[str, Any], path: str, wanted: list[bytes]
-) -> tuple[dict[str, Any], VerifiedState]:
-    """Prove `wanted` at the height of the answer (asks again when a block lands in between)."""
-    for _attempt in range(5):
-        verified = light.prove(wanted)
-        if verified.height == answer.get("height"):
-            return answer, verified
-        answer = q.get(path)
-    raise VerificationError("the chain moved on during every attempt; try again")
 
 
 @query.command("proposal")
@@ -327,19 +281,16 @@ def split(
     sid = parse_hash(split_id, "split id")
     path = f"/v1/splits/{sid.hex()}"
     answer = q.get(path)
+    payouts = payouts_of(q, sid)
     if verify:
-        wanted = [split_keys.config(sid), split_keys.ledger(sid)]
         with q.light() as light:
-            answer, verified = _prove_twice(q, light, answer, path, wanted)
-            proven = checks.check_split(answer, q.hrp(), sid, *(verified.get(k) for k in wanted))
-        mark(answer, verified, proven, [SPLIT_PAID_UNPROVEN])
-    payouts: list[dict[str, Any]] = []
-    cursor: int | None = 0
-    while cursor is not None and len(payouts) < 10_000:
-        page = q.get(f"/v1/splits/{sid.hex()}/payouts?from_seq={cursor}&limit=1000")
-        payouts += page.get("payouts", [])
-        cursor = page.get("next_seq")
+            verified, proven, payouts, paid_proven = verify_split(q, light, answer, sid, payouts)
+        unproven = [] if paid_proven else [SPLIT_PAID_UNPROVEN]
+        mark(answer, verified, proven | {"paid"}, unproven)
+    note = answer.pop("verified", None)
     answer["paid"] = _paid(payouts)
+    if note is not None:
+        answer["verified"] = note
     emit(q, answer, fmt.split_text(answer, payouts))
 
 
@@ -371,20 +322,24 @@ def content(
     if verify:
         q.genesis()
     chash = parse_hash(content_hash, "content id")
-    path = f"/v1/content/{chash.hex()}"
+    path = f"/v1/content/{chash.hex()}?limit={checks.MODERATION_PAGE}"
     answer = q.get(path)
     if verify:
-        wanted = [content_keys.record(chash), content_keys.moderation_latest(chash)]
+        hrp = q.hrp()
         with q.light() as light:
             for attempt in range(5):  # `height` is the record's: a changed answer is asked again
-                verified = light.prove(wanted)
+                shown = answer.get("moderation_history")
+                count = len(shown) if isinstance(shown, list) else 0
+                verified = light.prove(checks.moderation_keys(chash, count))
                 try:
-                    values = [verified.get(k) for k in wanted]
-                    proven = checks.check_content(answer, q.hrp(), chash, *values)
+                    record, latest = (verified.get(k) for k in checks.moderation_keys(chash, 0))
+                    proven = checks.check_content(answer, hrp, chash, record, latest)
+                    whole = checks.check_moderation_history(answer, hrp, chash, verified)
                     break
                 except VerificationError:
                     if attempt == 4:
                         raise
                     answer = q.get(path)
-        mark(answer, verified, proven)
+        unproven = [] if whole else ["moderation_history (complete list)"]
+        mark(answer, verified, proven | {"moderation_history"}, unproven)
     emit(q, answer, fmt.content_text(answer, now_ms()))

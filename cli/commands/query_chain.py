@@ -9,7 +9,7 @@ import click
 
 from cli import queryfmt as fmt
 from cli.lightclient import TrustStore, VerificationError
-from cli.lightclient.chainchecks import check_block, check_tx
+from cli.lightclient.chainchecks import TX_PROVEN, check_block, check_tx
 from cli.options import parse_hash
 from cli.querycontext import context, emit, query_options, verify_option
 
@@ -38,10 +38,19 @@ def block(
     answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
     if verify:
         with q.light() as light:
+            if height is None:  # the latest block: an answer about the present
+                light.check_not_stale(int(answer["height"]))
             header = light.sync(int(answer["height"]))
+            if height is None:
+                light.check_fresh(header)
             raw = q.get_raw(f"/v1/blocks/{header.height}?format=msgpack")
-            check_block(answer, raw, header, q.hrp())
-        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+            proven = check_block(answer, raw, header, q.hrp())
+        answer["verified"] = {
+            "height": header.height,
+            "time_ms": header.time_ms,
+            "block_hash": header.hash().hex(),
+            "unverified": sorted(k for k in answer if k not in proven),
+        }
     emit(q, answer, fmt.block_text(answer))
 
 
@@ -69,7 +78,12 @@ def tx(
             hashes = q.get(f"/v1/blocks/{header.height}?txs=hashes").get("txs", [])
             raw = q.get_raw(f"/v1/txs/{digest.hex()}?format=msgpack")
             check_tx(answer, digest, raw, hashes=hashes, header=header, hrp=q.hrp())
-        answer["verified"] = {"height": header.height, "block_hash": header.hash().hex()}
+        answer["verified"] = {
+            "height": header.height,
+            "time_ms": header.time_ms,
+            "block_hash": header.hash().hex(),
+            "unverified": sorted(k for k in answer if k not in TX_PROVEN),
+        }
     emit(q, answer, fmt.tx_text(answer))
 
 
@@ -89,6 +103,8 @@ def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path |
         "genesis_hash": state.genesis_hash.hex(),
         "height": state.height,
         "header_hash": state.header_hash.hex(),
+        "time_ms": state.time_ms,
+        "checkable_from": state.base,
         "file": str(store.path),
         "validator_sets": [
             {
@@ -106,6 +122,8 @@ def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path |
             ("chain", f"{state.chain_id} (genesis {fmt.short(state.genesis_hash.hex())})"),
             ("trusted height", state.height),
             ("header", state.header_hash.hex()),
+            ("dated", fmt.date(state.time_ms)),
+            ("checkable from", f"height {state.base}"),
             ("validator sets", len(state.sets)),
             (
                 "signing now",

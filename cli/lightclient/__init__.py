@@ -6,8 +6,9 @@ proofs of state against the verified headers' state roots. docs/lightclient.md e
 scheme and its trust assumptions.
 """
 
-from cli.lightclient.client import LightClient, VerifiedState
+from cli.lightclient.client import LightClient
 from cli.lightclient.errors import LightClientError, VerificationError, WrongChainError
+from cli.lightclient.signed import VerifiedState
 from cli.lightclient.trust import TrustedState, TrustStore
 
 __all__ = [

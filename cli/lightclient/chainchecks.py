@@ -14,9 +14,10 @@ from ledger.tx import SignedTx
 from node.api.views import block_view, tx_view
 
 
-def check_block(answer: dict[str, Any], raw: bytes, header: Header, hrp: str) -> None:
+def check_block(answer: dict[str, Any], raw: bytes, header: Header, hrp: str) -> set[str]:
     """The answer is the verified block: its bytes hash to the header, its body matches the
-    header's roots, and every field shown is the view of those bytes."""
+    header's roots, and every field of the view of those bytes is shown as it is (returns
+    their names)."""
     try:
         block = Block.decode(raw)
     except MalformedError as exc:
@@ -29,11 +30,17 @@ def check_block(answer: dict[str, Any], raw: bytes, header: Header, hrp: str) ->
     problem = block.body_error()
     if problem:
         raise VerificationError(f"the node's block {header.height}: {problem}")
-    for field, value in block_view(block, hrp).items():
+    view = block_view(block, hrp)
+    for field, value in view.items():
         if answer.get(field) != value:
             raise VerificationError(
                 f"the node's block {header.height} shows another {field} than its signed bytes"
             )
+    return set(view)
+
+
+TX_PROVEN = frozenset({"hash", "tx", "status", "height", "position", "block_hash"})
+"""What `check_tx` proves of a tx answer (the result and events are receipts, the node's word)."""
 
 
 def check_tx(
@@ -41,6 +48,10 @@ def check_tx(
 ) -> None:
     """The tx's bytes hash to `digest`, the JSON shows exactly them, and the tx sits at its
     stated position in a block whose txs give the verified tx root."""
+    if answer.get("hash") != digest.hex():
+        raise VerificationError("the node shows the tx under another hash than the asked one")
+    if answer.get("block_hash") != header.hash().hex():
+        raise VerificationError(f"the node names another block than the verified {header.height}")
     try:
         tx = SignedTx.decode(raw)
     except MalformedError as exc:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.lightclient.client import VerifiedState
 from cli.lightclient.errors import VerificationError
+from cli.lightclient.signed import VerifiedState
 from consensus.validators import ValidatorSet
 from ledger.codec import MalformedError
+from ledger.content import keys as content_keys
 from ledger.content.records import ContentRecord, ModerationDecision
 from ledger.keys import Address
-from ledger.splits.records import SplitConfig, SplitLedger
+from ledger.splits import keys as split_keys
+from ledger.splits.records import PayoutRecord, SplitConfig, SplitLedger
 from ledger.state import keys
 from ledger.state.records import Account, ValidatorRecord
-from node.api.splits import content_record_view, split_record_view
+from node.api.splits import content_record_view, payout_view, split_record_view
+from node.api.views import jsonable
 
 
 def mismatch(what: str, field: str, shown: Any, proven: Any) -> VerificationError:
@@ -88,7 +91,15 @@ def check_account(
         "nonce": account.nonce,
     }
     same("account", answer, proven)
-    return set(proven)
+    shown_key = answer.get("public_key")
+    if shown_key is not None:  # self-certifying: the address is the hash of the key
+        try:
+            derived = Address.from_public_key(bytes.fromhex(str(shown_key)))
+        except ValueError:
+            derived = None
+        if derived != address:
+            raise VerificationError("the node shows a public key that is not this address's")
+    return {*proven, "public_key"}
 
 
 VALIDATOR_NODE_FIELDS = ("proposer_priority", "last_signed_height", "missed_blocks")
@@ -162,6 +173,28 @@ def check_split(
     return set(proven)
 
 
+MAX_PAYOUTS_PROVEN = 900  # history records proven with the split (one POST /v1/proofs)
+
+
+def payout_keys(split_id: bytes, count: int) -> list[bytes]:
+    """The split's ledger (its `next_seq` counts the payments) and `count` history records."""
+    return [split_keys.ledger(split_id)] + [split_keys.history(split_id, s) for s in range(count)]
+
+
+def check_payouts(
+    payouts: list[dict[str, Any]], hrp: str, split_id: bytes, verified: VerifiedState
+) -> None:
+    """The node's payout history is every proven history record, each shown as it is."""
+    data = verified.get(split_keys.ledger(split_id))
+    count = 0 if data is None else decode(SplitLedger.decode, data, "split ledger").next_seq
+    if len(payouts) != count:
+        raise mismatch("split", "number of payments", len(payouts), count)
+    for seq, item in enumerate(payouts):
+        key = split_keys.history(split_id, seq)
+        record = decode(PayoutRecord.decode, verified.get(key), f"payment {seq}")
+        same(f"split's payment {seq}", item, payout_view(record, hrp))
+
+
 def check_content(
     answer: dict[str, Any],
     hrp: str,
@@ -179,3 +212,33 @@ def check_content(
     proven = content_record_view(content_hash, record, latest, hrp)
     same("content", answer, proven)
     return set(proven)
+
+
+MODERATION_PAGE = 500  # decisions asked for and proven with the content (one POST /v1/proofs)
+
+
+def moderation_keys(content_hash: bytes, shown: int) -> list[bytes]:
+    """The record, the latest decision, and the history records of the decisions shown."""
+    return [
+        content_keys.record(content_hash),
+        content_keys.moderation_latest(content_hash),
+        *(content_keys.moderation_history(content_hash, seq) for seq in range(shown)),
+    ]
+
+
+def check_moderation_history(
+    answer: dict[str, Any], hrp: str, content_hash: bytes, verified: VerifiedState
+) -> bool:
+    """The history shown is the proven decisions from the first, each shown as it is, and as
+    many as there are (up to MODERATION_PAGE); returns whether it is the whole history."""
+    history = listed(answer, "moderation_history")
+    data = verified.get(content_keys.moderation_latest(content_hash))
+    latest = None if data is None else decode(ModerationDecision.decode, data, "decision")
+    count = 0 if latest is None else latest.seq + 1
+    if len(history) != min(count, MODERATION_PAGE):
+        raise mismatch("content", "number of moderation decisions", len(history), count)
+    for seq, item in enumerate(history):
+        key = content_keys.moderation_history(content_hash, seq)
+        decision = decode(ModerationDecision.decode, verified.get(key), f"decision {seq}")
+        same(f"content's moderation decision {seq}", item, jsonable(decision, hrp))
+    return count <= MODERATION_PAGE

@@ -16,19 +16,35 @@ does not hold. Everything accepted is saved (`TrustStore`), so a later run start
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from cli.lightclient.errors import VerificationError, WrongChainError
-from cli.lightclient.trust import TrustStore
+from cli.lightclient.errors import (
+    ForkError,
+    TrustExpiredError,
+    VerificationError,
+    WrongChainError,
+)
+from cli.lightclient.fork import SignedHeader, fork_report
+from cli.lightclient.signed import (
+    VerifiedState,
+    date_text,
+    decode_commit,
+    decode_header,
+    hex_field,
+    wall_clock,
+)
+from cli.lightclient.trust import TrustStore, write_atomically
+from cli.lightclient.witness import cross_check
 from cli.nodeclient import NodeClient
 from consensus.commit import verify_commit
 from consensus.errors import ConsensusError
 from consensus.validators import ValidatorSet
 from ledger.block import Commit, Header
-from ledger.codec import MalformedError, decode
+from ledger.codec import MalformedError
 from ledger.genesis import Genesis
 from ledger.merkle import Proof, verify_proof
 
@@ -36,48 +52,17 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """(steps done, steps in all) while following validator-set changes."""
+Clock = Callable[[], int]
+"""Milliseconds since the epoch (the wallet's clock)."""
 
-MAX_HEADER_BYTES = 4096
 MAX_CHANGE_PAGES = 1000
-
-
-@dataclass(frozen=True)
-class VerifiedState:
-    """State values proven against the state root of a verified header."""
-
-    height: int
-    header: Header
-    values: dict[bytes, bytes | None]
-
-    def get(self, key: bytes) -> bytes | None:
-        return self.values[key]
-
-
-def _hex(data: Any, what: str) -> bytes:
-    if not isinstance(data, str):
-        raise VerificationError(f"the node's {what} is missing")
-    try:
-        return bytes.fromhex(data)
-    except ValueError:
-        raise VerificationError(f"the node's {what} is not hex") from None
-
-
-def decode_header(data: Any) -> Header:
-    try:
-        return Header.from_fields(decode(_hex(data, "header"), MAX_HEADER_BYTES))
-    except MalformedError as exc:
-        raise VerificationError(f"the node's header does not decode: {exc}") from exc
-
-
-def decode_commit(data: Any) -> Commit:
-    try:
-        return Commit.decode(_hex(data, "commit"))
-    except MalformedError as exc:
-        raise VerificationError(f"the node's commit does not decode: {exc}") from exc
+MAX_CLOCK_DRIFT_MS = 10_000  # how far ahead of our clock a header may be dated (CometBFT: 10 s)
+DEFAULT_MAX_AGE_MS = 300_000  # a verified answer older than this is refused (--max-age)
 
 
 class LightClient:
-    """Verifies a node's headers and state proofs against the validators tracked from genesis."""
+    """Verifies a node's headers and state proofs against the validators tracked from genesis
+    (or from a checkpoint), within the chain's trust period and the wallet's clock."""
 
     def __init__(
         self,
@@ -85,12 +70,19 @@ class LightClient:
         genesis: Genesis,
         store: TrustStore,
         progress: Progress | None = None,
+        *,
+        clock: Clock | None = None,
+        max_age_ms: int = DEFAULT_MAX_AGE_MS,
+        witnesses: Sequence[NodeClient] = (),
     ) -> None:
         self.node = node
         self.genesis = genesis
         self.genesis_hash = genesis.hash()
         self.store = store
         self.progress = progress
+        self.clock = clock or wall_clock
+        self.max_age_ms = max_age_ms
+        self.witnesses = list(witnesses)
         self.state = store.load()
         self._chain_checked = False
 
@@ -110,7 +102,16 @@ class LightClient:
             )
         self._chain_checked = True
 
-    def _check_header(self, header: Header, commit: Commit, validators: ValidatorSet) -> None:
+    def check_header(
+        self,
+        header: Header,
+        commit: Commit,
+        validators: ValidatorSet,
+        *,
+        source: str | None = None,
+    ) -> None:
+        """`header` is signed by 2/3+ of `validators`, which it names, is not dated beyond the
+        clock bound, and does not conflict with a header verified before (else `ForkError`)."""
         if header.chain_id != self.genesis.chain_id:
             raise WrongChainError(
                 f"header {header.height} is of chain {header.chain_id!r}, "
@@ -131,9 +132,55 @@ class LightClient:
                 f"the commit of header {header.height} does not verify against the validator "
                 f"set tracked from genesis: {exc}"
             ) from exc
+        state = self.state
+        known = state.seen_hash(header.height)
+        if known is not None and known != header.hash():  # whatever its time: evidence
+            self._fork(SignedHeader(header, commit, source or self.node.url), validators, known)
+        now = self.clock()
+        if header.time_ms > now + MAX_CLOCK_DRIFT_MS:
+            raise VerificationError(
+                f"header {header.height} is dated {date_text(header.time_ms)}, more than "
+                f"{MAX_CLOCK_DRIFT_MS // 1000} s ahead of this computer's clock (a header from "
+                "the future: refused)"
+            )
+        if (
+            header.height > state.height
+            and state.time_ms is not None
+            and header.time_ms <= state.time_ms
+        ):
+            raise VerificationError(
+                f"header {header.height} is dated {date_text(header.time_ms)}, not after the "
+                f"trusted header {state.height} ({date_text(state.time_ms)})"
+            )
 
-    def _signed(self, height: int) -> tuple[Header, Commit]:
-        answer = self.node.get(f"/v1/commits/{height}")
+    def _fork(self, conflicting: SignedHeader, validators: ValidatorSet, known: bytes) -> None:
+        header = conflicting.header
+        trusted = None
+        if self.state.signed is not None and header.height == self.state.height:
+            mine_header = decode_header(self.state.signed[0].hex())
+            mine_commit = decode_commit(self.state.signed[1].hex())
+            trusted = SignedHeader(mine_header, mine_commit, "this wallet's trusted state")
+        report = fork_report(
+            chain_id=self.genesis.chain_id,
+            genesis_hash=self.genesis_hash,
+            hrp=self.genesis.params.address_prefix,
+            validators=validators,
+            trusted_hash=known,
+            trusted=trusted,
+            conflicting=conflicting,
+        )
+        path = self.store.dir / f"fork-{header.height}-{header.hash().hex()[:16]}.json"
+        write_atomically(path, json.dumps(report, indent=1) + "\n")
+        raise ForkError(
+            f"FORK at height {header.height}: {conflicting.source} sent header "
+            f"{header.hash().hex()[:16]}…, signed by 2/3+ of the validators, but this wallet "
+            f"verified {known.hex()[:16]}… for that height; the evidence is in {path}",
+            report,
+            path,
+        )
+
+    def signed_header(self, height: int, node: NodeClient | None = None) -> tuple[Header, Commit]:
+        answer = (node or self.node).get(f"/v1/commits/{height}")
         if not isinstance(answer, dict):
             raise VerificationError(f"the node's answer for header {height} is not an object")
         header = decode_header(answer.get("header_msgpack"))
@@ -142,7 +189,7 @@ class LightClient:
             raise VerificationError(f"asked for header {height}, the node sent {header.height}")
         return header, commit
 
-    def _changes(self, after: int) -> list[tuple[int, ValidatorSet]]:
+    def changes(self, after: int) -> list[tuple[int, ValidatorSet]]:
         """The node's claimed set changes first signing above `after`, ascending (unverified)."""
         out: list[tuple[int, ValidatorSet]] = []
         cursor: int | None = after
@@ -157,7 +204,9 @@ class LightClient:
                 if not isinstance(height, int) or height <= (out[-1][0] if out else after):
                     raise VerificationError("the node's validator-set changes are out of order")
                 try:
-                    validators = ValidatorSet.decode(_hex(item.get("validators_msgpack"), "set"))
+                    validators = ValidatorSet.decode(
+                        hex_field(item.get("validators_msgpack"), "set")
+                    )
                 except (MalformedError, ValueError) as exc:
                     raise VerificationError(f"a validator set does not decode: {exc}") from exc
                 out.append((height, validators))
@@ -167,57 +216,124 @@ class LightClient:
 
     def sync(self, target: int, signed: tuple[Header, Commit] | None = None) -> Header:
         """Verify header `target` (fetched, or `signed` when given) and everything needed to
-        trust it; returns the verified header and saves the new trusted state."""
+        trust it, cross-checked with the witnesses; returns the verified header and saves the
+        new trusted state."""
+        header = self._sync(target, signed)
+        for witness in self.witnesses:
+            cross_check(self, witness, header)
+        return header
+
+    def sync_quietly(self, target: int) -> Header:
+        """`sync` without the witnesses (for a witness's own cross-check)."""
+        return self._sync(target)
+
+    def _sync(self, target: int, signed: tuple[Header, Commit] | None = None) -> Header:
         self.check_chain()
         state = self.state
+        if target < state.base:
+            raise VerificationError(
+                f"header {target} is below this wallet's checkpoint at height {state.base}: "
+                "it cannot be checked"
+            )
         known = state.set_for(target)
         if known is not None:
-            header, commit = signed or self._signed(target)
-            self._check_header(header, commit, known)
+            header, commit = signed or self.signed_header(target)
+            self.check_header(header, commit, known)
             if target == state.height + 1:
-                self._advance(header)
+                self._check_trust_period()
+                self._advance(header, commit)
+            else:
+                self._remember(header)
             return header
-        changes = [c for c in self._changes(state.height + 1) if c[0] <= target + 1]
+        self._check_trust_period()
+        changes = [c for c in self.changes(state.height + 1) if c[0] <= target + 1]
         steps = [c for c in changes if c[0] <= target]
         total = len(steps) + 1
         for done, (first_height, new_set) in enumerate(steps):
             self._report(done, total)
-            header, commit = self._signed(first_height - 1)
-            self._check_header(header, commit, self.state.next_set)
-            self._adopt(header, first_height, new_set)
-        header, commit = signed or self._signed(target)
+            header, commit = self.signed_header(first_height - 1)
+            self.check_header(header, commit, self.state.next_set)
+            self._adopt(header, commit, first_height, new_set)
+        header, commit = signed or self.signed_header(target)
         if header.height != target:
             raise VerificationError(f"expected header {target}, got {header.height}")
-        self._check_header(header, commit, self.state.next_set)
-        self._advance(header, [c for c in changes if c[0] == target + 1])
+        self.check_header(header, commit, self.state.next_set)
+        self._advance(header, commit, [c for c in changes if c[0] == target + 1])
         self._report(total, total)
         return header
 
-    def _adopt(self, header: Header, first_height: int, new_set: ValidatorSet) -> None:
+    def _check_trust_period(self) -> None:
+        """Moving ahead from the trusted state is safe only within the chain's trust period of
+        its header's time: after that, its signers may have left the set unaccountable."""
+        state = self.state
+        if state.time_ms is None and state.height == 0:
+            self.state = state = replace(state, time_ms=self.genesis.genesis_time_ms)
+        if state.time_ms is None:  # a state saved before header times were kept
+            header, _commit = self.signed_header(state.height)
+            if header.hash() != state.header_hash:
+                raise VerificationError(
+                    f"the node's header {state.height} is not the one this wallet trusts"
+                )
+            self.state = replace(state, time_ms=header.time_ms)
+            state = self.state
+        assert state.time_ms is not None
+        period = self.genesis.params.trust_period_ms
+        if self.clock() - state.time_ms > period:
+            raise TrustExpiredError(
+                f"this wallet's trusted state (height {state.height}, "
+                f"{date_text(state.time_ms)}) is "
+                f"older than the chain's trust period of {period // 3_600_000} h: get a recent "
+                "height and block hash from a source you trust and run "
+                "`coterie light trust HEIGHT HASH`"
+            )
+
+    def _remember(self, header: Header) -> None:
+        remembered = self.state.remembered(header.height, header.hash())
+        if remembered is not self.state:
+            self.state = remembered
+            self.store.save(self.state)
+
+    def _adopt(
+        self, header: Header, commit: Commit, first_height: int, new_set: ValidatorSet
+    ) -> None:
         """Take the set that `header` (verified, of height first_height - 1) names as next."""
         if header.next_validators_hash != new_set.hash():
             raise VerificationError(
                 f"the validator set the node says signs from height {first_height} does not "
                 f"match the next_validators_hash of verified header {header.height}"
             )
-        self.state = self.state.advanced(header.height, header.hash(), (first_height, new_set))
+        self.state = self.state.advanced(
+            header.height,
+            header.hash(),
+            header.time_ms,
+            (first_height, new_set),
+            (header.encode(), commit.encode()),
+        )
         self.store.save(self.state)
 
     def _advance(
-        self, header: Header, following: Iterable[tuple[int, ValidatorSet]] | None = None
+        self,
+        header: Header,
+        commit: Commit,
+        following: Iterable[tuple[int, ValidatorSet]] | None = None,
     ) -> None:
         """Trust `header` (verified); its next set is the current one or a listed change."""
         if header.height <= self.state.height:
             return
         if header.next_validators_hash == self.state.next_set.hash():
-            self.state = self.state.advanced(header.height, header.hash())
+            self.state = self.state.advanced(
+                header.height,
+                header.hash(),
+                header.time_ms,
+                signed=(header.encode(), commit.encode()),
+            )
             self.store.save(self.state)
             return
         if following is None:
-            following = self._changes(header.height)
+            following = self.changes(header.height)
         for first_height, new_set in following:
             if first_height == header.height + 1:
-                self._adopt(header, first_height, new_set)
+                self._adopt(header, commit, first_height, new_set)
                 return
         raise VerificationError(
             f"verified header {header.height} names a next validator set the node did not "
@@ -227,6 +343,28 @@ class LightClient:
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(done, total)
+
+    # -- answers about the present ------------------------------------------------------------
+
+    def check_not_stale(self, height: int) -> None:
+        """An answer about the present below the height this wallet already verified is stale
+        (a replay, or a node behind the one asked before)."""
+        if height < self.state.height:
+            raise VerificationError(
+                f"the node answered from height {height}, below height {self.state.height} "
+                "that this wallet already verified (a stale or replayed answer, or a node "
+                "behind the one asked before)"
+            )
+
+    def check_fresh(self, header: Header) -> None:
+        """The header of an answer about the present is at most --max-age old."""
+        age = self.clock() - header.time_ms
+        if self.max_age_ms and age > self.max_age_ms:
+            raise VerificationError(
+                f"the node's answer is proven at height {header.height}, dated "
+                f"{date_text(header.time_ms)}: {age // 1000} s old, more than --max-age "
+                f"{self.max_age_ms // 1000} s (a stalled node, or a replayed answer)"
+            )
 
     # -- state proofs ------------------------------------------------------------------------
 
@@ -241,7 +379,9 @@ class LightClient:
         commit = decode_commit(bundle.get("commit_msgpack"))
         if bundle.get("height") != header.height:
             raise VerificationError("the proof's height is not its header's height")
+        self.check_not_stale(header.height)
         header = self.sync(header.height, (header, commit))
+        self.check_fresh(header)
         entries = bundle.get("entries", [bundle])
         if not isinstance(entries, list):
             raise VerificationError("the node's proof entries are not a list")
@@ -249,11 +389,11 @@ class LightClient:
         for entry in entries:
             if not isinstance(entry, dict):
                 raise VerificationError("a proof entry is not an object")
-            key = _hex(entry.get("key"), "proof key")
+            key = hex_field(entry.get("key"), "proof key")
             raw_value = entry.get("value")
-            value = None if raw_value is None else _hex(raw_value, "proven value")
+            value = None if raw_value is None else hex_field(raw_value, "proven value")
             try:
-                proof = Proof.decode(_hex(entry.get("proof_msgpack"), "proof"))
+                proof = Proof.decode(hex_field(entry.get("proof_msgpack"), "proof"))
             except MalformedError as exc:
                 raise VerificationError(f"the proof of key {key.hex()} does not decode") from exc
             if not verify_proof(header.state_root, key, value, proof):

@@ -5,7 +5,8 @@ shown and one policy per proposal kind.
 The policy list is complete by construction (one key per `ProposalKind` is proven: an override,
 or the proven absence of one, which leaves the chain's default). The member list is complete when
 its length equals the proven member count. The treasury has no count in state: the amounts shown
-are proven, that no asset is left out is not (`TREASURY_UNPROVEN`).
+are proven, and so are the native coin's and the collective's own tokens' (none may be left out);
+that no other collective's token is left out is not (`TREASURY_UNPROVEN`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from cli.lightclient.checks import decode, listed, mismatch, same, u64
-from cli.lightclient.client import VerifiedState
 from cli.lightclient.errors import VerificationError
+from cli.lightclient.signed import VerifiedState
+from ledger.codec import MalformedError
 from ledger.collectives import keys as col_keys
+from ledger.collectives.ids import Asset
 from ledger.collectives.model import Collective, Member
 from ledger.governance.kinds import ProposalKind
 from ledger.governance.policy import DEFAULT_POLICIES, Policy
 from ledger.keys import Address
 from node.api.views import jsonable
 
-TREASURY_UNPROVEN = "treasury (complete list of assets)"
+TREASURY_UNPROVEN = "treasury (tokens of other collectives)"
 MEMBERS_UNPROVEN = "members (complete list)"
 
 
@@ -39,8 +42,15 @@ def collective_keys(cid: bytes, answer: dict[str, Any], hrp: str) -> list[bytes]
         out += [col_keys.holding(cid, i, raw) for i in range(n_classes)]
     for item in listed(answer, "treasury"):
         out.append(col_keys.treasury(cid, _asset(item)))
+    out += [col_keys.treasury(cid, raw) for raw in _own_assets(cid, n_classes)]
     out += [col_keys.policy(cid, kind) for kind in ProposalKind]
     return out
+
+
+def _own_assets(cid: bytes, n_classes: int) -> list[bytes]:
+    """The assets whose treasury balance is always proven: the native coin and the
+    collective's own token classes."""
+    return [b"", *(Asset(cid, i).raw for i in range(n_classes))]
 
 
 def _member_address(hrp: str, member: dict[str, Any]) -> Address:
@@ -92,11 +102,23 @@ def check_collective(
     ]
     same("collective", answer, {"supply": supply})
     for item in listed(answer, "treasury"):
-        amount = u64(verified.get(col_keys.treasury(cid, _asset(item))))
-        if item.get("amount") != amount:
-            raise mismatch(
-                "collective", f"treasury {item.get('asset')}", item.get("amount"), amount
-            )
+        raw = _asset(item)
+        try:
+            asset = Asset.parse(raw)
+        except MalformedError:
+            raise VerificationError(f"the node's treasury asset {raw.hex()} is no asset") from None
+        proven_item = {
+            "asset": "native" if asset.is_native else asset.raw.hex(),
+            "collective": asset.collective.hex() or None,
+            "token_class": None if asset.is_native else asset.token_class,
+            "amount": u64(verified.get(col_keys.treasury(cid, raw))),
+        }
+        same(f"collective's treasury {item.get('asset')}", item, proven_item)
+    shown_assets = {_asset(item) for item in listed(answer, "treasury")}
+    for raw in _own_assets(cid, len(collective.classes)):
+        if raw not in shown_assets and u64(verified.get(col_keys.treasury(cid, raw))):
+            name = "native" if raw == b"" else raw.hex()
+            raise VerificationError(f"the treasury holds {name}, which the node does not list")
     same("collective", answer, {"policies": _policies(cid, hrp, verified)})
     proven = {"id", *record, "member_count", "members", "members_truncated", "supply"}
     proven |= {"treasury", "policies"}

@@ -18,8 +18,8 @@ from itertools import pairwise
 from typing import Any
 
 from cli.lightclient.checks import same
-from cli.lightclient.client import VerifiedState
 from cli.lightclient.errors import VerificationError
+from cli.lightclient.signed import VerifiedState
 from ledger.codec import MalformedError
 from ledger.governance import keys as gov_keys
 from ledger.governance.proposal import Proposal

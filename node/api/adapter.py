@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from ledger.block import Block
+from ledger.block import Block, DuplicateVoteEvidence
 from ledger.genesis import Genesis
 from ledger.keys import Address
 from ledger.state.events import Event, Receipt
@@ -71,6 +71,7 @@ class NodeLike(Protocol):
     def status(self) -> NodeInfoLike: ...
     def signing(self) -> Mapping[bytes, SigningRecord]: ...
     def add_commit_listener(self, listener: CommitListener) -> None: ...
+    def add_evidence(self, evidence: DuplicateVoteEvidence) -> bool: ...
 
 
 def node_status(info: NodeInfoLike) -> NodeStatus:
@@ -105,6 +106,7 @@ def context_for(node: NodeLike, version: str = "0.1.0") -> ApiContext:
         p2p_stats=lambda: p2p.stats,
         signing=node.signing,
         version=version,
+        add_evidence=node.add_evidence,
     )
 
 

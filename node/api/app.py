@@ -12,6 +12,7 @@ from node.api import (
     blocks,
     chaininfo,
     collectives,
+    evidence,
     governance,
     health,
     lightclient,
@@ -62,6 +63,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/peers", chaininfo.get_peers)
     r.add_get("/v1/proofs/{key}", proofs.get_proof)
     r.add_post("/v1/proofs", lightclient.post_proofs)
+    r.add_post("/v1/evidence", evidence.post_evidence)
     r.add_get("/v1/commits/{height}", lightclient.get_commit)
     r.add_get("/v1/validator-sets", lightclient.get_validator_sets)
     r.add_get("/v1/collectives", collectives.list_collectives)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.block import DuplicateVoteEvidence
 from ledger.genesis import Genesis
 from ledger.keys import Address
 from ledger.store import Store
@@ -83,6 +84,8 @@ class ApiContext:
     signing: Callable[[], Mapping[bytes, SigningRecord]] = _no_signing
     """Signing counters by validator address (raw 20 bytes); empty when not tracked."""
     version: str = "0.1.0"
+    add_evidence: Callable[[DuplicateVoteEvidence], bool] | None = None
+    """Hand evidence to the node's pool (True: new and valid); None: not taken over the API."""
 
     @property
     def hrp(self) -> str:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.api.openapi_schemas import HASH, HEX, INT, STR, Schema, array, nullable, obj, ref
+from node.api.openapi_schemas import (
+    BOOL,
+    HASH,
+    HEX,
+    INT,
+    STR,
+    Schema,
+    array,
+    nullable,
+    obj,
+    ref,
+)
 
 JSON = "application/json"
 KEY_PATTERN = "^(0x)?([0-9a-fA-F]{2}){1,256}$"
@@ -31,6 +42,22 @@ def light_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _ok("MultiProofBundle"),
                     "400": _error("Bad body or key"),
+                    "413": _error("Request body too large"),
+                    "415": _error("Unsupported content type"),
+                },
+            }
+        },
+        "/v1/evidence": {
+            "post": {
+                "summary": "Duplicate-vote evidence (a light client's fork report) for the pool",
+                "tags": ["node"],
+                "requestBody": {
+                    "required": True,
+                    "content": {JSON: {"schema": ref("EvidenceItems")}},
+                },
+                "responses": {
+                    "200": _ok("EvidenceResults"),
+                    "400": _error("Bad body or evidence"),
                     "413": _error("Request body too large"),
                     "415": _error("Unsupported content type"),
                 },
@@ -114,6 +141,21 @@ LIGHT_SCHEMAS: dict[str, Schema] = {
             "commit": nullable(ref("Commit")),
             "commit_msgpack": nullable(HEX),
         }
+    ),
+    "EvidenceItems": {
+        "type": "object",
+        "required": ["evidence"],
+        "properties": {
+            "evidence": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 64,
+                "items": {"type": "string", "pattern": "^([0-9a-fA-F]{2})+$"},
+            }
+        },
+    },
+    "EvidenceResults": obj(
+        {"results": array(obj({"hash": nullable(HASH), "accepted": BOOL, "error": nullable(STR)}))}
     ),
     "SignedHeader": obj(
         {

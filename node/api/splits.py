@@ -12,7 +12,7 @@ from ledger.content.store import get_content, latest_moderation, moderation_hist
 from ledger.keys import ADDRESS_LEN, Address
 from ledger.splits import keys as split_keys
 from ledger.splits.parties import Party, PartyKind
-from ledger.splits.records import SplitConfig, SplitLedger
+from ledger.splits.records import PayoutRecord, SplitConfig, SplitLedger
 from ledger.splits.store import find_config, payout_history
 from node.api.context import ApiContext
 from node.api.errors import ApiError
@@ -79,6 +79,14 @@ async def get_split(request: web.Request) -> web.Response:
     return web.json_response(out)
 
 
+def payout_view(record: PayoutRecord, hrp: str) -> dict[str, Any]:
+    """One payment into a split and what each party got (a history record alone)."""
+    item: dict[str, Any] = jsonable(record, hrp)
+    item["source"] = party_view(record.source, hrp)
+    item["payouts"] = [{"party": party_view(p, hrp), "amount": a} for p, a in record.payouts]
+    return item
+
+
 async def get_split_payouts(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     split_id = parse_hex(request.match_info["id"], "split_id", SPLIT_ID_LEN)
@@ -87,13 +95,7 @@ async def get_split_payouts(request: web.Request) -> web.Response:
     limit = page_limit(request)
     start = query_int(request, "from_seq", 0, 0, 2**63 - 1)
     records = payout_history(ctx.store.state, split_id, start, limit)
-    hrp = ctx.hrp
-    items = []
-    for r in records:
-        item = jsonable(r, hrp)
-        item["source"] = party_view(r.source, hrp)
-        item["payouts"] = [{"party": party_view(p, hrp), "amount": a} for p, a in r.payouts]
-        items.append(item)
+    items = [payout_view(r, ctx.hrp) for r in records]
     next_seq = records[-1].seq + 1 if len(records) == limit else None
     return web.json_response({"split": split_id.hex(), "payouts": items, "next_seq": next_seq})
 

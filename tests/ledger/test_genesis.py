@@ -126,3 +126,18 @@ def test_a_genesis_without_node_keys_keeps_its_hash() -> None:
     assert "node_key" not in genesis.to_json()["validators"][0]
     assert genesis.to_fields()[8] == [["v0", VALIDATOR.public_key, 10]]
     assert node_keys(genesis_state(genesis)) == frozenset()
+
+
+def test_the_light_client_trust_period_is_a_genesis_parameter_hashed_only_when_chosen() -> None:
+    """A genesis written before the parameter existed keeps its hash (the default), another
+    period is another chain, and the value round-trips through the file."""
+    plain = Genesis.from_json(document())
+    assert plain.params.trust_period_ms == 14 * 24 * 3600 * 1000
+    default = Genesis.from_json(document(light_client={"trust_period_ms": 14 * 24 * 3600 * 1000}))
+    assert default.hash() == plain.hash()
+    chosen = Genesis.from_json(document(light_client={"trust_period_ms": 3_600_000}))
+    assert chosen.hash() != plain.hash() and chosen.params.trust_period_ms == 3_600_000
+    assert Genesis.from_json(chosen.to_json()).hash() == chosen.hash()
+    for bad in ({"trust_period_ms": 1}, {"trust_period": 5}, [1]):
+        with pytest.raises(GenesisError, match="light_client"):
+            Genesis.from_json(document(light_client=bad))

@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from ledger.collectives.ids import NATIVE
+from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.content.payloads import ContentAnchor
 from ledger.genesis import Genesis
 from ledger.governance.core_actions import Mint
@@ -47,9 +49,15 @@ def servers() -> Iterator[Servers]:
 
 
 @pytest.fixture
-def devchain(tmp_path: Path, servers: Servers) -> Iterator[DevChain]:
-    """Five committed blocks (a transfer in the second), served at `devchain.url`."""
-    chain = DevChain(tmp_path / "chain.ldb", make_genesis())
+def devchain(
+    request: pytest.FixtureRequest, tmp_path: Path, servers: Servers
+) -> Iterator[DevChain]:
+    """Five committed blocks (a transfer in the second), served at `devchain.url`; dated now,
+    unless parametrized (indirect) with {"realtime": False}; {"trust_period_ms": N} sets the
+    genesis's trust period."""
+    options = getattr(request, "param", {})
+    genesis = make_genesis(**{k: v for k, v in options.items() if k == "trust_period_ms"})
+    chain = DevChain(tmp_path / "chain.ldb", genesis, realtime=options.get("realtime", True))
     chain.commit()
     chain.commit([chain.transfer(250)])
     chain.blocks(3)
@@ -155,8 +163,8 @@ class Showcase:
 
 @pytest.fixture
 def showcase(devchain: DevChain, servers: Servers, mint_proposal: int) -> Showcase:
-    """A split (with a tranche, a lock date and a payment), anchored content, and a ballot on
-    the mint proposal, all committed."""
+    """A split (with a tranche, a lock date and a payment), anchored content, a deposit in the
+    guild's treasury and the mint proposal, all committed."""
     terms = SplitTerms(
         tuple(sorted((Party.account(BOB.address), Party.account(VALIDATORS[1].address)))),
         (3, 1),
@@ -171,5 +179,6 @@ def showcase(devchain: DevChain, servers: Servers, mint_proposal: int) -> Showca
     anchor = devchain.sign(BOB, ContentAnchor(content, "ipfs://bafy-demo", "video", GUILD))
     servers.call(lambda: devchain.commit([create, anchor]))
     pay = devchain.sign(BOB, SplitPay(split, 400, b"inv-1", "first payout"))
-    servers.call(lambda: devchain.commit([pay]))
+    deposit = devchain.sign(ALICE, TreasuryDeposit(GUILD, NATIVE, 1234, "dues"))
+    servers.call(lambda: devchain.commit([pay, deposit]))
     return Showcase(mint_proposal, split, content)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +18,13 @@ from aiohttp import ClientSession, web
 
 from ledger.block import Block, Commit, CommitSig, Vote, VoteType
 from ledger.collectives.ids import VALIDATORS_BODY_ID, genesis_collective_id
-from ledger.genesis import ChainParams, Genesis, GenesisCollective, GenesisValidator
+from ledger.genesis import (
+    DEFAULT_TRUST_PERIOD_MS,
+    ChainParams,
+    Genesis,
+    GenesisCollective,
+    GenesisValidator,
+)
 from ledger.governance.ballots import Ballot
 from ledger.governance.kinds import BinaryOption
 from ledger.governance.proposal import proposals_of
@@ -35,7 +42,9 @@ from node.mempool import Admission, Mempool
 T = TypeVar("T")
 
 CHAIN_ID = "coterie-light-test"
-GENESIS_TIME = 1_700_000_000_000
+GENESIS_TIME = int(time.time()) * 1000 - 3_600_000
+"""An hour ago (fixed per test process): the wallet refuses headers from the future and answers
+older than its --max-age, so blocks are dated by the real clock."""
 VALIDATORS = [PrivateKey.from_secret(b"light-validator-%d" % i) for i in range(4)]
 NEWCOMER = PrivateKey.from_secret(b"light-newcomer")
 OUTSIDER = PrivateKey.from_secret(b"light-outsider")
@@ -44,9 +53,13 @@ BOB = PrivateKey.from_secret(b"light-bob")
 GUILD = genesis_collective_id(0)
 
 
-def make_genesis(chain_id: str = CHAIN_ID) -> Genesis:
+def make_genesis(
+    chain_id: str = CHAIN_ID, trust_period_ms: int = DEFAULT_TRUST_PERIOD_MS
+) -> Genesis:
     return Genesis(
-        params=ChainParams(chain_id=chain_id, address_prefix="tcot"),
+        params=ChainParams(
+            chain_id=chain_id, address_prefix="tcot", trust_period_ms=trust_period_ms
+        ),
         genesis_time_ms=GENESIS_TIME,
         balances=tuple((k.address, 1_000_000) for k in (ALICE, BOB, *VALIDATORS)),
         validators=tuple(
@@ -63,8 +76,9 @@ def make_genesis(chain_id: str = CHAIN_ID) -> Genesis:
 class DevChain:
     """Commits blocks with the node's `Chain`; every commit signed by the whole current set."""
 
-    def __init__(self, path: Path, genesis: Genesis) -> None:
+    def __init__(self, path: Path, genesis: Genesis, *, realtime: bool = True) -> None:
         self.genesis = genesis
+        self.realtime = realtime  # False: blocks a second apart from the genesis (an hour ago)
         self.url = ""  # where the API serves it, once started
         self.store = Store.open(path, genesis.hash())
         self.pending: list[SignedTx] = []
@@ -81,7 +95,8 @@ class DevChain:
         self.mempool = Mempool(genesis.params, genesis.hash(), self.store.state)
 
     def _tick(self) -> int:
-        self.clock += 1000
+        now = int(time.time() * 1000) if self.realtime else 0
+        self.clock = max(self.clock + 1000 * (not self.realtime), self.clock + 1, now)
         return self.clock
 
     def sign(self, key: PrivateKey, payload: Payload) -> SignedTx:

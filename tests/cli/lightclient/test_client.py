@@ -22,6 +22,7 @@ from ledger.state.records import Account
 from tests.cli.lightclient.devchain import (
     ALICE,
     BOB,
+    GENESIS_TIME,
     NEWCOMER,
     OUTSIDER,
     VALIDATORS,
@@ -175,7 +176,7 @@ def test_a_node_of_another_chain_is_refused(node_url: str, tmp_path: Path) -> No
 
 def test_a_node_lying_about_its_genesis_is_still_refused(proxy: Proxy, tmp_path: Path) -> None:
     """Votes sign the genesis hash: a node that claims the wallet's genesis cannot pass."""
-    other = dataclasses.replace(make_genesis(), genesis_time_ms=1)  # same chain id and validators
+    other = dataclasses.replace(make_genesis(), genesis_time_ms=GENESIS_TIME + 1)  # same validators
 
     def claim(path: str, data: Any) -> Any:
         if path == "/v1/genesis":

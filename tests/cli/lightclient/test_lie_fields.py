@@ -5,6 +5,7 @@ turn, and each lie must be refused."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -81,14 +82,13 @@ def test_every_field_not_named_unverified_is_proven(
 def test_the_unverified_fields_are_named_in_text_and_json(liar: Liar, showcase: Showcase) -> None:
     run = liar(lambda _p, d: d)
     split = json.loads(run(["split", showcase.split.hex()]).stdout)
-    assert "paid (from the payout history)" in split["verified"]["unverified"]
-    assert "tranches" not in split["verified"]["unverified"]
+    assert split["verified"]["unverified"] == []  # what was paid too: every payment is proven
     content = json.loads(run(["content", showcase.content.hex()]).stdout)
-    assert content["verified"]["unverified"] == ["moderation_history"]
+    assert content["verified"]["unverified"] == []  # the history too: every decision proven
     validators = json.loads(run(["validators"]).stdout)
     assert "validators[].missed_blocks" in validators["verified"]["unverified"]
     text = run(["collective", GUILD.hex()], json_out=False).stdout
-    assert "unverified (the node's word): treasury (complete list of assets)" in text
+    assert "unverified (the node's word): treasury (tokens of other collectives)" in text
     assert "proven at:" in text
 
 
@@ -112,3 +112,93 @@ def test_a_lie_inside_a_listed_item_is_refused(
     result = liar(lie)(args)
     assert result.exit_code == 9, result.output
     assert result.output.count("\n") == 1 and "proven state holds" in result.output
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["payouts"][0]["payouts"][0].update(amount=10**6),
+        lambda d: d.update(payouts=[]),
+    ],
+    ids=["an inflated payment", "a hidden payment"],
+)
+def test_what_a_split_paid_is_proven_payment_by_payment(
+    liar: Liar, showcase: Showcase, change: Callable[[Any], None]
+) -> None:
+    def lie(path: str, data: Any) -> Any:
+        if path.endswith("/payouts"):
+            change(data)
+        return data
+
+    result = liar(lie)(["split", showcase.split.hex()])
+    assert result.exit_code == 9, result.output
+    assert "payment" in result.output and result.output.count("\n") == 1
+
+
+def test_holdings_follow_the_proven_classes_not_the_nodes(liar: Liar) -> None:
+    """A node that hides a collective's token classes cannot hide what the account holds."""
+
+    def hide_classes(path: str, data: Any) -> Any:
+        if path.startswith("/v1/collectives/") and "classes" in data:
+            data["classes"] = []
+        return data
+
+    result = liar(hide_classes)(["account", ALICE.address.to_text("tcot")])
+    assert result.exit_code == 0, result.output
+    held = json.loads(result.stdout)["holdings"]
+    assert [(h["collective_name"], h["class"], h["amount"]) for h in held] == [
+        ("Cartridge Keepers", "shares", 10)
+    ]
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a scalar inside a JSON answer."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in leaves(v, (*path, i))]
+    return [path]
+
+
+def named_unverified(path: tuple[Any, ...], unverified: list[str]) -> bool:
+    """Whether `unverified` names the part at `path` ("field" or "list[].field")."""
+    for name in unverified:
+        head, _, rest = name.partition("[].")
+        if path[0] == head.split(" ")[0] and (not rest or rest in path[2:3]):
+            return True
+    return False
+
+
+LEAVES_PER_QUERY = 20
+
+
+@pytest.mark.parametrize(
+    "name", ["account", "collective", "validators", "proposal", "proposals", "split", "content"]
+)
+def test_a_lie_about_any_nested_value_is_refused(liar: Liar, showcase: Showcase, name: str) -> None:
+    """The probe above, one level down: every scalar inside the answer (a seeded sample of at
+    most LEAVES_PER_QUERY), unless its field is named unverified."""
+    args, carries = _queries(showcase)[name]
+    data = json.loads(liar(lambda _p, d: d)(args).stdout)
+    unverified = data["verified"]["unverified"]
+    paths = [
+        p
+        for p in leaves({k: v for k, v in data.items() if k not in CLI_ADDED | {"verified"}})
+        if len(p) > 1 and not named_unverified(p, unverified)
+    ]
+    paths = random.Random(20).sample(paths, min(len(paths), LEAVES_PER_QUERY))
+    passed = []
+    for path in paths:
+
+        def lie(request_path: str, answer: Any, path: tuple[Any, ...] = path) -> Any:
+            if carries(request_path) and isinstance(answer, dict):
+                target = answer
+                for step in path[:-1]:
+                    target = target[step]
+                target[path[-1]] = mutate(target[path[-1]])
+            return answer
+
+        result = liar(lie)(args)
+        if result.exit_code != 9:
+            passed.append(path)
+    assert not passed, f"lies inside `query {name}` at these paths were not refused: {passed}"

@@ -104,3 +104,9 @@ def test_a_proposal_list_with_one_left_out_is_refused(
     data = json.loads(honest.stdout)
     assert [p["id"] for p in data["proposals"]] == [mint_proposal + 1, mint_proposal]
     assert "proposals" not in data["verified"]["unverified"]
+
+
+def test_a_proven_empty_list_says_so_with_its_verified_line(liar: Liar) -> None:
+    result = liar(lambda _p, d: d)(["proposals", GUILD.hex()], json_out=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("no proposals") and "verified:" in result.stdout

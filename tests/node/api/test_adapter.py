@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from pytest_aiohttp import AiohttpClient
 
+from ledger.block import DuplicateVoteEvidence
 from ledger.genesis import Genesis
 from ledger.keys import Address
 from ledger.store import Store
@@ -62,6 +63,9 @@ class StandInNode:
 
     def signing(self) -> dict[bytes, SigningRecord]:
         return {VALIDATOR.address.raw: SigningRecord(last_signed_height=5, missed_blocks=2)}
+
+    def add_evidence(self, evidence: DuplicateVoteEvidence) -> bool:
+        return False
 
     def add_commit_listener(self, listener: CommitListener) -> None:
         self.listeners.append(listener)

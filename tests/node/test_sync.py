@@ -1,0 +1,112 @@
+"""Block sync against peers that are slow, chatty or lying about their height (issue 20,
+item 6): a real node (opened, not started: we play its peers by hand) with real blocks from a
+real 4-validator network, and the node's real peer scores."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from ledger import codec
+from node.service import Node
+from node.sync import HEDGE_AFTER, REQUEST_TIMEOUT, SLOW_ANSWER
+from node.testnet import LocalTestnet
+from node.wire import BlockResponse, Status
+
+PEER_A, PEER_B, PEER_C, PEER_D = (bytes([i]) * 32 for i in range(1, 5))
+
+
+async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+def payload(node: Node, height: int) -> bytes:
+    block, commit = node.store.block_bytes(height), node.store.commit(height)
+    assert block is not None and commit is not None
+    return BlockResponse.encode_stored(height, block, commit.encode())
+
+
+def age(node: Node, peer: bytes, height: int, seconds: float) -> None:
+    """Pretend the request of `height` to `peer` was sent `seconds` earlier."""
+    for table in (node.sync._requests, node.sync._hedges):
+        request = table.get(height)
+        if request is not None and request.peer == peer:
+            request.sent -= seconds
+
+
+async def test_a_slow_peer_does_not_stall_sync_and_pays_for_its_slowness(
+    network: list[Node],
+) -> None:
+    honest = network[0]
+    behind_home = network[3].home.root
+    await network[3].stop()
+    await until(lambda: honest.store.height >= network[3].store.height + 4)
+    behind = Node.open(behind_home)
+    sync, scores = behind.sync, behind.p2p.scores
+    start = behind.store.height
+    top = honest.store.height
+    max_bytes = 8 * 1024 * 1024
+    try:
+        sync.on_status(PEER_A, Status(top, bytes(32), 0))  # A gets start+1 and start+2
+        sync.on_status(PEER_B, Status(top, bytes(32), 0))
+        assert sync.expects(PEER_A, start + 1)
+        age(behind, PEER_A, start + 1, HEDGE_AFTER + 0.1)  # A is slow with the next block
+        sync.on_status(PEER_C, Status(top, bytes(32), 0))
+        assert sync.expects(PEER_C, start + 1), "the next height is asked of another peer"
+        await sync.on_response_payload(PEER_C, payload(honest, start + 1), max_bytes)
+        assert behind.store.height == start + 1  # C's answer was applied, A's not awaited
+        await sync.on_response_payload(PEER_A, payload(honest, start + 1), max_bytes)
+        assert scores.score(PEER_A) == 0  # a late answer after a hedge is no offence
+        age(behind, PEER_A, start + 2, SLOW_ANSWER + 0.1)
+        await sync.on_response_payload(PEER_A, payload(honest, start + 2), max_bytes)
+        assert behind.store.height == start + 2
+        assert scores.score(PEER_A) < 0  # a slow answer costs a little
+    finally:
+        behind._close_files()
+
+
+async def test_unasked_and_repeated_block_responses_cost_the_peer_unread(
+    network: list[Node],
+) -> None:
+    honest = network[0]
+    behind_home = network[3].home.root
+    await network[3].stop()
+    await until(lambda: honest.store.height >= network[3].store.height + 2)
+    behind = Node.open(behind_home)
+    sync, scores = behind.sync, behind.p2p.scores
+    start = behind.store.height
+    try:
+        junk = codec.encode([start + 1, b"not a block", b"not a commit"])
+        await sync.on_response_payload(PEER_D, junk, 1024)  # not decoded: no error
+        assert scores.score(PEER_D) < 0
+        sync.on_status(PEER_A, Status(honest.store.height, bytes(32), 0))
+        good = payload(honest, start + 1)
+        await sync.on_response_payload(PEER_A, good, 8 * 1024 * 1024)
+        assert behind.store.height == start + 1 and scores.score(PEER_A) == 0
+        await sync.on_response_payload(PEER_A, good, 8 * 1024 * 1024)  # the same again
+        assert scores.score(PEER_A) < 0
+    finally:
+        behind._close_files()
+
+
+async def test_a_peer_lying_about_its_height_stops_counting_at_once_and_is_soon_banned(
+    testnet_dir: LocalTestnet,
+) -> None:
+    node = Node.open(testnet_dir.nodes[0].home)
+    sync = node.sync
+    try:
+        for cycle in range(1, 10):
+            sync.on_status(PEER_D, Status(1000, bytes(32), 0))
+            if node.p2p.scores.ban_remaining(PEER_D) > 0:
+                break
+            assert cycle == 1 or not sync.syncing, "a doubted peer must not keep us syncing"
+            for height in [h for h, r in sync._requests.items() if r.peer == PEER_D]:
+                age(node, PEER_D, height, REQUEST_TIMEOUT + 1)
+            sync.pump()
+            assert not sync.syncing
+        assert node.p2p.scores.ban_remaining(PEER_D) > 0
+        assert cycle <= 4, f"banned only after {cycle} unanswered rounds"
+    finally:
+        node._close_files()
