@@ -126,7 +126,10 @@ def collective_text(c: dict[str, Any], native_coin: str = "coin") -> str:
 
 def validators_text(v: dict[str, Any]) -> str:
     total = v.get("total_power") or 0
-    out = [f"height {v['height']}, {len(v['validators'])} validators, total power {total}"]
+    count = len(v["validators"])
+    out = [
+        f"height {v['height']}, {count} validator{'' if count == 1 else 's'}, total power {total}"
+    ]
     for item in v["validators"]:
         missed = item.get("missed_blocks")
         extra = f", missed {missed}" if missed is not None else ""

@@ -92,3 +92,8 @@ def test_a_verified_finished_proposal_prints_the_proven_tally() -> None:
     answer = _finished("REJECTED", verified={"height": 9, "block_hash": "ab" * 32})
     text = fmt.proposal_text(answer, NOW)
     assert "  no:" in text and "verified:" in text
+
+
+def test_one_validator_is_not_1_validators() -> None:
+    one = {"height": 3, "total_power": 1, "validators": [{"address": MODERATOR, "power": 1}]}
+    assert fmt.validators_text(one).startswith("height 3, 1 validator, total power 1")
