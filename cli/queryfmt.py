@@ -40,6 +40,11 @@ def percent(part: int, whole: int) -> str:
     return f"{value:.2f}%".replace(".00%", "%")
 
 
+def count(n: int, noun: str) -> str:
+    """`1 validator`, `4 validators`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def lines(rows: list[tuple[str, Any]]) -> str:
     width = max((len(k) for k, _ in rows), default=0)
     return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in rows)
@@ -335,4 +340,23 @@ def tx_text(t: dict[str, Any]) -> str:
     for event in result.get("events", []):
         rows.append(("event", event.get("kind")))
     rows += verified_note(t)
+    return lines(rows)
+
+
+def stream_text(s: dict[str, Any], native_coin: str = "coin") -> str:
+    schedule = s.get("schedule") or {}
+    unit = asset_name(str(s.get("asset")), native_coin)
+    rows: list[tuple[str, Any]] = [
+        ("stream", s["id"]),
+        ("collective", s.get("collective")),
+        ("recipient", s.get("recipient")),
+        ("asset", unit),
+        ("status", s.get("status")),
+        ("total", f"{s.get('total')} {unit}"),
+        ("claimed", f"{s.get('claimed')} {unit}"),
+        ("claimable", f"{s.get('claimable')} {unit} (at {date(s.get('claimable_at_ms'))})"),
+        ("starts", date(schedule.get("start_ms"))),
+        ("runs", duration(int(schedule.get("duration_ms") or 0))),
+        ("proposal", s.get("proposal_id") or "-"),
+    ]
     return lines(rows)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cli import queryfmt as fmt
-from cli.commands.query_chain import block, light_status, tx
+from cli.commands.query_chain import block, light_status, stream, tx
 from cli.lightclient import LightClient, VerificationError, VerifiedState, checks
 from cli.options import parse_hash
 from cli.querycontext import (
@@ -42,6 +42,7 @@ def query() -> None:
 query.add_command(block)
 query.add_command(tx)
 query.add_command(light_status)
+query.add_command(stream)
 
 
 # -- account ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from node.api import (
     search,
     splits,
     status,
+    streams,
     txs,
     ws,
 )
@@ -73,6 +74,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/splits/{id}", splits.get_split)
     r.add_get("/v1/splits/{id}/payouts", splits.get_split_payouts)
     r.add_get("/v1/content/{hash}", splits.get_content_route)
+    r.add_get("/v1/streams/{id}", streams.get_stream_route)
     r.add_get("/v1/search", search.get_search)
     r.add_get("/v1/ws", ws.websocket)
     r.add_get("/v1/openapi.json", openapi.get_openapi)

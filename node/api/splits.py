@@ -16,6 +16,7 @@ from ledger.splits.records import SplitLedger
 from ledger.splits.store import find_config, payout_history
 from node.api.context import ApiContext
 from node.api.errors import ApiError
+from node.api.eventview import bytes_text
 from node.api.keys import CONTEXT
 from node.api.params import page_limit, parse_hex, query_flag, query_int
 from node.api.proofs import proof_bundle
@@ -86,6 +87,7 @@ async def get_split_payouts(request: web.Request) -> web.Response:
     for r in records:
         item = jsonable(r, hrp)
         item["source"] = party_view(r.source, hrp)
+        item["invoice_ref"] = bytes_text(r.invoice_ref)
         item["payouts"] = [{"party": party_view(p, hrp), "amount": a} for p, a in r.payouts]
         items.append(item)
     next_seq = records[-1].seq + 1 if len(records) == limit else None
