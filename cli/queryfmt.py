@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 
@@ -323,6 +324,22 @@ def block_text(b: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def payload_value(name: str, value: Any) -> str:
+    """A payload field as the wallet takes it back: an asset as `native` or `COLLECTIVE/CLASS`,
+    an invoice reference as its text, nested values as JSON (never a Python repr)."""
+    if isinstance(value, dict) and set(value) == {"collective", "token_class"}:
+        return f"{value['collective']}/{value['token_class']}" if value["collective"] else "native"
+    if name == "invoice_ref" and isinstance(value, str) and value:
+        try:
+            text = bytes.fromhex(value).decode("utf-8")
+        except ValueError:
+            return value
+        return json.dumps(text, ensure_ascii=False) if text.isprintable() else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def tx_text(t: dict[str, Any]) -> str:
     tx = t.get("tx") or {}
     rows: list[tuple[str, Any]] = [
@@ -335,7 +352,7 @@ def tx_text(t: dict[str, Any]) -> str:
         ("fee", tx.get("fee")),
     ]
     for name, value in (tx.get("payload") or {}).items():
-        rows.append((f"  {name}", value))
+        rows.append((f"  {name}", payload_value(name, value)))
     result = t.get("result") or {}
     for event in result.get("events", []):
         rows.append(("event", event.get("kind")))
