@@ -23,7 +23,7 @@ from cli.querycontext import (
     query_options,
     verify_option,
 )
-from cli.refs import collective_id
+from cli.refs import PROPOSAL_NUMBER, collective_id
 from ledger.collectives import keys as col_keys
 from ledger.content import keys as content_keys
 from ledger.governance import keys as gov_keys
@@ -238,7 +238,7 @@ def _single(q: QueryContext, answer: dict[str, Any], key: bytes, check: Any, ver
 
 
 @query.command("proposal")
-@click.argument("proposal_id", type=click.IntRange(0, 2**64 - 1), metavar="ID")
+@click.argument("proposal_id", type=PROPOSAL_NUMBER, metavar="ID")
 @query_options
 @verify_option
 def proposal(

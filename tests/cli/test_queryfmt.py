@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import click
+import pytest
+
 from cli import queryfmt as fmt
+from cli.refs import PROPOSAL_NUMBER
 
 NOW = 1_767_225_600_000  # 2026-01-01 00:00:00 UTC
 GUILD = "9f06931e" + "00" * 16
@@ -97,3 +101,11 @@ def test_a_verified_finished_proposal_prints_the_proven_tally() -> None:
 def test_one_validator_is_not_1_validators() -> None:
     one = {"height": 3, "total_power": 1, "validators": [{"address": MODERATOR, "power": 1}]}
     assert fmt.validators_text(one).startswith("height 3, 1 validator, total power 1")
+
+
+def test_a_proposal_number_is_taken_as_lists_print_it() -> None:
+    """`query proposals` prints `#12`; `query proposal` and `proposal vote` take `#12` too."""
+    assert PROPOSAL_NUMBER.convert("#12", None, None) == 12
+    assert PROPOSAL_NUMBER.convert("12", None, None) == 12
+    with pytest.raises(click.BadParameter, match="not a proposal number"):
+        PROPOSAL_NUMBER.convert("#x", None, None)

@@ -12,6 +12,7 @@ PAIR = re.compile(r"\b([a-z_]+)(?:=|:\s+)\"?([^\s\",()…]+)")
 SENT = re.compile(r"sent tx ([0-9a-f]{64})")
 COMMITTED = re.compile(r"committed at height (\d+) \(block ([0-9a-f]{64})\)")
 EXTRA = re.compile(r"^(collective|split) id\s+(\S+)$", re.MULTILINE)
+LISTED = re.compile(r"^(#\d+)\s", re.MULTILINE)  # `query proposals`: one proposal a line
 
 # what a key names -> the kind of id (the `query` subcommand that takes it)
 KINDS = {
@@ -42,6 +43,8 @@ def in_text(text: str) -> Iterator[tuple[str, str]]:
         yield "block", match.group(2)
     for match in EXTRA.finditer(text):
         yield match.group(1), match.group(2)
+    for match in LISTED.finditer(text):
+        yield "proposal", match.group(1)
     for key, value in PAIR.findall(text):
         if key in KINDS and value not in EMPTY:
             yield KINDS[key], value

@@ -120,6 +120,8 @@ def _story(walk: Walk, dev: dict[str, str]) -> str:
         walk.json("proposal", "vote", str(pid["id"]), "yes", "--from", "dev0")
         walk.text("query", "proposal", str(pid["id"]))
         walk.json("query", "proposal", str(pid["id"]))
+    walk.text("query", "proposals", "Walk Guild")
+    walk.json("query", "proposals", cid)
     history = walk.text("query", "content", content)
     assert re.search(rf"HIDE by collective {cid}, proposal \d+", history), history
     return cid
