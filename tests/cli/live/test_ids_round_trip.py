@@ -85,6 +85,7 @@ def _story(walk: Walk, dev: dict[str, str]) -> str:
     walk.text(
         "collective", "create", "--from", "dev1", "--name", "Walk Zine",
         "--class", "shares:shares", "--class", "credits:loot:transferable:open",
+        "--founder", "dev1=10,50",
     )  # fmt: skip
     deposit = walk.text(
         "treasury", "deposit", "--from", "dev2", "--collective", "Walk Guild",
@@ -120,6 +121,16 @@ def _story(walk: Walk, dev: dict[str, str]) -> str:
         walk.json("proposal", "vote", str(pid["id"]), "yes", "--from", "dev0")
         walk.text("query", "proposal", str(pid["id"]))
         walk.json("query", "proposal", str(pid["id"]))
+    token = walk.text(
+        "treasury", "deposit", "--from", "dev1", "--collective", cid,
+        "--asset", "Walk Zine/credits", "--amount", "5",
+    )  # fmt: skip
+    assert re.search(r"asset=[0-9a-f]{40}/credits ", token), token  # the class by name
+    genesis = walk.live.home / "genesis.json"
+    walk.live.devnet.genesis.write(genesis)
+    verified = walk.json("query", "collective", cid, "--verify", "--genesis", str(genesis))
+    assets = [t["asset"] for t in verified["treasury"]]
+    assert any(re.fullmatch(r"[0-9a-f]{40}/1", a) for a in assets), assets  # id/class, proven
     walk.text("query", "proposals", "Walk Guild")
     walk.json("query", "proposals", cid)
     history = walk.text("query", "content", content)
