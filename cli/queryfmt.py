@@ -234,6 +234,9 @@ def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
         if "options" in tally:
             opts = tally["options"]
             votes = " | " + " ".join(f"{k} {v}" for k, v in opts.items())
+        elif p.get("tally") and p.get("status") not in _OPEN:  # the final tally of a closed vote
+            names = list(p.get("choices") or []) or list(_BINARY)
+            votes = " | " + " ".join(f"{n} {v}" for n, v in zip(names, p["tally"], strict=False))
         out.append(f"#{p['id']:<5} {p['kind']:<12} {p['status']:<9}{votes}{when}")
     rows = verified_note(answer)
     if rows:

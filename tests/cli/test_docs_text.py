@@ -61,3 +61,12 @@ def test_statement_help_gives_the_chain_limit() -> None:
 def test_governance_says_where_an_unrevealed_delegator_power_goes() -> None:
     text = " ".join((ROOT / "docs" / "governance.md").read_text().split())
     assert "never reveals it has cast no ballot, so his power is cast by his delegates" in text
+
+
+def test_make_devnet_lists_the_dev_accounts_once() -> None:
+    """`make devnet` runs `testnet init` then `testnet start`: only start's banner is shown
+    (init's listing repeated the accounts and said `start it with:` while it was starting)."""
+    recipe = (ROOT / "Makefile").read_text().split("\ndevnet:", 1)[1].split("\n\n", 1)[0]
+    assert "testnet init" in recipe and "testnet start" in recipe
+    init = recipe.split("testnet init", 1)[1].split("&&", 1)[0]
+    assert ">/dev/null" in init

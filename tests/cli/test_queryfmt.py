@@ -109,3 +109,8 @@ def test_a_proposal_number_is_taken_as_lists_print_it() -> None:
     assert PROPOSAL_NUMBER.convert("12", None, None) == 12
     with pytest.raises(click.BadParameter, match="not a proposal number"):
         PROPOSAL_NUMBER.convert("#x", None, None)
+
+
+def test_the_list_shows_a_closed_vote_by_its_final_tally() -> None:
+    listed = fmt.proposals_text({"proposals": [_finished("EXECUTED")]}, NOW)
+    assert listed.startswith("#7") and "EXECUTED  | yes 150 no 40 abstain 10 veto 0" in listed
