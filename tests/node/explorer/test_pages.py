@@ -253,3 +253,17 @@ def test_event_attributes_link_to_the_pages_of_their_ids(tab: Tab, devnet: Devne
     tab.wait_page(f"/collective/{seeded.collective}")
     assert tab.text("#collective-name") == COLLECTIVE_NAME
     assert tab.errors == []
+
+
+def test_moderation_history_names_who_decided_and_links_the_proposal(
+    tab: Tab, devnet: Devnet
+) -> None:
+    """Issue 15: the content page shows the decision's actor (the collective, by proposal), the
+    proposal by number with its link, and the reason."""
+    _, seeded = devnet
+    page = tab.open(f"/content/{seeded.content}")
+    history = tab.text("main")
+    assert "HIDE" in history and "ipfs://why-hidden" in history
+    assert page.locator(f'main a[href="#/proposal/{seeded.moderation}"]').count() == 1
+    assert page.locator(f'main a[href="#/collective/{seeded.collective}"]').count() >= 1
+    assert tab.errors == []
