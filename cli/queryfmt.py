@@ -358,7 +358,8 @@ def tx_text(t: dict[str, Any]) -> str:
         rows.append((f"  {name}", payload_value(name, value)))
     result = t.get("result") or {}
     for event in result.get("events", []):
-        rows.append(("event", event.get("kind")))
+        shown = " ".join(f"{k}={v}" for k, v in (event.get("attributes") or {}).items())
+        rows.append(("event", f"{event.get('kind')} {shown}".rstrip()))
     rows += verified_note(t)
     return lines(rows)
 

@@ -114,3 +114,30 @@ def test_a_proposal_number_is_taken_as_lists_print_it() -> None:
 def test_the_list_shows_a_closed_vote_by_its_final_tally() -> None:
     listed = fmt.proposals_text({"proposals": [_finished("EXECUTED")]}, NOW)
     assert listed.startswith("#7") and "EXECUTED  | yes 150 no 40 abstain 10 veto 0" in listed
+
+
+def test_query_tx_shows_each_event_with_its_attributes() -> None:
+    """The ids an event names (here the collective, by its hex id) are printed, so they can be
+    pasted; the payload's asset and invoice read as the wallet takes them."""
+    answer = {
+        "hash": "aa" * 32,
+        "status": "committed",
+        "height": 5,
+        "tx": {
+            "kind": "TREASURY_DEPOSIT",
+            "sender": MODERATOR,
+            "nonce": 1,
+            "fee": 0,
+            "payload": {
+                "collective": GUILD,
+                "asset": {"collective": GUILD, "token_class": 1},
+                "invoice_ref": b"brand-2026-001".hex(),
+            },
+        },
+        "result": {
+            "events": [{"kind": "treasury_deposit", "attributes": {"collective": GUILD}}],
+        },
+    }
+    text = fmt.tx_text(answer)
+    assert f"event:         treasury_deposit collective={GUILD}" in text
+    assert f"  asset:       {GUILD}/1" in text and '"brand-2026-001"' in text
