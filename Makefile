@@ -34,9 +34,10 @@ unit: $(STAMP)
 test: lint typecheck layers unit
 
 # A new testnet in a temporary folder, or DEVNET_DIR=path: created there once, then restarted.
+# The start banner lists the nodes and dev accounts once (init's own listing would repeat them).
 devnet: $(STAMP)
 	@dir="$(DEVNET_DIR)"; [ -n "$$dir" ] || dir=$$(mktemp -d -t coterie-devnet-XXXXXX); \
-	[ -f "$$dir/testnet.json" ] || $(BIN)/coterie testnet init --validators 4 --out "$$dir" \
+	[ -f "$$dir/testnet.json" ] || $(BIN)/coterie testnet init --validators 4 --out "$$dir" >/dev/null \
 	&& exec $(BIN)/coterie testnet start "$$dir"
 
 # Both modes of issue 6 (docs/performance.md); BENCH_ARGS adds options, e.g. --txs 60000.

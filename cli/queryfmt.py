@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 
@@ -38,6 +39,11 @@ def percent(part: int, whole: int) -> str:
         return "-"
     value = 100 * part / whole
     return f"{value:.2f}%".replace(".00%", "%")
+
+
+def count(n: int, noun: str) -> str:
+    """`1 validator`, `4 validators`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def lines(rows: list[tuple[str, Any]]) -> str:
@@ -133,7 +139,10 @@ def collective_text(c: dict[str, Any], native_coin: str = "coin") -> str:
 
 def validators_text(v: dict[str, Any]) -> str:
     total = v.get("total_power") or 0
-    out = [f"height {v['height']}, {len(v['validators'])} validators, total power {total}"]
+    count = len(v["validators"])
+    out = [
+        f"height {v['height']}, {count} validator{'' if count == 1 else 's'}, total power {total}"
+    ]
     for item in v["validators"]:
         missed = item.get("missed_blocks")
         extra = f", missed {missed}" if missed is not None else ""
@@ -230,6 +239,9 @@ def proposals_text(answer: dict[str, Any], now_ms: int) -> str:
         if "options" in tally:
             opts = tally["options"]
             votes = " | " + " ".join(f"{k} {v}" for k, v in opts.items())
+        elif p.get("tally") and p.get("status") not in _OPEN:  # the final tally of a closed vote
+            names = list(p.get("choices") or []) or list(_BINARY)
+            votes = " | " + " ".join(f"{n} {v}" for n, v in zip(names, p["tally"], strict=False))
         out.append(f"#{p['id']:<5} {p['kind']:<12} {p['status']:<9}{votes}{when}")
     rows = verified_note(answer)
     if rows:
@@ -320,6 +332,22 @@ def block_text(b: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def payload_value(name: str, value: Any) -> str:
+    """A payload field as the wallet takes it back: an asset as `native` or `COLLECTIVE/CLASS`,
+    an invoice reference as its text, nested values as JSON (never a Python repr)."""
+    if isinstance(value, dict) and set(value) == {"collective", "token_class"}:
+        return f"{value['collective']}/{value['token_class']}" if value["collective"] else "native"
+    if name == "invoice_ref" and isinstance(value, str) and value:
+        try:
+            text = bytes.fromhex(value).decode("utf-8")
+        except ValueError:
+            return value
+        return json.dumps(text, ensure_ascii=False) if text.isprintable() else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def tx_text(t: dict[str, Any]) -> str:
     tx = t.get("tx") or {}
     rows: list[tuple[str, Any]] = [
@@ -332,9 +360,29 @@ def tx_text(t: dict[str, Any]) -> str:
         ("fee", tx.get("fee")),
     ]
     for name, value in (tx.get("payload") or {}).items():
-        rows.append((f"  {name}", value))
+        rows.append((f"  {name}", payload_value(name, value)))
     result = t.get("result") or {}
     for event in result.get("events", []):
-        rows.append(("event", event.get("kind")))
+        shown = " ".join(f"{k}={v}" for k, v in (event.get("attributes") or {}).items())
+        rows.append(("event", f"{event.get('kind')} {shown}".rstrip()))
     rows += verified_note(t)
+    return lines(rows)
+
+
+def stream_text(s: dict[str, Any], native_coin: str = "coin") -> str:
+    schedule = s.get("schedule") or {}
+    unit = asset_name(str(s.get("asset")), native_coin)
+    rows: list[tuple[str, Any]] = [
+        ("stream", s["id"]),
+        ("collective", s.get("collective")),
+        ("recipient", s.get("recipient")),
+        ("asset", unit),
+        ("status", s.get("status")),
+        ("total", f"{s.get('total')} {unit}"),
+        ("claimed", f"{s.get('claimed')} {unit}"),
+        ("claimable", f"{s.get('claimable')} {unit} (at {date(s.get('claimable_at_ms'))})"),
+        ("starts", date(schedule.get("start_ms"))),
+        ("runs", duration(int(schedule.get("duration_ms") or 0))),
+        ("proposal", s.get("proposal_id") or "-"),
+    ]
     return lines(rows)

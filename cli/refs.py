@@ -31,6 +31,25 @@ _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "min": 60_000, "h": 3_600_000, "d":
 _UNIT_MS["w"] = 7 * _UNIT_MS["d"]
 
 
+class ProposalNumber(click.ParamType[int]):
+    """A proposal's number as lists print it: `12`, or `#12`."""
+
+    name = "PROPOSAL_ID"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().removeprefix("#")
+        if not text.isdigit() or int(text) >= 2**64:
+            self.fail(f"{value!r} is not a proposal number (like 12 or #12)", param, ctx)
+        return int(text)
+
+
+PROPOSAL_NUMBER = ProposalNumber()
+
+
 def parse_duration_ms(text: str) -> int:
     """`90s`, `10m`, `2h`, `7d`, `1w`, or plain milliseconds."""
     match = _DURATION.fullmatch(text.strip().lower())

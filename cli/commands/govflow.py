@@ -107,5 +107,5 @@ def submit_proposal(
         for action in actions:
             action.check_poll(method, len(choices))
     payload = ProposalSubmit(collective, tuple(actions), method, choices, expedited, metadata)
-    head = [f"proposal: {kind.name.lower()} in collective {collective.hex()}"]
+    head = [f"a {kind.name.lower()} proposal in collective {collective.hex()}"]
     finish(builder, payload, [*head, *lines])

@@ -20,6 +20,7 @@ from ledger.collectives.ids import NATIVE
 from ledger.collectives.membership import MembershipApply, MembershipRenew, MembershipWithdraw
 from ledger.collectives.token_transfer import TokenTransfer
 from ledger.governance.kinds import ProposalKind
+from ledger.governance.proposal import MAX_METADATA_LEN
 
 COLLECTIVE = click.option(
     "--collective", required=True, metavar="ID|NAME", help="The collective (id or exact name)."
@@ -48,7 +49,7 @@ def member() -> None:
     metavar="native|COLLECTIVE/CLASS",
     help="What the tribute is paid in.",
 )
-@click.option("--statement", default="", help="Why you apply (up to 255 bytes).")
+@click.option("--statement", default="", help=f"Why you apply (up to {MAX_METADATA_LEN:,} bytes).")
 @tx_options
 def apply(
     *,

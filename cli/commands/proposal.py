@@ -14,7 +14,8 @@ from cli.commands.govflow import builder_for, finish, node_record
 from cli.commands.govparse import checked, describe_ballot, parse_ballot
 from cli.commands.proposal_submit import submit
 from cli.errors import CoterieGroup, InvalidInputError
-from cli.txflow import AMOUNT, TxBuilder, tx_options
+from cli.refs import PROPOSAL_NUMBER
+from cli.txflow import TxBuilder, tx_options
 from cli.wallet import salts
 from ledger.errors import ErrorCode
 from ledger.governance.ballots import SALT_LEN, Ballot, commitment, validate
@@ -24,7 +25,7 @@ from ledger.governance.process_txs import MultisigApprove, ProposalProcess
 from ledger.governance.proposal_txs import ProposalCancel, ProposalSponsor
 from ledger.governance.vote_txs import Vote, VoteCommit, VoteReveal
 
-PROPOSAL_ID = click.argument("proposal_id", metavar="PROPOSAL_ID", type=AMOUNT)
+PROPOSAL_ID = click.argument("proposal_id", metavar="PROPOSAL_ID", type=PROPOSAL_NUMBER)
 BALLOT = click.argument("options", nargs=-1, required=True, metavar="OPTION[=WEIGHT]...")
 
 

@@ -83,7 +83,7 @@ def stream_create(
     action = StreamCreate(builder.address(recipient), builder.asset(asset), schedule)
     starts = "when the proposal executes" if start == 0 else format_time(start)
     lines = [
-        f"stream: {schedule.total} in {schedule.steps} steps of {format_duration(interval)} "
+        f"a stream of {schedule.total} in {schedule.steps} steps of {format_duration(interval)} "
         f"over {format_duration(duration)}, starting {starts}"
         + (f", cliff {format_duration(cliff)}" if cliff else "")
     ]

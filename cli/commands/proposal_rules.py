@@ -34,6 +34,7 @@ from cli.commands.govparse import (
     parse_ppm,
     split_pair,
 )
+from cli.errors import InvalidInputError
 from cli.txflow import AMOUNT, TxBuilder, tx_options
 from ledger.collectives.ids import Asset
 from ledger.collectives.params import CollectiveParams
@@ -227,8 +228,12 @@ def policy(
     if not values:
         raise click.UsageError("give at least one policy setting to change")
     action = SetPolicy(int(kind), new)
-    with checked("invalid policy"):
-        action.check()
+    try:
+        with checked("invalid policy"):
+            action.check()
+    except InvalidInputError as exc:  # name this command's option, not the policy field
+        hint = exc.message.replace("expedited_period_ms=0", "--expedited-period 0")
+        raise InvalidInputError(hint) from exc
     lines = [f"policy for {kind.name.lower()} proposals:"]
     for name, value in values.items():
         shown = (

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cli import queryfmt as fmt
-from cli.commands.query_chain import block, light_status, tx
+from cli.commands.query_chain import block, light_status, stream, tx
 from cli.commands.query_proofs import (
     payouts_of,
     proven_holdings,
@@ -30,7 +30,7 @@ from cli.querycontext import (
     query_options,
     verify_option,
 )
-from cli.refs import collective_id
+from cli.refs import PROPOSAL_NUMBER, collective_id
 from ledger.collectives import keys as col_keys
 from ledger.governance import keys as gov_keys
 from ledger.state import keys
@@ -48,6 +48,7 @@ def query() -> None:
 query.add_command(block)
 query.add_command(tx)
 query.add_command(light_status)
+query.add_command(stream)
 
 
 # -- account ---------------------------------------------------------------------------------
@@ -151,15 +152,35 @@ def collective(
         with q.light() as light:
             for _attempt in range(5):
                 hrp = q.hrp()
-                verified = light.prove(collective_checks.collective_keys(cid, answer, hrp))
+                verified = light.prove(
+                    collective_checks.collective_keys(cid, _raw_assets(answer), hrp)
+                )
                 if verified.height == answer.get("height"):
                     break
                 answer = q.get(f"/v1/collectives/{cid.hex()}")  # a block landed in between
             else:
                 raise VerificationError("the chain moved on during every attempt; try again")
-            proven, unproven = collective_checks.check_collective(answer, cid, hrp, verified)
+            proven, unproven = collective_checks.check_collective(
+                _raw_assets(answer), cid, hrp, verified
+            )
         mark(answer, verified, proven, unproven)
     emit(q, answer, fmt.collective_text(answer, q.native_coin()))
+
+
+def _raw_assets(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer with treasury assets as the light client's checks read them (the id and the
+    class index as one hex run); the API shows `COLLECTIVE/CLASS`, which must agree with the
+    entry's own `collective` and `token_class` (those are what is proven)."""
+    treasury = []
+    for item in answer.get("treasury") or []:
+        if item.get("asset") == "native":
+            treasury.append(item)
+            continue
+        cid, index = str(item.get("collective")), int(item.get("token_class") or 0)
+        if item.get("asset") != f"{cid}/{index}" or not 0 <= index < 256:
+            raise VerificationError(f"treasury asset {item.get('asset')!r} is not {cid}/{index}")
+        treasury.append({**item, "asset": cid + bytes([index]).hex()})
+    return {**answer, "treasury": treasury}
 
 
 # -- validators ------------------------------------------------------------------------------
@@ -228,7 +249,7 @@ def proposals(
 
 
 @query.command("proposal")
-@click.argument("proposal_id", type=click.IntRange(0, 2**64 - 1), metavar="ID")
+@click.argument("proposal_id", type=PROPOSAL_NUMBER, metavar="ID")
 @query_options
 @verify_option
 def proposal(

@@ -17,32 +17,41 @@ from cli.querycontext import context, emit, query_options, verify_option
 
 
 @click.command("block")
-@click.argument("height", required=False, type=click.IntRange(1, 2**63 - 1))
+@click.argument("which", required=False, metavar="[HEIGHT|HASH]")
 @query_options
 @verify_option
 def block(
     *,
-    height: int | None,
+    which: str | None,
     node_url: str,
     output: str,
     home: Path,
     genesis_path: Path | None,
     verify: bool,
 ) -> None:
-    """A block (the latest without HEIGHT): header, txs and commit signatures.
+    """A block (the latest without HEIGHT or HASH): header, txs and commit signatures.
 
     --verify checks the header against its commit and the validator set tracked from genesis,
     and that everything shown is the view of the block's bytes, whose body matches the header.
     """
     q = context(node_url, output, home, genesis_path)
-    answer = q.get(f"/v1/blocks/{height if height is not None else 'latest'}")
+    wanted = _block_ref(which)
+    if isinstance(wanted, bytes):
+        answer = q.get(f"/v1/blocks/by-hash/{wanted.hex()}")
+    else:
+        answer = q.get(f"/v1/blocks/{wanted if wanted is not None else 'latest'}")
     if verify:
         with q.light() as light:
-            if height is None:  # the latest block: an answer about the present
+            if wanted is None:  # the latest block: an answer about the present
                 light.check_not_stale(int(answer["height"]))
             header = light.sync(int(answer["height"]))
-            if height is None:
+            if wanted is None:
                 light.check_fresh(header)
+            if isinstance(wanted, bytes) and header.hash() != wanted:
+                raise VerificationError(
+                    f"the node answered block {answer['height']} for hash {wanted.hex()}, but "
+                    f"the verified header at that height is {header.hash().hex()}"
+                )
             raw = q.get_raw(f"/v1/blocks/{header.height}?format=msgpack")
             proven = check_block(answer, raw, header, q.hrp())
         answer["verified"] = {
@@ -52,6 +61,17 @@ def block(
             "unverified": sorted(k for k in answer if k not in proven),
         }
     emit(q, answer, fmt.block_text(answer))
+
+
+def _block_ref(text: str | None) -> int | bytes | None:
+    """A height (digits) or a block hash (64 hex), as `tx` results and events print them."""
+    if text is None:
+        return None
+    if text.isdigit() and len(text) < 19:
+        if int(text) < 1:
+            raise click.BadParameter("heights start at 1", param_hint="HEIGHT")
+        return int(text)
+    return parse_hash(text, "block height or hash")
 
 
 @click.command("tx")
@@ -127,9 +147,25 @@ def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path |
             ("validator sets", len(state.sets)),
             (
                 "signing now",
-                f"{len(state.next_set)} validators, power {state.next_set.total_power}",
+                f"{fmt.count(len(state.next_set), 'validator')}, "
+                f"power {state.next_set.total_power}",
             ),
             ("file", store.path),
         ]
     )
     emit(q, data, text)
+
+
+# -- streams ---------------------------------------------------------------------------------
+
+
+@click.command("stream")
+@click.argument("stream_id", type=click.IntRange(0, 2**64 - 1), metavar="ID")
+@query_options
+def stream(
+    *, stream_id: int, node_url: str, output: str, home: Path, genesis_path: Path | None
+) -> None:
+    """A treasury stream: recipient, asset, schedule, claimed and claimable now."""
+    q = context(node_url, output, home, genesis_path)
+    answer = q.get(f"/v1/streams/{stream_id}")
+    emit(q, answer, fmt.stream_text(answer, q.native_coin()))

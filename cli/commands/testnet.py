@@ -9,6 +9,8 @@ plaintext keys `dev0` .. `dev3` in `DIR/keys`, usable by the wallet with `--home
 from __future__ import annotations
 
 import shlex
+import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,10 @@ from cli.testnet_run import NodeProcess, Supervisor
 from node.testnet import MAX_VALIDATORS, TESTNET_CHAIN_ID, LocalTestnet, init_testnet, load_manifest
 
 EXPLORER_PATH = "/explorer"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @click.group(cls=CoterieGroup)
@@ -84,7 +90,7 @@ def init_cmd(
 
 def _init_text(net: LocalTestnet, data: dict[str, Any]) -> str:
     lines = [
-        f"testnet of {len(net.nodes)} validators in {net.root}",
+        f"testnet of {plural(len(net.nodes), 'validator')} in {net.root}",
         f"chain id      {data['chain_id']}",
         f"genesis hash  {data['genesis_hash']}",
     ]
@@ -108,22 +114,39 @@ def start_cmd(folder: Path) -> None:
     root = folder.expanduser().resolve()
     data = load_manifest(root)
     nodes = [NodeProcess(n["moniker"], Path(n["home"]), n["api_url"]) for n in data["nodes"]]
-    click.echo(f"testnet {data['chain_id']} ({len(nodes)} validators) from {root}")
-    for node in nodes:
-        click.echo(
-            f"  {node.moniker}  api {node.api_url}  explorer {node.api_url}{EXPLORER_PATH}  "
-            f"log {node.home / 'node.log'}"
-        )
-    for line in _dev_lines(data):
-        click.echo(line)
-    first = nodes[0].api_url
-    click.echo(
-        "send coin: coterie tx transfer --home "
-        f"{root} --insecure-dev --from dev0 --to {data['dev_accounts'][1]['address']} "
-        f"--amount 1000 --node {first}"
-    )
-    click.echo("Ctrl-C stops every node.")
+    click.echo("\n".join(start_text(data, root, nodes)))
     raise SystemExit(Supervisor(nodes).run())
+
+
+def start_text(data: dict[str, Any], root: Path, nodes: list[NodeProcess]) -> list[str]:
+    """The banner of `testnet start`: nodes, dev accounts (once), and a transfer that works
+    when pasted into this shell (the wallet by its full path when `coterie` is not on PATH)."""
+    lines = [f"testnet {data['chain_id']} ({plural(len(nodes), 'validator')}) from {root}"]
+    lines += [
+        f"  {node.moniker}  api {node.api_url}  explorer {node.api_url}{EXPLORER_PATH}  "
+        f"log {node.home / 'node.log'}"
+        for node in nodes
+    ]
+    lines += _dev_lines(data)
+    lines.append(
+        f"send coin: {coterie_command()} tx transfer --home {shlex.quote(str(root))} "
+        f"--insecure-dev --from dev0 --to {data['dev_accounts'][1]['address']} "
+        f"--amount 1000 --node {nodes[0].api_url}"
+    )
+    lines.append("Ctrl-C stops every node.")
+    return lines
+
+
+def coterie_command() -> str:
+    """How this shell runs the wallet: `coterie` when PATH finds this one, else its full path
+    (after `make devnet` the wallet is in the repository's .venv/bin, not on PATH)."""
+    beside = Path(sys.executable).parent / "coterie"
+    found = shutil.which("coterie")
+    if found is not None and beside.exists() and Path(found).resolve() == beside.resolve():
+        return "coterie"
+    if beside.exists():
+        return shlex.quote(str(beside.absolute()))
+    return f"{shlex.quote(sys.executable)} -m cli"
 
 
 @testnet.command(name="env")

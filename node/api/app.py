@@ -22,6 +22,7 @@ from node.api import (
     search,
     splits,
     status,
+    streams,
     txs,
     ws,
 )
@@ -75,6 +76,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/splits/{id}", splits.get_split)
     r.add_get("/v1/splits/{id}/payouts", splits.get_split_payouts)
     r.add_get("/v1/content/{hash}", splits.get_content_route)
+    r.add_get("/v1/streams/{id}", streams.get_stream_route)
     r.add_get("/v1/search", search.get_search)
     r.add_get("/v1/ws", ws.websocket)
     r.add_get("/v1/openapi.json", openapi.get_openapi)

@@ -20,6 +20,7 @@ from ledger.governance.policy import policy_for
 from ledger.state.view import StateView
 from node.api.context import ApiContext
 from node.api.errors import ApiError
+from node.api.eventview import asset_text
 from node.api.keys import CONTEXT
 from node.api.params import parse_hex, query_flag
 from node.api.proofs import proof_bundle
@@ -67,7 +68,7 @@ def collective_view(ctx: ApiContext, cid: bytes, collective: Collective) -> dict
         ],
         "treasury": [
             {
-                "asset": "native" if asset.is_native else asset.raw.hex(),
+                "asset": asset_text(asset.raw),
                 "collective": asset.collective.hex() or None,
                 "token_class": None if asset.is_native else asset.token_class,
                 "amount": amount,

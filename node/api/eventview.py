@@ -61,7 +61,7 @@ def attribute_view(
     if name == "asset":
         return asset_text(value)
     if name in _TEXT_NAMES:
-        return _text(value)
+        return bytes_text(value)
     if name in _HEX_NAMES:
         return value.hex()
     party_kind = siblings.get(name + "_kind")
@@ -86,7 +86,8 @@ def _enum_name(enum: type[IntEnum], value: int) -> AttributeView:
         return value
 
 
-def _text(value: bytes) -> str:
+def bytes_text(value: bytes) -> str:
+    """Bytes a person typed (an invoice reference) as their text; hex when not printable."""
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:

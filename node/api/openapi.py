@@ -302,6 +302,14 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="splits",
         ),
+        "/v1/streams/{id}": _get(
+            "A treasury stream: recipient, asset, schedule, claimed and claimable now",
+            "Stream",
+            [_path("id", "stream id (a number)", "^[0-9]{1,19}$"), PROOF],
+            400,
+            404,
+            tag="collectives",
+        ),
         "/v1/content/{hash}": _get(
             "Anchored content and its moderation history",
             "Content",

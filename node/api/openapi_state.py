@@ -170,6 +170,23 @@ STATE_SCHEMAS: dict[str, Schema] = {
             "next_seq": nullable(INT),
         }
     ),
+    "Stream": obj(
+        {
+            "id": INT,
+            "height": INT,
+            "collective": HEX,
+            "recipient": ADDRESS,
+            "asset": STR,
+            "schedule": OBJ,
+            "claimed": INT,
+            "status": STR,
+            "total": INT,
+            "claimable": INT,
+            "claimable_at_ms": INT,
+            "proposal_id": INT,
+        },
+        {"proof": ref("ProofBundle")},
+    ),
     "Content": obj(
         {
             "hash": HASH,

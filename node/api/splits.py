@@ -16,6 +16,7 @@ from ledger.splits.records import PayoutRecord, SplitConfig, SplitLedger
 from ledger.splits.store import find_config, payout_history
 from node.api.context import ApiContext
 from node.api.errors import ApiError
+from node.api.eventview import bytes_text
 from node.api.keys import CONTEXT
 from node.api.params import page_limit, parse_hex, query_flag, query_int
 from node.api.proofs import proof_bundle
@@ -83,6 +84,7 @@ def payout_view(record: PayoutRecord, hrp: str) -> dict[str, Any]:
     """One payment into a split and what each party got (a history record alone)."""
     item: dict[str, Any] = jsonable(record, hrp)
     item["source"] = party_view(record.source, hrp)
+    item["invoice_ref"] = bytes_text(record.invoice_ref)
     item["payouts"] = [{"party": party_view(p, hrp), "amount": a} for p, a in record.payouts]
     return item
 

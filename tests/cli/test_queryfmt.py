@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import click
+import pytest
+
 from cli import queryfmt as fmt
+from cli.refs import PROPOSAL_NUMBER
 
 NOW = 1_767_225_600_000  # 2026-01-01 00:00:00 UTC
 GUILD = "9f06931e" + "00" * 16
@@ -92,3 +96,48 @@ def test_a_verified_finished_proposal_prints_the_proven_tally() -> None:
     answer = _finished("REJECTED", verified={"height": 9, "block_hash": "ab" * 32})
     text = fmt.proposal_text(answer, NOW)
     assert "  no:" in text and "verified:" in text
+
+
+def test_one_validator_is_not_1_validators() -> None:
+    one = {"height": 3, "total_power": 1, "validators": [{"address": MODERATOR, "power": 1}]}
+    assert fmt.validators_text(one).startswith("height 3, 1 validator, total power 1")
+
+
+def test_a_proposal_number_is_taken_as_lists_print_it() -> None:
+    """`query proposals` prints `#12`; `query proposal` and `proposal vote` take `#12` too."""
+    assert PROPOSAL_NUMBER.convert("#12", None, None) == 12
+    assert PROPOSAL_NUMBER.convert("12", None, None) == 12
+    with pytest.raises(click.BadParameter, match="not a proposal number"):
+        PROPOSAL_NUMBER.convert("#x", None, None)
+
+
+def test_the_list_shows_a_closed_vote_by_its_final_tally() -> None:
+    listed = fmt.proposals_text({"proposals": [_finished("EXECUTED")]}, NOW)
+    assert listed.startswith("#7") and "EXECUTED  | yes 150 no 40 abstain 10 veto 0" in listed
+
+
+def test_query_tx_shows_each_event_with_its_attributes() -> None:
+    """The ids an event names (here the collective, by its hex id) are printed, so they can be
+    pasted; the payload's asset and invoice read as the wallet takes them."""
+    answer = {
+        "hash": "aa" * 32,
+        "status": "committed",
+        "height": 5,
+        "tx": {
+            "kind": "TREASURY_DEPOSIT",
+            "sender": MODERATOR,
+            "nonce": 1,
+            "fee": 0,
+            "payload": {
+                "collective": GUILD,
+                "asset": {"collective": GUILD, "token_class": 1},
+                "invoice_ref": b"brand-2026-001".hex(),
+            },
+        },
+        "result": {
+            "events": [{"kind": "treasury_deposit", "attributes": {"collective": GUILD}}],
+        },
+    }
+    text = fmt.tx_text(answer)
+    assert f"event:         treasury_deposit collective={GUILD}" in text
+    assert f"  asset:       {GUILD}/1" in text and '"brand-2026-001"' in text

@@ -138,6 +138,28 @@ export function value(v, prefix) {
   return kv(Object.entries(v).map(([k, x]) => [k, value(x, prefix)]));
 }
 
+// An event's attributes, each linked by what its name says it holds (node/api/eventview.py):
+// a collective, proposal, split or content id opens its page; an asset links its collective.
+const ATTRIBUTE_LINKS = {
+  collective: (x) => link.collective(x),
+  proposal: (x) => link.proposal(x),
+  split: (x) => link.split(x),
+  content: (x) => link.content(x),
+  content_hash: (x) => link.content(x),
+};
+
+export function attributes(attrs, prefix) {
+  return kv(Object.entries(attrs).map(([k, x]) => {
+    const to = ATTRIBUTE_LINKS[k];
+    if (to && x !== "" && x !== null && x !== undefined) return [k, to(String(x))];
+    if (k === "asset" && typeof x === "string" && x.includes("/")) {
+      const [cid, cls] = x.split("/");
+      return [k, h("span", {}, link.collective(cid), `/${cls}`)];
+    }
+    return [k, value(x, prefix)];
+  }));
+}
+
 // A definition table of [label, content] rows.
 export function kv(rows, attrs = {}) {
   return h("dl", { class: "kv", ...attrs }, rows.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));

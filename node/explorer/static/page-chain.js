@@ -2,7 +2,7 @@
 
 import { get } from "./api.js";
 import { intervalChart, series } from "./chart.js";
-import { h, replace, int, short, time, ago, seconds, link, kv, table, card, section, value } from "./dom.js";
+import { h, replace, int, short, time, ago, seconds, link, kv, table, card, section, value, attributes } from "./dom.js";
 
 const WINDOW = 60; // blocks in the dashboard's chart and rates
 const ONLINE_BLOCKS = 5; // a validator that signed one of the last few commits is online
@@ -176,7 +176,7 @@ export async function tx(view, hash) {
       section("Payload", h("div", { id: "tx-payload" }, value(body.payload, prefix))),
       section("Events", table([
         { title: "Event", cell: (e) => h("span", { class: "tag" }, e.kind) },
-        { title: "Attributes", cell: (e) => value(e.attributes, prefix) },
+        { title: "Attributes", cell: (e) => attributes(e.attributes, prefix) },
       ], events, { empty: t.status === "pending" ? "Pending: events come with the commit." : "No events." })),
     );
     return t.status;

@@ -35,7 +35,7 @@ def test_a_policy_error_names_the_allowed_range_once(run: Run, live: Live) -> No
 
 def test_a_short_voting_period_says_to_turn_off_the_expedited_path(run: Run, live: Live) -> None:
     result = _policy(run, live, "--voting-period", "1h")
-    fails(result, ExitCode.INVALID_INPUT, "expedited_period_ms=0", "shorter than the voting")
+    fails(result, ExitCode.INVALID_INPUT, "--expedited-period 0", "shorter than the voting")
 
 
 def test_collective_create_checks_its_policy_before_signing(run: Run, live: Live) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,13 +20,15 @@ pytestmark = pytest.mark.slow
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 SECTION = "## Walkthrough"
+MARK = "@@@ step "
 
 
-def walkthrough_commands(text: str) -> list[str]:
-    """The commands of the walkthrough section: `$ ` lines of its console blocks (a trailing
-    backslash joins the next line)."""
+def walkthrough_steps(text: str) -> list[tuple[str, list[str]]]:
+    """The walkthrough section's console blocks: each `$ ` command (a trailing backslash joins
+    the next line) with the output lines the README shows under it (`…` stands for what
+    changes from run to run: hashes, addresses, times)."""
     section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
-    commands: list[str] = []
+    steps: list[tuple[str, list[str]]] = []
     in_block = False
     pending = ""
     for line in section.splitlines():
@@ -38,10 +41,31 @@ def walkthrough_commands(text: str) -> list[str]:
             pending += "\n" + line
         elif line.startswith("$ "):
             pending = line[2:]
+        elif steps:
+            steps[-1][1].append(line)
         if pending and not pending.endswith("\\"):
-            commands.append(pending)
+            steps.append((pending, []))
             pending = ""
-    return commands
+    return steps
+
+
+def walkthrough_commands(text: str) -> list[str]:
+    return [command for command, _ in walkthrough_steps(text)]
+
+
+def shown_pattern(line: str) -> re.Pattern[str]:
+    """A shown output line as a pattern: `…` matches anything, the rest is literal."""
+    return re.compile(".*?".join(re.escape(part) for part in line.split("…")) + "$")
+
+
+def check_shown_output(steps: list[tuple[str, list[str]]], outputs: list[str]) -> None:
+    """Every line the README shows under a command is in that command's output (in any
+    order: a split's recipients are listed by address, and addresses are new each run)."""
+    for (command, shown), output in zip(steps, outputs, strict=True):
+        lines = output.splitlines()
+        for want in (w for w in shown if w.strip()):
+            pattern = shown_pattern(want)
+            assert any(pattern.match(got) for got in lines), (command, want, output)
 
 
 def test_the_commands_are_found() -> None:
@@ -59,8 +83,10 @@ def _node_down(url: str) -> bool:
 
 
 def test_the_readme_walkthrough_runs_word_for_word(tmp_path: Path) -> None:
-    commands = walkthrough_commands(README.read_text())
-    script = "set -euo pipefail\nset -x\n" + "\n".join(commands) + "\n"
+    steps = walkthrough_steps(README.read_text())
+    assert sum(1 for _, shown in steps if shown) >= 3  # the transfer, the split, the spend
+    marked = [f"echo '{MARK}{i}'\n{command}" for i, (command, _) in enumerate(steps)]
+    script = "set -euo pipefail\n" + "\n".join(marked) + "\n"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("COTERIE_") and k != "VIRTUAL_ENV"
     }
@@ -98,6 +124,16 @@ def test_the_readme_walkthrough_runs_word_for_word(tmp_path: Path) -> None:
             time.sleep(0.5)
     text = output.decode(errors="replace")
     assert process.returncode == 0, text[-6000:]
+    outputs = re.split(rf"^{MARK}\d+$", text, flags=re.MULTILINE)[1:]
+    check_shown_output(steps, outputs)
     # the story's end: the split paid Alice and Bob 3:1, Bob is a member with 50 shares
     assert "3000" in text and "1000" in text, text[-3000:]
     assert all(_node_down(u) for u in urls), "the devnet is still running"
+
+
+def test_shown_output_is_checked() -> None:
+    """`…` stands for anything; a shown line missing from the output fails the walkthrough."""
+    steps = [("coterie query split $SPLIT", ["mode:     PUSH", "  tcot1…  75%  paid 3000"])]
+    check_shown_output(steps, ["split: ab\nmode:     PUSH\n  tcot1xyz  75%  paid 3000\n"])
+    with pytest.raises(AssertionError):
+        check_shown_output(steps, ["mode:     PUSH\n  tcot1xyz  75%  paid 2999\n"])

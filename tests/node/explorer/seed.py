@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 from ledger.collectives.create import CollectiveCreate, Founder
 from ledger.collectives.ids import NATIVE, derive_collective_id
 from ledger.collectives.model import DEFAULT_CLASSES
-from ledger.collectives.params import CollectiveParams
+from ledger.collectives.params import MINUTE, CollectiveParams
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.content.payloads import ContentAnchor
+from ledger.content.records import ModerationAction
 from ledger.genesis import Genesis
+from ledger.governance.ballots import Ballot
+from ledger.governance.kinds import BinaryOption, ProposalKind
+from ledger.governance.policy import Policy
 from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.vote_txs import Vote
 from ledger.keys import PrivateKey
+from ledger.moderation.actions import Moderate
 from ledger.splits.parties import Party, PartyKind
 from ledger.splits.payloads import SplitCreate, SplitPay
 from ledger.splits.records import SplitTerms
@@ -29,6 +35,9 @@ from tests.node.processes import NodeProc, committed, http, wait_for
 CONTENT_HASH = bytes.fromhex("c0ffee" + "00" * 29)
 COLLECTIVE_NAME = "Cartridge Keepers"
 PROPOSAL_TEXT = "Restore the Earthbound cartridges?"
+DECIDE_AT_ONCE = Policy(
+    voting_period_ms=MINUTE, expedited_period_ms=0, grace_period_ms=0, early_execution=True
+)
 EVIL_MEMO = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
 
 
@@ -60,6 +69,8 @@ class Seeder:
 class Seeded:
     collective: str
     proposal: int
+    moderation: int
+    """The proposal that hid the content (a MODERATION vote the founder decides alone)."""
     split: str
     content: str
     transfer: str
@@ -83,6 +94,7 @@ def seed(node: NodeProc, genesis: Genesis) -> Seeded:
             DEFAULT_CLASSES,
             (Founder(dev[0].address, (10, 0)), Founder(dev[1].address, (5, 1))),
             CollectiveParams(),
+            ((int(ProposalKind.MODERATION), DECIDE_AT_ONCE),),
         ),
     )
     cid = derive_collective_id(dev[0].address, create_nonce)
@@ -103,12 +115,18 @@ def seed(node: NodeProc, genesis: Genesis) -> Seeded:
     )
     _, pay = s.sign(dev[3], SplitPay(split_id, 400, b"inv-1", "brand deal"))
     _, evil = s.sign(dev[3], Transfer(dev[2].address, 1, EVIL_MEMO))
-    evil_hash = s.send([pay, evil])[1]
+    hide = Moderate(CONTENT_HASH, ModerationAction.HIDE, reason_uri="ipfs://why-hidden")
+    _, moderate = s.sign(dev[1], ProposalSubmit(cid, (hide,), metadata="hide the clip"))
+    evil_hash = s.send([pay, evil, moderate])[1]
     code, listed = http(f"{node.url}/v1/collectives/{cid.hex()}/proposals")
     assert code == 200, listed
+    by_text = {p["metadata"]: int(p["id"]) for p in listed["proposals"]}
+    # the founder's 10 of 15 shares decide it: the content is hidden by the collective at once
+    s.send([s.sign(dev[0], Vote(by_text["hide the clip"], Ballot.binary(BinaryOption.YES)))[1]])
     return Seeded(
         collective=cid.hex(),
-        proposal=int(listed["proposals"][0]["id"]),
+        proposal=by_text[PROPOSAL_TEXT],
+        moderation=by_text["hide the clip"],
         split=split_id.hex(),
         content=CONTENT_HASH.hex(),
         transfer=transfer_hash,

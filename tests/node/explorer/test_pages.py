@@ -235,3 +235,35 @@ def test_a_cli_vote_moves_the_live_tally(tab: Tab, devnet: Devnet) -> None:
     assert "Voting ends" in tab.text("#timeline")
     tab.screenshot("proposal")
     assert tab.errors == []
+
+
+def test_event_attributes_link_to_the_pages_of_their_ids(tab: Tab, devnet: Devnet) -> None:
+    """Issue 15: a tx's events name the collective by its id and link its page (it was shown as
+    an address, linking an empty account page)."""
+    cluster, seeded = devnet
+    code, listed = http(f"{cluster.nodes[0].url}/v1/accounts/{seeded.founder}/txs?limit=100")
+    assert code == 200
+    made = next(t for t in listed["txs"] if t["kind"] == "COLLECTIVE_CREATE")
+    page = tab.open(f"/tx/{made['tx_hash']}")
+    link = page.locator(f'a[href="#/collective/{seeded.collective}"]')
+    assert link.count() >= 1
+    as_address = Address(bytes.fromhex(seeded.collective)).to_text("tcot")
+    assert page.locator(f'a[href="#/account/{as_address}"]').count() == 0
+    link.first.click()
+    tab.wait_page(f"/collective/{seeded.collective}")
+    assert tab.text("#collective-name") == COLLECTIVE_NAME
+    assert tab.errors == []
+
+
+def test_moderation_history_names_who_decided_and_links_the_proposal(
+    tab: Tab, devnet: Devnet
+) -> None:
+    """Issue 15: the content page shows the decision's actor (the collective, by proposal), the
+    proposal by number with its link, and the reason."""
+    _, seeded = devnet
+    page = tab.open(f"/content/{seeded.content}")
+    history = tab.text("main")
+    assert "HIDE" in history and "ipfs://why-hidden" in history
+    assert page.locator(f'main a[href="#/proposal/{seeded.moderation}"]').count() == 1
+    assert page.locator(f'main a[href="#/collective/{seeded.collective}"]').count() >= 1
+    assert tab.errors == []

@@ -1,0 +1,40 @@
+"""Treasury streams: `GET /v1/streams/{id}`, the record a `stream_created` event names (its id is
+a number, as the event shows it and `coterie stream claim` and `coterie query stream` take it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ledger.treasury import keys as treasury_keys
+from ledger.treasury.streams import get_stream
+from node.api.errors import ApiError
+from node.api.eventview import asset_text
+from node.api.keys import CONTEXT
+from node.api.params import parse_int, query_flag
+from node.api.proofs import proof_bundle
+from node.api.views import jsonable
+
+
+async def get_stream_route(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    stream_id = parse_int(request.match_info["id"], "stream_id", 0, 2**64 - 1)
+    state = ctx.store.state
+    stream = get_stream(state, stream_id)
+    if stream is None:
+        raise ApiError(404, "not_found", f"no stream {stream_id}")
+    last = ctx.store.last_header
+    now_ms = last.time_ms if last else ctx.genesis.genesis_time_ms
+    out: dict[str, Any] = {
+        "id": stream_id,
+        "height": ctx.store.height,
+        **jsonable(stream, ctx.hrp),
+        "asset": asset_text(stream.asset.raw),
+        "total": stream.total,
+        "claimable": stream.claimable(now_ms),
+        "claimable_at_ms": now_ms,
+    }
+    if query_flag(request, "proof"):
+        out["proof"] = proof_bundle(ctx, treasury_keys.stream(stream_id))
+    return web.json_response(out)
