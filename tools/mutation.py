@@ -18,12 +18,15 @@ Every other survivor is printed with its diff: either a test is missing or the l
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +73,7 @@ class Mutant:
     exit_code: int | None
     removed: str  # the original line(s) the mutant changes, stripped
     added: str  # the mutated line(s), stripped
+    message: bool  # it changes only the text of an error message (see only_message_text)
 
     @property
     def function(self) -> str:
@@ -115,8 +119,11 @@ def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run(name: str, target: Target, *, survivors_only: bool, only: list[str]) -> None:
-    if survivors_only:
+def run(name: str, target: Target, *, survivors_only: bool, resume: bool, only: list[str]) -> None:
+    if resume:
+        work = prepare(name, target, fresh=False)
+        names = []
+    elif survivors_only:
         work = prepare(name, target, fresh=False)
         names = [m.name for m in load(work) if m.exit_code not in KILLED | TIMEOUT]
         if only:
@@ -142,42 +149,131 @@ def run(name: str, target: Target, *, survivors_only: bool, only: list[str]) -> 
 
 def load(work: Path) -> list[Mutant]:
     """Every mutant of the last run in `work`, with its verdict and the line it changes."""
-    metas = sorted((work / "mutants").rglob("*.py.meta"))
     codes: dict[str, int | None] = {}
-    for meta in metas:
-        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
-    diffs = diffs_of(work, [n for n, c in codes.items() if c not in KILLED | TIMEOUT | {None}])
+    hashes: dict[str, str] = {}
+    for meta in sorted((work / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        codes.update(data["exit_code_by_key"])
+        module = str(meta.relative_to(work / "mutants")).removesuffix(".py.meta")
+        for function, digest in data.get("hash_by_function_name", {}).items():
+            hashes[module.replace("/", ".") + "." + function] = digest
+    cache_file = work / "described.json"
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+
+    def key(mutant_name: str) -> str:
+        return mutant_name + ":" + hashes.get(mutant_name.rsplit("__mutmut_", 1)[0], "")
+
+    todo = [n for n, c in codes.items() if c is not None and key(n) not in cache]
+    for name, description in diffs_of(work, todo).items():
+        cache[key(name)] = description
+    cache_file.write_text(json.dumps(cache))
     mutants = []
     for mutant_name, code in sorted(codes.items()):
-        removed, added = diffs.get(mutant_name, ("", ""))
-        mutants.append(Mutant(mutant_name, code, removed, added))
+        removed, added, message = cache.get(key(mutant_name), ("", "", False))
+        mutants.append(Mutant(mutant_name, code, removed, added, message))
     return mutants
 
 
-def diffs_of(work: Path, names: list[str]) -> dict[str, tuple[str, str]]:
-    """The changed lines of each named mutant, read by mutmut itself in the work folder."""
+def diffs_of(work: Path, names: list[str]) -> dict[str, tuple[str, str, bool]]:
+    """The changed lines of each named mutant and whether it only changes message text, read
+    with mutmut's own functions in a child process run in the work folder."""
     if not names:
         return {}
-    script = (
-        "import json, sys\n"
-        "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
-        "out = {}\n"
-        "for name in json.load(sys.stdin):\n"
-        "    lines = get_diff_for_mutant(name).splitlines()[2:]\n"
-        "    minus = [l[1:].strip() for l in lines if l.startswith('-')]\n"
-        "    plus = [l[1:].strip() for l in lines if l.startswith('+')]\n"
-        "    out[name] = (' / '.join(minus), ' / '.join(plus))\n"
-        "json.dump(out, sys.stdout)\n"
-    )
     done = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, str(Path(__file__).resolve()), "--describe"],
         cwd=work,
         input=json.dumps(names),
         text=True,
         capture_output=True,
         check=True,
     )
-    return {k: (v[0], v[1]) for k, v in json.loads(done.stdout).items()}
+    return {k: (v[0], v[1], v[2]) for k, v in json.loads(done.stdout).items()}
+
+
+def describe() -> None:
+    """Child side of `diffs_of`: names on stdin, {name: [removed, added, message]} on stdout."""
+    import libcst as cst
+    from mutmut.mutation.diff_apply import (
+        find_mutant,
+        read_functions_from_index,
+        read_mutant_function,
+        read_mutants_module,
+        read_original_function,
+    )
+
+    out = {}
+    for name in json.load(sys.stdin):
+        path = find_mutant(name).path
+        functions = read_functions_from_index(name, path)
+        if functions is None:
+            module = read_mutants_module(path)
+            functions = (read_original_function(module, name), read_mutant_function(module, name))
+        orig, mutant = (cst.Module([f]).code.strip() for f in functions)
+        diff = list(difflib.unified_diff(orig.split("\n"), mutant.split("\n"), lineterm=""))[2:]
+        minus = [line[1:].strip() for line in diff if line.startswith("-")]
+        plus = [line[1:].strip() for line in diff if line.startswith("+")]
+        out[name] = (" / ".join(minus), " / ".join(plus), only_message_text(orig, mutant))
+    json.dump(out, sys.stdout)
+
+
+# Calls whose string arguments only ever reach an error message: `Fields(raw, n, name)`, the
+# field readers `f.int(name, ...)` and friends, `_int(value, name, ...)`, and any exception.
+LABEL_READERS = {"int", "bytes", "str", "list", "raw", "bool", "optional"}
+
+
+def only_message_text(orig: str, mutant: str) -> bool:
+    """True when the mutant changes nothing but a string that only ends up in an error message.
+
+    The two functions must parse to the same tree except for one string constant (made
+    "XX..XX", upper or lower case, or None), and that constant must sit in a `raise` statement
+    or be the label argument of a field reader (codec.Fields names its fields only in the
+    MalformedError it raises)."""
+    try:
+        a, b = ast.parse(textwrap.dedent(orig)), ast.parse(textwrap.dedent(mutant))
+    except SyntaxError:
+        return False
+    parents: dict[ast.AST, ast.AST] = {}
+    for item in ast.walk(a):
+        for child in ast.iter_child_nodes(item):
+            parents[child] = item
+    changed: list[tuple[ast.Constant, ast.Constant]] = []
+    nodes_a, nodes_b = list(ast.walk(a)), list(ast.walk(b))
+    if len(nodes_a) != len(nodes_b):
+        return False
+    for x, y in zip(nodes_a, nodes_b, strict=True):
+        if type(x) is not type(y):
+            return False
+        for (_, u), (_, v) in zip(ast.iter_fields(x), ast.iter_fields(y), strict=True):
+            if isinstance(u, list) and isinstance(v, list):
+                if len(u) != len(v):
+                    return False
+            elif not isinstance(u, ast.AST) and (u != v or type(u) is not type(v)):
+                if not isinstance(x, ast.Constant) or not isinstance(y, ast.Constant):
+                    return False
+                changed.append((x, y))
+    if len(changed) != 1:
+        return False
+    x, y = changed[0]
+    if not isinstance(x.value, str) or not (y.value is None or isinstance(y.value, str)):
+        return False
+    node: ast.AST = x
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, ast.Raise):
+            return True
+        if isinstance(parent, ast.Call) and node in parent.args:
+            index = parent.args.index(node)
+            func = parent.func
+            if isinstance(func, ast.Name) and func.id == "Fields" and index == 2:
+                return True
+            if isinstance(func, ast.Name) and func.id == "_int" and index == 1:
+                return True
+            if isinstance(func, ast.Attribute) and func.attr in LABEL_READERS and index == 0:
+                return isinstance(func.value, ast.Name) and len(func.value.id) == 1
+        if isinstance(parent, ast.stmt):
+            return False
+        node = parent
+    return False
 
 
 def equivalents() -> list[dict[str, str]]:
@@ -207,7 +303,10 @@ def report(name: str, target: Target) -> float | None:
     equivalent = [m for m in mutants if any(matches(e, m) for e in mine)]
     wrongly_listed = [m for m in equivalent if m.exit_code in KILLED | TIMEOUT]
     not_run = [m for m in mutants if m.exit_code is None]
-    counted = [m for m in mutants if m not in equivalent and m.exit_code is not None]
+    message = [m for m in mutants if m.message and m not in equivalent]
+    counted = [
+        m for m in mutants if m not in equivalent and not m.message and m.exit_code is not None
+    ]
     killed = [m for m in counted if m.exit_code in KILLED | TIMEOUT]
     left = [m for m in counted if m.exit_code not in KILLED | TIMEOUT]
     score = 100.0 * len(killed) / len(counted) if counted else 100.0
@@ -215,10 +314,11 @@ def report(name: str, target: Target) -> float | None:
     raw = 100.0 * sum(m.exit_code in KILLED | TIMEOUT for m in ran) / max(len(ran), 1)
     print(
         f"== {name}: {score:.1f} % killed of {len(counted)} mutants "
-        f"({len(equivalent)} equivalent set aside; {raw:.1f} % of all {len(ran)} run"
+        f"({len(equivalent)} equivalent and {len(message)} message-text mutants set aside; "
+        f"{raw:.1f} % of all {len(ran)} run"
         + (f"; {len(not_run)} not run yet)" if not_run else ")")
     )
-    for module, total, dead in per_module(ran, equivalent):
+    for module, total, dead in per_module(counted, []):
         print(f"   {module:<40} {100.0 * dead / max(total, 1):5.1f} % of {total}")
     for m in left:
         code = m.exit_code
@@ -255,6 +355,7 @@ def main() -> None:
     parser.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
     parser.add_argument("--survivors", action="store_true", help="re-run only the survivors")
     parser.add_argument("--report", action="store_true", help="print the last run's figures")
+    parser.add_argument("--resume", action="store_true", help="go on with an interrupted run")
     parser.add_argument(
         "--mutants",
         action="append",
@@ -262,7 +363,11 @@ def main() -> None:
         metavar="GLOB",
         help="run only the mutants matching GLOB (e.g. 'consensus.vote_set.*'), keep the rest",
     )
+    parser.add_argument("--describe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.describe:
+        describe()
+        return
     os.nice(max(0, 19 - os.nice(0)))  # the machine is shared: run at the lowest priority
     names = args.targets or list(TARGETS)
     unknown = set(names) - set(TARGETS)
@@ -271,7 +376,13 @@ def main() -> None:
     scores: dict[str, float | None] = {}
     for name in names:
         if not args.report:
-            run(name, TARGETS[name], survivors_only=args.survivors, only=args.mutants)
+            run(
+                name,
+                TARGETS[name],
+                survivors_only=args.survivors,
+                resume=args.resume,
+                only=args.mutants,
+            )
         scores[name] = report(name, TARGETS[name])
         sys.stdout.flush()
     print(f"== scores (goal: {GOAL:.0f} % killed once equivalent mutants are set aside)")
