@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 GOAL = 95.0
+DESCRIPTION_VERSION = 2  # bump when only_message_text changes: cached descriptions are redone
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,8 @@ def load(work: Path) -> list[Mutant]:
     cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
 
     def key(mutant_name: str) -> str:
-        return mutant_name + ":" + hashes.get(mutant_name.rsplit("__mutmut_", 1)[0], "")
+        function = mutant_name.rsplit("__mutmut_", 1)[0]
+        return f"{mutant_name}:{hashes.get(function, '')}:{DESCRIPTION_VERSION}"
 
     todo = [n for n, c in codes.items() if c is not None and key(n) not in cache]
     for name, description in diffs_of(work, todo).items():
@@ -216,46 +218,59 @@ def describe() -> None:
     json.dump(out, sys.stdout)
 
 
-# Calls whose string arguments only ever reach an error message: `Fields(raw, n, name)`, the
-# field readers `f.int(name, ...)` and friends, `_int(value, name, ...)`, and any exception.
+# Calls whose label argument (by position) only ever reaches an error message: codec.Fields
+# names its fields only in the MalformedError it raises, and so do the decoders that pass a
+# label down to it. Field readers (`f.int(label, ...)` on a one-letter Fields) take it first.
+LABEL_ARGUMENT = {"Fields": 2, "_int": 1, "optional_party": 1, "from_fields": 1, "pairs": 1}
 LABEL_READERS = {"int", "bytes", "str", "list", "raw", "bool", "optional"}
 
 
-def only_message_text(orig: str, mutant: str) -> bool:
-    """True when the mutant changes nothing but a string that only ends up in an error message.
+def changed_nodes(x: ast.AST, y: ast.AST) -> list[tuple[ast.AST, ast.AST]]:
+    """The smallest subtrees where two trees differ."""
+    if type(x) is not type(y):
+        return [(x, y)]
+    pairs: list[tuple[ast.AST, ast.AST]] = []
+    for (_, u), (_, v) in zip(ast.iter_fields(x), ast.iter_fields(y), strict=True):
+        if isinstance(u, ast.AST) and isinstance(v, ast.AST):
+            pairs.append((u, v))
+        elif isinstance(u, list) and isinstance(v, list):
+            if len(u) != len(v):
+                return [(x, y)]
+            for a, b in zip(u, v, strict=True):
+                if isinstance(a, ast.AST) and isinstance(b, ast.AST):
+                    pairs.append((a, b))
+                elif a != b:
+                    return [(x, y)]
+        elif u != v or type(u) is not type(v):
+            return [(x, y)]
+    return [change for a, b in pairs for change in changed_nodes(a, b)]
 
-    The two functions must parse to the same tree except for one string constant (made
-    "XX..XX", upper or lower case, or None), and that constant must sit in a `raise` statement
-    or be the label argument of a field reader (codec.Fields names its fields only in the
-    MalformedError it raises)."""
+
+def only_message_text(orig: str, mutant: str) -> bool:
+    """True when the mutant changes nothing but text that only ends up in an error message.
+
+    The two functions must differ in one place only, where a string, f-string or label name
+    became another string or None, and that place must be inside a `raise` statement or be the
+    label argument of a decoder (LABEL_ARGUMENT, LABEL_READERS)."""
     try:
         a, b = ast.parse(textwrap.dedent(orig)), ast.parse(textwrap.dedent(mutant))
     except SyntaxError:
+        return False
+    changes = changed_nodes(a, b)
+    if len(changes) != 1:
+        return False
+    x, y = changes[0]
+    if not isinstance(y, ast.Constant) or not (y.value is None or isinstance(y.value, str)):
+        return False
+    if not (
+        isinstance(x, ast.JoinedStr | ast.Name)
+        or (isinstance(x, ast.Constant) and isinstance(x.value, str))
+    ):
         return False
     parents: dict[ast.AST, ast.AST] = {}
     for item in ast.walk(a):
         for child in ast.iter_child_nodes(item):
             parents[child] = item
-    changed: list[tuple[ast.Constant, ast.Constant]] = []
-    nodes_a, nodes_b = list(ast.walk(a)), list(ast.walk(b))
-    if len(nodes_a) != len(nodes_b):
-        return False
-    for x, y in zip(nodes_a, nodes_b, strict=True):
-        if type(x) is not type(y):
-            return False
-        for (_, u), (_, v) in zip(ast.iter_fields(x), ast.iter_fields(y), strict=True):
-            if isinstance(u, list) and isinstance(v, list):
-                if len(u) != len(v):
-                    return False
-            elif not isinstance(u, ast.AST) and (u != v or type(u) is not type(v)):
-                if not isinstance(x, ast.Constant) or not isinstance(y, ast.Constant):
-                    return False
-                changed.append((x, y))
-    if len(changed) != 1:
-        return False
-    x, y = changed[0]
-    if not isinstance(x.value, str) or not (y.value is None or isinstance(y.value, str)):
-        return False
     node: ast.AST = x
     while node in parents:
         parent = parents[node]
@@ -264,12 +279,13 @@ def only_message_text(orig: str, mutant: str) -> bool:
         if isinstance(parent, ast.Call) and node in parent.args:
             index = parent.args.index(node)
             func = parent.func
-            if isinstance(func, ast.Name) and func.id == "Fields" and index == 2:
-                return True
-            if isinstance(func, ast.Name) and func.id == "_int" and index == 1:
+            callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if LABEL_ARGUMENT.get(callee) == index:
                 return True
             if isinstance(func, ast.Attribute) and func.attr in LABEL_READERS and index == 0:
                 return isinstance(func.value, ast.Name) and len(func.value.id) == 1
+            if callee == "decode" and index == 1 and isinstance(func, ast.Attribute):
+                return isinstance(func.value, ast.Name) and func.value.id == "cls"
         if isinstance(parent, ast.stmt):
             return False
         node = parent

@@ -134,6 +134,7 @@ def test_decoders_enforce_their_bounds(cls: type[Payload], fields: object, reaso
         SplitPay(SPLIT_ID, 5, b"inv", "memo"),
         SplitAcceptOwnership(SPLIT_ID),
         SplitUpdate(SPLIT_ID, 2, None, OwnerAction.CANCEL),
+        SplitUpdate(SPLIT_ID, 1, TERMS),  # KEEP, the lowest owner action
     ],
 )
 def test_every_field_survives_the_round_trip(payload: Payload) -> None:

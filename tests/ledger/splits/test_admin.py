@@ -1,0 +1,67 @@
+"""What a split's owner does is told to the world: every create, update and owner change leaves an
+event that names the split, its new version and what changed, and the indexes follow."""
+
+from __future__ import annotations
+
+from ledger.splits.admin import OwnerAction
+from ledger.splits.parties import PartyKind
+from ledger.splits.payloads import SplitAcceptOwnership, SplitCreate, SplitUpdate
+from ledger.splits.records import SplitMode, Tranche
+from ledger.splits.store import get_config, splits_owned_by, splits_paying
+from ledger.state.events import Event
+from tests.ledger.splits.conftest import ANA, BEN, CHLOE, DEV, OUTSIDER, Chain, account, terms_for
+
+
+def only(events: tuple[Event, ...] | list[Event], kind: str) -> dict[str, object]:
+    [event] = [e for e in events if e.kind == kind]
+    return dict(event.attributes)
+
+
+def test_creating_a_split_announces_its_shape(chain: Chain) -> None:
+    split_id = chain.next_split_id(ANA)
+    terms = terms_for([(BEN, 1), (CHLOE, 2)], fee_ppm=9, mode=SplitMode.ACCRUE)
+    receipt = chain.run(ANA, SplitCreate(account(ANA), terms, (Tranche(account(DEV), 5),)))
+    assert only(receipt.events, "split_created") == {
+        "split": split_id,
+        "owner": ANA.address.raw,
+        "recipients": 2,
+        "tranches": 1,
+        "total": 3,
+        "fee_ppm": 9,
+        "mode": int(SplitMode.ACCRUE),
+    }
+    assert splits_paying(chain.view, account(DEV)) == [split_id]  # tranche recipients count
+
+
+def test_an_update_and_an_accepted_transfer_each_announce_the_new_version(chain: Chain) -> None:
+    split_id = chain.next_split_id(ANA)
+    chain.run(ANA, SplitCreate(account(ANA), terms_for([(ANA, 1), (BEN, 1)])))
+    raise_ben = terms_for([(ANA, 1), (BEN, 3)])  # only the owner falls
+    receipt = chain.run(ANA, SplitUpdate(split_id, 0, raise_ben, OwnerAction.PROPOSE, account(DEV)))
+    assert only(receipt.events, "split_updated") == {
+        "split": split_id,
+        "version": 1,
+        "terms_changed": 1,
+        "owner_action": int(OwnerAction.PROPOSE),
+        "pending_owner": DEV.address.raw,
+    }
+    receipt = chain.run(DEV, SplitAcceptOwnership(split_id))
+    assert only(receipt.events, "split_owner_changed") == {
+        "split": split_id,
+        "version": 2,
+        "owner_kind": int(PartyKind.ACCOUNT),
+        "owner": DEV.address.raw,
+    }
+    config = get_config(chain.view, split_id)
+    assert (config.owner, config.pending_owner, config.version) == (account(DEV), None, 2)
+    assert splits_owned_by(chain.view, account(DEV)) == [split_id]
+    assert splits_owned_by(chain.view, account(ANA)) == []
+    chain.run(DEV, SplitUpdate(split_id, 2, None, OwnerAction.PROPOSE, account(OUTSIDER)))
+    cancel = chain.run(DEV, SplitUpdate(split_id, 3, None, OwnerAction.CANCEL))
+    assert only(cancel.events, "split_updated") == {
+        "split": split_id,
+        "version": 4,
+        "terms_changed": 0,
+        "owner_action": int(OwnerAction.CANCEL),
+        "pending_owner": b"",
+    }
