@@ -187,8 +187,10 @@ def diffs_of(work: Path, names: list[str]) -> dict[str, tuple[str, str, bool]]:
         input=json.dumps(names),
         text=True,
         capture_output=True,
-        check=True,
+        check=False,
     )
+    if done.returncode != 0:
+        sys.exit(f"describing mutants failed:\n{done.stderr[-3000:]}")
     return {k: (v[0], v[1], v[2]) for k, v in json.loads(done.stdout).items()}
 
 
@@ -205,11 +207,18 @@ def describe() -> None:
 
     out = {}
     for name in json.load(sys.stdin):
-        path = find_mutant(name).path
-        functions = read_functions_from_index(name, path)
-        if functions is None:
-            module = read_mutants_module(path)
-            functions = (read_original_function(module, name), read_mutant_function(module, name))
+        try:
+            path = find_mutant(name).path
+            functions = read_functions_from_index(name, path)
+            if functions is None:
+                module = read_mutants_module(path)
+                functions = (
+                    read_original_function(module, name),
+                    read_mutant_function(module, name),
+                )
+        except Exception as error:  # a file mutmut is rewriting right now: described next time
+            print(f"cannot read {name}: {error!r}", file=sys.stderr)
+            continue
         orig, mutant = (cst.Module([f]).code.strip() for f in functions)
         diff = list(difflib.unified_diff(orig.split("\n"), mutant.split("\n"), lineterm=""))[2:]
         minus = [line[1:].strip() for line in diff if line.startswith("-")]
@@ -302,10 +311,12 @@ def equivalents() -> list[dict[str, str]]:
 
 
 def matches(entry: dict[str, str], mutant: Mutant) -> bool:
+    """Same function, same changed line, same mutation (`to = "*"`: any mutation of the line,
+    for code that cannot run at all)."""
     return (
         entry["function"] == mutant.function
         and entry["from"] == mutant.removed
-        and entry["to"] == mutant.added
+        and entry["to"] in ("*", mutant.added)
     )
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from ledger import codec
+from ledger.codec import MalformedError
 from ledger.collectives import treasury
+from ledger.collectives.checkpoints import point_at
 from ledger.collectives.exit import RageKick, Ragequit
 from ledger.collectives.holdings import exit_supply, holding, supply
-from ledger.collectives.ids import NATIVE, Asset
+from ledger.collectives.ids import COLLECTIVE_ID_LEN, NATIVE, Asset
 from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.roster import update
 from ledger.collectives.store import get_member, require_collective, require_member
@@ -107,3 +112,35 @@ def test_an_asset_whose_share_rounds_to_zero_pays_nothing_and_says_nothing(chain
     ]
     assert treasury.balance(chain.view, cid, token) == 2
     assert holding(chain.view, fans, 1, BOB.address) == 0
+
+
+def test_a_ragequit_naming_a_short_collective_id_does_not_decode() -> None:
+    """An id has exactly COLLECTIVE_ID_LEN bytes: a shorter one is malformed."""
+    with pytest.raises(MalformedError, match="collective"):
+        Ragequit.from_fields([b"\x01" * (COLLECTIVE_ID_LEN - 1), [[0, 1]]])
+    whole = Ragequit(b"\x01" * COLLECTIVE_ID_LEN, ((0, 1), (1, 2)))
+    assert Ragequit.from_fields(codec.decode(codec.encode(whole.to_fields()))) == whole
+
+
+def test_voting_shares_paid_out_by_an_exit_count_from_the_exit_block(chain: Chain) -> None:
+    """Alice and Bob, members of both, exit a collective whose treasury holds voting shares of
+    the other (Alice by Ragequit, jailed Bob by RageKick): their voting power there rises in the
+    block of the exit, not before."""
+    open_shares = (TokenClass("shares", ClassKind.SHARES, transferable=True, members_only=False),)
+    guild = chain.create_collective(
+        DAVE, [(DAVE, (10,)), (ALICE, (1,)), (BOB, (1,))], classes=open_shares
+    )
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 1)), (BOB, (1, 0, 1))], classes=CLASSES)
+    chain.accept(cid, Asset(guild, SHARES))
+    chain.send(DAVE, TreasuryDeposit(cid, Asset(guild, SHARES), 6))
+    chain.next_block()
+    exit_height = chain.height
+    chain.send(ALICE, Ragequit(cid, ((SHARES, 1),)))
+    assert holding(chain.view, guild, SHARES, ALICE.address) == 1 + 3
+    assert point_at(chain.view, guild, ALICE.address, exit_height - 1).power == 1
+    assert point_at(chain.view, guild, ALICE.address, exit_height).power == 4
+    chain.next_block()
+    jail(chain, cid, BOB.address)
+    chain.send(DAVE, RageKick(cid, BOB.address))
+    assert point_at(chain.view, guild, BOB.address, chain.height - 1).power == 1
+    assert point_at(chain.view, guild, BOB.address, chain.height).power == 4
