@@ -3,13 +3,30 @@ event that names the split, its new version and what changed, and the indexes fo
 
 from __future__ import annotations
 
+from ledger import codec
 from ledger.splits.admin import OwnerAction
 from ledger.splits.parties import PartyKind
-from ledger.splits.payloads import SplitAcceptOwnership, SplitCreate, SplitUpdate
+from ledger.splits.payloads import SplitAcceptOwnership, SplitCreate, SplitPay, SplitUpdate
 from ledger.splits.records import SplitMode, Tranche
-from ledger.splits.store import get_config, splits_owned_by, splits_paying
+from ledger.splits.store import (
+    get_config,
+    get_ledger,
+    payout_history,
+    splits_owned_by,
+    splits_paying,
+)
 from ledger.state.events import Event
-from tests.ledger.splits.conftest import ANA, BEN, CHLOE, DEV, OUTSIDER, Chain, account, terms_for
+from tests.ledger.splits.conftest import (
+    ANA,
+    BEN,
+    BRAND,
+    CHLOE,
+    DEV,
+    OUTSIDER,
+    Chain,
+    account,
+    terms_for,
+)
 
 
 def only(events: tuple[Event, ...] | list[Event], kind: str) -> dict[str, object]:
@@ -65,3 +82,22 @@ def test_an_update_and_an_accepted_transfer_each_announce_the_new_version(chain:
         "owner_action": int(OwnerAction.CANCEL),
         "pending_owner": b"",
     }
+
+
+def test_new_shares_restart_the_carries_but_not_the_record_numbers(chain: Chain) -> None:
+    """Reshaping the terms zeroes the carries; the payout history goes on from where it was."""
+    split_id = chain.next_split_id(ANA)
+    chain.run(ANA, SplitCreate(account(ANA), terms_for([(ANA, 1), (BEN, 1), (CHLOE, 1)])))
+    chain.run(BRAND, SplitPay(split_id, 1))
+    assert get_ledger(chain.view, split_id).carries != (0, 0, 0)
+    chain.run(ANA, SplitUpdate(split_id, 0, terms_for([(ANA, 1), (BEN, 2), (CHLOE, 2)])))
+    ledger = get_ledger(chain.view, split_id)
+    assert (ledger.carries, ledger.next_seq) == ((0, 0, 0), 1)
+    chain.run(BRAND, SplitPay(split_id, 5))
+    assert [r.seq for r in payout_history(chain.view, split_id)] == [0, 1]
+
+
+def test_a_tranche_capped_at_one_unit_round_trips() -> None:
+    """The smallest cap a tranche may have is 1."""
+    tranche = Tranche(account(DEV), 1)
+    assert Tranche.from_fields(codec.decode(codec.encode(tranche.to_fields()))) == tranche

@@ -70,6 +70,26 @@ def test_a_nested_split_consents_only_through_its_own_owner(chain: Chain) -> Non
     assert get_config(chain.view, outer).terms == lower_inner
 
 
+def test_one_nested_owners_consent_does_not_speak_for_the_next_nested_split(chain: Chain) -> None:
+    """Two nested splits are lowered; the first (in recipient order) consents through its owner,
+    the second does not: the update is refused until the second owner signs too."""
+    first, second = sorted(
+        [
+            (create(chain, EMI, terms_for([(EMI, 1)])), EMI),
+            (create(chain, DEV, terms_for([(DEV, 1)])), DEV),
+        ]
+    )
+    (a, a_owner), (b, b_owner) = first, second
+    outer = create(chain, ANA, terms_for([(ANA, 1), (Party.split(a), 1), (Party.split(b), 1)]))
+    lower_both = terms_for([(ANA, 8), (Party.split(a), 1), (Party.split(b), 1)])
+    by_first = SplitUpdate(
+        outer, 0, lower_both, consents=consents(chain, [a_owner], outer, lower_both)
+    )
+    assert chain.reject(ANA, by_first) is ErrorCode.SPLIT_CONSENT_MISSING
+    both = consents(chain, [a_owner, b_owner], outer, lower_both)
+    chain.run(ANA, SplitUpdate(outer, 0, lower_both, consents=both))
+
+
 def test_an_immutable_nested_split_can_never_be_lowered(chain: Chain) -> None:
     """A split without an owner has nobody to consent for it, so its share can only grow."""
     inner = chain.next_split_id(EMI)
