@@ -4,8 +4,10 @@ event that names the split, its new version and what changed, and the indexes fo
 from __future__ import annotations
 
 from ledger import codec
+from ledger.collectives.ids import COLLECTIVE_ID_LEN
+from ledger.errors import ErrorCode
 from ledger.splits.admin import OwnerAction
-from ledger.splits.parties import PartyKind
+from ledger.splits.parties import Party, PartyKind, party_sink
 from ledger.splits.payloads import SplitAcceptOwnership, SplitCreate, SplitPay, SplitUpdate
 from ledger.splits.records import SplitMode, Tranche
 from ledger.splits.store import (
@@ -101,3 +103,18 @@ def test_a_tranche_capped_at_one_unit_round_trips() -> None:
     """The smallest cap a tranche may have is 1."""
     tranche = Tranche(account(DEV), 1)
     assert Tranche.from_fields(codec.decode(codec.encode(tranche.to_fields()))) == tranche
+
+
+def test_a_proposed_owner_must_be_well_formed_and_exist(chain: Chain) -> None:
+    """Only an account or an existing collective can be proposed; the check is the real
+    collectives plug-in's, reading state."""
+    assert party_sink(PartyKind.COLLECTIVE) is not None
+    split_id = chain.next_split_id(ANA)
+    chain.run(ANA, SplitCreate(account(ANA), terms_for([(ANA, 1)])))
+    for bad in (Party(PartyKind.ACCOUNT, b"short"), Party.split(split_id)):
+        propose = SplitUpdate(split_id, 0, None, OwnerAction.PROPOSE, bad)
+        assert chain.reject(ANA, propose) is ErrorCode.SPLIT_BAD_OWNER
+    nowhere = Party(PartyKind.COLLECTIVE, b"\x07" * COLLECTIVE_ID_LEN)
+    propose = SplitUpdate(split_id, 0, None, OwnerAction.PROPOSE, nowhere)
+    assert chain.reject(ANA, propose) is ErrorCode.NOT_FOUND
+    assert get_config(chain.view, split_id).pending_owner is None

@@ -42,6 +42,7 @@ def test_history_and_invoice_queries_stop_at_the_query_limit(chain: Chain) -> No
     assert len(records_for_invoice(chain.view, split_id, b"bulk")) == MAX_QUERY
     history = payout_history(chain.view, split_id, limit=MAX_QUERY + 1)
     assert [r.seq for r in history] == list(range(MAX_QUERY))
+    assert [r.seq for r in payout_history(chain.view, split_id)] == list(range(100))  # default
 
 
 def test_owner_and_recipient_lists_stop_at_the_query_limit(chain: Chain) -> None:
