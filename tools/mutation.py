@@ -126,7 +126,14 @@ def run(name: str, target: Target, *, survivors_only: bool, resume: bool, only: 
         names = []
     elif survivors_only:
         work = prepare(name, target, fresh=False)
-        names = [m.name for m in load(work) if m.exit_code not in KILLED | TIMEOUT]
+        listed = equivalents()
+        names = [
+            m.name
+            for m in load(work)
+            if m.exit_code not in KILLED | TIMEOUT
+            and not m.message  # no test is meant to kill these: not worth a re-run
+            and not any(matches(e, m) for e in listed)
+        ]
         if only:
             names = [n for n in names if any(fnmatch.fnmatch(n, g) for g in only)]
         if not names:
