@@ -18,12 +18,15 @@ Every other survivor is printed with its diff: either a test is missing or the l
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 GOAL = 95.0
+DESCRIPTION_VERSION = 4  # bump when only_message_text changes: cached descriptions are redone
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Mutant:
     exit_code: int | None
     removed: str  # the original line(s) the mutant changes, stripped
     added: str  # the mutated line(s), stripped
+    message: bool  # it changes only the text of an error message (see only_message_text)
 
     @property
     def function(self) -> str:
@@ -115,10 +120,20 @@ def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run(name: str, target: Target, *, survivors_only: bool, only: list[str]) -> None:
-    if survivors_only:
+def run(name: str, target: Target, *, survivors_only: bool, resume: bool, only: list[str]) -> None:
+    if resume:
         work = prepare(name, target, fresh=False)
-        names = [m.name for m in load(work) if m.exit_code not in KILLED | TIMEOUT]
+        names = []
+    elif survivors_only:
+        work = prepare(name, target, fresh=False)
+        listed = equivalents()
+        names = [
+            m.name
+            for m in load(work)
+            if m.exit_code not in KILLED | TIMEOUT
+            and not m.message  # no test is meant to kill these: not worth a re-run
+            and not any(matches(e, m) for e in listed)
+        ]
         if only:
             names = [n for n in names if any(fnmatch.fnmatch(n, g) for g in only)]
         if not names:
@@ -142,42 +157,172 @@ def run(name: str, target: Target, *, survivors_only: bool, only: list[str]) -> 
 
 def load(work: Path) -> list[Mutant]:
     """Every mutant of the last run in `work`, with its verdict and the line it changes."""
-    metas = sorted((work / "mutants").rglob("*.py.meta"))
     codes: dict[str, int | None] = {}
-    for meta in metas:
-        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
-    diffs = diffs_of(work, [n for n, c in codes.items() if c not in KILLED | TIMEOUT | {None}])
+    hashes: dict[str, str] = {}
+    for meta in sorted((work / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        codes.update(data["exit_code_by_key"])
+        module = str(meta.relative_to(work / "mutants")).removesuffix(".py.meta")
+        for function, digest in data.get("hash_by_function_name", {}).items():
+            hashes[module.replace("/", ".") + "." + function] = digest
+    cache_file = work / "described.json"
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+
+    def key(mutant_name: str) -> str:
+        function = mutant_name.rsplit("__mutmut_", 1)[0]
+        return f"{mutant_name}:{hashes.get(function, '')}:{DESCRIPTION_VERSION}"
+
+    todo = [n for n, c in codes.items() if c is not None and key(n) not in cache]
+    for name, description in diffs_of(work, todo).items():
+        cache[key(name)] = description
+    cache_file.write_text(json.dumps(cache))
     mutants = []
     for mutant_name, code in sorted(codes.items()):
-        removed, added = diffs.get(mutant_name, ("", ""))
-        mutants.append(Mutant(mutant_name, code, removed, added))
+        removed, added, message = cache.get(key(mutant_name), ("", "", False))
+        mutants.append(Mutant(mutant_name, code, removed, added, message))
     return mutants
 
 
-def diffs_of(work: Path, names: list[str]) -> dict[str, tuple[str, str]]:
-    """The changed lines of each named mutant, read by mutmut itself in the work folder."""
+def diffs_of(work: Path, names: list[str]) -> dict[str, tuple[str, str, bool]]:
+    """The changed lines of each named mutant and whether it only changes message text, read
+    with mutmut's own functions in a child process run in the work folder."""
     if not names:
         return {}
-    script = (
-        "import json, sys\n"
-        "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
-        "out = {}\n"
-        "for name in json.load(sys.stdin):\n"
-        "    lines = get_diff_for_mutant(name).splitlines()[2:]\n"
-        "    minus = [l[1:].strip() for l in lines if l.startswith('-')]\n"
-        "    plus = [l[1:].strip() for l in lines if l.startswith('+')]\n"
-        "    out[name] = (' / '.join(minus), ' / '.join(plus))\n"
-        "json.dump(out, sys.stdout)\n"
-    )
     done = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, str(Path(__file__).resolve()), "--describe"],
         cwd=work,
         input=json.dumps(names),
         text=True,
         capture_output=True,
-        check=True,
+        check=False,
     )
-    return {k: (v[0], v[1]) for k, v in json.loads(done.stdout).items()}
+    if done.returncode != 0:
+        sys.exit(f"describing mutants failed:\n{done.stderr[-3000:]}")
+    return {k: (v[0], v[1], v[2]) for k, v in json.loads(done.stdout).items()}
+
+
+def describe() -> None:
+    """Child side of `diffs_of`: names on stdin, {name: [removed, added, message]} on stdout."""
+    import libcst as cst
+    from mutmut.mutation.diff_apply import (
+        find_mutant,
+        read_functions_from_index,
+        read_mutant_function,
+        read_mutants_module,
+        read_original_function,
+    )
+
+    out = {}
+    for name in json.load(sys.stdin):
+        try:
+            path = find_mutant(name).path
+            functions = read_functions_from_index(name, path)
+            if functions is None:
+                module = read_mutants_module(path)
+                functions = (
+                    read_original_function(module, name),
+                    read_mutant_function(module, name),
+                )
+        except Exception as error:  # a file mutmut is rewriting right now: described next time
+            print(f"cannot read {name}: {error!r}", file=sys.stderr)
+            continue
+        orig, mutant = (cst.Module([f]).code.strip() for f in functions)
+        diff = list(difflib.unified_diff(orig.split("\n"), mutant.split("\n"), lineterm=""))[2:]
+        minus = [line[1:].strip() for line in diff if line.startswith("-")]
+        plus = [line[1:].strip() for line in diff if line.startswith("+")]
+        out[name] = (" / ".join(minus), " / ".join(plus), only_message_text(orig, mutant))
+    json.dump(out, sys.stdout)
+
+
+# Calls whose label argument (by position) only ever reaches an error message: codec.Fields
+# names its fields only in the MalformedError it raises, and so do the decoders that pass a
+# label down to it. Field readers (`f.int(label, ...)` on a one-letter Fields) take it first.
+LABEL_ARGUMENT = {"Fields": 2, "_int": 1, "optional_party": 1, "from_fields": 1, "pairs": 1}
+LABEL_READERS = {"int", "bytes", "str", "list", "raw", "bool", "optional"}
+
+
+def changed_nodes(x: ast.AST, y: ast.AST) -> list[tuple[ast.AST, ast.AST]]:
+    """The smallest subtrees where two trees differ."""
+    if type(x) is not type(y):
+        return [(x, y)]
+    pairs: list[tuple[ast.AST, ast.AST]] = []
+    for (_, u), (_, v) in zip(ast.iter_fields(x), ast.iter_fields(y), strict=True):
+        if isinstance(u, ast.AST) and isinstance(v, ast.AST):
+            pairs.append((u, v))
+        elif isinstance(u, list) and isinstance(v, list):
+            if len(u) != len(v):
+                return [(x, y)]
+            for a, b in zip(u, v, strict=True):
+                if isinstance(a, ast.AST) and isinstance(b, ast.AST):
+                    pairs.append((a, b))
+                elif a != b:
+                    return [(x, y)]
+        elif u != v or type(u) is not type(v):
+            return [(x, y)]
+    return [change for a, b in pairs for change in changed_nodes(a, b)]
+
+
+def only_message_text(orig: str, mutant: str) -> bool:
+    """True when the mutant changes nothing but text that only ends up in an error message.
+
+    The two functions must differ in one place only, where a string, f-string or label name
+    became another string or None, and that place must be inside a `raise` statement or be the
+    label argument of a decoder (LABEL_ARGUMENT, LABEL_READERS)."""
+    try:
+        a, b = ast.parse(textwrap.dedent(orig)), ast.parse(textwrap.dedent(mutant))
+    except SyntaxError:
+        return False
+    changes = changed_nodes(a, b)
+    if len(changes) != 1:
+        return False
+    x, y = changes[0]
+    parents: dict[ast.AST, ast.AST] = {}
+    for item in ast.walk(a):
+        for child in ast.iter_child_nodes(item):
+            parents[child] = item
+    above = [x]
+    while not isinstance(above[-1], ast.stmt) and above[-1] in parents:
+        above.append(parents[above[-1]])
+    if isinstance(above[-1], ast.Raise) and any(isinstance(n, ast.JoinedStr) for n in above):
+        return True  # anything inside the f-string of a raised error's message
+    if isinstance(x, ast.Call) and isinstance(y, ast.Call) and len(y.args) == len(x.args) - 1:
+        callee = x.func.id if isinstance(x.func, ast.Name) else getattr(x.func, "attr", "")
+        last = len(x.args) - 1  # a label passed last, dropped: the callee's default label
+        return LABEL_ARGUMENT.get(callee) == last and all(
+            ast.dump(u) == ast.dump(v) for u, v in zip(x.args, y.args, strict=False)
+        )
+    if (
+        isinstance(above[-1], ast.Raise)
+        and isinstance(x, ast.BinOp)
+        and isinstance(y, ast.Constant)
+    ):
+        return y.value is None or isinstance(y.value, str)  # a message built with + became None
+    if not isinstance(y, ast.Constant) or not (y.value is None or isinstance(y.value, str)):
+        return False
+    if not (
+        isinstance(x, ast.JoinedStr | ast.Name)
+        or (isinstance(x, ast.Constant) and isinstance(x.value, str))
+    ):
+        return False
+    node: ast.AST = x
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, ast.Raise):
+            return True
+        if isinstance(parent, ast.Call) and node in parent.args:
+            index = parent.args.index(node)
+            func = parent.func
+            callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if LABEL_ARGUMENT.get(callee) == index:
+                return True
+            if isinstance(func, ast.Attribute) and func.attr in LABEL_READERS and index == 0:
+                return isinstance(func.value, ast.Name) and len(func.value.id) == 1
+            if callee == "decode" and index == 1 and isinstance(func, ast.Attribute):
+                return isinstance(func.value, ast.Name) and func.value.id == "cls"
+        if isinstance(parent, ast.stmt):
+            return False
+        node = parent
+    return False
 
 
 def equivalents() -> list[dict[str, str]]:
@@ -190,10 +335,12 @@ def equivalents() -> list[dict[str, str]]:
 
 
 def matches(entry: dict[str, str], mutant: Mutant) -> bool:
+    """Same function, same changed line, same mutation (`to = "*"`: any mutation of the line,
+    for code that cannot run at all)."""
     return (
         entry["function"] == mutant.function
         and entry["from"] == mutant.removed
-        and entry["to"] == mutant.added
+        and entry["to"] in ("*", mutant.added)
     )
 
 
@@ -207,7 +354,10 @@ def report(name: str, target: Target) -> float | None:
     equivalent = [m for m in mutants if any(matches(e, m) for e in mine)]
     wrongly_listed = [m for m in equivalent if m.exit_code in KILLED | TIMEOUT]
     not_run = [m for m in mutants if m.exit_code is None]
-    counted = [m for m in mutants if m not in equivalent and m.exit_code is not None]
+    message = [m for m in mutants if m.message and m not in equivalent]
+    counted = [
+        m for m in mutants if m not in equivalent and not m.message and m.exit_code is not None
+    ]
     killed = [m for m in counted if m.exit_code in KILLED | TIMEOUT]
     left = [m for m in counted if m.exit_code not in KILLED | TIMEOUT]
     score = 100.0 * len(killed) / len(counted) if counted else 100.0
@@ -215,10 +365,11 @@ def report(name: str, target: Target) -> float | None:
     raw = 100.0 * sum(m.exit_code in KILLED | TIMEOUT for m in ran) / max(len(ran), 1)
     print(
         f"== {name}: {score:.1f} % killed of {len(counted)} mutants "
-        f"({len(equivalent)} equivalent set aside; {raw:.1f} % of all {len(ran)} run"
+        f"({len(equivalent)} equivalent and {len(message)} message-text mutants set aside; "
+        f"{raw:.1f} % of all {len(ran)} run"
         + (f"; {len(not_run)} not run yet)" if not_run else ")")
     )
-    for module, total, dead in per_module(ran, equivalent):
+    for module, total, dead in per_module(counted, []):
         print(f"   {module:<40} {100.0 * dead / max(total, 1):5.1f} % of {total}")
     for m in left:
         code = m.exit_code
@@ -255,6 +406,7 @@ def main() -> None:
     parser.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
     parser.add_argument("--survivors", action="store_true", help="re-run only the survivors")
     parser.add_argument("--report", action="store_true", help="print the last run's figures")
+    parser.add_argument("--resume", action="store_true", help="go on with an interrupted run")
     parser.add_argument(
         "--mutants",
         action="append",
@@ -262,7 +414,11 @@ def main() -> None:
         metavar="GLOB",
         help="run only the mutants matching GLOB (e.g. 'consensus.vote_set.*'), keep the rest",
     )
+    parser.add_argument("--describe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.describe:
+        describe()
+        return
     os.nice(max(0, 19 - os.nice(0)))  # the machine is shared: run at the lowest priority
     names = args.targets or list(TARGETS)
     unknown = set(names) - set(TARGETS)
@@ -271,7 +427,13 @@ def main() -> None:
     scores: dict[str, float | None] = {}
     for name in names:
         if not args.report:
-            run(name, TARGETS[name], survivors_only=args.survivors, only=args.mutants)
+            run(
+                name,
+                TARGETS[name],
+                survivors_only=args.survivors,
+                resume=args.resume,
+                only=args.mutants,
+            )
         scores[name] = report(name, TARGETS[name])
         sys.stdout.flush()
     print(f"== scores (goal: {GOAL:.0f} % killed once equivalent mutants are set aside)")

@@ -36,6 +36,7 @@ def vote(i: int, block_hash: bytes, vote_type: VoteType = VoteType.PREVOTE) -> V
 
 def test_first_votes_count_each_validators_power_once_for_its_value() -> None:
     votes = VoteSet(validators(1, 2, 3, 4), VoteType.PREVOTE)
+    assert votes.vote_type is VoteType.PREVOTE
     assert votes.quorum == 7 and len(votes) == 0 and votes.get(vote(0, NIL)) is None
     votes.add(vote(3, BLOCK_A))
     votes.add(vote(1, BLOCK_A))
@@ -72,6 +73,13 @@ def test_only_the_vote_that_crosses_two_thirds_says_so() -> None:
     assert not votes.add(vote(5, BLOCK_A))  # A: 4 of 7
     assert votes.add(vote(6, BLOCK_A))  # A: 5 of 7
     assert votes.has_quorum_for(BLOCK_A) and not votes.has_quorum_for(NIL)
+
+
+def test_a_value_already_past_two_thirds_is_not_crossed_again() -> None:
+    """Four equal validators, +2/3 is 3: the 3rd vote for A crosses, the 4th adds power only."""
+    votes = VoteSet(validators(1, 1, 1, 1), VoteType.PRECOMMIT)
+    assert [votes.add(vote(i, BLOCK_A)) for i in range(4)] == [False, False, True, False]
+    assert votes.power_for(BLOCK_A) == 4
 
 
 def test_an_equivocators_second_value_counts_for_that_value_only_and_once() -> None:

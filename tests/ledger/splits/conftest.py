@@ -149,7 +149,18 @@ class FakeTreasurySink:
         self, view: StateView, ctx: BlockContext, party: Party, amount: int, note: PaymentNote
     ) -> list[Event]:
         credit(view, TREASURY_OF[party.id], amount)
-        return [Event.of("treasury_deposit", collective=party.id, amount=amount)]
+        return [
+            Event.of(
+                "treasury_deposit",
+                collective=party.id,
+                amount=amount,
+                height=ctx.height,  # what the sink is told: the block, and the note
+                split=note.split_id,
+                source=note.source.id,
+                invoice_ref=note.invoice_ref,
+                memo=note.memo,
+            )
+        ]
 
 
 @pytest.fixture

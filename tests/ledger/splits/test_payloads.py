@@ -114,9 +114,30 @@ def terms_fields(**changes: object) -> list[object]:
         (SplitPay, [SPLIT_ID[:31], 1, b"", ""], "split_id"),
         (SplitDistribute, [SPLIT_ID], "expected 2 fields"),
         (SplitAcceptOwnership, [SPLIT_ID, 0], "expected 1 fields"),
+        # a short id or signature is refused, not read as another one
+        (SplitUpdate, [SPLIT_ID[:31], 0, None, 1, None, []], "split_id"),
+        (SplitUpdate, [SPLIT_ID, 0, None, 1, None, [[b"k" * 32, b"s" * 63]]], "signature"),
+        (SplitDistribute, [SPLIT_ID[:31], 0], "split_id"),
+        (SplitAcceptOwnership, [SPLIT_ID[:31]], "split_id"),
     ],
 )
 def test_decoders_enforce_their_bounds(cls: type[Payload], fields: object, reason: str) -> None:
     raw = codec.decode(codec.encode(fields))  # type: ignore[arg-type]
     with pytest.raises(MalformedError, match=reason):
         cls.from_fields(raw)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        SplitDistribute(SPLIT_ID, 7),
+        SplitPay(SPLIT_ID, 5, b"inv", "memo"),
+        SplitAcceptOwnership(SPLIT_ID),
+        SplitUpdate(SPLIT_ID, 2, None, OwnerAction.CANCEL),
+        SplitUpdate(SPLIT_ID, 1, TERMS),  # KEEP, the lowest owner action
+    ],
+)
+def test_every_field_survives_the_round_trip(payload: Payload) -> None:
+    """Decoding gives back every field, not only those the golden cases happen to set."""
+    raw = codec.decode(codec.encode(payload.to_fields()))
+    assert type(payload).from_fields(raw) == payload

@@ -8,11 +8,11 @@ import pytest
 
 from ledger.codec import U64_MAX
 from ledger.errors import ErrorCode, TxError
-from ledger.splits.parties import Party
+from ledger.splits.parties import Party, PartyKind, unregister_party_sink
 from ledger.splits.payloads import SplitCreate, SplitDistribute, SplitPay
 from ledger.splits.payments import receive
 from ledger.splits.records import PayoutRecord, RecordKind, SplitMode, SplitTerms
-from ledger.splits.store import get_ledger, payout_history, payout_record
+from ledger.splits.store import get_ledger, payout_history, payout_record, records_for_invoice
 from ledger.state.events import AttributeValue, Event
 from tests.ledger.splits.conftest import (
     ANA,
@@ -129,3 +129,83 @@ def test_a_held_balance_may_reach_u64_max_but_not_pass_it(chain: Chain) -> None:
     assert refused.value.code is ErrorCode.OVERFLOW
     assert get_ledger(chain.view, split_id).balance == U64_MAX
     assert get_ledger(chain.view, split_id).next_seq == 2
+
+
+def test_a_held_payment_is_announced_and_recorded_with_its_note(chain: Chain) -> None:
+    split_id = create(chain, terms_for([(ANA, 1)], mode=SplitMode.ACCRUE))
+    receipt = chain.run(BRAND, SplitPay(split_id, 12, b"INV-3", "march"))
+    assert [dict(e.attributes) for e in receipt.events if e.kind == "split_received"] == [
+        {
+            "split": split_id,
+            "seq": 0,
+            "source_kind": int(account(BRAND).kind),
+            "source": BRAND.address.raw,
+            "amount": 12,
+            "invoice_ref": b"INV-3",
+            "memo": "march",
+        }
+    ]
+    receive(chain.view, chain.ctx, split_id, account(BEN), 1)  # no note: empty ref and memo
+    credit = payout_record(chain.view, split_id, 1)
+    assert credit is not None and (credit.invoice_ref, credit.memo) == (b"", "")
+    assert records_for_invoice(chain.view, split_id, b"") == []
+
+
+def test_every_payout_event_names_the_split_and_the_payee(chain: Chain) -> None:
+    split_id = create(chain, terms_for([(ANA, 1), (BEN, 1)]))
+    receipt = chain.run(BRAND, SplitPay(split_id, 10))
+    expected = [
+        {"split": split_id, "seq": 0, "party_kind": 0, "party": k.address.raw, "amount": 5}
+        for k in (ANA, BEN)
+    ]
+    assert sorted(payouts_of(receipt.events), key=repr) == sorted(expected, key=repr)
+
+
+def test_a_plug_in_payee_is_told_the_block_and_the_note(
+    chain: Chain, collective_sink: Party
+) -> None:
+    """Pushed or distributed by a keeper, a collective's sink hears which split paid, for what."""
+    pushed = create(chain, terms_for([(ANA, 1), (collective_sink, 1)]))
+    receipt = chain.run(BRAND, SplitPay(pushed, 10, b"INV-9", "collab"))
+    [deposit] = [dict(e.attributes) for e in receipt.events if e.kind == "treasury_deposit"]
+    assert deposit == {
+        "collective": collective_sink.id,
+        "amount": 5,
+        "height": chain.height,
+        "split": pushed,
+        "source": BRAND.address.raw,
+        "invoice_ref": b"INV-9",
+        "memo": "collab",
+    }
+    held = create(chain, terms_for([(collective_sink, 1)], mode=SplitMode.ACCRUE))
+    chain.run(BRAND, SplitPay(held, 4, b"INV-10"))
+    receipt = chain.run(KEEPER, SplitDistribute(held))
+    [deposit] = [dict(e.attributes) for e in receipt.events if e.kind == "treasury_deposit"]
+    assert (deposit["split"], deposit["source"], deposit["amount"]) == (
+        held,
+        KEEPER.address.raw,
+        4,
+    )
+
+
+def test_a_keeper_distribution_credits_a_nested_split_as_its_parent(chain: Chain) -> None:
+    inner = create(chain, terms_for([(BEN, 1)], mode=SplitMode.ACCRUE))
+    outer = create(chain, terms_for([(Party.split(inner), 1)], mode=SplitMode.ACCRUE))
+    chain.run(BRAND, SplitPay(outer, 30))
+    chain.run(KEEPER, SplitDistribute(outer))
+    [credit] = payout_history(chain.view, inner)
+    assert (credit.kind, credit.source, credit.amount) == (
+        RecordKind.RECEIVED,
+        Party.split(outer),
+        30,
+    )
+    assert (credit.height, credit.time_ms) == (chain.height, chain.time_ms)
+
+
+def test_a_payee_whose_plug_in_was_withdrawn_refuses_the_payment(
+    chain: Chain, collective_sink: Party
+) -> None:
+    """The kind was supported when the split was made; paying it now is refused, not lost."""
+    split_id = create(chain, terms_for([(ANA, 1), (collective_sink, 1)]))
+    unregister_party_sink(PartyKind.COLLECTIVE)
+    assert chain.reject(BRAND, SplitPay(split_id, 10)) is ErrorCode.SPLIT_UNSUPPORTED_PARTY
