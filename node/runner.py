@@ -11,9 +11,11 @@ are carried out in order (docs/consensus.md, "Driving the machine"):
 - `EvidenceFound`: into the evidence pool, gossiped, and proposed in a later block;
 - `Rejected`: the peer that delivered the message is penalized.
 
-Inputs: peers' proposals and votes (decoded by node.router), timeouts, synced blocks. Each is
-logged in the WAL before the machine sees it; a restart replays the height from the WAL, so a
-validator resumes its round with its lock and never contradicts what it signed.
+Inputs: peers' proposals and votes (decoded by node.router), timeouts, synced blocks. What the
+machine admits is logged in the WAL before it counts (the machine's `journal`; a proposal with the
+clock reading its timeliness was judged on), a timeout before the machine sees it; a restart
+replays the height from the WAL, so a validator resumes its round with its lock and never
+contradicts what it signed.
 
 Later heights' messages are stashed (bounded); votes for the height just committed only matter
 as evidence. A block naming a proposer other than the round's signer is dropped here. Round 0

@@ -1,7 +1,8 @@
 """One simulated validator: the driver around a `ConsensusMachine`, as the node's runner will be.
 
 It does what docs/consensus.md asks of a driver: carries out the machine's actions, logs every
-input and every own message in the consensus WAL (own messages with a sync before they leave),
+input the machine admits and every own message in the consensus WAL (own messages with a sync
+before they leave),
 stores decided blocks, starts the next height, stashes messages for later heights, gossips
 evidence, and helps peers that lag (blocks and commits for a peer behind in heights, a round's
 messages for a peer behind in rounds). A node that sees no progress for a gossip interval says

@@ -28,6 +28,7 @@ NETWORK_FAULTS = ("drop", "duplicate", "reorder", "partition", "asymmetric")
 NODE_FAULTS = ("crash", "crash-points", "skew", "set-changes")
 BYZANTINE_FAULTS = ROLES
 ALL_FAULTS = NETWORK_FAULTS + NODE_FAULTS + BYZANTINE_FAULTS
+CHAOS_CAP = 4  # the chaos phase ends by CHAOS_CAP x chaos_ms even if half the heights are not in
 
 
 def parse_faults(text: str) -> frozenset[str]:
@@ -72,7 +73,7 @@ class SimOptions:
     crash_point_share: float  # of crashes that hit a persistence step
     skew_permille: tuple[int, ...]
     offset_ms: tuple[int, ...]
-    chaos_ms: int  # the chaos phase ends by then (or at half the heights)
+    chaos_ms: int  # the chaos phase lasts until half the heights, at most 4 x this
     tx_every_ms: int
     timeouts: Timeouts
     synchrony: Synchrony
@@ -129,8 +130,8 @@ class SimOptions:
             f"at persistence steps {self.crash_point_share:.2f}",
             f"clocks     rates {list(self.skew_permille)} permille, offsets "
             f"{list(self.offset_ms)} ms",
-            f"chaos      at least {self.chaos_ms} ms and half the heights, a tx every "
-            f"{self.tx_every_ms} ms",
+            f"chaos      until half the heights (at most {CHAOS_CAP * self.chaos_ms} ms), "
+            f"a tx every {self.tx_every_ms} ms",
             f"timeouts   propose {self.timeouts.propose_ms}+{self.timeouts.propose_delta_ms}r, "
             f"prevote {self.timeouts.prevote_ms}+{self.timeouts.prevote_delta_ms}r, precommit "
             f"{self.timeouts.precommit_ms}+{self.timeouts.precommit_delta_ms}r, "

@@ -1,8 +1,8 @@
 """A whole simulated network, run in two phases per seed (TigerBeetle's VOPR safety + liveness).
 
 Phase 1, chaos: every fault the options allow, at random, while the checker watches safety. It
-lasts until half the heights are committed and at least `chaos_ms` (at most `CHAOS_CAP` times
-that, if the faults keep the chain from reaching half its heights).
+lasts until half the heights are committed (at most `CHAOS_CAP` times `chaos_ms`, if the faults
+keep the chain from getting there).
 Phase 2, heal: a core of honest validators holding more than 2/3 of the power is healed for good
 (crashed core nodes restart, links among them become reliable, they crash no more); the others
 stay as faulty as before. The core must then keep committing until every core node has
@@ -34,7 +34,7 @@ from consensus.sim.clock import EventQueue
 from consensus.sim.disk import CrashPoint, Disk
 from consensus.sim.network import Network, one_way_cut, split, symmetric_cut
 from consensus.sim.node import SimNode
-from consensus.sim.options import SimOptions, max_faulty
+from consensus.sim.options import CHAOS_CAP, SimOptions, max_faulty
 from consensus.sim.payloads import Payload, VerifyCache, Wire
 from consensus.sim.report import Report, summarize
 from consensus.sim.wiring import NodeConfig
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 
 CHAIN_ID = "coterie-sim"
 CHAOS_TICK_MS = 250
-CHAOS_CAP = 4  # the chaos phase ends by then even if half the heights are not committed
 CLIENTS = 3  # tx senders; the last one is the client censoring proposers leave out
 
 
@@ -224,7 +223,6 @@ class Simulation:
             self.queue.after(CHAOS_TICK_MS, self._chaos_tick)
         checker = self.checker
         half = max(1, o.heights // 2)
-        self.queue.run(lambda: not checker.ok, o.chaos_ms)
         self.queue.run(lambda: not checker.ok or len(checker.chain) >= half, CHAOS_CAP * o.chaos_ms)
         if checker.ok:
             self._heal()
