@@ -84,7 +84,9 @@ def plan(
     if wanted <= available:
         return FdPlan(limit, api_connections, p2p_connections, p2p_reserved, scaled=False)
     scale = available / wanted
-    api = max(1, int(api_connections * scale))
     p2p = max(1, int(p2p_connections * scale))
     reserved = max(1, int(p2p_reserved * scale)) if p2p_reserved else 0
+    if p2p + reserved > available - 1:  # tiny budgets: one slot each, the API keeps one
+        p2p, reserved = 1, min(reserved, 1)
+    api = max(1, min(api_connections, available - p2p - reserved))
     return FdPlan(limit, api, p2p, reserved, scaled=True)

@@ -27,6 +27,10 @@ STALL_SECONDS = 180.0
 RECONNECTS = 20
 
 
+BUSY_RETRIES = 200  # a batch refused as busy (429/503) is sent again, up to this many times
+BUSY_BACKOFF_S = 0.05
+
+
 class BenchError(Exception):
     """The bench could not run to the end (a node refused a batch, stopped, or stalled)."""
 
@@ -171,12 +175,18 @@ class Driver:
         for tx_hash in batch.hashes:
             samples.submitted[tx_hash] = now
         url = self.urls[batch.node] + "/v1/txs"
-        try:
-            async with session.post(url, data=batch.body, headers={"Content-Type": MSGPACK}) as r:
-                body = await r.read()
-                status = r.status
-        except aiohttp.ClientError as exc:
-            raise BenchError(f"submitting a batch to {url} failed: {exc}") from exc
+        for _ in range(BUSY_RETRIES):
+            try:
+                headers = {"Content-Type": MSGPACK}
+                async with session.post(url, data=batch.body, headers=headers) as r:
+                    body = await r.read()
+                    status = r.status
+            except aiohttp.ClientError as exc:
+                raise BenchError(f"submitting a batch to {url} failed: {exc}") from exc
+            if status not in (429, 503):
+                break
+            # the node's request gate (docs/api.md): back off as it asks, then send again
+            await asyncio.sleep(BUSY_BACKOFF_S)
         if status != 200:
             raise BenchError(f"{url} answered {status}: {body[:300]!r}")
         answer = json.loads(body)

@@ -36,6 +36,10 @@ MIN_SCRYPT_N = 2**4
 MAX_SCRYPT_N = 2**20
 MAX_SCRYPT_R = 32
 MAX_SCRYPT_P = 16
+# scrypt takes 128 * n * r bytes of memory and about n * r * p units of work: each bound alone
+# let a crafted file ask for 4 GiB (2^20 * 32 * 128), so their products are bounded too.
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+MAX_SCRYPT_WORK = 2**20 * 8
 _CHECK_TAG = b"coterie/keystore/password-check"
 
 
@@ -59,6 +63,13 @@ class ScryptParams:
             raise ValueError(f"scrypt r must be in [1, {MAX_SCRYPT_R}], got {self.r}")
         if not 1 <= self.p <= MAX_SCRYPT_P:
             raise ValueError(f"scrypt p must be in [1, {MAX_SCRYPT_P}], got {self.p}")
+        if 128 * self.n * self.r > MAX_SCRYPT_MEMORY:
+            raise ValueError(
+                f"scrypt n * r asks for {128 * self.n * self.r} bytes of memory, above "
+                f"{MAX_SCRYPT_MEMORY}"
+            )
+        if self.n * self.r * self.p > MAX_SCRYPT_WORK:
+            raise ValueError(f"scrypt n * r * p is above {MAX_SCRYPT_WORK}")
 
 
 def check_scrypt_n(n: int) -> int:

@@ -168,6 +168,6 @@ async def post_proofs(request: web.Request) -> web.Response:
         raise bad_request("empty_body", "the body is empty")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: 400, not a 500 (issue 14)
         raise bad_request("invalid_json", "the body is not JSON") from None
     return web.json_response(multi_proof_bundle(ctx, _keys(body)))

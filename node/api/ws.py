@@ -19,11 +19,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSMsgType, hdrs, web
+from yarl import URL
 
 from ledger.keys import ADDRESS_LEN, Address
 from node.api.context import ApiContext
@@ -37,6 +39,7 @@ from node.api.views import receipt_view, tx_view
 log = logging.getLogger(__name__)
 
 MAX_CLIENTS = 100
+MAX_CLIENTS_PER_ADDRESS = 8
 MAX_SUBSCRIPTIONS = 16
 MAX_MESSAGE_BYTES = 4096
 QUEUE_BLOCKS = 256
@@ -50,6 +53,18 @@ class Sockets:
 
     def __init__(self) -> None:
         self.open: set[web.WebSocketResponse] = set()
+        self.by_address: Counter[str] = Counter()
+
+
+def origin_allowed(request: web.Request) -> bool:
+    """A browser names the page that opens a WebSocket in `Origin`, and does not apply the
+    same-origin policy to WebSockets: a page on another site could subscribe through the
+    visitor's browser. Only the API's own pages (the explorer: same host and port) and clients
+    that send no Origin (wallets, scripts) are let in."""
+    origin = request.headers.get(hdrs.ORIGIN)
+    if origin is None:
+        return True
+    return URL(origin).authority == URL(f"http://{request.host}").authority
 
 
 SOCKETS = web.AppKey("coterie_api_sockets", Sockets)
@@ -80,7 +95,7 @@ class Session:
     def handle(self, text: str) -> dict[str, Any]:
         try:
             request = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting too: never a 500 in the socket
             return {"id": None, "error": {"code": "invalid_json", "message": "not JSON"}}
         req_id = request.get("id") if isinstance(request, dict) else None
         try:
@@ -191,12 +206,23 @@ def _is_address(value: object) -> bool:
 
 async def websocket(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
-    sockets = request.app[SOCKETS].open
+    registry = request.app[SOCKETS]
+    sockets = registry.open
+    address = request.remote or ""
+    if not origin_allowed(request):
+        return error_response(403, "origin_not_allowed", "cross-site WebSocket refused")
     if len(sockets) >= MAX_CLIENTS:
         return error_response(503, "too_many_clients", f"at most {MAX_CLIENTS} subscribers")
+    if registry.by_address[address] >= MAX_CLIENTS_PER_ADDRESS:
+        message = f"at most {MAX_CLIENTS_PER_ADDRESS} subscribers per address"
+        return error_response(429, "too_many_clients", message)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
-    await ws.prepare(request)
+    try:
+        await ws.prepare(request)
+    except ConnectionError:  # the client went away during the upgrade
+        return ws
     sockets.add(ws)
+    registry.by_address[address] += 1
     session = Session(ctx)
     queue = ctx.events.open_queue(QUEUE_BLOCKS)
     lock = asyncio.Lock()
@@ -212,6 +238,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     finally:
         ctx.events.close_queue(queue)
         sockets.discard(ws)
+        registry.by_address[address] -= 1
+        if registry.by_address[address] <= 0:
+            del registry.by_address[address]
         pump.cancel()
         await asyncio.gather(pump, return_exceptions=True)
     return ws

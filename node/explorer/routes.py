@@ -53,6 +53,8 @@ async def _redirect(_request: web.Request) -> web.StreamResponse:
 
 async def _asset(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
+    if not name.isprintable():  # a NUL byte made Path raise: a 500 with a traceback (issue 14)
+        raise web.HTTPNotFound(text="no such explorer file")
     root = static_dir()
     path = (root / name).resolve()
     if path.parent != root or not path.is_file() or path.suffix not in _TYPES:

@@ -17,8 +17,11 @@ changes nothing in the pool):
 8. a tx at the sender's next nonce runs through the ledger's `execute_tx` on the sender's overlay
    (committed state plus the sender's own pending txs): any `TxError` code, e.g.
    INSUFFICIENT_FUNDS when pending spends leave too little, FEE_TOO_LOW, ZERO_AMOUNT. A tx ahead
-   of the next nonce gets only the stateless checks and waits in the sender's future queue; when
-   the gap fills, it is checked like a new tx, and dropped (counted as evicted) if it fails.
+   of the next nonce gets the stateless checks and a cheap payment check (the sender's account
+   must exist and cover the fees and transfer amounts of all its queued txs: INSUFFICIENT_FUNDS),
+   is capped by `max_future_txs` in all (MEMPOOL_FULL) and waits in the sender's future queue,
+   not gossiped, for at most `future_ttl_s`; when the gap fills, it is checked like a new tx,
+   dropped (counted as evicted) if it fails, and handed out for gossip (`take_promoted`).
 
 Why each sender has its own overlay: a sender's txs are checked against committed state and its
 own pending txs only, never against another sender's pending txs. So no pending tx depends on

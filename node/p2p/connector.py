@@ -21,7 +21,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
-from node.netguard import AddressSlots
+from node.netguard import AddressSlots, LogLimiter
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import close_code_name
 from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
@@ -77,6 +77,7 @@ class Connector:
         self._registry = registry
         self._rng = rng
         self._session: aiohttp.ClientSession | None = None
+        self._refusals = LogLimiter(log)
         self.pending = AddressSlots(
             config.max_pending_handshakes,
             config.max_pending_per_address,
@@ -200,7 +201,7 @@ class Connector:
         if error.remote:
             log.warning("peer %s refused our handshake: %s", where, reason)
         else:
-            log.warning("refused peer %s: %s", where, reason)
+            self._refusals.warning("refused peer %s: %s", where, reason)
             self._stats.handshakes_refused[close_code_name(code)] += 1
         await self.close_ws(ws, code, reason)
         return error

@@ -177,3 +177,12 @@ def test_the_flag_does_not_weaken_encrypted_keys(invoke: Invoke, alice: StoredKe
         invoke(["keys", "export", "alice", "--insecure-dev"], password="wrong password"),
         ExitCode.WRONG_PASSWORD,
     )
+
+
+def test_a_crafted_key_file_cannot_ask_for_gigabytes() -> None:
+    """Issue 14: n and r each within their bounds still made 2^20 * 32 * 128 B = 4 GiB."""
+    with pytest.raises(ValueError, match="memory"):
+        ScryptParams(n=2**20, r=32)
+    with pytest.raises(ValueError, match="n \\* r \\* p"):
+        ScryptParams(n=2**16, r=16, p=16)
+    assert ScryptParams(n=2**18, r=8, p=1)  # 256 MiB: the most a file may ask for

@@ -6,10 +6,24 @@ On 2010e93 a future-nonce tx was admitted without a balance check, gossiped and 
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ledger.errors import ErrorCode
+from ledger.keys import PrivateKey
+from ledger.state.genesis_state import genesis_state
 from ledger.state.reader import MemoryState
-from node.mempool import Mempool
-from tests.node.mempool.conftest import OUTSIDER, SENDERS, START_BALANCE, PoolFactory, sign_transfer
+from ledger.tx import SignedTx
+from node.mempool import Mempool, MempoolLimits
+from tests.node.mempool.conftest import (
+    GENESIS,
+    GENESIS_HASH,
+    OUTSIDER,
+    SENDERS,
+    START_BALANCE,
+    PoolFactory,
+    sign_transfer,
+)
 
 ALICE = SENDERS[1]
 
@@ -65,3 +79,40 @@ async def test_a_queued_tx_is_handed_out_for_gossip_only_once_it_can_execute(
     assert (await pool.admit(sign_transfer(ALICE, 0).encode())).ok
     assert [tx.hash for tx in pool.take_promoted()] == [queued.hash]
     assert pool.take_promoted() == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*SENDERS[:3], OUTSIDER]),
+            st.integers(0, 5),  # nonce: 0 is ready, others wait
+            st.integers(1, START_BALANCE // 2),
+            st.integers(0, 3),
+        ),
+        max_size=25,
+    )
+)
+async def test_every_queued_tx_is_paid_for_and_within_the_caps(
+    submits: list[tuple[PrivateKey, int, int, int]],
+) -> None:
+    """The invariant behind the flood test: whatever arrives, each sender's balance after its
+    ready txs covers every queued tx's fee and transfer amount, and the total cap holds."""
+    limits = MempoolLimits(max_future_txs=6)
+    pool = Mempool(GENESIS.params, GENESIS_HASH, genesis_state(GENESIS), limits)
+    try:
+        for key, nonce, amount, fee in submits:
+            await pool.admit(sign_transfer(key, nonce, amount, fee=fee).encode())
+    finally:
+        pool.verifier.close()
+    assert pool.stats().future <= 6
+    queued: dict[bytes, list[SignedTx]] = {}
+    ready: dict[bytes, list[SignedTx]] = {}
+    for tx in pool.txs():
+        nonce_ready = tx in list(pool.ready_txs())
+        (ready if nonce_ready else queued).setdefault(tx.body.sender, []).append(tx)
+    for sender, txs in queued.items():
+        assert sender != OUTSIDER.public_key
+        spent = sum(t.body.fee + t.body.payload.amount for t in ready.get(sender, []))
+        owed = sum(t.body.fee + t.body.payload.amount for t in txs)
+        assert START_BALANCE - spent >= owed
