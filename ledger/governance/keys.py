@@ -18,6 +18,7 @@ ESCROW = b"\x36"  # + id(8) + slot(1) -> Escrow
 LIVE = b"\x37"  # + cid + proposer -> u64 count of the proposer's live proposals
 EVIDENCE_CASE = b"\x38"  # + validator address -> u64 id of the open removal proposal
 NEXT_ID = b"\x39"  # -> u64
+SPENT = b"\x3f"  # + cid + asset raw + epoch(8) -> u64 taken by spends submitted in that epoch
 
 
 def proposal(pid: int) -> bytes:
@@ -54,3 +55,7 @@ def live(cid: bytes, proposer_raw: bytes) -> bytes:
 
 def evidence_case(validator_raw: bytes) -> bytes:
     return EVIDENCE_CASE + validator_raw
+
+
+def spent(cid: bytes, asset_raw: bytes, epoch: int) -> bytes:
+    return SPENT + cid + asset_raw + u64(epoch)

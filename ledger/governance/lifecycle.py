@@ -18,7 +18,7 @@ from ledger.collectives.ids import SYSTEM_ADDRESS
 from ledger.collectives.params import PPM
 from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import escrow, hooks, keys
+from ledger.governance import escalation, escrow, hooks, keys
 from ledger.governance.actions import ActionRun, moves_value
 from ledger.governance.ballots import approvals, ballots, clear_votes
 from ledger.governance.electorate import total_power, weighted_votes
@@ -251,6 +251,11 @@ def finalize(
     if moves_value(proposal.actions):
         for who in supporters(view, pid, proposal):
             exitlock.unlock(view, cid, who, pid)
+    if status is not Status.EXECUTED:  # what it would have taken leaves the spending window
+        collective = require_collective(view, cid)
+        escalation.record(
+            view, cid, collective, proposal.actions, submitted_ms=proposal.submitted_ms, sign=-1
+        )
     proposal = schedule(view, pid, proposal, None)
     if proposal.proposer != SYSTEM_ADDRESS:
         add_live(view, cid, proposal.proposer, -1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ledger.collectives.store import get_member
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys
 from ledger.governance.kinds import DecisionMethod
@@ -85,8 +84,7 @@ class MultisigApproveHandler(TxHandler[MultisigApprove]):
         view.put(keys.approval(pid, tx.sender_address.raw), b"")
         events = [Event.of("multisig_approval", proposal=pid, signer=tx.sender_address.raw)]
         proposal = require_proposal(view, pid)
-        if get_member(view, proposal.collective, tx.sender_address) is not None:
-            proposal = note_support(view, pid, proposal, tx.sender_address, True)
+        proposal = note_support(view, pid, proposal, tx.sender_address, True)
         counted = counted_approvals(view, ctx.time_ms, pid, proposal)
         if counted >= proposal.require_policy().required_approvals:
             events += close_voting(view, ctx, pid, proposal)
