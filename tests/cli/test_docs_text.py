@@ -60,7 +60,8 @@ def test_statement_help_gives_the_chain_limit() -> None:
 
 def test_governance_says_where_an_unrevealed_delegator_power_goes() -> None:
     text = " ".join((ROOT / "docs" / "governance.md").read_text().split())
-    assert "never reveals it has cast no ballot, so his power is cast by his delegates" in text
+    assert "never reveals it abstains with his own power" in text  # yes/no: the commitment counts
+    assert "his delegates who revealed cast his power" in text  # polls: as if he had not voted
 
 
 def test_make_devnet_lists_the_dev_accounts_once() -> None:

@@ -89,7 +89,10 @@ def test_a_choice_poll_needs_a_winner_and_the_quorum() -> None:
 
 
 def test_exactly_half_of_the_live_ballots_is_no_majority() -> None:
-    """Choice 1 leads with exactly half; once 2 is eliminated choice 0 ties it, and a tie for
-    elimination drops the highest-numbered choice: 0 wins, not the first-round leader."""
+    """Choice 1 leads with exactly half, which does not win it the first round; once 2 is
+    eliminated choice 0 ties it 6 to 6, and a tie between every remaining choice decides
+    nothing (never a choice's number, issue 23): no winner, not the first-round leader."""
     votes = [(6, Ballot((1,))), (4, Ballot((0,))), (2, Ballot((2, 0)))]
-    assert instant_runoff(3, votes) == 0
+    assert instant_runoff(3, votes) == -1
+    with_one_more = [*votes, (1, Ballot((0,)))]  # 7 of 13 after the transfer: a majority
+    assert instant_runoff(3, with_one_more) == 0
