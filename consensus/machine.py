@@ -271,6 +271,19 @@ class ConsensusMachine:
         alg.progress()
         return out
 
+    def timeout_matters(self, height: int, round_: int) -> bool:
+        """False for a timeout `on_timeout` would ignore (another height, a decided one, a past
+        round): a driver need not log it in the WAL."""
+        return (
+            self._alg.hs is not None
+            and not self.decided
+            and (height, round_)
+            == (
+                self.height,
+                self.round,
+            )
+        )
+
     def on_timeout(self, height: int, round_: int, step: Step) -> list[Action]:
         alg = self._alg
         out = alg.out = []

@@ -337,8 +337,8 @@ class Runner:
             return
         with self._guard():
             m = self.machine
-            if height != m.height or m.decided:
-                return
+            if not m.timeout_matters(height, round_):
+                return  # stale: the machine would ignore it, and the WAL need not hold it
             if step == Step.NEW_HEIGHT and self._gate.hold(
                 height,
                 has_work=self.mempool.stats().ready > 0 or len(self.evidence) > 0,

@@ -225,10 +225,10 @@ class SimNode:
 
     def _fire(self, incarnation: int, height: int, round_: int, step: Step) -> None:
         machine = self.machine
-        if self.down or incarnation != self.incarnation or height != machine.height:
+        if self.down or incarnation != self.incarnation:
             return
-        if machine.decided:
-            return
+        if not machine.timeout_matters(height, round_):
+            return  # stale: not worth a WAL record
         try:
             self.wal.append(TimeoutFired(height, round_, step))
             self._apply(machine.on_timeout(height, round_, step))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from consensus.machine import ConsensusMachine
-from consensus.messages import NIL, Proposal
+from consensus.messages import NIL, Proposal, Step
 from consensus.wal import Received, WalError
 from consensus.wal_file import FileWAL
 from ledger.block import Vote, VoteType
@@ -73,3 +73,16 @@ def test_a_full_disk_during_a_wal_write_says_so(tmp_path: Path) -> None:
     assert isinstance(info.value.__cause__, OSError)
     assert info.value.__cause__.errno == errno.ENOSPC
     wal.close()
+
+
+def test_stale_timeouts_do_not_matter_and_need_no_wal_record() -> None:
+    net = Net(stop_height=1)
+    machine = ConsensusMachine(GENESIS_HASH, net.nodes[0].app, FAST)
+    assert not machine.timeout_matters(1, 0)  # not started
+    machine.on_start(1, net.validators_at(1))
+    assert machine.timeout_matters(1, 0) and not machine.timeout_matters(2, 0)
+    for n in net.nodes[1:3]:  # f + 1 votes of round 3: the machine jumps there
+        machine.on_vote(raw_vote(n.key, VoteType.PREVOTE, 1, 3, NIL))
+    assert machine.round == 3
+    assert not machine.timeout_matters(1, 0) and machine.timeout_matters(1, 3)
+    assert machine.on_timeout(1, 0, Step.PROPOSE) == []  # what it means: ignored
