@@ -54,7 +54,7 @@ from node.fdbudget import FdBudgetError, FdPlan, plan_for, raise_open_file_limit
 from node.home import NodeHome
 from node.mempool import Admission, Mempool, SignatureVerifier
 from node.mempool.verifier import DEFAULT_WORKERS
-from node.netguard import AddressSlots, GuardedSite
+from node.netguard import AddressSlots, GuardedSite, resolve_hosts
 from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
 from node.p2p.tasks import Supervisor
 from node.router import Router
@@ -148,6 +148,7 @@ class Node:
         self.allowlist = ChainAllowlist(
             self.store.state, [p.public_key for p in peers], identity.key.public_key
         )
+        self.peer_hosts = resolve_hosts(p.host for p in peers)
         self.p2p = PeerManager(
             identity,
             allowlist=self.allowlist.compute(),
@@ -160,6 +161,7 @@ class Node:
                 reserved_pending=config.p2p.reserved_connections,
                 hello_timeout=config.p2p.hello_timeout_ms / 1000,
             ),
+            reserved_hosts=self.peer_hosts,
         )
         timeouts = Timeouts.from_params(config.consensus.apply(params.consensus))
         self.runner = Runner(
@@ -279,7 +281,7 @@ class Node:
         p2p_slots = AddressSlots(
             budget.p2p_connections,
             config.p2p.max_connections_per_address,
-            reserved=frozenset(p.host for p in config.p2p.peers),
+            reserved=self.peer_hosts,
             reserved_total=budget.p2p_reserved,
             name="peer-port connections",
         )
