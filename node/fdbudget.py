@@ -22,6 +22,7 @@ import logging
 import resource
 from dataclasses import dataclass
 
+from node.config import NodeConfig
 from node.netguard import BACKLOG
 
 log = logging.getLogger(__name__)
@@ -90,3 +91,26 @@ def plan(
         p2p, reserved = 1, min(reserved, 1)
     api = max(1, min(api_connections, available - p2p - reserved))
     return FdPlan(limit, api, p2p, reserved, scaled=True)
+
+
+def plan_for(config: NodeConfig, limit: int) -> FdPlan:
+    """The plan for a node's config under `limit`; logs at WARNING when the caps were scaled."""
+    budget = plan(
+        limit,
+        reserved_fds=config.reserved_fds,
+        outbound=len(config.p2p.peers),
+        api_connections=config.api.max_connections,
+        p2p_connections=config.p2p.max_connections,
+        p2p_reserved=config.p2p.reserved_connections if config.p2p.peers else 0,
+    )
+    if budget.scaled:
+        log.warning(
+            "open-file limit %d: connections capped at %d (API) and %d + %d reserved (peer "
+            "port) to keep %d descriptors for the node's files; raise `ulimit -n` for more",
+            limit,
+            budget.api_connections,
+            budget.p2p_connections,
+            budget.p2p_reserved,
+            config.reserved_fds,
+        )
+    return budget

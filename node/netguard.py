@@ -20,9 +20,12 @@ for a moment; node/fdbudget.py reserves them.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import socket
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -127,6 +130,27 @@ class AddressSlots:
     def _refused(self, address: str, reason: str) -> str:
         self._log.warning("refused one of the %s from %s: %s", self.name, address, reason)
         return reason
+
+
+def resolve_hosts(hosts: Iterable[str]) -> frozenset[str]:
+    """The hosts as connections from them show up (IP addresses): each host itself, and for a
+    name, the addresses it resolves to now (once, at start; a name that does not resolve is
+    logged and kept as it is)."""
+    out: set[str] = set()
+    for host in hosts:
+        out.add(host)
+        try:
+            ipaddress.ip_address(host)
+            continue
+        except ValueError:
+            pass
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            log.warning("cannot resolve peer host %s for its reserved slots: %s", host, exc)
+            continue
+        out.update(str(info[4][0]) for info in infos)
+    return frozenset(out)
 
 
 def remote_host(transport: asyncio.BaseTransport) -> str:

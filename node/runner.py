@@ -56,7 +56,7 @@ from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
-from node.stash import Stash
+from node.stash import SeenVotes, Stash
 from node.timers import Timers
 from node.wire import Net, Status, consensus_payload, encode_evidence
 
@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
 HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
-SEEN_VOTES_MAX = 100_000  # vote signatures remembered per height, to skip relayed copies
 
 
 class Runner:
@@ -102,8 +101,7 @@ class Runner:
         self._listeners: list[CommitListener] = []
         self._failure: asyncio.Future[None] | None = None
         self._helped: dict[bytes, float] = {}
-        self._seen_votes: set[bytes] = set()
-        self._seen_height = 0
+        self._seen = SeenVotes()
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
         self._last_round = (0, 0)
         self.rounds_total = 0
@@ -263,7 +261,7 @@ class Runner:
             return
         if isinstance(message, Proposal) and not self._proposer_matches(peer, message):
             return
-        if isinstance(message, Vote) and self._seen_before(message):
+        if isinstance(message, Vote) and self._seen.seen(message, m.round + ROUND_WINDOW):
             return  # a copy (every peer relays votes): not logged again, not run again
         self._gate.release()  # if round 0 waited for txs: a peer has started this height
         if isinstance(message, Vote):
@@ -277,18 +275,6 @@ class Runner:
         """The machine admitted `message`: into the WAL before it counts (unsynced)."""
         if self._wal is not None:
             self._wal.append(Received(message, at_ms))
-
-    def _seen_before(self, vote: Vote) -> bool:
-        """True for a vote this height already saw (same signature, so the same vote: Ed25519
-        signs deterministically); the set is per height and bounded."""
-        if self._seen_height != vote.height or len(self._seen_votes) >= SEEN_VOTES_MAX:
-            self._seen_height = vote.height
-            self._seen_votes.clear()
-        if vote.signature in self._seen_votes:
-            return True
-        if vote.round <= self.machine.round + ROUND_WINDOW:  # the machine will not ignore it
-            self._seen_votes.add(vote.signature)
-        return False
 
     def _proposer_matches(self, peer: bytes | None, proposal: Proposal) -> bool:
         """A fresh proposal's block must name the round's proposer (who signed it) as proposer;

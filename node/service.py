@@ -50,11 +50,11 @@ from node.api.gate import RequestGate, RequestLimits
 from node.chain import Chain, Executed
 from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
-from node.fdbudget import FdBudgetError, FdPlan, plan, raise_open_file_limit
+from node.fdbudget import FdBudgetError, FdPlan, plan_for, raise_open_file_limit
 from node.home import NodeHome
 from node.mempool import Admission, Mempool, SignatureVerifier
 from node.mempool.verifier import DEFAULT_WORKERS
-from node.netguard import AddressSlots, GuardedSite
+from node.netguard import AddressSlots, GuardedSite, resolve_hosts
 from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
 from node.p2p.tasks import Supervisor
 from node.router import Router
@@ -155,6 +155,7 @@ class Node:
         self.allowlist = ChainAllowlist(
             self.store.state, [p.public_key for p in peers], identity.key.public_key
         )
+        self.peer_hosts = resolve_hosts(p.host for p in peers)
         self.p2p = PeerManager(
             identity,
             allowlist=self.allowlist.compute(),
@@ -167,6 +168,7 @@ class Node:
                 reserved_pending=config.p2p.reserved_connections,
                 hello_timeout=config.p2p.hello_timeout_ms / 1000,
             ),
+            reserved_hosts=self.peer_hosts,
         )
         timeouts = Timeouts.from_params(config.consensus.apply(params.consensus))
         self.runner = Runner(
@@ -293,7 +295,7 @@ class Node:
         p2p_slots = AddressSlots(
             budget.p2p_connections,
             config.p2p.max_connections_per_address,
-            reserved=frozenset(p.host for p in config.p2p.peers),
+            reserved=self.peer_hosts,
             reserved_total=budget.p2p_reserved,
             name="peer-port connections",
         )
@@ -324,31 +326,11 @@ class Node:
 
     def _plan_fds(self) -> FdPlan:
         """Raise the open-file limit and fit the connection caps into it (node/fdbudget.py)."""
-        config = self.config
-        limit = raise_open_file_limit()
         try:
-            budget = plan(
-                limit,
-                reserved_fds=config.reserved_fds,
-                outbound=len(config.p2p.peers),
-                api_connections=config.api.max_connections,
-                p2p_connections=config.p2p.max_connections,
-                p2p_reserved=config.p2p.reserved_connections if config.p2p.peers else 0,
-            )
+            self.fd_plan = plan_for(self.config, raise_open_file_limit())
         except FdBudgetError as exc:
             raise NodeStartError(str(exc)) from None
-        if budget.scaled:
-            log.warning(
-                "open-file limit %d: connections capped at %d (API) and %d + %d reserved (peer "
-                "port) to keep %d descriptors for the node's files; raise `ulimit -n` for more",
-                limit,
-                budget.api_connections,
-                budget.p2p_connections,
-                budget.p2p_reserved,
-                config.reserved_fds,
-            )
-        self.fd_plan = budget
-        return budget
+        return self.fd_plan
 
     async def _serve(
         self,

@@ -11,8 +11,10 @@ peer cannot crowd out the real proposal (issue 14).
 from __future__ import annotations
 
 from consensus.messages import ConsensusMessage, Proposal
+from ledger.block import Vote
 
 HEIGHTS = 2
+SEEN_VOTES_MAX = 100_000  # vote signatures remembered per height, to skip relayed copies
 PROPOSALS = 4
 PROPOSALS_PER_PEER = 2
 VOTES_PER_VALIDATOR = 64
@@ -57,3 +59,25 @@ class Stash:
         for key in [k for k in self._by_peer if k[0] == height]:
             del self._by_peer[key]
         return self._held.pop(height, [])
+
+
+class SeenVotes:
+    """Signatures of the votes of one height that the machine has taken, so a relayed copy
+    (every peer relays every vote) is neither logged in the WAL nor run again (issue 14). Ed25519
+    signs deterministically: the same vote has the same signature. Per height and bounded."""
+
+    def __init__(self) -> None:
+        self._height = 0
+        self._signatures: set[bytes] = set()
+
+    def seen(self, vote: Vote, max_round: int) -> bool:
+        """True for a copy; otherwise remember the vote if the machine will consider it (its
+        round is at most `max_round`: a vote it ignores now must be welcome when resent)."""
+        if self._height != vote.height or len(self._signatures) >= SEEN_VOTES_MAX:
+            self._height = vote.height
+            self._signatures.clear()
+        if vote.signature in self._signatures:
+            return True
+        if vote.round <= max_round:
+            self._signatures.add(vote.signature)
+        return False

@@ -235,6 +235,13 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 reply = {"id": None, "error": {"code": "invalid_frame", "message": "send text"}}
             async with lock:
                 await ws.send_json(reply)
+    except ConnectionError:
+        pass  # the client went away while we wrote to it
+    except Exception:
+        # after the upgrade an HTTP 500 cannot be answered (it would be written into the
+        # socket): a bug here is logged and the socket closed with 1011 instead
+        log.exception("WebSocket subscriber handler failed")
+        await ws.close(code=1011, message=b"internal error")
     finally:
         ctx.events.close_queue(queue)
         sockets.discard(ws)

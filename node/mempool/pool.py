@@ -60,12 +60,12 @@ from ledger.state.context import BlockContext
 from ledger.state.events import Receipt
 from ledger.state.executor import check_envelope, execute_tx
 from ledger.state.reader import StateReader
-from ledger.state.records import Account
 from ledger.state.view import StateView
-from ledger.tx import SignedTx, Transfer
+from ledger.tx import SignedTx
 from node.mempool.effects import TxEffect, execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
+from node.mempool.queued import cannot_pay_queued
 from node.mempool.results import Admission, MempoolStats, UpdateReport
 from node.mempool.room import plan_room
 from node.mempool.sender import SenderQueue
@@ -74,12 +74,6 @@ from node.mempool.verifier import SignatureVerifier
 log = logging.getLogger(__name__)
 
 CHECK_PROPOSER = Address(bytes(ADDRESS_LEN))  # fee recipient in admission checks (overlay only)
-
-
-def _cost(tx: SignedTx) -> int:
-    """What a tx takes from its sender's balance at least: the fee, and a transfer's amount."""
-    payload = tx.body.payload
-    return tx.body.fee + (payload.amount if isinstance(payload, Transfer) else 0)
 
 
 def _now_ms() -> int:
@@ -305,7 +299,7 @@ class Mempool:
             check_envelope(tx, pending.ctx, already_verified)
         except TxError as error:
             return self._reject(error.code, tx.hash, error.message)
-        short = self._cannot_pay_queued(queue, tx)
+        short = cannot_pay_queued(pending.view_of(queue), queue, tx)
         if short:
             return self._reject(ErrorCode.INSUFFICIENT_FUNDS, tx.hash, short)
         if len(pending.future_order) >= self.limits.max_future_txs:
@@ -318,23 +312,6 @@ class Mempool:
         pending.add_future(queue, tx, self._time_ms)
         self._admitted += 1
         return Admission(ErrorCode.OK, tx.hash, queued=True)
-
-    def _cannot_pay_queued(self, queue: SenderQueue, tx: SignedTx) -> str:
-        """Why the sender cannot pay for `tx` on top of its other queued txs, or "".
-
-        A future tx is not executed until its gap fills, so this is the cheap stand-in: the
-        sender's account must exist and its balance after its ready txs must cover the fee of
-        every queued tx and the amount of every queued transfer, this one included (as
-        go-ethereum's txpool asks of queued txs). Without it, keys that never held a coin could
-        fill every pool of the network for free (issue 14)."""
-        data = self._pending.view_of(queue).get(keys.account(queue.address.raw))
-        if data is None:
-            return "the sender has no account: a tx ahead of the next nonce needs one that can pay"
-        balance = Account.decode(data).balance
-        cost = sum(_cost(t) for t in queue.future.values()) + _cost(tx)
-        if balance < cost:
-            return f"balance {balance} cannot pay {cost} for the sender's queued txs"
-        return ""
 
     def take_promoted(self) -> list[SignedTx]:
         """Queued txs that became ready since the last call (to gossip them now)."""

@@ -58,7 +58,10 @@ class PeerManager:
         peers: Iterable[PeerAddress] = (),
         config: P2PConfig | None = None,
         rng: random.Random | None = None,
+        reserved_hosts: frozenset[str] | None = None,
     ) -> None:
+        """`reserved_hosts`: where the configured peers connect from (node.netguard's
+        `resolve_hosts`); by default their hosts as written."""
         self.identity = identity
         self.config = config or P2PConfig()
         self.stats = P2PStats()
@@ -81,7 +84,11 @@ class PeerManager:
             scores=self.scores,
             registry=self,
             rng=rng or random.Random(),
-            reserved_hosts=frozenset(a.host for a in self._addresses.values()),
+            reserved_hosts=(
+                reserved_hosts
+                if reserved_hosts is not None
+                else frozenset(a.host for a in self._addresses.values())
+            ),
         )
         self._gossip = TxGossip(
             seen=SeenTxs(self.config.seen_txs),

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from node.fdbudget import FdBudgetError, plan
-from node.netguard import BACKLOG, AddressSlots, LogLimiter
+from node.netguard import BACKLOG, AddressSlots, LogLimiter, resolve_hosts
 
 ADDRESSES = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "peer-a", "peer-b"]
 RESERVED = frozenset({"peer-a", "peer-b"})
@@ -75,3 +75,9 @@ def test_a_flood_of_refusals_is_logged_once_per_period(caplog) -> None:
     for i in range(1000):
         limiter.warning("refused %d", i)
     assert [r.getMessage() for r in caplog.records] == ["refused 0"]
+
+
+def test_peer_hosts_are_reserved_by_the_addresses_they_connect_from() -> None:
+    """(Only names /etc/hosts answers: tests send nothing beyond 127.0.0.1.)"""
+    assert resolve_hosts(["127.0.0.1", "::1"]) == {"127.0.0.1", "::1"}  # addresses as they are
+    assert {"localhost", "127.0.0.1"} <= resolve_hosts(["localhost"])  # a name: its addresses

@@ -13,7 +13,10 @@ import json
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+from tests.node.processes import NodeProc
 
 UPGRADE = (
     "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -94,3 +97,12 @@ def get_json(port: int, path: str, src: str, timeout: float = 10.0) -> tuple[int
         return response.status, json.loads(response.read() or b"null")
     finally:
         conn.close()
+
+
+def peak_rss_mb(node: NodeProc) -> float:
+    """The node process's peak resident memory so far (VmHWM), in MiB."""
+    assert node.process is not None
+    for line in Path(f"/proc/{node.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM in /proc/<pid>/status")

@@ -10,26 +10,17 @@ from __future__ import annotations
 import http.client
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.node.hostile.attacker import get_json, source
-from tests.node.processes import Cluster, NodeProc
+from tests.node.hostile.attacker import get_json, peak_rss_mb, source
+from tests.node.processes import Cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 CLIENTS = 20
 BODY_MB = 15
 PEAK_RSS_BOUND_MB = 150  # measured: about 80 MB now, 376-381 MB on 2010e93 (this probe)
-
-
-def peak_rss_mb(node: NodeProc) -> float:
-    assert node.process is not None
-    for line in Path(f"/proc/{node.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
 
 
 def _json_chunks() -> Iterator[bytes]:

@@ -12,13 +12,21 @@ import time
 
 import pytest
 
-from tests.node.hostile.attacker import closed_by_server, connect, get_json, idle_sockets, source
+from tests.node.hostile.attacker import (
+    closed_by_server,
+    connect,
+    get_json,
+    idle_sockets,
+    peak_rss_mb,
+    source,
+)
 from tests.node.processes import Cluster, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 FLOOD = 900  # sockets: well past the node's 512 open files
 HOLD_SECONDS = 4.0  # long enough for several blocks at 200 ms
+PEAK_RSS_BOUND_MB = 150  # an idle one-validator node: about 75 MB
 
 
 def _survives_flood(solo: Cluster, port: int) -> None:
@@ -30,6 +38,7 @@ def _survives_flood(solo: Cluster, port: int) -> None:
         assert node.running, node.log_text()[-3000:]
     wait_for(lambda: node.height() >= before + 5, 60, "commits after the flood")
     assert node.running
+    assert peak_rss_mb(node) < PEAK_RSS_BOUND_MB
     assert "consensus runner failed" not in node.log_text()
 
 

@@ -13,6 +13,7 @@ import pytest
 from ledger.keys import PrivateKey
 from ledger.tx import Transfer, TxBody
 from node.devnet import dev_account_key
+from tests.node.hostile.attacker import peak_rss_mb
 from tests.node.processes import Cluster, NodeProc, committed, http, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -48,6 +49,7 @@ def test_fresh_keys_cannot_queue_txs_in_a_node(solo: Cluster) -> None:
     [queued] = _post(node, [_signed(solo, dev_account_key(0), 1)])
     assert queued["ok"] and queued["queued"], queued
     assert _mempool(node)["future"] == 1
+    assert peak_rss_mb(node) < 150  # an idle one-validator node: about 75 MB
 
 
 def test_a_queued_tx_is_gossiped_only_once_its_gap_is_filled(pair: Cluster) -> None:
