@@ -148,6 +148,12 @@ def collective(
                 raise VerificationError("the chain moved on during every attempt; try again")
             checks.check_collective(_raw_assets(answer), cid, hrp, verified)
         mark(answer, verified)
+    listed = q.get(f"/v1/collectives/{cid.hex()}/streams").get("streams", [])
+    answer["streams"] = [  # the node's list (not proven): each by the id `query stream` takes
+        {k: s.get(k) for k in ("recipient", "asset", "status", "total", "claimed")}
+        | {"stream": s["id"]}
+        for s in listed
+    ]
     emit(q, answer, fmt.collective_text(answer, q.native_coin()))
 
 

@@ -129,6 +129,7 @@ def _story(walk: Walk, dev: dict[str, str]) -> str:
     genesis = walk.live.home / "genesis.json"
     walk.live.devnet.genesis.write(genesis)
     verified = walk.json("query", "collective", cid, "--verify", "--genesis", str(genesis))
+    assert [s["total"] for s in verified["streams"]] == [60]  # the stream the proposal made
     assets = [t["asset"] for t in verified["treasury"]]
     assert any(re.fullmatch(r"[0-9a-f]{40}/1", a) for a in assets), assets  # id/class, proven
     walk.text("query", "proposals", "Walk Guild")
