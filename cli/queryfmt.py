@@ -122,6 +122,15 @@ def collective_text(c: dict[str, Any], native_coin: str = "coin") -> str:
         out.append(f"  {m['address']}  {held}{jailed}")
     if c.get("members_truncated"):
         out.append("  … (more)")
+    streams = c.get("streams") or []
+    if streams:
+        out += ["", "streams:"]
+        for st in streams:
+            unit = asset_name(str(st.get("asset")), native_coin)
+            out.append(
+                f"  stream {st['stream']}  {st.get('status')}  {st.get('total')} {unit} to "
+                f"{st.get('recipient')}, claimed {st.get('claimed')}"
+            )
     out += ["", "policies:"]
     for p in c.get("policies", []):
         pol = p.get("policy", {})

@@ -163,7 +163,14 @@ def collective(
             proven, unproven = collective_checks.check_collective(
                 _raw_assets(answer), cid, hrp, verified
             )
-        mark(answer, verified, proven, unproven)
+    listed = q.get(f"/v1/collectives/{cid.hex()}/streams").get("streams", [])
+    answer["streams"] = [  # the node's list (not proven): each by the id `query stream` takes
+        {k: s.get(k) for k in ("recipient", "asset", "status", "total", "claimed")}
+        | {"stream": s["id"]}
+        for s in listed
+    ]
+    if verify:
+        mark(answer, verified, proven, unproven)  # `streams` is listed as unverified
     emit(q, answer, fmt.collective_text(answer, q.native_coin()))
 
 

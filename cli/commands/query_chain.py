@@ -4,6 +4,7 @@ what the light client trusts."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,7 +12,12 @@ from cli import queryfmt as fmt
 from cli.lightclient import TrustStore, VerificationError
 from cli.lightclient.chainchecks import TX_PROVEN, check_block, check_tx
 from cli.options import parse_hash
-from cli.querycontext import context, emit, query_options, verify_option
+from cli.querycontext import context, emit, mark, query_options, verify_option
+from ledger.codec import MalformedError
+from ledger.treasury import keys as treasury_keys
+from ledger.treasury.streams import Stream
+from node.api.eventview import asset_text
+from node.api.views import jsonable
 
 # -- blocks and txs --------------------------------------------------------------------------
 
@@ -162,10 +168,53 @@ def light_status(*, node_url: str, output: str, home: Path, genesis_path: Path |
 @click.command("stream")
 @click.argument("stream_id", type=click.IntRange(0, 2**64 - 1), metavar="ID")
 @query_options
+@verify_option
 def stream(
-    *, stream_id: int, node_url: str, output: str, home: Path, genesis_path: Path | None
+    *,
+    stream_id: int,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+    verify: bool,
 ) -> None:
-    """A treasury stream: recipient, asset, schedule, claimed and claimable now."""
+    """A treasury stream: recipient, asset, schedule, claimed and claimable now.
+
+    --verify proves the stream record, and that `claimable` follows from it at the time the
+    node names (the time is the node's word).
+    """
     q = context(node_url, output, home, genesis_path)
-    answer = q.get(f"/v1/streams/{stream_id}")
+    if verify:
+        q.genesis()
+    answer = q.get(f"/v1/streams/{stream_id}" + ("?proof=true" if verify else ""))
+    if verify:
+        key = treasury_keys.stream(stream_id)
+        with q.light() as light:
+            verified = light.verify_bundle(answer.pop("proof", None), [key])
+            proven = check_stream(answer, q.hrp(), verified.get(key))
+        mark(answer, verified, proven)  # `claimable_at_ms` is the node's word: unverified
     emit(q, answer, fmt.stream_text(answer, q.native_coin()))
+
+
+def check_stream(answer: dict[str, Any], hrp: str, data: bytes | None) -> set[str]:
+    """The answer is the view of the proven stream record (VerificationError otherwise);
+    returns the fields proven."""
+    if data is None:
+        raise VerificationError("the proof shows that the stream does not exist")
+    try:
+        record = Stream.decode(data)
+    except (MalformedError, ValueError) as exc:
+        raise VerificationError(f"the proven stream does not decode: {exc}") from exc
+    proven = {
+        **jsonable(record, hrp),
+        "asset": asset_text(record.asset.raw),
+        "total": record.total,
+        "claimable": record.claimable(int(answer.get("claimable_at_ms") or 0)),
+    }
+    for field, value in proven.items():
+        if answer.get(field) != value:
+            raise VerificationError(
+                f"the node's stream says {field} = {answer.get(field)!r}, but the proven "
+                f"state holds {value!r}"
+            )
+    return set(proven)

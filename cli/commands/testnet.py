@@ -97,7 +97,7 @@ def _init_text(net: LocalTestnet, data: dict[str, Any]) -> str:
     lines += [f"  {n['moniker']}  api {n['api_url']}  p2p {n['p2p']}" for n in data["nodes"]]
     lines.append(f"dev keyring   {net.root / 'keys'} (plaintext: use --insecure-dev)")
     lines += _dev_lines(data)
-    lines.append(f"start it with: coterie testnet start {net.root}")
+    lines.append(f"start it with: {coterie_command()} testnet start {shlex.quote(str(net.root))}")
     return "\n".join(lines)
 
 

@@ -254,6 +254,14 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
+        "/v1/collectives/{id}/streams": _get(
+            "The streams the collective's treasury pays, by stream id",
+            "CollectiveStreams",
+            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
+            400,
+            404,
+            tag="collectives",
+        ),
         "/v1/search": _get(
             "What a height, hash, address, id or proposal (p12) names on this chain",
             "SearchResult",

@@ -170,6 +170,9 @@ STATE_SCHEMAS: dict[str, Schema] = {
             "next_seq": nullable(INT),
         }
     ),
+    "CollectiveStreams": obj(
+        {"collective": HEX, "height": INT, "streams": array(ref("Stream"))},
+    ),
     "Stream": obj(
         {
             "id": INT,

@@ -1,32 +1,30 @@
 """Treasury streams: `GET /v1/streams/{id}`, the record a `stream_created` event names (its id is
-a number, as the event shows it and `coterie stream claim` and `coterie query stream` take it)."""
+a number, as the event shows it and `coterie stream claim` and `coterie query stream` take it),
+and `GET /v1/collectives/{id}/streams`, the streams a collective pays."""
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from aiohttp import web
 
 from ledger.treasury import keys as treasury_keys
-from ledger.treasury.streams import get_stream
+from ledger.treasury.streams import Stream, get_stream
+from node.api.collectives import parse_collective_id, require_collective
+from node.api.context import ApiContext
 from node.api.errors import ApiError
 from node.api.eventview import asset_text
 from node.api.keys import CONTEXT
-from node.api.params import parse_int, query_flag
+from node.api.params import page_limit, parse_int, query_flag
 from node.api.proofs import proof_bundle
 from node.api.views import jsonable
 
 
-async def get_stream_route(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    stream_id = parse_int(request.match_info["id"], "stream_id", 0, 2**64 - 1)
-    state = ctx.store.state
-    stream = get_stream(state, stream_id)
-    if stream is None:
-        raise ApiError(404, "not_found", f"no stream {stream_id}")
+def stream_view(ctx: ApiContext, stream_id: int, stream: Stream) -> dict[str, Any]:
     last = ctx.store.last_header
     now_ms = last.time_ms if last else ctx.genesis.genesis_time_ms
-    out: dict[str, Any] = {
+    return {
         "id": stream_id,
         "height": ctx.store.height,
         **jsonable(stream, ctx.hrp),
@@ -35,6 +33,34 @@ async def get_stream_route(request: web.Request) -> web.Response:
         "claimable": stream.claimable(now_ms),
         "claimable_at_ms": now_ms,
     }
+
+
+async def get_stream_route(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    stream_id = parse_int(request.match_info["id"], "stream_id", 0, 2**64 - 1)
+    stream = get_stream(ctx.store.state, stream_id)
+    if stream is None:
+        raise ApiError(404, "not_found", f"no stream {stream_id}")
+    out = stream_view(ctx, stream_id, stream)
     if query_flag(request, "proof"):
         out["proof"] = proof_bundle(ctx, treasury_keys.stream(stream_id))
     return web.json_response(out)
+
+
+async def list_collective_streams(request: web.Request) -> web.Response:
+    """The streams a collective's treasury pays (by stream id), so an id made at the end of a
+    block, by a proposal's execution, can be found."""
+    ctx = request.app[CONTEXT]
+    cid = parse_collective_id(request.match_info["id"])
+    require_collective(ctx, cid)
+    state = ctx.store.state
+    prefix = treasury_keys.STREAMS_OF + cid
+    items = []
+    for key, _ in islice(state.iter_prefix(prefix), page_limit(request)):
+        stream_id = int.from_bytes(key[len(prefix) :], "big")
+        stream = get_stream(state, stream_id)
+        if stream is not None:
+            items.append(stream_view(ctx, stream_id, stream))
+    return web.json_response(
+        {"collective": cid.hex(), "height": ctx.store.height, "streams": items}
+    )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
+import pytest
+
+from cli.commands.testnet import coterie_command
 from cli.errors import ExitCode
 from cli.wallet.keystore import Keystore
 from node.devnet import dev_account_key
@@ -55,3 +59,15 @@ def test_start_refuses_a_home_it_cannot_run(invoke: Invoke, tmp_path: Path) -> N
         root.handlers[:] = handlers
         root.setLevel(level)
     fails(invoke(["testnet", "start", str(tmp_path)]), ExitCode.ERROR, "no testnet at")
+
+
+def test_printed_commands_run_whether_or_not_coterie_is_on_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After `make devnet` the wallet is in .venv/bin, not on PATH: the banners print a command
+    that runs as pasted (issue 15)."""
+    beside = Path(sys.executable).parent / "coterie"
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert coterie_command() == str(beside.absolute())
+    monkeypatch.setenv("PATH", f"{beside.parent}:/usr/bin:/bin")
+    assert coterie_command() == "coterie"

@@ -130,6 +130,7 @@ def _story(walk: Walk, dev: dict[str, str]) -> str:
     genesis = walk.live.home / "genesis.json"
     walk.live.devnet.genesis.write(genesis)
     verified = walk.json("query", "collective", cid, "--verify", "--genesis", str(genesis))
+    assert [s["total"] for s in verified["streams"]] == [60]  # the stream the proposal made
     assets = [t["asset"] for t in verified["treasury"]]
     assert any(re.fullmatch(r"[0-9a-f]{40}/1", a) for a in assets), assets  # id/class, proven
     walk.text("query", "proposals", "Walk Guild")
@@ -162,7 +163,11 @@ def test_every_printed_id_goes_back_into_its_query(live: LiveWallet) -> None:
                 walk.ids |= set(in_json(json.loads(as_json.stdout)))
     assert not refused, "\n".join(refused)
     assert len(tried) >= 30, len(tried)
-    assert any(kind == "stream" for kind, _ in tried), "no stream id was printed"
+    streams = sorted(value for kind, value in tried if kind == "stream")
+    assert streams, "no stream id was printed"
+    genesis = str(live.home / "genesis.json")
+    proven = walk.json("query", "stream", streams[0], "--verify", "--genesis", genesis)
+    assert proven["verified"] and proven["total"] == 60
     _explorer_links(live, walk.json_ids | {("block", v) for k, v in tried if k == "block"})
 
 
