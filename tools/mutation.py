@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 GOAL = 95.0
-DESCRIPTION_VERSION = 4  # bump when only_message_text changes: cached descriptions are redone
+DESCRIPTION_VERSION = 5  # bump when only_message_text changes: cached descriptions are redone
 
 
 @dataclass(frozen=True)
@@ -287,10 +287,11 @@ def only_message_text(orig: str, mutant: str) -> bool:
         return True  # anything inside the f-string of a raised error's message
     if isinstance(x, ast.Call) and isinstance(y, ast.Call) and len(y.args) == len(x.args) - 1:
         callee = x.func.id if isinstance(x.func, ast.Name) else getattr(x.func, "attr", "")
-        last = len(x.args) - 1  # a label passed last, dropped: the callee's default label
-        return LABEL_ARGUMENT.get(callee) == last and all(
-            ast.dump(u) == ast.dump(v) for u, v in zip(x.args, y.args, strict=False)
-        )
+        last = len(x.args) - 1  # a label or message passed last, dropped
+        kept = all(ast.dump(u) == ast.dump(v) for u, v in zip(x.args, y.args, strict=False))
+        if kept and len(above) > 1 and isinstance(above[1], ast.Raise) and last >= 1:
+            return True  # the raised error's own message (not its code, which comes first)
+        return kept and LABEL_ARGUMENT.get(callee) == last
     if (
         isinstance(above[-1], ast.Raise)
         and isinstance(x, ast.BinOp)

@@ -181,6 +181,8 @@ def test_carries_that_no_history_produces_are_dropped_not_obeyed() -> None:
         ([1, 1], [0], "carries for"),
         ([1, 1], [1, 0], "sum to zero"),
         ([1, 1], [2, -2], "whole unit"),
+        ([1, 1, 1], [3, -2, -1], "whole unit"),  # exactly +total, alone
+        ([1, 1, 1], [-3, 2, 1], "whole unit"),  # exactly -total, alone
     ],
 )
 def test_bad_inputs_are_programming_errors(

@@ -31,6 +31,9 @@ def test_a_record_is_found_by_its_number_and_a_missing_number_finds_none(chain: 
     assert payout_record(chain.view, split_id, 1) == payout_history(chain.view, split_id)[1]
     assert payout_record(chain.view, split_id, 2) is None
     assert [r.amount for r in records_for_invoice(chain.view, split_id, b"INV-1")] == [3]
+    # index entries hold nothing: their keys are the index, and every byte is in the state root
+    assert chain.view.get(keys.invoice(split_id, b"INV-1", 0)) == b""
+    assert chain.view.get(keys.by_recipient(account(ANA), split_id)) == b""
     assert [r.amount for r in payout_history(chain.view, split_id, start_seq=1)] == [4]
     assert [r.amount for r in payout_history(chain.view, split_id, limit=1)] == [3]
 
