@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
@@ -280,15 +279,8 @@ def test_adversaries_take_no_more_than_the_rules_grant() -> None:
     run_state_machine_as_test(Adversaries, settings=SETTINGS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="item 3 of issue 23 (roles, allowances, delegations end with membership) is 23b's fix",
-)
 def test_rights_end_with_membership() -> None:
-    # until item 3 lands: report the first finding as found, without shrinking it
-    found = settings(SETTINGS, phases=(Phase.generate,), report_multiple_bugs=False)
-    run_state_machine_as_test(RightsEndWithMembership, settings=found)
+    run_state_machine_as_test(RightsEndWithMembership, settings=SETTINGS)
 
 
 def test_the_setup_is_what_the_machine_assumes() -> None:
