@@ -27,7 +27,7 @@ from ledger.governance import escrow
 from ledger.governance.actions import Action
 from ledger.governance.actions_treasury import SetAllowance
 from ledger.governance.ballots import approvals, ballots
-from ledger.governance.core_actions import TreasurySpend
+from ledger.governance.core_actions import Admit, TreasurySpend
 from ledger.governance.kinds import BinaryOption, DecisionMethod, ProposalKind, Role, VotingMethod
 from ledger.governance.policy import Policy
 from ledger.governance.proposal import Proposal, Status, require_proposal
@@ -236,7 +236,7 @@ def expected_kind(world: World, p: Proposal) -> int:
             outflow = action.treasury_outflow()
             if outflow:
                 taken[outflow[0].raw] += outflow[1]
-            for cls, amount in action.admitted_units():
+            for cls, amount in admitted(action):
                 if CLASSES[cls].kind is not ClassKind.BADGE:
                     taken[Asset(world.cid, cls).raw] += amount
     treasury = {a.raw: n for a, n in balances(view, world.cid)}
@@ -254,12 +254,15 @@ def expected_kind(world: World, p: Proposal) -> int:
 def _assets_of(world: World, action: Action) -> list[bytes]:
     outflow = action.treasury_outflow()
     out = [outflow[0].raw] if outflow else []
-    admitted = action.admitted_units()
-    exit_classes = [c for c, _ in admitted if CLASSES[c].kind is not ClassKind.BADGE]
+    exit_classes = [c for c, _ in admitted(action) if CLASSES[c].kind is not ClassKind.BADGE]
     return out + [Asset(world.cid, c).raw for c in exit_classes]
 
 
 WINDOW_MS = 7 * DAY
+
+
+def admitted(action: Action) -> tuple[tuple[int, int], ...]:
+    return action.holdings if isinstance(action, Admit) else ()
 
 
 def bar_passes(policy: Policy, tally: Sequence[int], total: int, expedited: bool) -> bool:
