@@ -88,7 +88,9 @@ def test_the_unverified_fields_are_named_in_text_and_json(liar: Liar, showcase: 
     validators = json.loads(run(["validators"]).stdout)
     assert "validators[].missed_blocks" in validators["verified"]["unverified"]
     text = run(["collective", GUILD.hex()], json_out=False).stdout
-    assert "unverified (the node's word): treasury (tokens of other collectives)" in text
+    unverified = [line for line in text.splitlines() if line.startswith("unverified (the node")]
+    assert unverified and "treasury (tokens of other collectives)" in unverified[0], text
+    assert "streams" in unverified[0]  # the node's list of the collective's streams
     assert "proven at:" in text
 
 
