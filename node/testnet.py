@@ -95,9 +95,11 @@ def init_testnet(
     time_ms: int | None = None,
     ports: list[int] | None = None,
     funded: Sequence[Address] = (),
+    powers: Sequence[int] | None = None,
 ) -> LocalTestnet:
     """Write the homes of a `validators`-node testnet under `out` (which must be empty);
-    `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too."""
+    `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too; `powers`
+    gives each validator's voting power (default 1 each)."""
     if not 1 <= validators <= MAX_VALIDATORS:
         raise HomeError(f"a testnet has 1 to {MAX_VALIDATORS} validators")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -121,6 +123,13 @@ def init_testnet(
         create_empty_blocks=create_empty_blocks,
         empty_block_interval_ms=empty_block_interval_ms,
     )
+    if powers is not None:
+        if len(powers) != validators or min(powers) < 1:
+            raise HomeError(f"powers must be {validators} integers of at least 1")
+        vals = tuple(
+            dataclasses.replace(v, power=p) for v, p in zip(genesis.validators, powers, strict=True)
+        )
+        genesis = dataclasses.replace(genesis, validators=vals)
     genesis.write(out / "genesis.json")
     nodes = [
         LocalTestnetNode(

@@ -1,0 +1,67 @@
+"""`coterie scenario run FILE.toml`: a real testnet through load and faults, checked and drawn.
+
+Prints each step and perturbation as it happens, then every oracle's verdict, and writes the
+report folder (`--out`, default `scenario-<name>-<seed>`). Exits 7 when an oracle failed, 3 when
+the manifest is wrong, 1 when the testnet could not be run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.errors import CliError, ExitCode, InvalidInputError
+from cli.scenario.manifest import ManifestError, load_manifest
+
+
+class OracleFailedError(CliError):
+    exit_code = ExitCode.VIOLATION
+
+
+@click.group()
+def scenario() -> None:
+    """Researchers' scenarios: a local testnet through load and faults (docs/scenarios.md)."""
+
+
+@scenario.command("run")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Report folder (default: scenario-<name>-<seed> here).",
+)
+@click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
+def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
+    """Run MANIFEST, check the oracles, write the report."""
+    import dataclasses
+
+    from cli.scenario.report import write_report
+    from cli.scenario.run import ScenarioError, run_scenario, run_series
+
+    try:
+        m = load_manifest(manifest)
+    except ManifestError as exc:
+        raise InvalidInputError(f"{manifest}: {exc}") from None
+    if seed is not None:
+        m = dataclasses.replace(m, seed=seed)
+    folder = out or Path(f"scenario-{m.name}-{m.seed}")
+    try:
+        result = run_scenario(m, click.echo)
+    except ScenarioError as exc:
+        raise CliError(str(exc)) from None
+    verdicts = [v.to_json() for v in result.verdicts]
+    figures = write_report(folder, run_series(result), verdicts, result.skipped)
+    click.echo(
+        f"committed {figures['committed_txs']:,} txs ({figures['committed_tps']} tx/s), "
+        f"latency p50 {figures['latency_p50_s']} s p99 {figures['latency_p99_s']} s, "
+        f"{figures['late_heights']} late heights"
+    )
+    for v in result.verdicts:
+        click.echo(f"{'ok' if v.ok else 'FAILED'}: {v.name} ({v.detail})")
+        for failure in v.failures[:10]:
+            click.echo(f"  {failure}")
+    click.echo(f"report: {folder / 'report.html'}")
+    failed = [v.name for v in result.verdicts if not v.ok]
+    if failed:
+        raise OracleFailedError(f"oracle(s) failed: {', '.join(failed)}")
