@@ -19,6 +19,12 @@ class OracleFailedError(CliError):
     exit_code = ExitCode.VIOLATION
 
 
+class InterruptedRunError(CliError):
+    """Ctrl-C: the shell's convention, 128 + SIGINT."""
+
+    exit_code = 130
+
+
 @click.group()
 def scenario() -> None:
     """Researchers' scenarios: a local testnet through load and faults (docs/scenarios.md)."""
@@ -50,8 +56,10 @@ def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
         result = run_scenario(m, click.echo)
     except ScenarioError as exc:
         raise CliError(str(exc)) from None
+    except KeyboardInterrupt:
+        raise InterruptedRunError("interrupted: every node and link was stopped") from None
     verdicts = [v.to_json() for v in result.verdicts]
-    figures = write_report(folder, run_series(result), verdicts, result.skipped)
+    figures = write_report(folder, run_series(result), verdicts, result.skipped + result.notes)
     click.echo(
         f"committed {figures['committed_txs']:,} txs ({figures['committed_tps']} tx/s), "
         f"latency p50 {figures['latency_p50_s']} s p99 {figures['latency_p99_s']} s, "

@@ -22,16 +22,22 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 SHADE = "#f4a261"
+NAN = float("nan")
+MAX_LABELS = 6
 WIDTH = 9.0
 HEIGHT = 2.8
 
 
 def _shade(ax: Axes, series: dict[str, Any]) -> None:
-    end = float(series["duration_s"])
+    """Shade each perturbation and fix the time axis to the whole run, the same on every plot."""
+    end = _end(series)
+    ax.set_xlim(0, end)
     for k, p in enumerate(series["perturbations"]):
         stop = p["end"] if p["end"] is not None else end
         span = ax.axvspan(p["start"], max(stop, p["start"] + 0.1), color=SHADE, alpha=0.25, lw=0)
         span.set_gid(f"shade-{k}")
+        if len(series["perturbations"]) > MAX_LABELS:  # the summary lists them all
+            continue
         ax.text(
             p["start"],
             1.0,
@@ -42,6 +48,11 @@ def _shade(ax: Axes, series: dict[str, Any]) -> None:
             rotation=0,
             color="#7a3b00",
         )
+
+
+def _end(series: dict[str, Any]) -> float:
+    last_block = max((b["t"] for b in series["blocks"]), default=0.0)
+    return max(float(series["duration_s"]), last_block) + 0.5
 
 
 def _svg(fig: Any) -> str:
@@ -72,8 +83,9 @@ def throughput(series: dict[str, Any]) -> str:
 
 def latency_over_time(series: dict[str, Any]) -> str:
     fig, ax = _figure("Submit-to-commit latency, per second of commit", "seconds")
-    rows = series["latency_percentiles"]
-    xs = [r[0] for r in rows]
+    by_second = {r[0]: r for r in series["latency_percentiles"]}
+    xs = list(range(0, max(by_second, default=-1) + 1))  # a second without commits: a gap
+    rows = [by_second.get(s, [s, NAN, NAN, NAN]) for s in xs]
     for col, (name, color) in enumerate(
         (("p50", "#2a9d8f"), ("p90", "#e9c46a"), ("p99", "#e76f51")), start=1
     ):
@@ -135,7 +147,10 @@ def peers(series: dict[str, Any]) -> str:
         ys = [float("nan") if p[1] is None else p[1] for p in points]
         (line,) = ax.plot([p[0] for p in points], ys, label=name, lw=1.2)
         line.set_gid(f"series-peers-{name}")
-    ax.legend(fontsize=8, loc="lower right")
+    if series["peers"]:
+        ax.legend(fontsize=8, loc="lower right")
+    else:
+        ax.text(0.5, 0.5, "not measured in this run", transform=ax.transAxes, ha="center")
     _shade(ax, series)
     return _svg(fig)
 

@@ -27,6 +27,7 @@ from cli.testnet_run import NodeProcess
 STOP_SECONDS = 10.0
 FILL_CHUNK = 1024 * 1024
 DISK_MIB = 64
+GONE_SECONDS = 5.0
 
 
 @dataclass
@@ -89,6 +90,17 @@ class Nodes:
                 node.log.close()
 
 
+def wait_gone(groups: set[int], seconds: float = GONE_SECONDS) -> list[str]:
+    """`leftovers`, after giving SIGKILLed processes up to `seconds` to vanish (a kill is
+    delivered asynchronously: a process may still be listed for a moment)."""
+    deadline = time.monotonic() + seconds
+    left = leftovers(groups)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = leftovers(groups)
+    return left
+
+
 def leftovers(groups: set[int], proc: Path = Path("/proc")) -> list[str]:
     """`pid (command)` of every live process in one of `groups` (zombies are not counted)."""
     found: list[str] = []
@@ -149,20 +161,16 @@ class SmallDisk:
     def fill(self) -> int:
         """Write the filler until ENOSPC; answers the bytes written (bounded by the tmpfs)."""
         written = 0
-        chunk = b"\0" * FILL_CHUNK
-        with self.filler.open("ab") as out:
-            for _ in range(self.size_mib + 1):
-                try:
-                    written += out.write(chunk)
-                    out.flush()
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            for size in [FILL_CHUNK] * (self.size_mib + 1) + [4096] * (FILL_CHUNK // 4096):
+                try:  # megabytes while they fit, then the last pages one by one
+                    written += os.write(fd, b"\0" * size)
                 except OSError as exc:
                     if exc.errno != errno.ENOSPC:
                         raise
-                    break
-            with contextlib.suppress(OSError):
-                for _ in range(FILL_CHUNK // 4096):  # the last pages of the last chunk
-                    out.write(b"\0" * 4096)
-                    out.flush()
+        finally:
+            os.close(fd)
         return written
 
     def free(self) -> None:

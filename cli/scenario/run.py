@@ -27,7 +27,7 @@ from cli.scenario import oracles
 from cli.scenario.links import Links, Shape
 from cli.scenario.manifest import Manifest, Perturbation
 from cli.scenario.observe import Samples, follow_blocks, poll_status, submit_load
-from cli.scenario.procs import DiskError, Nodes, SmallDisk, leftovers
+from cli.scenario.procs import DiskError, Nodes, SmallDisk, wait_gone
 from cli.testnet_run import NodeProcess
 from ledger.keys import Address
 from node.config import LOOPBACK, Peer, load_config
@@ -52,6 +52,7 @@ class Run:
     samples: Samples = field(default_factory=Samples)
     heals: list[oracles.Heal] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     applied: list[dict[str, Any]] = field(default_factory=list)
     chains: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     verdicts: list[oracles.Verdict] = field(default_factory=list)
@@ -90,12 +91,14 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
             run.applied.append({"kind": "clock-offset", "label": label, "start": 0.0, "end": None})
         try:
             asyncio.run(_main(run, net, nodes, links, keys))
+        except asyncio.CancelledError:  # SIGTERM cancelled the run: torn down below all the same
+            raise ScenarioError("stopped by SIGTERM: every node and link was stopped") from None
         finally:
             nodes.stop_all()
             for disk in disks.values():
                 disk.unmount()
         mounted = [str(d.data) for d in disks.values() if _is_mounted(d.data)]
-        run.verdicts.append(oracles.clean_teardown(leftovers(nodes.groups), mounted))
+        run.verdicts.append(oracles.clean_teardown(wait_gone(nodes.groups), mounted))
     return run
 
 
@@ -147,7 +150,8 @@ def _disks(manifest: Manifest, net: LocalTestnet, run: Run) -> dict[int, SmallDi
 
 def _is_mounted(path: Path) -> bool:
     with contextlib.suppress(OSError):
-        return any(line.split()[1] == str(path) for line in open("/proc/mounts"))
+        lines = Path("/proc/mounts").read_text().splitlines()
+        return any(line.split()[1] == str(path) for line in lines)
     return False
 
 
@@ -187,6 +191,7 @@ async def _main(
                 )
                 run.say(f"waiting up to {m.drain_s:g} s for acknowledged txs to commit")
                 await _drain(samples, m.drain_s, stop)
+                await _await_heals(run, stop)
             finally:
                 stop.set()
                 await asyncio.gather(*pollers, return_exceptions=True)
@@ -239,6 +244,11 @@ async def _timeline(run: Run, nodes: Nodes, links: Links | None) -> None:
             _begin(p, nodes, links)
         else:
             run.say(f"{t:6.1f} s  end of {p.label}")
+            for i in p.nodes:
+                if p.kind != "kill" and not nodes.running(i):
+                    note = f"node{i} had exited (code {nodes.nodes[i].exit_code}) during {p.label}"
+                    run.say(note)
+                    run.notes.append(note)
             restarted = _end(p, nodes, links)
             t0, _h = started.get(k, (t, 0))
             now = run.samples.now()
@@ -297,6 +307,18 @@ async def _drain(samples: Samples, seconds: float, stop: asyncio.Event) -> None:
     deadline = loop.time() + seconds
     while loop.time() < deadline and not stop.is_set():
         if all(h in samples.committed for h in samples.acked):
+            return
+        await asyncio.sleep(0.25)
+
+
+async def _await_heals(run: Run, stop: asyncio.Event) -> None:
+    """Keep watching until every heal has recovered or its bound has passed: the liveness
+    oracle judges each heal within its bound, so the run must last that long."""
+    deadline = max((h.t + h.bound_s for h in run.heals), default=0.0)
+    if deadline > run.samples.now():
+        run.say(f"watching the heals' recovery for up to {deadline - run.samples.now():.0f} s")
+    while run.samples.now() < deadline and not stop.is_set():
+        if all(oracles.recovery(run.samples.status, h.t, h.height) is not None for h in run.heals):
             return
         await asyncio.sleep(0.25)
 
