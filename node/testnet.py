@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus.signer import Signer
-from ledger.genesis import Genesis
+from ledger.genesis import Genesis, GenesisCollective
 from ledger.keys import Address, PrivateKey
 from node.config import LOOPBACK, ApiConfig, ListenAddress, NodeConfig, P2PConfig, Peer
 from node.config_render import render_config
@@ -96,10 +96,11 @@ def init_testnet(
     ports: list[int] | None = None,
     funded: Sequence[Address] = (),
     powers: Sequence[int] | None = None,
+    collectives: Sequence[GenesisCollective] = (),
 ) -> LocalTestnet:
     """Write the homes of a `validators`-node testnet under `out` (which must be empty);
     `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too; `powers`
-    gives each validator's voting power (default 1 each)."""
+    gives each validator's voting power (default 1 each); `collectives` exist from genesis."""
     if not 1 <= validators <= MAX_VALIDATORS:
         raise HomeError(f"a testnet has 1 to {MAX_VALIDATORS} validators")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -130,6 +131,8 @@ def init_testnet(
             dataclasses.replace(v, power=p) for v, p in zip(genesis.validators, powers, strict=True)
         )
         genesis = dataclasses.replace(genesis, validators=vals)
+    if collectives:
+        genesis = dataclasses.replace(genesis, collectives=tuple(collectives))
     genesis.write(out / "genesis.json")
     nodes = [
         LocalTestnetNode(

@@ -42,8 +42,10 @@ def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST, check the oracles, write the report."""
     import dataclasses
 
+    from cli.scenario.collect import run_series
     from cli.scenario.report import write_report
-    from cli.scenario.run import ScenarioError, run_scenario, run_series
+    from cli.scenario.run import run_scenario
+    from cli.scenario.state import ScenarioError
 
     try:
         m = load_manifest(manifest)

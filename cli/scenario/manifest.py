@@ -11,7 +11,7 @@
     block_interval_ms = 500
     [load]
     rate = 200               # tx/s, open loop
-    mix = { transfer = 1.0 } # tx kinds and their shares
+    mix = { transfer = 0.8, deposit = 0.2 }  # tx kinds and their shares
     [[perturbation]]
     kind = "partition"       # kill | pause | partition | netem | disk-full
     at = 10                  # seconds after the load starts
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("kill", "pause", "partition", "netem", "disk-full")
-TX_KINDS = ("transfer",)
+TX_KINDS = ("transfer", "deposit")
 GENESIS_KEYS = (
     "block_interval_ms",
     "timeout_propose_ms",

@@ -16,20 +16,22 @@ import dataclasses
 import signal
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from cli.bench import load
+from cli.scenario import load as scenario_load
 from cli.scenario import oracles
-from cli.scenario.links import Links, Shape
-from cli.scenario.manifest import Manifest, Perturbation
+from cli.scenario.collect import check_run
+from cli.scenario.links import Links
+from cli.scenario.manifest import Manifest
 from cli.scenario.observe import Samples, follow_blocks, poll_status, submit_load
 from cli.scenario.procs import DiskError, Nodes, SmallDisk, wait_gone
+from cli.scenario.state import Run, ScenarioError
+from cli.scenario.timeline import run_timeline
 from cli.testnet_run import NodeProcess
-from ledger.keys import Address
 from node.config import LOOPBACK, Peer, load_config
 from node.config_render import render_config
 from node.ports import free_ports
@@ -39,32 +41,6 @@ CHAIN_ID = "coterie-scenario"
 READY_S = 120.0
 MAX_SENDERS = 500
 FETCH_PARALLEL = 8
-
-
-class ScenarioError(RuntimeError):
-    """The scenario could not be run (the testnet did not start, ...)."""
-
-
-@dataclass
-class Run:
-    manifest: Manifest
-    say: Callable[[str], None]
-    samples: Samples = field(default_factory=Samples)
-    heals: list[oracles.Heal] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    applied: list[dict[str, Any]] = field(default_factory=list)
-    chains: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    verdicts: list[oracles.Verdict] = field(default_factory=list)
-    net: LocalTestnet | None = None
-
-    def applied_spans(self) -> list[dict[str, Any]]:
-        """The perturbations that ran (not the skipped ones), once each."""
-        seen: list[dict[str, Any]] = []
-        for entry in self.applied:
-            if entry not in seen:
-                seen.append(entry)
-        return seen
 
 
 def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
@@ -78,6 +54,7 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
             chain_id=CHAIN_ID,
             funded=[k.address for k in keys],
             powers=manifest.powers,
+            collectives=scenario_load.genesis_collectives(manifest.mix),
             **manifest.genesis,  # type: ignore[arg-type]
         )
         run.net = net
@@ -170,8 +147,9 @@ async def _main(
         for i in range(len(nodes.nodes)):
             nodes.start(i)
         total = int(m.rate * m.duration_s)
-        run.say(f"pre-signing {total:,} transfers from {len(keys)} senders")
-        batches = load.batches(load.presign(net.genesis, keys, total), len(nodes.nodes), m.batch)
+        run.say(f"pre-signing {total:,} txs from {len(keys)} senders")
+        signed, run.kinds = scenario_load.presign(net.genesis, keys, total, m.mix, m.seed)
+        batches = load.batches(signed, len(nodes.nodes), m.batch)
         urls = [n.api_url for n in net.nodes]
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=2)
         async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -187,7 +165,7 @@ async def _main(
                 live = lambda i: nodes.running(i) and i not in nodes.paused  # noqa: E731
                 await asyncio.gather(
                     submit_load(session, urls, batches, m.rate, samples, live, stop),
-                    _timeline(run, nodes, links),
+                    run_timeline(run, nodes, links),
                 )
                 run.say(f"waiting up to {m.drain_s:g} s for acknowledged txs to commit")
                 await _drain(samples, m.drain_s, stop)
@@ -196,7 +174,7 @@ async def _main(
                 stop.set()
                 await asyncio.gather(*pollers, return_exceptions=True)
             run.say("reading every node's chain for the oracles")
-            await _check(run, session, urls, nodes)
+            await check_run(run, session, urls, nodes)
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
         if links is not None:
@@ -223,85 +201,6 @@ async def _wait_ready(session: aiohttp.ClientSession, urls: list[str], nodes: No
     raise ScenarioError(f"the validators did not start committing within {READY_S:.0f} s")
 
 
-async def _timeline(run: Run, nodes: Nodes, links: Links | None) -> None:
-    """Each perturbation's start at `at` and its end at `until`, in time order (bounded by the
-    manifest's event count), then the end of the run at `duration_s`."""
-    m = run.manifest
-    steps: list[tuple[float, int, bool, Perturbation]] = []
-    for k, p in enumerate(m.perturbations):
-        steps.append((p.at, k, True, p))
-        if p.until is not None:
-            steps.append((p.until, k, False, p))
-    steps.sort(key=lambda s: (s[0], s[2]))  # ends before starts at the same instant
-    started: dict[int, tuple[float, int]] = {}
-    for t, k, begin, p in steps:
-        await asyncio.sleep(max(0.0, t - run.samples.now()))
-        if any(p.label in s for s in run.skipped):
-            continue
-        if begin:
-            run.say(f"{t:6.1f} s  {p.label}")
-            started[k] = (run.samples.now(), run.samples.best())
-            _begin(p, nodes, links)
-        else:
-            run.say(f"{t:6.1f} s  end of {p.label}")
-            for i in p.nodes:
-                if p.kind != "kill" and not nodes.running(i):
-                    note = f"node{i} had exited (code {nodes.nodes[i].exit_code}) during {p.label}"
-                    run.say(note)
-                    run.notes.append(note)
-            restarted = _end(p, nodes, links)
-            t0, _h = started.get(k, (t, 0))
-            now = run.samples.now()
-            bound = oracles.heal_bound_s(_params(run), now - t0, run.samples.round_now(), restarted)
-            run.heals.append(oracles.Heal(f"end of {p.label}", now, run.samples.best(), bound))
-        run.applied.append({"kind": p.kind, "label": p.label, "start": p.at, "end": p.until})
-    await asyncio.sleep(max(0.0, m.duration_s - run.samples.now()))
-
-
-def _params(run: Run) -> Any:
-    assert run.net is not None
-    return run.net.genesis.params.consensus
-
-
-def _begin(p: Perturbation, nodes: Nodes, links: Links | None) -> None:
-    if p.kind == "kill":
-        for i in p.nodes:
-            nodes.kill(i)
-    elif p.kind == "pause":
-        for i in p.nodes:
-            nodes.pause(i)
-    elif p.kind == "partition" and links is not None:
-        links.partition(p.groups)
-    elif p.kind == "netem" and links is not None:
-        links.shape(p.nodes, Shape(p.delay_ms, p.jitter_ms, p.loss_pct))
-    elif p.kind == "disk-full":
-        disk = SmallDisk(nodes.nodes[p.nodes[0]].home / "data", mounted=True)
-        disk.fill()
-
-
-def _end(p: Perturbation, nodes: Nodes, links: Links | None) -> bool:
-    """End `p`; answers whether a node process was (re)started."""
-    restarted = False
-    if p.kind == "kill":
-        for i in p.nodes:
-            nodes.start(i)
-        restarted = True
-    elif p.kind == "pause":
-        for i in p.nodes:
-            nodes.resume(i)
-    elif p.kind == "partition" and links is not None:
-        links.heal()
-    elif p.kind == "netem" and links is not None:
-        links.clear_shape()
-    elif p.kind == "disk-full":
-        i = p.nodes[0]
-        SmallDisk(nodes.nodes[i].home / "data", mounted=True).free()
-        if not nodes.running(i):  # a node that stopped on a full disk is restarted
-            nodes.start(i)
-            restarted = True
-    return restarted
-
-
 async def _drain(samples: Samples, seconds: float, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
@@ -321,99 +220,3 @@ async def _await_heals(run: Run, stop: asyncio.Event) -> None:
         if all(oracles.recovery(run.samples.status, h.t, h.height) is not None for h in run.heals):
             return
         await asyncio.sleep(0.25)
-
-
-async def _check(run: Run, session: aiohttp.ClientSession, urls: list[str], nodes: Nodes) -> None:
-    limit = asyncio.Semaphore(FETCH_PARALLEL)
-    assert run.net is not None
-    hrp = run.net.genesis.params.address_prefix
-    honest = {v.public_key for v in run.net.genesis.validators}
-    honest_addresses = {_address(k, hrp) for k in honest}
-
-    async def block(url: str, h: int) -> dict[str, Any] | None:
-        async with limit:
-            with contextlib.suppress(aiohttp.ClientError, TimeoutError, ValueError):
-                async with session.get(
-                    f"{url}/v1/blocks/{h}?txs=hashes", timeout=aiohttp.ClientTimeout(10)
-                ) as r:
-                    if r.status == 200:
-                        b = await r.json()
-                        return {
-                            "hash": b["hash"],
-                            "state_root": b["header"]["state_root"],
-                            "tx_set": frozenset(b["txs"]),
-                            "accused": sorted(_accused(b.get("evidence") or [])),
-                        }
-        return None
-
-    finals: dict[str, int] = {}
-    for i, url in enumerate(urls):
-        name = nodes.nodes[i].moniker
-        if not nodes.running(i):
-            continue
-        try:
-            async with session.get(url + "/v1/status", timeout=aiohttp.ClientTimeout(5)) as r:
-                top = int((await r.json())["latest_height"])
-        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError):
-            continue
-        finals[name] = top
-        got = await asyncio.gather(*(block(url, h) for h in range(1, top + 1)))
-        run.chains[name] = {h: b for h, b in zip(range(1, top + 1), got, strict=True) if b}
-    for heal in list(run.heals):
-        recovered = oracles.recovery(run.samples.status, heal.t, heal.height)
-        run.heals[run.heals.index(heal)] = dataclasses.replace(heal, recovered_s=recovered)
-    run.verdicts += [
-        oracles.agreement(run.chains),
-        oracles.durability(run.chains, run.samples.committed),
-        oracles.no_evidence(run.chains, honest_addresses),
-        oracles.liveness(run.heals, finals),
-    ]
-
-
-def _address(public_key: bytes, hrp: str) -> str:
-    return Address.from_public_key(public_key).to_text(hrp)
-
-
-def _accused(value: Any) -> set[str]:
-    """Every `validator` field anywhere in a block's evidence list."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "validator" and isinstance(v, str):
-                found.add(v)
-            else:
-                found |= _accused(v)
-    elif isinstance(value, list):
-        for item in value:
-            found |= _accused(item)
-    return found
-
-
-def run_series(run: Run) -> dict[str, Any]:
-    """The run's measured series in the shared report shape (cli.scenario.series)."""
-    from cli.scenario.series import block_series, tx_series
-
-    m, s = run.manifest, run.samples
-    names = {i: f"node{i}" for i in range(m.validators)}
-    return {
-        "source": "testnet",
-        "name": m.name,
-        "seed": m.seed,
-        "duration_s": m.duration_s,
-        "perturbations": run.applied_spans(),
-        **tx_series(s.submitted, s.committed),
-        "blocks": block_series(list(s.blocks.values())),
-        "peers": {
-            names[i]: [[round(t, 2), p] for t, _h, p, _r in pts] for i, pts in s.status.items()
-        },
-        "heights": {
-            names[i]: [[round(t, 2), h] for t, h, _p, _r in pts] for i, pts in s.status.items()
-        },
-        "load": {
-            "acked": len(s.acked),
-            "submitted": len(s.submitted),
-            "rejected": dict(s.rejected),
-            "unanswered": s.unanswered,
-        },
-        "heals": [dataclasses.asdict(h) for h in run.heals],
-    }

@@ -69,3 +69,22 @@ def test_every_shipped_scenario_parses(scenarios_dir: Path) -> None:
     )
     for name in names:
         assert load_manifest(scenarios_dir / f"{name}.toml").name == name
+
+
+def test_the_load_mix_follows_the_seed_and_deposits_need_a_genesis_treasury() -> None:
+    from cli.bench.load import sender_keys
+    from cli.scenario.load import genesis_collectives, presign
+    from ledger.tx import SignedTx
+    from node.devnet import dev_genesis
+
+    mix = {"transfer": 0.5, "deposit": 0.5}
+    genesis = dev_genesis("c", [], 0)
+    keys = sender_keys(7)
+    one, kinds = presign(genesis, keys, 40, mix, seed=3)
+    again, _ = presign(genesis, keys, 40, mix, seed=3)
+    assert one == again and len(one) == 40
+    assert kinds["transfer"] + kinds["deposit"] == 40 and min(kinds.values()) > 5
+    decoded = [SignedTx.decode(raw).body for _i, raw in one]
+    assert [b.nonce for b in decoded[:8]] == [0] * 7 + [1]  # nonce-major, as cli/bench
+    assert len(genesis_collectives(mix)) == 1
+    assert genesis_collectives({"transfer": 1.0}) == ()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.scenario.collect import run_series
 from cli.scenario.manifest import load_manifest, shortened
-from cli.scenario.run import run_scenario, run_series
+from cli.scenario.run import run_scenario
 
 SHORT_S = 10.0
 SHORT_RATE = 60.0
