@@ -57,7 +57,8 @@ def _end(series: dict[str, Any]) -> float:
 
 def _svg(fig: Any) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.subplots_adjust(left=0.09, right=0.91, top=0.88, bottom=0.2)  # aligned time axes
+    fig.savefig(buf, format="svg")
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg") :]
@@ -97,11 +98,12 @@ def latency_over_time(series: dict[str, Any]) -> str:
 
 
 def latency_distribution(series: dict[str, Any]) -> str:
-    """A histogram has no time axis: txs committed during a perturbation are drawn in the
-    shading colour, the others in blue, so the faults' share of the tail shows."""
+    """A histogram has no time axis: txs in flight (between submit and commit) while a
+    perturbation was active are drawn in the shading colour, the others in blue, so the faults'
+    share of the tail shows."""
     fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT))
     ax.set_title(
-        "Latency distribution (orange: committed during a perturbation)", fontsize=10, loc="left"
+        "Latency distribution (orange: in flight during a perturbation)", fontsize=10, loc="left"
     )
     ax.set_xlabel("seconds from submit to commit")
     ax.set_ylabel("txs")
@@ -109,8 +111,12 @@ def latency_distribution(series: dict[str, Any]) -> str:
         (p["start"], p["end"] if p["end"] is not None else series["duration_s"])
         for p in series["perturbations"]
     ]
-    inside = [lat for t, lat in series["latency"] if any(a <= t <= b for a, b in spans)]
-    outside = [lat for t, lat in series["latency"] if not any(a <= t <= b for a, b in spans)]
+
+    def hit(t: float, lat: float) -> bool:
+        return any(t - lat <= b and t >= a for a, b in spans)
+
+    inside = [lat for t, lat in series["latency"] if hit(t, lat)]
+    outside = [lat for t, lat in series["latency"] if not hit(t, lat)]
     _, _, patches = ax.hist([outside, inside], bins=40, stacked=True, color=["#264653", SHADE])
     for name, group in zip(("calm", "perturbed"), cast(list[Any], patches), strict=True):
         for k, patch in enumerate(group):
