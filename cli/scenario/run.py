@@ -15,8 +15,10 @@ import contextlib
 import dataclasses
 import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import aiohttp
@@ -60,20 +62,26 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
         run.net = net
         nodes = Nodes([NodeProcess(n.moniker, n.home, n.api_url) for n in net.nodes])
         links = _links(manifest, net) if manifest.needs_links else None
-        disks = _disks(manifest, net, run)
         if manifest.clock_offset is not None:
             _set_clock(net, *manifest.clock_offset)
             node, ms = manifest.clock_offset
             label = f"clock node{node} {ms:+} ms"
             run.applied.append({"kind": "clock-offset", "label": label, "start": 0.0, "end": None})
+        disks: dict[int, SmallDisk] = {}
+        previous = _handle(signal.SIGTERM, _terminate)
         try:
+            _disks(manifest, net, run, disks)
             asyncio.run(_main(run, net, nodes, links, keys))
-        except asyncio.CancelledError:  # SIGTERM cancelled the run: torn down below all the same
+        except (asyncio.CancelledError, _TerminatedError):  # SIGTERM: torn down below all the same
             raise ScenarioError("stopped by SIGTERM: every node and link was stopped") from None
-        finally:
+        finally:  # a second Ctrl-C or SIGTERM must not cut the teardown short (at most ~10 s)
+            held = {sig: _handle(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
             nodes.stop_all()
             for disk in disks.values():
                 disk.unmount()
+            for sig, handler in held.items():
+                _handle(sig, handler)
+            _handle(signal.SIGTERM, previous)
         mounted = [str(d.data) for d in disks.values() if _is_mounted(d.data)]
         run.verdicts.append(oracles.clean_teardown(wait_gone(nodes.groups), mounted))
     return run
@@ -109,20 +117,34 @@ def _write_config(home: Path, config: Any, net: LocalTestnet) -> None:
     )
 
 
-def _disks(manifest: Manifest, net: LocalTestnet, run: Run) -> dict[int, SmallDisk]:
-    disks: dict[int, SmallDisk] = {}
+class _TerminatedError(Exception):
+    """SIGTERM outside the event loop (while the testnet is set up or torn down)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _TerminatedError
+
+
+def _handle(sig: signal.Signals, handler: Any) -> Any:
+    """`signal.signal`, where it may be called (the main thread only); the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(sig, handler) if handler is not None else None
+
+
+def _disks(manifest: Manifest, net: LocalTestnet, run: Run, disks: dict[int, SmallDisk]) -> None:
+    """Mount the small disks into `disks` (filled in as they mount, for the teardown)."""
     for p in manifest.perturbations:
         if p.kind != "disk-full" or p.nodes[0] in disks:
             continue
-        disk = SmallDisk(net.nodes[p.nodes[0]].home / "data")
+        disk = disks[p.nodes[0]] = SmallDisk(net.nodes[p.nodes[0]].home / "data")
         try:
             disk.mount()
         except (DiskError, OSError) as exc:
+            if not disk.mounted:
+                del disks[p.nodes[0]]
             run.skipped.append(f"{p.label} skipped: {exc}")
             run.say(f"skipping {p.label}: {exc}")
-            continue
-        disks[p.nodes[0]] = disk
-    return disks
 
 
 def _is_mounted(path: Path) -> bool:

@@ -1,4 +1,5 @@
-"""Ctrl-C in the middle of a run stops every node, link and mount: nothing of it is left."""
+"""Ctrl-C or SIGTERM in the middle of a run stops every node, link and mount: nothing of it
+is left, and the exit code says the run was cut short."""
 
 from __future__ import annotations
 
@@ -42,7 +43,16 @@ def _processes_of(marker: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("scenario")
-def test_ctrl_c_during_a_paused_node_leaves_no_process_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code", "said"),
+    [
+        (signal.SIGINT, 130, "interrupted: every node and link was stopped"),
+        (signal.SIGTERM, 1, "stopped by SIGTERM: every node and link was stopped"),
+    ],
+)
+def test_a_signal_during_a_paused_node_leaves_no_process_behind(
+    tmp_path: Path, sig: signal.Signals, code: int, said: str
+) -> None:
     manifest = tmp_path / "interrupted.toml"
     manifest.write_text(MANIFEST)
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # the testnet's folder: our marker
@@ -70,9 +80,9 @@ def test_ctrl_c_during_a_paused_node_leaves_no_process_behind(tmp_path: Path) ->
             break
     time.sleep(1.0)
     assert _processes_of(str(tmp_path)), "the nodes should be running now"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 130, "".join(lines) + out
-    assert "interrupted: every node and link was stopped" in out
+    assert proc.returncode == code, "".join(lines) + out
+    assert said in out
     assert _processes_of(str(tmp_path)) == []
     assert not list(tmp_path.glob("coterie-scenario-*")), "the testnet folder is deleted"
