@@ -111,6 +111,7 @@ def run_series(run: Run) -> dict[str, Any]:
             "submitted": len(s.submitted),
             "rejected": dict(s.rejected),
             "unanswered": s.unanswered,
+            "rebroadcast": s.rebroadcast,
         },
         "heals": [dataclasses.asdict(h) for h in run.heals],
     }

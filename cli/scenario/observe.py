@@ -7,6 +7,7 @@
 - `submit_load`: the pre-signed batches on a fixed schedule (open loop, as cli/bench does); a batch
   for a node that is down goes to the next live one; a tx counts as acknowledged when a node
   answered `ok` for it.
+- `rebroadcast`: txs not committed after a while are sent again, as a wallet would.
 Times are seconds since the load started (`Samples.t0`, monotonic).
 """
 
@@ -24,11 +25,15 @@ from typing import Any
 import aiohttp
 
 from cli.bench.load import Batch
+from ledger import codec
 
 POLL_S = 0.25
 ANSWER_S = 0.8
 POST_S = 3.0
 MSGPACK = "application/msgpack"
+REBROADCAST_S = 4.0
+MAX_REBROADCASTS = 5
+REBROADCAST_BATCH = 500
 
 
 @dataclass
@@ -43,6 +48,8 @@ class Samples:
     committed: dict[str, tuple[float, int]] = field(default_factory=dict)  # hash -> (t, height)
     rejected: Counter[str] = field(default_factory=Counter)
     unanswered: int = 0
+    rebroadcast: int = 0
+    refused: set[str] = field(default_factory=set)  # refused when first sent: never to commit
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -168,13 +175,15 @@ async def _post(
     batch: Batch,
     samples: Samples,
     live: Callable[[int], bool],
+    *,
+    again: bool = False,
 ) -> None:
     order = [(batch.node + k) % len(urls) for k in range(len(urls))]
     targets = [n for n in order if live(n)][:2]  # the sender's node, or the next live one
+    now = samples.now()
+    for tx_hash in batch.hashes:  # tried, even when no node is up: latency counts from here
+        samples.submitted.setdefault(tx_hash, now)
     for node in targets:
-        now = samples.now()
-        for tx_hash in batch.hashes:
-            samples.submitted.setdefault(tx_hash, now)
         try:
             async with session.post(
                 urls[node] + "/v1/txs",
@@ -190,13 +199,55 @@ async def _post(
             continue
         for tx_hash, result in zip(batch.hashes, answer["results"], strict=False):
             if result["ok"]:
-                samples.acked[tx_hash] = samples.now()
-            else:
+                samples.acked.setdefault(tx_hash, samples.now())
+            elif not again:
                 samples.rejected[str(result.get("code"))] += 1
+                samples.refused.add(tx_hash)
         return
-    samples.unanswered += len(batch.hashes)
+    if not again:
+        samples.unanswered += len(batch.hashes)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def rebroadcast(  # noqa: PLR0917
+    session: aiohttp.ClientSession,
+    urls: list[str],
+    raws: dict[str, tuple[int, bytes]],
+    samples: Samples,
+    live: Callable[[int], bool],
+    stop: asyncio.Event,
+) -> None:
+    """What a wallet does when its tx does not commit: send the same signed bytes again.
+
+    Every `REBROADCAST_S`, each tx submitted that long ago and not yet seen committed (a node
+    that was killed lost it from its mempool, or no node answered) is posted again, oldest
+    first (so a sender's lower nonces go first), at most `MAX_REBROADCASTS` times. Without it,
+    one lost tx leaves every later nonce of its sender waiting forever, and the load after a
+    restart measures that rather than the chain. A node that still holds the tx refuses the
+    copy, which is not counted as a rejection.
+    """
+    sent: dict[str, int] = {}
+    while not stop.is_set():
+        await _sleep_or_stop(stop, REBROADCAST_S)
+        cutoff = samples.now() - REBROADCAST_S
+        due = sorted(
+            (t, h)
+            for h, t in samples.submitted.items()
+            if t < cutoff and h not in samples.committed and sent.get(h, 0) < MAX_REBROADCASTS
+        )
+        by_node: dict[int, list[str]] = {}
+        for _t, h in due:
+            by_node.setdefault(raws[h][0], []).append(h)
+            sent[h] = sent.get(h, 0) + 1
+        samples.rebroadcast += len(due)
+        for node, hashes in by_node.items():
+            for k in range(0, len(hashes), REBROADCAST_BATCH):
+                chunk = hashes[k : k + REBROADCAST_BATCH]
+                body = codec.encode_bytes_list([raws[h][1] for h in chunk])
+                await _post(
+                    session, urls, Batch(node, tuple(chunk), body), samples, live, again=True
+                )

@@ -29,11 +29,18 @@ from cli.scenario import oracles
 from cli.scenario.collect import check_run
 from cli.scenario.links import Links
 from cli.scenario.manifest import Manifest
-from cli.scenario.observe import Samples, follow_blocks, poll_status, submit_load
+from cli.scenario.observe import (
+    Samples,
+    follow_blocks,
+    poll_status,
+    rebroadcast,
+    submit_load,
+)
 from cli.scenario.procs import DiskError, Nodes, SmallDisk, wait_gone
 from cli.scenario.state import Run, ScenarioError
 from cli.scenario.timeline import run_timeline
 from cli.testnet_run import NodeProcess
+from ledger.hashing import digest
 from node.config import LOOPBACK, Peer, load_config
 from node.config_render import render_config
 from node.ports import free_ports
@@ -178,18 +185,20 @@ async def _main(
             await _wait_ready(session, urls, nodes)
             run.samples = samples = Samples()
             stop = asyncio.Event()
+            live = lambda i: nodes.running(i) and i not in nodes.paused  # noqa: E731
+            raws = {digest(raw).hex(): (sender % len(urls), raw) for sender, raw in signed}
             pollers = [
                 asyncio.create_task(poll_status(session, urls, samples, stop)),
                 asyncio.create_task(follow_blocks(session, urls, samples, stop)),
+                asyncio.create_task(rebroadcast(session, urls, raws, samples, live, stop)),
             ]
             try:
                 run.say(f"running {m.name}: {m.rate:g} tx/s for {m.duration_s:g} s")
-                live = lambda i: nodes.running(i) and i not in nodes.paused  # noqa: E731
                 await asyncio.gather(
                     submit_load(session, urls, batches, m.rate, samples, live, stop),
                     run_timeline(run, nodes, links),
                 )
-                run.say(f"waiting up to {m.drain_s:g} s for acknowledged txs to commit")
+                run.say(f"waiting up to {m.drain_s:g} s for the txs sent to commit")
                 await _drain(samples, m.drain_s, stop)
                 await _await_heals(run, stop)
             finally:
@@ -224,10 +233,12 @@ async def _wait_ready(session: aiohttp.ClientSession, urls: list[str], nodes: No
 
 
 async def _drain(samples: Samples, seconds: float, stop: asyncio.Event) -> None:
+    """Until every tx sent (and not refused) is committed, or `seconds` have passed: a tx lost
+    with a mempool comes back through `rebroadcast`, so it may still commit here."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     while loop.time() < deadline and not stop.is_set():
-        if all(h in samples.committed for h in samples.acked):
+        if all(h in samples.committed or h in samples.refused for h in samples.submitted):
             return
         await asyncio.sleep(0.25)
 
