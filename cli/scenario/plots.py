@@ -64,17 +64,20 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg") :]
 
 
-def _figure(title: str, ylabel: str) -> tuple[Any, Axes]:
+def _figure(series: dict[str, Any], title: str, ylabel: str) -> tuple[Any, Axes]:
     fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT))
     ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel("seconds since the load started")
+    virtual = series.get("source") == "sim"
+    ax.set_xlabel(
+        "virtual seconds since the start" if virtual else "seconds since the load started"
+    )
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     return fig, ax
 
 
 def throughput(series: dict[str, Any]) -> str:
-    fig, ax = _figure("Committed tx/s", "tx/s")
+    fig, ax = _figure(series, "Committed tx/s", "tx/s")
     xs = [p[0] for p in series["tps"]]
     (line,) = ax.step(xs, [p[1] for p in series["tps"]], where="post", color="#264653")
     line.set_gid("series-tps")
@@ -83,7 +86,7 @@ def throughput(series: dict[str, Any]) -> str:
 
 
 def latency_over_time(series: dict[str, Any]) -> str:
-    fig, ax = _figure("Submit-to-commit latency, per second of commit", "seconds")
+    fig, ax = _figure(series, "Submit-to-commit latency, per second of commit", "seconds")
     by_second = {r[0]: r for r in series["latency_percentiles"]}
     xs = list(range(0, max(by_second, default=-1) + 1))  # a second without commits: a gap
     rows = [by_second.get(s, [s, NAN, NAN, NAN]) for s in xs]
@@ -125,7 +128,7 @@ def latency_distribution(series: dict[str, Any]) -> str:
 
 
 def blocks(series: dict[str, Any]) -> str:
-    fig, ax = _figure("Block interval (header times) and rounds per height", "interval, s")
+    fig, ax = _figure(series, "Block interval (header times) and rounds per height", "interval, s")
     rows = [b for b in series["blocks"] if b["interval_s"] is not None]
     (line,) = ax.plot(
         [b["t"] for b in rows],
@@ -148,7 +151,7 @@ def blocks(series: dict[str, Any]) -> str:
 
 
 def peers(series: dict[str, Any]) -> str:
-    fig, ax = _figure("Peers per node (gaps: the node did not answer)", "peers")
+    fig, ax = _figure(series, "Peers per node (gaps: the node did not answer)", "peers")
     for name, points in sorted(series["peers"].items()):
         ys = [float("nan") if p[1] is None else p[1] for p in points]
         (line,) = ax.plot([p[0] for p in points], ys, label=name, lw=1.2)
