@@ -15,7 +15,7 @@ from cli.scenario.series import block_series, tx_series
 from consensus.sim import Simulation
 
 
-def sim_series(sim: Simulation) -> dict[str, Any]:
+def sim_series(sim: Simulation, name: str | None = None) -> dict[str, Any]:
     checker = sim.checker
     o = sim.options
     submitted_ms = sim.world.feed.submitted
@@ -53,7 +53,7 @@ def sim_series(sim: Simulation) -> dict[str, Any]:
         )
     return {
         "source": "sim",
-        "name": f"sim-{o.validators}v",
+        "name": name or f"sim-{o.validators}v",
         "seed": o.seed,
         "duration_s": sim.queue.now / 1000,
         "perturbations": spans,

@@ -33,3 +33,26 @@ def test_sim_report_draws_one_run_only(tmp_path: Path) -> None:
     )
     assert result.exit_code == 3
     assert "--report draws one run" in result.output
+
+
+def test_a_manifest_simulated_stalls_during_its_partition_and_draws_the_same_report(
+    tmp_path: Path,
+) -> None:
+    """`coterie scenario sim`: the manifest's 2|2 partition holds every tx back until the heal
+    (no side has 2/3+), and the report has the manifest's perturbation at its time."""
+    manifest = tmp_path / "split.toml"
+    manifest.write_text(
+        'name = "split"\nduration_s = 20\nseed = 4\n[validators]\ncount = 4\n[load]\nrate = 50\n'
+        '[[perturbation]]\nkind = "partition"\nat = 5\nuntil = 12\ngroups = [[0, 1], [2, 3]]\n'
+    )
+    out = tmp_path / "report"
+    result = CliRunner().invoke(cli, ["scenario", "sim", str(manifest), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    series = json.loads((out / "series.json").read_text())
+    assert series["source"] == "sim" and series["name"] == "split"
+    assert {"label": "partition 0,1|2,3", "start": 5.0, "end": 12.0, "kind": "chaos"} in series[
+        "perturbations"
+    ]
+    during = [h for h in series["blocks"] if 5.5 < h["t"] < 12.0]
+    assert during == [], "no block can commit while no side holds 2/3 of the power"
+    assert max(lat for _t, lat in series["latency"]) > 3.0  # the txs held back by the split
