@@ -55,6 +55,13 @@ async def check_run(
         finals[name] = top
         got = await asyncio.gather(*(block(url, h) for h in range(1, top + 1)))
         run.chains[name] = {h: b for h, b in zip(range(1, top + 1), got, strict=True) if b}
+    params = run.net.genesis.params.consensus
+    moving = None
+    if params.create_empty_blocks and all(nodes.running(i) for i in range(len(urls))):
+        window = oracles.heal_bound_s(params, 0.0, 0, restarted=False)
+        end = max((s[-1][0] for s in run.samples.status.values() if s), default=0.0)
+        before = oracles.best_before(run.samples.status, end - window)
+        moving = (window, before, run.samples.best())
     for heal in list(run.heals):
         recovered = oracles.recovery(run.samples.status, heal.t, heal.height)
         run.heals[run.heals.index(heal)] = dataclasses.replace(heal, recovered_s=recovered)
@@ -62,7 +69,7 @@ async def check_run(
         oracles.agreement(run.chains),
         oracles.durability(run.chains, run.samples.committed),
         oracles.no_evidence(run.chains, honest_addresses),
-        oracles.liveness(run.heals, finals),
+        oracles.liveness(run.heals, finals, moving),
     ]
 
 

@@ -6,8 +6,9 @@
   height on every node.
 - no evidence against honest nodes: every validator here is honest, so any evidence is a fault.
 - liveness: after each heal (restart, resume, heal, clear, free), every node passes the height
-  the best node had at the heal within the bound (`heal_bound_s`), and at the end every node
-  is within `END_LAG` heights of the best.
+  the best node had at the heal within the bound (`heal_bound_s`); at the end every node is
+  within `END_LAG` heights of the best; and when every node runs at the end (and the chain makes
+  empty blocks), the best height rose during the last `heal_bound_s` of a calm chain.
 - clean teardown: no process of any node's process group is alive after the teardown.
 Each failure names the height, node and tx it is about.
 """
@@ -124,7 +125,13 @@ def no_evidence(chains: dict[str, dict[int, dict[str, Any]]], honest: set[str]) 
     return v
 
 
-def liveness(heals: list[Heal], final_heights: dict[str, int]) -> Verdict:
+def liveness(
+    heals: list[Heal],
+    final_heights: dict[str, int],
+    moving: tuple[float, int, int] | None = None,
+) -> Verdict:
+    """`moving`: (window seconds, best height that long before the end, best height at the
+    end), when every node runs at the end and the chain makes empty blocks: it must have moved."""
     v = Verdict("liveness")
     for heal in heals:
         if heal.recovered_s is None:
@@ -137,6 +144,8 @@ def liveness(heals: list[Heal], final_heights: dict[str, int]) -> Verdict:
                 f"after {heal.label} at {heal.t:.1f} s: every node passed height {heal.height} "
                 f"after {heal.recovered_s:.1f} s, bound {heal.bound_s:.1f} s"
             )
+    if moving is not None and moving[2] <= moving[1]:
+        v.fail(f"the chain did not move in the last {moving[0]:.1f} s: height {moving[2]}")
     best = max(final_heights.values(), default=0)
     for name, h in final_heights.items():
         if h < best - END_LAG:
@@ -148,6 +157,16 @@ def liveness(heals: list[Heal], final_heights: dict[str, int]) -> Verdict:
         else f"{len(heals)} heals"
     )
     return v
+
+
+def best_before(
+    status: dict[int, list[tuple[float, int | None, int | None, int | None]]], t: float
+) -> int:
+    """The best height any node had answered with at or before `t` (0 before any answer)."""
+    return max(
+        (h for series in status.values() for ts, h, _p, _r in series if ts <= t and h is not None),
+        default=0,
+    )
 
 
 def recovery(

@@ -86,3 +86,13 @@ def test_a_process_left_behind_fails_the_teardown() -> None:
         "process 4242 (python) still runs after the teardown",
         "/tmp/x/data is still mounted",
     ]
+
+
+def test_a_chain_that_stopped_with_every_node_up_fails_liveness_without_any_heal() -> None:
+    """No perturbation ended, yet the chain stood still for the last window: that is a fault."""
+    status = {0: [(1.0, 3, 3, 0), (20.0, 4, 3, 0), (40.0, 4, 3, 0)], 1: [(40.0, None, None, None)]}
+    assert oracles.best_before(status, 22.5) == 4
+    assert oracles.best_before(status, 0.5) == 0
+    verdict = oracles.liveness([], {"node0": 4, "node1": 4}, (17.5, 4, 4))
+    assert verdict.failures == ["the chain did not move in the last 17.5 s: height 4"]
+    assert oracles.liveness([], {"node0": 5, "node1": 5}, (17.5, 4, 5)).ok
