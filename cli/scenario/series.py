@@ -74,7 +74,19 @@ def summary_figures(series: dict[str, Any]) -> dict[str, Any]:
     blocks = series["blocks"]
     rounds = [b["round"] for b in blocks if b["round"] is not None]
     span = max(1.0, float(series["duration_s"]))
+    load = series.get("load") or {}
+    sent = (
+        {
+            "txs_sent": load["submitted"],
+            "txs_acknowledged": load["acked"],
+            "txs_resent": load.get("rebroadcast", 0),
+            "txs_refused": sum(load["rejected"].values()),
+        }
+        if load
+        else {}
+    )
     return {
+        **sent,
         "committed_txs": len(lat),
         "committed_tps": round(len(lat) / span, 1),
         "latency_p50_s": round(percentile(lat, 50), 3),
