@@ -14,6 +14,7 @@ from cli.commands.moderate import moderate
 from cli.commands.node import config, init
 from cli.commands.proposal import proposal
 from cli.commands.query import query
+from cli.commands.scenario import scenario
 from cli.commands.sim import sim
 from cli.commands.split import split
 from cli.commands.start import start
@@ -35,6 +36,7 @@ cli.add_command(init)
 cli.add_command(config)
 cli.add_command(keys)
 cli.add_command(sim)
+cli.add_command(scenario)
 cli.add_command(start)
 cli.add_command(testnet)
 cli.add_command(tx)

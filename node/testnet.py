@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus.signer import Signer
-from ledger.genesis import Genesis
+from ledger.genesis import Genesis, GenesisCollective
 from ledger.keys import Address, PrivateKey
 from node.config import LOOPBACK, ApiConfig, ListenAddress, NodeConfig, P2PConfig, Peer
 from node.config_render import render_config
@@ -95,9 +95,12 @@ def init_testnet(
     time_ms: int | None = None,
     ports: list[int] | None = None,
     funded: Sequence[Address] = (),
+    powers: Sequence[int] | None = None,
+    collectives: Sequence[GenesisCollective] = (),
 ) -> LocalTestnet:
     """Write the homes of a `validators`-node testnet under `out` (which must be empty);
-    `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too."""
+    `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too; `powers`
+    gives each validator's voting power (default 1 each); `collectives` exist from genesis."""
     if not 1 <= validators <= MAX_VALIDATORS:
         raise HomeError(f"a testnet has 1 to {MAX_VALIDATORS} validators")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -121,6 +124,15 @@ def init_testnet(
         create_empty_blocks=create_empty_blocks,
         empty_block_interval_ms=empty_block_interval_ms,
     )
+    if powers is not None:
+        if len(powers) != validators or min(powers) < 1:
+            raise HomeError(f"powers must be {validators} integers of at least 1")
+        vals = tuple(
+            dataclasses.replace(v, power=p) for v, p in zip(genesis.validators, powers, strict=True)
+        )
+        genesis = dataclasses.replace(genesis, validators=vals)
+    if collectives:
+        genesis = dataclasses.replace(genesis, collectives=tuple(collectives))
     genesis.write(out / "genesis.json")
     nodes = [
         LocalTestnetNode(

@@ -143,6 +143,8 @@ class Simulation:
         self._watch_bound = 0
         self._watch_token: object | None = None
         self._armed: dict[int, CrashPoint] = {}  # crash points the chaos armed, per node
+        # what the chaos did, for reports: (label, start ms, end ms or None when not known)
+        self.faults: list[tuple[str, int, int | None]] = []
 
     def _now(self) -> int:
         return self.queue.now
@@ -358,7 +360,12 @@ class Simulation:
         a, b = split(nodes, rng)
         links = one_way_cut(a, b) if rng.random() < o.one_way_share else symmetric_cut(a, b)
         cut = self.network.partition(links)
-        self.queue.after(rng.randint(*o.partition_ms), self.network.restore, cut)
+        duration = rng.randint(*o.partition_ms)
+        self.queue.after(duration, self.network.restore, cut)
+        now = self.queue.now
+        sep = "|" if len(cut) == 2 * len(a) * len(b) else "->"  # symmetric or one way
+        label = "partition " + ",".join(map(str, a)) + sep + ",".join(map(str, b))
+        self.faults.append((label, now, now + duration))
 
     def _crash(self) -> None:
         o, rng = self.options, self.rng
@@ -373,9 +380,11 @@ class Simulation:
             plan = CrashPoint(node.steps.ops + rng.randint(0, 40), rng.random() < 0.5, downtime)
             node.crash_at(plan)
             self._armed[node.index] = plan
+            self.faults.append((f"crash point armed node{node.index}", self.queue.now, None))
             return
         node.crash()
         self.queue.after(downtime, node.restart)
+        self.faults.append((f"crash node{node.index}", self.queue.now, self.queue.now + downtime))
 
     def __repr__(self) -> str:
         return f"Simulation(seed={self.options.seed}, f={max_faulty(self.options.powers)})"

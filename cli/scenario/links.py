@@ -1,0 +1,181 @@
+"""User-space links between the nodes: one TCP proxy per ordered pair (A dials B through it).
+
+Why not network namespaces and `tc netem`: on this machine `ip netns add` and veth pairs work, but
+the kernel has no `sch_netem` (`tc qdisc add ... netem` answers "Specified qdisc kind is unknown"),
+so namespaces could partition but not delay. A proxy per link does both, needs no root, and is
+cleaned up with the runner's event loop. Node A's config lists peer B at the proxy A->B, which
+forwards to B's real P2P port; the node key handshake runs end to end, through the proxy.
+
+- partition: a blocked link closes its open connections and closes new ones at once.
+- delay and jitter: each chunk is released `delay +- jitter` ms after it was read (uniform,
+  from the scenario's seed), never before the previous chunk (TCP keeps order).
+- loss: TCP never loses bytes, it retransmits; a lost segment costs the sender a retransmission
+  timeout. So a chunk "lost" with probability `loss_pct` is held back an extra `RTO_MS` (Linux's
+  minimum RTO, 200 ms), as the receiver would see it. This models loss's effect on latency, not
+  congestion control's reaction to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from dataclasses import dataclass, field
+
+from node.config import LOOPBACK
+
+CHUNK = 64 * 1024
+RTO_MS = 200
+MAX_QUEUE = 256  # chunks in flight per direction: a slow link pushes back on the sender
+
+
+@dataclass
+class Shape:
+    delay_ms: int = 0
+    jitter_ms: int = 0
+    loss_pct: float = 0.0
+
+    def release(self, now: float, previous: float, rng: random.Random) -> float:
+        wait = self.delay_ms + (rng.uniform(-1, 1) * self.jitter_ms if self.jitter_ms else 0)
+        if self.loss_pct and rng.random() * 100 < self.loss_pct:
+            wait += RTO_MS
+        return max(previous, now + max(0.0, wait) / 1000)
+
+
+@dataclass
+class Link:
+    src: int
+    dst: int
+    target_port: int
+    listen_port: int
+    rng: random.Random
+    blocked: bool = False
+    shape: Shape = field(default_factory=Shape)
+    server: asyncio.Server | None = None
+    writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    handlers: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._accept, LOOPBACK, self.listen_port)
+
+    def block(self) -> None:
+        self.blocked = True
+        for writer in list(self.writers):
+            writer.transport.abort()
+        self.writers.clear()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        assert handler is not None
+        self.handlers.add(handler)
+        handler.add_done_callback(self.handlers.discard)
+        if self.blocked:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(LOOPBACK, self.target_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self.writers |= {writer, up_writer}
+        pumps = [
+            asyncio.create_task(self._pump(reader, up_writer)),
+            asyncio.create_task(self._pump(up_reader, writer)),
+        ]
+        self.tasks.update(pumps)
+        try:
+            await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in pumps:
+                task.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+            self.tasks.difference_update(pumps)
+            for w in (writer, up_writer):
+                self.writers.discard(w)
+                w.transport.abort()
+
+    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue(MAX_QUEUE)
+        sender = asyncio.create_task(self._send(queue, writer))
+        try:
+            last = 0.0
+            while not sender.done():
+                data = await reader.read(CHUNK)
+                if not data:
+                    break
+                last = self.shape.release(time.monotonic(), last, self.rng)
+                await queue.put((last, data))
+            await queue.put((last, b""))
+            await sender
+        finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+
+    async def _send(
+        self, queue: asyncio.Queue[tuple[float, bytes]], writer: asyncio.StreamWriter
+    ) -> None:
+        while True:
+            release, data = await queue.get()
+            if not data:
+                return
+            wait = release - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            writer.write(data)
+            await writer.drain()
+
+    async def close(self) -> None:
+        self.block()
+        if self.server is not None:
+            self.server.close()
+            with contextlib.suppress(Exception):
+                await self.server.wait_closed()
+        if self.handlers:  # their sockets are aborted: they end by themselves
+            await asyncio.wait(list(self.handlers), timeout=2.0)
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+class Links:
+    """Every link of an N-node testnet: `port(a, b)` is where node a dials node b."""
+
+    def __init__(self, p2p_ports: list[int], proxy_ports: list[int], seed: int) -> None:
+        n = len(p2p_ports)
+        pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+        self.links = {
+            (a, b): Link(a, b, p2p_ports[b], proxy_ports[i], random.Random(f"{seed}/{a}/{b}"))
+            for i, (a, b) in enumerate(pairs)
+        }
+
+    def port(self, a: int, b: int) -> int:
+        return self.links[(a, b)].listen_port
+
+    async def start(self) -> None:
+        for link in self.links.values():
+            await link.start()
+
+    def partition(self, groups: tuple[tuple[int, ...], ...]) -> None:
+        side = {n: i for i, g in enumerate(groups) for n in g}
+        for (a, b), link in self.links.items():
+            if side.get(a, -1) != side.get(b, -2):
+                link.block()
+
+    def heal(self) -> None:
+        for link in self.links.values():
+            link.blocked = False
+
+    def shape(self, nodes: tuple[int, ...], shape: Shape) -> None:
+        for (a, b), link in self.links.items():
+            if a in nodes or b in nodes:
+                link.shape = shape
+
+    def clear_shape(self) -> None:
+        for link in self.links.values():
+            link.shape = Shape()
+
+    async def close(self) -> None:
+        for link in self.links.values():
+            await link.close()
