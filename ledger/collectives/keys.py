@@ -28,6 +28,7 @@ HOLDER_POOL = b"\x28"  # + class asset(21) + paid asset raw -> Pool (ledger.coll
 ENTITLEMENT = b"\x29"  # + class asset(21) + address + paid asset raw -> Entitlement
 HELD = b"\x2a"  # + cid + class(1) -> u64 units of the class that accounts hold
 POOL_ASSETS = b"\x2b"  # + class asset(21) -> [paid asset raw...] (the class's pools, in order)
+DELEGATORS = b"\x2c"  # + cid + delegate + delegator -> b"" (ever named as delegate; add-only)
 
 
 def collective(cid: bytes) -> bytes:
@@ -108,3 +109,7 @@ def held(cid: bytes, token_class: int) -> bytes:
 
 def pool_assets(class_raw: bytes) -> bytes:
     return POOL_ASSETS + class_raw
+
+
+def delegators(cid: bytes, delegate_raw: bytes, delegator_raw: bytes) -> bytes:
+    return DELEGATORS + cid + delegate_raw + delegator_raw

@@ -3,16 +3,16 @@
 A member's weight is their voting-power checkpoint at the snapshot height, usable at the time
 voting started (an expired membership past its grace does not vote). A voter's ballot carries
 their own weight plus the parts delegated to them by members who did not vote themselves
-(one hop; a direct vote overrides the delegation). Expulsion targets are left out entirely.
+(one hop; a direct vote overrides the delegation), counted while the delegator is a member.
+Expulsion targets are left out entirely. Ballots are counted as they come in
+(`ledger.governance.running`); only the electorate's total at the start visits every member.
 """
 
 from __future__ import annotations
 
 from ledger.collectives.checkpoints import point_at
-from ledger.collectives.delegation import effective_delegation
-from ledger.collectives.params import PPM
-from ledger.collectives.store import iter_members
-from ledger.governance.ballots import Ballot, ballots
+from ledger.collectives.delegation import delegators_of, effective_delegation
+from ledger.collectives.store import get_member, iter_members
 from ledger.governance.proposal import Proposal
 from ledger.keys import Address
 from ledger.state.view import StateView
@@ -33,43 +33,18 @@ def total_power(view: StateView, proposal: Proposal) -> int:
 
 
 def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:
-    """True when `who` has own snapshot power, or some member delegated to them."""
+    """True when `who` has own snapshot power, or some member delegated to them. Reads only the
+    candidates of the reverse delegation index, never every member."""
     if snapshot_power(view, proposal, who) > 0:
         return True
     if who in proposal.excluded:
         return False
-    for member, _ in iter_members(view, proposal.collective):
+    for member in delegators_of(view, proposal.collective, who):
+        if get_member(view, proposal.collective, member) is None:
+            continue
         splits = effective_delegation(
             view, proposal.collective, member, proposal.kind, proposal.snapshot_height
         )
         if any(d == who for d, _ in splits) and snapshot_power(view, proposal, member) > 0:
             return True
     return False
-
-
-def direct_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[int, Ballot]]:
-    """Ballots weighted by their voters' own power only (the early-execution lower bound)."""
-    return [
-        (snapshot_power(view, proposal, voter), ballot)
-        for voter, ballot in ballots(view, pid)
-        if voter not in proposal.excluded
-    ]
-
-
-def weighted_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[int, Ballot]]:
-    """Ballots weighted by own power plus what non-voting delegators lent to the voter."""
-    cast = {voter: ballot for voter, ballot in ballots(view, pid) if voter not in proposal.excluded}
-    weight = {voter: snapshot_power(view, proposal, voter) for voter in cast}
-    for who, _ in iter_members(view, proposal.collective):
-        if who in cast or who in proposal.excluded:
-            continue
-        power = snapshot_power(view, proposal, who)
-        if power == 0:
-            continue
-        splits = effective_delegation(
-            view, proposal.collective, who, proposal.kind, proposal.snapshot_height
-        )
-        for delegate, ppm in splits:
-            if delegate in weight:
-                weight[delegate] += power * ppm // PPM
-    return [(weight[voter], cast[voter]) for voter in sorted(cast, key=lambda a: a.raw)]

@@ -18,10 +18,10 @@ from ledger.collectives import exitlock
 from ledger.collectives.holdings import exit_supply
 from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import keys
+from ledger.governance import keys, running
 from ledger.governance.actions import moves_value
 from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, put_ballot, validate
-from ledger.governance.electorate import direct_votes, has_weight
+from ledger.governance.electorate import has_weight
 from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
 from ledger.governance.lifecycle import close_voting
 from ledger.governance.proposal import (
@@ -32,7 +32,7 @@ from ledger.governance.proposal import (
     require_status,
 )
 from ledger.governance.proposal_txs import require_active_member
-from ledger.governance.tally import binary_certain, scores
+from ledger.governance.tally import binary_certain
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
 from ledger.state.context import BlockContext
@@ -130,7 +130,9 @@ def record_ballot(
 ) -> list[Event]:
     """Store a ballot, keep exit locks and the dilution peak, and execute early if decided."""
     cid = proposal.collective
+    previous = get_ballot(view, pid, voter)
     put_ballot(view, pid, voter, ballot)
+    running.record(view, pid, proposal, voter, ballot, previous=previous)
     if proposal.method is VotingMethod.BINARY and proposal.actions:
         if ballot.supports(BinaryOption.YES):
             total = exit_supply(view, cid, require_collective(view, cid))
@@ -143,7 +145,7 @@ def record_ballot(
     events = [Event.of("vote", proposal=pid, voter=voter.raw)]
     policy = proposal.require_policy()
     if policy.early_execution and proposal.method is VotingMethod.BINARY:
-        tally = scores(VotingMethod.BINARY, 4, direct_votes(view, pid, proposal))
+        tally = running.running_tally(view, pid, proposal).direct
         if binary_certain(policy, tally, proposal.total_power, proposal.expedited):
             events += close_voting(view, ctx, pid, proposal)
     return events
