@@ -5,14 +5,15 @@ voting started (an expired membership past its grace does not vote). A voter's b
 their own weight plus the parts delegated to them by members who did not vote themselves
 (one hop; a direct vote overrides the delegation), counted while the delegator is a member.
 Expulsion targets are left out entirely. Ballots are counted as they come in
-(`ledger.governance.running`); only the electorate's total at the start visits every member.
+(`ledger.governance.running`) and the electorate's total is kept as points change
+(`ledger.collectives.power_totals`): nothing here visits every member.
 """
 
 from __future__ import annotations
 
-from ledger.collectives.checkpoints import point_at
+from ledger.collectives.checkpoints import point_at, total_at_start
 from ledger.collectives.delegation import delegators_of, effective_delegation
-from ledger.collectives.store import get_member, iter_members
+from ledger.collectives.store import get_member
 from ledger.governance.proposal import Proposal
 from ledger.keys import Address
 from ledger.state.view import StateView
@@ -26,10 +27,14 @@ def snapshot_power(view: StateView, proposal: Proposal, who: Address) -> int:
 
 
 def total_power(view: StateView, proposal: Proposal) -> int:
-    """The electorate's total power: every current member's snapshot power."""
-    return sum(
-        snapshot_power(view, proposal, who) for who, _ in iter_members(view, proposal.collective)
-    )
+    """The electorate's total power: every current member's snapshot power, read from the
+    collective's running total (the snapshot is the block before the current one)."""
+    cid = proposal.collective
+    total = total_at_start(view, cid, proposal.snapshot_height + 1, proposal.start_ms)
+    for who in proposal.excluded:
+        if get_member(view, cid, who) is not None:
+            total -= point_at(view, cid, who, proposal.snapshot_height).at(proposal.start_ms)
+    return total
 
 
 def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:

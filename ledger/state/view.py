@@ -32,16 +32,29 @@ class StateView:
         self._writes[key] = _DELETED
 
     def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
-        mine = {k: v for k, v in self._writes.items() if k.startswith(prefix)}
+        """Merge this view's writes into the parent's keys, lazily: a scan that stops early
+        reads only as far as it goes (the deadline index, lapse folding)."""
+        mine = sorted((k, v) for k, v in self._writes.items() if k.startswith(prefix))
         if not mine:
             yield from self._parent.iter_prefix(prefix)
             return
-        merged = {k: v for k, v in self._parent.iter_prefix(prefix) if k not in mine}
-        for k, v in mine.items():
-            if v is not None:
-                merged[k] = v
-        for k in sorted(merged):
-            yield k, merged[k]
+        i = 0
+        for key, value in self._parent.iter_prefix(prefix):
+            while i < len(mine) and mine[i][0] < key:
+                own_key, own = mine[i]
+                i += 1
+                if own is not None:
+                    yield own_key, own
+            if i < len(mine) and mine[i][0] == key:
+                own = mine[i][1]
+                i += 1
+                if own is not None:
+                    yield key, own
+            else:
+                yield key, value
+        for own_key, own in mine[i:]:
+            if own is not None:
+                yield own_key, own
 
     def child(self) -> StateView:
         return StateView(self)

@@ -15,6 +15,12 @@ from ledger.keys import Address
 from ledger.state.view import StateView
 
 
+def total_power(view: StateView, proposal: Proposal) -> int:
+    return sum(
+        snapshot_power(view, proposal, who) for who, _ in iter_members(view, proposal.collective)
+    )
+
+
 def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:
     if snapshot_power(view, proposal, who) > 0:
         return True

@@ -9,14 +9,16 @@ at the close the recorded tally and winner are the reference's.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.collectives import roster
+from ledger.collectives import roster, tokens
 from ledger.collectives.delegation import ALL_KINDS, Delegate, delegators_of
-from ledger.collectives.params import DAY, PPM, CollectiveParams
+from ledger.collectives.holdings import holding
+from ledger.collectives.params import DAY, HOUR, PPM, CollectiveParams
 from ledger.collectives.store import get_member, require_collective
 from ledger.governance.ballots import Ballot
 from ledger.governance.electorate import has_weight
@@ -32,7 +34,9 @@ from tests.ledger.conftest import PEOPLE, Chain, proposal_id
 from tests.ledger.governance import reference
 
 METHODS = list(VotingMethod)
-PARAMS = CollectiveParams(max_live_per_proposer=100)
+PARAMS = CollectiveParams(
+    max_live_per_proposer=100, membership_term_ms=2 * DAY, renewal_grace_ms=DAY
+)  # votes lapse 3 days after joining unless renewed
 POLICY = Policy(vote_replacement=True, grace_period_ms=0, expedited_period_ms=0)
 who = st.integers(0, len(PEOPLE) - 1)
 few = st.integers(0, 3)  # ballots meet more often among a few voters
@@ -55,9 +59,9 @@ others = (
     st.tuples(st.just("open"), who, st.sampled_from(METHODS)),
     st.tuples(st.just("leave"), who),
     st.tuples(st.just("join"), who),
-    st.tuples(
-        st.just("block"),
-    ),
+    st.tuples(st.just("block"), st.sampled_from((1_000, HOUR, DAY, 3 * DAY))),
+    st.tuples(st.just("shares"), who, st.integers(-20, 20)),
+    st.tuples(st.just("renew"), who),
 )
 
 
@@ -91,7 +95,7 @@ def check_open(chain: Chain, pids: list[int]) -> None:
 def run(chain: Chain, cid: bytes, pids: list[int], step: tuple[Any, ...]) -> None:
     op, *args = step
     if op == "block":
-        chain.next_block()
+        chain.next_block(args[0])
         return
     key: PrivateKey = PEOPLE[args[0]]
     view = chain.view
@@ -106,6 +110,20 @@ def run(chain: Chain, cid: bytes, pids: list[int], step: tuple[Any, ...]) -> Non
         outcome = chain.attempt(key, ProposalSubmit(cid, (), method, choices))
         if not isinstance(outcome, int):
             pids.append(proposal_id(outcome))
+            p = require_proposal(chain.view, pids[-1])
+            assert p.total_power == reference.total_power(chain.view, p)
+    elif op == "shares" and get_member(view, cid, key.address) is not None:
+        collective = require_collective(view, cid)
+        change = {"token_class": 0, "amount": abs(args[1])}
+        if args[1] > 0:
+            tokens.mint(view, chain.height, cid, collective, to=key.address, **change)
+        elif 0 < abs(args[1]) < holding(view, cid, 0, key.address):
+            tokens.burn(view, chain.height, cid, collective, holder=key.address, **change)
+    elif op == "renew" and (member := get_member(view, cid, key.address)) is not None:
+        renewed = dataclasses.replace(member, expires_ms=chain.time_ms + 2 * DAY)
+        roster.update(
+            view, chain.height, cid, require_collective(view, cid), key.address, member=renewed
+        )
     elif op == "vote" and pids:
         pid = pids[args[1] % len(pids)]
         ballot = ballot_for(require_proposal(view, pid).method, args[2])
@@ -132,7 +150,7 @@ def run(chain: Chain, cid: bytes, pids: list[int], step: tuple[Any, ...]) -> Non
 )
 @given(
     st.lists(st.integers(1, 40), min_size=len(PEOPLE), max_size=len(PEOPLE)),
-    st.lists(delegation, min_size=1, max_size=8),
+    st.lists(st.one_of(delegation, *others), min_size=1, max_size=10),
     st.lists(st.one_of(vote, vote, delegate_then_delegator, *others), min_size=4, max_size=30),
 )
 def test_running_tallies_equal_the_count_from_scratch(
@@ -145,8 +163,11 @@ def test_running_tallies_equal_the_count_from_scratch(
     )
     chain.next_block()
     pids: list[int] = []
-    for step in before:  # delegations before the snapshot
+    for step in before:  # delegations, power changes, lapses and proposals before the snapshot
         run(chain, cid, pids, step)
+    for method in METHODS[:3]:  # proposals opened after changes in the same block
+        run(chain, cid, pids, ("open", 0, method))
+    run(chain, cid, pids, ("renew", 0))  # the proposer votes, whoever else lapsed
     chain.next_block()
     for method in METHODS:  # one proposal of every method with this snapshot
         run(chain, cid, pids, ("open", 0, method))
