@@ -2,6 +2,10 @@
 
 Reads see the overlay's own writes first, then its parent. A tx executes in a child view that is
 merged into the block's view only when the whole tx succeeded, so a rejected tx changes nothing.
+A prefix scan merges the view's writes under that prefix into the parent's keys lazily; the
+writes are indexed by their first 1, 9 and 21 bytes (a table byte, + a proposal id, + a
+collective id), so a scan visits the block's writes of its own table, proposal or collective,
+not every write of the block.
 """
 
 from __future__ import annotations
@@ -11,14 +15,23 @@ from collections.abc import Iterator, Mapping
 from ledger.state.reader import StateReader
 
 _DELETED = None
+_BUCKETS = (21, 9, 1)
 
 
 class StateView:
-    __slots__ = ("_parent", "_writes")
+    __slots__ = ("_index", "_parent", "_writes")
 
     def __init__(self, parent: StateReader) -> None:
         self._parent = parent
         self._writes: dict[bytes, bytes | None] = {}
+        self._index: dict[bytes, set[bytes]] = {}  # first 1, 9 or 21 bytes -> keys written
+
+    def _note(self, key: bytes) -> None:
+        if key in self._writes:
+            return
+        for n in _BUCKETS:
+            if len(key) >= n:
+                self._index.setdefault(key[:n], set()).add(key)
 
     def get(self, key: bytes) -> bytes | None:
         if key in self._writes:
@@ -26,15 +39,23 @@ class StateView:
         return self._parent.get(key)
 
     def put(self, key: bytes, value: bytes) -> None:
+        self._note(key)
         self._writes[key] = value
 
     def delete(self, key: bytes) -> None:
+        self._note(key)
         self._writes[key] = _DELETED
+
+    def _written(self, prefix: bytes) -> list[tuple[bytes, bytes | None]]:
+        """This view's writes under `prefix`, in key order."""
+        width = next((n for n in _BUCKETS if len(prefix) >= n), 0)
+        keys = self._writes.keys() if width == 0 else self._index.get(prefix[:width], ())
+        return sorted((k, self._writes[k]) for k in keys if k.startswith(prefix))
 
     def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
         """Merge this view's writes into the parent's keys, lazily: a scan that stops early
         reads only as far as it goes (the deadline index, lapse folding)."""
-        mine = sorted((k, v) for k, v in self._writes.items() if k.startswith(prefix))
+        mine = self._written(prefix)
         if not mine:
             yield from self._parent.iter_prefix(prefix)
             return
@@ -64,12 +85,17 @@ class StateView:
         parent = self._parent
         if not isinstance(parent, StateView):
             raise TypeError("only a child view can be merged into its parent")
-        parent._writes.update(self._writes)
+        for key, value in self._writes.items():
+            parent._note(key)
+            parent._writes[key] = value
         self._writes = {}
+        self._index = {}
 
     def apply(self, changes: Mapping[bytes, bytes | None]) -> None:
         """Write a change set (None: delete) into this view, as `put`/`delete` one by one would."""
-        self._writes.update(changes)
+        for key, value in changes.items():
+            self._note(key)
+            self._writes[key] = value
 
     def changes(self) -> dict[bytes, bytes | None]:
         """Everything written in this view: key -> value, None for deleted keys."""

@@ -8,12 +8,21 @@ from hypothesis import strategies as st
 from ledger.state.reader import MemoryState
 from ledger.state.view import StateView
 
-keys = st.binary(min_size=1, max_size=3)
+keys = st.builds(  # keys and prefixes around the index's 1-, 9- and 21-byte buckets
+    lambda head, tail: head + tail,
+    st.sampled_from((b"\x01", b"\x01" * 9, b"\x01" * 21, b"\x02" * 8)),
+    st.binary(max_size=3),
+)
 writes = st.dictionaries(keys, st.one_of(st.none(), st.binary(max_size=2)), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(keys, st.binary(max_size=2), max_size=12), writes, writes, keys)
+@given(
+    st.dictionaries(keys, st.binary(max_size=2), max_size=12),
+    writes,
+    writes,
+    st.one_of(keys, st.binary(max_size=22)),
+)
 def test_a_prefix_scan_sees_exactly_the_merged_state(
     base: dict[bytes, bytes],
     first: dict[bytes, bytes | None],
@@ -34,3 +43,7 @@ def test_a_prefix_scan_sees_exactly_the_merged_state(
     for p in (prefix[:1], prefix, b""):
         want = sorted((k, v) for k, v in expected.items() if k.startswith(p))
         assert list(child.iter_prefix(p)) == want
+    child.merge_into_parent()
+    for p in (prefix[:1], prefix, b""):
+        want = sorted((k, v) for k, v in expected.items() if k.startswith(p))
+        assert list(view.iter_prefix(p)) == want
