@@ -142,7 +142,8 @@ def allocate(
     expedited: bool,
     **common: Any,
 ) -> None:
-    """Divide a budget over the choices of a weighted (or quadratic) poll by their scores."""
+    """Divide a budget over the choices of a weighted (or quadratic) poll by their scores; a
+    last choice "none" is added, which rejects the allocation."""
     builder = builder_for(common)
     labels: list[str] = []
     targets: list[Party] = []
@@ -160,6 +161,7 @@ def allocate(
         f"choice {i}: {label} -> {format_party(t, builder.prefix)}"
         for i, (label, t) in enumerate(zip(labels, targets, strict=True))
     ]
+    lines.append(f"choice {len(labels)}: none (reject: the budget stays in the treasury)")
     submit_proposal(
         builder,
         collective=collective,
@@ -167,7 +169,7 @@ def allocate(
         metadata=metadata,
         expedited=expedited,
         method=method,
-        choices=tuple(labels),
+        choices=(*labels, "none"),
         lines=lines,
     )
 

@@ -3,10 +3,13 @@
 The native coin lives in accounts (`ledger.state.accounts`); a collective token lives in
 holdings. A vault may hold a token only if its class is transferable and not members-only (a
 vault is not a member), so whatever a vault holds can always be paid out to any address.
+Moving exit-bearing units into a vault (a deposit, a tribute, an in-kind admission price) is a
+transfer like any other, so the holder's exit lock applies to it (issue 23, item 6).
 """
 
 from __future__ import annotations
 
+from ledger.collectives.exitlock import require_unlocked
 from ledger.collectives.ids import Asset
 from ledger.collectives.store import require_collective
 from ledger.collectives.tokens import credit_holding, debit_holding
@@ -35,6 +38,8 @@ def take(view: StateView, height: int, owner: Address, asset: Asset, amount: int
         return
     check_vault_asset(view, asset)
     collective = require_collective(view, asset.collective)
+    if collective.token_class(asset.token_class).kind.has_exit:
+        require_unlocked(view, asset.collective, owner)
     debit_holding(
         view,
         height,

@@ -12,6 +12,7 @@ at a snapshot without visiting the members.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger import codec
@@ -76,6 +77,19 @@ def sync(view: StateView, height: int, cid: bytes, collective: Collective, who: 
         keys.power_history(cid, who.raw, height),
         codec.encode([point.power, point.voting_until]),
     )
+    if old.power != point.power:
+        for listener in _LISTENERS:
+            listener(view, cid, who, old.power, point.power)
+
+
+PowerListener = Callable[[StateView, bytes, Address, int, int], None]  # cid, who, old, new
+_LISTENERS: list[PowerListener] = []
+
+
+def register_power_listener(listener: PowerListener) -> None:
+    """Call `listener` after every change of a latest point's power (the running tallies of
+    open votes, whose ballots count only the shares still held)."""
+    _LISTENERS.append(listener)
 
 
 def point_at(view: StateView, cid: bytes, who: Address, height: int) -> PowerPoint:
@@ -95,6 +109,13 @@ def point_at(view: StateView, cid: bytes, who: Address, height: int) -> PowerPoi
     return best
 
 
+def latest_power(view: StateView, cid: bytes, who: Address) -> int:
+    """The voting shares `who` holds now (0 when jailed or not a member), ignoring expiry: the
+    latest checkpoint, one read."""
+    latest = _latest(view, cid, who)
+    return latest[1].power if latest else 0
+
+
 def current_power(
     view: StateView, cid: bytes, collective: Collective, who: Address, time_ms: int
 ) -> int:
@@ -103,9 +124,10 @@ def current_power(
 
 
 def total_at_start(view: StateView, cid: bytes, height: int, time_ms: int) -> int:
-    """The sum over current members of their point at the end of block `height - 1`, usable at
-    `time_ms`, where `height` is the current block (a vote starting now): the running total,
-    corrected for the points that changed earlier in this block. O(changes in this block)."""
+    """The sum over current members of their point at the end of block `height - 1` usable at
+    `time_ms`, each capped at the power they hold now, where `height` is the current block (a
+    vote starting now): the running total, corrected for the points that changed earlier in
+    this block (only those can differ from their snapshot). O(changes in this block)."""
     total = power_totals.total_at(view, cid, time_ms)
     prefix = keys.POWER_CHANGED + cid + u64(height)
     for key, value in view.iter_prefix(prefix):
@@ -113,8 +135,9 @@ def total_at_start(view: StateView, cid: bytes, height: int, time_ms: int) -> in
         if get_member(view, cid, who) is None:  # a non-member's latest point is zero
             continue
         f = Fields(codec.decode(value), 2, "power_changed")
-        before = PowerPoint(f.int("power"), f.int("voting_until"))
+        before = PowerPoint(f.int("power"), f.int("voting_until")).at(time_ms)
         latest = _latest(view, cid, who)
         now = latest[1] if latest else NO_POWER
-        total += before.at(time_ms) - now.at(time_ms)
+        backed = min(before, now.power)  # snapshot power still held (issue 23, item 5)
+        total += backed - now.at(time_ms)
     return total

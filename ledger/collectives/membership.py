@@ -4,8 +4,10 @@ In APPLICATION mode an application is an admission proposal (one Admit action) w
 is the applicant and whose tribute is held in escrow; a member sponsors it, the collective votes,
 and the Admit action mints the requested holdings and takes the tribute. Rejection, expiry or
 withdrawal (only before sponsorship, Moloch's cancelProposal) refunds it. In OPEN mode the
-applicant pays exactly `open_tribute` and is admitted at once with `open_grant` (Juicebox's
-pay-and-mint path). CLOSED collectives admit only by a member's Admit proposal (an invitation).
+applicant is admitted at once with `open_grant` (Juicebox's pay-and-mint path) and pays its
+price (`ledger.collectives.admission_price`: the exit share it buys, at least `open_tribute`);
+`tribute` is the most native coin the applicant agrees to pay. CLOSED collectives admit only
+by a member's Admit proposal (an invitation).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any, ClassVar
 
 from ledger.codec import Fields
 from ledger.collectives import roster, treasury
+from ledger.collectives.admission_price import open_price
 from ledger.collectives.assets import check_vault_asset
 from ledger.collectives.fieldcodec import MemberRef, pairs
+from ledger.collectives.holdings import holding
 from ledger.collectives.ids import (
     ASSET_TOKEN_LEN,
     COLLECTIVE_ID_LEN,
@@ -97,12 +101,22 @@ class MembershipApplyHandler(TxHandler[MembershipApply]):
         if payload.tribute:
             check_vault_asset(view, payload.tribute_asset)
         if mode is AdmissionMode.OPEN:
-            fixed = collective.params.open_tribute
-            if payload.holdings or payload.tribute_asset != NATIVE or payload.tribute != fixed:
+            if payload.holdings or payload.tribute_asset != NATIVE:
+                raise TxError(
+                    ErrorCode.INVALID_STATE, "open admission takes native coin for fixed holdings"
+                )
+            price = open_price(view, cid, collective)
+            if price[0][1] > payload.tribute:
                 raise TxError(
                     ErrorCode.INVALID_STATE,
-                    f"open admission takes exactly {fixed} native coin and fixed holdings",
+                    f"open admission costs {price[0][1]} native coin now, more than offered",
                 )
+            for asset, amount in price[1:]:
+                if holding(view, asset.collective, asset.token_class, tx.sender_address) < amount:
+                    raise TxError(
+                        ErrorCode.INSUFFICIENT_FUNDS,
+                        f"open admission also costs {amount} of {asset}",
+                    )
         elif not payload.holdings:
             raise TxError(ErrorCode.INVALID_PAYLOAD, "an application requests some holdings")
 
@@ -113,9 +127,15 @@ class MembershipApplyHandler(TxHandler[MembershipApply]):
         applicant = tx.sender_address
         collective = require_collective(view, cid)
         if collective.params.admission_mode is AdmissionMode.OPEN:
-            treasury.deposit(
-                view, ctx.height, cid, payer=applicant, asset=NATIVE, amount=payload.tribute
-            )
+            events_paid = []
+            for asset, amount in open_price(view, cid, collective):
+                if amount:
+                    treasury.deposit(
+                        view, ctx.height, cid, payer=applicant, asset=asset, amount=amount
+                    )
+                    events_paid.append(
+                        Event.of("admission_paid", collective=cid, asset=asset.raw, amount=amount)
+                    )
             events = [roster.join(view, ctx.height, cid, collective, applicant, now_ms=ctx.time_ms)]
             grant = collective.params.grant_for(len(collective.classes))
             for index, amount in enumerate(grant):
@@ -130,7 +150,7 @@ class MembershipApplyHandler(TxHandler[MembershipApply]):
                         amount=amount,
                     )
                     events.append(minted)
-            return events
+            return events + events_paid
         tribute = (payload.tribute_asset, payload.tribute) if payload.tribute else None
         _, events = create_proposal(
             view,

@@ -1,14 +1,10 @@
 """Joining, changing and leaving membership, with checkpoints and the member count kept right.
 
 Holdings are the caller's business (see `tokens`); a member who leaves must have no holdings of
-members-only classes left, which `leave` enforces by burning what remains. Whoever counts on
-membership as it changes (the running tallies of proposals in VOTING) registers a listener,
-called after every join and leave.
+members-only classes left, which `leave` enforces by burning what remains.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from ledger.collectives import checkpoints, keys
 from ledger.collectives.delegation import clear_delegations
@@ -25,18 +21,6 @@ from ledger.keys import Address
 from ledger.state.events import Event
 from ledger.state.keys import u64
 from ledger.state.view import StateView
-
-MembershipListener = Callable[[StateView, bytes, Address, bool], None]  # view, cid, who, joined
-_LISTENERS: list[MembershipListener] = []
-
-
-def register_membership_listener(listener: MembershipListener) -> None:
-    _LISTENERS.append(listener)
-
-
-def _notify(view: StateView, cid: bytes, who: Address, joined: bool) -> None:
-    for listener in _LISTENERS:
-        listener(view, cid, who, joined)
 
 
 def member_count(view: StateView, cid: bytes) -> int:
@@ -58,7 +42,6 @@ def join(
     view.put(keys.member_count(cid), u64(count + 1))
     view.delete(keys.expelled(cid, who.raw))
     checkpoints.sync(view, height, cid, collective, who)
-    _notify(view, cid, who, True)
     return Event.of("member_joined", collective=cid, member=who.raw)
 
 
@@ -86,6 +69,5 @@ def leave(
     view.put(keys.member_count(cid), u64(member_count(view, cid) - 1))
     clear_delegations(view, height, cid, who)
     checkpoints.sync(view, height, cid, collective, who)
-    _notify(view, cid, who, False)
     events.append(Event.of("member_left", collective=cid, member=who.raw))
     return events

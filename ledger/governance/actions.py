@@ -75,6 +75,10 @@ class Action:
         """The asset and amount this action pays out of the treasury, if it does."""
         return None
 
+    def admitted_units(self) -> tuple[tuple[int, int], ...]:
+        """(class, amount) this action mints to a newcomer (an admission's grant)."""
+        return ()
+
     def excluded_voters(self) -> tuple[Address, ...]:
         """Members whose power the proposal leaves out of its total (an expulsion's target)."""
         return ()

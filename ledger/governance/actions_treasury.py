@@ -281,7 +281,8 @@ class HolderDistribution(Action):
 @dataclass(frozen=True, slots=True)
 class Allocate(Action):
     """Divide `budget` of `asset` over the choices of a weighted or quadratic poll in proportion
-    to their scores; choice i pays `targets[i]` (an account, or a split: native coin only)."""
+    to their scores; choice i pays `targets[i]` (an account, or a split: native coin only). The
+    poll's last choice is "none": it rejects, and whatever it scores is not paid out."""
 
     TAG: ClassVar[ActionTag] = ActionTag.ALLOCATE
     KIND: ClassVar[ProposalKind] = ProposalKind.ALLOCATION
@@ -314,8 +315,11 @@ class Allocate(Action):
     def check_poll(self, method: VotingMethod, choice_count: int) -> None:
         if method not in (VotingMethod.WEIGHTED, VotingMethod.QUADRATIC):
             raise TxError(ErrorCode.INVALID_PAYLOAD, "allocations use weighted or quadratic votes")
-        if len(self.targets) != choice_count:
-            raise TxError(ErrorCode.INVALID_PAYLOAD, "an allocation names one target per choice")
+        if len(self.targets) + 1 != choice_count:
+            raise TxError(
+                ErrorCode.INVALID_PAYLOAD,
+                "an allocation names one target per choice, then a last choice for none",
+            )
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return self.asset, self.budget
@@ -333,7 +337,7 @@ class Allocate(Action):
         proposal = require_proposal(view, run.proposal_id)
         if proposal.method not in (VotingMethod.WEIGHTED, VotingMethod.QUADRATIC):
             raise _invalid("an allocation runs only on a weighted or quadratic poll")
-        payouts = allocate(self.budget, proposal.tally)
+        payouts = allocate(self.budget, proposal.tally[: len(self.targets)])
         if not any(payouts):
             raise TxError(ErrorCode.INVALID_STATE, "no choice has any support")
         treasury.debit(view, cid, self.asset, self.budget)

@@ -55,6 +55,9 @@ class Admit(Action):
         if len(set(classes)) != len(classes) or any(n == 0 for _, n in self.holdings):
             raise _invalid("admission holdings name each class once with a positive amount")
 
+    def admitted_units(self) -> tuple[tuple[int, int], ...]:
+        return self.holdings
+
     def check_submit(
         self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
     ) -> None:

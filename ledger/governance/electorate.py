@@ -1,17 +1,19 @@
 """Who votes with how much power on a proposal, as of its snapshot.
 
 A member's weight is their voting-power checkpoint at the snapshot height, usable at the time
-voting started (an expired membership past its grace does not vote). A voter's ballot carries
-their own weight plus the parts delegated to them by members who did not vote themselves
-(one hop; a direct vote overrides the delegation), counted while the delegator is a member.
-Expulsion targets are left out entirely. Ballots are counted as they come in
-(`ledger.governance.running`) and the electorate's total is kept as points change
-(`ledger.collectives.power_totals`): nothing here visits every member.
+voting started (an expired membership past its grace does not vote), and never more than the
+voting shares they still hold when the vote counts: power at the snapshot must stay backed, so
+an exit, a transfer or a jailing during the vote takes its weight with it (issue 23, item 5).
+A voter's ballot carries their own weight plus the parts delegated to them by members who did
+not vote themselves (one hop; a direct vote overrides the delegation), counted while the
+delegator is a member. Expulsion targets are left out entirely. Ballots are counted as they
+come in and as power changes (`ledger.governance.running`), and the electorate's total is kept
+as points change (`ledger.collectives.power_totals`): nothing here visits every member.
 """
 
 from __future__ import annotations
 
-from ledger.collectives.checkpoints import point_at, total_at_start
+from ledger.collectives.checkpoints import latest_power, point_at, total_at_start
 from ledger.collectives.delegation import delegators_of, effective_delegation
 from ledger.collectives.store import get_member
 from ledger.governance.proposal import Proposal
@@ -23,7 +25,8 @@ def snapshot_power(view: StateView, proposal: Proposal, who: Address) -> int:
     if who in proposal.excluded:
         return 0
     point = point_at(view, proposal.collective, who, proposal.snapshot_height)
-    return point.at(proposal.start_ms)
+    power = point.at(proposal.start_ms)
+    return min(power, latest_power(view, proposal.collective, who)) if power else 0
 
 
 def total_power(view: StateView, proposal: Proposal) -> int:

@@ -20,7 +20,8 @@ EVIDENCE_CASE = b"\x38"  # + validator address -> u64 id of the open removal pro
 NEXT_ID = b"\x39"  # -> u64
 RUNNING = b"\x3c"  # + id(8) -> RunningTally (ledger.governance.running)
 CAST = b"\x3d"  # + id(8) + voter -> [weight, own power] the voter's ballot counts with now
-VOTING_OF = b"\x3e"  # + cid + id(8) -> b"" (the collective's proposals in VOTING)
+VOTING_OF = b"\x3e"  # + cid + id(8) -> [snapshot height, start ms, kind, excluded] while VOTING
+SPENT = b"\x3f"  # + cid + asset raw + epoch(8) -> u64 taken by spends submitted in that epoch
 
 
 def proposal(pid: int) -> bytes:
@@ -69,3 +70,7 @@ def cast(pid: int, voter_raw: bytes) -> bytes:
 
 def voting_of(cid: bytes, pid: int) -> bytes:
     return VOTING_OF + cid + u64(pid)
+
+
+def spent(cid: bytes, asset_raw: bytes, epoch: int) -> bytes:
+    return SPENT + cid + asset_raw + u64(epoch)

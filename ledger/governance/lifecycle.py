@@ -16,9 +16,9 @@ from ledger.collectives import exitlock
 from ledger.collectives.holdings import exit_supply
 from ledger.collectives.ids import SYSTEM_ADDRESS
 from ledger.collectives.params import PPM
-from ledger.collectives.store import require_collective
+from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import escrow, hooks, keys, running
+from ledger.governance import escalation, escrow, hooks, keys, running
 from ledger.governance.actions import ActionRun, moves_value
 from ledger.governance.ballots import approvals, ballots, clear_votes
 from ledger.governance.electorate import total_power
@@ -36,6 +36,7 @@ from ledger.governance.proposal import (
 )
 from ledger.governance.tally import (
     Outcome,
+    allocation_supported,
     binary_outcome,
     choice_outcome,
     instant_runoff,
@@ -79,8 +80,38 @@ def start_voting(
     proposal = schedule(view, pid, proposal, tally_at)
     put_proposal(view, pid, proposal)
     running.open_tally(view, pid, proposal)
+    if policy.method is DecisionMethod.OPTIMISTIC:  # nobody votes yes: who asked for it supports it
+        for who in {proposal.proposer, sponsor}:
+            if get_member(view, proposal.collective, who) is not None:
+                proposal = note_support(view, pid, proposal, who, True)
     hooks.run_start_hooks(view, ctx, pid, proposal)
     return proposal
+
+
+def note_support(
+    view: StateView, pid: int, proposal: Proposal, who: Address, supported: bool
+) -> Proposal:
+    """Record (or withdraw) `who`'s support for a proposal with actions: the dilution peak
+    (Moloch's maxTotalSharesAndLootAtYesVote) and, for a value-moving one, the exit lock."""
+    cid = proposal.collective
+    if not proposal.actions:
+        return proposal
+    if not supported:
+        exitlock.unlock(view, cid, who, pid)
+        return proposal
+    total = exit_supply(view, cid, require_collective(view, cid))
+    if total > proposal.max_total_at_yes:
+        proposal = proposal.with_(max_total_at_yes=total)
+        put_proposal(view, pid, proposal)
+    if moves_value(proposal.actions):
+        exitlock.lock(view, cid, who, pid)
+    return proposal
+
+
+def supporters(view: StateView, pid: int, proposal: Proposal) -> set[Address]:
+    """Everyone whose support may hold an exit lock on the proposal."""
+    out = {voter for voter, _ in ballots(view, pid)} | set(approvals(view, pid))
+    return out | {proposal.proposer} | ({proposal.sponsor} if proposal.sponsor else set())
 
 
 def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
@@ -103,7 +134,9 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
             winner = instant_runoff(len(proposal.choices), running.cast_votes(view, pid))
         else:
             winner = plurality_winner(tally)
-        decided = winner if not proposal.actions else (0 if any(tally) else -1)  # allocations
+        decided = winner
+        if proposal.actions:  # an allocation: its support against the "none" choice
+            decided = 0 if allocation_supported(policy, tally) else -1
         outcome = choice_outcome(policy, counted.turnout, proposal.total_power, decided)
     now = ctx.time_ms
     proposal = proposal.with_(tally=tally, winner=winner, closed_ms=now)
@@ -134,8 +167,9 @@ def restart_as_regular(
 ) -> list[Event]:
     """A failed expedited proposal (Cosmos) or an objected optimistic one (ADR-069, Colony)
     starts again as a regular vote with a fresh snapshot and empty ballot box."""
+    for who in supporters(view, pid, proposal):
+        exitlock.unlock(view, proposal.collective, who, pid)
     for voter in clear_votes(view, pid):
-        exitlock.unlock(view, proposal.collective, voter, pid)
         running.forget_voter(view, pid, voter)
     policy = proposal.require_policy()
     if policy.method is DecisionMethod.OPTIMISTIC:
@@ -220,8 +254,13 @@ def finalize(
     )
     events += escrow.settle(view, h, pid, escrow.Slot.TRIBUTE, cid=cid, treasury_ppm=0)
     if moves_value(proposal.actions):
-        for voter, _ in ballots(view, pid):
-            exitlock.unlock(view, cid, voter, pid)
+        for who in supporters(view, pid, proposal):
+            exitlock.unlock(view, cid, who, pid)
+    if status is not Status.EXECUTED:  # what it would have taken leaves the spending window
+        collective = require_collective(view, cid)
+        escalation.record(
+            view, cid, collective, proposal.actions, submitted_ms=proposal.submitted_ms, sign=-1
+        )
     running.end_voting(view, pid, proposal)
     proposal = schedule(view, pid, proposal, None)
     if proposal.proposer != SYSTEM_ADDRESS:

@@ -1,16 +1,18 @@
 """ProposalProcess (anyone advances a due proposal or retries a failed execution) and
-MultisigApprove (a signer of a multisig policy approves; m approvals pass the proposal)."""
+MultisigApprove (a signer of a multisig policy approves; m approvals pass the proposal; an
+approving member is a supporter: exit lock and dilution peak, as a yes vote)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ledger.collectives.store import get_member
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys
 from ledger.governance.ballots import approvals
 from ledger.governance.kinds import DecisionMethod
-from ledger.governance.lifecycle import advance, close_voting, execute, is_due
+from ledger.governance.lifecycle import advance, close_voting, execute, is_due, note_support
 from ledger.governance.proposal import Status, require_proposal, require_status
 from ledger.governance.proposal_txs import ProposalRef
 from ledger.state.context import BlockContext
@@ -84,6 +86,8 @@ class MultisigApproveHandler(TxHandler[MultisigApprove]):
         view.put(keys.approval(pid, tx.sender_address.raw), b"")
         events = [Event.of("multisig_approval", proposal=pid, signer=tx.sender_address.raw)]
         proposal = require_proposal(view, pid)
+        if get_member(view, proposal.collective, tx.sender_address) is not None:
+            proposal = note_support(view, pid, proposal, tx.sender_address, True)
         if len(approvals(view, pid)) >= proposal.require_policy().required_approvals:
             events += close_voting(view, ctx, pid, proposal)
         return events

@@ -1,4 +1,9 @@
-"""ProposalSubmit, ProposalSponsor and ProposalCancel."""
+"""ProposalSubmit, ProposalSponsor and ProposalCancel.
+
+A cancel during voting burns `cancel_burn_ppm` of the deposit into the treasury only when the
+proposer cancels their own proposal (Cosmos MsgCancelProposal); a cancel by the sponsor, a
+governor or anyone else refunds the proposer in full (issue 23, item 12).
+"""
 
 from __future__ import annotations
 
@@ -205,8 +210,8 @@ class ProposalCancelHandler(TxHandler[ProposalCancel]):
     ) -> list[Event]:
         pid = payload.proposal_id
         proposal = require_proposal(view, pid)
-        burn = 0
-        if proposal.status is Status.VOTING:
+        burn = 0  # only a proposer who withdraws their own proposal pays (Cosmos)
+        if proposal.status is Status.VOTING and tx.sender_address == proposal.proposer:
             burn = require_collective(view, proposal.collective).params.cancel_burn_ppm
         return finalize(view, ctx, pid, proposal, Status.CANCELLED, deposit_to_treasury=burn)
 

@@ -9,9 +9,11 @@ happens, in O(1) per affected ballot:
   reverse delegation index (`delegation.delegators_of`), and their old contribution replaced;
 - a delegator votes directly for the first time: what they lent leaves each delegate's ballot
   (at most 16 delegates);
-- a delegator joins or leaves the collective during voting (`membership_changed`, called by
-  `roster`): what they lend is added to or taken from each delegate's ballot, in every proposal
-  of that collective in VOTING.
+- someone's voting shares change during voting (an exit, a transfer, a jailing, leaving: a
+  ballot counts only the snapshot power still held, issue 23 item 5; `power_changed`, called
+  by `checkpoints.sync`): their own ballot, or what they lend to each delegate's ballot, is
+  adjusted in every proposal of that collective in VOTING. Leaving zeroes the shares, so a
+  delegator who left lends nothing.
 Per option the tally adds `tally.scores` of each ballot alone, so it equals the from-scratch
 count exactly (sums of the same integers). The early-execution bound (own power only) is kept the
 same way. Ranked choice still needs the ballots to run its rounds: closing a ranked poll reads
@@ -24,9 +26,9 @@ from dataclasses import dataclass
 
 from ledger import codec
 from ledger.codec import Fields
+from ledger.collectives.checkpoints import point_at, register_power_listener
 from ledger.collectives.delegation import delegators_of, effective_delegation
 from ledger.collectives.params import PPM
-from ledger.collectives.roster import register_membership_listener
 from ledger.collectives.store import get_member
 from ledger.governance import keys
 from ledger.governance.ballots import Ballot, ballots, get_ballot
@@ -79,10 +81,13 @@ def option_count(proposal: Proposal) -> int:
 
 
 def open_tally(view: StateView, pid: int, proposal: Proposal) -> None:
-    """An empty running tally for a proposal whose voting starts now."""
+    """An empty running tally for a proposal whose voting starts now, listed among the
+    collective's open votes with what a power change needs to know of it."""
     zeros = (0,) * option_count(proposal)
     view.put(keys.running(pid), RunningTally(zeros, zeros).encode())
-    view.put(keys.voting_of(proposal.collective, pid), b"")
+    excluded = [a.raw for a in proposal.excluded]
+    record = codec.encode([proposal.snapshot_height, proposal.start_ms, excluded])
+    view.put(keys.voting_of(proposal.collective, pid), record)
 
 
 def end_voting(view: StateView, pid: int, proposal: Proposal) -> None:
@@ -133,19 +138,32 @@ def weight_of(view: StateView, pid: int, proposal: Proposal, voter: Address) -> 
     return own + sum(lent(view, pid, proposal, d, voter) for d in candidates)
 
 
-def _reweigh(view: StateView, pid: int, proposal: Proposal, voter: Address, delta: int) -> None:
-    """Change the weight of `voter`'s ballot by `delta` (a delegator came, went or voted)."""
+def _reweigh(
+    view: StateView,
+    pid: int,
+    proposal: Proposal,
+    voter: Address,
+    delta: int,
+    *,
+    own_delta: int = 0,
+) -> None:
+    """Change the weight of `voter`'s ballot by `delta`, of which `own_delta` is their own power
+    (a delegator voted, or someone's held shares changed)."""
     kept = cast_weight(view, pid, voter)
     ballot = get_ballot(view, pid, voter)
     if kept is None or ballot is None or delta == 0:
         return
     weight, own = kept
     method, n = proposal.method, option_count(proposal)
+
+    def part(w: int) -> list[int]:
+        return scores(method, n, [(w, ballot)])
+
     tally = running_tally(view, pid, proposal)
-    tally = tally.add(-1, scores(method, n, [(weight, ballot)]), [0] * n, weight, 0)
-    tally = tally.add(1, scores(method, n, [(weight + delta, ballot)]), [0] * n, weight + delta, 0)
+    tally = tally.add(-1, part(weight), part(own), weight, 0)
+    tally = tally.add(1, part(weight + delta), part(own + own_delta), weight + delta, 0)
     view.put(keys.running(pid), tally.encode())
-    view.put(keys.cast(pid, voter.raw), codec.encode([weight + delta, own]))
+    view.put(keys.cast(pid, voter.raw), codec.encode([weight + delta, own + own_delta]))
 
 
 def _lends_to(view: StateView, proposal: Proposal, who: Address) -> list[tuple[Address, int]]:
@@ -197,22 +215,32 @@ def forget_voter(view: StateView, pid: int, voter: Address) -> None:
     view.delete(keys.cast(pid, voter.raw))
 
 
-def membership_changed(view: StateView, cid: bytes, who: Address, joined: bool) -> None:
-    """`who` just joined (or left) `cid`: what they lend is added to (taken from) the ballots of
-    their delegates in every proposal of `cid` in VOTING. O(proposals in VOTING x 16)."""
+def power_changed(view: StateView, cid: bytes, who: Address, old: int, new: int) -> None:
+    """`who`'s voting shares went from `old` to `new`: in every proposal of `cid` in VOTING,
+    their ballot (or what they lend to their delegates' ballots) counts the snapshot power they
+    still hold. O(proposals of `cid` in VOTING); a proposal is read only where `who` counts."""
     prefix = keys.VOTING_OF + cid
-    for key, _ in list(view.iter_prefix(prefix)):
+    for key, value in list(view.iter_prefix(prefix)):
         pid = int.from_bytes(key[len(prefix) :], "big")
+        f = Fields(codec.decode(value), 3, "open_vote")
+        height, start_ms = f.int("snapshot_height"), f.int("start_ms")
+        if who.raw in f.list("excluded", 1 << 16):
+            continue
+        at_snapshot = point_at(view, cid, who, height).at(start_ms)
+        before, after = min(at_snapshot, old), min(at_snapshot, new)
+        if before == after:
+            continue
         proposal = get_proposal(view, pid)
-        if proposal is None or who in proposal.excluded or get_ballot(view, pid, who) is not None:
+        if proposal is None:
             continue
-        power = snapshot_power(view, proposal, who)
-        if power == 0:
+        if cast_weight(view, pid, who) is not None:
+            _reweigh(view, pid, proposal, who, after - before, own_delta=after - before)
             continue
-        splits = effective_delegation(view, cid, who, proposal.kind, proposal.snapshot_height)
-        for delegate, ppm in splits:
-            part = power * ppm // PPM
-            _reweigh(view, pid, proposal, delegate, part if joined else -part)
+        if get_member(view, cid, who) is None:
+            continue
+        for delegate, ppm in effective_delegation(view, cid, who, proposal.kind, height):
+            delta = after * ppm // PPM - before * ppm // PPM
+            _reweigh(view, pid, proposal, delegate, delta)
 
 
 def cast_votes(view: StateView, pid: int) -> list[tuple[int, Ballot]]:
@@ -225,4 +253,4 @@ def cast_votes(view: StateView, pid: int) -> list[tuple[int, Ballot]]:
     return out
 
 
-register_membership_listener(membership_changed)
+register_power_listener(power_changed)

@@ -1,7 +1,7 @@
 """Creating proposals: the one path used by ProposalSubmit, MembershipApply and the chain itself.
 
-The proposal's kind is the kind its actions share; a spend above `large_spend_ppm` of the
-treasury's balance of an asset is decided under the stricter SPEND_LARGE policy. The proposer's
+The proposal's kind is the kind its actions share, escalated to the strictest kind they belong
+to (`ledger.governance.escalation`: large spends over a window, large admissions). The proposer's
 deposit (in the native coin, times the expedited multiplier) and an applicant's tribute go into
 the proposal's escrow. A proposer whose voting power reaches the sponsor threshold sponsors their
 own proposal, which starts voting at once (Baal); anyone else waits for a member to sponsor it.
@@ -13,15 +13,13 @@ from collections.abc import Sequence
 
 from ledger.collectives.checkpoints import current_power
 from ledger.collectives.ids import NATIVE, SYSTEM_ADDRESS, Asset
-from ledger.collectives.model import Collective
-from ledger.collectives.params import PPM
 from ledger.collectives.store import require_collective
-from ledger.collectives.treasury import balance
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import escrow, keys
+from ledger.governance import escalation, escrow, keys
 from ledger.governance.actions import Action, kind_of
 from ledger.governance.body import check_kind_allowed
-from ledger.governance.kinds import DecisionMethod, ProposalKind, VotingMethod
+from ledger.governance.escalation import escalated_kind
+from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.lifecycle import start_voting
 from ledger.governance.policy import Policy, policy_for
 from ledger.governance.proposal import (
@@ -36,24 +34,6 @@ from ledger.keys import Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.view import StateView
-
-
-def escalated_kind(
-    view: StateView, cid: bytes, collective: Collective, kind: int, actions: Sequence[Action]
-) -> int:
-    """SPEND becomes SPEND_LARGE when it takes more than `large_spend_ppm` of an asset."""
-    ratio = collective.params.large_spend_ppm
-    if kind != ProposalKind.SPEND or ratio == 0:
-        return kind
-    spent: dict[Asset, int] = {}
-    for action in actions:
-        outflow = action.treasury_outflow()
-        if outflow:
-            spent[outflow[0]] = spent.get(outflow[0], 0) + outflow[1]
-    for asset, amount in spent.items():
-        if amount * PPM > ratio * balance(view, cid, asset):
-            return ProposalKind.SPEND_LARGE
-    return kind
 
 
 def check_policy_fits(policy: Policy, method: VotingMethod, expedited: bool) -> None:
@@ -81,7 +61,7 @@ def create_proposal(
     voting at once."""
     collective = require_collective(view, cid)
     params = collective.params
-    kind = escalated_kind(view, cid, collective, kind_of(actions), actions)
+    kind = escalated_kind(view, cid, collective, kind_of(actions), actions, now_ms=ctx.time_ms)
     check_kind_allowed(ctx.params, cid, kind)
     policy = policy_for(view, cid, kind)
     check_policy_fits(policy, method, expedited)
@@ -108,6 +88,7 @@ def create_proposal(
         expires_ms=now + params.submission_period_ms,
     )
     view.put(keys.by_collective(cid, pid), b"")
+    escalation.record(view, cid, collective, actions, submitted_ms=now, sign=1)
     if not system:
         multiplier = params.expedited_deposit_multiplier if expedited else 1
         deposit = params.proposal_deposit * multiplier

@@ -6,6 +6,7 @@ strictly above the threshold. Early execution (Aragon) passes a proposal before 
 outcome holds even if every remaining vote were cast against it. Optimistic proposals pass unless
 no + veto reach the rejection share of the total (Cosmos ADR-069, Colony lazy consensus).
 Multiple-choice polls (Snapshot) are counted per choice; ranked choice runs an instant runoff.
+An allocation poll passes when its targets' scores clear the threshold against its "none" choice.
 """
 
 from __future__ import annotations
@@ -121,6 +122,13 @@ def instant_runoff(option_count: int, votes: Weighted) -> int:
         weakest = min(alive, key=lambda o: (counts[o], -o))
         alive.remove(weakest)
     return -1
+
+
+def allocation_supported(policy: Policy, tally: Sequence[int]) -> bool:
+    """An allocation poll's last choice is "none": the targets' scores together must be
+    strictly above the policy's threshold of all scores (as yes over yes + no)."""
+    support = sum(tally[:-1])
+    return support > 0 and support * PPM > policy.threshold_ppm * sum(tally)
 
 
 def choice_outcome(policy: Policy, turnout: int, total: int, winner: int) -> Outcome:

@@ -4,8 +4,9 @@ A voter must be a member who is not jailed and not the target of the proposal (a
 target does not vote on it). Ballots are accepted while start <= now < end; secret ballots are
 committed in that window and revealed in [end, end + reveal period), and an unrevealed commitment
 counts for nothing. A second ballot replaces the first only when the policy allows replacement.
-A yes ballot on a proposal with actions records the collective's size for the dilution bound
-and, when the proposal moves value, locks the voter's exit until the proposal is finalised.
+Support for a proposal with actions (a yes ballot, any weight on an allocation's choices, a
+multisig approval: `note_support`) records the collective's size for the dilution bound and,
+when the proposal moves value, locks the supporter's exit until the proposal is finalised.
 """
 
 from __future__ import annotations
@@ -14,20 +15,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ledger.codec import Fields
-from ledger.collectives import exitlock
-from ledger.collectives.holdings import exit_supply
-from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys, running
-from ledger.governance.actions import moves_value
 from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, put_ballot, validate
 from ledger.governance.electorate import has_weight
 from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
-from ledger.governance.lifecycle import close_voting
+from ledger.governance.lifecycle import close_voting, note_support
 from ledger.governance.proposal import (
     Proposal,
     Status,
-    put_proposal,
     require_proposal,
     require_status,
 )
@@ -129,19 +125,15 @@ def record_ballot(
     ballot: Ballot,
 ) -> list[Event]:
     """Store a ballot, keep exit locks and the dilution peak, and execute early if decided."""
-    cid = proposal.collective
     previous = get_ballot(view, pid, voter)
     put_ballot(view, pid, voter, ballot)
     running.record(view, pid, proposal, voter, ballot, previous=previous)
-    if proposal.method is VotingMethod.BINARY and proposal.actions:
-        if ballot.supports(BinaryOption.YES):
-            total = exit_supply(view, cid, require_collective(view, cid))
-            proposal = proposal.with_(max_total_at_yes=max(proposal.max_total_at_yes, total))
-            put_proposal(view, pid, proposal)
-            if moves_value(proposal.actions):
-                exitlock.lock(view, cid, voter, pid)
-        else:
-            exitlock.unlock(view, cid, voter, pid)
+    if proposal.method is VotingMethod.BINARY:
+        supported = ballot.supports(BinaryOption.YES)
+    else:  # an allocation's ballot supports the targets it gives weight to, not "none"
+        none = len(proposal.choices) - 1
+        supported = any(ppm for option, ppm in ballot.parts() if option != none)
+    proposal = note_support(view, pid, proposal, voter, supported)
     events = [Event.of("vote", proposal=pid, voter=voter.raw)]
     policy = proposal.require_policy()
     if policy.early_execution and proposal.method is VotingMethod.BINARY:

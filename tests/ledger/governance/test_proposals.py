@@ -160,10 +160,10 @@ def test_the_block_that_crosses_the_deadline_tallies_and_grace_delays_execution(
 
 def test_all_actions_or_none_and_a_failed_execution_is_retried(chain: Chain) -> None:
     cid = guild(chain)
+    small = proposal_id(chain.send(BOB, spend(cid, 100)))  # first: the window is still empty
     large = proposal_id(chain.send(CAROL, spend(cid, 500, 450)))  # 5 d vote, no early exec
     for key in (ALICE, BOB, CAROL):
         chain.send(key, Vote(large, YES))
-    small = proposal_id(chain.send(BOB, spend(cid, 100)))
     chain.send(BOB, Vote(small, YES))
     chain.send(ALICE, Vote(small, YES))  # decided early: grace, then executes in 2 d
     chain.next_block(2 * DAY)

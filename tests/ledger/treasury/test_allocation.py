@@ -34,7 +34,7 @@ from tests.ledger.treasury.conftest import (
     vote,
 )
 
-CHOICES = ("restoration video", "repair guide", "podcast")
+CHOICES = ("restoration video", "repair guide", "podcast", "none")  # the last one rejects
 TARGETS = (Party.account(DAVE.address), Party.account(ERIN.address), Party.account(MALLORY.address))
 
 
@@ -56,7 +56,7 @@ def test_quadratic_votes_divide_the_budget_by_square_roots(coop: Coop) -> None:
     p = proposal(coop, pid)
     assert p.status is Status.EXECUTED
     expected_scores = [isqrt(5) + isqrt(10), isqrt(5), isqrt(5)]  # 2 + 3, 2, 2
-    assert list(p.tally) == expected_scores == [5, 2, 2]
+    assert list(p.tally) == [*expected_scores, 0] == [5, 2, 2, 0]
     got = [balance(chain, k) - before[k] for k in (DAVE, ERIN, MALLORY)]
     assert got == [556, 222, 222] and sum(got) == 1_000
     assert treasury.balance(chain.view, coop.cid, NATIVE) == FUNDS - 1_000
@@ -66,7 +66,7 @@ def test_weighted_votes_divide_the_budget_linearly(coop: Coop) -> None:
     chain = coop.chain
     before = {k: balance(chain, k) for k in (DAVE, ERIN, MALLORY)}
     pid = run_allocation(coop, VotingMethod.WEIGHTED, budget=999)
-    assert list(proposal(coop, pid).tally) == [15, 5, 5]
+    assert list(proposal(coop, pid).tally) == [15, 5, 5, 0]
     got = [balance(chain, k) - before[k] for k in (DAVE, ERIN, MALLORY)]
     assert got == [600, 200, 199]  # apportion: leftover units by time-to-next-unit, ties by order
 
@@ -77,7 +77,10 @@ def test_a_choice_can_pay_a_split_which_shares_it_on(coop: Coop) -> None:
     chain.send(DAVE, SplitCreate(None, terms([(DAVE, 1), (ERIN, 1)])))
     targets = (Party.split(split_id), Party.account(MALLORY.address))
     pid = submit(
-        coop, [Allocate(NATIVE, 100, targets)], method=VotingMethod.WEIGHTED, choices=CHOICES[:2]
+        coop,
+        [Allocate(NATIVE, 100, targets)],
+        method=VotingMethod.WEIGHTED,
+        choices=(*CHOICES[:2], "none"),
     )
     before = {k: balance(chain, k) for k in (DAVE, ERIN, MALLORY)}
     vote(coop, pid, [ALICE, BOB], Ballot((0, 1), (500_000, 500_000)))

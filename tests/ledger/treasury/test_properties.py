@@ -121,7 +121,7 @@ def setup() -> World:
             SetAllowance(grantees[1][0], fan, 20, 7 * 24 * 3600),
         ],
     )
-    chain.send(DAVE, TreasuryDeposit(cid, fan, 300, "fan support"))
+    chain.send(DAVE, TreasuryDeposit(cid, fan, 700, "fan support"))
     guild = Party(PartyKind.COLLECTIVE, cid)
     loot = Party(PartyKind.TOKEN_HOLDERS, Asset(cid, 1).raw)
     shares = Party(PartyKind.TOKEN_HOLDERS, Asset(cid, 0).raw)
@@ -250,7 +250,9 @@ def run(world: World, step: tuple[Any, ...]) -> Receipt | ErrorCode | list[Event
     elif op == "allocate":
         targets = (Party.account(DAVE.address), Party.account(MALLORY.address))
         method = VotingMethod.QUADRATIC if args[1] else VotingMethod.WEIGHTED
-        payload = ProposalSubmit(cid, (Allocate(NATIVE, args[2], targets),), method, ("a", "b"))
+        payload = ProposalSubmit(
+            cid, (Allocate(NATIVE, args[2], targets),), method, ("a", "b", "none")
+        )
     elif op == "reject":
         payload = MultisigReject(world.pick(args[1], Status.VOTING, Status.GRACE))
     else:
@@ -370,9 +372,9 @@ def test_a_scripted_walk_reaches_every_path() -> None:
         ("submit", BOB, 0, DAVE, 10),  # position 2 ...
         ("reject", BOB, 0),  # ... rejected by Bob and Carol
         ("reject", CAROL, 0),
-        ("ragequit", CAROL, 1),
         ("advance", 9 * DAY),
         ("advance", 3 * DAY),
+        ("ragequit", CAROL, 1),  # once the allocation she voted on is final (her exit lock)
         ("advance", 1_000),
     ]
     seen: Counter[str] = Counter()
