@@ -10,6 +10,8 @@ Then measured, through the real executor and end-block hooks (signatures not che
 - a vote at that size: one `Vote` tx of a plain member, and of a delegate (their weight reads
   their delegators), median of `--reps` each;
 - starting a vote: one `ProposalSubmit` by a member (snapshot total, running tally);
+- a voter's shares changing while the votes are open: a `Ragequit` of one share (its ballots
+  count only what is still held, so every open vote of the collective is looked at);
 - end of block with the proposals open and none due, and each block that closes them (the
   hook closes at most 128 per block); the worst block is reported;
 - holder payouts: one payment to a class of `--members` holders.
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 import ledger.state.registry  # noqa: F401 - registers every tx kind and hook
 from ledger.collectives.create import Founder, install_collective
 from ledger.collectives.delegation import set_delegation
+from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.model import ClassKind, Collective, TokenClass
 from ledger.collectives.params import DAY, CollectiveParams
@@ -190,6 +193,10 @@ def main() -> None:
         plain.append(timed(lambda p=pid, v=count - 1 - r: bench.send(v, Vote(p, YES))))
         who = delegates[r % len(delegates)]
         delegate.append(timed(lambda p=pid, v=who: bench.send(v, Vote(p, YES))))
+    exits = []
+    for r in range(args.reps):  # a voter's shares change while every vote is open
+        who = voters[r * args.votes % len(voters)]
+        exits.append(timed(lambda v=who: bench.send(v, Ragequit(CID, ((0, 1),)))))
     bench.end_block(4 * DAY)  # past every deadline: the next blocks close 128 each
     closes = [bench.end_block() for _ in range((len(pids) + 127) // 128)]
     still_open = [p for p in pids if require_proposal(bench.view, p).status is Status.VOTING]
@@ -203,6 +210,11 @@ def main() -> None:
         ("vote (plain member), median", statistics.median(plain) * ms, "≤ 1 ms"),
         ("vote (a delegate, ~20 delegators), median", statistics.median(delegate) * ms, "≤ 1 ms"),
         ("ProposalSubmit that starts a vote, median", statistics.median(starts) * ms, ""),
+        (
+            f"Ragequit of 1 share by a voter, {len(pids):,} votes open, median",
+            statistics.median(exits) * ms,
+            "",
+        ),
         (f"end of block, {len(pids):,} open, none due, median", idle * ms, "≤ 50 ms"),
         ("end of block closing 128 (worst block)", max(closes) * ms, "≤ 50 ms"),
         ("end of block closing 128 (median block)", statistics.median(closes) * ms, "≤ 50 ms"),

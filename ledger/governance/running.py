@@ -34,7 +34,7 @@ from ledger.governance import keys
 from ledger.governance.ballots import Ballot, ballots, get_ballot
 from ledger.governance.electorate import snapshot_power
 from ledger.governance.kinds import VotingMethod
-from ledger.governance.proposal import Proposal, get_proposal
+from ledger.governance.proposal import Proposal
 from ledger.governance.tally import scores
 from ledger.keys import Address
 from ledger.state.view import StateView
@@ -86,7 +86,8 @@ def open_tally(view: StateView, pid: int, proposal: Proposal) -> None:
     zeros = (0,) * option_count(proposal)
     view.put(keys.running(pid), RunningTally(zeros, zeros).encode())
     excluded = [a.raw for a in proposal.excluded]
-    record = codec.encode([proposal.snapshot_height, proposal.start_ms, excluded])
+    shape = [proposal.kind, int(proposal.method), option_count(proposal)]
+    record = codec.encode([proposal.snapshot_height, proposal.start_ms, *shape, excluded])
     view.put(keys.voting_of(proposal.collective, pid), record)
 
 
@@ -141,25 +142,26 @@ def weight_of(view: StateView, pid: int, proposal: Proposal, voter: Address) -> 
 def _reweigh(
     view: StateView,
     pid: int,
-    proposal: Proposal,
+    shape: tuple[VotingMethod, int],
     voter: Address,
     delta: int,
     *,
     own_delta: int = 0,
 ) -> None:
     """Change the weight of `voter`'s ballot by `delta`, of which `own_delta` is their own power
-    (a delegator voted, or someone's held shares changed)."""
+    (a delegator voted, or someone's held shares changed); `shape`: (method, option count)."""
     kept = cast_weight(view, pid, voter)
     ballot = get_ballot(view, pid, voter)
     if kept is None or ballot is None or delta == 0:
         return
     weight, own = kept
-    method, n = proposal.method, option_count(proposal)
+    method, n = shape
 
     def part(w: int) -> list[int]:
         return scores(method, n, [(w, ballot)])
 
-    tally = running_tally(view, pid, proposal)
+    data = view.get(keys.running(pid))
+    tally = RunningTally.decode(data) if data else RunningTally((0,) * n, (0,) * n)
     tally = tally.add(-1, part(weight), part(own), weight, 0)
     tally = tally.add(1, part(weight + delta), part(own + own_delta), weight + delta, 0)
     view.put(keys.running(pid), tally.encode())
@@ -207,7 +209,7 @@ def record(
     view.put(keys.cast(pid, voter.raw), codec.encode([weight, own]))
     if previous is None and voter not in proposal.excluded:
         for delegate, part in _lends_to(view, proposal, voter):
-            _reweigh(view, pid, proposal, delegate, -part)
+            _reweigh(view, pid, (method, n), delegate, -part)
 
 
 def forget_voter(view: StateView, pid: int, voter: Address) -> None:
@@ -218,29 +220,32 @@ def forget_voter(view: StateView, pid: int, voter: Address) -> None:
 def power_changed(view: StateView, cid: bytes, who: Address, old: int, new: int) -> None:
     """`who`'s voting shares went from `old` to `new`: in every proposal of `cid` in VOTING,
     their ballot (or what they lend to their delegates' ballots) counts the snapshot power they
-    still hold. O(proposals of `cid` in VOTING); a proposal is read only where `who` counts."""
+    still hold. O(proposals of `cid` in VOTING), a few reads each (the open-vote record carries
+    what this needs, so no proposal is decoded)."""
     prefix = keys.VOTING_OF + cid
+    member = get_member(view, cid, who) is not None
+    snapshots: dict[tuple[int, int], int] = {}  # open votes mostly share a few snapshots
     for key, value in list(view.iter_prefix(prefix)):
         pid = int.from_bytes(key[len(prefix) :], "big")
-        f = Fields(codec.decode(value), 3, "open_vote")
-        height, start_ms = f.int("snapshot_height"), f.int("start_ms")
+        f = Fields(codec.decode(value), 6, "open_vote")
+        height, start_ms, kind = f.int("snapshot_height"), f.int("start_ms"), f.int("kind")
+        shape = (VotingMethod(f.int("method", 0, max(VotingMethod))), f.int("options"))
         if who.raw in f.list("excluded", 1 << 16):
             continue
-        at_snapshot = point_at(view, cid, who, height).at(start_ms)
+        if (height, start_ms) not in snapshots:
+            snapshots[height, start_ms] = point_at(view, cid, who, height).at(start_ms)
+        at_snapshot = snapshots[height, start_ms]
         before, after = min(at_snapshot, old), min(at_snapshot, new)
         if before == after:
             continue
-        proposal = get_proposal(view, pid)
-        if proposal is None:
-            continue
         if cast_weight(view, pid, who) is not None:
-            _reweigh(view, pid, proposal, who, after - before, own_delta=after - before)
+            _reweigh(view, pid, shape, who, after - before, own_delta=after - before)
             continue
-        if get_member(view, cid, who) is None:
+        if not member:
             continue
-        for delegate, ppm in effective_delegation(view, cid, who, proposal.kind, height):
+        for delegate, ppm in effective_delegation(view, cid, who, kind, height):
             delta = after * ppm // PPM - before * ppm // PPM
-            _reweigh(view, pid, proposal, delegate, delta)
+            _reweigh(view, pid, shape, delegate, delta)
 
 
 def cast_votes(view: StateView, pid: int) -> list[tuple[int, Ballot]]:
