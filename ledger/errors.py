@@ -66,6 +66,7 @@ class ErrorCode(IntEnum):
     ROLE_LOCKED = 118
     COMMITMENT_MISMATCH = 119
     LIMIT_REACHED = 120
+    MEMBERSHIP_LAPSED = 121
     # stateful, treasury, streams, multisig queue and moderation (150-169)
     ALLOWANCE_EXCEEDED = 150
     NOTHING_TO_CLAIM = 151

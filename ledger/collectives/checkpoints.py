@@ -20,6 +20,7 @@ from ledger.codec import Fields
 from ledger.collectives import keys, power_totals
 from ledger.collectives.holdings import shares_of
 from ledger.collectives.model import Collective
+from ledger.collectives.standing import voting_until
 from ledger.collectives.store import get_member
 from ledger.keys import Address
 from ledger.state.keys import u64
@@ -45,9 +46,7 @@ def current_point(view: StateView, cid: bytes, collective: Collective, who: Addr
     member = get_member(view, cid, who)
     if member is None or member.jailed:
         return NO_POWER
-    until = 0
-    if member.expires_ms:
-        until = member.expires_ms + collective.params.renewal_grace_ms
+    until = voting_until(member, collective.params)
     return PowerPoint(shares_of(view, cid, collective, who), until)
 
 

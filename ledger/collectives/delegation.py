@@ -2,11 +2,12 @@
 
 A delegation is a list of (delegate, ppm) with a sum of at most 1,000,000 (the remainder stays
 with the delegator), for one scope: 0 for every proposal kind, or one `ProposalKind` whose
-delegation then overrides the general one (Snapshot's split delegation, made native). Records are
-checkpointed by height like voting power, so a tally reads the delegations as of the proposal's
-snapshot. Delegated power is only ever added to a delegate's own ballot, so it never travels a
-second hop; a delegator's own ballot replaces their delegation for that proposal (the Cosmos
-inheritance rule).
+delegation then overrides the general one (Snapshot's split delegation, made native), also when
+it is empty: an empty scoped delegation keeps the whole vote for that kind (an opt-out). Records
+are checkpointed by height like voting power, so a tally reads the delegations as of the
+proposal's snapshot. Delegated power is only ever added to a delegate's own ballot, so it never
+travels a second hop; a delegator's own ballot replaces their delegation for that proposal (the
+Cosmos inheritance rule).
 
 Every address ever named as a delegate keeps its delegators in a reverse index (add-only, so a
 superset of who delegated to it at any height): a tally finds the power lent to a voter by
@@ -25,6 +26,7 @@ from ledger.collectives import keys
 from ledger.collectives.fieldcodec import address
 from ledger.collectives.ids import COLLECTIVE_ID_LEN
 from ledger.collectives.params import PPM
+from ledger.collectives.standing import require_active_member
 from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
@@ -75,14 +77,16 @@ def delegators_of(view: StateView, cid: bytes, delegate: Address) -> list[Addres
 
 def delegation_at(
     view: StateView, cid: bytes, delegator: Address, scope: int, height: int
-) -> Splits:
+) -> Splits | None:
+    """The delegation recorded for `scope` as of `height`: None when none was ever recorded
+    by then, () when the delegator recorded an empty one."""
     latest = view.get(keys.delegation(cid, delegator.raw, scope))
     if latest is None:
-        return ()
+        return None
     latest_height, splits = _decode_splits(latest)
     if latest_height <= height:
         return splits
-    best: Splits = ()
+    best: Splits | None = None
     prefix = keys.DELEGATION_HISTORY + cid + delegator.raw + scope.to_bytes(2, "big")
     for key, value in view.iter_prefix(prefix):
         if int.from_bytes(key[len(prefix) :], "big") > height:
@@ -94,9 +98,14 @@ def delegation_at(
 def effective_delegation(
     view: StateView, cid: bytes, delegator: Address, kind: int, height: int
 ) -> Splits:
-    """The delegation that applies to a proposal of `kind` snapshotted at `height`."""
-    scoped = delegation_at(view, cid, delegator, kind, height)
-    return scoped or delegation_at(view, cid, delegator, ALL_KINDS, height)
+    """The delegation that applies to a proposal of `kind` snapshotted at `height`: a recorded
+    scoped delegation, even an empty one (which keeps the whole vote: an opt-out of the general
+    delegation for that kind, issue 23), else the general one."""
+    if kind != ALL_KINDS:
+        scoped = delegation_at(view, cid, delegator, kind, height)
+        if scoped is not None:
+            return scoped
+    return delegation_at(view, cid, delegator, ALL_KINDS, height) or ()
 
 
 def current_delegations(
@@ -162,12 +171,12 @@ class DelegateHandler(TxHandler[Delegate]):
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Delegate
     ) -> None:
         require_collective(view, payload.collective)
+        if not payload.splits:  # undelegating is always allowed to a member
+            if get_member(view, payload.collective, tx.sender_address) is None:
+                raise TxError(ErrorCode.NOT_MEMBER, "not a member")
+            return
         for who in (tx.sender_address, *(a for a, _ in payload.splits)):
-            member = get_member(view, payload.collective, who)
-            if member is None:
-                raise TxError(ErrorCode.NOT_MEMBER, f"{who!r} is not a member")
-            if member.jailed:
-                raise TxError(ErrorCode.JAILED, f"{who!r} is jailed")
+            require_active_member(view, payload.collective, who, ctx.time_ms)
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: Delegate

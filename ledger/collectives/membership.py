@@ -213,6 +213,8 @@ class MembershipRenewHandler(TxHandler[MembershipRenew]):
             raise TxError(ErrorCode.NOT_MEMBER, "not a member")
         if member.jailed:
             raise TxError(ErrorCode.JAILED, "a jailed member cannot renew")
+        if member.expires_ms == 0:  # cannot happen under the terms rules; never shorten it
+            raise TxError(ErrorCode.INVALID_STATE, "this membership never expires")
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MembershipRenew

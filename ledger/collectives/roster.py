@@ -6,6 +6,8 @@ members-only classes left, which `leave` enforces by burning what remains.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ledger.collectives import checkpoints, keys
 from ledger.collectives.delegation import clear_delegations
 from ledger.collectives.model import Collective, Member
@@ -21,6 +23,15 @@ from ledger.keys import Address
 from ledger.state.events import Event
 from ledger.state.keys import u64
 from ledger.state.view import StateView
+
+LeaveHook = Callable[[StateView, int, bytes, Address], None]
+_LEAVE_HOOKS: list[LeaveHook] = []
+
+
+def register_leave_hook(hook: LeaveHook) -> None:
+    """Run `hook(view, height, cid, who)` whenever `who` stops being a member of `cid`: rights
+    that other modules grant to members (roles, allowances) end with the membership."""
+    _LEAVE_HOOKS.append(hook)
 
 
 def member_count(view: StateView, cid: bytes) -> int:
@@ -62,12 +73,15 @@ def update(
 def leave(
     view: StateView, height: int, cid: bytes, collective: Collective, who: Address
 ) -> list[Event]:
-    """End `who`'s membership: burn what they still hold, drop their delegations."""
+    """End `who`'s membership: burn what they still hold, drop their delegations, and run the
+    leave hooks (roles, allowances)."""
     require_member(view, cid, who)
     events = burn_all(view, height, cid, collective, who)
     delete_member_record(view, cid, who)
     view.put(keys.member_count(cid), u64(member_count(view, cid) - 1))
     clear_delegations(view, height, cid, who)
+    for hook in _LEAVE_HOOKS:
+        hook(view, height, cid, who)
     checkpoints.sync(view, height, cid, collective, who)
     events.append(Event.of("member_left", collective=cid, member=who.raw))
     return events

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from ledger.keys import Address
 from ledger.state.reader import StateReader
 
-MembershipCheck = Callable[[StateReader, bytes, Address], str | None]
-"""(state, collective id, author) -> None when the author may anchor there, else why not."""
+MembershipCheck = Callable[[StateReader, bytes, Address, int], str | None]
+"""(state, collective id, author, block time ms) -> None when the author may anchor there, else
+why not."""
 
 _CHECK: list[MembershipCheck] = []
 
@@ -33,7 +34,9 @@ def unregister_membership_check() -> None:
     _CHECK.clear()
 
 
-def membership_problem(view: StateReader, collective: bytes, author: Address) -> str | None:
-    """Why `author` may not anchor content in `collective`, or None (also when no check is
-    registered yet)."""
-    return _CHECK[0](view, collective, author) if _CHECK else None
+def membership_problem(
+    view: StateReader, collective: bytes, author: Address, now_ms: int
+) -> str | None:
+    """Why `author` may not anchor content in `collective` at `now_ms`, or None (also when no
+    check is registered yet)."""
+    return _CHECK[0](view, collective, author, now_ms) if _CHECK else None

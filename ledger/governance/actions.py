@@ -83,6 +83,12 @@ class Action:
         """Members whose power the proposal leaves out of its total (an expulsion's target)."""
         return ()
 
+    def targeted_members(self) -> tuple[Address, ...]:
+        """Members whose standing the action takes away (expulsion, a role or allowance taken,
+        holdings burned): none of them may cancel the proposal, and a governor's cancel right
+        does not reach it (issue 23). Default: the excluded voters."""
+        return self.excluded_voters()
+
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         raise NotImplementedError
 
@@ -129,6 +135,10 @@ def kind_of(actions: Sequence[Action]) -> ProposalKind:
     for action in actions:
         action.check()
     return kinds.pop() if kinds else ProposalKind.SIGNAL
+
+
+def targets_of(actions: Sequence[Action]) -> set[Address]:
+    return {who for action in actions for who in action.targeted_members()}
 
 
 def moves_value(actions: Sequence[Action]) -> bool:

@@ -4,8 +4,9 @@ A collective's split is created with the collective as owner, at the id
 `collective_split_id(cid, proposal id, terms, tranches)` (known once the proposal is submitted).
 An update names the split's current version like a `SplitUpdate` tx; a party whose share it
 lowers must consent, by a `Consent` signature carried in the action or, for an account, by voting
-yes on the proposal (a member who approves a cut has agreed to it). A collective accepts an owner
-transfer proposed to it with `CollectiveSplitAccept`.
+yes on the proposal with more than half of their ballot (a member who approves a cut has agreed
+to it; a ballot mostly against it is no consent, whatever its yes part). A collective accepts
+an owner transfer proposed to it with `CollectiveSplitAccept`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any, ClassVar
 from ledger import codec
 from ledger.codec import Fields
 from ledger.collectives.model import Collective
-from ledger.collectives.params import DAY
+from ledger.collectives.params import DAY, PPM
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
-from ledger.governance.ballots import ballots
+from ledger.governance.ballots import Ballot, ballots
 from ledger.governance.kinds import ActionTag, BinaryOption, ProposalKind
 from ledger.governance.policy import Policy, register_default_policy
 from ledger.hashing import tagged_digest
@@ -93,6 +94,13 @@ class CollectiveSplitCreate(Action):
         )
 
 
+def consents_by_ballot(ballot: Ballot) -> bool:
+    """A ballot is its voter's consent to a cut when more than half of it is yes (issue 23: a
+    ballot of 1 ppm yes and 999,999 ppm no is not consent)."""
+    yes = sum(ppm for option, ppm in ballot.parts() if option == BinaryOption.YES)
+    return 2 * yes > PPM
+
+
 @register_action
 @dataclass(frozen=True, slots=True)
 class CollectiveSplitUpdate(SplitUpdateFields, Action):
@@ -130,7 +138,7 @@ class CollectiveSplitUpdate(SplitUpdateFields, Action):
         yes_voters = frozenset(
             Party.account(voter)
             for voter, ballot in ballots(view, run.proposal_id)
-            if ballot.supports(BinaryOption.YES)
+            if consents_by_ballot(ballot)
         )
         consenting = self._signers(ctx.params.chain_id) | yes_voters
         return admin.update_split(

@@ -109,6 +109,11 @@ class SetAllowance(Action):
             f.int("period_s", 0, MAX_PERIOD_S),
         )
 
+    def targeted_members(self) -> tuple[Address, ...]:
+        if self.grantee.kind is GranteeKind.MEMBER:
+            return (Address(self.grantee.id),)
+        return ()
+
     def check(self) -> None:
         self.grantee.check()
         if self.period_s > MAX_PERIOD_S:

@@ -13,6 +13,7 @@ from ledger.collectives.ids import ASSET_TOKEN_LEN, MAX_TOKEN_CLASSES, Asset
 from ledger.collectives.model import Collective
 from ledger.collectives.params import PPM, CollectiveParams
 from ledger.collectives.store import get_member, put_collective, require_collective
+from ledger.collectives.terms import apply_term_change
 from ledger.collectives.tokens import burn, mint
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import escrow
@@ -202,6 +203,9 @@ class Burn(_TokenSupplyAction):
             f.int("token_class", 0, MAX_TOKEN_CLASSES - 1), address(f, "holder"), f.int("amount")
         )
 
+    def targeted_members(self) -> tuple[Address, ...]:
+        return (self.holder,)
+
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         cid = run.collective_id
         collective = require_collective(view, cid)
@@ -289,8 +293,10 @@ class SetParams(Action):
         cid = run.collective_id
         collective = require_collective(view, cid)
         self.params.validate(len(collective.classes))
-        put_collective(view, cid, collective.with_params(self.params))
-        return [Event.of("params_set", collective=cid)]
+        updated = collective.with_params(self.params)
+        put_collective(view, cid, updated)
+        retimed = apply_term_change(view, ctx, cid, collective.params, updated)
+        return [Event.of("params_set", collective=cid, members_retimed=retimed)]
 
 
 @register_action

@@ -34,6 +34,7 @@ from ledger.governance.proposal import (
     require_proposal,
     schedule,
 )
+from ledger.governance.signers import counted_approvals
 from ledger.governance.tally import (
     Outcome,
     allocation_supported,
@@ -122,7 +123,7 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
     winner = -1
     counted = running.running_tally(view, pid, proposal)
     if policy.method is DecisionMethod.MULTISIG:
-        count = len(approvals(view, pid))
+        count = counted_approvals(view, ctx.time_ms, pid, proposal)
         tally: tuple[int, ...] = (count,)
         outcome = Outcome.PASS if count >= policy.required_approvals else Outcome.FAIL
     elif proposal.method is VotingMethod.BINARY:

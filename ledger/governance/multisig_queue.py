@@ -29,7 +29,6 @@ from typing import ClassVar
 from ledger.collectives.ids import SYSTEM_ADDRESS
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import hooks, keys
-from ledger.governance.ballots import approvals
 from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.lifecycle import close_voting, finalize, start_voting
 from ledger.governance.proposal import (
@@ -41,6 +40,7 @@ from ledger.governance.proposal import (
     schedule,
 )
 from ledger.governance.proposal_txs import ProposalRef
+from ledger.governance.signers import counted_approvals, require_signer
 from ledger.keys import Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -184,9 +184,7 @@ class MultisigRejectHandler(TxHandler[MultisigReject]):
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: MultisigReject
     ) -> None:
         target = _target(view, payload.proposal_id)
-        policy = target.require_policy()
-        if tx.sender_address not in policy.signers:
-            raise TxError(ErrorCode.UNAUTHORIZED, "not a signer of this policy")
+        require_signer(view, ctx.time_ms, target, tx.sender_address)
         rejection = rejection_of(view, payload.proposal_id)
         if rejection is not None:
             existing = require_proposal(view, rejection)
@@ -241,7 +239,8 @@ def approve(view: StateView, ctx: BlockContext, pid: int, signer: Address) -> li
     view.put(keys.approval(pid, signer.raw), b"")
     events = [Event.of("multisig_approval", proposal=pid, signer=signer.raw)]
     proposal = require_proposal(view, pid)
-    if len(approvals(view, pid)) >= proposal.require_policy().required_approvals:
+    counted = counted_approvals(view, ctx.time_ms, pid, proposal)
+    if counted >= proposal.require_policy().required_approvals:
         events += close_voting(view, ctx, pid, proposal)
     return events
 

@@ -16,6 +16,7 @@ from ledger import codec
 from ledger.codec import Fields
 from ledger.collectives import keys
 from ledger.collectives.fieldcodec import address_list
+from ledger.collectives.model import Member
 from ledger.collectives.params import DAY, MINUTE, PPM, YEAR
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.kinds import DecisionMethod, ProposalKind
@@ -180,14 +181,33 @@ def register_default_policy(kind: int, policy: Policy) -> None:
 
 
 def policy_for(view: StateView, cid: bytes, kind: int) -> Policy:
-    """The policy a collective applies to proposals of `kind`: its override, else the default."""
+    """The policy a collective applies to proposals of `kind`: its override, else the default.
+
+    A MULTISIG override with fewer than m signers still members and not jailed could never pass
+    again (signing is a right of membership, issue 23): the kind then falls back to its default
+    policy, so no departure or expulsion of signers can brick a kind, governance included. A
+    lapsed signer still counts here: anyone can renew her."""
     data = view.get(keys.policy(cid, kind))
     if data is not None:
-        return Policy.decode(data)
+        policy = Policy.decode(data)
+        if policy.method is not DecisionMethod.MULTISIG or _signers_left(view, cid, policy):
+            return policy
     try:
         return DEFAULT_POLICIES[kind]
     except KeyError:
         raise TxError(ErrorCode.NOT_FOUND, f"no policy for proposal kind {kind}") from None
+
+
+def _signers_left(view: StateView, cid: bytes, policy: Policy) -> bool:
+    """At least m of the policy's signers are members who are not jailed."""
+    left = 0
+    for signer in policy.signers:
+        data = view.get(keys.member(cid, signer.raw))
+        if data is not None and not Member.decode(data).jailed:
+            left += 1
+            if left >= policy.required_approvals:
+                return True
+    return False
 
 
 def set_policy(view: StateView, cid: bytes, kind: int, policy: Policy) -> None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ledger.collectives.store import get_member
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys
-from ledger.governance.ballots import approvals
 from ledger.governance.kinds import DecisionMethod
 from ledger.governance.lifecycle import advance, close_voting, execute, is_due, note_support
 from ledger.governance.proposal import Status, require_proposal, require_status
 from ledger.governance.proposal_txs import ProposalRef
+from ledger.governance.signers import counted_approvals, require_signer
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import TxHandler, register_handler
@@ -74,8 +73,7 @@ class MultisigApproveHandler(TxHandler[MultisigApprove]):
             raise TxError(ErrorCode.INVALID_STATE, "the proposal is not under a multisig policy")
         if not proposal.start_ms <= ctx.time_ms < proposal.end_ms:
             raise TxError(ErrorCode.VOTING_CLOSED, "the approval window is closed")
-        if tx.sender_address not in policy.signers:
-            raise TxError(ErrorCode.UNAUTHORIZED, "not a signer of this policy")
+        require_signer(view, ctx.time_ms, proposal, tx.sender_address)
         if view.get(keys.approval(payload.proposal_id, tx.sender_address.raw)) is not None:
             raise TxError(ErrorCode.ALREADY_VOTED, "already approved")
 
@@ -86,9 +84,9 @@ class MultisigApproveHandler(TxHandler[MultisigApprove]):
         view.put(keys.approval(pid, tx.sender_address.raw), b"")
         events = [Event.of("multisig_approval", proposal=pid, signer=tx.sender_address.raw)]
         proposal = require_proposal(view, pid)
-        if get_member(view, proposal.collective, tx.sender_address) is not None:
-            proposal = note_support(view, pid, proposal, tx.sender_address, True)
-        if len(approvals(view, pid)) >= proposal.require_policy().required_approvals:
+        proposal = note_support(view, pid, proposal, tx.sender_address, True)
+        counted = counted_approvals(view, ctx.time_ms, pid, proposal)
+        if counted >= proposal.require_policy().required_approvals:
             events += close_voting(view, ctx, pid, proposal)
         return events
 

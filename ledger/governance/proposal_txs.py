@@ -14,10 +14,17 @@ from ledger.codec import Fields
 from ledger.collectives.checkpoints import current_power
 from ledger.collectives.fieldcodec import str_list
 from ledger.collectives.ids import COLLECTIVE_ID_LEN, SYSTEM_ADDRESS
-from ledger.collectives.store import get_member, require_collective
+from ledger.collectives.standing import require_active_member
+from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
-from ledger.governance.actions import Action, decode_actions, encode_action, kind_of
+from ledger.governance.actions import (
+    Action,
+    decode_actions,
+    encode_action,
+    kind_of,
+    targets_of,
+)
 from ledger.governance.kinds import Role, VotingMethod
 from ledger.governance.lifecycle import finalize, start_voting
 from ledger.governance.policy import policy_for
@@ -74,14 +81,6 @@ class ProposalSubmit:
         )
 
 
-def require_active_member(view: StateView, cid: bytes, who: Address) -> None:
-    member = get_member(view, cid, who)
-    if member is None:
-        raise TxError(ErrorCode.NOT_MEMBER, f"{who!r} is not a member")
-    if member.jailed:
-        raise TxError(ErrorCode.JAILED, f"{who!r} is jailed")
-
-
 class ProposalSubmitHandler(TxHandler[ProposalSubmit]):
     payload_type = ProposalSubmit
 
@@ -102,7 +101,7 @@ class ProposalSubmitHandler(TxHandler[ProposalSubmit]):
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSubmit
     ) -> None:
         require_collective(view, payload.collective)
-        require_active_member(view, payload.collective, tx.sender_address)
+        require_active_member(view, payload.collective, tx.sender_address, ctx.time_ms)
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ProposalSubmit
@@ -158,7 +157,7 @@ class ProposalSponsorHandler(TxHandler[ProposalSponsor]):
         if ctx.time_ms >= proposal.expires_ms:
             raise TxError(ErrorCode.PROPOSAL_EXPIRED, "the proposal waited too long for a sponsor")
         cid = proposal.collective
-        require_active_member(view, cid, tx.sender_address)
+        require_active_member(view, cid, tx.sender_address, ctx.time_ms)
         collective = require_collective(view, cid)
         power = current_power(view, cid, collective, tx.sender_address, ctx.time_ms)
         if power < collective.params.sponsor_threshold:
@@ -177,7 +176,14 @@ class ProposalSponsorHandler(TxHandler[ProposalSponsor]):
 
 def may_cancel(view: StateView, ctx: BlockContext, proposal: Proposal, who: Address) -> bool:
     """The proposer before sponsorship; during voting the proposer, the sponsor, a governor, or
-    anyone once the sponsor's power has fallen below the sponsor threshold (Bravo, Baal)."""
+    anyone once the sponsor's power has fallen below the sponsor threshold (Bravo, Baal).
+    Nobody cancels a proposal that targets them (an expulsion, a role or allowance taken,
+    holdings burned), and a governor's role cancels no proposal that targets anyone nor any
+    system proposal (a moderation appeal, a removal case): the collective's remedies against a
+    member are not for a role holder to stop (issue 23)."""
+    targets = targets_of(proposal.actions)
+    if who in targets:
+        return False
     if proposal.status is Status.SUBMITTED:
         return who == proposal.proposer
     if proposal.status is not Status.VOTING:
@@ -185,7 +191,8 @@ def may_cancel(view: StateView, ctx: BlockContext, proposal: Proposal, who: Addr
     cid = proposal.collective
     if who in (proposal.proposer, proposal.sponsor):
         return True
-    if has_role(view, cid, Role.GOVERNOR, who, ctx.time_ms):
+    remedy = bool(targets) or proposal.proposer == SYSTEM_ADDRESS  # appeals, removal cases
+    if not remedy and has_role(view, cid, Role.GOVERNOR, who, ctx.time_ms):
         return True
     sponsor = proposal.sponsor
     if sponsor is None or sponsor == SYSTEM_ADDRESS:

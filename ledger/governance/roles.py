@@ -1,8 +1,13 @@
 """Roles: powers a member holds without a vote (Baal shamans, Colony roles), set by proposal.
 
-A role may expire; a locked role can never be granted or revoked again (Baal's lockGovernor and
-friends). This module knows only GOVERNOR's use (cancelling proposals during voting); the
-treasury and moderation work add roles' uses with their own actions.
+A role may expire. A role is a right of membership (issue 23): it counts only while its holder is
+a member who is not jailed (a jailed holder's roles pause), and it ends with the membership
+(ragequit, ragekick, forfeit: the leave hook below deletes the grants). A locked role can never
+be granted or revoked again *by a proposal* (Baal's lockGovernor and friends); the lock freezes
+who may hold the role by vote, it never shields a holder from expulsion, jail or exit, so a
+locked governor is removed by expelling her. This module knows only GOVERNOR's use (cancelling
+proposals during voting); the treasury and moderation work add roles' uses with their own
+actions.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from ledger.codec import Fields
 from ledger.collectives import keys
 from ledger.collectives.fieldcodec import address
 from ledger.collectives.model import Collective
+from ledger.collectives.roster import register_leave_hook
+from ledger.collectives.standing import in_good_standing
 from ledger.collectives.store import get_member
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
@@ -25,12 +32,27 @@ from ledger.state.keys import u64
 from ledger.state.view import StateView
 
 
-def has_role(view: StateView, cid: bytes, role: int, who: Address, now_ms: int) -> bool:
+def role_of(view: StateView, cid: bytes, role: int, who: Address) -> int | None:
+    """The stored expiry of `who`'s grant of `role` (0: none), or None without a grant."""
     data = view.get(keys.role(cid, role, who.raw))
-    if data is None:
+    return None if data is None else int.from_bytes(data, "big")
+
+
+def has_role(view: StateView, cid: bytes, role: int, who: Address, now_ms: int) -> bool:
+    """`who` holds an unexpired grant of `role` and is a member in good standing."""
+    expires = role_of(view, cid, role, who)
+    if expires is None or (expires != 0 and now_ms >= expires):
         return False
-    expires = int.from_bytes(data, "big")
-    return expires == 0 or now_ms < expires
+    return in_good_standing(view, cid, who, now_ms)
+
+
+def _end_roles(view: StateView, height: int, cid: bytes, who: Address) -> None:
+    """Leave hook: a member who leaves holds no role, locked or not."""
+    for role in Role:
+        view.delete(keys.role(cid, role, who.raw))
+
+
+register_leave_hook(_end_roles)
 
 
 def is_locked(view: StateView, cid: bytes, role: int) -> bool:
@@ -99,6 +121,9 @@ class RevokeRole(Action):
 
     def check(self) -> None:
         _check_role(self.role)
+
+    def targeted_members(self) -> tuple[Address, ...]:
+        return (self.holder,)
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         cid = run.collective_id

@@ -30,15 +30,20 @@ class Outcome(Enum):
 
 
 def scores(method: VotingMethod, option_count: int, votes: Weighted) -> list[int]:
-    """Per-option totals: weight x ppm, floored per voter; quadratic counts the square root."""
+    """Per-option totals: weight x ppm, floored per voter. Quadratic counts the square root of
+    weight x ppm, i.e. of the voter's part in thousandths of a unit (isqrt(weight x ppm) =
+    1000 x sqrt(weight x ppm / 1e6), floored), so small powers stay apart: 1, 2 and 3 units
+    count 1,000, 1,414 and 1,732 (issue 23; on raw units all three counted 1)."""
     out = [0] * option_count
     for weight, ballot in votes:
         if method is VotingMethod.RANKED:
             out[ballot.options[0]] += weight
             continue
         for option, ppm in ballot.parts():
-            part = weight * ppm // PPM
-            out[option] += isqrt(part) if method is VotingMethod.QUADRATIC else part
+            if method is VotingMethod.QUADRATIC:
+                out[option] += isqrt(weight * ppm)  # sqrt(weight x share) in 1/1000 units
+            else:
+                out[option] += weight * ppm // PPM
     return out
 
 
@@ -104,8 +109,10 @@ def plurality_winner(totals: Sequence[int]) -> int:
 
 
 def instant_runoff(option_count: int, votes: Weighted) -> int:
-    """Eliminate the weakest choice until one holds a strict majority of the live ballots; ties
-    for elimination drop the highest-numbered choice. -1 when every ballot is exhausted."""
+    """Eliminate the weakest choices until one holds a strict majority of the live ballots.
+    Every choice tied for last place goes at once, so no tie is broken by a choice's number;
+    when all the choices left are tied (or every ballot is exhausted) there is no winner (-1),
+    as for a tie for first in the other poll methods (issue 23)."""
     alive = set(range(option_count))
     while alive:
         counts = dict.fromkeys(alive, 0)
@@ -116,11 +123,13 @@ def instant_runoff(option_count: int, votes: Weighted) -> int:
         live = sum(counts.values())
         if live == 0:
             return -1
-        leader = min(alive, key=lambda o: (-counts[o], o))
-        if counts[leader] * 2 > live or len(alive) == 1:
-            return leader
-        weakest = min(alive, key=lambda o: (counts[o], -o))
-        alive.remove(weakest)
+        best = max(counts.values())
+        if best * 2 > live or len(alive) == 1:
+            return next(o for o in alive if counts[o] == best)
+        worst = min(counts.values())
+        if worst == best:
+            return -1
+        alive -= {o for o in alive if counts[o] == worst}
     return -1
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ledger.codec import Fields
+from ledger.collectives.standing import require_active_member
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import keys, running
 from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, put_ballot, validate
@@ -27,7 +28,6 @@ from ledger.governance.proposal import (
     require_proposal,
     require_status,
 )
-from ledger.governance.proposal_txs import require_active_member
 from ledger.governance.tally import binary_certain
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
@@ -102,12 +102,20 @@ def voting_proposal(
     if policy.secret_ballot != secret:
         need = "committed and revealed" if policy.secret_ballot else "cast openly"
         raise TxError(ErrorCode.INVALID_STATE, f"ballots on this proposal are {need}")
-    require_active_member(view, proposal.collective, voter)
+    # lapse is judged at the start of voting, as the snapshot power is
+    require_active_member(view, proposal.collective, voter, proposal.start_ms)
     if voter in proposal.excluded:
         raise TxError(ErrorCode.UNAUTHORIZED, "the target of an expulsion does not vote on it")
     if not has_weight(view, proposal, voter):
         raise TxError(ErrorCode.NO_VOTING_POWER, "no voting power at the proposal's snapshot")
     return proposal
+
+
+WITHHELD = Ballot.binary(BinaryOption.ABSTAIN)
+"""What a committed, not (yet) revealed yes/no ballot counts as: an abstention (issue 23). A
+commitment thus counts towards turnout whether or not it is revealed, so withholding a reveal
+after seeing the others' cannot sink the quorum; the most a committer can still do late is fall
+back to abstaining. Polls have no abstain option: an unrevealed poll ballot counts nothing."""
 
 
 def in_window(now: int, start: int, end: int) -> None:
@@ -177,7 +185,13 @@ class VoteCommitHandler(TxHandler[VoteCommit]):
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: VoteCommit
     ) -> list[Event]:
-        view.put(keys.commitment(payload.proposal_id, tx.sender_address.raw), payload.commitment)
+        pid, voter = payload.proposal_id, tx.sender_address
+        view.put(keys.commitment(pid, voter.raw), payload.commitment)
+        proposal = require_proposal(view, pid)
+        if proposal.method is VotingMethod.BINARY:  # until revealed, the commitment abstains
+            previous = get_ballot(view, pid, voter)
+            put_ballot(view, pid, voter, WITHHELD)
+            running.record(view, pid, proposal, voter, WITHHELD, previous=previous)
         return [
             Event.of("vote_committed", proposal=payload.proposal_id, voter=tx.sender_address.raw)
         ]

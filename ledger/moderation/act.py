@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ledger.codec import Fields
 from ledger.collectives.ids import COLLECTIVE_ID_LEN, SYSTEM_ADDRESS
+from ledger.collectives.standing import require_active_member
 from ledger.collectives.store import require_collective
 from ledger.content.records import CONTENT_HASH_LEN, MAX_LABEL_LEN, MAX_URI_LEN, ModerationAction
 from ledger.content.store import record_moderation
@@ -21,11 +22,10 @@ from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
 from ledger.governance.kinds import Role
 from ledger.governance.proposal import require_proposal
-from ledger.governance.proposal_txs import require_active_member
 from ledger.governance.roles import has_role
 from ledger.governance.submission import create_proposal
 from ledger.moderation.actions import Moderate, check_decision, decode_decision
-from ledger.moderation.appeals import Appeal, open_appeal
+from ledger.moderation.appeals import Appeal, open_appeal, require_moderator_may_act
 from ledger.moderation.scope import require_in_scope
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -80,10 +80,11 @@ class ModerationActHandler(TxHandler[ModerationAct]):
     ) -> None:
         cid = payload.collective
         require_collective(view, cid)
-        require_active_member(view, cid, tx.sender_address)
+        require_active_member(view, cid, tx.sender_address, ctx.time_ms)
         if not has_role(view, cid, Role.MODERATOR, tx.sender_address, ctx.time_ms):
             raise TxError(ErrorCode.UNAUTHORIZED, "only a moderator acts without a vote")
         require_in_scope(view, cid, payload.content_hash)
+        require_moderator_may_act(view, payload.content_hash)
 
     def apply(
         self, view: StateView, ctx: BlockContext, tx: TxBody, payload: ModerationAct

@@ -6,9 +6,20 @@ members appeal by objecting. If the proposal passes, the decision stands (execut
 nothing new). If it ends rejected or vetoed (the objection, or the full vote it escalated to,
 went against the moderator), the decision is reversed: the content gets back the decision it had
 before the act (RESTORE if it had none), unless a later decision has replaced the moderator's in
-the meantime. A cancelled or expired appeal leaves the decision standing.
+the meantime (only a collective's own Moderate proposal can do that, see below). A cancelled or
+expired appeal leaves the decision standing.
 
-Key (content range): 0x95 + proposal id(8) -> [content hash, decision seq, moderator]
+Appeals bind moderators (issue 23): while an appeal of a content's moderation is open, no
+moderator acts on that content again (a second act used to make the appeal moot, and its own
+appeal then "reversed" to the first act); once the collective has won an appeal on a content,
+moderators leave it alone for good and only a Moderate proposal (a vote) changes it. The
+reversal is recorded by the collective with the reason "appeal <id> won: decision <seq>
+reversed".
+
+Keys (content range):
+    0x95 + proposal id(8) -> [content hash, decision seq, moderator]
+    0x96 + content hash(32) -> u64 the open appeal on that content
+    0x97 + content hash(32) -> u64 the appeal the collective won on that content
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from ledger import codec
 from ledger.codec import Fields
 from ledger.content.records import CONTENT_HASH_LEN, ModerationAction
 from ledger.content.store import latest_moderation, moderation_history, record_moderation
+from ledger.errors import ErrorCode, TxError
 from ledger.governance.hooks import register_finalize_hook
 from ledger.governance.proposal import Proposal, Status
 from ledger.keys import ADDRESS_LEN
@@ -29,6 +41,8 @@ from ledger.state.reader import StateReader
 from ledger.state.view import StateView
 
 APPEAL = b"\x95"
+OPEN_ON = b"\x96"
+WON_ON = b"\x97"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,26 @@ def get_appeal(view: StateReader, pid: int) -> Appeal | None:
 
 def open_appeal(view: StateView, pid: int, appeal: Appeal) -> None:
     view.put(APPEAL + u64(pid), appeal.encode())
+    view.put(OPEN_ON + appeal.content_hash, u64(pid))
+
+
+def require_moderator_may_act(view: StateReader, content_hash: bytes) -> None:
+    """A moderator may act on content with no open appeal and no appeal won against a moderator:
+    `INVALID_STATE` while one is open, `UNAUTHORIZED` after the collective won one."""
+    open_pid = view.get(OPEN_ON + content_hash)
+    if open_pid is not None:
+        raise TxError(
+            ErrorCode.INVALID_STATE,
+            f"appeal {int.from_bytes(open_pid, 'big')} of this content is open: the collective "
+            "decides it first",
+        )
+    won = view.get(WON_ON + content_hash)
+    if won is not None:
+        raise TxError(
+            ErrorCode.UNAUTHORIZED,
+            f"the collective won appeal {int.from_bytes(won, 'big')} on this content: "
+            "only a vote moderates it now",
+        )
 
 
 def settle_appeal(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
@@ -65,8 +99,10 @@ def settle_appeal(view: StateView, ctx: BlockContext, pid: int, proposal: Propos
     if appeal is None:
         return []
     view.delete(APPEAL + u64(pid))
+    view.delete(OPEN_ON + appeal.content_hash)
     if proposal.status not in (Status.REJECTED, Status.VETOED):
         return []
+    view.put(WON_ON + appeal.content_hash, u64(pid))
     latest = latest_moderation(view, appeal.content_hash)
     if latest is None or latest.seq != appeal.decision_seq:
         return [Event.of("moderation_reversal_moot", proposal=pid, content=appeal.content_hash)]
@@ -83,7 +119,7 @@ def settle_appeal(view: StateView, ctx: BlockContext, pid: int, proposal: Propos
         collective=proposal.collective,
         actor=proposal.collective,
         label=before.label if before is not None else "",
-        reason_uri="appeal upheld",
+        reason_uri=f"appeal {pid} won: decision {appeal.decision_seq} reversed",
         proposal_id=u64(pid),
     )
     return [

@@ -5,10 +5,17 @@ update and its consents land atomically, no consent state lingers, and the gover
 pass the same "consenting parties" set when a collective approves by proposal.
 
 A party is harmed by new terms when its residual fraction falls (share / total, compared by
-cross-multiplication; removal is a fall to zero), or when the keeper fee rises (the fee comes off
-before anyone is paid, so every payee is harmed). Tranches cannot be changed by an update.
-A harmed party consents when it is the owner making the update, when it is an account whose key
-signed, or when it is a split whose owner consents in one of those ways.
+cross-multiplication; removal is a fall to zero), or when the keeper fee it can be charged rises
+(the fee comes off before anyone is paid, so every payee is harmed). The fee a direct payment
+pays is 0 in PUSH mode and the fee in ACCRUE mode, so a switch from PUSH to ACCRUE with a fee
+above 0 is a fee rise too: it wakes a fee that direct payments never paid (issue 23). Tranches
+cannot be changed by an update.
+
+Consent comes from the party who loses (issue 23): an account by its key's signature (or, on the
+governance path, by a ballot that is mostly yes), the owner making the update for itself, and a
+nested split by **every party it pays**, recursively: its owner does not consent for the people
+it pays, because they, not the owner, receive less. The walk through nested splits is bounded by
+`graph.MAX_GRAPH_NODES`, like every walk of the payee graph.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from ledger import codec
 from ledger.codec import Fields
 from ledger.errors import ErrorCode, TxError
 from ledger.keys import PUBLIC_KEY_LEN, SIGNATURE_LEN, Address, PrivateKey, verify
+from ledger.splits.graph import MAX_GRAPH_NODES
 from ledger.splits.parties import Party, PartyKind
-from ledger.splits.records import SplitConfig, SplitTerms
+from ledger.splits.records import SplitConfig, SplitMode, SplitTerms
 from ledger.splits.store import find_config
 from ledger.state.reader import StateReader
 
@@ -77,10 +85,20 @@ def verify_consents(
     return frozenset(signers)
 
 
+def direct_fee_ppm(terms: SplitTerms) -> int:
+    """The keeper fee a direct payment to the split ends up paying under `terms`."""
+    return terms.fee_ppm if terms.mode is SplitMode.ACCRUE else 0
+
+
+def fee_rises(old: SplitTerms, new: SplitTerms) -> bool:
+    """Some payment pays a higher fee under `new`: a distribution, or a direct payment."""
+    return new.fee_ppm > old.fee_ppm or direct_fee_ppm(new) > direct_fee_ppm(old)
+
+
 def harmed_parties(config: SplitConfig, terms: SplitTerms) -> list[Party]:
     """The parties whose receipts `terms` can lower compared with `config`, in order."""
     old = config.terms
-    if terms.fee_ppm > old.fee_ppm:
+    if fee_rises(old, terms):
         return config.parties()
     harmed = []
     for party, share in zip(old.recipients, old.shares, strict=True):
@@ -92,14 +110,23 @@ def harmed_parties(config: SplitConfig, terms: SplitTerms) -> list[Party]:
 def missing_consents(
     view: StateReader, harmed: Iterable[Party], consenting: frozenset[Party]
 ) -> list[Party]:
-    """The harmed parties that have not consented, directly or through their split's owner."""
-    missing = []
-    for party in harmed:
-        if party in consenting:
+    """The parties that lose without consenting: a harmed party that did not consent itself; for
+    a harmed nested split, every party it pays (recursively) that did not."""
+    missing: list[Party] = []
+    stack = list(reversed(list(harmed)))
+    seen: set[Party] = set()
+    expanded = 0
+    while stack:
+        party = stack.pop()
+        if party in seen or party in consenting:
             continue
-        if party.kind is PartyKind.SPLIT:
-            nested = find_config(view, party.id)
-            if nested is not None and nested.owner in consenting:
-                continue
-        missing.append(party)
+        seen.add(party)
+        nested = find_config(view, party.id) if party.kind is PartyKind.SPLIT else None
+        if nested is None:
+            missing.append(party)
+            continue
+        expanded += 1
+        if expanded > MAX_GRAPH_NODES:
+            raise TxError(ErrorCode.SPLIT_GRAPH_TOO_LARGE, "too many nested splits to ask")
+        stack.extend(reversed(nested.parties()))
     return missing

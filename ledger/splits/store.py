@@ -88,14 +88,28 @@ def payout_record(view: StateReader, split_id: bytes, seq: int) -> PayoutRecord 
 
 
 def records_for_invoice(
-    view: StateReader, split_id: bytes, invoice_ref: bytes
+    view: StateReader,
+    split_id: bytes,
+    invoice_ref: bytes,
+    *,
+    source: Party | None = None,
+    after_seq: int = -1,
 ) -> list[PayoutRecord]:
-    """Every payment into `split_id` that carried `invoice_ref`, oldest first."""
+    """Payments into `split_id` that carried `invoice_ref`, oldest first: a page of at most
+    1,000 numbered after `after_seq`, only `source`'s when given. References are not
+    authenticated (anyone may pay against any), so the filter and the paging let no run of
+    other payments hide one (issue 23)."""
     out = []
     for key, _ in view.iter_prefix(keys.invoice_prefix(split_id, invoice_ref)):
-        record = payout_record(view, split_id, int.from_bytes(key[-8:], "big"))
-        if record is not None and record.invoice_ref == invoice_ref:
-            out.append(record)
+        seq = int.from_bytes(key[-8:], "big")
+        if seq <= after_seq:
+            continue
+        record = payout_record(view, split_id, seq)
+        if record is None or record.invoice_ref != invoice_ref:
+            continue
+        if source is not None and record.source != source:
+            continue
+        out.append(record)
         if len(out) >= MAX_QUERY:
             break
     return out

@@ -25,6 +25,7 @@ from ledger.state.accounts import credit, get_account, put_account
 from ledger.state.context import BlockContext
 from ledger.state.events import Event, Receipt
 from ledger.state.handlers import begin_block_hooks, end_block_hooks, handler_for
+from ledger.state.intcheck import require_u64, require_u64_ints
 from ledger.state.reader import StateReader
 from ledger.state.records import Account
 from ledger.state.transfer import AccountCache, execute_transfer, run_transfer
@@ -68,6 +69,13 @@ def check_envelope(tx: SignedTx, ctx: BlockContext, signature_ok: SignatureCheck
     params = ctx.params
     if body.chain_id != params.chain_id:
         raise TxError(ErrorCode.WRONG_CHAIN, f"tx is for chain {body.chain_id!r}")
+    require_u64("nonce", body.nonce)
+    require_u64("fee", body.fee)
+    payload = body.payload
+    if type(payload) is Transfer:
+        require_u64("amount", payload.amount)
+    else:
+        require_u64_ints(payload.to_fields())
     if len(tx.encode()) > params.consensus.max_tx_bytes:
         raise TxError(ErrorCode.TOO_LARGE, "tx exceeds the chain's size limit")
     if body.fee < params.min_fee:

@@ -15,10 +15,10 @@ from ledger.codec import Fields
 from ledger.collectives import treasury
 from ledger.collectives.fieldcodec import address
 from ledger.collectives.ids import ASSET_TOKEN_LEN, COLLECTIVE_ID_LEN, Asset
+from ledger.collectives.standing import require_active_member
 from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
-from ledger.governance.proposal_txs import require_active_member
 from ledger.keys import Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
@@ -77,7 +77,7 @@ class AllowanceSpendHandler(TxHandler[AllowanceSpend]):
         cid = payload.collective
         require_collective(view, cid)
         allowance = require_allowance(view, cid, payload.grantee, payload.asset)
-        require_active_member(view, cid, tx.sender_address)
+        require_active_member(view, cid, tx.sender_address, ctx.time_ms)
         if not payload.grantee.may_spend(view, cid, tx.sender_address, ctx.time_ms):
             raise TxError(ErrorCode.UNAUTHORIZED, "the sender is not this allowance's grantee")
         left = allowance.available(ctx.time_ms)

@@ -10,6 +10,10 @@ back to 0 and the window advances by whole periods, so windows stay aligned to t
 changed and removed only by the SetAllowance proposal action; a change keeps what was spent in the
 current window (lowering the amount below it stops spending until the next reset), and a new
 period starts a fresh window at the change.
+
+An allowance is a right of membership (issue 23): a member grantee's allowances end when the
+member leaves (the leave hook below), and no grantee spends while not in good standing (jailed
+or lapsed: `AllowanceSpend` checks it; a role's holders lose the role's use the same way).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from ledger import codec
 from ledger.codec import Fields, MalformedError
 from ledger.collectives.ids import Asset
+from ledger.collectives.roster import register_leave_hook
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.kinds import Role
 from ledger.governance.roles import has_role
@@ -178,6 +183,17 @@ def set_allowance(
             updated = replace(current, amount=amount)
     put_allowance(view, cid, grantee, asset, updated)
     return updated
+
+
+def _end_allowances(view: StateView, height: int, cid: bytes, who: Address) -> None:
+    """Leave hook: a member's own allowances end with the membership (issue 23). Role
+    allowances stay with the role; the leaver's grant of the role ends with the roles."""
+    prefix = keys.ALLOWANCE + cid + Grantee.member(who).key()
+    for key in [k for k, _ in view.iter_prefix(prefix)]:
+        view.delete(key)
+
+
+register_leave_hook(_end_allowances)
 
 
 def spend(

@@ -17,6 +17,7 @@ STREAMS_TO = b"\x54"  # + recipient(20) + stream id(8) -> b""
 NEXT_STREAM_ID = b"\x55"  # -> u64
 INVOICE = b"\x56"  # + cid + sha256(invoice ref)(32) + seq(8) -> DepositRecord
 DEPOSIT_SEQ = b"\x57"  # + cid -> u64 the next deposit record number
+INVOICE_BY_PAYER = b"\x5e"  # + cid + sha256(ref)(32) + payer key + seq(8) -> DepositRecord
 
 
 def accepted(cid: bytes, asset_raw: bytes) -> bytes:
@@ -45,6 +46,15 @@ def invoice_prefix(cid: bytes, invoice_ref: bytes) -> bytes:
 
 def invoice(cid: bytes, invoice_ref: bytes, seq: int) -> bytes:
     return invoice_prefix(cid, invoice_ref) + u64(seq)
+
+
+def invoice_by_payer_prefix(cid: bytes, invoice_ref: bytes, payer_key: bytes) -> bytes:
+    """`payer_key` = kind(1) + id length(1) + id, so no payer's prefix covers another's."""
+    return INVOICE_BY_PAYER + cid + digest(invoice_ref) + payer_key
+
+
+def invoice_by_payer(cid: bytes, invoice_ref: bytes, payer_key: bytes, seq: int) -> bytes:
+    return invoice_by_payer_prefix(cid, invoice_ref, payer_key) + u64(seq)
 
 
 def deposit_seq(cid: bytes) -> bytes:

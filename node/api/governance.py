@@ -14,10 +14,11 @@ from aiohttp import web
 
 from ledger.governance import keys as gov_keys
 from ledger.governance.actions import Action
-from ledger.governance.ballots import approvals, ballots
+from ledger.governance.ballots import ballots
 from ledger.governance.kinds import DecisionMethod, ProposalKind, VotingMethod
 from ledger.governance.proposal import Proposal, Status, get_proposal
 from ledger.governance.running import running_tally
+from ledger.governance.signers import counted_approvals
 from ledger.state.view import StateView
 from node.api.collectives import parse_collective_id, require_collective
 from node.api.context import ApiContext
@@ -34,11 +35,11 @@ def action_view(action: Action, hrp: str) -> dict[str, Any]:
     return {"tag": action.TAG.name, "kind": action.KIND.name, **jsonable(action, hrp)}
 
 
-def live_tally(view: StateView, pid: int, proposal: Proposal) -> dict[str, Any]:
-    """What the tally would be if voting closed now."""
+def live_tally(view: StateView, pid: int, proposal: Proposal, now_ms: int) -> dict[str, Any]:
+    """What the tally would be if voting closed now (`now_ms`: the last block's time)."""
     policy = proposal.policy
     if policy is not None and policy.method is DecisionMethod.MULTISIG:
-        count = len(approvals(view, pid))
+        count = counted_approvals(view, now_ms, pid, proposal)  # signers still in standing
         return {"approvals": count, "required_approvals": policy.required_approvals}
     counted = running_tally(view, pid, proposal)
     if proposal.method is VotingMethod.BINARY:
@@ -75,8 +76,10 @@ def proposal_view(ctx: ApiContext, pid: int, proposal: Proposal) -> dict[str, An
     out["final"] = proposal.status.is_final
     deadline = next_deadline(proposal)
     out["next_deadline"] = None if deadline is None else {"what": deadline[0], "ms": deadline[1]}
+    last = ctx.store.last_header
+    now_ms = last.time_ms if last is not None else ctx.genesis.genesis_time_ms
     out["live_tally"] = (
-        live_tally(view, pid, proposal) if proposal.status is Status.VOTING else None
+        live_tally(view, pid, proposal, now_ms) if proposal.status is Status.VOTING else None
     )
     out["ballots_cast"] = len(ballots(view, pid))
     return out

@@ -162,7 +162,7 @@ def test_secret_ballot_commit_then_reveal(run: Run, live: Live) -> None:
     assert len(stored) == 1
     entries = json.loads(stored[0].read_text())["ballots"]
     assert [e["options"] for e in entries] == [[0], [1]]
-    assert live.proposal(pid)["ballots_cast"] == 0
+    assert live.proposal(pid)["ballots_cast"] == 1  # the commitment abstains until revealed
     early = run(node_args(live, "proposal", "reveal", str(pid), "--from", "dev0"))
     fails(early, ExitCode.TX_FAILED, "VOTING_CLOSED")
     wait_seconds_until(int(live.proposal(pid)["end_ms"]))

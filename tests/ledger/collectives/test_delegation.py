@@ -134,3 +134,14 @@ def test_leaving_drops_the_members_delegations(chain: Chain) -> None:
     chain.send(BOB, Delegate(cid, ALL_KINDS, ((ALICE.address, 1_000_000),)))
     chain.send(BOB, Ragequit(cid, ((0, 6),)))
     assert current_delegations(chain.view, cid, BOB.address) == []
+
+
+def test_an_empty_scoped_delegation_opts_out_of_the_general_one(chain: Chain) -> None:
+    """Bob lends everything to Alice but keeps his vote on signals: an explicit empty scope."""
+    cid = guild(chain)
+    chain.send(BOB, Delegate(cid, ALL_KINDS, ((ALICE.address, 1_000_000),)))
+    chain.send(BOB, Delegate(cid, ProposalKind.SIGNAL, ()))
+    chain.next_block()
+    pid = signal(chain, cid)
+    chain.send(ALICE, Vote(pid, YES))
+    assert tally(chain, pid) == (10, 0, 0, 0)  # Bob's 6 stay with Bob, who did not vote

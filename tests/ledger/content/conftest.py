@@ -28,7 +28,7 @@ def members_only(chain: Chain) -> Iterator[dict[Address, str]]:
     """A stand-in membership check, as the collectives package will register one."""
     names = {ANA.address: "ana", BEN.address: "ben", CHLOE.address: "chloe"}
 
-    def check(view: StateReader, collective: bytes, author: Address) -> str | None:
+    def check(view: StateReader, collective: bytes, author: Address, now_ms: int) -> str | None:
         if names.get(author) in MEMBERS.get(collective, set()):
             return None
         return "not a member of this collective"

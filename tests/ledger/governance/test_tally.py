@@ -99,7 +99,7 @@ def test_choice_methods_count_per_choice() -> None:
     weighted = [(10, Ballot((0, 1), (300_000, 700_000)))]
     assert scores(VotingMethod.WEIGHTED, 2, weighted) == [3, 7]
     quadratic = [(100, Ballot((0, 1), (360_000, 640_000))), (16, Ballot((0,), (1_000_000,)))]
-    assert scores(VotingMethod.QUADRATIC, 2, quadratic) == [6 + 4, 8]
+    assert scores(VotingMethod.QUADRATIC, 2, quadratic) == [6_000 + 4_000, 8_000]
     assert choice_winner(VotingMethod.SINGLE, 2, [(5, Ballot((0,))), (5, Ballot((1,)))]) == -1
 
 
@@ -111,4 +111,37 @@ def test_instant_runoff_transfers_eliminated_preferences() -> None:
     ]
     assert instant_runoff(3, votes) == 1  # 2 goes first, its ballots move to 1: 13 of 21
     assert instant_runoff(3, []) == -1
-    assert instant_runoff(2, [(5, Ballot((0,))), (5, Ballot((1,)))]) == 0  # tie: drop 1
+    assert instant_runoff(2, [(5, Ballot((0,))), (5, Ballot((1,)))]) == -1  # a tie: no winner
+
+
+def test_a_ranked_tie_for_last_place_drops_every_tied_choice() -> None:
+    """Choice numbers never decide: 1 and 2 tie for last and both go, 0 wins; and a tie between
+    the last choices standing has no winner, as the docs say."""
+    votes = [(5, Ballot((0,))), (2, Ballot((1, 0))), (2, Ballot((2, 0)))]
+    assert instant_runoff(3, votes) == 0
+    assert instant_runoff(3, [(3, Ballot((0,))), (3, Ballot((1,))), (3, Ballot((2,)))]) == -1
+
+
+def test_quadratic_votes_keep_small_powers_apart() -> None:
+    """Powers 1, 2 and 3 used to count 1 each (isqrt of raw units)."""
+    votes = [(power, Ballot((i,), (1_000_000,))) for i, power in enumerate((1, 2, 3))]
+    assert scores(VotingMethod.QUADRATIC, 3, votes) == [1_000, 1_414, 1_732]
+    assert choice_winner(VotingMethod.QUADRATIC, 3, votes) == 2
+
+
+RANKINGS = st.lists(
+    st.tuples(st.integers(1, 5), st.permutations(range(4)).map(tuple), st.integers(1, 4)),
+    max_size=6,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(RANKINGS, st.permutations(range(4)))
+def test_ranked_choice_is_neutral_to_how_choices_are_numbered(
+    rankings: list[tuple[int, tuple[int, ...], int]], relabel: list[int]
+) -> None:
+    """Renumbering the choices renumbers the winner: no tie is ever broken by a number."""
+    votes = [(w, Ballot(order[:depth])) for w, order, depth in rankings]
+    renamed = [(w, Ballot(tuple(relabel[o] for o in b.options))) for w, b in votes]
+    winner = instant_runoff(4, votes)
+    assert instant_runoff(4, renamed) == (relabel[winner] if winner >= 0 else -1)

@@ -161,12 +161,12 @@ def test_secret_ballots_are_committed_then_revealed(chain: Chain) -> None:
     assert chain.reject(ALICE, VoteReveal(pid, NO, SALT)) is ErrorCode.COMMITMENT_MISMATCH
     assert chain.reject(DAVE, VoteReveal(pid, NO, SALT)) is ErrorCode.NOT_MEMBER
     chain.send(ALICE, VoteReveal(pid, YES, SALT))
-    chain.send(BOB, VoteReveal(pid, NO, SALT))  # Carol never reveals: her vote counts nothing
+    chain.send(BOB, VoteReveal(pid, NO, SALT))  # Carol never reveals: she counts as abstaining
     assert require_proposal(chain.view, pid).status is Status.VOTING
     chain.next_block(DAY)
     chain.next_block()
     p = require_proposal(chain.view, pid)
-    assert p.status is Status.EXECUTED and p.tally == (10, 5, 0, 0)
+    assert p.status is Status.EXECUTED and p.tally == (10, 5, 5, 0)
 
 
 def test_a_multisig_policy_executes_on_m_approvals(chain: Chain) -> None:
@@ -248,3 +248,20 @@ def test_parameters_and_locked_roles_change_only_by_vote(chain: Chain) -> None:
     assert has_role(chain.view, cid, Role.GOVERNOR, BOB.address, chain.time_ms)
     again = ProposalSubmit(cid, (SetRole(Role.GOVERNOR, CAROL.address),))
     assert chain.reject(ALICE, again) is ErrorCode.ROLE_LOCKED
+
+
+def test_a_withheld_secret_ballot_counts_as_abstain_and_cannot_sink_quorum(chain: Chain) -> None:
+    """Carol and Mallory commit, watch the reveals and withhold theirs to keep turnout under
+    quorum: a commitment counts as an abstention until it is revealed, so withholding gains
+    nothing over abstaining openly."""
+    secret = Policy(secret_ballot=True, grace_period_ms=0, expedited_period_ms=0)
+    cid = guild(chain, policies=((ProposalKind.SIGNAL, secret),))
+    pid = proposal_id(chain.send(BOB, ProposalSubmit(cid, ())))
+    for key, ballot in ((BOB, YES), (CAROL, NO), (MALLORY, NO)):
+        chain.send(key, VoteCommit(pid, commitment(pid, key.address, ballot, SALT)))
+    chain.next_block(3 * DAY)
+    chain.send(BOB, VoteReveal(pid, YES, SALT))  # 5 of 22 alone is under the 33.4 % quorum
+    chain.next_block(DAY)
+    chain.next_block()
+    p = require_proposal(chain.view, pid)
+    assert p.tally == (5, 0, 7, 0) and p.status is Status.EXECUTED

@@ -19,9 +19,14 @@ def coop(chain: Chain) -> Coop:
     return make_coop(chain)
 
 
-@pytest.fixture
-def posted(coop: Coop) -> Coop:
+def make_posted(chain: Chain) -> Coop:
     """Carol anchored POST in the collective; Bob is a moderator."""
+    coop = make_coop(chain)
     coop.chain.send(CAROL, ContentAnchor(POST, "ipfs://vectrex", "post", coop.cid))
     enact(coop, [SetRole(Role.MODERATOR, BOB.address)])
     return coop
+
+
+@pytest.fixture
+def posted(chain: Chain) -> Coop:
+    return make_posted(chain)

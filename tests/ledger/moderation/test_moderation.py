@@ -126,14 +126,16 @@ def test_a_reversal_brings_back_the_decision_before_the_act(posted: Coop) -> Non
     assert (restored.action, restored.label) == (ModerationAction.LABEL, "spoilers")
 
 
-def test_a_later_decision_makes_the_reversal_moot(posted: Coop) -> None:
+def test_a_later_decision_of_the_collective_makes_the_reversal_moot(posted: Coop) -> None:
+    """Only a vote can overtake an open appeal: a moderator may not act again meanwhile."""
     chain = posted.chain
     chain.send(BOB, ModerationAct(posted.cid, POST, ModerationAction.HIDE))
     first = latest_moderation(chain.view, POST)
     assert first is not None
     appeal = int.from_bytes(first.proposal_id or b"", "big")
     vote(posted, appeal, [CAROL], NO)
-    chain.send(BOB, ModerationAct(posted.cid, POST, ModerationAction.LABEL, "nsfw"))
+    label = Moderate(POST, ModerationAction.LABEL, "nsfw")
+    chain.send(ALICE, ProposalSubmit(posted.cid, (label,)))  # unopposed: passes in 48 h
     chain.next_block(48 * HOUR)
     chain.next_block()  # the block past the window tallies: the objection restarts the vote
     vote(posted, appeal, [ALICE, CAROL], NO)

@@ -138,9 +138,10 @@ def test_cycles_are_refused_at_creation_and_update(chain: Chain) -> None:
     closing = SplitUpdate(a, 0, terms_for([(ANA, 1), (Party.split(c), 1)]))
     assert chain.reject(ANA, closing) is ErrorCode.SPLIT_CYCLE
     diamond = terms_for([(CHLOE, 1), (Party.split(a), 1), (Party.split(b), 1)])
-    # CHLOE's share falls from 1/2 to 1/3, so she co-signs; split b is ANA's own
-    consent = sign_consent(CHLOE, chain.genesis.chain_id, c, 0, diamond)
-    chain.run(ANA, SplitUpdate(c, 0, diamond, consents=(consent,)))  # a diamond is no cycle
+    # CHLOE's and split b's shares fall from 1/2 to 1/3: CHLOE co-signs, and so does BEN, whom
+    # b pays (b's owner does not consent for him; b's other payee, a, pays ANA, the updater)
+    consents = tuple(sign_consent(k, chain.genesis.chain_id, c, 0, diamond) for k in (CHLOE, BEN))
+    chain.run(ANA, SplitUpdate(c, 0, diamond, consents=consents))  # a diamond is no cycle
 
 
 @pytest.mark.parametrize(

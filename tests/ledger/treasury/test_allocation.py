@@ -55,10 +55,11 @@ def test_quadratic_votes_divide_the_budget_by_square_roots(coop: Coop) -> None:
     pid = run_allocation(coop, VotingMethod.QUADRATIC)
     p = proposal(coop, pid)
     assert p.status is Status.EXECUTED
-    expected_scores = [isqrt(5) + isqrt(10), isqrt(5), isqrt(5)]  # 2 + 3, 2, 2
-    assert list(p.tally) == [*expected_scores, 0] == [5, 2, 2, 0]
+    unit = 10**6  # quadratic scores are square roots in thousandths of a unit
+    expected_scores = [isqrt(5 * unit) + isqrt(10 * unit), isqrt(5 * unit), isqrt(5 * unit)]
+    assert list(p.tally) == [*expected_scores, 0] == [2_236 + 3_162, 2_236, 2_236, 0]
     got = [balance(chain, k) - before[k] for k in (DAVE, ERIN, MALLORY)]
-    assert got == [556, 222, 222] and sum(got) == 1_000
+    assert got == [547, 227, 226] and sum(got) == 1_000
     assert treasury.balance(chain.view, coop.cid, NATIVE) == FUNDS - 1_000
 
 

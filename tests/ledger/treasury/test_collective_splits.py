@@ -10,6 +10,8 @@ from ledger.governance.actions_splits import (
     collective_party,
     collective_split_id,
 )
+from ledger.governance.ballots import Ballot
+from ledger.governance.kinds import BinaryOption
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.splits.admin import OwnerAction
@@ -106,3 +108,23 @@ def test_a_collective_takes_over_a_split_offered_to_it(coop: Coop) -> None:
     assert "split_owner_changed" in kinds(events)
     assert get_config(chain.view, split_id).owner == collective_party(coop.cid)
     assert proposal(coop, pid).status is Status.EXECUTED
+
+
+def test_a_mostly_no_ballot_is_no_consent_to_a_cut(coop: Coop) -> None:
+    """Consent by ballot needs more than half of the voter's own ballot on yes."""
+    chain = coop.chain
+    split_id = create(coop)
+    cut = terms([(ALICE, 2), (BOB, 2), (CAROL, 1)])  # Carol 1/3 -> 1/5
+    pid = submit(coop, [CollectiveSplitUpdate(split_id, 0, cut)])
+    vote(coop, pid, [ALICE, BOB])
+    grudging = Ballot((BinaryOption.YES, BinaryOption.NO), (1, 999_999))
+    vote(coop, pid, [CAROL], grudging)
+    events = settle(coop, pid)
+    failed = [e for e in events if e.kind == "proposal_execution_failed"]
+    assert failed and failed[0].get("code") == ErrorCode.SPLIT_CONSENT_MISSING
+    assert get_config(chain.view, split_id).version == 0
+    pid = submit(coop, [CollectiveSplitUpdate(split_id, 0, cut)])
+    vote(coop, pid, [ALICE, BOB])
+    vote(coop, pid, [CAROL], Ballot((BinaryOption.YES, BinaryOption.NO), (500_001, 499_999)))
+    settle(coop, pid)
+    assert get_config(chain.view, split_id).terms == cut

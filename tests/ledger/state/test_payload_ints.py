@@ -1,0 +1,56 @@
+"""Handlers do not trust the wire decoder (issue 23): a payload built in-process with a negative
+or oversized integer is refused with INVALID_PAYLOAD and changes nothing; a negative ragequit
+used to pay out and mint."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.codec import U64_MAX
+from ledger.collectives.exit import Ragequit
+from ledger.collectives.ids import NATIVE
+from ledger.collectives.token_transfer import TokenTransfer
+from ledger.collectives.treasury_deposit import TreasuryDeposit
+from ledger.errors import ErrorCode
+from ledger.splits.payloads import SplitPay
+from ledger.state.transfer import Transfer
+from ledger.treasury.allowance_spend import AllowanceSpend
+from ledger.treasury.allowances import Grantee
+from ledger.tx import Payload
+from tests.ledger.conftest import ALICE, BOB, Chain
+from tests.ledger.treasury.conftest import make_coop
+
+
+def test_a_negative_ragequit_is_refused_and_mints_nothing(chain: Chain) -> None:
+    coop = make_coop(chain)
+    code = chain.reject(ALICE, Ragequit(coop.cid, ((0, -5),)))
+    assert code is ErrorCode.INVALID_PAYLOAD
+
+
+BAD = st.one_of(st.integers(max_value=-1), st.integers(min_value=U64_MAX + 1))
+
+
+def payloads(cid: bytes, bad: int) -> list[Payload]:
+    return [
+        Transfer(BOB.address, bad),
+        Ragequit(cid, ((0, bad),)),
+        Ragequit(cid, ((bad, 1),)),
+        TreasuryDeposit(cid, NATIVE, bad),
+        TokenTransfer(cid, 0, BOB.address, bad),
+        AllowanceSpend(cid, Grantee.member(ALICE.address), NATIVE, BOB.address, bad),
+        SplitPay(bytes(32), bad),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+@settings(max_examples=5, deadline=None)
+@given(bad=BAD)
+def test_no_integer_outside_u64_reaches_a_handler(index: int, bad: int) -> None:
+    """Every kind, any out-of-range integer anywhere in the payload: refused, nothing changed
+    (`Chain.reject` checks that the state is untouched)."""
+    chain = Chain(check_signatures=False)
+    coop = make_coop(chain)
+    payload = payloads(coop.cid, bad)[index]
+    assert chain.reject(ALICE, payload) is ErrorCode.INVALID_PAYLOAD
