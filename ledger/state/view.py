@@ -2,10 +2,11 @@
 
 Reads see the overlay's own writes first, then its parent. A tx executes in a child view that is
 merged into the block's view only when the whole tx succeeded, so a rejected tx changes nothing.
-A prefix scan merges the view's writes under that prefix into the parent's keys lazily; the
-writes are indexed by their first 1, 9 and 21 bytes (a table byte, + a proposal id, + a
-collective id), so a scan visits the block's writes of its own table, proposal or collective,
-not every write of the block.
+A prefix scan merges the view's writes under that prefix into the parent's keys lazily; from a
+view's first scan on, its writes are indexed by their first 1, 9 and 21 bytes (a table byte,
++ a proposal id, + a collective id), so a scan visits the block's writes of its own table,
+proposal or collective, not every write of the block. A view that is never scanned (a block of
+transfers) never builds the index.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ class StateView:
     def __init__(self, parent: StateReader) -> None:
         self._parent = parent
         self._writes: dict[bytes, bytes | None] = {}
-        self._index: dict[bytes, set[bytes]] = {}  # first 1, 9 or 21 bytes -> keys written
+        self._index: dict[bytes, set[bytes]] | None = None  # first 1, 9, 21 bytes -> keys
 
     def _note(self, key: bytes) -> None:
-        if key in self._writes:
+        index = self._index
+        if index is None or key in self._writes:
             return
         for n in _BUCKETS:
             if len(key) >= n:
-                self._index.setdefault(key[:n], set()).add(key)
+                index.setdefault(key[:n], set()).add(key)
 
     def get(self, key: bytes) -> bytes | None:
         if key in self._writes:
@@ -39,17 +41,28 @@ class StateView:
         return self._parent.get(key)
 
     def put(self, key: bytes, value: bytes) -> None:
-        self._note(key)
+        if self._index is not None:
+            self._note(key)
         self._writes[key] = value
 
     def delete(self, key: bytes) -> None:
-        self._note(key)
+        if self._index is not None:
+            self._note(key)
         self._writes[key] = _DELETED
 
     def _written(self, prefix: bytes) -> list[tuple[bytes, bytes | None]]:
         """This view's writes under `prefix`, in key order."""
         width = next((n for n in _BUCKETS if len(prefix) >= n), 0)
-        keys = self._writes.keys() if width == 0 else self._index.get(prefix[:width], ())
+        if width == 0:
+            return sorted((k, v) for k, v in self._writes.items() if k.startswith(prefix))
+        index = self._index
+        if index is None:  # the first scan of this view: index what it wrote so far
+            index = self._index = {}
+            for key in self._writes:
+                for n in _BUCKETS:
+                    if len(key) >= n:
+                        index.setdefault(key[:n], set()).add(key)
+        keys = index.get(prefix[:width], ())
         return sorted((k, self._writes[k]) for k in keys if k.startswith(prefix))
 
     def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
@@ -85,14 +98,20 @@ class StateView:
         parent = self._parent
         if not isinstance(parent, StateView):
             raise TypeError("only a child view can be merged into its parent")
-        for key, value in self._writes.items():
-            parent._note(key)
-            parent._writes[key] = value
+        if parent._index is None:
+            parent._writes.update(self._writes)
+        else:
+            for key, value in self._writes.items():
+                parent._note(key)
+                parent._writes[key] = value
         self._writes = {}
-        self._index = {}
+        self._index = None
 
     def apply(self, changes: Mapping[bytes, bytes | None]) -> None:
         """Write a change set (None: delete) into this view, as `put`/`delete` one by one would."""
+        if self._index is None:
+            self._writes.update(changes)
+            return
         for key, value in changes.items():
             self._note(key)
             self._writes[key] = value

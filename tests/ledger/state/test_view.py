@@ -22,15 +22,19 @@ writes = st.dictionaries(keys, st.one_of(st.none(), st.binary(max_size=2)), max_
     writes,
     writes,
     st.one_of(keys, st.binary(max_size=22)),
+    st.booleans(),
 )
 def test_a_prefix_scan_sees_exactly_the_merged_state(
     base: dict[bytes, bytes],
     first: dict[bytes, bytes | None],
     second: dict[bytes, bytes | None],
     prefix: bytes,
+    scan_first: bool,
 ) -> None:
     view = StateView(MemoryState(base))
     view.apply(first)
+    if scan_first:  # the index is built at a view's first scan, then kept as it is written
+        list(view.iter_prefix(prefix))
     child = view.child()
     child.apply(second)
     expected = dict(base)
