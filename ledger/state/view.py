@@ -3,10 +3,10 @@
 Reads see the overlay's own writes first, then its parent. A tx executes in a child view that is
 merged into the block's view only when the whole tx succeeded, so a rejected tx changes nothing.
 A prefix scan merges the view's writes under that prefix into the parent's keys lazily; from a
-view's first scan on, its writes are indexed by their first 1, 9 and 21 bytes (a table byte,
-+ a proposal id, + a collective id), so a scan visits the block's writes of its own table,
-proposal or collective, not every write of the block. A view that is never scanned (a block of
-transfers) never builds the index.
+view's first scan with 256 writes or more on, its writes are indexed by their first 1, 9 and 21
+bytes (a table byte, + a proposal id, + a collective id), so a scan visits the block's writes of
+its own table, proposal or collective, not every write of the block. A view that is never
+scanned while large (a tx's own view, a block of transfers) never builds the index.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ledger.state.reader import StateReader
 
 _DELETED = None
 _BUCKETS = (21, 9, 1)
+_INDEX_FROM = 256  # writes: below this a scan reads them all, which costs less than indexing
 
 
 class StateView:
@@ -53,10 +54,10 @@ class StateView:
     def _written(self, prefix: bytes) -> list[tuple[bytes, bytes | None]]:
         """This view's writes under `prefix`, in key order."""
         width = next((n for n in _BUCKETS if len(prefix) >= n), 0)
-        if width == 0:
-            return sorted((k, v) for k, v in self._writes.items() if k.startswith(prefix))
         index = self._index
-        if index is None:  # the first scan of this view: index what it wrote so far
+        if width == 0 or (index is None and len(self._writes) < _INDEX_FROM):
+            return sorted((k, v) for k, v in self._writes.items() if k.startswith(prefix))
+        if index is None:  # the first scan of a large view: index what it wrote so far
             index = self._index = {}
             for key in self._writes:
                 for n in _BUCKETS:
