@@ -272,7 +272,8 @@ def distribute(
     expedited: bool,
     **common: Any,
 ) -> None:
-    """Pay from the treasury to the holders of a token class, pro rata (a dividend)."""
+    """Pay from the treasury to the holders of a token class, pro rata (a dividend); each holder
+    collects their part with `coterie treasury claim`."""
     builder = builder_for(common)
     action = HolderDistribution(holders_of, builder.asset(asset), amount, memo)
     submit_proposal(

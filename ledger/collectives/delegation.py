@@ -8,6 +8,11 @@ are checkpointed by height like voting power, so a tally reads the delegations a
 proposal's snapshot. Delegated power is only ever added to a delegate's own ballot, so it never
 travels a second hop; a delegator's own ballot replaces their delegation for that proposal (the
 Cosmos inheritance rule).
+
+Every address ever named as a delegate keeps its delegators in a reverse index (add-only, so a
+superset of who delegated to it at any height): a tally finds the power lent to a voter by
+checking these candidates against the delegations as of the snapshot, never by visiting every
+member.
 """
 
 from __future__ import annotations
@@ -59,6 +64,15 @@ def set_delegation(
     data = _encode_splits(height, splits)
     view.put(keys.delegation(cid, delegator.raw, scope), data)
     view.put(keys.delegation_history(cid, delegator.raw, scope, height), data)
+    for delegate, _ in splits:
+        view.put(keys.delegators(cid, delegate.raw, delegator.raw), b"")
+
+
+def delegators_of(view: StateView, cid: bytes, delegate: Address) -> list[Address]:
+    """Everyone who ever named `delegate` in any scope, in address order (a superset of the
+    delegators at any height: check each against `effective_delegation`)."""
+    prefix = keys.DELEGATORS + cid + delegate.raw
+    return [Address(k[len(prefix) :]) for k, _ in view.iter_prefix(prefix)]
 
 
 def delegation_at(

@@ -28,6 +28,10 @@ HOLDER_POOL = b"\x28"  # + class asset(21) + paid asset raw -> Pool (ledger.coll
 ENTITLEMENT = b"\x29"  # + class asset(21) + address + paid asset raw -> Entitlement
 HELD = b"\x2a"  # + cid + class(1) -> u64 units of the class that accounts hold
 POOL_ASSETS = b"\x2b"  # + class asset(21) -> [paid asset raw...] (the class's pools, in order)
+DELEGATORS = b"\x2c"  # + cid + delegate + delegator -> b"" (ever named as delegate; add-only)
+POWER_TOTAL = b"\x2d"  # + cid -> [never-lapsing power, lapsing power not yet folded]
+POWER_EXPIRY = b"\x2e"  # + cid + voting_until(8) + address -> u64 power (lapsing, not folded)
+POWER_CHANGED = b"\x2f"  # + cid + height(8) + address -> [power, voting_until] before that block
 
 
 def collective(cid: bytes) -> bytes:
@@ -108,3 +112,19 @@ def held(cid: bytes, token_class: int) -> bytes:
 
 def pool_assets(class_raw: bytes) -> bytes:
     return POOL_ASSETS + class_raw
+
+
+def delegators(cid: bytes, delegate_raw: bytes, delegator_raw: bytes) -> bytes:
+    return DELEGATORS + cid + delegate_raw + delegator_raw
+
+
+def power_total(cid: bytes) -> bytes:
+    return POWER_TOTAL + cid
+
+
+def power_expiry(cid: bytes, until: int, address_raw: bytes) -> bytes:
+    return POWER_EXPIRY + cid + u64(until) + address_raw
+
+
+def power_changed(cid: bytes, height: int, address_raw: bytes) -> bytes:
+    return POWER_CHANGED + cid + u64(height) + address_raw

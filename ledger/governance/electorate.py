@@ -5,17 +5,17 @@ voting started (an expired membership past its grace does not vote), and never m
 voting shares they still hold when the vote counts: power at the snapshot must stay backed, so
 an exit, a transfer or a jailing during the vote takes its weight with it (issue 23, item 5).
 A voter's ballot carries their own weight plus the parts delegated to them by members who did
-not vote themselves (one hop; a direct vote overrides the delegation). Expulsion targets are
-left out entirely.
+not vote themselves (one hop; a direct vote overrides the delegation), counted while the
+delegator is a member. Expulsion targets are left out entirely. Ballots are counted as they
+come in and as power changes (`ledger.governance.running`), and the electorate's total is kept
+as points change (`ledger.collectives.power_totals`): nothing here visits every member.
 """
 
 from __future__ import annotations
 
-from ledger.collectives.checkpoints import latest_power, point_at
-from ledger.collectives.delegation import effective_delegation
-from ledger.collectives.params import PPM
-from ledger.collectives.store import iter_members
-from ledger.governance.ballots import Ballot, ballots
+from ledger.collectives.checkpoints import latest_power, point_at, total_at_start
+from ledger.collectives.delegation import delegators_of, effective_delegation
+from ledger.collectives.store import get_member
 from ledger.governance.proposal import Proposal
 from ledger.keys import Address
 from ledger.state.view import StateView
@@ -30,50 +30,29 @@ def snapshot_power(view: StateView, proposal: Proposal, who: Address) -> int:
 
 
 def total_power(view: StateView, proposal: Proposal) -> int:
-    """The electorate's total power: every current member's snapshot power."""
-    return sum(
-        snapshot_power(view, proposal, who) for who, _ in iter_members(view, proposal.collective)
-    )
+    """The electorate's total power: every current member's snapshot power, read from the
+    collective's running total (the snapshot is the block before the current one)."""
+    cid = proposal.collective
+    total = total_at_start(view, cid, proposal.snapshot_height + 1, proposal.start_ms)
+    for who in proposal.excluded:
+        if get_member(view, cid, who) is not None:
+            total -= point_at(view, cid, who, proposal.snapshot_height).at(proposal.start_ms)
+    return total
 
 
 def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:
-    """True when `who` has own snapshot power, or some member delegated to them."""
+    """True when `who` has own snapshot power, or some member delegated to them. Reads only the
+    candidates of the reverse delegation index, never every member."""
     if snapshot_power(view, proposal, who) > 0:
         return True
     if who in proposal.excluded:
         return False
-    for member, _ in iter_members(view, proposal.collective):
+    for member in delegators_of(view, proposal.collective, who):
+        if get_member(view, proposal.collective, member) is None:
+            continue
         splits = effective_delegation(
             view, proposal.collective, member, proposal.kind, proposal.snapshot_height
         )
         if any(d == who for d, _ in splits) and snapshot_power(view, proposal, member) > 0:
             return True
     return False
-
-
-def direct_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[int, Ballot]]:
-    """Ballots weighted by their voters' own power only (the early-execution lower bound)."""
-    return [
-        (snapshot_power(view, proposal, voter), ballot)
-        for voter, ballot in ballots(view, pid)
-        if voter not in proposal.excluded
-    ]
-
-
-def weighted_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[int, Ballot]]:
-    """Ballots weighted by own power plus what non-voting delegators lent to the voter."""
-    cast = {voter: ballot for voter, ballot in ballots(view, pid) if voter not in proposal.excluded}
-    weight = {voter: snapshot_power(view, proposal, voter) for voter in cast}
-    for who, _ in iter_members(view, proposal.collective):
-        if who in cast or who in proposal.excluded:
-            continue
-        power = snapshot_power(view, proposal, who)
-        if power == 0:
-            continue
-        splits = effective_delegation(
-            view, proposal.collective, who, proposal.kind, proposal.snapshot_height
-        )
-        for delegate, ppm in splits:
-            if delegate in weight:
-                weight[delegate] += power * ppm // PPM
-    return [(weight[voter], cast[voter]) for voter in sorted(cast, key=lambda a: a.raw)]

@@ -18,6 +18,9 @@ ESCROW = b"\x36"  # + id(8) + slot(1) -> Escrow
 LIVE = b"\x37"  # + cid + proposer -> u64 count of the proposer's live proposals
 EVIDENCE_CASE = b"\x38"  # + validator address -> u64 id of the open removal proposal
 NEXT_ID = b"\x39"  # -> u64
+RUNNING = b"\x3c"  # + id(8) -> RunningTally (ledger.governance.running)
+CAST = b"\x3d"  # + id(8) + voter -> [weight, own power] the voter's ballot counts with now
+VOTING_OF = b"\x3e"  # + cid + id(8) -> [snapshot height, start ms, kind, excluded] while VOTING
 SPENT = b"\x3f"  # + cid + asset raw + epoch(8) -> u64 taken by spends submitted in that epoch
 
 
@@ -55,6 +58,18 @@ def live(cid: bytes, proposer_raw: bytes) -> bytes:
 
 def evidence_case(validator_raw: bytes) -> bytes:
     return EVIDENCE_CASE + validator_raw
+
+
+def running(pid: int) -> bytes:
+    return RUNNING + u64(pid)
+
+
+def cast(pid: int, voter_raw: bytes) -> bytes:
+    return CAST + u64(pid) + voter_raw
+
+
+def voting_of(cid: bytes, pid: int) -> bytes:
+    return VOTING_OF + cid + u64(pid)
 
 
 def spent(cid: bytes, asset_raw: bytes, epoch: int) -> bytes:

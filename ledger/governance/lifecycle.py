@@ -18,10 +18,10 @@ from ledger.collectives.ids import SYSTEM_ADDRESS
 from ledger.collectives.params import PPM
 from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import escalation, escrow, hooks, keys
+from ledger.governance import escalation, escrow, hooks, keys, running
 from ledger.governance.actions import ActionRun, moves_value
 from ledger.governance.ballots import approvals, ballots, clear_votes
-from ledger.governance.electorate import total_power, weighted_votes
+from ledger.governance.electorate import total_power
 from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.policy import Policy
 from ledger.governance.proposal import (
@@ -40,9 +40,8 @@ from ledger.governance.tally import (
     allocation_supported,
     binary_outcome,
     choice_outcome,
-    choice_winner,
-    participation,
-    scores,
+    instant_runoff,
+    plurality_winner,
 )
 from ledger.keys import Address
 from ledger.state.context import BlockContext
@@ -81,6 +80,7 @@ def start_voting(
     proposal = proposal.with_(total_power=total_power(view, proposal))
     proposal = schedule(view, pid, proposal, tally_at)
     put_proposal(view, pid, proposal)
+    running.open_tally(view, pid, proposal)
     if policy.method is DecisionMethod.OPTIMISTIC:  # nobody votes yes: who asked for it supports it
         for who in {proposal.proposer, sponsor}:
             if get_member(view, proposal.collective, who) is not None:
@@ -116,24 +116,29 @@ def supporters(view: StateView, pid: int, proposal: Proposal) -> set[Address]:
 
 
 def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
-    """Tally, then pass into grace (executing at once without grace), fail, veto or restart."""
+    """Tally (the running tally: no member is visited), then pass into grace (executing at once
+    without grace), fail, veto or restart."""
     policy = proposal.require_policy()
+    running.end_voting(view, pid, proposal)
     winner = -1
+    counted = running.running_tally(view, pid, proposal)
     if policy.method is DecisionMethod.MULTISIG:
         count = counted_approvals(view, ctx.time_ms, pid, proposal)
         tally: tuple[int, ...] = (count,)
         outcome = Outcome.PASS if count >= policy.required_approvals else Outcome.FAIL
     elif proposal.method is VotingMethod.BINARY:
-        tally = tuple(scores(VotingMethod.BINARY, 4, weighted_votes(view, pid, proposal)))
+        tally = counted.scores
         outcome = binary_outcome(policy, tally, proposal.total_power, proposal.expedited)
     else:
-        votes = weighted_votes(view, pid, proposal)
-        tally = tuple(scores(proposal.method, len(proposal.choices), votes))
-        winner = choice_winner(proposal.method, len(proposal.choices), votes)
+        tally = counted.scores
+        if proposal.method is VotingMethod.RANKED:
+            winner = instant_runoff(len(proposal.choices), running.cast_votes(view, pid))
+        else:
+            winner = plurality_winner(tally)
         decided = winner
         if proposal.actions:  # an allocation: its support against the "none" choice
             decided = 0 if allocation_supported(policy, tally) else -1
-        outcome = choice_outcome(policy, participation(votes), proposal.total_power, decided)
+        outcome = choice_outcome(policy, counted.turnout, proposal.total_power, decided)
     now = ctx.time_ms
     proposal = proposal.with_(tally=tally, winner=winner, closed_ms=now)
     events = [Event.of("proposal_tallied", proposal=pid, outcome=outcome.value)]
@@ -165,7 +170,8 @@ def restart_as_regular(
     starts again as a regular vote with a fresh snapshot and empty ballot box."""
     for who in supporters(view, pid, proposal):
         exitlock.unlock(view, proposal.collective, who, pid)
-    clear_votes(view, pid)
+    for voter in clear_votes(view, pid):
+        running.forget_voter(view, pid, voter)
     policy = proposal.require_policy()
     if policy.method is DecisionMethod.OPTIMISTIC:
         policy = replace(policy, method=DecisionMethod.VOTE)
@@ -256,6 +262,7 @@ def finalize(
         escalation.record(
             view, cid, collective, proposal.actions, submitted_ms=proposal.submitted_ms, sign=-1
         )
+    running.end_voting(view, pid, proposal)
     proposal = schedule(view, pid, proposal, None)
     if proposal.proposer != SYSTEM_ADDRESS:
         add_live(view, cid, proposal.proposer, -1)

@@ -97,11 +97,15 @@ def choice_winner(method: VotingMethod, option_count: int, votes: Weighted) -> i
     """The winning choice, or -1 on a tie for first place or when nobody voted."""
     if method is VotingMethod.RANKED:
         return instant_runoff(option_count, votes)
-    totals = scores(method, option_count, votes)
+    return plurality_winner(scores(method, option_count, votes))
+
+
+def plurality_winner(totals: Sequence[int]) -> int:
+    """The choice with the strictly highest score, or -1 on a tie for first or no score."""
     best = max(totals, default=0)
     if best == 0 or totals.count(best) > 1:
         return -1
-    return totals.index(best)
+    return list(totals).index(best)
 
 
 def instant_runoff(option_count: int, votes: Weighted) -> int:

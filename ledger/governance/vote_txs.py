@@ -17,9 +17,9 @@ from typing import Any, ClassVar
 from ledger.codec import Fields
 from ledger.collectives.standing import require_active_member
 from ledger.errors import ErrorCode, TxError
-from ledger.governance import keys
+from ledger.governance import keys, running
 from ledger.governance.ballots import SALT_LEN, Ballot, commitment, get_ballot, put_ballot, validate
-from ledger.governance.electorate import direct_votes, has_weight
+from ledger.governance.electorate import has_weight
 from ledger.governance.kinds import BinaryOption, DecisionMethod, VotingMethod
 from ledger.governance.lifecycle import close_voting, note_support
 from ledger.governance.proposal import (
@@ -28,7 +28,7 @@ from ledger.governance.proposal import (
     require_proposal,
     require_status,
 )
-from ledger.governance.tally import binary_certain, scores
+from ledger.governance.tally import binary_certain
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
 from ledger.state.context import BlockContext
@@ -133,7 +133,9 @@ def record_ballot(
     ballot: Ballot,
 ) -> list[Event]:
     """Store a ballot, keep exit locks and the dilution peak, and execute early if decided."""
+    previous = get_ballot(view, pid, voter)
     put_ballot(view, pid, voter, ballot)
+    running.record(view, pid, proposal, voter, ballot, previous=previous)
     if proposal.method is VotingMethod.BINARY:
         supported = ballot.supports(BinaryOption.YES)
     else:  # an allocation's ballot supports the targets it gives weight to, not "none"
@@ -143,7 +145,7 @@ def record_ballot(
     events = [Event.of("vote", proposal=pid, voter=voter.raw)]
     policy = proposal.require_policy()
     if policy.early_execution and proposal.method is VotingMethod.BINARY:
-        tally = scores(VotingMethod.BINARY, 4, direct_votes(view, pid, proposal))
+        tally = running.running_tally(view, pid, proposal).direct
         if binary_certain(policy, tally, proposal.total_power, proposal.expedited):
             events += close_voting(view, ctx, pid, proposal)
     return events
@@ -185,8 +187,11 @@ class VoteCommitHandler(TxHandler[VoteCommit]):
     ) -> list[Event]:
         pid, voter = payload.proposal_id, tx.sender_address
         view.put(keys.commitment(pid, voter.raw), payload.commitment)
-        if require_proposal(view, pid).method is VotingMethod.BINARY:
-            put_ballot(view, pid, voter, WITHHELD)  # until revealed, the commitment abstains
+        proposal = require_proposal(view, pid)
+        if proposal.method is VotingMethod.BINARY:  # until revealed, the commitment abstains
+            previous = get_ballot(view, pid, voter)
+            put_ballot(view, pid, voter, WITHHELD)
+            running.record(view, pid, proposal, voter, WITHHELD, previous=previous)
         return [
             Event.of("vote_committed", proposal=payload.proposal_id, voter=tx.sender_address.raw)
         ]

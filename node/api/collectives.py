@@ -1,4 +1,5 @@
-"""Collectives: the record, members with their holdings, token supply, treasury and policies."""
+"""Collectives: the record, members with their holdings and claimable holder payouts, token
+supply, treasury, holder payout pools and policies."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from ledger.collectives import keys as col_keys
+from ledger.collectives import payouts
 from ledger.collectives.holdings import holdings_of, supply
-from ledger.collectives.ids import COLLECTIVE_ID_LEN
+from ledger.collectives.ids import COLLECTIVE_ID_LEN, Asset
 from ledger.collectives.model import Collective
 from ledger.collectives.roster import member_count
 from ledger.collectives.store import get_collective, iter_members
@@ -52,6 +54,11 @@ def collective_view(ctx: ApiContext, cid: bytes, collective: Collective) -> dict
                 "address": address.to_text(hrp),
                 **jsonable(member, hrp),
                 "holdings": dict(zip(class_names, amounts, strict=True)),
+                "claimable": [
+                    {"class": i, **_asset_view(asset), "amount": amount}
+                    for i, held in enumerate(amounts)
+                    for asset, amount in payouts.owed(view, Asset(cid, i), address, held)
+                ],
             }
         )
     count = member_count(view, cid)
@@ -75,8 +82,18 @@ def collective_view(ctx: ApiContext, cid: bytes, collective: Collective) -> dict
             }
             for asset, amount in balances(view, cid)
         ],
+        "holder_pools": [
+            {"class": i, **_asset_view(asset), "unclaimed": pool.balance}
+            for i in range(len(collective.classes))
+            for asset, pool in payouts.pools(view, Asset(cid, i))
+        ],
         "policies": _policies(view, cid, hrp),
     }
+
+
+def _asset_view(asset: Asset) -> dict[str, Any]:
+    """The paid asset as every `--asset` option takes it (`native` or `COLLECTIVE/CLASS`)."""
+    return {"asset": asset_text(asset.raw)}
 
 
 def _policies(view: StateView, cid: bytes, hrp: str) -> list[dict[str, Any]]:

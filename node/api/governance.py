@@ -1,8 +1,9 @@
 """Proposals: their record, live tally while voting, deadlines, and a collective's list.
 
-The live tally is computed exactly as the end-block hook will compute it at the deadline
-(`ledger.governance.lifecycle.close_voting`): ballots weighted by snapshot power plus delegation,
-scored per the voting method. Secret ballots count only what has been revealed so far.
+The live tally is the proposal's running tally, which the end-block hook reads at the deadline
+(`ledger.governance.running`, `ledger.governance.lifecycle.close_voting`): ballots weighted by
+snapshot power plus delegation, scored per the voting method. Secret ballots count only what has
+been revealed so far.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from aiohttp import web
 from ledger.governance import keys as gov_keys
 from ledger.governance.actions import Action
 from ledger.governance.ballots import ballots
-from ledger.governance.electorate import weighted_votes
 from ledger.governance.kinds import DecisionMethod, ProposalKind, VotingMethod
 from ledger.governance.proposal import Proposal, Status, get_proposal
+from ledger.governance.running import running_tally
 from ledger.governance.signers import counted_approvals
-from ledger.governance.tally import participation, scores
 from ledger.state.view import StateView
 from node.api.collectives import parse_collective_id, require_collective
 from node.api.context import ApiContext
@@ -41,18 +41,16 @@ def live_tally(view: StateView, pid: int, proposal: Proposal, now_ms: int) -> di
     if policy is not None and policy.method is DecisionMethod.MULTISIG:
         count = counted_approvals(view, now_ms, pid, proposal)  # signers still in standing
         return {"approvals": count, "required_approvals": policy.required_approvals}
-    votes = weighted_votes(view, pid, proposal)
+    counted = running_tally(view, pid, proposal)
     if proposal.method is VotingMethod.BINARY:
-        totals = scores(VotingMethod.BINARY, 4, votes)
-        options = dict(zip(BINARY_OPTIONS, totals, strict=True))
+        options = dict(zip(BINARY_OPTIONS, counted.scores, strict=True))
     else:
-        totals = scores(proposal.method, len(proposal.choices), votes)
-        options = dict(zip(proposal.choices, totals, strict=False))
+        options = dict(zip(proposal.choices, counted.scores, strict=False))
     return {
         "options": options,
-        "participation": participation(votes),
+        "participation": counted.turnout,
         "total_power": proposal.total_power,
-        "voters": len(votes),
+        "voters": counted.voters,
     }
 
 

@@ -40,6 +40,7 @@ STATE_SCHEMAS: dict[str, Schema] = {
                         "expires_ms": INT,
                         "jailed": BOOL,
                         "holdings": {"type": "object", "additionalProperties": INT},
+                        "claimable": array(obj({"class": INT, "asset": STR, "amount": INT})),
                     }
                 )
             ),
@@ -55,6 +56,7 @@ STATE_SCHEMAS: dict[str, Schema] = {
                     }
                 )
             ),
+            "holder_pools": array(obj({"class": INT, "asset": STR, "unclaimed": INT})),
             "policies": array(obj({"kind": STR, "override": BOOL, "policy": OBJ})),
         },
         {"proof": ref("ProofBundle")},

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
-from ledger.collectives.params import DAY, PPM
+from ledger.collectives.params import DAY, PPM, CollectiveParams
 from ledger.errors import ErrorCode
 from ledger.governance.actions_treasury import Allocate, StreamCreate
 from ledger.governance.ballots import Ballot
-from ledger.governance.core_actions import TreasurySpend
+from ledger.governance.core_actions import SetParams, TreasurySpend
 from ledger.governance.kinds import DecisionMethod, ProposalKind, VotingMethod
 from ledger.governance.policy import Policy
 from ledger.governance.process_txs import MultisigApprove
@@ -85,3 +85,15 @@ def test_an_optimistic_spend_locks_its_proposer_and_fails_after_a_mass_exit(chai
     events = settle(coop, pid)
     assert "proposal_diluted" in [e.kind for e in events]
     assert proposal(coop, pid).status is Status.REJECTED
+
+
+def test_bob_votes_yes_then_ragequits_and_his_ballot_shrinks_with_him(chain: Chain) -> None:
+    """An exit after voting takes the ballot's weight too (on a proposal that moves no value
+    nothing locks the exit): Alice's 10 and Bob's last share miss the 50 % governance quorum."""
+    coop = make_coop(chain)
+    pid = submit(coop, [SetParams(CollectiveParams(proposal_deposit=1))])
+    vote(coop, pid, [ALICE, BOB])
+    chain.send(BOB, Ragequit(coop.cid, ((0, 9),)))
+    settle(coop, pid)
+    assert proposal(coop, pid).status is Status.REJECTED
+    assert proposal(coop, pid).tally[0] == 11

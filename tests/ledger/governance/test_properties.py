@@ -42,11 +42,13 @@ from ledger.governance.core_actions import (
     SetParams,
     TreasurySpend,
 )
+from ledger.governance.electorate import has_weight
 from ledger.governance.kinds import DecisionMethod, ProposalKind, VotingMethod
 from ledger.governance.policy import Policy
 from ledger.governance.process_txs import MultisigApprove, ProposalProcess
 from ledger.governance.proposal import Proposal, Status, require_proposal
 from ledger.governance.proposal_txs import ProposalCancel, ProposalSponsor, ProposalSubmit
+from ledger.governance.running import running_tally
 from ledger.governance.vote_txs import Vote, VoteCommit, VoteReveal
 from ledger.keys import PrivateKey
 from ledger.state import keys as skeys
@@ -54,6 +56,7 @@ from ledger.state.events import Event, Receipt
 from ledger.state.records import Account
 from ledger.tx import Payload
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, MALLORY, PEOPLE, Chain
+from tests.ledger.governance import reference
 
 CLASSES = (
     TokenClass("shares", ClassKind.SHARES, transferable=True),
@@ -395,6 +398,22 @@ def check(world: World, result: Receipt | ErrorCode | list[Event]) -> None:
         assert total == held[token], f"supply of {token} is {total}, holdings {held[token]}"
         assert total == world.minted[token], f"{token} changed without mint or burn"
     require_collective(chain.view, world.cid)
+    check_running_tallies(world)
+
+
+def check_running_tallies(world: World) -> None:
+    """Every proposal in VOTING: the running tally equals the from-scratch count of today's
+    rules, and who may vote is what visiting every member would say."""
+    view = world.chain.view
+    for pid in set(world.proposals):
+        p = require_proposal(view, pid)
+        if p.status is not Status.VOTING:
+            continue
+        counted = running_tally(view, pid, p)
+        expected = reference.reference_tally(view, pid, p)
+        assert (counted.scores, counted.direct, counted.turnout, counted.voters) == expected[:4]
+        for key in PEOPLE:
+            assert has_weight(view, p, key.address) == reference.has_weight(view, p, key.address)
 
 
 @settings(

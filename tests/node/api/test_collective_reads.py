@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from ledger.collectives import keys as col_keys
+from ledger.collectives.ids import Asset
 from ledger.merkle import Proof, verify_proof
+from ledger.splits.parties import Party, PartyKind
+from ledger.splits.payloads import SplitCreate, SplitPay
+from ledger.splits.records import SplitTerms
+from ledger.splits.store import split_id_for
 from tests.node.api.builder import ALICE, BOB, CAROL, CONTENT_HASH, GUILD, HRP, Client, LiveChain
 
 
@@ -20,6 +25,21 @@ async def test_collective_members_holdings_and_policies(client: Client) -> None:
     assert all(p["override"] is False for p in body["policies"])
     listed = await (await client.get("/v1/collectives")).json()
     assert GUILD.hex() in [c["id"] for c in listed["collectives"]]
+
+
+async def test_members_see_the_holder_payouts_they_may_claim(
+    chain: LiveChain, client: Client
+) -> None:
+    shareholders = Party(PartyKind.TOKEN_HOLDERS, Asset(GUILD, 0).raw)
+    create = chain.builder.sign(CAROL, SplitCreate(None, SplitTerms((shareholders,), (1,), 1)))
+    chain.commit([create])
+    split_id = split_id_for(CAROL.address, create.body.nonce)
+    chain.commit([chain.builder.sign(CAROL, SplitPay(split_id, 15))])
+    body = await (await client.get(f"/v1/collectives/{GUILD.hex()}")).json()
+    claimable = {m["address"]: m["claimable"] for m in body["members"]}
+    assert claimable[ALICE.address.to_text(HRP)] == [{"class": 0, "asset": "native", "amount": 10}]
+    assert claimable[BOB.address.to_text(HRP)] == [{"class": 0, "asset": "native", "amount": 5}]
+    assert body["holder_pools"] == [{"class": 0, "asset": "native", "unclaimed": 15}]
 
 
 async def test_collective_proof(client: Client) -> None:
