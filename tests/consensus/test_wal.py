@@ -13,7 +13,6 @@ from consensus.messages import NIL, Proposal, Step
 from consensus.signer import MemorySignStateStore, SignState
 from consensus.wal import (
     EndHeight,
-    JournaledSigner,
     MemoryWAL,
     Received,
     Sent,
@@ -23,9 +22,10 @@ from consensus.wal import (
     decode_record,
     encode_record,
     frame,
-    replay,
 )
 from consensus.wal_file import FileWAL, WalCorruptError
+from consensus.wal_replay import replay
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Vote, VoteType
 from ledger.keys import PrivateKey
 from tests.consensus.harness import FAST, GENESIS_HASH, Net, raw_vote, receive
