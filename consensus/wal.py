@@ -303,6 +303,8 @@ class MemoryWAL:
     def append(self, record: WalRecord, *, sync: bool = False) -> None:
         self.appends += 1
         self.pending.append(record)
+        if type(record) is Received and not sync:
+            return  # the common case, kept lean: a received message never starts a round
         full = self._rounds.add(record)
         if sync:
             if isinstance(record, EndHeight):
