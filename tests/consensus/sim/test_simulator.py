@@ -9,6 +9,7 @@ from consensus.sim.clock import EventQueue
 from consensus.sim.network import LinkProfile, Network
 from consensus.sim.options import max_faulty
 from consensus.sim.simulation import Simulation
+from consensus.wal import MemoryWAL
 
 
 def test_a_seed_replays_exactly() -> None:
@@ -143,3 +144,20 @@ def test_validators_join_and_leave_through_the_ledger_update_path() -> None:
     assert all(signers[h] <= {v.address for v in members[h].validators} for h in members)
     assert any(joiner in signers[h] for h in range(4, 15))
     assert sim.nodes[0].disk.chain.height >= 14  # the joiner followed the chain before joining
+
+
+def test_a_stuck_height_compacts_the_wal_and_a_restart_from_it_commits_safely() -> None:
+    """Every node ignores the proposals of rounds 0-11 (the checker's crippled protocol), so
+    height 1 goes through 12 rounds before it decides and the WALs are compacted (consensus.wal,
+    "A bound per height"); one node crashes at round 9 and restarts from its compacted WAL into
+    the round it was in, and every check (double sign, lock, fork) holds."""
+    options = derive(14, validators=4, heights=1).with_(ignore_proposals_below=12, chaos_ms=60_000)
+    sim = Simulation(options)
+    stuck = sim.nodes[1]
+    sim.queue.at(110_000, stuck.crash)
+    sim.queue.at(111_000, stuck.restart)
+    report = sim.run()
+    assert report.ok, [str(v) for v in report.violations]
+    wal = stuck.disk.wal
+    assert isinstance(wal, MemoryWAL) and wal.compactions > 0
+    assert max(report.rounds) >= 12 and stuck.disk.chain.height >= 1
