@@ -230,8 +230,15 @@ class OwnRounds:
         return len(self.own) > max(OWN_ROUND_LIMIT, 2 * self.floor)
 
     def compacted(self, records: list[WalRecord]) -> None:
+        """`records` are the height's records after a compaction."""
         self.own = {r for r in map(own_round, records) if r is not None}
         self.floor = len(self.own)
+
+    def opened(self, records: list[WalRecord]) -> None:
+        """`records` are the height's records found on open: the floor is what a compaction of
+        them would keep, so restarts in a loop cannot raise the bound."""
+        self.own = {r for r in map(own_round, records) if r is not None}
+        self.floor = len({r for r in map(own_round, compact(records)) if r is not None})
 
 
 def compact(records: list[WalRecord]) -> list[WalRecord]:

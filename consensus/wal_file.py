@@ -65,7 +65,7 @@ class FileWAL:
         self.max_bytes = max_bytes
         self._records, good = self._scan()
         self._rounds = OwnRounds()
-        self._rounds.compacted(self._records)
+        self._rounds.opened(self._records)
         self.compactions = 0
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         size = os.fstat(self._fd).st_size

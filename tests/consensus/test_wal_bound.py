@@ -130,3 +130,25 @@ def test_a_stuck_height_under_gossip_keeps_a_bounded_wal_and_every_crash_keeps_t
     assert any(isinstance(r, RoundReached) for r in records)
     assert compact(compact(records)) == compact(records)  # a compacted height stays as it is
     wal.close()
+
+
+def test_a_validator_restarted_every_round_keeps_the_bound_and_its_lock(tmp_path: Path) -> None:
+    """A crash loop: each restart reopens the WAL (which sets the next compaction point from what
+    a compaction would keep, so restarts cannot raise the bound) and replays into the round the
+    node was in, locked on v; it then plays that round on."""
+    net = Net(stop_height=1)
+    target = next(n for n in net.nodes if n is not net.proposer(1, 0))
+    machine, wal = start(target, tmp_path, new=True)
+    machine.on_start(1, net.validators_at(1))
+    v = net.proposer(1, 0).app.propose(1, 0)
+    play_round(net, target, machine, wal, 0, v=v)
+    first_round = wal.size
+    sizes = []
+    for r in range(1, 30):
+        wal.close()
+        machine, wal, _ = restart(net, target, tmp_path)
+        assert machine.round == r and machine.locked[0] == 0
+        play_round(net, target, machine, wal, r, v=v)
+        sizes.append(wal.size)
+    assert max(sizes) <= (OWN_ROUND_LIMIT + 2) * first_round
+    wal.close()
