@@ -212,7 +212,8 @@ class WriteAheadLog(Protocol):
 class OwnRounds:
     """The rounds of the current height the machine was in: when to compact. After a
     compaction kept k of them, the next comes at max(OWN_ROUND_LIMIT, 2k) + 1, so a rewrite
-    always at least halves them and its cost is amortized over the rounds that grew them."""
+    comes only once they have doubled (or passed the limit) and its cost is spread over the
+    rounds that grew them, even in the rare case where a compaction keeps many."""
 
     def __init__(self) -> None:
         self.own: set[int] = set()
