@@ -113,7 +113,11 @@ class Algorithm:
         if self.valid_value is not None:  # line 15
             block = self.valid_value  # line 16
         else:
-            block = self._app.propose(self.height, round_)  # line 18
+            built = self._app.propose(self.height, round_)  # line 18
+            if built is None:  # no block can be built: the round goes on (the propose timeout)
+                log.warning("no block to propose at height %d round %d", self.height, round_)
+                return
+            block = built
             hs.valid_cache[block.hash()] = True  # our own application built it
         signer = self.signer
         assert signer is not None  # me is set only with a signer

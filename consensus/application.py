@@ -24,8 +24,9 @@ Verifier: TypeAlias = Callable[[bytes, bytes, bytes], bool]
 
 
 class Application(Protocol):
-    def propose(self, height: int, round_: int) -> Block:
-        """A new block for (height, round) proposed by this node."""
+    def propose(self, height: int, round_: int) -> Block | None:
+        """A new block for (height, round) proposed by this node, or None when none can be
+        built (then it proposes nothing in this round)."""
         ...
 
     def validate(self, block: Block) -> bool:

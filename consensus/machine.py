@@ -75,7 +75,7 @@ class ConsensusMachine:
         self._alg = Algorithm(genesis_hash, app, timeouts, signer)
         self._verify = verifier
         self.synchrony = synchrony if synchrony is not None else Synchrony()
-        self.journal = journal  # None while a WAL replays (consensus.wal.replay)
+        self.journal = journal  # None while a WAL replays (consensus.wal_replay.replay)
         self._previous: HeightState | None = None  # the height before, for late equivocations
 
     # -- read-only view, for drivers, the WAL and tests --------------------------------------
@@ -114,6 +114,19 @@ class ConsensusMachine:
         alg = self._alg
         if alg.hs is not None and not alg.decided and round_ > alg.locked_round:
             alg.locked_round, alg.locked_hash, alg.locked_value = round_, block_hash, None
+
+    def resume_round(self, height: int, round_: int) -> list[Action]:
+        """WAL replay only: move to `round_` as the original run did, when a compacted WAL no
+        longer holds the timeouts and votes that led there (consensus.wal, "A bound per
+        height"). Moving to a higher round never endangers safety: the lock and the double-sign
+        guard rule what is signed, whatever the round."""
+        alg = self._alg
+        out = alg.out = []
+        if alg.hs is None or alg.decided or height != alg.height or round_ <= alg.round:
+            return out
+        alg.start_round(round_)
+        alg.progress()
+        return out
 
     def stay_silent(self) -> None:
         """Sign nothing more at this height (follow it as an observer); the next height signs

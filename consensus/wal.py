@@ -3,8 +3,8 @@
 A restarted validator must resume its height without equivocating, without forgetting a lock it
 announced, and without going silent. The double-sign guard (consensus.signer) stops a second
 signature for one step; the WAL restores the rest: every input the machine took (messages
-received, timeouts fired) and every message it signed, in order. `replay` feeds them back to a
-fresh machine.
+received, timeouts fired) and every message it signed, in order. `consensus.wal_replay.replay`
+feeds them back to a fresh machine; `consensus.wal_signer.JournaledSigner` signs through the WAL.
 
 Records (`WalRecord`), each `[kind, fields]` in the canonical codec:
 
@@ -13,6 +13,7 @@ Records (`WalRecord`), each `[kind, fields]` in the canonical codec:
     Sent(message)       a proposal or vote this node signed, logged with a sync before it leaves
     TimeoutFired(h,r,s) a timeout, logged before the machine sees it
     EndHeight(h)        height h is decided and its block stored; logged with a sync
+    RoundReached(h,r)   only in a compacted height: the machine was in round r (see below)
 
 Durability follows CometBFT's "selective fsync": a received message or a fired timeout is written
 without a sync; own messages and height ends are synced, and because the log is sequential a sync
@@ -26,35 +27,41 @@ re-derive (its inputs were not durable): the guard refuses the new choice, the n
 the rest of the round, and with f others silent the round can never time out (found by the
 simulator).
 
+A bound per height: a height that cannot decide would log about 2n votes per round for ever.
+When the records of the current height span more than `OWN_ROUND_LIMIT` rounds the machine was
+in (rounds with a timeout it fired or a message it signed), the height is compacted (`compact`):
+kept are the `LATEST_OWN_ROUNDS` latest such rounds, every round above them (rounds the machine
+may have jumped to; the machine's admission bounds them), the lock round (its latest non-nil
+precommit) and the POL rounds named by the kept proposals; each kept round of the machine's is
+preceded by `RoundReached`. Dropping the other rounds is safe: the double-sign guard, not the
+WAL, is what keeps the key from signing twice, and the sign state keeps the lock; the records
+that re-derive the guard's last signature (its round, that round's POL round, the lock round)
+are all kept, so a replay still signs again. What a compacted replay can lose is a valid value of
+a dropped round (liveness only: as proposer it builds a new block).
+
 Implementations: `MemoryWAL` here (the simulator's: `crash()` drops what was not synced, as a
-power cut would) and `consensus.wal_file.FileWAL` (length-prefixed, checksummed records; torn or
-corrupt tails are truncated on open).
+power cut would) and `consensus.wal_file.FileWAL` (length-prefixed, checksummed records; a torn
+tail is truncated on open, corruption followed by valid records refuses to start).
 """
 
 from __future__ import annotations
 
-import logging
 import struct
 import zlib
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Protocol, TypeAlias
 
-from consensus.actions import Action, Broadcast, Rejected, ScheduleTimeout
-from consensus.machine import ConsensusMachine
-from consensus.messages import ConsensusMessage, MessageKind, Proposal, Step, encode_message
-from consensus.signer import Signer, SignState, SignStateStore
-from consensus.validators import ValidatorSet
+from consensus.messages import NIL, ConsensusMessage, MessageKind, Proposal, Step, encode_message
 from ledger import codec
-from ledger.block import MAX_BLOCK_BYTES, Block, Vote, VoteType
+from ledger.block import MAX_BLOCK_BYTES, Vote, VoteType
 from ledger.codec import Fields
-from ledger.keys import PrivateKey
-
-log = logging.getLogger(__name__)
 
 MAX_RECORD_BYTES = MAX_BLOCK_BYTES + 64 * 1024
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 FRAME = struct.Struct(">II")  # payload length, crc32 of the payload
+OWN_ROUND_LIMIT = 8  # rounds of one height the machine was in before the height is compacted
+LATEST_OWN_ROUNDS = 2  # the latest of them are kept whole
 
 
 class RecordKind(IntEnum):
@@ -65,6 +72,7 @@ class RecordKind(IntEnum):
     TIMEOUT = 3
     END_HEIGHT = 4
     RECEIVED_AT = 5  # a received message with the local time: [5, at_ms, message]
+    ROUND_REACHED = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +98,39 @@ class EndHeight:
     height: int
 
 
-WalRecord: TypeAlias = Received | Sent | TimeoutFired | EndHeight
+@dataclass(frozen=True, slots=True)
+class RoundReached:
+    height: int
+    round: int
+
+
+WalRecord: TypeAlias = Received | Sent | TimeoutFired | EndHeight | RoundReached
 
 
 def record_height(record: WalRecord) -> int:
     if isinstance(record, Received | Sent):
         return record.message.height
     return record.height
+
+
+def record_round(record: WalRecord) -> int | None:
+    if isinstance(record, Received | Sent):
+        return record.message.round
+    if isinstance(record, EndHeight):
+        return None
+    return record.round
+
+
+def _round_of(record: WalRecord) -> int:
+    round_ = record_round(record)
+    return -1 if round_ is None else round_
+
+
+def own_round(record: WalRecord) -> int | None:
+    """The round a record shows the machine was in: what it signed, a timeout it acted on."""
+    if isinstance(record, Sent | TimeoutFired | RoundReached):
+        return record_round(record)
+    return None
 
 
 def _message_from(raw: object) -> ConsensusMessage:
@@ -120,6 +154,8 @@ def encode_record(record: WalRecord) -> bytes:
             int(RecordKind.TIMEOUT),
             [record.height, record.round, int(record.step)],
         ]
+    elif isinstance(record, RoundReached):
+        body = [int(RecordKind.ROUND_REACHED), [record.height, record.round]]
     else:
         body = [int(RecordKind.END_HEIGHT), [record.height]]
     return codec.encode(body)
@@ -134,7 +170,9 @@ def decode_record(data: bytes) -> WalRecord:
         at_ms = at.int("at_ms")
         return Received(_message_from(at.raw()), at_ms)
     f = Fields(raw, 2, "wal.record")
-    kind = f.int("kind", 1, RecordKind.END_HEIGHT)
+    kind = f.int("kind", 1, RecordKind.ROUND_REACHED)
+    if kind == RecordKind.RECEIVED_AT:
+        raise codec.MalformedError("wal.record: a received_at record has 3 items")
     if kind == RecordKind.RECEIVED:
         return Received(_message_from(f.raw()))
     if kind == RecordKind.SENT:
@@ -143,6 +181,9 @@ def decode_record(data: bytes) -> WalRecord:
         t = Fields(f.raw(), 3, "wal.timeout")
         height, round_ = t.int("height", 1), t.int("round", 0, 2**31)
         return TimeoutFired(height, round_, Step(t.int("step", 0, max(Step))))
+    if kind == RecordKind.ROUND_REACHED:
+        r = Fields(f.raw(), 2, "wal.round_reached")
+        return RoundReached(r.int("height", 1), r.int("round", 0, 2**31))
     e = Fields(f.raw(), 1, "wal.end_height")
     return EndHeight(e.int("height", 0))
 
@@ -168,6 +209,84 @@ class WriteAheadLog(Protocol):
         ...
 
 
+class OwnRounds:
+    """The rounds of the current height the machine was in: when to compact. After a
+    compaction kept k of them, the next comes at max(OWN_ROUND_LIMIT, 2k) + 1, so a rewrite
+    comes only once they have doubled (or passed the limit) and its cost is spread over the
+    rounds that grew them, even in the rare case where a compaction keeps many."""
+
+    def __init__(self) -> None:
+        self.own: set[int] = set()
+        self.floor = 0
+
+    def add(self, record: WalRecord) -> bool:
+        """Count `record`; True when the height must be compacted now."""
+        if isinstance(record, EndHeight):
+            self.own, self.floor = set(), 0
+            return False
+        round_ = own_round(record)
+        if round_ is None or round_ in self.own:
+            return False
+        self.own.add(round_)
+        return len(self.own) > max(OWN_ROUND_LIMIT, 2 * self.floor)
+
+    def compacted(self, records: list[WalRecord]) -> None:
+        """`records` are the height's records after a compaction."""
+        self.own = {r for r in map(own_round, records) if r is not None}
+        self.floor = len(self.own)
+
+    def opened(self, records: list[WalRecord]) -> None:
+        """`records` are the height's records found on open: the floor is what a compaction of
+        them would keep, so restarts in a loop cannot raise the bound."""
+        self.own = {r for r in map(own_round, records) if r is not None}
+        self.floor = len({r for r in map(own_round, compact(records)) if r is not None})
+
+
+def compact(records: list[WalRecord]) -> list[WalRecord]:
+    """The records of a height kept by the bound (module docstring), grouped by round in
+    ascending order, each round the machine was in preceded by `RoundReached`; a leading
+    `EndHeight` stays first. Pure: the same input gives the same log."""
+    head = records[:1] if records and isinstance(records[0], EndHeight) else []
+    body = [r for r in records[len(head) :] if not isinstance(r, EndHeight)]
+    own = sorted({r for r in map(own_round, body) if r is not None})
+    if not own:
+        return records
+    keep = set(own[-LATEST_OWN_ROUNDS:])
+    keep.update(r for r in map(record_round, body) if r is not None and r > own[-1])
+    locks = [
+        r.message.round
+        for r in body
+        if isinstance(r, Sent)
+        and isinstance(r.message, Vote)
+        and r.message.type == VoteType.PRECOMMIT
+        and r.message.block_hash != NIL
+    ]
+    keep.update(locks[-1:])
+    keep.update(
+        r.message.pol_round
+        for r in body
+        if isinstance(r, Received | Sent)
+        and isinstance(r.message, Proposal)
+        and r.message.round in keep
+        and r.message.pol_round >= 0
+    )
+    own_set = set(own)
+    out = list(head)
+    for height, round_ in sorted({(record_height(r), _round_of(r)) for r in body}):
+        if round_ not in keep:
+            continue
+        if round_ in own_set:
+            out.append(RoundReached(height, round_))
+        out.extend(
+            r
+            for r in body
+            if not isinstance(r, RoundReached)
+            and record_height(r) == height
+            and record_round(r) == round_
+        )
+    return out
+
+
 class WalError(Exception):
     """The WAL cannot be used as it is (it is ahead of the block store, or unwritable)."""
 
@@ -177,7 +296,8 @@ class MemoryWAL:
 
     Records appended without `sync` sit in `pending` until the next synced append; `crash()`
     drops them, as a power cut drops unsynced writes. After a synced `EndHeight`, earlier records
-    are dropped (what a file WAL's rotation does, without waiting for a size limit).
+    are dropped (what a file WAL's rotation does, without waiting for a size limit). A height
+    past the round bound is compacted as `FileWAL` does (durable at once, as its atomic rewrite).
     """
 
     def __init__(self) -> None:
@@ -185,14 +305,24 @@ class MemoryWAL:
         self.pending: list[WalRecord] = []
         self.appends = 0
         self.syncs = 0
+        self.compactions = 0
+        self._rounds = OwnRounds()
 
     def append(self, record: WalRecord, *, sync: bool = False) -> None:
         self.appends += 1
         self.pending.append(record)
+        if type(record) is Received and not sync:
+            return  # the common case, kept lean: a received message never starts a round
+        full = self._rounds.add(record)
         if sync:
             if isinstance(record, EndHeight):
                 self.durable, self.pending = [], [record]
             self._flush()
+        if full:
+            self.compactions += 1
+            self.durable, self.pending = compact(self.records()), []
+            self._rounds.compacted(self.durable)
+            self.syncs += 1
 
     def sync(self) -> None:
         self._flush()
@@ -208,201 +338,3 @@ class MemoryWAL:
     def crash(self) -> None:
         """Lose every record that was not synced."""
         self.pending = []
-
-
-# -- replay ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayResult:
-    """What a restarted driver does after `replay`.
-
-    `actions`: still to be carried out, in order: broadcasts the WAL did not hold (the guard had
-    saved the signature but the crash came before the `Sent` record; the guard hands back the same
-    signature; log them unless `JournaledSigner.journaled` says they were logged during replay),
-    timeouts to arm, perhaps a `Decide` (the height was decided but its block was not stored) and
-    evidence found again.
-    `resend`: own messages the WAL holds for this height; send them again (peers may have missed
-    them when we went down; they are the same signatures).
-    """
-
-    actions: list[Action]
-    resend: list[ConsensusMessage]
-    fed: int
-
-
-def replay(
-    machine: ConsensusMachine,
-    records: list[WalRecord],
-    height: int,
-    validators: ValidatorSet,
-    *,
-    delay_ms: int = 0,
-) -> ReplayResult:
-    """Start `machine` at `height` and feed it what the WAL holds for that height.
-
-    `height` is the driver's current height (its last stored block + 1) and `delay_ms` what it
-    passes to `on_start` normally. Records after the last `EndHeight` below `height` are fed in
-    order: received and sent messages through `on_proposal` / `on_vote`, fired timeouts through
-    `on_timeout`. The guard re-issues only its last signature, so earlier own messages are refused
-    when the machine re-derives them; feeding the logged copies back keeps the vote counts, and so
-    the lock, of the original run. Raises `WalError` when the WAL ends a height at or above
-    `height` (it is ahead of the block store: the store lost a block).
-    """
-    start = 0
-    for index, record in enumerate(records):
-        if isinstance(record, EndHeight):
-            if record.height >= height:
-                raise WalError(
-                    f"the WAL ended height {record.height} but the block store is at "
-                    f"{height - 1}: the block store lost data"
-                )
-            start = index + 1
-    journal, machine.journal = machine.journal, None  # the records are in the WAL already
-    try:
-        return _replay(machine, records[start:], height, validators, delay_ms)
-    finally:
-        machine.journal = journal
-
-
-def _replay(
-    machine: ConsensusMachine,
-    records: list[WalRecord],
-    height: int,
-    validators: ValidatorSet,
-    delay_ms: int,
-) -> ReplayResult:
-    produced = list(machine.on_start(height, validators, delay_ms=delay_ms))
-    logged: set[bytes] = set()
-    fired: set[tuple[int, int, Step]] = set()  # timeouts that were fed: not to be armed again
-    resend: list[ConsensusMessage] = []
-    fed = 0
-    for record in records:
-        if isinstance(record, EndHeight) or record_height(record) != height:
-            continue
-        fed += 1
-        if isinstance(record, TimeoutFired):
-            fired.add((record.height, record.round, record.step))
-            produced.extend(machine.on_timeout(record.height, record.round, record.step))
-            continue
-        message = record.message
-        if isinstance(record, Sent):
-            logged.add(message.signature)
-            resend.append(message)
-        if isinstance(message, Proposal):
-            # judged at the time it arrived; our own was timely by our clock when we built it
-            at_ms = record.at_ms if isinstance(record, Received) else None
-            now_ms = message.block.header.time_ms if at_ms is None else at_ms
-            produced.extend(machine.on_proposal(message, now_ms=now_ms))
-        else:
-            produced.extend(machine.on_vote(message))
-    silent = _lost_last_signature(machine, height, logged, produced)
-    if silent:
-        machine.stay_silent()
-    actions: list[Action] = []
-    for action in produced:
-        if isinstance(action, Rejected) or (silent and isinstance(action, Broadcast)):
-            continue
-        if isinstance(action, Broadcast) and action.message.signature in logged:
-            continue
-        if (
-            isinstance(action, ScheduleTimeout)
-            and (action.height, action.round, action.step) in fired
-        ):
-            continue
-        actions.append(action)
-    return ReplayResult(actions, resend, fed)
-
-
-def _lost_last_signature(
-    machine: ConsensusMachine, height: int, logged: set[bytes], produced: list[Action]
-) -> bool:
-    """Restore the sign state's lock at `height`, and say whether the guard's last vote at
-    `height` was neither in the WAL nor re-derived: then the WAL lost inputs (a restored
-    backup, a WAL moved away), the machine cannot know what it announced, and it must sign
-    nothing more at this height. A proposal is not asked for: its block is built from the
-    clock and the mempool, so a proposal signed just before a crash (the guard saved it, the
-    WAL had not logged it yet) is never re-derived; the guard then only keeps the node from
-    proposing again in that round."""
-    signer = machine.signer
-    if signer is None:
-        return False
-    last = signer.last_signed
-    lock = last.lock_at(height)
-    if lock is not None:
-        machine.restore_lock(*lock)
-    if last.height != height or last.step == Step.PROPOSE or last.signature in logged:
-        return False
-    for action in produced:
-        if isinstance(action, Broadcast) and action.message.signature == last.signature:
-            return False
-    log.warning(
-        "the WAL does not hold what this validator last signed at height %d (round %d): "
-        "staying silent for the rest of the height",
-        height,
-        last.round,
-    )
-    return True
-
-
-# -- signing through the WAL -----------------------------------------------------------------
-
-
-class _SyncFirst:
-    """A sign-state store that syncs the WAL before every save."""
-
-    def __init__(self, store: SignStateStore, wal: WriteAheadLog) -> None:
-        self._store = store
-        self._wal = wal
-
-    def load(self) -> SignState | None:
-        return self._store.load()
-
-    def save(self, state: SignState) -> None:
-        self._wal.sync()
-        self._store.save(state)
-
-
-class JournaledSigner(Signer):
-    """The `Signer` a driver with a WAL gives its machine (see the module docstring).
-
-    Every new signature is made after a WAL sync and logged as `Sent` with a sync before the
-    machine sees it, so the driver must not log it again: `journaled(message)` tells.
-    """
-
-    def __init__(
-        self,
-        key: PrivateKey,
-        genesis_hash: bytes,
-        store: SignStateStore,
-        wal: WriteAheadLog,
-        *,
-        new_chain: bool = False,
-    ) -> None:
-        super().__init__(key, genesis_hash, _SyncFirst(store, wal), new_chain=new_chain)
-        self._wal = wal
-        self._journaled: set[bytes] = set()
-
-    def journaled(self, message: ConsensusMessage) -> bool:
-        """True when this signer logged `message` when it signed it."""
-        return message.signature in self._journaled
-
-    def sign_vote(self, vote_type: VoteType, height: int, round_: int, block_hash: bytes) -> Vote:
-        before = self.last_signed
-        vote = super().sign_vote(vote_type, height, round_, block_hash)
-        self._journal(before, vote)
-        return vote
-
-    def sign_proposal(self, height: int, round_: int, pol_round: int, block: Block) -> Proposal:
-        before = self.last_signed
-        proposal = super().sign_proposal(height, round_, pol_round, block)
-        self._journal(before, proposal)
-        return proposal
-
-    def _journal(self, before: SignState, message: ConsensusMessage) -> None:
-        if self.last_signed is before:
-            return  # the same signature handed back: it was logged (or is re-derived in replay)
-        if len(self._journaled) > 64:
-            self._journaled.clear()  # only the current step's messages are ever asked about
-        self._journaled.add(message.signature)
-        self._wal.append(Sent(message), sync=True)

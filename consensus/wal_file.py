@@ -15,8 +15,10 @@ A bad record (a length past the end, a checksum or decoding failure) is judged b
   the node refuses to start. Do not delete or move the WAL to get past it (docs/consensus.md).
 
 After a synced `EndHeight`, a log grown past `max_bytes` is replaced atomically by one holding
-only that marker. A write that fails (a full disk, an I/O error) raises `WalError` naming the
-cause: the node stops rather than sign without a durable log.
+only that marker. A height past the round bound (consensus.wal, "A bound per height") is
+replaced atomically by its compacted records, durable on return. A write that fails (a full
+disk, an I/O error) raises `WalError` naming the cause: the node stops rather than sign without
+a durable log.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ from consensus.wal import (
     FRAME,
     MAX_RECORD_BYTES,
     EndHeight,
+    OwnRounds,
     WalError,
     WalRecord,
+    compact,
     decode_record,
     frame,
 )
@@ -60,6 +64,9 @@ class FileWAL:
         self.path = path
         self.max_bytes = max_bytes
         self._records, good = self._scan()
+        self._rounds = OwnRounds()
+        self._rounds.opened(self._records)
+        self.compactions = 0
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         size = os.fstat(self._fd).st_size
         if size > good:
@@ -119,7 +126,9 @@ class FileWAL:
         if isinstance(record, EndHeight):
             self._records = []
         self._records.append(record)
-        if sync and isinstance(record, EndHeight) and self._size > self.max_bytes:
+        if self._rounds.add(record):
+            self._compact()
+        elif sync and isinstance(record, EndHeight) and self._size > self.max_bytes:
             self._rotate(record)
 
     def sync(self) -> None:
@@ -141,13 +150,27 @@ class FileWAL:
 
     def _rotate(self, marker: EndHeight) -> None:
         """Replace the log by one holding only `marker` (tmp file, fsync, rename, dir fsync)."""
-        data = frame(marker)
-        replace_file(self.path, data)
-        os.close(self._fd)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
-        self._size = len(data)
-        self._records = [marker]
+        self._replace([marker])
         log.info("WAL %s rotated at the end of height %d", self.path, marker.height)
+
+    def _compact(self) -> None:
+        """Replace the log by the height's compacted records (the round bound)."""
+        before = self._size
+        self._replace(compact(self._records))
+        self._rounds.compacted(self._records)
+        self.compactions += 1
+        log.info("WAL %s: height compacted, %d -> %d bytes", self.path, before, self._size)
+
+    def _replace(self, records: list[WalRecord]) -> None:
+        data = b"".join(frame(r) for r in records)
+        try:
+            replace_file(self.path, data)
+            os.close(self._fd)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        except OSError as exc:
+            raise WalError(f"cannot rewrite the consensus WAL {self.path}: {_cause(exc)}") from exc
+        self._size = len(data)
+        self._records = list(records)
 
 
 def _cause(exc: OSError) -> str:

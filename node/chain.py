@@ -131,12 +131,28 @@ class Chain:
 
     # -- the consensus Application -------------------------------------------------------------
 
-    def propose(self, height: int, round_: int) -> Block:
-        """Build the block this node proposes at (height, round)."""
+    def propose(self, height: int, round_: int) -> Block | None:
+        """Build the block this node proposes at (height, round), or None when no block can be
+        built: its txs are left out first when they make a next validator set consensus cannot
+        use (a ledger that let one through; the ledger caps the set when an update is
+        scheduled), and with no tx either, the round goes on without our proposal."""
         if height != self.height + 1 or self.proposer_address is None:
             raise RuntimeError(f"cannot propose height {height} at committed height {self.height}")
         cp = self.params.consensus
         candidates = self._txs(cp.max_block_txs, cp.max_block_bytes)
+        try:
+            return self._build(height, candidates)
+        except ConsensusError as exc:
+            log.error("cannot propose block %d with its txs: next validator set: %s", height, exc)
+        if candidates:
+            try:
+                return self._build(height, [])
+            except ConsensusError as exc:
+                log.error("cannot propose block %d: next validator set: %s", height, exc)
+        return None
+
+    def _build(self, height: int, candidates: Sequence[SignedTx]) -> Block:
+        assert self.proposer_address is not None
         last_time = self.last_header.time_ms if self.last_header else self.genesis.genesis_time_ms
         time_ms = max(self._clock(), last_time + 1)
         evidence = self.includable_evidence(height, time_ms, self._evidence())

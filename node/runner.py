@@ -37,15 +37,9 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import ConsensusMessage, Proposal, Step
 from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
-from consensus.wal import (
-    EndHeight,
-    JournaledSigner,
-    Received,
-    Sent,
-    TimeoutFired,
-    WriteAheadLog,
-    replay,
-)
+from consensus.wal import EndHeight, Received, Sent, TimeoutFired, WriteAheadLog
+from consensus.wal_replay import replay
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
 from ledger.keys import verify
 from node.chain import Chain, Executed

@@ -39,8 +39,9 @@ from pathlib import Path
 from aiohttp import web
 
 from consensus.timeouts import Timeouts
-from consensus.wal import JournaledSigner, WalError
+from consensus.wal import WalError
 from consensus.wal_file import FileWAL
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence
 from ledger.keys import Address
 from ledger.state.events import Event, Receipt

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from consensus.errors import SignStateCorruptError, SignStateMissingError
-from consensus.wal import EndHeight, JournaledSigner, WriteAheadLog
+from consensus.wal import EndHeight, WriteAheadLog
 from consensus.wal_file import FileWAL
+from consensus.wal_signer import JournaledSigner
 from ledger.genesis import Genesis, GenesisError
 from ledger.keys import PrivateKey
 from ledger.store import GenesisMismatchError, Store, StoreError

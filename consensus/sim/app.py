@@ -138,8 +138,9 @@ class World:
             if change is None:
                 sets.append(sets[-1].advance(1))
                 continue
-            self._members.update(change)
-            sets.append(next_height_set(sets[-1], self._members.items()))
+            self._members.update(change)  # power 0: the validator leaves the active set
+            active = [(key, power) for key, power in self._members.items() if power > 0]
+            sets.append(next_height_set(sets[-1], active))
         return sets[height - 1]
 
 

@@ -10,7 +10,7 @@ so (`Status`), and its peers answer.
 
 What survives a crash is the node's `Disk`: the sign-state store, the WAL (less its unsynced
 tail), the block store and the evidence pool. Everything else is rebuilt on restart, and the
-current height is replayed from the WAL (consensus.wal.replay).
+current height is replayed from the WAL (consensus.wal_replay.replay).
 
 Crash points (consensus.sim.disk): every persistence step is numbered per node, and
 `crash_at(CrashPoint(i, after))` makes the node crash just before or just after its step i.
@@ -35,14 +35,9 @@ from consensus.sim.disk import CrashPoint, CrashPoints, Disk, SimulatedCrashErro
 from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status
 from consensus.sim.stash import Stash
 from consensus.sim.wiring import Behaviour, NodeConfig, Transport
-from consensus.wal import (
-    EndHeight,
-    JournaledSigner,
-    Received,
-    Sent,
-    TimeoutFired,
-    replay,
-)
+from consensus.wal import EndHeight, Received, Sent, TimeoutFired
+from consensus.wal_replay import replay
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
 from ledger.codec import MalformedError
 from ledger.keys import PrivateKey

@@ -47,7 +47,7 @@ def parse_faults(text: str) -> frozenset[str]:
 def max_faulty(powers: tuple[int, ...]) -> int:
     """f: how many validators (taken from the weakest) hold strictly less than 1/3 of the power."""
     total, f, held = sum(powers), 0, 0
-    for power in sorted(powers):
+    for power in sorted(p for p in powers if p > 0):  # 0: a node outside the set
         if 3 * (held + power) >= total:
             break
         held += power
@@ -77,8 +77,9 @@ class SimOptions:
     tx_every_ms: int
     timeouts: Timeouts
     synchrony: Synchrony
-    # validator-set changes: (height, validator, new power), honest validators' power only grows
-    # (so the Byzantine share stays below a third and a core's share never falls)
+    # validator-set changes: (height, validator, new power) of honest validators: power grows,
+    # a validator leaves (power 0) or (re)joins; a power of 0 in `powers` is a node outside the
+    # genesis set. The Byzantine share stays below a third at every height (`_set_changes`)
     set_changes: tuple[tuple[int, int, int], ...] = ()
     gossip_ms: int = 1000
     # tests only: nodes that misbehave with these roles while the checker counts them honest
@@ -141,7 +142,7 @@ class SimOptions:
             lines.append(f"byzantine  {roles}")
         if self.set_changes:
             changes = ", ".join(f"h{h}: v{i}={p}" for h, i, p in self.set_changes)
-            lines.append(f"set        power changes {changes}")
+            lines.append(f"set        changes {changes} (0: leaves; from 0: joins)")
         for i, r in sorted(self.impostors.items()):
             lines.append(f"UNSAFE     v{i} counted honest but misbehaves: {'+'.join(sorted(r))}")
         return lines
@@ -192,15 +193,9 @@ def derive(
     skew = "skew" in faults
     changes: list[tuple[int, int, int]] = []
     if "set-changes" in faults:  # its own stream: seeds without it replay as before
-        shaper = random.Random(f"coterie-sim/{seed}/set-changes")
-        grown = list(powers)
-        honest = [i for i in range(n) if i not in roles]
-        height = shaper.randint(2, 5)
-        while height <= heights:
-            index = shaper.choice(honest)
-            grown[index] += shaper.randint(1, 3)
-            changes.append((height, index, grown[index]))
-            height += shaper.randint(2, 6)
+        powers, changes = _set_changes(
+            random.Random(f"coterie-sim/{seed}/set-changes"), powers, set(roles), heights
+        )
     return SimOptions(
         seed=seed,
         validators=n,
@@ -230,3 +225,42 @@ def derive(
         synchrony=Synchrony.from_params(ConsensusParams()),
         set_changes=tuple(changes),
     )
+
+
+def _set_changes(
+    shaper: random.Random, powers: tuple[int, ...], byzantine: set[int], heights: int
+) -> tuple[tuple[int, ...], list[tuple[int, int, int]]]:
+    """Genesis powers and honest set changes through the ledger's update path: joins (a node
+    outside the set gets power; half the runs with 5 or more honest nodes start one outside the
+    genesis set), leaves (power 0) and growth, each kept only if the Byzantine power stays at or
+    below f of the set it makes (so `byzantine <= f` holds at every height)."""
+    current = list(powers)
+    honest = [i for i in range(len(powers)) if i not in byzantine]
+    held = sum(powers[i] for i in byzantine)
+
+    def tolerable(candidate: list[int]) -> bool:
+        members = sorted(p for p in candidate if p > 0)
+        return len(members) > 0 and 3 * held < sum(members)
+
+    changes: list[tuple[int, int, int]] = []
+    if len(honest) >= 5 and shaper.random() < 0.5:
+        joiner = shaper.choice(honest)
+        trial = [0 if i == joiner else p for i, p in enumerate(current)]
+        if tolerable(trial):
+            current = trial
+            powers = tuple(trial)
+    height = shaper.randint(2, 5)
+    while height <= heights:
+        index = shaper.choice(honest)
+        trial = list(current)
+        if current[index] == 0:
+            trial[index] = shaper.randint(1, 3)  # joins
+        elif shaper.random() < 0.3:
+            trial[index] = 0  # leaves
+        else:
+            trial[index] += shaper.randint(1, 3)
+        if tolerable(trial):
+            current = trial
+            changes.append((height, index, trial[index]))
+        height += shaper.randint(2, 6)
+    return powers, changes

@@ -69,8 +69,8 @@ class Simulation:
         self.queue = EventQueue()
         self.network = Network(o.validators, o.link, random.Random(f"coterie-sim/{seed}/net"))
         keys = [validator_key(i) for i in range(o.validators)]
-        genesis_set = ValidatorSet.create(
-            (k.public_key, p) for k, p in zip(keys, o.powers, strict=True)
+        genesis_set = ValidatorSet.create(  # power 0: a node that joins later, if ever
+            (k.public_key, p) for k, p in zip(keys, o.powers, strict=True) if p > 0
         )
         self.genesis_hash = digest(b"coterie-sim genesis %d" % seed)
         self.verifier = verifier or VerifyCache()

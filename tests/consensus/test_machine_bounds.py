@@ -9,9 +9,9 @@ from consensus.evidence import verify_evidence
 from consensus.height_state import CATCHUP_ROUNDS_PER_VALIDATOR, ROUND_WINDOW
 from consensus.machine import ConsensusMachine
 from consensus.messages import NIL, ConsensusMessage, Proposal
-from ledger.block import Vote, VoteType
+from ledger.block import Block, Vote, VoteType
 from ledger.keys import PrivateKey
-from tests.consensus.harness import GENESIS_HASH, Net, Node, raw_vote, receive
+from tests.consensus.harness import GENESIS_HASH, ChainApp, Net, Node, raw_vote, receive
 
 BLOCK = bytes(range(32))
 
@@ -145,3 +145,23 @@ def test_conflicting_proposal_from_the_proposer_is_rejected() -> None:
     assert [r.reason for r in target.rejected] == [RejectReason.CONFLICTING_PROPOSAL]
     assert not any(isinstance(r, EvidenceFound) for r in target.rejected)
     assert isinstance(target.rejected[0], Rejected)
+
+
+class NoBlockApp(ChainApp):
+    """An application that cannot build a block in round 0 (a next validator set consensus
+    cannot use, say: node.chain.Chain.propose then returns None)."""
+
+    def propose(self, height: int, round_: int) -> Block | None:  # type: ignore[override]
+        return None if round_ == 0 else super().propose(height, round_)
+
+
+def test_a_proposer_without_a_block_proposes_nothing_and_the_round_times_out() -> None:
+    """Regression (issue 18, item 2): `propose` raising stopped every runner at that height."""
+    net = Net(stop_height=1)
+    proposer = net.proposer(1, 0)
+    proposer.app.__class__ = NoBlockApp
+    net.start()
+    assert net.run(net.all_decided(1))
+    assert not [m for m in proposer.sent if isinstance(m, Proposal) and m.round == 0]
+    assert {node.decisions[1][0] for node in net.nodes} == {1}
+    net.assert_no_fork()

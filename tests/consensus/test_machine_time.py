@@ -17,7 +17,8 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import NIL, Proposal, Step
 from consensus.signer import MemorySignStateStore, Signer
 from consensus.timeliness import Synchrony
-from consensus.wal import MemoryWAL, Received, decode_record, encode_record, replay
+from consensus.wal import MemoryWAL, Received, decode_record, encode_record
+from consensus.wal_replay import replay
 from ledger.block import Block, Vote, VoteType
 from tests.consensus.harness import FAST, GENESIS_HASH, Net, Node, raw_vote
 

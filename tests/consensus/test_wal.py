@@ -13,9 +13,9 @@ from consensus.messages import NIL, Proposal, Step
 from consensus.signer import MemorySignStateStore, SignState
 from consensus.wal import (
     EndHeight,
-    JournaledSigner,
     MemoryWAL,
     Received,
+    RoundReached,
     Sent,
     TimeoutFired,
     WalError,
@@ -23,10 +23,12 @@ from consensus.wal import (
     decode_record,
     encode_record,
     frame,
-    replay,
 )
 from consensus.wal_file import FileWAL, WalCorruptError
+from consensus.wal_replay import replay
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Vote, VoteType
+from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
 from tests.consensus.harness import FAST, GENESIS_HASH, Net, raw_vote, receive
 
@@ -49,6 +51,10 @@ def test_records_round_trip_and_their_encoding_is_pinned() -> None:
         assert decode_record(encode_record(record)) == record
     assert encode_record(TimeoutFired(3, 1, Step.PREVOTE)).hex() == "9203930301 02".replace(" ", "")
     assert encode_record(EndHeight(7)).hex() == "92049107"
+    assert encode_record(RoundReached(3, 9)).hex() == "9206920309"
+    assert decode_record(bytes.fromhex("9206920309")) == RoundReached(3, 9)
+    with pytest.raises(MalformedError):  # RECEIVED_AT is only ever the 3-item form
+        decode_record(bytes.fromhex("9205920309"))
     vote = encode_record(Received(raw_vote(KEY, VoteType.PREVOTE, 3, 1, X)))
     assert vote[:4].hex() == "92019202"  # [RECEIVED, [VOTE, [...]]]
     at = encode_record(Received(raw_vote(KEY, VoteType.PREVOTE, 3, 1, X), 1000))

@@ -20,8 +20,10 @@ from consensus.actions import Action, Broadcast
 from consensus.machine import ConsensusMachine
 from consensus.messages import NIL, Proposal, Step
 from consensus.signer import FileSignStateStore
-from consensus.wal import JournaledSigner, Received, frame, replay
+from consensus.wal import Received, frame
 from consensus.wal_file import FileWAL, WalCorruptError
+from consensus.wal_replay import replay
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Vote, VoteType
 from tests.consensus.harness import FAST, GENESIS_HASH, Net, Node, raw_vote, receive
 

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from ledger.block import Block, Commit, CommitSig, Vote, VoteType
+import node.chain as chain_module
+from ledger.block import MAX_VALIDATORS, Block, Commit, CommitSig, Vote, VoteType
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
 from ledger.keys import ADDRESS_LEN, Address, PrivateKey
 from ledger.state.accounts import get_account
 from ledger.state.context import BlockContext
 from ledger.state.executor import BlockResult, Mode, execute_block
 from ledger.state.genesis_state import genesis_state
+from ledger.state.records import ValidatorRecord
 from ledger.state.view import StateView
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
@@ -159,3 +161,40 @@ def test_account_history_entries_of_transfers_are_those_their_events_name() -> N
     touched = list(_touched_accounts(result))
     assert touched == generic_touched(result)
     assert len(touched) == 8
+
+
+def test_an_unusable_next_validator_set_is_a_reason_never_an_exception(
+    chains: list[Chain], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 18, item 2): a set past `MAX_VALIDATORS` raised `ValidatorSetError` out
+    of `propose` and `valid(v)`, and every runner stopped at that height. The ledger now caps the
+    set when an update is scheduled; this bypasses it (a ledger that lets one through) to show
+    that validation gives a reason and proposing leaves out the txs, then proposes nothing."""
+    block = chains[0].propose(1, 0)
+    chains[0].pending.append(transfer(0, 100))  # type: ignore[attr-defined]
+    paying = chains[0].propose(1, 0)
+    assert block is not None and chains[1].block_error(block) is None
+    assert paying is not None and len(paying.txs) == 1
+    real = chain_module.active_validators
+    crowd = [PrivateKey.from_secret(b"crowd-%d" % i) for i in range(MAX_VALIDATORS)]
+    extra = [(k.address, ValidatorRecord(k.public_key, 1, "crowd")) for k in crowd]
+
+    def past_the_cap_once_bob_is_paid(view: StateView) -> list[tuple[Address, ValidatorRecord]]:
+        members = list(real(view))
+        return members + extra if get_account(view, BOB.address).balance > 0 else members
+
+    monkeypatch.setattr(chain_module, "active_validators", past_the_cap_once_bob_is_paid)
+    reason = chains[1].block_error(paying)
+    assert reason is not None and reason.startswith("next validator set:")
+    assert not chains[1].validate(paying)
+    thin = chains[0].propose(1, 0)  # the tx would make the set unusable: left out
+    assert thin is not None and thin.txs == ()
+    assert chains[1].block_error(thin) is None
+
+    def always_past_the_cap(view: StateView) -> list[tuple[Address, ValidatorRecord]]:
+        return [*real(view), *extra]
+
+    monkeypatch.setattr(chain_module, "active_validators", always_past_the_cap)
+    assert chains[0].propose(1, 0) is None  # nothing to propose: the round times out instead
+    reason = chains[2].block_error(block)
+    assert reason is not None and f"more than {MAX_VALIDATORS} validators" in reason

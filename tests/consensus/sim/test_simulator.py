@@ -9,6 +9,7 @@ from consensus.sim.clock import EventQueue
 from consensus.sim.network import LinkProfile, Network
 from consensus.sim.options import max_faulty
 from consensus.sim.simulation import Simulation
+from consensus.wal import MemoryWAL
 
 
 def test_a_seed_replays_exactly() -> None:
@@ -119,3 +120,44 @@ def test_on_a_reliable_network_every_equivocation_becomes_committed_evidence() -
     # the last height's cannot be in a block before the run ends
     injected = {key for key in sim.coalition.injected if key[1] < report.height}
     assert injected and injected <= committed
+
+
+def test_validators_join_and_leave_through_the_ledger_update_path() -> None:
+    """Item 6 of issue 18: the simulator only raised honest powers. Here v0 starts outside the
+    genesis set and joins at height 4, v2 leaves at 7 and joins again at 11, through the same
+    `next_height_set` the node derives from the ledger's active records; every commit is signed
+    by the set of its height, the joiner signs once it is in, and the checks hold."""
+    faults = parse_faults("drop,crash,set-changes")
+    options = derive(21, validators=6, heights=14, faults=faults).with_(
+        powers=(0, 1, 1, 1, 1, 1), set_changes=((4, 0, 2), (7, 2, 0), (11, 2, 1))
+    )
+    sim = Simulation(options)
+    report = sim.run()
+    assert report.ok, [str(v) for v in report.violations]
+    joiner, leaver = sim.nodes[0].key.address, sim.nodes[2].key.address
+    members = {h: sim.world.validators_at(h) for h in range(1, 15)}
+    assert [h for h in members if joiner in members[h]] == list(range(4, 15))
+    assert [h for h in members if leaver not in members[h]] == [7, 8, 9, 10]
+    chain = max((node.disk.chain for node in sim.nodes), key=lambda c: c.height)
+    assert chain.height >= 14
+    signers = {c.height: {s.validator for s in c.signatures} for c in chain.commits}
+    assert all(signers[h] <= {v.address for v in members[h].validators} for h in members)
+    assert any(joiner in signers[h] for h in range(4, 15))
+    assert sim.nodes[0].disk.chain.height >= 14  # the joiner followed the chain before joining
+
+
+def test_a_stuck_height_compacts_the_wal_and_a_restart_from_it_commits_safely() -> None:
+    """Every node ignores the proposals of rounds 0-11 (the checker's crippled protocol), so
+    height 1 goes through 12 rounds before it decides and the WALs are compacted (consensus.wal,
+    "A bound per height"); one node crashes at round 9 and restarts from its compacted WAL into
+    the round it was in, and every check (double sign, lock, fork) holds."""
+    options = derive(14, validators=4, heights=1).with_(ignore_proposals_below=12, chaos_ms=60_000)
+    sim = Simulation(options)
+    stuck = sim.nodes[1]
+    sim.queue.at(110_000, stuck.crash)
+    sim.queue.at(111_000, stuck.restart)
+    report = sim.run()
+    assert report.ok, [str(v) for v in report.violations]
+    wal = stuck.disk.wal
+    assert isinstance(wal, MemoryWAL) and wal.compactions > 0
+    assert max(report.rounds) >= 12 and stuck.disk.chain.height >= 1
