@@ -47,6 +47,7 @@ from ledger.state.events import Event, Receipt
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
 from node.api.gate import RequestGate, RequestLimits
+from node.api.limits import LIMITS, ApiLimits
 from node.chain import Chain, Executed
 from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
@@ -167,6 +168,8 @@ class Node:
                 max_pending_per_address=config.p2p.max_pending_per_address,
                 reserved_pending=config.p2p.reserved_connections,
                 hello_timeout=config.p2p.hello_timeout_ms / 1000,
+                handshake_timeout=config.p2p.handshake_timeout_ms / 1000,
+                budgets=config.p2p.budgets.table(max_block),
             ),
             reserved_hosts=self.peer_hosts,
         )
@@ -201,6 +204,9 @@ class Node:
         )
         self.api_app = web.Application(
             client_max_size=8 * 1024 * 1024, middlewares=[self.api_gate.middleware]
+        )
+        self.api_app[LIMITS] = ApiLimits(
+            api.max_json_body_bytes, api.max_websockets, api.max_websockets_per_address
         )
         if api_routes is not None:
             api_routes(self.api_app, self)
