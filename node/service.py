@@ -304,6 +304,7 @@ class Node:
             reserved=self.peer_hosts,
             reserved_total=budget.p2p_reserved,
             name="peer-port connections",
+            evict_when_full=True,
         )
         self.api_slots, self.p2p_slots = api_slots, p2p_slots
         try:

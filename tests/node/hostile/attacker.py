@@ -12,6 +12,8 @@ import http.client
 import json
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,46 @@ def peak_rss_mb(node: NodeProc) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+SQUAT_ADDRESSES = 24  # outsider hosts
+LIFETIME = 6.0  # seconds each silent socket is kept (longer than the old 5 s handshake timeout)
+
+
+class SlotSquatter:
+    """Opens silent WebSocket upgrades to some ports as fast as they are taken, from many
+    addresses, and keeps each for `LIFETIME` seconds."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self._ports = ports
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(p,)) for p in ports]
+        self.opened = 0
+
+    def __enter__(self) -> SlotSquatter:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def _run(self, port: int) -> None:
+        held: list[tuple[float, socket.socket]] = []
+        i = 0
+        try:
+            while not self._stop.is_set():
+                sock = upgrade(port, source(i % SQUAT_ADDRESSES))
+                i += 1
+                now = time.monotonic()
+                if sock is not None:
+                    self.opened += 1
+                    held.append((now, sock))
+                while held and now - held[0][0] > LIFETIME:
+                    held.pop(0)[1].close()
+                time.sleep(0.02)
+        finally:
+            for _, sock in held:
+                sock.close()
