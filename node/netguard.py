@@ -293,6 +293,14 @@ def _abort(transport: asyncio.BaseTransport) -> None:
         transport.close()
 
 
+def upgrade_abandoned() -> web.StreamResponse:
+    """What a WebSocket handler returns when the client went away during the upgrade (`prepare`
+    raised a ConnectionError): a plain response, which aiohttp writes to the dead connection or
+    fails to, quietly. Returning the unprepared `WebSocketResponse` instead makes aiohttp close
+    it, which raises, and log an ERROR with a traceback: an error any peer could cause."""
+    return web.Response(status=400, text="the connection went away during the upgrade")
+
+
 def mark_authenticated(transport: asyncio.BaseTransport | None) -> None:
     """The connection on `transport` proved an allowed key: its slot moves to the reserved pool
     (or, that pool full, can no longer be evicted). Nothing for a connection not accepted by a

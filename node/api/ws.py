@@ -36,6 +36,7 @@ from node.api.keys import CONTEXT
 from node.api.limits import limits_of
 from node.api.params import parse_address
 from node.api.views import receipt_view, tx_view
+from node.netguard import upgrade_abandoned
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     try:
         await ws.prepare(request)
     except ConnectionError:  # the client went away during the upgrade
-        return ws
+        return upgrade_abandoned()
     sockets.add(ws)
     registry.by_address[address] += 1
     session = Session(ctx)

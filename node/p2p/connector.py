@@ -21,7 +21,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
-from node.netguard import AddressSlots, LogLimiter, mark_authenticated
+from node.netguard import AddressSlots, LogLimiter, mark_authenticated, upgrade_abandoned
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import close_code_name
 from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
@@ -114,7 +114,7 @@ class Connector:
             try:
                 await ws.prepare(request)
             except (ConnectionError, aiohttp.ClientError):
-                return ws
+                return upgrade_abandoned()
             await self.close_ws(ws, CloseCode.BUSY, f"busy: {refusal}")
             return ws
         try:
@@ -122,7 +122,7 @@ class Connector:
                 await ws.prepare(request)
             except (ConnectionError, aiohttp.ClientError) as exc:
                 log.debug("peer inbound from %s went away during the upgrade: %r", remote, exc)
-                return ws
+                return upgrade_abandoned()
             where = f"inbound from {remote}"
             peer = await self._handshake(ws, Direction.INBOUND, None, where)
         finally:

@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -75,6 +76,24 @@ def upgrade(port: int, src: str, path: str = "/p2p") -> socket.socket | None:
         sock.close()
         return None
     return sock
+
+
+def reset_upgrade(port: int, src: str, path: str, pause: float = 0.0) -> None:
+    """A WebSocket upgrade request, then (after `pause`) a reset (SO_LINGER 0): the server is
+    upgrading, or about to, a connection that is gone (a paused peer that resumes)."""
+    sock = connect(port, src)
+    if sock is None:
+        return
+    key = base64.b64encode(os.urandom(16)).decode()
+    try:
+        sock.sendall(UPGRADE.format(path=path, key=key).encode())
+        if pause:
+            time.sleep(pause)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    finally:
+        sock.close()
 
 
 def closed_by_server(sock: socket.socket, timeout: float) -> bool:
