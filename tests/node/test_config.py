@@ -146,6 +146,7 @@ def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
         ("[p2p]\nhello_timeout_ms = 2.5", "p2p.hello_timeout_ms must be an integer"),
         ("reserved_fds = 0", "reserved_fds must be at least 1"),
         ("[mempool]\nmax_future_txs = 0", "mempool.max_future_txs must be at least 1"),
+        ("[mempool]\nfuture_ttl_s = 600000", "mempool.future_ttl_s must be at most 86400"),
         ("[log]\nlevel = 'loud'", "log.level must be one of"),
         ("[log]\nformat = 'xml'", "log.format must be one of"),
         ("this is not toml", "not valid TOML"),
