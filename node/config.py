@@ -23,7 +23,10 @@ from typing import Any
 
 from ledger.genesis import ConsensusParams
 from ledger.keys import PUBLIC_KEY_LEN
+from node.api.limits import DEFAULT_JSON_BODY_BYTES
+from node.config_limits import API_LIMIT_KEYS, API_RANGES, P2P_LIMIT_KEYS, P2P_RANGES
 from node.mempool.limits import MempoolLimits
+from node.p2p.budget import BudgetConfig
 
 DEFAULT_API_PORT = 26657
 DEFAULT_P2P_PORT = 26656
@@ -129,6 +132,12 @@ class ApiConfig:
     """Requests being served at once for one remote address; more get 429."""
     max_body_bytes_in_flight: int = 48 * 1024 * 1024
     """Request bodies being read or held, reserved by Content-Length before reading; 503 past it."""
+    max_json_body_bytes: int = DEFAULT_JSON_BODY_BYTES
+    """Largest JSON tx submission (msgpack batches keep their 16 MiB)."""
+    max_websockets: int = 100
+    """WebSocket subscribers at once (CometBFT's 100)."""
+    max_websockets_per_address: int = 8
+    """WebSocket subscribers from one remote address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,26 +158,12 @@ class P2PConfig:
     """Inbound handshakes in progress from one such address."""
     hello_timeout_ms: int = 2000
     """An inbound peer must send its HELLO this soon after the upgrade."""
+    handshake_timeout_ms: int = 5000
+    """The whole handshake (dial, both HELLOs, both signatures) must end this soon."""
+    budgets: BudgetConfig = field(default_factory=BudgetConfig)
+    """Per-peer message and byte budgets (`[p2p.budgets]`, node/p2p/budget.py)."""
 
 
-CONNECTION_KEYS = (
-    "max_connections",
-    "max_connections_per_address",
-    "idle_timeout_s",
-)
-API_LIMIT_KEYS = (
-    *CONNECTION_KEYS,
-    "max_requests_in_flight",
-    "max_requests_per_address",
-    "max_body_bytes_in_flight",
-)
-P2P_LIMIT_KEYS = (
-    *CONNECTION_KEYS,
-    "reserved_connections",
-    "max_pending_handshakes",
-    "max_pending_per_address",
-    "hello_timeout_ms",
-)
 DEFAULT_RESERVED_FDS = 256
 
 
@@ -309,20 +304,28 @@ def _positive(table: dict[str, Any], key: str, prefix: str, default: int) -> int
     return value
 
 
-def _limits(table: dict[str, Any], keys: tuple[str, ...], prefix: str, cls: Any) -> dict[str, int]:
+def _limits(
+    table: dict[str, Any], ranges: dict[str, tuple[int, int]], prefix: str, cls: Any
+) -> dict[str, int]:
     defaults = cls()
-    return {key: _positive(table, key, prefix, getattr(defaults, key)) for key in keys}
+    out = {}
+    for key, (low, high) in ranges.items():
+        value: int = _get(table, key, int, prefix, getattr(defaults, key))
+        if not low <= value <= high:
+            raise ConfigError(f"{prefix}{key} must be in [{low}, {high}], got {value}")
+        out[key] = value
+    return out
 
 
 def _api(table: dict[str, Any]) -> ApiConfig:
     _check_keys(table, ("listen", *API_LIMIT_KEYS), "api.")
     text = _get(table, "listen", str, "api.", str(DEFAULT_API_LISTEN))
-    limits = _limits(table, API_LIMIT_KEYS, "api.", ApiConfig)
+    limits = _limits(table, API_RANGES, "api.", ApiConfig)
     return ApiConfig(ListenAddress.parse(text, "api.listen"), **limits)
 
 
 def _p2p(table: dict[str, Any]) -> P2PConfig:
-    _check_keys(table, ("listen", "peers", *P2P_LIMIT_KEYS), "p2p.")
+    _check_keys(table, ("listen", "peers", "budgets", *P2P_LIMIT_KEYS), "p2p.")
     text = _get(table, "listen", str, "p2p.", str(DEFAULT_P2P_LISTEN))
     raw_peers = _get(table, "peers", list, "p2p.", [])
     if len(raw_peers) > MAX_PEERS:
@@ -334,8 +337,13 @@ def _p2p(table: dict[str, Any]) -> P2PConfig:
         peers.append(Peer.parse(item, f"p2p.peers[{i}]"))
     if len({p.node_key for p in peers}) != len(peers):
         raise ConfigError("p2p.peers lists a node key twice")
-    limits = _limits(table, P2P_LIMIT_KEYS, "p2p.", P2PConfig)
-    return P2PConfig(ListenAddress.parse(text, "p2p.listen"), tuple(peers), **limits)
+    limits = _limits(table, P2P_RANGES, "p2p.", P2PConfig)
+    if limits["handshake_timeout_ms"] < limits["hello_timeout_ms"]:
+        raise ConfigError("p2p.handshake_timeout_ms must be at least p2p.hello_timeout_ms")
+    budgets = _ints_section(_section(table, "budgets"), "p2p.budgets", BudgetConfig)
+    return P2PConfig(
+        ListenAddress.parse(text, "p2p.listen"), tuple(peers), budgets=budgets, **limits
+    )
 
 
 def _ints_section(table: dict[str, Any], name: str, cls: Any) -> Any:

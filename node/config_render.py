@@ -10,7 +10,8 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from ledger.genesis import ConsensusParams
-from node.config import API_LIMIT_KEYS, P2P_LIMIT_KEYS, NodeConfig
+from node.config import NodeConfig
+from node.config_limits import API_LIMIT_KEYS, P2P_LIMIT_KEYS
 
 _MEMPOOL_NOTES = {
     "max_txs": "pending txs held (ready and waiting for a lower nonce together)",
@@ -32,6 +33,9 @@ _API_NOTES = {
     "max_requests_in_flight": "requests served at once (WebSockets not counted); more get 503",
     "max_requests_per_address": "requests served at once for one address; more get 429",
     "max_body_bytes_in_flight": "request body bytes being read at once; more get 503",
+    "max_json_body_bytes": "largest JSON tx submission body (msgpack batches: 16 MiB); more: 413",
+    "max_websockets": "WebSocket subscribers at once; more get 503",
+    "max_websockets_per_address": "WebSocket subscribers from one address; more get 429",
 }
 _P2P_NOTES = {
     "max_connections": "inbound connections from hosts not in `peers` (outsiders)",
@@ -41,6 +45,17 @@ _P2P_NOTES = {
     "max_pending_handshakes": "inbound handshakes in progress from outsiders",
     "max_pending_per_address": "inbound handshakes in progress from one outsider host",
     "hello_timeout_ms": "an inbound peer must send its HELLO within this",
+    "handshake_timeout_ms": "the whole handshake (dial, HELLOs, signatures) must end within this",
+}
+_BUDGET_NOTES = {
+    "proposals_per_s": "proposals a peer may send per second, and in a burst",
+    "proposal_blocks_per_s": "proposal bytes per second and burst, in largest blocks",
+    "votes_per_s": "votes per second and burst (every validator's votes, relayed)",
+    "evidence_per_s": "evidence messages per second and burst",
+    "status_per_s": "status messages per second and burst",
+    "block_requests_per_s": "block requests per second and burst (block sync)",
+    "block_responses_per_s": "block responses per second and burst",
+    "block_response_blocks_per_s": "block response bytes per second and burst, in largest blocks",
 }
 
 
@@ -100,6 +115,16 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         lines.append("peers = []")
     lines += [
         "",
+        "[p2p.budgets]",
+        "# Per peer, by message type; past a budget a message is dropped undecoded and costs the",
+        "# peer score (docs/p2p.md, 'Scoring and bans').",
+    ]
+    for name, value in asdict(config.p2p.budgets).items():
+        if name in _BUDGET_NOTES:
+            lines.append(f"# {_BUDGET_NOTES[name]}")
+        lines.append(f"{name} = {value}")
+    lines += [
+        "",
         "[consensus]",
         "# This node's overrides of the genesis timeouts, in milliseconds (timeout = base +",
         "# delta * round). A commented key shows the genesis value in effect.",
@@ -141,6 +166,7 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
             "listen": str(config.p2p.listen),
             "peers": [str(peer) for peer in config.p2p.peers],
             **{key: getattr(config.p2p, key) for key in P2P_LIMIT_KEYS},
+            "budgets": asdict(config.p2p.budgets),
         },
         "consensus": {k: v for k, v in asdict(config.consensus).items() if v is not None},
         "mempool": asdict(config.mempool),

@@ -50,7 +50,7 @@ from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
-from node.stash import SeenVotes, Stash
+from node.stash import SeenVotes, Stash, Stashed
 from node.timers import Timers
 from node.wire import Net, Status, consensus_payload, encode_evidence
 
@@ -91,7 +91,7 @@ class Runner:
             journal=self._journal if wal is not None else None,
         )
         self._timers = Timers(self._on_timer)
-        self._stash = Stash()
+        self._stash = Stash(chain.params.consensus.max_block_bytes)
         self._listeners: list[CommitListener] = []
         self._failure: asyncio.Future[None] | None = None
         self._helped: dict[bytes, float] = {}
@@ -248,7 +248,9 @@ class Runner:
         height = message.height
         if height != m.height or m.decided:
             if height > m.height:
-                self._stash.add(m.height, len(self.chain.validators), peer, message)
+                stashed = self._stash.add(m.height, len(self.chain.validators), peer, message)
+                if stashed is Stashed.OVER_SHARE and peer is not None:
+                    self._net.penalize(peer, Penalty.FLOOD, "beyond its share of the stash")
             elif height >= m.height - 1 and isinstance(message, Vote):
                 # late: only ever evidence, by the machine's path (as the simulator's)
                 self._apply(m.on_vote(message), peer)

@@ -48,6 +48,7 @@ from ledger.state.events import Event, Receipt
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
 from node.api.gate import RequestGate, RequestLimits
+from node.api.limits import LIMITS, ApiLimits
 from node.chain import Chain, Executed
 from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
@@ -168,6 +169,8 @@ class Node:
                 max_pending_per_address=config.p2p.max_pending_per_address,
                 reserved_pending=config.p2p.reserved_connections,
                 hello_timeout=config.p2p.hello_timeout_ms / 1000,
+                handshake_timeout=config.p2p.handshake_timeout_ms / 1000,
+                budgets=config.p2p.budgets.table(max_block),
             ),
             reserved_hosts=self.peer_hosts,
         )
@@ -202,6 +205,9 @@ class Node:
         )
         self.api_app = web.Application(
             client_max_size=8 * 1024 * 1024, middlewares=[self.api_gate.middleware]
+        )
+        self.api_app[LIMITS] = ApiLimits(
+            api.max_json_body_bytes, api.max_websockets, api.max_websockets_per_address
         )
         if api_routes is not None:
             api_routes(self.api_app, self)
@@ -299,6 +305,7 @@ class Node:
             reserved=self.peer_hosts,
             reserved_total=budget.p2p_reserved,
             name="peer-port connections",
+            evict_when_full=True,
         )
         self.api_slots, self.p2p_slots = api_slots, p2p_slots
         try:

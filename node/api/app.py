@@ -29,11 +29,12 @@ from node.api import (
 from node.api.context import ApiContext
 from node.api.errors import error_middleware
 from node.api.keys import CONTEXT
+from node.api.limits import LIMITS, MAX_SUBMIT_BYTES, ApiLimits
 from node.api.metrics import METRICS, ApiMetrics, get_metrics, metrics_middleware
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = txs.MAX_SUBMIT_BYTES
+MAX_BODY_BYTES = MAX_SUBMIT_BYTES
 
 
 def add_routes(app: web.Application, ctx: ApiContext) -> None:
@@ -96,8 +97,10 @@ def _has_get(app: web.Application, path: str) -> bool:
     )
 
 
-def create_app(ctx: ApiContext) -> web.Application:
+def create_app(ctx: ApiContext, limits: ApiLimits | None = None) -> web.Application:
     """An application serving the API, with the JSON error middleware and the body limit."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
+    if limits is not None:
+        app[LIMITS] = limits
     add_routes(app, ctx)
     return app

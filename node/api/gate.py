@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from aiohttp import hdrs, web
 
 from node.api.errors import error_response
-from node.api.txs import MAX_SUBMIT_BYTES
+from node.api.limits import MAX_SUBMIT_BYTES
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -29,19 +29,20 @@ from ledger.tx import MAX_TX_BYTES, SignedTx, TxBody
 from node.api.context import ApiContext
 from node.api.errors import ApiError, bad_request
 from node.api.keys import CONTEXT
+from node.api.limits import DEFAULT_JSON_BODY_BYTES, MAX_SUBMIT_BYTES, limits_of
 from node.api.params import MSGPACK, msgpack_response, parse_hash, wants_msgpack
 from node.api.views import committed_tx_view, receipt_view, tx_view
 from node.mempool import Admission
 
 MAX_SUBMIT_TXS = 10_000
-MAX_SUBMIT_BYTES = 16 * 1024 * 1024  # msgpack: 10,000 txs of up to 1.6 KB
-MAX_JSON_SUBMIT_BYTES = 4 * 1024 * 1024  # JSON: hex doubles a tx, and parsing costs far more
+MAX_JSON_SUBMIT_BYTES = DEFAULT_JSON_BODY_BYTES  # the default of `api.max_json_body_bytes`
 
 
 async def read_submission(request: web.Request) -> list[bytes]:
     """The raw txs of a submission body, or a 4xx `ApiError`."""
     content_type = request.content_type
-    limit = MAX_SUBMIT_BYTES if content_type == MSGPACK else MAX_JSON_SUBMIT_BYTES
+    json_limit = limits_of(request.app).max_json_body_bytes
+    limit = MAX_SUBMIT_BYTES if content_type == MSGPACK else json_limit
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "body_too_large", f"the body exceeds {limit} bytes")
     body = await _read_limited(request, limit)

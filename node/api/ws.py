@@ -33,13 +33,13 @@ from node.api.errors import ApiError, error_response
 from node.api.events import CommittedBlock
 from node.api.eventview import event_view
 from node.api.keys import CONTEXT
+from node.api.limits import limits_of
 from node.api.params import parse_address
 from node.api.views import receipt_view, tx_view
+from node.netguard import upgrade_abandoned
 
 log = logging.getLogger(__name__)
 
-MAX_CLIENTS = 100
-MAX_CLIENTS_PER_ADDRESS = 8
 MAX_SUBSCRIPTIONS = 16
 MAX_MESSAGE_BYTES = 4096
 QUEUE_BLOCKS = 256
@@ -211,16 +211,18 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     address = request.remote or ""
     if not origin_allowed(request):
         return error_response(403, "origin_not_allowed", "cross-site WebSocket refused")
-    if len(sockets) >= MAX_CLIENTS:
-        return error_response(503, "too_many_clients", f"at most {MAX_CLIENTS} subscribers")
-    if registry.by_address[address] >= MAX_CLIENTS_PER_ADDRESS:
-        message = f"at most {MAX_CLIENTS_PER_ADDRESS} subscribers per address"
+    limits = limits_of(request.app)
+    if len(sockets) >= limits.max_websockets:
+        message = f"at most {limits.max_websockets} subscribers"
+        return error_response(503, "too_many_clients", message)
+    if registry.by_address[address] >= limits.max_websockets_per_address:
+        message = f"at most {limits.max_websockets_per_address} subscribers per address"
         return error_response(429, "too_many_clients", message)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
     try:
         await ws.prepare(request)
     except ConnectionError:  # the client went away during the upgrade
-        return ws
+        return upgrade_abandoned()
     sockets.add(ws)
     registry.by_address[address] += 1
     session = Session(ctx)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+MAX_FUTURE_TTL_S = 86_400  # a larger value is almost surely milliseconds by mistake
+
 
 @dataclass(frozen=True, slots=True)
 class MempoolLimits:
@@ -41,5 +43,10 @@ class MempoolLimits:
             low = 0 if f.name in ("max_future_per_sender", "verify_processes") else 1
             if value < low:
                 raise ValueError(f"mempool.{f.name} must be at least {low}, got {value}")
+        if self.future_ttl_s > MAX_FUTURE_TTL_S:
+            raise ValueError(
+                f"mempool.future_ttl_s must be at most {MAX_FUTURE_TTL_S} (a day), "
+                f"got {self.future_ttl_s}"
+            )
         if self.max_tx_bytes > self.max_bytes:
             raise ValueError("mempool.max_tx_bytes cannot exceed mempool.max_bytes")

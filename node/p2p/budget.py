@@ -7,8 +7,9 @@ block requests without end) spends its budget, and each message beyond it is dro
 is decoded and costs the peer `Penalty.FLOOD`; a sustained flood ends in a ban.
 
 Budgets are token buckets per (peer, type), refilled continuously: a rate per second and a burst
-(the bucket's size). `default_budgets(max_block_bytes)` gives the defaults: about ten times what
-an honest node sends at a block a second, so a node catching up or a fast testnet stays inside.
+(the bucket's size). `BudgetConfig` holds them as the `[p2p.budgets]` keys of config.toml (byte
+budgets in units of the chain's largest block); its defaults are about ten times what an honest
+node sends at a block a second, so a node catching up or a fast testnet stays inside.
 TXS batches have no budget here: their cost is bounded by the mempool's admission and the
 gossip seen-set.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from node.p2p.messages import MessageType
 
@@ -32,19 +33,68 @@ class Budget:
     bytes_burst: float = 0.0
 
 
+MAX_BUDGET = 1_000_000
+"""The largest value of any `BudgetConfig` key (a larger one is almost surely a unit mistake)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetConfig:
+    """Per-peer budgets as config keys: messages per second and burst per message type, and
+    for the two types that carry blocks, bytes per second and burst in blocks of the chain's
+    `max_block_bytes` (so a burst of 1 block always lets one largest message through)."""
+
+    proposals_per_s: int = 20
+    """One proposal per round; retransmissions at most once a second per peer."""
+    proposals_burst: int = 60
+    proposal_blocks_per_s: int = 2
+    proposal_blocks_burst: int = 4
+    votes_per_s: int = 1000
+    """Every validator's prevote and precommit per round, relayed."""
+    votes_burst: int = 4000
+    evidence_per_s: int = 20
+    evidence_burst: int = 100
+    status_per_s: int = 20
+    status_burst: int = 100
+    block_requests_per_s: int = 50
+    """Block sync asks at most two blocks of a peer at a time."""
+    block_requests_burst: int = 100
+    block_responses_per_s: int = 50
+    block_responses_burst: int = 100
+    block_response_blocks_per_s: int = 8
+    block_response_blocks_burst: int = 16
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"p2p.budgets.{f.name} must be an integer, got {value!r}")
+            if not 1 <= value <= MAX_BUDGET:
+                raise ValueError(f"p2p.budgets.{f.name} must be in [1, {MAX_BUDGET}], got {value}")
+
+    def table(self, max_block_bytes: int) -> dict[MessageType, Budget]:
+        block = float(max_block_bytes)
+        return {
+            MessageType.PROPOSAL: Budget(
+                self.proposals_per_s,
+                self.proposals_burst,
+                self.proposal_blocks_per_s * block,
+                self.proposal_blocks_burst * block,
+            ),
+            MessageType.VOTE: Budget(self.votes_per_s, self.votes_burst),
+            MessageType.EVIDENCE: Budget(self.evidence_per_s, self.evidence_burst),
+            MessageType.STATUS: Budget(self.status_per_s, self.status_burst),
+            MessageType.BLOCK_REQUEST: Budget(self.block_requests_per_s, self.block_requests_burst),
+            MessageType.BLOCK_RESPONSE: Budget(
+                self.block_responses_per_s,
+                self.block_responses_burst,
+                self.block_response_blocks_per_s * block,
+                self.block_response_blocks_burst * block,
+            ),
+        }
+
+
 def default_budgets(max_block_bytes: int) -> dict[MessageType, Budget]:
-    block = float(max_block_bytes)
-    return {
-        # one proposal per round; retransmissions at most once a second per peer
-        MessageType.PROPOSAL: Budget(20, 60, 2 * block, 4 * block),
-        # every validator's prevote and precommit per round, relayed
-        MessageType.VOTE: Budget(1000, 4000),
-        MessageType.EVIDENCE: Budget(20, 100),
-        MessageType.STATUS: Budget(20, 100),
-        # block sync asks at most two blocks of a peer at a time
-        MessageType.BLOCK_REQUEST: Budget(50, 100),
-        MessageType.BLOCK_RESPONSE: Budget(50, 100, 8 * block, 16 * block),
-    }
+    return BudgetConfig().table(max_block_bytes)
 
 
 class _Bucket:

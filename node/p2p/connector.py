@@ -21,7 +21,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
-from node.netguard import AddressSlots, LogLimiter
+from node.netguard import AddressSlots, LogLimiter, mark_authenticated, upgrade_abandoned
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import close_code_name
 from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity, handshake
@@ -84,6 +84,7 @@ class Connector:
             reserved=reserved_hosts,
             reserved_total=config.reserved_pending,
             name="pending handshakes",
+            evict_when_full=True,
         )
 
     async def open(self) -> None:
@@ -103,14 +104,17 @@ class Connector:
             timeout=cfg.close_timeout,
         )
         remote = request.remote or ""
-        refusal = "shutting down" if not self._registry.running else self.pending.acquire(remote)
+        pending = _Inbound(request)
+        refusal = (
+            "shutting down" if not self._registry.running else self.pending.acquire(remote, pending)
+        )
         if refusal is not None:
             # logged (rate limited) by the slots, not once per attempt: a flood cannot fill the log
             self._stats.handshakes_refused[CloseCode.BUSY.name] += 1
             try:
                 await ws.prepare(request)
             except (ConnectionError, aiohttp.ClientError):
-                return ws
+                return upgrade_abandoned()
             await self.close_ws(ws, CloseCode.BUSY, f"busy: {refusal}")
             return ws
         try:
@@ -118,12 +122,14 @@ class Connector:
                 await ws.prepare(request)
             except (ConnectionError, aiohttp.ClientError) as exc:
                 log.debug("peer inbound from %s went away during the upgrade: %r", remote, exc)
-                return ws
+                return upgrade_abandoned()
             where = f"inbound from {remote}"
             peer = await self._handshake(ws, Direction.INBOUND, None, where)
         finally:
-            self.pending.release(remote)
+            self.pending.release(remote, pending)
         if not isinstance(peer, HandshakeError):
+            # a proven allowed key: its connection leaves the outsiders' pool (node/netguard.py)
+            mark_authenticated(request.transport)
             await self._registry.run_peer(ws, *peer, Direction.INBOUND)
         return ws
 
@@ -212,6 +218,21 @@ class Connector:
                 await ws.close(code=code, message=reason.encode()[:120])
         except (TimeoutError, ConnectionError, aiohttp.ClientError, RuntimeError) as exc:
             log.debug("error closing a socket: %r", exc)
+
+
+class _Inbound:
+    """An inbound handshake's pending slot: evicted (its socket aborted) when the pool is full
+    and a newcomer needs the place of the oldest handshake not yet authenticated."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: web.Request) -> None:
+        self._request = request
+
+    def evict(self) -> None:
+        transport = self._request.transport
+        if transport is not None:
+            transport.abort()
 
 
 def _refused_as_not_allowed(error: HandshakeError) -> bool:

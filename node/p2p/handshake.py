@@ -131,10 +131,13 @@ def transcript(
 async def receive_message(ws: WebSocket, expected: MessageType) -> bytes:
     """The payload of the next frame, which must be of type `expected`."""
     msg = await ws.receive()
-    if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-        code = msg.data if isinstance(msg.data, int) else 0
+    if msg.type is WSMsgType.CLOSE and isinstance(msg.data, int) and msg.data:
         reason = msg.extra or "closed"
-        raise HandshakeError(code, f"refused by peer: {reason} (code {code})", remote=True)
+        raise HandshakeError(msg.data, f"refused by peer: {reason} (code {msg.data})", remote=True)
+    if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+        # no close frame with a code: the connection went away (a reset, a dead socket), which
+        # any outsider can do at will; not a refusal by a node (logged rate limited)
+        raise HandshakeError(CloseCode.PROTOCOL, f"connection lost: {msg.type.name.lower()}")
     if msg.type is not WSMsgType.BINARY:
         raise HandshakeError(CloseCode.PROTOCOL, f"expected a binary frame, got {msg.type.name}")
     try:

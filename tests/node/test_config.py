@@ -24,6 +24,8 @@ from node.config import (
 )
 from node.config_render import config_to_json, render_config, toml_string
 from node.mempool import MempoolLimits
+from node.p2p.budget import BudgetConfig, default_budgets
+from node.p2p.messages import MessageType
 
 KEY = "ab" * 32
 OTHER_KEY = "cd" * 32
@@ -75,6 +77,36 @@ def test_every_key_is_read() -> None:
     assert config.log == LogConfig("debug", "json")
 
 
+def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
+    """The limits that were code constants (issue 14) are config keys: the JSON body cap, the
+    WebSocket caps, the handshake deadline and the per-peer budgets."""
+    config = parse_config(
+        """
+        [api]
+        max_json_body_bytes = 65536
+        max_websockets = 10
+        max_websockets_per_address = 3
+        [p2p]
+        handshake_timeout_ms = 3000
+        [p2p.budgets]
+        votes_per_s = 10
+        votes_burst = 20
+        proposal_blocks_burst = 1
+        """
+    )
+    assert (config.api.max_json_body_bytes, config.api.max_websockets) == (65536, 10)
+    assert config.api.max_websockets_per_address == 3
+    assert config.p2p.handshake_timeout_ms == 3000
+    table = config.p2p.budgets.table(1000)
+    assert (table[MessageType.VOTE].per_second, table[MessageType.VOTE].burst) == (10, 20)
+    assert table[MessageType.PROPOSAL].bytes_burst == 1000
+    defaults = default_budgets(1000)
+    assert {
+        k: v for k, v in table.items() if k not in (MessageType.VOTE, MessageType.PROPOSAL)
+    } == {k: v for k, v in defaults.items() if k not in (MessageType.VOTE, MessageType.PROPOSAL)}
+    assert parse_config("").p2p.budgets.table(1000) == default_budgets(1000)
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
@@ -95,13 +127,26 @@ def test_every_key_is_read() -> None:
         ("[mempool]\nmax_tx_bytes = 100\nmax_bytes = 50", "cannot exceed"),
         ("[consensus]\ntimeout_prevote_ms = 0", "timeout_prevote_ms must be in [1, 600000]"),
         ("[consensus]\ntimeout_prevote_ms = 6000000", "must be in [1, 600000]"),
-        ("[api]\nmax_connections = 0", "api.max_connections must be at least 1"),
+        ("[api]\nmax_connections = 0", "api.max_connections must be in [1, 1000000]"),
         ("[api]\nidle_timeout_s = 'soon'", "api.idle_timeout_s must be an integer"),
         ("[api]\nmax_requests_per_address = true", "must be an integer"),
-        ("[p2p]\nreserved_connections = -3", "p2p.reserved_connections must be at least 1"),
+        ("[p2p]\nreserved_connections = -3", "p2p.reserved_connections must be in [1, "),
+        ("[api]\nidle_timeout_s = 86400", "api.idle_timeout_s must be in [1, 3600]"),
+        ("[api]\nmax_json_body_bytes = 100", "api.max_json_body_bytes must be in [1024, 16777216]"),
+        ("[api]\nmax_json_body_bytes = 20000000", "api.max_json_body_bytes must be in"),
+        ("[api]\nmax_body_bytes_in_flight = 1048576", "api.max_body_bytes_in_flight must be in"),
+        ("[api]\nmax_websockets = 0", "api.max_websockets must be in [1, 100000]"),
+        ("[api]\nmax_websockets_per_address = 'x'", "must be an integer"),
+        ("[p2p]\nhello_timeout_ms = 10", "p2p.hello_timeout_ms must be in [100, 60000]"),
+        ("[p2p]\nhandshake_timeout_ms = 1000", "at least p2p.hello_timeout_ms"),
+        ("[p2p]\nbudgets = 3", "must be a table"),
+        ("[p2p.budgets]\nvotes_per_s = 0", "p2p.budgets.votes_per_s must be in [1, 1000000]"),
+        ("[p2p.budgets]\nproposal_blocks_burst = 2000000", "proposal_blocks_burst must be in"),
+        ("[p2p.budgets]\nvote_per_s = 5", "did you mean p2p.budgets.'votes_per_s'?"),
         ("[p2p]\nhello_timeout_ms = 2.5", "p2p.hello_timeout_ms must be an integer"),
         ("reserved_fds = 0", "reserved_fds must be at least 1"),
         ("[mempool]\nmax_future_txs = 0", "mempool.max_future_txs must be at least 1"),
+        ("[mempool]\nfuture_ttl_s = 600000", "mempool.future_ttl_s must be at most 86400"),
         ("[log]\nlevel = 'loud'", "log.level must be one of"),
         ("[log]\nformat = 'xml'", "log.format must be one of"),
         ("this is not toml", "not valid TOML"),
@@ -182,10 +227,12 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
     config = NodeConfig(
         moniker='weird "name" \\ with ünïcode',
         validator=True,
-        api=ApiConfig(ListenAddress("0.0.0.0", 1)),
+        api=ApiConfig(ListenAddress("0.0.0.0", 1), max_json_body_bytes=2048, max_websockets=7),
         p2p=P2PConfig(
             ListenAddress("::1", 0),
             (Peer(bytes(32), "10.1.2.3", 5), Peer(b"\x01" * 32, "example.org", 6)),
+            handshake_timeout_ms=9000,
+            budgets=BudgetConfig(votes_per_s=77, block_response_blocks_burst=3),
         ),
         consensus=ConsensusOverrides(timeout_prevote_ms=777),
         mempool=MempoolLimits(max_txs=3),
@@ -198,6 +245,8 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
     data = config_to_json(config)
     assert data["consensus"] == {"timeout_prevote_ms": 777}
     assert data["p2p"]["peers"][1] == f"{'01' * 32}@example.org:6"
+    assert data["p2p"]["budgets"]["votes_per_s"] == 77
+    assert data["api"]["max_websockets"] == 7
 
 
 @given(st.text(min_size=1, max_size=64))

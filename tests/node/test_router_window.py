@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from consensus.messages import Proposal
 from consensus.wal import Received
 from ledger import codec
-from ledger.block import Vote, VoteType
+from ledger.block import Block, Header, Vote, VoteType
 from ledger.codec import MalformedError
 from node.home import NodeHome
 from node.p2p import MessageType
 from node.service import Node
+from node.stash import PROPOSALS_PER_PEER, VOTES_PER_VALIDATOR
 from node.testnet import init_testnet
-from node.wire import peek_height
+from node.wire import consensus_payload, peek_height
 
 PEER = b"\x07" * 32
 JUNK_BLOCK = codec.encode(b"\x00" * (8 * 1024 * 1024 - 1024))  # 8 MB that are not a block
@@ -75,5 +77,40 @@ async def test_a_relayed_copy_of_a_vote_is_not_logged_again(tmp_path: Path) -> N
         for _ in range(5):
             node.runner.on_vote(PEER, vote)
         assert logged() == 1
+    finally:
+        await node.stop()
+
+
+async def test_junk_for_the_next_heights_stays_bounded_and_costs_the_peer(tmp_path: Path) -> None:
+    """Issue 14, item 8: a peer pre-filling the stash for the next heights with junk (votes
+    and proposals nobody signed, that cannot be checked before their height) gets a bounded
+    share, in count and bytes, and each message beyond it costs it score until it is banned."""
+    net = init_testnet(tmp_path / "net", 2)  # only node0 runs: height 1 waits for node1
+    node = Node.open(net.nodes[0].home)
+    other = NodeHome(net.nodes[1].home).load_validator_key()
+    await node.start()
+    try:
+        for _ in range(200):
+            if node.runner.machine.height >= 1:
+                break
+            await asyncio.sleep(0.01)
+        height = node.runner.machine.height
+        h32 = bytes(32)
+        for i in range(20):
+            later = height + 1 + i % 2
+            header = Header("c", later, 1, h32, h32, h32, h32, h32, h32, h32, other.address)
+            block = Block(header, (), (), None)
+            junk_proposal = Proposal(later, i, -1, block, bytes(64))
+            await node.router.on_message(PEER, *consensus_payload(junk_proposal))
+        for i in range(2000):
+            junk = Vote(VoteType.PREVOTE, height + 1 + i % 2, i, b"", other.address, bytes(64))
+            await node.router.on_message(PEER, *consensus_payload(junk))
+        stash = node.runner._stash
+        validators = len(node.chain.validators)
+        per_height = VOTES_PER_VALIDATOR * validators // 2 + PROPOSALS_PER_PEER
+        assert stash.count() <= 2 * per_height
+        assert stash.bytes <= stash.bytes_cap
+        assert stash.peer_bytes(PEER) <= stash.peer_bytes_cap
+        assert node.p2p.scores.ban_remaining(PEER) > 0  # banned: beyond its share, many times
     finally:
         await node.stop()

@@ -7,11 +7,13 @@ import io
 from collections.abc import AsyncIterator
 
 import pytest
+from pytest_aiohttp import AiohttpClient
 
 from ledger import codec
 from ledger.keys import PrivateKey
-from node.api.txs import MAX_SUBMIT_BYTES
-from tests.node.api.builder import ALICE, HRP, Client
+from node.api import create_app
+from node.api.limits import MAX_SUBMIT_BYTES, ApiLimits
+from tests.node.api.builder import ALICE, HRP, Client, LiveChain
 
 GOOD = ALICE.address.to_text(HRP)
 OTHER_CHAIN = ALICE.address.to_text("cot")
@@ -128,6 +130,25 @@ async def test_oversized_body_is_refused(client: Client) -> None:
     assert response.status == 413
     assert (await response.json())["error"]["code"] == "body_too_large"
     assert (await client.get("/livez")).status == 200
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+async def test_the_json_body_cap_is_the_configured_one(
+    chain: LiveChain, aiohttp_client: AiohttpClient
+) -> None:
+    """`api.max_json_body_bytes` applies to JSON submissions, chunked or not; msgpack keeps its
+    own cap."""
+    client = await aiohttp_client(create_app(chain.context(), ApiLimits(max_json_body_bytes=1024)))
+    body = b'{"txs": ["' + b"00" * 600 + b'"]}'
+    response = await client.post("/v1/txs", data=body, headers=JSON)
+    assert response.status == 413
+    assert "1024 bytes" in (await response.json())["error"]["message"]
+    response = await client.post("/v1/txs", data=io.BytesIO(body), headers=JSON)
+    assert response.status == 413
+    small = await client.post("/v1/txs", data=b'{"txs": ["00"]}', headers=JSON)
+    assert small.status != 413
 
 
 async def test_wrong_method_is_405_with_allow(client: Client) -> None:

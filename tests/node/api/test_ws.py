@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aiohttp import ClientWebSocketResponse, WSMsgType
+from pytest_aiohttp import AiohttpClient
 
 from ledger.keys import PrivateKey
+from node.api import create_app
 from node.api import ws as ws_module
+from node.api.limits import ApiLimits
 from tests.node.api.builder import ALICE, BOB, CAROL, HRP, Client, LiveChain
 
 
@@ -115,10 +117,17 @@ async def test_a_client_that_falls_behind_is_dropped(chain: LiveChain, client: C
 
 
 async def test_subscribers_beyond_the_limit_get_a_503(
-    client: Client, monkeypatch: pytest.MonkeyPatch
+    chain: LiveChain, aiohttp_client: AiohttpClient
 ) -> None:
-    monkeypatch.setattr(ws_module, "MAX_CLIENTS", 1)
+    """`api.max_websockets` and `_per_address` are config keys: the configured caps apply."""
+    app = create_app(chain.context(), ApiLimits(max_websockets=1))
+    client = await aiohttp_client(app)
     async with client.ws_connect("/v1/ws"):
         response = await client.get("/v1/ws", headers={"Upgrade": "websocket"})
         assert response.status == 503
         assert (await response.json())["error"]["code"] == "too_many_clients"
+    app = create_app(chain.context(), ApiLimits(max_websockets_per_address=2))
+    client = await aiohttp_client(app)
+    async with client.ws_connect("/v1/ws"), client.ws_connect("/v1/ws"):
+        response = await client.get("/v1/ws", headers={"Upgrade": "websocket"})
+        assert response.status == 429

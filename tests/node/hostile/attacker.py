@@ -12,6 +12,9 @@ import http.client
 import json
 import os
 import socket
+import struct
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,6 +78,24 @@ def upgrade(port: int, src: str, path: str = "/p2p") -> socket.socket | None:
     return sock
 
 
+def reset_upgrade(port: int, src: str, path: str, pause: float = 0.0) -> None:
+    """A WebSocket upgrade request, then (after `pause`) a reset (SO_LINGER 0): the server is
+    upgrading, or about to, a connection that is gone (a paused peer that resumes)."""
+    sock = connect(port, src)
+    if sock is None:
+        return
+    key = base64.b64encode(os.urandom(16)).decode()
+    try:
+        sock.sendall(UPGRADE.format(path=path, key=key).encode())
+        if pause:
+            time.sleep(pause)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
 def closed_by_server(sock: socket.socket, timeout: float) -> bool:
     """True if the server closes (or resets) `sock` within `timeout`, reading what it sends."""
     sock.settimeout(timeout)
@@ -106,3 +127,46 @@ def peak_rss_mb(node: NodeProc) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+SQUAT_ADDRESSES = 24  # outsider hosts
+LIFETIME = 6.0  # seconds each silent socket is kept (longer than the old 5 s handshake timeout)
+
+
+class SlotSquatter:
+    """Opens silent WebSocket upgrades to some ports as fast as they are taken, from many
+    addresses, and keeps each for `LIFETIME` seconds."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self._ports = ports
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(p,)) for p in ports]
+        self.opened = 0
+
+    def __enter__(self) -> SlotSquatter:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def _run(self, port: int) -> None:
+        held: list[tuple[float, socket.socket]] = []
+        i = 0
+        try:
+            while not self._stop.is_set():
+                sock = upgrade(port, source(i % SQUAT_ADDRESSES))
+                i += 1
+                now = time.monotonic()
+                if sock is not None:
+                    self.opened += 1
+                    held.append((now, sock))
+                while held and now - held[0][0] > LIFETIME:
+                    held.pop(0)[1].close()
+                time.sleep(0.02)
+        finally:
+            for _, sock in held:
+                sock.close()

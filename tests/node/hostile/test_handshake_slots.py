@@ -9,58 +9,14 @@ their own.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
 
-from tests.node.hostile.attacker import source, upgrade
+from tests.node.hostile.attacker import SlotSquatter
 from tests.node.processes import Cluster, NodeProc, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
-
-ADDRESSES = 24  # outsider hosts
-LIFETIME = 6.0  # seconds each silent socket is kept (longer than the old 5 s handshake timeout)
-
-
-class SlotSquatter:
-    """Opens silent WebSocket upgrades to some ports as fast as they are taken, from many
-    addresses, and keeps each for `LIFETIME` seconds."""
-
-    def __init__(self, ports: list[int]) -> None:
-        self._ports = ports
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, args=(p,)) for p in ports]
-        self.opened = 0
-
-    def __enter__(self) -> SlotSquatter:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
-
-    def _run(self, port: int) -> None:
-        held: list[tuple[float, socket.socket]] = []
-        i = 0
-        try:
-            while not self._stop.is_set():
-                sock = upgrade(port, source(i % ADDRESSES))
-                i += 1
-                now = time.monotonic()
-                if sock is not None:
-                    self.opened += 1
-                    held.append((now, sock))
-                while held and now - held[0][0] > LIFETIME:
-                    held.pop(0)[1].close()
-                time.sleep(0.02)
-        finally:
-            for _, sock in held:
-                sock.close()
 
 
 def _peers(node: NodeProc) -> int:

@@ -18,8 +18,8 @@ import pytest
 from ledger.keys import PrivateKey
 from node.p2p import Direction, HandshakeError, Identity
 from node.p2p.handshake import handshake
-from tests.node.hostile.attacker import source
-from tests.node.processes import Cluster
+from tests.node.hostile.attacker import reset_upgrade, source
+from tests.node.processes import Cluster, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -54,6 +54,23 @@ async def test_bad_inputs_get_4xx_and_no_traceback(solo: Cluster) -> None:
         assert json.loads((await ws.receive(timeout=10)).data)["result"]  # still serving
     log = node.log_text()
     assert "Traceback" not in log and " ERROR " not in log
+
+
+def test_peers_resetting_during_the_upgrade_log_no_error(solo: Cluster) -> None:
+    """A reset while the node upgrades the connection (`ws.prepare` then fails with
+    ClientConnectionResetError) is the peer's business: on the peer port and on `/v1/ws`, for
+    connections that got a pending slot and for refused ones, no ERROR and no traceback."""
+    node = solo.nodes[0]
+    targets = [(node.node.p2p.port, "/p2p"), (node.node.api.port, "/v1/ws")]
+    for i in range(120):  # both ports, resets at several moments, from a few addresses
+        port, path = targets[i % 2]
+        reset_upgrade(port, source(i % 3), path, pause=(0.0, 0.0005, 0.002)[i % 3])
+    height = node.answered_height()
+    wait_for(lambda: node.height() >= height + 2, 30, "commits after the resets")
+    log = node.log_text()
+    assert "Traceback" not in log and " ERROR " not in log
+    lost = [line for line in log.splitlines() if "inbound from 127.0.0." in line]
+    assert len(lost) <= 3  # a reset is not a refusal by a peer: logged at most once per 10 s
 
 
 async def test_one_address_gets_a_few_websockets_and_other_sites_none(solo: Cluster) -> None:

@@ -72,7 +72,9 @@ async def test_an_undecodable_tx_batch_costs_score(make_node, wait_until):
 async def test_pending_handshakes_are_bounded(make_node, session, wait_until, caplog):
     caplog.set_level(logging.WARNING, logger="node.p2p")
     # the silent socket must still hold its slot when `busy` dials, on a loaded machine too
-    node = await make_node(0, max_pending_handshakes=1, handshake_timeout=3.0)
+    node = await make_node(
+        0, max_pending_handshakes=1, max_pending_per_address=1, handshake_timeout=3.0
+    )
     silent = await session.ws_connect(node.url)  # holds the only slot until it times out
     await asyncio.sleep(0.05)
     busy = await session.ws_connect(node.url)
@@ -85,6 +87,24 @@ async def test_pending_handshakes_are_bounded(make_node, session, wait_until, ca
     assert msg.type is WSMsgType.CLOSE and silent.close_code == CloseCode.TIMEOUT
     friend = await make_node(1, peers=[node])  # the slot is free again
     await wait_until(lambda: node.manager.peers == [friend.id])
+
+
+async def test_a_newcomer_displaces_the_oldest_handshake_not_yet_authenticated(
+    make_node, session, wait_until
+):
+    """Issue 14, item 2: a full outsiders' pool does not keep a validator out; the oldest
+    pending handshake gives way (its socket is closed), the newcomer authenticates."""
+    node = await make_node(0, max_pending_handshakes=1, handshake_timeout=3.0)
+    silent = await session.ws_connect(node.url)
+    await asyncio.sleep(0.05)
+    friend = await make_node(1, peers=[node])
+    await wait_until(lambda: node.manager.peers == [friend.id])
+    while True:
+        msg = await asyncio.wait_for(silent.receive(), 10)
+        if msg.type is not WSMsgType.BINARY:  # the node's HELLO, then the end
+            break
+    assert msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR)
+    assert silent.close_code != CloseCode.TIMEOUT  # displaced, long before its deadline
 
 
 def test_frames_for_the_handshake_types_exist():

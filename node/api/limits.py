@@ -1,0 +1,31 @@
+"""The API's per-request and WebSocket limits that handlers read (config.toml `[api]`).
+
+Set on the application under `LIMITS` by the node before it mounts the API; an application
+without them (a test, a read-only server) gets the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+MAX_SUBMIT_BYTES = 16 * 1024 * 1024  # msgpack: 10,000 txs of up to 1.6 KB
+DEFAULT_JSON_BODY_BYTES = 4 * 1024 * 1024  # JSON: hex doubles a tx, and parsing costs far more
+
+
+@dataclass(frozen=True, slots=True)
+class ApiLimits:
+    max_json_body_bytes: int = DEFAULT_JSON_BODY_BYTES
+    """Largest JSON tx submission body; msgpack keeps `MAX_SUBMIT_BYTES`."""
+    max_websockets: int = 100
+    """WebSocket subscribers at once (CometBFT's 100)."""
+    max_websockets_per_address: int = 8
+    """WebSocket subscribers from one remote address."""
+
+
+LIMITS = web.AppKey("coterie_api_limits", ApiLimits)
+
+
+def limits_of(app: web.Application) -> ApiLimits:
+    return app.get(LIMITS) or ApiLimits()
