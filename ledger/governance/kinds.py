@@ -51,6 +51,7 @@ class ActionTag(IntEnum):
     HOLDER_DISTRIBUTION = 27
     ALLOCATE = 28
     SPLIT_ACCEPT = 29  # a collective accepts ownership of a split
+    ROUND_OPEN = 40  # economics (issue 22): open a curation round
 
 
 class DecisionMethod(IntEnum):
