@@ -70,6 +70,7 @@ class TxKind(IntEnum):
     MODERATION_ACT = 91
     # economics (issue 22)
     CONTENT_ENDORSE = 110
+    MATCHING_CONTRIBUTE = 111
 
 
 class Payload(Protocol):

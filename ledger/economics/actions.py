@@ -1,5 +1,5 @@
-"""The proposal action that opens a curation round. It is a SPEND (the budget leaves the
-treasury), so the collective's spend policy and spend limits decide it."""
+"""The proposal actions that open a curation round or a matching round. Both are SPENDs (the
+budget or pool leaves the treasury): the collective's spend policy and limits decide them."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from ledger.codec import Fields
 from ledger.collectives import treasury
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.model import Collective
+from ledger.economics.matching import MatchingTerms, open_matching
 from ledger.economics.rounds import RoundTerms, open_round
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
 from ledger.governance.kinds import ActionTag, ProposalKind
+from ledger.splits.parties import PartyKind
+from ledger.splits.store import find_config
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.view import StateView
@@ -48,11 +51,7 @@ class RoundOpen(Action):
     def check_submit(
         self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
     ) -> None:
-        held = treasury.balance(view, cid, NATIVE)
-        if held < self.terms.budget:
-            raise TxError(
-                ErrorCode.INSUFFICIENT_FUNDS, f"the treasury holds {held}, not {self.terms.budget}"
-            )
+        _require_held(view, cid, self.terms.budget)
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         _, event = open_round(
@@ -61,6 +60,58 @@ class RoundOpen(Action):
             proposal_id=run.proposal_id,
             terms=self.terms,
             height=ctx.height,
+            now_ms=ctx.time_ms,
+        )
+        return [event]
+
+
+def _require_held(view: StateView, cid: bytes, amount: int) -> None:
+    held = treasury.balance(view, cid, NATIVE)
+    if held < amount:
+        raise TxError(ErrorCode.INSUFFICIENT_FUNDS, f"the treasury holds {held}, not {amount}")
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class MatchingOpen(Action):
+    """Open a quadratic-funding matching round of `terms`, starting when the proposal executes."""
+
+    TAG: ClassVar[ActionTag] = ActionTag.MATCHING_OPEN
+    KIND: ClassVar[ProposalKind] = ProposalKind.SPEND
+    MOVES_VALUE: ClassVar[bool] = True
+    terms: MatchingTerms
+
+    def to_fields(self) -> list[Any]:
+        return [self.terms.to_fields()]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> MatchingOpen:
+        return cls(MatchingTerms.from_fields(Fields(raw, 1, "matching_open").raw()))
+
+    def check(self) -> None:
+        try:
+            self.terms.check()
+        except TxError as error:
+            raise TxError(ErrorCode.INVALID_ACTION, error.message) from error
+
+    def treasury_outflow(self) -> tuple[Asset, int] | None:
+        return NATIVE, self.terms.pool
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        _require_held(view, cid, self.terms.pool)
+        for initiative in self.terms.initiatives:
+            party = initiative.party
+            if party.kind is PartyKind.SPLIT and find_config(view, party.id) is None:
+                raise TxError(ErrorCode.NOT_FOUND, f"no split {party.id.hex()}")
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        _, event = open_matching(
+            view,
+            cid=run.collective_id,
+            proposal_id=run.proposal_id,
+            terms=self.terms,
             now_ms=ctx.time_ms,
         )
         return [event]

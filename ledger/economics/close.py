@@ -18,7 +18,7 @@ from ledger.collectives.ids import NATIVE
 from ledger.collectives.standing import in_good_standing
 from ledger.content.records import CONTENT_HASH_LEN, ModerationAction
 from ledger.content.store import get_content, latest_moderation
-from ledger.economics import keys
+from ledger.economics import keys, matching
 from ledger.economics.curation import Endorsement, payouts
 from ledger.economics.rounds import Round, RoundStatus, put_round, require_round, settled
 from ledger.errors import TxError
@@ -100,4 +100,25 @@ def close_due_rounds(view: StateView, ctx: BlockContext) -> list[Event]:
     return events
 
 
+def close_due_matchings(view: StateView, ctx: BlockContext) -> list[Event]:
+    due = []
+    for key, _ in view.iter_prefix(keys.MATCHING_DUE):
+        if int.from_bytes(key[1:9], "big") > ctx.time_ms:
+            break
+        due.append(int.from_bytes(key[9:17], "big"))
+    events: list[Event] = []
+    for round_id in due:
+        child = view.child()
+        try:
+            events += matching.settle(child, ctx, round_id)
+        except TxError as error:  # a bug, not a rule: never let it invalidate the block
+            events.append(
+                Event.of("matching_close_failed", round=round_id, reason=error.message[:200])
+            )
+            continue
+        child.merge_into_parent()
+    return events
+
+
 register_end_block("curation_rounds", close_due_rounds)
+register_end_block("matching_rounds", close_due_matchings)

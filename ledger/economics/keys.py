@@ -38,3 +38,26 @@ def endorsement(round_id: int, content_hash: bytes, endorser_raw: bytes) -> byte
 
 def endorsed_by(round_id: int, endorser_raw: bytes) -> bytes:
     return ENDORSED_BY + u64(round_id) + endorser_raw
+
+
+MATCHING = b"\xa6"  # + matching round id(8) -> MatchingRound (ledger.economics.matching)
+MATCHINGS_OF = b"\xa7"  # + cid + id(8) -> b""
+MATCHING_DUE = b"\xa8"  # + end ms(8) + id(8) -> b"" while the matching round is open
+CONTRIBUTION = b"\xa9"  # + id(8) + initiative(1) + member(20) -> u64 the member's total
+NEXT_MATCHING_ID = b"\xaa"  # -> u64
+
+
+def matching_key(round_id: int) -> bytes:
+    return MATCHING + u64(round_id)
+
+
+def matching_due(end_ms: int, round_id: int) -> bytes:
+    return MATCHING_DUE + u64(end_ms) + u64(round_id)
+
+
+def contributions_of(round_id: int) -> bytes:
+    return CONTRIBUTION + u64(round_id)
+
+
+def contribution(round_id: int, initiative: int, member_raw: bytes) -> bytes:
+    return CONTRIBUTION + u64(round_id) + bytes((initiative,)) + member_raw

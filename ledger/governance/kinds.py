@@ -52,6 +52,7 @@ class ActionTag(IntEnum):
     ALLOCATE = 28
     SPLIT_ACCEPT = 29  # a collective accepts ownership of a split
     ROUND_OPEN = 40  # economics (issue 22): open a curation round
+    MATCHING_OPEN = 41  # economics: open a quadratic-funding matching round
 
 
 class DecisionMethod(IntEnum):

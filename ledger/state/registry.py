@@ -17,6 +17,7 @@ from ledger.collectives import (
 from ledger.content import handlers as content_handlers
 from ledger.economics import actions as economics_actions
 from ledger.economics import close as economics_close
+from ledger.economics import contribute as economics_contribute
 from ledger.economics import endorse as economics_endorse
 from ledger.governance import (
     actions_splits,
@@ -70,5 +71,6 @@ HANDLER_MODULES = (
     # economics (issue 22)
     economics_actions,
     economics_endorse,
+    economics_contribute,
     economics_close,
 )

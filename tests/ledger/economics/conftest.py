@@ -8,7 +8,8 @@ import hashlib
 import pytest
 
 from ledger.content.payloads import ContentAnchor
-from ledger.economics.actions import RoundOpen
+from ledger.economics.actions import MatchingOpen, RoundOpen
+from ledger.economics.matching import Initiative, MatchingTerms
 from ledger.economics.rounds import RoundTerms
 from ledger.governance.proposal import Status
 from ledger.keys import PrivateKey
@@ -32,6 +33,17 @@ def open_round(coop: Coop, terms: RoundTerms) -> int:
     round_id = opened[0].get("round")
     assert isinstance(round_id, int)
     return round_id
+
+
+def open_matching(
+    coop: Coop, *initiatives: Initiative, pool: int = 1_000, cap: int = 10**6, weeks: int = 1
+) -> int:
+    terms = MatchingTerms(pool, weeks * WEEK_S, cap, initiatives)
+    pid, events = enact(coop, [MatchingOpen(terms)])
+    assert proposal(coop, pid).status is Status.EXECUTED, events
+    rid = next(e for e in events if e.kind == "matching_opened").get("round")
+    assert isinstance(rid, int)
+    return rid
 
 
 def post(coop: Coop, author: PrivateKey, name: str) -> bytes:
