@@ -11,6 +11,7 @@ from ledger.collectives import treasury
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.model import Collective
 from ledger.economics.matching import MatchingTerms, open_matching
+from ledger.economics.reputation import ReputationPolicy, set_policy
 from ledger.economics.rounds import RoundTerms, open_round
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
@@ -115,3 +116,29 @@ class MatchingOpen(Action):
             now_ms=ctx.time_ms,
         )
         return [event]
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class SetReputationPolicy(Action):
+    """Name the acts that earn standing in the collective, their points, the half-life and the
+    daily cap (ledger.economics.reputation). Standing already earned keeps its value and decays
+    with the new half-life from its last act."""
+
+    TAG: ClassVar[ActionTag] = ActionTag.SET_REPUTATION_POLICY
+    KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE
+    policy: ReputationPolicy
+
+    def to_fields(self) -> list[Any]:
+        return [self.policy.to_fields()]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> SetReputationPolicy:
+        return cls(ReputationPolicy.from_fields(Fields(raw, 1, "set_reputation_policy").raw()))
+
+    def check(self) -> None:
+        self.policy.check()
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        set_policy(view, run.collective_id, self.policy)
+        return [Event.of("reputation_policy_set", collective=run.collective_id)]

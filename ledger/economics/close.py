@@ -18,7 +18,7 @@ from ledger.collectives.ids import NATIVE
 from ledger.collectives.standing import in_good_standing
 from ledger.content.records import CONTENT_HASH_LEN, ModerationAction
 from ledger.content.store import get_content, latest_moderation
-from ledger.economics import keys, matching
+from ledger.economics import acts, curation, keys, matching
 from ledger.economics.curation import Endorsement, payouts
 from ledger.economics.rounds import Round, RoundStatus, put_round, require_round, settled
 from ledger.errors import TxError
@@ -76,7 +76,10 @@ def settle(view: StateView, ctx: BlockContext, round_id: int) -> list[Event]:
     total = sum(amount for _, amount in paid)
     put_round(view, round_id, settled(record, RoundStatus.PAID, total))
     events.append(Event.of("round_paid", round=round_id, amount=total, recipients=len(paid)))
-    return events
+    items = {e.content_hash: e.author for e in curation.counted(counted)}
+    return events + acts.on_round_paid(
+        view, ctx, record.collective, [items[h] for h in sorted(items)]
+    )
 
 
 def close_due_rounds(view: StateView, ctx: BlockContext) -> list[Event]:

@@ -61,3 +61,15 @@ def contributions_of(round_id: int) -> bytes:
 
 def contribution(round_id: int, initiative: int, member_raw: bytes) -> bytes:
     return CONTRIBUTION + u64(round_id) + bytes((initiative,)) + member_raw
+
+
+STANDING = b"\xab"  # + cid + member(20) -> Standing (ledger.economics.reputation)
+REPUTATION_POLICY = b"\xac"  # + cid -> ReputationPolicy
+
+
+def standing(cid: bytes, member_raw: bytes) -> bytes:
+    return STANDING + cid + member_raw
+
+
+def reputation_policy(cid: bytes) -> bytes:
+    return REPUTATION_POLICY + cid

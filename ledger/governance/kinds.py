@@ -53,6 +53,7 @@ class ActionTag(IntEnum):
     SPLIT_ACCEPT = 29  # a collective accepts ownership of a split
     ROUND_OPEN = 40  # economics (issue 22): open a curation round
     MATCHING_OPEN = 41  # economics: open a quadratic-funding matching round
+    SET_REPUTATION_POLICY = 42  # economics: the acts that earn standing, decay, daily cap
 
 
 class DecisionMethod(IntEnum):

@@ -16,6 +16,7 @@ from ledger.collectives import (
 )
 from ledger.content import handlers as content_handlers
 from ledger.economics import actions as economics_actions
+from ledger.economics import acts as economics_acts
 from ledger.economics import close as economics_close
 from ledger.economics import contribute as economics_contribute
 from ledger.economics import endorse as economics_endorse
@@ -73,4 +74,5 @@ HANDLER_MODULES = (
     economics_endorse,
     economics_contribute,
     economics_close,
+    economics_acts,
 )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.economics.actions import MatchingOpen, RoundOpen
+from ledger.economics.actions import MatchingOpen, RoundOpen, SetReputationPolicy
 from ledger.economics.contribute import MatchingContribute
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.matching import Initiative, MatchingTerms
+from ledger.economics.reputation import ReputationPolicy
 from ledger.economics.rounds import RoundTerms, Weighting
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.keys import Address
@@ -39,6 +40,10 @@ GOLDEN: list[tuple[Payload, str]] = [
         "96c414000102030405060708090a0b0c0d0e0f101112139192299194cd1388ce00093a80ce0003d090"
         "92929200c4140707070707070707070707070707070707070707a47a696e65929201c420090909090909"
         "0909090909090909090909090909090909090909090909090909a4746f75720090c2a0",
+    ),
+    (
+        ProposalSubmit(CID, (SetReputationPolicy(ReputationPolicy(5, 20, 10, 2_592_000, 50)),)),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922a919505140ace00278d00320090c2a0",
     ),
 ]
 
