@@ -14,6 +14,7 @@ from cli.commands.moderate import moderate
 from cli.commands.node import config, init
 from cli.commands.proposal import proposal
 from cli.commands.query import query
+from cli.commands.round import round_
 from cli.commands.sim import sim
 from cli.commands.split import split
 from cli.commands.start import start
@@ -49,6 +50,7 @@ cli.add_command(moderate)
 cli.add_command(validator)
 cli.add_command(collective)
 cli.add_command(member)
+cli.add_command(round_, "round")
 cli.add_command(treasury)
 
 
