@@ -73,6 +73,7 @@ class ErrorCode(IntEnum):
     CONTENT_NOT_ELIGIBLE = 132
     ENDORSER_NOT_ELIGIBLE = 133
     SELF_FUNDING = 134
+    STANDING_TOO_LOW = 135
     # stateful, treasury, streams, multisig queue and moderation (150-169)
     ALLOWANCE_EXCEEDED = 150
     NOTHING_TO_CLAIM = 151

@@ -12,15 +12,18 @@ from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.model import Collective
 from ledger.economics.matching import MatchingTerms, open_matching
 from ledger.economics.reputation import ReputationPolicy, set_policy
+from ledger.economics.role_gates import set_required_points
 from ledger.economics.rounds import RoundTerms, open_round
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
-from ledger.governance.kinds import ActionTag, ProposalKind
+from ledger.governance.kinds import ActionTag, ProposalKind, Role
 from ledger.splits.parties import PartyKind
 from ledger.splits.store import find_config
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.view import StateView
+
+MAX_GATE_POINTS = 10**9
 
 
 @register_action
@@ -142,3 +145,37 @@ class SetReputationPolicy(Action):
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         set_policy(view, run.collective_id, self.policy)
         return [Event.of("reputation_policy_set", collective=run.collective_id)]
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class SetRoleGate(Action):
+    """Require `min_points` of standing to be given `role` (0 removes the gate)."""
+
+    TAG: ClassVar[ActionTag] = ActionTag.SET_ROLE_GATE
+    KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE
+    role: int
+    min_points: int
+
+    def to_fields(self) -> list[Any]:
+        return [self.role, self.min_points]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> SetRoleGate:
+        f = Fields(raw, 2, "set_role_gate")
+        return cls(f.int("role", 0, 255), f.int("min_points", 0, MAX_GATE_POINTS))
+
+    def check(self) -> None:
+        if self.role not in Role._value2member_map_:
+            raise TxError(ErrorCode.INVALID_ACTION, f"unknown role {self.role}")
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        set_required_points(view, run.collective_id, self.role, self.min_points)
+        return [
+            Event.of(
+                "role_gate_set",
+                collective=run.collective_id,
+                role=self.role,
+                min_points=self.min_points,
+            )
+        ]

@@ -65,6 +65,7 @@ def contribution(round_id: int, initiative: int, member_raw: bytes) -> bytes:
 
 STANDING = b"\xab"  # + cid + member(20) -> Standing (ledger.economics.reputation)
 REPUTATION_POLICY = b"\xac"  # + cid -> ReputationPolicy
+ROLE_GATE = b"\xad"  # + cid + role(1) -> u64 points a holder needs when the role is granted
 
 
 def standing(cid: bytes, member_raw: bytes) -> bytes:
@@ -73,3 +74,7 @@ def standing(cid: bytes, member_raw: bytes) -> bytes:
 
 def reputation_policy(cid: bytes) -> bytes:
     return REPUTATION_POLICY + cid
+
+
+def role_gate(cid: bytes, role: int) -> bytes:
+    return ROLE_GATE + cid + bytes((role,))

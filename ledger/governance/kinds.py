@@ -54,6 +54,7 @@ class ActionTag(IntEnum):
     ROUND_OPEN = 40  # economics (issue 22): open a curation round
     MATCHING_OPEN = 41  # economics: open a quadratic-funding matching round
     SET_REPUTATION_POLICY = 42  # economics: the acts that earn standing, decay, daily cap
+    SET_ROLE_GATE = 43  # economics: the standing a role's holder needs when granted
 
 
 class DecisionMethod(IntEnum):

@@ -20,6 +20,7 @@ from ledger.economics import acts as economics_acts
 from ledger.economics import close as economics_close
 from ledger.economics import contribute as economics_contribute
 from ledger.economics import endorse as economics_endorse
+from ledger.economics import role_gates as economics_role_gates
 from ledger.governance import (
     actions_splits,
     actions_treasury,
@@ -75,4 +76,5 @@ HANDLER_MODULES = (
     economics_contribute,
     economics_close,
     economics_acts,
+    economics_role_gates,
 )

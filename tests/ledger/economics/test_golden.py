@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.economics.actions import MatchingOpen, RoundOpen, SetReputationPolicy
+from ledger.economics.actions import MatchingOpen, RoundOpen, SetReputationPolicy, SetRoleGate
 from ledger.economics.contribute import MatchingContribute
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.matching import Initiative, MatchingTerms
 from ledger.economics.reputation import ReputationPolicy
 from ledger.economics.rounds import RoundTerms, Weighting
+from ledger.governance.kinds import Role
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.keys import Address
 from ledger.splits.parties import Party
@@ -44,6 +45,10 @@ GOLDEN: list[tuple[Payload, str]] = [
     (
         ProposalSubmit(CID, (SetReputationPolicy(ReputationPolicy(5, 20, 10, 2_592_000, 50)),)),
         "96c414000102030405060708090a0b0c0d0e0f1011121391922a919505140ace00278d00320090c2a0",
+    ),
+    (
+        ProposalSubmit(CID, (SetRoleGate(Role.MODERATOR, 50),)),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922b9202320090c2a0",
     ),
 ]
 

@@ -4,7 +4,7 @@ collective, decaying exactly by its half-life; the adversary's moves first."""
 from __future__ import annotations
 
 from ledger.collectives.ids import NATIVE
-from ledger.economics.actions import SetReputationPolicy
+from ledger.economics.actions import SetReputationPolicy, SetRoleGate
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.reputation import (
     MICRO,
@@ -13,11 +13,17 @@ from ledger.economics.reputation import (
     standing_micro,
 )
 from ledger.economics.rounds import RoundTerms
+from ledger.errors import ErrorCode
 from ledger.governance.core_actions import TreasurySpend
+from ledger.governance.kinds import Role
+from ledger.governance.process_txs import ProposalProcess
+from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalCancel
+from ledger.governance.roles import SetRole
+from ledger.state.events import Event
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE
 from tests.ledger.economics.conftest import WEEK_S, open_round, post
-from tests.ledger.treasury.conftest import Coop, enact, settle, submit, vote
+from tests.ledger.treasury.conftest import Coop, enact, proposal, settle, submit, vote
 
 DAY_MS = 24 * 3600 * 1000
 POLICY = ReputationPolicy(
@@ -77,3 +83,35 @@ def test_standing_halves_every_half_life_and_stays_in_its_collective(coop: Coop)
     assert standing_micro(view, coop.cid, ALICE.address, now + 3 * month) == start // 8
     assert standing_micro(view, bytes(20), ALICE.address, now) == 0
     assert start <= 2 * 64 * MICRO  # the policy's own proposal passed too
+
+
+def test_a_role_gated_on_standing_waits_until_the_member_earned_it(coop: Coop) -> None:
+    """Moderators need 15 points: Carol (no standing) cannot be made one; after a proposal of
+    hers passes (20 points) she can."""
+    with_policy(coop, ReputationPolicy(0, 20, 0, 30 * 24 * 3600, 100))
+    enact(coop, [SetRoleGate(Role.MODERATOR, 15)], voters=(ALICE, BOB))
+    grant = [SetRole(Role.MODERATOR, CAROL.address)]
+    pid = submit(coop, grant, proposer=BOB)
+    vote(coop, pid, (ALICE, BOB))
+    events = settle_or_park(coop, pid)
+    failed = [e for e in events if e.kind == "proposal_execution_failed"]
+    assert failed and failed[0].get("code") == int(ErrorCode.STANDING_TOO_LOW)
+    earn = submit(coop, [TreasurySpend(NATIVE, DAVE.address, 1)], proposer=CAROL)
+    vote(coop, earn, (ALICE, BOB))
+    settle(coop, earn)
+    assert get_standing(coop.chain.view, coop.cid, CAROL.address).micro == 20 * MICRO
+    receipt = coop.chain.send(CAROL, ProposalProcess(pid))  # anyone retries the parked grant
+    assert [e.kind for e in receipt.events if e.kind == "role_set"] == ["role_set"]
+    assert proposal(coop, pid).status is Status.EXECUTED
+
+
+def settle_or_park(coop: Coop, pid: int) -> list[Event]:
+    """Advance until the proposal is final or parked READY after a failed execution."""
+    events: list[Event] = []
+    for _ in range(30):
+        events += coop.chain.next_block(DAY_MS)
+        if any(e.kind == "proposal_execution_failed" for e in events):
+            return events
+        if proposal(coop, pid).status.is_final:
+            return events
+    raise AssertionError("neither executed nor parked")
