@@ -9,6 +9,7 @@ from cli.commands.collective import collective
 from cli.commands.content import content
 from cli.commands.keys import keys
 from cli.commands.light import light
+from cli.commands.matching import matching
 from cli.commands.member import member
 from cli.commands.moderate import moderate
 from cli.commands.node import config, init
@@ -50,6 +51,7 @@ cli.add_command(moderate)
 cli.add_command(validator)
 cli.add_command(collective)
 cli.add_command(member)
+cli.add_command(matching)
 cli.add_command(round_, "round")
 cli.add_command(treasury)
 

@@ -244,3 +244,23 @@ def test_curation_round_pays_the_endorsed_creator(run: Run, live: Live, tmp_path
     assert live.balance("dev1") == before + 300
     standing = ok(run(["member", "standing", live.address("dev1"), "--collective", cid, *query]))
     assert "0 points" in standing.output and "no reputation policy" in standing.output
+
+
+def test_matching_round_pays_contributions_and_the_match(run: Run, live: Live) -> None:
+    """`matching open` (a proposal) and `matching contribute`: two members give to dev3's
+    initiative, so it draws the whole pool (cap 100 %) on top of their 70 (issue 22)."""
+    cid = live.collective.hex()
+    ok(run(node_args(live, "matching", "open", "--collective", cid, "--pool", "500",
+                     "--period", "6s", "--initiative", f"{live.address('dev3')}=a zine",
+                     "--from", "dev0")))  # fmt: skip
+    pid = live.newest_proposal()
+    ok(run(node_args(live, "proposal", "vote", str(pid), "yes", "--from", "dev0")))
+    live.wait_status(pid, "EXECUTED")
+    own = run(
+        node_args(live, "matching", "contribute", "1", "0", "--amount", "5", "--from", "dev3")
+    )
+    assert own.exit_code == ExitCode.TX_FAILED and "NOT_MEMBER" in own.output
+    before = live.balance("dev3")
+    ok(run(node_args(live, "matching", "contribute", "1", "0", "--amount", "40", "--from", "dev0")))
+    ok(run(node_args(live, "matching", "contribute", "1", "0", "--amount", "30", "--from", "dev1")))
+    wait_for(lambda: live.balance("dev3") == before + 570, 30, "the matching round's payout")
