@@ -14,6 +14,7 @@ from ledger.economics.matching import MatchingTerms, open_matching
 from ledger.economics.reputation import ReputationPolicy, set_policy
 from ledger.economics.role_gates import set_required_points
 from ledger.economics.rounds import RoundTerms, open_round
+from ledger.economics.standing_rewards import pay_by_standing
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
 from ledger.governance.kinds import ActionTag, ProposalKind, Role
@@ -179,3 +180,36 @@ class SetRoleGate(Action):
                 min_points=self.min_points,
             )
         ]
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class RewardStanding(Action):
+    """Pay `budget` from the treasury to the members by their standing now, exactly."""
+
+    TAG: ClassVar[ActionTag] = ActionTag.REWARD_STANDING
+    KIND: ClassVar[ProposalKind] = ProposalKind.SPEND
+    MOVES_VALUE: ClassVar[bool] = True
+    budget: int
+
+    def to_fields(self) -> list[Any]:
+        return [self.budget]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> RewardStanding:
+        return cls(Fields(raw, 1, "reward_standing").int("budget"))
+
+    def check(self) -> None:
+        if self.budget <= 0:
+            raise TxError(ErrorCode.INVALID_ACTION, "a reward needs a budget")
+
+    def treasury_outflow(self) -> tuple[Asset, int] | None:
+        return NATIVE, self.budget
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        _require_held(view, cid, self.budget)
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        return pay_by_standing(view, ctx, run.collective_id, self.budget, run.proposal_id)

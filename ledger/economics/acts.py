@@ -3,7 +3,7 @@ proposal, a proposal that passed) and the close of a curation round (endorsed it
 
 from __future__ import annotations
 
-from ledger.economics.reputation import Act, award
+from ledger.economics.reputation import Act, award, get_policy
 from ledger.governance import keys as gkeys
 from ledger.governance.hooks import register_finalize_hook
 from ledger.governance.proposal import Proposal, Status
@@ -17,9 +17,9 @@ DECIDED = (Status.EXECUTED, Status.REJECTED, Status.VETOED)
 
 
 def on_finalize(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
-    if proposal.status not in DECIDED:
-        return []
     cid = proposal.collective
+    if proposal.status not in DECIDED or get_policy(view, cid) is None:
+        return []
     events: list[Event] = []
     prefix = gkeys.BALLOT + u64(pid)
     voters = [k[len(prefix) :] for k, _ in view.iter_prefix(prefix)]

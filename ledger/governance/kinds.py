@@ -55,6 +55,7 @@ class ActionTag(IntEnum):
     MATCHING_OPEN = 41  # economics: open a quadratic-funding matching round
     SET_REPUTATION_POLICY = 42  # economics: the acts that earn standing, decay, daily cap
     SET_ROLE_GATE = 43  # economics: the standing a role's holder needs when granted
+    REWARD_STANDING = 44  # economics: pay a budget to members by their standing
 
 
 class DecisionMethod(IntEnum):

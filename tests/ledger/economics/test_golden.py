@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.economics.actions import MatchingOpen, RoundOpen, SetReputationPolicy, SetRoleGate
+from ledger.economics.actions import (
+    MatchingOpen,
+    RewardStanding,
+    RoundOpen,
+    SetReputationPolicy,
+    SetRoleGate,
+)
 from ledger.economics.contribute import MatchingContribute
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.matching import Initiative, MatchingTerms
@@ -49,6 +55,10 @@ GOLDEN: list[tuple[Payload, str]] = [
     (
         ProposalSubmit(CID, (SetRoleGate(Role.MODERATOR, 50),)),
         "96c414000102030405060708090a0b0c0d0e0f1011121391922b9202320090c2a0",
+    ),
+    (
+        ProposalSubmit(CID, (RewardStanding(600),)),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922c91cd02580090c2a0",
     ),
 ]
 

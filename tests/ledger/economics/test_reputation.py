@@ -4,7 +4,7 @@ collective, decaying exactly by its half-life; the adversary's moves first."""
 from __future__ import annotations
 
 from ledger.collectives.ids import NATIVE
-from ledger.economics.actions import SetReputationPolicy, SetRoleGate
+from ledger.economics.actions import RewardStanding, SetReputationPolicy, SetRoleGate
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.reputation import (
     MICRO,
@@ -20,6 +20,7 @@ from ledger.governance.process_txs import ProposalProcess
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalCancel
 from ledger.governance.roles import SetRole
+from ledger.state.accounts import get_account
 from ledger.state.events import Event
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE
 from tests.ledger.economics.conftest import WEEK_S, open_round, post
@@ -115,3 +116,18 @@ def settle_or_park(coop: Coop, pid: int) -> list[Event]:
         if proposal(coop, pid).status.is_final:
             return events
     raise AssertionError("neither executed nor parked")
+
+
+def test_a_reward_budget_is_paid_by_standing_exactly(coop: Coop) -> None:
+    """Alice and Bob voted on the policy (5 points each) and Alice's proposal passed (20): 25 to
+    5 of 600 pays 500 and 100, exact; Carol, with no standing, gets nothing."""
+    with_policy(coop, ReputationPolicy(5, 20, 0, 30 * 24 * 3600, 100))
+    before = {k: get_account(coop.chain.view, k.address).balance for k in (ALICE, BOB, CAROL)}
+    pid = submit(coop, [RewardStanding(600)], proposer=BOB)
+    receipt_events = []
+    vote(coop, pid, (ALICE, BOB))
+    receipt_events += settle(coop, pid)
+    paid = {e.get("member"): e.get("amount") for e in receipt_events if e.kind == "standing_reward"}
+    assert sum(v for v in paid.values() if isinstance(v, int)) == 600
+    gained = {k: get_account(coop.chain.view, k.address).balance - before[k] for k in before}
+    assert gained[CAROL] == 0 and gained[ALICE] == 500 and gained[BOB] == 100
