@@ -1,7 +1,8 @@
 """Economics reads (issue 22): `GET /v1/rounds/{id}`, a curation round with its live weights
 (what each recipient would be paid if the round closed now, exactly as the close computes it),
-`GET /v1/collectives/{id}/rounds`, a collective's rounds, and
-`GET /v1/collectives/{id}/standing/{address}`, a member's standing now (decayed)."""
+`GET /v1/collectives/{id}/rounds`, a collective's rounds,
+`GET /v1/matchings/{id}`, a matching round with each initiative's contributions and the match it
+would draw now, and `GET /v1/collectives/{id}/standing/{address}`, a member's standing now."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from aiohttp import web
 from ledger.economics import keys as economics_keys
 from ledger.economics.close import counted_endorsements
 from ledger.economics.curation import payouts
+from ledger.economics.matching import MatchingStatus, get_matching, totals
+from ledger.economics.quadratic import match_weight, matches
 from ledger.economics.reputation import MICRO, get_policy, get_standing, standing_micro
 from ledger.economics.rounds import Round, RoundStatus, get_round
 from ledger.keys import Address
@@ -95,5 +98,45 @@ async def get_standing_route(request: web.Request) -> web.Response:
             "micro_points": micro,
             "last_act_ms": stored.as_of_ms,
             "policy": None if policy is None else jsonable(policy, ctx.hrp),
+        }
+    )
+
+
+async def get_matching_route(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    round_id = parse_int(request.match_info["id"], "matching_id", 0, 2**64 - 1)
+    state = ctx.store.state
+    record = get_matching(state, round_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"no matching round {round_id}")
+    terms = record.terms
+    given = totals(state, round_id, len(terms.initiatives))
+    live, rest = matches(terms.pool, [match_weight(g) for g in given], terms.cap)
+    is_open = record.status is MatchingStatus.OPEN
+    initiatives = [
+        {
+            "index": i,
+            "party": jsonable(initiative.party, ctx.hrp),
+            "purpose": initiative.purpose,
+            "contributors": len(g),
+            "contributed": sum(g),
+            "match_now": m if is_open else 0,
+        }
+        for i, (initiative, g, m) in enumerate(zip(terms.initiatives, given, live, strict=True))
+    ]
+    return web.json_response(
+        {
+            "id": round_id,
+            "height": ctx.store.height,
+            "collective": record.collective.hex(),
+            "proposal_id": record.proposal_id,
+            "pool": terms.pool,
+            "cap": terms.cap,
+            "start_ms": record.start_ms,
+            "end_ms": record.end_ms,
+            "status": record.status.name,
+            "matched": record.matched,
+            "unmatched_now": rest if is_open else 0,
+            "initiatives": initiatives,
         }
     )

@@ -286,6 +286,14 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
+        "/v1/matchings/{id}": _get(
+            "A matching round: pool, cap, each initiative's contributions and its match now",
+            "MatchingRound",
+            [_path("id", "matching round id (a number)", "^[0-9]{1,19}$")],
+            400,
+            404,
+            tag="collectives",
+        ),
         "/v1/search": _get(
             "What a height, hash, address, id or proposal (p12) names on this chain",
             "SearchResult",

@@ -193,6 +193,33 @@ STATE_SCHEMAS: dict[str, Schema] = {
     "CollectiveRounds": obj(
         {"collective": HEX, "height": INT, "rounds": array(ref("CurationRound"))},
     ),
+    "MatchingRound": obj(
+        {
+            "id": INT,
+            "height": INT,
+            "collective": HEX,
+            "proposal_id": INT,
+            "pool": INT,
+            "cap": INT,
+            "start_ms": INT,
+            "end_ms": INT,
+            "status": STR,
+            "matched": INT,
+            "unmatched_now": INT,
+            "initiatives": array(
+                obj(
+                    {
+                        "index": INT,
+                        "party": OBJ,
+                        "purpose": STR,
+                        "contributors": INT,
+                        "contributed": INT,
+                        "match_now": INT,
+                    }
+                )
+            ),
+        },
+    ),
     "Standing": obj(
         {
             "collective": HEX,

@@ -264,3 +264,5 @@ def test_matching_round_pays_contributions_and_the_match(run: Run, live: Live) -
     ok(run(node_args(live, "matching", "contribute", "1", "0", "--amount", "40", "--from", "dev0")))
     ok(run(node_args(live, "matching", "contribute", "1", "0", "--amount", "30", "--from", "dev1")))
     wait_for(lambda: live.balance("dev3") == before + 570, 30, "the matching round's payout")
+    [zine] = live.get("/v1/matchings/1")["initiatives"]
+    assert (zine["contributors"], zine["contributed"]) == (2, 70)

@@ -16,6 +16,11 @@ async def test_an_unknown_round_is_a_404(client: Client) -> None:
     assert (await response.json())["error"]["code"] == "not_found"
 
 
+async def test_an_unknown_matching_round_is_a_404(client: Client) -> None:
+    response = await client.get("/v1/matchings/3")
+    assert response.status == 404
+
+
 async def test_standing_without_a_policy_is_zero(client: Client) -> None:
     address = ALICE.address.to_text(HRP)
     body = await (await client.get(f"/v1/collectives/{GUILD.hex()}/standing/{address}")).json()
