@@ -9,11 +9,13 @@ from cli.commands.collective import collective
 from cli.commands.content import content
 from cli.commands.keys import keys
 from cli.commands.light import light
+from cli.commands.matching import matching
 from cli.commands.member import member
 from cli.commands.moderate import moderate
 from cli.commands.node import config, init
 from cli.commands.proposal import proposal
 from cli.commands.query import query
+from cli.commands.round import round_
 from cli.commands.scenario import scenario
 from cli.commands.sim import sim
 from cli.commands.split import split
@@ -51,6 +53,8 @@ cli.add_command(moderate)
 cli.add_command(validator)
 cli.add_command(collective)
 cli.add_command(member)
+cli.add_command(matching)
+cli.add_command(round_, "round")
 cli.add_command(treasury)
 
 

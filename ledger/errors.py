@@ -67,6 +67,13 @@ class ErrorCode(IntEnum):
     COMMITMENT_MISMATCH = 119
     LIMIT_REACHED = 120
     MEMBERSHIP_LAPSED = 121
+    # stateful, economics: curation rounds, matching, reputation (130-149)
+    ROUND_CLOSED = 130
+    SELF_ENDORSEMENT = 131
+    CONTENT_NOT_ELIGIBLE = 132
+    ENDORSER_NOT_ELIGIBLE = 133
+    SELF_FUNDING = 134
+    STANDING_TOO_LOW = 135
     # stateful, treasury, streams, multisig queue and moderation (150-169)
     ALLOWANCE_EXCEEDED = 150
     NOTHING_TO_CLAIM = 151

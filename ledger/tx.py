@@ -28,7 +28,8 @@ class TxKind(IntEnum):
     """Stable numbers for every transaction kind; a retired number is never reused.
 
     Ranges: 1-9 coin, 10-29 collectives and membership, 30-49 proposals and votes, 50-69 treasury,
-    70-89 splits, 90-99 content and moderation, 100-109 validators and evidence. A kind is listed
+    70-89 splits, 90-99 content and moderation, 100-109 validators and evidence, 110-129
+    economics (curation rounds, matching rounds, reputation). A kind is listed
     here before its payload exists so that numbers are assigned once; decoding a kind without a
     registered payload is `MalformedError("unknown tx kind")`.
     """
@@ -67,6 +68,9 @@ class TxKind(IntEnum):
     # content and moderation
     CONTENT_ANCHOR = 90
     MODERATION_ACT = 91
+    # economics (issue 22)
+    CONTENT_ENDORSE = 110
+    MATCHING_CONTRIBUTE = 111
 
 
 class Payload(Protocol):

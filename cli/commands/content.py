@@ -11,9 +11,10 @@ import click
 from cli.commands.govflow import builder_for, finish
 from cli.commands.govparse import COLLECTIVE_ID, HASH32
 from cli.errors import CoterieGroup
-from cli.txflow import tx_options
+from cli.txflow import AMOUNT, tx_options
 from ledger.content.payloads import ContentAnchor
 from ledger.content.records import MAX_CONTENT_KIND_LEN, MAX_URI_LEN
+from ledger.economics.endorse import ContentEndorse
 
 _CHUNK = 1 << 20
 
@@ -67,3 +68,23 @@ def anchor(
     builder = builder_for(common)
     lines = [f"content hash: {content_hash.hex()}"]
     finish(builder, ContentAnchor(content_hash, uri, kind, collective), lines)
+
+
+@content.command("endorse")
+@click.argument("round_id", type=AMOUNT)
+@click.option("--hash", "content_hash", type=HASH32, metavar="HEX", help="The content's hash.")
+@click.option(
+    "--file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Or: the content itself (hashed with SHA-256).",
+)
+@tx_options
+def endorse(*, round_id: int, content_hash: bytes | None, file: Path | None, **common: Any) -> None:
+    """Endorse content in curation round ROUND_ID (members from before the round; not your own
+    content; your weight is spread over everything you endorse in the round)."""
+    if (content_hash is None) == (file is None):
+        raise click.UsageError("give exactly one of --hash or --file")
+    if file is not None:
+        content_hash = file_hash(file)
+    assert content_hash is not None
+    finish(builder_for(common), ContentEndorse(round_id, content_hash))

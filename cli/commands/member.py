@@ -7,11 +7,15 @@ docs/governance.md. Collectives are named by id or name, accounts by address or 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 
+from cli.commands.govparse import COLLECTIVE_ID
 from cli.errors import CoterieGroup
+from cli.querycontext import context, emit, query_options
 from cli.refs import parse_ppm, split_pair
 from cli.txflow import AMOUNT, POSITIVE_AMOUNT, TxBuilder, tx_options
 from ledger.collectives.delegation import ALL_KINDS, Delegate
@@ -172,3 +176,26 @@ def delegate(*, collective: str, parts: tuple[str, ...], scope: str, **common: A
         splits.append((refs.account(who), parse_ppm(part)))
     splits.sort(key=lambda s: s[0].raw)
     builder.finish(Delegate(refs.collective(collective).id, kind, tuple(splits)))
+
+
+@member.command("standing")
+@click.argument("address", metavar="ADDRESS")
+@click.option("--collective", "collective_id", type=COLLECTIVE_ID, required=True, metavar="ID")
+@query_options
+def standing(
+    *,
+    address: str,
+    collective_id: bytes,
+    node_url: str,
+    output: str,
+    home: Path,
+    genesis_path: Path | None,
+) -> None:
+    """ADDRESS's standing in the collective now: points earned by listed acts, decayed."""
+    q = context(node_url, output, home, genesis_path)
+    answer = q.get(f"/v1/collectives/{collective_id.hex()}/standing/{quote(address)}")
+    policy = answer.get("policy")
+    text = f"{answer['member']}: {answer['points']} points ({answer['micro_points']} micro)"
+    if policy is None:
+        text += "\nthe collective has no reputation policy"
+    emit(q, answer, text)

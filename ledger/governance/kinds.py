@@ -51,6 +51,11 @@ class ActionTag(IntEnum):
     HOLDER_DISTRIBUTION = 27
     ALLOCATE = 28
     SPLIT_ACCEPT = 29  # a collective accepts ownership of a split
+    ROUND_OPEN = 40  # economics (issue 22): open a curation round
+    MATCHING_OPEN = 41  # economics: open a quadratic-funding matching round
+    SET_REPUTATION_POLICY = 42  # economics: the acts that earn standing, decay, daily cap
+    SET_ROLE_GATE = 43  # economics: the standing a role's holder needs when granted
+    REWARD_STANDING = 44  # economics: pay a budget to members by their standing
 
 
 class DecisionMethod(IntEnum):

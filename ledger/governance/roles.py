@@ -12,6 +12,7 @@ actions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -59,6 +60,17 @@ def is_locked(view: StateView, cid: bytes, role: int) -> bool:
     return view.get(keys.role_lock(cid, role)) is not None
 
 
+RoleGate = Callable[[StateView, BlockContext, bytes, int, Address], "str | None"]
+"""(state, block, collective, role, holder) -> None when `holder` may be given `role`, else why
+not (the economics package gates roles on standing, issue 22)."""
+
+_ROLE_GATES: list[RoleGate] = []
+
+
+def register_role_gate(gate: RoleGate) -> None:
+    _ROLE_GATES.append(gate)
+
+
 def _require_unlocked(view: StateView, cid: bytes, role: int) -> None:
     if is_locked(view, cid, role):
         raise TxError(ErrorCode.ROLE_LOCKED, f"role {role} is locked")
@@ -99,6 +111,10 @@ class SetRole(Action):
         _require_unlocked(view, cid, self.role)
         if get_member(view, cid, self.holder) is None:
             raise TxError(ErrorCode.NOT_MEMBER, "roles are held by members")
+        for gate in _ROLE_GATES:
+            reason = gate(view, ctx, cid, self.role, self.holder)
+            if reason is not None:
+                raise TxError(ErrorCode.STANDING_TOO_LOW, reason)
         view.put(keys.role(cid, self.role, self.holder.raw), u64(self.expires_ms))
         return [Event.of("role_set", collective=cid, role=self.role, holder=self.holder.raw)]
 

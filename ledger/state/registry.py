@@ -15,6 +15,12 @@ from ledger.collectives import (
     treasury_deposit,
 )
 from ledger.content import handlers as content_handlers
+from ledger.economics import actions as economics_actions
+from ledger.economics import acts as economics_acts
+from ledger.economics import close as economics_close
+from ledger.economics import contribute as economics_contribute
+from ledger.economics import endorse as economics_endorse
+from ledger.economics import role_gates as economics_role_gates
 from ledger.governance import (
     actions_splits,
     actions_treasury,
@@ -64,4 +70,11 @@ HANDLER_MODULES = (
     appeals,
     moderation_actions,
     moderation_act,
+    # economics (issue 22)
+    economics_actions,
+    economics_endorse,
+    economics_contribute,
+    economics_close,
+    economics_acts,
+    economics_role_gates,
 )

@@ -12,6 +12,7 @@ from node.api import (
     blocks,
     chaininfo,
     collectives,
+    economics,
     evidence,
     governance,
     health,
@@ -74,6 +75,10 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/collectives/{id}/splits", listings.list_collective_splits)
     r.add_get("/v1/collectives/{id}/content", listings.list_collective_content)
     r.add_get("/v1/collectives/{id}/streams", streams.list_collective_streams)
+    r.add_get("/v1/collectives/{id}/rounds", economics.list_collective_rounds)
+    r.add_get("/v1/collectives/{id}/standing/{address}", economics.get_standing_route)
+    r.add_get("/v1/rounds/{id}", economics.get_round_route)
+    r.add_get("/v1/matchings/{id}", economics.get_matching_route)
     r.add_get("/v1/proposals/{id}", governance.get_proposal_route)
     r.add_get("/v1/splits/{id}", splits.get_split)
     r.add_get("/v1/splits/{id}/payouts", splits.get_split_payouts)

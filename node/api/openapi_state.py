@@ -175,6 +175,65 @@ STATE_SCHEMAS: dict[str, Schema] = {
     "CollectiveStreams": obj(
         {"collective": HEX, "height": INT, "streams": array(ref("Stream"))},
     ),
+    "CurationRound": obj(
+        {
+            "id": INT,
+            "height": INT,
+            "collective": HEX,
+            "proposal_id": INT,
+            "terms": OBJ,
+            "open_height": INT,
+            "start_ms": INT,
+            "end_ms": INT,
+            "status": STR,
+            "endorsements": INT,
+            "paid": INT,
+            "open": BOOL,
+            "live": array(obj({"to": ADDRESS, "amount": INT})),
+        },
+    ),
+    "CollectiveRounds": obj(
+        {"collective": HEX, "height": INT, "rounds": array(ref("CurationRound"))},
+    ),
+    "MatchingRound": obj(
+        {
+            "id": INT,
+            "height": INT,
+            "collective": HEX,
+            "proposal_id": INT,
+            "pool": INT,
+            "cap": INT,
+            "start_ms": INT,
+            "end_ms": INT,
+            "status": STR,
+            "matched": INT,
+            "unmatched_now": INT,
+            "initiatives": array(
+                obj(
+                    {
+                        "index": INT,
+                        "party": OBJ,
+                        "purpose": STR,
+                        "contributors": INT,
+                        "contributed": INT,
+                        "match_now": INT,
+                    }
+                )
+            ),
+        },
+    ),
+    "Standing": obj(
+        {
+            "collective": HEX,
+            "member": ADDRESS,
+            "height": INT,
+            "at_ms": INT,
+            "points": INT,
+            "micro_points": INT,
+            "last_act_ms": INT,
+            "policy": nullable(OBJ),
+        },
+    ),
     "Stream": obj(
         {
             "id": INT,

@@ -66,6 +66,8 @@ def test_every_registered_kind_has_a_golden_test() -> None:
         TxKind.SPLIT_ACCEPT_OWNERSHIP,
         TxKind.CONTENT_ANCHOR,
         TxKind.MODERATION_ACT,
+        TxKind.CONTENT_ENDORSE,  # economics: tests/ledger/economics/test_golden.py
+        TxKind.MATCHING_CONTRIBUTE,
     }
     registered = {kind for kind in TxKind if kind in tx_module._PAYLOADS}
     assert registered == golden_tested

@@ -72,12 +72,17 @@ function proposalColumns() {
 export async function collective(view, id) {
   const cid = id.toLowerCase();
   const prefix = prefixOf(view);
-  const [c, props, splits, content] = await Promise.all([
+  const [c, props, splits, content, rounds] = await Promise.all([
     get(`/collectives/${cid}`),
     get(`/collectives/${cid}/proposals?limit=50`),
     find(`/collectives/${cid}/splits`),
     find(`/collectives/${cid}/content?limit=50`),
+    find(`/collectives/${cid}/rounds?limit=50`),
   ]);
+  // each listed member's standing now (decayed), when the collective has a reputation policy
+  const standings = await Promise.all(c.members.map((m) => find(`/collectives/${cid}/standing/${m.address}`)));
+  const standing = new Map(c.members.map((m, i) => [m.address, standings[i]]));
+  const hasPolicy = standings.some((s) => s && s.policy);
   const classNames = c.classes.map((k) => k.name);
   view.render(
     h("h1", {}, h("span", { id: "collective-name" }, c.name)),
@@ -95,6 +100,7 @@ export async function collective(view, id) {
       ...classNames.map((name) => ({ title: name, cell: (m) => int(m.holdings[name] ?? 0), class: "num" })),
       { title: "Joined", cell: (m) => time(m.joined_ms) },
       { title: "Expires", cell: (m) => (m.expires_ms ? time(m.expires_ms) : "never") },
+      ...(hasPolicy ? [{ title: "Standing", cell: (m) => int(standing.get(m.address)?.points ?? 0), class: "num" }] : []),
       { title: "", cell: (m) => (m.jailed ? h("span", { class: "status bad" }, "jailed") : "") },
     ], c.members, { id: "collective-members", empty: "No members." }),
     c.members_truncated ? h("p", { class: "muted" }, `Showing ${c.members.length} of ${c.member_count}.`) : null),
@@ -116,6 +122,17 @@ export async function collective(view, id) {
       { title: "Author", cell: (x) => link.account(x.author) },
       { title: "Moderation", cell: (x) => (x.moderation ? value(x.moderation.action ?? x.moderation, prefix) : "–") },
     ], content.content, { id: "collective-content", empty: "Nothing anchored in this collective." }) : h("p", { class: "muted" }, "This node does not list content.")),
+    section("Curation rounds", rounds ? table([
+      { title: "Round", cell: (r) => int(r.id) },
+      { title: "Status", cell: (r) => h("span", { class: `status ${r.open ? "open" : "final"}` }, r.status) },
+      { title: "Budget", cell: (r) => int(r.terms.budget), class: "num" },
+      { title: "Weighting", cell: (r) => r.terms.weighting },
+      { title: "Ends", cell: (r) => time(r.end_ms) },
+      { title: "Endorsements", cell: (r) => int(r.endorsements), class: "num" },
+      { title: "Live weights (would pay now) / paid", cell: (r) => (r.status === "OPEN"
+        ? h("span", {}, ...r.live.map((x, i) => h("span", {}, i ? ", " : "", link.account(x.to), ` ${int(x.amount)}`)))
+        : `${int(r.paid)} paid`) },
+    ], rounds.rounds, { id: "collective-rounds", empty: "No curation rounds yet." }) : h("p", { class: "muted" }, "This node does not list curation rounds.")),
     section("Policies", table([
       { title: "Proposal kind", cell: (p) => p.kind },
       { title: "Method", cell: (p) => p.policy.method },

@@ -215,3 +215,54 @@ def test_bad_input_is_a_clear_error(run: Run, live: Live, args: list[str], words
     assert result.exit_code in (ExitCode.USAGE, ExitCode.INVALID_INPUT), result.output
     assert "Traceback" not in result.output
     assert words in result.output, result.output
+
+
+def test_curation_round_pays_the_endorsed_creator(run: Run, live: Live, tmp_path: Path) -> None:
+    """`round open` (a proposal), `content endorse`, `round show` with live weights, the payout in
+    the block that closes the round, and `member standing` (issue 22)."""
+    cid = live.collective.hex()
+    ok(run(node_args(live, "round", "open", "--collective", cid, "--budget", "300",
+                     "--period", "8s", "--from", "dev0")))  # fmt: skip
+    pid = live.newest_proposal()
+    ok(run(node_args(live, "proposal", "vote", str(pid), "yes", "--from", "dev0")))
+    live.wait_status(pid, "EXECUTED")
+    rid = live.get(f"/v1/collectives/{cid}/rounds")["rounds"][-1]["id"]
+    media = tmp_path / "zine.txt"
+    media.write_text("issue one of the zine")
+    ok(run(node_args(live, "content", "anchor", "--file", str(media), "--uri", "ipfs://zine-1",
+                     "--kind", "post", "--collective", cid, "--from", "dev1")))  # fmt: skip
+    own = run(
+        node_args(live, "content", "endorse", str(rid), "--file", str(media), "--from", "dev1")
+    )
+    assert own.exit_code == ExitCode.TX_FAILED and "SELF_ENDORSEMENT" in own.output
+    ok(run(node_args(live, "content", "endorse", str(rid), "--file", str(media), "--from", "dev0")))
+    query = ["--node", live.url, "--home", str(live.home)]
+    shown = ok(run(["round", "show", str(rid), *query]))
+    assert f"would pay 300 to {live.address('dev1')}" in shown.output
+    before = live.balance("dev1")
+    wait_for(lambda: live.get(f"/v1/rounds/{rid}")["status"] == "PAID", 30, "the round's close")
+    assert live.balance("dev1") == before + 300
+    standing = ok(run(["member", "standing", live.address("dev1"), "--collective", cid, *query]))
+    assert "0 points" in standing.output and "no reputation policy" in standing.output
+
+
+def test_matching_round_pays_contributions_and_the_match(run: Run, live: Live) -> None:
+    """`matching open` (a proposal) and `matching contribute`: two members give to dev3's
+    initiative, so it draws the whole pool (cap 100 %) on top of their 70 (issue 22)."""
+    cid = live.collective.hex()
+    ok(run(node_args(live, "matching", "open", "--collective", cid, "--pool", "500",
+                     "--period", "6s", "--initiative", f"{live.address('dev3')}=a zine",
+                     "--from", "dev0")))  # fmt: skip
+    pid = live.newest_proposal()
+    ok(run(node_args(live, "proposal", "vote", str(pid), "yes", "--from", "dev0")))
+    live.wait_status(pid, "EXECUTED")
+    own = run(
+        node_args(live, "matching", "contribute", "1", "0", "--amount", "5", "--from", "dev3")
+    )
+    assert own.exit_code == ExitCode.TX_FAILED and "NOT_MEMBER" in own.output
+    before = live.balance("dev3")
+    ok(run(node_args(live, "matching", "contribute", "1", "0", "--amount", "40", "--from", "dev0")))
+    ok(run(node_args(live, "matching", "contribute", "1", "0", "--amount", "30", "--from", "dev1")))
+    wait_for(lambda: live.balance("dev3") == before + 570, 30, "the matching round's payout")
+    [zine] = live.get("/v1/matchings/1")["initiatives"]
+    assert (zine["contributors"], zine["contributed"]) == (2, 70)

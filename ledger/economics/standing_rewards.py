@@ -1,0 +1,53 @@
+"""A reward budget paid by standing: `budget` native coin from the treasury, divided among the
+members in good standing in proportion to their standing now (millionths of a point, decayed),
+exactly by `ledger.splits.distribution.apportion`. A collective pays one per period by passing
+a `RewardStanding` proposal each period (there is no automatic schedule)."""
+
+from __future__ import annotations
+
+from ledger.collectives import treasury
+from ledger.collectives.assets import give
+from ledger.collectives.ids import NATIVE
+from ledger.collectives.standing import in_good_standing
+from ledger.economics import keys
+from ledger.economics.reputation import standing_micro
+from ledger.errors import ErrorCode, TxError
+from ledger.keys import ADDRESS_LEN, Address
+from ledger.splits.distribution import apportion
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
+from ledger.state.view import StateView
+
+
+def reward_shares(view: StateView, cid: bytes, now_ms: int) -> list[tuple[Address, int]]:
+    """(member, standing in millionths) for every member in good standing with standing > 0,
+    in address order."""
+    prefix = keys.STANDING + cid
+    result = []
+    for key, _ in view.iter_prefix(prefix):
+        raw = key[len(prefix) :]
+        if len(raw) != ADDRESS_LEN:
+            continue
+        who = Address(raw)
+        micro = standing_micro(view, cid, who, now_ms)
+        if micro > 0 and in_good_standing(view, cid, who, now_ms):
+            result.append((who, micro))
+    return result
+
+
+def pay_by_standing(
+    view: StateView, ctx: BlockContext, cid: bytes, budget: int, proposal_id: int
+) -> list[Event]:
+    shares = reward_shares(view, cid, ctx.time_ms)
+    if not shares:
+        raise TxError(ErrorCode.INVALID_STATE, "no member in good standing has any standing")
+    treasury.debit(view, cid, NATIVE, budget)
+    paid = apportion(budget, [micro for _, micro in shares]).payouts
+    events = []
+    for (who, _), amount in zip(shares, paid, strict=True):
+        if amount:
+            give(view, ctx.height, who, NATIVE, amount)
+            events.append(
+                Event.of("standing_reward", proposal=proposal_id, member=who.raw, amount=amount)
+            )
+    return events
