@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from cli.scenario import oracles
+from cli.scenario import oracles, testfault
 from cli.scenario.procs import Nodes
 from cli.scenario.state import Run
 from ledger.keys import Address
@@ -55,6 +55,7 @@ async def check_run(
         finals[name] = top
         got = await asyncio.gather(*(block(url, h) for h in range(1, top + 1)))
         run.chains[name] = {h: b for h, b in zip(range(1, top + 1), got, strict=True) if b}
+    testfault.inject(run, run.test_faults)
     params = run.net.genesis.params.consensus
     moving = None
     if params.create_empty_blocks and all(nodes.running(i) for i in range(len(urls))):
@@ -71,6 +72,40 @@ async def check_run(
         oracles.no_evidence(run.chains, honest_addresses),
         oracles.liveness(run.heals, finals, moving),
     ]
+    if run.targets:
+        run.verdicts.append(await _effects(run, session, urls, nodes, list(finals)))
+
+
+async def _effects(
+    run: Run, session: aiohttp.ClientSession, urls: list[str], nodes: Nodes, names: list[str]
+) -> oracles.Verdict:
+    """Read each answering node's ballots per proposal and its split's payments."""
+    pids = sorted({pid for kind, pid in run.targets.values() if kind == "vote"})
+    ballots: dict[str, dict[int, int]] = {}
+    payments: dict[str, int] = {}
+    for i, url in enumerate(urls):
+        name = nodes.nodes[i].moniker
+        if name not in names:
+            continue
+        cast = {}
+        for pid in pids:
+            got = await _json(session, f"{url}/v1/proposals/{pid}")
+            if got is not None:
+                cast[pid] = int(got["ballots_cast"])
+        ballots[name] = cast
+        if run.split_id is not None:
+            got = await _json(session, f"{url}/v1/splits/{run.split_id.hex()}")
+            payments[name] = int(((got or {}).get("ledger") or {}).get("next_seq", -1))
+    if not pids:
+        ballots = {}
+    return oracles.took_effect(run.targets, set(run.samples.committed), ballots, payments)
+
+
+async def _json(session: aiohttp.ClientSession, url: str) -> Any:
+    with contextlib.suppress(aiohttp.ClientError, TimeoutError, ValueError):
+        async with session.get(url, timeout=aiohttp.ClientTimeout(10)) as r:
+            return await r.json() if r.status == 200 else None
+    return None
 
 
 def _address(public_key: bytes, hrp: str) -> str:

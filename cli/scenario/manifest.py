@@ -11,7 +11,7 @@
     block_interval_ms = 500
     [load]
     rate = 200               # tx/s, open loop
-    mix = { transfer = 0.8, deposit = 0.2 }  # tx kinds and their shares
+    mix = { transfer = 0.8, vote = 0.1, "split-pay" = 0.1 }  # transfer, deposit, vote, split-pay
     [[perturbation]]
     kind = "partition"       # kill | pause | partition | netem | disk-full
     at = 10                  # seconds after the load starts
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("kill", "pause", "partition", "netem", "disk-full")
-TX_KINDS = ("transfer", "deposit")
+TX_KINDS = ("transfer", "deposit", "vote", "split-pay")
 GENESIS_KEYS = (
     "block_interval_ms",
     "timeout_propose_ms",
@@ -132,8 +132,7 @@ def parse_manifest(data: dict[str, Any], default_name: str = "scenario") -> Mani
     for kind in mix:
         if kind not in TX_KINDS:
             raise ManifestError(
-                f"load.mix: tx kind {kind!r} is not generated yet "
-                f"(supported: {', '.join(TX_KINDS)})"
+                f"load.mix: unknown tx kind {kind!r} (supported: {', '.join(TX_KINDS)})"
             )
     events = [_perturbation(p, i, count, duration) for i, p in enumerate(_list(data))]
     flat = tuple(e for group in events for e in group)

@@ -9,6 +9,8 @@
   the best node had at the heal within the bound (`heal_bound_s`); at the end every node is
   within `END_LAG` heights of the best; and when every node runs at the end (and the chain makes
   empty blocks), the best height rose during the last `heal_bound_s` of a calm chain.
+- votes and split payments took effect (when the load has them): every node's proposals count
+  the ballots of the votes seen committed, its split the payments.
 - clean teardown: no process of any node's process group is alive after the teardown.
 Each failure names the height, node and tx it is about.
 """
@@ -184,6 +186,50 @@ def recovery(
             return None
         times.append(t - t_heal)
     return max(times, default=None)
+
+
+def took_effect(
+    targets: dict[str, tuple[str, int]],
+    committed: set[str],
+    ballots: dict[str, dict[int, int]],
+    payments: dict[str, int],
+) -> Verdict:
+    """The load's votes and split payments counted on every node: a proposal holds at least
+    the ballots of its votes seen committed and at most those sent (a vote may commit after
+    the chain was read), and the split at least as many payments as were seen committed and at
+    most as many as were sent. `ballots`: node -> proposal -> ballots cast; `payments`: node ->
+    payments recorded by the split."""
+    v = Verdict("votes and split payments took effect")
+    sent_votes: dict[int, int] = {}
+    seen_votes: dict[int, int] = {}
+    sent_pays = seen_pays = 0
+    for tx_hash, (kind, pid) in targets.items():
+        done = tx_hash in committed
+        if kind == "vote":
+            sent_votes[pid] = sent_votes.get(pid, 0) + 1
+            seen_votes[pid] = seen_votes.get(pid, 0) + done
+        else:
+            sent_pays += 1
+            seen_pays += done
+    for node, cast in sorted(ballots.items()):
+        for pid, sent in sorted(sent_votes.items()):
+            got = cast.get(pid)
+            if got is None or not seen_votes[pid] <= got <= sent:
+                v.fail(
+                    f"proposal {pid}: {node} counts {got} ballots, {seen_votes[pid]} of the "
+                    f"{sent} votes sent were committed"
+                )
+    for node, got in sorted(payments.items()):
+        if not seen_pays <= got <= sent_pays:
+            v.fail(
+                f"split: {node} records {got} payments, {seen_pays} of the {sent_pays} sent "
+                "were committed"
+            )
+    v.detail = (
+        f"{sum(seen_votes.values())} votes on {len(sent_votes)} proposals, "
+        f"{seen_pays} split payments, on {max(len(ballots), len(payments))} nodes"
+    )
+    return v
 
 
 def clean_teardown(left: list[str], mounts: list[str]) -> Verdict:

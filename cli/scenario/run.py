@@ -25,7 +25,7 @@ import aiohttp
 
 from cli.bench import load
 from cli.scenario import load as scenario_load
-from cli.scenario import oracles
+from cli.scenario import oracles, setup, testfault
 from cli.scenario.collect import check_run
 from cli.scenario.links import Links
 from cli.scenario.manifest import Manifest
@@ -54,16 +54,23 @@ FETCH_PARALLEL = 8
 
 def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
     """Run `manifest` end to end; the answer holds the samples, the chains and the verdicts."""
-    run = Run(manifest, say)
+    run = Run(manifest, say, test_faults=testfault.requested())
+    if run.test_faults:
+        say(f"test faults on ({testfault.ENV}): {', '.join(run.test_faults)}")
     keys = load.sender_keys(max(1, min(MAX_SENDERS, int(manifest.rate * manifest.duration_s))))
+    plan = scenario_load.draw(
+        len(keys), int(manifest.rate * manifest.duration_s), manifest.mix, manifest.seed
+    )
+    treasury = scenario_load.genesis_collectives(manifest.mix)
+    pre = setup.plan(setup.votes_needed(plan), manifest.mix.get("split-pay", 0) > 0, len(treasury))
     with tempfile.TemporaryDirectory(prefix="coterie-scenario-") as tmp:
         net = init_testnet(
             Path(tmp) / "net",
             manifest.validators,
             chain_id=CHAIN_ID,
-            funded=[k.address for k in keys],
+            funded=[k.address for k in keys] + setup.funded(pre),
             powers=manifest.powers,
-            collectives=scenario_load.genesis_collectives(manifest.mix),
+            collectives=treasury + tuple(setup.genesis_collectives(pre, [k.address for k in keys])),
             **manifest.genesis,  # type: ignore[arg-type]
         )
         run.net = net
@@ -78,7 +85,7 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
         previous = _handle(signal.SIGTERM, _terminate)
         try:
             _disks(manifest, net, run, disks)
-            asyncio.run(_main(run, net, nodes, links, keys))
+            asyncio.run(_main(run, net, nodes, links, keys, (plan, pre)))
         except (asyncio.CancelledError, _TerminatedError):  # SIGTERM: torn down below all the same
             raise ScenarioError("stopped by SIGTERM: every node and link was stopped") from None
         finally:  # a second Ctrl-C or SIGTERM must not cut the teardown short (at most ~10 s)
@@ -161,8 +168,13 @@ def _is_mounted(path: Path) -> bool:
     return False
 
 
-async def _main(
-    run: Run, net: LocalTestnet, nodes: Nodes, links: Links | None, keys: list[Any]
+async def _main(  # noqa: PLR0917
+    run: Run,
+    net: LocalTestnet,
+    nodes: Nodes,
+    links: Links | None,
+    keys: list[Any],
+    load_plan: tuple[list[tuple[int, str]], setup.Prereqs],
 ) -> None:
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
@@ -175,14 +187,23 @@ async def _main(
         run.say(f"starting {m.validators} validators")
         for i in range(len(nodes.nodes)):
             nodes.start(i)
-        total = int(m.rate * m.duration_s)
-        run.say(f"pre-signing {total:,} txs from {len(keys)} senders")
-        signed, run.kinds = scenario_load.presign(net.genesis, keys, total, m.mix, m.seed)
-        batches = load.batches(signed, len(nodes.nodes), m.batch)
+        plan, pre = load_plan
         urls = [n.api_url for n in net.nodes]
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=2)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             await _wait_ready(session, urls, nodes)
+            if pre.split_id is not None or pre.proposals_per_voter:
+                run.say(
+                    f"setting up the load: {pre.collectives(len(keys))} voting collectives with "
+                    f"{pre.proposals_per_voter} open proposals each"
+                    + (", a split" if pre.split_id is not None else "")
+                )
+                await setup.make(pre, net.genesis, len(keys), session, urls[0])
+            run.say(f"pre-signing {len(plan):,} txs from {len(keys)} senders")
+            signed, run.kinds = scenario_load.presign(net.genesis, keys, plan, pre)
+            run.targets = scenario_load.targets(signed, plan, pre)
+            run.split_id = pre.split_id
+            batches = load.batches(signed, len(nodes.nodes), m.batch)
             run.samples = samples = Samples()
             stop = asyncio.Event()
             live = lambda i: nodes.running(i) and i not in nodes.paused  # noqa: E731

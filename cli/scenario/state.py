@@ -31,6 +31,9 @@ class Run:
     chains: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     verdicts: list[oracles.Verdict] = field(default_factory=list)
     net: LocalTestnet | None = None
+    targets: dict[str, tuple[str, int]] = field(default_factory=dict)  # hash -> (kind, proposal)
+    split_id: bytes | None = None
+    test_faults: tuple[str, ...] = ()  # cli.scenario.testfault: the test suite's only
 
     def applied_spans(self) -> list[dict[str, Any]]:
         """The perturbations that ran (not the skipped ones), once each."""

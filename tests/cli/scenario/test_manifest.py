@@ -19,7 +19,7 @@ def _base(**extra: Any) -> dict[str, Any]:
     [
         ({"validators": {"count": 4}}, "duration_s is required"),
         (_base(speed=3), "unknown key speed"),
-        (_base(load={"mix": {"vote": 1.0}}), "tx kind 'vote' is not generated yet"),
+        (_base(load={"mix": {"poll": 1.0}}), "unknown tx kind 'poll'"),
         (_base(perturbation=[{"kind": "melt", "at": 1}]), "kind must be one of"),
         (_base(perturbation=[{"kind": "pause", "at": 1, "nodes": [1]}]), "must be resumed"),
         (_base(perturbation=[{"kind": "kill", "at": 1, "nodes": [4]}]), "from 0 to 3"),
@@ -73,15 +73,16 @@ def test_every_shipped_scenario_parses(scenarios_dir: Path) -> None:
 
 def test_the_load_mix_follows_the_seed_and_deposits_need_a_genesis_treasury() -> None:
     from cli.bench.load import sender_keys
-    from cli.scenario.load import genesis_collectives, presign
+    from cli.scenario.load import draw, genesis_collectives, presign
+    from cli.scenario.setup import Prereqs
     from ledger.tx import SignedTx
     from node.devnet import dev_genesis
 
     mix = {"transfer": 0.5, "deposit": 0.5}
     genesis = dev_genesis("c", [], 0)
     keys = sender_keys(7)
-    one, kinds = presign(genesis, keys, 40, mix, seed=3)
-    again, _ = presign(genesis, keys, 40, mix, seed=3)
+    one, kinds = presign(genesis, keys, draw(7, 40, mix, seed=3), Prereqs())
+    again, _ = presign(genesis, keys, draw(7, 40, mix, seed=3), Prereqs())
     assert one == again and len(one) == 40
     assert kinds["transfer"] + kinds["deposit"] == 40 and min(kinds.values()) > 5
     decoded = [SignedTx.decode(raw).body for _i, raw in one]

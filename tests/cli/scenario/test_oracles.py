@@ -96,3 +96,36 @@ def test_a_chain_that_stopped_with_every_node_up_fails_liveness_without_any_heal
     verdict = oracles.liveness([], {"node0": 4, "node1": 4}, (17.5, 4, 4))
     assert verdict.failures == ["the chain did not move in the last 17.5 s: height 4"]
     assert oracles.liveness([], {"node0": 5, "node1": 5}, (17.5, 4, 5)).ok
+
+
+def test_a_committed_vote_a_node_does_not_count_and_a_phantom_payment_are_named() -> None:
+    """Committed is not enough for votes and split payments: each node's proposal must count
+    the ballot and its split the payment (at most what was sent, as a vote may commit late)."""
+    targets = {"v1": ("vote", 3), "v2": ("vote", 3), "v3": ("vote", 4), "p1": ("split-pay", -1)}
+    committed = {"v1", "v2", "v3", "p1"}
+    good = oracles.took_effect(
+        targets, committed, {"node0": {3: 2, 4: 1}}, {"node0": 1, "node1": 1}
+    )
+    assert good.ok, good.failures
+    late = oracles.took_effect(targets, {"v1"}, {"node0": {3: 2, 4: 1}}, {"node0": 1})
+    assert late.ok, late.failures  # counted before the runner saw their block: not a fault
+    bad = oracles.took_effect(
+        targets, committed, {"node0": {3: 2, 4: 1}, "node2": {3: 1, 4: 1}}, {"node1": 2}
+    )
+    assert bad.failures == [
+        "proposal 3: node2 counts 1 ballots, 2 of the 2 votes sent were committed",
+        "split: node1 records 2 payments, 1 of the 1 sent were committed",
+    ]
+
+
+def test_votes_beyond_the_proposals_one_collective_can_hold_are_refused_before_the_run() -> None:
+    from cli.scenario import setup
+
+    plan = [(0, "vote")] * (setup.MAX_PROPOSALS + 1)
+    assert setup.votes_needed(plan) == setup.MAX_PROPOSALS + 1
+    try:
+        setup.plan(setup.MAX_PROPOSALS + 1, splits=False, voting_index=0)
+    except setup.SetupError as exc:
+        assert "busiest sender casts 41 votes" in str(exc)
+    else:
+        raise AssertionError("a plan with too many votes per sender was accepted")

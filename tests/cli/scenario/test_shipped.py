@@ -39,13 +39,20 @@ def test_shipped_scenario_keeps_every_oracle_when_run_short(name: str, scenarios
         pytest.skip("; ".join(run.skipped))
     failed = [f"{v.name}: {v.failures}" for v in run.verdicts if not v.ok]
     assert not failed, "\n".join(said + failed)
+    effects = {"votes and split payments took effect"} if run.targets else set()
     assert {v.name for v in run.verdicts} == {
         "agreement",
         "durability",
         "no evidence against honest nodes",
         "liveness",
         "no process left behind",
+        *effects,
     }
+    for kind in ("vote", "split-pay"):  # a mix's kinds are all sent and some committed
+        if manifest.mix.get(kind, 0) > 0:
+            done = [h for h, (k, _p) in run.targets.items() if k == kind]
+            assert run.kinds[kind] == len(done) > 0
+            assert any(h in run.samples.committed for h in done), said
     series = run_series(run)
     assert series["perturbations"], "the scenario's perturbation never ran"
     assert len(run.samples.committed) > 0.3 * SHORT_RATE * SHORT_S, said
