@@ -97,6 +97,7 @@ class Node:
         """Prefer `Node.open(home)`; `parts` is what `node.startup.open_parts` returned."""
         self.home, self.config, self.genesis = parts.home, parts.config, parts.genesis
         self.store = parts.store
+        self.store.keep_blocks = self.config.storage.keep_blocks or None  # 0: archive
         self._wal: FileWAL | None = None
         self._closed = False
         try:

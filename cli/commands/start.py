@@ -18,6 +18,7 @@ import click
 
 from cli.errors import CliError
 from cli.options import HOME_ENV
+from ledger.upgrades import UpgradeError
 from node.api.adapter import mount
 from node.collector import settle_after_startup
 from node.home import NodeHome
@@ -47,6 +48,8 @@ def start(home: Path) -> None:
     try:
         asyncio.run(run_node(root))
     except RunnerFailedError as exc:
+        if isinstance(exc.__cause__, UpgradeError):  # the one line an operator must see
+            raise CliError(str(exc.__cause__)) from exc
         raise CliError(f"the node stopped: {exc}; see the log above") from exc
 
 
