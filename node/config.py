@@ -225,6 +225,19 @@ class StorageConfig:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class StateSyncConfig:
+    """Snapshots this node makes for state sync (node/snapshots.py): every `snapshot_interval`
+    heights (0: none), keeping the newest `snapshot_keep`."""
+
+    snapshot_interval: int = 0
+    snapshot_keep: int = 2
+
+    def __post_init__(self) -> None:
+        if self.snapshot_keep < 1:
+            raise ValueError("statesync.snapshot_keep must be at least 1")
+
+
 MIN_KEEP_BLOCKS = 2
 """The current block and the one before it: consensus needs the last commit, nothing older."""
 
@@ -249,6 +262,7 @@ class NodeConfig:
     mempool: MempoolLimits = field(default_factory=MempoolLimits)
     log: LogConfig = field(default_factory=LogConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    statesync: StateSyncConfig = field(default_factory=StateSyncConfig)
     testing: TestingConfig = field(default_factory=TestingConfig)
 
 
@@ -274,7 +288,7 @@ def parse_config(text: str) -> NodeConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}") from None
-    sections = ("api", "p2p", "consensus", "mempool", "log", "storage", "testing")
+    sections = ("api", "p2p", "consensus", "mempool", "log", "storage", "statesync", "testing")
     _check_keys(data, ("moniker", "validator", "reserved_fds", *sections), "")
     return NodeConfig(
         moniker=check_moniker(_get(data, "moniker", str, "", DEFAULT_MONIKER)),
@@ -286,6 +300,7 @@ def parse_config(text: str) -> NodeConfig:
         mempool=_ints_section(_section(data, "mempool"), "mempool", MempoolLimits),
         log=_log(_section(data, "log")),
         storage=_ints_section(_section(data, "storage"), "storage", StorageConfig),
+        statesync=_ints_section(_section(data, "statesync"), "statesync", StateSyncConfig),
         testing=_ints_section(_section(data, "testing"), "testing", TestingConfig),
     )
 

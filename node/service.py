@@ -61,6 +61,7 @@ from node.router import Router
 from node.runner import Runner
 from node.runner_status import RunnerFailedError, now_ms
 from node.signing import SigningTracker
+from node.snapshots import SnapshotMaker
 from node.startup import NodeStartError, StartupParts, check_wal, open_parts
 from node.sync import BlockSync
 
@@ -185,6 +186,15 @@ class Node:
         self._signing = SigningTracker()
         self.runner.add_listener(self._track_signing)
         self.runner.add_listener(self._follow_validator_set)
+        self.snapshots: SnapshotMaker | None = None
+        if config.statesync.snapshot_interval:
+            self.snapshots = SnapshotMaker(
+                self.store,
+                self.home.data_dir / "snapshots",
+                config.statesync.snapshot_interval,
+                config.statesync.snapshot_keep,
+            )
+            self.runner.add_listener(self.snapshots.on_commit)
         self.validator = signer.address if signer else None
         self.node_id = identity.key.public_key
         self._tasks = Supervisor("node")
@@ -420,6 +430,9 @@ class Node:
         if self._wal is not None:
             self._wal.close()
             self._wal = None
+        snapshots = getattr(self, "snapshots", None)
+        if snapshots is not None:
+            snapshots.close()  # its thread reads a database snapshot: before the store closes
         self.store.close()
 
 

@@ -15,10 +15,14 @@ def check_kept(ctx: ApiContext, height: int) -> None:
     """Raise 410 `pruned` when `height` is below the lowest block this node keeps."""
     base = ctx.store.base_height
     if 1 <= height < base:
+        why = (
+            f"[storage] keep_blocks = {ctx.store.keep_blocks}"
+            if ctx.store.keep_blocks
+            else "it started from a snapshot (state sync)"
+        )
         raise ApiError(
             410,
             "pruned",
             f"block {height} is pruned on this node: it keeps blocks {base} to "
-            f"{ctx.store.height} ([storage] keep_blocks = {ctx.store.keep_blocks}); "
-            "ask an archive node",
+            f"{ctx.store.height} ({why}); ask an archive node",
         )
