@@ -45,6 +45,7 @@ from ledger.state.validators import BlockRuleError, active_validators, evidence_
 from ledger.state.view import StateView
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer
+from ledger.upgrades import check_height
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class Executed:
     new_root: bytes
     node_writes: dict[bytes, bytes]
     next_validators: ValidatorSet
+    orphaned: frozenset[bytes] = frozenset()
+    """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
 
 
 class Chain:
@@ -138,6 +141,7 @@ class Chain:
         scheduled), and with no tx either, the round goes on without our proposal."""
         if height != self.height + 1 or self.proposer_address is None:
             raise RuntimeError(f"cannot propose height {height} at committed height {self.height}")
+        check_height(self.state, height)  # UpgradeError: this software must stop here
         cp = self.params.consensus
         candidates = self._txs(cp.max_block_txs, cp.max_block_bytes)
         try:
@@ -242,6 +246,7 @@ class Chain:
         problem = block.body_error() or self._last_commit_error(block.last_commit)
         if problem:
             return problem
+        check_height(self.state, h.height)  # UpgradeError: this software must stop here
         ctx = self._context(h.height, h.time_ms, h.proposer, block.evidence)
         try:
             result = execute_block(
@@ -295,11 +300,15 @@ class Chain:
             node_writes=executed.node_writes,
             receipts=receipts,
             account_txs=list(_touched_accounts(executed.result)),
+            orphaned=executed.orphaned,
         )
         self.last_validators = self.validators
         self.validators = executed.next_validators
         self.last_header = block.header
         self._executed.clear()
+        # UpgradeError: the next height belongs to an upgrade this software lacks; raised after
+        # the block is durable, so the node halts right at the height whatever its role in it
+        check_height(self.state, block.header.height + 1)
         return executed
 
     # -- helpers -------------------------------------------------------------------------------
@@ -328,8 +337,10 @@ class Chain:
         changes[LAST_VALIDATOR_SET_KEY] = self.validators.encode()
         if next_set.hash() != self.validators.hash():
             changes[validator_set_history_key(ctx.height + 1)] = next_set.encode()
-        new_root, node_writes = merkle.update(self.store.nodes, self.store.state_root, changes)
-        return Executed(result, changes, new_root, dict(node_writes), next_set)
+        new_root, node_writes, orphaned = merkle.update_tracked(
+            self.store.nodes, self.store.state_root, changes
+        )
+        return Executed(result, changes, new_root, node_writes, next_set, frozenset(orphaned))
 
 
 def _touched_accounts(result: BlockResult) -> Iterable[tuple[Address, int]]:

@@ -206,6 +206,38 @@ class LogConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageConfig:
+    """`keep_blocks`: 0 keeps every block (an archive node, the default: docs/operating.md,
+    "Pruning"); K >= MIN_KEEP_BLOCKS keeps the last K blocks, their indexes and state nodes."""
+
+    keep_blocks: int = 0
+
+    def __post_init__(self) -> None:
+        if 0 < self.keep_blocks < MIN_KEEP_BLOCKS:
+            raise ValueError(
+                f"storage.keep_blocks must be 0 (archive) or at least {MIN_KEEP_BLOCKS}, "
+                f"got {self.keep_blocks}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class StateSyncConfig:
+    """Snapshots this node makes for state sync (node/snapshots.py): every `snapshot_interval`
+    heights (0: none), keeping the newest `snapshot_keep`."""
+
+    snapshot_interval: int = 0
+    snapshot_keep: int = 2
+
+    def __post_init__(self) -> None:
+        if self.snapshot_keep < 1:
+            raise ValueError("statesync.snapshot_keep must be at least 1")
+
+
+MIN_KEEP_BLOCKS = 2
+"""The current block and the one before it: consensus needs the last commit, nothing older."""
+
+
+@dataclass(frozen=True, slots=True)
 class TestingConfig:
     """For tests only: `clock_offset_ms` sets this node's consensus clock that far ahead (a bad
     clock, or a proposer stamping future times), to show the others refuse its proposals."""
@@ -224,6 +256,8 @@ class NodeConfig:
     consensus: ConsensusOverrides = field(default_factory=ConsensusOverrides)
     mempool: MempoolLimits = field(default_factory=MempoolLimits)
     log: LogConfig = field(default_factory=LogConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    statesync: StateSyncConfig = field(default_factory=StateSyncConfig)
     testing: TestingConfig = field(default_factory=TestingConfig)
 
 
@@ -249,7 +283,7 @@ def parse_config(text: str) -> NodeConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}") from None
-    sections = ("api", "p2p", "consensus", "mempool", "log", "testing")
+    sections = ("api", "p2p", "consensus", "mempool", "log", "storage", "statesync", "testing")
     _check_keys(data, ("moniker", "validator", "reserved_fds", *sections), "")
     return NodeConfig(
         moniker=check_moniker(_get(data, "moniker", str, "", DEFAULT_MONIKER)),
@@ -260,6 +294,8 @@ def parse_config(text: str) -> NodeConfig:
         consensus=_ints_section(_section(data, "consensus"), "consensus", ConsensusOverrides),
         mempool=_ints_section(_section(data, "mempool"), "mempool", MempoolLimits),
         log=_log(_section(data, "log")),
+        storage=_ints_section(_section(data, "storage"), "storage", StorageConfig),
+        statesync=_ints_section(_section(data, "statesync"), "statesync", StateSyncConfig),
         testing=_ints_section(_section(data, "testing"), "testing", TestingConfig),
     )
 

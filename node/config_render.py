@@ -147,6 +147,18 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "# text (for people) or json (one object per line, for log collectors)",
         f"format = {toml_string(config.log.format)}",
     ]
+    lines += [
+        "",
+        "[storage]",
+        "# 0 keeps every block (archive); K keeps the last K blocks, their tx index, receipts",
+        "# and the state nodes of their roots (docs/operating.md, 'Pruning')",
+        f"keep_blocks = {config.storage.keep_blocks}",
+        "",
+        "[statesync]",
+        "# snapshots for nodes that state-sync: every N heights (0: none), keeping the newest K",
+        f"snapshot_interval = {config.statesync.snapshot_interval}",
+        f"snapshot_keep = {config.statesync.snapshot_keep}",
+    ]
     if config.testing.clock_offset_ms:
         lines += ["", "[testing]", f"clock_offset_ms = {config.testing.clock_offset_ms}"]
     return "\n".join(lines) + "\n"
@@ -171,4 +183,9 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
         "consensus": {k: v for k, v in asdict(config.consensus).items() if v is not None},
         "mempool": asdict(config.mempool),
         "log": {"level": config.log.level, "format": config.log.format},
+        "storage": {"keep_blocks": config.storage.keep_blocks},
+        "statesync": {
+            "snapshot_interval": config.statesync.snapshot_interval,
+            "snapshot_keep": config.statesync.snapshot_keep,
+        },
     }

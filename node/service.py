@@ -63,6 +63,7 @@ from node.router import Router
 from node.runner import Runner
 from node.runner_status import RunnerFailedError, now_ms
 from node.signing import SigningTracker
+from node.snapshots import SnapshotMaker
 from node.startup import NodeStartError, StartupParts, check_wal, open_parts
 from node.sync import BlockSync
 
@@ -99,6 +100,7 @@ class Node:
         """Prefer `Node.open(home)`; `parts` is what `node.startup.open_parts` returned."""
         self.home, self.config, self.genesis = parts.home, parts.config, parts.genesis
         self.store = parts.store
+        self.store.keep_blocks = self.config.storage.keep_blocks or None  # 0: archive
         self._wal: FileWAL | None = None
         self._closed = False
         try:
@@ -190,6 +192,15 @@ class Node:
         self._signing = SigningTracker()
         self.runner.add_listener(self._track_signing)
         self.runner.add_listener(self._follow_validator_set)
+        self.snapshots: SnapshotMaker | None = None
+        if config.statesync.snapshot_interval:
+            self.snapshots = SnapshotMaker(
+                self.store,
+                self.home.data_dir / "snapshots",
+                config.statesync.snapshot_interval,
+                config.statesync.snapshot_keep,
+            )
+            self.runner.add_listener(self.snapshots.on_commit)
         self.validator = signer.address if signer else None
         self.node_id = identity.key.public_key
         self._tasks = Supervisor("node")
@@ -409,6 +420,9 @@ class Node:
         if self._wal is not None:
             self._wal.close()
             self._wal = None
+        snapshots = getattr(self, "snapshots", None)
+        if snapshots is not None:
+            snapshots.close()  # its thread reads a database snapshot: before the store closes
         self.store.close()
 
 

@@ -19,6 +19,7 @@ from consensus.wal_signer import JournaledSigner
 from ledger.genesis import Genesis, GenesisError
 from ledger.keys import PrivateKey
 from ledger.store import GenesisMismatchError, Store, StoreError
+from ledger.upgrades import UpgradeError, check_height
 from node.config import ConfigError, NodeConfig
 from node.home import NodeHome
 from node.keyfile import KeyFileError
@@ -114,5 +115,10 @@ def open_parts(home: NodeHome) -> StartupParts:
     except GenesisMismatchError as exc:
         raise NodeStartError(f"{exc}; genesis read from {home.genesis_file}") from None
     except StoreError as exc:
+        raise NodeStartError(str(exc)) from None
+    try:
+        check_height(store.state, store.height + 1)
+    except UpgradeError as exc:
+        store.close()
         raise NodeStartError(str(exc)) from None
     return StartupParts(home, config, genesis, store, node_key, validator_key)

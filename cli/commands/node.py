@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
+import shutil
 import socket
-from dataclasses import fields
+import sys
+from dataclasses import fields, replace
 from pathlib import Path
 
 import click
@@ -13,6 +16,7 @@ from cli.options import HOME_ENV, emit, output_option, warn
 from node.config import MAX_MONIKER_LEN, ConsensusOverrides, NodeConfig, check_moniker
 from node.config_render import config_to_json, render_config
 from node.home import InitReport, NodeHome, init_home
+from node.systemd import UNIT_NAME, render_unit
 
 DEFAULT_HOME = "~/.coterie"
 
@@ -68,9 +72,21 @@ def init(
         config=config,
         force=force,
     )
+    report = _write_unit(report, config.moniker)
     for message in report.warnings:
         warn(f"warning: {message}")
     emit(output, _report_json(report), _report_text(report))
+
+
+def _write_unit(report: InitReport, moniker: str) -> InitReport:
+    """config/coterie.service: the systemd unit for this home (node/systemd.py says why)."""
+    found = shutil.which("coterie")
+    executable = found if found is not None else str(Path(sys.executable).parent / "coterie")
+    root = report.home.root.resolve()
+    path = report.home.config_dir / UNIT_NAME
+    path.write_text(render_unit(root, executable, getpass.getuser(), moniker))
+    path.chmod(0o644)
+    return replace(report, written=(*report.written, path))
 
 
 def _report_json(report: InitReport) -> dict[str, object]:

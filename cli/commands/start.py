@@ -18,12 +18,15 @@ import click
 
 from cli.errors import CliError
 from cli.options import HOME_ENV
+from ledger.store import Store
+from ledger.upgrades import UpgradeError
 from node.api.adapter import mount
 from node.collector import settle_after_startup
 from node.home import NodeHome
 from node.logs import configure_logging
 from node.runner_status import RunnerFailedError
 from node.service import Node
+from node.statesync import StateSyncError, Trust, state_sync
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +42,56 @@ DEFAULT_HOME = "~/.coterie"
     show_default=True,
     help=f"Node home (config/, data/). Env: {HOME_ENV}.",
 )
-def start(home: Path) -> None:
+@click.option(
+    "--state-sync",
+    "state_sync_urls",
+    multiple=True,
+    metavar="URL",
+    help="On an empty home: start from a snapshot served by these nodes' APIs (repeatable).",
+)
+@click.option("--trust-height", type=click.IntRange(min=1), help="With --state-sync.")
+@click.option(
+    "--trust-hash", help="With --state-sync: the hex hash of the block at --trust-height."
+)
+def start(
+    home: Path, state_sync_urls: tuple[str, ...], trust_height: int | None, trust_hash: str | None
+) -> None:
     """Run the node of HOME: consensus, peers, API. Stops cleanly on Ctrl-C or SIGTERM."""
     root = home.expanduser()
     config = NodeHome(root).load_config()
     configure_logging(config.log)
+    if state_sync_urls:
+        _state_sync(NodeHome(root), list(state_sync_urls), trust_height, trust_hash)
     try:
         asyncio.run(run_node(root))
     except RunnerFailedError as exc:
+        if isinstance(exc.__cause__, UpgradeError):  # the one line an operator must see
+            raise CliError(str(exc.__cause__)) from exc
         raise CliError(f"the node stopped: {exc}; see the log above") from exc
+
+
+def _state_sync(
+    home: NodeHome, urls: list[str], trust_height: int | None, trust_hash: str | None
+) -> None:
+    """Restore an empty home from a snapshot (node/statesync.py); a home with blocks skips it."""
+    if trust_height is None or trust_hash is None:
+        raise CliError("--state-sync needs --trust-height and --trust-hash (a block you trust)")
+    try:
+        trusted = Trust(trust_height, bytes.fromhex(trust_hash.removeprefix("0x")))
+    except ValueError:
+        raise CliError("--trust-hash is the block's hash in hex") from None
+    genesis = home.load_genesis()
+    store = Store.open(home.data_dir / "chain", genesis.hash())
+    try:
+        if store.initialized:
+            log.info("state sync skipped: the home already holds height %d", store.height)
+            return
+        height = state_sync(store, genesis, urls, trusted)
+        click.echo(f"state sync: restored height {height}", err=True)
+    except StateSyncError as exc:
+        raise CliError(f"state sync failed: {exc}") from exc
+    finally:
+        store.close()
 
 
 async def run_node(root: Path) -> None:

@@ -50,6 +50,7 @@ class ActionTag(IntEnum):
     ACCEPT_ASSET = 26
     HOLDER_DISTRIBUTION = 27
     ALLOCATE = 28
+    UPGRADE_PLAN = 60  # ledger.governance.upgrade_action (a number far from the next ones)
     SPLIT_ACCEPT = 29  # a collective accepts ownership of a split
     ROUND_OPEN = 40  # economics (issue 22): open a curation round
     MATCHING_OPEN = 41  # economics: open a quadratic-funding matching round

@@ -9,7 +9,7 @@ from ledger.merkle.node import (
     value_hash,
 )
 from ledger.merkle.proof import Proof, ProofLeaf, prove, verify_proof
-from ledger.merkle.tree import root_of, update
+from ledger.merkle.tree import root_of, update, update_tracked
 
 __all__ = [
     "EMPTY",
@@ -22,6 +22,7 @@ __all__ = [
     "prove",
     "root_of",
     "update",
+    "update_tracked",
     "value_hash",
     "verify_proof",
 ]

@@ -67,16 +67,25 @@ def update(
     Returns the new root and the nodes to store (hash -> encoding). Raises `MerkleError` if a node
     under `root` is missing from `nodes` or corrupt.
     """
+    new_root, writes, _ = update_tracked(nodes, root, changes)
+    return new_root, writes
+
+
+def update_tracked(
+    nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
+) -> tuple[bytes, dict[bytes, bytes], set[bytes]]:
+    """`update`, plus the nodes of the old tree that the new one no longer holds (what a pruning
+    store may delete once no root it keeps needs them)."""
     entries: list[tuple[int, bytes, bytes | None]] = []
     for key, value in changes.items():
         path = sha256(key).digest()
         vhash = None if value is None else sha256(value).digest()
         entries.append((int.from_bytes(path, "big"), path, vhash))
     if not entries:
-        return root, {}
+        return root, {}, set()
     updater = _Updater(nodes)
     new_root, _ = updater.update(root, 0, _Batch.of(entries), 0, len(entries))
-    return new_root, updater.writes
+    return new_root, updater.writes, updater.replaced - updater.writes.keys()
 
 
 def root_of(state: Mapping[bytes, bytes]) -> bytes:
@@ -85,13 +94,22 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
 
 
 class _Updater:
-    __slots__ = ("nodes", "writes")
+    __slots__ = ("nodes", "replaced", "writes")
 
     def __init__(self, nodes: NodeReader) -> None:
         self.nodes = nodes
         self.writes: dict[bytes, bytes] = {}
+        self.replaced: set[bytes] = set()
 
     def update(
+        self, hash_: bytes, depth: int, batch: _Batch, lo: int, hi: int
+    ) -> tuple[bytes, _Kind]:
+        new, kind = self._update(hash_, depth, batch, lo, hi)
+        if hash_ not in (new, EMPTY):
+            self.replaced.add(hash_)
+        return new, kind
+
+    def _update(
         self, hash_: bytes, depth: int, batch: _Batch, lo: int, hi: int
     ) -> tuple[bytes, _Kind]:
         """The new subtree at `depth` after applying batch[lo:hi] (not empty), all routed here."""

@@ -30,6 +30,7 @@ from ledger.governance import (
     process_txs,
     proposal_txs,
     roles,
+    upgrade_action,
     validator_set,
     vote_txs,
 )
@@ -39,6 +40,7 @@ from ledger.moderation import anchors, appeals
 from ledger.splits import handlers as split_handlers
 from ledger.state import transfer, validators
 from ledger.treasury import allowance_spend, holder_claim, sinks, stream_claim
+from ledger.upgrades import gate as upgrade_gate
 
 HANDLER_MODULES = (
     transfer,
@@ -56,6 +58,8 @@ HANDLER_MODULES = (
     core_actions,
     roles,
     validator_set,
+    upgrade_action,
+    upgrade_gate,
     split_handlers,
     content_handlers,
     # treasury, multisig queue, collective splits and moderation (issue 5)

@@ -6,7 +6,10 @@ with `sync=True`. LevelDB logs a batch as a single checksummed record, so after 
 database holds either all of a block or none of it: reopening lands exactly on the last committed
 block, whose header's state root equals the stored root. `open` checks that before serving.
 
-Old Merkle nodes are kept (no pruning yet), so proofs against any past root still work.
+An archive store (`keep_blocks` None, the default) keeps every block and every Merkle node, so
+proofs against any past root still work. With `keep_blocks` K it keeps the last K blocks, their
+commits and indexes, and the nodes of their state roots; older ones are deleted in the batch of
+a later commit (ledger/store/pruning.py), and `base_height` is the lowest height still held.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ledger.hashing import HASH_LEN
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
 from ledger.state.reader import Changes
-from ledger.store import schema
+from ledger.store import pruning, schema
 from ledger.store.errors import (
     CommitRefusedError,
     GenesisMismatchError,
@@ -79,6 +82,11 @@ class Store:
         # reads need them on every request and must not decode a whole block for it
         self.last_header: Header | None = None
         self.last_commit: Commit | None = None
+        self.keep_blocks: int | None = None
+        """None: archive; else keep this many latest blocks (set by the node from its config)."""
+        self.base_height = 1
+        """The lowest height whose block is still stored (1 unless pruned)."""
+        self._compactor = pruning.Compactor(db)
 
     @classmethod
     def open(cls, path: Path | str, genesis_hash: bytes) -> Store:
@@ -100,6 +108,7 @@ class Store:
         return store
 
     def close(self) -> None:
+        self._compactor.join()
         self._db.close()
         self.state.forget()  # a read after closing fails as it did before the cache
 
@@ -129,6 +138,8 @@ class Store:
             raise StoreOpenError(f"database at {self.path} has an unknown schema version")
         self.initialized = True
         self.height = schema.from_u64(self._need(schema.META_HEIGHT, "the height"))
+        base = self._db.get(pruning.META_BASE)
+        self.base_height = 1 if base is None else schema.from_u64(base)
         self.state_root = self._need(schema.META_STATE_ROOT, "the state root")
         self._check_consistency()
         self.nodes.warm(self.state_root)
@@ -196,12 +207,15 @@ class Store:
         node_writes: Mapping[bytes, bytes],
         receipts: Mapping[bytes, bytes],
         account_txs: Iterable[tuple[Address, int]] = (),
+        orphaned: Iterable[bytes] = (),
     ) -> None:
         """Store a committed block and everything it changed, atomically and durably.
 
         `new_root` and `node_writes` are what `ledger.merkle.update(store.nodes, store.state_root,
         changes)` returned; `receipts` maps each tx hash of the block to its encoded receipt;
-        `account_txs` lists (address, tx position) for every account a tx touched. Raises
+        `account_txs` lists (address, tx position) for every account a tx touched; `orphaned`
+        the old nodes the new tree no longer holds (`ledger.merkle.update_tracked`: what a
+        pruning store may delete later; an archive store ignores it). Raises
         `CommitRefusedError`, having written nothing, if the block does not fit.
         """
         header = block.header
@@ -239,6 +253,15 @@ class Store:
                 put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
             put(schema.META_HEIGHT, schema.u64(height))
             put(schema.META_STATE_ROOT, new_root)
+            if self.keep_blocks is not None:
+                accounts = [(address.raw, position) for address, position in index]
+                keys = pruning.secondary_keys(block_hash, height, positions, accounts)
+                pruning.record(put, delete, height, keys, orphaned, node_writes)
+                window = pruning.Window(self.keep_blocks, self.base_height, height)
+                base = pruning.prune_window(self._db, batch, window, node_writes, self._compactor)
+            else:
+                base = self.base_height
+        self.base_height = base
         self.state.written(changes)
         old_root = self.state_root
         self.height, self.state_root, self.last_block_hash = height, new_root, block_hash

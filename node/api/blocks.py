@@ -22,6 +22,7 @@ from node.api.params import (
     query_int,
     wants_msgpack,
 )
+from node.api.pruned import check_kept
 from node.api.views import block_outline_view, block_view, commit_view
 
 MAX_HEIGHT = 2**63 - 1
@@ -50,7 +51,9 @@ async def list_blocks(request: web.Request) -> web.Response:
     start = min(before - 1, top)
     heights = range(start, max(start - limit, 0), -1)
     items = [summary(b, ctx.hrp) for b in (ctx.store.block_head(h) for h in heights) if b]
-    next_before = items[-1]["height"] if items and items[-1]["height"] > 1 else None
+    next_before = (
+        items[-1]["height"] if items and items[-1]["height"] > ctx.store.base_height else None
+    )
     return web.json_response({"latest_height": top, "blocks": items, "next_before": next_before})
 
 
@@ -62,6 +65,7 @@ def _height(ctx: ApiContext, text: str) -> int:
     height = parse_int(text, "height", 0, MAX_HEIGHT_TEXT)
     if height == 0:
         raise ApiError(404, "not_found", "no block at height 0: the first block is height 1")
+    check_kept(ctx, height)
     return height
 
 

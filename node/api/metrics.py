@@ -30,6 +30,7 @@ from ledger.state.view import StateView
 from node.api.context import ApiContext
 from node.api.errors import Handler
 from node.api.events import CommittedBlock
+from node.api.metrics_ops import OperatorCollector
 
 NAMESPACE = "coterie"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -147,6 +148,7 @@ class ApiMetrics:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` series
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(NodeCollector(ctx))
+        self.registry.register(OperatorCollector(ctx))
         r = self.registry
         self.blocks = Counter(f"{NAMESPACE}_blocks_committed", "Blocks committed.", registry=r)
         self.txs = Counter(f"{NAMESPACE}_txs_committed", "Txs committed.", registry=r)

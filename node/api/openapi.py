@@ -23,6 +23,7 @@ HASH_PATTERN = "^(0x)?[0-9a-fA-F]{64}$"
 ERROR_TEXT = {
     400: "Bad input: the error code names the parameter or body problem",
     404: "Not found",
+    410: "Pruned: this node no longer keeps that height (ask an archive node)",
     413: "Request body too large",
     415: "Unsupported content type",
     503: "Not ready",
@@ -169,6 +170,7 @@ def paths(hrp: str) -> dict[str, Any]:
             ],
             400,
             404,
+            410,
             raw=True,
             tag="blocks",
         ),

@@ -138,6 +138,7 @@ SCHEMAS: dict[str, Schema] = {
             "node_id": nullable(HEX),
             "validator": nullable(ADDRESS),
             "latest_height": INT,
+            "earliest_height": INT,
             "latest_block_hash": nullable(HASH),
             "latest_block_time_ms": INT,
             "state_root": HASH,

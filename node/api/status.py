@@ -28,6 +28,7 @@ def status_view(ctx: ApiContext) -> dict[str, Any]:
         "node_id": node.node_id.hex() if node.node_id else None,
         "validator": node.validator.to_text(hrp) if node.validator else None,
         "latest_height": store.height,
+        "earliest_height": store.base_height,
         "latest_block_hash": store.last_block_hash.hex() if store.last_block_hash else None,
         "latest_block_time_ms": last.time_ms if last else ctx.genesis.genesis_time_ms,
         "state_root": store.state_root.hex(),

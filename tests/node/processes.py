@@ -51,6 +51,8 @@ class NodeProc:
     nofile: int | None = (
         None  # RLIMIT_NOFILE (soft and hard) for the process, to make fd tests cheap
     )
+    module: str = "cli"  # the software it runs: `python -m MODULE start` (upgrade tests)
+    extra: tuple[str, ...] = ()  # more `start` options (state sync)
 
     @property
     def url(self) -> str:
@@ -63,7 +65,15 @@ class NodeProc:
         self.logs.append(log)
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cli", "start", "--home", str(self.node.home)],
+                [
+                    sys.executable,
+                    "-m",
+                    self.module,
+                    "start",
+                    "--home",
+                    str(self.node.home),
+                    *self.extra,
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

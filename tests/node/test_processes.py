@@ -131,8 +131,15 @@ def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cl
         assert node.stop(signal.SIGTERM) == 0
     time.sleep(1.0)
     stalled = max(nodes[0].answered_height(), nodes[1].answered_height())
+    before = http(f"{nodes[0].url}/v1/status")[1]["consensus"]
     time.sleep(4.0)
     assert max(nodes[0].answered_height(), nodes[1].answered_height()) == stalled
+    # docs/operating.md "A lost quorum": without 2/3+ of the votes of a step no timeout moves the
+    # round on: it stays where it was, in prevote (or precommit when the quorum went away after
+    # the height's prevotes were in); it never grows
+    after = http(f"{nodes[0].url}/v1/status")[1]["consensus"]
+    assert after == before, (before, after)
+    assert after["step"] in ("prevote", "precommit") and after["round"] <= 1, after
     for node in nodes[2:]:
         node.start()
     wait_for(lambda: min(cluster.heights()) >= stalled + 3, 120, "progress after the restart")
