@@ -1,0 +1,90 @@
+"""What the end-block hook tells the world as proposals move: an execution that fails says which
+proposal and which error code and parks it READY until exactly its expiry; a diluted proposal
+says how far the collective shrank; an executed one names its collective."""
+
+from __future__ import annotations
+
+from ledger.collectives.exit import Ragequit
+from ledger.collectives.ids import NATIVE
+from ledger.collectives.params import DAY
+from ledger.collectives.treasury_deposit import TreasuryDeposit
+from ledger.errors import ErrorCode
+from ledger.governance.core_actions import TreasurySpend
+from ledger.governance.proposal import Status, require_proposal
+from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.vote_txs import Vote
+from ledger.state.events import Event
+from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, YES, Chain, proposal_id
+
+
+def guild(chain: Chain) -> bytes:
+    """Alice 10, Bob 5, Carol 5 shares; 1000 coin in the treasury."""
+    cid = chain.create_collective(ALICE, [(ALICE, (10, 0)), (BOB, (5, 0)), (CAROL, (5, 0))])
+    chain.send(DAVE, TreasuryDeposit(cid, NATIVE, 1000))
+    chain.next_block()
+    return cid
+
+
+def spend(cid: bytes, amount: int) -> ProposalSubmit:
+    return ProposalSubmit(cid, (TreasurySpend(NATIVE, ERIN.address, amount),))
+
+
+def of(events: list[Event], kind: str) -> list[dict[str, object]]:
+    return [dict(e.attributes) for e in events if e.kind == kind]
+
+
+def passed(chain: Chain, cid: bytes, amount: int) -> tuple[int, list[Event]]:
+    pid = proposal_id(chain.send(CAROL, spend(cid, amount)))
+    for key in (ALICE, BOB, CAROL):
+        if require_proposal(chain.view, pid).status is Status.VOTING:  # small spends end early
+            chain.send(key, Vote(pid, YES))
+    events = chain.next_block(5 * DAY)
+    events += chain.next_block(2 * DAY)  # tallied: grace until 2 days later
+    return pid, events
+
+
+def test_a_failed_execution_says_why_and_waits_until_exactly_its_expiry(chain: Chain) -> None:
+    cid = guild(chain)
+    pid, _ = passed(chain, cid, 5_000)
+    events = chain.next_block()
+    assert of(events, "proposal_execution_failed") == [
+        {"proposal": pid, "code": int(ErrorCode.INSUFFICIENT_FUNDS), "reason": of_reason(events)}
+    ]
+    proposal = require_proposal(chain.view, pid)
+    assert proposal.status is Status.READY
+    chain.next_block(proposal.expires_ms - chain.time_ms - 1)  # the next block: 1 ms early
+    assert of(chain.next_block(1), "proposal_finalized") == []
+    assert require_proposal(chain.view, pid).status is Status.READY
+    assert chain.time_ms == proposal.expires_ms
+    assert of(chain.next_block(), "proposal_finalized") == [{"proposal": pid, "status": "expired"}]
+
+
+def of_reason(events: list[Event]) -> object:
+    [failed] = of(events, "proposal_execution_failed")
+    reason = failed["reason"]
+    assert isinstance(reason, str) and 0 < len(reason) <= 200
+    return reason
+
+
+def test_an_executed_proposal_names_its_collective(chain: Chain) -> None:
+    cid = guild(chain)
+    pid, events = passed(chain, cid, 10)
+    events += chain.next_block()
+    assert of(events, "proposal_executed") == [{"proposal": pid, "collective": cid}]
+    assert of(events, "proposal_finalized") == [{"proposal": pid, "status": "executed"}]
+
+
+def test_a_diluted_proposal_reports_the_collective_it_lost(chain: Chain) -> None:
+    cid = chain.create_collective(
+        ALICE, [(ALICE, (4, 0)), (BOB, (3, 0)), (CAROL, (3, 0)), (DAVE, (10, 0))]
+    )
+    chain.send(ERIN, TreasuryDeposit(cid, NATIVE, 1000))
+    chain.next_block()
+    pid = proposal_id(chain.send(ALICE, spend(cid, 50)))
+    for key in (ALICE, BOB, CAROL):
+        chain.send(key, Vote(pid, YES))
+    chain.send(DAVE, Ragequit(cid, ((0, 10),)))  # half the collective leaves
+    chain.next_block(3 * DAY)
+    events = chain.next_block(2 * DAY) + chain.next_block()
+    assert of(events, "proposal_diluted") == [{"proposal": pid, "total": 10, "peak": 20}]
+    assert of(events, "proposal_finalized") == [{"proposal": pid, "status": "rejected"}]
