@@ -9,12 +9,13 @@ from ledger.collectives.ids import NATIVE
 from ledger.collectives.params import DAY
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.errors import ErrorCode
+from ledger.governance import keys
 from ledger.governance.core_actions import TreasurySpend
-from ledger.governance.proposal import Status, require_proposal
+from ledger.governance.proposal import Status, put_proposal, require_proposal
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.vote_txs import Vote
 from ledger.state.events import Event
-from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, YES, Chain, proposal_id
+from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, NO, YES, Chain, proposal_id
 
 
 def guild(chain: Chain) -> bytes:
@@ -88,3 +89,43 @@ def test_a_diluted_proposal_reports_the_collective_it_lost(chain: Chain) -> None
     events = chain.next_block(2 * DAY) + chain.next_block()
     assert of(events, "proposal_diluted") == [{"proposal": pid, "total": 10, "peak": 20}]
     assert of(events, "proposal_finalized") == [{"proposal": pid, "status": "rejected"}]
+
+
+def test_a_tally_names_its_outcome_and_a_failed_expedited_vote_restarts_clean(
+    chain: Chain,
+) -> None:
+    """The expedited bar is missed: the tally says "fail", the proposal restarts as a regular
+    vote with an empty tally, and that restart is announced."""
+    cid = guild(chain)
+    pid = proposal_id(
+        chain.send(ALICE, ProposalSubmit(cid, spend(cid, 10).actions, expedited=True))
+    )
+    chain.send(ALICE, Vote(pid, YES))
+    chain.send(BOB, Vote(pid, NO))  # 10 of 15: not above the expedited 66.7 %
+    chain.next_block(DAY)
+    events = chain.next_block()
+    assert of(events, "proposal_tallied") == [{"proposal": pid, "outcome": "fail"}]
+    assert of(events, "proposal_restarted") == [{"proposal": pid}]
+    restarted = require_proposal(chain.view, pid)
+    assert (restarted.tally, restarted.max_total_at_yes) == ((), 0)
+    assert restarted.snapshot_height == chain.height - 2  # the block before the restart's block
+    assert of(events, "proposal_finalized") == []
+
+
+def test_a_proposal_the_hook_cannot_advance_is_unscheduled_and_reported(chain: Chain) -> None:
+    """A deadline entry that points at a proposal with nothing due (a bug, never a rule) must not
+    stop the block: the proposal leaves the deadline index and a `proposal_stuck` event says so."""
+    cid = guild(chain)
+    pid = proposal_id(chain.send(CAROL, spend(cid, 10)))
+    chain.send(CAROL, Vote(pid, YES))
+    proposal = require_proposal(chain.view, pid)
+    assert proposal.status is Status.VOTING and proposal.deadline_ms > chain.time_ms
+    early = chain.time_ms  # a corrupt entry: due now, though voting runs for days
+    chain.view.put(keys.deadline(early, pid), b"")
+    chain.view.delete(keys.deadline(proposal.deadline_ms, pid))
+    put_proposal(chain.view, pid, proposal.with_(deadline_ms=early))
+    events = chain.next_block()
+    assert of(events, "proposal_stuck") == [{"proposal": pid, "code": int(ErrorCode.INVALID_STATE)}]
+    assert require_proposal(chain.view, pid).deadline_ms == 0
+    assert chain.view.get(keys.deadline(early, pid)) is None
+    assert require_proposal(chain.view, pid).status is Status.VOTING  # nothing else changed
