@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 GOAL = 95.0
-DESCRIPTION_VERSION = 6  # bump when only_message_text changes: cached descriptions are redone
+DESCRIPTION_VERSION = 7  # bump when only_message_text changes: cached descriptions are redone
 
 
 @dataclass(frozen=True)
@@ -288,8 +288,9 @@ def only_message_text(orig: str, mutant: str) -> bool:
     statement = above[-1]
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         func = statement.value.func  # a log line: `log.warning(...)` and its arguments
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            return func.value.id == "log" and x is not statement.value
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(owner, ast.Name) and owner.id == "log" and x is not statement.value:
+            return True
     if isinstance(x, ast.Call) and isinstance(y, ast.Call) and len(y.args) == len(x.args) - 1:
         callee = x.func.id if isinstance(x.func, ast.Name) else getattr(x.func, "attr", "")
         last = len(x.args) - 1  # a label or message passed last, dropped
