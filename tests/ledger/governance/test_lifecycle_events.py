@@ -4,9 +4,11 @@ says how far the collective shrank; an executed one names its collective."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
-from ledger.collectives.params import DAY
+from ledger.collectives.params import DAY, CollectiveParams
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.errors import ErrorCode
 from ledger.governance import keys
@@ -129,3 +131,31 @@ def test_a_proposal_the_hook_cannot_advance_is_unscheduled_and_reported(chain: C
     assert require_proposal(chain.view, pid).deadline_ms == 0
     assert chain.view.get(keys.deadline(early, pid)) is None
     assert require_proposal(chain.view, pid).status is Status.VOTING  # nothing else changed
+
+
+def shrunk_by_half(chain: Chain, **params: int) -> Status:
+    """Dave holds half the shares and leaves after the yes votes: what becomes of the spend?"""
+    cid = chain.create_collective(
+        ALICE,
+        [(ALICE, (4, 0)), (BOB, (3, 0)), (CAROL, (3, 0)), (DAVE, (10, 0))],
+        params=dataclasses.replace(CollectiveParams(), **params),
+    )
+    chain.send(ERIN, TreasuryDeposit(cid, NATIVE, 1000))
+    chain.next_block()
+    pid = proposal_id(chain.send(ALICE, spend(cid, 50)))
+    for key in (ALICE, BOB, CAROL):
+        chain.send(key, Vote(pid, YES))
+    chain.send(DAVE, Ragequit(cid, ((0, 10),)))
+    chain.next_block(3 * DAY)
+    chain.next_block(2 * DAY)
+    chain.next_block()
+    return require_proposal(chain.view, pid).status
+
+
+def test_exactly_the_dilution_bound_or_the_retention_share_still_executes(chain: Chain) -> None:
+    """10 of the 20 shares at the yes votes remain: a bound of 2 (10 x 2 = 20) and a retention of
+    50 % are met exactly, so the spend runs; each stricter bar rejects it."""
+    assert shrunk_by_half(chain, dilution_bound=2, min_retention_ppm=0) is Status.EXECUTED
+    assert shrunk_by_half(chain, dilution_bound=0, min_retention_ppm=500_000) is Status.EXECUTED
+    assert shrunk_by_half(chain, dilution_bound=0, min_retention_ppm=500_001) is Status.REJECTED
+    assert shrunk_by_half(chain, dilution_bound=1, min_retention_ppm=0) is Status.REJECTED
