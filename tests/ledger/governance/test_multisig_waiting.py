@@ -34,3 +34,30 @@ def test_an_out_of_order_approval_waits_and_says_why(chain: Chain) -> None:
     parked = proposal(safe, second)
     assert parked.status is Status.GRACE and parked.deadline_ms == parked.expires_ms > 0
     assert proposal(safe, first).status is Status.VOTING
+
+
+def test_a_waiting_proposal_expires_at_exactly_its_expiry_behind_a_stuck_head(
+    chain: Chain,
+) -> None:
+    """The second spend is approved first and waits; the head is then approved but cannot pay,
+    so it sits READY for longer: the waiting one gives up in the block that reaches its expiry."""
+    both = ((ProposalKind.SPEND, MULTISIG), (ProposalKind.SPEND_LARGE, MULTISIG))
+    safe = make_coop(chain, policies=both)
+    head = submit(safe, [TreasurySpend(NATIVE, ERIN.address, 10**15)], proposer=ALICE)
+    behind = submit(safe, [TreasurySpend(NATIVE, ERIN.address, 2)], proposer=BOB)
+    chain.send(ALICE, MultisigApprove(behind))
+    chain.send(BOB, MultisigApprove(behind))
+    chain.next_block()
+    chain.send(ALICE, MultisigApprove(head))
+    chain.send(BOB, MultisigApprove(head))  # runs at once and cannot pay: READY
+    assert proposal(safe, head).status is Status.READY
+    expiry = proposal(safe, behind).expires_ms
+    assert proposal(safe, head).expires_ms > expiry
+    chain.next_block(expiry - chain.time_ms - 1)  # the next block is 1 ms short of the expiry
+    chain.next_block(1)  # it ends with the proposal still waiting; the next is exactly at it
+    assert proposal(safe, behind).status is Status.GRACE
+    events = chain.next_block()
+    finalized = [dict(e.attributes) for e in events if e.kind == "proposal_finalized"]
+    assert finalized == [{"proposal": behind, "status": "expired"}]
+    assert proposal(safe, behind).status is Status.EXPIRED
+    assert proposal(safe, head).status is Status.READY
