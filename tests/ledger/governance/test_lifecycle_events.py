@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
 from ledger.collectives.params import DAY, CollectiveParams
@@ -14,7 +16,7 @@ from ledger.errors import ErrorCode
 from ledger.governance import keys
 from ledger.governance.core_actions import TreasurySpend
 from ledger.governance.proposal import Status, put_proposal, require_proposal
-from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.proposal_txs import ProposalCancel, ProposalSubmit
 from ledger.governance.vote_txs import Vote
 from ledger.state.events import Event
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, NO, YES, Chain, proposal_id
@@ -110,6 +112,7 @@ def test_a_tally_names_its_outcome_and_a_failed_expedited_vote_restarts_clean(
     assert of(events, "proposal_restarted") == [{"proposal": pid}]
     restarted = require_proposal(chain.view, pid)
     assert (restarted.tally, restarted.max_total_at_yes) == ((), 0)
+    assert restarted.sponsor == ALICE.address and restarted.expires_ms == 0
     assert restarted.snapshot_height == chain.height - 2  # the block before the restart's block
     assert of(events, "proposal_finalized") == []
 
@@ -131,6 +134,29 @@ def test_a_proposal_the_hook_cannot_advance_is_unscheduled_and_reported(chain: C
     assert require_proposal(chain.view, pid).deadline_ms == 0
     assert chain.view.get(keys.deadline(early, pid)) is None
     assert require_proposal(chain.view, pid).status is Status.VOTING  # nothing else changed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug (reported, issue 21): _unschedule leaves a deadline entry whose proposal is "
+    "missing, so process_deadlines re-reads it until all 128 steps of every block are spent",
+)
+def test_a_deadline_for_a_missing_proposal_is_reported_once_and_dropped(chain: Chain) -> None:
+    """A dangling deadline entry (no proposal behind it) is reported as stuck once and leaves the
+    index, so it cannot take the steps of the proposals that are really due."""
+    chain.view.put(keys.deadline(chain.time_ms, 999), b"")
+    events = chain.next_block()
+    assert of(events, "proposal_stuck") == [{"proposal": 999, "code": int(ErrorCode.NOT_FOUND)}]
+    assert chain.view.get(keys.deadline(chain.time_ms - 1_000, 999)) is None
+
+
+def test_a_cancelled_proposal_is_closed_when_cancelled(chain: Chain) -> None:
+    cid = guild(chain)
+    pid = proposal_id(chain.send(BOB, spend(cid, 10)))
+    chain.next_block()
+    chain.send(BOB, ProposalCancel(pid))
+    cancelled = require_proposal(chain.view, pid)
+    assert (cancelled.status, cancelled.closed_ms) == (Status.CANCELLED, chain.time_ms)
 
 
 def shrunk_by_half(chain: Chain, **params: int) -> Status:
