@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 GOAL = 95.0
-DESCRIPTION_VERSION = 5  # bump when only_message_text changes: cached descriptions are redone
+DESCRIPTION_VERSION = 7  # bump when only_message_text changes: cached descriptions are redone
 
 
 @dataclass(frozen=True)
@@ -285,6 +285,12 @@ def only_message_text(orig: str, mutant: str) -> bool:
         above.append(parents[above[-1]])
     if isinstance(above[-1], ast.Raise) and any(isinstance(n, ast.JoinedStr) for n in above):
         return True  # anything inside the f-string of a raised error's message
+    statement = above[-1]
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        func = statement.value.func  # a log line: `log.warning(...)` and its arguments
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(owner, ast.Name) and owner.id == "log" and x is not statement.value:
+            return True
     if isinstance(x, ast.Call) and isinstance(y, ast.Call) and len(y.args) == len(x.args) - 1:
         callee = x.func.id if isinstance(x.func, ast.Name) else getattr(x.func, "attr", "")
         last = len(x.args) - 1  # a label or message passed last, dropped
@@ -352,8 +358,15 @@ def report(name: str, target: Target) -> float | None:
         return None
     mutants = load(work)
     mine = [e for e in equivalents() if any(e["function"].startswith(p) for p in prefixes(target))]
-    equivalent = [m for m in mutants if any(matches(e, m) for e in mine)]
-    wrongly_listed = [m for m in equivalent if m.exit_code in KILLED | TIMEOUT]
+    dead = KILLED | TIMEOUT
+    listed = [m for m in mutants if any(matches(e, m) for e in mine)]
+    equivalent = [m for m in listed if m.exit_code not in dead]  # a killed one counts as killed
+    wrongly_listed = [  # entries that match only killed mutants: not equivalent after all
+        e
+        for e in mine
+        if any(matches(e, m) for m in listed)
+        and all(m.exit_code in dead for m in listed if matches(e, m))
+    ]
     not_run = [m for m in mutants if m.exit_code is None]
     message = [m for m in mutants if m.message and m not in equivalent]
     counted = [
@@ -370,14 +383,15 @@ def report(name: str, target: Target) -> float | None:
         f"{raw:.1f} % of all {len(ran)} run"
         + (f"; {len(not_run)} not run yet)" if not_run else ")")
     )
-    for module, total, dead in per_module(counted, []):
-        print(f"   {module:<40} {100.0 * dead / max(total, 1):5.1f} % of {total}")
+    for module, total, killed_here in per_module(counted, []):
+        print(f"   {module:<40} {100.0 * killed_here / max(total, 1):5.1f} % of {total}")
     for m in left:
         code = m.exit_code
         verdict = {0: "survived", 5: "no tests", 33: "no tests"}.get(code or 0, f"exit {code}")
         print(f"   {verdict}: {m.name}\n      - {m.removed}\n      + {m.added}")
-    for m in wrongly_listed:
-        print(f"   listed as equivalent but killed (drop it from the list): {m.name}")
+    for e in wrongly_listed:
+        print(f"   listed as equivalent but killed (drop it from the list): {e['function']}")
+        print(f"      - {e['from']}\n      + {e['to']}")
     stale = [] if not_run else [e for e in mine if not any(matches(e, m) for m in mutants)]
     for e in stale:
         print(

@@ -8,14 +8,16 @@ from __future__ import annotations
 import dataclasses
 
 from ledger.governance.ballots import Ballot
-from ledger.governance.kinds import DecisionMethod
+from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.policy import Policy
 from ledger.governance.tally import (
     Outcome,
     binary_certain,
     binary_outcome,
     choice_outcome,
+    choice_winner,
     instant_runoff,
+    scores,
 )
 
 POLICY = (
@@ -96,3 +98,35 @@ def test_exactly_half_of_the_live_ballots_is_no_majority() -> None:
     assert instant_runoff(3, votes) == -1
     with_one_more = [*votes, (1, Ballot((0,)))]  # 7 of 13 after the transfer: a majority
     assert instant_runoff(3, with_one_more) == 0
+
+
+def test_ranked_scores_add_up_every_first_preference() -> None:
+    votes = [(2, Ballot((1, 0))), (3, Ballot((1, 2))), (4, Ballot((0,)))]
+    assert scores(VotingMethod.RANKED, 3, votes) == [4, 5, 0]
+
+
+def test_a_single_vote_of_weight_one_wins_a_poll() -> None:
+    assert choice_winner(VotingMethod.SINGLE, 3, [(1, Ballot((2,)))]) == 2
+    assert choice_winner(VotingMethod.SINGLE, 3, []) == -1
+
+
+def test_early_certainty_counts_every_vote_and_the_expedited_bars() -> None:
+    """With veto off and a 10 % threshold a proposal is certain at exactly the quorum; abstain
+    and veto count toward that turnout; an expedited proposal needs its own, higher bars."""
+    low = dataclasses.replace(POLICY, veto_ppm=0, threshold_ppm=100_000)
+
+    def certain(tally: tuple[int, int, int, int], policy: Policy = low, fast: bool = False) -> bool:
+        return binary_certain(policy, tally, TOTAL, expedited=fast)
+
+    assert certain((334, 0, 0, 0)) and not certain((333, 0, 0, 0))
+    assert certain((200, 0, 134, 0))  # abstentions make up the quorum
+    assert certain((200, 0, 0, 134))  # so do vetoes (they count against support only)
+    no_veto = dataclasses.replace(POLICY, veto_ppm=0)
+    assert certain((600, 0, 0, 0), no_veto) and not certain((600, 0, 0, 0), no_veto, fast=True)
+    assert binary_certain(POLICY, (1, 0, 0, 0), 1, expedited=False)  # an electorate of one
+
+
+def test_a_fully_cast_vote_leaves_no_rest_to_veto() -> None:
+    """Three voters, all cast: 1 veto of 3 is below a 33.4 % veto bar and nothing is left to
+    add to it, so two yes votes are certain."""
+    assert binary_certain(POLICY, (2, 0, 0, 1), 3, expedited=False)
