@@ -17,9 +17,9 @@ holding changed in between:
   `(holding_at_record - holding_now) * step` and the note is deleted;
 - a distribution that does not execute is dropped with its notes (deleted as they are met).
 
-Cost: a holding change reads the class's pending list (at most `MAX_PENDING` ids) and the
-holder's notes for the class (at most one per distribution pending or executed since the holder
-last settled); a registration and an execution are O(1).
+Cost: a holding change reads the class's pending list and the holder's notes for the class (one
+key each, at most `MAX_PENDING` entries, no prefix scan) and one record per note; a
+registration and an execution are O(1).
 """
 
 from __future__ import annotations
@@ -115,8 +115,27 @@ def drop(view: StateView, holders_of: Asset, did: bytes) -> None:
 
 
 def _notes(view: StateReader, holders_of: Asset, who: Address) -> list[tuple[bytes, int]]:
-    prefix = keys.DATED_HOLDING + holders_of.raw + who.raw
-    return [(k[len(prefix) :], int.from_bytes(v, "big")) for k, v in view.iter_prefix(prefix)]
+    """`who`'s notes for the class, (distribution id, holding at its record moment): one read,
+    at most `MAX_PENDING` (written only for pending ones, consumed at the next settlement)."""
+    data = view.get(keys.dated_holding(holders_of.raw, who.raw))
+    if data is None:
+        return []
+    items = Fields(codec.decode(data), 1, "dated_notes").list("notes", MAX_PENDING)
+    out = []
+    for item in items:
+        f = Fields(item, 2, "dated_note")
+        out.append((f.bytes("id", ID_LEN, exact=True), f.int("holding")))
+    return out
+
+
+def _put_notes(
+    view: StateView, holders_of: Asset, who: Address, notes: list[tuple[bytes, int]]
+) -> None:
+    key = keys.dated_holding(holders_of.raw, who.raw)
+    if notes:
+        view.put(key, codec.encode([[[did, units] for did, units in notes]]))
+    else:
+        view.delete(key)
 
 
 def corrections(
@@ -139,13 +158,15 @@ def settle_notes(
     """After `who` was settled: delete the notes consumed (executed or void), and, before a
     holding change, note `before` (their holding at the record moment) for every pending
     distribution not noted yet."""
-    noted = set()
-    for did, _ in _notes(view, holders_of, who):
+    notes = _notes(view, holders_of, who)
+    kept = []
+    for did, units in notes:
         dated = find(view, holders_of, did)
-        if dated is None or dated.step:
-            view.delete(keys.dated_holding(holders_of.raw, who.raw, did))
-        else:
-            noted.add(did)
+        if dated is not None and not dated.step:
+            kept.append((did, units))
+    noted = {did for did, _ in kept}
     for did in pending(view, holders_of) if note_pending else ():
         if did not in noted:
-            view.put(keys.dated_holding(holders_of.raw, who.raw, did), u64(before))
+            kept.append((did, before))
+    if kept != notes:
+        _put_notes(view, holders_of, who, kept)
