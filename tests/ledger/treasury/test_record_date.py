@@ -8,6 +8,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.collectives import record_dates
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.params import DAY
@@ -19,8 +20,10 @@ from ledger.keys import PrivateKey
 from ledger.treasury.holder_claim import HolderClaim
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, MALLORY, Chain
 from tests.ledger.treasury.conftest import (
+    FUNDS,
     Coop,
     balance,
+    enact,
     make_coop,
     proposal,
     settle,
@@ -92,3 +95,22 @@ def test_every_holder_of_the_record_moment_gets_their_pro_rata_and_no_one_else(
         assert exact - 1 < got <= exact, f"{key.address!r} got {got} of {exact}"
         paid += got
     assert paid <= amount
+
+
+def test_a_distribution_that_never_executes_keeps_no_record(coop: Coop) -> None:
+    """More than the treasury holds: it passes, cannot execute, expires, and its record (and
+    the note written when Carol sold in grace) go with it; Dave's loot then earns like any."""
+    chain, loot = coop.chain, Asset(coop.cid, LOOT)
+    pid = submit(coop, [HolderDistribution(loot, NATIVE, FUNDS + 1)])
+    vote(coop, pid, (ALICE, BOB))
+    while proposal(coop, pid).status is not Status.GRACE:
+        chain.next_block(DAY)
+    assert record_dates.pending(chain.view, loot)
+    chain.send(CAROL, TokenTransfer(coop.cid, LOOT, DAVE.address, 2))
+    settle(coop, pid)
+    assert proposal(coop, pid).status is Status.EXPIRED
+    assert record_dates.pending(chain.view, loot) == []
+    pid, _ = enact(coop, [HolderDistribution(loot, NATIVE, 60)])
+    before = balance(chain, DAVE)
+    chain.send(DAVE, HolderClaim(loot))
+    assert balance(chain, DAVE) - before == 20  # 2 of the 6 loot held at its tally
