@@ -96,5 +96,35 @@ def block_consents(
     return frozenset(out)
 
 
+class Moderation:
+    """The machine's own model of what each content's moderation is (item 10): a moderator
+    cannot act again on content while an appeal of an earlier act on it is open, and an appeal
+    that wins restores what was in force before the act it reverses (RESTORE at first)."""
+
+    def __init__(self) -> None:
+        self.in_force: dict[bytes, int] = {}  # content -> action in force
+        self.before: dict[int, tuple[bytes, int]] = {}  # appeal -> (content, action before)
+        self.open: set[int] = set()
+
+    def check(self, events: Sequence[Event]) -> None:
+        for e in events:
+            if e.kind == "moderated":
+                content, action = e.get("content"), e.get("action")
+                assert isinstance(content, bytes) and isinstance(action, int)
+                open_on_it = [p for p in self.open if self.before[p][0] == content]
+                assert not open_on_it, f"a moderator acted again while appeal {open_on_it} is open"
+                appeal = int(e.get("appeal") or 0)
+                self.before[appeal] = (content, self.in_force.get(content, 3))
+                self.open.add(appeal)
+                self.in_force[content] = action
+            elif e.kind == "moderation_reversed":
+                pid, action = int(e.get("proposal") or 0), e.get("action")
+                content, was = self.before[pid]
+                assert action == was, f"appeal {pid} reversed to {action}, {was} was in force"
+                self.in_force[content] = int(action)
+            elif e.kind == "proposal_finalized":
+                self.open.discard(int(e.get("proposal") or 0))  # its reversal may follow
+
+
 def created_splits(events: Sequence[Event]) -> list[bytes]:
     return [e.get("split") for e in events if e.kind == "split_created"]  # type: ignore[misc]

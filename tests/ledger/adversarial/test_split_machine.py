@@ -39,6 +39,7 @@ from ledger.state.events import Event, Receipt
 from ledger.state.reader import StateReader
 from ledger.tx import Payload
 from tests.ledger.adversarial.split_world import (
+    Moderation,
     Shares,
     block_consents,
     check_no_share_fell_without_consent,
@@ -121,6 +122,7 @@ class SplitAdversaries(RuleBasedStateMachine):
         self.world = setup()
         self.splits: list[bytes] = []
         self.signers: dict[int, frozenset[Party]] = {}  # update proposal -> consent signers
+        self.moderation = Moderation()
         self.send(
             "mallory", SplitCreate(Party.account(MALLORY.address), terms_of(DAVE, ERIN, MALLORY))
         )
@@ -166,6 +168,7 @@ class SplitAdversaries(RuleBasedStateMachine):
         self.splits += created_splits(events)
         assert native_total(world) == world.native_total, f"{what}: the coin was not conserved"
         check_no_share_fell_without_consent(before, self.shares(), consenting, what)
+        self.moderation.check(events)
 
     def split(self, i: int) -> bytes | None:
         return self.splits[-1 - i % len(self.splits)] if self.splits else None
