@@ -24,6 +24,9 @@ EXPELLED = b"\x1c"  # + cid + address -> u64 height of the expulsion
 BODY_SYNC = b"\x1d"  # + height(8) + address -> b"" (validators body follows the active set)
 MEMBER_COUNT = b"\x1e"  # + cid -> u64
 EXIT_LOCK = b"\x1f"  # + cid + address + proposal id(8) -> b"" (a yes vote on a value-moving one)
+DATED = b"\x20"  # + class asset(21) + distribution id(9) -> Dated (ledger.collectives.record_dates)
+DATED_PENDING = b"\x21"  # + class asset(21) -> [distribution id...] awaiting execution
+DATED_HOLDING = b"\x22"  # + class asset(21) + address -> [[distribution id, held at record]...]
 HOLDER_POOL = b"\x28"  # + class asset(21) + paid asset raw -> Pool (ledger.collectives.payouts)
 ENTITLEMENT = b"\x29"  # + class asset(21) + address + paid asset raw -> Entitlement
 HELD = b"\x2a"  # + cid + class(1) -> u64 units of the class that accounts hold
@@ -108,6 +111,18 @@ def entitlement(class_raw: bytes, address_raw: bytes, asset_raw: bytes) -> bytes
 
 def held(cid: bytes, token_class: int) -> bytes:
     return HELD + cid + bytes([token_class])
+
+
+def dated(class_raw: bytes, dist_id: bytes) -> bytes:
+    return DATED + class_raw + dist_id
+
+
+def dated_pending(class_raw: bytes) -> bytes:
+    return DATED_PENDING + class_raw
+
+
+def dated_holding(class_raw: bytes, address_raw: bytes) -> bytes:
+    return DATED_HOLDING + class_raw + address_raw
 
 
 def pool_assets(class_raw: bytes) -> bytes:

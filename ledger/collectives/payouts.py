@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ledger import codec
 from ledger.codec import Fields
-from ledger.collectives import keys
+from ledger.collectives import keys, record_dates
 from ledger.collectives.ids import Asset
 from ledger.errors import ErrorCode, TxError
 from ledger.keys import Address
@@ -122,30 +122,42 @@ def _entitlement(view: StateReader, holders_of: Asset, who: Address, asset: Asse
     return Entitlement() if data is None else Entitlement.decode(data)
 
 
-def _settled(pool: Pool, entry: Entitlement, holding: int) -> Entitlement:
+def _settled(pool: Pool, entry: Entitlement, holding: int, correction: int = 0) -> Entitlement:
+    """`correction`: what record dates add (`record_dates.corrections`), in 1/SCALE units."""
     if holding == 0:  # a record without units may predate the pool's latest payments
-        return Entitlement(pool.index, entry.accrued)
-    return Entitlement(pool.index, entry.accrued + holding * (pool.index - entry.settled_at))
+        return Entitlement(pool.index, entry.accrued + correction)
+    accrued = entry.accrued + holding * (pool.index - entry.settled_at) + correction
+    return Entitlement(pool.index, accrued)
 
 
 def on_change(view: StateView, holders_of: Asset, who: Address, before: int, after: int) -> None:
     """Settle `who` at every pool of the class before their holding goes `before` -> `after`."""
+    fix = record_dates.corrections(view, holders_of, who, before)
     for asset, pool in pools(view, holders_of):
         key = keys.entitlement(holders_of.raw, who.raw, asset.raw)
-        entry = _settled(pool, _entitlement(view, holders_of, who, asset), before)
+        entry = _entitlement(view, holders_of, who, asset)
+        entry = _settled(pool, entry, before, fix.get(asset.raw, 0))
         if entry.accrued == 0 and after == 0:
             view.delete(key)
         else:
             view.put(key, entry.encode())
+    record_dates.settle_notes(view, holders_of, who, before, note_pending=True)
     cid, token_class = holders_of.collective, holders_of.token_class
     total = held(view, cid, token_class) - before + after
     view.put(keys.held(cid, token_class), u64(total))
 
 
-def deposit(view: StateView, holders_of: Asset, asset: Asset, amount: int) -> int:
+def deposit(
+    view: StateView, holders_of: Asset, asset: Asset, amount: int, record_id: bytes = b""
+) -> int:
     """Add `amount` of `asset` (already taken from its source) to the class's pool and index;
-    returns the held units it was divided over. Raises NO_HOLDERS when no account holds any."""
+    returns the held units it was divided over. Raises NO_HOLDERS when no account holds any.
+    `record_id`: a distribution registered in `record_dates`, divided over the units held at
+    its record moment instead of now."""
+    dated = record_dates.find(view, holders_of, record_id) if record_id else None
     units = held(view, holders_of.collective, holders_of.token_class)
+    if dated is not None:
+        units = dated.held_at_record
     if units == 0:
         raise TxError(ErrorCode.NO_HOLDERS, f"nobody holds {holders_of!r}")
     key = keys.holder_pool(holders_of.raw, asset.raw)
@@ -164,6 +176,8 @@ def deposit(view: StateView, holders_of: Asset, asset: Asset, amount: int) -> in
     if pool.balance + amount > codec.U64_MAX:
         raise TxError(ErrorCode.OVERFLOW, "the holders' pool would overflow")
     view.put(key, Pool(pool.index + step, pool.balance + amount).encode())
+    if dated is not None:
+        record_dates.executed(view, holders_of, record_id, step)
     return units
 
 
@@ -172,8 +186,10 @@ def owed(
 ) -> list[tuple[Asset, int]]:
     """What `who` (holding `holding` units now) could claim of each pool: whole units only."""
     out = []
+    fix = record_dates.corrections(view, holders_of, who, holding)
     for asset, pool in pools(view, holders_of):
-        entry = _settled(pool, _entitlement(view, holders_of, who, asset), holding)
+        entry = _entitlement(view, holders_of, who, asset)
+        entry = _settled(pool, entry, holding, fix.get(asset.raw, 0))
         if entry.accrued >= SCALE:
             out.append((asset, entry.accrued // SCALE))
     return out
@@ -185,6 +201,14 @@ def take_owed(
     """Settle `who`, take the whole units of every pool out of it (the caller gives them to
     `who`), keep the fractions; returns what was taken, per asset."""
     taken = []
+    fix = record_dates.corrections(view, holders_of, who, holding)
+    if fix:  # the corrections are folded into every pool below, or kept by a settled entry
+        for asset, pool in pools(view, holders_of):
+            if asset.raw in fix:
+                entry = _entitlement(view, holders_of, who, asset)
+                entry = _settled(pool, entry, holding, fix[asset.raw])
+                view.put(keys.entitlement(holders_of.raw, who.raw, asset.raw), entry.encode())
+        record_dates.settle_notes(view, holders_of, who, holding, note_pending=False)
     for asset, pool in pools(view, holders_of):
         entry = _settled(pool, _entitlement(view, holders_of, who, asset), holding)
         whole, rest = divmod(entry.accrued, SCALE)

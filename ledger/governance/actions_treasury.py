@@ -7,18 +7,20 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from ledger.codec import Fields
-from ledger.collectives import assets, treasury
+from ledger.collectives import assets, record_dates, treasury
 from ledger.collectives.assets import check_vault_asset
 from ledger.collectives.fieldcodec import address
 from ledger.collectives.ids import ASSET_TOKEN_LEN, Asset
 from ledger.collectives.model import Collective
 from ledger.collectives.params import DAY
+from ledger.collectives.payouts import held
 from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
+from ledger.governance import hooks
 from ledger.governance.actions import Action, ActionRun, register_action
 from ledger.governance.kinds import ActionTag, ProposalKind, VotingMethod
 from ledger.governance.policy import DEFAULT_POLICIES, Policy, register_default_policy
-from ledger.governance.proposal import MAX_CHOICES, require_proposal
+from ledger.governance.proposal import MAX_CHOICES, Proposal, Status, require_proposal
 from ledger.keys import Address
 from ledger.splits.parties import MAX_MEMO_LEN, Party, PartyKind
 from ledger.splits.payments import receive
@@ -278,7 +280,9 @@ class HolderDistribution(Action):
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         treasury.debit(view, run.collective_id, self.asset, self.amount)
-        event = pay_holders(view, self.holders_of, self.asset, self.amount)
+        actions = require_proposal(view, run.proposal_id).actions
+        record = record_dates.dist_id(run.proposal_id, actions.index(self))
+        event = pay_holders(view, self.holders_of, self.asset, self.amount, record)
         return [Event(event.kind, (*event.attributes, ("memo", self.memo)))]
 
 
@@ -376,3 +380,26 @@ register_default_policy(
     ProposalKind.ALLOCATION,
     Policy(veto_ppm=0, expedited_period_ms=0, voting_period_ms=3 * DAY),
 )
+
+
+def record_distributions(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> None:
+    """The record moment of a passed proposal's holder distributions: the holders of now share
+    (docs/treasury.md, "Holder distributions")."""
+    for i, action in enumerate(proposal.actions):
+        if isinstance(action, HolderDistribution):
+            cls = action.holders_of
+            units = held(view, cls.collective, cls.token_class)
+            record_dates.register(view, cls, record_dates.dist_id(pid, i), action.asset, units)
+
+
+def drop_records(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
+    """A distribution that ends without executing keeps no record."""
+    if proposal.status is not Status.EXECUTED:
+        for i, action in enumerate(proposal.actions):
+            if isinstance(action, HolderDistribution):
+                record_dates.drop(view, action.holders_of, record_dates.dist_id(pid, i))
+    return []
+
+
+hooks.register_pass_hook(record_distributions)
+hooks.register_finalize_hook(drop_records)

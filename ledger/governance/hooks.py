@@ -1,6 +1,7 @@
 """Extension points of the proposal lifecycle, for rules that live in their own modules.
 
 - start hooks run each time a proposal starts voting (the multisig queue gives it a position);
+- pass hooks run when a proposal's voting closes with a pass (record dates of distributions);
 - execution gates say whether a passed proposal may execute now: None to allow, or the reason it
   must wait (it stays in grace until the gate opens or it expires; a `ProposalProcess` retry is
   refused with `QUEUE_OUT_OF_ORDER`);
@@ -25,12 +26,22 @@ Gate = Callable[[StateView, int, Proposal], "str | None"]
 FinalizeHook = Callable[[StateView, BlockContext, int, Proposal], list[Event]]
 
 _START: list[StartHook] = []
+_PASS: list[StartHook] = []
 _GATES: list[Gate] = []
 _FINALIZE: list[FinalizeHook] = []
 
 
 def register_start_hook(hook: StartHook) -> None:
     _START.append(hook)
+
+
+def register_pass_hook(hook: StartHook) -> None:
+    _PASS.append(hook)
+
+
+def run_pass_hooks(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> None:
+    for hook in _PASS:
+        hook(view, ctx, pid, proposal)
 
 
 def register_gate(gate: Gate) -> None:

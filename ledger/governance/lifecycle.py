@@ -152,6 +152,7 @@ def close_voting(view: StateView, ctx: BlockContext, pid: int, proposal: Proposa
         )
         proposal = schedule(view, pid, proposal, grace_end)
         put_proposal(view, pid, proposal)
+        hooks.run_pass_hooks(view, ctx, pid, proposal)
         if grace_end <= now:
             events += execute_due(view, ctx, pid, proposal)
         return events

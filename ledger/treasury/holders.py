@@ -26,10 +26,13 @@ def held(view: StateReader, holders_of: Asset) -> int:
     return payouts.held(view, holders_of.collective, holders_of.token_class)
 
 
-def pay_holders(view: StateView, holders_of: Asset, asset: Asset, amount: int) -> Event:
+def pay_holders(
+    view: StateView, holders_of: Asset, asset: Asset, amount: int, record_id: bytes = b""
+) -> Event:
     """Give `amount` of `asset` (already taken from its source) to the holders of class
-    `holders_of`, to be claimed; raises NO_HOLDERS when nobody holds it."""
-    units = payouts.deposit(view, holders_of, asset, amount)
+    `holders_of` (of its record moment, for a `record_id` registered in
+    `ledger.collectives.record_dates`), to be claimed; raises NO_HOLDERS when nobody holds it."""
+    units = payouts.deposit(view, holders_of, asset, amount, record_id)
     return Event.of(
         "holders_paid",
         collective=holders_of.collective,
