@@ -304,21 +304,24 @@ def process_deadlines(view: StateView, ctx: BlockContext) -> list[Event]:
         due = due_proposals(view, ctx.time_ms, MAX_STEPS_PER_BLOCK - steps)
         if not due:
             break
-        for pid in due:
+        for deadline_ms, pid in due:
             steps += 1
             child = view.child()
             try:
                 events += advance(child, ctx, pid)
             except TxError as error:  # a bug, not a rule: never let it invalidate the block
                 log.warning("proposal %d could not advance: %s", pid, error)
-                _unschedule(view, pid)
+                _unschedule(view, deadline_ms, pid)
                 events.append(Event.of("proposal_stuck", proposal=pid, code=int(error.code)))
                 continue
             child.merge_into_parent()
     return events
 
 
-def _unschedule(view: StateView, pid: int) -> None:
+def _unschedule(view: StateView, deadline_ms: int, pid: int) -> None:
+    """Drop the due entry itself (also when no proposal stands behind it, which would otherwise
+    be read again at every step of every block) and the proposal's own deadline."""
+    view.delete(keys.deadline(deadline_ms, pid))
     proposal = get_proposal(view, pid)
     if proposal is not None and proposal.deadline_ms:
         view.delete(keys.deadline(proposal.deadline_ms, pid))

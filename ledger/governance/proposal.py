@@ -214,13 +214,15 @@ def schedule(view: StateView, pid: int, proposal: Proposal, time_ms: int | None)
     return proposal.with_(deadline_ms=time_ms)
 
 
-def due_proposals(view: StateView, now_ms: int, limit: int) -> list[int]:
-    """Ids of up to `limit` proposals whose deadline is at or before `now_ms`, earliest first."""
-    due: list[int] = []
+def due_proposals(view: StateView, now_ms: int, limit: int) -> list[tuple[int, int]]:
+    """(deadline, id) of up to `limit` proposals whose deadline is at or before `now_ms`,
+    earliest first: the deadline names the entry, which may outlive its proposal."""
+    due: list[tuple[int, int]] = []
     for key, _ in view.iter_prefix(keys.DEADLINE):
-        if int.from_bytes(key[1:9], "big") > now_ms or len(due) >= limit:
+        deadline_ms = int.from_bytes(key[1:9], "big")
+        if deadline_ms > now_ms or len(due) >= limit:
             break
-        due.append(int.from_bytes(key[9:17], "big"))
+        due.append((deadline_ms, int.from_bytes(key[9:17], "big")))
     return due
 
 

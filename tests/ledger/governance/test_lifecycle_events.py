@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
 from ledger.collectives.params import DAY, CollectiveParams
@@ -136,11 +134,6 @@ def test_a_proposal_the_hook_cannot_advance_is_unscheduled_and_reported(chain: C
     assert require_proposal(chain.view, pid).status is Status.VOTING  # nothing else changed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (reported, issue 21): _unschedule leaves a deadline entry whose proposal is "
-    "missing, so process_deadlines re-reads it until all 128 steps of every block are spent",
-)
 def test_a_deadline_for_a_missing_proposal_is_reported_once_and_dropped(chain: Chain) -> None:
     """A dangling deadline entry (no proposal behind it) is reported as stuck once and leaves the
     index, so it cannot take the steps of the proposals that are really due."""
