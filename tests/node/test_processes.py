@@ -131,6 +131,12 @@ def test_four_validators_survive_a_kill_under_load_and_a_lost_quorum(cluster: Cl
         assert node.stop(signal.SIGTERM) == 0
     time.sleep(1.0)
     stalled = max(nodes[0].answered_height(), nodes[1].answered_height())
+    # a round whose proposer was stopped waits out its propose timeout first
+    wait_for(
+        lambda: http(f"{nodes[0].url}/v1/status")[1]["consensus"]["step"] != "propose",
+        30,
+        "the propose timeout of the stalled round",
+    )
     before = http(f"{nodes[0].url}/v1/status")[1]["consensus"]
     time.sleep(4.0)
     assert max(nodes[0].answered_height(), nodes[1].answered_height()) == stalled

@@ -1,5 +1,6 @@
-"""A poll passes with a winner; an allocation passes once anyone voted, even on a tie, because
-its budget is divided by the scores rather than given to one choice."""
+"""A poll passes with a winner; an allocation passes on a tie between its targets, because its
+budget is divided by the scores rather than given to one choice (its last choice, "none", is
+what votes it down: issue 23)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,11 @@ def test_a_tied_poll_fails_but_a_tied_allocation_pays_out(chain: Chain) -> None:
         coop,
         [Allocate(NATIVE, 100, targets, "zine or mixtape")],
         method=VotingMethod.WEIGHTED,
-        choices=CHOICES,
+        choices=(*CHOICES, "none"),
     )
     vote(coop, budget, [ALICE], FIRST)
     vote(coop, budget, [BOB], SECOND)
     settle(coop, budget)
     allocation = proposal(coop, budget)
     assert (allocation.status, allocation.winner) == (Status.EXECUTED, -1)
-    assert list(allocation.tally) == [10, 10]
+    assert list(allocation.tally) == [10, 10, 0]
