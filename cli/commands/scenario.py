@@ -7,12 +7,13 @@ the manifest is wrong, 1 when the testnet could not be run.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from cli.errors import CliError, ExitCode, InvalidInputError
-from cli.scenario.manifest import ManifestError, load_manifest
+from cli.scenario.manifest import Manifest, ManifestError, load_manifest
 
 
 class OracleFailedError(CliError):
@@ -23,6 +24,15 @@ class InterruptedRunError(CliError):
     """Ctrl-C: the shell's convention, 128 + SIGINT."""
 
     exit_code = 130
+
+
+def _manifest(path: Path, seed: int | None) -> Manifest:
+    """The manifest at `path` (a wrong one is bad input, exit 3), with `--seed` if given."""
+    try:
+        m = load_manifest(path)
+    except ManifestError as exc:
+        raise InvalidInputError(f"{path}: {exc}") from None
+    return m if seed is None else dataclasses.replace(m, seed=seed)
 
 
 @click.group()
@@ -40,19 +50,12 @@ def scenario() -> None:
 @click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
 def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST, check the oracles, write the report."""
-    import dataclasses
-
     from cli.scenario.collect import run_series
     from cli.scenario.report import write_report
     from cli.scenario.run import run_scenario
     from cli.scenario.state import ScenarioError
 
-    try:
-        m = load_manifest(manifest)
-    except ManifestError as exc:
-        raise InvalidInputError(f"{manifest}: {exc}") from None
-    if seed is not None:
-        m = dataclasses.replace(m, seed=seed)
+    m = _manifest(manifest, seed)
     folder = out or Path(f"scenario-{m.name}-{m.seed}")
     try:
         result = run_scenario(m, click.echo)
@@ -87,19 +90,13 @@ def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
 @click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
 def sim_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST's testnet and timeline in the deterministic simulator; same report."""
-    import dataclasses
     import logging
 
     from cli.scenario.report import write_report
     from cli.scenario.simmanifest import simulation
     from cli.scenario.simseries import sim_series
 
-    try:
-        m = load_manifest(manifest)
-    except ManifestError as exc:
-        raise InvalidInputError(f"{manifest}: {exc}") from None
-    if seed is not None:
-        m = dataclasses.replace(m, seed=seed)
+    m = _manifest(manifest, seed)
     folder = out or Path(f"scenario-{m.name}-{m.seed}-sim")
     logger = logging.getLogger("consensus")
     level = logger.level
