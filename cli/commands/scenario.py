@@ -8,12 +8,16 @@ the manifest is wrong, 1 when the testnet could not be run.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from cli.errors import CliError, ExitCode, InvalidInputError
 from cli.scenario.manifest import Manifest, ManifestError, load_manifest
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class OracleFailedError(CliError):
@@ -35,19 +39,32 @@ def _manifest(path: Path, seed: int | None) -> Manifest:
     return m if seed is None else dataclasses.replace(m, seed=seed)
 
 
+def _manifest_options(suffix: str) -> Callable[[F], F]:
+    """MANIFEST, --out (default scenario-<name>-<seed> + `suffix`) and --seed."""
+
+    def wrap(command: F) -> F:
+        command = click.option(
+            "--seed", type=click.IntRange(0), help="Override the manifest's seed."
+        )(command)
+        command = click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            help=f"Report folder (default: scenario-<name>-<seed>{suffix} here).",
+        )(command)
+        return click.argument(
+            "manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+        )(command)
+
+    return wrap
+
+
 @click.group()
 def scenario() -> None:
     """Researchers' scenarios: a local testnet through load and faults (docs/scenarios.md)."""
 
 
 @scenario.command("run")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Report folder (default: scenario-<name>-<seed> here).",
-)
-@click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
+@_manifest_options("")
 def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST, check the oracles, write the report."""
     from cli.scenario.collect import run_series
@@ -81,13 +98,7 @@ def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
 
 
 @scenario.command("sim")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Report folder (default: scenario-<name>-<seed>-sim here).",
-)
-@click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
+@_manifest_options("-sim")
 def sim_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST's testnet and timeline in the deterministic simulator; same report."""
     import logging
