@@ -14,9 +14,24 @@ from typing import Any
 
 from ledger import codec
 from ledger.bech32m import AddressError
+from ledger.consensus_params import ConsensusParams
 from ledger.hashing import digest
 from ledger.keys import PUBLIC_KEY_LEN, Address
 from ledger.tx import TxKind
+
+__all__ = [
+    "DEFAULT_FEE_BY_KIND",
+    "DEFAULT_MIN_FEE",
+    "DEFAULT_TRUST_PERIOD_MS",
+    "GOVERNED_BY_VALIDATORS",
+    "MIN_TRUST_PERIOD_MS",
+    "ChainParams",
+    "ConsensusParams",
+    "Genesis",
+    "GenesisCollective",
+    "GenesisError",
+    "GenesisValidator",
+]
 
 GOVERNED_BY_VALIDATORS = "validators"
 # The fees a genesis.json gets when it says nothing about fees (docs/security.md, "Spam model"):
@@ -35,64 +50,10 @@ class GenesisError(ValueError):
     """A genesis file that cannot be used, with the reason."""
 
 
-# the slowest link a full block must cross within the timeout cap: 1 MB/s
-BLOCK_BYTES_PER_MS = 1000
-
 DEFAULT_TRUST_PERIOD_MS = 14 * 24 * 3600 * 1000
 """A light client trusts a validator set it verified for two weeks (CometBFT's usual choice);
 hashed into the genesis only when another value is chosen, so older genesis files keep theirs."""
 MIN_TRUST_PERIOD_MS = 60_000
-
-
-@dataclass(frozen=True, slots=True)
-class ConsensusParams:
-    """Timeouts grow linearly with the round: base + delta * round (CometBFT's scheme)."""
-
-    block_interval_ms: int = 1000
-    timeout_propose_ms: int = 3000
-    timeout_propose_delta_ms: int = 500
-    timeout_prevote_ms: int = 1000
-    timeout_prevote_delta_ms: int = 500
-    timeout_precommit_ms: int = 1000
-    timeout_precommit_delta_ms: int = 500
-    create_empty_blocks: bool = True
-    empty_block_interval_ms: int = 1000
-    validator_update_delay: int = 2
-    max_block_txs: int = 20_000
-    max_block_bytes: int = 8 * 1024 * 1024
-    max_tx_bytes: int = 64 * 1024
-    # proposer-based timestamps (consensus.timeliness): clock precision and proposal delivery
-    synchrony_precision_ms: int = 505
-    synchrony_message_delay_ms: int = 15_000
-    timeout_cap_ms: int = 60_000  # no round timeout grows past this (consensus.timeouts)
-
-    def error(self) -> str | None:
-        """Why these parameters cannot run a chain, or None."""
-        if self.validator_update_delay < 1:
-            return "validator_update_delay must be at least 1 (a change needs a later height)"
-        for name in ("timeout_propose_ms", "timeout_prevote_ms", "timeout_precommit_ms"):
-            if getattr(self, name) < 1:
-                return f"{name} must be at least 1 ms"
-        for name in ("max_block_txs", "max_block_bytes", "max_tx_bytes"):
-            if getattr(self, name) < 1:
-                return f"{name} must be at least 1"
-        if self.max_tx_bytes > self.max_block_bytes:
-            return "max_tx_bytes cannot exceed max_block_bytes"
-        if self.synchrony_message_delay_ms < 1:
-            return "synchrony_message_delay_ms must be at least 1 ms"
-        floor = max(
-            self.timeout_propose_ms,
-            self.timeout_prevote_ms,
-            self.timeout_precommit_ms,
-            self.block_interval_ms,
-            self.max_block_bytes // BLOCK_BYTES_PER_MS,
-        )
-        if self.timeout_cap_ms < floor:
-            return (
-                f"timeout_cap_ms must be at least {floor} ms: every base timeout, the block "
-                f"interval, and the time a full block takes at {BLOCK_BYTES_PER_MS} bytes/ms"
-            )
-        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,19 +14,49 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import ipaddress
-import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from ledger.genesis import ConsensusParams
-from ledger.keys import PUBLIC_KEY_LEN
 from node.api.limits import DEFAULT_JSON_BODY_BYTES
+from node.config_addresses import ConfigError, ListenAddress, Peer
 from node.config_limits import API_LIMIT_KEYS, API_RANGES, P2P_LIMIT_KEYS, P2P_RANGES
 from node.mempool.limits import MempoolLimits
 from node.p2p.budget import BudgetConfig
+
+__all__ = [
+    "DEFAULT_API_LISTEN",
+    "DEFAULT_API_PORT",
+    "DEFAULT_LOG_FORMAT",
+    "DEFAULT_LOG_LEVEL",
+    "DEFAULT_MONIKER",
+    "DEFAULT_P2P_LISTEN",
+    "DEFAULT_P2P_PORT",
+    "DEFAULT_RESERVED_FDS",
+    "LOG_FORMATS",
+    "LOG_LEVELS",
+    "LOOPBACK",
+    "MAX_MONIKER_LEN",
+    "MAX_PEERS",
+    "MAX_TIMEOUT_MS",
+    "MIN_KEEP_BLOCKS",
+    "ApiConfig",
+    "ConfigError",
+    "ConsensusOverrides",
+    "ListenAddress",
+    "LogConfig",
+    "NodeConfig",
+    "P2PConfig",
+    "Peer",
+    "StateSyncConfig",
+    "StorageConfig",
+    "TestingConfig",
+    "check_moniker",
+    "load_config",
+    "parse_config",
+]
 
 DEFAULT_API_PORT = 26657
 DEFAULT_P2P_PORT = 26656
@@ -36,81 +66,6 @@ LOG_FORMATS = ("text", "json")
 MAX_MONIKER_LEN = 64
 MAX_PEERS = 256
 MAX_TIMEOUT_MS = 600_000  # ten minutes: a larger value is almost surely a unit mistake
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$")
-
-
-class ConfigError(ValueError):
-    """A config file or value that cannot be used; the message names the key."""
-
-
-def _host(text: str, where: str) -> str:
-    if text.startswith("[") and text.endswith("]"):
-        try:
-            return str(ipaddress.IPv6Address(text[1:-1]))
-        except ValueError:
-            raise ConfigError(f"{where}: {text!r} is not an IPv6 address") from None
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        if not _HOSTNAME.match(text):
-            raise ConfigError(f"{where}: {text!r} is not an IP address or host name") from None
-    return text
-
-
-def _hostport(text: str, where: str, *, allow_zero: bool) -> tuple[str, int]:
-    host, colon, port = text.strip().rpartition(":")
-    if not colon or not host or not port.isdigit():
-        raise ConfigError(f"{where}: {text!r} is not host:port (IPv6 hosts go in brackets)")
-    number = int(port)
-    if not (0 if allow_zero else 1) <= number <= 65535:
-        raise ConfigError(f"{where}: port {number} is out of range")
-    if ":" in host and not host.startswith("["):
-        raise ConfigError(f"{where}: put an IPv6 host in brackets, e.g. [::1]:{number}")
-    return _host(host, where), number
-
-
-def _join(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-@dataclass(frozen=True, slots=True)
-class ListenAddress:
-    """Where a server binds; port 0 asks the OS for a free port (tests)."""
-
-    host: str
-    port: int
-
-    @classmethod
-    def parse(cls, text: str, where: str = "address") -> ListenAddress:
-        return cls(*_hostport(text, where, allow_zero=True))
-
-    def __str__(self) -> str:
-        return _join(self.host, self.port)
-
-
-@dataclass(frozen=True, slots=True)
-class Peer:
-    """A peer to connect to, written `<node public key hex>@host:port` (node.p2p's format)."""
-
-    node_key: bytes
-    host: str
-    port: int
-
-    @classmethod
-    def parse(cls, text: str, where: str = "peer") -> Peer:
-        key_hex, at, hostport = text.strip().partition("@")
-        if not at:
-            raise ConfigError(f"{where}: {text!r} is not <node key hex>@host:port")
-        try:
-            key = bytes.fromhex(key_hex)
-        except ValueError:
-            raise ConfigError(f"{where}: the node key of {text!r} is not hex") from None
-        if len(key) != PUBLIC_KEY_LEN:
-            raise ConfigError(f"{where}: a node key is {PUBLIC_KEY_LEN} bytes ({text!r})")
-        return cls(key, *_hostport(hostport, where, allow_zero=False))
-
-    def __str__(self) -> str:
-        return f"{self.node_key.hex()}@{_join(self.host, self.port)}"
 
 
 DEFAULT_API_LISTEN = ListenAddress(LOOPBACK, DEFAULT_API_PORT)

@@ -41,13 +41,13 @@ from consensus.wal import EndHeight, Received, Sent, TimeoutFired, WriteAheadLog
 from consensus.wal_replay import replay
 from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
-from ledger.keys import verify
 from node.chain import Chain, Executed
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
+from node.proposer_checks import names_round_proposer, signed_by_round_proposer
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
 from node.stash import SeenVotes, Stash, Stashed
@@ -229,14 +229,7 @@ class Runner:
     def worth_verifying(self, proposal: Proposal) -> bool:
         """True when `proposal` is for the current height and signed by its round's proposer:
         only then are its txs' signatures worth checking ahead (in the verifier threads)."""
-        m = self.machine
-        validators = m.validators
-        if proposal.height != m.height or validators is None or m.decided:
-            return False
-        if not 0 <= proposal.round <= m.round + ROUND_WINDOW:
-            return False
-        proposer = validators.proposer(proposal.round)
-        return verify(proposer.public_key, proposal.sign_bytes(m.genesis_hash), proposal.signature)
+        return signed_by_round_proposer(self.machine, proposal)
 
     def forget_peer(self, peer: bytes) -> None:
         self._helped.pop(peer, None)
@@ -275,14 +268,7 @@ class Runner:
     def _proposer_matches(self, peer: bytes | None, proposal: Proposal) -> bool:
         """A fresh proposal's block must name the round's proposer (who signed it) as proposer;
         a re-proposal (pol_round >= 0) carries a block proposed in an earlier round."""
-        m = self.machine
-        validators = m.validators
-        if proposal.pol_round >= 0 or validators is None:
-            return True
-        if not 0 <= proposal.round <= m.round + ROUND_WINDOW:
-            return True  # the machine ignores it
-        expected = validators.proposer(proposal.round).address
-        if proposal.block.header.proposer == expected:
+        if names_round_proposer(self.machine, proposal):
             return True
         if peer is not None:
             self._net.penalize(peer, Penalty.INVALID, "proposal names another proposer")

@@ -29,8 +29,6 @@ API hook (what the REST/WebSocket API and the explorer read; see node/api/):
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import errno
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,13 +48,13 @@ from node.api.context import SigningRecord
 from node.api.gate import RequestGate, RequestLimits
 from node.api.limits import LIMITS, ApiLimits
 from node.chain import Chain, Executed
-from node.config import ListenAddress
 from node.evidence_pool import EvidencePool
 from node.fdbudget import FdBudgetError, FdPlan, plan_for, raise_open_file_limit
 from node.home import NodeHome
+from node.listening import cleanup_sites, serve_app, url_host
 from node.mempool import Admission, Mempool, SignatureVerifier
 from node.mempool.verifier import DEFAULT_WORKERS
-from node.netguard import AddressSlots, GuardedSite, resolve_hosts
+from node.netguard import AddressSlots, resolve_hosts
 from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
 from node.p2p.tasks import Supervisor
 from node.router import Router
@@ -320,16 +318,12 @@ class Node:
         )
         self.api_slots, self.p2p_slots = api_slots, p2p_slots
         try:
-            api = await self._serve(
-                self.api_app, config.api.listen, "api.listen", api_slots, config.api.idle_timeout_s
-            )
-            p2p = await self._serve(
-                self.p2p_app, config.p2p.listen, "p2p.listen", p2p_slots, config.p2p.idle_timeout_s
-            )
+            api = await serve_app(self._sites, self.api_app, config.api, "api", api_slots)
+            p2p = await serve_app(self._sites, self.p2p_app, config.p2p, "p2p", p2p_slots)
         except BaseException:
-            await self._cleanup_sites()
+            await cleanup_sites(self._sites)
             raise
-        self.api_url = f"http://{_url_host(api)}:{api.port}"
+        self.api_url = f"http://{url_host(api)}:{api.port}"
         self.p2p_address = str(p2p)
         self.verifier.start()
         runner_task = self._tasks.spawn(self.runner.run(), "consensus")
@@ -350,32 +344,6 @@ class Node:
         except FdBudgetError as exc:
             raise NodeStartError(str(exc)) from None
         return self.fd_plan
-
-    async def _serve(
-        self,
-        app: web.Application,
-        listen: ListenAddress,
-        key: str,
-        slots: AddressSlots,
-        idle_timeout_s: int,
-    ) -> ListenAddress:
-        runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, keepalive_timeout=idle_timeout_s
-        )
-        await runner.setup()
-        self._sites.append(runner)
-        site = GuardedSite(runner, listen.host, listen.port, slots)
-        try:
-            await site.start()
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise NodeStartError(
-                    f"cannot listen on {listen} ({key}): the port is already in use "
-                    "(another node running?)"
-                ) from exc
-            raise NodeStartError(f"cannot listen on {listen} ({key}): {exc.strerror}") from exc
-        host, port = runner.addresses[0][:2]
-        return ListenAddress(str(host), int(port))
 
     async def _sync_loop(self) -> None:
         while True:
@@ -398,17 +366,11 @@ class Node:
 
     async def stop(self) -> None:
         await self._tasks.aclose()
-        await self._cleanup_sites()
+        await cleanup_sites(self._sites)
         if self._done is not None and not self._done.done():
             self._done.set_result(None)
         self._close_files()
         log.info("node %s stopped at height %d", self.config.moniker, self.store.height)
-
-    async def _cleanup_sites(self) -> None:
-        for runner in reversed(self._sites):
-            with contextlib.suppress(Exception):
-                await runner.cleanup()
-        self._sites.clear()
 
     def _close_files(self) -> None:
         if self._closed:
@@ -424,10 +386,6 @@ class Node:
         if snapshots is not None:
             snapshots.close()  # its thread reads a database snapshot: before the store closes
         self.store.close()
-
-
-def _url_host(address: ListenAddress) -> str:
-    return f"[{address.host}]" if ":" in address.host else address.host
 
 
 __all__ = ["Node", "NodeInfo", "NodeStartError"]

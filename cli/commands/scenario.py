@@ -7,12 +7,17 @@ the manifest is wrong, 1 when the testnet could not be run.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from cli.errors import CliError, ExitCode, InvalidInputError
-from cli.scenario.manifest import ManifestError, load_manifest
+from cli.scenario.manifest import Manifest, ManifestError, load_manifest
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class OracleFailedError(CliError):
@@ -25,34 +30,49 @@ class InterruptedRunError(CliError):
     exit_code = 130
 
 
+def _manifest(path: Path, seed: int | None) -> Manifest:
+    """The manifest at `path` (a wrong one is bad input, exit 3), with `--seed` if given."""
+    try:
+        m = load_manifest(path)
+    except ManifestError as exc:
+        raise InvalidInputError(f"{path}: {exc}") from None
+    return m if seed is None else dataclasses.replace(m, seed=seed)
+
+
+def _manifest_options(suffix: str) -> Callable[[F], F]:
+    """MANIFEST, --out (default scenario-<name>-<seed> + `suffix`) and --seed."""
+
+    def wrap(command: F) -> F:
+        command = click.option(
+            "--seed", type=click.IntRange(0), help="Override the manifest's seed."
+        )(command)
+        command = click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            help=f"Report folder (default: scenario-<name>-<seed>{suffix} here).",
+        )(command)
+        return click.argument(
+            "manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+        )(command)
+
+    return wrap
+
+
 @click.group()
 def scenario() -> None:
     """Researchers' scenarios: a local testnet through load and faults (docs/scenarios.md)."""
 
 
 @scenario.command("run")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Report folder (default: scenario-<name>-<seed> here).",
-)
-@click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
+@_manifest_options("")
 def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST, check the oracles, write the report."""
-    import dataclasses
-
     from cli.scenario.collect import run_series
     from cli.scenario.report import write_report
     from cli.scenario.run import run_scenario
     from cli.scenario.state import ScenarioError
 
-    try:
-        m = load_manifest(manifest)
-    except ManifestError as exc:
-        raise InvalidInputError(f"{manifest}: {exc}") from None
-    if seed is not None:
-        m = dataclasses.replace(m, seed=seed)
+    m = _manifest(manifest, seed)
     folder = out or Path(f"scenario-{m.name}-{m.seed}")
     try:
         result = run_scenario(m, click.echo)
@@ -78,28 +98,16 @@ def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
 
 
 @scenario.command("sim")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Report folder (default: scenario-<name>-<seed>-sim here).",
-)
-@click.option("--seed", type=click.IntRange(0), help="Override the manifest's seed.")
+@_manifest_options("-sim")
 def sim_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     """Run MANIFEST's testnet and timeline in the deterministic simulator; same report."""
-    import dataclasses
     import logging
 
     from cli.scenario.report import write_report
     from cli.scenario.simmanifest import simulation
     from cli.scenario.simseries import sim_series
 
-    try:
-        m = load_manifest(manifest)
-    except ManifestError as exc:
-        raise InvalidInputError(f"{manifest}: {exc}") from None
-    if seed is not None:
-        m = dataclasses.replace(m, seed=seed)
+    m = _manifest(manifest, seed)
     folder = out or Path(f"scenario-{m.name}-{m.seed}-sim")
     logger = logging.getLogger("consensus")
     level = logger.level

@@ -29,6 +29,7 @@ from cli.lightclient.errors import (
     WrongChainError,
 )
 from cli.lightclient.fork import SignedHeader, fork_report
+from cli.lightclient.proofs import proven_values
 from cli.lightclient.signed import (
     VerifiedState,
     date_text,
@@ -46,7 +47,6 @@ from consensus.validators import ValidatorSet
 from ledger.block import Commit, Header
 from ledger.codec import MalformedError
 from ledger.genesis import Genesis
-from ledger.merkle import Proof, verify_proof
 
 log = logging.getLogger(__name__)
 
@@ -382,29 +382,7 @@ class LightClient:
         self.check_not_stale(header.height)
         header = self.sync(header.height, (header, commit))
         self.check_fresh(header)
-        entries = bundle.get("entries", [bundle])
-        if not isinstance(entries, list):
-            raise VerificationError("the node's proof entries are not a list")
-        values: dict[bytes, bytes | None] = {}
-        for entry in entries:
-            if not isinstance(entry, dict):
-                raise VerificationError("a proof entry is not an object")
-            key = hex_field(entry.get("key"), "proof key")
-            raw_value = entry.get("value")
-            value = None if raw_value is None else hex_field(raw_value, "proven value")
-            try:
-                proof = Proof.decode(hex_field(entry.get("proof_msgpack"), "proof"))
-            except MalformedError as exc:
-                raise VerificationError(f"the proof of key {key.hex()} does not decode") from exc
-            if not verify_proof(header.state_root, key, value, proof):
-                raise VerificationError(
-                    f"the Merkle proof of state key {key.hex()} does not verify against the "
-                    f"state root of verified header {header.height} (a tampered answer)"
-                )
-            values[key] = value
-        missing = [k for k in wanted if k not in values]
-        if missing:
-            raise VerificationError(f"the node sent no proof for state key {missing[0].hex()}")
+        values = proven_values(bundle.get("entries", [bundle]), header, wanted)
         return VerifiedState(header.height, header, values)
 
     def prove(self, keys: list[bytes]) -> VerifiedState:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 from consensus.messages import Proposal, encode_message
 from consensus.sim.app import Censorship, TxFeed, World
+from consensus.sim.bounds import gossip_slack_ms, height_bound_ms, liveness_bound_ms
 from consensus.sim.byzantine import Byzantine, Coalition
 from consensus.sim.checks import Checker, Violation
 from consensus.sim.clock import EventQueue
@@ -279,23 +280,12 @@ class Simulation:
 
     def _liveness_bound(self, top_round: int, spread: int) -> int:
         """How long the healed core may go without its lowest height rising."""
-        o = self.options
-        t = o.timeouts
-        slow = min(o.skew_permille)
-        stragglers = o.validators - len(self.core)
-        rounds = top_round + stragglers + spread + 4
-        one_round = t.propose(rounds) + t.prevote(rounds) + t.precommit(rounds)
-        one_round = one_round * 1000 // slow + 6 * self.network.max_latency_ms
-        return (
-            (stragglers + spread + 4) * (one_round + self._gossip_slack())
-            + t.new_height_ms
-            + 2 * self._gossip_slack()
-        )
+        stragglers = self.options.validators - len(self.core)
+        latency = self.network.max_latency_ms
+        return liveness_bound_ms(self.options, latency, top_round, spread, stragglers)
 
     def _gossip_slack(self) -> int:
-        return self.options.gossip_ms * 1000 // min(self.options.skew_permille) + (
-            2 * self.network.max_latency_ms
-        )
+        return gossip_slack_ms(self.options, self.network.max_latency_ms)
 
     def _core_min_height(self) -> int:
         return min(self.nodes[i].disk.chain.height for i in self.core)
@@ -303,16 +293,9 @@ class Simulation:
     def height_bound_ms(self, height: int) -> int:
         """How long the healed core may take to commit `height` once all of it has `height - 1`
         (module docstring): k rounds at the timeouts of rounds 0 .. k - 1, plus slack."""
-        o, t = self.options, self.options.timeouts
         validators = self.world.validators_at(height)
         core_keys = {self.nodes[i].key.address for i in self.core}
-        first_core = 0
-        while validators.proposer(first_core).address not in core_keys:
-            first_core += 1
-        k = first_core + 2
-        rounds = sum(t.propose(r) + t.prevote(r) + t.precommit(r) for r in range(k))
-        rounds = rounds * 1000 // min(o.skew_permille) + k * 6 * self.network.max_latency_ms
-        return rounds + t.new_height_ms + 2 * self._gossip_slack()
+        return height_bound_ms(self.options, self.network.max_latency_ms, validators, core_keys)
 
     def _watch_deadline(self, bound: int) -> None:
         self._watch_bound = bound

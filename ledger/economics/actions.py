@@ -45,10 +45,7 @@ class RoundOpen(Action):
         return cls(RoundTerms.from_fields(Fields(raw, 1, "round_open").raw()))
 
     def check(self) -> None:
-        try:
-            self.terms.check()
-        except TxError as error:
-            raise TxError(ErrorCode.INVALID_ACTION, error.message) from error
+        _check_terms(self.terms)
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return NATIVE, self.terms.budget
@@ -68,6 +65,14 @@ class RoundOpen(Action):
             now_ms=ctx.time_ms,
         )
         return [event]
+
+
+def _check_terms(terms: RoundTerms | MatchingTerms) -> None:
+    """Terms that break their own rules make the action invalid (with the terms' reason)."""
+    try:
+        terms.check()
+    except TxError as error:
+        raise TxError(ErrorCode.INVALID_ACTION, error.message) from error
 
 
 def _require_held(view: StateView, cid: bytes, amount: int) -> None:
@@ -94,10 +99,7 @@ class MatchingOpen(Action):
         return cls(MatchingTerms.from_fields(Fields(raw, 1, "matching_open").raw()))
 
     def check(self) -> None:
-        try:
-            self.terms.check()
-        except TxError as error:
-            raise TxError(ErrorCode.INVALID_ACTION, error.message) from error
+        _check_terms(self.terms)
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return NATIVE, self.terms.pool

@@ -8,9 +8,10 @@ from ledger.store.errors import (
     StoreLockedError,
     StoreOpenError,
 )
+from ledger.store.layout import BlockHead
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
-from ledger.store.store import BlockHead, Store
+from ledger.store.store import Store
 
 __all__ = [
     "AccountTx",

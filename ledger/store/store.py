@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ledger import codec
 from ledger.block import Block, BlockOutline, Commit, Header
-from ledger.codec import MalformedError, TrustedReader
+from ledger.codec import MalformedError
 from ledger.hashing import HASH_LEN
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
@@ -35,6 +33,7 @@ from ledger.store.errors import (
     StoreError,
     StoreOpenError,
 )
+from ledger.store.layout import BlockHead, tx_spans
 from ledger.store.leveldb import open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
@@ -44,25 +43,6 @@ log = logging.getLogger(__name__)
 
 MAX_HISTORY_PAGE = 1000
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class BlockHead:
-    """A stored block's header and counts, read without decoding its txs."""
-
-    header: Header
-    tx_count: int
-    evidence_count: int
-
-    @classmethod
-    def read(cls, data: bytes) -> BlockHead:
-        reader = TrustedReader(data)
-        if reader.array_header() != 4:
-            raise MalformedError("a block is an array of 4 fields")
-        header = Header.from_fields(reader.item())
-        tx_count = reader.array_header()
-        reader.skip(tx_count)
-        return cls(header, tx_count, reader.array_header())
 
 
 class Store:
@@ -232,7 +212,7 @@ class Store:
         index = list(account_txs)
         if any(not 0 <= position < len(block.txs) for _, position in index):
             raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
-        spans = _tx_spans(block)
+        spans = tx_spans(block)
         with self._db.write_batch(transaction=True, sync=True) as batch:
             put, delete = batch.put, batch.delete
             for key, value in changes.items():
@@ -400,16 +380,3 @@ class Store:
             return decode(data)
         except (MalformedError, ValueError) as exc:
             raise StoreCorruptError(f"stored {what} is unreadable: {exc}") from exc
-
-
-def _tx_spans(block: Block) -> list[tuple[int, int]]:
-    """(offset, length) of each tx's bytes inside `block.encode()`: the encoding is spliced from
-    the array header, the header's encoding, the txs' array header and each tx's encoding."""
-    offset = len(codec.array_header(4)) + len(block.header.encode())
-    offset += len(codec.array_header(len(block.txs)))
-    spans = []
-    for tx in block.txs:
-        size = len(tx.encode())
-        spans.append((offset, size))
-        offset += size
-    return spans

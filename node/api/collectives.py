@@ -24,7 +24,7 @@ from node.api.context import ApiContext
 from node.api.errors import ApiError
 from node.api.eventview import asset_text
 from node.api.keys import CONTEXT
-from node.api.params import parse_hex, query_flag
+from node.api.params import page_limit, parse_hex, query_flag
 from node.api.proofs import proof_bundle
 from node.api.views import jsonable
 
@@ -40,6 +40,17 @@ def require_collective(ctx: ApiContext, cid: bytes) -> Collective:
     if collective is None:
         raise ApiError(404, "not_found", f"no collective {cid.hex()}")
     return collective
+
+
+def indexed_ids(request: web.Request, index: bytes) -> tuple[bytes, list[int]]:
+    """The collective the path's {id} names (404 when there is none) and the first page of the
+    ids its ledger index lists under `index` + the collective id (big-endian), in key order."""
+    ctx = request.app[CONTEXT]
+    cid = parse_collective_id(request.match_info["id"])
+    require_collective(ctx, cid)
+    prefix = index + cid
+    entries = islice(ctx.store.state.iter_prefix(prefix), page_limit(request))
+    return cid, [int.from_bytes(key[len(prefix) :], "big") for key, _ in entries]
 
 
 def collective_view(ctx: ApiContext, cid: bytes, collective: Collective) -> dict[str, Any]:

@@ -6,7 +6,6 @@ would draw now, and `GET /v1/collectives/{id}/standing/{address}`, a member's st
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any
 
 from aiohttp import web
@@ -20,11 +19,11 @@ from ledger.economics.reputation import MICRO, get_policy, get_standing, standin
 from ledger.economics.rounds import Round, RoundStatus, get_round
 from ledger.keys import Address
 from ledger.state.view import StateView
-from node.api.collectives import parse_collective_id, require_collective
+from node.api.collectives import indexed_ids, parse_collective_id, require_collective
 from node.api.context import ApiContext
 from node.api.errors import ApiError
 from node.api.keys import CONTEXT
-from node.api.params import page_limit, parse_address, parse_int
+from node.api.params import parse_address, parse_int
 from node.api.views import jsonable
 
 
@@ -65,13 +64,10 @@ async def get_round_route(request: web.Request) -> web.Response:
 
 async def list_collective_rounds(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    cid = parse_collective_id(request.match_info["id"])
-    require_collective(ctx, cid)
+    cid, round_ids = indexed_ids(request, economics_keys.ROUNDS_OF)
     state = ctx.store.state
-    prefix = economics_keys.ROUNDS_OF + cid
     items = []
-    for key, _ in islice(state.iter_prefix(prefix), page_limit(request)):
-        round_id = int.from_bytes(key[len(prefix) :], "big")
+    for round_id in round_ids:
         record = get_round(state, round_id)
         if record is not None:
             items.append(round_view(ctx, round_id, record))

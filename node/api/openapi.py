@@ -11,104 +11,30 @@ from typing import Any
 from aiohttp import web
 
 from node.api.keys import CONTEXT
+from node.api.openapi_build import (
+    FORMAT,
+    HASH,
+    HASH_PATTERN,
+    JSON,
+    LIMIT,
+    MSGPACK,
+    PROOF,
+    address_param,
+    get_op,
+    path_param,
+    query_param,
+    responses,
+)
 from node.api.openapi_light import LIGHT_SCHEMAS, light_paths
-from node.api.openapi_schemas import SCHEMAS, Schema, ref
+from node.api.openapi_schemas import SCHEMAS, ref
 from node.api.openapi_state import STATE_SCHEMAS
-from node.api.params import MAX_PAGE
-
-JSON = "application/json"
-MSGPACK = "application/msgpack"
-HASH_PATTERN = "^(0x)?[0-9a-fA-F]{64}$"
-
-ERROR_TEXT = {
-    400: "Bad input: the error code names the parameter or body problem",
-    404: "Not found",
-    410: "Pruned: this node no longer keeps that height (ask an archive node)",
-    413: "Request body too large",
-    415: "Unsupported content type",
-    503: "Not ready",
-}
-
-
-def _responses(ok: Schema | None, *errors: int, ok_text: str = "OK", raw: bool = False) -> Schema:
-    content: dict[str, Any] = {JSON: {"schema": ok}} if ok is not None else {}
-    if raw:
-        content[MSGPACK] = {"schema": {"type": "string", "format": "binary"}}
-    out: dict[str, Any] = {"200": {"description": ok_text, "content": content}}
-    for status in errors:
-        out[str(status)] = {
-            "description": ERROR_TEXT[status],
-            "content": {JSON: {"schema": ref("Error")}},
-        }
-    return out
-
-
-def _path(name: str, description: str, pattern: str | None = None) -> Schema:
-    schema: dict[str, Any] = {"type": "string"}
-    if pattern:
-        schema["pattern"] = pattern
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": schema,
-    }
-
-
-def _query(name: str, schema: Schema, description: str) -> Schema:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
-
-LIMIT = _query(
-    "limit",
-    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-    f"Page size, 1 to {MAX_PAGE} (default 50)",
-)
-PROOF = _query(
-    "proof", {"type": "boolean"}, "Add a Merkle proof with the signed header it verifies against"
-)
-FORMAT = _query(
-    "format",
-    {"type": "string", "enum": ["json", "msgpack"]},
-    "msgpack: the canonical bytes instead of JSON",
-)
-
-
-def _address(hrp: str) -> Schema:
-    """A bech32m address of 20 bytes with this chain's prefix (the checksum is not a pattern:
-    a well-shaped address with a wrong checksum is a 400, `invalid_address`)."""
-    pattern = f"^{hrp}1[02-9ac-hj-np-z]{{38}}$"
-    return _path("address", f"bech32m address starting {hrp}1", pattern)
-
-
-HASH = _path("hash", "32-byte hash, hex", HASH_PATTERN)
-
-
-def _get(
-    summary: str, ok: str, params: list[Schema], *errors: int, raw: bool = False, tag: str
-) -> Schema:
-    return {
-        "get": {
-            "summary": summary,
-            "tags": [tag],
-            "parameters": params,
-            "responses": _responses(ref(ok), *errors, raw=raw),
-        }
-    }
 
 
 def paths(hrp: str) -> dict[str, Any]:
-    address = _address(hrp)
+    address = address_param(hrp)
     return {
-        "/v1/status": _get("Chain tip and node state", "Status", [], tag="node"),
-        "/v1/genesis": _get("The genesis the chain started from", "Genesis", [], tag="node"),
+        "/v1/status": get_op("Chain tip and node state", "Status", [], tag="node"),
+        "/v1/genesis": get_op("The genesis the chain started from", "Genesis", [], tag="node"),
         "/v1/txs": {
             "post": {
                 "summary": "Submit one tx or a batch; each gets its own answer",
@@ -123,7 +49,7 @@ def paths(hrp: str) -> dict[str, Any]:
                         JSON: {"schema": ref("SubmitJson")},
                     },
                 },
-                "responses": _responses(ref("SubmitResult"), 400, 413, 415),
+                "responses": responses(ref("SubmitResult"), 400, 413, 415),
             }
         },
         "/v1/txs/check": {
@@ -134,10 +60,10 @@ def paths(hrp: str) -> dict[str, Any]:
                     "required": True,
                     "content": {JSON: {"schema": ref("CheckJson")}},
                 },
-                "responses": _responses(ref("CheckResult"), 400, 413),
+                "responses": responses(ref("CheckResult"), 400, 413),
             }
         },
-        "/v1/txs/{hash}": _get(
+        "/v1/txs/{hash}": get_op(
             "A committed (with its result) or pending tx",
             "TxLookup",
             [HASH, FORMAT],
@@ -146,12 +72,12 @@ def paths(hrp: str) -> dict[str, Any]:
             raw=True,
             tag="txs",
         ),
-        "/v1/blocks": _get(
+        "/v1/blocks": get_op(
             "Recent blocks, newest first",
             "BlockList",
             [
                 LIMIT,
-                _query(
+                query_param(
                     "before",
                     {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
                     "Heights below this",
@@ -160,13 +86,13 @@ def paths(hrp: str) -> dict[str, Any]:
             400,
             tag="blocks",
         ),
-        "/v1/blocks/{height}": _get(
+        "/v1/blocks/{height}": get_op(
             "A block and its commit, by height or `latest`",
             "Block",
             [
-                _path("height", "a height or latest", "^(latest|[0-9]{1,19})$"),
+                path_param("height", "a height or latest", "^(latest|[0-9]{1,19})$"),
                 FORMAT,
-                _query("txs", {"type": "string", "enum": ["full", "hashes"]}, "Tx detail"),
+                query_param("txs", {"type": "string", "enum": ["full", "hashes"]}, "Tx detail"),
             ],
             400,
             404,
@@ -174,29 +100,29 @@ def paths(hrp: str) -> dict[str, Any]:
             raw=True,
             tag="blocks",
         ),
-        "/v1/blocks/by-hash/{hash}": _get(
+        "/v1/blocks/by-hash/{hash}": get_op(
             "A block and its commit, by hash",
             "Block",
             [
                 HASH,
                 FORMAT,
-                _query("txs", {"type": "string", "enum": ["full", "hashes"]}, "Tx detail"),
+                query_param("txs", {"type": "string", "enum": ["full", "hashes"]}, "Tx detail"),
             ],
             400,
             404,
             raw=True,
             tag="blocks",
         ),
-        "/v1/accounts/{address}": _get(
+        "/v1/accounts/{address}": get_op(
             "Balance and nonce, optionally proven", "Account", [address, PROOF], 400, tag="accounts"
         ),
-        "/v1/accounts/{address}/txs": _get(
+        "/v1/accounts/{address}/txs": get_op(
             "Txs that touched the account, newest first",
             "AccountTxs",
             [
                 address,
                 LIMIT,
-                _query(
+                query_param(
                     "before",
                     {"type": "string", "pattern": "^[0-9]{1,19}:[0-9]{1,10}$"},
                     "height:position of the last entry of the previous page",
@@ -205,32 +131,38 @@ def paths(hrp: str) -> dict[str, Any]:
             400,
             tag="accounts",
         ),
-        "/v1/validators": _get("The active validator set", "Validators", [PROOF], 400, tag="node"),
-        "/v1/mempool": _get("Mempool statistics and limits", "Mempool", [], tag="node"),
-        "/v1/peers": _get("Connected peers", "Peers", [], tag="node"),
-        "/v1/proofs/{key}": _get(
+        "/v1/validators": get_op(
+            "The active validator set", "Validators", [PROOF], 400, tag="node"
+        ),
+        "/v1/mempool": get_op("Mempool statistics and limits", "Mempool", [], tag="node"),
+        "/v1/peers": get_op("Connected peers", "Peers", [], tag="node"),
+        "/v1/proofs/{key}": get_op(
             "Proof of any raw state key (present or absent)",
             "ProofBundle",
-            [_path("key", "raw state key, hex (1 to 256 bytes)", "^(0x)?([0-9a-fA-F]{2}){1,256}$")],
+            [
+                path_param(
+                    "key", "raw state key, hex (1 to 256 bytes)", "^(0x)?([0-9a-fA-F]{2}){1,256}$"
+                )
+            ],
             400,
             tag="state",
         ),
-        "/v1/collectives": _get("Every collective", "CollectiveList", [], tag="collectives"),
-        "/v1/collectives/{id}": _get(
+        "/v1/collectives": get_op("Every collective", "CollectiveList", [], tag="collectives"),
+        "/v1/collectives/{id}": get_op(
             "Members, holdings, supply, treasury and policies",
             "Collective",
-            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), PROOF],
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), PROOF],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/proposals": _get(
+        "/v1/collectives/{id}/proposals": get_op(
             "The collective's proposals, newest first",
             "ProposalList",
             [
-                _path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"),
+                path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"),
                 LIMIT,
-                _query(
+                query_param(
                     "before",
                     {"type": "integer", "minimum": 1, "maximum": 2**64},
                     "Proposal ids below this",
@@ -240,63 +172,63 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/splits": _get(
+        "/v1/collectives/{id}/splits": get_op(
             "Revenue splits the collective owns or is paid by",
             "CollectiveSplits",
-            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")],
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/content": _get(
+        "/v1/collectives/{id}/content": get_op(
             "Content anchored in the collective, with its latest moderation",
             "CollectiveContent",
-            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/streams": _get(
+        "/v1/collectives/{id}/streams": get_op(
             "The streams the collective's treasury pays, by stream id",
             "CollectiveStreams",
-            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/rounds": _get(
+        "/v1/collectives/{id}/rounds": get_op(
             "The collective's curation rounds, with live weights while open",
             "CollectiveRounds",
-            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/standing/{address}": _get(
+        "/v1/collectives/{id}/standing/{address}": get_op(
             "A member's standing in the collective now (decayed), and the policy",
             "Standing",
-            [_path("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), address],
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), address],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/rounds/{id}": _get(
+        "/v1/rounds/{id}": get_op(
             "A curation round: terms, status, and what each recipient would be paid now",
             "CurationRound",
-            [_path("id", "round id (a number)", "^[0-9]{1,19}$")],
+            [path_param("id", "round id (a number)", "^[0-9]{1,19}$")],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/matchings/{id}": _get(
+        "/v1/matchings/{id}": get_op(
             "A matching round: pool, cap, each initiative's contributions and its match now",
             "MatchingRound",
-            [_path("id", "matching round id (a number)", "^[0-9]{1,19}$")],
+            [path_param("id", "matching round id (a number)", "^[0-9]{1,19}$")],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/search": _get(
+        "/v1/search": get_op(
             "What a height, hash, address, id or proposal (p12) names on this chain",
             "SearchResult",
             [
@@ -312,29 +244,29 @@ def paths(hrp: str) -> dict[str, Any]:
             400,
             tag="state",
         ),
-        "/v1/proposals/{id}": _get(
+        "/v1/proposals/{id}": get_op(
             "A proposal with its live tally and next deadline",
             "Proposal",
-            [_path("id", "proposal id", "^[0-9]{1,19}$"), PROOF],
+            [path_param("id", "proposal id", "^[0-9]{1,19}$"), PROOF],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/splits/{id}": _get(
+        "/v1/splits/{id}": get_op(
             "A revenue split: recipients, shares, balance",
             "Split",
-            [_path("id", "split id (32 bytes, hex)", HASH_PATTERN), PROOF],
+            [path_param("id", "split id (32 bytes, hex)", HASH_PATTERN), PROOF],
             400,
             404,
             tag="splits",
         ),
-        "/v1/splits/{id}/payouts": _get(
+        "/v1/splits/{id}/payouts": get_op(
             "Payments into a split and what each paid out, oldest first",
             "SplitPayouts",
             [
-                _path("id", "split id (32 bytes, hex)", HASH_PATTERN),
+                path_param("id", "split id (32 bytes, hex)", HASH_PATTERN),
                 LIMIT,
-                _query(
+                query_param(
                     "from_seq",
                     {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
                     "First record number",
@@ -344,15 +276,15 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="splits",
         ),
-        "/v1/streams/{id}": _get(
+        "/v1/streams/{id}": get_op(
             "A treasury stream: recipient, asset, schedule, claimed and claimable now",
             "Stream",
-            [_path("id", "stream id (a number)", "^[0-9]{1,19}$"), PROOF],
+            [path_param("id", "stream id (a number)", "^[0-9]{1,19}$"), PROOF],
             400,
             404,
             tag="collectives",
         ),
-        "/v1/content/{hash}": _get(
+        "/v1/content/{hash}": get_op(
             "Anchored content and its moderation history",
             "Content",
             [HASH, LIMIT, PROOF],
@@ -395,7 +327,7 @@ def paths(hrp: str) -> dict[str, Any]:
                 },
             }
         },
-        "/livez": _get("The process answers", "Liveness", [], tag="node"),
+        "/livez": get_op("The process answers", "Liveness", [], tag="node"),
         "/readyz": {
             "get": {
                 "summary": "Ready for traffic: store open, synced, peers for a validator",

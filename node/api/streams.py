@@ -4,19 +4,18 @@ and `GET /v1/collectives/{id}/streams`, the streams a collective pays."""
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any
 
 from aiohttp import web
 
 from ledger.treasury import keys as treasury_keys
 from ledger.treasury.streams import Stream, get_stream
-from node.api.collectives import parse_collective_id, require_collective
+from node.api.collectives import indexed_ids
 from node.api.context import ApiContext
 from node.api.errors import ApiError
 from node.api.eventview import asset_text
 from node.api.keys import CONTEXT
-from node.api.params import page_limit, parse_int, query_flag
+from node.api.params import parse_int, query_flag
 from node.api.proofs import proof_bundle
 from node.api.views import jsonable
 
@@ -51,13 +50,10 @@ async def list_collective_streams(request: web.Request) -> web.Response:
     """The streams a collective's treasury pays (by stream id), so an id made at the end of a
     block, by a proposal's execution, can be found."""
     ctx = request.app[CONTEXT]
-    cid = parse_collective_id(request.match_info["id"])
-    require_collective(ctx, cid)
+    cid, stream_ids = indexed_ids(request, treasury_keys.STREAMS_OF)
     state = ctx.store.state
-    prefix = treasury_keys.STREAMS_OF + cid
     items = []
-    for key, _ in islice(state.iter_prefix(prefix), page_limit(request)):
-        stream_id = int.from_bytes(key[len(prefix) :], "big")
+    for stream_id in stream_ids:
         stream = get_stream(state, stream_id)
         if stream is not None:
             items.append(stream_view(ctx, stream_id, stream))

@@ -66,6 +66,7 @@ from node.mempool.effects import TxEffect, execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
 from node.mempool.queued import cannot_pay_queued
+from node.mempool.reap import round_robin
 from node.mempool.results import Admission, MempoolStats, UpdateReport
 from node.mempool.room import plan_room
 from node.mempool.sender import SenderQueue
@@ -331,26 +332,8 @@ class Mempool:
         remaining bytes contributes nothing more (its later txs would follow a gap); the others
         go on. The pool is unchanged: `update` removes what the block included.
         """
-        out: list[SignedTx] = []
-        total = 0
         queues = [q.ready for q in self._pending.queues() if q.ready]
-        depth = 0
-        while queues and len(out) < max_txs:
-            still: list[list[SignedTx]] = []
-            for ready in queues:
-                tx = ready[depth]
-                size = len(tx.encode())
-                if total + size > max_bytes:
-                    continue
-                out.append(tx)
-                total += size
-                if len(out) >= max_txs:
-                    break
-                if depth + 1 < len(ready):
-                    still.append(ready)
-            queues = still
-            depth += 1
-        return out
+        return round_robin(queues, max_txs, max_bytes)
 
     # -- after a block -----------------------------------------------------------------------
 

@@ -36,14 +36,20 @@ def age(node: Node, peer: bytes, height: int, seconds: float) -> None:
             request.sent -= seconds
 
 
+async def left_behind(network: list[Node], lead: int) -> Node:
+    """The last node, stopped until the first is `lead` blocks ahead, then reopened (not
+    started): its sync is driven by hand."""
+    home = network[3].home.root
+    await network[3].stop()
+    await until(lambda: network[0].store.height >= network[3].store.height + lead)
+    return Node.open(home)
+
+
 async def test_a_slow_peer_does_not_stall_sync_and_pays_for_its_slowness(
     network: list[Node],
 ) -> None:
     honest = network[0]
-    behind_home = network[3].home.root
-    await network[3].stop()
-    await until(lambda: honest.store.height >= network[3].store.height + 4)
-    behind = Node.open(behind_home)
+    behind = await left_behind(network, 4)
     sync, scores = behind.sync, behind.p2p.scores
     start = behind.store.height
     top = honest.store.height
@@ -71,10 +77,7 @@ async def test_unasked_and_repeated_block_responses_cost_the_peer_unread(
     network: list[Node],
 ) -> None:
     honest = network[0]
-    behind_home = network[3].home.root
-    await network[3].stop()
-    await until(lambda: honest.store.height >= network[3].store.height + 2)
-    behind = Node.open(behind_home)
+    behind = await left_behind(network, 2)
     sync, scores = behind.sync, behind.p2p.scores
     start = behind.store.height
     try:

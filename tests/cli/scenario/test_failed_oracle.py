@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.scenario.running import scenario_run
+
 MANIFEST = """
 name = "failed-oracle"
 duration_s = 4
@@ -28,26 +30,8 @@ rate = 30
 def test_a_tx_claimed_committed_but_never_sent_and_a_wrong_hash_exit_7_naming_them(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "m.toml").write_text(MANIFEST)
-    out = tmp_path / "report"
     env = {**os.environ, "COTERIE_SCENARIO_TEST_FAULT": "phantom-commit,corrupt-hash"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "scenario",
-            "run",
-            str(tmp_path / "m.toml"),
-            "--out",
-            str(out),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-    )
+    done, out = scenario_run(MANIFEST, tmp_path, env)
     text = done.stdout + done.stderr
     assert done.returncode == 7, text
     phantom = re.search(

@@ -4,12 +4,12 @@ every plot offline in headless Chromium."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.cli.scenario.running import scenario_run
 
 PLOTS = ("throughput", "latency", "distribution", "blocks", "peers")
 MANIFEST = """
@@ -33,24 +33,7 @@ nodes = [2]
 def test_report_page_draws_every_plot_with_the_pause_shaded(
     tmp_path: Path, chromium_page: Any
 ) -> None:
-    (tmp_path / "m.toml").write_text(MANIFEST)
-    out = tmp_path / "report"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "scenario",
-            "run",
-            str(tmp_path / "m.toml"),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
+    done, out = scenario_run(MANIFEST, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok: agreement" in done.stdout
     assert {p.name for p in out.iterdir()} == {"series.json", "summary.md", "report.html"}
