@@ -323,5 +323,26 @@ def mark(
     }
 
 
+def single_key_answer(
+    q: QueryContext,
+    path: str,
+    key: bytes,
+    verify: bool,
+    check: Callable[[dict[str, Any], bytes | None], Iterable[str]],
+) -> dict[str, Any]:
+    """The node's answer at `path`; with `verify`, its one-key proof bundle (`?proof=true`) is
+    checked and `check(answer, proven value)` names the fields it proved, then the answer is
+    marked with the proven height and what stays the node's word."""
+    if verify:
+        q.genesis()
+    answer: dict[str, Any] = q.get(path + ("?proof=true" if verify else ""))
+    if verify:
+        with q.light() as light:
+            verified = light.verify_bundle(answer.pop("proof", None), [key])
+            proven = check(answer, verified.get(key))
+        mark(answer, verified, proven)
+    return answer
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)

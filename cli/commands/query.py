@@ -28,6 +28,7 @@ from cli.querycontext import (
     mark,
     now_ms,
     query_options,
+    single_key_answer,
     verify_option,
 )
 from cli.refs import PROPOSAL_NUMBER, collective_id
@@ -274,15 +275,13 @@ def proposal(
     node's computation from the ballots.
     """
     q = context(node_url, output, home, genesis_path)
-    if verify:
-        q.genesis()
-    answer = q.get(f"/v1/proposals/{proposal_id}" + ("?proof=true" if verify else ""))
-    if verify:
-        key = gov_keys.proposal(proposal_id)
-        with q.light() as light:
-            verified = light.verify_bundle(answer.pop("proof", None), [key])
-            proven = proposal_checks.check_proposal(answer, q.hrp(), proposal_id, verified.get(key))
-        mark(answer, verified, proven)
+    answer = single_key_answer(
+        q,
+        f"/v1/proposals/{proposal_id}",
+        gov_keys.proposal(proposal_id),
+        verify,
+        lambda shown, value: proposal_checks.check_proposal(shown, q.hrp(), proposal_id, value),
+    )
     emit(q, answer, fmt.proposal_text(answer, now_ms()))
 
 

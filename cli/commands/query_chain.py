@@ -12,7 +12,13 @@ from cli import queryfmt as fmt
 from cli.lightclient import TrustStore, VerificationError
 from cli.lightclient.chainchecks import TX_PROVEN, check_block, check_tx
 from cli.options import parse_hash
-from cli.querycontext import context, emit, mark, query_options, verify_option
+from cli.querycontext import (
+    context,
+    emit,
+    query_options,
+    single_key_answer,
+    verify_option,
+)
 from ledger.codec import MalformedError
 from ledger.treasury import keys as treasury_keys
 from ledger.treasury.streams import Stream
@@ -184,15 +190,13 @@ def stream(
     node names (the time is the node's word).
     """
     q = context(node_url, output, home, genesis_path)
-    if verify:
-        q.genesis()
-    answer = q.get(f"/v1/streams/{stream_id}" + ("?proof=true" if verify else ""))
-    if verify:
-        key = treasury_keys.stream(stream_id)
-        with q.light() as light:
-            verified = light.verify_bundle(answer.pop("proof", None), [key])
-            proven = check_stream(answer, q.hrp(), verified.get(key))
-        mark(answer, verified, proven)  # `claimable_at_ms` is the node's word: unverified
+    answer = single_key_answer(  # `claimable_at_ms` is the node's word: marked unverified
+        q,
+        f"/v1/streams/{stream_id}",
+        treasury_keys.stream(stream_id),
+        verify,
+        lambda shown, value: check_stream(shown, q.hrp(), value),
+    )
     emit(q, answer, fmt.stream_text(answer, q.native_coin()))
 
 
