@@ -15,6 +15,7 @@ from ledger.economics.reputation import ReputationPolicy, set_policy
 from ledger.economics.role_gates import set_required_points
 from ledger.economics.rounds import RoundTerms, open_round
 from ledger.economics.standing_rewards import pay_by_standing
+from ledger.economics.vote_weight import hold_bonuses
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
 from ledger.governance.kinds import ActionTag, ProposalKind, Role
@@ -146,6 +147,7 @@ class SetReputationPolicy(Action):
         self.policy.check()
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        hold_bonuses(view, run.collective_id, ctx.height)
         set_policy(view, run.collective_id, self.policy)
         return [Event.of("reputation_policy_set", collective=run.collective_id)]
 

@@ -14,6 +14,8 @@ happens, in O(1) per affected ballot:
   by `checkpoints.sync`): their own ballot, or what they lend to each delegate's ballot, is
   adjusted in every proposal of that collective in VOTING. Leaving zeroes the shares, so a
   delegator who left lends nothing.
+A voter's own ballot also counts their weight bonus (`ledger.governance.weight_bonus`, fixed at
+the snapshot), as own power: it is never lent and share changes do not touch it.
 Per option the tally adds `tally.scores` of each ballot alone, so it equals the from-scratch
 count exactly (sums of the same integers). The early-execution bound (own power only) is kept the
 same way. Ranked choice still needs the ballots to run its rounds: closing a ranked poll reads
@@ -36,6 +38,7 @@ from ledger.governance.electorate import snapshot_power
 from ledger.governance.kinds import VotingMethod
 from ledger.governance.proposal import Proposal
 from ledger.governance.tally import scores
+from ledger.governance.weight_bonus import bonus
 from ledger.keys import Address
 from ledger.state.view import StateView
 
@@ -200,8 +203,9 @@ def record(
             scores(method, n, [(own, previous)]),
         )
         tally = tally.add(-1, old_part, old_own, weight, -1)
-    own = snapshot_power(view, proposal, voter)
-    weight = weight_of(view, pid, proposal, voter)
+    extra = bonus(view, proposal, voter)  # the voter's own, never lent
+    own = snapshot_power(view, proposal, voter) + extra
+    weight = weight_of(view, pid, proposal, voter) + extra
     tally = tally.add(
         1, scores(method, n, [(weight, ballot)]), scores(method, n, [(own, ballot)]), weight, 1
     )

@@ -21,6 +21,7 @@ from ledger.economics import close as economics_close
 from ledger.economics import contribute as economics_contribute
 from ledger.economics import endorse as economics_endorse
 from ledger.economics import role_gates as economics_role_gates
+from ledger.economics import vote_weight as economics_vote_weight
 from ledger.governance import (
     actions_splits,
     actions_treasury,
@@ -81,4 +82,5 @@ HANDLER_MODULES = (
     economics_close,
     economics_acts,
     economics_role_gates,
+    economics_vote_weight,
 )

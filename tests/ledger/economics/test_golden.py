@@ -49,8 +49,12 @@ GOLDEN: list[tuple[Payload, str]] = [
         "0909090909090909090909090909090909090909090909090909a4746f75720090c2a0",
     ),
     (
-        ProposalSubmit(CID, (SetReputationPolicy(ReputationPolicy(5, 20, 10, 2_592_000, 50)),)),
-        "96c414000102030405060708090a0b0c0d0e0f1011121391922a919505140ace00278d00320090c2a0",
+        ProposalSubmit(
+            CID,
+            (SetReputationPolicy(ReputationPolicy(5, 20, 10, 2_592_000, 50, 15, 25, 100_000, 3)),),
+        ),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922a919905140ace00278d00320f19ce0001"
+        "86a0030090c2a0",
     ),
     (
         ProposalSubmit(CID, (SetRoleGate(Role.MODERATOR, 50),)),
