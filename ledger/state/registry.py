@@ -21,6 +21,7 @@ from ledger.economics import close as economics_close
 from ledger.economics import contribute as economics_contribute
 from ledger.economics import deliverables as economics_deliverables
 from ledger.economics import endorse as economics_endorse
+from ledger.economics import reward_schedule as economics_reward_schedule
 from ledger.economics import role_gates as economics_role_gates
 from ledger.economics import vote_weight as economics_vote_weight
 from ledger.governance import (
@@ -85,4 +86,5 @@ HANDLER_MODULES = (
     economics_role_gates,
     economics_vote_weight,
     economics_deliverables,
+    economics_reward_schedule,
 )
