@@ -23,6 +23,7 @@ from ledger.economics import deliverables as economics_deliverables
 from ledger.economics import endorse as economics_endorse
 from ledger.economics import reward_schedule as economics_reward_schedule
 from ledger.economics import role_gates as economics_role_gates
+from ledger.economics import round_close as economics_round_close
 from ledger.economics import vote_weight as economics_vote_weight
 from ledger.governance import (
     actions_splits,
@@ -87,4 +88,5 @@ HANDLER_MODULES = (
     economics_vote_weight,
     economics_deliverables,
     economics_reward_schedule,
+    economics_round_close,
 )
