@@ -151,6 +151,7 @@ def test_collective_split_and_account_pages(tab: Tab, devnet: Devnet) -> None:
     assert page.locator(f'#collective-splits a[href="#/split/{seeded.split}"]').count() == 1
     assert "ipfs://bafy-earthbound" in tab.text("#collective-content")
     assert "No curation rounds yet." in tab.text("#collective-rounds")
+    assert "No matching rounds yet." in tab.text("#collective-matchings")
     tab.screenshot("collective")
 
     page.locator(f'#collective-splits a[href="#/split/{seeded.split}"]').click()
