@@ -15,6 +15,8 @@ Guards:
   decay while it runs, cannot swing it; all votes opened in one block share one table;
 - not transferable: the bonus counts on the member's own ballot and is never lent through a
   delegation (`ledger.governance.weight_bonus`);
+- backed: like shares, it counts only while the voter still holds some of their snapshot power
+  (a voter who exits or is jailed during the vote takes it with them);
 - farming is bounded twice: acts earn at most the policy's `daily_cap` points a day, and no
   standing buys more than `max_vote_bonus` shares of weight;
 - the total power of the vote (quorum, early execution, optimistic rejection) includes the
@@ -80,9 +82,9 @@ def hold_bonuses(view: StateView, cid: bytes, height: int) -> None:
         view.put(marker, codec.encode([0]))
 
 
-def frozen_bonus(view: StateView, proposal: Proposal, who: Address) -> int:
-    """`who`'s bonus on a vote of this snapshot (0 when none was frozen)."""
-    data = view.get(keys.vote_bonus_table(proposal.collective, proposal.snapshot_height) + who.raw)
+def frozen_bonus(view: StateView, cid: bytes, snapshot_height: int, who: Address) -> int:
+    """`who`'s bonus on a vote of `cid` with this snapshot (0 when none was frozen)."""
+    data = view.get(keys.vote_bonus_table(cid, snapshot_height) + who.raw)
     return 0 if data is None else int.from_bytes(data, "big")
 
 

@@ -4,6 +4,7 @@ capped, and counted in the vote's total power; the adversary's moves first."""
 from __future__ import annotations
 
 from ledger.collectives.delegation import Delegate
+from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
 from ledger.economics.actions import SetReputationPolicy
 from ledger.economics.reputation import (
@@ -146,3 +147,18 @@ def test_a_policy_changed_in_a_block_weighs_votes_from_the_next_block_on(coop: C
     chain.next_block()
     next_block = spend(coop, ALICE)
     assert proposal(coop, next_block).total_power == 25 + 3
+
+
+def test_a_voter_who_leaves_during_the_vote_takes_the_bonus_with_them(coop: Coop) -> None:
+    """Carol (standing) votes no, then ragequits all her shares: like her shares, her bonus no
+    longer counts (a ballot's weight must stay backed by shares still held)."""
+    with_policy(coop, WEIGHTED)
+    chain = coop.chain
+    for _ in range(2):
+        award(chain.view, coop.cid, CAROL.address, Act.PROPOSAL_PASSED, chain.time_ms)
+    chain.next_block()
+    pid = spend(coop, BOB)
+    vote(coop, pid, (CAROL,), NO)
+    assert cast_weight(chain.view, pid, CAROL.address) == (5 + 3, 5 + 3)
+    chain.send(CAROL, Ragequit(coop.cid, ((0, 5),)))
+    assert cast_weight(chain.view, pid, CAROL.address) == (0, 0)

@@ -1,12 +1,14 @@
 """Invariants of standing as voting weight over random histories: each ballot counts its shares
 plus the bonus of the standing held when the vote opened (whatever is earned later), never
-more than the cap, and the vote's total power is the shares plus every bonus."""
+more than the cap, only while some of its shares are still held, and the vote's total power is
+the shares plus every bonus."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
 from ledger.economics.reputation import (
     Act,
@@ -26,14 +28,23 @@ HOUR_MS = 3600 * 1000
 acts = st.lists(st.tuples(st.sampled_from(list(SHARES)), st.sampled_from(list(Act))), max_size=12)
 
 
-@settings(max_examples=15, deadline=None)
-@given(acts, acts, st.integers(1, 2_000_000), st.integers(1, 40), st.integers(0, 2000))
-def test_ballots_count_the_standing_frozen_at_the_opening(
+exits = st.lists(st.tuples(st.sampled_from(list(SHARES)), st.sampled_from([1, 5, 10])), max_size=4)
+
+
+# Carol, with standing, leaves during the vote: her bonus must go with her last share
+CAROL_LEAVES = ([(CAROL, Act.PROPOSAL_PASSED)] * 3, [], 1_000_000, 5, 1, [(CAROL, 5)])
+
+
+@settings(max_examples=25, deadline=None)
+@example(*CAROL_LEAVES)
+@given(acts, acts, st.integers(1, 2_000_000), st.integers(1, 40), st.integers(0, 2000), exits)
+def test_ballots_count_the_standing_frozen_at_the_opening(  # noqa: PLR0917
     before: list[tuple[object, Act]],
     after: list[tuple[object, Act]],
     weight_ppm: int,
     cap: int,
     hours: int,
+    leaving: list[tuple[object, int]],
 ) -> None:
     chain = Chain(check_signatures=False)
     coop = make_coop(chain)
@@ -56,6 +67,15 @@ def test_ballots_count_the_standing_frozen_at_the_opening(
     for key, shares in SHARES.items():
         assert 0 <= expected[key] <= cap
         assert cast_weight(chain.view, pid, key.address) == (shares + expected[key],) * 2
+    held = dict(SHARES)
+    for key, amount in leaving:  # exits during the vote: the bonus goes with the last share
+        burn = min(amount, held[key])  # type: ignore[index]
+        if burn:
+            chain.send(key, Ragequit(coop.cid, ((0, burn),)))  # type: ignore[arg-type]
+            held[key] -= burn  # type: ignore[index]
+    for key, left in held.items():
+        extra = expected[key] if left else 0
+        assert cast_weight(chain.view, pid, key.address) == (left + extra,) * 2
 
 
 @settings(max_examples=200, deadline=None)
