@@ -12,7 +12,8 @@ Guards:
 - frozen at the opening: the first vote a collective opens in a block computes every bonus from
   the standing then (a scan of the members with standing, in that block only) and stores them
   under the snapshot height; later ballots read them. Standing earned after the vote opened, or
-  decay while it runs, cannot swing it; all votes opened in one block share one table;
+  decay while it runs, cannot swing it; all votes opened in one block share one table, which is
+  deleted once no vote that uses it can still change its tally (`sweep`);
 - not transferable: the bonus counts on the member's own ballot and is never lent through a
   delegation (`ledger.governance.weight_bonus`);
 - backed: like shares, it counts only while the voter still holds some of their snapshot power
@@ -32,9 +33,13 @@ from ledger.collectives.params import PPM
 from ledger.collectives.store import get_member
 from ledger.economics import keys
 from ledger.economics.reputation import MICRO, ReputationPolicy, get_policy, standing_micro
+from ledger.governance.hooks import register_finalize_hook
 from ledger.governance.proposal import Proposal
+from ledger.governance.running import open_vote_snapshots
 from ledger.governance.weight_bonus import register_weight_bonus
 from ledger.keys import ADDRESS_LEN, Address
+from ledger.state.context import BlockContext
+from ledger.state.events import Event
 from ledger.state.keys import u64
 from ledger.state.view import StateView
 
@@ -54,6 +59,7 @@ def _freeze(view: StateView, proposal: Proposal) -> int:
     policy = get_policy(view, cid)
     if policy is None or not policy.vote_weight_ppm:
         return 0  # nothing stored: `hold_bonuses` keeps a same-block policy change out
+    sweep(view, cid, keep=height)
     total = 0
     prefix = keys.STANDING + cid
     for key, _ in list(view.iter_prefix(prefix)):
@@ -73,6 +79,30 @@ def _freeze(view: StateView, proposal: Proposal) -> int:
     return total
 
 
+def sweep(view: StateView, cid: bytes, keep: int | None = None) -> None:
+    """Delete the collective's bonus tables that no open vote uses (nor `keep`): O(tables +
+    open votes), and each table's records once."""
+    in_use = open_vote_snapshots(view, cid)
+    if keep is not None:
+        in_use.add(keep)
+    prefix = keys.VOTE_BONUS_TOTAL + cid
+    for key, _ in list(view.iter_prefix(prefix)):
+        rest = key[len(prefix) :]
+        if len(rest) != 8 or int.from_bytes(rest, "big") in in_use:
+            continue
+        view.delete(key)
+        table = keys.vote_bonus_table(cid, int.from_bytes(rest, "big"))
+        for record, _ in list(view.iter_prefix(table)):
+            if len(record) == len(table) + ADDRESS_LEN:
+                view.delete(record)
+
+
+def on_finalize(view: StateView, ctx: BlockContext, pid: int, proposal: Proposal) -> list[Event]:
+    """A proposal ended: its bonus table goes unless another open vote still uses it."""
+    sweep(view, proposal.collective)
+    return []
+
+
 def hold_bonuses(view: StateView, cid: bytes, height: int) -> None:
     """A reputation policy changes in block `height`: votes opened in this block keep the
     bonuses they had (none, if none was frozen yet), so the change weighs votes from the next
@@ -89,3 +119,4 @@ def frozen_bonus(view: StateView, cid: bytes, snapshot_height: int, who: Address
 
 
 register_weight_bonus(frozen_bonus, _freeze)
+register_finalize_hook(on_finalize)

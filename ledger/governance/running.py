@@ -100,6 +100,16 @@ def end_voting(view: StateView, pid: int, proposal: Proposal) -> None:
     view.delete(keys.voting_of(proposal.collective, pid))
 
 
+def open_vote_snapshots(view: StateView, cid: bytes) -> set[int]:
+    """The snapshot heights of the collective's proposals whose tally can still change (in
+    VOTING, or revealing secret ballots): what a per-snapshot record must be kept for."""
+    prefix = keys.VOTING_OF + cid
+    return {
+        Fields(codec.decode(value), 6, "open_vote").int("snapshot_height")
+        for _, value in view.iter_prefix(prefix)
+    }
+
+
 def running_tally(view: StateView, pid: int, proposal: Proposal) -> RunningTally:
     data = view.get(keys.running(pid))
     if data is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ledger.collectives.delegation import Delegate
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
+from ledger.economics import keys
 from ledger.economics.actions import SetReputationPolicy
 from ledger.economics.reputation import (
     MICRO,
@@ -162,3 +163,23 @@ def test_a_voter_who_leaves_during_the_vote_takes_the_bonus_with_them(coop: Coop
     assert cast_weight(chain.view, pid, CAROL.address) == (5 + 3, 5 + 3)
     chain.send(CAROL, Ragequit(coop.cid, ((0, 5),)))
     assert cast_weight(chain.view, pid, CAROL.address) == (0, 0)
+
+
+def test_bonus_tables_go_when_no_open_vote_uses_them(coop: Coop) -> None:
+    """Two votes open in one block share a table; it stays while either can still change its
+    tally, and is deleted once both are decided."""
+    with_policy(coop, WEIGHTED)
+    chain = coop.chain
+    first, second = spend(coop, BOB), spend(coop, CAROL)
+    table = keys.VOTE_BONUS + coop.cid
+    assert list(chain.view.iter_prefix(table))  # Alice's bonus, frozen
+    vote(coop, first, (ALICE, BOB))  # certain at once: tallied, then executed after its grace
+    while not proposal(coop, first).status.is_final:
+        chain.next_block(3600 * 1000)
+    assert proposal(coop, second).status is Status.VOTING
+    assert list(chain.view.iter_prefix(table))  # the second vote still reads it
+    vote(coop, second, (ALICE,))
+    assert cast_weight(chain.view, second, ALICE.address) == (11, 11)  # about 20 points: 1
+    settle(coop, second)
+    assert not list(chain.view.iter_prefix(table))
+    assert not list(chain.view.iter_prefix(keys.VOTE_BONUS_TOTAL + coop.cid))
