@@ -130,9 +130,10 @@ class MatchingOpen(Action):
 @register_action
 @dataclass(frozen=True, slots=True)
 class SetReputationPolicy(Action):
-    """Name the acts that earn standing in the collective, their points, the half-life and the
-    daily cap (ledger.economics.reputation). Standing already earned keeps its value and decays
-    with the new half-life from its last act."""
+    """Name the acts that earn standing in the collective, their points, the half-life, the
+    daily cap and how standing weighs votes (ledger.economics.reputation). Standing already
+    earned keeps its value and decays with the new half-life from its last act; votes opened
+    from the next block on use the new vote weight (`vote_weight.hold_bonuses`)."""
 
     TAG: ClassVar[ActionTag] = ActionTag.SET_REPUTATION_POLICY
     KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE

@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from ledger import codec
 from ledger.codec import Fields
 from ledger.collectives import treasury
-from ledger.collectives.assets import give
 from ledger.collectives.ids import NATIVE
 from ledger.economics import keys
-from ledger.economics.standing_rewards import reward_shares
+from ledger.economics.standing_rewards import pay_shares, reward_shares
 from ledger.errors import TxError
-from ledger.splits.distribution import apportion
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.handlers import register_end_block
@@ -105,15 +103,10 @@ def pay_period(
                 "standing_reward_skipped", collective=cid, budget=budget, held=held, reason=reason
             )
         ]
-    treasury.debit(view, cid, NATIVE, budget)
-    paid = apportion(budget, [micro for _, micro in shares]).payouts
-    events = []
-    for (who, _), amount in zip(shares, paid, strict=True):
-        if amount:
-            give(view, ctx.height, who, NATIVE, amount)
-            events.append(
-                Event.of("standing_reward", collective=cid, member=who.raw, amount=amount)
-            )
+    events = [
+        Event.of("standing_reward", collective=cid, member=who.raw, amount=amount)
+        for who, amount in pay_shares(view, ctx, cid, budget, shares)
+    ]
     events.append(
         Event.of("standing_reward_paid", collective=cid, amount=budget, members=len(shares))
     )
