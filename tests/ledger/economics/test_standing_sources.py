@@ -1,6 +1,7 @@
 """Invariant over random histories of many tx kinds (transfers, token transfers, delegations,
-proposals of every economics action, votes, cancels, processing, anchors, moderation acts,
-endorsements, matching contributions) and blocks: a member's standing never grows except by a
+proposals of every economics action, votes, commits and reveals, cancels, processing, multisig
+approvals, anchors, moderation acts, endorsements, matching contributions, treasury deposits,
+renewals, ragequits, stream claims) and blocks: a member's standing never grows except by a
 `standing_earned` event of a listed act, by exactly the points it names, in the step that emits
 it. So no tx moves standing (it is not transferable) and no act outside the policy's list earns."""
 
@@ -12,8 +13,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.collectives.delegation import Delegate
+from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
+from ledger.collectives.membership import MembershipRenew
 from ledger.collectives.token_transfer import TokenTransfer
+from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.content.payloads import ContentAnchor
 from ledger.content.records import ModerationAction
 from ledger.economics import keys
@@ -28,15 +32,16 @@ from ledger.economics.rounds import RoundTerms
 from ledger.errors import TxError
 from ledger.governance.core_actions import TreasurySpend
 from ledger.governance.kinds import Role
-from ledger.governance.process_txs import ProposalProcess
+from ledger.governance.process_txs import MultisigApprove, ProposalProcess
 from ledger.governance.proposal_txs import ProposalCancel, ProposalSubmit
 from ledger.governance.roles import SetRole
-from ledger.governance.vote_txs import Vote
+from ledger.governance.vote_txs import Vote, VoteCommit, VoteReveal
 from ledger.hashing import digest
 from ledger.keys import ADDRESS_LEN, PrivateKey
 from ledger.moderation.act import ModerationAct
 from ledger.splits.parties import Party
 from ledger.state.events import Event
+from ledger.treasury.stream_claim import StreamClaim
 from ledger.tx import Payload, Transfer
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, NO, YES, Chain
 from tests.ledger.treasury.conftest import Coop, enact, make_coop
@@ -74,6 +79,13 @@ def txs(coop: Coop, step: tuple[int, int, int], last: int) -> list[tuple[Private
         ModerationAct(cid, ITEMS[b % 3], ModerationAction.HIDE),
         ContentEndorse(a % 3, ITEMS[b % 3]),
         MatchingContribute(a % 3, 0, 1 + b),
+        TreasuryDeposit(cid, NATIVE, 1 + b),
+        MembershipRenew(cid, who),
+        Ragequit(cid, ((1, 1),)),  # a unit of loot
+        StreamClaim(a % 3),
+        MultisigApprove(pid),
+        VoteCommit(pid, bytes(32)),
+        VoteReveal(pid, YES, bytes(32)),
     ]
     chosen = menu[kind % len(menu)]
     if isinstance(chosen, Vote):
@@ -114,7 +126,7 @@ steps = st.lists(
     st.one_of(
         # submitting and voting are drawn more often, so that proposals get decided
         st.tuples(
-            st.sampled_from([3, 3, 4, 4, 4, *range(11)]), st.integers(1, 6), st.integers(0, 5)
+            st.sampled_from([3, 3, 4, 4, 4, *range(18)]), st.integers(1, 6), st.integers(0, 5)
         ),
         st.sampled_from([0, 1, 24, 72]),  # a block, after that many hours
     ),
