@@ -73,6 +73,7 @@ class P2PConfig:
     # reconnecting to configured peers: delay = min(max, initial * 2**failures), with jitter
     dial_backoff_initial: float = 0.5
     dial_backoff_max: float = 30.0
+    dial_backoff_validator_max: float = 2.0  # the peer is a validator of the set: quorum needs it
     dial_backoff_not_allowed_max: float = 5.0  # the peer refused us as not (yet) allowed
     # per-peer send queues (see connection.py for the policy)
     send_timeout: float = 10.0  # one frame not accepted by the socket for this long: slow peer
@@ -108,7 +109,11 @@ class P2PConfig:
             raise ValueError("tx_batch_max_bytes must fit in the TXS message limit")
         if self.ban_score >= 0:
             raise ValueError("ban_score must be negative")
-        lowest_max = min(self.dial_backoff_max, self.dial_backoff_not_allowed_max)
+        lowest_max = min(
+            self.dial_backoff_max,
+            self.dial_backoff_validator_max,
+            self.dial_backoff_not_allowed_max,
+        )
         if self.dial_backoff_initial <= 0 or lowest_max < self.dial_backoff_initial:
             raise ValueError("dial backoff must be positive, with max >= initial")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 
-from node.p2p import CloseCode, MessageType
+from node.p2p import CloseCode, MessageType, PeerAddress
+from tests.node.p2p.conftest import KEYS
 
 
 async def test_four_nodes_form_a_mesh_and_broadcast(make_node, wait_until):
@@ -142,6 +144,36 @@ async def test_a_peer_that_refuses_us_as_not_allowed_is_redialed_soon(make_node,
     await wait_until(lambda: a.manager.peers == [b.id], timeout=60.0, what="b redials soon")
 
 
+async def test_an_unreachable_validator_is_redialed_within_the_validator_cap(make_node, wait_until):
+    """Regression (issue 16): after a 15 s 2|2 partition the chain took ~10 s to move again
+    because each node's redial backoff to the other half had doubled to 8 or 16 s. A peer
+    that is a validator of the set is redialed at least every `dial_backoff_validator_max`.
+    The peer's address answers every dial with a refusal (one attempt per dial: aiohttp
+    retries a GET whose connection was reset, which would count each dial twice)."""
+    attempts = 0
+
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal attempts
+        attempts += 1
+        writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    cut = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    address = PeerAddress("127.0.0.1", cut.sockets[0].getsockname()[1], KEYS[0].public_key)
+    slow = {"dial_backoff_initial": 0.5, "dial_backoff_max": 600.0}
+    node = await make_node(1, peers=[address], start=False, dial_backoff_validator_max=0.5, **slow)
+    node.manager.set_validators([KEYS[0].public_key])
+    try:
+        await node.start()
+        # doubling from 0.5 s without the validator cap, the eighth dial would come after 63 s
+        await wait_until(lambda: attempts >= 8, timeout=60.0, what="eight dials")
+        assert node.manager.peers == []
+    finally:
+        cut.close()
+        await cut.wait_closed()
+
+
 async def test_stopping_a_node_closes_its_peers_cleanly(make_node, wait_until):
     a = await make_node(0)
     b = await make_node(1, peers=[a])
@@ -151,3 +183,34 @@ async def test_stopping_a_node_closes_its_peers_cleanly(make_node, wait_until):
     assert a.manager.peers == []
     await wait_until(lambda: b.manager.peers == [] and c.manager.peers == [])
     await wait_until(lambda: b.manager.stats.disconnects[CloseCode.GOING_AWAY.name] == 1)
+
+
+async def test_a_peer_that_never_answers_the_upgrade_is_given_up_and_its_socket_closed(
+    make_node, wait_until
+):
+    """The dial's deadline is aiohttp's (connect and read timeouts), not a cancellation from
+    outside: each timed-out dial closes its socket (the server sees EOF), and no half-made
+    connection is left to the collector (its `Connection.__del__` warning fails the suite)."""
+    opened = 0
+    closed = 0
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal opened, closed
+        opened += 1
+        while await reader.read(4096):  # the upgrade request, then nothing until the dialer quits
+            pass
+        closed += 1
+        writer.close()
+
+    server = await asyncio.start_server(mute, "127.0.0.1", 0)
+    address = PeerAddress("127.0.0.1", server.sockets[0].getsockname()[1], KEYS[0].public_key)
+    node = await make_node(1, peers=[address], handshake_timeout=0.3, dial_backoff_max=0.1)
+    try:
+        await wait_until(lambda: closed >= 3, what="three dials timed out and closed")
+        assert node.manager.peers == []
+    finally:
+        await node.stop()
+        server.close()
+        await server.wait_closed()
+    gc.collect()  # a connection leaked by a dial would warn here, inside this test
+    assert opened - closed <= 1  # at most the dial the stop interrupted
