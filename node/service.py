@@ -170,6 +170,7 @@ class Node:
                 reserved_pending=config.p2p.reserved_connections,
                 hello_timeout=config.p2p.hello_timeout_ms / 1000,
                 handshake_timeout=config.p2p.handshake_timeout_ms / 1000,
+                heartbeat=config.p2p.heartbeat_ms / 1000,
                 dial_backoff_max=config.p2p.dial_backoff_max_ms / 1000,
                 dial_backoff_validator_max=config.p2p.dial_backoff_validator_max_ms / 1000,
                 budgets=config.p2p.budgets.table(max_block),

@@ -65,7 +65,10 @@ class P2PConfig:
     # handshake and liveness
     handshake_timeout: float = 5.0  # connect + both hellos + both signatures
     close_timeout: float = 2.0  # wait for the peer's close frame, then drop the transport
-    heartbeat: float = 15.0  # WebSocket ping interval; a missing pong closes the connection
+    # WebSocket ping after this long without a message from the peer; no pong within half of it
+    # closes the connection. A link that silently drops packets (a cut route) is noticed in
+    # 1.5 x this, and redialed; left open, its stalled TCP retransmits back off to 13 s and more.
+    heartbeat: float = 5.0
     max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once, from outsiders
     max_pending_per_address: int = 2  # ... from one outsider address
     reserved_pending: int = 32  # ... from the hosts of configured peers (their own pool)

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import itertools
 
-from node.p2p import CloseCode, MessageType, PeerAddress
+from node.p2p import CloseCode, MessageType, P2PConfig, PeerAddress
 from tests.node.p2p.conftest import KEYS
 
 
@@ -214,3 +214,54 @@ async def test_a_peer_that_never_answers_the_upgrade_is_given_up_and_its_socket_
         await server.wait_closed()
     gc.collect()  # a connection leaked by a dial would warn here, inside this test
     assert opened - closed <= 1  # at most the dial the stop interrupted
+
+
+async def test_a_link_that_goes_silent_is_dropped_by_the_heartbeat_and_redialed(
+    make_node, wait_until
+):
+    """Regression (issue 16): in a 2|2 partition made with blackhole routes, packets vanish and
+    no connection is reset; with a 15 s heartbeat the stalled connections outlived a 15 s
+    partition, and the chain moved again only when TCP's backed-off retransmits (13 s apart by
+    then) got through, 12 s after the heal. The default heartbeat (5 s, pong within 2.5 s)
+    drops a silent link within 7.5 s, so the dialer redials a fresh connection. The link here
+    is a relay that stops forwarding, both ways, without closing anything."""
+    silent = asyncio.Event()
+    relays: list[asyncio.Task[None]] = []
+    sockets: list[asyncio.StreamWriter] = []
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            if silent.is_set():
+                await asyncio.Event().wait()  # holds the bytes: never forwarded, never closed
+            writer.write(data)
+            await writer.drain()
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", server.port)
+        sockets.extend((writer, up_writer))
+        pumps = [
+            asyncio.create_task(pump(reader, up_writer)),
+            asyncio.create_task(pump(up_reader, writer)),
+        ]
+        relays.extend(pumps)
+
+    default = P2PConfig().heartbeat
+    server = await make_node(0, heartbeat=default)
+    link = await asyncio.start_server(relay, "127.0.0.1", 0)
+    via = PeerAddress("127.0.0.1", link.sockets[0].getsockname()[1], server.id)
+    client = await make_node(1, peers=[via], heartbeat=default)
+    try:
+        await wait_until(lambda: client.manager.peers == [server.id], what="connected")
+        silent.set()
+        # a 15 s heartbeat would notice after 22.5 s: the wait below would time out
+        await wait_until(lambda: client.manager.peers == [], timeout=15.0, what="dropped")
+        silent.clear()
+        await wait_until(lambda: client.manager.peers == [server.id], what="redialed")
+    finally:
+        for task in relays:
+            task.cancel()
+        await asyncio.gather(*relays, return_exceptions=True)
+        for writer in sockets:
+            writer.transport.abort()
+        link.close()
+        await link.wait_closed()
