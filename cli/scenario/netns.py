@@ -83,14 +83,25 @@ def probe() -> tuple[str | None, str | None]:
             ip("netns", "del", name)
 
 
-def _free_octet() -> int:
+def _free_octet(skip: set[int]) -> int:
     used = ip("-4", "route", "show") + ip("-4", "addr", "show")
     start = os.getpid() % len(OCTETS)
     for k in range(len(OCTETS)):
         octet = OCTETS[(start + k) % len(OCTETS)]
-        if f"10.{octet}." not in used:
+        if octet not in skip and f"10.{octet}." not in used:
             return octet
     raise NetnsError("no free 10.x.0.0/16 for the namespaces' bridges")
+
+
+def _shared(octet: int, bridges: tuple[str, ...]) -> bool:
+    """True if an interface other than `bridges` also has an address in 10.octet/16 (another
+    run picked the same octet at the same moment: the root namespace's routes would be
+    ambiguous)."""
+    for line in ip("-4", "-o", "addr", "show").splitlines():
+        fields = line.split()
+        if len(fields) > 3 and fields[3].startswith(f"10.{octet}.") and fields[1] not in bridges:
+            return True
+    return False
 
 
 @dataclass
@@ -124,13 +135,21 @@ class Namespaces:
         return ("ip", "netns", "exec", self.name(i))
 
     def create(self) -> None:
-        self.octet = _free_octet()
-        for plane in (0, 1):
-            bridge = f"cb{self.tag}{'pc'[plane]}"
+        bridges = (f"cb{self.tag}p", f"cb{self.tag}c")
+        for bridge in bridges:
             ip("link", "add", bridge, "type", "bridge")
             self.made.append(bridge)
-            ip("addr", "add", f"10.{self.octet}.{plane}.{BRIDGE_HOST}/24", "dev", bridge)
             ip("link", "set", bridge, "up")
+        tried: set[int] = set()
+        while True:  # bounded: each pass tries a new octet, _free_octet raises when none is left
+            self.octet = _free_octet(tried)
+            tried.add(self.octet)
+            for plane, bridge in enumerate(bridges):
+                ip("addr", "add", f"10.{self.octet}.{plane}.{BRIDGE_HOST}/24", "dev", bridge)
+            if not _shared(self.octet, bridges):
+                break
+            for bridge in bridges:
+                ip("addr", "flush", "dev", bridge)
         for i in range(self.count):
             ns = self.name(i)
             ip("netns", "add", ns)
