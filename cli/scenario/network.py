@@ -85,6 +85,9 @@ def build(
     except (NetnsError, OSError) as exc:
         spaces.close()
         raise ScenarioError(f"cannot set up the namespaces: {exc}") from None
+    except BaseException:  # Ctrl-C while they are made: nothing may be left behind
+        spaces.close()
+        raise
     if no_netem is not None:
         say(f"no tc netem here ({no_netem})")
     say(f"network: {fabric.label}, nodes at 10.{spaces.octet}.0.1-{manifest.validators}")

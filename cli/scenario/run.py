@@ -81,14 +81,16 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None], network: str = 
                 for i, n in enumerate(net.nodes)
             ]
         )
-        if manifest.clock_offset is not None:
-            _set_clock(net, *manifest.clock_offset)
-            node, ms = manifest.clock_offset
-            label = f"clock node{node} {ms:+} ms"
-            run.applied.append({"kind": "clock-offset", "label": label, "start": 0.0, "end": None})
         disks: dict[int, SmallDisk] = {}
         previous = _handle(signal.SIGTERM, _terminate)
         try:
+            if manifest.clock_offset is not None:
+                _set_clock(net, *manifest.clock_offset)
+                node, ms = manifest.clock_offset
+                label = f"clock node{node} {ms:+} ms"
+                run.applied.append(
+                    {"kind": "clock-offset", "label": label, "start": 0.0, "end": None}
+                )
             _disks(manifest, net, run, disks)
             asyncio.run(_main(run, net, nodes, fabric, keys, (plan, pre)))
         except (asyncio.CancelledError, _TerminatedError):  # SIGTERM: torn down below all the same
