@@ -14,6 +14,7 @@ Prints one line per measurement and a Markdown table at the end.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -34,10 +35,13 @@ def account_key(n: int) -> bytes:
     return b"\x01" + digest(n.to_bytes(8, "big"))[:20]
 
 
-def commit(store: Store, changes: dict[bytes, bytes | None]) -> tuple[float, float, float, int]:
+def commit(
+    store: Store, changes: dict[bytes, bytes | None]
+) -> tuple[float, float, float, int, int]:
     """Update the tree and commit one block.
 
-    Returns (update wall s, update CPU s, commit wall s, nodes written). The CPU time is this
+    Returns (update wall s, update CPU s, commit wall s, pages written, their bytes). The CPU time
+    is this
     thread's only: it leaves out other processes sharing the cores and LevelDB's background
     compaction thread. The commit's wall time includes its fsync.
     """
@@ -53,7 +57,8 @@ def commit(store: Store, changes: dict[bytes, bytes | None]) -> tuple[float, flo
     sig = Commit(height, 0, block.hash(), (CommitSig(PROPOSER, bytes(64)),))
     store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
     t2 = time.perf_counter()
-    return t1 - t0, c1 - c0, t2 - t1, len(writes)
+    size = sum(len(page) for page in writes.values())
+    return t1 - t0, c1 - c0, t2 - t1, len(writes), size
 
 
 def build(path: Path, keys: int, rng: random.Random) -> float:
@@ -75,19 +80,25 @@ def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) 
             while len(block) < changes:
                 block[account_key(next_new)] = rng.randbytes(40)
                 next_new += 1
-            t_update, cpu_update, t_commit, written = commit(store, block)
+            t_update, cpu_update, t_commit, written, size = commit(store, block)
             line = (
                 f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
                 f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
-                f"nodes_written={written}"
+                f"pages_written={written} ({size / 1e6:.1f} MB) load={_load()}"
             )
             print(line, flush=True)
-            rows.append((t_update, cpu_update, t_commit, written))
-    upd, cpu, com, nodes = (statistics.median(r[i] for r in rows) for i in range(4))
+            rows.append((t_update, cpu_update, t_commit, written, size))
+    upd, cpu, com, pages, size = (statistics.median(r[i] for r in rows) for i in range(5))
     return [
         f"| {keys:,} | {changes:,} | {upd * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
-        f"{changes / upd:,.0f} | {nodes:,.0f} | {com * 1000:.0f} ms | {(upd + com) * 1000:.0f} ms |"
+        f"{changes / upd:,.0f} | {pages:,.0f} ({size / 1e6:.1f} MB) | {com * 1000:.0f} ms | "
+        f"{(upd + com) * 1000:.0f} ms | {_load()} |"
     ]
+
+
+def _load() -> str:
+    """The 1-minute load average: the machine is shared, so every figure carries it."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def main() -> None:
@@ -99,15 +110,18 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(1)
     table = [
-        "| tree keys | changed keys | Merkle update | its CPU | keys/s | nodes written "
-        "| commit (sync) | total |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| tree keys | changed keys | Merkle update | its CPU | keys/s | pages written "
+        "| commit (sync) | total | load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for keys in args.keys:
             path = Path(tmp) / f"db-{keys}"
             seconds = build(path, keys, rng)
-            print(f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s)")
+            print(
+                f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s) "
+                f"load={_load()}"
+            )
             for changes in args.changes:
                 table += measure(path, keys, changes, args.reps, rng)
     print("\n".join(table))
