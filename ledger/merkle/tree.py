@@ -37,6 +37,7 @@ _Kind = int | None  # LEAF_TAG, INNER_TAG, or None: unknown without reading the 
 _LEAF = bytes([LEAF_TAG])
 _INNER = bytes([INNER_TAG])
 _TOP = KEY_BITS - 1
+_TAGS = (LEAF_TAG, INNER_TAG)
 
 
 class _Batch:
@@ -98,7 +99,7 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
 
 
 class _Updater:
-    __slots__ = ("leaves", "nodes", "prior", "replaced", "writes")
+    __slots__ = ("leaves", "nodes", "paged", "prior", "replaced", "writes")
 
     def __init__(self, nodes: NodeReader) -> None:
         self.nodes = nodes
@@ -110,6 +111,8 @@ class _Updater:
         """New node at a page root's place -> the old page that stood there."""
         self.leaves: dict[bytes, bytes] = {}
         """Old leaves that may move up a level or more (a sibling deleted)."""
+        self.paged: dict[bytes, bytes] = {}
+        """New pages already encoded on the way up (`_fold_paged`): root hash -> page."""
 
     def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
         self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, lo: int, hi: int
@@ -121,6 +124,8 @@ class _Updater:
                 inserts = _Batch.of(batch.inserts(lo, hi))
                 return self.build_at(inserts, 0, len(inserts.ints), depth)
             return self.build_at(batch, lo, hi, depth)
+        if hi - lo == 1 and batch.values[lo] is not None:
+            return self._set_one(hash_, depth, page, pos, batch, lo)
         if depth >= KEY_BITS:
             raise MerkleError("Merkle tree deeper than 256 levels")
         page, pos = locate(self.nodes, hash_, page, pos)
@@ -129,6 +134,72 @@ class _Updater:
             self.replaced.add(hash_)
             self.prior[new] = page
         return new, kind
+
+    def _set_one(  # noqa: PLR0917  # as `update`
+        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, i: int
+    ) -> tuple[bytes, _Kind]:
+        """The one key batch[i] set (not deleted) under this node, the common case below the top
+        levels: its path is walked down in a loop and the new nodes hashed back up, as nothing on
+        the way can collapse."""
+        path = batch.ints[i]
+        trail: list[tuple[bytes, Page, int, bytes, int]] = []
+        in_place = False
+        while True:
+            if hash_ == EMPTY:
+                new, kind = self.build_at(batch, i, i + 1, depth)
+                break
+            if depth >= KEY_BITS:
+                raise MerkleError("Merkle tree deeper than 256 levels")
+            data = None if page is None else page.get(pos)
+            if page is None or data is None or data[0] not in _TAGS:
+                page, pos = locate(self.nodes, hash_, page, pos)
+                data = page[pos]
+            if data[0] == LEAF_TAG:
+                in_place = data[1:33] == batch.paths[i]  # the key's own leaf: a new value
+                new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
+                if new == hash_:
+                    return (trail[0][0], INNER_TAG) if trail else (new, kind)
+                if pos == 1:
+                    self.replaced.add(hash_)
+                    self.prior[new] = page
+                break
+            bit = (path >> (_TOP - depth)) & 1
+            trail.append((hash_, page, pos, data, bit))
+            hash_ = data[33:65] if bit else data[1:33]
+            pos = 2 * pos + bit
+            depth += 1
+        if in_place and trail and page is not None and pos != 1:
+            return self._fold_paged(trail, new, page, pos), INNER_TAG
+        for old, at, at_pos, data, bit in reversed(trail):
+            new = self._inner(data[1:33], new) if bit else self._inner(new, data[33:65])
+            if at_pos == 1:
+                self.replaced.add(old)
+                self.prior[new] = at
+        return new, (INNER_TAG if trail else kind)
+
+    def _fold_paged(
+        self, trail: list[tuple[bytes, Page, int, bytes, int]], leaf: bytes, page: Page, pos: int
+    ) -> bytes:
+        """Hash a changed leaf's path back up and write the pages on it at once: each page whose
+        root is on the path holds no other change (the path is this key's alone), so it is its
+        old page with the path's positions replaced. The page the path starts in is left to
+        `pages`, which stops at the pages made here."""
+        writes = self.writes
+        entries = dict(page)
+        entries[pos] = writes[leaf]
+        current = page
+        new = leaf
+        for old, at, at_pos, data, bit in reversed(trail):
+            encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
+            new = sha256(encoding).digest()
+            writes[new] = encoding
+            if at is not current:  # the walk left the page just finished
+                entries, current = dict(at), at
+            entries[at_pos] = encoding
+            if at_pos == 1:
+                self.replaced.add(old)
+                self.paged[new] = encode_page(entries)
+        return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
         self, hash_: bytes, page: Page, pos: int, depth: int, batch: _Batch, lo: int, hi: int
@@ -235,7 +306,9 @@ class _Updater:
 
     def pages(self, root: bytes) -> dict[bytes, bytes]:
         """The new tree's changed pages: page root hash -> encoded page."""
-        out: dict[bytes, bytes] = {}
+        out = self.paged
+        if root in out:
+            return out
         if root in self.writes:
             self._page(root, out)
         elif root in self.leaves:  # an old leaf risen to the root: a page of its own now
@@ -273,7 +346,8 @@ class _Updater:
             if child == EMPTY:
                 continue
             if child_encoding is not None:
-                self._page(child, out)  # an inner node at the bottom roots a page of its own
+                if child not in out:  # else paged on the way up already
+                    self._page(child, out)  # an inner node at the bottom roots a page of its own
                 continue
             risen = self.leaves.get(child)
             if risen is None:
