@@ -6,8 +6,10 @@
 For each tree size the tree is built as a genesis state (one in-memory build, one write batch: for
 1M keys that needs about 1 GB of memory), then the store is reopened (cold node cache) and blocks of
 `--changes` changed keys (90% updates of existing keys, 10% new keys) are timed: the Merkle
-update (`ledger.merkle.update` over the store's nodes) and the commit (`Store.commit_block`, one
-synced write batch). Keys and values are shaped like accounts: 21-byte keys, 40-byte values.
+update (`ledger.merkle.update` over the store's pages) and the commit (`Store.commit_block`, one
+synced write batch), with the pages the update read from LevelDB (the rest are pinned) and the
+pages it wrote. The machine may be shared: every line carries the 1-minute load average. Keys
+and values are shaped like accounts: 21-byte keys, 40-byte values.
 Prints one line per measurement and a Markdown table at the end.
 """
 
@@ -37,17 +39,19 @@ def account_key(n: int) -> bytes:
 
 def commit(
     store: Store, changes: dict[bytes, bytes | None]
-) -> tuple[float, float, float, int, int]:
+) -> tuple[float, float, float, int, int, int]:
     """Update the tree and commit one block.
 
-    Returns (update wall s, update CPU s, commit wall s, pages written, their bytes). The CPU time
-    is this
+    Returns (update wall s, update CPU s, commit wall s, pages written, their bytes, pages read
+    from LevelDB). The CPU time is this
     thread's only: it leaves out other processes sharing the cores and LevelDB's background
     compaction thread. The commit's wall time includes its fsync.
     """
+    reads = store.nodes.disk_reads
     t0, c0 = time.perf_counter(), time.thread_time()
     root, writes = update(store.nodes, store.state_root, changes)
     t1, c1 = time.perf_counter(), time.thread_time()
+    reads = store.nodes.disk_reads - reads
     height = store.height + 1
     header = Header(
         "bench", height, height, store.last_block_hash or ZERO_HASH, ZERO_HASH, ZERO_HASH,
@@ -58,7 +62,7 @@ def commit(
     store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
     t2 = time.perf_counter()
     size = sum(len(page) for page in writes.values())
-    return t1 - t0, c1 - c0, t2 - t1, len(writes), size
+    return t1 - t0, c1 - c0, t2 - t1, len(writes), size, reads
 
 
 def build(path: Path, keys: int, rng: random.Random) -> float:
@@ -80,18 +84,20 @@ def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) 
             while len(block) < changes:
                 block[account_key(next_new)] = rng.randbytes(40)
                 next_new += 1
-            t_update, cpu_update, t_commit, written, size = commit(store, block)
+            t_update, cpu_update, t_commit, written, size, reads = commit(store, block)
             line = (
                 f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
                 f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
-                f"pages_written={written} ({size / 1e6:.1f} MB) load={_load()}"
+                f"pages_read={reads} pages_written={written} ({size / 1e6:.1f} MB) "
+                f"load={_load()}"
             )
             print(line, flush=True)
-            rows.append((t_update, cpu_update, t_commit, written, size))
-    upd, cpu, com, pages, size = (statistics.median(r[i] for r in rows) for i in range(5))
+            rows.append((t_update, cpu_update, t_commit, written, size, reads))
+    upd, cpu, com, pages, size, reads = (statistics.median(r[i] for r in rows) for i in range(6))
     return [
         f"| {keys:,} | {changes:,} | {upd * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
-        f"{changes / upd:,.0f} | {pages:,.0f} ({size / 1e6:.1f} MB) | {com * 1000:.0f} ms | "
+        f"{changes / upd:,.0f} | {reads:,.0f} | {pages:,.0f} ({size / 1e6:.1f} MB) | "
+        f"{com * 1000:.0f} ms | "
         f"{(upd + com) * 1000:.0f} ms | {_load()} |"
     ]
 
@@ -110,9 +116,9 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(1)
     table = [
-        "| tree keys | changed keys | Merkle update | its CPU | keys/s | pages written "
-        "| commit (sync) | total | load avg |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| tree keys | changed keys | Merkle update | its CPU | keys/s | pages read "
+        "| pages written | commit (sync) | total | load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for keys in args.keys:

@@ -87,17 +87,20 @@ class NodeStore:
     whole-page check of `warm`, and for a wallet by the proof it verifies itself.
     """
 
-    __slots__ = ("_db", "_pin_depth", "_pinned")
+    __slots__ = ("_db", "_pin_depth", "_pinned", "disk_reads")
 
     def __init__(self, db: Any, pin_depth: int = PIN_DEPTH) -> None:
         self._db = db
         self._pinned: dict[bytes, Page] = {}
         self._pin_depth = pin_depth
+        self.disk_reads = 0
+        """Pages read from LevelDB so far (for benchmarks and metrics)."""
 
     def get_page(self, page_hash: bytes) -> Page | None:
         """The decoded page; raises `MerkleError` if the stored bytes do not hash to its key."""
         page = self._pinned.get(page_hash)
         if page is None:
+            self.disk_reads += 1
             data = self._db.get(schema.NODE + page_hash, verify_checksums=True)
             if data is None:
                 return None
