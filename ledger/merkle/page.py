@@ -19,6 +19,7 @@ followed by the entries in position order.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from ledger.hashing import HASH_LEN
@@ -29,8 +30,8 @@ SLOTS = 1 << PAGE_BITS
 """Positions from SLOTS up are the page's bottom level, four levels below its root."""
 POSITIONS = 2 * SLOTS
 
-Page = dict[int, bytes]
-"""A decoded page: position -> node encoding."""
+Page = Mapping[int, bytes]
+"""A page: position -> node encoding (a dict, or a `RawPage` as read from disk)."""
 
 
 def _bit_table(byte_index: int) -> list[tuple[int, ...]]:
@@ -63,6 +64,57 @@ def decode_page(data: bytes) -> Page:
         raise MerkleError("corrupt Merkle page: bad bitmap or length")
     entries = [data[o : o + NODE_LEN] for o in range(4, len(data), NODE_LEN)]
     return dict(zip(positions, entries, strict=True))
+
+
+class RawPage(Mapping[int, bytes]):
+    """A page as read: its bytes, each entry sliced out only when asked for (a walk looks at a
+    few positions of a page it reads; decoding all of them cost more than the read)."""
+
+    __slots__ = ("bitmap", "data")
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 4:
+            raise MerkleError("corrupt Merkle page: too short")
+        bitmap = int.from_bytes(data[:4], "little")
+        if bitmap & 3 != 2 or len(data) != 4 + NODE_LEN * bitmap.bit_count():
+            raise MerkleError("corrupt Merkle page: bad bitmap or length")
+        self.bitmap = bitmap
+        self.data = data
+
+    def get(self, position: int, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
+        if 0 <= position < POSITIONS and self.bitmap >> position & 1:
+            offset = 4 + NODE_LEN * (self.bitmap & ((1 << position) - 1)).bit_count()
+            return self.data[offset : offset + NODE_LEN]
+        return default
+
+    def __getitem__(self, position: int) -> bytes:
+        data = self.get(position)
+        if data is None:
+            raise KeyError(position)
+        return data
+
+    def __iter__(self) -> Iterator[int]:
+        data = self.data
+        b0, b1, b2, b3 = _BITS
+        return iter(b0[data[0]] + b1[data[1]] + b2[data[2]] + b3[data[3]])
+
+    def __len__(self) -> int:
+        return self.bitmap.bit_count()
+
+
+def patched(page: Page, changes: list[tuple[int, bytes]]) -> bytes:
+    """The encoding of `page` with the entries at `changes`' positions, which it holds, replaced
+    (a raw page is patched in its bytes, without decoding it)."""
+    if isinstance(page, RawPage):
+        out = bytearray(page.data)
+        bitmap = page.bitmap
+        for position, encoding in changes:
+            offset = 4 + NODE_LEN * (bitmap & ((1 << position) - 1)).bit_count()
+            out[offset : offset + NODE_LEN] = encoding
+        return bytes(out)
+    entries = dict(page)
+    entries.update(changes)
+    return encode_page(entries)
 
 
 def encode_page(page: Page) -> bytes:
@@ -136,7 +188,7 @@ class MemoryNodeStore:
 
     def get_page(self, page_hash: bytes) -> Page | None:
         data = self.pages.get(page_hash)
-        return None if data is None else decode_page(data)
+        return None if data is None else RawPage(data)
 
     def put_all(self, writes: dict[bytes, bytes]) -> None:
         self.pages.update(writes)

@@ -31,6 +31,7 @@ from ledger.merkle.page import (
     Page,
     encode_page,
     locate,
+    patched,
 )
 
 _Kind = int | None  # LEAF_TAG, INNER_TAG, or None: unknown without reading the node
@@ -185,20 +186,19 @@ class _Updater:
         old page with the path's positions replaced. The page the path starts in is left to
         `pages`, which stops at the pages made here."""
         writes = self.writes
-        entries = dict(page)
-        entries[pos] = writes[leaf]
         current = page
+        changed = [(pos, writes[leaf])]
         new = leaf
         for old, at, at_pos, data, bit in reversed(trail):
             encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
             new = sha256(encoding).digest()
             writes[new] = encoding
             if at is not current:  # the walk left the page just finished
-                entries, current = dict(at), at
-            entries[at_pos] = encoding
+                changed, current = [], at
+            changed.append((at_pos, encoding))
             if at_pos == 1:
                 self.replaced.add(old)
-                self.paged[new] = encode_page(entries)
+                self.paged[new] = patched(current, changed)
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
@@ -320,7 +320,9 @@ class _Updater:
         self._place(entries, 1, self.writes[root], out)
         out[root] = encode_page(entries)
 
-    def _place(self, entries: Page, pos: int, encoding: bytes, out: dict[bytes, bytes]) -> None:
+    def _place(
+        self, entries: dict[int, bytes], pos: int, encoding: bytes, out: dict[bytes, bytes]
+    ) -> None:
         """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""
         old = entries.get(pos)
         entries[pos] = encoding

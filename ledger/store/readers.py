@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ledger.merkle.node import EMPTY, MerkleError, sha256
-from ledger.merkle.page import PAGE_BITS, Page, check_page, child_pages, decode_page
+from ledger.merkle.page import PAGE_BITS, Page, RawPage, check_page, child_pages, decode_page
 from ledger.store import schema
 
 PIN_DEPTH = 16
@@ -104,7 +104,7 @@ class NodeStore:
             data = self._db.get(schema.NODE + page_hash, verify_checksums=True)
             if data is None:
                 return None
-            page = decode_page(data)
+            page = RawPage(data)
             if sha256(page[1]).digest() != page_hash:
                 raise MerkleError(f"corrupt Merkle node {page_hash.hex()} in the database")
         return page
@@ -126,7 +126,7 @@ class NodeStore:
                 if page is None:
                     raise MerkleError(f"missing Merkle node {page_hash.hex()}")
                 check_page(page_hash, page)
-                self._pinned[page_hash] = page
+                self._pinned[page_hash] = dict(page)
                 below += child_pages(page).values()
             level = below
 

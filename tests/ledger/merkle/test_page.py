@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from ledger.merkle import EMPTY, MemoryNodeStore, MerkleError, prove, root_of, update, verify_proof
 from ledger.merkle.node import INNER_TAG, LEAF_TAG, key_hash, value_hash
-from ledger.merkle.page import SLOTS, check_page, child_pages, decode_page, encode_page
+from ledger.merkle.page import (
+    SLOTS,
+    RawPage,
+    check_page,
+    child_pages,
+    decode_page,
+    encode_page,
+    patched,
+)
 
 keys = st.integers(min_value=0, max_value=300).map(lambda n: b"k%d" % n)
 values = st.binary(min_size=0, max_size=4)
@@ -71,6 +79,7 @@ def test_encoding_round_trips_and_malformed_pages_are_refused() -> None:
     root, writes = update(store, EMPTY, {b"a": b"1", b"b": b"2", b"c": b"3"})
     data = writes[root]
     assert encode_page(decode_page(data)) == data
+    assert dict(RawPage(data)) == decode_page(data)
     for bad in (
         b"",
         data[:3],
@@ -81,6 +90,19 @@ def test_encoding_round_trips_and_malformed_pages_are_refused() -> None:
     ):
         with pytest.raises(MerkleError, match="corrupt"):
             decode_page(bad)
+        with pytest.raises(MerkleError, match="corrupt"):
+            RawPage(bad)
+
+
+def test_a_page_read_raw_is_patched_as_a_decoded_one_is_rebuilt() -> None:
+    store = MemoryNodeStore()
+    root, writes = update(store, EMPTY, {b"k%d" % i: b"v" for i in range(60)})
+    raw = RawPage(writes[root])
+    assert 31 not in raw and raw.get(99) is None and len(raw) == len(decode_page(writes[root]))
+    changes = [(position, bytes([position]) * 65) for position in list(raw)[::3]]
+    expected = encode_page({**decode_page(writes[root]), **dict(changes)})
+    assert patched(raw, changes) == expected
+    assert patched(decode_page(writes[root]), changes) == expected
 
 
 def test_a_forged_node_inside_a_page_fails_the_page_check() -> None:
