@@ -1,6 +1,7 @@
 """Members and outsiders of an OPEN collective interleave every collectives, governance and
 treasury tx kind over many blocks, trying to take more than the rules grant (hypothesis
-stateful testing). After every tx and every block: the native coin is conserved; an exit pays
+stateful testing). After every tx and every block: the native coin is conserved (counted in
+every place it can sit, tests/ledger/custody.py, holders' payout pools included); an exit pays
 exactly its pro-rata; no tx or block without a passed proposal lowers what an exit unit is
 worth (so nobody leaves with more than a proposal granted plus their pro-rata); every passed
 tally still passes when each ballot counts only the units its voter still holds; every executed
@@ -47,6 +48,7 @@ from ledger.splits.parties import Party
 from ledger.state.events import Event, Receipt
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee
+from ledger.treasury.holder_claim import HolderClaim
 from ledger.treasury.vesting import Schedule
 from ledger.tx import Payload
 from tests.ledger.adversarial.governs import SETTLE_DAYS, honest_majority_governs
@@ -247,6 +249,11 @@ class Adversaries(RuleBasedStateMachine):
             who, AllowanceSpend(self.world.cid, Grantee.member(address), NATIVE, address, amount)
         )
 
+    @rule(who=actors, cls=st.sampled_from((SHARES, LOOT)))
+    def claim(self, who: str, cls: int) -> None:
+        """Collect what holder distributions paid the class (out of its payout pool)."""
+        self.send(who, HolderClaim(Asset(self.world.cid, cls)))
+
     @rule(ms=st.sampled_from((1_000, HOUR, DAY, 3 * DAY, 8 * DAY)))
     def advance(self, ms: int) -> None:
         before = snapshot(self.world)
@@ -254,10 +261,14 @@ class Adversaries(RuleBasedStateMachine):
         self.observe(before, events)
 
     def teardown(self) -> None:
-        """Let every live proposal finish under the invariants, then let the honest govern."""
+        """Let every live proposal finish under the invariants, let every holder claim what
+        distributions paid (out of the pools, into accounts), then let the honest govern."""
         if hasattr(self, "world"):
             for _ in range(SETTLE_DAYS):
                 self.advance(DAY)
+            for name in NAMES:
+                for cls in (SHARES, LOOT):
+                    self.claim(name, cls)
             honest_majority_governs(self.world)
 
 

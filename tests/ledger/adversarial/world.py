@@ -23,7 +23,6 @@ from ledger.collectives.params import DAY, PPM, AdmissionMode, CollectiveParams
 from ledger.collectives.store import get_member, iter_members, require_collective
 from ledger.collectives.treasury import balances
 from ledger.collectives.treasury_deposit import TreasuryDeposit
-from ledger.governance import escrow
 from ledger.governance.actions import Action
 from ledger.governance.actions_treasury import SetAllowance
 from ledger.governance.ballots import approvals, ballots
@@ -35,12 +34,9 @@ from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.roles import SetRole
 from ledger.governance.vote_txs import Vote
 from ledger.keys import Address, PrivateKey
-from ledger.splits.store import split_balances
-from ledger.state import keys as skeys
 from ledger.state.events import Event
-from ledger.state.records import Account
-from ledger.treasury import streams
 from ledger.treasury.allowances import Grantee, GranteeKind, allowances_of
+from tests.ledger import custody
 from tests.ledger.conftest import ALICE, BOB, BRAND, CAROL, DAVE, ERIN, MALLORY, YES, Chain
 
 SHARES, LOOT, BADGE = 0, 1, 2
@@ -146,16 +142,8 @@ def record_submissions(world: World, events: Sequence[Event]) -> list[int]:
 
 
 def native_total(world: World) -> int:
-    """Accounts + treasuries + escrows + stream reserves + split balances, in the native coin."""
-    view = world.chain.view
-    accounts = sum(Account.decode(v).balance for _, v in view.iter_prefix(skeys.ACCOUNT))
-    held = [
-        (Asset.parse(key[1 + 20 :]), int.from_bytes(value, "big"))
-        for key, value in view.iter_prefix(ckeys.TREASURY)
-    ]
-    held += [(e.asset, e.amount) for e in escrow.total_held(view)]
-    held += streams.reserves(view)
-    return accounts + sum(n for a, n in held if a.is_native) + split_balances(view)
+    """Every place the native coin can sit (tests/ledger/custody.py), holders' pools included."""
+    return custody.native_total(world.chain.view)
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,9 @@ from ledger.governance.proposal_txs import ProposalCancel, ProposalSponsor, Prop
 from ledger.governance.running import running_tally
 from ledger.governance.vote_txs import Vote, VoteCommit, VoteReveal
 from ledger.keys import PrivateKey
-from ledger.state import keys as skeys
 from ledger.state.events import Event, Receipt
-from ledger.state.records import Account
 from ledger.tx import Payload
+from tests.ledger import custody
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, MALLORY, PEOPLE, Chain
 from tests.ledger.governance import reference
 
@@ -155,10 +154,8 @@ def setup() -> World:
 
 
 def native_total(world: World) -> int:
-    view = world.chain.view
-    accounts = sum(Account.decode(v).balance for _, v in view.iter_prefix(skeys.ACCOUNT))
-    vaults = sum(amount for asset, amount in vault_assets(world) if asset.is_native)
-    return accounts + vaults
+    """Every place the native coin can sit (tests/ledger/custody.py)."""
+    return custody.native_total(world.chain.view)
 
 
 def vault_assets(world: World) -> list[tuple[Asset, int]]:

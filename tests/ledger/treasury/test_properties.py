@@ -57,10 +57,8 @@ from ledger.moderation.actions import Moderate
 from ledger.splits.parties import Party, PartyKind
 from ledger.splits.payloads import SplitCreate, SplitDistribute, SplitPay
 from ledger.splits.records import SplitMode
-from ledger.splits.store import split_balances, split_id_for
-from ledger.state import keys as skeys
+from ledger.splits.store import split_id_for
 from ledger.state.events import Event, Receipt
-from ledger.state.records import Account
 from ledger.treasury import streams
 from ledger.treasury.allowance_spend import AllowanceSpend
 from ledger.treasury.allowances import Grantee, allowances_of
@@ -68,6 +66,7 @@ from ledger.treasury.holder_claim import HolderClaim
 from ledger.treasury.stream_claim import StreamClaim
 from ledger.treasury.vesting import Schedule
 from ledger.tx import Payload
+from tests.ledger import custody
 from tests.ledger.conftest import ALICE, BOB, BRAND, CAROL, DAVE, ERIN, MALLORY, PEOPLE, Chain
 from tests.ledger.treasury.conftest import CLASSES, enact, make_coop, terms
 
@@ -155,10 +154,8 @@ def vaults(world: World) -> list[tuple[Asset, int]]:
 
 
 def native_total(world: World) -> int:
-    view = world.chain.view
-    accounts = sum(Account.decode(v).balance for _, v in view.iter_prefix(skeys.ACCOUNT))
-    held = sum(amount for asset, amount in vaults(world) if asset.is_native)
-    return accounts + held + split_balances(view)
+    """Every place the native coin can sit (tests/ledger/custody.py)."""
+    return custody.native_total(world.chain.view)
 
 
 def action_for(world: World, choice: int, who: PrivateKey, amount: int) -> tuple[Action, ...]:
