@@ -1,0 +1,309 @@
+"""State sync from the node's P2P peers (`coterie start --state-sync`; node/statesync.py says
+what is trusted and why).
+
+Before the node starts, a short-lived `PeerManager` with the node's own key dials the configured
+peers (authenticated, allowlisted, as the node would), and:
+
+1. discovery: every peer is asked for its snapshot offers; after the first offer arrives the
+   joiner waits `DISCOVERY_SECONDS` more (or until every connected peer answered);
+2. the offers are ranked: the highest height first, then the most peers offering the very same
+   snapshot (height, root and chunk hashes), at or above the trusted height when one is given;
+3. the chunks of the chosen offer are fetched from every peer offering it, `PER_PEER` requests
+   in flight per peer; each chunk is checked against the offer's hash as it arrives, and a peer
+   whose chunk does not match is banned (`PeerManager.ban`) and its chunk asked of another; a
+   request unanswered within `CHUNK_TIMEOUT` goes to another peer;
+4. the header of the snapshot's height is verified (`verify_header`), and the state's root
+   checked against it while the store is written (`ledger.store.snapshot.restore`); a snapshot
+   whose state is not what its verified header says gets every peer that offered it banned,
+   and the next offer is tried.
+
+Bans outlive the sync: `PeerSync.banned` is handed to the node, which keeps them for its
+configured ban time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from consensus.errors import HeaderError
+from consensus.headers import Anchor, SetChange, needed_heights, verify_path
+from ledger.genesis import Genesis
+from ledger.store import Store
+from ledger.store.snapshot import SnapshotError, chunk_items, restore
+from node.p2p import Identity, P2PConfig, PeerAddress, PeerManager, message_limits
+from node.statesync import (
+    BadSnapshotError,
+    StateSyncError,
+    Trust,
+    blame_height,
+    genesis_anchor,
+    set_changes,
+    trusted_anchor,
+)
+from node.statesync_fetch import PeerFetcher, PeerGoneError
+from node.statesync_wire import SnapshotOffer
+from node.wire import BlockResponse
+
+log = logging.getLogger(__name__)
+
+DISCOVERY_SECONDS = 2.0
+DISCOVERY_TIMEOUT = 60.0  # no offer at all by then: give up
+CHUNK_TIMEOUT = 10.0
+BLOCK_TIMEOUT = 10.0
+PER_PEER = 2
+MAX_MISSES = 3  # requests a peer leaves unanswered before it is no longer asked
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    offer: SnapshotOffer
+    peers: tuple[bytes, ...]
+
+
+def rank(offers: dict[bytes, list[SnapshotOffer]], min_height: int) -> list[Candidate]:
+    """Distinct offers, the highest first, then the most widely offered."""
+    by_key: dict[bytes, tuple[SnapshotOffer, list[bytes]]] = {}
+    for peer, listed in offers.items():
+        for offer in listed:
+            if offer.height >= min_height:
+                by_key.setdefault(offer.key, (offer, []))[1].append(peer)
+    ranked = sorted(by_key.values(), key=lambda e: (-e[0].height, -len(e[1]), e[0].key))
+    return [Candidate(offer, tuple(peers)) for offer, peers in ranked]
+
+
+class PeerSync:
+    def __init__(
+        self,
+        store: Store,
+        genesis: Genesis,
+        identity: Identity,
+        peers: Iterable[PeerAddress],
+        trust: Trust | None = None,
+    ) -> None:
+        self.store, self.genesis, self.trust = store, genesis, trust
+        peers = list(peers)
+        max_block = genesis.params.consensus.max_block_bytes
+        self.fetcher = PeerFetcher(max_block)
+        self.net = PeerManager(
+            identity,
+            allowlist=[p.public_key for p in peers],
+            handler=self.fetcher,
+            peers=peers,
+            config=P2PConfig(limits=message_limits(max_block)),
+        )
+        self.fetcher.bind(self.net)
+
+    @property
+    def banned(self) -> dict[bytes, str]:
+        return self.fetcher.banned
+
+    async def run(self) -> int:
+        """Restore the store from the best snapshot the peers offer; returns its height."""
+        await self.net.start()
+        try:
+            candidates = rank(await self._discover(), self.trust.height if self.trust else 1)
+            if not candidates:
+                raise StateSyncError("no peer offers a snapshot" + self._above())
+            for candidate in candidates:
+                try:
+                    return await self._restore(candidate)
+                except BadSnapshotError as exc:
+                    log.warning(
+                        "state sync: refused the snapshot of height %d: %s",
+                        candidate.offer.height,
+                        exc,
+                    )
+                    for peer in candidate.peers:
+                        self.fetcher.ban(peer, f"offered a bad snapshot: {exc}")
+                except StateSyncError as exc:
+                    log.warning("state sync: snapshot %d failed: %s", candidate.offer.height, exc)
+            raise StateSyncError("no snapshot the peers offer could be restored (see the log)")
+        finally:
+            await self.net.stop()
+
+    def _above(self) -> str:
+        return f" at or above height {self.trust.height}" if self.trust else ""
+
+    async def _discover(self) -> dict[bytes, list[SnapshotOffer]]:
+        fetcher = self.fetcher
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DISCOVERY_TIMEOUT
+        while not any(fetcher.offers.values()):
+            if loop.time() > deadline:
+                raise StateSyncError(f"no peer offered a snapshot within {DISCOVERY_TIMEOUT:.0f} s")
+            fetcher.offers_changed.clear()
+            try:
+                await asyncio.wait_for(fetcher.offers_changed.wait(), 1.0)
+            except TimeoutError:
+                continue
+        settle = loop.time() + DISCOVERY_SECONDS
+        while loop.time() < settle and set(fetcher.peers) - set(fetcher.offers):
+            await asyncio.sleep(0.1)
+        return dict(fetcher.offers)
+
+    async def _restore(self, candidate: Candidate) -> int:
+        offer = candidate.offer
+        log.info(
+            "state sync: snapshot of height %d, %d chunks, offered by %d peers",
+            offer.height,
+            len(offer.chunk_hashes),
+            len(candidate.peers),
+        )
+        items = await self._chunks(candidate)
+        response = await self.verify_header(offer.height, set_changes(items))
+        try:
+            restore(self.store, items, response.block, response.commit)
+        except SnapshotError as exc:
+            raise BadSnapshotError(str(exc)) from exc
+        log.info(
+            "state sync: restored height %d from %d chunks (%d state entries)",
+            offer.height,
+            len(offer.chunk_hashes),
+            len(items),
+        )
+        return offer.height
+
+    # -- chunks ------------------------------------------------------------------------------
+
+    async def _chunks(self, candidate: Candidate) -> list[tuple[bytes, bytes]]:
+        """Every chunk's items, each checked against the offer as it arrives."""
+        offer = candidate.offer
+        todo: asyncio.Queue[int] = asyncio.Queue()
+        for index in range(len(offer.chunk_hashes)):
+            todo.put_nowait(index)
+        got: dict[int, list[tuple[bytes, bytes]]] = {}
+        complete = asyncio.Event()
+
+        async def worker(peer: bytes) -> None:
+            misses = 0
+            while misses < MAX_MISSES and peer not in self.fetcher.banned:
+                index = await todo.get()
+                try:
+                    data = await self.fetcher.chunk(peer, offer.height, index, CHUNK_TIMEOUT)
+                except (TimeoutError, PeerGoneError):
+                    todo.put_nowait(index)
+                    misses += 1
+                    continue
+                if not data:  # it no longer keeps the snapshot
+                    todo.put_nowait(index)
+                    return
+                if hashlib.sha256(data).digest() != offer.chunk_hashes[index]:
+                    todo.put_nowait(index)
+                    self.fetcher.ban(
+                        peer, f"chunk {index} of height {offer.height} does not match the offer"
+                    )
+                    return
+                try:
+                    got[index] = chunk_items(data)
+                except SnapshotError as exc:  # it matches the offer: the offer is bad
+                    raise BadSnapshotError(f"chunk {index}: {exc}") from exc
+                if len(got) == len(offer.chunk_hashes):
+                    complete.set()
+
+        workers = [
+            asyncio.create_task(worker(p), name=f"chunks-{p.hex()[:8]}")
+            for p in candidate.peers
+            for _ in range(PER_PEER)
+        ]
+        finished = asyncio.create_task(complete.wait())
+        try:
+            pending: set[asyncio.Task[Any]] = {*workers, finished}
+            while not complete.is_set():
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is not finished:
+                        task.result()  # raises BadSnapshotError
+                if pending == {finished}:
+                    break  # every worker gave up
+        finally:
+            for task in [*workers, finished]:
+                task.cancel()
+            await asyncio.gather(*workers, finished, return_exceptions=True)
+        if not complete.is_set():
+            missing = len(offer.chunk_hashes) - len(got)
+            raise StateSyncError(f"{missing} chunks of height {offer.height}: no peer served them")
+        return [pair for index in range(len(got)) for pair in got[index]]
+
+    # -- the header --------------------------------------------------------------------------
+
+    async def verify_header(self, height: int, changes: list[SetChange]) -> BlockResponse:
+        """Block `height` with its commit, its header verified from the anchor."""
+        genesis = self.genesis
+        anchor, trusted = await self._anchor(changes)
+        if trusted is not None and trusted.height == height:
+            return trusted  # the snapshot is of the trusted block itself
+        signed: dict[int, tuple[BlockResponse, bytes]] = {}
+        for _attempt in range(8):
+            for needed in needed_heights(anchor, changes, height):
+                if needed not in signed:
+                    signed[needed] = await self._block(needed)
+            try:
+                verify_path(
+                    anchor,
+                    changes,
+                    {h: (r.block.header, r.commit) for h, (r, _peer) in signed.items()},
+                    height,
+                    chain_id=genesis.chain_id,
+                    genesis_hash=genesis.hash(),
+                )
+            except HeaderError as exc:
+                blamed = blame_height(exc)
+                if blamed is None or blamed not in signed:
+                    raise BadSnapshotError(f"the header of height {height}: {exc}") from exc
+                self.fetcher.ban(signed.pop(blamed)[1], f"served block {blamed}: {exc}")
+                continue
+            return signed[height][0]
+        raise StateSyncError(f"no peer served a header of height {height} that verifies")
+
+    async def _anchor(self, changes: list[SetChange]) -> tuple[Anchor, BlockResponse | None]:
+        """The genesis, or the operator's trusted block (with that block)."""
+        if self.trust is None:
+            return genesis_anchor(self.genesis), None
+        trust, mismatch = self.trust, None
+        for peer in self._by_height():
+            try:
+                response = await self.fetcher.block(peer, trust.height, BLOCK_TIMEOUT)
+            except (TimeoutError, PeerGoneError):
+                continue
+            if response.block.hash() != trust.block_hash:
+                mismatch = response.block.hash()
+                continue
+            return trusted_anchor(self.genesis, trust, response.block, changes), response
+        if mismatch is not None:
+            raise StateSyncError(
+                f"the peers' block {trust.height} has hash {mismatch.hex()}, not the trusted "
+                f"{trust.block_hash.hex()} (check --trust-height and --trust-hash)"
+            )
+        raise StateSyncError(f"no peer served block {trust.height}")
+
+    def _by_height(self) -> list[bytes]:
+        """The usable peers, the highest they said they are first (as block sync asks them)."""
+        heights = self.fetcher.heights
+        return sorted(self.fetcher.peers, key=lambda p: -heights.get(p, 0))
+
+    async def _block(self, height: int) -> tuple[BlockResponse, bytes]:
+        """Block `height` from the first peer that serves it."""
+        fetcher = self.fetcher
+        for peer in self._by_height():
+            try:
+                return await fetcher.block(peer, height, BLOCK_TIMEOUT), peer
+            except (TimeoutError, PeerGoneError):
+                continue
+        raise StateSyncError(f"no peer served block {height}")
+
+
+async def state_sync_from_peers(
+    store: Store,
+    genesis: Genesis,
+    identity: Identity,
+    peers: Iterable[PeerAddress],
+    trust: Trust | None = None,
+) -> tuple[int, dict[bytes, str]]:
+    """Restore the empty `store` from the peers; returns its height and the peers banned."""
+    sync = PeerSync(store, genesis, identity, peers, trust)
+    return await sync.run(), sync.banned
