@@ -49,6 +49,16 @@ class PeerFetcher(BaseHandler):
         """Connected peers that are not banned."""
         return [p for p in self._net.peers if p not in self.banned]
 
+    def usable_offers(self) -> dict[bytes, list[SnapshotOffer]]:
+        """The offers of the peers not banned."""
+        return {p: o for p, o in self.offers.items() if p not in self.banned}
+
+    def ask_again(self) -> None:
+        """Forget the offers and ask every usable peer for its offers again."""
+        self.offers.clear()
+        for peer in self.peers:
+            self._net.send(peer, MessageType.SNAPSHOTS_REQUEST, b"\x90")
+
     def ban(self, peer: bytes, reason: str) -> None:
         """Refuse the peer for the rest of the sync and, through the P2P scores, its ban time."""
         if peer in self.banned:

@@ -4,8 +4,10 @@ what is trusted and why).
 Before the node starts, a short-lived `PeerManager` with the node's own key dials the configured
 peers (authenticated, allowlisted, as the node would), and:
 
-1. discovery: every peer is asked for its snapshot offers; after the first offer arrives the
-   joiner waits `DISCOVERY_SECONDS` more (or until every connected peer answered);
+1. discovery: every peer is asked for its snapshot offers when it connects; after the first
+   offer arrives the joiner waits `DISCOVERY_SECONDS` more (or until every configured peer
+   answered). When no offer can be restored (every peer offering it failed or was banned), the
+   peers are asked again, until `DISCOVERY_TIMEOUT`;
 2. the offers are ranked: the highest height first, then the most peers offering the very same
    snapshot (height, root and chunk hashes), at or above the trusted height when one is given;
 3. the chunks of the chosen offer are fetched from every peer offering it, `PER_PEER` requests
@@ -24,6 +26,7 @@ configured ban time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -51,8 +54,8 @@ from node.wire import BlockResponse
 
 log = logging.getLogger(__name__)
 
-DISCOVERY_SECONDS = 2.0
-DISCOVERY_TIMEOUT = 60.0  # no offer at all by then: give up
+DISCOVERY_SECONDS = 5.0
+DISCOVERY_TIMEOUT = 120.0  # nothing restored by then: give up
 CHUNK_TIMEOUT = 10.0
 BLOCK_TIMEOUT = 10.0
 PER_PEER = 2
@@ -87,6 +90,7 @@ class PeerSync:
     ) -> None:
         self.store, self.genesis, self.trust = store, genesis, trust
         peers = list(peers)
+        self.configured = {p.public_key for p in peers}
         max_block = genesis.params.consensus.max_block_bytes
         self.fetcher = PeerFetcher(max_block)
         self.net = PeerManager(
@@ -106,45 +110,66 @@ class PeerSync:
         """Restore the store from the best snapshot the peers offer; returns its height."""
         await self.net.start()
         try:
-            candidates = rank(await self._discover(), self.trust.height if self.trust else 1)
-            if not candidates:
-                raise StateSyncError("no peer offers a snapshot" + self._above())
-            for candidate in candidates:
-                try:
-                    return await self._restore(candidate)
-                except BadSnapshotError as exc:
-                    log.warning(
-                        "state sync: refused the snapshot of height %d: %s",
-                        candidate.offer.height,
-                        exc,
-                    )
-                    for peer in candidate.peers:
-                        self.fetcher.ban(peer, f"offered a bad snapshot: {exc}")
-                except StateSyncError as exc:
-                    log.warning("state sync: snapshot %d failed: %s", candidate.offer.height, exc)
-            raise StateSyncError("no snapshot the peers offer could be restored (see the log)")
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + DISCOVERY_TIMEOUT
+            while True:
+                offers = await self._discover(deadline)
+                height = await self._try(rank(offers, self.trust.height if self.trust else 1))
+                if height is not None:
+                    return height
+                if loop.time() > deadline:
+                    raise StateSyncError(
+                        "no snapshot the peers offer could be restored" + self._above()
+                        + f" within {DISCOVERY_TIMEOUT:.0f} s (see the log)"
+                    )  # fmt: skip
+                log.info("state sync: no snapshot restored yet: asking the peers again")
+                await asyncio.sleep(1.0)
+                self.fetcher.ask_again()
         finally:
             await self.net.stop()
+
+    async def _try(self, candidates: list[Candidate]) -> int | None:
+        """The height of the first candidate restored, or None."""
+        for candidate in candidates:
+            try:
+                return await self._restore(candidate)
+            except BadSnapshotError as exc:
+                log.warning(
+                    "state sync: refused the snapshot of height %d: %s",
+                    candidate.offer.height,
+                    exc,
+                )
+                for peer in candidate.peers:
+                    self.fetcher.ban(peer, f"offered a bad snapshot: {exc}")
+            except StateSyncError as exc:
+                log.warning("state sync: snapshot %d failed: %s", candidate.offer.height, exc)
+        return None
 
     def _above(self) -> str:
         return f" at or above height {self.trust.height}" if self.trust else ""
 
-    async def _discover(self) -> dict[bytes, list[SnapshotOffer]]:
+    async def _discover(self, deadline: float) -> dict[bytes, list[SnapshotOffer]]:
+        """The offers of the peers not banned: once one offers a snapshot, wait
+        DISCOVERY_SECONDS for the others (or until every configured peer answered)."""
         fetcher = self.fetcher
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + DISCOVERY_TIMEOUT
-        while not any(fetcher.offers.values()):
+        while not any(fetcher.usable_offers().values()):
+            if not self._expected():
+                raise StateSyncError("every peer was banned: no snapshot could be restored")
             if loop.time() > deadline:
-                raise StateSyncError(f"no peer offered a snapshot within {DISCOVERY_TIMEOUT:.0f} s")
+                raise StateSyncError(
+                    f"no peer offered a snapshot{self._above()} within {DISCOVERY_TIMEOUT:.0f} s"
+                )
             fetcher.offers_changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(fetcher.offers_changed.wait(), 1.0)
-            except TimeoutError:
-                continue
         settle = loop.time() + DISCOVERY_SECONDS
-        while loop.time() < settle and set(fetcher.peers) - set(fetcher.offers):
+        while loop.time() < settle and len(fetcher.usable_offers()) < self._expected():
             await asyncio.sleep(0.1)
-        return dict(fetcher.offers)
+        return fetcher.usable_offers()
+
+    def _expected(self) -> int:
+        return len(self.configured - set(self.fetcher.banned))
 
     async def _restore(self, candidate: Candidate) -> int:
         offer = candidate.offer

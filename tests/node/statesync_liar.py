@@ -8,6 +8,9 @@ an honest validator keeps (its snapshot folder, its blocks over the validator's 
     forge     offers a forged snapshot one height above the validator's newest (the newest
               state with one value changed, chunk hashes to match), and serves every block with
               a forged state root (and the real commit), claiming a height ahead of the chain
+    hide      offers the newest snapshot without the validator-set changes after the genesis
+              (the history keys dropped, chunk hashes to match); serves blocks honestly
+    honest    serves the snapshots and blocks as they are
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ledger.block import Block, Commit
 from ledger.genesis import Genesis
 from ledger.keys import PrivateKey
 from ledger.store.snapshot import chunk_items
+from node.chain import VALIDATOR_SET_HISTORY
 from node.p2p import BaseHandler, Identity, MessageType, PeerManager, message_limits
 from node.p2p.config import P2PConfig
 from node.snapshots import SnapshotServer
@@ -51,12 +55,20 @@ class Liar(BaseHandler):
         if self.forged is None:
             newest = self.server.offers()[0]
             chunks = [self.server.chunk(newest.height, i) for i in range(len(newest.chunk_hashes))]
-            items = chunk_items(chunks[0])
-            key, value = items[0]
-            items[0] = (key, value + b"forged")
-            chunks[0] = codec.encode([[k, v] for k, v in items])
+            if self.mode == "hide":
+                chunks = [
+                    codec.encode([[k, v] for k, v in chunk_items(c) if not _hidden(k)])
+                    for c in chunks
+                ]
+                height = newest.height
+            else:
+                items = chunk_items(chunks[0])
+                key, value = items[0]
+                items[0] = (key, value + b"forged")
+                chunks[0] = codec.encode([[k, v] for k, v in items])
+                height = newest.height + 1
             hashes = tuple(hashlib.sha256(c).digest() for c in chunks)
-            offer = SnapshotOffer(newest.height + 1, hashlib.sha256(b"forged").digest(), hashes)
+            offer = SnapshotOffer(height, hashlib.sha256(b"forged").digest(), hashes)
             self.forged = (offer, chunks)
         return self.forged
 
@@ -70,30 +82,37 @@ class Liar(BaseHandler):
             offers = self.server.offers()
             if self.mode == "forge":
                 offers = [self._forge()[0], *offers]
+            elif self.mode == "hide":
+                offers = [self._forge()[0]]
             self.net.send(peer, MessageType.SNAPSHOTS_RESPONSE, encode_offers(offers))
         elif msg_type is MessageType.CHUNK_REQUEST:
             request = ChunkRequest.decode(payload)
             data = bytearray(self.server.chunk(request.height, request.index))
-            if self.mode == "forge" and request.height == self._forge()[0].height:
+            if self.mode in {"forge", "hide"} and request.height == self._forge()[0].height:
                 data = bytearray(self._forge()[1][request.index])
             elif self.mode == "corrupt" and data:
                 data[len(data) // 2] ^= 0xFF
             response = ChunkResponse(request.height, request.index, bytes(data))
             self.net.send(peer, MessageType.CHUNK_RESPONSE, response.encode())
-        elif msg_type is MessageType.BLOCK_REQUEST and self.mode == "forge":
+        elif msg_type is MessageType.BLOCK_REQUEST:
             height = BlockRequest.decode(payload).height
             block = Block.decode(_get(f"{self.upstream}/v1/blocks/{height}?format=msgpack"))
             signed = json.loads(_get(f"{self.upstream}/v1/commits/{height}"))
             commit = Commit.decode(bytes.fromhex(signed["commit_msgpack"]))
-            header = dataclasses.replace(block.header, state_root=hashlib.sha256(b"x").digest())
-            forged = Block(header, block.txs, block.evidence, block.last_commit)
-            payload = BlockResponse.encode_stored(height, forged.encode(), commit.encode())
+            if self.mode == "forge":
+                header = dataclasses.replace(block.header, state_root=hashlib.sha256(b"x").digest())
+                block = Block(header, block.txs, block.evidence, block.last_commit)
+            payload = BlockResponse.encode_stored(height, block.encode(), commit.encode())
             self.net.send(peer, MessageType.BLOCK_RESPONSE, payload)
+
+
+def _hidden(key: bytes) -> bool:
+    return key.startswith(VALIDATOR_SET_HISTORY)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("corrupt", "forge"), required=True)
+    parser.add_argument("--mode", choices=("corrupt", "forge", "hide", "honest"), required=True)
     parser.add_argument("--key", required=True, help="the liar's node key seed, hex")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--genesis", type=Path, required=True)
