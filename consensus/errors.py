@@ -61,12 +61,17 @@ class InsufficientPowerError(CommitError):
 
 
 class HeaderError(ConsensusError):
-    """A header (or a validator-set change) that does not verify from the trusted point;
-    `height`: the header's, when one header is at fault."""
+    """A header (or a validator-set change) that does not verify from the trusted point.
 
-    def __init__(self, message: str, height: int | None = None) -> None:
+    `height`: the header's, when one header is concerned. `fault`: who is surely wrong:
+    "header" (the header or its commit: whoever sent it), "set" (a set change that a verified
+    header contradicts: whoever listed it), or "unknown" (a header that names another set than
+    the one trusted for it: a forged header, or a hidden set change)."""
+
+    def __init__(self, message: str, height: int | None = None, fault: str = "unknown") -> None:
         super().__init__(message)
         self.height = height
+        self.fault = fault
 
 
 class EvidenceError(ConsensusError):

@@ -49,6 +49,7 @@ def check_signed_header(
         raise HeaderError(
             f"header {header.height} is of chain {header.chain_id!r}, not {chain_id!r}",
             header.height,
+            "header",
         )
     if header.validators_hash != validators.hash():
         raise HeaderError(
@@ -64,6 +65,7 @@ def check_signed_header(
             f"the commit of header {header.height} does not verify against the trusted "
             f"validator set: {exc}",
             header.height,
+            "header",
         ) from exc
 
 
@@ -73,7 +75,9 @@ def check_next_set(header: Header, first_height: int, new_set: ValidatorSet) -> 
     if first_height != header.height + 1 or header.next_validators_hash != new_set.hash():
         raise HeaderError(
             f"the validator set said to sign from height {first_height} does not match the "
-            f"next_validators_hash of verified header {header.height}"
+            f"next_validators_hash of verified header {header.height}",
+            header.height,
+            "set",
         )
 
 
@@ -82,7 +86,7 @@ def _steps(anchor: Anchor, changes: Sequence[SetChange], target: int) -> list[Se
     they are out of order."""
     firsts = [first for first, _ in changes]
     if firsts != sorted(set(firsts)):
-        raise HeaderError("the validator-set changes are out of order")
+        raise HeaderError("the validator-set changes are out of order", None, "set")
     return [(first, vs) for first, vs in changes if anchor.height + 1 < first <= target]
 
 
@@ -109,10 +113,10 @@ def verify_path(
     for height in needed_heights(anchor, changes, target):
         pair = signed.get(height)
         if pair is None:
-            raise HeaderError(f"no signed header of height {height}")
+            raise HeaderError(f"no signed header of height {height}", height, "header")
         header, commit = pair
         if header.height != height:
-            raise HeaderError(f"asked for header {height}, got header {header.height}")
+            raise HeaderError(f"asked for header {height}, got {header.height}", height, "header")
         check_signed_header(header, commit, trusted, chain_id=chain_id, genesis_hash=genesis_hash)
         if height == target:
             return header, trusted

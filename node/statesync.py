@@ -32,7 +32,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from consensus.errors import CommitError, HeaderError
 from consensus.headers import Anchor, SetChange
 from consensus.validators import ValidatorSet
 from ledger.block import Block
@@ -108,9 +107,3 @@ def trusted_anchor(
             f"trusted block {trust.height} names"
         )
     return Anchor(trust.height, next_set)
-
-
-def blame_height(exc: HeaderError) -> int | None:
-    """The height of the header a peer is at fault for (its commit does not verify), or None
-    when the fault may be the snapshot's set history."""
-    return exc.height if isinstance(exc.__cause__, CommitError) else None

@@ -14,7 +14,7 @@ peers (authenticated, allowlisted, as the node would), and:
    in flight per peer; each chunk is checked against the offer's hash as it arrives, and a peer
    whose chunk does not match is banned (`PeerManager.ban`) and its chunk asked of another; a
    request unanswered within `CHUNK_TIMEOUT` goes to another peer;
-4. the header of the snapshot's height is verified (`verify_header`), and the state's root
+4. the header of the snapshot's height is verified (node/statesync_headers.py), and the root
    checked against it while the store is written (`ledger.store.snapshot.restore`); a snapshot
    whose state is not what its verified header says gets every peer that offered it banned,
    and the next offer is tried.
@@ -33,8 +33,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from consensus.errors import HeaderError
-from consensus.headers import Anchor, SetChange, needed_heights, verify_path
 from ledger.genesis import Genesis
 from ledger.store import Store
 from ledger.store.snapshot import SnapshotError, chunk_items, restore
@@ -43,14 +41,11 @@ from node.statesync import (
     BadSnapshotError,
     StateSyncError,
     Trust,
-    blame_height,
-    genesis_anchor,
     set_changes,
-    trusted_anchor,
 )
 from node.statesync_fetch import PeerFetcher, PeerGoneError
+from node.statesync_headers import HeaderWalk
 from node.statesync_wire import SnapshotOffer
-from node.wire import BlockResponse
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +82,11 @@ class PeerSync:
         identity: Identity,
         peers: Iterable[PeerAddress],
         trust: Trust | None = None,
+        *,
+        timeout: float = DISCOVERY_TIMEOUT,
     ) -> None:
-        self.store, self.genesis, self.trust = store, genesis, trust
+        self.store, self.genesis, self.trust, self.timeout = store, genesis, trust, timeout
+        self.failed: set[bytes] = set()  # offers that could not be restored (their keys)
         peers = list(peers)
         self.configured = {p.public_key for p in peers}
         max_block = genesis.params.consensus.max_block_bytes
@@ -111,17 +109,12 @@ class PeerSync:
         await self.net.start()
         try:
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + DISCOVERY_TIMEOUT
+            deadline = loop.time() + self.timeout
             while True:
                 offers = await self._discover(deadline)
                 height = await self._try(rank(offers, self.trust.height if self.trust else 1))
                 if height is not None:
                     return height
-                if loop.time() > deadline:
-                    raise StateSyncError(
-                        "no snapshot the peers offer could be restored" + self._above()
-                        + f" within {DISCOVERY_TIMEOUT:.0f} s (see the log)"
-                    )  # fmt: skip
                 log.info("state sync: no snapshot restored yet: asking the peers again")
                 await asyncio.sleep(1.0)
                 self.fetcher.ask_again()
@@ -131,6 +124,7 @@ class PeerSync:
     async def _try(self, candidates: list[Candidate]) -> int | None:
         """The height of the first candidate restored, or None."""
         for candidate in candidates:
+            self.failed.add(candidate.offer.key)  # unless it returns
             try:
                 return await self._restore(candidate)
             except BadSnapshotError as exc:
@@ -153,12 +147,13 @@ class PeerSync:
         DISCOVERY_SECONDS for the others (or until every configured peer answered)."""
         fetcher = self.fetcher
         loop = asyncio.get_running_loop()
-        while not any(fetcher.usable_offers().values()):
+        while not any(self._new_offers().values()):
             if not self._expected():
                 raise StateSyncError("every peer was banned: no snapshot could be restored")
             if loop.time() > deadline:
                 raise StateSyncError(
-                    f"no peer offered a snapshot{self._above()} within {DISCOVERY_TIMEOUT:.0f} s"
+                    f"no peer offered a snapshot{self._above()} that could be restored within "
+                    f"{self.timeout:.0f} s (see the log)"
                 )
             fetcher.offers_changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -166,7 +161,12 @@ class PeerSync:
         settle = loop.time() + DISCOVERY_SECONDS
         while loop.time() < settle and len(fetcher.usable_offers()) < self._expected():
             await asyncio.sleep(0.1)
-        return fetcher.usable_offers()
+        return self._new_offers()
+
+    def _new_offers(self) -> dict[bytes, list[SnapshotOffer]]:
+        """The offers of the peers not banned, but those that already failed."""
+        offers = self.fetcher.usable_offers().items()
+        return {p: [o for o in listed if o.key not in self.failed] for p, listed in offers}
 
     def _expected(self) -> int:
         return len(self.configured - set(self.fetcher.banned))
@@ -180,9 +180,10 @@ class PeerSync:
             len(candidate.peers),
         )
         items = await self._chunks(candidate)
-        response = await self.verify_header(offer.height, set_changes(items))
-        try:
-            restore(self.store, items, response.block, response.commit)
+        walk = HeaderWalk(self.fetcher, self.genesis, self.trust)
+        response = await walk.verified_block(offer.height, set_changes(items))
+        try:  # the root of a large state takes a while: off the loop, the peers stay served
+            await asyncio.to_thread(restore, self.store, items, response.block, response.commit)
         except SnapshotError as exc:
             raise BadSnapshotError(str(exc)) from exc
         log.info(
@@ -254,73 +255,6 @@ class PeerSync:
             raise StateSyncError(f"{missing} chunks of height {offer.height}: no peer served them")
         return [pair for index in range(len(got)) for pair in got[index]]
 
-    # -- the header --------------------------------------------------------------------------
-
-    async def verify_header(self, height: int, changes: list[SetChange]) -> BlockResponse:
-        """Block `height` with its commit, its header verified from the anchor."""
-        genesis = self.genesis
-        anchor, trusted = await self._anchor(changes)
-        if trusted is not None and trusted.height == height:
-            return trusted  # the snapshot is of the trusted block itself
-        signed: dict[int, tuple[BlockResponse, bytes]] = {}
-        for _attempt in range(8):
-            for needed in needed_heights(anchor, changes, height):
-                if needed not in signed:
-                    signed[needed] = await self._block(needed)
-            try:
-                verify_path(
-                    anchor,
-                    changes,
-                    {h: (r.block.header, r.commit) for h, (r, _peer) in signed.items()},
-                    height,
-                    chain_id=genesis.chain_id,
-                    genesis_hash=genesis.hash(),
-                )
-            except HeaderError as exc:
-                blamed = blame_height(exc)
-                if blamed is None or blamed not in signed:
-                    raise BadSnapshotError(f"the header of height {height}: {exc}") from exc
-                self.fetcher.ban(signed.pop(blamed)[1], f"served block {blamed}: {exc}")
-                continue
-            return signed[height][0]
-        raise StateSyncError(f"no peer served a header of height {height} that verifies")
-
-    async def _anchor(self, changes: list[SetChange]) -> tuple[Anchor, BlockResponse | None]:
-        """The genesis, or the operator's trusted block (with that block)."""
-        if self.trust is None:
-            return genesis_anchor(self.genesis), None
-        trust, mismatch = self.trust, None
-        for peer in self._by_height():
-            try:
-                response = await self.fetcher.block(peer, trust.height, BLOCK_TIMEOUT)
-            except (TimeoutError, PeerGoneError):
-                continue
-            if response.block.hash() != trust.block_hash:
-                mismatch = response.block.hash()
-                continue
-            return trusted_anchor(self.genesis, trust, response.block, changes), response
-        if mismatch is not None:
-            raise StateSyncError(
-                f"the peers' block {trust.height} has hash {mismatch.hex()}, not the trusted "
-                f"{trust.block_hash.hex()} (check --trust-height and --trust-hash)"
-            )
-        raise StateSyncError(f"no peer served block {trust.height}")
-
-    def _by_height(self) -> list[bytes]:
-        """The usable peers, the highest they said they are first (as block sync asks them)."""
-        heights = self.fetcher.heights
-        return sorted(self.fetcher.peers, key=lambda p: -heights.get(p, 0))
-
-    async def _block(self, height: int) -> tuple[BlockResponse, bytes]:
-        """Block `height` from the first peer that serves it."""
-        fetcher = self.fetcher
-        for peer in self._by_height():
-            try:
-                return await fetcher.block(peer, height, BLOCK_TIMEOUT), peer
-            except (TimeoutError, PeerGoneError):
-                continue
-        raise StateSyncError(f"no peer served block {height}")
-
 
 async def state_sync_from_peers(
     store: Store,
@@ -328,7 +262,9 @@ async def state_sync_from_peers(
     identity: Identity,
     peers: Iterable[PeerAddress],
     trust: Trust | None = None,
+    *,
+    timeout: float = DISCOVERY_TIMEOUT,
 ) -> tuple[int, dict[bytes, str]]:
     """Restore the empty `store` from the peers; returns its height and the peers banned."""
-    sync = PeerSync(store, genesis, identity, peers, trust)
+    sync = PeerSync(store, genesis, identity, peers, trust, timeout=timeout)
     return await sync.run(), sync.banned

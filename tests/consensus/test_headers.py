@@ -85,18 +85,20 @@ def test_a_forged_state_root_is_refused_for_its_commit_does_not_sign_it() -> Non
     forged = dataclasses.replace(header, state_root=digest(b"forged"))
     with pytest.raises(HeaderError, match="commit of header 9 does not verify") as caught:
         _verify({4: _signed(4), 9: (forged, commit)}, 9)
-    assert caught.value.height == 9
+    assert (caught.value.height, caught.value.fault) == (9, "header")  # its sender lied
 
 
 def test_a_hidden_set_change_is_refused() -> None:
-    with pytest.raises(HeaderError, match="hidden validator change"):
+    with pytest.raises(HeaderError, match="hidden validator change") as caught:
         _verify({9: _signed(9)}, 9, changes=[])
+    assert caught.value.fault == "unknown"  # a forged header, or a hidden change: unsure
 
 
 def test_a_forged_set_change_is_refused() -> None:
     forged = ValidatorSet.create((k.public_key, 1) for k in KEYS[1:5])
-    with pytest.raises(HeaderError, match="next_validators_hash of verified header 4"):
+    with pytest.raises(HeaderError, match="next_validators_hash of verified header 4") as caught:
         _verify({4: _signed(4), 9: _signed(9)}, 9, changes=[(5, forged)])
+    assert caught.value.fault == "set"  # a verified header says so: the list lied
 
 
 def test_a_header_signed_by_the_next_set_too_early_is_refused() -> None:

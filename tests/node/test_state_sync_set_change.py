@@ -76,12 +76,16 @@ def _chain_served(tmp_path: Path, mode: str) -> Iterator[tuple[DevChain, PeerAdd
         dev.close()
 
 
-def _join(tmp_path: Path, dev: DevChain, peer: PeerAddress) -> tuple[int, Store]:
+def _join(
+    tmp_path: Path, dev: DevChain, peer: PeerAddress, timeout: float = 60.0
+) -> tuple[int, Store]:
     genesis = dev.genesis
     store = Store.open(tmp_path / "joiner", genesis.hash())
     identity = Identity(JOINER, genesis.chain_id, genesis.hash())
     try:
-        height, _banned = asyncio.run(state_sync_from_peers(store, genesis, identity, [peer]))
+        height, _banned = asyncio.run(
+            state_sync_from_peers(store, genesis, identity, [peer], timeout=timeout)
+        )
     except BaseException:
         store.close()
         raise
@@ -109,9 +113,10 @@ def test_a_snapshot_that_hides_a_validator_set_change_is_refused(
 ) -> None:
     caplog.set_level(logging.WARNING)
     with _chain_served(tmp_path, "hide") as (dev, peer):
-        with pytest.raises(StateSyncError, match="every peer was banned"):
-            _join(tmp_path, dev, peer)
+        with pytest.raises(StateSyncError, match="could be restored within 3 s"):
+            _join(tmp_path, dev, peer, timeout=3.0)
         assert "hidden validator change" in caplog.text
+        assert "banned" not in caplog.text  # a hidden change or a forged header: unsure whose
         store = Store.open(tmp_path / "joiner", dev.genesis.hash())
         try:
             assert not store.initialized  # nothing was written
