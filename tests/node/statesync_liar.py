@@ -10,6 +10,8 @@ an honest validator keeps (its snapshot folder, its blocks over the validator's 
               a forged state root (and the real commit), claiming a height ahead of the chain
     hide      offers the newest snapshot without the validator-set changes after the genesis
               (the history keys dropped, chunk hashes to match); serves blocks honestly
+    misname   serves the snapshots as they are, but every block naming another validator set
+              (with a commit for that block, by the real signers), claiming a height ahead
     honest    serves the snapshots and blocks as they are
 """
 
@@ -73,7 +75,7 @@ class Liar(BaseHandler):
         return self.forged
 
     async def on_peer_connected(self, peer: bytes) -> None:
-        if self.mode == "forge":
+        if self.mode in {"forge", "misname"}:
             status = Status(10**6, bytes(32), 0)  # "far ahead": ask me for blocks first
             self.net.send(peer, MessageType.STATUS, status.encode())
 
@@ -102,6 +104,11 @@ class Liar(BaseHandler):
             if self.mode == "forge":
                 header = dataclasses.replace(block.header, state_root=hashlib.sha256(b"x").digest())
                 block = Block(header, block.txs, block.evidence, block.last_commit)
+            elif self.mode == "misname":
+                other = hashlib.sha256(b"another set").digest()
+                header = dataclasses.replace(block.header, validators_hash=other)
+                block = Block(header, block.txs, block.evidence, block.last_commit)
+                commit = dataclasses.replace(commit, block_hash=block.hash())
             payload = BlockResponse.encode_stored(height, block.encode(), commit.encode())
             self.net.send(peer, MessageType.BLOCK_RESPONSE, payload)
 
@@ -112,7 +119,9 @@ def _hidden(key: bytes) -> bool:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("corrupt", "forge", "hide", "honest"), required=True)
+    parser.add_argument(
+        "--mode", choices=("corrupt", "forge", "hide", "misname", "honest"), required=True
+    )
     parser.add_argument("--key", required=True, help="the liar's node key seed, hex")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--genesis", type=Path, required=True)

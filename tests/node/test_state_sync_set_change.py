@@ -30,16 +30,15 @@ from tests.node.processes import wait_for
 pytestmark = [pytest.mark.timeout(300)]
 
 JOINER = PrivateKey.from_secret(b"set-change joiner")
-PEER = PrivateKey.from_secret(b"set-change peer")
 
 
 @contextlib.contextmanager
-def _chain_served(tmp_path: Path, mode: str) -> Iterator[tuple[DevChain, PeerAddress]]:
-    """A chain whose set changes at height c, a snapshot at c + 3, and a peer serving both."""
+def _chain_served(tmp_path: Path, *modes: str) -> Iterator[tuple[DevChain, list[PeerAddress]]]:
+    """A chain whose set changes at height c, a snapshot at c + 3, and peers serving both."""
     genesis = make_genesis()
     dev = DevChain(tmp_path / "dev", genesis)
     servers = Servers()
-    process = None
+    processes: list[subprocess.Popen[bytes]] = []
     try:
         dev.blocks(2)
         first = dev.swap_validator()
@@ -52,24 +51,31 @@ def _chain_served(tmp_path: Path, mode: str) -> Iterator[tuple[DevChain, PeerAdd
         maker.close()
         url = servers.serve(api_app(dev))
         genesis.write(tmp_path / "genesis.json")
-        (port,) = free_ports(1, "127.0.0.1")
-        log = tmp_path / "peer.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "tests.node.statesync_liar", "--mode", mode,
-                    "--key", PEER.seed().hex(), "--port", str(port),
-                    "--genesis", str(tmp_path / "genesis.json"),
-                    "--snapshots", str(tmp_path / "snapshots"), "--upstream", url,
-                    "--allow", JOINER.public_key.hex(),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        wait_for(lambda: "liar listening" in log.read_text(), 60, "the peer")
-        yield dev, PeerAddress("127.0.0.1", port, PEER.public_key)
+        addresses = []
+        for index, (mode, port) in enumerate(
+            zip(modes, free_ports(len(modes), "127.0.0.1"), strict=True)
+        ):
+            key = PrivateKey.from_secret(b"set-change peer %d" % index)
+            log = tmp_path / f"peer-{index}.log"
+            with log.open("wb") as out:
+                processes.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable, "-m", "tests.node.statesync_liar", "--mode", mode,
+                            "--key", key.seed().hex(), "--port", str(port),
+                            "--genesis", str(tmp_path / "genesis.json"),
+                            "--snapshots", str(tmp_path / "snapshots"), "--upstream", url,
+                            "--allow", JOINER.public_key.hex(),
+                        ],
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )  # fmt: skip
+            wait_for(lambda log=log: "liar listening" in log.read_text(), 60, "a peer")
+            addresses.append(PeerAddress("127.0.0.1", port, key.public_key))
+        yield dev, addresses
     finally:
-        if process is not None:
+        for process in processes:
             process.terminate()
             process.wait(20)
         servers.close()
@@ -77,27 +83,28 @@ def _chain_served(tmp_path: Path, mode: str) -> Iterator[tuple[DevChain, PeerAdd
 
 
 def _join(
-    tmp_path: Path, dev: DevChain, peer: PeerAddress, timeout: float = 60.0
-) -> tuple[int, Store]:
+    tmp_path: Path, dev: DevChain, peers: list[PeerAddress], timeout: float = 60.0
+) -> tuple[int, Store, dict[bytes, str]]:
     genesis = dev.genesis
     store = Store.open(tmp_path / "joiner", genesis.hash())
     identity = Identity(JOINER, genesis.chain_id, genesis.hash())
     try:
-        height, _banned = asyncio.run(
-            state_sync_from_peers(store, genesis, identity, [peer], timeout=timeout)
+        height, banned = asyncio.run(
+            state_sync_from_peers(store, genesis, identity, peers, timeout=timeout)
         )
     except BaseException:
         store.close()
         raise
-    return height, store
+    return height, store, banned
 
 
 def test_a_joiner_walks_a_validator_set_change_from_genesis_to_the_snapshot(
     tmp_path: Path,
 ) -> None:
-    with _chain_served(tmp_path, "honest") as (dev, peer):
+    with _chain_served(tmp_path, "honest") as (dev, peers):
         assert dev.chain.validators != genesis_anchor(dev.genesis).next_set  # it did change
-        height, store = _join(tmp_path, dev, peer)
+        height, store, banned = _join(tmp_path, dev, peers)
+        assert banned == {}
         store.close()
         assert height == dev.store.height
         restored = Store.open(tmp_path / "joiner", dev.genesis.hash())  # open checks the root
@@ -112,9 +119,9 @@ def test_a_snapshot_that_hides_a_validator_set_change_is_refused(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    with _chain_served(tmp_path, "hide") as (dev, peer):
+    with _chain_served(tmp_path, "hide") as (dev, peers):
         with pytest.raises(StateSyncError, match="could be restored within 3 s"):
-            _join(tmp_path, dev, peer, timeout=3.0)
+            _join(tmp_path, dev, peers, timeout=3.0)
         assert "hidden validator change" in caplog.text
         assert "banned" not in caplog.text  # a hidden change or a forged header: unsure whose
         store = Store.open(tmp_path / "joiner", dev.genesis.hash())
@@ -122,3 +129,17 @@ def test_a_snapshot_that_hides_a_validator_set_change_is_refused(
             assert not store.initialized  # nothing was written
         finally:
             store.close()
+
+
+def test_a_peer_whose_blocks_name_another_set_is_banned_once_an_honest_peers_verify(
+    tmp_path: Path,
+) -> None:
+    """The liar claims to be far ahead, so its blocks are asked first: each names a set the
+    walk does not trust (a forged header, or a hidden change: unsure), so the block is asked
+    of the other peer, whose block verifies: then the liar surely lied."""
+    with _chain_served(tmp_path, "misname", "honest") as (dev, peers):
+        height, store, banned = _join(tmp_path, dev, peers)
+        store.close()
+        assert height == dev.store.height
+        assert list(banned) == [peers[0].public_key]
+        assert "that is not the chain's" in banned[peers[0].public_key]
