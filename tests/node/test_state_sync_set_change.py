@@ -12,6 +12,7 @@ import contextlib
 import logging
 import subprocess
 import sys
+from functools import partial
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def _chain_served(tmp_path: Path, *modes: str) -> Iterator[tuple[DevChain, list[
                         stderr=subprocess.STDOUT,
                     )
                 )  # fmt: skip
-            wait_for(lambda log=log: "liar listening" in log.read_text(), 60, "a peer")
+            wait_for(partial(_listening, log), 60, "a peer")
             addresses.append(PeerAddress("127.0.0.1", port, key.public_key))
         yield dev, addresses
     finally:
@@ -80,6 +81,10 @@ def _chain_served(tmp_path: Path, *modes: str) -> Iterator[tuple[DevChain, list[
             process.wait(20)
         servers.close()
         dev.close()
+
+
+def _listening(log: Path) -> bool:
+    return "liar listening" in log.read_text()
 
 
 def _join(
