@@ -12,8 +12,8 @@ import contextlib
 import logging
 import subprocess
 import sys
-from functools import partial
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
