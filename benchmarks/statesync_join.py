@@ -144,11 +144,21 @@ def joiner(root: Path, net: Path, validator: LocalTestnetNode, name: str) -> Nod
 
 
 def timed_join(node: NodeProc, height: int, extra: tuple[str, ...]) -> float:
+    """Seconds from the process's start until its API reports `height`; its height every
+    minute meanwhile (a partial rate, should the join stall)."""
     node.extra = extra
     start = time.perf_counter()
     node.start()
+    report = start + 60
     try:
-        wait_for(lambda: node.height() >= height, 7200, f"{node.node.moniker} to reach {height}")
+        while node.height() < height:
+            time.sleep(0.2)
+            if time.perf_counter() > report:
+                report += 60
+                took = time.perf_counter() - start
+                print(
+                    f"  {node.node.moniker}: height {node.height()} after {took:.0f} s", flush=True
+                )
         return time.perf_counter() - start
     finally:
         node.stop()
