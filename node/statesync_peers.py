@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 DISCOVERY_SECONDS = 5.0
 DISCOVERY_TIMEOUT = 120.0  # nothing restored by then: give up
 CHUNK_TIMEOUT = 10.0
-BLOCK_TIMEOUT = 10.0
 PER_PEER = 2
 MAX_MISSES = 3  # requests a peer leaves unanswered before it is no longer asked
 
