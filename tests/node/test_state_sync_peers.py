@@ -37,7 +37,7 @@ class Net:
 
 @contextlib.contextmanager
 def _network(tmp_path: Path, liars: tuple[str, ...] = ()) -> Iterator[Net]:
-    """Four validators with snapshots every 10 heights (about 20 chunks of 1 KiB: 300 funded
+    """Four validators with snapshots every 10 heights (about 15 chunks of 1 KiB: 300 funded
     accounts), a joiner that has them (and the liars) as its peers, not started."""
     funded = [PrivateKey.generate().address for _ in range(300)]
     testnet = init_testnet(
