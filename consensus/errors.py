@@ -10,6 +10,9 @@ Exception tree:
           BadSignatureError              a signature that does not verify
           WrongBlockError                the commit is for another block, height or round
           InsufficientPowerError         valid signatures hold no more than 2/3 of the power
+        HeaderError                      a header that does not verify from a trusted point
+                                         (consensus/headers.py): another chain, a set it does
+                                         not name, a commit that does not prove it
         EvidenceError                    duplicate-vote evidence that proves nothing
         SignerError                      the double-sign guard refuses
           DoubleSignError                the request conflicts with what was already signed
@@ -55,6 +58,20 @@ class WrongBlockError(CommitError):
 
 class InsufficientPowerError(CommitError):
     pass
+
+
+class HeaderError(ConsensusError):
+    """A header (or a validator-set change) that does not verify from the trusted point.
+
+    `height`: the header's, when one header is concerned. `fault`: who is surely wrong:
+    "header" (the header or its commit: whoever sent it), "set" (a set change that a verified
+    header contradicts: whoever listed it), or "unknown" (a header that names another set than
+    the one trusted for it: a forged header, or a hidden set change)."""
+
+    def __init__(self, message: str, height: int | None = None, fault: str = "unknown") -> None:
+        super().__init__(message)
+        self.height = height
+        self.fault = fault
 
 
 class EvidenceError(ConsensusError):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.genesis import ConsensusParams
+from ledger.store.snapshot import CHUNK_BYTES
 from node.api.limits import DEFAULT_JSON_BODY_BYTES
 from node.config_addresses import ConfigError, ListenAddress, Peer
 from node.config_limits import API_LIMIT_KEYS, API_RANGES, P2P_LIMIT_KEYS, P2P_RANGES
@@ -188,10 +189,18 @@ class StateSyncConfig:
 
     snapshot_interval: int = 0
     snapshot_keep: int = 2
+    snapshot_chunk_bytes: int = CHUNK_BYTES
+    """About how large a chunk is; every node offering one snapshot must cut it alike (the
+    joiner fetches a snapshot from the peers whose offers are identical)."""
 
     def __post_init__(self) -> None:
         if self.snapshot_keep < 1:
             raise ValueError("statesync.snapshot_keep must be at least 1")
+        if not 1024 <= self.snapshot_chunk_bytes <= CHUNK_BYTES:
+            raise ValueError(
+                f"statesync.snapshot_chunk_bytes must be in [1024, {CHUNK_BYTES}], "
+                f"got {self.snapshot_chunk_bytes}"
+            )
 
 
 MIN_KEEP_BLOCKS = 2

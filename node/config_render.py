@@ -161,6 +161,8 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "# snapshots for nodes that state-sync: every N heights (0: none), keeping the newest K",
         f"snapshot_interval = {config.statesync.snapshot_interval}",
         f"snapshot_keep = {config.statesync.snapshot_keep}",
+        "# about how large a chunk is (bytes); every node of a chain should cut chunks alike",
+        f"snapshot_chunk_bytes = {config.statesync.snapshot_chunk_bytes}",
     ]
     if config.testing.clock_offset_ms:
         lines += ["", "[testing]", f"clock_offset_ms = {config.testing.clock_offset_ms}"]
@@ -190,5 +192,6 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
         "statesync": {
             "snapshot_interval": config.statesync.snapshot_interval,
             "snapshot_keep": config.statesync.snapshot_keep,
+            "snapshot_chunk_bytes": config.statesync.snapshot_chunk_bytes,
         },
     }

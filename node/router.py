@@ -8,6 +8,9 @@
     STATUS          block sync (peer heights) and the runner (round messages for a laggard)
     BLOCK_REQUEST   served by block sync from the store
     BLOCK_RESPONSE  block sync
+    SNAPSHOTS_REQUEST, CHUNK_REQUEST   answered from this node's snapshots (node/snapshots.py)
+    SNAPSHOTS_RESPONSE, CHUNK_RESPONSE only a node state-syncing asks for these (before it runs):
+                    a running node did not, and charges the sender as for an unasked block
 
 A payload that does not decode raises `MalformedError`, which the P2P layer charges to the peer.
 `submit` is the same admission path for txs from the API: admit, gossip, wake the runner.
@@ -15,6 +18,7 @@ A payload that does not decode raises `MalformedError`, which the P2P layer char
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -23,7 +27,9 @@ from node.chain import Executed
 from node.mempool import Admission, Mempool
 from node.p2p import BaseHandler, MessageType, PeerManager, Penalty
 from node.runner import Runner
-from node.sync import BlockSync
+from node.snapshots import SnapshotServer
+from node.statesync_wire import ChunkRequest, ChunkResponse, encode_offers
+from node.sync import UNSOLICITED_PENALTY, BlockSync
 from node.wire import (
     BlockRequest,
     Status,
@@ -45,8 +51,15 @@ class Router(BaseHandler):
     _sync: BlockSync
     _net: PeerManager
 
-    def __init__(self, mempool: Mempool, *, max_block_bytes: int = MAX_BLOCK_BYTES) -> None:
+    def __init__(
+        self,
+        mempool: Mempool,
+        *,
+        max_block_bytes: int = MAX_BLOCK_BYTES,
+        snapshots: SnapshotServer | None = None,
+    ) -> None:
         self._mempool = mempool
+        self._snapshots = snapshots
         self._max_block_bytes = max_block_bytes
         self._serve_queue_limit = 4 * max_block_bytes + SERVE_QUEUE_SLACK
 
@@ -128,3 +141,20 @@ class Router(BaseHandler):
             self._sync.serve(peer, request)
         elif msg_type is MessageType.BLOCK_RESPONSE:
             await self._sync.on_response_payload(peer, payload, self._max_block_bytes)
+        elif msg_type is MessageType.SNAPSHOTS_REQUEST:
+            offers = [] if self._snapshots is None else self._snapshots.offers()
+            self._net.send(peer, MessageType.SNAPSHOTS_RESPONSE, encode_offers(offers))
+        elif msg_type is MessageType.CHUNK_REQUEST:
+            await self._serve_chunk(peer, ChunkRequest.decode(payload))
+        elif msg_type in (MessageType.SNAPSHOTS_RESPONSE, MessageType.CHUNK_RESPONSE):
+            self._net.penalize(peer, UNSOLICITED_PENALTY, f"sent {msg_type.name} unasked")
+
+    async def _serve_chunk(self, peer: bytes, request: ChunkRequest) -> None:
+        if self._net.queued_bytes(peer) > self._serve_queue_limit:
+            self._net.penalize(peer, Penalty.FLOOD, "chunk requests beyond what it reads")
+            return
+        data = b""
+        if self._snapshots is not None:  # a file read of up to a few MiB: off the event loop
+            data = await asyncio.to_thread(self._snapshots.chunk, request.height, request.index)
+        response = ChunkResponse(request.height, request.index, data)
+        self._net.send(peer, MessageType.CHUNK_RESPONSE, response.encode())

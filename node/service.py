@@ -61,7 +61,7 @@ from node.router import Router
 from node.runner import Runner
 from node.runner_status import RunnerFailedError, now_ms
 from node.signing import SigningTracker
-from node.snapshots import SnapshotMaker
+from node.snapshots import SnapshotMaker, SnapshotServer
 from node.startup import NodeStartError, StartupParts, check_wal, open_parts
 from node.sync import BlockSync
 
@@ -152,7 +152,11 @@ class Node:
         )
         self.evidence = EvidencePool(self.chain)
         max_block = params.consensus.max_block_bytes
-        self.router = Router(self.mempool, max_block_bytes=max_block)
+        self.router = Router(
+            self.mempool,
+            max_block_bytes=max_block,
+            snapshots=SnapshotServer(self.home.data_dir / "snapshots"),
+        )
         peers = [PeerAddress(p.host, p.port, p.node_key) for p in config.p2p.peers]
         self.allowlist = ChainAllowlist(
             self.store.state, [p.public_key for p in peers], identity.key.public_key
@@ -201,6 +205,7 @@ class Node:
                 self.home.data_dir / "snapshots",
                 config.statesync.snapshot_interval,
                 config.statesync.snapshot_keep,
+                config.statesync.snapshot_chunk_bytes,
             )
             self.runner.add_listener(self.snapshots.on_commit)
         self.validator = signer.address if signer else None

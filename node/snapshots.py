@@ -5,7 +5,8 @@ the event loop (a consistent view, cheap), and a thread cuts it into chunks
 (`ledger.store.snapshot.state_chunks`) under `data/snapshots/H/`: `N.chunk` files and
 `manifest.json` = {"height", "state_root", "chunks": [sha256 hex, ...]}, written to a temporary
 folder and renamed when complete, so a reader never sees half a snapshot. Only the newest
-`snapshot_keep` are kept. Served by node/api/snapshots.py.
+`snapshot_keep` are kept. Served to peers over P2P (`SnapshotServer`, as SNAPSHOTS and CHUNK
+messages, node/statesync_wire.py) and over HTTP (node/api/snapshots.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 
 from ledger.block import Block, Commit
 from ledger.store import Store
-from ledger.store.snapshot import state_chunks
+from ledger.store.snapshot import CHUNK_BYTES, state_chunks
+from node.p2p.messages import MAX_OFFERS
+from node.statesync_wire import SnapshotOffer
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +45,47 @@ def read_manifest(folder: Path, height: int) -> dict[str, Any]:
     return data
 
 
+class SnapshotServer:
+    """What a node answers its peers' SNAPSHOTS and CHUNK requests with, from `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._offers: tuple[tuple[int, ...], list[SnapshotOffer]] = ((), [])
+
+    def offers(self) -> list[SnapshotOffer]:
+        """The newest MAX_OFFERS snapshots, newest first (manifests read again when they change)."""
+        heights = tuple(snapshot_heights(self.folder)[-MAX_OFFERS:])
+        if heights != self._offers[0]:
+            offers = []
+            for height in reversed(heights):
+                try:
+                    manifest = read_manifest(self.folder, height)
+                except (OSError, ValueError):
+                    continue  # removed meanwhile
+                offers.append(
+                    SnapshotOffer(
+                        height,
+                        bytes.fromhex(manifest["state_root"]),
+                        tuple(bytes.fromhex(h) for h in manifest["chunks"]),
+                    )
+                )
+            self._offers = (heights, offers)
+        return self._offers[1]
+
+    def chunk(self, height: int, index: int) -> bytes:
+        """The bytes of a chunk; b"" when this node does not keep it (any more)."""
+        try:
+            return (self.folder / str(height) / f"{index}.chunk").read_bytes()
+        except OSError:
+            return b""
+
+
 class SnapshotMaker:
-    def __init__(self, store: Store, folder: Path, interval: int, keep: int) -> None:
+    def __init__(
+        self, store: Store, folder: Path, interval: int, keep: int, chunk_bytes: int = CHUNK_BYTES
+    ) -> None:
         self.store, self.folder, self.interval, self.keep = store, folder, interval, keep
+        self.chunk_bytes = chunk_bytes
         self._thread: threading.Thread | None = None
 
     def on_commit(self, block: Block, commit: Commit, executed: object) -> None:
@@ -64,7 +105,7 @@ class SnapshotMaker:
         tmp.mkdir(parents=True)
         hashes = []
         try:
-            for index, chunk in enumerate(state_chunks(view)):
+            for index, chunk in enumerate(state_chunks(view, self.chunk_bytes)):
                 (tmp / f"{index}.chunk").write_bytes(chunk)
                 hashes.append(hashlib.sha256(chunk).hexdigest())
         finally:

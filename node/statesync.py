@@ -1,54 +1,54 @@
-"""State sync: a new node starts from a peer's snapshot instead of replaying every block.
+"""State sync: a new node starts from a snapshot of the state instead of replaying every block.
 
-`coterie start --state-sync URL ... --trust-height T --trust-hash HASH` on an empty home:
-1. ask every source (a node's API URL) for its snapshots (`GET /v1/snapshots`) and take the
-   newest at or above T;
-2. verify the header of that height H: fetch blocks T..H+1 (canonical bytes), check block T's
-   hash is the trusted one and its time within the chain's trust period, and that each block
-   names the previous one's hash (so H's header, and the state root in it, is the chain's); block
-   H+1's last commit must carry 2/3+ of the power of H's validator set (taken from the verified
-   state) for H;
-3. fetch the chunks, spreading them over the sources; a chunk whose SHA-256 is not the
-   manifest's is refused and its source banned for the rest of the sync (logged at WARNING), the
-   chunk then fetched from another source;
-4. rebuild the state root from the chunks and compare it with H's header; only then write the
-   store (`ledger.store.snapshot.restore`), whose lowest block is H. The node then starts as
-   usual and block-syncs H+1 onwards from its P2P peers.
+`coterie start --state-sync` on an empty home fetches a snapshot from the node's P2P peers
+(node/statesync_peers.py; `--state-sync URL` fetches it over nodes' HTTP APIs instead,
+node/statesync_http.py). What is trusted, and how:
 
-Where this differs from CometBFT: snapshots travel over the nodes' HTTP APIs, not a P2P channel,
-and the header is verified by hash links from a trusted (height, hash), not by a light client
-skipping through validator-set changes from genesis.
+1. each chunk is checked against the SHA-256 its offer lists as soon as it arrives; a peer whose
+   chunk does not match is refused and banned, and the chunk is fetched from another peer;
+2. the header of the snapshot's height H is verified from a trusted point (`anchor`): the
+   genesis, walking the validator-set changes up to H (`consensus.headers.verify_path`: each
+   change checked against the `next_validators_hash` of a header signed by 2/3+ of the set before
+   it), or a block the operator trusts (`--trust-height T --trust-hash X`): block T must have
+   that hash and be younger than the chain's trust period, and the set it names as next is the
+   one the walk starts from;
+3. the state assembled from the chunks must give H's state root
+   (`ledger.store.snapshot.restore`), and only then is the store written, with H as its lowest
+   block. The node then starts as usual and block-syncs H + 1 onward.
+
+The set changes the walk follows are the chain's own history keys (`node.chain`'s
+`validator_set_history_key`), read from the snapshot itself: they are not trusted either, since
+each is checked against a verified header, and the root check covers them.
+
+Where this differs from CometBFT: from the genesis there is no trust-period check (the walk
+checks every set change as block sync does, and block sync from genesis has none either); the
+validator sets come from the snapshot rather than from a light-client RPC.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from consensus.commit import verify_commit
-from consensus.errors import ConsensusError
+from consensus.headers import Anchor, SetChange
 from consensus.validators import ValidatorSet
 from ledger.block import Block
+from ledger.codec import MalformedError
 from ledger.genesis import Genesis
-from ledger.state import keys
-from ledger.store import Store
-from ledger.store.snapshot import SnapshotError, chunk_items, restore
+from node.chain import VALIDATOR_SET_HISTORY
 
 log = logging.getLogger(__name__)
-
-LAST_VALIDATOR_SET_KEY = keys.chain_meta(b"last_validator_set")
-MAX_HEADER_SPAN = 10_000
-TIMEOUT_S = 30.0
 
 
 class StateSyncError(RuntimeError):
     """State sync cannot finish (the message says why); nothing was written."""
+
+
+class BadSnapshotError(StateSyncError):
+    """A snapshot whose own content is wrong (its chunks match its offer, but its state does
+    not decode or does not give the verified root): every peer that offered it lied."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,107 +57,53 @@ class Trust:
     block_hash: bytes
 
 
-@dataclass
-class Sources:
-    urls: list[str]
-    banned: dict[str, str] = field(default_factory=dict)
-
-    def live(self) -> list[str]:
-        return [u for u in self.urls if u not in self.banned]
-
-    def ban(self, url: str, why: str) -> None:
-        self.banned[url] = why
-        log.warning("state sync: banned source %s: %s", url, why)
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:  # http only
-        data: bytes = response.read()
-        return data
+def set_changes(items: Sequence[tuple[bytes, bytes]]) -> list[SetChange]:
+    """The validator-set changes recorded in a snapshot's state (unverified), ascending."""
+    out: list[SetChange] = []
+    cut = len(VALIDATOR_SET_HISTORY)
+    for key, value in items:
+        if key.startswith(VALIDATOR_SET_HISTORY) and len(key) == cut + 8:
+            try:
+                out.append((int.from_bytes(key[cut:], "big"), ValidatorSet.decode(value)))
+            except (MalformedError, ValueError) as exc:
+                raise BadSnapshotError(
+                    f"a validator set in the snapshot is unreadable: {exc}"
+                ) from exc
+    return sorted(out, key=lambda change: change[0])
 
 
-def _block(url: str, height: int) -> Block:
-    return Block.decode(_get(f"{url}/v1/blocks/{height}?format=msgpack"))
+def genesis_anchor(genesis: Genesis) -> Anchor:
+    return Anchor(0, ValidatorSet.from_genesis(genesis.validators))
 
 
-def state_sync(store: Store, genesis: Genesis, urls: list[str], trust: Trust) -> int:
-    """Restore `store` (empty) from the sources' newest snapshot; returns its height."""
-    sources = Sources(list(urls))
-    best: tuple[int, str, dict[str, Any]] | None = None
-    for url in sources.live():
-        try:
-            listing = json.loads(_get(f"{url}/v1/snapshots"))
-        except (OSError, ValueError) as exc:
-            log.warning("state sync: %s does not answer: %s", url, exc)
-            continue
-        for manifest in listing.get("snapshots", []):
-            height = int(manifest["height"])
-            if height >= trust.height and (best is None or height > best[0]):
-                best = (height, url, manifest)
-    if best is None:
-        raise StateSyncError(f"no source offers a snapshot at or above height {trust.height}")
-    height, origin, manifest = best
-    block, commit_block = _verified_block(origin, genesis, trust, height)
-    hashes = [bytes.fromhex(h) for h in manifest["chunks"]]
-    items: list[tuple[bytes, bytes]] = []
-    for index, expected in enumerate(hashes):
-        items += _chunk(sources, height, index, expected)
-    commit = commit_block.last_commit
-    if commit is None:
-        raise StateSyncError(f"block {height + 1} carries no commit")
-    try:
-        state = dict(items)
-        validators = ValidatorSet.decode(state[LAST_VALIDATOR_SET_KEY])
-        verify_commit(validators, genesis.hash(), block.hash(), commit, height=height)
-        restore(store, items, block, commit)
-    except (SnapshotError, ConsensusError, KeyError) as exc:
-        raise StateSyncError(f"the snapshot of height {height} does not verify: {exc}") from exc
-    log.info("state sync: restored height %d from %d chunks", height, len(hashes))
-    return height
-
-
-def _verified_block(url: str, genesis: Genesis, trust: Trust, height: int) -> tuple[Block, Block]:
-    """Block `height`, linked by hashes to the trusted block, and the block after it."""
-    if height - trust.height > MAX_HEADER_SPAN:
-        raise StateSyncError(f"the trusted height is more than {MAX_HEADER_SPAN} blocks old")
-    try:
-        trusted = _block(url, trust.height)
-        if trusted.hash() != trust.block_hash:
-            raise StateSyncError(
-                f"block {trust.height} has hash {trusted.hash().hex()}, not the trusted one"
-            )
-        age = time.time() * 1000 - trusted.header.time_ms
-        if age > genesis.params.trust_period_ms:
-            raise StateSyncError("the trusted block is older than the chain's trust period")
-        previous = trusted
-        for h in range(trust.height + 1, height + 2):
-            current = _block(url, h)
-            if current.header.prev_block_hash != previous.hash():
-                raise StateSyncError(f"block {h} does not link to block {h - 1}")
-            previous = current
-            if h == height:
-                target = current
-    except (OSError, ValueError) as exc:
-        raise StateSyncError(f"cannot fetch the headers from {url}: {exc}") from exc
-    if height == trust.height:
-        target = trusted
-    return target, previous
-
-
-def _chunk(sources: Sources, height: int, index: int, expected: bytes) -> list[tuple[bytes, bytes]]:
-    live = sources.live()
-    turn = index % len(live) if live else 0
-    for url in live[turn:] + live[:turn]:  # spread the chunks over the sources
-        try:
-            data = _get(f"{url}/v1/snapshots/{height}/chunks/{index}")
-        except (OSError, urllib.error.URLError) as exc:
-            log.warning("state sync: chunk %d from %s failed: %s", index, url, exc)
-            continue
-        if hashlib.sha256(data).digest() != expected:
-            sources.ban(url, f"chunk {index} of height {height} does not match the manifest")
-            continue
-        try:
-            return chunk_items(data)
-        except SnapshotError as exc:
-            sources.ban(url, str(exc))
-    raise StateSyncError(f"no source gave chunk {index} of height {height}")
+def trusted_anchor(
+    genesis: Genesis,
+    trust: Trust,
+    block: Block,
+    changes: Sequence[SetChange],
+    *,
+    now_ms: int | None = None,
+) -> Anchor:
+    """The anchor of an operator's trusted block (already fetched, checked here): its hash,
+    its age against the trust period, and the set it names as next (from `changes`)."""
+    if block.header.height != trust.height or block.hash() != trust.block_hash:
+        raise StateSyncError(
+            f"block {trust.height} has hash {block.hash().hex()}, not the trusted one"
+        )
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    period = genesis.params.trust_period_ms
+    if now - block.header.time_ms > period:
+        raise StateSyncError(
+            f"the trusted block {trust.height} is older than the chain's trust period "
+            f"({period // 3_600_000} h): give a recent height and hash"
+        )
+    next_set = genesis_anchor(genesis).next_set
+    for first, validators in changes:
+        if first <= trust.height + 1:
+            next_set = validators
+    if next_set.hash() != block.header.next_validators_hash:
+        raise BadSnapshotError(
+            f"the snapshot's validator set for height {trust.height + 1} is not the one the "
+            f"trusted block {trust.height} names"
+        )
+    return Anchor(trust.height, next_set)

@@ -4,9 +4,9 @@ The client trusts the genesis file and nothing the node says. It follows the sig
 
 - it asks the node for the heights where the set changes (`GET /v1/validator-sets`);
 - for each change first signing at height c, it fetches header c-1 with its commit, checks that
-  the header names the set it trusts (`validators_hash`), that 2/3+ of that set's power signed it
-  (`verify_commit`), and that the new set hashes to the header's `next_validators_hash`; only then
-  does it adopt the new set;
+  the header names the set it trusts (`validators_hash`), that 2/3+ of that set's power signed it,
+  and that the new set hashes to the header's `next_validators_hash`; only then does it adopt the
+  new set (the checks are `consensus.headers`', which state sync runs too);
 - the heights between changes are skipped: a header of height t is accepted when 2/3+ of the set
   it trusts for t signed it and the header names that set.
 
@@ -41,8 +41,8 @@ from cli.lightclient.signed import (
 from cli.lightclient.trust import TrustStore, write_atomically
 from cli.lightclient.witness import cross_check
 from cli.nodeclient import NodeClient
-from consensus.commit import verify_commit
-from consensus.errors import ConsensusError
+from consensus.errors import HeaderError
+from consensus.headers import check_next_set, check_signed_header
 from consensus.validators import ValidatorSet
 from ledger.block import Commit, Header
 from ledger.codec import MalformedError
@@ -117,21 +117,16 @@ class LightClient:
                 f"header {header.height} is of chain {header.chain_id!r}, "
                 f"not {self.genesis.chain_id!r}"
             )
-        if header.validators_hash != validators.hash():
-            raise VerificationError(
-                f"header {header.height} names validator set {header.validators_hash.hex()[:16]}…, "
-                f"but the set tracked from genesis for that height is "
-                f"{validators.hash().hex()[:16]}… (a forged header, or a hidden validator change)"
-            )
         try:
-            verify_commit(
-                validators, self.genesis_hash, header.hash(), commit, height=header.height
+            check_signed_header(
+                header,
+                commit,
+                validators,
+                chain_id=self.genesis.chain_id,
+                genesis_hash=self.genesis_hash,
             )
-        except ConsensusError as exc:
-            raise VerificationError(
-                f"the commit of header {header.height} does not verify against the validator "
-                f"set tracked from genesis: {exc}"
-            ) from exc
+        except HeaderError as exc:
+            raise VerificationError(str(exc)) from exc
         state = self.state
         known = state.seen_hash(header.height)
         if known is not None and known != header.hash():  # whatever its time: evidence
@@ -297,11 +292,10 @@ class LightClient:
         self, header: Header, commit: Commit, first_height: int, new_set: ValidatorSet
     ) -> None:
         """Take the set that `header` (verified, of height first_height - 1) names as next."""
-        if header.next_validators_hash != new_set.hash():
-            raise VerificationError(
-                f"the validator set the node says signs from height {first_height} does not "
-                f"match the next_validators_hash of verified header {header.height}"
-            )
+        try:
+            check_next_set(header, first_height, new_set)
+        except HeaderError as exc:
+            raise VerificationError(str(exc)) from exc
         self.state = self.state.advanced(
             header.height,
             header.hash(),

@@ -30,15 +30,17 @@ class SnapshotError(ValueError):
     """A chunk or a snapshot that does not decode or does not match what it must."""
 
 
-def state_chunks(db_snapshot: Any) -> Iterator[bytes]:
-    """The state of a LevelDB snapshot (`plyvel.DB.snapshot()`) as encoded chunks, in key order."""
+def state_chunks(db_snapshot: Any, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """The state of a LevelDB snapshot (`plyvel.DB.snapshot()`) as encoded chunks of about
+    `chunk_bytes` (at most MAX_CHUNK_BYTES), in key order."""
+    chunk_bytes = min(chunk_bytes, MAX_CHUNK_BYTES - MAX_KEY - MAX_VALUE)
     items: list[list[bytes]] = []
     size = 0
     with db_snapshot.iterator(prefix=schema.STATE) as entries:
         for key, value in entries:
             items.append([key[len(schema.STATE) :], value])
             size += len(key) + len(value) + 8
-            if size >= CHUNK_BYTES:
+            if size >= chunk_bytes:
                 yield codec.encode(items)
                 items, size = [], 0
     if items or size == 0:

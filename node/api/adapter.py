@@ -20,7 +20,6 @@ from ledger.store import Store
 from node.api.app import add_routes
 from node.api.context import ApiContext, NodeStatus, SigningRecord
 from node.api.events import EventHub
-from node.api.snapshots import add_snapshot_routes
 from node.explorer import add_explorer_routes
 from node.mempool import Admission, Mempool
 from node.p2p.stats import P2PStats
@@ -115,5 +114,4 @@ def mount(app: web.Application, node: NodeLike) -> None:
     """The node's `api_routes` hook: the whole API, and the explorer at `/explorer`, on the
     node's API application."""
     add_routes(app, context_for(node))
-    add_snapshot_routes(app, node.store.path.parent / "snapshots")  # data/snapshots
     add_explorer_routes(app)

@@ -32,6 +32,7 @@ from node.api.errors import error_middleware
 from node.api.keys import CONTEXT
 from node.api.limits import LIMITS, MAX_SUBMIT_BYTES, ApiLimits
 from node.api.metrics import METRICS, ApiMetrics, get_metrics, metrics_middleware
+from node.api.snapshots import add_snapshot_routes
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     app[accounts.KEYS] = accounts.KnownKeys()
     app[ws.SOCKETS] = ws.Sockets()
     app.on_shutdown.append(ws.close_all)
+    add_snapshot_routes(app, ctx.store.path.parent / "snapshots")  # data/snapshots
     r = app.router
     r.add_get("/v1/status", status.get_status)
     r.add_get("/v1/genesis", chaininfo.get_genesis)

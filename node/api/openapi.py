@@ -27,6 +27,7 @@ from node.api.openapi_build import (
 )
 from node.api.openapi_light import LIGHT_SCHEMAS, light_paths
 from node.api.openapi_schemas import SCHEMAS, ref
+from node.api.openapi_snapshots import SNAPSHOT_SCHEMAS, snapshot_paths
 from node.api.openapi_state import STATE_SCHEMAS
 
 
@@ -364,7 +365,7 @@ def paths(hrp: str) -> dict[str, Any]:
 
 
 def document(version: str, hrp: str) -> dict[str, Any]:
-    schemas = {**SCHEMAS, **STATE_SCHEMAS, **LIGHT_SCHEMAS}
+    schemas = {**SCHEMAS, **STATE_SCHEMAS, **LIGHT_SCHEMAS, **SNAPSHOT_SCHEMAS}
     schemas["TxLookup"] = {"oneOf": [ref("CommittedTx"), ref("PendingTx")]}
     return {
         "openapi": "3.0.3",
@@ -374,7 +375,7 @@ def document(version: str, hrp: str) -> dict[str, Any]:
             "description": "REST, WebSocket, metrics and health endpoints of a Coterie node. "
             "Errors share one shape (components/schemas/Error).",
         },
-        "paths": {**paths(hrp), **light_paths()},
+        "paths": {**paths(hrp), **light_paths(), **snapshot_paths()},
         "components": {"schemas": schemas},
     }
 

@@ -23,7 +23,10 @@ async def list_snapshots(request: web.Request) -> web.Response:
 async def get_chunk(request: web.Request) -> web.Response:
     folder = request.app[FOLDER]
     height, index = request.match_info["height"], request.match_info["index"]
-    if not (height.isdigit() and index.isdigit() and len(height) < 20 and len(index) < 10):
+    if not (
+        height.isascii() and height.isdigit() and len(height) < 20
+        and index.isascii() and index.isdigit() and len(index) < 10
+    ):  # fmt: skip
         raise ApiError(400, "invalid_chunk", "height and index are decimal numbers")
     path = folder / str(int(height)) / f"{int(index)}.chunk"
     try:

@@ -62,6 +62,12 @@ class BudgetConfig:
     block_responses_burst: int = 100
     block_response_blocks_per_s: int = 8
     block_response_blocks_burst: int = 16
+    snapshot_requests_per_s: int = 2
+    """A joiner asks once when it connects (node/statesync_fetch.py)."""
+    snapshot_requests_burst: int = 10
+    chunk_requests_per_s: int = 50
+    """A joiner keeps two chunk requests in flight per peer."""
+    chunk_requests_burst: int = 100
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -90,6 +96,10 @@ class BudgetConfig:
                 self.block_response_blocks_per_s * block,
                 self.block_response_blocks_burst * block,
             ),
+            MessageType.SNAPSHOTS_REQUEST: Budget(
+                self.snapshot_requests_per_s, self.snapshot_requests_burst
+            ),
+            MessageType.CHUNK_REQUEST: Budget(self.chunk_requests_per_s, self.chunk_requests_burst),
         }
 
 

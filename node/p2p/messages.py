@@ -29,6 +29,7 @@ from ledger.block import MAX_BLOCK_BYTES
 from ledger.codec import Fields, MalformedError
 from ledger.hashing import HASH_LEN
 from ledger.keys import PUBLIC_KEY_LEN, SIGNATURE_LEN
+from ledger.store.snapshot import MAX_CHUNK_BYTES
 from ledger.tx import MAX_CHAIN_ID_LEN, MAX_TX_BYTES
 
 KIB = 1024
@@ -42,12 +43,18 @@ ENVELOPE_OVERHEAD = 7
 # validator, at most 1,000 validators), the proposal's round fields and signature.
 BLOCK_MESSAGE_OVERHEAD = 256 * KIB
 MAX_TXS_PER_BATCH = 10_000
+# State sync (node/statesync_wire.py): a chunk of the state, and the offers of a node's snapshots
+# (at most 4, each listing at most 16,384 chunk hashes: 16 GiB of state in 1 MiB chunks).
+MAX_OFFERS = 4
+MAX_SNAPSHOT_CHUNKS = 16_384
+MAX_OFFERS_BYTES = MAX_OFFERS * (MAX_SNAPSHOT_CHUNKS * (HASH_LEN + 2) + 128)
 
 
 class MessageType(IntEnum):
     """Stable numbers for every message kind; a retired number is never reused.
 
-    Ranges: 1-9 session, 10-19 mempool, 20-39 consensus, 40-59 block sync. Numbers stay below 128
+    Ranges: 1-9 session, 10-19 mempool, 20-39 consensus, 40-59 block sync, 60-69 state sync.
+    Numbers stay below 128
     so that the type is a one-byte msgpack fixint and can be read before decoding.
     """
 
@@ -60,6 +67,10 @@ class MessageType(IntEnum):
     STATUS = 40
     BLOCK_REQUEST = 41
     BLOCK_RESPONSE = 42
+    SNAPSHOTS_REQUEST = 60
+    SNAPSHOTS_RESPONSE = 61
+    CHUNK_REQUEST = 62
+    CHUNK_RESPONSE = 63
 
 
 SESSION_TYPES = frozenset({MessageType.HELLO, MessageType.AUTH})
@@ -80,6 +91,10 @@ def message_limits(max_block_bytes: int = MAX_BLOCK_BYTES) -> dict[MessageType, 
         MessageType.STATUS: 1 * KIB,
         MessageType.BLOCK_REQUEST: 256,
         MessageType.BLOCK_RESPONSE: block,
+        MessageType.SNAPSHOTS_REQUEST: 64,
+        MessageType.SNAPSHOTS_RESPONSE: MAX_OFFERS_BYTES,
+        MessageType.CHUNK_REQUEST: 64,
+        MessageType.CHUNK_RESPONSE: MAX_CHUNK_BYTES + 64,
     }
 
 

@@ -71,3 +71,28 @@ def test_printed_commands_run_whether_or_not_coterie_is_on_path(
     assert coterie_command() == str(beside.absolute())
     monkeypatch.setenv("PATH", f"{beside.parent}:/usr/bin:/bin")
     assert coterie_command() == "coterie"
+
+
+def test_start_refuses_state_sync_options_that_cannot_work(invoke: Invoke, tmp_path: Path) -> None:
+    """Each refusal is one line before anything is fetched or written."""
+    out = tmp_path / "net"
+    assert invoke(["testnet", "init", "--validators", "1", "--out", str(out)]).exit_code == 0
+    home = str(out / "node0")
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:  # `start` sets up logging for the process
+        half = ["start", "--home", home, "--state-sync", "--trust-height", "5"]
+        fails(invoke(half), ExitCode.ERROR, "--trust-height and --trust-hash go together")
+        bad_hash = [*half, "--trust-hash", "xyz"]
+        fails(invoke(bad_hash), ExitCode.ERROR, "--trust-hash is the block's hash in hex")
+        url = ["start", "--home", home, "--state-sync", "http://127.0.0.1:1"]
+        fails(invoke(url), ExitCode.ERROR, "--state-sync URL needs --trust-height")
+        lonely = NodeHome(out / "node0")  # a single validator has no peers to sync from
+        fails(
+            invoke(["start", "--home", str(lonely.root), "--state-sync"]),
+            ExitCode.ERROR,
+            "needs [p2p] peers",
+        )
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)

@@ -37,6 +37,10 @@ def test_message_numbers_are_stable():
         "STATUS": 40,
         "BLOCK_REQUEST": 41,
         "BLOCK_RESPONSE": 42,
+        "SNAPSHOTS_REQUEST": 60,
+        "SNAPSHOTS_RESPONSE": 61,
+        "CHUNK_REQUEST": 62,
+        "CHUNK_RESPONSE": 63,
     }
     assert all(t < 128 for t in MessageType)  # one-byte fixint: readable before decoding
 
