@@ -79,6 +79,13 @@ class Executed:
     """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
 
 
+def initial_items(genesis: Genesis) -> dict[bytes, bytes]:
+    """The state at height 0: the genesis file's items plus the first validator set."""
+    items = genesis_items(genesis)
+    items[VALIDATOR_SET_KEY] = ValidatorSet.from_genesis(genesis.validators).encode()
+    return items
+
+
 class Chain:
     """Committed chain plus the rules for the next block; one per node."""
 
@@ -106,10 +113,7 @@ class Chain:
         self.prechecked = prechecked  # the mempool holds the tx: its envelope checks passed
         self._executed: dict[bytes, Executed] = {}
         if not store.initialized:
-            items = genesis_items(genesis)
-            first = ValidatorSet.from_genesis(genesis.validators)
-            items[VALIDATOR_SET_KEY] = first.encode()
-            store.initialize(items)
+            store.initialize(initial_items(genesis))
         self.validators = self._load_set(VALIDATOR_SET_KEY)
         self.last_validators: ValidatorSet | None = (
             self._load_set(LAST_VALIDATOR_SET_KEY) if store.height > 0 else None

@@ -108,7 +108,13 @@ def table(result: dict[str, Any]) -> str:
     rss = result["rss_mib"]
     lines = [
         f"coterie bench: {result['validators']} validator(s), {result['txs']:,} transfers from "
-        f"{result['senders']:,} senders, batches of {result['batch']}, "
+        f"{result['senders']:,} senders"
+        + (
+            f" to random accounts of {result['accounts']:,}"
+            if result["accounts"] > result["senders"]
+            else ""
+        )
+        + f", batches of {result['batch']}, "
         + (f"open loop at {result['rate']:,.0f} tx/s" if result["rate"] else "as fast as admitted"),
         row("committed", f"{result['committed']:,}/{result['accepted']:,}"),
         row(

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cli.bench import load
+from cli.bench import load, prefill
 from cli.bench.ceiling import verify_ceiling
 from cli.bench.driver import BenchError, Driver
 from cli.bench.report import figures, verdicts
 from cli.nodeclient import NodeClient, NodeClientError
 from cli.testnet_run import NodeProcess, Supervisor
+from node.home import NodeHome
 from node.testnet import init_testnet
 
 BENCH_CHAIN_ID = "coterie-bench"
@@ -53,6 +54,8 @@ class BenchOptions:
     stall_seconds: float = 180.0
     profile_dir: Path | None = None
     """Run each node under cProfile, writing `<moniker>.prof` there when it stops."""
+    accounts: int = 0
+    """Funded accounts of a prefilled state (cli/bench/prefill.py); 0: the senders only."""
 
 
 class ProfiledNode(NodeProcess):
@@ -88,6 +91,17 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             chain_id=BENCH_CHAIN_ID,
             funded=[k.address for k in keys],
         )
+        prefill_seconds, recipient = 0.0, None
+        if opts.accounts:
+            progress.phase(f"writing a prefilled state of {opts.accounts:,} funded accounts")
+            started = time.perf_counter()
+            senders = [k.address for k in keys]
+            items = prefill.prefilled_items(net.genesis, senders, opts.accounts)
+            chains = [NodeHome(n.home).data_dir / "chain" for n in net.nodes]
+            prefill.write_prefilled(chains, net.genesis, items)
+            del items
+            prefill_seconds = time.perf_counter() - started
+            recipient = prefill.random_recipients(senders, opts.accounts)
         nodes = [_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         supervisor = Supervisor(nodes, out=io.StringIO())
         try:
@@ -95,7 +109,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             for node in nodes:
                 node.start(sys.executable)
             progress.phase(f"pre-signing {opts.txs:,} transfers from {opts.senders:,} senders")
-            signed = load.presign(net.genesis, keys, opts.txs)
+            signed = load.presign(net.genesis, keys, opts.txs, recipient)
             batches = load.batches(signed, len(nodes), opts.batch)
             progress.phase("waiting for the validators to commit a block")
             _wait_ready(nodes)
@@ -123,6 +137,8 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "validators": opts.validators,
         "txs": opts.txs,
         "senders": opts.senders,
+        "accounts": max(opts.accounts, opts.senders),
+        "prefill_seconds": round(prefill_seconds, 1),
         "batch": opts.batch,
         "rate": opts.rate,
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,

@@ -62,6 +62,14 @@ class BarProgress:
     help="Funded sender accounts; txs are spread over them in nonce order.",
 )
 @click.option(
+    "--accounts",
+    type=click.IntRange(0, 10_000_000),
+    default=0,
+    show_default=True,
+    help="Funded accounts of a prefilled state written before the nodes start (the senders "
+    "among them); transfers go to random ones. 0: the senders only.",
+)
+@click.option(
     "--batch",
     type=click.IntRange(1, 10_000),
     default=500,
@@ -86,6 +94,7 @@ def bench(
     validators: int,
     txs: int,
     senders: int,
+    accounts: int,
     batch: int,
     rate: float | None,
     profile: Path | None,
@@ -100,6 +109,7 @@ def bench(
         validators=validators,
         txs=txs,
         senders=min(senders, txs),
+        accounts=accounts,
         batch=batch,
         rate=rate or None,
         profile_dir=profile,
