@@ -15,9 +15,13 @@ import click
 
 from cli.bench.report import TARGETS, table
 from cli.bench.run import BenchOptions, run_bench
+from cli.bench.sync import run_sync_bench, sync_table
 from cli.errors import CliError
 from cli.options import emit, output_option
 from node.testnet import MAX_VALIDATORS
+
+DEFAULT_TXS = 30_000
+SYNC_TXS = 100_000
 
 
 class BarProgress:
@@ -53,7 +57,11 @@ class BarProgress:
     show_default=True,
     help="Validators of the temporary testnet, each its own process on 127.0.0.1.",
 )
-@click.option("--txs", type=click.IntRange(1, 1_000_000), default=30_000, show_default=True)
+@click.option(
+    "--txs",
+    type=click.IntRange(1, 1_000_000),
+    help="Transfers of the load. Default: 100,000 with --sync, else 30,000.",
+)
 @click.option(
     "--senders",
     type=click.IntRange(1, 100_000),
@@ -83,6 +91,13 @@ class BarProgress:
     "Default: the target of the mode (10,000 for 1 validator, 2,500 for 4), else 0.",
 )
 @click.option(
+    "--sync",
+    "mode_sync",
+    is_flag=True,
+    help="Catch-up instead: one validator commits the load (as fast as admitted unless "
+    "--rate), then a follower starts and block-syncs; its catch-up tx/s.",
+)
+@click.option(
     "--profile",
     type=click.Path(file_okay=False, path_type=Path),
     hidden=True,
@@ -92,19 +107,22 @@ class BarProgress:
 def bench(
     *,
     validators: int,
-    txs: int,
+    txs: int | None,
     senders: int,
     accounts: int,
     batch: int,
     rate: float | None,
+    mode_sync: bool,
     profile: Path | None,
     output: str,
 ) -> None:
     """Benchmark a temporary local testnet: pre-signed transfers in batches over the REST API;
     committed tx/s, p50/p99 submit-to-commit latency, peak RSS per node and the Ed25519 verify
     ceiling of this machine, measured in the same run."""
+    if txs is None:
+        txs = SYNC_TXS if mode_sync else DEFAULT_TXS
     if rate is None:
-        rate = TARGETS.get(validators, {}).get("tps", 0.0)
+        rate = 0.0 if mode_sync else TARGETS.get(validators, {}).get("tps", 0.0)
     options = BenchOptions(
         validators=validators,
         txs=txs,
@@ -114,6 +132,10 @@ def bench(
         rate=rate or None,
         profile_dir=profile,
     )
+    if mode_sync:
+        result = run_sync_bench(options, BarProgress())
+        emit(output, result, sync_table(result))
+        return
     result = run_bench(options, BarProgress())
     emit(output, result, table(result))
     if not result["complete"]:

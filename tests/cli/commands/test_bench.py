@@ -122,3 +122,20 @@ def test_figures_use_the_steady_window_and_nearest_rank_percentiles() -> None:
     assert result["complete"] and result["committed"] == 6
     assert result["latency_ms"]["p50"] == 1500.0 and result["latency_ms"]["p99"] == 2500.0
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+
+
+@pytest.mark.slow
+def test_bench_sync_follower_catches_up_to_the_same_state_root(tmp_path: Path) -> None:
+    tmp = tmp_path / "tmp"
+    proc = _bench(
+        tmp, "--sync", "--txs", "300", "--senders", "30", "--batch", "100", "--output", "json"
+    )
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert result["mode"] == "sync" and result["txs"] == 300
+    assert result["same_root"] and len(result["state_root"]) == 64
+    assert result["heights"] >= 1 and result["height_at_api"] <= result["heights"]
+    assert result["rss_mib"]["node1"] > 0
+    assert list(tmp.iterdir()) == []
+    assert _processes_mentioning(str(tmp)) == []
