@@ -150,6 +150,31 @@ def table(result: dict[str, Any]) -> str:
             f"{result['load_before']:.1f} / {result['load_after']:.1f}",
         ),
     ]
+    if "restart_api_s" in result:
+        lines.append(
+            row(
+                f"restart at height {result['restart_height']:,}: API / commit",
+                f"{result['restart_api_s']:.2f} / {result['restart_commit_s']:.2f} s",
+                None,
+                "<= 3 s",
+            )
+        )
+    if "disk" in result:
+        disk = result["disk"]
+        lines.append(
+            row(
+                "disk per committed tx (compacted)",
+                f"{disk['disk_per_tx']:,.0f} B",
+                None,
+                f"<= 300 B (raw {disk['raw_per_tx']:,.0f} B)",
+            )
+        )
+        for name, part in disk["parts"].items():
+            lines.append(
+                row(f"  {name}", f"{part['disk']:,.0f} B", None, f"raw {part['raw']:,.0f} B")
+            )
+    if result["accounts"] > result["senders"]:
+        lines.append(row("prefilled state written in", f"{result['prefill_seconds']:.1f} s"))
     if result["rejected"]:
         lines.append(f"  rejected at admission: {result['rejected']}")
     if not result["complete"]:

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cli.bench import load, prefill
+from cli.bench import disk, load, prefill
 from cli.bench.ceiling import verify_ceiling
-from cli.bench.driver import Driver
+from cli.bench.driver import BenchError, Driver
 from cli.bench.nodes import commit_rounds, make_node, peak_rss_mib, print_logs, wait_ready
 from cli.bench.report import figures, verdicts
+from cli.bench.restart import measure_restart
 from cli.testnet_run import Supervisor
 from node.home import NodeHome
 from node.testnet import init_testnet
@@ -52,6 +53,10 @@ class BenchOptions:
     """Run each node under cProfile, writing `<moniker>.prof` there when it stops."""
     accounts: int = 0
     """Funded accounts of a prefilled state (cli/bench/prefill.py); 0: the senders only."""
+    disk: bool = False
+    """Measure the database's growth per committed tx by part (cli/bench/disk.py)."""
+    restart: bool = False
+    """After the load, stop the first validator and time its restart (cli/bench/restart.py)."""
 
 
 def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
@@ -67,17 +72,20 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             chain_id=BENCH_CHAIN_ID,
             funded=[k.address for k in keys],
         )
-        prefill_seconds, recipient = 0.0, None
-        if opts.accounts:
+        prefill_seconds, recipient, disk_before = 0.0, None, {}
+        chains = [NodeHome(n.home).data_dir / "chain" for n in net.nodes]
+        if opts.accounts or opts.disk:  # the height-0 state: with no accounts, the genesis's
             progress.phase(f"writing a prefilled state of {opts.accounts:,} funded accounts")
             started = time.perf_counter()
             senders = [k.address for k in keys]
             items = prefill.prefilled_items(net.genesis, senders, opts.accounts)
-            chains = [NodeHome(n.home).data_dir / "chain" for n in net.nodes]
             prefill.write_prefilled(chains, net.genesis, items)
             del items
             prefill_seconds = time.perf_counter() - started
-            recipient = prefill.random_recipients(senders, opts.accounts)
+            if opts.accounts:
+                recipient = prefill.random_recipients(senders, opts.accounts)
+            if opts.disk:
+                disk_before = disk.measure(chains[0])
         nodes = [make_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         supervisor = Supervisor(nodes, out=io.StringIO())
         try:
@@ -104,11 +112,22 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
                 print_logs(nodes)
             rss = {n.moniker: peak_rss_mib(n) for n in nodes}
             rounds = commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
+            extra: dict[str, Any] = {}
+            if opts.restart:
+                progress.phase(f"restarting {nodes[0].moniker}")
+                extra = measure_restart(nodes[0])
+                if not extra["restart_same_root"]:
+                    raise BenchError(f"{nodes[0].moniker} restarted with another state root")
         except Exception:
             print_logs(nodes)
             raise
         finally:
             supervisor.stop_all()
+        if opts.disk:
+            progress.phase("compacting and measuring the first validator's database")
+            extra["disk"] = disk.per_tx(
+                disk_before, disk.measure(chains[0]), max(1, len(samples.committed))
+            )
     result: dict[str, Any] = {
         "validators": opts.validators,
         "txs": opts.txs,
@@ -123,6 +142,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         # None when no commit could be read back: a figure the run did not measure
         "late_heights": sum(1 for r in rounds if r > 0) if rounds else None,
         "max_round": max(rounds) if rounds else None,
+        **extra,
         "verify_rate": round(ceiling, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),

@@ -98,6 +98,18 @@ class BarProgress:
     "--rate), then a follower starts and block-syncs; its catch-up tx/s.",
 )
 @click.option(
+    "--disk",
+    is_flag=True,
+    help="Measure the first validator's database before and after the load (compacted): "
+    "bytes per committed tx by part.",
+)
+@click.option(
+    "--restart",
+    is_flag=True,
+    help="After the load, stop the first validator and time its restart: until its API "
+    "answers and until it commits again.",
+)
+@click.option(
     "--profile",
     type=click.Path(file_okay=False, path_type=Path),
     hidden=True,
@@ -113,6 +125,8 @@ def bench(
     batch: int,
     rate: float | None,
     mode_sync: bool,
+    disk: bool,
+    restart: bool,
     profile: Path | None,
     output: str,
 ) -> None:
@@ -128,6 +142,8 @@ def bench(
         txs=txs,
         senders=min(senders, txs),
         accounts=accounts,
+        restart=restart,
+        disk=disk,
         batch=batch,
         rate=rate or None,
         profile_dir=profile,
