@@ -36,7 +36,7 @@ from ledger.genesis import Genesis
 from ledger.hashing import ZERO_HASH
 from ledger.keys import ADDRESS_LEN, Address
 from ledger.merkle_list import merkle_list_root
-from ledger.state import keys
+from ledger.state import keys, stored_receipts
 from ledger.state.context import BlockContext
 from ledger.state.executor import BlockError, BlockResult, Mode, SignatureCheck, execute_block
 from ledger.state.genesis_state import genesis_items
@@ -295,7 +295,11 @@ class Chain:
             if reason is not None:
                 raise ValueError(f"refusing to commit block {block.header.height}: {reason}")
             executed = self._executed[block.hash()]
-        receipts = {r.tx_hash: r.encode() for r in executed.result.receipts}
+        result = executed.result
+        receipts = {  # the tx index keeps what the tx does not say (ledger/state/stored_receipts)
+            r.tx_hash: stored_receipts.compact(r, tx)
+            for tx, r in zip(result.included, result.receipts, strict=True)
+        }
         self.store.commit_block(
             block,
             commit,
