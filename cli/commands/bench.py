@@ -15,6 +15,8 @@ import click
 
 from cli.bench.report import TARGETS, table
 from cli.bench.run import BenchOptions, run_bench
+from cli.bench.suite import LARGE_STATE, modes, rows, run_mode, run_suite
+from cli.bench.suite import table as table_of_suite
 from cli.bench.sync import run_sync_bench, sync_table
 from cli.errors import CliError
 from cli.options import emit, output_option
@@ -98,6 +100,13 @@ class BarProgress:
     "--rate), then a follower starts and block-syncs; its catch-up tx/s.",
 )
 @click.option(
+    "--suite",
+    is_flag=True,
+    help="Every mode in turn (1 validator on a small and a large state with restart and disk, "
+    "4 validators at 2,500 and 3,000 tx/s, catch-up) and one table; --accounts sets the "
+    "large state (default 1,000,000), --txs every load.",
+)
+@click.option(
     "--disk",
     is_flag=True,
     help="Measure the first validator's database before and after the load (compacted): "
@@ -125,6 +134,7 @@ def bench(
     batch: int,
     rate: float | None,
     mode_sync: bool,
+    suite: bool,
     disk: bool,
     restart: bool,
     profile: Path | None,
@@ -133,6 +143,12 @@ def bench(
     """Benchmark a temporary local testnet: pre-signed transfers in batches over the REST API;
     committed tx/s, p50/p99 submit-to-commit latency, peak RSS per node and the Ed25519 verify
     ceiling of this machine, measured in the same run."""
+    if suite:
+        selected = modes(accounts or LARGE_STATE, txs)
+        results = run_suite(selected, BarProgress(), run_mode)
+        suite_rows = rows(results, {m.key: m.command for m in selected})
+        emit(output, {"runs": results, "rows": suite_rows}, table_of_suite(suite_rows))
+        return
     if txs is None:
         txs = SYNC_TXS if mode_sync else DEFAULT_TXS
     if rate is None:
