@@ -154,6 +154,7 @@ def test_bench_on_a_prefilled_state_restarts_with_its_root_and_measures_its_disk
     assert result["accounts"] == 500 and result["committed"] == 300 and result["complete"]
     assert result["restart_same_root"] and result["restart_height"] >= 1
     assert 0 < result["restart_api_s"] <= result["restart_commit_s"]
+    assert result["restart_api_cpu_s"] > 0
     parts = result["disk"]["parts"]
     assert parts["blocks"]["raw"] > 100  # a transfer is about 144 bytes
     assert parts["tx index and receipts"]["raw"] > 0
