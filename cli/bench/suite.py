@@ -37,7 +37,8 @@ def modes(accounts: int = LARGE_STATE, txs: int | None = None) -> list[Mode]:
     def opts(**kw: Any) -> BenchOptions:
         if txs is not None:
             kw["txs"] = txs
-        return BenchOptions(**kw)
+        options = BenchOptions(**kw)
+        return dataclasses.replace(options, senders=min(options.senders, options.txs))
 
     one = {"validators": 1, "rate": 10_000.0, "restart": True, "disk": True}
     return [

@@ -50,7 +50,7 @@ def test_the_suite_runs_every_mode_once_with_its_own_options() -> None:
     assert set(results) == {"small", "large", "four", "four_3000", "sync"} and ran == selected
     by_key = {m.key: m for m in selected}
     assert by_key["large"].options.accounts == 500 and by_key["small"].options.accounts == 0
-    assert all(m.options.txs == 300 for m in selected)
+    assert all(m.options.txs == 300 and m.options.senders == 300 for m in selected)
     assert by_key["large"].options.restart and by_key["large"].options.disk
     assert by_key["sync"].sync and by_key["sync"].options.rate is None
     assert [m.options.validators for m in selected[:4]] == [1, 1, 4, 4]
