@@ -79,10 +79,21 @@ def commit_rounds(node: NodeProcess, heights: list[int]) -> list[int]:
 def peak_rss_mib(node: NodeProcess) -> float:
     """The node's peak resident set (VmHWM) plus its child processes' (the signature workers),
     in MiB; 0 when it cannot be read."""
+    return _status_sum_mib(node, "VmHWM:")
+
+
+def anon_rss_mib(node: NodeProcess) -> float:
+    """The node's resident private memory now (RssAnon), workers included, in MiB: the resident
+    set without the pages of files LevelDB maps (its tables are read through mmap; those pages
+    count in VmHWM but are the kernel's page cache, dropped under memory pressure)."""
+    return _status_sum_mib(node, "RssAnon:")
+
+
+def _status_sum_mib(node: NodeProcess, field: str) -> float:
     if node.process is None:
         return 0.0
     pids = [node.process.pid, *_children(node.process.pid)]
-    return round(sum(_vm_hwm_kib(pid) for pid in pids) / 1024, 1)
+    return round(sum(_status_kib(pid, field) for pid in pids) / 1024, 1)
 
 
 def _children(pid: int) -> list[int]:
@@ -93,10 +104,10 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _vm_hwm_kib(pid: int) -> int:
+def _status_kib(pid: int, field: str) -> int:
     with contextlib.suppress(OSError, ValueError, IndexError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
 

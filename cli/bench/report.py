@@ -143,6 +143,10 @@ def table(result: dict[str, Any]) -> str:
             else f"{result['late_heights']} (max round {result['max_round']})",
         ),
         row("peak RSS per node, workers incl. (max)", f"{max(rss.values()):,.0f} MiB"),
+        row(
+            "private RSS at the end (RssAnon, max)",
+            f"{max(result.get('rss_anon_mib', {0: 0.0}).values()):,.0f} MiB",
+        ),
         row("Ed25519 verify ceiling, 2 cores", f"{result['verify_rate']:,.0f}/s"),
         row("committed / verify ceiling", f"{result['verify_ratio']:.2f}", None, "(about 0.55)"),
         row(

@@ -22,7 +22,14 @@ from typing import Any, Protocol
 from cli.bench import disk, load, prefill
 from cli.bench.ceiling import verify_ceiling
 from cli.bench.driver import BenchError, Driver
-from cli.bench.nodes import commit_rounds, make_node, peak_rss_mib, print_logs, wait_ready
+from cli.bench.nodes import (
+    anon_rss_mib,
+    commit_rounds,
+    make_node,
+    peak_rss_mib,
+    print_logs,
+    wait_ready,
+)
 from cli.bench.report import figures, verdicts
 from cli.bench.restart import measure_restart
 from cli.testnet_run import Supervisor
@@ -111,6 +118,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             if samples.stalled:
                 print_logs(nodes)
             rss = {n.moniker: peak_rss_mib(n) for n in nodes}
+            anon = {n.moniker: anon_rss_mib(n) for n in nodes}
             rounds = commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
             extra: dict[str, Any] = {}
             if opts.restart:
@@ -139,6 +147,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,
         **figures(samples),
         "rss_mib": rss,
+        "rss_anon_mib": anon,
         # None when no commit could be read back: a figure the run did not measure
         "late_heights": sum(1 for r in rounds if r > 0) if rounds else None,
         "max_round": max(rounds) if rounds else None,

@@ -120,10 +120,11 @@ def rows(results: dict[str, dict[str, Any]], commands: dict[str, str]) -> list[R
             f"{latency['p50']:,.0f} / {latency['p99']:,.0f} ms",
         )
         rss = max(run["rss_mib"].values())
+        anon = max(run.get("rss_anon_mib", {"": 0.0}).values())
         add(
             key,
-            f"{label}: peak RSS, workers incl.",
-            f"{rss:,.0f} MiB",
+            f"{label}: peak RSS, workers incl. (private at the end)",
+            f"{rss:,.0f} MiB ({anon:,.0f} MiB)",
             f"<= {RSS_TARGET_MIB} MiB",
             rss <= RSS_TARGET_MIB,
         )

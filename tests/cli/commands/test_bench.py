@@ -152,6 +152,7 @@ def test_bench_on_a_prefilled_state_restarts_with_its_root_and_measures_its_disk
     assert proc.returncode == 0, err
     result = json.loads(out)
     assert result["accounts"] == 500 and result["committed"] == 300 and result["complete"]
+    assert 0 < result["rss_anon_mib"]["node0"] <= result["rss_mib"]["node0"]
     assert result["restart_same_root"] and result["restart_height"] >= 1
     assert 0 < result["restart_api_s"] <= result["restart_commit_s"]
     assert result["restart_api_cpu_s"] > 0
