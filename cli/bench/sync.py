@@ -22,13 +22,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cli.bench import load
+from cli.bench import load, prefill
 from cli.bench.ceiling import verify_ceiling
 from cli.bench.driver import BenchError, Driver
 from cli.bench.nodes import is_ready, make_node, peak_rss_mib, print_logs
 from cli.bench.run import BENCH_CHAIN_ID, BenchOptions, Progress
 from cli.nodeclient import NodeClient, NodeClientError
 from cli.testnet_run import NodeProcess, Supervisor
+from node.home import NodeHome
 from node.testnet import init_testnet
 
 READY_SECONDS = 120.0
@@ -50,6 +51,15 @@ def run_sync_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             funded=[k.address for k in keys],
             followers=1,
         )
+        recipient = None
+        if opts.accounts:  # both databases start from the same prefilled height 0
+            progress.phase(f"writing a prefilled state of {opts.accounts:,} funded accounts")
+            senders = [k.address for k in keys]
+            items = prefill.prefilled_items(net.genesis, senders, opts.accounts)
+            chains = [NodeHome(n.home).data_dir / "chain" for n in net.nodes]
+            prefill.write_prefilled(chains, net.genesis, items)
+            del items
+            recipient = prefill.random_recipients(senders, opts.accounts)
         nodes = [make_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         leader, late = nodes
         supervisor = Supervisor(nodes, out=io.StringIO())
@@ -57,7 +67,8 @@ def run_sync_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             progress.phase(f"starting the validator {leader.moniker}")
             leader.start(sys.executable)
             progress.phase(f"pre-signing {opts.txs:,} transfers from {opts.senders:,} senders")
-            batches = load.batches(load.presign(net.genesis, keys, opts.txs), 1, opts.batch)
+            signed = load.presign(net.genesis, keys, opts.txs, recipient)
+            batches = load.batches(signed, 1, opts.batch)
             _wait(lambda: is_ready(leader, 0), leader, "commit a block")
             progress.start(opts.txs)
             driver = Driver(
@@ -92,6 +103,7 @@ def run_sync_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "mode": "sync",
         "txs": len(samples.committed),
         "senders": opts.senders,
+        "accounts": max(opts.accounts, opts.senders),
         "rate": opts.rate,
         "heights": target,
         "startup_s": round(caught["api_at"] - caught["started_at"], 3),

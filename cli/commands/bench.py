@@ -77,7 +77,7 @@ class BarProgress:
     default=0,
     show_default=True,
     help="Funded accounts of a prefilled state written before the nodes start (the senders "
-    "among them); transfers go to random ones. 0: the senders only.",
+    "among them); transfers go to random ones. 0: the senders only. Also with --sync.",
 )
 @click.option(
     "--batch",
@@ -148,6 +148,9 @@ def bench(
         results = run_suite(selected, BarProgress(), run_mode)
         suite_rows = rows(results, {m.key: m.command for m in selected})
         emit(output, {"runs": results, "rows": suite_rows}, table_of_suite(suite_rows))
+        incomplete = [key for key, run in results.items() if not run.get("complete", True)]
+        if incomplete:
+            raise CliError(f"incomplete runs (not every tx committed): {', '.join(incomplete)}")
         return
     if txs is None:
         txs = SYNC_TXS if mode_sync else DEFAULT_TXS

@@ -88,3 +88,9 @@ def test_every_row_names_its_runs_ceiling_load_and_command_and_the_scale_row_use
 def _keyed(out: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     keys = {"bench small": "small", "bench large": "large", "bench sync": "sync"}
     return [(keys[r["command"]], r) for r in out]
+
+
+def test_an_incomplete_run_is_marked_in_every_row_it_gives() -> None:
+    run = _load_run(40_000.0, 10_000.0, 2_000) | {"complete": False}
+    out = rows({"small": run}, {"small": "bench small"})
+    assert out and all(r["figure"].endswith("(INCOMPLETE run)") for r in out)

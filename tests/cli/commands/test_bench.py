@@ -126,14 +126,14 @@ def test_figures_use_the_steady_window_and_nearest_rank_percentiles() -> None:
 
 @pytest.mark.slow
 def test_bench_sync_follower_catches_up_to_the_same_state_root(tmp_path: Path) -> None:
+    """On a prefilled state: both databases start from the bench's own height 0."""
     tmp = tmp_path / "tmp"
-    proc = _bench(
-        tmp, "--sync", "--txs", "300", "--senders", "30", "--batch", "100", "--output", "json"
-    )
+    args = ["--txs", "300", "--senders", "30", "--batch", "100", "--accounts", "200"]
+    proc = _bench(tmp, "--sync", *args, "--output", "json")
     out, err = proc.communicate(timeout=240)
     assert proc.returncode == 0, err
     result = json.loads(out)
-    assert result["mode"] == "sync" and result["txs"] == 300
+    assert result["mode"] == "sync" and result["txs"] == 300 and result["accounts"] == 200
     assert result["same_root"] and len(result["state_root"]) == 64
     assert result["heights"] >= 1 and result["height_at_api"] <= result["heights"]
     assert result["rss_mib"]["node1"] > 0
