@@ -6,14 +6,17 @@
 For each tree size the tree is built as a genesis state (one in-memory build, one write batch: for
 1M keys that needs about 1 GB of memory), then the store is reopened (cold node cache) and blocks of
 `--changes` changed keys (90% updates of existing keys, 10% new keys) are timed: the Merkle
-update (`ledger.merkle.update` over the store's nodes) and the commit (`Store.commit_block`, one
-synced write batch). Keys and values are shaped like accounts: 21-byte keys, 40-byte values.
+update (`ledger.merkle.update` over the store's pages) and the commit (`Store.commit_block`, one
+synced write batch), with the pages the update read from LevelDB (the rest are pinned) and the
+pages it wrote. The machine may be shared: every line carries the 1-minute load average. Keys
+and values are shaped like accounts: 21-byte keys, 40-byte values.
 Prints one line per measurement and a Markdown table at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -34,16 +37,21 @@ def account_key(n: int) -> bytes:
     return b"\x01" + digest(n.to_bytes(8, "big"))[:20]
 
 
-def commit(store: Store, changes: dict[bytes, bytes | None]) -> tuple[float, float, float, int]:
+def commit(
+    store: Store, changes: dict[bytes, bytes | None]
+) -> tuple[float, float, float, int, int, int]:
     """Update the tree and commit one block.
 
-    Returns (update wall s, update CPU s, commit wall s, nodes written). The CPU time is this
+    Returns (update wall s, update CPU s, commit wall s, pages written, their bytes, pages read
+    from LevelDB). The CPU time is this
     thread's only: it leaves out other processes sharing the cores and LevelDB's background
     compaction thread. The commit's wall time includes its fsync.
     """
+    reads = store.nodes.disk_reads
     t0, c0 = time.perf_counter(), time.thread_time()
     root, writes = update(store.nodes, store.state_root, changes)
     t1, c1 = time.perf_counter(), time.thread_time()
+    reads = store.nodes.disk_reads - reads
     height = store.height + 1
     header = Header(
         "bench", height, height, store.last_block_hash or ZERO_HASH, ZERO_HASH, ZERO_HASH,
@@ -53,7 +61,8 @@ def commit(store: Store, changes: dict[bytes, bytes | None]) -> tuple[float, flo
     sig = Commit(height, 0, block.hash(), (CommitSig(PROPOSER, bytes(64)),))
     store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
     t2 = time.perf_counter()
-    return t1 - t0, c1 - c0, t2 - t1, len(writes)
+    size = sum(len(page) for page in writes.values())
+    return t1 - t0, c1 - c0, t2 - t1, len(writes), size, reads
 
 
 def build(path: Path, keys: int, rng: random.Random) -> float:
@@ -75,19 +84,27 @@ def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) 
             while len(block) < changes:
                 block[account_key(next_new)] = rng.randbytes(40)
                 next_new += 1
-            t_update, cpu_update, t_commit, written = commit(store, block)
+            t_update, cpu_update, t_commit, written, size, reads = commit(store, block)
             line = (
                 f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
                 f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
-                f"nodes_written={written}"
+                f"pages_read={reads} pages_written={written} ({size / 1e6:.1f} MB) "
+                f"load={_load()}"
             )
             print(line, flush=True)
-            rows.append((t_update, cpu_update, t_commit, written))
-    upd, cpu, com, nodes = (statistics.median(r[i] for r in rows) for i in range(4))
+            rows.append((t_update, cpu_update, t_commit, written, size, reads))
+    upd, cpu, com, pages, size, reads = (statistics.median(r[i] for r in rows) for i in range(6))
     return [
         f"| {keys:,} | {changes:,} | {upd * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
-        f"{changes / upd:,.0f} | {nodes:,.0f} | {com * 1000:.0f} ms | {(upd + com) * 1000:.0f} ms |"
+        f"{changes / upd:,.0f} | {reads:,.0f} | {pages:,.0f} ({size / 1e6:.1f} MB) | "
+        f"{com * 1000:.0f} ms | "
+        f"{(upd + com) * 1000:.0f} ms | {_load()} |"
     ]
+
+
+def _load() -> str:
+    """The 1-minute load average: the machine is shared, so every figure carries it."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def main() -> None:
@@ -99,15 +116,18 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(1)
     table = [
-        "| tree keys | changed keys | Merkle update | its CPU | keys/s | nodes written "
-        "| commit (sync) | total |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| tree keys | changed keys | Merkle update | its CPU | keys/s | pages read "
+        "| pages written | commit (sync) | total | load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for keys in args.keys:
             path = Path(tmp) / f"db-{keys}"
             seconds = build(path, keys, rng)
-            print(f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s)")
+            print(
+                f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s) "
+                f"load={_load()}"
+            )
             for changes in args.changes:
                 table += measure(path, keys, changes, args.reps, rng)
     print("\n".join(table))

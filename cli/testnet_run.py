@@ -34,11 +34,12 @@ class NodeProcess:
     process: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = None
     status: dict[str, Any] | None = None
+    wrapper: tuple[str, ...] = ()  # e.g. `ip netns exec NS`: it must exec the node in place
 
     def start(self, python: str) -> None:
         self.log = (self.home / "node.log").open("ab")
         self.process = subprocess.Popen(
-            [python, "-m", "cli", "start", "--home", str(self.home)],
+            [*self.wrapper, python, "-m", "cli", "start", "--home", str(self.home)],
             stdin=subprocess.DEVNULL,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -74,6 +74,9 @@ class ErrorCode(IntEnum):
     ENDORSER_NOT_ELIGIBLE = 133
     SELF_FUNDING = 134
     STANDING_TOO_LOW = 135
+    DELIVERABLE_ACCEPTED = 136  # a funded item's deliverable was accepted already
+    NOT_FUNDED = 137  # what an acceptance names is not work this collective funded
+    ROUND_NOT_OPEN = 138  # closing a round that has settled already
     # stateful, treasury, streams, multisig queue and moderation (150-169)
     ALLOWANCE_EXCEEDED = 150
     NOTHING_TO_CLAIM = 151

@@ -32,14 +32,21 @@ class ChainAllowlist:
         self._configured = frozenset(configured)
         self._own_key = own_key
 
+    def validators(self) -> frozenset[bytes]:
+        """The node keys of the validator set, active and scheduled (never our own)."""
+        return node_keys(self._state) - {self._own_key}
+
     def compute(self) -> frozenset[bytes]:
         """The node keys allowed by the committed state and the config (never our own)."""
-        return (node_keys(self._state) | self._configured) - {self._own_key}
+        return self.validators() | (self._configured - {self._own_key})
 
     def refresh(self, p2p: PeerManager) -> None:
         """Apply the allowlist if the validator set's node keys changed: a prefix scan over the
-        few validator records, so it runs after every commit, synced blocks included."""
-        allowed = self.compute()
+        few validator records, so it runs after every commit, synced blocks included. The
+        validators' keys also go to the manager, which redials them sooner."""
+        validators = self.validators()
+        p2p.set_validators(validators)
+        allowed = validators | (self._configured - {self._own_key})
         current = p2p.allowlist
         if allowed == current:
             return

@@ -115,6 +115,12 @@ class P2PConfig:
     """An inbound peer must send its HELLO this soon after the upgrade."""
     handshake_timeout_ms: int = 5000
     """The whole handshake (dial, both HELLOs, both signatures) must end this soon."""
+    heartbeat_ms: int = 5000
+    """Ping a peer silent for this long; no pong within half of it closes the connection."""
+    dial_backoff_max_ms: int = 30_000
+    """Longest wait between two failed dials of a configured peer (doubling from 0.5 s)."""
+    dial_backoff_validator_max_ms: int = 2000
+    """... of a configured peer whose node key is a validator's: the chain needs it for quorum."""
     budgets: BudgetConfig = field(default_factory=BudgetConfig)
     """Per-peer message and byte budgets (`[p2p.budgets]`, node/p2p/budget.py)."""
 

@@ -32,6 +32,9 @@ P2P_RANGES: dict[str, tuple[int, int]] = {
     "max_pending_per_address": (1, 100_000),
     "hello_timeout_ms": (100, 60_000),
     "handshake_timeout_ms": (500, 120_000),
+    "heartbeat_ms": (1000, 120_000),
+    "dial_backoff_max_ms": (500, 3_600_000),
+    "dial_backoff_validator_max_ms": (500, 600_000),
 }
 API_LIMIT_KEYS = tuple(API_RANGES)
 P2P_LIMIT_KEYS = tuple(P2P_RANGES)

@@ -46,6 +46,9 @@ _P2P_NOTES = {
     "max_pending_per_address": "inbound handshakes in progress from one outsider host",
     "hello_timeout_ms": "an inbound peer must send its HELLO within this",
     "handshake_timeout_ms": "the whole handshake (dial, HELLOs, signatures) must end within this",
+    "heartbeat_ms": "ping a peer silent this long; no pong in half of it closes the link",
+    "dial_backoff_max_ms": "longest wait between failed dials of a configured peer",
+    "dial_backoff_validator_max_ms": "... of a peer that is a validator (quorum needs it)",
 }
 _BUDGET_NOTES = {
     "proposals_per_s": "proposals a peer may send per second, and in a burst",

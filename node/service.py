@@ -170,9 +170,13 @@ class Node:
                 reserved_pending=config.p2p.reserved_connections,
                 hello_timeout=config.p2p.hello_timeout_ms / 1000,
                 handshake_timeout=config.p2p.handshake_timeout_ms / 1000,
+                heartbeat=config.p2p.heartbeat_ms / 1000,
+                dial_backoff_max=config.p2p.dial_backoff_max_ms / 1000,
+                dial_backoff_validator_max=config.p2p.dial_backoff_validator_max_ms / 1000,
                 budgets=config.p2p.budgets.table(max_block),
             ),
             reserved_hosts=self.peer_hosts,
+            validators=self.allowlist.validators(),
         )
         timeouts = Timeouts.from_params(config.consensus.apply(params.consensus))
         self.runner = Runner(

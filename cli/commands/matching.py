@@ -1,10 +1,13 @@
 """`coterie matching ...`: quadratic funding of initiatives. `matching open` is the proposal that
 opens a matching round (its pool leaves the treasury when it executes); `matching contribute`
-pays an initiative of an open round. The round settles by itself in the first block whose time
-reaches its end: each initiative gets its contributions plus its match (docs/economics.md)."""
+pays an initiative of an open round; `matching show` prints a round with each initiative's
+contributions and the match it would draw now. The round settles by itself in the first block
+whose time reaches its end: each initiative gets its contributions plus its match
+(docs/economics.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,6 +15,7 @@ import click
 from cli.commands.govflow import builder_for, finish, proposal_options, submit_proposal
 from cli.commands.govparse import DURATION, checked, parse_party
 from cli.errors import CoterieGroup
+from cli.querycontext import context, emit, query_options
 from cli.refs import parse_ppm
 from cli.txflow import AMOUNT, POSITIVE_AMOUNT, tx_options
 from ledger.economics.actions import MatchingOpen
@@ -87,3 +91,29 @@ def contribute(*, round_id: int, initiative: int, amount: int, **common: Any) ->
     initiative with its match when the round ends (members from before the round; not to your
     own account or a split that pays you)."""
     finish(builder_for(common), MatchingContribute(round_id, initiative, amount))
+
+
+def matching_text(m: dict[str, Any]) -> str:
+    lines = [
+        f"matching round {m['id']} of collective {m['collective']}: {m['status']}",
+        f"pool {m['pool']}  cap {m['cap']} ppm  matched {m['matched']}",
+        f"period {m['start_ms']} .. {m['end_ms']} ms",
+    ]
+    for i in m.get("initiatives") or []:
+        lines.append(
+            f"  {i['index']}: {i['purpose']}: {i['contributed']} from {i['contributors']}"
+            f" contributors, match now {i['match_now']}"
+        )
+    return "\n".join(lines)
+
+
+@matching.command("show")
+@click.argument("round_id", type=AMOUNT)
+@query_options
+def show(
+    *, round_id: int, node_url: str, output: str, home: Path, genesis_path: Path | None
+) -> None:
+    """A matching round: each initiative's contributions and (while open) its match now."""
+    q = context(node_url, output, home, genesis_path)
+    answer = q.get(f"/v1/matchings/{round_id}")
+    emit(q, answer, matching_text(answer))

@@ -198,4 +198,6 @@ def standing(
     text = f"{answer['member']}: {answer['points']} points ({answer['micro_points']} micro)"
     if policy is None:
         text += "\nthe collective has no reputation policy"
+    elif policy.get("vote_weight_ppm"):
+        text += f"\na vote opening now counts {answer.get('vote_bonus', 0)} extra voting shares"
     emit(q, answer, text)

@@ -1,9 +1,10 @@
 """`coterie proposal submit KIND ...`: one subcommand per proposal action kind of the ledger.
 
 This module holds the members, tokens, treasury and text/poll proposals; the policy and
-parameter changes are in proposal_rules.py, and streams, allocations, splits, moderation and
-validators in proposal_more.py. Every subcommand takes --collective, --title and --expedited
-besides the common tx options, and builds one `ProposalSubmit`.
+parameter changes are in proposal_rules.py, streams, allocations, splits, moderation and
+validators in proposal_more.py, and reputation and rewards in proposal_economics.py. Every
+subcommand takes --collective, --title and --expedited besides the common tx options, and
+builds one `ProposalSubmit`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import click
 
 from cli.commands.govflow import builder_for, proposal_options, submit_proposal
 from cli.commands.govparse import ASSET
+from cli.commands.proposal_economics import register_economics
 from cli.commands.proposal_more import register_more
 from cli.commands.proposal_rules import register_rules
 from cli.commands.proposal_splits import register_splits
@@ -306,3 +308,4 @@ def accept_asset(
 register_rules(submit)
 register_splits(submit)
 register_more(submit)
+register_economics(submit)

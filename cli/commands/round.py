@@ -1,7 +1,8 @@
 """`coterie round ...`: curation rounds. `round open` is the proposal that opens one (its budget
 leaves the treasury when it executes); `round show` prints a round with what each recipient would
 be paid if it closed now. A round closes by itself: it is paid in the first block whose time
-reaches its end (docs/economics.md), so there is no close command to send."""
+reaches its end (docs/economics.md). `round close` is the proposal that ends one early: paid now
+by the same rule, or (`--call-off`) its budget returned to the treasury."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from cli.errors import CoterieGroup
 from cli.querycontext import context, emit, query_options
 from cli.txflow import AMOUNT, POSITIVE_AMOUNT, tx_options
 from ledger.economics.actions import RoundOpen
+from ledger.economics.round_close import RoundClose
 from ledger.economics.rounds import MAX_EARLY, MAX_ENDORSEMENTS, RoundTerms, Weighting
 
 WEIGHTINGS = {
@@ -118,3 +120,34 @@ def show(
     q = context(node_url, output, home, genesis_path)
     answer = q.get(f"/v1/rounds/{round_id}")
     emit(q, answer, round_text(answer))
+
+
+@round_.command("close")
+@click.argument("round_id", type=AMOUNT)
+@click.option(
+    "--call-off",
+    is_flag=True,
+    help="Return the budget to the treasury instead of paying the endorsements so far.",
+)
+@proposal_options
+@tx_options
+def close(
+    *,
+    round_id: int,
+    call_off: bool,
+    collective: bytes,
+    metadata: str,
+    expedited: bool,
+    **common: Any,
+) -> None:
+    """Propose to end round ROUND_ID now: when the proposal executes, the round is paid by the
+    endorsements that count then (exactly, as at its end), or called off with --call-off."""
+    what = "call off" if call_off else "close and pay now"
+    submit_proposal(
+        builder_for(common),
+        collective=collective,
+        actions=(RoundClose(round_id, call_off),),
+        metadata=metadata,
+        expedited=expedited,
+        lines=[f"{what} curation round {round_id}"],
+    )

@@ -65,7 +65,15 @@ def scenario() -> None:
 
 @scenario.command("run")
 @_manifest_options("")
-def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
+@click.option(
+    "--network",
+    type=click.Choice(["loopback", "netns", "auto"]),
+    default="loopback",
+    show_default=True,
+    help="Nodes on 127.0.0.1, or each in its own network namespace (root; tc netem where the "
+    "kernel has it, else the link proxies); auto picks the best this machine allows.",
+)
+def run_command(manifest: Path, out: Path | None, seed: int | None, network: str) -> None:
     """Run MANIFEST, check the oracles, write the report."""
     from cli.scenario.collect import run_series
     from cli.scenario.report import write_report
@@ -75,16 +83,18 @@ def run_command(manifest: Path, out: Path | None, seed: int | None) -> None:
     m = _manifest(manifest, seed)
     folder = out or Path(f"scenario-{m.name}-{m.seed}")
     try:
-        result = run_scenario(m, click.echo)
+        result = run_scenario(m, click.echo, network)
     except ScenarioError as exc:
         raise CliError(str(exc)) from None
     except KeyboardInterrupt:
         raise InterruptedRunError("interrupted: every node and link was stopped") from None
     verdicts = [v.to_json() for v in result.verdicts]
-    figures = write_report(folder, run_series(result), verdicts, result.skipped + result.notes)
+    notes = [f"network: {result.network}", *result.skipped, *result.notes]
+    figures = write_report(folder, run_series(result), verdicts, notes)
     click.echo(
         f"committed {figures['committed_txs']:,} txs ({figures['committed_tps']} tx/s), "
         f"latency p50 {figures['latency_p50_s']} s p99 {figures['latency_p99_s']} s, "
+        f"block time p50 {figures['block_time_p50_s']} s p99 {figures['block_time_p99_s']} s, "
         f"{figures['late_heights']} late heights"
     )
     for v in result.verdicts:

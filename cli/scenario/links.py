@@ -22,6 +22,7 @@ import contextlib
 import random
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from node.config import LOOPBACK
 
@@ -43,6 +44,19 @@ class Shape:
         return max(previous, now + max(0.0, wait) / 1000)
 
 
+class Network(Protocol):
+    """What the timeline does to the links between nodes: these proxies, or namespaces with
+    `tc netem` (cli/scenario/netns.py)."""
+
+    def partition(self, groups: tuple[tuple[int, ...], ...]) -> None: ...
+
+    def heal(self) -> None: ...
+
+    def shape(self, nodes: tuple[int, ...], shape: Shape) -> None: ...
+
+    def clear_shape(self) -> None: ...
+
+
 @dataclass
 class Link:
     src: int
@@ -50,6 +64,8 @@ class Link:
     target_port: int
     listen_port: int
     rng: random.Random
+    listen_host: str = LOOPBACK
+    target_host: str = LOOPBACK
     blocked: bool = False
     shape: Shape = field(default_factory=Shape)
     server: asyncio.Server | None = None
@@ -58,7 +74,7 @@ class Link:
     handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._accept, LOOPBACK, self.listen_port)
+        self.server = await asyncio.start_server(self._accept, self.listen_host, self.listen_port)
 
     def block(self) -> None:
         self.blocked = True
@@ -75,7 +91,7 @@ class Link:
             writer.transport.abort()
             return
         try:
-            up_reader, up_writer = await asyncio.open_connection(LOOPBACK, self.target_port)
+            up_reader, up_writer = await asyncio.open_connection(self.target_host, self.target_port)
         except OSError:
             writer.transport.abort()
             return
@@ -140,13 +156,31 @@ class Link:
 
 
 class Links:
-    """Every link of an N-node testnet: `port(a, b)` is where node a dials node b."""
+    """Every link of an N-node testnet: `port(a, b)` is where node a dials node b (on
+    `listen_host`; node b listens at `targets[b]`, default 127.0.0.1)."""
 
-    def __init__(self, p2p_ports: list[int], proxy_ports: list[int], seed: int) -> None:
+    def __init__(
+        self,
+        p2p_ports: list[int],
+        proxy_ports: list[int],
+        seed: int,
+        listen_host: str = LOOPBACK,
+        targets: list[str] | None = None,
+    ) -> None:
         n = len(p2p_ports)
+        hosts = targets or [LOOPBACK] * n
         pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+        self.listen_host = listen_host
         self.links = {
-            (a, b): Link(a, b, p2p_ports[b], proxy_ports[i], random.Random(f"{seed}/{a}/{b}"))
+            (a, b): Link(
+                a,
+                b,
+                p2p_ports[b],
+                proxy_ports[i],
+                random.Random(f"{seed}/{a}/{b}"),
+                listen_host,
+                hosts[b],
+            )
             for i, (a, b) in enumerate(pairs)
         }
 

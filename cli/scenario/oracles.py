@@ -69,7 +69,8 @@ def heal_bound_s(
     value to its max while the link was down), then two full rounds at `round_at_heal +
     ROUNDS_AHEAD` (timeouts grow with the round), plus one block interval."""
     p2p = P2PSettings()
-    backoff = min(p2p.dial_backoff_max, max(p2p.dial_backoff_initial, outage_s))
+    # every scenario node is a validator: redialed within the validator cap (2 s), not 30 s
+    backoff = min(p2p.dial_backoff_validator_max, max(p2p.dial_backoff_initial, outage_s))
     r = round_at_heal + ROUNDS_AHEAD
     one_round = (
         params.timeout_propose_ms

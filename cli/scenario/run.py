@@ -27,8 +27,8 @@ from cli.bench import load
 from cli.scenario import load as scenario_load
 from cli.scenario import oracles, setup, testfault
 from cli.scenario.collect import check_run
-from cli.scenario.links import Links
 from cli.scenario.manifest import Manifest
+from cli.scenario.network import Fabric, build
 from cli.scenario.observe import (
     Samples,
     follow_blocks,
@@ -41,9 +41,8 @@ from cli.scenario.state import Run, ScenarioError
 from cli.scenario.timeline import run_timeline
 from cli.testnet_run import NodeProcess
 from ledger.hashing import digest
-from node.config import LOOPBACK, Peer, load_config
+from node.config import load_config
 from node.config_render import render_config
-from node.ports import free_ports
 from node.testnet import LocalTestnet, init_testnet
 
 CHAIN_ID = "coterie-scenario"
@@ -52,8 +51,9 @@ MAX_SENDERS = 500
 FETCH_PARALLEL = 8
 
 
-def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
-    """Run `manifest` end to end; the answer holds the samples, the chains and the verdicts."""
+def run_scenario(manifest: Manifest, say: Callable[[str], None], network: str = "loopback") -> Run:
+    """Run `manifest` end to end on the `network` back-end (cli.scenario.network); the answer
+    holds the samples, the chains and the verdicts."""
     run = Run(manifest, say, test_faults=testfault.requested())
     if run.test_faults:
         say(f"test faults on ({testfault.ENV}): {', '.join(run.test_faults)}")
@@ -73,24 +73,32 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
             collectives=treasury + tuple(setup.genesis_collectives(pre, [k.address for k in keys])),
             **manifest.genesis,  # type: ignore[arg-type]
         )
-        run.net = net
-        nodes = Nodes([NodeProcess(n.moniker, n.home, n.api_url) for n in net.nodes])
-        links = _links(manifest, net) if manifest.needs_links else None
-        if manifest.clock_offset is not None:
-            _set_clock(net, *manifest.clock_offset)
-            node, ms = manifest.clock_offset
-            label = f"clock node{node} {ms:+} ms"
-            run.applied.append({"kind": "clock-offset", "label": label, "start": 0.0, "end": None})
+        fabric, net = build(manifest, net, network, say)
+        run.net, run.network = net, fabric.label
+        nodes = Nodes(
+            [
+                NodeProcess(n.moniker, n.home, n.api_url, wrapper=fabric.wrapper(i))
+                for i, n in enumerate(net.nodes)
+            ]
+        )
         disks: dict[int, SmallDisk] = {}
         previous = _handle(signal.SIGTERM, _terminate)
         try:
+            if manifest.clock_offset is not None:
+                _set_clock(net, *manifest.clock_offset)
+                node, ms = manifest.clock_offset
+                label = f"clock node{node} {ms:+} ms"
+                run.applied.append(
+                    {"kind": "clock-offset", "label": label, "start": 0.0, "end": None}
+                )
             _disks(manifest, net, run, disks)
-            asyncio.run(_main(run, net, nodes, links, keys, (plan, pre)))
+            asyncio.run(_main(run, net, nodes, fabric, keys, (plan, pre)))
         except (asyncio.CancelledError, _TerminatedError):  # SIGTERM: torn down below all the same
             raise ScenarioError("stopped by SIGTERM: every node and link was stopped") from None
         finally:  # a second Ctrl-C or SIGTERM must not cut the teardown short (at most ~10 s)
             held = {sig: _handle(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
             nodes.stop_all()
+            fabric.teardown()
             for disk in disks.values():
                 disk.unmount()
             for sig, handler in held.items():
@@ -99,23 +107,6 @@ def run_scenario(manifest: Manifest, say: Callable[[str], None]) -> Run:
         mounted = [str(d.data) for d in disks.values() if _is_mounted(d.data)]
         run.verdicts.append(oracles.clean_teardown(wait_gone(nodes.groups), mounted))
     return run
-
-
-def _links(manifest: Manifest, net: LocalTestnet) -> Links:
-    n = manifest.validators
-    links = Links(
-        [node.p2p.port for node in net.nodes], free_ports(n * (n - 1), LOOPBACK), manifest.seed
-    )
-    for a, node in enumerate(net.nodes):
-        config = load_config(node.home / "config" / "config.toml")
-        peers = tuple(
-            Peer(other.node_key, LOOPBACK, links.port(a, b))
-            for b, other in enumerate(net.nodes)
-            if b != a
-        )
-        config = dataclasses.replace(config, p2p=dataclasses.replace(config.p2p, peers=peers))
-        _write_config(node.home, config, net)
-    return links
 
 
 def _set_clock(net: LocalTestnet, node: int, offset_ms: int) -> None:
@@ -172,7 +163,7 @@ async def _main(  # noqa: PLR0917
     run: Run,
     net: LocalTestnet,
     nodes: Nodes,
-    links: Links | None,
+    fabric: Fabric,
     keys: list[Any],
     load_plan: tuple[list[tuple[int, str]], setup.Prereqs],
 ) -> None:
@@ -181,8 +172,7 @@ async def _main(  # noqa: PLR0917
     assert main is not None
     loop.add_signal_handler(signal.SIGTERM, main.cancel)
     try:
-        if links is not None:
-            await links.start()
+        await fabric.start()
         m = run.manifest
         run.say(f"starting {m.validators} validators")
         for i in range(len(nodes.nodes)):
@@ -217,7 +207,7 @@ async def _main(  # noqa: PLR0917
                 run.say(f"running {m.name}: {m.rate:g} tx/s for {m.duration_s:g} s")
                 await asyncio.gather(
                     submit_load(session, urls, batches, m.rate, samples, live, stop),
-                    run_timeline(run, nodes, links),
+                    run_timeline(run, nodes, fabric.network),
                 )
                 run.say(f"waiting up to {m.drain_s:g} s for the txs sent to commit")
                 await _drain(samples, m.drain_s, stop)
@@ -229,8 +219,7 @@ async def _main(  # noqa: PLR0917
             await check_run(run, session, urls, nodes)
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
-        if links is not None:
-            await links.close()
+        await fabric.close()
 
 
 async def _wait_ready(session: aiohttp.ClientSession, urls: list[str], nodes: Nodes) -> None:

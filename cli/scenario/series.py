@@ -72,6 +72,7 @@ def block_series(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def summary_figures(series: dict[str, Any]) -> dict[str, Any]:
     lat = [x[1] for x in series["latency"]]
     blocks = series["blocks"]
+    intervals = [b["interval_s"] for b in blocks if b["interval_s"] is not None]
     rounds = [b["round"] for b in blocks if b["round"] is not None]
     span = max(1.0, float(series["duration_s"]))
     load = series.get("load") or {}
@@ -93,6 +94,8 @@ def summary_figures(series: dict[str, Any]) -> dict[str, Any]:
         "latency_p90_s": round(percentile(lat, 90), 3),
         "latency_p99_s": round(percentile(lat, 99), 3),
         "latency_max_s": round(max(lat, default=0.0), 3),
+        "block_time_p50_s": round(percentile(intervals, 50), 3),
+        "block_time_p99_s": round(percentile(intervals, 99), 3),
         "heights": len(blocks),
         "late_heights": sum(1 for r in rounds if r > 0),
         "max_round": max(rounds, default=0),

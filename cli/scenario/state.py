@@ -31,6 +31,7 @@ class Run:
     chains: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     verdicts: list[oracles.Verdict] = field(default_factory=list)
     net: LocalTestnet | None = None
+    network: str = ""  # the back-end: where the nodes ran, what shaped the links
     targets: dict[str, tuple[str, int]] = field(default_factory=dict)  # hash -> (kind, proposal)
     split_id: bytes | None = None
     test_faults: tuple[str, ...] = ()  # cli.scenario.testfault: the test suite's only

@@ -7,13 +7,13 @@ import asyncio
 from typing import Any
 
 from cli.scenario import oracles
-from cli.scenario.links import Links, Shape
+from cli.scenario.links import Network, Shape
 from cli.scenario.manifest import Perturbation
 from cli.scenario.procs import Nodes, SmallDisk
 from cli.scenario.state import Run
 
 
-async def run_timeline(run: Run, nodes: Nodes, links: Links | None) -> None:
+async def run_timeline(run: Run, nodes: Nodes, links: Network | None) -> None:
     """Each perturbation's start at `at` and its end at `until`, in time order (bounded by the
     manifest's event count), then the end of the run at `duration_s`."""
     m = run.manifest
@@ -53,7 +53,7 @@ def _params(run: Run) -> Any:
     return run.net.genesis.params.consensus
 
 
-def _begin(p: Perturbation, nodes: Nodes, links: Links | None) -> None:
+def _begin(p: Perturbation, nodes: Nodes, links: Network | None) -> None:
     if p.kind == "kill":
         for i in p.nodes:
             nodes.kill(i)
@@ -69,7 +69,7 @@ def _begin(p: Perturbation, nodes: Nodes, links: Links | None) -> None:
         disk.fill()
 
 
-def _end(p: Perturbation, nodes: Nodes, links: Links | None) -> bool:
+def _end(p: Perturbation, nodes: Nodes, links: Network | None) -> bool:
     """End `p`; answers whether a node process was (re)started."""
     restarted = False
     if p.kind == "kill":

@@ -12,11 +12,14 @@ from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.model import Collective
 from ledger.economics.matching import MatchingTerms, open_matching
 from ledger.economics.reputation import ReputationPolicy, set_policy
+from ledger.economics.reward_schedule import MAX_PERIOD_S, MIN_PERIOD_S, set_schedule
 from ledger.economics.role_gates import set_required_points
 from ledger.economics.rounds import RoundTerms, open_round
 from ledger.economics.standing_rewards import pay_by_standing
+from ledger.economics.vote_weight import hold_bonuses
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.escalation import WINDOW_MS
 from ledger.governance.kinds import ActionTag, ProposalKind, Role
 from ledger.splits.parties import PartyKind
 from ledger.splits.store import find_config
@@ -127,9 +130,10 @@ class MatchingOpen(Action):
 @register_action
 @dataclass(frozen=True, slots=True)
 class SetReputationPolicy(Action):
-    """Name the acts that earn standing in the collective, their points, the half-life and the
-    daily cap (ledger.economics.reputation). Standing already earned keeps its value and decays
-    with the new half-life from its last act."""
+    """Name the acts that earn standing in the collective, their points, the half-life, the
+    daily cap and how standing weighs votes (ledger.economics.reputation). Standing already
+    earned keeps its value and decays with the new half-life from its last act; votes opened
+    from the next block on use the new vote weight (`vote_weight.hold_bonuses`)."""
 
     TAG: ClassVar[ActionTag] = ActionTag.SET_REPUTATION_POLICY
     KIND: ClassVar[ProposalKind] = ProposalKind.GOVERNANCE
@@ -146,6 +150,7 @@ class SetReputationPolicy(Action):
         self.policy.check()
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        hold_bonuses(view, run.collective_id, ctx.height)
         set_policy(view, run.collective_id, self.policy)
         return [Event.of("reputation_policy_set", collective=run.collective_id)]
 
@@ -215,3 +220,56 @@ class RewardStanding(Action):
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         return pay_by_standing(view, ctx, run.collective_id, self.budget, run.proposal_id)
+
+
+@register_action
+@dataclass(frozen=True, slots=True)
+class SetRewardSchedule(Action):
+    """Pay `budget` by standing at the end of every `period_s` from now on (0 stops it),
+    automatically (ledger.economics.reward_schedule). Its outflow, for the spend policy and the
+    large-spend window, is what it pays over the window (two epochs of 7 days, rounded up to
+    whole periods), not one period: a short period cannot hide a large spend."""
+
+    TAG: ClassVar[ActionTag] = ActionTag.REWARD_SCHEDULE
+    KIND: ClassVar[ProposalKind] = ProposalKind.SPEND
+    MOVES_VALUE: ClassVar[bool] = True
+    budget: int
+    period_s: int
+
+    def to_fields(self) -> list[Any]:
+        return [self.budget, self.period_s]
+
+    @classmethod
+    def from_fields(cls, raw: object) -> SetRewardSchedule:
+        f = Fields(raw, 2, "reward_schedule")
+        return cls(f.int("budget"), f.int("period_s"))
+
+    def check(self) -> None:
+        if self.budget and not MIN_PERIOD_S <= self.period_s <= MAX_PERIOD_S:
+            raise TxError(ErrorCode.INVALID_ACTION, "a reward period is 1 day to 366 days")
+        if not self.budget and self.period_s:
+            raise TxError(ErrorCode.INVALID_ACTION, "stopping a schedule names no period")
+
+    def treasury_outflow(self) -> tuple[Asset, int] | None:
+        if not self.budget:
+            return None
+        window_s = 2 * WINDOW_MS // 1000
+        return NATIVE, self.budget * -(-window_s // self.period_s)
+
+    def check_submit(
+        self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
+    ) -> None:
+        _require_held(view, cid, self.budget)
+
+    def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
+        cid = run.collective_id
+        return [
+            set_schedule(
+                view,
+                cid,
+                self.budget,
+                self.period_s,
+                now_ms=ctx.time_ms,
+                proposal_id=run.proposal_id,
+            )
+        ]

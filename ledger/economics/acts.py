@@ -1,5 +1,7 @@
 """Where listed acts are recognised: the proposal finalize hook (votes cast on a decided
-proposal, a proposal that passed) and the close of a curation round (endorsed items)."""
+proposal, a proposal that passed), the close of a curation round (endorsed items), an appeal
+that upheld a moderator's decision (`ledger.moderation.appeals`), and the acceptance of a funded
+deliverable (`ledger.economics.deliverables`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from ledger.governance import keys as gkeys
 from ledger.governance.hooks import register_finalize_hook
 from ledger.governance.proposal import Proposal, Status
 from ledger.keys import ADDRESS_LEN, Address
+from ledger.moderation.appeals import register_upheld_listener
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.keys import u64
@@ -41,4 +44,12 @@ def on_round_paid(
     return events
 
 
+def on_moderation_upheld(
+    view: StateView, ctx: BlockContext, cid: bytes, moderator: Address, appeal_id: int
+) -> list[Event]:
+    """The moderator whose decision a full appeal vote upheld earns MODERATION_UPHELD."""
+    return award(view, cid, moderator, Act.MODERATION_UPHELD, ctx.time_ms)
+
+
 register_finalize_hook(on_finalize)
+register_upheld_listener(on_moderation_upheld)

@@ -1,4 +1,5 @@
-"""State keys of the economics package: prefixes 0xa0-0xaf (stable, never reused).
+"""State keys of the economics package: prefixes 0xa0-0xb2 (0xa0-0xbf reserved; stable, never
+reused).
 
 Integers inside keys are big-endian fixed width so that key order is numeric order (the close
 scan walks `ROUND_DUE` in time order).
@@ -78,3 +79,32 @@ def reputation_policy(cid: bytes) -> bytes:
 
 def role_gate(cid: bytes, role: int) -> bytes:
     return ROLE_GATE + cid + bytes((role,))
+
+
+# 0xae-0xaf: standing as voting weight; 0xb0-0xbf (economics' second range): deliverables and
+# the scheduled reward by standing.
+VOTE_BONUS = b"\xae"  # + cid + snapshot height(8) + member(20) -> u64 bonus shares
+VOTE_BONUS_TOTAL = b"\xaf"  # + cid + snapshot height(8) -> u64 the bonuses' sum (frozen marker)
+DELIVERABLE = b"\xb0"  # + cid + funded kind(1) + id(8) -> u64 the accepting proposal
+REWARD_SCHEDULE = b"\xb1"  # + cid -> RewardSchedule (ledger.economics.reward_schedule)
+REWARD_DUE = b"\xb2"  # + due ms(8) + cid -> b"" while a schedule runs
+
+
+def vote_bonus_table(cid: bytes, height: int) -> bytes:
+    return VOTE_BONUS + cid + u64(height)
+
+
+def vote_bonus_total(cid: bytes, height: int) -> bytes:
+    return VOTE_BONUS_TOTAL + cid + u64(height)
+
+
+def deliverable(cid: bytes, funded_kind: int, funded_id: int) -> bytes:
+    return DELIVERABLE + cid + bytes((funded_kind,)) + u64(funded_id)
+
+
+def reward_schedule(cid: bytes) -> bytes:
+    return REWARD_SCHEDULE + cid
+
+
+def reward_due(due_ms: int, cid: bytes) -> bytes:
+    return REWARD_DUE + u64(due_ms) + cid

@@ -5,7 +5,14 @@ The acts and where they are recognised:
 - VOTE_CAST: a ballot on a proposal that was decided (executed, rejected or vetoed; a ballot on
   a cancelled or expired proposal earns nothing), credited when the proposal is finalised;
 - PROPOSAL_PASSED: the proposer of an executed proposal;
-- ENDORSED_ITEM: the author of each item that counted endorsements in a paid curation round.
+- ENDORSED_ITEM: the author of each item that counted endorsements in a paid curation round;
+- DELIVERABLE_ACCEPTED: the recipient of a funded spend or stream whose deliverable the
+  collective accepted by proposal (`ledger.economics.deliverables`), once per funded item;
+- MODERATION_UPHELD: the moderator whose act was appealed (the objection forced a full vote) and
+  stood (`ledger.economics.acts.on_moderation_upheld`).
+
+Whether standing weighs votes is the policy's `vote_weight_ppm` and `max_vote_bonus`
+(`ledger.economics.vote_weight`).
 
 Reward farming by cheap acts (votes on trivial proposals, spam anchors) is bounded by the
 policy's `daily_cap`: a member earns at most that many points per UTC day in a collective, and
@@ -33,6 +40,8 @@ MICRO = 1_000_000
 DAY_MS = 24 * 3600 * 1000
 MAX_POINTS = 10_000  # per act
 MAX_HALF_LIFE_S = 10 * 366 * 24 * 3600
+MAX_VOTE_WEIGHT_PPM = 1_000_000_000  # 1,000 voting shares per point at most
+MAX_VOTE_BONUS = 10**12
 
 
 class Act(IntEnum):
@@ -41,48 +50,72 @@ class Act(IntEnum):
     VOTE_CAST = 0
     PROPOSAL_PASSED = 1
     ENDORSED_ITEM = 2
+    DELIVERABLE_ACCEPTED = 3
+    MODERATION_UPHELD = 4
 
 
 @dataclass(frozen=True, slots=True)
 class ReputationPolicy:
+    """Points per act, the half-life, the daily cap, and how standing weighs votes: a member's
+    ballot gains min(floor(standing x vote_weight_ppm / 10^6), max_vote_bonus) voting shares
+    (standing in points as of the vote's opening; 0 = standing does not weigh votes)."""
+
     vote_cast: int
     proposal_passed: int
     endorsed_item: int
     half_life_s: int
     daily_cap: int
+    deliverable_accepted: int = 0
+    moderation_upheld: int = 0
+    vote_weight_ppm: int = 0
+    max_vote_bonus: int = 0
+
+    def _acts(self) -> tuple[int, ...]:
+        return (
+            self.vote_cast,
+            self.proposal_passed,
+            self.endorsed_item,
+            self.deliverable_accepted,
+            self.moderation_upheld,
+        )
 
     def points(self, act: Act) -> int:
-        return (self.vote_cast, self.proposal_passed, self.endorsed_item)[act]
+        return self._acts()[act]
 
     def check(self) -> None:
-        if any(
-            not 0 <= p <= MAX_POINTS
-            for p in (self.vote_cast, self.proposal_passed, self.endorsed_item)
-        ):
+        if any(not 0 <= p <= MAX_POINTS for p in self._acts()):
             raise TxError(ErrorCode.INVALID_ACTION, f"an act earns 0 to {MAX_POINTS} points")
         if not 3600 <= self.half_life_s <= MAX_HALF_LIFE_S:
             raise TxError(ErrorCode.INVALID_ACTION, "the half-life is 1 hour to 10 years")
         if not 0 <= self.daily_cap <= 100 * MAX_POINTS:
             raise TxError(ErrorCode.INVALID_ACTION, "the daily cap is 0 to 1000000 points")
+        if not 0 <= self.vote_weight_ppm <= MAX_VOTE_WEIGHT_PPM:
+            raise TxError(ErrorCode.INVALID_ACTION, "the vote weight is 0 to 10^9 ppm per point")
+        if not 0 <= self.max_vote_bonus <= MAX_VOTE_BONUS:
+            raise TxError(ErrorCode.INVALID_ACTION, "the vote bonus cap is 0 to 10^12 shares")
+        if bool(self.vote_weight_ppm) != bool(self.max_vote_bonus):
+            raise TxError(
+                ErrorCode.INVALID_ACTION, "a vote weight needs a bonus cap and a cap a weight"
+            )
 
     def to_fields(self) -> list[Any]:
-        return [
-            self.vote_cast,
-            self.proposal_passed,
-            self.endorsed_item,
-            self.half_life_s,
-            self.daily_cap,
-        ]
+        acts = self._acts()
+        head = [*acts[:3], self.half_life_s, self.daily_cap]
+        return [*head, *acts[3:], self.vote_weight_ppm, self.max_vote_bonus]
 
     @classmethod
     def from_fields(cls, raw: object) -> ReputationPolicy:
-        f = Fields(raw, 5, "reputation_policy")
+        f = Fields(raw, 9, "reputation_policy")
         return cls(
             f.int("vote_cast", 0, MAX_POINTS),
             f.int("proposal_passed", 0, MAX_POINTS),
             f.int("endorsed_item", 0, MAX_POINTS),
             f.int("half_life_s", 0, MAX_HALF_LIFE_S),
             f.int("daily_cap", 0, 100 * MAX_POINTS),
+            f.int("deliverable_accepted", 0, MAX_POINTS),
+            f.int("moderation_upheld", 0, MAX_POINTS),
+            f.int("vote_weight_ppm", 0, MAX_VOTE_WEIGHT_PPM),
+            f.int("max_vote_bonus", 0, MAX_VOTE_BONUS),
         )
 
 

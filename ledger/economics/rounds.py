@@ -41,6 +41,7 @@ class RoundStatus(IntEnum):
     OPEN = 0
     PAID = 1
     REFUNDED = 2  # nothing eligible was endorsed: the budget went back to the treasury
+    CALLED_OFF = 3  # a `RoundClose` proposal called it off: the budget went back
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ class Round:
             f.int("open_height"),
             f.int("start_ms"),
             f.int("end_ms"),
-            RoundStatus(f.int("status", 0, 2)),
+            RoundStatus(f.int("status", 0, max(RoundStatus))),
             f.int("endorsements"),
             f.int("paid"),
         )

@@ -1,7 +1,7 @@
 """A reward budget paid by standing: `budget` native coin from the treasury, divided among the
 members in good standing in proportion to their standing now (millionths of a point, decayed),
-exactly by `ledger.splits.distribution.apportion`. A collective pays one per period by passing
-a `RewardStanding` proposal each period (there is no automatic schedule)."""
+exactly by `ledger.splits.distribution.apportion`: once by a `RewardStanding` proposal, or at the
+end of every period by a schedule (`ledger.economics.reward_schedule`)."""
 
 from __future__ import annotations
 
@@ -35,19 +35,28 @@ def reward_shares(view: StateView, cid: bytes, now_ms: int) -> list[tuple[Addres
     return result
 
 
+def pay_shares(
+    view: StateView, ctx: BlockContext, cid: bytes, budget: int, shares: list[tuple[Address, int]]
+) -> list[tuple[Address, int]]:
+    """Take `budget` from the treasury and pay it over `shares` exactly (largest remainder);
+    returns (member, amount) for every member paid more than 0."""
+    treasury.debit(view, cid, NATIVE, budget)
+    paid = apportion(budget, [micro for _, micro in shares]).payouts
+    out = []
+    for (who, _), amount in zip(shares, paid, strict=True):
+        if amount:
+            give(view, ctx.height, who, NATIVE, amount)
+            out.append((who, amount))
+    return out
+
+
 def pay_by_standing(
     view: StateView, ctx: BlockContext, cid: bytes, budget: int, proposal_id: int
 ) -> list[Event]:
     shares = reward_shares(view, cid, ctx.time_ms)
     if not shares:
         raise TxError(ErrorCode.INVALID_STATE, "no member in good standing has any standing")
-    treasury.debit(view, cid, NATIVE, budget)
-    paid = apportion(budget, [micro for _, micro in shares]).payouts
-    events = []
-    for (who, _), amount in zip(shares, paid, strict=True):
-        if amount:
-            give(view, ctx.height, who, NATIVE, amount)
-            events.append(
-                Event.of("standing_reward", proposal=proposal_id, member=who.raw, amount=amount)
-            )
-    return events
+    return [
+        Event.of("standing_reward", proposal=proposal_id, member=who.raw, amount=amount)
+        for who, amount in pay_shares(view, ctx, cid, budget, shares)
+    ]

@@ -17,6 +17,7 @@ from ledger.collectives.checkpoints import latest_power, point_at, total_at_star
 from ledger.collectives.delegation import delegators_of, effective_delegation
 from ledger.collectives.store import get_member
 from ledger.governance.proposal import Proposal
+from ledger.governance.weight_bonus import bonus_total
 from ledger.keys import Address
 from ledger.state.view import StateView
 
@@ -31,13 +32,15 @@ def snapshot_power(view: StateView, proposal: Proposal, who: Address) -> int:
 
 def total_power(view: StateView, proposal: Proposal) -> int:
     """The electorate's total power: every current member's snapshot power, read from the
-    collective's running total (the snapshot is the block before the current one)."""
+    collective's running total (the snapshot is the block before the current one), plus the
+    voters' bonuses (`ledger.governance.weight_bonus`, 0 unless a collective weighs votes by
+    standing)."""
     cid = proposal.collective
     total = total_at_start(view, cid, proposal.snapshot_height + 1, proposal.start_ms)
     for who in proposal.excluded:
         if get_member(view, cid, who) is not None:
             total -= point_at(view, cid, who, proposal.snapshot_height).at(proposal.start_ms)
-    return total
+    return total + bonus_total(view, proposal)
 
 
 def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:

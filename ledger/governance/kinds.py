@@ -57,6 +57,9 @@ class ActionTag(IntEnum):
     SET_REPUTATION_POLICY = 42  # economics: the acts that earn standing, decay, daily cap
     SET_ROLE_GATE = 43  # economics: the standing a role's holder needs when granted
     REWARD_STANDING = 44  # economics: pay a budget to members by their standing
+    ACCEPT_DELIVERABLE = 45  # economics: a funded spend's or stream's work is accepted
+    REWARD_SCHEDULE = 46  # economics: pay a budget by standing at the end of every period
+    ROUND_CLOSE = 47  # economics: settle a curation round now, or call it off
 
 
 class DecisionMethod(IntEnum):

@@ -14,6 +14,9 @@ happens, in O(1) per affected ballot:
   by `checkpoints.sync`): their own ballot, or what they lend to each delegate's ballot, is
   adjusted in every proposal of that collective in VOTING. Leaving zeroes the shares, so a
   delegator who left lends nothing.
+A voter's own ballot also counts their weight bonus (`ledger.governance.weight_bonus`, fixed at
+the snapshot), as own power: it is never lent, and it counts only while the voter holds some of
+their snapshot power (it leaves with the last share and comes back with the first).
 Per option the tally adds `tally.scores` of each ballot alone, so it equals the from-scratch
 count exactly (sums of the same integers). The early-execution bound (own power only) is kept the
 same way. Ranked choice still needs the ballots to run its rounds: closing a ranked poll reads
@@ -36,6 +39,7 @@ from ledger.governance.electorate import snapshot_power
 from ledger.governance.kinds import VotingMethod
 from ledger.governance.proposal import Proposal
 from ledger.governance.tally import scores
+from ledger.governance.weight_bonus import bonus, bonus_at
 from ledger.keys import Address
 from ledger.state.view import StateView
 
@@ -94,6 +98,16 @@ def open_tally(view: StateView, pid: int, proposal: Proposal) -> None:
 def end_voting(view: StateView, pid: int, proposal: Proposal) -> None:
     """The proposal left VOTING: membership changes no longer touch its tally."""
     view.delete(keys.voting_of(proposal.collective, pid))
+
+
+def open_vote_snapshots(view: StateView, cid: bytes) -> set[int]:
+    """The snapshot heights of the collective's proposals whose tally can still change (in
+    VOTING, or revealing secret ballots): what a per-snapshot record must be kept for."""
+    prefix = keys.VOTING_OF + cid
+    return {
+        Fields(codec.decode(value), 6, "open_vote").int("snapshot_height")
+        for _, value in view.iter_prefix(prefix)
+    }
 
 
 def running_tally(view: StateView, pid: int, proposal: Proposal) -> RunningTally:
@@ -200,8 +214,10 @@ def record(
             scores(method, n, [(own, previous)]),
         )
         tally = tally.add(-1, old_part, old_own, weight, -1)
-    own = snapshot_power(view, proposal, voter)
-    weight = weight_of(view, pid, proposal, voter)
+    shares = snapshot_power(view, proposal, voter)
+    extra = bonus(view, proposal, voter) if shares else 0  # own, never lent, backed by shares
+    own = shares + extra
+    weight = weight_of(view, pid, proposal, voter) + extra
     tally = tally.add(
         1, scores(method, n, [(weight, ballot)]), scores(method, n, [(own, ballot)]), weight, 1
     )
@@ -239,7 +255,11 @@ def power_changed(view: StateView, cid: bytes, who: Address, old: int, new: int)
         if before == after:
             continue
         if cast_weight(view, pid, who) is not None:
-            _reweigh(view, pid, shape, who, after - before, own_delta=after - before)
+            delta = after - before
+            if (before > 0) != (after > 0):  # the bonus leaves (or comes back) with the shares
+                extra = bonus_at(view, cid, height, who)
+                delta += extra if after else -extra
+            _reweigh(view, pid, shape, who, delta, own_delta=delta)
             continue
         if not member:
             continue

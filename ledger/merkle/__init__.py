@@ -1,13 +1,7 @@
 """The sparse Merkle tree over the whole state: batched updates, proofs and their verification."""
 
-from ledger.merkle.node import (
-    EMPTY,
-    MemoryNodeStore,
-    MerkleError,
-    NodeReader,
-    key_hash,
-    value_hash,
-)
+from ledger.merkle.node import EMPTY, MerkleError, key_hash, value_hash
+from ledger.merkle.page import MemoryNodeStore, NodeReader
 from ledger.merkle.proof import Proof, ProofLeaf, prove, verify_proof
 from ledger.merkle.tree import root_of, update, update_tracked
 

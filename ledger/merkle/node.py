@@ -1,7 +1,7 @@
-"""Nodes of the sparse Merkle state tree: hashing, canonical encoding, and where they are read from.
+"""Nodes of the sparse Merkle state tree: hashing and canonical encoding.
 
-A node's canonical encoding is exactly its hash preimage, so a node is stored under
-`SHA-256(encoding)` and nothing else needs to be trusted:
+A node's canonical encoding is exactly its hash preimage (nodes are stored by the four levels in
+pages of ledger/merkle/page.py, each page under its root node's hash):
 
     leaf  = 0x00 || key_hash (32) || value_hash (32)     key_hash = SHA-256(state key)
     inner = 0x01 || left (32) || right (32)              value_hash = SHA-256(value)
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Protocol
 
 from ledger.hashing import HASH_LEN, ZERO_HASH
 
@@ -52,14 +51,6 @@ class MerkleError(Exception):
     """
 
 
-class NodeReader(Protocol):
-    """Where tree nodes are read from: the LevelDB node store, or a dict in tests."""
-
-    def get_node(self, node_hash: bytes) -> bytes | None:
-        """The canonical encoding of the node with this hash, or None."""
-        ...
-
-
 def key_hash(key: bytes) -> bytes:
     """The 256-bit path of a state key in the tree."""
     return sha256(key).digest()
@@ -92,30 +83,3 @@ def inner_hash(left: bytes, right: bytes) -> bytes:
 def bit_at(path: bytes, depth: int) -> int:
     """Bit `depth` of a 256-bit path, most significant bit first: 0 goes left, 1 goes right."""
     return (path[depth >> 3] >> (7 - (depth & 7))) & 1
-
-
-def load_node(nodes: NodeReader, hash_: bytes) -> bytes:
-    """The encoding of a non-empty node; raises `MerkleError` if it is missing or malformed.
-
-    The hash is not checked here: a reader that loads nodes from disk checks it as it reads
-    (`ledger.store.NodeStore` does), so nodes already in memory are not hashed twice.
-    """
-    data = nodes.get_node(hash_)
-    if data is None:
-        raise MerkleError(f"missing Merkle node {hash_.hex()}")
-    if len(data) != NODE_LEN or data[0] not in (LEAF_TAG, INNER_TAG):
-        raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
-    return data
-
-
-class MemoryNodeStore:
-    """A dict of nodes: for building trees in memory (genesis, tests, benchmarks)."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[bytes, bytes] = {}
-
-    def get_node(self, node_hash: bytes) -> bytes | None:
-        return self.nodes.get(node_hash)
-
-    def put_all(self, writes: dict[bytes, bytes]) -> None:
-        self.nodes.update(writes)

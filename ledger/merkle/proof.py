@@ -26,14 +26,13 @@ from ledger.merkle.node import (
     KEY_BITS,
     LEAF_TAG,
     MerkleError,
-    NodeReader,
     bit_at,
     inner_hash,
     key_hash,
     leaf_hash,
-    load_node,
     value_hash,
 )
+from ledger.merkle.page import NodeReader, Page, locate
 
 MAX_PROOF_BYTES = 16 * 1024
 
@@ -83,21 +82,27 @@ class Proof:
 def prove(nodes: NodeReader, root: bytes, key: bytes) -> Proof:
     """The proof for `key` (present or absent) in the tree under `root`.
 
-    Raises `MerkleError` if the node store does not hold the tree under `root`.
+    Raises `MerkleError` if the node store does not hold the tree under `root`. The wallet
+    trusts nothing of it: `verify_proof` folds the siblings back up to a root it holds.
     """
     path = key_hash(key)
     siblings: list[bytes] = []
     hash_ = root
+    page: Page | None = None
+    pos = 0
     while hash_ != EMPTY:
         if len(siblings) >= KEY_BITS:
             raise MerkleError("Merkle tree deeper than 256 levels")
-        data = load_node(nodes, hash_)
+        page, pos = locate(nodes, hash_, page, pos)
+        data = page[pos]
         if data[0] == LEAF_TAG:
             return Proof(tuple(siblings), ProofLeaf(data[1:33], data[33:65]))
         left, right = data[1:33], data[33:65]
+        pos *= 2
         if bit_at(path, len(siblings)):
             siblings.append(left)
             hash_ = right
+            pos += 1
         else:
             siblings.append(right)
             hash_ = left

@@ -11,6 +11,10 @@ moves back up to where it would sit in a tree built from scratch.
 together from the root, so every node on a shared prefix is read, rehashed and written once per
 block, not once per key. Nothing is mutated: old roots stay readable because nodes are
 content-addressed and never overwritten.
+
+The nodes are read and written by pages of four levels (ledger/merkle/page.py): the walk carries
+the page a node sits in and its position there, and the new nodes are packed into pages at the
+end, each changed page starting from the page it replaces.
 """
 
 from __future__ import annotations
@@ -18,22 +22,23 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from ledger.merkle.node import (
-    EMPTY,
-    INNER_TAG,
-    KEY_BITS,
-    LEAF_TAG,
+from ledger.merkle.node import EMPTY, INNER_TAG, KEY_BITS, LEAF_TAG, MerkleError, sha256
+from ledger.merkle.page import (
+    BELOW,
+    SLOTS,
     MemoryNodeStore,
-    MerkleError,
     NodeReader,
-    load_node,
-    sha256,
+    Page,
+    encode_page,
+    locate,
+    patched,
 )
 
 _Kind = int | None  # LEAF_TAG, INNER_TAG, or None: unknown without reading the node
 _LEAF = bytes([LEAF_TAG])
 _INNER = bytes([INNER_TAG])
 _TOP = KEY_BITS - 1
+_TAGS = (LEAF_TAG, INNER_TAG)
 
 
 class _Batch:
@@ -64,8 +69,8 @@ def update(
 ) -> tuple[bytes, dict[bytes, bytes]]:
     """Apply `changes` (key -> new value, None deletes) to the tree under `root`.
 
-    Returns the new root and the nodes to store (hash -> encoding). Raises `MerkleError` if a node
-    under `root` is missing from `nodes` or corrupt.
+    Returns the new root and the pages to store (page root hash -> encoded page). Raises
+    `MerkleError` if a page under `root` is missing from `nodes` or corrupt.
     """
     new_root, writes, _ = update_tracked(nodes, root, changes)
     return new_root, writes
@@ -74,7 +79,7 @@ def update(
 def update_tracked(
     nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
 ) -> tuple[bytes, dict[bytes, bytes], set[bytes]]:
-    """`update`, plus the nodes of the old tree that the new one no longer holds (what a pruning
+    """`update`, plus the pages of the old tree that the new one no longer holds (what a pruning
     store may delete once no root it keeps needs them)."""
     entries: list[tuple[int, bytes, bytes | None]] = []
     for key, value in changes.items():
@@ -84,8 +89,9 @@ def update_tracked(
     if not entries:
         return root, {}, set()
     updater = _Updater(nodes)
-    new_root, _ = updater.update(root, 0, _Batch.of(entries), 0, len(entries))
-    return new_root, updater.writes, updater.replaced - updater.writes.keys()
+    new_root, _ = updater.update(root, 0, None, 0, _Batch.of(entries), 0, len(entries))
+    pages = updater.pages(new_root)
+    return new_root, pages, updater.replaced - pages.keys()
 
 
 def root_of(state: Mapping[bytes, bytes]) -> bytes:
@@ -94,33 +100,111 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
 
 
 class _Updater:
-    __slots__ = ("nodes", "replaced", "writes")
+    __slots__ = ("leaves", "nodes", "paged", "prior", "replaced", "writes")
 
     def __init__(self, nodes: NodeReader) -> None:
         self.nodes = nodes
         self.writes: dict[bytes, bytes] = {}
+        """New binary nodes: hash -> encoding."""
         self.replaced: set[bytes] = set()
+        """Roots of old pages the new tree replaced."""
+        self.prior: dict[bytes, Page] = {}
+        """New node at a page root's place -> the old page that stood there."""
+        self.leaves: dict[bytes, bytes] = {}
+        """Old leaves that may move up a level or more (a sibling deleted)."""
+        self.paged: dict[bytes, bytes] = {}
+        """New pages already encoded on the way up (`_fold_paged`): root hash -> page."""
 
-    def update(
-        self, hash_: bytes, depth: int, batch: _Batch, lo: int, hi: int
+    def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
+        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, lo: int, hi: int
     ) -> tuple[bytes, _Kind]:
-        new, kind = self._update(hash_, depth, batch, lo, hi)
-        if hash_ not in (new, EMPTY):
-            self.replaced.add(hash_)
-        return new, kind
-
-    def _update(
-        self, hash_: bytes, depth: int, batch: _Batch, lo: int, hi: int
-    ) -> tuple[bytes, _Kind]:
-        """The new subtree at `depth` after applying batch[lo:hi] (not empty), all routed here."""
+        """The new subtree at `depth` after applying batch[lo:hi] (not empty), all routed here;
+        the old subtree's node is at `pos` of `page` unless it roots a page of its own."""
         if hash_ == EMPTY:
             if None in batch.values[lo:hi]:
                 inserts = _Batch.of(batch.inserts(lo, hi))
                 return self.build_at(inserts, 0, len(inserts.ints), depth)
             return self.build_at(batch, lo, hi, depth)
+        if hi - lo == 1 and batch.values[lo] is not None:
+            return self._set_one(hash_, depth, page, pos, batch, lo)
         if depth >= KEY_BITS:
             raise MerkleError("Merkle tree deeper than 256 levels")
-        data = load_node(self.nodes, hash_)
+        page, pos = locate(self.nodes, hash_, page, pos)
+        new, kind = self._update(hash_, page, pos, depth, batch, lo, hi)
+        if pos == 1 and new != hash_:
+            self.replaced.add(hash_)
+            self.prior[new] = page
+        return new, kind
+
+    def _set_one(  # noqa: PLR0917  # as `update`
+        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, i: int
+    ) -> tuple[bytes, _Kind]:
+        """The one key batch[i] set (not deleted) under this node, the common case below the top
+        levels: its path is walked down in a loop and the new nodes hashed back up, as nothing on
+        the way can collapse."""
+        path = batch.ints[i]
+        trail: list[tuple[bytes, Page, int, bytes, int]] = []
+        in_place = False
+        while True:
+            if hash_ == EMPTY:
+                new, kind = self.build_at(batch, i, i + 1, depth)
+                break
+            if depth >= KEY_BITS:
+                raise MerkleError("Merkle tree deeper than 256 levels")
+            data = None if page is None else page.get(pos)
+            if page is None or data is None or data[0] not in _TAGS:
+                page, pos = locate(self.nodes, hash_, page, pos)
+                data = page[pos]
+            if data[0] == LEAF_TAG:
+                in_place = data[1:33] == batch.paths[i]  # the key's own leaf: a new value
+                new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
+                if new == hash_:
+                    return (trail[0][0], INNER_TAG) if trail else (new, kind)
+                if pos == 1:
+                    self.replaced.add(hash_)
+                    self.prior[new] = page
+                break
+            bit = (path >> (_TOP - depth)) & 1
+            trail.append((hash_, page, pos, data, bit))
+            hash_ = data[33:65] if bit else data[1:33]
+            pos = 2 * pos + bit
+            depth += 1
+        if in_place and trail and page is not None and pos != 1:
+            return self._fold_paged(trail, new, page, pos), INNER_TAG
+        for old, at, at_pos, data, bit in reversed(trail):
+            new = self._inner(data[1:33], new) if bit else self._inner(new, data[33:65])
+            if at_pos == 1:
+                self.replaced.add(old)
+                self.prior[new] = at
+        return new, (INNER_TAG if trail else kind)
+
+    def _fold_paged(
+        self, trail: list[tuple[bytes, Page, int, bytes, int]], leaf: bytes, page: Page, pos: int
+    ) -> bytes:
+        """Hash a changed leaf's path back up and write the pages on it at once: each page whose
+        root is on the path holds no other change (the path is this key's alone), so it is its
+        old page with the path's positions replaced. The page the path starts in is left to
+        `pages`, which stops at the pages made here."""
+        writes = self.writes
+        current = page
+        changed = [(pos, writes[leaf])]
+        new = leaf
+        for old, at, at_pos, data, bit in reversed(trail):
+            encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
+            new = sha256(encoding).digest()
+            writes[new] = encoding
+            if at is not current:  # the walk left the page just finished
+                changed, current = [], at
+            changed.append((at_pos, encoding))
+            if at_pos == 1:
+                self.replaced.add(old)
+                self.paged[new] = patched(current, changed)
+        return new
+
+    def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
+        self, hash_: bytes, page: Page, pos: int, depth: int, batch: _Batch, lo: int, hi: int
+    ) -> tuple[bytes, _Kind]:
+        data = page[pos]
         if data[0] == LEAF_TAG:
             return self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
         left, right = data[1:33], data[33:65]
@@ -131,15 +215,29 @@ class _Updater:
         new_right: bytes = right
         left_kind: _Kind = None
         right_kind: _Kind = None
+        below = 2 * pos
         if mid > lo:
-            new_left, left_kind = self.update(left, depth + 1, batch, lo, mid)
+            new_left, left_kind = self.update(left, depth + 1, page, below, batch, lo, mid)
         if hi > mid:
-            new_right, right_kind = self.update(right, depth + 1, batch, mid, hi)
+            new_right, right_kind = self.update(right, depth + 1, page, below + 1, batch, mid, hi)
         if new_left == left and new_right == right:
             return hash_, INNER_TAG
         if EMPTY not in (new_left, new_right):
             return self._inner(new_left, new_right), INNER_TAG
-        return self._join(new_left, left_kind, new_right, right_kind)
+        if new_left == new_right:
+            return EMPTY, None
+        if new_left == EMPTY:
+            only, kind, only_pos = new_right, right_kind, below + 1
+        else:
+            only, kind, only_pos = new_left, left_kind, below
+        if kind is None:  # untouched by the batch: read it where it sits
+            at, at_pos = locate(self.nodes, only, page, only_pos)
+            kind = at[at_pos][0]
+            if kind == LEAF_TAG:
+                self.leaves[only] = at[at_pos]
+        if kind == LEAF_TAG:
+            return only, LEAF_TAG  # a lone leaf rises to where a fresh tree would hold it
+        return self._inner(new_left, new_right), INNER_TAG
 
     def _update_leaf(
         self, hash_: bytes, data: bytes, depth: int, batch: _Batch, *, lo: int, hi: int
@@ -157,24 +255,11 @@ class _Updater:
         merged = batch.inserts(lo, hi)
         if leaf_path not in batch.paths[lo:hi]:
             if not merged:
+                self.leaves[hash_] = data
                 return hash_, LEAF_TAG  # only deletes of absent keys reached this leaf
             merged.append((int.from_bytes(leaf_path, "big"), leaf_path, data[33:65]))
         fresh = _Batch.of(merged)
         return self.build_at(fresh, 0, len(fresh.ints), depth)
-
-    def _join(
-        self, left: bytes, left_kind: _Kind, right: bytes, right_kind: _Kind
-    ) -> tuple[bytes, _Kind]:
-        """An inner node over two new children, collapsed when it would hold a single leaf."""
-        if EMPTY in (left, right):
-            if left == right:
-                return EMPTY, None
-            only, kind = (right, right_kind) if left == EMPTY else (left, left_kind)
-            if kind is None:
-                kind = load_node(self.nodes, only)[0]
-            if kind == LEAF_TAG:
-                return only, LEAF_TAG  # a lone leaf rises to where a fresh tree would hold it
-        return self._inner(left, right), INNER_TAG
 
     def build_at(self, batch: _Batch, lo: int, hi: int, depth: int) -> tuple[bytes, _Kind]:
         if lo == hi:
@@ -216,3 +301,57 @@ class _Updater:
         hash_ = sha256(encoding).digest()
         self.writes[hash_] = encoding
         return hash_
+
+    # -- packing the new nodes into pages --------------------------------------------------------
+
+    def pages(self, root: bytes) -> dict[bytes, bytes]:
+        """The new tree's changed pages: page root hash -> encoded page."""
+        out = self.paged
+        if root in out:
+            return out
+        if root in self.writes:
+            self._page(root, out)
+        elif root in self.leaves:  # an old leaf risen to the root: a page of its own now
+            out[root] = encode_page({1: self.leaves[root]})
+        return out
+
+    def _page(self, root: bytes, out: dict[bytes, bytes]) -> None:
+        entries = dict(self.prior.get(root, ()))
+        self._place(entries, 1, self.writes[root], out)
+        out[root] = encode_page(entries)
+
+    def _place(
+        self, entries: dict[int, bytes], pos: int, encoding: bytes, out: dict[bytes, bytes]
+    ) -> None:
+        """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""
+        old = entries.get(pos)
+        entries[pos] = encoding
+        old_inner = old is not None and old[0] == INNER_TAG
+        if encoding[0] == LEAF_TAG:
+            if old_inner:
+                for below in BELOW[pos]:
+                    entries.pop(below, None)
+            return
+        for start in (1, 33):
+            child = encoding[start : start + 32]
+            if old_inner and child == old[start : start + 32]:  # type: ignore[index]
+                continue  # the same subtree as before, in the same place
+            spot = 2 * pos + (start == 33)
+            child_encoding = self.writes.get(child)
+            if child_encoding is not None and (spot < SLOTS or child_encoding[0] == LEAF_TAG):
+                self._place(entries, spot, child_encoding, out)
+                continue
+            if old_inner:  # whatever stood there goes
+                entries.pop(spot, None)
+                for below in BELOW[spot]:
+                    entries.pop(below, None)
+            if child == EMPTY:
+                continue
+            if child_encoding is not None:
+                if child not in out:  # else paged on the way up already
+                    self._page(child, out)  # an inner node at the bottom roots a page of its own
+                continue
+            risen = self.leaves.get(child)
+            if risen is None:
+                raise MerkleError(f"node {child.hex()} is neither new nor a known leaf")
+            entries[spot] = risen

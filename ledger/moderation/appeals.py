@@ -7,7 +7,11 @@ nothing new). If it ends rejected or vetoed (the objection, or the full vote it 
 went against the moderator), the decision is reversed: the content gets back the decision it had
 before the act (RESTORE if it had none), unless a later decision has replaced the moderator's in
 the meantime (only a collective's own Moderate proposal can do that, see below). A cancelled or
-expired appeal leaves the decision standing.
+expired appeal leaves the decision standing. A decision that stood through a real appeal (the
+objection forced a full vote, and the vote passed it) is "upheld on appeal": the listeners of
+`register_upheld_listener` hear of it (economics credits the moderator standing); a decision
+nobody objected to enough to force a vote is not upheld on appeal, so moderating content no one
+cares about earns nothing.
 
 Appeals bind moderators (issue 23): while an appeal of a content's moderation is open, no
 moderator acts on that content again (a second act used to make the appeal moot, and its own
@@ -24,6 +28,7 @@ Keys (content range):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger import codec
@@ -33,7 +38,7 @@ from ledger.content.store import latest_moderation, moderation_history, record_m
 from ledger.errors import ErrorCode, TxError
 from ledger.governance.hooks import register_finalize_hook
 from ledger.governance.proposal import Proposal, Status
-from ledger.keys import ADDRESS_LEN
+from ledger.keys import ADDRESS_LEN, Address
 from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.keys import u64
@@ -43,6 +48,14 @@ from ledger.state.view import StateView
 APPEAL = b"\x95"
 OPEN_ON = b"\x96"
 WON_ON = b"\x97"
+
+# (view, ctx, collective, moderator, appeal id) -> events
+UpheldListener = Callable[[StateView, BlockContext, bytes, Address, int], list[Event]]
+_UPHELD: list[UpheldListener] = []
+
+
+def register_upheld_listener(listener: UpheldListener) -> None:
+    _UPHELD.append(listener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +113,13 @@ def settle_appeal(view: StateView, ctx: BlockContext, pid: int, proposal: Propos
         return []
     view.delete(APPEAL + u64(pid))
     view.delete(OPEN_ON + appeal.content_hash)
+    if proposal.status is Status.EXECUTED and proposal.restarted:
+        events = [
+            Event.of("moderation_upheld_on_appeal", proposal=pid, content=appeal.content_hash)
+        ]
+        for listener in _UPHELD:
+            events += listener(view, ctx, proposal.collective, Address(appeal.moderator), pid)
+        return events
     if proposal.status not in (Status.REJECTED, Status.VETOED):
         return []
     view.put(WON_ON + appeal.content_hash, u64(pid))

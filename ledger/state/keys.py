@@ -15,7 +15,7 @@ CHAIN_META = b"\x05"  # + name -> value (e.g. b"height")
 # + address(20) + height(8) -> ValidatorRecord valid below that height (power 0: not a member)
 VALIDATOR_PAST = b"\x06"
 # 0x10-0x2f collectives and membership, 0x30-0x4f proposals, 0x50-0x6f treasury,
-# 0x70-0x8f splits, 0x90-0x9f content, 0xa0-0xaf economics: owned by their modules.
+# 0x70-0x8f splits, 0x90-0x9f content, 0xa0-0xbf economics: owned by their modules.
 
 
 def u64(value: int) -> bytes:

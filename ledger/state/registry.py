@@ -19,8 +19,12 @@ from ledger.economics import actions as economics_actions
 from ledger.economics import acts as economics_acts
 from ledger.economics import close as economics_close
 from ledger.economics import contribute as economics_contribute
+from ledger.economics import deliverables as economics_deliverables
 from ledger.economics import endorse as economics_endorse
+from ledger.economics import reward_schedule as economics_reward_schedule
 from ledger.economics import role_gates as economics_role_gates
+from ledger.economics import round_close as economics_round_close
+from ledger.economics import vote_weight as economics_vote_weight
 from ledger.governance import (
     actions_splits,
     actions_treasury,
@@ -81,4 +85,8 @@ HANDLER_MODULES = (
     economics_close,
     economics_acts,
     economics_role_gates,
+    economics_vote_weight,
+    economics_deliverables,
+    economics_reward_schedule,
+    economics_round_close,
 )

@@ -6,7 +6,7 @@ range scan walks heights in order. Prefix bytes are stable; a retired prefix is 
 | prefix | key                                   | value                                       |
 | ------ | ------------------------------------- | ------------------------------------------- |
 | `s`    | state key (ledger.state.keys)         | state value                                 |
-| `n`    | Merkle node hash (32)                 | node encoding (65, ledger.merkle.node)      |
+| `n`    | Merkle page root hash (32)            | page of nodes (ledger.merkle.page)          |
 | `b`    | height (8)                            | canonical Block                             |
 | `h`    | block hash (32)                       | height (8)                                  |
 | `c`    | height (8)                            | canonical Commit                            |
@@ -27,7 +27,8 @@ from ledger.codec import Fields
 from ledger.hashing import HASH_LEN
 from ledger.keys import ADDRESS_LEN
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: Merkle nodes stored by pages of four levels (1: one record per node; not read)."""
 
 STATE = b"s"
 NODE = b"n"

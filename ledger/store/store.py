@@ -133,7 +133,7 @@ class Store:
     def _check_consistency(self) -> None:
         """The last block, its commit and the state root agree; no block lies above the last."""
         height, root = self.height, self.state_root
-        if len(root) != HASH_LEN or (root != EMPTY and not self.nodes.has_node(root)):
+        if len(root) != HASH_LEN or (root != EMPTY and not self.nodes.has_page(root)):
             raise StoreCorruptError(f"state root {root.hex()} is not in the node store")
         if self._db.get(schema.block(height + 1)) is not None:
             raise StoreCorruptError(f"a block exists above the last committed height {height}")
@@ -275,7 +275,7 @@ class Store:
                 f"block {header.height} claims state root {header.state_root.hex()}, "
                 f"but its changes give {new_root.hex()}"
             )
-        if new_root != EMPTY and new_root not in node_writes and not self.nodes.has_node(new_root):
+        if new_root != EMPTY and new_root not in node_writes and not self.nodes.has_page(new_root):
             raise CommitRefusedError("the new state root's node is neither written nor stored")
 
     # -- reading -------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def add_routes(app: web.Application, ctx: ApiContext) -> None:
     r.add_get("/v1/collectives/{id}/streams", streams.list_collective_streams)
     r.add_get("/v1/collectives/{id}/rounds", economics.list_collective_rounds)
     r.add_get("/v1/collectives/{id}/standing/{address}", economics.get_standing_route)
+    r.add_get("/v1/collectives/{id}/matchings", economics.list_collective_matchings)
+    r.add_get("/v1/collectives/{id}/economics", economics.get_economics_route)
     r.add_get("/v1/rounds/{id}", economics.get_round_route)
     r.add_get("/v1/matchings/{id}", economics.get_matching_route)
     r.add_get("/v1/proposals/{id}", governance.get_proposal_route)

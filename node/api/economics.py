@@ -2,7 +2,10 @@
 (what each recipient would be paid if the round closed now, exactly as the close computes it),
 `GET /v1/collectives/{id}/rounds`, a collective's rounds,
 `GET /v1/matchings/{id}`, a matching round with each initiative's contributions and the match it
-would draw now, and `GET /v1/collectives/{id}/standing/{address}`, a member's standing now."""
+would draw now, `GET /v1/collectives/{id}/matchings`, a collective's matching rounds,
+`GET /v1/collectives/{id}/standing/{address}`, a member's standing now (and the voting weight it
+would add to a vote opening now), and `GET /v1/collectives/{id}/economics`, the collective's
+reputation policy and its reward schedule."""
 
 from __future__ import annotations
 
@@ -13,10 +16,12 @@ from aiohttp import web
 from ledger.economics import keys as economics_keys
 from ledger.economics.close import counted_endorsements
 from ledger.economics.curation import payouts
-from ledger.economics.matching import MatchingStatus, get_matching, totals
+from ledger.economics.matching import MatchingRound, MatchingStatus, get_matching, totals
 from ledger.economics.quadratic import match_weight, matches
 from ledger.economics.reputation import MICRO, get_policy, get_standing, standing_micro
+from ledger.economics.reward_schedule import get_schedule
 from ledger.economics.rounds import Round, RoundStatus, get_round
+from ledger.economics.vote_weight import bonus_for
 from ledger.keys import Address
 from ledger.state.view import StateView
 from node.api.collectives import indexed_ids, parse_collective_id, require_collective
@@ -93,18 +98,32 @@ async def get_standing_route(request: web.Request) -> web.Response:
             "points": micro // MICRO,
             "micro_points": micro,
             "last_act_ms": stored.as_of_ms,
+            "vote_bonus": 0 if policy is None else bonus_for(policy, micro),
             "policy": None if policy is None else jsonable(policy, ctx.hrp),
         }
     )
 
 
-async def get_matching_route(request: web.Request) -> web.Response:
+async def get_economics_route(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    round_id = parse_int(request.match_info["id"], "matching_id", 0, 2**64 - 1)
+    cid = parse_collective_id(request.match_info["id"])
+    require_collective(ctx, cid)
     state = ctx.store.state
-    record = get_matching(state, round_id)
-    if record is None:
-        raise ApiError(404, "not_found", f"no matching round {round_id}")
+    policy = get_policy(state, cid)
+    schedule = get_schedule(state, cid)
+    return web.json_response(
+        {
+            "collective": cid.hex(),
+            "height": ctx.store.height,
+            "at_ms": _now(ctx),
+            "policy": None if policy is None else jsonable(policy, ctx.hrp),
+            "reward_schedule": None if schedule is None else jsonable(schedule, ctx.hrp),
+        }
+    )
+
+
+def matching_view(ctx: ApiContext, round_id: int, record: MatchingRound) -> dict[str, Any]:
+    state = ctx.store.state
     terms = record.terms
     given = totals(state, round_id, len(terms.initiatives))
     live, rest = matches(terms.pool, [match_weight(g) for g in given], terms.cap)
@@ -120,19 +139,38 @@ async def get_matching_route(request: web.Request) -> web.Response:
         }
         for i, (initiative, g, m) in enumerate(zip(terms.initiatives, given, live, strict=True))
     ]
-    return web.json_response(
-        {
-            "id": round_id,
-            "height": ctx.store.height,
-            "collective": record.collective.hex(),
-            "proposal_id": record.proposal_id,
-            "pool": terms.pool,
-            "cap": terms.cap,
-            "start_ms": record.start_ms,
-            "end_ms": record.end_ms,
-            "status": record.status.name,
-            "matched": record.matched,
-            "unmatched_now": rest if is_open else 0,
-            "initiatives": initiatives,
-        }
-    )
+    return {
+        "id": round_id,
+        "height": ctx.store.height,
+        "collective": record.collective.hex(),
+        "proposal_id": record.proposal_id,
+        "pool": terms.pool,
+        "cap": terms.cap,
+        "start_ms": record.start_ms,
+        "end_ms": record.end_ms,
+        "status": record.status.name,
+        "matched": record.matched,
+        "unmatched_now": rest if is_open else 0,
+        "initiatives": initiatives,
+    }
+
+
+async def get_matching_route(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    round_id = parse_int(request.match_info["id"], "matching_id", 0, 2**64 - 1)
+    record = get_matching(ctx.store.state, round_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"no matching round {round_id}")
+    return web.json_response(matching_view(ctx, round_id, record))
+
+
+async def list_collective_matchings(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    cid, round_ids = indexed_ids(request, economics_keys.MATCHINGS_OF)
+    items = []
+    for round_id in round_ids:
+        record = get_matching(ctx.store.state, round_id)
+        if record is not None:
+            items.append(matching_view(ctx, round_id, record))
+    body = {"collective": cid.hex(), "height": ctx.store.height, "matchings": items}
+    return web.json_response(body)

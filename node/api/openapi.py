@@ -212,6 +212,22 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
+        "/v1/collectives/{id}/matchings": get_op(
+            "The collective's matching rounds, with each initiative's match now while open",
+            "CollectiveMatchings",
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
+            400,
+            404,
+            tag="collectives",
+        ),
+        "/v1/collectives/{id}/economics": get_op(
+            "The collective's reputation policy and its reward schedule by standing",
+            "Economics",
+            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")],
+            400,
+            404,
+            tag="collectives",
+        ),
         "/v1/rounds/{id}": get_op(
             "A curation round: terms, status, and what each recipient would be paid now",
             "CurationRound",

@@ -231,7 +231,22 @@ STATE_SCHEMAS: dict[str, Schema] = {
             "points": INT,
             "micro_points": INT,
             "last_act_ms": INT,
+            "vote_bonus": INT,
             "policy": nullable(OBJ),
+        },
+    ),
+    "CollectiveMatchings": obj(
+        {"collective": HEX, "height": INT, "matchings": array(ref("MatchingRound"))},
+    ),
+    "Economics": obj(
+        {
+            "collective": HEX,
+            "height": INT,
+            "at_ms": INT,
+            "policy": nullable(OBJ),
+            "reward_schedule": nullable(
+                obj({"budget": INT, "period_s": INT, "due_ms": INT, "proposal_id": INT})
+            ),
         },
     ),
     "Stream": obj(

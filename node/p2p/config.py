@@ -65,7 +65,10 @@ class P2PConfig:
     # handshake and liveness
     handshake_timeout: float = 5.0  # connect + both hellos + both signatures
     close_timeout: float = 2.0  # wait for the peer's close frame, then drop the transport
-    heartbeat: float = 15.0  # WebSocket ping interval; a missing pong closes the connection
+    # WebSocket ping after this long without a message from the peer; no pong within half of it
+    # closes the connection. A link that silently drops packets (a cut route) is noticed in
+    # 1.5 x this, and redialed; left open, its stalled TCP retransmits back off to 13 s and more.
+    heartbeat: float = 5.0
     max_pending_handshakes: int = 16  # unauthenticated inbound sockets at once, from outsiders
     max_pending_per_address: int = 2  # ... from one outsider address
     reserved_pending: int = 32  # ... from the hosts of configured peers (their own pool)
@@ -73,6 +76,7 @@ class P2PConfig:
     # reconnecting to configured peers: delay = min(max, initial * 2**failures), with jitter
     dial_backoff_initial: float = 0.5
     dial_backoff_max: float = 30.0
+    dial_backoff_validator_max: float = 2.0  # the peer is a validator of the set: quorum needs it
     dial_backoff_not_allowed_max: float = 5.0  # the peer refused us as not (yet) allowed
     # per-peer send queues (see connection.py for the policy)
     send_timeout: float = 10.0  # one frame not accepted by the socket for this long: slow peer
@@ -108,7 +112,11 @@ class P2PConfig:
             raise ValueError("tx_batch_max_bytes must fit in the TXS message limit")
         if self.ban_score >= 0:
             raise ValueError("ban_score must be negative")
-        lowest_max = min(self.dial_backoff_max, self.dial_backoff_not_allowed_max)
+        lowest_max = min(
+            self.dial_backoff_max,
+            self.dial_backoff_validator_max,
+            self.dial_backoff_not_allowed_max,
+        )
         if self.dial_backoff_initial <= 0 or lowest_max < self.dial_backoff_initial:
             raise ValueError("dial backoff must be positive, with max >= initial")
 

@@ -59,9 +59,11 @@ class PeerManager:
         config: P2PConfig | None = None,
         rng: random.Random | None = None,
         reserved_hosts: frozenset[str] | None = None,
+        validators: Iterable[bytes] = (),
     ) -> None:
         """`reserved_hosts`: where the configured peers connect from (node.netguard's
-        `resolve_hosts`); by default their hosts as written."""
+        `resolve_hosts`); by default their hosts as written. `validators`: the node keys of
+        the validator set, redialed within `dial_backoff_validator_max`."""
         self.identity = identity
         self.config = config or P2PConfig()
         self.stats = P2PStats()
@@ -69,6 +71,7 @@ class PeerManager:
             self.config.ban_score, self.config.ban_seconds, self.config.score_recovery_per_second
         )
         self._allowlist = frozenset(allowlist)
+        self._validators = frozenset(validators)
         self._handler = handler
         self._addresses = {a.public_key: a for a in peers}
         self._conns: dict[bytes, PeerConnection] = {}
@@ -226,6 +229,13 @@ class PeerManager:
         for peer, conn in list(self._conns.items()):
             if peer not in self._allowlist:
                 conn.request_close(CloseCode.NOT_ALLOWED, "removed from the allowlist")
+
+    def set_validators(self, keys: Iterable[bytes]) -> None:
+        """Replace the validator set's node keys (redialed with the shorter backoff cap)."""
+        self._validators = frozenset(keys)
+
+    def is_validator(self, key: bytes) -> bool:
+        return key in self._validators
 
     def peer_info(self) -> list[dict[str, Any]]:
         """One entry per connected peer, for the API and the status line."""

@@ -105,6 +105,9 @@ async def test_a_validator_voted_in_is_accepted_and_signs_and_is_dropped_when_vo
         # not a validator yet: every node refuses it, so it cannot even sync
         await until(lambda: all(n.p2p.stats.handshakes_refused[NOT_ALLOWED] >= 1 for n in nodes))
         assert newcomer.status().peers == 0 and newcomer.store.height == 0
+        # the set's node keys are redialed with the short validator backoff, not the newcomer's
+        assert nodes[0].p2p.is_validator(nodes[1].node_id)
+        assert not nodes[0].p2p.is_validator(newcomer.node_id)
         governance = Governance(nodes[0], [n.home.load_validator_key() for n in nodes])
         await governance.decide(
             ValidatorUpdate(validator_key.public_key, 1, "newcomer", node_key), voters=(0, 1, 2)
@@ -112,6 +115,7 @@ async def test_a_validator_voted_in_is_accepted_and_signs_and_is_dropped_when_vo
         # allowed from the deciding block on, it dials in, syncs and joins the set
         await until(lambda: all(n.p2p.is_connected(newcomer.node_id) for n in nodes))
         await until(lambda: validator_key.address in nodes[0].chain.validators)
+        assert all(n.p2p.is_validator(newcomer.node_id) for n in nodes)
         await until(lambda: newcomer.store.height >= nodes[0].store.height - 1)
 
         # with one of the first four stopped, 4 of 5 must sign: blocks need the newcomer
@@ -126,6 +130,7 @@ async def test_a_validator_voted_in_is_accepted_and_signs_and_is_dropped_when_vo
         live = nodes[:3]
         await until(lambda: all(not n.p2p.is_connected(newcomer.node_id) for n in live))
         assert all(newcomer.node_id not in n.p2p.allowlist for n in live)
+        assert not any(n.p2p.is_validator(newcomer.node_id) for n in live)
         refused = [n.p2p.stats.handshakes_refused[NOT_ALLOWED] for n in live]
         await until(
             lambda: all(

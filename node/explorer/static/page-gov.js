@@ -72,17 +72,20 @@ function proposalColumns() {
 export async function collective(view, id) {
   const cid = id.toLowerCase();
   const prefix = prefixOf(view);
-  const [c, props, splits, content, rounds] = await Promise.all([
+  const [c, props, splits, content, rounds, matchings, economy] = await Promise.all([
     get(`/collectives/${cid}`),
     get(`/collectives/${cid}/proposals?limit=50`),
     find(`/collectives/${cid}/splits`),
     find(`/collectives/${cid}/content?limit=50`),
     find(`/collectives/${cid}/rounds?limit=50`),
+    find(`/collectives/${cid}/matchings?limit=50`),
+    find(`/collectives/${cid}/economics`),
   ]);
   // each listed member's standing now (decayed), when the collective has a reputation policy
   const standings = await Promise.all(c.members.map((m) => find(`/collectives/${cid}/standing/${m.address}`)));
   const standing = new Map(c.members.map((m, i) => [m.address, standings[i]]));
   const hasPolicy = standings.some((s) => s && s.policy);
+  const weighsVotes = Boolean(economy && economy.policy && economy.policy.vote_weight_ppm);
   const classNames = c.classes.map((k) => k.name);
   view.render(
     h("h1", {}, h("span", { id: "collective-name" }, c.name)),
@@ -101,6 +104,7 @@ export async function collective(view, id) {
       { title: "Joined", cell: (m) => time(m.joined_ms) },
       { title: "Expires", cell: (m) => (m.expires_ms ? time(m.expires_ms) : "never") },
       ...(hasPolicy ? [{ title: "Standing", cell: (m) => int(standing.get(m.address)?.points ?? 0), class: "num" }] : []),
+      ...(weighsVotes ? [{ title: "Vote bonus", cell: (m) => int(standing.get(m.address)?.vote_bonus ?? 0), class: "num" }] : []),
       { title: "", cell: (m) => (m.jailed ? h("span", { class: "status bad" }, "jailed") : "") },
     ], c.members, { id: "collective-members", empty: "No members." }),
     c.members_truncated ? h("p", { class: "muted" }, `Showing ${c.members.length} of ${c.member_count}.`) : null),
@@ -133,6 +137,26 @@ export async function collective(view, id) {
         ? h("span", {}, ...r.live.map((x, i) => h("span", {}, i ? ", " : "", link.account(x.to), ` ${int(x.amount)}`)))
         : `${int(r.paid)} paid`) },
     ], rounds.rounds, { id: "collective-rounds", empty: "No curation rounds yet." }) : h("p", { class: "muted" }, "This node does not list curation rounds.")),
+    section("Matching rounds", matchings ? table([
+      { title: "Round", cell: (r) => int(r.id) },
+      { title: "Status", cell: (r) => h("span", { class: `status ${r.status === "OPEN" ? "open" : "final"}` }, r.status) },
+      { title: "Pool", cell: (r) => int(r.pool), class: "num" },
+      { title: "Ends", cell: (r) => time(r.end_ms) },
+      { title: "Initiatives: given by contributors (match now / matched)", cell: (r) => h("span", {},
+        ...r.initiatives.map((x, i) => h("span", {}, i ? "; " : "", party(x.party), ` ${x.purpose}: ${int(x.contributed)} by ${int(x.contributors)}`,
+          r.status === "OPEN" ? ` (match now ${int(x.match_now)})` : ""))) },
+      { title: "Matched", cell: (r) => (r.status === "OPEN" ? "–" : int(r.matched)), class: "num" },
+    ], matchings.matchings, { id: "collective-matchings", empty: "No matching rounds yet." }) : h("p", { class: "muted" }, "This node does not list matching rounds.")),
+    section("Standing and rewards", economy ? kv([
+      ["Reputation policy", economy.policy ? h("span", { id: "collective-reputation" },
+        `vote ${int(economy.policy.vote_cast)}, passed proposal ${int(economy.policy.proposal_passed)}, endorsed item ${int(economy.policy.endorsed_item)}, `
+        + `accepted deliverable ${int(economy.policy.deliverable_accepted)}, upheld moderation ${int(economy.policy.moderation_upheld)} points; `
+        + `half-life ${int(economy.policy.half_life_s)} s, at most ${int(economy.policy.daily_cap)} a day`) : "none: no act earns standing"],
+      ["Votes weighed by standing", weighsVotes
+        ? `${percent(economy.policy.vote_weight_ppm, 1e6, 2)} of a share per point, at most ${int(economy.policy.max_vote_bonus)} shares` : "no"],
+      ["Reward by standing", economy.reward_schedule ? h("span", { id: "collective-reward" },
+        `${int(economy.reward_schedule.budget)} every ${int(economy.reward_schedule.period_s)} s, next ${time(economy.reward_schedule.due_ms)}`) : "none"],
+    ]) : h("p", { class: "muted" }, "This node does not show standing.")),
     section("Policies", table([
       { title: "Proposal kind", cell: (p) => p.kind },
       { title: "Method", cell: (p) => p.policy.method },

@@ -266,3 +266,37 @@ def test_matching_round_pays_contributions_and_the_match(run: Run, live: Live) -
     wait_for(lambda: live.balance("dev3") == before + 570, 30, "the matching round's payout")
     [zine] = live.get("/v1/matchings/1")["initiatives"]
     assert (zine["contributors"], zine["contributed"]) == (2, 70)
+    [listed] = live.get(f"/v1/collectives/{cid}/matchings")["matchings"]
+    assert listed["id"] == 1 and listed["status"] == "SETTLED" and listed["matched"] == 500
+    query = ["--node", live.url, "--home", str(live.home)]
+    shown = ok(run(["matching", "show", "1", *query]))
+    assert "a zine: 70 from 2 contributors" in shown.output and "SETTLED" in shown.output
+
+
+def test_round_close_ends_a_round_early_and_pays_it_now(
+    run: Run, live: Live, tmp_path: Path
+) -> None:
+    """`round close` (a proposal) settles a round long before its end, by the endorsements so
+    far; a second close of the settled round is refused (issue 22)."""
+    cid = live.collective.hex()
+    ok(run(node_args(live, "round", "open", "--collective", cid, "--budget", "200",
+                     "--period", "1d", "--from", "dev0")))  # fmt: skip
+    pid = live.newest_proposal()
+    ok(run(node_args(live, "proposal", "vote", str(pid), "yes", "--from", "dev0")))
+    live.wait_status(pid, "EXECUTED")
+    rid = live.get(f"/v1/collectives/{cid}/rounds")["rounds"][-1]["id"]
+    media = tmp_path / "comic.txt"
+    media.write_text("a comic strip")
+    ok(run(node_args(live, "content", "anchor", "--file", str(media), "--uri", "ipfs://comic",
+                     "--kind", "post", "--collective", cid, "--from", "dev1")))  # fmt: skip
+    ok(run(node_args(live, "content", "endorse", str(rid), "--file", str(media), "--from", "dev0")))
+    before = live.balance("dev1")
+    ok(run(node_args(live, "round", "close", str(rid), "--collective", cid, "--from", "dev0")))
+    close = live.newest_proposal()
+    ok(run(node_args(live, "proposal", "vote", str(close), "yes", "--from", "dev0")))
+    live.wait_status(close, "EXECUTED")
+    record = live.get(f"/v1/rounds/{rid}")
+    assert record["status"] == "PAID" and record["paid"] == 200
+    assert live.balance("dev1") == before + 200
+    again = run(node_args(live, "round", "close", str(rid), "--collective", cid, "--from", "dev0"))
+    assert again.exit_code == ExitCode.TX_FAILED and "ROUND_NOT_OPEN" in again.output

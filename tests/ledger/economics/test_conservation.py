@@ -1,8 +1,11 @@
-"""Value is conserved through curation and matching rounds: the native coin in accounts,
-treasuries, proposal escrows and open rounds' reserves is the same after every tx and block,
-whatever members endorse and contribute (random sequences)."""
+"""Value is conserved through curation and matching rounds, rounds closed early or called off,
+and rewards paid by standing every period: the native coin in accounts, treasuries, proposal
+escrows and open rounds' reserves is the same after every tx and block, whatever members
+endorse and contribute (random sequences)."""
 
 from __future__ import annotations
+
+import contextlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,8 +16,13 @@ from ledger.economics import matching, rounds
 from ledger.economics.contribute import MatchingContribute
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.matching import Initiative
+from ledger.economics.reputation import Act, ReputationPolicy, award, set_policy
+from ledger.economics.reward_schedule import set_schedule
+from ledger.economics.round_close import RoundClose
 from ledger.economics.rounds import RoundTerms, Weighting
+from ledger.errors import TxError
 from ledger.governance import escrow
+from ledger.governance.actions import ActionRun
 from ledger.splits.parties import Party
 from ledger.state import keys as skeys
 from ledger.state.records import Account
@@ -39,7 +47,9 @@ def native_total(chain: Chain) -> int:
 
 steps = st.lists(
     st.tuples(
-        st.sampled_from(("endorse", "contribute", "block")), st.integers(0, 2), st.integers(0, 5)
+        st.sampled_from(("endorse", "contribute", "block", "close")),
+        st.integers(0, 2),
+        st.integers(0, 5),
     ),
     max_size=25,
 )
@@ -58,6 +68,10 @@ def test_rounds_neither_create_nor_destroy_coin(
     studio = Initiative(Party.account(DAVE.address), "studio")
     mid = open_matching(coop, zine, studio, pool=1_003, cap=600_000)
     items = [post(coop, key, f"item-{i}") for i, key in enumerate(MEMBERS)]
+    set_policy(chain.view, coop.cid, ReputationPolicy(3, 7, 11, 24 * 3600, 40))
+    award(chain.view, coop.cid, BOB.address, Act.VOTE_CAST, chain.time_ms)
+    award(chain.view, coop.cid, CAROL.address, Act.PROPOSAL_PASSED, chain.time_ms)
+    set_schedule(chain.view, coop.cid, 101, 24 * 3600, now_ms=chain.time_ms, proposal_id=0)
     start = native_total(chain)
     for action, who, n in script:
         key = MEMBERS[who]
@@ -65,6 +79,12 @@ def test_rounds_neither_create_nor_destroy_coin(
             chain.attempt(key, ContentEndorse(rid, items[n % len(items)]))
         elif action == "contribute":
             chain.attempt(key, MatchingContribute(mid, n % 2, 1 + n * 37))
+        elif action == "close":  # a RoundClose proposal executing (in its own child view)
+            child = chain.view.child()
+            with contextlib.suppress(TxError):
+                run = ActionRun(coop.cid, 0, ALICE.address)
+                RoundClose(rid, call_off=n % 2 == 1).execute(child, chain.ctx, run)
+                child.merge_into_parent()
         else:
             chain.next_block(n * 24 * 3600 * 1000)
         assert native_total(chain) == start

@@ -10,12 +10,15 @@ from ledger.economics.actions import (
     RewardStanding,
     RoundOpen,
     SetReputationPolicy,
+    SetRewardSchedule,
     SetRoleGate,
 )
 from ledger.economics.contribute import MatchingContribute
+from ledger.economics.deliverables import AcceptDeliverable, Funded
 from ledger.economics.endorse import ContentEndorse
 from ledger.economics.matching import Initiative, MatchingTerms
 from ledger.economics.reputation import ReputationPolicy
+from ledger.economics.round_close import RoundClose
 from ledger.economics.rounds import RoundTerms, Weighting
 from ledger.governance.kinds import Role
 from ledger.governance.proposal_txs import ProposalSubmit
@@ -49,8 +52,12 @@ GOLDEN: list[tuple[Payload, str]] = [
         "0909090909090909090909090909090909090909090909090909a4746f75720090c2a0",
     ),
     (
-        ProposalSubmit(CID, (SetReputationPolicy(ReputationPolicy(5, 20, 10, 2_592_000, 50)),)),
-        "96c414000102030405060708090a0b0c0d0e0f1011121391922a919505140ace00278d00320090c2a0",
+        ProposalSubmit(
+            CID,
+            (SetReputationPolicy(ReputationPolicy(5, 20, 10, 2_592_000, 50, 15, 25, 100_000, 3)),),
+        ),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922a919905140ace00278d00320f19ce0001"
+        "86a0030090c2a0",
     ),
     (
         ProposalSubmit(CID, (SetRoleGate(Role.MODERATOR, 50),)),
@@ -59,6 +66,18 @@ GOLDEN: list[tuple[Payload, str]] = [
     (
         ProposalSubmit(CID, (RewardStanding(600),)),
         "96c414000102030405060708090a0b0c0d0e0f1011121391922c91cd02580090c2a0",
+    ),
+    (
+        ProposalSubmit(CID, (AcceptDeliverable(Funded.STREAM, 12),)),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922d92010c0090c2a0",
+    ),
+    (
+        ProposalSubmit(CID, (SetRewardSchedule(600, 604_800),)),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922e92cd0258ce00093a800090c2a0",
+    ),
+    (
+        ProposalSubmit(CID, (RoundClose(7, call_off=True),)),
+        "96c414000102030405060708090a0b0c0d0e0f1011121391922f9207c30090c2a0",
     ),
 ]
 
@@ -74,3 +93,7 @@ def test_malformed_economics_payloads_are_refused() -> None:
     bad_weighting = [CID, [[40, [[1_000, 60, 9, 0, 0, 8]]]], 0, [], False, ""]
     check_malformed(ProposalSubmit, bad_weighting, "unknown weighting 9")
     check_malformed(MatchingContribute, [3, 256, 1], "initiative")
+    unknown_funded = [CID, [[45, [2, 12]]], 0, [], False, ""]
+    check_malformed(ProposalSubmit, unknown_funded, "funded")
+    five_field_policy = [CID, [[42, [[5, 20, 10, 2_592_000, 50]]]], 0, [], False, ""]
+    check_malformed(ProposalSubmit, five_field_policy, "expected 9 fields")

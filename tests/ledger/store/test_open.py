@@ -136,7 +136,7 @@ def test_a_node_whose_bytes_do_not_hash_to_its_key_is_corrupt(db_path: Path) -> 
     build_chain(db_path)
     with Store.open(db_path, GENESIS_HASH) as store:
         root = store.state_root
-    tamper(db_path, {schema.node(root): b"\x01" + bytes(64)})
+    tamper(db_path, {schema.node(root): b"\x02\x00\x00\x00\x01" + bytes(64)})
     with pytest.raises(StoreCorruptError, match="corrupt Merkle node"):
         Store.open(db_path, GENESIS_HASH)
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.merkle import EMPTY, prove, update_tracked, verify_proof
-from ledger.merkle.node import INNER_TAG
+from ledger.merkle.page import child_pages
 from ledger.store import Store
 from ledger.store import schema as sc
 from tests.ledger.store.synthetic import (
@@ -50,17 +50,14 @@ def _commit(store: Store, changes: dict[bytes, bytes | None], seed: int) -> byte
 
 
 def _reachable(store: Store, root: bytes) -> int:
-    """Walk every node under `root`; fails on a missing one. Returns how many there are."""
-    todo, seen = [root], 0
+    """Walk every page under `root`; fails on a missing one. Returns how many there are."""
+    todo, seen = [root] if root != EMPTY else [], 0
     while todo:
-        node = todo.pop()
-        if node == EMPTY:
-            continue
-        data = store.nodes.get_node(node)
-        assert data is not None, f"node {node.hex()} of a kept root was pruned"
+        page_hash = todo.pop()
+        page = store.nodes.get_page(page_hash)
+        assert page is not None, f"page {page_hash.hex()} of a kept root was pruned"
         seen += 1
-        if data[0] == INNER_TAG:
-            todo += [data[1:33], data[33:65]]
+        todo += child_pages(page).values()
     return seen
 
 

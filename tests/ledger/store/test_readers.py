@@ -1,53 +1,60 @@
-"""The node store pins exactly the top levels of the current tree, never stale nodes."""
+"""The node store pins exactly the top pages of the current tree, never stale ones."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import plyvel
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ledger.merkle import EMPTY, update
-from ledger.merkle.node import INNER_TAG
+from ledger.merkle import EMPTY, prove, update, update_tracked
+from ledger.merkle.page import PAGE_BITS, child_pages
 from ledger.store import NodeStore, Store, schema
-from tests.ledger.store.synthetic import GENESIS_HASH, Model, commit_next
+from tests.ledger.store.synthetic import (
+    GENESIS_HASH,
+    Model,
+    block_changes,
+    commit_next,
+    open_store,
+)
 
 
-def top_nodes(nodes: NodeStore, root: bytes, depth_limit: int) -> set[bytes]:
+def top_pages(nodes: NodeStore, root: bytes, depth_limit: int) -> set[bytes]:
+    """The pages whose root lies above `depth_limit`, found from the tree itself."""
     found: set[bytes] = set()
-    level = [root]
-    for _ in range(depth_limit):
-        below = []
-        for node_hash in level:
-            if node_hash == EMPTY:
-                continue
-            found.add(node_hash)
-            data = nodes.get_node(node_hash)
-            assert data is not None
-            if data[0] == INNER_TAG:
-                below += [data[1:33], data[33:65]]
+    level = [root] if root != EMPTY else []
+    for _ in range(0, depth_limit, PAGE_BITS):
+        below: list[bytes] = []
+        for page_hash in level:
+            found.add(page_hash)
+            page = nodes.get_page(page_hash)
+            assert page is not None
+            below += child_pages(page).values()
         level = below
     return found
 
 
-def test_pinned_nodes_are_the_top_of_the_current_tree(store: Store, db_path: Path) -> None:
-    top = top_nodes(store.nodes, store.state_root, 16)
+def test_pinned_pages_are_the_top_of_the_current_tree(store: Store, db_path: Path) -> None:
+    top = top_pages(store.nodes, store.state_root, 16)
     assert store.nodes.pinned() == top  # initialize pinned the whole (small) genesis tree
     for _ in range(25):
         commit_next(store, seed=9)
         pinned = store.nodes.pinned()
-        top = top_nodes(store.nodes, store.state_root, 16)
+        top = top_pages(store.nodes, store.state_root, 16)
         assert pinned <= top, "a node of an old root stayed pinned"
         assert store.state_root in pinned
     store.close()
     with Store.open(db_path, GENESIS_HASH) as reopened:
-        assert reopened.nodes.pinned() == top_nodes(reopened.nodes, reopened.state_root, 16)
+        assert reopened.nodes.pinned() == top_pages(reopened.nodes, reopened.state_root, 16)
         commit_next(reopened, seed=9)
         assert reopened.state_root in reopened.nodes.pinned()
 
 
 def test_pinning_stops_at_the_pin_depth(tmp_path: Path) -> None:
     db = plyvel.DB(str(tmp_path / "raw"), create_if_missing=True)
-    nodes = NodeStore(db, pin_depth=3)
+    nodes = NodeStore(db, pin_depth=4)
     root = EMPTY
     for changes in (
         {b"k%d" % i: b"v" for i in range(500)},
@@ -59,8 +66,8 @@ def test_pinning_stops_at_the_pin_depth(tmp_path: Path) -> None:
             db.put(schema.node(node_hash), encoding)
         nodes.advance(root, new_root, writes)
         root = new_root
-        assert nodes.pinned() <= top_nodes(nodes, root, 3)
-        assert root in nodes.pinned() and len(nodes.pinned()) <= 7
+        assert nodes.pinned() <= top_pages(nodes, root, 4)
+        assert root in nodes.pinned() and len(nodes.pinned()) == 1
     db.close()
 
 
@@ -78,3 +85,30 @@ def test_cached_state_reads_follow_every_commit(store: Store) -> None:
             model.advance_to(store.height)
             for key in keys:
                 assert store.state.get(key) == model.state.get(key)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32))
+def test_the_page_cache_never_changes_a_result(
+    tmp_path_factory: pytest.TempPathFactory, seed: int
+) -> None:
+    """The same block over pinned pages, over no pinned page at all, and after reopening (cold
+    cache): the same root, the same pages to write, the same orphans, the same proofs."""
+    path = tmp_path_factory.mktemp("cache") / "db"
+    store = open_store(path)
+    try:
+        for _ in range(4):
+            commit_next(store, seed=seed)
+        changes = block_changes(seed, store.height + 1)
+        warm = update_tracked(store.nodes, store.state_root, changes)
+        cold_nodes = NodeStore(store._db, pin_depth=0)
+        assert update_tracked(cold_nodes, store.state_root, changes) == warm
+        probes = [*list(changes)[:20], b"\x01absent"]
+        proofs = [prove(store.nodes, store.state_root, key) for key in probes]
+        assert [prove(cold_nodes, store.state_root, key) for key in probes] == proofs
+    finally:
+        store.close()
+    with Store.open(path, GENESIS_HASH) as reopened:
+        assert update_tracked(reopened.nodes, reopened.state_root, changes) == warm
+        assert [prove(reopened.nodes, reopened.state_root, key) for key in probes] == proofs
+        assert reopened.recompute_state_root() == reopened.state_root

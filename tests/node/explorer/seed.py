@@ -1,6 +1,7 @@
 """A collective's life on a live testnet, for the explorer's pages to show: a collective with two
 members, a treasury deposit, a signal proposal, a split that pays the collective and a brand deal
-paid into it, anchored content and a transfer. Every tx goes through a node's real API.
+paid into it, anchored content, a transfer, and an open matching round with two contributions.
+Every tx goes through a node's real API.
 
 Not a test module: the explorer's conftest and its screenshot option use it.
 """
@@ -16,6 +17,9 @@ from ledger.collectives.params import MINUTE, CollectiveParams
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.content.payloads import ContentAnchor
 from ledger.content.records import ModerationAction
+from ledger.economics.actions import MatchingOpen
+from ledger.economics.contribute import MatchingContribute
+from ledger.economics.matching import Initiative, MatchingTerms
 from ledger.genesis import Genesis
 from ledger.governance.ballots import Ballot
 from ledger.governance.kinds import BinaryOption, ProposalKind
@@ -34,6 +38,7 @@ from tests.node.processes import NodeProc, committed, http, wait_for
 
 CONTENT_HASH = bytes.fromhex("c0ffee" + "00" * 29)
 COLLECTIVE_NAME = "Cartridge Keepers"
+MATCHING_PURPOSE = "a restoration zine"
 PROPOSAL_TEXT = "Restore the Earthbound cartridges?"
 DECIDE_AT_ONCE = Policy(
     voting_period_ms=MINUTE, expedited_period_ms=0, grace_period_ms=0, early_execution=True
@@ -94,7 +99,10 @@ def seed(node: NodeProc, genesis: Genesis) -> Seeded:
             DEFAULT_CLASSES,
             (Founder(dev[0].address, (10, 0)), Founder(dev[1].address, (5, 1))),
             CollectiveParams(),
-            ((int(ProposalKind.MODERATION), DECIDE_AT_ONCE),),
+            (
+                (int(ProposalKind.MODERATION), DECIDE_AT_ONCE),
+                (int(ProposalKind.SPEND), DECIDE_AT_ONCE),
+            ),
         ),
     )
     cid = derive_collective_id(dev[0].address, create_nonce)
@@ -123,6 +131,24 @@ def seed(node: NodeProc, genesis: Genesis) -> Seeded:
     by_text = {p["metadata"]: int(p["id"]) for p in listed["proposals"]}
     # the founder's 10 of 15 shares decide it: the content is hidden by the collective at once
     s.send([s.sign(dev[0], Vote(by_text["hide the clip"], Ballot.binary(BinaryOption.YES)))[1]])
+    # a day-long matching round of 500 for a zine (decided at once: under the large-spend
+    # share of the treasury), and two contributions
+    zine = Initiative(Party.account(dev[2].address), MATCHING_PURPOSE)
+    terms = MatchingTerms(500, 24 * 3600, 1_000_000, (zine,))
+    s.send([s.sign(dev[1], ProposalSubmit(cid, (MatchingOpen(terms),), metadata="zine match"))[1]])
+    code, listed = http(f"{node.url}/v1/collectives/{cid.hex()}/proposals")
+    assert code == 200, listed
+    by_text = {p["metadata"]: int(p["id"]) for p in listed["proposals"]}
+    s.send([s.sign(dev[0], Vote(by_text["zine match"], Ballot.binary(BinaryOption.YES)))[1]])
+    code, rounds = http(f"{node.url}/v1/collectives/{cid.hex()}/matchings")
+    assert code == 200 and rounds["matchings"], rounds
+    mid = int(rounds["matchings"][0]["id"])
+    s.send(
+        [
+            s.sign(dev[0], MatchingContribute(mid, 0, 40))[1],
+            s.sign(dev[1], MatchingContribute(mid, 0, 30))[1],
+        ]
+    )
     return Seeded(
         collective=cid.hex(),
         proposal=by_text[PROPOSAL_TEXT],

@@ -23,7 +23,13 @@ from ledger.governance.vote_txs import Vote
 from ledger.keys import Address
 from ledger.tx import TxBody
 from node.devnet import dev_account_key
-from tests.node.explorer.seed import COLLECTIVE_NAME, EVIL_MEMO, PROPOSAL_TEXT, Seeded
+from tests.node.explorer.seed import (
+    COLLECTIVE_NAME,
+    EVIL_MEMO,
+    MATCHING_PURPOSE,
+    PROPOSAL_TEXT,
+    Seeded,
+)
 from tests.node.processes import Cluster, committed, http, wait_for
 
 if TYPE_CHECKING:
@@ -146,11 +152,15 @@ def test_collective_split_and_account_pages(tab: Tab, devnet: Devnet) -> None:
     members = tab.text("#collective-members")
     assert "10" in members
     assert page.locator(f'#collective-members a[href="#/account/{seeded.member}"]').count() == 1
-    assert "5,100" in tab.text("#collective-treasury")  # 5,000 deposited + 100 from the split
+    # 5,000 deposited + 100 from the split - 500 for the matching round's pool
+    assert "4,600" in tab.text("#collective-treasury")
     assert PROPOSAL_TEXT in tab.text("#collective-proposals")
     assert page.locator(f'#collective-splits a[href="#/split/{seeded.split}"]').count() == 1
     assert "ipfs://bafy-earthbound" in tab.text("#collective-content")
     assert "No curation rounds yet." in tab.text("#collective-rounds")
+    matchings = tab.text("#collective-matchings")  # open: 70 from 2, the whole pool as match
+    assert f"{MATCHING_PURPOSE}: 70 by 2 (match now 500)" in matchings, matchings
+    assert "none: no act earns standing" in tab.text("main")
     tab.screenshot("collective")
 
     page.locator(f'#collective-splits a[href="#/split/{seeded.split}"]').click()

@@ -8,7 +8,8 @@ import random
 import pytest
 
 from node.p2p import MessageType, P2PConfig, PeerAddress, Penalty, message_limits
-from node.p2p.connector import backoff_delay
+from node.p2p.connector import backoff_delay, redial_cap
+from node.p2p.handshake import CloseCode, HandshakeError
 from node.p2p.scoring import PeerScores
 
 PEER = b"p" * 32
@@ -69,6 +70,21 @@ def test_backoff_doubles_up_to_the_maximum_with_jitter():
         assert all(base / 2 <= d <= base for d in delays)
         assert len(set(delays)) > 1  # jittered
     assert backoff_delay(10_000, 0.5, 30.0, rng) <= 30.0
+
+
+def test_a_validator_peer_is_redialed_under_its_own_cap_and_a_refusal_caps_it_lower():
+    config = P2PConfig(
+        dial_backoff_max=30.0, dial_backoff_validator_max=2.0, dial_backoff_not_allowed_max=1.0
+    )
+    refused = HandshakeError(CloseCode.NOT_ALLOWED, "not allowed", remote=True)
+    timeout = HandshakeError(CloseCode.TIMEOUT, "handshake timed out")
+    assert redial_cap(config, False, False) == 30.0
+    assert redial_cap(config, True, False) == 2.0
+    assert redial_cap(config, True, timeout) == 2.0
+    assert redial_cap(config, True, refused) == 1.0
+    assert redial_cap(config, False, refused) == 1.0
+    with pytest.raises(ValueError, match="max >= initial"):
+        P2PConfig(dial_backoff_initial=1.0, dial_backoff_validator_max=0.5)
 
 
 def test_peer_addresses_parse_and_print():
