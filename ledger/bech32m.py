@@ -16,14 +16,26 @@ class AddressError(ValueError):
     """An address string that is not valid bech32m or is for another chain."""
 
 
+def _generator_sum(top: int) -> int:
+    """The XOR of the generator words whose bit is set in the 5-bit `top` (BIP-350's inner
+    loop, computed once per value of `top`)."""
+    out = 0
+    for i, gen in enumerate(_GENERATOR):
+        if (top >> i) & 1:
+            out ^= gen
+    return out
+
+
+_GENERATOR_SUMS = tuple(_generator_sum(top) for top in range(32))
+
+
 def _polymod(values: list[int]) -> int:
+    """BIP-350's checksum, one table lookup per value instead of five bit tests: every node
+    start parses each genesis balance's address (2,000 of them cost 0.36 s of CPU before)."""
     checksum = 1
+    sums = _GENERATOR_SUMS
     for value in values:
-        top = checksum >> 25
-        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
-        for i, gen in enumerate(_GENERATOR):
-            if (top >> i) & 1:
-                checksum ^= gen
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value ^ sums[checksum >> 25]
     return checksum
 
 

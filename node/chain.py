@@ -36,7 +36,7 @@ from ledger.genesis import Genesis
 from ledger.hashing import ZERO_HASH
 from ledger.keys import ADDRESS_LEN, Address
 from ledger.merkle_list import merkle_list_root
-from ledger.state import keys
+from ledger.state import keys, stored_receipts
 from ledger.state.context import BlockContext
 from ledger.state.executor import BlockError, BlockResult, Mode, SignatureCheck, execute_block
 from ledger.state.genesis_state import genesis_items
@@ -79,6 +79,13 @@ class Executed:
     """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
 
 
+def initial_items(genesis: Genesis) -> dict[bytes, bytes]:
+    """The state at height 0: the genesis file's items plus the first validator set."""
+    items = genesis_items(genesis)
+    items[VALIDATOR_SET_KEY] = ValidatorSet.from_genesis(genesis.validators).encode()
+    return items
+
+
 class Chain:
     """Committed chain plus the rules for the next block; one per node."""
 
@@ -106,10 +113,7 @@ class Chain:
         self.prechecked = prechecked  # the mempool holds the tx: its envelope checks passed
         self._executed: dict[bytes, Executed] = {}
         if not store.initialized:
-            items = genesis_items(genesis)
-            first = ValidatorSet.from_genesis(genesis.validators)
-            items[VALIDATOR_SET_KEY] = first.encode()
-            store.initialize(items)
+            store.initialize(initial_items(genesis))
         self.validators = self._load_set(VALIDATOR_SET_KEY)
         self.last_validators: ValidatorSet | None = (
             self._load_set(LAST_VALIDATOR_SET_KEY) if store.height > 0 else None
@@ -291,7 +295,11 @@ class Chain:
             if reason is not None:
                 raise ValueError(f"refusing to commit block {block.header.height}: {reason}")
             executed = self._executed[block.hash()]
-        receipts = {r.tx_hash: r.encode() for r in executed.result.receipts}
+        result = executed.result
+        receipts = {  # the tx index keeps what the tx does not say (ledger/state/stored_receipts)
+            r.tx_hash: stored_receipts.compact(r, tx)
+            for tx, r in zip(result.included, result.receipts, strict=True)
+        }
         self.store.commit_block(
             block,
             commit,

@@ -374,6 +374,7 @@ class Node:
         await asyncio.shield(self._done)
 
     async def stop(self) -> None:
+        await self.sync.stop()  # no synced block is committed once the runner is gone
         await self._tasks.aclose()
         await cleanup_sites(self._sites)
         if self._done is not None and not self._done.done():
@@ -385,6 +386,9 @@ class Node:
         if self._closed:
             return
         self._closed = True
+        sync = getattr(self, "sync", None)
+        if sync is not None:
+            sync.close()  # before the verifier its pending checks run on
         verifier = getattr(self, "verifier", None)
         if verifier is not None:
             verifier.close()

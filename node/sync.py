@@ -7,9 +7,14 @@ per peer), up to `WINDOW` heights ahead. Each block is checked in order before i
 
 1. its commit must carry +2/3 of the power of the validator set that signs that height
    (`consensus.commit.verify_commit`): a block no quorum decided is never executed;
-2. its tx signatures are verified in the mempool's thread pool (remembered, as for gossip);
+2. its tx signatures are verified by the signature workers (remembered, as for gossip);
 3. `Chain.block_error` re-executes it and compares the header's roots;
 4. the runner commits it (`Runner.commit_synced`) and moves consensus to the next height.
+
+Catch-up is a pipeline: a block's signatures go to the workers as soon as it is received, and
+blocks are applied by one task of their own, not by the connection that delivered them, so
+while block h executes on the event loop the workers verify h + 1, h + 2, ... and the peer's
+connection goes on reading (docs/performance.md has the catch-up figures).
 
 A peer that serves a block failing 1 or 3 (or a body that does not match its header) is banned,
 its requests are given to other peers, and sync goes on. A request that gets no answer within
@@ -43,6 +48,8 @@ heights ahead.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -123,9 +130,10 @@ class BlockSync:
         self._hedges: dict[int, _Request] = {}  # a second request for the next height we need
         self._late: dict[tuple[int, bytes], None] = {}  # answers still welcome, oldest first
         self._received: dict[int, tuple[bytes, BlockResponse]] = {}
+        self._verifying: dict[int, asyncio.Future[list[bool]]] = {}  # signatures, by height
+        self._applier: asyncio.Task[None] | None = None
         self._ahead_since: tuple[int, float] | None = None  # (our height, since when)
         self._next_peer = 0
-        self._applying = False
         self.synced_total = 0
         self.bad_blocks_total = 0
 
@@ -173,7 +181,7 @@ class BlockSync:
                 self._unanswered(height, request.peer)
         ours = self._chain.height
         for height in [h for h in self._received if h <= ours]:
-            del self._received[height]
+            self._forget(height)
         self._hedge(ours + 1, now)
         target = self._request_height()
         if target <= ours:
@@ -292,8 +300,7 @@ class BlockSync:
         if (height, peer) in self._late:
             del self._late[(height, peer)]  # a late answer: welcome when still needed
             if height > self._chain.height and height not in self._received:
-                self._received[height] = (peer, response)
-                await self._apply_ready()
+                self._receive(peer, response)
             return
         request, hedge = self._requests.get(height), self._hedges.get(height)
         answered = next((r for r in (request, hedge) if r is not None and r.peer == peer), None)
@@ -313,25 +320,62 @@ class BlockSync:
             self._hedges.pop(height, None)
             self._release(hedge.peer)
         if height > self._chain.height:
-            self._received[height] = (peer, response)
-        await self._apply_ready()
+            self._receive(peer, response)
         self.pump()
 
-    async def _apply_ready(self) -> None:
-        if self._applying:
-            return  # another peer's task is applying; it will take this block too
-        self._applying = True
-        try:
-            while True:
-                entry = self._received.pop(self._chain.height + 1, None)
-                if entry is None:
-                    return
-                peer, response = entry
-                await self._apply(peer, response)
-        finally:
-            self._applying = False
+    def _receive(self, peer: bytes, response: BlockResponse) -> None:
+        """Keep the block, send its signatures to the workers now, and make sure the applier
+        runs (it applies blocks in height order as they become ready)."""
+        height = response.height
+        self._received[height] = (peer, response)
+        if height not in self._verifying:
+            verifying = asyncio.ensure_future(self._verifier.verify_batch(response.block.txs))
+            self._verifying[height] = verifying
+        if self._applier is None or self._applier.done():
+            self._applier = asyncio.create_task(self._apply_ready())
+            self._applier.add_done_callback(_log_failure)
 
-    async def _apply(self, peer: bytes, response: BlockResponse) -> None:
+    def _forget(self, height: int) -> None:
+        self._received.pop(height, None)
+        verifying = self._verifying.pop(height, None)
+        if verifying is not None:
+            verifying.cancel()
+
+    async def applied(self) -> None:
+        """Until the blocks received so far that can be applied are (for tests and shutdown)."""
+        while self._applier is not None and not self._applier.done():
+            await asyncio.wait([self._applier])
+
+    def close(self) -> None:
+        """Stop applying and verifying (the node is stopping)."""
+        if self._applier is not None:
+            self._applier.cancel()
+        for height in list(self._received):
+            self._forget(height)
+
+    async def stop(self) -> None:
+        """`close`, and wait until the applier has ended: no synced block is committed after
+        this returns (the node closes the WAL and the store next)."""
+        self.close()
+        if self._applier is not None:
+            await asyncio.gather(self._applier, return_exceptions=True)
+
+    async def _apply_ready(self) -> None:
+        while True:
+            height = self._chain.height + 1
+            entry = self._received.pop(height, None)
+            if entry is None:
+                return
+            verifying = self._verifying.pop(height, None)
+            peer, response = entry
+            await self._apply(peer, response, verifying)
+
+    async def _apply(
+        self,
+        peer: bytes,
+        response: BlockResponse,
+        verifying: asyncio.Future[list[bool]] | None,
+    ) -> None:
         chain = self._chain
         block, commit = response.block, response.commit
         try:
@@ -343,9 +387,13 @@ class BlockSync:
                 height=block.header.height,
             )
         except CommitError as exc:
+            if verifying is not None:
+                verifying.cancel()
             self._bad_block(peer, response.height, f"its commit does not verify: {exc}")
             return
-        await self._verifier.verify_batch(block.txs)
+        if verifying is None:
+            verifying = asyncio.ensure_future(self._verifier.verify_batch(block.txs))
+        await verifying  # a failed signature fails `block_error` below
         if block.header.height != chain.height + 1:
             return  # consensus committed it meanwhile
         problem = chain.block_error(block)
@@ -373,3 +421,11 @@ class BlockSync:
             return
         payload = BlockResponse.encode_stored(height, block_bytes, commit.encode())
         self._net.send(peer, MessageType.BLOCK_RESPONSE, payload)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """The applier's end: a failure is logged (the node's consensus task reports its own)."""
+    with contextlib.suppress(asyncio.CancelledError):
+        exc = task.exception()
+        if exc is not None:
+            log.error("applying synced blocks failed: %r", exc, exc_info=exc)

@@ -97,19 +97,23 @@ def init_testnet(
     funded: Sequence[Address] = (),
     powers: Sequence[int] | None = None,
     collectives: Sequence[GenesisCollective] = (),
+    followers: int = 0,
 ) -> LocalTestnet:
     """Write the homes of a `validators`-node testnet under `out` (which must be empty);
     `funded` addresses (e.g. benchmark senders) get a dev balance in genesis too; `powers`
-    gives each validator's voting power (default 1 each); `collectives` exist from genesis."""
+    gives each validator's voting power (default 1 each); `collectives` exist from genesis;
+    `followers` non-validator nodes (named after the validators, peers of every node) follow
+    the chain without a validator key."""
     if not 1 <= validators <= MAX_VALIDATORS:
         raise HomeError(f"a testnet has 1 to {MAX_VALIDATORS} validators")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise HomeError(f"{out} is not empty: choose a new folder for the testnet")
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    ports = ports or free_ports(2 * validators, LOOPBACK)
-    node_keys = [PrivateKey.generate() for _ in range(validators)]
+    total = validators + followers
+    ports = ports or free_ports(2 * total, LOOPBACK)
+    node_keys = [PrivateKey.generate() for _ in range(total)]
     validator_keys = [PrivateKey.generate() for _ in range(validators)]
-    names = [f"node{i}" for i in range(validators)]
+    names = [f"node{i}" for i in range(total)]
     now = int(time.time() * 1000) if time_ms is None else time_ms
     genesis = _genesis(
         chain_id,
@@ -141,9 +145,9 @@ def init_testnet(
             ListenAddress(LOOPBACK, ports[2 * i]),
             ListenAddress(LOOPBACK, ports[2 * i + 1]),
             node_keys[i].public_key,
-            validator_keys[i].public_key,
+            validator_keys[i].public_key if i < validators else b"",
         )
-        for i in range(validators)
+        for i in range(total)
     ]
     for i, node in enumerate(nodes):
         peers = tuple(
@@ -151,12 +155,13 @@ def init_testnet(
         )
         config = NodeConfig(
             moniker=node.moniker,
-            validator=True,
+            validator=i < validators,
             api=ApiConfig(node.api),
             p2p=P2PConfig(node.p2p, peers),
             mempool=MempoolLimits(verify_processes=shared_core_workers(validators)),
         )
-        _write_home(NodeHome(node.home), config, genesis, node_keys[i], validator_keys[i])
+        key = validator_keys[i] if i < validators else None
+        _write_home(NodeHome(node.home), config, genesis, node_keys[i], key)
     testnet = LocalTestnet(
         out, genesis, tuple(nodes), tuple(dev_account_key(i) for i in range(DEV_ACCOUNT_COUNT))
     )
@@ -193,16 +198,17 @@ def _write_home(
     config: NodeConfig,
     genesis: Genesis,
     node_key: PrivateKey,
-    validator_key: PrivateKey,
+    validator_key: PrivateKey | None,
 ) -> None:
     for folder in (home.root, home.config_dir, home.data_dir):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_key_file(home.node_key_file, node_key, NODE_KEY)
-    write_key_file(home.validator_key_file, validator_key, VALIDATOR_KEY)
     genesis.write(home.genesis_file)
     write_private_file(home.config_file, render_config(config, genesis.params.consensus).encode())
     home.config_file.chmod(0o644)
-    Signer(validator_key, genesis.hash(), home.sign_state_store(), new_chain=True)
+    if validator_key is not None:
+        write_key_file(home.validator_key_file, validator_key, VALIDATOR_KEY)
+        Signer(validator_key, genesis.hash(), home.sign_state_store(), new_chain=True)
 
 
 def load_manifest(root: Path) -> dict[str, Any]:

@@ -8,12 +8,13 @@ always goes to node `i % nodes`, so each sender's txs reach one node, in nonce o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger import codec
 from ledger.genesis import Genesis
 from ledger.hashing import digest
-from ledger.keys import PrivateKey
+from ledger.keys import Address, PrivateKey
 from ledger.tx import Transfer, TxBody
 
 SENDER_SECRET = b"coterie/bench-sender/%d"
@@ -32,15 +33,21 @@ class Batch:
     body: bytes
 
 
-def presign(genesis: Genesis, keys: list[PrivateKey], total: int) -> list[tuple[int, bytes]]:
-    """`total` encoded transfers as (sender index, tx bytes), in nonce-major order."""
+def presign(
+    genesis: Genesis,
+    keys: list[PrivateKey],
+    total: int,
+    recipient: Callable[[], Address] | None = None,
+) -> list[tuple[int, bytes]]:
+    """`total` encoded transfers as (sender index, tx bytes), in nonce-major order; each to
+    `recipient()` when given (random accounts of a large state), else to the next sender."""
     ghash = genesis.hash()
     out: list[tuple[int, bytes]] = []
     nonce = 0
     while len(out) < total:
         for i, key in enumerate(keys[: total - len(out)]):
-            recipient = keys[(i + 1) % len(keys)].address
-            body = TxBody(genesis.chain_id, key.public_key, nonce, 0, Transfer(recipient, 1))
+            to = keys[(i + 1) % len(keys)].address if recipient is None else recipient()
+            body = TxBody(genesis.chain_id, key.public_key, nonce, 0, Transfer(to, 1))
             out.append((i, body.sign(key, ghash).encode()))
         nonce += 1
     return out

@@ -108,7 +108,13 @@ def table(result: dict[str, Any]) -> str:
     rss = result["rss_mib"]
     lines = [
         f"coterie bench: {result['validators']} validator(s), {result['txs']:,} transfers from "
-        f"{result['senders']:,} senders, batches of {result['batch']}, "
+        f"{result['senders']:,} senders"
+        + (
+            f" to random accounts of {result['accounts']:,}"
+            if result["accounts"] > result["senders"]
+            else ""
+        )
+        + f", batches of {result['batch']}, "
         + (f"open loop at {result['rate']:,.0f} tx/s" if result["rate"] else "as fast as admitted"),
         row("committed", f"{result['committed']:,}/{result['accepted']:,}"),
         row(
@@ -137,6 +143,10 @@ def table(result: dict[str, Any]) -> str:
             else f"{result['late_heights']} (max round {result['max_round']})",
         ),
         row("peak RSS per node, workers incl. (max)", f"{max(rss.values()):,.0f} MiB"),
+        row(
+            "private RSS at the end (RssAnon, max)",
+            f"{max(result.get('rss_anon_mib', {0: 0.0}).values()):,.0f} MiB",
+        ),
         row("Ed25519 verify ceiling, 2 cores", f"{result['verify_rate']:,.0f}/s"),
         row("committed / verify ceiling", f"{result['verify_ratio']:.2f}", None, "(about 0.55)"),
         row(
@@ -144,6 +154,31 @@ def table(result: dict[str, Any]) -> str:
             f"{result['load_before']:.1f} / {result['load_after']:.1f}",
         ),
     ]
+    if "restart_api_s" in result:
+        lines.append(
+            row(
+                f"restart at height {result['restart_height']:,}: API / commit",
+                f"{result['restart_api_s']:.2f} / {result['restart_commit_s']:.2f} s",
+                None,
+                f"<= 3 s (API after {result['restart_api_cpu_s']:.2f} s of CPU)",
+            )
+        )
+    if "disk" in result:
+        disk = result["disk"]
+        lines.append(
+            row(
+                "disk per committed tx (compacted)",
+                f"{disk['disk_per_tx']:,.0f} B",
+                None,
+                f"<= 300 B (raw {disk['raw_per_tx']:,.0f} B)",
+            )
+        )
+        for name, part in disk["parts"].items():
+            lines.append(
+                row(f"  {name}", f"{part['disk']:,.0f} B", None, f"raw {part['raw']:,.0f} B")
+            )
+    if result["accounts"] > result["senders"]:
+        lines.append(row("prefilled state written in", f"{result['prefill_seconds']:.1f} s"))
     if result["rejected"]:
         lines.append(f"  rejected at admission: {result['rejected']}")
     if not result["complete"]:

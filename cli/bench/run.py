@@ -10,10 +10,8 @@ stop the nodes (SIGTERM, then SIGKILL) and delete the folder, on success, error 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,17 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cli.bench import load
+from cli.bench import disk, load, prefill
 from cli.bench.ceiling import verify_ceiling
 from cli.bench.driver import BenchError, Driver
+from cli.bench.nodes import (
+    anon_rss_mib,
+    commit_rounds,
+    make_node,
+    peak_rss_mib,
+    print_logs,
+    wait_ready,
+)
 from cli.bench.report import figures, verdicts
-from cli.nodeclient import NodeClient, NodeClientError
-from cli.testnet_run import NodeProcess, Supervisor
+from cli.bench.restart import measure_restart
+from cli.testnet_run import Supervisor
+from node.home import NodeHome
 from node.testnet import init_testnet
 
 BENCH_CHAIN_ID = "coterie-bench"
-READY_SECONDS = 120.0
-LOG_TAIL_BYTES = 3000
 
 
 class Progress(Protocol):
@@ -53,26 +58,12 @@ class BenchOptions:
     stall_seconds: float = 180.0
     profile_dir: Path | None = None
     """Run each node under cProfile, writing `<moniker>.prof` there when it stops."""
-
-
-class ProfiledNode(NodeProcess):
-    """A node run as `python -m cProfile -o FILE -m cli start` (the profile is written when
-    the node stops cleanly on SIGTERM)."""
-
-    def __init__(self, moniker: str, home: Path, api_url: str, profile: Path) -> None:
-        super().__init__(moniker, home, api_url)
-        self.profile = profile
-
-    def start(self, python: str) -> None:
-        self.log = (self.home / "node.log").open("ab")
-        profiler = [python, "-m", "cProfile", "-o", str(self.profile)]
-        self.process = subprocess.Popen(
-            [*profiler, "-m", "cli", "start", "--home", str(self.home)],
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    accounts: int = 0
+    """Funded accounts of a prefilled state (cli/bench/prefill.py); 0: the senders only."""
+    disk: bool = False
+    """Measure the database's growth per committed tx by part (cli/bench/disk.py)."""
+    restart: bool = False
+    """After the load, stop the first validator and time its restart (cli/bench/restart.py)."""
 
 
 def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
@@ -88,17 +79,31 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             chain_id=BENCH_CHAIN_ID,
             funded=[k.address for k in keys],
         )
-        nodes = [_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
+        prefill_seconds, recipient, disk_before = 0.0, None, {}
+        chains = [NodeHome(n.home).data_dir / "chain" for n in net.nodes]
+        if opts.accounts or opts.disk:  # the height-0 state: with no accounts, the genesis's
+            progress.phase(f"writing a prefilled state of {opts.accounts:,} funded accounts")
+            started = time.perf_counter()
+            senders = [k.address for k in keys]
+            items = prefill.prefilled_items(net.genesis, senders, opts.accounts)
+            prefill.write_prefilled(chains, net.genesis, items)
+            del items
+            prefill_seconds = time.perf_counter() - started
+            if opts.accounts:
+                recipient = prefill.random_recipients(senders, opts.accounts)
+            if opts.disk:
+                disk_before = disk.measure(chains[0])
+        nodes = [make_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         supervisor = Supervisor(nodes, out=io.StringIO())
         try:
             progress.phase(f"starting {len(nodes)} validator(s) in {tmp}")
             for node in nodes:
                 node.start(sys.executable)
             progress.phase(f"pre-signing {opts.txs:,} transfers from {opts.senders:,} senders")
-            signed = load.presign(net.genesis, keys, opts.txs)
+            signed = load.presign(net.genesis, keys, opts.txs, recipient)
             batches = load.batches(signed, len(nodes), opts.batch)
             progress.phase("waiting for the validators to commit a block")
-            _wait_ready(nodes)
+            wait_ready(nodes)
             progress.start(opts.txs)
             driver = Driver(
                 [n.api_url for n in nodes],
@@ -111,26 +116,42 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             samples = asyncio.run(driver.run())
             progress.finish()
             if samples.stalled:
-                _print_logs(nodes)
-            rss = {n.moniker: _peak_rss_mib(n) for n in nodes}
-            rounds = _commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
+                print_logs(nodes)
+            rss = {n.moniker: peak_rss_mib(n) for n in nodes}
+            anon = {n.moniker: anon_rss_mib(n) for n in nodes}
+            rounds = commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
+            extra: dict[str, Any] = {}
+            if opts.restart:
+                progress.phase(f"restarting {nodes[0].moniker}")
+                extra = measure_restart(nodes[0])
+                if not extra["restart_same_root"]:
+                    raise BenchError(f"{nodes[0].moniker} restarted with another state root")
         except Exception:
-            _print_logs(nodes)
+            print_logs(nodes)
             raise
         finally:
             supervisor.stop_all()
+        if opts.disk:
+            progress.phase("compacting and measuring the first validator's database")
+            extra["disk"] = disk.per_tx(
+                disk_before, disk.measure(chains[0]), max(1, len(samples.committed))
+            )
     result: dict[str, Any] = {
         "validators": opts.validators,
         "txs": opts.txs,
         "senders": opts.senders,
+        "accounts": max(opts.accounts, opts.senders),
+        "prefill_seconds": round(prefill_seconds, 1),
         "batch": opts.batch,
         "rate": opts.rate,
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,
         **figures(samples),
         "rss_mib": rss,
+        "rss_anon_mib": anon,
         # None when no commit could be read back: a figure the run did not measure
         "late_heights": sum(1 for r in rounds if r > 0) if rounds else None,
         "max_round": max(rounds) if rounds else None,
+        **extra,
         "verify_rate": round(ceiling, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
@@ -138,79 +159,3 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
     result["verify_ratio"] = round(result["tps"] / ceiling, 3) if ceiling else 0.0
     result["meets_targets"] = verdicts(result)
     return result
-
-
-def _node(moniker: str, home: Path, api_url: str, profile_dir: Path | None) -> NodeProcess:
-    if profile_dir is None:
-        return NodeProcess(moniker, home, api_url)
-    profile_dir.mkdir(parents=True, exist_ok=True)
-    return ProfiledNode(moniker, home, api_url, profile_dir.resolve() / f"{moniker}.prof")
-
-
-def _wait_ready(nodes: list[NodeProcess]) -> None:
-    """Until every node has committed a block and (with peers) sees all of them."""
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        for node in nodes:
-            if node.exit_code is not None:
-                raise BenchError(f"{node.moniker} exited with code {node.exit_code} at start")
-        if all(_ready(n, len(nodes) - 1) for n in nodes):
-            return
-        time.sleep(0.2)
-    raise BenchError(f"the validators did not start committing within {READY_SECONDS:.0f} s")
-
-
-def _ready(node: NodeProcess, peers: int) -> bool:
-    try:
-        status = NodeClient(node.api_url, timeout=2.0).get("/v1/status")
-    except NodeClientError:
-        return False
-    return int(status.get("latest_height") or 0) >= 1 and int(status.get("peers") or 0) >= peers
-
-
-def _commit_rounds(node: NodeProcess, heights: list[int]) -> list[int]:
-    """The round each of `heights` was committed in: a round above 0 means a proposal came late
-    or was rejected, so a whole block time was lost (unreadable heights are left out)."""
-    client = NodeClient(node.api_url, timeout=5.0)
-    rounds: list[int] = []
-    for height in heights:
-        with contextlib.suppress(NodeClientError, KeyError, TypeError, ValueError):
-            rounds.append(int(client.get(f"/v1/blocks/{height}?txs=hashes")["commit"]["round"]))
-    return rounds
-
-
-def _peak_rss_mib(node: NodeProcess) -> float:
-    """The node's peak resident set (VmHWM) plus its child processes' (the signature workers),
-    in MiB; 0 when it cannot be read."""
-    if node.process is None:
-        return 0.0
-    pids = [node.process.pid, *_children(node.process.pid)]
-    return round(sum(_vm_hwm_kib(pid) for pid in pids) / 1024, 1)
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError, ValueError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def _vm_hwm_kib(pid: int) -> int:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
-
-def _print_logs(nodes: list[NodeProcess]) -> None:
-    """The end of each node's log on stderr (the folder is deleted after a failed run)."""
-    for node in nodes:
-        path = node.home / "node.log"
-        with contextlib.suppress(OSError):
-            if node.log is not None:
-                node.log.flush()
-            data = path.read_bytes()[-LOG_TAIL_BYTES:]
-            sys.stderr.write(f"--- end of {node.moniker}'s log ---\n")
-            sys.stderr.write(data.decode(errors="replace") + "\n")

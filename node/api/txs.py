@@ -23,7 +23,7 @@ from aiohttp import web
 from ledger import codec
 from ledger.codec import MalformedError
 from ledger.errors import ErrorCode
-from ledger.state.events import Receipt
+from ledger.state import stored_receipts
 from ledger.store import TxLocation
 from ledger.tx import MAX_TX_BYTES, SignedTx, TxBody
 from node.api.context import ApiContext
@@ -195,7 +195,7 @@ async def get_tx(request: web.Request) -> web.Response:
 def _committed(
     ctx: ApiContext, tx_hash: bytes, tx: SignedTx, location: TxLocation
 ) -> dict[str, Any]:
-    receipt = Receipt.decode(location.receipt) if location.receipt else None
+    receipt = stored_receipts.load(location.receipt, tx) if location.receipt else None
     header = ctx.store.header(location.height)
     block_hash = header.hash() if header else b""
     view = committed_tx_view(tx, location, receipt, block_hash, ctx.hrp)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import bech32m
 from ledger.bech32m import AddressError
@@ -75,3 +77,21 @@ def test_bip350_checksums_are_accepted(text: str) -> None:
     sep = text.rfind("1")
     values = [bech32m.CHARSET.index(c) for c in text[sep + 1 :]]
     assert bech32m._polymod(bech32m._hrp_expand(text[:sep]) + values) == bech32m._BECH32M_CONST
+
+
+def _polymod_bit_by_bit(values: list[int]) -> int:
+    """BIP-350's reference loop, as the specification writes it."""
+    checksum = 1
+    for value in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+        for i, gen in enumerate(bech32m._GENERATOR):
+            if (top >> i) & 1:
+                checksum ^= gen
+    return checksum
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 31), max_size=100))
+def test_the_table_checksum_equals_the_specifications_loop(values: list[int]) -> None:
+    assert bech32m._polymod(values) == _polymod_bit_by_bit(values)

@@ -143,12 +143,14 @@ async def test_a_peer_serving_a_tampered_block_is_banned(network: list[Node]) ->
         behind.sync.on_status(peer, Status(height + 1, bytes(32), 0))
         assert behind.sync.syncing
         await behind.sync.on_response(peer, BlockResponse(height, tampered, commit))
+        await behind.sync.applied()
         assert behind.sync.bad_blocks_total == 1
         assert behind.p2p.scores.ban_remaining(peer) > 0
         assert behind.store.height == height - 1
         other = network[2].node_id
         behind.sync.on_status(other, Status(height + 1, bytes(32), 0))
         await behind.sync.on_response(other, BlockResponse(height, good, commit))
+        await behind.sync.applied()
         assert behind.store.height == height and behind.sync.synced_total == 1
     finally:
         behind._close_files()

@@ -62,11 +62,13 @@ async def test_a_slow_peer_does_not_stall_sync_and_pays_for_its_slowness(
         sync.on_status(PEER_C, Status(top, bytes(32), 0))
         assert sync.expects(PEER_C, start + 1), "the next height is asked of another peer"
         await sync.on_response_payload(PEER_C, payload(honest, start + 1), max_bytes)
+        await sync.applied()
         assert behind.store.height == start + 1  # C's answer was applied, A's not awaited
         await sync.on_response_payload(PEER_A, payload(honest, start + 1), max_bytes)
         assert scores.score(PEER_A) == 0  # a late answer after a hedge is no offence
         age(behind, PEER_A, start + 2, SLOW_ANSWER + 0.1)
         await sync.on_response_payload(PEER_A, payload(honest, start + 2), max_bytes)
+        await sync.applied()
         assert behind.store.height == start + 2
         assert scores.score(PEER_A) < 0  # a slow answer costs a little
     finally:
@@ -87,6 +89,7 @@ async def test_unasked_and_repeated_block_responses_cost_the_peer_unread(
         sync.on_status(PEER_A, Status(honest.store.height, bytes(32), 0))
         good = payload(honest, start + 1)
         await sync.on_response_payload(PEER_A, good, 8 * 1024 * 1024)
+        await sync.applied()
         assert behind.store.height == start + 1 and scores.score(PEER_A) == 0
         await sync.on_response_payload(PEER_A, good, 8 * 1024 * 1024)  # the same again
         assert scores.score(PEER_A) < 0
@@ -113,3 +116,31 @@ async def test_a_peer_lying_about_its_height_stops_counting_at_once_and_is_soon_
         assert cycle <= 4, f"banned only after {cycle} unanswered rounds"
     finally:
         node._close_files()
+
+
+async def test_blocks_received_out_of_order_are_verified_at_once_and_applied_in_order(
+    network: list[Node],
+) -> None:
+    honest = network[0]
+    behind = await left_behind(network, 4)
+    sync = behind.sync
+    start = behind.store.height
+    top = start + 4
+    try:
+        for peer in (PEER_A, PEER_B):
+            sync.on_status(peer, Status(honest.store.height, bytes(32), 0))
+        asked = {h: r.peer for h, r in sync._requests.items() if start < h <= top}
+        assert sorted(asked) == list(range(start + 1, top + 1))
+        for height in range(top, start + 1, -1):  # the next height we need comes last
+            await sync.on_response_payload(asked[height], payload(honest, height), 8 << 20)
+            assert height in sync._verifying, "signatures go to the workers on receipt"
+        assert behind.store.height == start  # nothing applies before start + 1 is here
+        await sync.on_response_payload(asked[start + 1], payload(honest, start + 1), 8 << 20)
+        await sync.applied()
+        assert behind.store.height == top
+        header = honest.store.header(top)
+        assert header is not None and behind.store.state_root == header.state_root
+        assert behind.store.recompute_state_root() == behind.store.state_root
+        assert not sync._verifying and not sync.bad_blocks_total
+    finally:
+        behind._close_files()

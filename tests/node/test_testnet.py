@@ -26,3 +26,19 @@ def test_each_home_names_its_worker_count(tmp_path: Path, validators: int) -> No
     for node in testnet.nodes:
         config = NodeHome(node.home).load_config()
         assert config.mempool.verify_processes == shared_core_workers(validators)
+
+
+def test_a_follower_has_no_validator_key_and_every_node_lists_it_as_a_peer(
+    tmp_path: Path,
+) -> None:
+    testnet = init_testnet(tmp_path / "net", 2, followers=1)
+    assert [n.moniker for n in testnet.nodes] == ["node0", "node1", "node2"]
+    assert len(testnet.genesis.validators) == 2
+    follower = NodeHome(testnet.nodes[2].home)
+    assert not follower.load_config().validator
+    assert not follower.validator_key_file.exists() and not follower.sign_state_file.exists()
+    for node in testnet.nodes[:2]:
+        home = NodeHome(node.home)
+        assert home.load_config().validator and home.sign_state_file.exists()
+        peers = {p.node_key for p in home.load_config().p2p.peers}
+        assert testnet.nodes[2].node_key in peers

@@ -122,3 +122,45 @@ def test_figures_use_the_steady_window_and_nearest_rank_percentiles() -> None:
     assert result["complete"] and result["committed"] == 6
     assert result["latency_ms"]["p50"] == 1500.0 and result["latency_ms"]["p99"] == 2500.0
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+
+
+@pytest.mark.slow
+def test_bench_sync_follower_catches_up_to_the_same_state_root(tmp_path: Path) -> None:
+    """On a prefilled state: both databases start from the bench's own height 0."""
+    tmp = tmp_path / "tmp"
+    args = ["--txs", "300", "--senders", "30", "--batch", "100", "--accounts", "200"]
+    proc = _bench(tmp, "--sync", *args, "--output", "json")
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert result["mode"] == "sync" and result["txs"] == 300 and result["accounts"] == 200
+    assert result["same_root"] and len(result["state_root"]) == 64
+    assert result["heights"] >= 1 and result["height_at_api"] <= result["heights"]
+    assert result["rss_mib"]["node1"] > 0
+    assert list(tmp.iterdir()) == []
+    assert _processes_mentioning(str(tmp)) == []
+
+
+@pytest.mark.slow
+def test_bench_on_a_prefilled_state_restarts_with_its_root_and_measures_its_disk(
+    tmp_path: Path,
+) -> None:
+    tmp = tmp_path / "tmp"
+    args = ["--txs", "300", "--senders", "30", "--batch", "100", "--accounts", "500"]
+    proc = _bench(tmp, *args, "--restart", "--disk", "--output", "json")
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert result["accounts"] == 500 and result["committed"] == 300 and result["complete"]
+    assert 0 < result["rss_anon_mib"]["node0"] <= result["rss_mib"]["node0"]
+    assert result["restart_same_root"] and result["restart_height"] >= 1
+    assert 0 < result["restart_api_s"] <= result["restart_commit_s"]
+    assert result["restart_api_cpu_s"] > 0
+    parts = result["disk"]["parts"]
+    assert parts["blocks"]["raw"] > 100  # a transfer is about 144 bytes
+    assert parts["tx index and receipts"]["raw"] > 0
+    assert result["disk"]["raw_per_tx"] == pytest.approx(
+        sum(p["raw"] for p in parts.values()), abs=1
+    )
+    assert list(tmp.iterdir()) == []
+    assert _processes_mentioning(str(tmp)) == []

@@ -69,7 +69,15 @@ async def test_committed_tx_by_hash(chain: LiveChain, client: Client) -> None:
     assert body["tx"]["payload"]["recipient"] == BOB.address.to_text(HRP)
     assert body["tx"]["payload"]["amount"] == 100
     assert body["result"]["code"] == "OK"
-    assert body["result"]["events"], "a transfer emits an event"
+    (event,) = body["result"]["events"]  # stored in two bytes, read back whole
+    assert event == {
+        "kind": "transfer",
+        "attributes": {
+            "sender": ALICE.address.to_text(HRP),
+            "recipient": BOB.address.to_text(HRP),
+            "amount": 100,
+        },
+    }
 
 
 async def test_tx_as_raw_msgpack(chain: LiveChain, client: Client) -> None:
