@@ -1,22 +1,27 @@
-"""The empty-block policy: when a height may start its first round, from `ConsensusParams`.
+"""When round 0 of a height begins: at once when txs wait, else the empty-block interval.
 
-After a decision every node waits out the rest of `block_interval_ms` counted from the last
-block's time (the machine's NEW_HEIGHT timeout, `start_in_ms`): block times are spaced start
-to start, so the time a block takes to propose, validate and commit overlaps the interval
-instead of adding to it (with 1 s blocks a 5,000-tx block's half second of work used to make a
-1.5 s cycle, and every tx waited for it). Then:
+The rule, from `ConsensusParams` (docs/consensus.md, "Pacing"):
 
-- with txs ready in the mempool, or evidence to record, round 0 starts at once;
-- otherwise, with `create_empty_blocks`, round 0 starts once `empty_block_interval_ms` has passed
-  since the last block's time (so an idle chain makes an empty block at most that often);
-- otherwise (`create_empty_blocks = false`) the height waits for a tx or evidence.
+- **Txs wait: start at once.** After a decision, when the mempool holds ready txs (or evidence
+  waits to be recorded), round 0 of the next height begins immediately (`starts_at_once`). While
+  a height waits, the first ready tx, or a proposal or vote of the height from a peer, begins it.
+  A tx therefore waits only for the height in progress, never for a clock: at low load a tx is
+  committed one consensus round trip after it arrives, and under load each block carries what
+  arrived while the previous one was decided (blocks grow with the load, as group commit does).
+- **No tx: empty blocks keep the interval.** With nothing to do the machine's NEW_HEIGHT timeout
+  waits out what is left of `block_interval_ms` since the last block's time (`start_in_ms`,
+  spaced start to start); then, with `create_empty_blocks`, round 0 starts once
+  `empty_block_interval_ms` has passed since the last block's time (so an idle chain makes an
+  empty block at most that often); with `create_empty_blocks = false` the height waits for a tx
+  or evidence.
 
 The first block is always made at once: it is the first header that commits to the genesis
 state (CometBFT makes it too).
 
-A node that is waiting starts at once when a peer shows it has started the height (a proposal or
-a vote for it arrives): the rule is a local choice of when to begin, never a validity rule, and
-a proposer's mempool may be empty while a peer's is not (CometBFT's `waitForTxs` works alike).
+The rule is a local choice of when to begin, never a validity rule: a proposer's mempool may be
+empty while a peer's is not, which is why a peer's message for the height begins it too
+(CometBFT's `waitForTxs` works alike; its `timeout_commit` would still hold every height for a
+fixed wait, which is the latency this rule removes).
 """
 
 from __future__ import annotations
@@ -49,6 +54,12 @@ class EmptyBlockPolicy:
     @classmethod
     def from_params(cls, params: ConsensusParams) -> EmptyBlockPolicy:
         return cls(params.create_empty_blocks, params.empty_block_interval_ms)
+
+    @staticmethod
+    def starts_at_once(*, has_work: bool) -> bool:
+        """After a decision: True when round 0 of the next height begins now (txs or evidence
+        wait); False when it waits for the NEW_HEIGHT timeout, then `wait_ms`."""
+        return has_work
 
     def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
         """0: start round 0 now; a positive number: check again after that long;

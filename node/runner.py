@@ -7,7 +7,7 @@ are carried out in order (docs/consensus.md, "Driving the machine"):
 - `ScheduleTimeout`: `loop.call_later` keyed by (height, round, step) (node/timers.py);
 - `Decide`: `Chain.commit` (one atomic, synced LevelDB batch), `EndHeight` in the WAL, the mempool
   drops included txs and re-checks the rest, evidence is pruned, listeners see the block (the
-  API's event hub), peers get our new STATUS, and the next height starts after the block interval;
+  API's event hub), peers get our new STATUS, and the next height starts (node/pacing.py);
 - `EvidenceFound`: into the evidence pool, gossiped, and proposed in a later block;
 - `Rejected`: the peer that delivered the message is penalized.
 
@@ -19,8 +19,9 @@ contradicts what it signed.
 
 Later heights' messages are stashed (bounded); votes for the height just committed only matter
 as evidence. A block naming a proposer other than the round's signer is dropped here. Round 0
-follows the empty-block policy (node/pacing.py). A failure to persist stops the runner: the node
-shuts down rather than go on from a state it could not write.
+begins at once when txs wait, else after the empty-block interval (node/pacing.py). A failure
+to persist stops the runner: the node shuts down rather than go on from a state it could not
+write.
 """
 
 from __future__ import annotations
@@ -197,10 +198,10 @@ class Runner:
         return current <= height <= current + STASH_HEIGHTS
 
     def txs_available(self) -> None:
-        """The mempool got ready txs: a height waiting for them may start."""
-        if self._gate.held is not None and not self.failed:
+        """The mempool got ready txs: a height waiting for them starts (node/pacing.py)."""
+        if not self.failed and self._has_work():
             with self._guard():
-                self._gate.release()
+                self._begin_now()
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
@@ -252,7 +253,7 @@ class Runner:
             return
         if isinstance(message, Vote) and self._seen.seen(message, m.round + ROUND_WINDOW):
             return  # a copy (every peer relays votes): not logged again, not run again
-        self._gate.release()  # if round 0 waited for txs: a peer has started this height
+        self._begin_now()  # if round 0 has not begun: a peer has started this height
         if isinstance(message, Vote):
             actions = m.on_vote(message)
         else:  # its timeliness is judged on this reading of the clock
@@ -307,11 +308,14 @@ class Runner:
             m = self.machine
             if not m.timeout_matters(height, round_):
                 return  # stale: the machine would ignore it, and the WAL need not hold it
-            if step == Step.NEW_HEIGHT and self._gate.hold(
-                height,
-                has_work=self.mempool.stats().ready > 0 or len(self.evidence) > 0,
-                now_ms=self._clock_ms(),
-                last_block_ms=self.last_block_time_ms,
+            if step == Step.NEW_HEIGHT and (
+                m.step != Step.NEW_HEIGHT  # round 0 began early: txs, or a peer started it
+                or self._gate.hold(
+                    height,
+                    has_work=self._has_work(),
+                    now_ms=self._clock_ms(),
+                    last_block_ms=self.last_block_time_ms,
+                )
             ):
                 return
             if self._wal is not None:
@@ -346,11 +350,24 @@ class Runner:
         self._gate.clear()
         delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
+        if delay > 0 and EmptyBlockPolicy.starts_at_once(has_work=self._has_work()):
+            self._round0(height)  # txs wait: no interval (logged as the NEW_HEIGHT timeout)
         self._stash.forget_below(height)
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)
 
     # -- waiting for txs (node/pacing.py) ----------------------------------------------------
+
+    def _has_work(self) -> bool:
+        return self.mempool.stats().ready > 0 or len(self.evidence) > 0
+
+    def _begin_now(self) -> None:
+        """Round 0 of this height begins now if it has not yet (waiting out the interval, or
+        held by the gate): txs or evidence arrived, or a peer started the height."""
+        m = self.machine
+        if m.step == Step.NEW_HEIGHT and m.round == 0 and not m.decided and m.height > 0:
+            self._gate.clear()
+            self._round0(m.height)
 
     def _round0(self, height: int) -> None:
         """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
@@ -374,7 +391,7 @@ class Runner:
     def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         if self.evidence.add(evidence):
             self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
-            self._gate.release()
+            self._begin_now()
 
     def _emit(self, message: ConsensusMessage) -> None:
         self._net.broadcast(*consensus_payload(message))

@@ -42,3 +42,9 @@ def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
     )  # work took longer: the gate still runs
     assert start_in_ms(1000, last_block_ms=10_000, now_ms=9_000) == 1000  # clock behind
     assert start_in_ms(0, last_block_ms=10_000, now_ms=10_000) == 0
+
+
+def test_txs_waiting_at_a_decision_begin_the_next_height_at_once() -> None:
+    """The rule of issue 17: no interval when txs wait; an empty height waits for the timer."""
+    assert EmptyBlockPolicy.starts_at_once(has_work=True)
+    assert not EmptyBlockPolicy.starts_at_once(has_work=False)
