@@ -2,12 +2,19 @@
 
 The rule, from `ConsensusParams` (docs/consensus.md, "Pacing"):
 
-- **Txs wait: start at once.** After a decision, when the mempool holds ready txs (or evidence
-  waits to be recorded), round 0 of the next height begins immediately (`starts_at_once`). While
-  a height waits, the first ready tx, or a proposal or vote of the height from a peer, begins it.
-  A tx therefore waits only for the height in progress, never for a clock: at low load a tx is
-  committed one consensus round trip after it arrives, and under load each block carries what
-  arrived while the previous one was decided (blocks grow with the load, as group commit does).
+- **Txs wait: the proposer starts at once.** After a decision, when the mempool holds ready txs
+  (or evidence waits to be recorded), the proposer of round 0 begins the next height immediately
+  and proposes (`starts_at_once`); while a height waits, its proposer begins it on the first
+  ready tx. Every node begins a waiting height when a proposal or vote of it arrives from a
+  peer. A tx therefore waits only for the height in progress, never for a clock: at low load it
+  is committed one consensus round trip after it reaches the proposer, and under load each block
+  carries what arrived while the previous one was decided (blocks grow with the load, as a group
+  commit does).
+- **The others follow the proposal.** A validator that does not propose round 0 does not begin
+  on its own txs: it begins when the proposal arrives (or any message of the height), else after
+  the interval as below. So its propose timeout never starts earlier than the interval rule
+  would start it: a proposer slow to finish committing a large block is not timed out by
+  followers that began the height before it could.
 - **No tx: empty blocks keep the interval.** With nothing to do the machine's NEW_HEIGHT timeout
   waits out what is left of `block_interval_ms` since the last block's time (`start_in_ms`,
   spaced start to start); then, with `create_empty_blocks`, round 0 starts once
@@ -56,10 +63,11 @@ class EmptyBlockPolicy:
         return cls(params.create_empty_blocks, params.empty_block_interval_ms)
 
     @staticmethod
-    def starts_at_once(*, has_work: bool) -> bool:
-        """After a decision: True when round 0 of the next height begins now (txs or evidence
-        wait); False when it waits for the NEW_HEIGHT timeout, then `wait_ms`."""
-        return has_work
+    def starts_at_once(*, has_work: bool, proposer: bool) -> bool:
+        """After a decision, or when work arrives while a height waits out the interval: True
+        when round 0 begins now (this node proposes round 0 and txs or evidence wait); False
+        when it waits for the NEW_HEIGHT timeout (then `wait_ms`) or a peer's message."""
+        return has_work and proposer
 
     def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
         """0: start round 0 now; a positive number: check again after that long;

@@ -48,7 +48,7 @@ from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
-from node.proposer_checks import names_round_proposer, signed_by_round_proposer
+from node.proposer_checks import names_round_proposer, proposes_round0, signed_by_round_proposer
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
 from node.stash import SeenVotes, Stash, Stashed
@@ -95,6 +95,7 @@ class Runner:
         self._stash = Stash(chain.params.consensus.max_block_bytes)
         self._listeners: list[CommitListener] = []
         self._failure: asyncio.Future[None] | None = None
+        self._stopped = False
         self._helped: dict[bytes, float] = {}
         self._seen = SeenVotes()
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
@@ -120,6 +121,7 @@ class Runner:
                 with self._guard():
                     self._tick()
         finally:
+            self._stopped = True  # inputs arriving during shutdown must not arm new timers
             self._timers.cancel_all()
             self._gate.clear()
 
@@ -155,6 +157,10 @@ class Runner:
     def failed(self) -> bool:
         return self._failure is not None and self._failure.done()
 
+    @property
+    def _halted(self) -> bool:
+        return self._stopped or self.failed
+
     def status(self) -> RunnerStatus:
         m = self.machine
         step = "commit" if m.decided else m.step.name.lower()
@@ -174,19 +180,19 @@ class Runner:
     # -- inputs ------------------------------------------------------------------------------
 
     def on_proposal(self, peer: bytes | None, proposal: Proposal) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             self._consensus(peer, proposal)
 
     def on_vote(self, peer: bytes | None, vote: Vote) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             self._consensus(peer, vote)
 
     def on_evidence(self, peer: bytes, evidence: DuplicateVoteEvidence) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             self._add_evidence(evidence)
@@ -199,13 +205,13 @@ class Runner:
 
     def txs_available(self) -> None:
         """The mempool got ready txs: a height waiting for them starts (node/pacing.py)."""
-        if not self.failed and self._has_work():
+        if not self._halted and self._has_work():
             with self._guard():
-                self._begin_now()
+                self._work_arrived()
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
-        if block.header.height != self.chain.height + 1 or self.failed:
+        if block.header.height != self.chain.height + 1 or self._halted:
             return False
         with self._guard():
             executed = self.chain.commit(block, commit)
@@ -302,7 +308,7 @@ class Runner:
             self._last_round = current
 
     def _on_timer(self, height: int, round_: int, step: Step) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             m = self.machine
@@ -350,7 +356,9 @@ class Runner:
         self._gate.clear()
         delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
-        if delay > 0 and EmptyBlockPolicy.starts_at_once(has_work=self._has_work()):
+        if delay > 0 and EmptyBlockPolicy.starts_at_once(
+            has_work=self._has_work(), proposer=proposes_round0(self.machine, self._signer)
+        ):
             self._round0(height)  # txs wait: no interval (logged as the NEW_HEIGHT timeout)
         self._stash.forget_below(height)
         if height in self._stash:
@@ -360,6 +368,12 @@ class Runner:
 
     def _has_work(self) -> bool:
         return self.mempool.stats().ready > 0 or len(self.evidence) > 0
+
+    def _work_arrived(self) -> None:
+        """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
+        any node whose height the gate holds (past the interval) begins too."""
+        if self._gate.held is not None or proposes_round0(self.machine, self._signer):
+            self._begin_now()
 
     def _begin_now(self) -> None:
         """Round 0 of this height begins now if it has not yet (waiting out the interval, or
@@ -372,7 +386,7 @@ class Runner:
     def _round0(self, height: int) -> None:
         """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
         m = self.machine
-        if height != m.height or m.decided or self.failed:
+        if height != m.height or m.decided or self._halted:
             return
         with self._guard():
             if self._wal is not None:
@@ -383,7 +397,7 @@ class Runner:
 
     def _drain(self, height: int) -> None:
         for peer, message in self._stash.take(height):
-            if self.failed:
+            if self._halted:
                 return
             with self._guard():
                 self._consensus(peer, message)
@@ -391,7 +405,7 @@ class Runner:
     def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         if self.evidence.add(evidence):
             self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
-            self._begin_now()
+            self._work_arrived()
 
     def _emit(self, message: ConsensusMessage) -> None:
         self._net.broadcast(*consensus_payload(message))

@@ -44,7 +44,10 @@ def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
     assert start_in_ms(0, last_block_ms=10_000, now_ms=10_000) == 0
 
 
-def test_txs_waiting_at_a_decision_begin_the_next_height_at_once() -> None:
-    """The rule of issue 17: no interval when txs wait; an empty height waits for the timer."""
-    assert EmptyBlockPolicy.starts_at_once(has_work=True)
-    assert not EmptyBlockPolicy.starts_at_once(has_work=False)
+def test_txs_waiting_at_a_decision_begin_the_next_height_at_once_on_its_proposer() -> None:
+    """The rule of issue 17: no interval when txs wait; an empty height waits for the timer;
+    a node that does not propose waits for the proposal (or the timer), not its own txs."""
+    assert EmptyBlockPolicy.starts_at_once(has_work=True, proposer=True)
+    assert not EmptyBlockPolicy.starts_at_once(has_work=False, proposer=True)
+    assert not EmptyBlockPolicy.starts_at_once(has_work=True, proposer=False)
+    assert not EmptyBlockPolicy.starts_at_once(has_work=False, proposer=False)

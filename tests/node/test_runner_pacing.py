@@ -3,8 +3,9 @@
 Regression (issue 17, goal 4): round 0 of every height began a whole block interval after the
 last block's time, txs waiting or not, so at 20 tx/s a tx waited about half an interval before
 any proposal (p50 375 ms on four validators). These drive a real runner (LevelDB chain, mempool,
-evidence pool, an unconnected `PeerManager`) of a four-validator chain, as an observer, through
-height 1, and look at where height 2 stands: the machine's step says whether round 0 began.
+evidence pool, an unconnected `PeerManager`) of a four-validator chain, as the proposer of
+height 2 or as an observer, through height 1, and look at where height 2 stands: the machine's
+step says whether round 0 began.
 Nothing here waits on a clock: the runner's clock is fixed at the block's time, so the interval
 never runs out during a test.
 """
@@ -17,7 +18,11 @@ from pathlib import Path
 import pytest
 
 from consensus.messages import Proposal, Step
+from consensus.signer import MemorySignStateStore
 from consensus.timeouts import Timeouts
+from consensus.validators import ValidatorSet
+from consensus.wal import MemoryWAL
+from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Vote, VoteType
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
 from ledger.keys import PrivateKey
@@ -40,6 +45,8 @@ GENESIS = Genesis(
     validators=tuple(GenesisValidator(f"v{i}", k.public_key, 1) for i, k in enumerate(KEYS)),
 )
 BLOCK_TIME_MS = 10_000
+SECOND_PROPOSER = ValidatorSet.from_genesis(GENESIS.validators).advance(1).proposer(0).address
+PROPOSER_KEY = next(k for k in KEYS if k.address == SECOND_PROPOSER)
 
 
 @pytest.fixture
@@ -63,10 +70,11 @@ def proposal_of(chain: Chain, height: int, block: Block) -> Proposal:
 
 
 def decide(runner: Runner, height: int, block: Block) -> None:
-    """Height `height` decided at round 0 on `block` by the precommits of v0-v2."""
+    """Height `height` decided at round 0 on `block`: votes of three validators other than
+    the runner's (whose own votes make the fourth)."""
     runner.on_proposal(None, proposal_of(runner.chain, height, block))
     for vote_type in (VoteType.PREVOTE, VoteType.PRECOMMIT):
-        for key in KEYS[:3]:
+        for key in [k for k in KEYS if k is not PROPOSER_KEY]:
             sign_bytes = Vote.sign_bytes_for(GENESIS.hash(), vote_type, height, 0, block.hash())
             runner.on_vote(
                 None, Vote(vote_type, height, 0, block.hash(), key.address, key.sign(sign_bytes))
@@ -83,12 +91,22 @@ def builder_block(store: Store, height: int, proposer_round: int = 0) -> tuple[C
     return builder, block
 
 
-def observer(store: Store) -> Runner:
-    """An observer's runner (no signer) at height 1, its clock stopped at the block's time."""
-    chain = Chain(store, GENESIS)
+def start_runner(store: Store, key: PrivateKey | None = None) -> Runner:
+    """A runner at height 1, its clock stopped at the block's time: an observer (no signer) or
+    the validator of `key`."""
     mempool = Mempool(GENESIS.params, GENESIS.hash(), store.state)
+    address = key.address if key else None
+    chain = Chain(
+        store, GENESIS, proposer_address=address, txs=mempool.reap, clock=lambda: BLOCK_TIME_MS
+    )
     identity = Identity(PrivateKey.from_secret(b"pacing-node"), GENESIS.chain_id, GENESIS.hash())
     net = PeerManager(identity, allowlist=(), handler=Router(mempool))
+    wal = MemoryWAL() if key else None
+    signer = (
+        JournaledSigner(key, GENESIS.hash(), MemorySignStateStore(), wal, new_chain=True)
+        if key and wal
+        else None
+    )
     runner = Runner(
         chain,
         mempool,
@@ -96,29 +114,32 @@ def observer(store: Store) -> Runner:
         net,
         timeouts=Timeouts.from_params(GENESIS.params.consensus),
         clock_ms=lambda: BLOCK_TIME_MS,
+        signer=signer,
+        wal=wal,
     )
     runner._start()
     return runner
 
 
-async def test_a_height_begins_at_once_when_txs_wait_at_the_decision(
+async def test_the_proposer_begins_at_once_when_txs_wait_at_the_decision(
     stores: tuple[Store, Store],
 ) -> None:
     ours, builder_store = stores
-    runner = observer(ours)
+    runner = start_runner(ours, PROPOSER_KEY)
     _, block = builder_block(builder_store, 1)  # an empty block: the tx stays in our pool
     assert runner.mempool.admit_verified(transfer(0)).ok
     decide(runner, 1, block)
     assert runner.machine.height == 2
-    assert runner.machine.step == Step.PROPOSE  # no interval: round 0 began with the decision
+    assert runner.machine.step == Step.PREVOTE  # no interval: it proposed and prevoted at once
+    assert runner.machine.round_messages(0)[0].block.txs == (transfer(0),)
     assert not runner.status().waiting_for_txs
 
 
-async def test_an_empty_height_keeps_the_interval_until_a_tx_arrives(
+async def test_an_empty_height_keeps_the_interval_until_a_tx_reaches_the_proposer(
     stores: tuple[Store, Store],
 ) -> None:
     ours, builder_store = stores
-    runner = observer(ours)
+    runner = start_runner(ours, PROPOSER_KEY)
     _, block = builder_block(builder_store, 1)
     decide(runner, 1, block)
     assert (runner.machine.height, runner.machine.step) == (2, Step.NEW_HEIGHT)  # the interval
@@ -126,22 +147,26 @@ async def test_an_empty_height_keeps_the_interval_until_a_tx_arrives(
     assert runner.machine.step == Step.NEW_HEIGHT
     assert runner.mempool.admit_verified(transfer(0)).ok
     runner.txs_available()
-    assert runner.machine.step == Step.PROPOSE  # the first ready tx ends the wait
+    assert runner.machine.step == Step.PREVOTE  # the first ready tx ends the wait
 
 
-async def test_a_peers_proposal_begins_a_height_that_waits_out_the_interval(
+async def test_a_node_that_does_not_propose_waits_for_the_proposal_not_its_own_txs(
     stores: tuple[Store, Store],
 ) -> None:
+    """Its propose timeout must not start before the proposer could begin (a proposer still
+    committing a large block would be timed out by followers that began without it)."""
     ours, builder_store = stores
-    runner = observer(ours)
+    runner = start_runner(ours)
     builder, block = builder_block(builder_store, 1)
+    assert runner.mempool.admit_verified(transfer(0)).ok
     decide(runner, 1, block)
-    assert runner.machine.step == Step.NEW_HEIGHT
+    runner.txs_available()
+    assert (runner.machine.height, runner.machine.step) == (2, Step.NEW_HEIGHT)
     builder.commit(block, runner.chain.store.commit(1))
     _, second = builder_block(builder_store, 2, proposer_round=0)
     runner.on_proposal(None, proposal_of(runner.chain, 2, second))
     step = runner.machine.step
-    assert step != Step.NEW_HEIGHT  # a peer started height 2: so do we
+    assert step != Step.NEW_HEIGHT  # the proposer started height 2: so do we
     # the interval's timer comes due later: stale, it must not hold the height in the gate
     # (the node would report waiting for txs while round 0 runs) nor move the machine
     runner._on_timer(2, 0, Step.NEW_HEIGHT)
