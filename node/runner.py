@@ -83,6 +83,9 @@ class Runner:
         self._wal = wal
         self._clock_ms = clock_ms
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
+        self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
+        if signer is not None:
+            signer.listen(self._durable)
         self.machine = ConsensusMachine(
             chain.genesis_hash,
             chain,
@@ -285,6 +288,9 @@ class Runner:
         for action in actions:
             if isinstance(action, Broadcast):
                 message = action.message
+                if message.signature in self._sent_early:
+                    self._sent_early.discard(message.signature)
+                    continue
                 signer = self._signer
                 if self._wal is not None and (signer is None or not signer.journaled(message)):
                     self._wal.append(Sent(message), sync=True)
@@ -409,6 +415,14 @@ class Runner:
 
     def _emit(self, message: ConsensusMessage) -> None:
         self._net.broadcast(*consensus_payload(message))
+
+    def _durable(self, message: ConsensusMessage) -> None:
+        """Our signer made `message` durable: send it now, not after the machine's call (the
+        `Broadcast` that follows is then skipped)."""
+        if len(self._sent_early) > 64:
+            self._sent_early.clear()  # only the current call's messages are ever looked up
+        self._sent_early.add(message.signature)
+        self._emit(message)
 
     def _tick(self) -> None:
         """Every second: when nothing moved since the last tick, tell peers where we are (they

@@ -189,6 +189,20 @@ def test_the_journaled_signer_syncs_before_signing_and_logs_at_once() -> None:
     assert again == vote and wal.events == []
 
 
+def test_a_listener_hears_each_new_signature_once_it_is_durable() -> None:
+    """Issue 17: a driver sends a message as soon as it is durable, so a proposal leaves before
+    the proposer's own prevote is signed; never before its `Sent` record is synced."""
+    wal = Recorder()
+    signer = JournaledSigner(KEY, GENESIS_HASH, wal.recording_store, wal, new_chain=True)
+    heard: list[tuple[object, bool]] = []
+    signer.listen(lambda message: heard.append((message, wal.durable[-1] == Sent(message))))
+    vote = signer.sign_vote(VoteType.PREVOTE, 1, 0, X)
+    assert heard == [(vote, True)]
+    assert signer.sign_vote(VoteType.PREVOTE, 1, 0, X) == vote  # handed back: not heard again
+    precommit = signer.sign_vote(VoteType.PRECOMMIT, 1, 0, X)
+    assert heard == [(vote, True), (precommit, True)]
+
+
 def test_replay_restores_a_lock_and_the_node_stays_locked() -> None:
     """A validator that locked on a block at round 0 crashes; replayed, it prevotes nil for
     another block at round 1 and re-sends its round-0 votes, without signing anything new."""
