@@ -82,6 +82,32 @@ def test_file_wal_reopens_with_every_record(tmp_path: Path) -> None:
     assert FileWAL(tmp_path / "wal").records() == sample_records()[:3]
 
 
+def test_a_sync_with_nothing_new_written_skips_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the guard's sync before a signature was a real fsync even right after the
+    previous signature's synced record; a clean log answers at once, a dirty one never does."""
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    wal = FileWAL(tmp_path / "cs.wal")
+    wal.sync()  # just opened: real
+    assert len(fsyncs) == 1
+    vote = raw_vote(KEY, VoteType.PREVOTE, 1, 0, X)
+    wal.append(Sent(vote), sync=True)
+    wal.sync()  # nothing since: skipped
+    assert len(fsyncs) == 2
+    wal.append(Received(vote))
+    wal.sync()  # an unsynced record: real
+    assert len(fsyncs) == 3
+    wal.close()
+    reopened = FileWAL(tmp_path / "cs.wal")
+    reopened.sync()  # a reopened log: real, whatever the last process did
+    assert len(fsyncs) == 4
+    assert reopened.records() == [Sent(vote), Received(vote)]
+    reopened.close()
+
+
 @pytest.mark.parametrize("cut", [1, 5, 8, 9])
 def test_a_torn_last_record_is_truncated_on_open(tmp_path: Path, cut: int) -> None:
     path = tmp_path / "wal"

@@ -12,7 +12,8 @@ never runs out during a test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,9 +92,11 @@ def builder_block(store: Store, height: int, proposer_round: int = 0) -> tuple[C
     return builder, block
 
 
-def start_runner(store: Store, key: PrivateKey | None = None) -> Runner:
-    """A runner at height 1, its clock stopped at the block's time: an observer (no signer) or
-    the validator of `key`."""
+def start_runner(
+    store: Store, key: PrivateKey | None = None, clock: Callable[[], int] = lambda: BLOCK_TIME_MS
+) -> Runner:
+    """A runner at height 1, its clock stopped at the block's time unless `clock` is given: an
+    observer (no signer) or the validator of `key`."""
     mempool = Mempool(GENESIS.params, GENESIS.hash(), store.state)
     address = key.address if key else None
     chain = Chain(
@@ -113,7 +116,7 @@ def start_runner(store: Store, key: PrivateKey | None = None) -> Runner:
         EvidencePool(chain),
         net,
         timeouts=Timeouts.from_params(GENESIS.params.consensus),
-        clock_ms=lambda: BLOCK_TIME_MS,
+        clock_ms=clock,
         signer=signer,
         wal=wal,
     )
@@ -172,3 +175,23 @@ async def test_a_node_that_does_not_propose_waits_for_the_proposal_not_its_own_t
     runner._on_timer(2, 0, Step.NEW_HEIGHT)
     assert runner.machine.step == step and not runner.status().waiting_for_txs
     assert not runner.failed
+
+
+async def test_a_tx_right_after_an_empty_decision_waits_as_long_as_that_height_took(
+    stores: tuple[Store, Store],
+) -> None:
+    """The wake-up bound (node/pacing.py `wake_in_ms`): height 1 took 30 ms on this node's
+    clock, so a tx 10 ms after the decision lets round 0 begin 20 ms later, not at once."""
+    ours, builder_store = stores
+    now = [BLOCK_TIME_MS]
+    runner = start_runner(ours, PROPOSER_KEY, clock=lambda: now[0])
+    _, block = builder_block(builder_store, 1)
+    runner.on_proposal(None, proposal_of(runner.chain, 1, block))
+    now[0] += 30  # the height's votes take 30 ms
+    decide(runner, 1, block)
+    now[0] += 10
+    assert runner.mempool.admit_verified(transfer(0)).ok
+    runner.txs_available()
+    assert runner.machine.step == Step.NEW_HEIGHT  # armed for 20 ms from now
+    await asyncio.sleep(0.2)
+    assert runner.machine.step == Step.PREVOTE  # it began and proposed
