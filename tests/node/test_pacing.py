@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate, start_in_ms, wake_in_ms
+from node.pacing import (
+    WAIT_FOREVER,
+    WAKE_FACTOR,
+    EmptyBlockPolicy,
+    StartGate,
+    start_in_ms,
+    wake_in_ms,
+)
 
 
 def test_policy() -> None:
@@ -56,9 +63,10 @@ def test_txs_waiting_at_a_decision_begin_the_next_height_at_once_on_its_proposer
 def test_a_woken_height_waits_as_long_as_the_last_one_took_at_most_the_interval() -> None:
     """One validator's height runs on the loop from proposal to commit: without this bound each
     client request became a block of its own under load (a third of the throughput lost)."""
-    # the last height took 50 ms (10_000 -> 10_050): round 0 not before 10_100
-    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=10_060, cap_ms=1000) == 40
-    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=10_100, cap_ms=1000) == 0
+    # the last height took 50 ms (10_000 -> 10_050): round 0 not before 10_150
+    assert WAKE_FACTOR == 2
+    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=10_060, cap_ms=1000) == 90
+    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=10_150, cap_ms=1000) == 0
     assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=12_000, cap_ms=1000) == 0
     # a height that took rounds of timeouts: never longer than the interval
     assert wake_in_ms(began_ms=0, decided_ms=30_000, now_ms=30_001, cap_ms=1000) == 1000

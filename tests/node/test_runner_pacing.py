@@ -181,7 +181,7 @@ async def test_a_tx_right_after_an_empty_decision_waits_as_long_as_that_height_t
     stores: tuple[Store, Store],
 ) -> None:
     """The wake-up bound (node/pacing.py `wake_in_ms`): height 1 took 30 ms on this node's
-    clock, so a tx 10 ms after the decision lets round 0 begin 20 ms later, not at once."""
+    clock, so a tx 10 ms after the decision lets round 0 begin 50 ms later, not at once."""
     ours, builder_store = stores
     now = [BLOCK_TIME_MS]
     runner = start_runner(ours, PROPOSER_KEY, clock=lambda: now[0])
@@ -192,6 +192,6 @@ async def test_a_tx_right_after_an_empty_decision_waits_as_long_as_that_height_t
     now[0] += 10
     assert runner.mempool.admit_verified(transfer(0)).ok
     runner.txs_available()
-    assert runner.machine.step == Step.NEW_HEIGHT  # armed for 20 ms from now
+    assert runner.machine.step == Step.NEW_HEIGHT  # armed for 50 ms from now
     await asyncio.sleep(0.2)
     assert runner.machine.step == Step.PREVOTE  # it began and proposed
