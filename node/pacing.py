@@ -10,16 +10,13 @@ The rule, from `ConsensusParams` (docs/consensus.md, "Pacing"):
   is committed one consensus round trip after it reaches the proposer, and under load each block
   carries what arrived while the previous one was decided (blocks grow with the load, as a group
   commit does).
-- **Wake-up no sooner than twice the last height took.** A height that found no tx at its
-  decision begins on the first ready tx, but no sooner than `WAKE_FACTOR` (2) times the
-  previous height's own duration (round 0 to decision) after that decision (`wake_in_ms`, never
-  more than the block interval): the node then spends at least twice as long admitting txs as
-  it spent deciding the last block. Where heights
-  overlap admission (several validators: a height waits for votes) txs are waiting at the
-  decision and this never applies; where they do not (one validator: its height runs from
-  proposal to commit in one call on the loop) it keeps blocks from shrinking to one client
-  request each under load, which cost a third of one validator's throughput, while a tx at low
-  load waits at most one short height.
+- **A validator that decides alone keeps the interval.** When this node's own power is a
+  quorum (a one-validator chain) its height runs from proposal to commit in one call on the
+  loop: nothing is admitted meanwhile, so no tx ever waits at its decisions, and beginning on
+  the first tx made every client request a block of its own under load (120 blocks of 500 txs
+  for 60,000: a third of its throughput lost; a wake-up bound of twice the last height's
+  duration still lost about a tenth). Such a node paces blocks by the interval, as before: the
+  rule is for chains whose heights wait for votes, during which txs arrive.
 - **The others follow the proposal.** A validator that does not propose round 0 does not begin
   on its own txs: it begins when the proposal arrives (or any message of the height), else after
   the interval as below. So its propose timeout never starts earlier than the interval rule
@@ -50,10 +47,6 @@ from dataclasses import dataclass
 from ledger.genesis import ConsensusParams
 
 WAIT_FOREVER = -1
-# a woken height begins no sooner than this many times the last height's duration after its
-# decision: 1 still cost one validator about a tenth of its throughput on a loaded machine
-# (three times the heights of the interval rule, each with its fsyncs); 2 halves the extra heights
-WAKE_FACTOR = 2
 
 
 def start_in_ms(interval_ms: int, last_block_ms: int, now_ms: int) -> int:
@@ -67,15 +60,6 @@ def start_in_ms(interval_ms: int, last_block_ms: int, now_ms: int) -> int:
     return max(1, min(interval_ms, last_block_ms + interval_ms - now_ms))
 
 
-def wake_in_ms(*, began_ms: int, decided_ms: int, now_ms: int, cap_ms: int) -> int:
-    """Work reached the proposer of a height that found none at its decision: how long until
-    round 0 may begin, so that the time since the decision is at least `WAKE_FACTOR` times the
-    previous height's duration (`began_ms` to `decided_ms`), and never more than `cap_ms` (the
-    interval)."""
-    earliest = decided_ms + WAKE_FACTOR * (decided_ms - began_ms)
-    return max(0, min(cap_ms, earliest - now_ms))
-
-
 @dataclass(frozen=True, slots=True)
 class EmptyBlockPolicy:
     create_empty_blocks: bool
@@ -86,11 +70,12 @@ class EmptyBlockPolicy:
         return cls(params.create_empty_blocks, params.empty_block_interval_ms)
 
     @staticmethod
-    def starts_at_once(*, has_work: bool, proposer: bool) -> bool:
+    def starts_at_once(*, has_work: bool, proposer: bool, decides_alone: bool) -> bool:
         """After a decision, or when work arrives while a height waits out the interval: True
-        when round 0 begins now (this node proposes round 0 and txs or evidence wait); False
-        when it waits for the NEW_HEIGHT timeout (then `wait_ms`) or a peer's message."""
-        return has_work and proposer
+        when round 0 begins now (this node proposes round 0, txs or evidence wait, and it needs
+        other validators' votes to decide); False when it waits for the NEW_HEIGHT timeout
+        (then `wait_ms`) or a peer's message."""
+        return has_work and proposer and not decides_alone
 
     def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
         """0: start round 0 now; a positive number: check again after that long;
@@ -114,7 +99,6 @@ class StartGate:
         self._start = start
         self.held: int | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._soon: asyncio.TimerHandle | None = None
 
     def hold(self, height: int, *, has_work: bool, now_ms: int, last_block_ms: int) -> bool:
         """True when round 0 of `height` must wait; arms the re-check."""
@@ -127,17 +111,6 @@ class StartGate:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(wait / 1000, self._due, height)
         return True
-
-    def soon(self, height: int, delay_ms: int) -> None:
-        """Let round 0 of `height` begin after `delay_ms` (`wake_in_ms`), unless armed already."""
-        if self._soon is None:
-            loop = asyncio.get_running_loop()
-            self._soon = loop.call_later(delay_ms / 1000, self._soon_due, height)
-
-    def _soon_due(self, height: int) -> None:
-        self._soon = None
-        self.clear()
-        self._start(height)
 
     def _due(self, height: int) -> None:
         self._timer = None
@@ -152,7 +125,6 @@ class StartGate:
 
     def clear(self) -> None:
         self.held = None
-        for handle in (self._timer, self._soon):
-            if handle is not None:
-                handle.cancel()
-        self._timer = self._soon = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

@@ -36,6 +36,14 @@ def names_round_proposer(m: ConsensusMachine, proposal: Proposal) -> bool:
     return proposal.block.header.proposer == expected
 
 
+def decides_alone(m: ConsensusMachine, signer: Signer | None) -> bool:
+    """True when `signer`'s own power is a quorum of the current height's set."""
+    validators = m.validators
+    if validators is None or signer is None:
+        return False
+    return validators.has_quorum(validators.power_of(signer.address))
+
+
 def proposes_round0(m: ConsensusMachine, signer: Signer | None) -> bool:
     """True when `signer` proposes round 0 of the machine's current height (node/pacing.py)."""
     validators = m.validators

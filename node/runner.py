@@ -47,8 +47,13 @@ from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
-from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms, wake_in_ms
-from node.proposer_checks import names_round_proposer, proposes_round0, signed_by_round_proposer
+from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
+from node.proposer_checks import (
+    decides_alone,
+    names_round_proposer,
+    proposes_round0,
+    signed_by_round_proposer,
+)
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
 from node.stash import SeenVotes, Stash, Stashed
@@ -106,7 +111,6 @@ class Runner:
         self.rounds_total = 0
         last = chain.last_header
         self.last_block_time_ms = last.time_ms if last else chain.genesis.genesis_time_ms
-        self._began_ms = self._decided_ms = 0  # this node's clock: round 0 began, last decision
 
     # -- life --------------------------------------------------------------------------------
 
@@ -132,7 +136,6 @@ class Runner:
     def _start(self) -> None:
         height = self.chain.height + 1
         delay = self._timeouts.new_height_ms if self.chain.height > 0 else 0
-        self._began_ms = self._decided_ms = self._clock_ms()  # no height to measure yet
         if self._wal is None:
             self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
             return
@@ -332,9 +335,6 @@ class Runner:
                 )
             ):
                 return
-            if step == Step.NEW_HEIGHT:
-                self._gate.clear()
-                self._began_ms = self._clock_ms()
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, round_, step))
             self._apply(m.on_timeout(height, round_, step), None)
@@ -344,7 +344,6 @@ class Runner:
         if self._wal is not None:
             self._wal.append(EndHeight(height), sync=True)
         self.last_block_time_ms = block.header.time_ms
-        self._decided_ms = self._clock_ms()
         self.mempool.update(
             block.txs, self.chain.state, time_ms=block.header.time_ms, changes=executed.changes
         )
@@ -367,12 +366,8 @@ class Runner:
         self._timers.cancel_below(height)
         self._gate.clear()
         delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
-        if delay == 0:
-            self._began_ms = self._clock_ms()
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
-        if delay > 0 and EmptyBlockPolicy.starts_at_once(
-            has_work=self._has_work(), proposer=proposes_round0(self.machine, self._signer)
-        ):
+        if delay > 0 and self._starts_at_once():
             self._round0(height)  # txs wait: no interval (logged as the NEW_HEIGHT timeout)
         self._stash.forget_below(height)
         if height in self._stash:
@@ -386,19 +381,16 @@ class Runner:
     def _work_arrived(self) -> None:
         """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
         any node whose height the gate holds (past the interval) begins too."""
-        if self._gate.held is not None:
+        if self._gate.held is not None or self._starts_at_once():
             self._begin_now()
-        elif proposes_round0(self.machine, self._signer):
-            wait = wake_in_ms(
-                began_ms=self._began_ms,
-                decided_ms=self._decided_ms,
-                now_ms=self._clock_ms(),
-                cap_ms=self._timeouts.new_height_ms,
-            )
-            if wait == 0:
-                self._begin_now()
-            else:
-                self._gate.soon(self.machine.height, wait)
+
+    def _starts_at_once(self) -> bool:
+        m, signer = self.machine, self._signer
+        return EmptyBlockPolicy.starts_at_once(
+            has_work=self._has_work(),
+            proposer=proposes_round0(m, signer),
+            decides_alone=decides_alone(m, signer),
+        )
 
     def _begin_now(self) -> None:
         """Round 0 of this height begins now if it has not yet (waiting out the interval, or
@@ -414,7 +406,6 @@ class Runner:
         if height != m.height or m.decided or self._halted or m.step != Step.NEW_HEIGHT:
             return
         with self._guard():
-            self._began_ms = self._clock_ms()
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, 0, Step.NEW_HEIGHT))
             self._apply(m.on_timeout(height, 0, Step.NEW_HEIGHT), None)

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
-from node.pacing import (
-    WAIT_FOREVER,
-    WAKE_FACTOR,
-    EmptyBlockPolicy,
-    StartGate,
-    start_in_ms,
-    wake_in_ms,
-)
+from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate, start_in_ms
 
 
 def test_policy() -> None:
@@ -54,33 +48,8 @@ def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
 def test_txs_waiting_at_a_decision_begin_the_next_height_at_once_on_its_proposer() -> None:
     """The rule of issue 17: no interval when txs wait; an empty height waits for the timer;
     a node that does not propose waits for the proposal (or the timer), not its own txs."""
-    assert EmptyBlockPolicy.starts_at_once(has_work=True, proposer=True)
-    assert not EmptyBlockPolicy.starts_at_once(has_work=False, proposer=True)
-    assert not EmptyBlockPolicy.starts_at_once(has_work=True, proposer=False)
-    assert not EmptyBlockPolicy.starts_at_once(has_work=False, proposer=False)
-
-
-def test_a_woken_height_waits_as_long_as_the_last_one_took_at_most_the_interval() -> None:
-    """One validator's height runs on the loop from proposal to commit: without this bound each
-    client request became a block of its own under load (a third of the throughput lost)."""
-    # the last height took 50 ms (10_000 -> 10_050): round 0 not before 10_150
-    assert WAKE_FACTOR == 2
-    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=10_060, cap_ms=1000) == 90
-    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=10_150, cap_ms=1000) == 0
-    assert wake_in_ms(began_ms=10_000, decided_ms=10_050, now_ms=12_000, cap_ms=1000) == 0
-    # a height that took rounds of timeouts: never longer than the interval
-    assert wake_in_ms(began_ms=0, decided_ms=30_000, now_ms=30_001, cap_ms=1000) == 1000
-    assert wake_in_ms(began_ms=0, decided_ms=0, now_ms=5, cap_ms=1000) == 0  # the first height
-
-
-async def test_a_gate_armed_soon_begins_once_and_clear_disarms_it() -> None:
-    started: list[int] = []
-    gate = StartGate(EmptyBlockPolicy(True, 1000), started.append)
-    gate.soon(3, 20)
-    gate.soon(3, 500)  # armed already: the first arming stands
-    await asyncio.sleep(0.1)
-    assert started == [3]
-    gate.soon(4, 20)
-    gate.clear()
-    await asyncio.sleep(0.1)
-    assert started == [3]
+    for has_work, proposer, alone in itertools.product([False, True], repeat=3):
+        starts = EmptyBlockPolicy.starts_at_once(
+            has_work=has_work, proposer=proposer, decides_alone=alone
+        )
+        assert starts == (has_work and proposer and not alone)
