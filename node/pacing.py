@@ -1,22 +1,41 @@
-"""The empty-block policy: when a height may start its first round, from `ConsensusParams`.
+"""When round 0 of a height begins: at once when txs wait, else the empty-block interval.
 
-After a decision every node waits out the rest of `block_interval_ms` counted from the last
-block's time (the machine's NEW_HEIGHT timeout, `start_in_ms`): block times are spaced start
-to start, so the time a block takes to propose, validate and commit overlaps the interval
-instead of adding to it (with 1 s blocks a 5,000-tx block's half second of work used to make a
-1.5 s cycle, and every tx waited for it). Then:
+The rule, from `ConsensusParams` (docs/consensus.md, "Pacing"):
 
-- with txs ready in the mempool, or evidence to record, round 0 starts at once;
-- otherwise, with `create_empty_blocks`, round 0 starts once `empty_block_interval_ms` has passed
-  since the last block's time (so an idle chain makes an empty block at most that often);
-- otherwise (`create_empty_blocks = false`) the height waits for a tx or evidence.
+- **Txs wait: the proposer starts at once.** After a decision, when the mempool holds ready txs
+  (or evidence waits to be recorded), the proposer of round 0 begins the next height immediately
+  and proposes (`starts_at_once`); while a height waits, its proposer begins it on the first
+  ready tx. Every node begins a waiting height when a proposal or vote of it arrives from a
+  peer. A tx therefore waits only for the height in progress, never for a clock: at low load it
+  is committed one consensus round trip after it reaches the proposer, and under load each block
+  carries what arrived while the previous one was decided (blocks grow with the load, as a group
+  commit does).
+- **A validator that decides alone keeps the interval.** When this node's own power is a
+  quorum (a one-validator chain) its height runs from proposal to commit in one call on the
+  loop: nothing is admitted meanwhile, so no tx ever waits at its decisions, and beginning on
+  the first tx made every client request a block of its own under load (120 blocks of 500 txs
+  for 60,000: a third of its throughput lost; a wake-up bound of twice the last height's
+  duration still lost about a tenth). Such a node paces blocks by the interval, as before: the
+  rule is for chains whose heights wait for votes, during which txs arrive.
+- **The others follow the proposal.** A validator that does not propose round 0 does not begin
+  on its own txs: it begins when the proposal arrives (or any message of the height), else after
+  the interval as below. So its propose timeout never starts earlier than the interval rule
+  would start it: a proposer slow to finish committing a large block is not timed out by
+  followers that began the height before it could.
+- **No tx: empty blocks keep the interval.** With nothing to do the machine's NEW_HEIGHT timeout
+  waits out what is left of `block_interval_ms` since the last block's time (`start_in_ms`,
+  spaced start to start); then, with `create_empty_blocks`, round 0 starts once
+  `empty_block_interval_ms` has passed since the last block's time (so an idle chain makes an
+  empty block at most that often); with `create_empty_blocks = false` the height waits for a tx
+  or evidence.
 
 The first block is always made at once: it is the first header that commits to the genesis
 state (CometBFT makes it too).
 
-A node that is waiting starts at once when a peer shows it has started the height (a proposal or
-a vote for it arrives): the rule is a local choice of when to begin, never a validity rule, and
-a proposer's mempool may be empty while a peer's is not (CometBFT's `waitForTxs` works alike).
+The rule is a local choice of when to begin, never a validity rule: a proposer's mempool may be
+empty while a peer's is not, which is why a peer's message for the height begins it too
+(CometBFT's `waitForTxs` works alike; its `timeout_commit` would still hold every height for a
+fixed wait, which is the latency this rule removes).
 """
 
 from __future__ import annotations
@@ -49,6 +68,14 @@ class EmptyBlockPolicy:
     @classmethod
     def from_params(cls, params: ConsensusParams) -> EmptyBlockPolicy:
         return cls(params.create_empty_blocks, params.empty_block_interval_ms)
+
+    @staticmethod
+    def starts_at_once(*, has_work: bool, proposer: bool, decides_alone: bool) -> bool:
+        """After a decision, or when work arrives while a height waits out the interval: True
+        when round 0 begins now (this node proposes round 0, txs or evidence wait, and it needs
+        other validators' votes to decide); False when it waits for the NEW_HEIGHT timeout
+        (then `wait_ms`) or a peer's message."""
+        return has_work and proposer and not decides_alone
 
     def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
         """0: start round 0 now; a positive number: check again after that long;

@@ -1,6 +1,6 @@
-"""What the runner checks of a proposal against its round's proposer before the machine sees it.
+"""What the runner checks of a proposal against its round's proposer, and whether it proposes.
 
-Both are cheap reads of the machine's current height, round and validator set; neither changes it.
+All are cheap reads of the machine's current height, round and validator set; none changes it.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from consensus.height_state import ROUND_WINDOW
 from consensus.machine import ConsensusMachine
 from consensus.messages import Proposal
+from consensus.signer import Signer
 from ledger.keys import verify
 
 
@@ -33,3 +34,21 @@ def names_round_proposer(m: ConsensusMachine, proposal: Proposal) -> bool:
         return True  # the machine ignores it
     expected = validators.proposer(proposal.round).address
     return proposal.block.header.proposer == expected
+
+
+def decides_alone(m: ConsensusMachine, signer: Signer | None) -> bool:
+    """True when `signer`'s own power is a quorum of the current height's set."""
+    validators = m.validators
+    if validators is None or signer is None:
+        return False
+    return validators.has_quorum(validators.power_of(signer.address))
+
+
+def proposes_round0(m: ConsensusMachine, signer: Signer | None) -> bool:
+    """True when `signer` proposes round 0 of the machine's current height (node/pacing.py)."""
+    validators = m.validators
+    return (
+        validators is not None
+        and signer is not None
+        and validators.proposer(0).address == signer.address
+    )

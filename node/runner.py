@@ -7,7 +7,7 @@ are carried out in order (docs/consensus.md, "Driving the machine"):
 - `ScheduleTimeout`: `loop.call_later` keyed by (height, round, step) (node/timers.py);
 - `Decide`: `Chain.commit` (one atomic, synced LevelDB batch), `EndHeight` in the WAL, the mempool
   drops included txs and re-checks the rest, evidence is pruned, listeners see the block (the
-  API's event hub), peers get our new STATUS, and the next height starts after the block interval;
+  API's event hub), peers get our new STATUS, and the next height starts (node/pacing.py);
 - `EvidenceFound`: into the evidence pool, gossiped, and proposed in a later block;
 - `Rejected`: the peer that delivered the message is penalized.
 
@@ -19,8 +19,9 @@ contradicts what it signed.
 
 Later heights' messages are stashed (bounded); votes for the height just committed only matter
 as evidence. A block naming a proposer other than the round's signer is dropped here. Round 0
-follows the empty-block policy (node/pacing.py). A failure to persist stops the runner: the node
-shuts down rather than go on from a state it could not write.
+begins at once when txs wait, else after the empty-block interval (node/pacing.py). A failure
+to persist stops the runner: the node shuts down rather than go on from a state it could not
+write.
 """
 
 from __future__ import annotations
@@ -47,7 +48,12 @@ from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
-from node.proposer_checks import names_round_proposer, signed_by_round_proposer
+from node.proposer_checks import (
+    decides_alone,
+    names_round_proposer,
+    proposes_round0,
+    signed_by_round_proposer,
+)
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
 from node.stash import SeenVotes, Stash, Stashed
@@ -82,6 +88,9 @@ class Runner:
         self._wal = wal
         self._clock_ms = clock_ms
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
+        self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
+        if signer is not None:
+            signer.listen(self._durable)
         self.machine = ConsensusMachine(
             chain.genesis_hash,
             chain,
@@ -94,6 +103,7 @@ class Runner:
         self._stash = Stash(chain.params.consensus.max_block_bytes)
         self._listeners: list[CommitListener] = []
         self._failure: asyncio.Future[None] | None = None
+        self._stopped = False
         self._helped: dict[bytes, float] = {}
         self._seen = SeenVotes()
         self._marker: tuple[int, int, Step] = (0, 0, Step.NEW_HEIGHT)
@@ -119,6 +129,7 @@ class Runner:
                 with self._guard():
                     self._tick()
         finally:
+            self._stopped = True  # inputs arriving during shutdown must not arm new timers
             self._timers.cancel_all()
             self._gate.clear()
 
@@ -154,6 +165,10 @@ class Runner:
     def failed(self) -> bool:
         return self._failure is not None and self._failure.done()
 
+    @property
+    def _halted(self) -> bool:
+        return self._stopped or self.failed
+
     def status(self) -> RunnerStatus:
         m = self.machine
         step = "commit" if m.decided else m.step.name.lower()
@@ -173,19 +188,19 @@ class Runner:
     # -- inputs ------------------------------------------------------------------------------
 
     def on_proposal(self, peer: bytes | None, proposal: Proposal) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             self._consensus(peer, proposal)
 
     def on_vote(self, peer: bytes | None, vote: Vote) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             self._consensus(peer, vote)
 
     def on_evidence(self, peer: bytes, evidence: DuplicateVoteEvidence) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             self._add_evidence(evidence)
@@ -197,14 +212,14 @@ class Runner:
         return current <= height <= current + STASH_HEIGHTS
 
     def txs_available(self) -> None:
-        """The mempool got ready txs: a height waiting for them may start."""
-        if self._gate.held is not None and not self.failed:
+        """The mempool got ready txs: a height waiting for them starts (node/pacing.py)."""
+        if not self._halted and self._has_work():
             with self._guard():
-                self._gate.release()
+                self._work_arrived()
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
-        if block.header.height != self.chain.height + 1 or self.failed:
+        if block.header.height != self.chain.height + 1 or self._halted:
             return False
         with self._guard():
             executed = self.chain.commit(block, commit)
@@ -252,7 +267,7 @@ class Runner:
             return
         if isinstance(message, Vote) and self._seen.seen(message, m.round + ROUND_WINDOW):
             return  # a copy (every peer relays votes): not logged again, not run again
-        self._gate.release()  # if round 0 waited for txs: a peer has started this height
+        self._begin_now()  # if round 0 has not begun: a peer has started this height
         if isinstance(message, Vote):
             actions = m.on_vote(message)
         else:  # its timeliness is judged on this reading of the clock
@@ -278,6 +293,9 @@ class Runner:
         for action in actions:
             if isinstance(action, Broadcast):
                 message = action.message
+                if message.signature in self._sent_early:
+                    self._sent_early.discard(message.signature)
+                    continue
                 signer = self._signer
                 if self._wal is not None and (signer is None or not signer.journaled(message)):
                     self._wal.append(Sent(message), sync=True)
@@ -301,17 +319,20 @@ class Runner:
             self._last_round = current
 
     def _on_timer(self, height: int, round_: int, step: Step) -> None:
-        if self.failed:
+        if self._halted:
             return
         with self._guard():
             m = self.machine
             if not m.timeout_matters(height, round_):
                 return  # stale: the machine would ignore it, and the WAL need not hold it
-            if step == Step.NEW_HEIGHT and self._gate.hold(
-                height,
-                has_work=self.mempool.stats().ready > 0 or len(self.evidence) > 0,
-                now_ms=self._clock_ms(),
-                last_block_ms=self.last_block_time_ms,
+            if step == Step.NEW_HEIGHT and (
+                m.step != Step.NEW_HEIGHT  # round 0 began early: txs, or a peer started it
+                or self._gate.hold(
+                    height,
+                    has_work=self._has_work(),
+                    now_ms=self._clock_ms(),
+                    last_block_ms=self.last_block_time_ms,
+                )
             ):
                 return
             if self._wal is not None:
@@ -346,16 +367,43 @@ class Runner:
         self._gate.clear()
         delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
+        if delay > 0 and self._starts_at_once():
+            self._round0(height)  # txs wait: no interval (logged as the NEW_HEIGHT timeout)
         self._stash.forget_below(height)
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)
 
     # -- waiting for txs (node/pacing.py) ----------------------------------------------------
 
+    def _has_work(self) -> bool:
+        return self.mempool.stats().ready > 0 or len(self.evidence) > 0
+
+    def _work_arrived(self) -> None:
+        """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
+        any node whose height the gate holds (past the interval) begins too."""
+        if self._gate.held is not None or self._starts_at_once():
+            self._begin_now()
+
+    def _starts_at_once(self) -> bool:
+        m, signer = self.machine, self._signer
+        return EmptyBlockPolicy.starts_at_once(
+            has_work=self._has_work(),
+            proposer=proposes_round0(m, signer),
+            decides_alone=decides_alone(m, signer),
+        )
+
+    def _begin_now(self) -> None:
+        """Round 0 of this height begins now if it has not yet (waiting out the interval, or
+        held by the gate): txs or evidence arrived, or a peer started the height."""
+        m = self.machine
+        if m.step == Step.NEW_HEIGHT and m.round == 0 and not m.decided and m.height > 0:
+            self._gate.clear()
+            self._round0(m.height)
+
     def _round0(self, height: int) -> None:
         """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
         m = self.machine
-        if height != m.height or m.decided or self.failed:
+        if height != m.height or m.decided or self._halted or m.step != Step.NEW_HEIGHT:
             return
         with self._guard():
             if self._wal is not None:
@@ -366,7 +414,7 @@ class Runner:
 
     def _drain(self, height: int) -> None:
         for peer, message in self._stash.take(height):
-            if self.failed:
+            if self._halted:
                 return
             with self._guard():
                 self._consensus(peer, message)
@@ -374,10 +422,18 @@ class Runner:
     def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
         if self.evidence.add(evidence):
             self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
-            self._gate.release()
+            self._work_arrived()
 
     def _emit(self, message: ConsensusMessage) -> None:
         self._net.broadcast(*consensus_payload(message))
+
+    def _durable(self, message: ConsensusMessage) -> None:
+        """Our signer made `message` durable: send it now, not after the machine's call (the
+        `Broadcast` that follows is then skipped)."""
+        if len(self._sent_early) > 64:
+            self._sent_early.clear()  # only the current call's messages are ever looked up
+        self._sent_early.add(message.signature)
+        self._emit(message)
 
     def _tick(self) -> None:
         """Every second: when nothing moved since the last tick, tell peers where we are (they

@@ -82,6 +82,32 @@ def test_file_wal_reopens_with_every_record(tmp_path: Path) -> None:
     assert FileWAL(tmp_path / "wal").records() == sample_records()[:3]
 
 
+def test_a_sync_with_nothing_new_written_skips_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the guard's sync before a signature was a real fsync even right after the
+    previous signature's synced record; a clean log answers at once, a dirty one never does."""
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    wal = FileWAL(tmp_path / "cs.wal")
+    wal.sync()  # just opened: real
+    assert len(fsyncs) == 1
+    vote = raw_vote(KEY, VoteType.PREVOTE, 1, 0, X)
+    wal.append(Sent(vote), sync=True)
+    wal.sync()  # nothing since: skipped
+    assert len(fsyncs) == 2
+    wal.append(Received(vote))
+    wal.sync()  # an unsynced record: real
+    assert len(fsyncs) == 3
+    wal.close()
+    reopened = FileWAL(tmp_path / "cs.wal")
+    reopened.sync()  # a reopened log: real, whatever the last process did
+    assert len(fsyncs) == 4
+    assert reopened.records() == [Sent(vote), Received(vote)]
+    reopened.close()
+
+
 @pytest.mark.parametrize("cut", [1, 5, 8, 9])
 def test_a_torn_last_record_is_truncated_on_open(tmp_path: Path, cut: int) -> None:
     path = tmp_path / "wal"
@@ -187,6 +213,20 @@ def test_the_journaled_signer_syncs_before_signing_and_logs_at_once() -> None:
     wal.events.clear()
     again = signer.sign_vote(VoteType.PREVOTE, 1, 0, X)  # identical request: same signature
     assert again == vote and wal.events == []
+
+
+def test_a_listener_hears_each_new_signature_once_it_is_durable() -> None:
+    """Issue 17: a driver sends a message as soon as it is durable, so a proposal leaves before
+    the proposer's own prevote is signed; never before its `Sent` record is synced."""
+    wal = Recorder()
+    signer = JournaledSigner(KEY, GENESIS_HASH, wal.recording_store, wal, new_chain=True)
+    heard: list[tuple[object, bool]] = []
+    signer.listen(lambda message: heard.append((message, wal.durable[-1] == Sent(message))))
+    vote = signer.sign_vote(VoteType.PREVOTE, 1, 0, X)
+    assert heard == [(vote, True)]
+    assert signer.sign_vote(VoteType.PREVOTE, 1, 0, X) == vote  # handed back: not heard again
+    precommit = signer.sign_vote(VoteType.PRECOMMIT, 1, 0, X)
+    assert heard == [(vote, True), (precommit, True)]
 
 
 def test_replay_restores_a_lock_and_the_node_stays_locked() -> None:

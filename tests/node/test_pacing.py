@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate, start_in_ms
 
@@ -42,3 +43,13 @@ def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
     )  # work took longer: the gate still runs
     assert start_in_ms(1000, last_block_ms=10_000, now_ms=9_000) == 1000  # clock behind
     assert start_in_ms(0, last_block_ms=10_000, now_ms=10_000) == 0
+
+
+def test_txs_waiting_at_a_decision_begin_the_next_height_at_once_on_its_proposer() -> None:
+    """The rule of issue 17: no interval when txs wait; an empty height waits for the timer;
+    a node that does not propose waits for the proposal (or the timer), not its own txs."""
+    for has_work, proposer, alone in itertools.product([False, True], repeat=3):
+        starts = EmptyBlockPolicy.starts_at_once(
+            has_work=has_work, proposer=proposer, decides_alone=alone
+        )
+        assert starts == (has_work and proposer and not alone)

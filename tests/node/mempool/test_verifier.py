@@ -15,6 +15,7 @@ import pytest
 
 from ledger.tx import SignedTx
 from node.mempool import SignatureVerifier
+from node.mempool.verifier import INLINE_MAX
 from tests.node.mempool.conftest import GENESIS_HASH, SENDERS, sign_transfer
 
 
@@ -48,6 +49,28 @@ async def test_batches_verify_each_signature_once(verifier: SignatureVerifier) -
     assert await verifier.verify_batch(txs) == expected  # the valid ones from the cache
     assert verifier.verified_total == 60 + expected.count(False)
     assert await verifier.verify_batch(txs[:5]) == expected[:5]  # a batch below one chunk
+
+
+async def test_a_lone_tx_is_verified_on_the_loop_without_a_hand_off() -> None:
+    """Issue 17: at low load the hand-off to a worker process and back was most of a lone tx's
+    admission on a loaded machine; a batch of up to INLINE_MAX unseen signatures is checked in
+    place, with the same answers (a broken signature still fails, a good one is remembered)."""
+    verifier = SignatureVerifier(GENESIS_HASH, workers=2, processes=True)
+    try:
+        txs, expected = batch(INLINE_MAX + 1)
+        assert expected[2] is False  # the batch holds a broken signature
+        assert await verifier.verify_batch(txs[:INLINE_MAX]) == expected[:INLINE_MAX]
+        assert verifier._pool is None  # no worker was started for it
+        assert verifier.verified_total == INLINE_MAX
+        pairs = zip(txs[:INLINE_MAX], expected, strict=False)
+        assert all(verifier.is_verified(t.hash) == ok for t, ok in pairs)
+        assert await verifier.verify_batch(txs) == expected  # one more unseen: still in place
+        assert verifier._pool is None
+        more, more_expected = batch(3 * INLINE_MAX)
+        assert await verifier.verify_batch(more) == more_expected  # larger: to the workers
+        assert verifier._pool is not None
+    finally:
+        verifier.close()
 
 
 async def test_a_killed_worker_process_costs_no_answer() -> None:
@@ -100,6 +123,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ORPHAN_PROBE = """
 import asyncio, os, signal
 from node.mempool import SignatureVerifier
+from node.mempool.verifier import INLINE_MAX
 from tests.node.mempool.test_verifier import batch
 
 async def main():
