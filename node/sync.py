@@ -18,15 +18,20 @@ connection goes on reading (docs/performance.md has the catch-up figures).
 
 A peer that serves a block failing 1 or 3 (or a body that does not match its header) is banned,
 its requests are given to other peers, and sync goes on. A request that gets no answer within
-`REQUEST_TIMEOUT` is given to another peer, and the silent peer is taken to lack that height
-(until its next STATUS) and loses a little score; a peer asked for a block it does not have
-answers with its STATUS instead. A peer that reports a lower height than it did before on the
-same connection is penalized (CometBFT ASA-2025-001).
+the peer's patience (`REQUEST_TIMEOUT` at first) is given to another peer, and the silent peer
+is taken to lack that height (until its next STATUS) and loses a little score; a peer asked for
+a block it does not have answers with its STATUS instead. An answer that comes after all shows
+the peer serves what it claims, only slowly (a loaded validator serving big blocks): its miss
+streak ends and its patience grows to `PATIENCE_FACTOR` times its answer time (at most
+`MAX_PATIENCE`), so a joiner whose only peer is slow waits for it instead of banning it.
+A peer that reports a lower height than it did before on the same connection is penalized
+(CometBFT ASA-2025-001).
 
 A slow peer cannot stall the in-order apply: when the next height we need has waited
 `HEDGE_AFTER` seconds, it is asked of a second peer too, and the first answer wins (the other
-is accepted late, without penalty, and dropped). An answer later than `SLOW_ANSWER` costs its
-peer `SLOW_PENALTY`: a peer that always answers just under the timeout sinks slowly.
+is accepted late, without penalty, and dropped). An answer later than `SLOW_ANSWER` (or half the
+peer's patience, if more) costs its peer `SLOW_PENALTY`: a peer that always answers just under
+the timeout sinks slowly.
 
 A `BLOCK_RESPONSE` nobody asked for (or a repeat of one already handled) is refused after
 reading its height only (`on_response_payload`, before the block is decoded) and costs its peer
@@ -70,7 +75,10 @@ log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 8
 PER_PEER_IN_FLIGHT = 2
 WINDOW = 16  # x the largest block: what out-of-order blocks may hold in memory
-REQUEST_TIMEOUT = 5.0
+REQUEST_TIMEOUT = 5.0  # the patience with a peer whose answers came in time so far
+MAX_PATIENCE = 30.0  # what a peer that answers late can earn: PATIENCE_FACTOR x its latency
+PATIENCE_FACTOR = 4.0
+LATENCY_WEIGHT = 0.25  # of a new answer time in a peer's running latency
 HEDGE_AFTER = 1.0  # the next height we need is asked of a second peer after this long
 SLOW_ANSWER = 2.5  # an answer later than this costs its peer SLOW_PENALTY
 GRACE_SECONDS = 1.5
@@ -100,6 +108,19 @@ class _Peer:
     in_flight: int = 0
     misses: int = 0  # requests in a row it did not serve; > 0: its claims are doubted
     last_miss: float = float("-inf")
+    latency: float = 0.0  # running average of its answer times, late answers included
+
+    def patience(self) -> float:
+        """How long a request to this peer may wait before it counts as unanswered."""
+        return min(MAX_PATIENCE, max(REQUEST_TIMEOUT, PATIENCE_FACTOR * self.latency))
+
+    def answered_after(self, seconds: float, *, late: bool = False) -> None:
+        """An answer `seconds` after the request; a late one (after the request was given up)
+        is taken at its full time, so the next request waits long enough at once."""
+        self.misses = 0  # it serves what it claims
+        self.latency += LATENCY_WEIGHT * (seconds - self.latency)
+        if late:
+            self.latency = max(self.latency, seconds)
 
 
 @dataclass(slots=True)
@@ -128,7 +149,8 @@ class BlockSync:
         self._peers: dict[bytes, _Peer] = {}
         self._requests: dict[int, _Request] = {}
         self._hedges: dict[int, _Request] = {}  # a second request for the next height we need
-        self._late: dict[tuple[int, bytes], None] = {}  # answers still welcome, oldest first
+        # answers still welcome, oldest first, with when they were asked for
+        self._late: dict[tuple[int, bytes], float] = {}
         self._received: dict[int, tuple[bytes, BlockResponse]] = {}
         self._verifying: dict[int, asyncio.Future[list[bool]]] = {}  # signatures, by height
         self._applier: asyncio.Task[None] | None = None
@@ -173,12 +195,12 @@ class BlockSync:
         """Issue requests for missing heights; expire the ones that got no answer."""
         now = self._clock()
         for height, request in list(self._requests.items()):
-            if now - request.sent > REQUEST_TIMEOUT:
-                self._unanswered(height, request.peer)
+            if now - request.sent > self._patience(request.peer):
+                self._unanswered(height, request.peer, request.sent)
         for height, request in list(self._hedges.items()):
-            if now - request.sent > REQUEST_TIMEOUT:
+            if now - request.sent > self._patience(request.peer):
                 self._hedges.pop(height)
-                self._unanswered(height, request.peer)
+                self._unanswered(height, request.peer, request.sent)
         ours = self._chain.height
         for height in [h for h in self._received if h <= ours]:
             self._forget(height)
@@ -238,7 +260,11 @@ class BlockSync:
         self._next_peer += 1
         return candidates[self._next_peer % len(candidates)]
 
-    def _unanswered(self, height: int, peer: bytes) -> None:
+    def _patience(self, peer: bytes) -> float:
+        info = self._peers.get(peer)
+        return REQUEST_TIMEOUT if info is None else info.patience()
+
+    def _unanswered(self, height: int, peer: bytes, sent: float) -> None:
         """A peer that does not serve a block it claimed: believe it lacks it (until its next
         STATUS), so a peer lying about its height cannot keep us "syncing" forever."""
         log.info("block %d: no answer from peer %s", height, peer.hex()[:12])
@@ -246,7 +272,7 @@ class BlockSync:
             self._drop_request(height)
         else:
             self._release(peer)
-        self._welcome_late(height, peer)
+        self._welcome_late(height, peer, sent)
         info = self._peers.get(peer)
         if info is not None:
             now = self._clock()
@@ -268,10 +294,10 @@ class BlockSync:
         if request is not None:
             self._release(request.peer)
 
-    def _welcome_late(self, height: int, peer: bytes) -> None:
+    def _welcome_late(self, height: int, peer: bytes, sent: float) -> None:
         """A request given up (timed out, or answered by another peer first): its answer may
         still come, and is then no offence."""
-        self._late[(height, peer)] = None
+        self._late[(height, peer)] = sent
         while len(self._late) > LATE_KEPT:
             del self._late[next(iter(self._late))]
 
@@ -297,8 +323,17 @@ class BlockSync:
 
     async def on_response(self, peer: bytes, response: BlockResponse) -> None:
         height = response.height
-        if (height, peer) in self._late:
-            del self._late[(height, peer)]  # a late answer: welcome when still needed
+        sent = self._late.pop((height, peer), None)
+        if sent is not None:  # a late answer: welcome when still needed, and no offence
+            info = self._peers.get(peer)
+            if info is not None:  # it serves what it claims, slowly: wait longer next time
+                info.answered_after(self._clock() - sent, late=True)
+                info.height = max(info.height, height)
+            for table in (self._requests, self._hedges):  # asked again meanwhile: answered
+                again = table.get(height)
+                if again is not None and again.peer == peer:
+                    del table[height]
+                    self._release(peer)
             if height > self._chain.height and height not in self._received:
                 self._receive(peer, response)
             return
@@ -307,14 +342,15 @@ class BlockSync:
         if answered is None:
             self._net.penalize(peer, UNSOLICITED_PENALTY, f"sent block {height} unasked")
             return
-        if self._clock() - answered.sent > SLOW_ANSWER:
-            self._net.penalize(peer, SLOW_PENALTY, f"answered block {height} slowly")
+        took = self._clock() - answered.sent
         info = self._peers.get(peer)
+        if took > max(SLOW_ANSWER, self._patience(peer) / 2):
+            self._net.penalize(peer, SLOW_PENALTY, f"answered block {height} slowly")
         if info is not None:
-            info.misses = 0  # it serves what it claims
+            info.answered_after(took)
         for other in (request, hedge):
             if other is not None and other is not answered:
-                self._welcome_late(height, other.peer)
+                self._welcome_late(height, other.peer, other.sent)
         self._drop_request(height)
         if hedge is not None:
             self._hedges.pop(height, None)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ledger import codec
 from node.service import Node
-from node.sync import HEDGE_AFTER, REQUEST_TIMEOUT, SLOW_ANSWER
+from node.sync import HEDGE_AFTER, NO_ANSWER_PENALTY, REQUEST_TIMEOUT, SLOW_ANSWER
 from node.testnet import LocalTestnet
 from node.wire import BlockResponse, Status
 
@@ -142,5 +142,34 @@ async def test_blocks_received_out_of_order_are_verified_at_once_and_applied_in_
         assert header is not None and behind.store.state_root == header.state_root
         assert behind.store.recompute_state_root() == behind.store.state_root
         assert not sync._verifying and not sync.bad_blocks_total
+    finally:
+        behind._close_files()
+
+
+async def test_a_lone_peer_that_answers_late_is_waited_for_not_banned(
+    network: list[Node],
+) -> None:
+    """A loaded validator serving big blocks may answer after REQUEST_TIMEOUT: that answer
+    shows it serves what it claims, so the sync waits longer for it next time instead of
+    doubling its penalty until it is banned (a joiner with one peer then stalled for 600 s)."""
+    honest = network[0]
+    behind = await left_behind(network, 7)
+    sync, scores = behind.sync, behind.p2p.scores
+    start = behind.store.height
+    top = honest.store.height
+    try:
+        for height in range(start + 1, start + 7):
+            sync.on_status(PEER_A, Status(top, bytes(32), 0))
+            assert sync.expects(PEER_A, height)
+            age(behind, PEER_A, height, REQUEST_TIMEOUT + 1)  # every answer takes 6 s
+            sync.pump()  # the first is late: a miss, then a late answer
+            await sync.on_response_payload(PEER_A, payload(honest, height), 8 * 1024 * 1024)
+            await sync.applied()
+            assert behind.store.height == height
+            assert not scores.is_banned(PEER_A), f"a slow honest peer banned at {height}"
+            if height == start + 2:
+                once_known = scores.score(PEER_A)  # what its first late answers cost
+        assert scores.score(PEER_A) >= once_known, "a peer known to be slow keeps paying"
+        assert once_known > -6 * NO_ANSWER_PENALTY
     finally:
         behind._close_files()
