@@ -129,9 +129,14 @@ class Runner:
                 with self._guard():
                     self._tick()
         finally:
-            self._stopped = True  # inputs arriving during shutdown must not arm new timers
-            self._timers.cancel_all()
-            self._gate.clear()
+            self.halt()
+
+    def halt(self) -> None:
+        """Take no more inputs and fire no armed timer: before the WAL closes, also for a
+        runner that was never run (a node opened to sync by hand arms timers as it commits)."""
+        self._stopped = True  # inputs arriving during shutdown must not arm new timers
+        self._timers.cancel_all()
+        self._gate.clear()
 
     def _start(self) -> None:
         height = self.chain.height + 1

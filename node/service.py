@@ -386,6 +386,9 @@ class Node:
         if self._closed:
             return
         self._closed = True
+        runner = getattr(self, "runner", None)
+        if runner is not None:
+            runner.halt()  # no timer may write the WAL once it is closed
         sync = getattr(self, "sync", None)
         if sync is not None:
             sync.close()  # before the verifier its pending checks run on
