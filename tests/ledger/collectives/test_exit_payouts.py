@@ -164,3 +164,12 @@ def test_voting_shares_paid_out_by_an_exit_count_from_the_exit_block(chain: Chai
     chain.send(DAVE, RageKick(cid, BOB.address))
     assert point_at(chain.view, guild, BOB.address, chain.height - 1).power == 1
     assert point_at(chain.view, guild, BOB.address, chain.height).power == 4
+
+
+def test_a_member_who_ragequits_every_share_but_keeps_loot_stays_a_member(chain: Chain) -> None:
+    """Loot is an exit unit too: only a member left with neither shares nor loot leaves."""
+    cid = chain.create_collective(ALICE, [(ALICE, (4, 0, 1)), (CAROL, (1, 2, 1))], classes=CLASSES)
+    receipt = chain.send(CAROL, Ragequit(cid, ((SHARES, 1),)))
+    assert get_member(chain.view, cid, CAROL.address) is not None
+    assert holding(chain.view, cid, LOOT, CAROL.address) == 2
+    assert "member_left" not in [e.kind for e in receipt.events]
