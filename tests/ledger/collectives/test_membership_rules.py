@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 
 from ledger.collectives import treasury
-from ledger.collectives.checkpoints import point_at
+from ledger.collectives.checkpoints import NO_POWER, point_at
 from ledger.collectives.exit import RageKick
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.membership import MembershipApply, MembershipRenew
 from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.params import DAY, AdmissionMode, CollectiveParams
-from ledger.collectives.roster import update
+from ledger.collectives.roster import leave, member_count, update
 from ledger.collectives.store import require_collective, require_member
 from ledger.collectives.token_transfer import TokenTransfer
 from ledger.collectives.treasury_deposit import TreasuryDeposit
@@ -189,3 +189,24 @@ def test_without_terms_a_renewal_is_pointless_whoever_it_names(chain: Chain) -> 
     update(chain.view, chain.height, cid, collective, BOB.address, member=bob)
     for who in (ALICE, BOB, DAVE):
         assert chain.reject(BRAND, MembershipRenew(cid, who.address)) is ErrorCode.INVALID_STATE
+
+
+def test_leaving_with_shares_burns_them_ends_the_power_at_that_block_and_counts_down(
+    chain: Chain,
+) -> None:
+    """A member who leaves still holding voting shares (a forfeit expulsion) has them burned;
+    their power and its term end in the block of the leave, and the receipt says who left."""
+    params = CollectiveParams(membership_term_ms=30 * DAY)
+    cid = chain.create_collective(ALICE, [(ALICE, (10, 0)), (BOB, (5, 2))], params=params)
+    chain.next_block()
+    collective = require_collective(chain.view, cid)
+    events = leave(chain.view, chain.height, cid, collective, BOB.address)
+    assert member_count(chain.view, cid) == 1
+    assert [holding(chain.view, cid, c, BOB.address) for c in (0, 1)] == [0, 0]
+    assert point_at(chain.view, cid, BOB.address, chain.height - 1).power == 5
+    assert point_at(chain.view, cid, BOB.address, chain.height) == NO_POWER
+    assert (events[-1].kind, dict(events[-1].attributes)) == (
+        "member_left",
+        {"collective": cid, "member": BOB.address.raw},
+    )
+    assert [e.kind for e in events[:-1]] == ["burn", "burn"]

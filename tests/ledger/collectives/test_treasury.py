@@ -76,3 +76,15 @@ def test_a_treasury_holds_a_bounded_number_of_tokens(chain: Chain) -> None:
     with pytest.raises(TxError) as info:
         treasury.credit(chain.view, cid, Asset(b"\xff" * 20, 0), 1)
     assert info.value.code is ErrorCode.LIMIT_REACHED
+
+
+def test_a_single_unit_goes_in_and_out_of_a_treasury(chain: Chain) -> None:
+    """The smallest payment counts like any other: one unit in, one unit out, nothing lost."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))])
+    treasury.deposit(chain.view, chain.height, cid, payer=BOB.address, asset=NATIVE, amount=3)
+    treasury.pay_out(chain.view, chain.height, cid, to=CAROL.address, asset=NATIVE, amount=1)
+    assert treasury.balance(chain.view, cid, NATIVE) == 2
+    assert get_account(chain.view, CAROL.address).balance == START_BALANCE + 1
+    treasury.debit(chain.view, cid, NATIVE, 1)
+    treasury.credit(chain.view, cid, NATIVE, 1)
+    assert treasury.balance(chain.view, cid, NATIVE) == 2
