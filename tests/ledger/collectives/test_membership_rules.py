@@ -20,6 +20,7 @@ from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.errors import ErrorCode
 from ledger.governance import escrow
 from ledger.governance.core_actions import Expel
+from ledger.governance.proposal import require_proposal
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.vote_txs import Vote
 from ledger.state.accounts import get_account
@@ -210,3 +211,10 @@ def test_leaving_with_shares_burns_them_ends_the_power_at_that_block_and_counts_
         {"collective": cid, "member": BOB.address.raw},
     )
     assert [e.kind for e in events[:-1]] == ["burn", "burn"]
+
+
+def test_an_applicants_statement_is_the_admission_proposals_text(chain: Chain) -> None:
+    cid = chain.create_collective(ALICE, [(ALICE, (10, 0))])
+    statement = "I restore SNES cartridges"
+    pid = proposal_id(chain.send(DAVE, MembershipApply(cid, ((0, 1),), NATIVE, 0, statement)))
+    assert require_proposal(chain.view, pid).metadata == statement
