@@ -19,7 +19,7 @@ from ledger.collectives.token_transfer import TokenTransfer
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.errors import ErrorCode
 from ledger.governance import escrow
-from ledger.governance.core_actions import Expel
+from ledger.governance.core_actions import Expel, TreasurySpend
 from ledger.governance.proposal import require_proposal
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.vote_txs import Vote
@@ -36,6 +36,7 @@ from tests.ledger.conftest import (
     Chain,
     proposal_id,
 )
+from tests.ledger.treasury.conftest import make_coop, submit, vote
 
 CLASSES = (
     TokenClass("shares", ClassKind.SHARES),
@@ -218,3 +219,23 @@ def test_an_applicants_statement_is_the_admission_proposals_text(chain: Chain) -
     statement = "I restore SNES cartridges"
     pid = proposal_id(chain.send(DAVE, MembershipApply(cid, ((0, 1),), NATIVE, 0, statement)))
     assert require_proposal(chain.view, pid).metadata == statement
+
+
+def test_a_short_applicant_is_told_so_before_anything_is_taken_even_when_exit_locked(
+    chain: Chain,
+) -> None:
+    """The in-kind price is checked in full before the join takes anything: Alice, without the
+    coop loot the door charges and exit-locked in the coop by a yes vote, hears that she is
+    short (INSUFFICIENT_FUNDS), not that her lock stopped a payment half-way."""
+    coop = make_coop(chain)
+    loot = Asset(coop.cid, 1)
+    base = CollectiveParams(admission_mode=AdmissionMode.OPEN, open_tribute=10, open_grant=(1, 0))
+    cid = chain.create_collective(BOB, [(BOB, (10, 0))], classes=CLASSES, params=base)
+    chain.accept(cid, loot)
+    chain.send(CAROL, TreasuryDeposit(cid, loot, 2))  # the door charges 1 coop loot per share
+    chain.send(ALICE, TokenTransfer(coop.cid, 1, ERIN.address, 4))  # Alice keeps none
+    pid = submit(coop, [TreasurySpend(NATIVE, ERIN.address, 500)])
+    vote(coop, pid, [ALICE])
+    assert chain.reject(ALICE, MembershipApply(cid, (), NATIVE, 10, "")) is (
+        ErrorCode.INSUFFICIENT_FUNDS
+    )
