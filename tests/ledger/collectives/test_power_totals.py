@@ -41,6 +41,7 @@ ops = st.lists(
 
 @settings(max_examples=60, deadline=None, phases=NO_SHRINK)
 @example([("block", TERM + 2 * DAY), ("renew", 0, TERM)])  # a lapsed point renewed: still 0
+@example([("renew", 0, TERM), ("block", TERM + DAY)])  # lapses at the very moment asked
 @given(ops)
 def test_the_running_total_matches_a_count_of_every_member(steps: list[tuple[object, ...]]) -> None:
     chain = Chain(check_signatures=False)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
+from ledger import codec
 from ledger.collectives import keys, payouts, record_dates, tokens
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
@@ -175,3 +176,10 @@ def test_a_dated_record_survives_encoding(step: int) -> None:
 def test_a_distribution_id_is_the_proposal_id_and_the_action_index() -> None:
     assert dist_id(0x0102, 3) == bytes([0, 0, 0, 0, 0, 0, 1, 2, 3])
     assert len(dist_id(2**64 - 1, 255)) == record_dates.ID_LEN
+
+
+def test_a_dated_step_is_stored_in_as_few_bytes_as_it_needs() -> None:
+    """The record is state: its bytes are hashed into the app hash, so the width is pinned."""
+    asset = Asset(bytes([7]) * 20, 3)
+    for step, width in ((0, 0), (1, 1), (255, 1), (256, 2), (2**64 - 1, 8)):
+        assert Dated(asset, 5, step).encode() == codec.encode([asset.raw, 5, step.to_bytes(width)])
