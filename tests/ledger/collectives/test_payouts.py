@@ -146,3 +146,20 @@ def test_pool_and_entitlement_records_survive_encoding(value: int) -> None:
     assert payouts.Pool.decode(pool.encode()) == pool
     entry = payouts.Entitlement(value, value // 3)
     assert payouts.Entitlement.decode(entry.encode()) == entry
+
+
+def test_a_single_unit_earns_its_share_and_a_single_coin_owed_is_shown(chain: Chain) -> None:
+    """Two holders of one unit each share 10 coins 5 : 5; a sole unit paid 1 coin is owed
+    exactly that one coin (the smallest whole amount a holder can be shown)."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 0))], classes=CLASSES, name="ones")
+    collective, loot, view = require_collective(chain.view, cid), Asset(cid, LOOT), chain.view
+    first, second = HOLDERS[0], HOLDERS[1]
+    tokens.mint(view, 1, cid, collective, token_class=LOOT, to=first, amount=1)
+    payouts.deposit(view, loot, NATIVE, 1)
+    assert payouts.owed(view, loot, first, 1) == [(NATIVE, 1)]
+    tokens.mint(view, 1, cid, collective, token_class=LOOT, to=second, amount=1)
+    payouts.deposit(view, loot, NATIVE, 10)
+    assert payouts.owed(view, loot, second, 1) == [(NATIVE, 5)]
+    tokens.mint(view, 1, cid, collective, token_class=LOOT, to=second, amount=1)  # settles 1 unit
+    assert payouts.take_owed(view, loot, second, 2) == [(NATIVE, 5)]
+    assert payouts.take_owed(view, loot, first, 1) == [(NATIVE, 6)]
