@@ -157,9 +157,23 @@ def test_a_single_unit_earns_its_share_and_a_single_coin_owed_is_shown(chain: Ch
     tokens.mint(view, 1, cid, collective, token_class=LOOT, to=first, amount=1)
     payouts.deposit(view, loot, NATIVE, 1)
     assert payouts.owed(view, loot, first, 1) == [(NATIVE, 1)]
+    assert payouts.take_owed(view, loot, first, 1) == [(NATIVE, 1)]
     tokens.mint(view, 1, cid, collective, token_class=LOOT, to=second, amount=1)
     payouts.deposit(view, loot, NATIVE, 10)
     assert payouts.owed(view, loot, second, 1) == [(NATIVE, 5)]
     tokens.mint(view, 1, cid, collective, token_class=LOOT, to=second, amount=1)  # settles 1 unit
     assert payouts.take_owed(view, loot, second, 2) == [(NATIVE, 5)]
-    assert payouts.take_owed(view, loot, first, 1) == [(NATIVE, 6)]
+    assert payouts.take_owed(view, loot, first, 1) == [(NATIVE, 5)]
+
+
+def test_a_claim_takes_every_asset_owed_after_one_that_owes_nothing_yet(chain: Chain) -> None:
+    """Paid first in coin (half a coin each: nothing whole yet), then in a token: the claim
+    skips the coin and still takes the token."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 0))], classes=CLASSES, name="two")
+    collective, loot, view = require_collective(chain.view, cid), Asset(cid, LOOT), chain.view
+    token = Asset(bytes([9]) * 20, 1)
+    for who in HOLDERS[:2]:
+        tokens.mint(view, 1, cid, collective, token_class=LOOT, to=who, amount=1)
+    payouts.deposit(view, loot, NATIVE, 1)
+    payouts.deposit(view, loot, token, 10)
+    assert payouts.take_owed(view, loot, HOLDERS[0], 1) == [(token, 5)]
