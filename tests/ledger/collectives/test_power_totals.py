@@ -82,3 +82,13 @@ def test_the_running_total_matches_a_count_of_every_member(steps: list[tuple[obj
             if get_member(view, cid, w) is not None
         )
         assert total_at_start(view, cid, h, now) == expected
+
+
+def test_without_terms_the_total_follows_every_change_of_a_lifelong_point(chain: Chain) -> None:
+    """No term: every point is lifelong, and the total moves by exactly each change."""
+    cid = chain.create_collective(ALICE, [(ALICE, (10, 0)), (PEOPLE[1], (5, 0))], name="life")
+    collective, view = require_collective(chain.view, cid), chain.view
+    assert power_totals.total_at(view, cid, chain.time_ms) == 15
+    tokens.mint(view, chain.height, cid, collective, token_class=0, to=PEOPLE[1], amount=1)
+    tokens.burn(view, chain.height, cid, collective, token_class=0, holder=ALICE.address, amount=3)
+    assert power_totals.total_at(view, cid, chain.time_ms) == 13
