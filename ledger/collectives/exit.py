@@ -156,10 +156,7 @@ class RageKickHandler(TxHandler[RageKick]):
             for index in collective.indices(ClassKind.SHARES, ClassKind.LOOT)
             if (amount := holding(view, cid, index, payload.member))
         )
-        events = _exit(view, ctx.height, cid, payload.member, burns)
-        if get_member(view, cid, payload.member) is not None:  # held no exit units at all
-            events += roster.leave(view, ctx.height, cid, collective, payload.member)
-        return events
+        return _exit(view, ctx.height, cid, payload.member, burns)  # burns all: _exit ends it
 
 
 register_handler(RagequitHandler())

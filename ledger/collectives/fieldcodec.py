@@ -52,10 +52,6 @@ def pairs(fields: Fields, name: str, max_count: int) -> tuple[tuple[int, int], .
     return tuple(out)
 
 
-def raw_items(fields: Fields, name: str, max_count: int) -> list[Any]:
-    return fields.list(name, max_count)
-
-
 @dataclass(frozen=True, slots=True)
 class MemberRef:
     """Payload of the txs that name a member of a collective: a subclass sets `KIND` only."""

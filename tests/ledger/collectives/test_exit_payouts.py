@@ -15,7 +15,7 @@ from ledger.collectives.exit import RageKick, Ragequit
 from ledger.collectives.holdings import exit_supply, holding, supply
 from ledger.collectives.ids import COLLECTIVE_ID_LEN, NATIVE, Asset
 from ledger.collectives.model import ClassKind, TokenClass
-from ledger.collectives.roster import update
+from ledger.collectives.roster import member_count, update
 from ledger.collectives.store import get_member, require_collective, require_member
 from ledger.collectives.token_transfer import TokenTransfer
 from ledger.collectives.treasury_deposit import TreasuryDeposit
@@ -81,6 +81,26 @@ def test_a_jailed_member_holding_nothing_is_kicked_without_payout(chain: Chain) 
     assert [e.kind for e in receipt.events].count("member_left") == 1
 
 
+@pytest.mark.parametrize("held", [(1, 0), (0, 2), (1, 2), (0, 0)])
+def test_a_kicked_member_leaves_exactly_once_whatever_they_held(
+    chain: Chain, held: tuple[int, int]
+) -> None:
+    """RageKick burns every share and loot, so the exit itself ends the membership: one
+    `member_left`, the member count down by one, the badge burned, with or without units."""
+    shares, loot = held
+    cid = chain.create_collective(
+        ALICE, [(ALICE, (2, 0, 1)), (CAROL, (shares + 1, loot, 1))], classes=CLASSES
+    )
+    chain.send(CAROL, TokenTransfer(cid, SHARES, ALICE.address, 1))  # a founder needs a share
+    jail(chain, cid, CAROL.address)
+    receipt = chain.send(DAVE, RageKick(cid, CAROL.address))
+    assert get_member(chain.view, cid, CAROL.address) is None
+    assert member_count(chain.view, cid) == 1
+    assert holding(chain.view, cid, SHARES, ALICE.address) == 3
+    assert [e.kind for e in receipt.events].count("member_left") == 1
+    assert [holding(chain.view, cid, c, CAROL.address) for c in (SHARES, LOOT, BADGE)] == [0] * 3
+
+
 def test_the_last_holder_of_a_single_unit_takes_the_whole_treasury(chain: Chain) -> None:
     """One unit of one: the fair share is everything, of every asset, nothing left behind."""
     fans = chain.create_collective(DAVE, [(DAVE, (1, 100))], classes=FANS)
@@ -144,3 +164,12 @@ def test_voting_shares_paid_out_by_an_exit_count_from_the_exit_block(chain: Chai
     chain.send(DAVE, RageKick(cid, BOB.address))
     assert point_at(chain.view, guild, BOB.address, chain.height - 1).power == 1
     assert point_at(chain.view, guild, BOB.address, chain.height).power == 4
+
+
+def test_a_member_who_ragequits_every_share_but_keeps_loot_stays_a_member(chain: Chain) -> None:
+    """Loot is an exit unit too: only a member left with neither shares nor loot leaves."""
+    cid = chain.create_collective(ALICE, [(ALICE, (4, 0, 1)), (CAROL, (1, 2, 1))], classes=CLASSES)
+    receipt = chain.send(CAROL, Ragequit(cid, ((SHARES, 1),)))
+    assert get_member(chain.view, cid, CAROL.address) is not None
+    assert holding(chain.view, cid, LOOT, CAROL.address) == 2
+    assert "member_left" not in [e.kind for e in receipt.events]

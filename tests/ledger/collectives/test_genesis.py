@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.collectives.genesis import BODY_CLASSES, BODY_PARAMS
 from ledger.collectives.holdings import holding
-from ledger.collectives.ids import VALIDATORS_BODY_ID, genesis_collective_id
-from ledger.collectives.store import get_collective, require_collective
+from ledger.collectives.ids import SYSTEM_ADDRESS, VALIDATORS_BODY_ID, genesis_collective_id
+from ledger.collectives.model import DEFAULT_CLASSES, Member
+from ledger.collectives.params import MAX_MEMBERS, AdmissionMode, CollectiveParams
+from ledger.collectives.roster import member_count
+from ledger.collectives.store import get_collective, require_collective, require_member
 from ledger.genesis import Genesis, GenesisCollective, GenesisError
 from tests.ledger.conftest import ALICE, BOB, VALIDATOR_KEYS, Chain, make_genesis
 
@@ -57,3 +61,32 @@ def test_genesis_state_holds_the_collectives_and_the_validators_body() -> None:
 def test_a_named_governing_collective_replaces_the_validators_body() -> None:
     chain = Chain(make_genesis([GUILD], governing_body=genesis_collective_id(0).hex()))
     assert get_collective(chain.view, VALIDATORS_BODY_ID) is None
+
+
+def test_genesis_records_say_who_made_them_when_and_with_which_rules() -> None:
+    """A genesis collective is the system's, made at height 0 and genesis time, with default
+    classes and params; the validators body is closed, sized for every validator, and each
+    validator is a member from genesis time with its power as shares."""
+    second = GenesisCollective("Second", "ipfs://2", ((BOB.address, 3, 4),))
+    chain = Chain(make_genesis([GUILD, second]))
+    now = chain.genesis.genesis_time_ms
+    for index, entry in enumerate((GUILD, second)):
+        cid = genesis_collective_id(index)
+        collective = require_collective(chain.view, cid)
+        assert (collective.name, collective.metadata) == (entry.name, entry.metadata)
+        assert (collective.creator, collective.created_height) == (SYSTEM_ADDRESS, 0)
+        assert (collective.classes, collective.params) == (DEFAULT_CLASSES, CollectiveParams())
+        for who, shares, loot in entry.founders:
+            assert require_member(chain.view, cid, who) == Member(now)
+            assert [holding(chain.view, cid, c, who) for c in (0, 1)] == [shares, loot]
+        assert member_count(chain.view, cid) == len(entry.founders)
+    body = require_collective(chain.view, VALIDATORS_BODY_ID)
+    assert (body.creator, body.created_height, body.classes) == (SYSTEM_ADDRESS, 0, BODY_CLASSES)
+    assert body.params == BODY_PARAMS
+    assert (body.params.admission_mode, body.params.max_members) == (
+        AdmissionMode.CLOSED,
+        MAX_MEMBERS,
+    )
+    for key in VALIDATOR_KEYS:
+        assert require_member(chain.view, VALIDATORS_BODY_ID, key.address) == Member(now)
+    assert member_count(chain.view, VALIDATORS_BODY_ID) == len(VALIDATOR_KEYS)

@@ -88,3 +88,37 @@ def test_a_free_exit_bearing_grant_is_refused(chain: Chain) -> None:
     share every deposit, so the door refuses until the collective sets a price."""
     cid = keepers(chain, funds=0, open_tribute=0)
     assert chain.reject(DAVE, MembershipApply(cid, (), NATIVE, 0, "")) is ErrorCode.INVALID_STATE
+
+
+def test_a_single_exit_unit_prices_a_join_at_the_whole_treasury(chain: Chain) -> None:
+    """One founder share of 1: a join of one more unit costs what the treasury holds."""
+    base = CollectiveParams(admission_mode=AdmissionMode.OPEN, open_tribute=1, open_grant=(1, 0))
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))], classes=CLASSES, params=base)
+    chain.send(BRAND, TreasuryDeposit(cid, NATIVE, 700))
+    assert chain.reject(DAVE, MembershipApply(cid, (), NATIVE, 699, "")) is ErrorCode.INVALID_STATE
+    chain.send(DAVE, MembershipApply(cid, (), NATIVE, 700, ""))
+    assert treasury.balance(chain.view, cid, NATIVE) == 1_400
+
+
+def test_a_treasury_without_exit_units_to_price_against_refuses_the_door(chain: Chain) -> None:
+    """Everyone left and a brand paid in afterwards: there is no per-unit value to charge."""
+    base = CollectiveParams(admission_mode=AdmissionMode.OPEN, open_tribute=1, open_grant=(1, 0))
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))], classes=CLASSES, params=base)
+    chain.send(ALICE, Ragequit(cid, ((0, 1),)))
+    chain.send(BRAND, TreasuryDeposit(cid, NATIVE, 5))
+    assert chain.reject(DAVE, MembershipApply(cid, (), NATIVE, 1_000, "")) is (
+        ErrorCode.INVALID_STATE
+    )
+
+
+def test_a_treasury_of_tokens_only_charges_no_coin_without_an_open_tribute(chain: Chain) -> None:
+    """No native coin in the treasury and open_tribute 0: the join pays in kind only."""
+    fans = chain.create_collective(ERIN, [(ERIN, (1, 100))], classes=CLASSES, name="fans")
+    cid = keepers(chain, funds=0, open_tribute=0)
+    chain.accept(cid, Asset(fans, 1))
+    chain.send(ERIN, TreasuryDeposit(cid, Asset(fans, 1), 30))
+    before = get_account(chain.view, ERIN.address).balance
+    chain.send(ERIN, MembershipApply(cid, (), NATIVE, 0, "loot for a share"))
+    assert get_account(chain.view, ERIN.address).balance == before
+    assert treasury.balance(chain.view, cid, Asset(fans, 1)) == 31
+    assert treasury.balance(chain.view, cid, NATIVE) == 0

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.collectives import payouts, tokens
+from ledger.codec import U64_MAX
+from ledger.collectives import keys, payouts, tokens
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.store import require_collective
@@ -101,3 +102,78 @@ def test_a_class_is_paid_in_at_most_eight_assets(chain: Chain) -> None:
         payouts.deposit(chain.view, loot, Asset(bytes(20), 1), 10)
     assert info.value.code is ErrorCode.LIMIT_REACHED
     assert [a for a, _ in payouts.pools(chain.view, loot)] == paid
+
+
+def test_a_payment_nobody_holds_units_for_is_refused_and_a_full_pool_overflows(
+    chain: Chain,
+) -> None:
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 0))], classes=CLASSES, name="empty")
+    loot = Asset(cid, LOOT)
+    with pytest.raises(TxError) as info:
+        payouts.deposit(chain.view, loot, NATIVE, 10)
+    assert info.value.code is ErrorCode.NO_HOLDERS
+    collective = require_collective(chain.view, cid)
+    tokens.mint(chain.view, 1, cid, collective, token_class=LOOT, to=HOLDERS[0], amount=3)
+    assert payouts.deposit(chain.view, loot, NATIVE, U64_MAX - 1) == 3
+    payouts.deposit(chain.view, loot, NATIVE, 1)  # exactly full
+    with pytest.raises(TxError) as info:
+        payouts.deposit(chain.view, loot, NATIVE, 1)
+    assert info.value.code is ErrorCode.OVERFLOW
+    assert payouts.all_pools(chain.view) == [(NATIVE, U64_MAX)]
+
+
+def test_a_holder_settled_to_nothing_leaves_no_record_behind(chain: Chain) -> None:
+    """Paid out to the unit and holding nothing: the entitlement record is deleted, whether the
+    holder claims last or gives up the units last."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 0))], classes=CLASSES, name="tidy")
+    collective, loot, view = require_collective(chain.view, cid), Asset(cid, LOOT), chain.view
+    first, second = HOLDERS[0], HOLDERS[1]
+    for who in (first, second):
+        tokens.mint(view, 1, cid, collective, token_class=LOOT, to=who, amount=5)
+    payouts.deposit(view, loot, NATIVE, 10)
+    assert payouts.take_owed(view, loot, first, 5) == [(NATIVE, 5)]
+    tokens.burn(view, 1, cid, collective, token_class=LOOT, holder=first, amount=5)
+    tokens.burn(view, 1, cid, collective, token_class=LOOT, holder=second, amount=5)
+    assert payouts.take_owed(view, loot, second, 0) == [(NATIVE, 5)]
+    for who in (first, second):
+        assert view.get(keys.entitlement(loot.raw, who.raw, NATIVE.raw)) is None
+    assert payouts.all_pools(view) == [(NATIVE, 0)]
+
+
+@pytest.mark.parametrize("value", [0, 1, 255, 256, 2**128, 2**384 - 1])
+def test_pool_and_entitlement_records_survive_encoding(value: int) -> None:
+    pool = payouts.Pool(value, min(value, U64_MAX))
+    assert payouts.Pool.decode(pool.encode()) == pool
+    entry = payouts.Entitlement(value, value // 3)
+    assert payouts.Entitlement.decode(entry.encode()) == entry
+
+
+def test_a_single_unit_earns_its_share_and_a_single_coin_owed_is_shown(chain: Chain) -> None:
+    """Two holders of one unit each share 10 coins 5 : 5; a sole unit paid 1 coin is owed
+    exactly that one coin (the smallest whole amount a holder can be shown)."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 0))], classes=CLASSES, name="ones")
+    collective, loot, view = require_collective(chain.view, cid), Asset(cid, LOOT), chain.view
+    first, second = HOLDERS[0], HOLDERS[1]
+    tokens.mint(view, 1, cid, collective, token_class=LOOT, to=first, amount=1)
+    payouts.deposit(view, loot, NATIVE, 1)
+    assert payouts.owed(view, loot, first, 1) == [(NATIVE, 1)]
+    assert payouts.take_owed(view, loot, first, 1) == [(NATIVE, 1)]
+    tokens.mint(view, 1, cid, collective, token_class=LOOT, to=second, amount=1)
+    payouts.deposit(view, loot, NATIVE, 10)
+    assert payouts.owed(view, loot, second, 1) == [(NATIVE, 5)]
+    tokens.mint(view, 1, cid, collective, token_class=LOOT, to=second, amount=1)  # settles 1 unit
+    assert payouts.take_owed(view, loot, second, 2) == [(NATIVE, 5)]
+    assert payouts.take_owed(view, loot, first, 1) == [(NATIVE, 5)]
+
+
+def test_a_claim_takes_every_asset_owed_after_one_that_owes_nothing_yet(chain: Chain) -> None:
+    """Paid first in coin (half a coin each: nothing whole yet), then in a token: the claim
+    skips the coin and still takes the token."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0, 0))], classes=CLASSES, name="two")
+    collective, loot, view = require_collective(chain.view, cid), Asset(cid, LOOT), chain.view
+    token = Asset(bytes([9]) * 20, 1)
+    for who in HOLDERS[:2]:
+        tokens.mint(view, 1, cid, collective, token_class=LOOT, to=who, amount=1)
+    payouts.deposit(view, loot, NATIVE, 1)
+    payouts.deposit(view, loot, token, 10)
+    assert payouts.take_owed(view, loot, HOLDERS[0], 1) == [(token, 5)]

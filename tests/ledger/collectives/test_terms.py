@@ -16,6 +16,7 @@ from ledger.collectives.membership import MembershipRenew
 from ledger.collectives.params import DAY, CollectiveParams
 from ledger.collectives.roster import update
 from ledger.collectives.store import iter_members, require_collective, require_member
+from ledger.collectives.terms import apply_term_change
 from ledger.content.payloads import ContentAnchor
 from ledger.content.records import ModerationAction
 from ledger.errors import ErrorCode
@@ -145,3 +146,25 @@ def test_a_lapsed_member_keeps_no_right_but_exit_and_renewal(chain: Chain) -> No
     chain.send(CAROL, Ragequit(coop.cid, ((0, 1),)))  # exits stay open
     chain.send(CAROL, MembershipRenew(coop.cid, CAROL.address))
     chain.send(CAROL, ModerationAct(coop.cid, POST, ModerationAction.HIDE))
+
+
+def test_a_term_change_counts_exactly_the_member_records_it_rewrote(chain: Chain) -> None:
+    """On: every member gets now + term (3 rewritten); a new grace or term length keeps every
+    expiry (0); off: every expiry cleared (3); a grace change without terms touches no one."""
+    coop = make_coop(chain)
+    view, cid = chain.view, coop.cid
+    off = require_collective(view, cid)
+    on = off.with_params(dataclasses.replace(off.params, membership_term_ms=TERM))
+    assert apply_term_change(view, chain.ctx, cid, off.params, on) == 3
+    expiries = {w: m.expires_ms for w, m in iter_members(view, cid)}
+    assert set(expiries.values()) == {chain.time_ms + TERM}
+    chain.next_block()
+    view = chain.view
+    for change in ({"renewal_grace_ms": 7 * DAY}, {"membership_term_ms": 2 * TERM}):
+        new = on.with_params(dataclasses.replace(on.params, **change))  # type: ignore[arg-type]
+        assert apply_term_change(view, chain.ctx, cid, on.params, new) == 0
+        assert {w: m.expires_ms for w, m in iter_members(view, cid)} == expiries
+    assert apply_term_change(view, chain.ctx, cid, on.params, off) == 3
+    regrace = off.with_params(dataclasses.replace(off.params, renewal_grace_ms=9 * DAY))
+    assert apply_term_change(view, chain.ctx, cid, off.params, regrace) == 0
+    assert all(m.expires_ms == 0 for _, m in iter_members(view, cid))

@@ -115,3 +115,20 @@ def test_expired_members_lose_their_vote_after_the_grace(chain: Chain) -> None:
     point = checkpoints.PowerPoint(7, voting_until=1_000)
     assert point.at(999) == 7 and point.at(1_000) == 0
     assert checkpoints.PowerPoint(7).at(10**15) == 7
+
+
+def test_a_transfer_receipt_names_the_class_both_parties_and_the_amount(chain: Chain) -> None:
+    cid = collective(chain)
+    receipt = chain.send(ALICE, TokenTransfer(cid, 1, CAROL.address, 3))
+    assert [(e.kind, dict(e.attributes)) for e in receipt.events] == [
+        (
+            "token_transfer",
+            {
+                "collective": cid,
+                "token_class": 1,
+                "sender": ALICE.address.raw,
+                "to": CAROL.address.raw,
+                "amount": 3,
+            },
+        )
+    ]

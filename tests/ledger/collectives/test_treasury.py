@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.codec import U64_MAX
 from ledger.collectives import treasury
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.errors import ErrorCode, TxError
+from ledger.splits.parties import Party
 from ledger.state.accounts import get_account
+from ledger.treasury.invoices import DepositRecord, receipts_for_invoice
 from tests.ledger.conftest import ALICE, BOB, CAROL, START_BALANCE, Chain
 
 OPEN_LOOT = (
@@ -76,3 +79,80 @@ def test_a_treasury_holds_a_bounded_number_of_tokens(chain: Chain) -> None:
     with pytest.raises(TxError) as info:
         treasury.credit(chain.view, cid, Asset(b"\xff" * 20, 0), 1)
     assert info.value.code is ErrorCode.LIMIT_REACHED
+
+
+def test_a_single_unit_goes_in_and_out_of_a_treasury(chain: Chain) -> None:
+    """The smallest payment counts like any other: one unit in, one unit out, nothing lost."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))])
+    treasury.deposit(chain.view, chain.height, cid, payer=BOB.address, asset=NATIVE, amount=3)
+    treasury.pay_out(chain.view, chain.height, cid, to=CAROL.address, asset=NATIVE, amount=1)
+    assert treasury.balance(chain.view, cid, NATIVE) == 2
+    assert get_account(chain.view, CAROL.address).balance == START_BALANCE + 1
+    treasury.debit(chain.view, cid, NATIVE, 1)
+    treasury.credit(chain.view, cid, NATIVE, 1)
+    assert treasury.balance(chain.view, cid, NATIVE) == 2
+
+
+def test_a_deposit_receipt_and_its_invoice_record_say_who_paid_what_for_which_invoice(
+    chain: Chain,
+) -> None:
+    """With an invoice reference the deposit is numbered (0, 1, ...) and kept in the invoice
+    index with every detail; without one it is neither numbered nor indexed."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))])
+    chain.send(CAROL, TreasuryDeposit(cid, NATIVE, 5, "no invoice"))
+    for seq, amount in enumerate((250, 40)):
+        receipt = chain.send(CAROL, TreasuryDeposit(cid, NATIVE, amount, "brand deal", b"INV-7"))
+        assert [(e.kind, dict(e.attributes)) for e in receipt.events] == [
+            (
+                "treasury_deposit",
+                {
+                    "collective": cid,
+                    "payer": CAROL.address.raw,
+                    "asset": NATIVE.raw,
+                    "amount": amount,
+                    "memo": "brand deal",
+                    "invoice_ref": b"INV-7",
+                    "receipt": seq,
+                },
+            )
+        ]
+    records = receipts_for_invoice(chain.view, cid, b"INV-7")
+    assert records == [
+        DepositRecord(
+            seq,
+            Party.account(CAROL.address),
+            NATIVE,
+            amount,
+            b"INV-7",
+            "brand deal",
+            chain.height,
+            chain.time_ms,
+        )
+        for seq, amount in enumerate((250, 40))
+    ]
+    assert receipts_for_invoice(chain.view, cid, b"") == []
+
+
+def test_a_treasury_balance_reaches_u64_max_and_never_holds_its_own_token(chain: Chain) -> None:
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))])
+    treasury.credit(chain.view, cid, NATIVE, U64_MAX - 1)
+    treasury.credit(chain.view, cid, NATIVE, 1)
+    assert treasury.balance(chain.view, cid, NATIVE) == U64_MAX
+    for asset, code in ((NATIVE, ErrorCode.OVERFLOW), (Asset(cid, 1), ErrorCode.INVALID_STATE)):
+        with pytest.raises(TxError) as info:
+            treasury.credit(chain.view, cid, asset, 1)
+        assert info.value.code is code
+
+
+def test_a_vault_refuses_a_transferable_class_kept_for_members(chain: Chain) -> None:
+    """Members-only is enough to keep a class out of every vault, transferable or not."""
+    guarded = (
+        TokenClass("shares", ClassKind.SHARES),
+        TokenClass("club-loot", ClassKind.LOOT, transferable=True, members_only=True),
+    )
+    club = chain.create_collective(BOB, [(BOB, (1, 100))], classes=guarded)
+    guild = chain.create_collective(ALICE, [(ALICE, (1, 0))])
+    chain.accept(guild, Asset(club, 1))
+    assert chain.reject(BOB, TreasuryDeposit(guild, Asset(club, 1), 1)) is (
+        ErrorCode.NOT_TRANSFERABLE
+    )
