@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = ROOT / "tools" / "mutation_equivalent.toml"
 GOAL = 95.0
-DESCRIPTION_VERSION = 7  # bump when only_message_text changes: cached descriptions are redone
+DESCRIPTION_VERSION = 8  # bump when only_message_text changes: cached descriptions are redone
 
 
 @dataclass(frozen=True)
@@ -236,8 +236,18 @@ def describe() -> None:
 
 # Calls whose label argument (by position) only ever reaches an error message: codec.Fields
 # names its fields only in the MalformedError it raises, and so do the decoders that pass a
-# label down to it. Field readers (`f.int(label, ...)` on a one-letter Fields) take it first.
-LABEL_ARGUMENT = {"Fields": 2, "_int": 1, "optional_party": 1, "from_fields": 1, "pairs": 1}
+# label down to it (fieldcodec.address among them); vesting's `_bad(reason)` only raises.
+# Field readers (`f.int(label, ...)` on a one-letter Fields, or on `Fields(...)` itself) take
+# it first.
+LABEL_ARGUMENT = {
+    "Fields": 2,
+    "_int": 1,
+    "optional_party": 1,
+    "from_fields": 1,
+    "pairs": 1,
+    "address": 1,
+    "_bad": 0,
+}
 LABEL_READERS = {"int", "bytes", "str", "list", "raw", "bool", "optional"}
 
 
@@ -323,7 +333,10 @@ def only_message_text(orig: str, mutant: str) -> bool:
             if LABEL_ARGUMENT.get(callee) == index:
                 return True
             if isinstance(func, ast.Attribute) and func.attr in LABEL_READERS and index == 0:
-                return isinstance(func.value, ast.Name) and len(func.value.id) == 1
+                reader = func.value  # `f.int(...)` or `Fields(raw, n, label).int(...)`
+                if isinstance(reader, ast.Call) and isinstance(reader.func, ast.Name):
+                    return reader.func.id == "Fields"
+                return isinstance(reader, ast.Name) and len(reader.id) == 1
             if callee == "decode" and index == 1 and isinstance(func, ast.Attribute):
                 return isinstance(func.value, ast.Name) and func.value.id == "cls"
         if isinstance(parent, ast.stmt):
