@@ -22,9 +22,11 @@ from ledger.governance.proposal_txs import ProposalCancel, ProposalSubmit
 from ledger.governance.vote_txs import Vote
 from ledger.state.accounts import get_account
 from ledger.state.events import Event
+from ledger.tx import Transfer
 from tests.ledger.conftest import (
     ALICE,
     BOB,
+    BRAND,
     CAROL,
     DAVE,
     ERIN,
@@ -216,10 +218,14 @@ def test_a_block_advances_at_most_128_deadlines_and_the_next_block_takes_the_res
 def test_an_application_nobody_sponsors_gives_its_whole_tribute_back_when_it_expires(
     chain: Chain,
 ) -> None:
-    """Erin offers everything she has (1,000,000: one part per million would show), Dave offers
-    voting shares of his own fan club; neither is sponsored. At expiry each tribute goes back in
+    """Erin offers 1,000,000 (one part per million would show), Dave offers voting shares of his
+    own fan club; neither is sponsored. At expiry each deposit and each tribute goes back in
     full, and Dave's shares vote again from the block that returned them."""
-    cid = guild(chain)
+    cid = chain.create_collective(
+        ALICE, [(ALICE, (10, 0))], params=CollectiveParams(proposal_deposit=20)
+    )
+    chain.send(DAVE, TreasuryDeposit(cid, NATIVE, 1000))
+    chain.send(BRAND, Transfer(ERIN.address, 20))  # Erin's deposit for the application
     fans = chain.create_collective(
         DAVE, [(DAVE, (100, 0))], classes=FAN_CLASSES, name="Dave's fans"
     )
@@ -235,10 +241,12 @@ def test_an_application_nobody_sponsors_gives_its_whole_tribute_back_when_it_exp
         events += chain.next_block(DAY)
     assert require_proposal(chain.view, erin).status is Status.EXPIRED
     assert of(events, "escrow_settled") == [
+        {"proposal": erin, "slot": 0, "refunded": 20, "to_treasury": 0},
         {"proposal": erin, "slot": 1, "refunded": START_BALANCE, "to_treasury": 0},
+        {"proposal": dave, "slot": 0, "refunded": 20, "to_treasury": 0},
         {"proposal": dave, "slot": 1, "refunded": 60, "to_treasury": 0},
     ]
-    assert get_account(chain.view, ERIN.address).balance == START_BALANCE
+    assert get_account(chain.view, ERIN.address).balance == START_BALANCE + 20
     assert treasury.balance(chain.view, cid, NATIVE) == 1000
     assert latest_power(chain.view, fans, DAVE.address) == 100
     assert point_at(chain.view, fans, DAVE.address, chain.height - 2).power == 40
