@@ -12,7 +12,7 @@ from consensus.messages import MAX_ROUND, NIL, Proposal, Step
 from consensus.signer import MemorySignStateStore, Signer
 from ledger.block import Block, Vote, VoteType
 from ledger.keys import PrivateKey
-from tests.consensus.harness import FAST, GENESIS_HASH, ChainApp, Net, Node, receive
+from tests.consensus.harness import FAST, GENESIS_HASH, ChainApp, Net, Node, raw_vote, receive
 
 
 def quiet_node(net: Net) -> Node:
@@ -103,3 +103,19 @@ def test_a_block_of_the_right_height_the_application_refuses_is_prevoted_nil() -
     said = receive(target.machine, Proposal(1, 0, -1, foreign, proposer.key.sign(message)))
     votes = [m for m in broadcasts(said) if isinstance(m, Vote)]
     assert [(v.type, v.block_hash) for v in votes] == [(VoteType.PREVOTE, NIL)]
+
+
+def test_the_proposer_counts_an_equivocators_second_prevote_for_its_own_block() -> None:
+    """The proposer's own block is a value proposed at this height: an equivocator's vote for
+    it, after a nil vote, counts at once (not parked as a vote for an unknown value), so the
+    proposer sees +2/3 for its block and precommits it."""
+    net = Net(stop_height=1)
+    proposer = net.proposer(1, 0)
+    byz, honest, _ = [n for n in net.nodes if n is not proposer]
+    said = proposer.machine.on_start(1, net.validators_at(1))
+    [proposal] = [m for m in broadcasts(said) if isinstance(m, Proposal)]
+    x = proposal.block.hash()
+    for key, value in ((byz.key, NIL), (honest.key, x), (byz.key, x)):
+        said = proposer.machine.on_vote(raw_vote(key, VoteType.PREVOTE, 1, 0, value))
+    precommits = [m for m in broadcasts(said) if isinstance(m, Vote)]
+    assert [(v.type, v.block_hash) for v in precommits] == [(VoteType.PRECOMMIT, x)]
