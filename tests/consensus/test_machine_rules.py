@@ -119,3 +119,39 @@ def test_the_proposer_counts_an_equivocators_second_prevote_for_its_own_block() 
         said = proposer.machine.on_vote(raw_vote(key, VoteType.PREVOTE, 1, 0, value))
     precommits = [m for m in broadcasts(said) if isinstance(m, Vote)]
     assert [(v.type, v.block_hash) for v in precommits] == [(VoteType.PRECOMMIT, x)]
+
+
+def test_the_rules_go_on_firing_within_one_vote_until_none_applies() -> None:
+    """Precommits that came early are counted the moment the node precommits itself: a prevote
+    quorum for v locks, precommits and decides in one input; a nil prevote quorum precommits nil
+    and schedules the precommit timeout in one input (no waiting for the prevote timeout)."""
+    net = Net(stop_height=1)
+    proposer, target = net.proposer(1, 0), quiet_node(net)
+    a, b = [n for n in net.nodes if n not in (proposer, target)][:2]
+    m = target.machine
+    m.on_start(1, net.validators_at(1))
+    block = proposer.app.propose(1, 0)
+    x = block.hash()
+    message = Proposal.sign_bytes_for(GENESIS_HASH, 1, 0, -1, x)
+    receive(m, Proposal(1, 0, -1, block, proposer.key.sign(message)))
+    for n in (a, b):
+        m.on_vote(raw_vote(n.key, VoteType.PRECOMMIT, 1, 0, x))
+    m.on_vote(raw_vote(a.key, VoteType.PREVOTE, 1, 0, x))
+    said = m.on_vote(raw_vote(b.key, VoteType.PREVOTE, 1, 0, x))
+    assert [type(action).__name__ for action in said] == ["ScheduleTimeout", "Broadcast", "Decide"]
+
+    net = Net(stop_height=1)
+    target = quiet_node(net)
+    a, b = [n for n in net.nodes if n not in (net.proposer(1, 0), target)][:2]
+    m = target.machine
+    m.on_start(1, net.validators_at(1))
+    m.on_timeout(1, 0, Step.PROPOSE)  # prevotes nil
+    for n in (a, b):
+        m.on_vote(raw_vote(n.key, VoteType.PRECOMMIT, 1, 0, NIL))
+    m.on_vote(raw_vote(a.key, VoteType.PREVOTE, 1, 0, NIL))
+    said = m.on_vote(raw_vote(b.key, VoteType.PREVOTE, 1, 0, NIL))
+    assert [v.block_hash for v in broadcasts(said) if isinstance(v, Vote)] == [NIL]
+    assert [a.step for a in said if isinstance(a, ScheduleTimeout)] == [
+        Step.PREVOTE,
+        Step.PRECOMMIT,
+    ]
