@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from ledger.collectives import treasury
+from ledger.collectives.checkpoints import latest_power, point_at
 from ledger.collectives.exit import Ragequit
-from ledger.collectives.ids import NATIVE
+from ledger.collectives.ids import NATIVE, Asset
+from ledger.collectives.membership import MembershipApply
+from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.params import DAY, CollectiveParams
 from ledger.collectives.treasury_deposit import TreasuryDeposit
 from ledger.errors import ErrorCode
@@ -16,8 +20,27 @@ from ledger.governance.core_actions import TreasurySpend
 from ledger.governance.proposal import Status, put_proposal, require_proposal
 from ledger.governance.proposal_txs import ProposalCancel, ProposalSubmit
 from ledger.governance.vote_txs import Vote
+from ledger.state.accounts import get_account
 from ledger.state.events import Event
-from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, NO, YES, Chain, proposal_id
+from ledger.tx import Transfer
+from tests.ledger.conftest import (
+    ALICE,
+    BOB,
+    BRAND,
+    CAROL,
+    DAVE,
+    ERIN,
+    NO,
+    START_BALANCE,
+    YES,
+    Chain,
+    proposal_id,
+)
+
+FAN_CLASSES = (  # voting shares that trade freely: a tribute others may offer
+    TokenClass("shares", ClassKind.SHARES, transferable=True, members_only=False),
+    TokenClass("loot", ClassKind.LOOT),
+)
 
 
 def guild(chain: Chain) -> bytes:
@@ -178,3 +201,52 @@ def test_exactly_the_dilution_bound_or_the_retention_share_still_executes(chain:
     assert shrunk_by_half(chain, dilution_bound=0, min_retention_ppm=500_000) is Status.EXECUTED
     assert shrunk_by_half(chain, dilution_bound=0, min_retention_ppm=500_001) is Status.REJECTED
     assert shrunk_by_half(chain, dilution_bound=1, min_retention_ppm=0) is Status.REJECTED
+
+
+def test_a_block_advances_at_most_128_deadlines_and_the_next_block_takes_the_rest(
+    chain: Chain,
+) -> None:
+    """130 entries fall due at once (dangling ones: each still costs a step): the block takes the
+    128 earliest, the next block the last 2, so no block's end-block work is unbounded."""
+    for pid in range(1_000, 1_130):
+        chain.view.put(keys.deadline(chain.time_ms - 1, pid), b"")
+    first = of(chain.next_block(), "proposal_stuck")
+    assert [e["proposal"] for e in first] == list(range(1_000, 1_128))
+    assert [e["proposal"] for e in of(chain.next_block(), "proposal_stuck")] == [1_128, 1_129]
+
+
+def test_an_application_nobody_sponsors_gives_its_whole_tribute_back_when_it_expires(
+    chain: Chain,
+) -> None:
+    """Erin offers 1,000,000 (one part per million would show), Dave offers voting shares of his
+    own fan club; neither is sponsored. At expiry each deposit and each tribute goes back in
+    full, and Dave's shares vote again from the block that returned them."""
+    cid = chain.create_collective(
+        ALICE, [(ALICE, (10, 0))], params=CollectiveParams(proposal_deposit=20)
+    )
+    chain.send(DAVE, TreasuryDeposit(cid, NATIVE, 1000))
+    chain.send(BRAND, Transfer(ERIN.address, 20))  # Erin's deposit for the application
+    fans = chain.create_collective(
+        DAVE, [(DAVE, (100, 0))], classes=FAN_CLASSES, name="Dave's fans"
+    )
+    fan_shares = Asset(fans, 0)
+    chain.next_block()
+    erin = proposal_id(
+        chain.send(ERIN, MembershipApply(cid, ((0, 1),), NATIVE, START_BALANCE, "all in"))
+    )
+    dave = proposal_id(chain.send(DAVE, MembershipApply(cid, ((0, 1),), fan_shares, 60, "fans")))
+    assert latest_power(chain.view, fans, DAVE.address) == 40
+    events: list[Event] = []
+    while not require_proposal(chain.view, dave).status.is_final:
+        events += chain.next_block(DAY)
+    assert require_proposal(chain.view, erin).status is Status.EXPIRED
+    assert of(events, "escrow_settled") == [
+        {"proposal": erin, "slot": 0, "refunded": 20, "to_treasury": 0},
+        {"proposal": erin, "slot": 1, "refunded": START_BALANCE, "to_treasury": 0},
+        {"proposal": dave, "slot": 0, "refunded": 20, "to_treasury": 0},
+        {"proposal": dave, "slot": 1, "refunded": 60, "to_treasury": 0},
+    ]
+    assert get_account(chain.view, ERIN.address).balance == START_BALANCE + 20
+    assert treasury.balance(chain.view, cid, NATIVE) == 1000
+    assert latest_power(chain.view, fans, DAVE.address) == 100
+    assert point_at(chain.view, fans, DAVE.address, chain.height - 2).power == 40

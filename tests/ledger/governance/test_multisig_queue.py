@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from ledger.collectives.ids import NATIVE
-from ledger.errors import ErrorCode
+from ledger.errors import ErrorCode, TxError
 from ledger.governance.core_actions import TreasurySpend
 from ledger.governance.kinds import DecisionMethod, ProposalKind
+from ledger.governance.lifecycle import execute
 from ledger.governance.multisig_queue import (
     MultisigReject,
     at_position,
@@ -128,3 +129,15 @@ def test_rejections_are_refused_where_they_make_no_sense(safe: Coop) -> None:
     assert proposal(safe, voted).kind == ProposalKind.SPEND_LARGE  # decided by votes
     vote(safe, voted, [ALICE], YES)
     assert chain.reject(ALICE, MultisigReject(voted)) is ErrorCode.INVALID_STATE
+
+
+def test_execution_itself_refuses_a_proposal_out_of_turn_or_still_voting(safe: Coop) -> None:
+    """`lifecycle.execute` is the last word, whatever scheduled it: a passed spend behind the
+    head is QUEUE_OUT_OF_ORDER, a spend still collecting approvals is INVALID_STATE."""
+    chain = safe.chain
+    first, second = spend(safe, ALICE, 1), spend(safe, BOB, 10)
+    approve(safe, second, ALICE, BOB)
+    for pid, code in ((second, ErrorCode.QUEUE_OUT_OF_ORDER), (first, ErrorCode.INVALID_STATE)):
+        with pytest.raises(TxError) as refused:
+            execute(chain.view.child(), chain.ctx, pid, proposal(safe, pid))
+        assert refused.value.code is code

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledger.collectives import treasury
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.treasury_deposit import TreasuryDeposit
-from ledger.errors import ErrorCode
+from ledger.errors import ErrorCode, TxError
 from ledger.governance.actions_treasury import AcceptAsset
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.splits.parties import Party
-from ledger.treasury.accepted import accepted_assets, is_accepted
+from ledger.treasury.accepted import accepted_assets, check_acceptable, is_accepted
 from ledger.treasury.invoices import invoice_total, receipts_for_invoice
-from tests.ledger.conftest import BOB, DAVE, ERIN, Chain
+from tests.ledger.conftest import ALICE, BOB, DAVE, ERIN, Chain
 from tests.ledger.treasury.conftest import CLASSES, Coop, enact, proposal
 
 
@@ -67,5 +69,19 @@ def test_receipts_with_an_invoice_are_indexed_by_it(coop: Coop) -> None:
         (1, Party.account(DAVE.address), 300, "the rest"),
     ]
     assert found[0].height == chain.height and found[0].asset == NATIVE
+    assert found[0].time_ms == chain.time_ms
     assert invoice_total(chain.view, coop.cid, b"INV-42", NATIVE) == 1_000
     assert receipts_for_invoice(chain.view, coop.cid, b"INV-44") == []
+
+
+def test_a_treasury_refuses_its_own_collectives_tokens_and_the_native_coin_needs_no_vote(
+    coop: Coop,
+) -> None:
+    """A deposit of the collective's own (transferable) loot is refused as a state the treasury
+    must never reach; `check_acceptable` refuses to whitelist the native coin on its own."""
+    chain = coop.chain
+    own_loot = Asset(coop.cid, 1)
+    assert chain.reject(ALICE, TreasuryDeposit(coop.cid, own_loot, 1)) is ErrorCode.INVALID_STATE
+    with pytest.raises(TxError) as native:
+        check_acceptable(chain.view, coop.cid, NATIVE)
+    assert native.value.code is ErrorCode.INVALID_ACTION

@@ -87,6 +87,7 @@ def test_parties_that_do_not_exist_are_refused(coop: Coop) -> None:
     chain = coop.chain
     bad = [
         Party(PartyKind.TOKEN_HOLDERS, Asset(coop.cid, 7).raw),  # no such class
+        Party(PartyKind.TOKEN_HOLDERS, Asset(coop.cid, 3).raw),  # one past its last class
         Party(PartyKind.TOKEN_HOLDERS, Asset(bytes(20), 1).raw),  # no such collective
         Party(PartyKind.TOKEN_HOLDERS, b"\x01" * 5),  # not a token
         Party(PartyKind.COLLECTIVE, bytes(20)),
