@@ -155,3 +155,24 @@ def test_the_rules_go_on_firing_within_one_vote_until_none_applies() -> None:
         Step.PREVOTE,
         Step.PRECOMMIT,
     ]
+
+
+def test_a_machine_not_yet_started_ignores_every_input_and_then_starts_clean() -> None:
+    """Votes, timeouts and proposals can reach a node before its first height starts (a peer
+    quicker than our WAL replay): they change nothing, and the height then starts from round
+    0 with no lock, no valid value and nothing decided."""
+    net = Net(stop_height=1)
+    node = quiet_node(net)
+    fresh = ConsensusMachine(GENESIS_HASH, node.app, FAST, signer=None)
+    assert (fresh.height, fresh.round, fresh.step, fresh.decided) == (0, 0, Step.NEW_HEIGHT, False)
+    assert (fresh.locked, fresh.valid, fresh.validators) == ((-1, None), (-1, None), None)
+    other = next(n for n in net.nodes if n is not node)
+    for vote_type in (VoteType.PREVOTE, VoteType.PRECOMMIT):
+        assert fresh.on_vote(raw_vote(other.key, vote_type, 1, 0, NIL)) == []
+    for step in (Step.NEW_HEIGHT, Step.PROPOSE, Step.PREVOTE, Step.PRECOMMIT):
+        assert fresh.on_timeout(1, 0, step) == []
+        assert fresh.on_timeout(0, 0, step) == []
+    assert (fresh.height, fresh.round, fresh.step, fresh.decided) == (0, 0, Step.NEW_HEIGHT, False)
+    fresh.on_start(1, net.validators_at(1))
+    assert (fresh.height, fresh.round, fresh.step, fresh.decided) == (1, 0, Step.PROPOSE, False)
+    assert (fresh.locked, fresh.valid) == ((-1, None), (-1, None))
