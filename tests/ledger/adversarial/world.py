@@ -415,7 +415,8 @@ def check_exit_locked(world: World, who: Address, locks_before: list[int]) -> No
 
 
 def check_rights_end_with_membership(world: World, events: Sequence[Event]) -> None:
-    """A non-member holds no role, allowance or delegation, and approves nothing (item 3)."""
+    """A non-member holds no role, allowance or delegation, and approves nothing (item 3); nobody
+    delegates to a jailed member."""
     view, cid = world.view, world.cid
 
     def member(raw: bytes) -> bool:
@@ -435,6 +436,7 @@ def check_rights_end_with_membership(world: World, events: Sequence[Event]) -> N
             assert member(raw), f"non-member {raw.hex()} delegates"
             for delegate, _ppm in splits:
                 assert member(delegate.raw), f"non-member {delegate.raw.hex()} is a delegate"
+                assert _in_good_standing(world, delegate), f"jailed {delegate!r} is a delegate"
     for event in events:
         if event.kind == "multisig_approval":
             signer = event.get("signer")
