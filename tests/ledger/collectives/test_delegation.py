@@ -17,6 +17,7 @@ from ledger.governance.proposal import require_proposal
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.running import running_tally
 from ledger.governance.vote_txs import Vote
+from ledger.state.events import Event
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, Chain, proposal_id
 
 YES = Ballot.binary(BinaryOption.YES)
@@ -158,8 +159,10 @@ def test_a_delegate_who_leaves_drops_out_of_every_delegation_to_them(chain: Chai
     chain.send(BOB, Delegate(cid, ALL_KINDS, ((ALICE.address, 500_000), (CAROL.address, 500_000))))
     chain.send(BOB, Delegate(cid, ProposalKind.SIGNAL, ((CAROL.address, 1_000_000),)))
     chain.send(ALICE, Delegate(cid, ALL_KINDS, ((BOB.address, 1),)))
-    chain.send(CAROL, Ragequit(cid, ((0, 4),)))
+    receipt = chain.send(CAROL, Ragequit(cid, ((0, 4),)))
+    assert Event.of("member_left", collective=cid, member=CAROL.address.raw) in receipt.events
     view = chain.view
+    assert roster.member_count(view, cid) == 3
     assert current_delegations(view, cid, BOB.address) == [(ALL_KINDS, ((ALICE.address, 500_000),))]
     assert current_delegations(view, cid, ALICE.address) == [(ALL_KINDS, ((BOB.address, 1),))]
     chain.next_block()
@@ -192,6 +195,7 @@ def test_a_jailed_delegate_carries_nothing_and_is_delegated_to_no_more(chain: Ch
     pid = signal(chain, cid)
     chain.send(CAROL, Vote(pid, NO))
     collective = require_collective(chain.view, cid)
-    roster.jail(chain.view, chain.height, cid, collective, CAROL.address)
+    event = roster.jail(chain.view, chain.height, cid, collective, CAROL.address)
+    assert event == Event.of("member_jailed", collective=cid, member=CAROL.address.raw)
     assert current_delegations(chain.view, cid, BOB.address) == []
     assert tally(chain, pid) == (0, 0, 0, 0)
