@@ -126,6 +126,24 @@ def clear_delegations(view: StateView, height: int, cid: bytes, delegator: Addre
         set_delegation(view, height, cid, delegator, scope=scope, splits=())
 
 
+def clear_delegations_to(view: StateView, height: int, cid: bytes, delegate: Address) -> None:
+    """End every delegation naming `delegate` (a member who leaves or is jailed): each delegator
+    keeps that part of their own vote, their other delegates keep theirs. A scoped delegation
+    left empty stays recorded, so it keeps the whole vote of that kind with the delegator rather
+    than handing it to their general delegates (they chose someone else for that kind)."""
+    for delegator in delegators_of(view, cid, delegate):
+        for scope, splits in current_delegations(view, cid, delegator):
+            kept = tuple((a, ppm) for a, ppm in splits if a != delegate)
+            if len(kept) != len(splits):
+                set_delegation(view, height, cid, delegator, scope=scope, splits=kept)
+
+
+def carries_delegations(view: StateView, cid: bytes, delegate: Address) -> bool:
+    """What is lent to `delegate` counts only while they are a member who is not jailed."""
+    member = get_member(view, cid, delegate)
+    return member is not None and not member.jailed
+
+
 @register_payload
 @dataclass(frozen=True, slots=True)
 class Delegate:

@@ -7,9 +7,10 @@ members-only classes left, which `leave` enforces by burning what remains.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ledger.collectives import checkpoints, keys
-from ledger.collectives.delegation import clear_delegations
+from ledger.collectives.delegation import clear_delegations, clear_delegations_to
 from ledger.collectives.model import Collective, Member
 from ledger.collectives.store import (
     delete_member_record,
@@ -25,13 +26,27 @@ from ledger.state.keys import u64
 from ledger.state.view import StateView
 
 LeaveHook = Callable[[StateView, int, bytes, Address], None]
+StandingHook = Callable[[StateView, bytes, Address], None]
 _LEAVE_HOOKS: list[LeaveHook] = []
+_STANDING_HOOKS: list[StandingHook] = []
 
 
 def register_leave_hook(hook: LeaveHook) -> None:
     """Run `hook(view, height, cid, who)` whenever `who` stops being a member of `cid`: rights
     that other modules grant to members (roles, allowances) end with the membership."""
     _LEAVE_HOOKS.append(hook)
+
+
+def register_standing_hook(hook: StandingHook) -> None:
+    """Run `hook(view, cid, who)` after `who` joins, leaves or is jailed, i.e. whenever whether
+    they carry delegated power changes (`delegation.carries_delegations`): the running tallies
+    of open votes recount what their ballots carry."""
+    _STANDING_HOOKS.append(hook)
+
+
+def _standing_changed(view: StateView, cid: bytes, who: Address) -> None:
+    for hook in _STANDING_HOOKS:
+        hook(view, cid, who)
 
 
 def member_count(view: StateView, cid: bytes) -> int:
@@ -53,6 +68,7 @@ def join(
     view.put(keys.member_count(cid), u64(count + 1))
     view.delete(keys.expelled(cid, who.raw))
     checkpoints.sync(view, height, cid, collective, who)
+    _standing_changed(view, cid, who)
     return Event.of("member_joined", collective=cid, member=who.raw)
 
 
@@ -70,11 +86,21 @@ def update(
     checkpoints.sync(view, height, cid, collective, who)
 
 
+def jail(view: StateView, height: int, cid: bytes, collective: Collective, who: Address) -> Event:
+    """Jail `who` (an expulsion without forfeit): their shares stop voting, their exit share
+    stays, and, as when a member leaves, the delegations to them end (`_end_delegate`)."""
+    member = require_member(view, cid, who)
+    update(view, height, cid, collective, who, member=replace(member, jailed=True))
+    _end_delegate(view, height, cid, who)
+    return Event.of("member_jailed", collective=cid, member=who.raw)
+
+
 def leave(
     view: StateView, height: int, cid: bytes, collective: Collective, who: Address
 ) -> list[Event]:
-    """End `who`'s membership: burn what they still hold, drop their delegations, and run the
-    leave hooks (roles, allowances)."""
+    """End `who`'s membership (an exit, a RageKick, an expulsion with forfeit, a validator
+    removed): burn what they still hold, drop their delegations and the delegations to them, and
+    run the leave hooks (roles, allowances)."""
     require_member(view, cid, who)
     events = burn_all(view, height, cid, collective, who)
     delete_member_record(view, cid, who)
@@ -83,5 +109,15 @@ def leave(
     for hook in _LEAVE_HOOKS:
         hook(view, height, cid, who)
     checkpoints.sync(view, height, cid, collective, who)
+    _end_delegate(view, height, cid, who)
     events.append(Event.of("member_left", collective=cid, member=who.raw))
     return events
+
+
+def _end_delegate(view: StateView, height: int, cid: bytes, who: Address) -> None:
+    """`who` no longer carries delegated power: every delegation naming them ends (each
+    delegator votes with that part of their own power again), and on votes already open their
+    ballot stops carrying what was lent to them (Cosmos x/group drops a removed member's
+    weight; Snapshot counts delegated power only for a delegate who can still vote)."""
+    clear_delegations_to(view, height, cid, who)
+    _standing_changed(view, cid, who)

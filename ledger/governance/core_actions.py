@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ledger.codec import Fields
@@ -118,17 +118,14 @@ class Expel(Action):
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         cid = run.collective_id
         collective = require_collective(view, cid)
-        member = get_member(view, cid, self.member)
-        if member is None:
+        if get_member(view, cid, self.member) is None:
             raise TxError(ErrorCode.NOT_MEMBER, "the member has already left")
         view.put(ckeys.expelled(cid, self.member.raw), u64(ctx.height))
         if self.forfeit:
             if not collective.params.allow_forfeit:
                 raise TxError(ErrorCode.UNAUTHORIZED, "this collective does not allow forfeiture")
             return roster.leave(view, ctx.height, cid, collective, self.member)
-        jailed = replace(member, jailed=True)
-        roster.update(view, ctx.height, cid, collective, self.member, member=jailed)
-        return [Event.of("member_jailed", collective=cid, member=self.member.raw)]
+        return [roster.jail(view, ctx.height, cid, collective, self.member)]
 
 
 class _TokenSupplyAction(Action):

@@ -2,8 +2,9 @@
 
 The counting rules are those of `ledger.governance.electorate`: a ballot weighs its voter's
 snapshot power plus what delegators lent them, where a delegator lends (power x ppm, floored per
-delegator) only while they are a member, not an expulsion target, and have not voted themselves.
-Each of those facts is fixed at the snapshot except three, and each change is applied where it
+delegator) only while they are a member, not an expulsion target, and have not voted themselves,
+and only to a delegate who is still a member and not jailed.
+Each of those facts is fixed at the snapshot except four, and each change is applied where it
 happens, in O(1) per affected ballot:
 - a ballot is cast or replaced (`record`): the voter's weight is computed once, from the
   reverse delegation index (`delegation.delegators_of`), and their old contribution replaced;
@@ -13,7 +14,9 @@ happens, in O(1) per affected ballot:
   ballot counts only the snapshot power still held, issue 23 item 5; `power_changed`, called
   by `checkpoints.sync`): their own ballot, or what they lend to each delegate's ballot, is
   adjusted in every proposal of that collective in VOTING. Leaving zeroes the shares, so a
-  delegator who left lends nothing.
+  delegator who left lends nothing;
+- a delegate joins, leaves or is jailed (`standing_changed`, a roster standing hook): their
+  ballot's lent part is recounted, so a delegate who left carries nothing lent to them.
 A voter's own ballot also counts their weight bonus (`ledger.governance.weight_bonus`, fixed at
 the snapshot), as own power: it is never lent, and it counts only while the voter holds some of
 their snapshot power (it leaves with the last share and comes back with the first).
@@ -30,14 +33,19 @@ from dataclasses import dataclass
 from ledger import codec
 from ledger.codec import Fields
 from ledger.collectives.checkpoints import point_at, register_power_listener
-from ledger.collectives.delegation import delegators_of, effective_delegation
+from ledger.collectives.delegation import (
+    carries_delegations,
+    delegators_of,
+    effective_delegation,
+)
 from ledger.collectives.params import PPM
+from ledger.collectives.roster import register_standing_hook
 from ledger.collectives.store import get_member
 from ledger.governance import keys
 from ledger.governance.ballots import Ballot, ballots, get_ballot
 from ledger.governance.electorate import snapshot_power
 from ledger.governance.kinds import VotingMethod
-from ledger.governance.proposal import Proposal
+from ledger.governance.proposal import Proposal, require_proposal
 from ledger.governance.tally import scores
 from ledger.governance.weight_bonus import bonus, bonus_at
 from ledger.keys import Address
@@ -136,6 +144,8 @@ def lent(view: StateView, pid: int, proposal: Proposal, delegator: Address, to: 
 
 def _lent_unless_voted(view: StateView, proposal: Proposal, delegator: Address, to: Address) -> int:
     if get_member(view, proposal.collective, delegator) is None:
+        return 0
+    if not carries_delegations(view, proposal.collective, to):
         return 0
     power = snapshot_power(view, proposal, delegator)
     if power == 0:
@@ -264,8 +274,29 @@ def power_changed(view: StateView, cid: bytes, who: Address, old: int, new: int)
         if not member:
             continue
         for delegate, ppm in effective_delegation(view, cid, who, kind, height):
-            delta = after * ppm // PPM - before * ppm // PPM
-            _reweigh(view, pid, shape, delegate, delta)
+            if carries_delegations(view, cid, delegate):
+                delta = after * ppm // PPM - before * ppm // PPM
+                _reweigh(view, pid, shape, delegate, delta)
+
+
+def standing_changed(view: StateView, cid: bytes, who: Address) -> None:
+    """`who` joined, left or was jailed: in every proposal of `cid` in VOTING where they voted,
+    their ballot carries what their delegators lend them now (nothing once they left or were
+    jailed: `_lent_unless_voted`). O(open votes) reads; a proposal is decoded only where `who`
+    voted, and the lent part is recounted from the rule, so leaving and rejoining is exact."""
+    prefix = keys.VOTING_OF + cid
+    for key, _ in list(view.iter_prefix(prefix)):
+        pid = int.from_bytes(key[len(prefix) :], "big")
+        kept = cast_weight(view, pid, who)
+        if kept is None:
+            continue
+        proposal = require_proposal(view, pid)
+        if who in proposal.excluded:
+            continue
+        weight, own = kept
+        now = sum(lent(view, pid, proposal, d, who) for d in delegators_of(view, cid, who))
+        shape = (proposal.method, option_count(proposal))
+        _reweigh(view, pid, shape, who, now - (weight - own))
 
 
 def cast_votes(view: StateView, pid: int) -> list[tuple[int, Ballot]]:
@@ -279,3 +310,4 @@ def cast_votes(view: StateView, pid: int) -> list[tuple[int, Ballot]]:
 
 
 register_power_listener(power_changed)
+register_standing_hook(standing_changed)

@@ -17,7 +17,12 @@ from typing import ClassVar
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ledger.collectives.delegation import ALL_KINDS, Delegate
 from ledger.collectives.exit import RageKick, Ragequit
@@ -63,6 +68,7 @@ from tests.ledger.adversarial.world import (
     check_executions,
     check_exit_locked,
     check_exit_paid_exactly,
+    check_open_tallies,
     check_rights_end_with_membership,
     check_tallies,
     check_value_per_unit_kept,
@@ -259,6 +265,14 @@ class Adversaries(RuleBasedStateMachine):
         before = snapshot(self.world)
         events = self.world.chain.next_block(ms)
         self.observe(before, events)
+
+    @invariant()
+    def open_tallies_count_only_held_power(self) -> None:
+        """Every open vote's running tally equals the count from scratch of the power its voters
+        (and the delegators who lend to a delegate still in good standing) hold now: whatever
+        membership ended (an exit, a RageKick, an expulsion, a jailing) is out of it."""
+        if hasattr(self, "world"):
+            check_open_tallies(self.world)
 
     def teardown(self) -> None:
         """Let every live proposal finish under the invariants, let every holder claim what

@@ -10,7 +10,7 @@ test wherever the rule is what is being checked.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ledger.collectives import keys as ckeys
@@ -32,12 +32,14 @@ from ledger.governance.policy import Policy
 from ledger.governance.proposal import Proposal, Status, require_proposal
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.roles import SetRole
+from ledger.governance.running import running_tally
 from ledger.governance.vote_txs import Vote
 from ledger.keys import Address, PrivateKey
 from ledger.state.events import Event
 from ledger.treasury.allowances import Grantee, GranteeKind, allowances_of
 from tests.ledger import custody
 from tests.ledger.conftest import ALICE, BOB, BRAND, CAROL, DAVE, ERIN, MALLORY, YES, Chain
+from tests.ledger.governance.reference import reference_tally
 
 SHARES, LOOT, BADGE = 0, 1, 2
 CLASSES = (
@@ -153,6 +155,7 @@ class Snapshot:
     treasury: dict[bytes, int]  # asset raw -> balance
     exit_supply: int
     shares: dict[bytes, int]  # address raw -> backing units (0 when jailed or not a member)
+    standing: frozenset[bytes]  # the addresses of members who are not jailed
 
 
 def snapshot(world: World) -> Snapshot:
@@ -162,6 +165,7 @@ def snapshot(world: World) -> Snapshot:
         {a.raw: n for a, n in balances(view, world.cid)},
         exit_supply(view, world.cid, collective),
         {k.address.raw: backing(world, k.address) for k in ACTORS},
+        frozenset(k.address.raw for k in ACTORS if _in_good_standing(world, k.address)),
     )
 
 
@@ -170,6 +174,11 @@ def backing(world: World, who: Address) -> int:
     if member is None or member.jailed:
         return 0
     return shares_of(world.view, world.cid, world.collective(), who)
+
+
+def _in_good_standing(world: World, who: Address) -> bool:
+    member = get_member(world.view, world.cid, who)
+    return member is not None and not member.jailed
 
 
 def fair_exit_payouts(before: Snapshot, units: int) -> dict[bytes, int]:
@@ -275,14 +284,31 @@ def backed_tally(
     world: World, pid: int, p: Proposal, before: Snapshot, after: Snapshot
 ) -> list[int]:
     """The binary tally with every ballot (and every delegated part) counting no more than the
-    voter still holds when the vote counts: power at the snapshot is not enough (item 5)."""
+    voter still holds when the vote counts: power at the snapshot is not enough (item 5); and a
+    delegate who left or was jailed carries nothing lent to them. The tally may run before or
+    after another change of the same tx or block (a jailing, an exit), so each option gets the
+    bound that favours passing: yes and abstain count the power held before or after, whichever
+    is more; no and veto whichever is less (a veto whose power left before the tally is gone)."""
+    high = _backed_scores(world, pid, p, (before, after), max)
+    low = _backed_scores(world, pid, p, (before, after), min)
+    return [high[0], low[1], high[2], low[3]]
 
+
+def _backed_scores(
+    world: World,
+    pid: int,
+    p: Proposal,
+    around: tuple[Snapshot, Snapshot],
+    pick: Callable[[int, int], int],
+) -> list[int]:
     def power(who: Address) -> int:
         if who in p.excluded:
             return 0
         snap = point_at(world.view, p.collective, who, p.snapshot_height).at(p.start_ms)
-        held = max(before.shares.get(who.raw, snap), after.shares.get(who.raw, snap))
-        return min(snap, held)
+        return min(snap, pick(*(s.shares.get(who.raw, snap) for s in around)))
+
+    def carries(delegate: Address) -> bool:  # a member, not jailed, before or after
+        return bool(pick(*(int(delegate.raw in s.standing) for s in around)))
 
     cast = {voter: ballot for voter, ballot in ballots(world.view, pid) if voter not in p.excluded}
     weight = {voter: power(voter) for voter in cast}
@@ -293,7 +319,7 @@ def backed_tally(
         for delegate, ppm in effective_delegation(
             world.view, p.collective, who, p.kind, p.snapshot_height
         ):
-            if delegate in weight:
+            if delegate in weight and carries(delegate):
                 weight[delegate] += lent * ppm // PPM
     tally = [0, 0, 0, 0]
     for voter, ballot in cast.items():
@@ -317,6 +343,22 @@ def check_tallies(world: World, events: Sequence[Event], before: Snapshot, after
         assert bar_passes(policy, tally, p.total_power, p.expedited), (
             f"proposal {pid} passed with power its voters no longer held: "
             f"ledger tally {p.tally}, backed tally {tally} of {p.total_power}"
+        )
+
+
+def check_open_tallies(world: World) -> None:
+    """Each proposal in VOTING: the running tally is the from-scratch count (the reference of
+    tests/ledger/governance/reference.py, which visits every member)."""
+    view = world.view
+    for pid in world.proposals:
+        p = require_proposal(view, pid)
+        if p.status is not Status.VOTING:
+            continue
+        kept = running_tally(view, pid, p)
+        scratch = reference_tally(view, pid, p)
+        assert (kept.scores, kept.direct, kept.turnout) == scratch[:3], (
+            f"open proposal {pid} counts {kept.scores} (direct {kept.direct}), its voters hold "
+            f"{scratch[0]} (direct {scratch[1]})"
         )
 
 
@@ -373,7 +415,8 @@ def check_exit_locked(world: World, who: Address, locks_before: list[int]) -> No
 
 
 def check_rights_end_with_membership(world: World, events: Sequence[Event]) -> None:
-    """A non-member holds no role, allowance or delegation, and approves nothing (item 3)."""
+    """A non-member holds no role, allowance or delegation, and approves nothing (item 3); nobody
+    delegates to a jailed member."""
     view, cid = world.view, world.cid
 
     def member(raw: bytes) -> bool:
@@ -393,6 +436,7 @@ def check_rights_end_with_membership(world: World, events: Sequence[Event]) -> N
             assert member(raw), f"non-member {raw.hex()} delegates"
             for delegate, _ppm in splits:
                 assert member(delegate.raw), f"non-member {delegate.raw.hex()} is a delegate"
+                assert _in_good_standing(world, delegate), f"jailed {delegate!r} is a delegate"
     for event in events:
         if event.kind == "multisig_approval":
             signer = event.get("signer")

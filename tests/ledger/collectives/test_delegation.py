@@ -3,17 +3,21 @@ by the delegator's own vote, and read as of the proposal's snapshot."""
 
 from __future__ import annotations
 
+from ledger.collectives import roster
 from ledger.collectives.delegation import ALL_KINDS, Delegate, current_delegations
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.params import DAY
+from ledger.collectives.store import require_collective
 from ledger.collectives.token_transfer import TokenTransfer
 from ledger.errors import ErrorCode
 from ledger.governance.ballots import Ballot
 from ledger.governance.kinds import BinaryOption, ProposalKind
 from ledger.governance.proposal import require_proposal
 from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.running import running_tally
 from ledger.governance.vote_txs import Vote
+from ledger.state.events import Event
 from tests.ledger.conftest import ALICE, BOB, CAROL, DAVE, ERIN, Chain, proposal_id
 
 YES = Ballot.binary(BinaryOption.YES)
@@ -145,3 +149,53 @@ def test_an_empty_scoped_delegation_opts_out_of_the_general_one(chain: Chain) ->
     pid = signal(chain, cid)
     chain.send(ALICE, Vote(pid, YES))
     assert tally(chain, pid) == (10, 0, 0, 0)  # Bob's 6 stay with Bob, who did not vote
+
+
+def test_a_delegate_who_leaves_drops_out_of_every_delegation_to_them(chain: Chain) -> None:
+    """Carol leaves: Bob's half to her comes back to him, his half to Alice stays, and his
+    signal-scoped delegation to her becomes an empty one (his own vote on signals, not a
+    hand-over to Alice, whom he did not choose for signals)."""
+    cid = guild(chain)
+    chain.send(BOB, Delegate(cid, ALL_KINDS, ((ALICE.address, 500_000), (CAROL.address, 500_000))))
+    chain.send(BOB, Delegate(cid, ProposalKind.SIGNAL, ((CAROL.address, 1_000_000),)))
+    chain.send(ALICE, Delegate(cid, ALL_KINDS, ((BOB.address, 1),)))
+    receipt = chain.send(CAROL, Ragequit(cid, ((0, 4),)))
+    assert Event.of("member_left", collective=cid, member=CAROL.address.raw) in receipt.events
+    view = chain.view
+    assert roster.member_count(view, cid) == 3
+    assert current_delegations(view, cid, BOB.address) == [(ALL_KINDS, ((ALICE.address, 500_000),))]
+    assert current_delegations(view, cid, ALICE.address) == [(ALL_KINDS, ((BOB.address, 1),))]
+    chain.next_block()
+    pid = signal(chain, cid)
+    chain.send(ALICE, Vote(pid, YES))
+    assert tally(chain, pid) == (10, 0, 0, 0)  # Bob's 6 stay with Bob, who did not vote
+
+
+def test_a_delegate_who_leaves_during_a_vote_stops_carrying_what_was_lent(chain: Chain) -> None:
+    """Carol votes no with Bob's 6 lent to her, then leaves while the vote is open: her ballot
+    carries nothing any more, and Bob, who had not voted, votes with his own 6."""
+    cid = guild(chain)
+    chain.send(BOB, Delegate(cid, ALL_KINDS, ((CAROL.address, 1_000_000),)))
+    chain.next_block()
+    pid = signal(chain, cid)
+    chain.send(CAROL, Vote(pid, NO))
+    assert running_tally(chain.view, pid, require_proposal(chain.view, pid)).scores[1] == 10
+    chain.send(CAROL, Ragequit(cid, ((0, 4),)))
+    assert running_tally(chain.view, pid, require_proposal(chain.view, pid)).scores[1] == 0
+    chain.send(BOB, Vote(pid, YES))
+    assert tally(chain, pid) == (6, 0, 0, 0)
+
+
+def test_a_jailed_delegate_carries_nothing_and_is_delegated_to_no_more(chain: Chain) -> None:
+    """An expulsion without forfeit jails Carol (`roster.jail`, what `Expel` runs): the
+    delegations to her end as if she had left, and her ballot loses what was lent to it."""
+    cid = guild(chain)
+    chain.send(BOB, Delegate(cid, ALL_KINDS, ((CAROL.address, 1_000_000),)))
+    chain.next_block()
+    pid = signal(chain, cid)
+    chain.send(CAROL, Vote(pid, NO))
+    collective = require_collective(chain.view, cid)
+    event = roster.jail(chain.view, chain.height, cid, collective, CAROL.address)
+    assert event == Event.of("member_jailed", collective=cid, member=CAROL.address.raw)
+    assert current_delegations(chain.view, cid, BOB.address) == []
+    assert tally(chain, pid) == (0, 0, 0, 0)

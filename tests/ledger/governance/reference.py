@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ledger.collectives.delegation import effective_delegation
 from ledger.collectives.params import PPM
-from ledger.collectives.store import iter_members
+from ledger.collectives.store import get_member, iter_members
 from ledger.governance.ballots import Ballot, ballots
 from ledger.governance.electorate import snapshot_power
 from ledger.governance.kinds import VotingMethod
@@ -56,9 +56,15 @@ def weighted_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[
             view, proposal.collective, who, proposal.kind, proposal.snapshot_height
         )
         for delegate, ppm in splits:
-            if delegate in weight:
+            if delegate in weight and _carries(view, proposal.collective, delegate):
                 weight[delegate] += power * ppm // PPM
     return [(weight[voter], cast[voter]) for voter in sorted(cast, key=lambda a: a.raw)]
+
+
+def _carries(view: StateView, cid: bytes, delegate: Address) -> bool:
+    """Lent power counts only for a delegate who is still a member and not jailed."""
+    member = get_member(view, cid, delegate)
+    return member is not None and not member.jailed
 
 
 def reference_tally(

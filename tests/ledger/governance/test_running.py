@@ -52,13 +52,14 @@ delegate_then_delegator = st.tuples(
     few,
     st.integers(0, 5),
     st.integers(0, 10**6),
-    st.sampled_from(("vote", "leave")),
+    st.sampled_from(("vote", "leave", "jail delegate", "delegate leaves")),
 )
 others = (
     delegation,
     st.tuples(st.just("open"), who, st.sampled_from(METHODS)),
     st.tuples(st.just("leave"), who),
     st.tuples(st.just("join"), who),
+    st.tuples(st.just("jail"), who),
     st.tuples(st.just("block"), st.sampled_from((1_000, HOUR, DAY))),
     st.tuples(st.just("shares"), who, st.integers(-20, 20)),
     st.tuples(st.just("renew"), who),
@@ -128,9 +129,13 @@ def run(chain: Chain, cid: bytes, pids: list[int], step: tuple[Any, ...]) -> Non
         pid = pids[args[1] % len(pids)]
         ballot = ballot_for(require_proposal(view, pid).method, args[2])
         chain.attempt(key, Vote(pid, ballot))
-    elif op == "pair":  # a delegate votes, then one who lends to them votes, leaves or rejoins
+    elif op == "pair":  # a delegate votes, then one who lends to them votes, leaves or rejoins,
+        # or the delegate is jailed, leaves or rejoins (what is lent to them stops, then resumes)
         delegate = key.address
         run(chain, cid, pids, ("vote", args[0], args[1], args[2]))
+        if args[3] in ("jail delegate", "delegate leaves"):
+            run(chain, cid, pids, ("jail" if args[3] == "jail delegate" else "leave", args[0]))
+            return
         for i, lender in enumerate(PEOPLE):
             if delegators_of(view, cid, delegate).count(lender.address):
                 then = args[3] if get_member(view, cid, lender.address) else "join"
@@ -138,6 +143,8 @@ def run(chain: Chain, cid: bytes, pids: list[int], step: tuple[Any, ...]) -> Non
                 break
     elif op == "leave" and get_member(view, cid, key.address) is not None:
         roster.leave(view, chain.height, cid, require_collective(view, cid), key.address)
+    elif op == "jail" and (member := get_member(view, cid, key.address)) and not member.jailed:
+        roster.jail(view, chain.height, cid, require_collective(view, cid), key.address)
     elif op == "join" and get_member(view, cid, key.address) is None:
         collective = require_collective(view, cid)
         roster.join(view, chain.height, cid, collective, key.address, now_ms=chain.time_ms)
