@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from consensus.actions import Action, Broadcast, ScheduleTimeout
+from consensus.actions import Action, Broadcast, Decide, ScheduleTimeout
 from consensus.machine import ConsensusMachine
 from consensus.messages import MAX_ROUND, NIL, Proposal, Step
 from consensus.signer import MemorySignStateStore, Signer
@@ -176,3 +176,24 @@ def test_a_machine_not_yet_started_ignores_every_input_and_then_starts_clean() -
     fresh.on_start(1, net.validators_at(1))
     assert (fresh.height, fresh.round, fresh.step, fresh.decided) == (1, 0, Step.PROPOSE, False)
     assert (fresh.locked, fresh.valid) == ((-1, None), (-1, None))
+
+
+def test_a_block_precommitted_by_two_thirds_that_the_application_refuses_is_not_decided() -> None:
+    """If +2/3 precommit a block this node's application finds invalid (a bug or a Byzantine
+    supermajority), the node must not decide it, and the precommit quorum still schedules the
+    precommit timeout (line 47), so the node moves on to the next round instead of waiting."""
+    net = Net(stop_height=1)
+    proposer, target = net.proposer(1, 0), quiet_node(net)
+    others = [n for n in net.nodes if n is not target]
+    target.machine.on_start(1, net.validators_at(1))
+    block = proposer.app.propose(1, 0)
+    foreign = Block(
+        dataclasses.replace(block.header, chain_id="another-chain"), (), (), block.last_commit
+    )
+    message = Proposal.sign_bytes_for(GENESIS_HASH, 1, 0, -1, foreign.hash())
+    said = receive(target.machine, Proposal(1, 0, -1, foreign, proposer.key.sign(message)))
+    for n in others:
+        said += target.machine.on_vote(raw_vote(n.key, VoteType.PRECOMMIT, 1, 0, foreign.hash()))
+    assert not target.machine.decided
+    assert not [a for a in said if isinstance(a, Decide)]
+    assert ScheduleTimeout(1, 0, Step.PRECOMMIT, FAST.for_step(Step.PRECOMMIT, 0)) in said
