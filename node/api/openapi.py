@@ -26,9 +26,16 @@ from node.api.openapi_build import (
     responses,
 )
 from node.api.openapi_light import LIGHT_SCHEMAS, light_paths
-from node.api.openapi_schemas import SCHEMAS, ref
+from node.api.openapi_schemas import SCHEMAS, Schema, ref
 from node.api.openapi_snapshots import SNAPSHOT_SCHEMAS, snapshot_paths
 from node.api.openapi_state import STATE_SCHEMAS
+
+COLLECTIVE_ID = path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")
+
+
+def collective_op(summary: str, schema: str, *extra: Schema) -> Schema:
+    """A GET of one collective's records: 400 for a malformed id, 404 for an unknown one."""
+    return get_op(summary, schema, [COLLECTIVE_ID, *extra], 400, 404, tag="collectives")
 
 
 def paths(hrp: str) -> dict[str, Any]:
@@ -149,19 +156,16 @@ def paths(hrp: str) -> dict[str, Any]:
             tag="state",
         ),
         "/v1/collectives": get_op("Every collective", "CollectiveList", [], tag="collectives"),
-        "/v1/collectives/{id}": get_op(
+        "/v1/collectives/{id}": collective_op(
             "Members, holdings, supply, treasury and policies",
             "Collective",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), PROOF],
-            400,
-            404,
-            tag="collectives",
+            PROOF,
         ),
         "/v1/collectives/{id}/proposals": get_op(
             "The collective's proposals, newest first",
             "ProposalList",
             [
-                path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"),
+                COLLECTIVE_ID,
                 LIMIT,
                 query_param(
                     "before",
@@ -173,61 +177,38 @@ def paths(hrp: str) -> dict[str, Any]:
             404,
             tag="collectives",
         ),
-        "/v1/collectives/{id}/splits": get_op(
+        "/v1/collectives/{id}/splits": collective_op(
             "Revenue splits the collective owns or is paid by",
             "CollectiveSplits",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")],
-            400,
-            404,
-            tag="collectives",
         ),
-        "/v1/collectives/{id}/content": get_op(
+        "/v1/collectives/{id}/content": collective_op(
             "Content anchored in the collective, with its latest moderation",
             "CollectiveContent",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
-            400,
-            404,
-            tag="collectives",
+            LIMIT,
         ),
-        "/v1/collectives/{id}/streams": get_op(
+        "/v1/collectives/{id}/streams": collective_op(
             "The streams the collective's treasury pays, by stream id",
             "CollectiveStreams",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
-            400,
-            404,
-            tag="collectives",
+            LIMIT,
         ),
-        "/v1/collectives/{id}/rounds": get_op(
+        "/v1/collectives/{id}/rounds": collective_op(
             "The collective's curation rounds, with live weights while open",
             "CollectiveRounds",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
-            400,
-            404,
-            tag="collectives",
+            LIMIT,
         ),
-        "/v1/collectives/{id}/standing/{address}": get_op(
+        "/v1/collectives/{id}/standing/{address}": collective_op(
             "A member's standing in the collective now (decayed), and the policy",
             "Standing",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), address],
-            400,
-            404,
-            tag="collectives",
+            address,
         ),
-        "/v1/collectives/{id}/matchings": get_op(
+        "/v1/collectives/{id}/matchings": collective_op(
             "The collective's matching rounds, with each initiative's match now while open",
             "CollectiveMatchings",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$"), LIMIT],
-            400,
-            404,
-            tag="collectives",
+            LIMIT,
         ),
-        "/v1/collectives/{id}/economics": get_op(
+        "/v1/collectives/{id}/economics": collective_op(
             "The collective's reputation policy and its reward schedule by standing",
             "Economics",
-            [path_param("id", "collective id (20 bytes, hex)", "^(0x)?[0-9a-fA-F]{40}$")],
-            400,
-            404,
-            tag="collectives",
         ),
         "/v1/rounds/{id}": get_op(
             "A curation round: terms, status, and what each recipient would be paid now",
