@@ -6,16 +6,17 @@ import dataclasses
 
 import pytest
 
-from ledger.collectives.create import CollectiveCreate, Founder
+from ledger.collectives.create import MAX_FOUNDERS, CollectiveCreate, Founder, install_collective
 from ledger.collectives.holdings import exit_supply, holders, holding, supply
 from ledger.collectives.ids import derive_collective_id
 from ledger.collectives.model import DEFAULT_CLASSES, ClassKind, TokenClass
 from ledger.collectives.params import AdmissionMode, CollectiveParams
 from ledger.collectives.roster import member_count
 from ledger.collectives.store import get_member, require_collective
-from ledger.errors import ErrorCode
+from ledger.errors import ErrorCode, TxError
 from ledger.governance.kinds import ProposalKind
 from ledger.governance.policy import DEFAULT_POLICIES, Policy, policy_for
+from ledger.keys import Address
 from tests.ledger.conftest import ALICE, BOB, CAROL, Chain
 
 
@@ -105,3 +106,38 @@ def test_founders_beyond_max_members_are_refused(chain: Chain) -> None:
         params=CollectiveParams(max_members=1),
     )
     assert chain.reject(ALICE, payload) is ErrorCode.LIMIT_REACHED
+
+
+def test_creating_a_collective_says_so_with_its_id_and_name_before_its_founders_join(
+    chain: Chain,
+) -> None:
+    """Explorers and wallets learn of a new collective from this event: its id and name."""
+    receipt = chain.send(ALICE, definition(name="Pixel Guild"))
+    first = receipt.events[0]
+    cid = derive_collective_id(ALICE.address, 0)
+    assert (first.kind, dict(first.attributes)) == (
+        "collective_created",
+        {"collective": cid, "name": "Pixel Guild"},
+    )
+
+
+def test_a_collective_id_already_taken_is_never_overwritten(chain: Chain) -> None:
+    """Ids are derived from creator and nonce, so a clash needs a bug elsewhere: the install
+    itself still refuses to write over an existing collective."""
+    cid = chain.create_collective(ALICE, [(ALICE, (1, 0))], name="first")
+    collective = require_collective(chain.view, cid)
+    again = dataclasses.replace(collective, name="second")
+    with pytest.raises(TxError) as refused:
+        install_collective(chain.view, 1, 0, cid, again, founders=(), policies=())
+    assert refused.value.code is ErrorCode.ALREADY_EXISTS
+    assert require_collective(chain.view, cid).name == "first"
+
+
+def test_a_collective_may_have_exactly_the_most_founders_allowed(chain: Chain) -> None:
+    founders = tuple(Founder(Address(i.to_bytes(20, "big")), (1, 0)) for i in range(1, 101))
+    assert len(founders) == MAX_FOUNDERS
+    params = CollectiveParams(max_members=MAX_FOUNDERS)
+    chain.send(ALICE, definition(founders=founders, params=params))
+    assert member_count(chain.view, derive_collective_id(ALICE.address, 0)) == MAX_FOUNDERS
+    too_many = (*founders, Founder(Address(bytes([200]) * 20), (1, 0)))
+    assert chain.reject(ALICE, definition(founders=too_many)) is ErrorCode.INVALID_PARAMS
