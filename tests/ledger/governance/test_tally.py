@@ -13,10 +13,12 @@ from ledger.governance.kinds import DecisionMethod, VotingMethod
 from ledger.governance.policy import Policy
 from ledger.governance.tally import (
     Outcome,
+    allocation_supported,
     binary_certain,
     binary_outcome,
     choice_winner,
     instant_runoff,
+    plurality_winner,
     scores,
 )
 
@@ -145,3 +147,31 @@ def test_ranked_choice_is_neutral_to_how_choices_are_numbered(
     renamed = [(w, Ballot(tuple(relabel[o] for o in b.options))) for w, b in votes]
     winner = instant_runoff(4, votes)
     assert instant_runoff(4, renamed) == (relabel[winner] if winner >= 0 else -1)
+
+
+def test_an_allocation_passes_only_strictly_above_the_threshold_of_all_scores() -> None:
+    """The last choice is "none": the targets together need more than the threshold (half by
+    default) of every score, as yes over yes + no; one unit of support can be enough."""
+    assert not allocation_supported(POLICY, [40, 60])  # support alone is not enough
+    assert not allocation_supported(POLICY, [25, 25, 50])  # exactly half: not above
+    assert allocation_supported(POLICY, [26, 25, 50])
+    assert allocation_supported(POLICY, [1, 0])  # the smallest support there is
+    assert not allocation_supported(POLICY, [0, 0])
+
+
+def test_a_quadratic_poll_is_won_by_breadth_not_by_one_large_holder() -> None:
+    """100 units on option 0 count sqrt: 10,000; two holders of 36 on option 1 count 6,000
+    each. Summed plainly the large holder would win."""
+    votes = [(100, Ballot((0,), (1_000_000,))), *((36, Ballot((1,), (1_000_000,))),) * 2]
+    assert choice_winner(VotingMethod.QUADRATIC, 2, votes) == 1
+    assert choice_winner(VotingMethod.WEIGHTED, 2, votes) == 0
+
+
+def test_a_ranked_poll_without_ballots_or_with_one_voter() -> None:
+    assert instant_runoff(1, []) == -1  # one choice but nobody ranked it: no winner
+    assert instant_runoff(2, [(1, Ballot((0,)))]) == 0  # one unit is a majority of one
+
+
+def test_plurality_with_no_choices_has_no_winner() -> None:
+    assert plurality_winner([]) == -1
+    assert plurality_winner([0, 0]) == -1
