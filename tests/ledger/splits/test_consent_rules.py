@@ -8,12 +8,20 @@ its owner alone), and removing a recipient is a fall to zero however small its s
 
 from __future__ import annotations
 
+import dataclasses
+
 from ledger.errors import ErrorCode
 from ledger.keys import PrivateKey
-from ledger.splits.consent import Consent, harmed_parties, sign_consent
+from ledger.splits.consent import (
+    Consent,
+    direct_fee_ppm,
+    fee_rises,
+    harmed_parties,
+    sign_consent,
+)
 from ledger.splits.parties import Party
 from ledger.splits.payloads import SplitCreate, SplitUpdate
-from ledger.splits.records import SplitConfig, SplitTerms
+from ledger.splits.records import SplitConfig, SplitMode, SplitTerms
 from ledger.splits.store import get_config
 from tests.ledger.splits.conftest import (
     ANA,
@@ -131,3 +139,14 @@ def test_harm_is_a_fall_of_the_fraction_not_of_the_share() -> None:
     fee = SplitTerms(old.recipients, old.shares, old.total, fee_ppm=1)
     assert harmed_parties(config, fee) == config.parties()  # a fee comes off everyone
     assert old.share_of(account(EMI)) == 0
+
+
+def test_moving_to_accrue_with_any_fee_is_a_rise_for_direct_payments() -> None:
+    """A PUSH split charges a direct payment no keeper fee, whatever its fee says (the fee is
+    for distributions of accrued funds): switching to ACCRUE with a fee, even a lower one than
+    the PUSH split declared, makes direct payments pay it, so recipients must consent."""
+    push = terms_for([(ANA, 1), (BEN, 1)], fee_ppm=5)
+    accrue = dataclasses.replace(push, fee_ppm=1, mode=SplitMode.ACCRUE)
+    assert direct_fee_ppm(push) == 0 and direct_fee_ppm(accrue) == 1
+    assert fee_rises(push, accrue)
+    assert not fee_rises(accrue, dataclasses.replace(accrue, mode=SplitMode.PUSH))

@@ -3,8 +3,11 @@ search stops at MAX_GRAPH_NODES reachable splits (bounded work per tx)."""
 
 from __future__ import annotations
 
-from ledger.errors import ErrorCode
+import pytest
+
+from ledger.errors import ErrorCode, TxError
 from ledger.keys import PrivateKey
+from ledger.splits.consent import missing_consents
 from ledger.splits.graph import MAX_GRAPH_NODES
 from ledger.splits.parties import Party
 from ledger.splits.payloads import SplitCreate, SplitUpdate
@@ -70,3 +73,24 @@ def test_payees_may_reach_exactly_the_graph_limit_and_not_one_split_more(chain: 
     )
     chain.run(ANA, SplitCreate(None, one_more))  # an account is no node of the graph
     assert chain.reject(ANA, SplitCreate(None, extra)) is ErrorCode.SPLIT_GRAPH_TOO_LARGE
+
+
+def test_asking_consent_walks_at_most_the_graph_limit_and_names_each_party_once(
+    chain: Chain,
+) -> None:
+    """Harmed nested splits are asked through every party they pay, but the walk is bounded like
+    the payee graph: 256 nested splits are walked, the 257th refuses the change as too large to
+    ask. An account reached through 254 leaves is missing once, and every harmed account that
+    did not consent is named, not only the first."""
+    leaves = [leaf(chain, EMI) for _ in range(MAX_GRAPH_NODES - 1)]
+    first = hub(chain, leaves[:MAX_RECIPIENTS])
+    second = hub(chain, leaves[MAX_RECIPIENTS : MAX_GRAPH_NODES - 2])
+    at_limit = [Party.split(first), Party.split(second)]
+    assert missing_consents(chain.view, at_limit, frozenset()) == [account(EMI)]
+    assert missing_consents(chain.view, at_limit, frozenset({account(EMI)})) == []
+    with pytest.raises(TxError) as refused:
+        missing_consents(chain.view, [*at_limit, Party.split(leaves[-1])], frozenset())
+    assert refused.value.code is ErrorCode.SPLIT_GRAPH_TOO_LARGE
+    harmed = [account(ANA), account(BEN), account(ANA)]
+    assert missing_consents(chain.view, harmed, frozenset()) == [account(ANA), account(BEN)]
+    assert missing_consents(chain.view, harmed, frozenset({account(ANA)})) == [account(BEN)]
