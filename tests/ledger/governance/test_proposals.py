@@ -279,3 +279,19 @@ def test_one_live_proposal_per_proposer_and_one_kind_per_proposal(chain: Chain) 
     )
     assert chain.reject(ERIN, spend(cid, 1)) is ErrorCode.NOT_MEMBER
     assert chain.reject(BOB, ProposalSponsor(999)) is ErrorCode.NOT_FOUND
+
+
+def test_a_proposal_first_tried_after_its_expiry_expires_at_once(chain: Chain) -> None:
+    """The chain was silent from before the grace ended until after the execution window
+    closed: the first attempt fails (the treasury cannot pay) and, being past the expiry, ends
+    the proposal as EXPIRED at once instead of parking it READY for a retry nobody may make."""
+    cid = guild(chain)
+    pid = proposal_id(chain.send(CAROL, spend(cid, 5000)))
+    for key in (ALICE, BOB, CAROL):
+        chain.send(key, Vote(pid, YES))
+    chain.next_block(5 * DAY)
+    chain.next_block(17 * DAY)  # grace (2 d) and the execution window (14 d) both pass unseen
+    chain.next_block()
+    assert status(chain, pid) is Status.EXPIRED
+    assert balance(chain, ERIN) == START_BALANCE
+    assert chain.reject(DAVE, ProposalProcess(pid)) is ErrorCode.INVALID_STATE
