@@ -29,7 +29,8 @@ from node.p2p import BaseHandler, MessageType, PeerManager, Penalty
 from node.runner import Runner
 from node.snapshots import SnapshotServer
 from node.statesync_wire import ChunkRequest, ChunkResponse, encode_offers
-from node.sync import UNSOLICITED_PENALTY, BlockSync
+from node.sync import BlockSync
+from node.sync_peers import UNSOLICITED_PENALTY
 from node.wire import (
     BlockRequest,
     Status,

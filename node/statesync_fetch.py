@@ -17,7 +17,7 @@ import logging
 from ledger.codec import MalformedError
 from node.p2p import BaseHandler, MessageType, PeerManager
 from node.statesync_wire import ChunkRequest, ChunkResponse, SnapshotOffer, decode_offers
-from node.sync import UNSOLICITED_PENALTY, peek_height
+from node.sync_peers import UNSOLICITED_PENALTY, peek_height
 from node.wire import BlockRequest, BlockResponse, Status
 
 log = logging.getLogger(__name__)

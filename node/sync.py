@@ -17,31 +17,8 @@ while block h executes on the event loop the workers verify h + 1, h + 2, ... an
 connection goes on reading (docs/performance.md has the catch-up figures).
 
 A peer that serves a block failing 1 or 3 (or a body that does not match its header) is banned,
-its requests are given to other peers, and sync goes on. A request that gets no answer within
-the peer's patience (`REQUEST_TIMEOUT` at first) is given to another peer, and the silent peer
-is taken to lack that height (until its next STATUS) and loses a little score; a peer asked for
-a block it does not have answers with its STATUS instead. An answer that comes after all shows
-the peer serves what it claims, only slowly (a loaded validator serving big blocks): its miss
-streak ends and its patience grows to `PATIENCE_FACTOR` times its answer time (at most
-`MAX_PATIENCE`), so a joiner whose only peer is slow waits for it instead of banning it.
-A peer that reports a lower height than it did before on the same connection is penalized
-(CometBFT ASA-2025-001).
-
-A slow peer cannot stall the in-order apply: when the next height we need has waited
-`HEDGE_AFTER` seconds, it is asked of a second peer too, and the first answer wins (the other
-is accepted late, without penalty, and dropped). An answer later than `SLOW_ANSWER` (or half the
-peer's patience, if more) costs its peer `SLOW_PENALTY`: a peer that always answers just under
-the timeout sinks slowly.
-
-A `BLOCK_RESPONSE` nobody asked for (or a repeat of one already handled) is refused after
-reading its height only (`on_response_payload`, before the block is decoded) and costs its peer
-`UNSOLICITED_PENALTY`.
-
-A peer that does not serve a height it claimed is doubted: its claims no longer make us
-"syncing" (nor raise `target_height`) until it serves a block, and each further miss in a row
-costs twice the last (`NO_ANSWER_PENALTY`, doubling; a miss more than `MISS_MEMORY` seconds
-old is forgiven), so a peer that keeps re-announcing a height it never serves is banned after
-a few misses.
+its requests are given to other peers, and sync goes on. How long a request waits, what a late,
+slow, unasked or missing answer costs, and when a peer is doubted: node/sync_peers.py.
 
 A peer only one height ahead is usually just a few milliseconds quicker than us at the same
 decision, so that height is requested only after `GRACE_SECONDS`; consensus normally gets there
@@ -58,16 +35,25 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from consensus.commit import verify_commit
 from consensus.errors import CommitError
-from ledger.codec import MalformedError, TrustedReader
 from node.chain import Chain
 from node.mempool import SignatureVerifier
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.runner import Runner
+from node.sync_peers import (
+    MISS_MEMORY,
+    NO_ANSWER_PENALTY,
+    REQUEST_TIMEOUT,
+    SLOW_ANSWER,
+    SLOW_PENALTY,
+    UNSOLICITED_PENALTY,
+    PeerState,
+    Request,
+    peek_height,
+)
 from node.wire import BlockRequest, BlockResponse, Net, Status
 
 log = logging.getLogger(__name__)
@@ -75,58 +61,9 @@ log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 8
 PER_PEER_IN_FLIGHT = 2
 WINDOW = 16  # x the largest block: what out-of-order blocks may hold in memory
-REQUEST_TIMEOUT = 5.0  # the patience with a peer whose answers came in time so far
-MAX_PATIENCE = 30.0  # what a peer that answers late can earn: PATIENCE_FACTOR x its latency
-PATIENCE_FACTOR = 4.0
-LATENCY_WEIGHT = 0.25  # of a new answer time in a peer's running latency
 HEDGE_AFTER = 1.0  # the next height we need is asked of a second peer after this long
-SLOW_ANSWER = 2.5  # an answer later than this costs its peer SLOW_PENALTY
 GRACE_SECONDS = 1.5
-NO_ANSWER_PENALTY = 5  # doubled for each further miss in a row
-MISS_MEMORY = 60.0  # a miss older than this no longer doubles the next penalty
-SLOW_PENALTY = 2
-UNSOLICITED_PENALTY = 10
 LATE_KEPT = 64  # (height, peer) pairs whose late answer is still welcome
-
-
-def peek_height(payload: bytes) -> int | None:
-    """The height of a `BLOCK_RESPONSE` (`[height, block, commit]`), read from its first bytes
-    without decoding the block; None when they are not that."""
-    reader = TrustedReader(payload[:16])
-    try:
-        if reader.array_header() != 3:
-            return None
-        height = reader.item()
-    except MalformedError:
-        return None
-    return height if isinstance(height, int) and not isinstance(height, bool) else None
-
-
-@dataclass(slots=True)
-class _Peer:
-    height: int
-    in_flight: int = 0
-    misses: int = 0  # requests in a row it did not serve; > 0: its claims are doubted
-    last_miss: float = float("-inf")
-    latency: float = 0.0  # running average of its answer times, late answers included
-
-    def patience(self) -> float:
-        """How long a request to this peer may wait before it counts as unanswered."""
-        return min(MAX_PATIENCE, max(REQUEST_TIMEOUT, PATIENCE_FACTOR * self.latency))
-
-    def answered_after(self, seconds: float, *, late: bool = False) -> None:
-        """An answer `seconds` after the request; a late one (after the request was given up)
-        is taken at its full time, so the next request waits long enough at once."""
-        self.misses = 0  # it serves what it claims
-        self.latency += LATENCY_WEIGHT * (seconds - self.latency)
-        if late:
-            self.latency = max(self.latency, seconds)
-
-
-@dataclass(slots=True)
-class _Request:
-    peer: bytes
-    sent: float
 
 
 class BlockSync:
@@ -146,9 +83,9 @@ class BlockSync:
         self._verifier = verifier
         self._ban = ban
         self._clock = clock
-        self._peers: dict[bytes, _Peer] = {}
-        self._requests: dict[int, _Request] = {}
-        self._hedges: dict[int, _Request] = {}  # a second request for the next height we need
+        self._peers: dict[bytes, PeerState] = {}
+        self._requests: dict[int, Request] = {}
+        self._hedges: dict[int, Request] = {}  # a second request for the next height we need
         # answers still welcome, oldest first, with when they were asked for
         self._late: dict[tuple[int, bytes], float] = {}
         self._received: dict[int, tuple[bytes, BlockResponse]] = {}
@@ -176,7 +113,7 @@ class BlockSync:
             self._net.penalize(peer, Penalty.INVALID, "reported a lower height than before")
             return
         if known is None:
-            self._peers[peer] = _Peer(status.height)
+            self._peers[peer] = PeerState(status.height)
         else:
             known.height = status.height
         self.pump()
@@ -222,7 +159,7 @@ class BlockSync:
             peer = self._choose(height)
             if peer is None:
                 break
-            self._requests[height] = _Request(peer, now)
+            self._requests[height] = Request(peer, now)
             self._peers[peer].in_flight += 1
             self._net.send(peer, MessageType.BLOCK_REQUEST, BlockRequest(height).encode())
 
@@ -245,7 +182,7 @@ class BlockSync:
             request.peer.hex()[:12],
             peer.hex()[:12],
         )
-        self._hedges[height] = _Request(peer, now)
+        self._hedges[height] = Request(peer, now)
         self._peers[peer].in_flight += 1
         self._net.send(peer, MessageType.BLOCK_REQUEST, BlockRequest(height).encode())
 

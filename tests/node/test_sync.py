@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from ledger import codec
 from node.service import Node
-from node.sync import HEDGE_AFTER, NO_ANSWER_PENALTY, REQUEST_TIMEOUT, SLOW_ANSWER
+from node.sync import HEDGE_AFTER
+from node.sync_peers import NO_ANSWER_PENALTY, REQUEST_TIMEOUT, SLOW_ANSWER
 from node.testnet import LocalTestnet
 from node.wire import BlockResponse, Status
 
