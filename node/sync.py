@@ -11,10 +11,8 @@ per peer), up to `WINDOW` heights ahead. Each block is checked in order before i
 3. `Chain.block_error` re-executes it and compares the header's roots;
 4. the runner commits it (`Runner.commit_synced`) and moves consensus to the next height.
 
-Catch-up is a pipeline: a block's signatures go to the workers as soon as it is received, and
-blocks are applied by one task of their own, not by the connection that delivered them, so
-while block h executes on the event loop the workers verify h + 1, h + 2, ... and the peer's
-connection goes on reading (docs/performance.md has the catch-up figures).
+Catch-up is a pipeline: signatures go to the workers as a block arrives and one task applies
+blocks in order, so the workers verify h + 1, h + 2, ... while h executes (docs/performance.md).
 
 A peer that serves a block failing 1 or 3 (or a body that does not match its header) is banned,
 its requests are given to other peers, and sync goes on. How long a request waits, what a late,
@@ -23,9 +21,7 @@ slow, unasked or missing answer costs, and when a peer is doubted: node/sync_pee
 A peer only one height ahead is usually just a few milliseconds quicker than us at the same
 decision, so that height is requested only after `GRACE_SECONDS`; consensus normally gets there
 first. "Syncing" (for status and /readyz) means some peer we do not doubt is at least two
-heights ahead.
-
-`serve` answers a `BLOCK_REQUEST` from the store, sending the stored encodings as they are.
+heights ahead. `serve` answers a `BLOCK_REQUEST` with the stored encodings as they are.
 """
 
 from __future__ import annotations
