@@ -83,19 +83,44 @@ class Link:
         self.writers.clear()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Forward one connection; every socket it opened is aborted on the way out, whether it
+        ends, is blocked, or is cancelled while still dialling (a socket left to the garbage
+        collector is a leak, and pytest reports it)."""
         handler = asyncio.current_task()
         assert handler is not None
         self.handlers.add(handler)
         handler.add_done_callback(self.handlers.discard)
-        if self.blocked:
-            writer.transport.abort()
-            return
+        self.writers.add(writer)  # a partition aborts it even while the upstream is dialled
+        up_writer: asyncio.StreamWriter | None = None
         try:
-            up_reader, up_writer = await asyncio.open_connection(self.target_host, self.target_port)
-        except OSError:
-            writer.transport.abort()
-            return
-        self.writers |= {writer, up_writer}
+            if self.blocked:
+                return
+            try:
+                up_reader, up_writer = await asyncio.open_connection(
+                    self.target_host, self.target_port
+                )
+            except OSError:
+                return
+            if self._is_blocked():  # partitioned while dialling: nothing may pass
+                return
+            self.writers.add(up_writer)
+            await self._forward(reader, writer, up_reader, up_writer)
+        finally:
+            for w in (writer, up_writer):
+                if w is not None:
+                    self.writers.discard(w)
+                    w.transport.abort()
+
+    def _is_blocked(self) -> bool:
+        return self.blocked
+
+    async def _forward(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        up_reader: asyncio.StreamReader,
+        up_writer: asyncio.StreamWriter,
+    ) -> None:
         pumps = [
             asyncio.create_task(self._pump(reader, up_writer)),
             asyncio.create_task(self._pump(up_reader, writer)),
@@ -108,9 +133,6 @@ class Link:
                 task.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
             self.tasks.difference_update(pumps)
-            for w in (writer, up_writer):
-                self.writers.discard(w)
-                w.transport.abort()
 
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue(MAX_QUEUE)
@@ -150,6 +172,10 @@ class Link:
                 await self.server.wait_closed()
         if self.handlers:  # their sockets are aborted: they end by themselves
             await asyncio.wait(list(self.handlers), timeout=2.0)
+        stuck = list(self.handlers)  # e.g. still dialling a stopped node: their finally aborts
+        for task in stuck:
+            task.cancel()
+        await asyncio.gather(*stuck, return_exceptions=True)
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
