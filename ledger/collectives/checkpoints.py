@@ -32,11 +32,13 @@ class PowerPoint:
     power: int = 0
     voting_until: int = 0  # ms; 0 means the vote never lapses
 
+    def lapsed(self, time_ms: int) -> bool:
+        """True when the membership behind this point had lapsed by `time_ms`."""
+        return bool(self.voting_until) and time_ms >= self.voting_until
+
     def at(self, time_ms: int) -> int:
         """The power usable at `time_ms`."""
-        if self.voting_until and time_ms >= self.voting_until:
-            return 0
-        return self.power
+        return 0 if self.lapsed(time_ms) else self.power
 
 
 NO_POWER = PowerPoint()

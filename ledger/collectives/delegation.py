@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from ledger import codec
 from ledger.codec import Fields
 from ledger.collectives import keys
+from ledger.collectives.checkpoints import point_at
 from ledger.collectives.fieldcodec import address
 from ledger.collectives.ids import COLLECTIVE_ID_LEN
 from ledger.collectives.params import PPM
@@ -138,10 +139,17 @@ def clear_delegations_to(view: StateView, height: int, cid: bytes, delegate: Add
                 set_delegation(view, height, cid, delegator, scope=scope, splits=kept)
 
 
-def carries_delegations(view: StateView, cid: bytes, delegate: Address) -> bool:
-    """What is lent to `delegate` counts only while they are a member who is not jailed."""
+def carries_delegations(
+    view: StateView, cid: bytes, delegate: Address, height: int, start_ms: int
+) -> bool:
+    """What is lent to `delegate` on a vote snapshotted at `height` that started at `start_ms`
+    counts only while they are a member who is not jailed, and only if their membership had not
+    lapsed when the vote started. The lapse is judged from their point at the snapshot, as their
+    own power is: a renewal after the start does not bring back what the lapse took."""
     member = get_member(view, cid, delegate)
-    return member is not None and not member.jailed
+    if member is None or member.jailed:
+        return False
+    return not point_at(view, cid, delegate, height).lapsed(start_ms)
 
 
 @register_payload

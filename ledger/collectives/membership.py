@@ -12,7 +12,7 @@ by a member's Admit proposal (an invitation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ledger.codec import Fields
@@ -227,8 +227,8 @@ class MembershipRenewHandler(TxHandler[MembershipRenew]):
         )
         member = require_member(view, cid, payload.member)
         expires = max(ctx.time_ms, member.expires_ms) + params.membership_term_ms
-        renewed = replace(member, expires_ms=expires)
-        roster.update(view, ctx.height, cid, collective, payload.member, member=renewed)
+        who, now = payload.member, ctx.time_ms
+        roster.renew(view, ctx.height, cid, collective, who, expires_ms=expires, now_ms=now)
         return [
             Event.of(
                 "membership_renewed",

@@ -12,6 +12,7 @@ from dataclasses import replace
 from ledger.collectives import checkpoints, keys
 from ledger.collectives.delegation import clear_delegations, clear_delegations_to
 from ledger.collectives.model import Collective, Member
+from ledger.collectives.standing import lapsed
 from ledger.collectives.store import (
     delete_member_record,
     get_member,
@@ -38,9 +39,9 @@ def register_leave_hook(hook: LeaveHook) -> None:
 
 
 def register_standing_hook(hook: StandingHook) -> None:
-    """Run `hook(view, cid, who)` after `who` joins, leaves or is jailed, i.e. whenever whether
-    they carry delegated power changes (`delegation.carries_delegations`): the running tallies
-    of open votes recount what their ballots carry."""
+    """Run `hook(view, cid, who)` after `who` joins, leaves, is jailed or comes back from a
+    lapse, i.e. whenever the delegations they carry change (`delegation.carries_delegations`):
+    the running tallies of open votes recount what their ballots carry."""
     _STANDING_HOOKS.append(hook)
 
 
@@ -86,12 +87,33 @@ def update(
     checkpoints.sync(view, height, cid, collective, who)
 
 
+def renew(
+    view: StateView,
+    height: int,
+    cid: bytes,
+    collective: Collective,
+    who: Address,
+    *,
+    expires_ms: int,
+    now_ms: int,
+) -> None:
+    """Extend `who`'s membership to `expires_ms`. A membership that had lapsed ended the
+    delegations to it (each vote judged that lazily: `delegation.carries_delegations`); the
+    renewal makes it final before they are back, so their delegators keep their own vote until
+    they choose to delegate again, as after a jailing or a leave."""
+    member = require_member(view, cid, who)
+    was_lapsed = lapsed(member, collective.params, now_ms)
+    update(view, height, cid, collective, who, member=replace(member, expires_ms=expires_ms))
+    if was_lapsed:
+        end_delegate(view, height, cid, who)
+
+
 def jail(view: StateView, height: int, cid: bytes, collective: Collective, who: Address) -> Event:
     """Jail `who` (an expulsion without forfeit): their shares stop voting, their exit share
-    stays, and, as when a member leaves, the delegations to them end (`_end_delegate`)."""
+    stays, and, as when a member leaves, the delegations to them end (`end_delegate`)."""
     member = require_member(view, cid, who)
     update(view, height, cid, collective, who, member=replace(member, jailed=True))
-    _end_delegate(view, height, cid, who)
+    end_delegate(view, height, cid, who)
     return Event.of("member_jailed", collective=cid, member=who.raw)
 
 
@@ -109,13 +131,14 @@ def leave(
     for hook in _LEAVE_HOOKS:
         hook(view, height, cid, who)
     checkpoints.sync(view, height, cid, collective, who)
-    _end_delegate(view, height, cid, who)
+    end_delegate(view, height, cid, who)
     events.append(Event.of("member_left", collective=cid, member=who.raw))
     return events
 
 
-def _end_delegate(view: StateView, height: int, cid: bytes, who: Address) -> None:
-    """`who` no longer carries delegated power: every delegation naming them ends (each
+def end_delegate(view: StateView, height: int, cid: bytes, who: Address) -> None:
+    """`who` no longer carries delegated power (they left, were jailed or their membership
+    lapsed): every delegation naming them ends (each
     delegator votes with that part of their own power again), and on votes already open their
     ballot stops carrying what was lent to them (Cosmos x/group drops a removed member's
     weight; Snapshot counts delegated power only for a delegate who can still vote)."""

@@ -9,6 +9,9 @@ The rule is one invariant: **a member has an expiry exactly when the collective 
 - A new term length (T1 to T2): expiries stay; renewals and joins use T2.
 - A new `renewal_grace_ms`: every member's voting-power point is written again, so the new grace
   applies to every snapshot from this height (a point stores its `voting_until`).
+- A member whose membership had lapsed under the old terms loses the delegations to them
+  (`roster.end_delegate`), as a lapsed member who renews does: a lapse ends them, whichever way
+  the member comes back.
 
 Renewal therefore never meets a lifelong membership while terms are on (it refuses one, should
 an older record have it), and a collective with terms is never bricked: anyone may pay anyone's
@@ -24,9 +27,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ledger.collectives import checkpoints
+from ledger.collectives import checkpoints, roster
 from ledger.collectives.model import Collective
 from ledger.collectives.params import CollectiveParams
+from ledger.collectives.standing import lapsed
 from ledger.collectives.store import iter_members, put_member_record
 from ledger.state.context import BlockContext
 from ledger.state.view import StateView
@@ -52,4 +56,6 @@ def apply_term_change(
             put_member_record(view, cid, who, replace(member, expires_ms=expires))
             changed += 1
         checkpoints.sync(view, ctx.height, cid, new, who)
+        if lapsed(member, old, ctx.time_ms):  # the lapse ended what was lent to them
+            roster.end_delegate(view, ctx.height, cid, who)
     return changed

@@ -6,15 +6,21 @@ voting shares they still hold when the vote counts: power at the snapshot must s
 an exit, a transfer or a jailing during the vote takes its weight with it (issue 23, item 5).
 A voter's ballot carries their own weight plus the parts delegated to them by members who did
 not vote themselves (one hop; a direct vote overrides the delegation), counted while the
-delegator is a member. Expulsion targets are left out entirely. Ballots are counted as they
-come in and as power changes (`ledger.governance.running`), and the electorate's total is kept
-as points change (`ledger.collectives.power_totals`): nothing here visits every member.
+delegator is a member and the delegate carries delegations (`delegation.carries_delegations`:
+a member, not jailed, not lapsed when voting started). Expulsion targets are left out
+entirely. Ballots are counted as they come in and as power changes
+(`ledger.governance.running`), and the electorate's total is kept as points change
+(`ledger.collectives.power_totals`): nothing here visits every member.
 """
 
 from __future__ import annotations
 
 from ledger.collectives.checkpoints import latest_power, point_at, total_at_start
-from ledger.collectives.delegation import delegators_of, effective_delegation
+from ledger.collectives.delegation import (
+    carries_delegations,
+    delegators_of,
+    effective_delegation,
+)
 from ledger.collectives.store import get_member
 from ledger.governance.proposal import Proposal
 from ledger.governance.weight_bonus import bonus_total
@@ -50,6 +56,9 @@ def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:
         return True
     if who in proposal.excluded:
         return False
+    cid, height = proposal.collective, proposal.snapshot_height
+    if not carries_delegations(view, cid, who, height, proposal.start_ms):
+        return False  # a delegate whose membership lapsed before the start carries nothing
     for member in delegators_of(view, proposal.collective, who):
         if get_member(view, proposal.collective, member) is None:
             continue

@@ -3,7 +3,8 @@
 The counting rules are those of `ledger.governance.electorate`: a ballot weighs its voter's
 snapshot power plus what delegators lent them, where a delegator lends (power x ppm, floored per
 delegator) only while they are a member, not an expulsion target, and have not voted themselves,
-and only to a delegate who is still a member and not jailed.
+and only to a delegate who is still a member, not jailed, and whose membership had not lapsed
+when the vote started (fixed for the vote: a later lapse or renewal changes nothing in it).
 Each of those facts is fixed at the snapshot except four, and each change is applied where it
 happens, in O(1) per affected ballot:
 - a ballot is cast or replaced (`record`): the voter's weight is computed once, from the
@@ -143,16 +144,15 @@ def lent(view: StateView, pid: int, proposal: Proposal, delegator: Address, to: 
 
 
 def _lent_unless_voted(view: StateView, proposal: Proposal, delegator: Address, to: Address) -> int:
-    if get_member(view, proposal.collective, delegator) is None:
+    cid, height = proposal.collective, proposal.snapshot_height
+    if get_member(view, cid, delegator) is None:
         return 0
-    if not carries_delegations(view, proposal.collective, to):
+    if not carries_delegations(view, cid, to, height, proposal.start_ms):
         return 0
     power = snapshot_power(view, proposal, delegator)
     if power == 0:
         return 0
-    splits = effective_delegation(
-        view, proposal.collective, delegator, proposal.kind, proposal.snapshot_height
-    )
+    splits = effective_delegation(view, cid, delegator, proposal.kind, height)
     return sum(power * ppm // PPM for delegate, ppm in splits if delegate == to)
 
 
@@ -274,7 +274,7 @@ def power_changed(view: StateView, cid: bytes, who: Address, old: int, new: int)
         if not member:
             continue
         for delegate, ppm in effective_delegation(view, cid, who, kind, height):
-            if carries_delegations(view, cid, delegate):
+            if carries_delegations(view, cid, delegate, height, start_ms):
                 delta = after * ppm // PPM - before * ppm // PPM
                 _reweigh(view, pid, shape, delegate, delta)
 

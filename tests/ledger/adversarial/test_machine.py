@@ -28,7 +28,7 @@ from ledger.collectives.delegation import ALL_KINDS, Delegate
 from ledger.collectives.exit import RageKick, Ragequit
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
-from ledger.collectives.membership import MembershipApply
+from ledger.collectives.membership import MembershipApply, MembershipRenew
 from ledger.collectives.params import DAY, HOUR
 from ledger.collectives.token_transfer import TokenTransfer
 from ledger.collectives.treasury_deposit import TreasuryDeposit
@@ -248,6 +248,11 @@ class Adversaries(RuleBasedStateMachine):
     def delegate(self, who: str, to: str, ppm: int) -> None:
         self.send(who, Delegate(self.world.cid, ALL_KINDS, ((KEY[to].address, ppm),)))
 
+    @rule(who=actors, member=actors)
+    def renew(self, who: str, member: str) -> None:
+        """Pay `member`'s dues: a lapsed member comes back, the others' term runs longer."""
+        self.send(who, MembershipRenew(self.world.cid, KEY[member].address))
+
     @rule(who=actors, amount=st.integers(1, 80))
     def spend_allowance(self, who: str, amount: int) -> None:
         address = KEY[who].address
@@ -270,7 +275,7 @@ class Adversaries(RuleBasedStateMachine):
     def open_tallies_count_only_held_power(self) -> None:
         """Every open vote's running tally equals the count from scratch of the power its voters
         (and the delegators who lend to a delegate still in good standing) hold now: whatever
-        membership ended (an exit, a RageKick, an expulsion, a jailing) is out of it."""
+        membership ended (an exit, a RageKick, an expulsion, a jailing, a lapse) is out of it."""
         if hasattr(self, "world"):
             check_open_tallies(self.world)
 

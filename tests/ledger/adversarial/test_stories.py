@@ -9,10 +9,13 @@ from ledger.collectives.delegation import current_delegations
 from ledger.collectives.ids import NATIVE
 from ledger.collectives.params import DAY, HOUR
 from ledger.collectives.store import get_member
+from ledger.errors import ErrorCode
 from ledger.governance.proposal import Status, require_proposal
 from ledger.governance.running import running_tally
+from ledger.governance.vote_txs import Vote
 from tests.ledger.adversarial.test_machine import KEY, NAMES, Adversaries
 from tests.ledger.adversarial.world import SHARES, check_open_tallies
+from tests.ledger.conftest import YES
 
 
 def test_native_coin_is_conserved_through_a_holder_distribution_and_its_claims() -> None:
@@ -114,4 +117,37 @@ def test_a_veto_lent_by_a_member_jailed_before_the_tally_is_gone() -> None:
     p = require_proposal(view, spend)
     assert p.status is Status.GRACE  # passed, waits out its grace
     assert p.tally == (12, 0, 0, 5) and p.total_power == 22
+    machine.teardown()
+
+
+def test_a_delegation_to_a_lapsed_member_carries_nothing_and_ends_with_the_lapse() -> None:
+    """Carol lends Bob her whole vote; everyone but Bob renews, and Bob's membership lapses.
+    A signal proposal opens while he is lapsed; Bob renews and votes on it. His own power was
+    lapsed at the vote's start (zero), and so is what was lent to him: the ballot carried
+    Carol's 5 ("a lapsed member keeps voting with power others lent him"). The lapse ends the
+    delegation as leaving or jailing does: Bob's ballot is refused for want of power, Carol's
+    delegation is gone, and on the next vote Bob counts his own power only."""
+    machine = Adversaries()
+    machine.delegate(who="carol", to="bob", ppm=1_000_000)
+    machine.advance(5 * DAY)
+    for name in ("alice", "carol", "mallory"):
+        machine.renew(who=name, member=name)
+    machine.advance(5 * DAY)  # Bob's term ran out 2 days ago, his grace a day ago
+    machine.submit(who="alice", choice=8, victim="alice", amount=1)  # a signal, open 3 days
+    signal = machine.world.proposals[-1]
+    machine.renew(who="bob", member="bob")
+    assert machine.world.chain.attempt(KEY["bob"], Vote(signal, YES)) is ErrorCode.NO_VOTING_POWER
+    view, cid = machine.world.chain.view, machine.world.cid
+    p = require_proposal(view, signal)
+    assert p.status is Status.VOTING and running_tally(view, signal, p).scores == (0, 0, 0, 0)
+    assert current_delegations(view, cid, KEY["carol"].address) == []
+    check_open_tallies(machine.world)
+    machine.vote(who="carol", i=0, option=0)  # Carol votes her own 5
+    assert running_tally(machine.world.chain.view, signal, p).scores == (5, 0, 0, 0)
+    machine.advance(HOUR)
+    machine.submit(who="alice", choice=8, victim="alice", amount=2)  # Bob renewed: he votes
+    nxt = machine.world.proposals[-1]
+    machine.vote(who="bob", i=0, option=0)  # his own 5, nothing of Carol's
+    view = machine.world.chain.view
+    assert running_tally(view, nxt, require_proposal(view, nxt)).scores == (5, 0, 0, 0)
     machine.teardown()

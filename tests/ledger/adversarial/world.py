@@ -18,6 +18,7 @@ from ledger.collectives.checkpoints import point_at
 from ledger.collectives.delegation import current_delegations, effective_delegation
 from ledger.collectives.holdings import exit_supply, shares_of, supply
 from ledger.collectives.ids import NATIVE, Asset
+from ledger.collectives.membership import MembershipRenew
 from ledger.collectives.model import ClassKind, Collective, TokenClass
 from ledger.collectives.params import DAY, PPM, AdmissionMode, CollectiveParams
 from ledger.collectives.store import get_member, iter_members, require_collective
@@ -48,6 +49,7 @@ CLASSES = (
     TokenClass("badge", ClassKind.BADGE),
 )
 OPEN_TRIBUTE = 10
+TERM = 6 * DAY
 PARAMS = CollectiveParams(
     admission_mode=AdmissionMode.OPEN,
     open_tribute=OPEN_TRIBUTE,
@@ -55,7 +57,9 @@ PARAMS = CollectiveParams(
     proposal_deposit=10,
     max_live_per_proposer=3,
     allow_forfeit=True,
-)
+    membership_term_ms=TERM,
+    renewal_grace_ms=DAY,
+)  # memberships lapse a week after their last renewal, so lapses meet every other rule
 SIGNERS = tuple(sorted((ALICE.address, BOB.address, CAROL.address), key=lambda a: a.raw))
 POLICIES: tuple[tuple[int, Policy], ...] = (
     (
@@ -113,15 +117,22 @@ def setup() -> World:
         SetRole(Role.GOVERNOR, MALLORY.address),
         SetAllowance(Grantee.member(BOB.address), NATIVE, 50, 86_400),
     ):
+        renew_all(world)
         pid = submit(world, ALICE, (action,))
         for voter in (ALICE, BOB, CAROL):
             chain.send(voter, Vote(pid, YES))
         for _ in range(8):
             chain.next_block(DAY)
         assert require_proposal(chain.view, pid).status is Status.EXECUTED
+    renew_all(world)  # renewals add up: every founder's term runs out 8 days into the run
     submit(world, ALICE, (TreasurySpend(NATIVE, ALICE.address, 400),))  # voting as a run starts
     world.native_total = native_total(world)
     return world
+
+
+def renew_all(world: World) -> None:
+    for member in MEMBERS:
+        world.chain.send(ALICE, MembershipRenew(world.cid, member.address))
 
 
 def submit(world: World, who: PrivateKey, actions: Sequence[Action], **kw: object) -> int:
@@ -285,10 +296,11 @@ def backed_tally(
 ) -> list[int]:
     """The binary tally with every ballot (and every delegated part) counting no more than the
     voter still holds when the vote counts: power at the snapshot is not enough (item 5); and a
-    delegate who left or was jailed carries nothing lent to them. The tally may run before or
-    after another change of the same tx or block (a jailing, an exit), so each option gets the
-    bound that favours passing: yes and abstain count the power held before or after, whichever
-    is more; no and veto whichever is less (a veto whose power left before the tally is gone)."""
+    delegate who left, was jailed or had lapsed at the start carries nothing lent to them. The
+    tally may run before or after another change of the same tx or block (a jailing, an exit),
+    so each option gets the bound that favours passing: yes and abstain count the power held
+    before or after, whichever is more; no and veto whichever is less (a veto whose power left
+    before the tally is gone)."""
     high = _backed_scores(world, pid, p, (before, after), max)
     low = _backed_scores(world, pid, p, (before, after), min)
     return [high[0], low[1], high[2], low[3]]
@@ -307,7 +319,10 @@ def _backed_scores(
         snap = point_at(world.view, p.collective, who, p.snapshot_height).at(p.start_ms)
         return min(snap, pick(*(s.shares.get(who.raw, snap) for s in around)))
 
-    def carries(delegate: Address) -> bool:  # a member, not jailed, before or after
+    def carries(delegate: Address) -> bool:  # a member, not jailed, before or after; and
+        point = point_at(world.view, p.collective, delegate, p.snapshot_height)
+        if point.voting_until and p.start_ms >= point.voting_until:  # not lapsed at the start
+            return False
         return bool(pick(*(int(delegate.raw in s.standing) for s in around)))
 
     cast = {voter: ballot for voter, ballot in ballots(world.view, pid) if voter not in p.excluded}

@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.collectives.checkpoints import current_power
+from ledger.collectives.delegation import ALL_KINDS, Delegate, current_delegations
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.ids import NATIVE
 from ledger.collectives.membership import MembershipRenew
-from ledger.collectives.params import DAY, CollectiveParams
+from ledger.collectives.params import DAY, PPM, CollectiveParams
 from ledger.collectives.roster import update
 from ledger.collectives.store import iter_members, require_collective, require_member
 from ledger.collectives.terms import apply_term_change
@@ -26,6 +27,7 @@ from ledger.governance.kinds import Role
 from ledger.governance.proposal import Status
 from ledger.governance.proposal_txs import ProposalSubmit
 from ledger.governance.roles import SetRole
+from ledger.governance.running import running_tally
 from ledger.governance.vote_txs import Vote
 from ledger.hashing import digest
 from ledger.moderation.act import ModerationAct
@@ -168,3 +170,23 @@ def test_a_term_change_counts_exactly_the_member_records_it_rewrote(chain: Chain
     regrace = off.with_params(dataclasses.replace(off.params, renewal_grace_ms=9 * DAY))
     assert apply_term_change(view, chain.ctx, cid, off.params, regrace) == 0
     assert all(m.expires_ms == 0 for _, m in iter_members(view, cid))
+
+
+def test_a_member_freed_from_a_lapse_by_the_end_of_terms_comes_back_without_what_was_lent(
+    chain: Chain,
+) -> None:
+    """Carol lends Bob her whole vote, and Bob's membership lapses. Turning terms off brings him
+    back, but the lapse had ended Carol's delegation (as a renewal after the lapse finds it):
+    Bob votes with his own 10 only, and Carol keeps her vote."""
+    coop = termed_coop(chain)
+    chain.send(CAROL, Delegate(coop.cid, ALL_KINDS, ((BOB.address, PPM),)))
+    for key in (ALICE, CAROL):
+        chain.send(key, MembershipRenew(coop.cid, key.address))
+    chain.next_block(TERM + 2 * DAY)  # Bob lapses
+    params = require_collective(chain.view, coop.cid).params
+    pid, _ = enact(coop, [SetParams(dataclasses.replace(params, membership_term_ms=0))], [ALICE])
+    assert proposal(coop, pid).status is Status.EXECUTED
+    assert current_delegations(chain.view, coop.cid, CAROL.address) == []
+    pid = proposal_id(chain.send(ALICE, ProposalSubmit(coop.cid, ())))
+    chain.send(BOB, Vote(pid, YES))
+    assert running_tally(chain.view, pid, proposal(coop, pid)).scores == (10, 0, 0, 0)

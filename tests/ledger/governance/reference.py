@@ -1,8 +1,10 @@
 """The tally rules as they were counted from scratch before running tallies (main at 2010e93),
-kept as the reference the running tallies must equal exactly: every member visited per call."""
+kept as the reference the running tallies must equal exactly: every member visited per call.
+Since then one rule was added: a delegate lapsed at the start of voting carries nothing."""
 
 from __future__ import annotations
 
+from ledger.collectives.checkpoints import point_at
 from ledger.collectives.delegation import effective_delegation
 from ledger.collectives.params import PPM
 from ledger.collectives.store import get_member, iter_members
@@ -24,7 +26,7 @@ def total_power(view: StateView, proposal: Proposal) -> int:
 def has_weight(view: StateView, proposal: Proposal, who: Address) -> bool:
     if snapshot_power(view, proposal, who) > 0:
         return True
-    if who in proposal.excluded:
+    if who in proposal.excluded or not _carries(view, proposal, who):
         return False
     for member, _ in iter_members(view, proposal.collective):
         splits = effective_delegation(
@@ -56,15 +58,19 @@ def weighted_votes(view: StateView, pid: int, proposal: Proposal) -> list[tuple[
             view, proposal.collective, who, proposal.kind, proposal.snapshot_height
         )
         for delegate, ppm in splits:
-            if delegate in weight and _carries(view, proposal.collective, delegate):
+            if delegate in weight and _carries(view, proposal, delegate):
                 weight[delegate] += power * ppm // PPM
     return [(weight[voter], cast[voter]) for voter in sorted(cast, key=lambda a: a.raw)]
 
 
-def _carries(view: StateView, cid: bytes, delegate: Address) -> bool:
-    """Lent power counts only for a delegate who is still a member and not jailed."""
-    member = get_member(view, cid, delegate)
-    return member is not None and not member.jailed
+def _carries(view: StateView, proposal: Proposal, delegate: Address) -> bool:
+    """Lent power counts only for a delegate who is still a member and not jailed, and whose
+    membership had not lapsed at the start of voting (by their point at the snapshot)."""
+    member = get_member(view, proposal.collective, delegate)
+    if member is None or member.jailed:
+        return False
+    point = point_at(view, proposal.collective, delegate, proposal.snapshot_height)
+    return not point.voting_until or proposal.start_ms < point.voting_until
 
 
 def reference_tally(
