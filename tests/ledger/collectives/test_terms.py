@@ -190,3 +190,45 @@ def test_a_member_freed_from_a_lapse_by_the_end_of_terms_comes_back_without_what
     pid = proposal_id(chain.send(ALICE, ProposalSubmit(coop.cid, ())))
     chain.send(BOB, Vote(pid, YES))
     assert running_tally(chain.view, pid, proposal(coop, pid)).scores == (10, 0, 0, 0)
+
+
+def test_a_delegate_lapsed_when_a_vote_starts_carries_nothing_on_it_even_once_renewed(
+    chain: Chain,
+) -> None:
+    """Carol lends Bob her whole vote; Bob lets his membership lapse, a proposal opens, and only
+    then does Bob renew. His own power was lapsed at the vote's start, and so is what Carol
+    lent him: he has nothing to vote with there. His renewal ends Carol's delegation (the lapse
+    did), so on the next proposal Bob counts his own 10 and nothing of Carol's."""
+    coop = termed_coop(chain)
+    chain.send(CAROL, Delegate(coop.cid, ALL_KINDS, ((BOB.address, PPM),)))
+    for key in (ALICE, CAROL):
+        chain.send(key, MembershipRenew(coop.cid, key.address))
+    chain.next_block(TERM + DAY)  # Bob's grace ends exactly now: lapsed
+    pid = proposal_id(chain.send(ALICE, ProposalSubmit(coop.cid, ())))
+    chain.send(BOB, MembershipRenew(coop.cid, BOB.address))
+    assert chain.reject(BOB, Vote(pid, YES)) is ErrorCode.NO_VOTING_POWER
+    assert current_delegations(chain.view, coop.cid, CAROL.address) == []
+    chain.next_block()
+    nxt = proposal_id(chain.send(CAROL, ProposalSubmit(coop.cid, ())))  # she does not vote
+    chain.send(BOB, Vote(nxt, YES))
+    assert running_tally(chain.view, nxt, proposal(coop, nxt)).scores == (10, 0, 0, 0)
+
+
+def test_a_renewal_in_good_standing_keeps_the_delegations_to_the_member(chain: Chain) -> None:
+    """Only a lapse ends what is lent: Bob renews a day before his term ends (and again inside
+    his grace), and Carol's delegation to him stays; he votes with her 5 and his 10."""
+    coop = termed_coop(chain)
+    chain.send(CAROL, Delegate(coop.cid, ALL_KINDS, ((BOB.address, PPM),)))
+    chain.next_block(TERM - DAY)
+    chain.send(BOB, MembershipRenew(coop.cid, BOB.address))
+    for key in (ALICE, CAROL):
+        chain.send(key, MembershipRenew(coop.cid, key.address))
+    chain.next_block(TERM + DAY - 1)  # inside Bob's grace: a millisecond before the lapse
+    chain.send(BOB, MembershipRenew(coop.cid, BOB.address))
+    assert current_delegations(chain.view, coop.cid, CAROL.address) == [
+        (ALL_KINDS, ((BOB.address, PPM),))
+    ]
+    chain.next_block()
+    pid = proposal_id(chain.send(ALICE, ProposalSubmit(coop.cid, ())))
+    chain.send(BOB, Vote(pid, YES))
+    assert running_tally(chain.view, pid, proposal(coop, pid)).scores == (15, 0, 0, 0)
