@@ -190,3 +190,13 @@ def committed(node: NodeProc, tx_hash: str) -> bool:
     except (OSError, ValueError):
         return False
     return code == 200 and body.get("status") == "committed"
+
+
+@dataclass
+class SyncNet:
+    """Validators that make snapshots and a joiner that state-syncs from them (the `sync_net`
+    fixture of tests/node/conftest.py makes one)."""
+
+    cluster: Cluster
+    joiner: NodeProc
+    joiner_key: bytes

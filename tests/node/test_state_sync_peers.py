@@ -7,22 +7,18 @@ and follows the chain."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from ledger.keys import PrivateKey
-from node.config import ApiConfig, ListenAddress, NodeConfig, P2PConfig, Peer, StateSyncConfig
-from node.config_render import render_config
-from node.home import NodeHome, init_home
+from node.config import Peer
 from node.ports import free_ports
-from node.testnet import LocalTestnetNode, init_testnet
-from tests.node.processes import Cluster, NodeProc, http, wait_for
+from tests.node.processes import Cluster, NodeProc, SyncNet, http, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -36,53 +32,22 @@ class Net:
 
 
 @contextlib.contextmanager
-def _network(tmp_path: Path, liars: tuple[str, ...] = ()) -> Iterator[Net]:
+def _network(
+    make: Callable[..., SyncNet], tmp_path: Path, liars: tuple[str, ...] = ()
+) -> Iterator[Net]:
     """Four validators with snapshots every 10 heights (about 15 chunks of 1 KiB: 300 funded
     accounts), a joiner that has them (and the liars) as its peers, not started."""
     funded = [PrivateKey.generate().address for _ in range(300)]
-    testnet = init_testnet(
-        tmp_path / "net", 4, block_interval_ms=200, timeout_propose_ms=1500,
-        empty_block_interval_ms=300, funded=funded,
-    )  # fmt: skip
-    ports = free_ports(2 + len(liars), "127.0.0.1")
-    api_port, p2p_port = ports[:2]
+    ports = free_ports(len(liars), "127.0.0.1")
     liar_keys = [
-        (mode, PrivateKey.generate(), port) for mode, port in zip(liars, ports[2:], strict=True)
+        (mode, PrivateKey.generate(), port) for mode, port in zip(liars, ports, strict=True)
     ]
-    root = tmp_path / "joiner"
-    report = init_home(
-        root,
-        validator=False,
-        genesis_source=testnet.root / "genesis.json",
-        config=NodeConfig(
-            moniker="joiner",
-            api=ApiConfig(ListenAddress("127.0.0.1", api_port)),
-            p2p=P2PConfig(
-                ListenAddress("127.0.0.1", p2p_port),
-                tuple(Peer(n.node_key, n.p2p.host, n.p2p.port) for n in testnet.nodes)
-                + tuple(Peer(k.public_key, "127.0.0.1", port) for _, k, port in liar_keys),
-            ),
-        ),
+    net = make(
+        funded=funded,
+        extra_peers=[Peer(k.public_key, "127.0.0.1", port) for _, k, port in liar_keys],
+        chunk_bytes=1024,
     )
-    for node in testnet.nodes:  # the validators accept the joiner and make snapshots
-        home = NodeHome(node.home)
-        config = home.load_config()
-        peers = (*config.p2p.peers, Peer(report.node_key, "127.0.0.1", p2p_port))
-        config = dataclasses.replace(
-            config,
-            p2p=dataclasses.replace(config.p2p, peers=peers),
-            statesync=StateSyncConfig(
-                snapshot_interval=10, snapshot_keep=2, snapshot_chunk_bytes=1024
-            ),
-        )
-        home.config_file.write_text(render_config(config))
-    cluster = Cluster.of(testnet)
-    joiner = NodeProc(
-        LocalTestnetNode(
-            "joiner", root, ListenAddress("127.0.0.1", api_port),
-            ListenAddress("127.0.0.1", p2p_port), report.node_key, b"",
-        )
-    )  # fmt: skip
+    cluster = net.cluster
     processes: list[subprocess.Popen[bytes]] = []
     cluster.start()
     try:
@@ -96,15 +61,12 @@ def _network(tmp_path: Path, liars: tuple[str, ...] = ()) -> Iterator[Net]:
         )
         validator = cluster.nodes[0]
         for liar in liar_keys:
-            processes.append(_start_liar(liar, validator, report.node_key, tmp_path))
-        yield Net(cluster, joiner, report.node_key, liar_keys)
+            processes.append(_start_liar(liar, validator, net.joiner_key, tmp_path))
+        yield Net(cluster, net.joiner, net.joiner_key, liar_keys)
     finally:
         for process in processes:
             process.terminate()
             process.wait(20)
-        if joiner.running:
-            joiner.stop()
-        cluster.stop_all()
 
 
 def _start_liar(
@@ -151,9 +113,9 @@ def _joined_and_follows(net: Net) -> int:
 
 
 def test_a_new_node_state_syncs_from_its_peers_verified_from_genesis_then_follows(
-    tmp_path: Path,
+    sync_net: Callable[..., SyncNet], tmp_path: Path
 ) -> None:
-    with _network(tmp_path) as net:
+    with _network(sync_net, tmp_path) as net:
         net.joiner.extra = ("--state-sync",)
         net.joiner.start()
         _joined_and_follows(net)
@@ -161,9 +123,9 @@ def test_a_new_node_state_syncs_from_its_peers_verified_from_genesis_then_follow
 
 
 def test_peers_serving_a_corrupt_chunk_or_a_forged_snapshot_are_banned_and_the_join_succeeds(
-    tmp_path: Path,
+    sync_net: Callable[..., SyncNet], tmp_path: Path
 ) -> None:
-    with _network(tmp_path, liars=("corrupt", "forge")) as net:
+    with _network(sync_net, tmp_path, liars=("corrupt", "forge")) as net:
         trusted = net.cluster.nodes[0].block_hash(5)  # from a node or explorer one trusts
         net.joiner.extra = ("--state-sync", "--trust-height", "5", "--trust-hash", trusted)
         net.joiner.start()
