@@ -19,8 +19,11 @@ caller says the chain is brand new (`new_chain=True`, e.g. `coterie testnet init
 wipe a data directory but keep the key are the classic cause of double signing (tendermint #3418).
 The state also records the genesis hash, and a state of another chain is refused.
 
-`FileSignStateStore` writes atomically: a temporary file, fsync, rename over the old one, fsync
-of the directory. `MemorySignStateStore` is the same contract in memory, for the simulator (its
+`FileSignStateStore` keeps the state in one of two slots of its file, overwritten in place with
+one `fdatasync` (consensus/slots.py): a power cut leaves the old state or the new one, as a
+replaced file would, at one flush instead of two plus a directory's. A file of the older format
+(the record alone, replaced whole) still loads; the first save rewrites it as slots.
+`MemorySignStateStore` is the same contract in memory, for the simulator (its
 "disk" survives a simulated crash because the simulator keeps the object).
 """
 
@@ -31,12 +34,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from consensus import slots
 from consensus.errors import (
     DoubleSignError,
     SignStateCorruptError,
     SignStateMissingError,
 )
-from consensus.files import replace_file
 from consensus.messages import Proposal, Step
 from ledger import codec
 from ledger.block import Block, Vote, VoteType
@@ -130,7 +133,8 @@ class SignStateStore(Protocol):
 
 
 class FileSignStateStore:
-    """One small file, replaced atomically (tmp + fsync + rename + directory fsync), mode 0600."""
+    """One small file of two slots, the older overwritten in place (consensus/slots.py), mode
+    0600; a file holding the encoded state alone (the format before) loads too."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -140,13 +144,18 @@ class FileSignStateStore:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        if slots.is_slots_file(data):
+            found = slots.newest(data)
+            if found is None:
+                raise SignStateCorruptError(f"cannot read sign state {self.path}: no valid slot")
+            data = found[2]
         try:
             return SignState.decode(data)
         except MalformedError as exc:
             raise SignStateCorruptError(f"cannot read sign state {self.path}: {exc}") from exc
 
     def save(self, state: SignState) -> None:
-        replace_file(self.path, state.encode())
+        slots.save(self.path, state.encode())
 
 
 class MemorySignStateStore:

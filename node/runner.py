@@ -19,9 +19,9 @@ contradicts what it signed.
 
 Later heights' messages are stashed (bounded); votes for the height just committed only matter
 as evidence. A block naming a proposer other than the round's signer is dropped here. Round 0
-begins at once when txs wait, else after the empty-block interval (node/pacing.py). A failure
-to persist stops the runner: the node shuts down rather than go on from a state it could not
-write.
+begins at once when txs wait, else after the empty-block interval (node/pacing.py; the runner's
+side in node/runner_pacing.py). A failure to persist stops the runner: the node shuts down
+rather than go on from a state it could not write.
 """
 
 from __future__ import annotations
@@ -48,12 +48,8 @@ from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
-from node.proposer_checks import (
-    decides_alone,
-    names_round_proposer,
-    proposes_round0,
-    signed_by_round_proposer,
-)
+from node.proposer_checks import names_round_proposer, signed_by_round_proposer
+from node.runner_pacing import RoundZeroPacing
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
 from node.stash import SeenVotes, Stash, Stashed
@@ -66,7 +62,7 @@ TICK_SECONDS = 1.0
 HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
 
 
-class Runner:
+class Runner(RoundZeroPacing):
     def __init__(
         self,
         chain: Chain,
@@ -215,12 +211,6 @@ class Runner:
         keeps. Others are dropped unread (node/router.py)."""
         current = self.machine.height
         return current <= height <= current + STASH_HEIGHTS
-
-    def txs_available(self) -> None:
-        """The mempool got ready txs: a height waiting for them starts (node/pacing.py)."""
-        if not self._halted and self._has_work():
-            with self._guard():
-                self._work_arrived()
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
@@ -377,43 +367,6 @@ class Runner:
         self._stash.forget_below(height)
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)
-
-    # -- waiting for txs (node/pacing.py) ----------------------------------------------------
-
-    def _has_work(self) -> bool:
-        return self.mempool.stats().ready > 0 or len(self.evidence) > 0
-
-    def _work_arrived(self) -> None:
-        """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
-        any node whose height the gate holds (past the interval) begins too."""
-        if self._gate.held is not None or self._starts_at_once():
-            self._begin_now()
-
-    def _starts_at_once(self) -> bool:
-        m, signer = self.machine, self._signer
-        return EmptyBlockPolicy.starts_at_once(
-            has_work=self._has_work(),
-            proposer=proposes_round0(m, signer),
-            decides_alone=decides_alone(m, signer),
-        )
-
-    def _begin_now(self) -> None:
-        """Round 0 of this height begins now if it has not yet (waiting out the interval, or
-        held by the gate): txs or evidence arrived, or a peer started the height."""
-        m = self.machine
-        if m.step == Step.NEW_HEIGHT and m.round == 0 and not m.decided and m.height > 0:
-            self._gate.clear()
-            self._round0(m.height)
-
-    def _round0(self, height: int) -> None:
-        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
-        m = self.machine
-        if height != m.height or m.decided or self._halted or m.step != Step.NEW_HEIGHT:
-            return
-        with self._guard():
-            if self._wal is not None:
-                self._wal.append(TimeoutFired(height, 0, Step.NEW_HEIGHT))
-            self._apply(m.on_timeout(height, 0, Step.NEW_HEIGHT), None)
 
     # -- stash, evidence, gossip -------------------------------------------------------------
 

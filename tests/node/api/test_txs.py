@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ledger import codec
+from ledger.errors import ErrorCode
 from ledger.tx import SignedTx
+from node.api.txs import admission_view, submission_answer
+from node.mempool import Admission
 from tests.node.api.builder import ALICE, BOB, CAROL, HRP, Client, LiveChain
 
 MSGPACK = {"Content-Type": "application/msgpack"}
@@ -129,3 +137,49 @@ async def test_check_reports_the_error_code(chain: LiveChain, client: Client) ->
     assert junk["code"] == "MALFORMED"
     shape = await client.post("/v1/txs/check", json={"txs": []})
     assert shape.status == 400
+
+
+def _generic_answer(admissions: list[Admission]) -> str:
+    """The answer as every field's view dumped in one go (what `submission_answer` must equal)."""
+    results = [admission_view(i, a) for i, a in enumerate(admissions)]
+    accepted = sum(1 for a in admissions if a.ok)
+    return json.dumps(
+        {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
+    )
+
+
+admissions = st.builds(
+    Admission,
+    st.sampled_from(ErrorCode),
+    st.none() | st.binary(min_size=32, max_size=32),
+    st.sampled_from(["", 'a "quoted" reason', "nonce 3 is pending", "é\\\n"]) | st.text(),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(admissions, max_size=12) | st.lists(st.just(Admission(ErrorCode.OK, bytes(32)))))
+def test_the_submission_answer_is_the_generic_json_byte_for_byte(
+    batch: list[Admission],
+) -> None:
+    """The template for plain OK answers must never change a byte clients read."""
+    assert submission_answer(batch) == _generic_answer(batch)
+
+
+async def test_a_mixed_batch_answers_what_each_view_says(chain: LiveChain, client: Client) -> None:
+    """Over HTTP: plain OK, queued, refused and undecodable txs in one batch."""
+    good = chain.builder.transfer(BOB, ALICE, 1)
+    chain.builder.transfer(BOB, ALICE, 1)  # never sent: the next tx waits for it
+    ahead = chain.builder.transfer(BOB, ALICE, 1)
+    broke = chain.builder.transfer(CAROL, ALICE, 10**12)
+    batch = codec.encode_bytes_list([good.encode(), ahead.encode(), broke.encode(), b"\x01"])
+    response = await client.post("/v1/txs", data=batch, headers=MSGPACK)
+    assert response.content_type == "application/json"
+    body = await response.json()
+    assert [(r["code"], r["queued"]) for r in body["results"]] == [
+        ("OK", False),
+        ("OK", True),
+        ("INSUFFICIENT_FUNDS", False),
+        ("MALFORMED", False),
+    ]
+    assert (body["accepted"], body["rejected"]) == (2, 2)

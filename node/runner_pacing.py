@@ -1,0 +1,82 @@
+"""The runner's side of pacing (node/pacing.py): when round 0 of a waiting height begins.
+
+`RoundZeroPacing` is a part of `node.runner.Runner` (a mixin): whether txs or evidence wait,
+whether this node begins a height at once when they arrive, and beginning round 0 (logged in
+the WAL as the NEW_HEIGHT timeout it stands for). The rule itself is node/pacing.py's.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from consensus.actions import Action
+from consensus.machine import ConsensusMachine
+from consensus.messages import Step
+from consensus.wal import TimeoutFired, WriteAheadLog
+from consensus.wal_signer import JournaledSigner
+from node.evidence_pool import EvidencePool
+from node.mempool import Mempool
+from node.pacing import EmptyBlockPolicy, StartGate
+from node.proposer_checks import decides_alone, proposes_round0
+
+
+class RoundZeroPacing:
+    """Beginning round 0 of a height that waits: the runner's fields it reads are declared here."""
+
+    machine: ConsensusMachine
+    mempool: Mempool
+    evidence: EvidencePool
+    _signer: JournaledSigner | None
+    _wal: WriteAheadLog | None
+    _gate: StartGate
+
+    if TYPE_CHECKING:  # the runner's own (node/runner.py)
+
+        @property
+        def _halted(self) -> bool: ...
+
+        def _guard(self) -> AbstractContextManager[None]: ...
+
+        def _apply(self, actions: list[Action], peer: bytes | None) -> None: ...
+
+    def txs_available(self) -> None:
+        """The mempool got ready txs: a height waiting for them starts (node/pacing.py)."""
+        if not self._halted and self._has_work():
+            with self._guard():
+                self._work_arrived()
+
+    def _has_work(self) -> bool:
+        return self.mempool.stats().ready > 0 or len(self.evidence) > 0
+
+    def _work_arrived(self) -> None:
+        """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
+        any node whose height the gate holds (past the interval) begins too."""
+        if self._gate.held is not None or self._starts_at_once():
+            self._begin_now()
+
+    def _starts_at_once(self) -> bool:
+        m, signer = self.machine, self._signer
+        return EmptyBlockPolicy.starts_at_once(
+            has_work=self._has_work(),
+            proposer=proposes_round0(m, signer),
+            decides_alone=decides_alone(m, signer),
+        )
+
+    def _begin_now(self) -> None:
+        """Round 0 of this height begins now if it has not yet (waiting out the interval, or
+        held by the gate): txs or evidence arrived, or a peer started the height."""
+        m = self.machine
+        if m.step == Step.NEW_HEIGHT and m.round == 0 and not m.decided and m.height > 0:
+            self._gate.clear()
+            self._round0(m.height)
+
+    def _round0(self, height: int) -> None:
+        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
+        m = self.machine
+        if height != m.height or m.decided or self._halted or m.step != Step.NEW_HEIGHT:
+            return
+        with self._guard():
+            if self._wal is not None:
+                self._wal.append(TimeoutFired(height, 0, Step.NEW_HEIGHT))
+            self._apply(m.on_timeout(height, 0, Step.NEW_HEIGHT), None)
