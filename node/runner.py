@@ -78,6 +78,7 @@ class Runner:
         signer: JournaledSigner | None = None,
         wal: WriteAheadLog | None = None,
         clock_ms: Callable[[], int] = now_ms,
+        start_at_once: bool = True,
     ) -> None:
         self.chain = chain
         self.mempool = mempool
@@ -87,6 +88,7 @@ class Runner:
         self._signer = signer
         self._wal = wal
         self._clock_ms = clock_ms
+        self._start_at_once = start_at_once  # False: every height waits out the interval
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
@@ -391,7 +393,7 @@ class Runner:
 
     def _starts_at_once(self) -> bool:
         m, signer = self.machine, self._signer
-        return EmptyBlockPolicy.starts_at_once(
+        return self._start_at_once and EmptyBlockPolicy.starts_at_once(
             has_work=self._has_work(),
             proposer=proposes_round0(m, signer),
             decides_alone=decides_alone(m, signer),

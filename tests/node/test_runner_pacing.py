@@ -93,10 +93,16 @@ def builder_block(store: Store, height: int, proposer_round: int = 0) -> tuple[C
 
 
 def start_runner(
-    store: Store, key: PrivateKey | None = None, genesis: Genesis = GENESIS, *, begin: bool = True
+    store: Store,
+    key: PrivateKey | None = None,
+    genesis: Genesis = GENESIS,
+    *,
+    begin: bool = True,
+    start_at_once: bool = True,
 ) -> Runner:
     """A runner at height 1, its clock stopped at the block's time: an observer (no signer) or
-    the validator of `key`; `begin=False` leaves it unstarted."""
+    the validator of `key`; `begin=False` leaves it unstarted; `start_at_once=False` is
+    `[pacing] start_at_once = false`."""
     mempool = Mempool(genesis.params, genesis.hash(), store.state)
     address = key.address if key else None
     chain = Chain(
@@ -119,6 +125,7 @@ def start_runner(
         clock_ms=lambda: BLOCK_TIME_MS,
         signer=signer,
         wal=wal,
+        start_at_once=start_at_once,
     )
     if begin:
         runner._start()
@@ -137,6 +144,24 @@ async def test_the_proposer_begins_at_once_when_txs_wait_at_the_decision(
     assert runner.machine.step == Step.PREVOTE  # no interval: it proposed and prevoted at once
     assert runner.machine.round_messages(0)[0].block.txs == (transfer(0),)
     assert not runner.status().waiting_for_txs
+
+
+async def test_with_the_rule_off_the_proposer_keeps_the_interval_though_txs_wait(
+    stores: tuple[Store, Store],
+) -> None:
+    """`[pacing] start_at_once = false`: every height waits out the interval, as before the
+    rule (the bench's measure of what the rule costs in saturated throughput)."""
+    ours, builder_store = stores
+    runner = start_runner(ours, PROPOSER_KEY, start_at_once=False)
+    _, block = builder_block(builder_store, 1)
+    assert runner.mempool.admit_verified(transfer(0)).ok
+    decide(runner, 1, block)
+    assert (runner.machine.height, runner.machine.step) == (2, Step.NEW_HEIGHT)
+    runner.txs_available()
+    assert runner.machine.step == Step.NEW_HEIGHT  # the tx waits for the interval
+    runner._on_timer(2, 0, Step.NEW_HEIGHT)  # the interval is over
+    assert runner.machine.step == Step.PREVOTE
+    assert runner.machine.round_messages(0)[0].block.txs == (transfer(0),)
 
 
 async def test_an_empty_height_keeps_the_interval_until_a_tx_reaches_the_proposer(
