@@ -142,7 +142,11 @@ class Runner:
 
     def _start(self) -> None:
         height = self.chain.height + 1
-        delay = self._timeouts.new_height_ms if self.chain.height > 0 else 0
+        delay = (  # what is left of the interval since the last block, as after a decision
+            start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
+            if self.chain.height > 0
+            else 0
+        )
         if self._wal is None:
             self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
             return
