@@ -57,26 +57,33 @@ def modes(
         options = BenchOptions(**kw)
         return dataclasses.replace(options, senders=min(options.senders, options.txs))
 
+    def load(command: str, size: int | None = None) -> str:
+        """The command of a load mode, with the size it runs (`txs` overrides `size`)."""
+        size = txs if txs is not None else size
+        return command if size is None else f"{command} --txs {size}"
+
     one = {"validators": 1, "rate": 10_000.0, "restart": True, "disk": True}
     changes = min(STATE_CHANGES, max(1, accounts // 100))
     saturated_four = {"validators": 4, "txs": SATURATED_FOUR_TXS}
     return [
-        Mode("small", "coterie bench --validators 1 --restart --disk", opts(**one)),
+        Mode("small", load("coterie bench --validators 1 --restart --disk"), opts(**one)),
         Mode(
             "large",
-            f"coterie bench --validators 1 --accounts {accounts} --heights {heights} "
-            "--restart --disk",
+            load(
+                f"coterie bench --validators 1 --accounts {accounts} --heights {heights} "
+                "--restart --disk"
+            ),
             opts(**one, accounts=accounts, heights=heights),
         ),
-        Mode("four", "coterie bench --validators 4", opts(validators=4, rate=2_500.0)),
+        Mode("four", load("coterie bench --validators 4"), opts(validators=4, rate=2_500.0)),
         Mode(
             "four_3000",
-            "coterie bench --validators 4 --rate 3000",
+            load("coterie bench --validators 4 --rate 3000"),
             opts(validators=4, rate=3_000.0),
         ),
         Mode(
             "sync",
-            "coterie bench --sync",
+            load("coterie bench --sync"),
             dataclasses.replace(opts(txs=100_000), rate=None),
             kind="sync",
         ),
@@ -88,22 +95,22 @@ def modes(
         ),
         Mode(
             "one_saturated",
-            f"coterie bench --validators 1 --rate 0 --txs {SATURATED_ONE_TXS}",
+            load("coterie bench --validators 1 --rate 0", SATURATED_ONE_TXS),
             opts(validators=1, txs=SATURATED_ONE_TXS),
         ),
         Mode(
             "four_saturated",
-            f"coterie bench --validators 4 --rate 0 --txs {SATURATED_FOUR_TXS}",
+            load("coterie bench --validators 4 --rate 0", SATURATED_FOUR_TXS),
             opts(**saturated_four),
         ),
         Mode(
             "four_saturated_no_pacing",
-            f"coterie bench --validators 4 --rate 0 --txs {SATURATED_FOUR_TXS} --no-pacing",
+            load("coterie bench --validators 4 --rate 0 --no-pacing", SATURATED_FOUR_TXS),
             opts(**saturated_four, start_at_once=False),
         ),
         Mode(
             "four_low_rate",
-            f"coterie bench --validators 4 --txs {LOW_RATE_TXS} --rate {LOW_RATE:.0f} --batch 1",
+            load(f"coterie bench --validators 4 --rate {LOW_RATE:.0f} --batch 1", LOW_RATE_TXS),
             opts(validators=4, txs=LOW_RATE_TXS, rate=LOW_RATE, batch=1),
         ),
     ]
