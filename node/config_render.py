@@ -138,6 +138,13 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
             lines.append(f"{f.name} = {value}")
         elif genesis_consensus is not None:
             lines.append(f"# {f.name} = {getattr(genesis_consensus, f.name)}")
+    lines += [
+        "",
+        "[pacing]",
+        "# true: the proposer begins the next height at once when txs wait; false: every height",
+        "# waits out the genesis block_interval_ms (docs/node.md, 'Pacing and empty blocks')",
+        f"start_at_once = {str(config.pacing.start_at_once).lower()}",
+    ]
     lines += ["", "[mempool]"]
     for name, value in asdict(config.mempool).items():
         lines.append(f"# {_MEMPOOL_NOTES[name]}")
@@ -186,6 +193,7 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
             "budgets": asdict(config.p2p.budgets),
         },
         "consensus": {k: v for k, v in asdict(config.consensus).items() if v is not None},
+        "pacing": asdict(config.pacing),
         "mempool": asdict(config.mempool),
         "log": {"level": config.log.level, "format": config.log.format},
         "storage": {"keep_blocks": config.storage.keep_blocks},

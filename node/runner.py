@@ -74,6 +74,7 @@ class Runner(RoundZeroPacing):
         signer: JournaledSigner | None = None,
         wal: WriteAheadLog | None = None,
         clock_ms: Callable[[], int] = now_ms,
+        start_at_once: bool = True,
     ) -> None:
         self.chain = chain
         self.mempool = mempool
@@ -83,6 +84,7 @@ class Runner(RoundZeroPacing):
         self._signer = signer
         self._wal = wal
         self._clock_ms = clock_ms
+        self._start_at_once = start_at_once  # False: every height waits out the interval
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
@@ -136,7 +138,11 @@ class Runner(RoundZeroPacing):
 
     def _start(self) -> None:
         height = self.chain.height + 1
-        delay = self._timeouts.new_height_ms if self.chain.height > 0 else 0
+        delay = (  # what is left of the interval since the last block, as after a decision
+            start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
+            if self.chain.height > 0
+            else 0
+        )
         if self._wal is None:
             self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
             return

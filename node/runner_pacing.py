@@ -30,6 +30,7 @@ class RoundZeroPacing:
     _signer: JournaledSigner | None
     _wal: WriteAheadLog | None
     _gate: StartGate
+    _start_at_once: bool  # False: every height waits out the interval ([pacing])
 
     if TYPE_CHECKING:  # the runner's own (node/runner.py)
 
@@ -57,7 +58,7 @@ class RoundZeroPacing:
 
     def _starts_at_once(self) -> bool:
         m, signer = self.machine, self._signer
-        return EmptyBlockPolicy.starts_at_once(
+        return self._start_at_once and EmptyBlockPolicy.starts_at_once(
             has_work=self._has_work(),
             proposer=proposes_round0(m, signer),
             decides_alone=decides_alone(m, signer),

@@ -179,6 +179,13 @@ def table(result: dict[str, Any]) -> str:
             )
     if result["accounts"] > result["senders"]:
         lines.append(row("prefilled state written in", f"{result['prefill_seconds']:.1f} s"))
+    if result.get("heights_written"):
+        lines.append(
+            row(
+                f"{result['heights_written']:,} heights written in",
+                f"{result['history_seconds']:.1f} s",
+            )
+        )
     if result["rejected"]:
         lines.append(f"  rejected at admission: {result['rejected']}")
     if not result["complete"]:

@@ -3,8 +3,8 @@
 After the load of a run (with `--accounts N`, on a state of N accounts), the first validator is
 stopped (SIGTERM, as an operator would) and started again. Measured from the new process's
 start: until its API answers `/v1/status` (it serves reads); until it reports a height above the
-one it stopped at (it rejoins consensus and commits: this includes up to one block interval of
-pacing, since a height starts an interval after the last block's time); and the CPU time the
+one it stopped at (it rejoins consensus and commits: this includes what is left of the block
+interval since the last block's time, nothing after a longer stop); and the CPU time the
 process had used when its API first answered, which the machine's load does not inflate. The
 restarted node must report the state root it stopped with, or the run fails.
 """

@@ -10,6 +10,7 @@ stop the nodes (SIGTERM, then SIGKILL) and delete the folder, on success, error 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import os
 import sys
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cli.bench import disk, load, prefill
+from cli.bench import disk, history, load, prefill
 from cli.bench.ceiling import verify_ceiling
 from cli.bench.driver import BenchError, Driver
 from cli.bench.nodes import (
@@ -33,6 +34,9 @@ from cli.bench.nodes import (
 from cli.bench.report import figures, verdicts
 from cli.bench.restart import measure_restart
 from cli.testnet_run import Supervisor
+from ledger.genesis import Genesis
+from node.config import PacingConfig
+from node.config_render import render_config
 from node.home import NodeHome
 from node.testnet import init_testnet
 
@@ -64,6 +68,12 @@ class BenchOptions:
     """Measure the database's growth per committed tx by part (cli/bench/disk.py)."""
     restart: bool = False
     """After the load, stop the first validator and time its restart (cli/bench/restart.py)."""
+    start_at_once: bool = True
+    """The pacing rule (node/pacing.py): False writes `[pacing] start_at_once = false` into
+    every node's config, so each height waits out the block interval (the rule's cost)."""
+    heights: int = 0
+    """Empty heights committed before the nodes start (cli/bench/history.py), on top of the
+    prefilled state if any: a restart then comes back at a long chain."""
 
 
 def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
@@ -78,8 +88,14 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             opts.validators,
             chain_id=BENCH_CHAIN_ID,
             funded=[k.address for k in keys],
+            time_ms=history.genesis_time_for(opts.heights, int(time.time() * 1000))
+            if opts.heights
+            else None,
         )
-        prefill_seconds, recipient, disk_before = 0.0, None, {}
+        if not opts.start_at_once:
+            for n in net.nodes:
+                without_pacing(NodeHome(n.home), net.genesis)
+        prefill_seconds, history_seconds, recipient, disk_before = 0.0, 0.0, None, {}
         chains = [NodeHome(n.home).data_dir / "chain" for n in net.nodes]
         if opts.accounts or opts.disk:  # the height-0 state: with no accounts, the genesis's
             progress.phase(f"writing a prefilled state of {opts.accounts:,} funded accounts")
@@ -91,8 +107,14 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             prefill_seconds = time.perf_counter() - started
             if opts.accounts:
                 recipient = prefill.random_recipients(senders, opts.accounts)
-            if opts.disk:
-                disk_before = disk.measure(chains[0])
+        if opts.heights:
+            progress.phase(f"writing a history of {opts.heights:,} committed empty heights")
+            started = time.perf_counter()
+            validator_keys = [NodeHome(n.home).load_validator_key() for n in net.nodes]
+            history.write_history(chains, net.genesis, validator_keys, opts.heights)
+            history_seconds = time.perf_counter() - started
+        if opts.disk:
+            disk_before = disk.measure(chains[0])
         nodes = [make_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         supervisor = Supervisor(nodes, out=io.StringIO())
         try:
@@ -142,9 +164,12 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "senders": opts.senders,
         "accounts": max(opts.accounts, opts.senders),
         "prefill_seconds": round(prefill_seconds, 1),
+        "heights_written": opts.heights,
+        "history_seconds": round(history_seconds, 1),
         "batch": opts.batch,
         "rate": opts.rate,
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,
+        "start_at_once": opts.start_at_once,
         **figures(samples),
         "rss_mib": rss,
         "rss_anon_mib": anon,
@@ -159,3 +184,10 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
     result["verify_ratio"] = round(result["tps"] / ceiling, 3) if ceiling else 0.0
     result["meets_targets"] = verdicts(result)
     return result
+
+
+def without_pacing(home: NodeHome, genesis: Genesis) -> None:
+    """Turn the start-at-once rule off in the node's config.toml (`[pacing]`)."""
+    config = home.load_config()
+    config = dataclasses.replace(config, pacing=PacingConfig(start_at_once=False))
+    home.config_file.write_text(render_config(config, genesis.params.consensus))

@@ -15,8 +15,9 @@ import click
 
 from cli.bench.report import TARGETS, table
 from cli.bench.run import BenchOptions, run_bench
-from cli.bench.suite import LARGE_STATE, modes, rows, run_mode, run_suite
-from cli.bench.suite import table as table_of_suite
+from cli.bench.suite import HISTORY_HEIGHTS, LARGE_STATE, modes, run_mode, run_suite
+from cli.bench.suite_rows import rows
+from cli.bench.suite_rows import table as table_of_suite
 from cli.bench.sync import run_sync_bench, sync_table
 from cli.errors import CliError
 from cli.options import emit, output_option
@@ -102,9 +103,11 @@ class BarProgress:
 @click.option(
     "--suite",
     is_flag=True,
-    help="Every mode in turn (1 validator on a small and a large state with restart and disk, "
-    "4 validators at 2,500 and 3,000 tx/s, catch-up) and one table; --accounts sets the "
-    "large state (default 1,000,000), --txs every load.",
+    help="Every mode in turn and one table (docs/performance.md): 1 validator on a small and "
+    "a large state with history, restart and disk; 4 validators at 2,500 and 3,000 tx/s; "
+    "catch-up; the state root; 1 and 4 validators saturated, 4 without the pacing rule; 4 at "
+    "20 tx/s. --accounts sets the large state (default 1,000,000), --heights its history "
+    "(default 100,000), --txs every load.",
 )
 @click.option(
     "--disk",
@@ -117,6 +120,21 @@ class BarProgress:
     is_flag=True,
     help="After the load, stop the first validator and time its restart: until its API "
     "answers and until it commits again.",
+)
+@click.option(
+    "--pacing/--no-pacing",
+    default=True,
+    show_default=True,
+    help="The start-at-once rule (docs/node.md, 'Pacing'): with --no-pacing every height "
+    "waits out the block interval, to measure what the rule costs.",
+)
+@click.option(
+    "--heights",
+    type=click.IntRange(0, 10_000_000),
+    default=0,
+    show_default=True,
+    help="Empty heights committed (signed by the testnet's validators) into every database "
+    "before the nodes start, on top of --accounts: e.g. a restart at 100,000 heights.",
 )
 @click.option(
     "--profile",
@@ -137,6 +155,8 @@ def bench(
     suite: bool,
     disk: bool,
     restart: bool,
+    heights: int,
+    pacing: bool,
     profile: Path | None,
     output: str,
 ) -> None:
@@ -144,7 +164,7 @@ def bench(
     committed tx/s, p50/p99 submit-to-commit latency, peak RSS per node and the Ed25519 verify
     ceiling of this machine, measured in the same run."""
     if suite:
-        selected = modes(accounts or LARGE_STATE, txs)
+        selected = modes(accounts or LARGE_STATE, txs, heights or HISTORY_HEIGHTS)
         results = run_suite(selected, BarProgress(), run_mode)
         suite_rows = rows(results, {m.key: m.command for m in selected})
         emit(output, {"runs": results, "rows": suite_rows}, table_of_suite(suite_rows))
@@ -162,6 +182,8 @@ def bench(
         senders=min(senders, txs),
         accounts=accounts,
         restart=restart,
+        heights=heights,
+        start_at_once=pacing,
         disk=disk,
         batch=batch,
         rate=rate or None,

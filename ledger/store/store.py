@@ -66,6 +66,10 @@ class Store:
         """None: archive; else keep this many latest blocks (set by the node from its config)."""
         self.base_height = 1
         """The lowest height whose block is still stored (1 unless pruned)."""
+        self.sync = True
+        """Each commit's batch is synced before `commit_block` returns. Only a bulk writer
+        that can start over after a crash (the bench's history, cli/bench/history.py) turns
+        it off; a node never does."""
         self._compactor = pruning.Compactor(db)
 
     @classmethod
@@ -213,7 +217,7 @@ class Store:
         if any(not 0 <= position < len(block.txs) for _, position in index):
             raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
         spans = tx_spans(block)
-        with self._db.write_batch(transaction=True, sync=True) as batch:
+        with self._db.write_batch(transaction=True, sync=self.sync) as batch:
             put, delete = batch.put, batch.delete
             for key, value in changes.items():
                 if value is None:

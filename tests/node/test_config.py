@@ -18,6 +18,7 @@ from node.config import (
     LogConfig,
     NodeConfig,
     P2PConfig,
+    PacingConfig,
     Peer,
     load_config,
     parse_config,
@@ -54,6 +55,8 @@ def test_every_key_is_read() -> None:
         [consensus]
         timeout_propose_ms = 2000
         timeout_precommit_delta_ms = 0
+        [pacing]
+        start_at_once = false
         [mempool]
         max_txs = 10
         max_future_per_sender = 0
@@ -73,6 +76,7 @@ def test_every_key_is_read() -> None:
     assert config.consensus == ConsensusOverrides(
         timeout_propose_ms=2000, timeout_precommit_delta_ms=0
     )
+    assert config.pacing == PacingConfig(start_at_once=False)
     assert config.mempool == MempoolLimits(max_txs=10, max_future_per_sender=0)
     assert config.log == LogConfig("debug", "json")
 
@@ -147,6 +151,8 @@ def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
         ("reserved_fds = 0", "reserved_fds must be at least 1"),
         ("[mempool]\nmax_future_txs = 0", "mempool.max_future_txs must be at least 1"),
         ("[mempool]\nfuture_ttl_s = 600000", "mempool.future_ttl_s must be at most 86400"),
+        ("[pacing]\nstart_at_once = 1", "pacing.start_at_once must be true or false"),
+        ("[pacing]\nstart_at_one = false", "did you mean pacing.'start_at_once'?"),
         ("[log]\nlevel = 'loud'", "log.level must be one of"),
         ("[log]\nformat = 'xml'", "log.format must be one of"),
         ("this is not toml", "not valid TOML"),
@@ -235,6 +241,7 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
             budgets=BudgetConfig(votes_per_s=77, block_response_blocks_burst=3),
         ),
         consensus=ConsensusOverrides(timeout_prevote_ms=777),
+        pacing=PacingConfig(start_at_once=False),
         mempool=MempoolLimits(max_txs=3),
         log=LogConfig("error", "json"),
     )
@@ -244,6 +251,8 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
     assert "timeout_prevote_ms = 777" in text
     data = config_to_json(config)
     assert data["consensus"] == {"timeout_prevote_ms": 777}
+    assert data["pacing"] == {"start_at_once": False}
+    assert "start_at_once = true" in render_config(NodeConfig())
     assert data["p2p"]["peers"][1] == f"{'01' * 32}@example.org:6"
     assert data["p2p"]["budgets"]["votes_per_s"] == 77
     assert data["api"]["max_websockets"] == 7

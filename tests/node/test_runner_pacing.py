@@ -12,6 +12,7 @@ never runs out during a test.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,15 +94,20 @@ def builder_block(store: Store, height: int, proposer_round: int = 0) -> tuple[C
 
 
 def start_runner(
-    store: Store, key: PrivateKey | None = None, genesis: Genesis = GENESIS, *, begin: bool = True
+    store: Store,
+    key: PrivateKey | None = None,
+    genesis: Genesis = GENESIS,
+    *,
+    begin: bool = True,
+    start_at_once: bool = True,
+    now_ms: int = BLOCK_TIME_MS,
 ) -> Runner:
     """A runner at height 1, its clock stopped at the block's time: an observer (no signer) or
-    the validator of `key`; `begin=False` leaves it unstarted."""
+    the validator of `key`; `begin=False` leaves it unstarted; `start_at_once=False` is
+    `[pacing] start_at_once = false`; `now_ms` is its clock."""
     mempool = Mempool(genesis.params, genesis.hash(), store.state)
     address = key.address if key else None
-    chain = Chain(
-        store, genesis, proposer_address=address, txs=mempool.reap, clock=lambda: BLOCK_TIME_MS
-    )
+    chain = Chain(store, genesis, proposer_address=address, txs=mempool.reap, clock=lambda: now_ms)
     identity = Identity(PrivateKey.from_secret(b"pacing-node"), GENESIS.chain_id, GENESIS.hash())
     net = PeerManager(identity, allowlist=(), handler=Router(mempool))
     wal = MemoryWAL() if key else None
@@ -116,9 +122,10 @@ def start_runner(
         EvidencePool(chain),
         net,
         timeouts=Timeouts.from_params(genesis.params.consensus),
-        clock_ms=lambda: BLOCK_TIME_MS,
+        clock_ms=lambda: now_ms,
         signer=signer,
         wal=wal,
+        start_at_once=start_at_once,
     )
     if begin:
         runner._start()
@@ -139,6 +146,24 @@ async def test_the_proposer_begins_at_once_when_txs_wait_at_the_decision(
     assert not runner.status().waiting_for_txs
 
 
+async def test_with_the_rule_off_the_proposer_keeps_the_interval_though_txs_wait(
+    stores: tuple[Store, Store],
+) -> None:
+    """`[pacing] start_at_once = false`: every height waits out the interval, as before the
+    rule (the bench's measure of what the rule costs in saturated throughput)."""
+    ours, builder_store = stores
+    runner = start_runner(ours, PROPOSER_KEY, start_at_once=False)
+    _, block = builder_block(builder_store, 1)
+    assert runner.mempool.admit_verified(transfer(0)).ok
+    decide(runner, 1, block)
+    assert (runner.machine.height, runner.machine.step) == (2, Step.NEW_HEIGHT)
+    runner.txs_available()
+    assert runner.machine.step == Step.NEW_HEIGHT  # the tx waits for the interval
+    runner._on_timer(2, 0, Step.NEW_HEIGHT)  # the interval is over
+    assert runner.machine.step == Step.PREVOTE
+    assert runner.machine.round_messages(0)[0].block.txs == (transfer(0),)
+
+
 async def test_an_empty_height_keeps_the_interval_until_a_tx_reaches_the_proposer(
     stores: tuple[Store, Store],
 ) -> None:
@@ -152,6 +177,25 @@ async def test_an_empty_height_keeps_the_interval_until_a_tx_reaches_the_propose
     assert runner.mempool.admit_verified(transfer(0)).ok
     runner.txs_available()
     assert runner.machine.step == Step.PREVOTE  # the first ready tx ends the wait
+
+
+async def test_a_restarted_proposer_whose_last_block_is_old_begins_at_once(
+    stores: tuple[Store, Store],
+) -> None:
+    """Regression (issue 17, goal 6): a restarted node began its first height a whole block
+    interval after its start, however long ago its last block was, so a restart took a second
+    more to commit than it needed to. Now it waits what is left of the interval since the last
+    block's time, as after any decision (node/pacing.py, `start_in_ms`)."""
+    ours, builder_store = stores
+    first = start_runner(ours, PROPOSER_KEY)
+    _, block = builder_block(builder_store, 1)
+    decide(first, 1, block)
+    first.halt()  # stopped; started again 10 s after the block's time
+    restarted = start_runner(ours, PROPOSER_KEY, now_ms=BLOCK_TIME_MS + 10_000)
+    assert (restarted.machine.height, restarted.machine.step) == (2, Step.NEW_HEIGHT)
+    await asyncio.sleep(0.05)  # the 1 ms NEW_HEIGHT timeout is due first (timers fire in order)
+    assert restarted.machine.step == Step.PREVOTE  # it proposed the empty block and prevoted
+    restarted.halt()
 
 
 async def test_a_node_that_does_not_propose_waits_for_the_proposal_not_its_own_txs(
