@@ -18,7 +18,13 @@ from ledger.economics.rounds import RoundTerms, open_round
 from ledger.economics.standing_rewards import pay_by_standing
 from ledger.economics.vote_weight import hold_bonuses
 from ledger.errors import ErrorCode, TxError
-from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.actions import (
+    Action,
+    ActionRun,
+    check_as_action,
+    invalid_action,
+    register_action,
+)
 from ledger.governance.escalation import WINDOW_MS
 from ledger.governance.kinds import ActionTag, ProposalKind, Role
 from ledger.splits.parties import PartyKind
@@ -48,7 +54,7 @@ class RoundOpen(Action):
         return cls(RoundTerms.from_fields(Fields(raw, 1, "round_open").raw()))
 
     def check(self) -> None:
-        _check_terms(self.terms)
+        check_as_action(self.terms.check)
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return NATIVE, self.terms.budget
@@ -68,14 +74,6 @@ class RoundOpen(Action):
             now_ms=ctx.time_ms,
         )
         return [event]
-
-
-def _check_terms(terms: RoundTerms | MatchingTerms) -> None:
-    """Terms that break their own rules make the action invalid (with the terms' reason)."""
-    try:
-        terms.check()
-    except TxError as error:
-        raise TxError(ErrorCode.INVALID_ACTION, error.message) from error
 
 
 def _require_held(view: StateView, cid: bytes, amount: int) -> None:
@@ -102,7 +100,7 @@ class MatchingOpen(Action):
         return cls(MatchingTerms.from_fields(Fields(raw, 1, "matching_open").raw()))
 
     def check(self) -> None:
-        _check_terms(self.terms)
+        check_as_action(self.terms.check)
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return NATIVE, self.terms.pool
@@ -175,7 +173,7 @@ class SetRoleGate(Action):
 
     def check(self) -> None:
         if self.role not in Role._value2member_map_:
-            raise TxError(ErrorCode.INVALID_ACTION, f"unknown role {self.role}")
+            raise invalid_action(f"unknown role {self.role}")
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         set_required_points(view, run.collective_id, self.role, self.min_points)
@@ -208,7 +206,7 @@ class RewardStanding(Action):
 
     def check(self) -> None:
         if self.budget <= 0:
-            raise TxError(ErrorCode.INVALID_ACTION, "a reward needs a budget")
+            raise invalid_action("a reward needs a budget")
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return NATIVE, self.budget
@@ -246,9 +244,9 @@ class SetRewardSchedule(Action):
 
     def check(self) -> None:
         if self.budget and not MIN_PERIOD_S <= self.period_s <= MAX_PERIOD_S:
-            raise TxError(ErrorCode.INVALID_ACTION, "a reward period is 1 day to 366 days")
+            raise invalid_action("a reward period is 1 day to 366 days")
         if not self.budget and self.period_s:
-            raise TxError(ErrorCode.INVALID_ACTION, "stopping a schedule names no period")
+            raise invalid_action("stopping a schedule names no period")
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         if not self.budget:

@@ -14,7 +14,7 @@ dataclass subclassing `Action`, decorate it with `@register_action`, and import 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
@@ -31,6 +31,20 @@ if TYPE_CHECKING:
     from ledger.collectives.model import Collective
 
 MAX_ACTIONS = 10
+
+
+def invalid_action(reason: str) -> TxError:
+    """The error of an action that breaks its own rules (`check`): INVALID_ACTION, with why."""
+    return TxError(ErrorCode.INVALID_ACTION, reason)
+
+
+def check_as_action(check: Callable[[], None]) -> None:
+    """Run a nested rule's `check` (a policy's, a round's terms): its error, whatever its code,
+    makes the action invalid, with the rule's own reason."""
+    try:
+        check()
+    except TxError as error:
+        raise invalid_action(error.message) from error
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from ledger.collectives.assets import check_vault_asset
 from ledger.collectives.ids import ASSET_TOKEN_LEN, Asset
 from ledger.collectives.model import Collective
 from ledger.errors import ErrorCode, TxError
-from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.actions import Action, ActionRun, invalid_action, register_action
 from ledger.governance.kinds import ActionTag, ProposalKind, VotingMethod
 from ledger.governance.proposal import MAX_CHOICES, require_proposal
 from ledger.splits.parties import MAX_MEMO_LEN, Party, PartyKind
@@ -22,10 +22,6 @@ from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.view import StateView
 from ledger.treasury.allocation import allocate
-
-
-def _invalid(reason: str) -> TxError:
-    return TxError(ErrorCode.INVALID_ACTION, reason)
 
 
 @register_action
@@ -56,12 +52,12 @@ class Allocate(Action):
 
     def check(self) -> None:
         if self.budget == 0:
-            raise _invalid("an allocation needs a positive budget")
+            raise invalid_action("an allocation needs a positive budget")
         for target in self.targets:
             if target.kind not in (PartyKind.ACCOUNT, PartyKind.SPLIT):
-                raise _invalid("allocation targets are accounts or splits")
+                raise invalid_action("allocation targets are accounts or splits")
             if target.kind is PartyKind.SPLIT and not self.asset.is_native:
-                raise _invalid("splits are paid in the native coin")
+                raise invalid_action("splits are paid in the native coin")
 
     def check_poll(self, method: VotingMethod, choice_count: int) -> None:
         if method not in (VotingMethod.WEIGHTED, VotingMethod.QUADRATIC):
@@ -87,7 +83,7 @@ class Allocate(Action):
         cid = run.collective_id
         proposal = require_proposal(view, run.proposal_id)
         if proposal.method not in (VotingMethod.WEIGHTED, VotingMethod.QUADRATIC):
-            raise _invalid("an allocation runs only on a weighted or quadratic poll")
+            raise invalid_action("an allocation runs only on a weighted or quadratic poll")
         payouts = allocate(self.budget, proposal.tally[: len(self.targets)])
         if not any(payouts):
             raise TxError(ErrorCode.INVALID_STATE, "no choice has any support")

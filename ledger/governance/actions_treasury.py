@@ -17,7 +17,7 @@ from ledger.collectives.payouts import held
 from ledger.collectives.store import get_member, require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import hooks
-from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.actions import Action, ActionRun, invalid_action, register_action
 from ledger.governance.actions_allocation import Allocate
 from ledger.governance.kinds import ActionTag, ProposalKind
 from ledger.governance.policy import DEFAULT_POLICIES, Policy, register_default_policy
@@ -41,10 +41,6 @@ __all__ = [
     "drop_records",
     "record_distributions",
 ]
-
-
-def _invalid(reason: str) -> TxError:
-    return TxError(ErrorCode.INVALID_ACTION, reason)
 
 
 def _asset(f: Fields, name: str) -> Asset:
@@ -71,7 +67,7 @@ class AcceptAsset(Action):
 
     def check(self) -> None:
         if self.asset.is_native:
-            raise _invalid("the native coin is always accepted")
+            raise invalid_action("the native coin is always accepted")
 
     def check_submit(
         self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
@@ -127,7 +123,7 @@ class SetAllowance(Action):
     def check(self) -> None:
         self.grantee.check()
         if self.period_s > MAX_PERIOD_S:
-            raise _invalid(f"the period is at most {MAX_PERIOD_S} s")
+            raise invalid_action(f"the period is at most {MAX_PERIOD_S} s")
 
     def check_submit(
         self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
@@ -140,7 +136,7 @@ class SetAllowance(Action):
             return
         check_vault_asset(view, self.asset)
         if self.asset.collective == cid:
-            raise _invalid("a treasury never holds its own tokens")
+            raise invalid_action("a treasury never holds its own tokens")
         member = Address(self.grantee.id) if self.grantee.kind is GranteeKind.MEMBER else None
         if member is not None and get_member(view, cid, member) is None:
             raise TxError(ErrorCode.NOT_MEMBER, "allowances are granted to members")
@@ -271,9 +267,9 @@ class HolderDistribution(Action):
 
     def check(self) -> None:
         if self.holders_of.is_native:
-            raise _invalid("holders of a token class: name the class")
+            raise invalid_action("holders of a token class: name the class")
         if self.amount == 0:
-            raise _invalid("a distribution must be positive")
+            raise invalid_action("a distribution must be positive")
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return self.asset, self.amount

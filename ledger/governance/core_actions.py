@@ -17,7 +17,13 @@ from ledger.collectives.terms import apply_term_change
 from ledger.collectives.tokens import burn, mint
 from ledger.errors import ErrorCode, TxError
 from ledger.governance import escrow
-from ledger.governance.actions import Action, ActionRun, register_action
+from ledger.governance.actions import (
+    Action,
+    ActionRun,
+    check_as_action,
+    invalid_action,
+    register_action,
+)
 from ledger.governance.kinds import ActionTag, ProposalKind
 from ledger.governance.policy import Policy, set_policy, validate_kind
 from ledger.keys import Address
@@ -25,10 +31,6 @@ from ledger.state.context import BlockContext
 from ledger.state.events import Event
 from ledger.state.keys import u64
 from ledger.state.view import StateView
-
-
-def _invalid(reason: str) -> TxError:
-    return TxError(ErrorCode.INVALID_ACTION, reason)
 
 
 @register_action
@@ -54,7 +56,7 @@ class Admit(Action):
     def check(self) -> None:
         classes = [c for c, _ in self.holdings]
         if len(set(classes)) != len(classes) or any(n == 0 for _, n in self.holdings):
-            raise _invalid("admission holdings name each class once with a positive amount")
+            raise invalid_action("admission holdings name each class once with a positive amount")
 
     def admitted_units(self) -> tuple[tuple[int, int], ...]:
         return self.holdings
@@ -136,7 +138,7 @@ class _TokenSupplyAction(Action):
 
     def check(self) -> None:
         if self.amount == 0:
-            raise _invalid(f"{type(self).__name__.lower()} amount must be positive")
+            raise invalid_action(f"{type(self).__name__.lower()} amount must be positive")
 
     def check_submit(
         self, view: StateView, ctx: BlockContext, cid: bytes, collective: Collective
@@ -247,7 +249,7 @@ class TreasurySpend(Action):
 
     def check(self) -> None:
         if self.amount == 0:
-            raise _invalid("spend amount must be positive")
+            raise invalid_action("spend amount must be positive")
 
     def treasury_outflow(self) -> tuple[Asset, int] | None:
         return self.asset, self.amount
@@ -315,11 +317,8 @@ class SetPolicy(Action):
         return cls(f.int("kind", 0, 0xFFFF), Policy.from_fields(f.raw()))
 
     def check(self) -> None:
-        try:
-            validate_kind(self.kind)
-            self.policy.validate()
-        except TxError as error:
-            raise _invalid(error.message) from error
+        check_as_action(lambda: validate_kind(self.kind))
+        check_as_action(self.policy.validate)
 
     def execute(self, view: StateView, ctx: BlockContext, run: ActionRun) -> list[Event]:
         set_policy(view, run.collective_id, self.kind, self.policy)

@@ -1,9 +1,10 @@
 """The peer manager: accepts and dials peers, keeps one connection per peer, routes messages.
 
-Tasks: one dial loop per configured peer (it also owns and runs its outbound connection), the tx
-gossip flusher, and per connection a reader and a writer (see connection.py); all are referenced
-by a `Supervisor`. Inbound connections run in aiohttp's request task for `/p2p`, which aiohttp
-owns; `stop` closes them and waits for them to end.
+Dialing and the handshake are `node.p2p.connector`'s; the frames peers send are routed by
+`node.p2p.inbox`. Tasks: one dial loop per configured peer (it also owns and runs its outbound
+connection), the tx gossip flusher, and per connection a reader and a writer (see
+connection.py); all are referenced by a `Supervisor`. Inbound connections run in aiohttp's
+request task for `/p2p`, which aiohttp owns; `stop` closes them and waits for them to end.
 
 Duplicate connections (both sides dialed each other, or a peer redialed after a restart) are
 resolved the same way on both sides: between two connections in the same direction the newer
@@ -21,7 +22,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ledger.codec import MalformedError
 from node.p2p.budget import PeerBudgets
 from node.p2p.config import P2PConfig, PeerAddress
 from node.p2p.connection import PeerConnection, close_code_name
@@ -29,17 +29,9 @@ from node.p2p.connector import Connector
 from node.p2p.gossip import SeenTxs, TxGossip
 from node.p2p.handler import PeerHandler
 from node.p2p.handshake import CloseCode, Direction, HandshakeError, Identity
-from node.p2p.messages import (
-    ENVELOPE_OVERHEAD,
-    SESSION_TYPES,
-    MalformedMessageError,
-    MessageType,
-    OversizedMessageError,
-    decode_frame,
-    decode_txs,
-    encode_frame,
-)
-from node.p2p.scoring import PeerScores, Penalty
+from node.p2p.inbox import Inbox
+from node.p2p.messages import ENVELOPE_OVERHEAD, SESSION_TYPES, MessageType, encode_frame
+from node.p2p.scoring import PeerScores
 from node.p2p.session import Session
 from node.p2p.stats import P2PStats
 from node.p2p.tasks import Supervisor
@@ -100,6 +92,14 @@ class PeerManager:
             max_bytes=self.config.tx_batch_max_bytes,
             flush_interval=self.config.tx_flush_interval,
             stats=self.stats,
+        )
+        self._inbox = Inbox(
+            self.config,
+            self.stats,
+            budgets=self._budgets,
+            gossip=self._gossip,
+            handler=handler,
+            penalize=self.penalize,
         )
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -308,7 +308,7 @@ class PeerManager:
             log.info("peer %s connected (%s)", conn.label, direction.name.lower())
             announced = True
             await self._notify(self._handler.on_peer_connected(peer), "on_peer_connected")
-            await conn.run(self._on_frame, self._on_violation)
+            await conn.run(self._inbox.on_frame, self._inbox.on_violation)
         finally:
             if self._conns.get(peer) is conn:
                 del self._conns[peer]
@@ -332,56 +332,7 @@ class PeerManager:
         except Exception:
             log.exception("handler %s failed", what)
 
-    # -- receiving --------------------------------------------------------------------------
-
-    async def _on_frame(self, conn: PeerConnection, frame: bytes) -> None:
-        if conn.is_closing:
-            return
-        try:
-            msg_type, payload = decode_frame(frame, self.config.limits)
-        except OversizedMessageError as exc:
-            self.stats.malformed_in += 1
-            self._on_violation(conn, Penalty.OVERSIZED, str(exc))
-            return
-        except MalformedMessageError as exc:
-            self.stats.malformed_in += 1
-            self._on_violation(conn, Penalty.UNDECODABLE, str(exc))
-            return
-        self.stats.count_in(msg_type, len(frame))
-        peer = conn.peer_id
-        if msg_type in SESSION_TYPES:
-            self._on_violation(conn, Penalty.PROTOCOL, f"{msg_type.name} after the handshake")
-            return
-        if not self._budgets.allow(peer, msg_type, len(frame)):
-            self.stats.over_budget_in[msg_type] += 1
-            self._on_violation(conn, Penalty.FLOOD, f"{msg_type.name} beyond its budget")
-            return
-        try:
-            if msg_type is MessageType.TXS:
-                await self._receive_txs(conn, payload)
-            else:
-                await self._handler.on_message(peer, msg_type, payload)
-        except MalformedError as exc:
-            self._on_violation(conn, Penalty.INVALID, f"invalid {msg_type.name}: {exc}")
-        except Exception:
-            log.exception("handler failed on %s from peer %s", msg_type.name, conn.label)
-
-    async def _receive_txs(self, conn: PeerConnection, payload: bytes) -> None:
-        peer = conn.peer_id
-        try:
-            txs = decode_txs(payload)
-        except MalformedMessageError as exc:
-            self.stats.malformed_in += 1
-            self._on_violation(conn, Penalty.UNDECODABLE, str(exc))
-            return
-        self.stats.txs_in += len(txs)
-        new = self._gossip.receive(peer, txs)
-        if new:
-            self.stats.txs_new += len(new)
-            await self._handler.on_txs(peer, new)
-
-    def _on_violation(self, conn: PeerConnection, amount: int, reason: str) -> None:
-        self.penalize(conn.peer_id, amount, reason)
+    # -- bans -------------------------------------------------------------------------------
 
     def _banned(self, peer: bytes, reason: str) -> None:
         self.stats.bans += 1
