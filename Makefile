@@ -40,9 +40,11 @@ devnet: $(STAMP)
 	[ -f "$$dir/testnet.json" ] || $(BIN)/coterie testnet init --validators 4 --out "$$dir" >/dev/null \
 	&& exec $(BIN)/coterie testnet start "$$dir"
 
-# Every mode of docs/performance.md in turn, one table (cli/bench/suite.py): 1 validator on a
-# small and a 1M-account state (with restart and disk), 4 validators at 2,500 and 3,000 tx/s,
-# catch-up. BENCH_ARGS adds options, e.g. --txs 60000, --accounts 100000, --output json.
+# Every mode of docs/performance.md in turn, one table with the goal of each row (cli/bench/
+# suite.py): 1 validator on a small state and on 1M accounts with 100,000 written heights (restart,
+# disk), 4 validators at 2,500 and 3,000 tx/s, catch-up, the state root at 1M keys, 1 and 4
+# validators saturated, 4 without the pacing rule, 4 at 20 tx/s. BENCH_ARGS adds options, e.g.
+# --txs 20000, --accounts 100000, --heights 10000, --output json.
 bench: $(STAMP)
 	nice -n 10 $(BIN)/coterie bench --suite $(BENCH_ARGS)
 
