@@ -126,8 +126,23 @@ def execute_transfer(view: StateView, tx: SignedTx, payload: Transfer, fee_to: A
 
 
 def run_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Address) -> Receipt:
+    """`apply_transfer`, and the transfer's receipt."""
+    apply_transfer(accounts, tx, payload, fee_to)
+    event = Event(
+        "transfer",
+        (
+            ("sender", tx.body.sender_address.raw),
+            ("recipient", payload.recipient.raw),
+            ("amount", payload.amount),
+        ),
+    )
+    return Receipt(tx.hash, ErrorCode.OK, (event,))
+
+
+def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Address) -> None:
     """A transfer whose envelope passed `check_envelope`, on `accounts`; raises `TxError` with
-    nothing stored, or stores each touched account once.
+    nothing stored, or stores each touched account once. Admission runs this alone: it keeps
+    what the tx read and wrote, never its receipt (building one cost about 0.6 µs).
 
     Same checks in the same order as `executor.execute_tx` + `TransferHandler.apply`: nonce
     (BAD_NONCE, NONCE_TOO_HIGH), the fee (INSUFFICIENT_FUNDS), the fee credit (OVERFLOW), the
@@ -173,12 +188,3 @@ def run_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Ad
             raise TxError(ErrorCode.OVERFLOW, f"balance of {payload.recipient!r} would overflow")
         target[0] += amount
     accounts.store_all(touched)
-    event = Event(
-        "transfer",
-        (
-            ("sender", sender.raw),
-            ("recipient", payload.recipient.raw),
-            ("amount", amount),
-        ),
-    )
-    return Receipt(tx.hash, ErrorCode.OK, (event,))

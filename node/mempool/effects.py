@@ -24,7 +24,7 @@ from ledger.state.context import BlockContext
 from ledger.state.executor import check_envelope, execute_tx, fee_recipient
 from ledger.state.reader import StateReader
 from ledger.state.records import decode_account, encode_account
-from ledger.state.transfer import run_transfer
+from ledger.state.transfer import apply_transfer
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer
 
@@ -92,7 +92,7 @@ def execute_tracked(overlay: StateView, ctx: BlockContext, tx: SignedTx) -> TxEf
     if type(payload) is Transfer:  # nearly every tx: the rule itself, recording as it goes
         check_envelope(tx, ctx, already_verified)
         accounts = _RecordingAccounts(overlay)
-        run_transfer(accounts, tx, payload, fee_recipient(ctx))
+        apply_transfer(accounts, tx, payload, fee_recipient(ctx))
         overlay.apply(accounts.writes)
         return TxEffect(accounts.reads, accounts.writes, True)
     recorder = _Recorder(overlay)

@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import bech32m
+from ledger import keys as keys_module
 from ledger.bech32m import AddressError
-from ledger.keys import Address, PrivateKey, verify
+from ledger.hashing import digest
+from ledger.keys import ADDRESS_LEN, BY_KEY_MAX, Address, PrivateKey, verify
 
 
 def test_sign_and_verify_and_reject_tampering() -> None:
@@ -95,3 +97,18 @@ def _polymod_bit_by_bit(values: list[int]) -> int:
 @given(st.lists(st.integers(0, 31), max_size=100))
 def test_the_table_checksum_equals_the_specifications_loop(values: list[int]) -> None:
     assert bech32m._polymod(values) == _polymod_bit_by_bit(values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40))
+def test_a_remembered_address_is_the_hash_of_its_key(public_keys: list[bytes]) -> None:
+    """The address cache never answers another key's address, also across its clearing."""
+    for public_key in public_keys * 2:
+        assert Address.from_public_key(public_key).raw == digest(public_key)[:ADDRESS_LEN]
+
+
+def test_the_address_cache_stays_bounded() -> None:
+    for i in range(BY_KEY_MAX + 10):
+        key = i.to_bytes(32, "big")
+        assert Address.from_public_key(key).raw == digest(key)[:ADDRESS_LEN]
+    assert len(keys_module._BY_KEY) <= BY_KEY_MAX
