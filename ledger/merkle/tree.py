@@ -22,13 +22,23 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from ledger.merkle.node import EMPTY, INNER_TAG, KEY_BITS, LEAF_TAG, MerkleError, sha256
+from ledger.merkle.node import (
+    EMPTY,
+    INNER_TAG,
+    KEY_BITS,
+    LEAF_TAG,
+    NODE_LEN,
+    MerkleError,
+    sha256,
+)
 from ledger.merkle.page import (
     BELOW,
+    POSITIONS,
     SLOTS,
     MemoryNodeStore,
     NodeReader,
     Page,
+    RawPage,
     encode_page,
     locate,
     patched,
@@ -141,7 +151,8 @@ class _Updater:
     ) -> tuple[bytes, _Kind]:
         """The one key batch[i] set (not deleted) under this node, the common case below the top
         levels: its path is walked down in a loop and the new nodes hashed back up, as nothing on
-        the way can collapse."""
+        the way can collapse. A raw page's entries are sliced out here, not through `RawPage.get`
+        (this loop runs about eight times per changed key)."""
         path = batch.ints[i]
         trail: list[tuple[bytes, Page, int, bytes, int]] = []
         in_place = False
@@ -151,10 +162,23 @@ class _Updater:
                 break
             if depth >= KEY_BITS:
                 raise MerkleError("Merkle tree deeper than 256 levels")
-            data = None if page is None else page.get(pos)
-            if page is None or data is None or data[0] not in _TAGS:
-                page, pos = locate(self.nodes, hash_, page, pos)
-                data = page[pos]
+            data: bytes | None = None
+            if type(page) is RawPage:
+                bitmap = page.bitmap
+                if pos < POSITIONS and bitmap >> pos & 1:
+                    offset = 4 + NODE_LEN * (bitmap & ((1 << pos) - 1)).bit_count()
+                    data = page.data[offset : offset + NODE_LEN]
+            elif page is not None:
+                data = page.get(pos)
+            if data is None:  # not in the page walked so far: the root of its own page
+                found = self.nodes.get_page(hash_)
+                if found is None:
+                    raise MerkleError(f"missing Merkle node {hash_.hex()}")
+                page, pos = found, 1
+                data = found.data[4 : 4 + NODE_LEN] if type(found) is RawPage else found.get(1)
+            if data is None or data[0] > INNER_TAG:
+                raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
+            assert page is not None  # data came from it
             if data[0] == LEAF_TAG:
                 in_place = data[1:33] == batch.paths[i]  # the key's own leaf: a new value
                 new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
@@ -184,21 +208,26 @@ class _Updater:
         """Hash a changed leaf's path back up and write the pages on it at once: each page whose
         root is on the path holds no other change (the path is this key's alone), so it is its
         old page with the path's positions replaced. The page the path starts in is left to
-        `pages`, which stops at the pages made here."""
+        `pages`, which stops at the pages made here: only its nodes and the root of the first
+        page made here go to `writes` (`_place` reads them), not the nodes below."""
         writes = self.writes
         current = page
         changed = [(pos, writes[leaf])]
         new = leaf
+        first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
         for old, at, at_pos, data, bit in reversed(trail):
             encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
             new = sha256(encoding).digest()
-            writes[new] = encoding
             if at is not current:  # the walk left the page just finished
                 changed, current = [], at
+            if at is first:
+                writes[new] = encoding
+                continue
             changed.append((at_pos, encoding))
             if at_pos == 1:
                 self.replaced.add(old)
                 self.paged[new] = patched(current, changed)
+                writes[new] = encoding
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node

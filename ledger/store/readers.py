@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ledger.merkle.node import EMPTY, MerkleError, sha256
+from ledger.merkle.node import EMPTY, NODE_LEN, MerkleError, sha256
 from ledger.merkle.page import PAGE_BITS, Page, RawPage, check_page, child_pages, decode_page
 from ledger.store import schema
 
@@ -105,7 +105,7 @@ class NodeStore:
             if data is None:
                 return None
             page = RawPage(data)
-            if sha256(page[1]).digest() != page_hash:
+            if sha256(data[4 : 4 + NODE_LEN]).digest() != page_hash:  # its root node (position 1)
                 raise MerkleError(f"corrupt Merkle node {page_hash.hex()} in the database")
         return page
 
