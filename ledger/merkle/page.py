@@ -54,7 +54,7 @@ BELOW = ((), *(_below(p) for p in range(1, POSITIONS)))
 """The positions under each position, inside its page."""
 
 
-def decode_page(data: bytes) -> Page:
+def decode_page(data: bytes) -> dict[int, bytes]:
     """A page's entries; raises `MerkleError` if the bytes are not a well-formed page."""
     if len(data) < 4:
         raise MerkleError("corrupt Merkle page: too short")

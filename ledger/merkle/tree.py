@@ -39,6 +39,7 @@ from ledger.merkle.page import (
     NodeReader,
     Page,
     RawPage,
+    decode_page,
     encode_page,
     locate,
     patched,
@@ -345,7 +346,13 @@ class _Updater:
         return out
 
     def _page(self, root: bytes, out: dict[bytes, bytes]) -> None:
-        entries = dict(self.prior.get(root, ()))
+        prior = self.prior.get(root)
+        if prior is None:
+            entries: dict[int, bytes] = {}
+        elif type(prior) is RawPage:  # decoded in one pass, not entry by entry
+            entries = decode_page(prior.data)
+        else:
+            entries = dict(prior)
         self._place(entries, 1, self.writes[root], out)
         out[root] = encode_page(entries)
 
