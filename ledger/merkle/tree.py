@@ -50,6 +50,8 @@ _LEAF = bytes([LEAF_TAG])
 _INNER = bytes([INNER_TAG])
 _TOP = KEY_BITS - 1
 _TAGS = (LEAF_TAG, INNER_TAG)
+_Step = tuple[bytes, Page, int, int, bytes, int]
+"""A node on a changed key's path: hash, page, position, offset in a raw page, entry, bit."""
 
 
 class _Batch:
@@ -155,8 +157,9 @@ class _Updater:
         the way can collapse. A raw page's entries are sliced out here, not through `RawPage.get`
         (this loop runs about eight times per changed key)."""
         path = batch.ints[i]
-        trail: list[tuple[bytes, Page, int, bytes, int]] = []
+        trail: list[_Step] = []
         in_place = False
+        offset = 0
         while True:
             if hash_ == EMPTY:
                 new, kind = self.build_at(batch, i, i + 1, depth)
@@ -175,13 +178,21 @@ class _Updater:
                 found = self.nodes.get_page(hash_)
                 if found is None:
                     raise MerkleError(f"missing Merkle node {hash_.hex()}")
-                page, pos = found, 1
+                page, pos, offset = found, 1, 4
                 data = found.data[4 : 4 + NODE_LEN] if type(found) is RawPage else found.get(1)
             if data is None or data[0] > INNER_TAG:
                 raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
             assert page is not None  # data came from it
             if data[0] == LEAF_TAG:
                 in_place = data[1:33] == batch.paths[i]  # the key's own leaf: a new value
+                if in_place and trail and pos != 1:
+                    vhash = batch.values[i]
+                    assert vhash is not None  # _set_one only sees a set
+                    encoding = data[:33] + vhash
+                    new = sha256(encoding).digest()
+                    if new == hash_:
+                        return trail[0][0], INNER_TAG
+                    return self._fold_paged(trail, new, encoding, (page, pos, offset)), INNER_TAG
                 new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
                 if new == hash_:
                     return (trail[0][0], INNER_TAG) if trail else (new, kind)
@@ -190,13 +201,11 @@ class _Updater:
                     self.prior[new] = page
                 break
             bit = (path >> (_TOP - depth)) & 1
-            trail.append((hash_, page, pos, data, bit))
+            trail.append((hash_, page, pos, offset, data, bit))
             hash_ = data[33:65] if bit else data[1:33]
             pos = 2 * pos + bit
             depth += 1
-        if in_place and trail and page is not None and pos != 1:
-            return self._fold_paged(trail, new, page, pos), INNER_TAG
-        for old, at, at_pos, data, bit in reversed(trail):
+        for old, at, at_pos, _, data, bit in reversed(trail):
             new = self._inner(data[1:33], new) if bit else self._inner(new, data[33:65])
             if at_pos == 1:
                 self.replaced.add(old)
@@ -204,30 +213,33 @@ class _Updater:
         return new, (INNER_TAG if trail else kind)
 
     def _fold_paged(
-        self, trail: list[tuple[bytes, Page, int, bytes, int]], leaf: bytes, page: Page, pos: int
+        self, trail: list[_Step], leaf: bytes, encoding: bytes, at_leaf: tuple[Page, int, int]
     ) -> bytes:
         """Hash a changed leaf's path back up and write the pages on it at once: each page whose
         root is on the path holds no other change (the path is this key's alone), so it is its
-        old page with the path's positions replaced. The page the path starts in is left to
-        `pages`, which stops at the pages made here: only its nodes and the root of the first
-        page made here go to `writes` (`_place` reads them), not the nodes below."""
+        old page with the path's entries replaced (a raw page by cutting its bytes at the
+        offsets the walk down found). The page the path starts in is left to `pages`, which
+        stops at the pages made here: only its nodes and the root of the first page made here
+        go to `writes` (`_place` reads them), not the nodes below."""
         writes = self.writes
-        current = page
-        changed = [(pos, writes[leaf])]
-        new = leaf
         first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
-        for old, at, at_pos, data, bit in reversed(trail):
+        current, pos, offset = at_leaf
+        changed = [(pos, offset, encoding)]
+        if current is first:
+            writes[leaf] = encoding
+        new = leaf
+        for old, at, at_pos, at_offset, data, bit in reversed(trail):
             encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
             new = sha256(encoding).digest()
-            if at is not current:  # the walk left the page just finished
-                changed, current = [], at
             if at is first:
                 writes[new] = encoding
                 continue
-            changed.append((at_pos, encoding))
+            if at is not current:  # the walk left the page just finished
+                changed, current = [], at
+            changed.append((at_pos, at_offset, encoding))
             if at_pos == 1:
                 self.replaced.add(old)
-                self.paged[new] = patched(current, changed)
+                self.paged[new] = _patched(current, changed)
                 writes[new] = encoding
         return new
 
@@ -391,3 +403,19 @@ class _Updater:
             if risen is None:
                 raise MerkleError(f"node {child.hex()} is neither new nor a known leaf")
             entries[spot] = risen
+
+
+def _patched(page: Page, changed: list[tuple[int, int, bytes]]) -> bytes:
+    """A page with the entries at `changed` (position, offset in a raw page, new entry; deepest
+    first, as a fold makes them) replaced: a raw page is cut at the offsets and joined again."""
+    if type(page) is not RawPage:
+        return patched(page, [(position, entry) for position, _, entry in changed])
+    data = page.data
+    parts: list[bytes] = []
+    end = len(data)
+    for _, offset, entry in changed:  # deepest first: the offsets fall
+        parts += (data[offset + NODE_LEN : end], entry)
+        end = offset
+    parts.append(data[:end])
+    parts.reverse()
+    return b"".join(parts)
