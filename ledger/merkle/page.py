@@ -128,16 +128,31 @@ def encode_page(page: Page) -> bytes:
 def child_pages(page: Page) -> dict[int, bytes]:
     """The pages directly below this one: bottom position -> page root hash."""
     out: dict[int, bytes] = {}
+    get = page.get
     for position in range(SLOTS // 2, SLOTS):
-        data = page.get(position)
+        data = get(position)
         if data is None or data[0] != INNER_TAG:
             continue
-        for side in (0, 1):
-            child = data[1 + HASH_LEN * side : 1 + HASH_LEN * (side + 1)]
-            slot = 2 * position + side
-            if child != EMPTY and slot not in page:
-                out[slot] = child
+        slot = 2 * position
+        left, right = data[1:33], data[33:65]
+        if left != EMPTY and slot not in page:
+            out[slot] = left
+        if right != EMPTY and slot + 1 not in page:
+            out[slot + 1] = right
     return out
+
+
+class PageWrites(dict[bytes, bytes]):
+    """The pages a block writes (page root hash -> encoded page), with the entries of the ones
+    an update built entry by entry (`decoded`, each equal to `decode_page` of its bytes): the
+    node store pins the new top pages of every block, and decoding 4,369 of them again cost
+    about 20 ms per block at a million keys."""
+
+    __slots__ = ("decoded",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decoded: dict[bytes, dict[int, bytes]] = {}
 
 
 def check_page(root: bytes, page: Page) -> None:

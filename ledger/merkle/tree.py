@@ -38,11 +38,11 @@ from ledger.merkle.page import (
     MemoryNodeStore,
     NodeReader,
     Page,
+    PageWrites,
     RawPage,
     decode_page,
     encode_page,
     locate,
-    patched,
 )
 
 _Kind = int | None  # LEAF_TAG, INNER_TAG, or None: unknown without reading the node
@@ -79,10 +79,10 @@ class _Batch:
 
 def update(
     nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
-) -> tuple[bytes, dict[bytes, bytes]]:
+) -> tuple[bytes, PageWrites]:
     """Apply `changes` (key -> new value, None deletes) to the tree under `root`.
 
-    Returns the new root and the pages to store (page root hash -> encoded page). Raises
+    Returns the new root and the pages to store (page root hash -> encoded page, a dict). Raises
     `MerkleError` if a page under `root` is missing from `nodes` or corrupt.
     """
     new_root, writes, _ = update_tracked(nodes, root, changes)
@@ -91,7 +91,7 @@ def update(
 
 def update_tracked(
     nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
-) -> tuple[bytes, dict[bytes, bytes], set[bytes]]:
+) -> tuple[bytes, PageWrites, set[bytes]]:
     """`update`, plus the pages of the old tree that the new one no longer holds (what a pruning
     store may delete once no root it keeps needs them)."""
     entries: list[tuple[int, bytes, bytes | None]] = []
@@ -100,7 +100,7 @@ def update_tracked(
         vhash = None if value is None else sha256(value).digest()
         entries.append((int.from_bytes(path, "big"), path, vhash))
     if not entries:
-        return root, {}, set()
+        return root, PageWrites(), set()
     updater = _Updater(nodes)
     new_root, _ = updater.update(root, 0, None, 0, _Batch.of(entries), 0, len(entries))
     pages = updater.pages(new_root)
@@ -125,8 +125,9 @@ class _Updater:
         """New node at a page root's place -> the old page that stood there."""
         self.leaves: dict[bytes, bytes] = {}
         """Old leaves that may move up a level or more (a sibling deleted)."""
-        self.paged: dict[bytes, bytes] = {}
-        """New pages already encoded on the way up (`_fold_paged`): root hash -> page."""
+        self.paged = PageWrites()
+        """The new pages, root hash -> page: those encoded on the way up (`_fold_paged`), then
+        the rest (`pages`)."""
 
     def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
         self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, lo: int, hi: int
@@ -239,7 +240,13 @@ class _Updater:
             changed.append((at_pos, at_offset, encoding))
             if at_pos == 1:
                 self.replaced.add(old)
-                self.paged[new] = _patched(current, changed)
+                if type(current) is RawPage:
+                    self.paged[new] = _patched(current, changed)
+                else:  # a pinned page: the store pins the new one, decoded
+                    entries = dict(current)
+                    entries.update((position, entry) for position, _, entry in changed)
+                    self.paged[new] = encode_page(entries)
+                    self.paged.decoded[new] = entries
                 writes[new] = encoding
         return new
 
@@ -346,7 +353,7 @@ class _Updater:
 
     # -- packing the new nodes into pages --------------------------------------------------------
 
-    def pages(self, root: bytes) -> dict[bytes, bytes]:
+    def pages(self, root: bytes) -> PageWrites:
         """The new tree's changed pages: page root hash -> encoded page."""
         out = self.paged
         if root in out:
@@ -357,7 +364,7 @@ class _Updater:
             out[root] = encode_page({1: self.leaves[root]})
         return out
 
-    def _page(self, root: bytes, out: dict[bytes, bytes]) -> None:
+    def _page(self, root: bytes, out: PageWrites) -> None:
         prior = self.prior.get(root)
         if prior is None:
             entries: dict[int, bytes] = {}
@@ -367,10 +374,9 @@ class _Updater:
             entries = dict(prior)
         self._place(entries, 1, self.writes[root], out)
         out[root] = encode_page(entries)
+        out.decoded[root] = entries
 
-    def _place(
-        self, entries: dict[int, bytes], pos: int, encoding: bytes, out: dict[bytes, bytes]
-    ) -> None:
+    def _place(self, entries: dict[int, bytes], pos: int, encoding: bytes, out: PageWrites) -> None:
         """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""
         old = entries.get(pos)
         entries[pos] = encoding
@@ -405,11 +411,9 @@ class _Updater:
             entries[spot] = risen
 
 
-def _patched(page: Page, changed: list[tuple[int, int, bytes]]) -> bytes:
-    """A page with the entries at `changed` (position, offset in a raw page, new entry; deepest
-    first, as a fold makes them) replaced: a raw page is cut at the offsets and joined again."""
-    if type(page) is not RawPage:
-        return patched(page, [(position, entry) for position, _, entry in changed])
+def _patched(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
+    """A raw page with the entries at `changed` (position, offset, new entry; deepest first, as
+    a fold makes them) replaced: its bytes are cut at the offsets and joined again."""
     data = page.data
     parts: list[bytes] = []
     end = len(data)
