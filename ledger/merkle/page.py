@@ -102,19 +102,18 @@ class RawPage(Mapping[int, bytes]):
         return self.bitmap.bit_count()
 
 
-def patched(page: Page, changes: list[tuple[int, bytes]]) -> bytes:
-    """The encoding of `page` with the entries at `changes`' positions, which it holds, replaced
-    (a raw page is patched in its bytes, without decoding it)."""
-    if isinstance(page, RawPage):
-        out = bytearray(page.data)
-        bitmap = page.bitmap
-        for position, encoding in changes:
-            offset = 4 + NODE_LEN * (bitmap & ((1 << position) - 1)).bit_count()
-            out[offset : offset + NODE_LEN] = encoding
-        return bytes(out)
-    entries = dict(page)
-    entries.update(changes)
-    return encode_page(entries)
+def cut_in(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
+    """A raw page with the entries at `changed` (position, offset, new entry; deepest first, as
+    a fold makes them) replaced: its bytes are cut at the offsets and joined again."""
+    data = page.data
+    parts: list[bytes] = []
+    end = len(data)
+    for _, offset, entry in changed:  # deepest first: the offsets fall
+        parts += (data[offset + NODE_LEN : end], entry)
+        end = offset
+    parts.append(data[:end])
+    parts.reverse()
+    return b"".join(parts)
 
 
 def encode_page(page: Page) -> bytes:

@@ -40,6 +40,7 @@ from ledger.merkle.page import (
     Page,
     PageWrites,
     RawPage,
+    cut_in,
     decode_page,
     encode_page,
     locate,
@@ -241,7 +242,7 @@ class _Updater:
             if at_pos == 1:
                 self.replaced.add(old)
                 if type(current) is RawPage:
-                    self.paged[new] = _patched(current, changed)
+                    self.paged[new] = cut_in(current, changed)
                 else:  # a pinned page: the store pins the new one, decoded
                     entries = dict(current)
                     entries.update((position, entry) for position, _, entry in changed)
@@ -409,17 +410,3 @@ class _Updater:
             if risen is None:
                 raise MerkleError(f"node {child.hex()} is neither new nor a known leaf")
             entries[spot] = risen
-
-
-def _patched(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
-    """A raw page with the entries at `changed` (position, offset, new entry; deepest first, as
-    a fold makes them) replaced: its bytes are cut at the offsets and joined again."""
-    data = page.data
-    parts: list[bytes] = []
-    end = len(data)
-    for _, offset, entry in changed:  # deepest first: the offsets fall
-        parts += (data[offset + NODE_LEN : end], entry)
-        end = offset
-    parts.append(data[:end])
-    parts.reverse()
-    return b"".join(parts)
