@@ -160,7 +160,6 @@ class _Updater:
         (this loop runs about eight times per changed key)."""
         path = batch.ints[i]
         trail: list[_Step] = []
-        in_place = False
         offset = 0
         while True:
             if hash_ == EMPTY:
@@ -186,8 +185,7 @@ class _Updater:
                 raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
             assert page is not None  # data came from it
             if data[0] == LEAF_TAG:
-                in_place = data[1:33] == batch.paths[i]  # the key's own leaf: a new value
-                if in_place and trail and pos != 1:
+                if data[1:33] == batch.paths[i] and trail and pos != 1:  # its own leaf, in a page
                     vhash = batch.values[i]
                     assert vhash is not None  # _set_one only sees a set
                     encoding = data[:33] + vhash
