@@ -20,14 +20,34 @@ from ledger.hashing import HASH_LEN, ZERO_HASH
 
 
 def _fastest_sha256() -> Callable[[bytes], hashlib._Hash]:
-    """CPython 3.11's own SHA-256 costs half of OpenSSL 3.0's per call on 65-byte inputs (no
-    per-call digest lookup); 3.12+ caches the OpenSSL digest and drops `_sha256`."""
+    """The cheaper SHA-256 per call on 65-byte inputs, where most of a call is overhead.
+
+    On CPython 3.11, OpenSSL 3.0's `hashlib.sha256` looks its digest up on every call, and the
+    interpreter's own `_sha256` does not; but OpenSSL computes with the CPU's SHA extensions
+    and `_sha256` in plain C. Measured on 65-byte inputs: on a CPU without them `_sha256` costs
+    half of OpenSSL's; on this machine's AMD EPYC (`sha_ni`) OpenSSL costs about 0.3 us less per
+    call (490 to 650 ns against 800 to 920 ns, load 7). 3.12+ caches the digest and drops
+    `_sha256`. Both give the same digests: the choice changes speed only."""
+    if _cpu_has_sha_extensions():
+        return hashlib.sha256
     try:
         import _sha256  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover
         return hashlib.sha256
     fn: Callable[[bytes], hashlib._Hash] = _sha256.sha256
     return fn
+
+
+def _cpu_has_sha_extensions() -> bool:
+    """x86 `sha_ni` or Arm `sha2` in the kernel's CPU flags (Linux; elsewhere: no)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith(("flags", "Features")):
+                    return bool({"sha_ni", "sha2"} & set(line.split()))
+    except OSError:
+        pass
+    return False
 
 
 sha256 = _fastest_sha256()

@@ -54,7 +54,7 @@ BELOW = ((), *(_below(p) for p in range(1, POSITIONS)))
 """The positions under each position, inside its page."""
 
 
-def decode_page(data: bytes) -> Page:
+def decode_page(data: bytes) -> dict[int, bytes]:
     """A page's entries; raises `MerkleError` if the bytes are not a well-formed page."""
     if len(data) < 4:
         raise MerkleError("corrupt Merkle page: too short")
@@ -102,19 +102,18 @@ class RawPage(Mapping[int, bytes]):
         return self.bitmap.bit_count()
 
 
-def patched(page: Page, changes: list[tuple[int, bytes]]) -> bytes:
-    """The encoding of `page` with the entries at `changes`' positions, which it holds, replaced
-    (a raw page is patched in its bytes, without decoding it)."""
-    if isinstance(page, RawPage):
-        out = bytearray(page.data)
-        bitmap = page.bitmap
-        for position, encoding in changes:
-            offset = 4 + NODE_LEN * (bitmap & ((1 << position) - 1)).bit_count()
-            out[offset : offset + NODE_LEN] = encoding
-        return bytes(out)
-    entries = dict(page)
-    entries.update(changes)
-    return encode_page(entries)
+def cut_in(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
+    """A raw page with the entries at `changed` (position, offset, new entry; deepest first, as
+    a fold makes them) replaced: its bytes are cut at the offsets and joined again."""
+    data = page.data
+    parts: list[bytes] = []
+    end = len(data)
+    for _, offset, entry in changed:  # deepest first: the offsets fall
+        parts += (data[offset + NODE_LEN : end], entry)
+        end = offset
+    parts.append(data[:end])
+    parts.reverse()
+    return b"".join(parts)
 
 
 def encode_page(page: Page) -> bytes:
@@ -128,16 +127,31 @@ def encode_page(page: Page) -> bytes:
 def child_pages(page: Page) -> dict[int, bytes]:
     """The pages directly below this one: bottom position -> page root hash."""
     out: dict[int, bytes] = {}
+    get = page.get
     for position in range(SLOTS // 2, SLOTS):
-        data = page.get(position)
+        data = get(position)
         if data is None or data[0] != INNER_TAG:
             continue
-        for side in (0, 1):
-            child = data[1 + HASH_LEN * side : 1 + HASH_LEN * (side + 1)]
-            slot = 2 * position + side
-            if child != EMPTY and slot not in page:
-                out[slot] = child
+        slot = 2 * position
+        left, right = data[1:33], data[33:65]
+        if left != EMPTY and slot not in page:
+            out[slot] = left
+        if right != EMPTY and slot + 1 not in page:
+            out[slot + 1] = right
     return out
+
+
+class PageWrites(dict[bytes, bytes]):
+    """The pages a block writes (page root hash -> encoded page), with the entries of the ones
+    an update built entry by entry (`decoded`, each equal to `decode_page` of its bytes): the
+    node store pins the new top pages of every block, and decoding 4,369 of them again cost
+    about 20 ms per block at a million keys."""
+
+    __slots__ = ("decoded",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decoded: dict[bytes, dict[int, bytes]] = {}
 
 
 def check_page(root: bytes, page: Page) -> None:

@@ -22,16 +22,28 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from ledger.merkle.node import EMPTY, INNER_TAG, KEY_BITS, LEAF_TAG, MerkleError, sha256
+from ledger.merkle.node import (
+    EMPTY,
+    INNER_TAG,
+    KEY_BITS,
+    LEAF_TAG,
+    NODE_LEN,
+    MerkleError,
+    sha256,
+)
 from ledger.merkle.page import (
     BELOW,
+    POSITIONS,
     SLOTS,
     MemoryNodeStore,
     NodeReader,
     Page,
+    PageWrites,
+    RawPage,
+    cut_in,
+    decode_page,
     encode_page,
     locate,
-    patched,
 )
 
 _Kind = int | None  # LEAF_TAG, INNER_TAG, or None: unknown without reading the node
@@ -39,6 +51,8 @@ _LEAF = bytes([LEAF_TAG])
 _INNER = bytes([INNER_TAG])
 _TOP = KEY_BITS - 1
 _TAGS = (LEAF_TAG, INNER_TAG)
+_Step = tuple[bytes, Page, int, int, bytes, int]
+"""A node on a changed key's path: hash, page, position, offset in a raw page, entry, bit."""
 
 
 class _Batch:
@@ -66,10 +80,10 @@ class _Batch:
 
 def update(
     nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
-) -> tuple[bytes, dict[bytes, bytes]]:
+) -> tuple[bytes, PageWrites]:
     """Apply `changes` (key -> new value, None deletes) to the tree under `root`.
 
-    Returns the new root and the pages to store (page root hash -> encoded page). Raises
+    Returns the new root and the pages to store (page root hash -> encoded page, a dict). Raises
     `MerkleError` if a page under `root` is missing from `nodes` or corrupt.
     """
     new_root, writes, _ = update_tracked(nodes, root, changes)
@@ -78,7 +92,7 @@ def update(
 
 def update_tracked(
     nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
-) -> tuple[bytes, dict[bytes, bytes], set[bytes]]:
+) -> tuple[bytes, PageWrites, set[bytes]]:
     """`update`, plus the pages of the old tree that the new one no longer holds (what a pruning
     store may delete once no root it keeps needs them)."""
     entries: list[tuple[int, bytes, bytes | None]] = []
@@ -87,7 +101,7 @@ def update_tracked(
         vhash = None if value is None else sha256(value).digest()
         entries.append((int.from_bytes(path, "big"), path, vhash))
     if not entries:
-        return root, {}, set()
+        return root, PageWrites(), set()
     updater = _Updater(nodes)
     new_root, _ = updater.update(root, 0, None, 0, _Batch.of(entries), 0, len(entries))
     pages = updater.pages(new_root)
@@ -112,8 +126,9 @@ class _Updater:
         """New node at a page root's place -> the old page that stood there."""
         self.leaves: dict[bytes, bytes] = {}
         """Old leaves that may move up a level or more (a sibling deleted)."""
-        self.paged: dict[bytes, bytes] = {}
-        """New pages already encoded on the way up (`_fold_paged`): root hash -> page."""
+        self.paged = PageWrites()
+        """The new pages, root hash -> page: those encoded on the way up (`_fold_paged`), then
+        the rest (`pages`)."""
 
     def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
         self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, lo: int, hi: int
@@ -141,22 +156,43 @@ class _Updater:
     ) -> tuple[bytes, _Kind]:
         """The one key batch[i] set (not deleted) under this node, the common case below the top
         levels: its path is walked down in a loop and the new nodes hashed back up, as nothing on
-        the way can collapse."""
+        the way can collapse. A raw page's entries are sliced out here, not through `RawPage.get`
+        (this loop runs about eight times per changed key)."""
         path = batch.ints[i]
-        trail: list[tuple[bytes, Page, int, bytes, int]] = []
-        in_place = False
+        trail: list[_Step] = []
+        offset = 0
         while True:
             if hash_ == EMPTY:
                 new, kind = self.build_at(batch, i, i + 1, depth)
                 break
             if depth >= KEY_BITS:
                 raise MerkleError("Merkle tree deeper than 256 levels")
-            data = None if page is None else page.get(pos)
-            if page is None or data is None or data[0] not in _TAGS:
-                page, pos = locate(self.nodes, hash_, page, pos)
-                data = page[pos]
+            data: bytes | None = None
+            if type(page) is RawPage:
+                bitmap = page.bitmap
+                if pos < POSITIONS and bitmap >> pos & 1:
+                    offset = 4 + NODE_LEN * (bitmap & ((1 << pos) - 1)).bit_count()
+                    data = page.data[offset : offset + NODE_LEN]
+            elif page is not None:
+                data = page.get(pos)
+            if data is None:  # not in the page walked so far: the root of its own page
+                found = self.nodes.get_page(hash_)
+                if found is None:
+                    raise MerkleError(f"missing Merkle node {hash_.hex()}")
+                page, pos, offset = found, 1, 4
+                data = found.data[4 : 4 + NODE_LEN] if type(found) is RawPage else found.get(1)
+            if data is None or data[0] > INNER_TAG:
+                raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
+            assert page is not None  # data came from it
             if data[0] == LEAF_TAG:
-                in_place = data[1:33] == batch.paths[i]  # the key's own leaf: a new value
+                if data[1:33] == batch.paths[i] and trail and pos != 1:  # its own leaf, in a page
+                    vhash = batch.values[i]
+                    assert vhash is not None  # _set_one only sees a set
+                    encoding = data[:33] + vhash
+                    new = sha256(encoding).digest()
+                    if new == hash_:
+                        return trail[0][0], INNER_TAG
+                    return self._fold_paged(trail, new, encoding, (page, pos, offset)), INNER_TAG
                 new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
                 if new == hash_:
                     return (trail[0][0], INNER_TAG) if trail else (new, kind)
@@ -165,13 +201,11 @@ class _Updater:
                     self.prior[new] = page
                 break
             bit = (path >> (_TOP - depth)) & 1
-            trail.append((hash_, page, pos, data, bit))
+            trail.append((hash_, page, pos, offset, data, bit))
             hash_ = data[33:65] if bit else data[1:33]
             pos = 2 * pos + bit
             depth += 1
-        if in_place and trail and page is not None and pos != 1:
-            return self._fold_paged(trail, new, page, pos), INNER_TAG
-        for old, at, at_pos, data, bit in reversed(trail):
+        for old, at, at_pos, _, data, bit in reversed(trail):
             new = self._inner(data[1:33], new) if bit else self._inner(new, data[33:65])
             if at_pos == 1:
                 self.replaced.add(old)
@@ -179,26 +213,40 @@ class _Updater:
         return new, (INNER_TAG if trail else kind)
 
     def _fold_paged(
-        self, trail: list[tuple[bytes, Page, int, bytes, int]], leaf: bytes, page: Page, pos: int
+        self, trail: list[_Step], leaf: bytes, encoding: bytes, at_leaf: tuple[Page, int, int]
     ) -> bytes:
         """Hash a changed leaf's path back up and write the pages on it at once: each page whose
         root is on the path holds no other change (the path is this key's alone), so it is its
-        old page with the path's positions replaced. The page the path starts in is left to
-        `pages`, which stops at the pages made here."""
+        old page with the path's entries replaced (a raw page by cutting its bytes at the
+        offsets the walk down found). The page the path starts in is left to `pages`, which
+        stops at the pages made here: only its nodes and the root of the first page made here
+        go to `writes` (`_place` reads them), not the nodes below."""
         writes = self.writes
-        current = page
-        changed = [(pos, writes[leaf])]
+        first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
+        current, pos, offset = at_leaf
+        changed = [(pos, offset, encoding)]
+        if current is first:
+            writes[leaf] = encoding
         new = leaf
-        for old, at, at_pos, data, bit in reversed(trail):
+        for old, at, at_pos, at_offset, data, bit in reversed(trail):
             encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
             new = sha256(encoding).digest()
-            writes[new] = encoding
+            if at is first:
+                writes[new] = encoding
+                continue
             if at is not current:  # the walk left the page just finished
                 changed, current = [], at
-            changed.append((at_pos, encoding))
+            changed.append((at_pos, at_offset, encoding))
             if at_pos == 1:
                 self.replaced.add(old)
-                self.paged[new] = patched(current, changed)
+                if type(current) is RawPage:
+                    self.paged[new] = cut_in(current, changed)
+                else:  # a pinned page: the store pins the new one, decoded
+                    entries = dict(current)
+                    entries.update((position, entry) for position, _, entry in changed)
+                    self.paged[new] = encode_page(entries)
+                    self.paged.decoded[new] = entries
+                writes[new] = encoding
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
@@ -304,7 +352,7 @@ class _Updater:
 
     # -- packing the new nodes into pages --------------------------------------------------------
 
-    def pages(self, root: bytes) -> dict[bytes, bytes]:
+    def pages(self, root: bytes) -> PageWrites:
         """The new tree's changed pages: page root hash -> encoded page."""
         out = self.paged
         if root in out:
@@ -315,14 +363,19 @@ class _Updater:
             out[root] = encode_page({1: self.leaves[root]})
         return out
 
-    def _page(self, root: bytes, out: dict[bytes, bytes]) -> None:
-        entries = dict(self.prior.get(root, ()))
+    def _page(self, root: bytes, out: PageWrites) -> None:
+        prior = self.prior.get(root)
+        if prior is None:
+            entries: dict[int, bytes] = {}
+        elif type(prior) is RawPage:  # decoded in one pass, not entry by entry
+            entries = decode_page(prior.data)
+        else:
+            entries = dict(prior)
         self._place(entries, 1, self.writes[root], out)
         out[root] = encode_page(entries)
+        out.decoded[root] = entries
 
-    def _place(
-        self, entries: dict[int, bytes], pos: int, encoding: bytes, out: dict[bytes, bytes]
-    ) -> None:
+    def _place(self, entries: dict[int, bytes], pos: int, encoding: bytes, out: PageWrites) -> None:
         """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""
         old = entries.get(pos)
         entries[pos] = encoding

@@ -11,8 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ledger.merkle.node import EMPTY, MerkleError, sha256
-from ledger.merkle.page import PAGE_BITS, Page, RawPage, check_page, child_pages, decode_page
+from ledger.hashing import HASH_LEN
+from ledger.merkle.node import EMPTY, INNER_TAG, NODE_LEN, MerkleError, sha256
+from ledger.merkle.page import (
+    PAGE_BITS,
+    SLOTS,
+    Page,
+    PageWrites,
+    RawPage,
+    check_page,
+    child_pages,
+    decode_page,
+)
 from ledger.store import schema
 
 PIN_DEPTH = 16
@@ -105,7 +115,7 @@ class NodeStore:
             if data is None:
                 return None
             page = RawPage(data)
-            if sha256(page[1]).digest() != page_hash:
+            if sha256(data[4 : 4 + NODE_LEN]).digest() != page_hash:  # its root node (position 1)
                 raise MerkleError(f"corrupt Merkle node {page_hash.hex()} in the database")
         return page
 
@@ -132,20 +142,43 @@ class NodeStore:
 
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:
         """Pin the new top pages of a committed block (`writes` must be durably stored)."""
-        self._swap(old_root, new_root, 0, writes)
+        decoded = writes.decoded if isinstance(writes, PageWrites) else {}
+        self._swap(old_root, new_root, 0, writes, decoded)
 
-    def _swap(
-        self, old: bytes | None, new: bytes | None, depth: int, writes: Mapping[bytes, bytes]
+    def _swap(  # the walk's state
+        self,
+        old: bytes | None,
+        new: bytes | None,
+        depth: int,
+        writes: Mapping[bytes, bytes],
+        decoded: Mapping[bytes, Page],
     ) -> None:
         """`old` None: nothing is pinned below here; `new` None: nothing new below here."""
         if old == new or depth >= self._pin_depth:
             return
         old_page = self._pinned.pop(old, None) if old is not None else None
-        data = writes.get(new) if new is not None else None
-        new_page = None if data is None else decode_page(data)
+        new_page: Page | None = None
+        if new is not None and (data := writes.get(new)) is not None:
+            new_page = decoded.get(new) or decode_page(data)  # the update's own entries if given
         if new is not None and new_page is not None:
             self._pinned[new] = new_page
-        old_below = {} if old_page is None else child_pages(old_page)
-        new_below = {} if new_page is None else child_pages(new_page)
-        for slot in old_below.keys() | new_below.keys():
-            self._swap(old_below.get(slot), new_below.get(slot), depth + PAGE_BITS, writes)
+        if depth + PAGE_BITS >= self._pin_depth:
+            return  # nothing below is pinned
+        for position in range(SLOTS // 2, SLOTS):  # the parents of the pages below
+            old_parent = None if old_page is None else old_page.get(position)
+            new_parent = None if new_page is None else new_page.get(position)
+            if old_parent == new_parent:
+                continue  # the same node: the same pages below it
+            for slot, side in ((2 * position, 1), (2 * position + 1, 33)):
+                old_child = _child_page(old_page, old_parent, slot, side)
+                new_child = _child_page(new_page, new_parent, slot, side)
+                if old_child is not None or new_child is not None:
+                    self._swap(old_child, new_child, depth + PAGE_BITS, writes, decoded)
+
+
+def _child_page(page: Page | None, parent: bytes | None, slot: int, side: int) -> bytes | None:
+    """The root of the page at bottom `slot` below `parent` (the entry above it), if any."""
+    if page is None or parent is None or parent[0] != INNER_TAG or slot in page:
+        return None
+    child = parent[side : side + HASH_LEN]
+    return None if child == EMPTY else child

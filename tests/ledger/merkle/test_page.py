@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,9 +15,9 @@ from ledger.merkle.page import (
     RawPage,
     check_page,
     child_pages,
+    cut_in,
     decode_page,
     encode_page,
-    patched,
 )
 
 keys = st.integers(min_value=0, max_value=300).map(lambda n: b"k%d" % n)
@@ -94,15 +96,16 @@ def test_encoding_round_trips_and_malformed_pages_are_refused() -> None:
             RawPage(bad)
 
 
-def test_a_page_read_raw_is_patched_as_a_decoded_one_is_rebuilt() -> None:
+def test_a_raw_page_cut_at_its_offsets_equals_the_page_rebuilt() -> None:
     store = MemoryNodeStore()
     root, writes = update(store, EMPTY, {b"k%d" % i: b"v" for i in range(60)})
     raw = RawPage(writes[root])
     assert 31 not in raw and raw.get(99) is None and len(raw) == len(decode_page(writes[root]))
     changes = [(position, bytes([position]) * 65) for position in list(raw)[::3]]
     expected = encode_page({**decode_page(writes[root]), **dict(changes)})
-    assert patched(raw, changes) == expected
-    assert patched(decode_page(writes[root]), changes) == expected
+    offsets = {position: 4 + 65 * index for index, position in enumerate(raw)}
+    deepest_first = sorted(changes, reverse=True)
+    assert cut_in(raw, [(p, offsets[p], entry) for p, entry in deepest_first]) == expected
 
 
 def test_a_forged_node_inside_a_page_fails_the_page_check() -> None:
@@ -117,3 +120,57 @@ def test_a_forged_node_inside_a_page_fails_the_page_check() -> None:
             check_page(root, forged)
     with pytest.raises(MerkleError, match="corrupt"):  # an entry no parent names
         check_page(root, {**page, 31: page[1]} if 31 not in page else {**page, 30: page[1]})
+
+
+def pages_under(store: MemoryNodeStore, root: bytes) -> dict[bytes, bytes]:
+    """Every page reachable from `root`: page root hash -> stored bytes."""
+    found: dict[bytes, bytes] = {}
+    todo = [root] if root != EMPTY else []
+    while todo:
+        page_hash = todo.pop()
+        found[page_hash] = store.pages[page_hash]
+        todo += child_pages(RawPage(found[page_hash])).values()
+    return found
+
+
+@functools.cache
+def base_tree() -> tuple[MemoryNodeStore, bytes]:
+    """3,000 keys: pages three levels deep, most keys alone on their paths below the top page."""
+    store = MemoryNodeStore()
+    root, writes = update(store, EMPTY, {b"b%d" % i: b"v" for i in range(3000)})
+    store.put_all(writes)
+    return store, root
+
+
+changed_keys = st.integers(min_value=0, max_value=3300).map(lambda n: b"b%d" % n)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.dictionaries(changed_keys, st.none() | values, max_size=60))
+def test_a_block_writes_exactly_the_pages_a_fresh_build_holds(
+    changes: dict[bytes, bytes | None],
+) -> None:
+    """Whatever path an update takes (a key alone on its path patched in place, inserts, deletes,
+    leaves rising), the pages of the new tree are byte for byte those of a tree built from
+    scratch, and the block writes exactly the ones the old tree lacks."""
+    base, old_root = base_tree()
+    store = MemoryNodeStore()
+    store.pages = dict(base.pages)
+    state = {b"b%d" % i: b"v" for i in range(3000)}
+    for key, value in changes.items():
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = value
+    root, writes = update(store, old_root, changes)
+    store.put_all(writes)
+    fresh = MemoryNodeStore()
+    fresh_root, fresh_writes = update(fresh, EMPTY, state)
+    fresh.put_all(fresh_writes)
+    assert root == fresh_root
+    new_pages = pages_under(store, root)
+    assert new_pages == pages_under(fresh, fresh_root)
+    assert writes.keys() == new_pages.keys() - base.pages.keys()
+    decoded = writes.decoded
+    assert decoded.keys() <= writes.keys()
+    assert all(decode_page(writes[page_hash]) == decoded[page_hash] for page_hash in decoded)
