@@ -46,6 +46,7 @@ from ledger.state.view import StateView
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer
 from ledger.upgrades import check_height
+from node.changed_state import ChangedState
 
 log = logging.getLogger(__name__)
 
@@ -333,12 +334,7 @@ class Chain:
     def _finish(self, ctx: BlockContext, result: BlockResult) -> Executed:
         """Derive the next validator set, add the set records, and compute the state root."""
         changes = dict(result.changes)
-        after = StateView(self.state)
-        for key, value in changes.items():
-            if value is None:
-                after.delete(key)
-            else:
-                after.put(key, value)
+        after = StateView(ChangedState(self.state, changes))
         members = [(r.public_key, r.power) for _, r in active_validators(after)]
         next_set = next_height_set(self.validators, members)
         changes[VALIDATOR_SET_KEY] = next_set.encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger import codec
 from ledger.errors import ErrorCode
 from ledger.genesis import ChainParams
 from ledger.keys import PrivateKey
@@ -69,3 +70,34 @@ def test_any_receipt_reads_back_exactly_as_it_was(
     tx = transfer(amount)
     receipt = Receipt(tx.hash, code, events)
     assert stored_receipts.load(stored_receipts.compact(receipt, tx), tx) == receipt
+
+
+events = st.lists(
+    st.builds(
+        Event,
+        st.sampled_from(["transfer", "fee", "other"]),
+        st.lists(
+            st.tuples(
+                st.sampled_from(["sender", "recipient", "amount"]),
+                st.sampled_from([ALICE.address.raw, BOB.address.raw, 25, 26]),
+            ),
+            max_size=4,
+        ).map(tuple),
+    ),
+    max_size=2,
+).map(tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=events, code=st.sampled_from(ErrorCode), amount=st.sampled_from([25, 26]))
+def test_compact_is_the_comparison_with_the_implied_events(
+    events: tuple[Event, ...], code: ErrorCode, amount: int
+) -> None:
+    """The field-by-field check stores exactly what comparing with `implied_events` stored."""
+    tx = transfer(amount)
+    for receipt in (Receipt(tx.hash, code, events), transfer_receipt(tx)):
+        if receipt.events == stored_receipts.implied_events(tx):
+            expected = codec.pack_checked([int(receipt.code)])
+        else:
+            expected = codec.encode([int(receipt.code), [e.to_fields() for e in receipt.events]])
+        assert stored_receipts.compact(receipt, tx) == expected
