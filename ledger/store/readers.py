@@ -137,7 +137,11 @@ class NodeStore:
     def _swap(
         self, old: bytes | None, new: bytes | None, depth: int, writes: Mapping[bytes, bytes]
     ) -> None:
-        """`old` None: nothing is pinned below here; `new` None: nothing new below here."""
+        """`old` None: nothing is pinned below here; `new` None: nothing new below here.
+
+        Only the slots whose page changed are visited, and the pages of the lowest pinned
+        level are not looked into: a block at a million keys changes most of the 4,096 pages
+        of that level, and listing their children cost more than swapping them."""
         if old == new or depth >= self._pin_depth:
             return
         old_page = self._pinned.pop(old, None) if old is not None else None
@@ -145,7 +149,15 @@ class NodeStore:
         new_page = None if data is None else decode_page(data)
         if new is not None and new_page is not None:
             self._pinned[new] = new_page
+        below = depth + PAGE_BITS
+        if below >= self._pin_depth:
+            return
         old_below = {} if old_page is None else child_pages(old_page)
         new_below = {} if new_page is None else child_pages(new_page)
-        for slot in old_below.keys() | new_below.keys():
-            self._swap(old_below.get(slot), new_below.get(slot), depth + PAGE_BITS, writes)
+        for slot, old_child in old_below.items():
+            new_child = new_below.get(slot)
+            if new_child != old_child:
+                self._swap(old_child, new_child, below, writes)
+        for slot, new_child in new_below.items():
+            if slot not in old_below:
+                self._swap(None, new_child, below, writes)
