@@ -334,11 +334,7 @@ class Chain:
         """Derive the next validator set, add the set records, and compute the state root."""
         changes = dict(result.changes)
         after = StateView(self.state)
-        for key, value in changes.items():
-            if value is None:
-                after.delete(key)
-            else:
-                after.put(key, value)
+        after.apply(changes)
         members = [(r.public_key, r.power) for _, r in active_validators(after)]
         next_set = next_height_set(self.validators, members)
         changes[VALIDATOR_SET_KEY] = next_set.encode()
