@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import plyvel
@@ -115,3 +116,39 @@ def test_the_page_cache_never_changes_a_result(
         assert update_tracked(reopened.nodes, reopened.state_root, changes) == warm
         assert [prove(reopened.nodes, reopened.state_root, key) for key in probes] == proofs
         assert reopened.recompute_state_root() == reopened.state_root
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 2**32))
+def test_pins_swap_only_changed_pages_and_stay_the_exact_top(
+    tmp_path_factory: pytest.TempPathFactory, seed: int
+) -> None:
+    """`advance` looks only into the slots a block changed and not below the lowest pinned
+    level: the pinned set stays exactly the top of the tree, block after block (inserts,
+    updates, deletes down to an empty tree), and a fresh `warm` pins the same pages."""
+    rng = random.Random(seed)
+    db = plyvel.DB(str(tmp_path_factory.mktemp("pins") / "raw"), create_if_missing=True)
+    nodes = NodeStore(db, pin_depth=8)
+    live: set[bytes] = set()
+    root = EMPTY
+    for block in range(8):
+        changes: dict[bytes, bytes | None] = {}
+        for _ in range(rng.choice((1, 30, 600))):
+            key = rng.randbytes(4)
+            changes[key] = rng.randbytes(8)
+        for key in rng.sample(sorted(live), min(len(live), rng.choice((0, 5, 300)))):
+            changes[key] = None
+        if block == 7:
+            changes = dict.fromkeys(live)  # the tree empties
+        new_root, writes = update(nodes, root, changes)
+        for node_hash, encoding in writes.items():
+            db.put(schema.node(node_hash), encoding)
+        nodes.advance(root, new_root, writes)
+        root = new_root
+        live = {k for k in live | changes.keys() if changes.get(k, b"") is not None}
+        assert nodes.pinned() == top_pages(nodes, root, 8)
+        fresh = NodeStore(db, pin_depth=8)
+        fresh.warm(root)
+        assert fresh.pinned() == nodes.pinned()
+    assert root == EMPTY and not nodes.pinned()
+    db.close()
