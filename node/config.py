@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.genesis import ConsensusParams
+from ledger.store.history import MIN_KEEP_STATES
 from ledger.store.snapshot import CHUNK_BYTES
 from node.api.limits import DEFAULT_JSON_BODY_BYTES
 from node.config_addresses import ConfigError, ListenAddress, Peer
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_PEERS",
     "MAX_TIMEOUT_MS",
     "MIN_KEEP_BLOCKS",
+    "MIN_KEEP_STATES",
     "ApiConfig",
     "ConfigError",
     "ConsensusOverrides",
@@ -167,18 +169,30 @@ class LogConfig:
     format: str = DEFAULT_LOG_FORMAT
 
 
+DEFAULT_KEEP_STATES = MIN_KEEP_STATES
+"""Nothing in the node reads an older state tree (docs/operating.md, "Pruning")."""
+
+
 @dataclass(frozen=True, slots=True)
 class StorageConfig:
     """`keep_blocks`: 0 keeps every block (an archive node, the default: docs/operating.md,
-    "Pruning"); K >= MIN_KEEP_BLOCKS keeps the last K blocks, their indexes and state nodes."""
+    "Pruning"); K >= MIN_KEEP_BLOCKS keeps the last K blocks and their indexes. `keep_states`:
+    the state trees of the last K heights (K >= MIN_KEEP_STATES, default DEFAULT_KEEP_STATES);
+    0 keeps every state tree (an archive of states)."""
 
     keep_blocks: int = 0
+    keep_states: int = DEFAULT_KEEP_STATES
 
     def __post_init__(self) -> None:
         if 0 < self.keep_blocks < MIN_KEEP_BLOCKS:
             raise ValueError(
                 f"storage.keep_blocks must be 0 (archive) or at least {MIN_KEEP_BLOCKS}, "
                 f"got {self.keep_blocks}"
+            )
+        if 0 < self.keep_states < MIN_KEEP_STATES or self.keep_states < 0:
+            raise ValueError(
+                f"storage.keep_states must be 0 (archive) or at least {MIN_KEEP_STATES}, "
+                f"got {self.keep_states}"
             )
 
 

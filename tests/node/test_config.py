@@ -39,6 +39,7 @@ def test_an_empty_file_gives_the_defaults() -> None:
     assert config.p2p.peers == ()
     assert config.log == LogConfig("info", "text")
     assert config.validator is False
+    assert config.storage.keep_blocks == 0 and config.storage.keep_states == 2
 
 
 def test_every_key_is_read() -> None:
@@ -149,6 +150,8 @@ def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
         ("[mempool]\nfuture_ttl_s = 600000", "mempool.future_ttl_s must be at most 86400"),
         ("[log]\nlevel = 'loud'", "log.level must be one of"),
         ("[log]\nformat = 'xml'", "log.format must be one of"),
+        ("[storage]\nkeep_states = 1", "storage.keep_states must be 0 (archive) or at least 2"),
+        ("[storage]\nkeep_states = -2", "storage.keep_states must not be negative"),
         ("this is not toml", "not valid TOML"),
     ],
 )

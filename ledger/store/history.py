@@ -1,0 +1,121 @@
+"""State history: a store with `keep_states` K keeps the Merkle pages of its last K state roots.
+
+Pruned apart from blocks (ledger/store/pruning.py, `keep_blocks`), as the Cosmos SDK prunes
+application state versions (`pruning-keep-recent`) apart from CometBFT's block retention
+(`min-retain-blocks`): blocks serve sync and history queries, old state trees only proofs at
+past heights. Records (written into the commit's own batch, only while `keep_states` is set):
+
+| prefix | key                    | value      | meaning                                         |
+| ------ | ---------------------- | ---------- | ----------------------------------------------- |
+| `o`    | height (8) + page (32) | empty      | this page left the tree at that height          |
+| `O`    | page (32)              | height (8) | the last height the page left the tree; erased  |
+|        |                        |            | when a later block writes it again              |
+| `m`    | `state_floor`          | height (8) | the lowest height whose `o` records still wait  |
+| `m`    | `state_recorded`       | height (8) | the last height whose `o` records were written  |
+
+A page recorded under `o` at height p is in the root of p - 1 and not in the root of p. At the
+commit of height H, heights p < H - K + 2 are processed: each page of `o` at p whose `O` still
+says p is deleted (no root from p on holds it: a later block that brought it back erased or
+moved its `O`). So the roots of H - K + 1 to H stay whole and nothing older stays
+(tests/ledger/store/test_state_history.py checks both on random histories).
+
+When the records have a gap (`keep_states` turned on for an archive, or off and on again), the
+floor jumps to the height recording resumes at: the pages that left the tree before it are never
+deleted (a stale `O` could name a page a later root holds again), so they stay as in an archive.
+At most `MAX_PRUNED_PER_COMMIT` heights are processed per commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.store import schema
+from ledger.store.errors import StoreError
+
+ORPHAN = b"o"
+ORPHANED_AT = b"O"
+META_FLOOR = schema.META + b"state_floor"
+META_RECORDED = schema.META + b"state_recorded"
+META_GENESIS_ROOT = schema.META + b"genesis_root"
+MIN_KEEP_STATES = 2
+"""The root before the last stays whole: a proof walk that began before a commit may end after."""
+MAX_PRUNED_PER_COMMIT = 64
+
+
+class StatePrunedError(StoreError, LookupError):
+    """The state tree of a height this store does not keep (pruned, or never held)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateHistory:
+    """Where the store's state history stands (persisted under `m`)."""
+
+    floor: int
+    """The lowest height whose orphan records are not processed: roots from floor - 1 on are
+    whole."""
+    recorded: int | None
+    """The last height whose orphans were recorded; None: never, or not known."""
+
+    @classmethod
+    def load(cls, db: Any, block_base: int) -> StateHistory:
+        floor = db.get(META_FLOOR)
+        recorded = db.get(META_RECORDED)
+        return cls(
+            block_base if floor is None else schema.from_u64(floor),  # before keep_states, the
+            None if recorded is None else schema.from_u64(recorded),  # block base pruned both
+        )
+
+    @property
+    def earliest(self) -> int:
+        """The lowest height whose state tree is whole."""
+        return max(0, self.floor - 1)
+
+    def commit(  # noqa: PLR0917  # the parts of one commit, in the order the store has them
+        self,
+        db: Any,
+        batch: Any,
+        height: int,
+        keep: int,
+        orphaned: Iterable[bytes],
+        node_writes: Mapping[bytes, bytes],
+    ) -> StateHistory:
+        """Record what block `height` orphans and prune what falls out of the last `keep` roots
+        (into `batch`; `db` is read as before it). Returns the history after the batch."""
+        floor = self.floor if self.recorded == height - 1 else height  # a gap: see the module
+        tag = schema.u64(height)
+        for page_hash in node_writes:
+            batch.delete(ORPHANED_AT + page_hash)  # written again: no earlier record may delete it
+        for page_hash in orphaned:
+            batch.put(ORPHAN + tag + page_hash, b"")
+            batch.put(ORPHANED_AT + page_hash, tag)
+        target = min(height - keep + 2, floor + MAX_PRUNED_PER_COMMIT)
+        for pruned in range(floor, target):
+            _prune_height(db, batch.delete, pruned, node_writes)
+        floor = max(floor, target)
+        batch.put(META_FLOOR, schema.u64(floor))
+        batch.put(META_RECORDED, tag)
+        return StateHistory(floor, height)
+
+
+def _prune_height(db: Any, delete: Any, height: int, node_writes: Mapping[bytes, bytes]) -> None:
+    tag = schema.u64(height)
+    with db.iterator(prefix=ORPHAN + tag, include_value=False) as orphans:
+        for key in orphans:
+            page_hash = key[len(ORPHAN) + 8 :]
+            delete(key)
+            if page_hash in node_writes or db.get(ORPHANED_AT + page_hash) != tag:
+                continue
+            delete(schema.NODE + page_hash)
+            delete(ORPHANED_AT + page_hash)
+
+
+def initial(batch: Any, height: int, root: bytes) -> StateHistory:
+    """The history of a store that starts at `height` with the state tree `root` alone (genesis,
+    or a state sync snapshot)."""
+    batch.put(META_FLOOR, schema.u64(height + 1))
+    batch.put(META_RECORDED, schema.u64(height))
+    if height == 0:
+        batch.put(META_GENESIS_ROOT, root)
+    return StateHistory(height + 1, height)
