@@ -22,7 +22,7 @@ from typing import Any, Self, TypeVar
 
 from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
-from ledger.hashing import HASH_LEN
+from ledger.hashing import HASH_LEN, digest
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
 from ledger.state.reader import Changes
@@ -35,7 +35,7 @@ from ledger.store.errors import (
     StoreError,
     StoreOpenError,
 )
-from ledger.store.layout import BlockHead, tx_spans
+from ledger.store.layout import BlockHead, tx_bytes, tx_spans
 from ledger.store.leveldb import open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
@@ -120,7 +120,14 @@ class Store:
             )
         version = self._db.get(schema.META_SCHEMA)
         if version != schema.u32(schema.SCHEMA_VERSION):
-            raise StoreOpenError(f"database at {self.path} has an unknown schema version")
+            found = "an unknown schema version"
+            if version is not None and len(version) == 4:
+                found = f"schema version {int.from_bytes(version, 'big')}"
+            raise StoreOpenError(
+                f"database at {self.path} has {found}; this release reads "
+                f"{schema.SCHEMA_VERSION}: sync the node again into an empty data/chain "
+                "(block sync or state sync, docs/operating.md)"
+            )
         self.initialized = True
         self.height = schema.from_u64(self._need(schema.META_HEIGHT, "the height"))
         base = self._db.get(pruning.META_BASE)
@@ -237,7 +244,7 @@ class Store:
                 location = TxLocation(height, position, receipts[tx_hash], offset, length)
                 put(schema.TX + tx_hash, location.encode())
             for address, position in index:
-                put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
+                put(schema.account_tx(address.raw, height, position), b"")
             put(schema.META_HEIGHT, schema.u64(height))
             put(schema.META_STATE_ROOT, new_root)
             base, states = self.base_height, self._history
@@ -342,12 +349,23 @@ class Store:
         else:
             upper = schema.account_tx(address.raw, before[0], before[1])
         entries: list[AccountTx] = []
-        with self._db.iterator(reverse=True) as items:
-            items.seek(upper)  # a reverse iterator then yields the keys below `upper`
-            for key, value in items:
+        txs_at: dict[int, list[bytes] | None] = {}
+        with self._db.iterator(reverse=True, include_value=False) as keys:
+            keys.seek(upper)  # a reverse iterator then yields the keys below `upper`
+            for key in keys:
                 if not key.startswith(prefix) or len(entries) >= limit:
                     break
-                entries.append(AccountTx.from_item(key, value))
+                height, position = schema.account_entry(key)
+                if height not in txs_at:
+                    data = self.block_bytes(height)
+                    what = f"block {height}"
+                    txs_at[height] = None if data is None else self._decode(tx_bytes, data, what)
+                txs = txs_at[height]
+                if txs is None:
+                    continue  # its block is pruned (an entry of a height pruned without a record)
+                if position >= len(txs):
+                    raise StoreCorruptError(f"account index entry for a tx block {height} lacks")
+                entries.append(AccountTx(height, position, digest(txs[position])))
         return entries
 
     def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
