@@ -22,7 +22,9 @@ moved its `O`). So the roots of H - K + 1 to H stay whole and nothing older stay
 When the records have a gap (`keep_states` turned on for an archive, or off and on again), the
 floor jumps to the height recording resumes at: the pages that left the tree before it are never
 deleted (a stale `O` could name a page a later root holds again), so they stay as in an archive.
-At most `MAX_PRUNED_PER_COMMIT` heights are processed per commit.
+At most `MAX_PRUNED_PER_COMMIT` heights are processed per commit. The space of deleted pages is
+freed by LevelDB's own compactions, which the pages every block writes keep going (a full
+compaction, as block pruning's `Compactor` runs, would rewrite the whole state every time).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from typing import Any
 from ledger import codec
 from ledger.block import Block
 from ledger.store import schema
+from ledger.store.leveldb import compact_all
 
 PRUNE_KEYS = b"x"
 META_BASE = schema.META + b"base_height"
@@ -137,7 +138,7 @@ class Compactor:
             return
         self._since[kind] = base
         self._thread = threading.Thread(
-            target=self._db.compact_range, name="leveldb-compaction", daemon=True
+            target=compact_all, args=(self._db,), name="leveldb-compaction", daemon=True
         )
         self._thread.start()
 

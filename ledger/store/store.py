@@ -257,7 +257,6 @@ class Store:
             if self.keep_states is not None:
                 keep = max(self.keep_states, history.MIN_KEEP_STATES)
                 states = states.commit(self._db, batch, height, keep, orphaned, node_writes)
-                self._compactor.pruned("states", states.floor, keep)
         self.base_height, self._history = base, states
         self.state.written(changes)
         old_root = self.state_root
