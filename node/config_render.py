@@ -159,6 +159,11 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "# the state trees (Merkle pages) of the last K heights, for proofs at those heights;",
         "# 0 keeps every state tree (archive of states)",
         f"keep_states = {config.storage.keep_states}",
+        "# memory: LevelDB's memtable (up to twice this) and block cache, in MiB, and how many",
+        "# committed state values are cached (docs/operating.md, '[storage]')",
+        f"write_buffer_mb = {config.storage.write_buffer_mb}",
+        f"block_cache_mb = {config.storage.block_cache_mb}",
+        f"state_cache_entries = {config.storage.state_cache_entries}",
         "",
         "[statesync]",
         "# snapshots for nodes that state-sync: every N heights (0: none), keeping the newest K",
@@ -194,6 +199,9 @@ def config_to_json(config: NodeConfig) -> dict[str, Any]:
         "storage": {
             "keep_blocks": config.storage.keep_blocks,
             "keep_states": config.storage.keep_states,
+            "write_buffer_mb": config.storage.write_buffer_mb,
+            "block_cache_mb": config.storage.block_cache_mb,
+            "state_cache_entries": config.storage.state_cache_entries,
         },
         "statesync": {
             "snapshot_interval": config.statesync.snapshot_interval,

@@ -14,12 +14,13 @@ from typing import Any
 from ledger.merkle.node import EMPTY, MerkleError, sha256
 from ledger.merkle.page import PAGE_BITS, Page, RawPage, check_page, child_pages, decode_page
 from ledger.store import schema
+from ledger.store.leveldb import STATE_CACHE_ENTRIES
 
 PIN_DEPTH = 16
 
 
 _MISSING = object()
-CACHE_ENTRIES = 500_000
+CACHE_ENTRIES = STATE_CACHE_ENTRIES
 
 
 class CommittedState:

@@ -36,7 +36,7 @@ from ledger.store.errors import (
     StoreOpenError,
 )
 from ledger.store.layout import BlockHead, tx_bytes, tx_spans
-from ledger.store.leveldb import open_leveldb
+from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
 from ledger.tx import SignedTx
@@ -50,11 +50,13 @@ T = TypeVar("T")
 class Store:
     """One chain's database. Open with `Store.open`; use as a context manager or `close()`."""
 
-    def __init__(self, db: Any, path: Path, genesis_hash: bytes) -> None:
+    def __init__(
+        self, db: Any, path: Path, genesis_hash: bytes, budget: MemoryBudget | None = None
+    ) -> None:
         self._db = db
         self.path = path
         self.genesis_hash = genesis_hash
-        self.state = CommittedState(db)
+        self.state = CommittedState(db, (budget or MemoryBudget()).state_cache_entries)
         self.nodes = NodeStore(db)
         self.initialized = False
         self.height = 0
@@ -74,14 +76,16 @@ class Store:
         self._compactor = pruning.Compactor(db)
 
     @classmethod
-    def open(cls, path: Path | str, genesis_hash: bytes) -> Store:
+    def open(
+        cls, path: Path | str, genesis_hash: bytes, budget: MemoryBudget | None = None
+    ) -> Store:
         """Open or create the database for the chain `genesis_hash`, checking it is consistent.
 
         Raises `StoreOpenError` (or a subclass) with a clear message; never leaves it open then.
         """
         path = Path(path)
-        db = open_leveldb(path)
-        store = cls(db, path, genesis_hash)
+        db = open_leveldb(path, budget)
+        store = cls(db, path, genesis_hash, budget)
         try:
             store._load()
         except StoreError:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.genesis import ConsensusParams
+from ledger.store.leveldb import MemoryBudget
 from node.config import (
     ApiConfig,
     ConfigError,
@@ -152,6 +153,8 @@ def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
         ("[log]\nformat = 'xml'", "log.format must be one of"),
         ("[storage]\nkeep_states = 1", "storage.keep_states must be 0 (archive) or at least 2"),
         ("[storage]\nkeep_states = -2", "storage.keep_states must not be negative"),
+        ("[storage]\nwrite_buffer_mb = 0", "storage.write_buffer_mb must be in [1, 1024]"),
+        ("[storage]\nblock_cache_mb = 5000", "storage.block_cache_mb must be in [1, 4096]"),
         ("this is not toml", "not valid TOML"),
     ],
 )
@@ -255,3 +258,9 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
 @given(st.text(min_size=1, max_size=64))
 def test_any_string_survives_toml_quoting(text: str) -> None:
     assert tomllib.loads(f"value = {toml_string(text)}")["value"] == text
+
+
+def test_the_memory_budget_is_read() -> None:
+    text = "[storage]\nwrite_buffer_mb = 32\nblock_cache_mb = 4\nstate_cache_entries = 5000"
+    assert parse_config(text).storage.budget() == MemoryBudget(32, 4, 5000)
+    assert parse_config("").storage.budget() == MemoryBudget()
