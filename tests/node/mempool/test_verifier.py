@@ -163,3 +163,18 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_worker_process_imports_nothing_of_the_node_but_its_own_module() -> None:
+    """A spawned worker imports the module of the functions it runs: keeping that module free of
+    the mempool, the API and aiohttp keeps each worker's memory at about half (issue 17)."""
+    probe = (
+        "import sys, node.sigworker\n"
+        "heavy = [m for m in sys.modules if m.startswith(('node.', 'aiohttp', 'cli', 'consensus'))"
+        " and m != 'node.sigworker']\n"
+        "assert not heavy, heavy\n"
+    )
+    repo = Path(__file__).resolve().parents[3]
+    command = [sys.executable, "-c", probe]
+    done = subprocess.run(command, check=False, cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
