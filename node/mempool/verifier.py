@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from ledger.tx import SignedTx
-from node.sigworker import verify_signed, worker_init
+from node.sigworker import hide_script_main, verify_signed, worker_init
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,7 @@ class SignatureVerifier:
     def _executor(self) -> Executor:
         if self._pool is None:
             if self._processes:
+                hide_script_main()
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(
                     self._workers,
