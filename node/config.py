@@ -20,6 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from ledger.genesis import ConsensusParams
+from ledger.store.history import MIN_KEEP_STATES
+from ledger.store.leveldb import (
+    BLOCK_CACHE_MB,
+    STATE_CACHE_ENTRIES,
+    WRITE_BUFFER_MB,
+    MemoryBudget,
+)
 from ledger.store.snapshot import CHUNK_BYTES
 from node.api.limits import DEFAULT_JSON_BODY_BYTES
 from node.config_addresses import ConfigError, ListenAddress, Peer
@@ -43,6 +50,7 @@ __all__ = [
     "MAX_PEERS",
     "MAX_TIMEOUT_MS",
     "MIN_KEEP_BLOCKS",
+    "MIN_KEEP_STATES",
     "ApiConfig",
     "ConfigError",
     "ConsensusOverrides",
@@ -178,12 +186,27 @@ class LogConfig:
     format: str = DEFAULT_LOG_FORMAT
 
 
+STORAGE_RANGES = (
+    ("write_buffer_mb", 1, 1024),
+    ("block_cache_mb", 1, 4096),
+    ("state_cache_entries", 0, 10_000_000),
+)
+DEFAULT_KEEP_STATES = MIN_KEEP_STATES
+"""Nothing in the node reads an older state tree (docs/operating.md, "Pruning")."""
+
+
 @dataclass(frozen=True, slots=True)
 class StorageConfig:
     """`keep_blocks`: 0 keeps every block (an archive node, the default: docs/operating.md,
-    "Pruning"); K >= MIN_KEEP_BLOCKS keeps the last K blocks, their indexes and state nodes."""
+    "Pruning"); K >= MIN_KEEP_BLOCKS keeps the last K blocks and their indexes. `keep_states`:
+    the state trees of the last K heights (K >= MIN_KEEP_STATES, default DEFAULT_KEEP_STATES);
+    0 keeps every state tree (an archive of states)."""
 
     keep_blocks: int = 0
+    keep_states: int = DEFAULT_KEEP_STATES
+    write_buffer_mb: int = WRITE_BUFFER_MB
+    block_cache_mb: int = BLOCK_CACHE_MB
+    state_cache_entries: int = STATE_CACHE_ENTRIES
 
     def __post_init__(self) -> None:
         if 0 < self.keep_blocks < MIN_KEEP_BLOCKS:
@@ -191,6 +214,17 @@ class StorageConfig:
                 f"storage.keep_blocks must be 0 (archive) or at least {MIN_KEEP_BLOCKS}, "
                 f"got {self.keep_blocks}"
             )
+        if 0 < self.keep_states < MIN_KEEP_STATES or self.keep_states < 0:
+            raise ValueError(
+                f"storage.keep_states must be 0 (archive) or at least {MIN_KEEP_STATES}, "
+                f"got {self.keep_states}"
+            )
+        for name, low, high in STORAGE_RANGES:
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(f"storage.{name} must be in [{low}, {high}]")
+
+    def budget(self) -> MemoryBudget:
+        return MemoryBudget(self.write_buffer_mb, self.block_cache_mb, self.state_cache_entries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,7 @@ class Node:
         self.home, self.config, self.genesis = parts.home, parts.config, parts.genesis
         self.store = parts.store
         self.store.keep_blocks = self.config.storage.keep_blocks or None  # 0: archive
+        self.store.keep_states = self.config.storage.keep_states or None
         self._wal: FileWAL | None = None
         self._closed = False
         try:

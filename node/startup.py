@@ -111,7 +111,7 @@ def open_parts(home: NodeHome) -> StartupParts:
             "produced blocks"
         )
     try:
-        store = Store.open(home.data_dir / "chain", genesis.hash())
+        store = Store.open(home.data_dir / "chain", genesis.hash(), config.storage.budget())
     except GenesisMismatchError as exc:
         raise NodeStartError(f"{exc}; genesis read from {home.genesis_file}") from None
     except StoreError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.store import schema
-from ledger.store.leveldb import open_leveldb
+from ledger.store.leveldb import compact_all, open_leveldb
 
 PARTS = {
     schema.BLOCK: "blocks",
@@ -32,7 +32,7 @@ def measure(path: Path) -> dict[str, dict[str, int]]:
     """Compact the (closed) database at `path`; per part: keys, raw bytes and disk bytes."""
     db = open_leveldb(path)
     try:
-        db.compact_range()
+        compact_all(db)
         out: dict[str, dict[str, int]] = {}
         for key, value in db.iterator():
             part = out.setdefault(PARTS.get(key[:1], OTHER), {"keys": 0, "raw": 0, "disk": 0})

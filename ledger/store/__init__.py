@@ -8,6 +8,7 @@ from ledger.store.errors import (
     StoreLockedError,
     StoreOpenError,
 )
+from ledger.store.history import StatePrunedError
 from ledger.store.layout import BlockHead
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
@@ -20,6 +21,7 @@ __all__ = [
     "CommittedState",
     "GenesisMismatchError",
     "NodeStore",
+    "StatePrunedError",
     "Store",
     "StoreCorruptError",
     "StoreError",

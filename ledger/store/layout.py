@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger import codec
-from ledger.block import Block, Header
+from ledger.block import MAX_BLOCK_BYTES, MAX_BLOCK_TXS, Block, Header
 from ledger.codec import MalformedError, TrustedReader
 
 
@@ -40,3 +40,9 @@ def tx_spans(block: Block) -> list[tuple[int, int]]:
         spans.append((offset, size))
         offset += size
     return spans
+
+
+def tx_bytes(data: bytes) -> list[bytes]:
+    """The canonical bytes of each tx of a stored block, only delimited (not decoded)."""
+    txs = codec.split_array(data, 4, 4, MAX_BLOCK_BYTES)[1]
+    return codec.split_array(txs, 0, MAX_BLOCK_TXS, MAX_BLOCK_BYTES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,10 @@ import plyvel
 
 from ledger.store.errors import StoreCorruptError, StoreLockedError, StoreOpenError
 
-WRITE_BUFFER_BYTES = 64 << 20  # a 10,000-change block fits in the memtable
-BLOCK_CACHE_BYTES = 64 << 20
+MIB = 1 << 20
+WRITE_BUFFER_MB = 16
+BLOCK_CACHE_MB = 8
+STATE_CACHE_ENTRIES = 100_000
 BLOOM_FILTER_BITS = 10  # most state reads of absent keys skip the disk
 MAX_OPEN_FILES = 100  # LevelDB table cache: about 90 table files; node/fdbudget.py reserves them
 COMPRESSION = None
@@ -24,8 +27,22 @@ Tables written compressed before stay readable (each block records its own compr
 # and the store reopens at the last whole block, which is what a synced commit promises.
 
 
-def open_leveldb(path: Path) -> Any:
+@dataclass(frozen=True, slots=True)
+class MemoryBudget:
+    """What a store may hold in memory besides the pinned Merkle top (`[storage]` of the node's
+    config; docs/operating.md says what each costs at a million accounts)."""
+
+    write_buffer_mb: int = WRITE_BUFFER_MB
+    """LevelDB's memtable; while one is written to a table the next fills, so up to twice this."""
+    block_cache_mb: int = BLOCK_CACHE_MB
+    """LevelDB's cache of uncompressed table blocks (the OS page cache holds the files too)."""
+    state_cache_entries: int = STATE_CACHE_ENTRIES
+    """Committed state values remembered by `CommittedState` (about 120 bytes each)."""
+
+
+def open_leveldb(path: Path, budget: MemoryBudget | None = None) -> Any:
     """Open (or create, in an empty or missing directory) the LevelDB database at `path`."""
+    budget = budget or MemoryBudget()
     if path.exists() and not path.is_dir():
         raise StoreOpenError(f"{path} is a file, not a database directory")
     if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
@@ -40,8 +57,8 @@ def open_leveldb(path: Path) -> Any:
         return plyvel.DB(
             str(path),
             create_if_missing=True,
-            write_buffer_size=WRITE_BUFFER_BYTES,
-            lru_cache_size=BLOCK_CACHE_BYTES,
+            write_buffer_size=budget.write_buffer_mb * MIB,
+            lru_cache_size=max(1, budget.block_cache_mb) * MIB,
             bloom_filter_bits=BLOOM_FILTER_BITS,
             max_open_files=MAX_OPEN_FILES,
             compression=COMPRESSION,
@@ -57,6 +74,16 @@ def open_leveldb(path: Path) -> Any:
         raise StoreOpenError(f"cannot open database at {path}: {text}") from exc
     except plyvel.Error as exc:
         raise StoreOpenError(f"cannot open database at {path}: {_text(exc)}") from exc
+
+
+def compact_all(db: Any) -> None:
+    """Rewrite every table of the database, dropping deleted and overwritten records.
+
+    The bounds are given: plyvel's `compact_range()` without them left every table file as it was
+    (tests/ledger/store/test_leveldb.py). Every key of the store starts with an ASCII prefix byte
+    (ledger/store/schema.py), so [0x00, 0xff] holds them all.
+    """
+    db.compact_range(start=b"\x00", stop=b"\xff")
 
 
 def _text(exc: BaseException) -> str:

@@ -24,12 +24,13 @@ from ledger.merkle.page import (
     decode_page,
 )
 from ledger.store import schema
+from ledger.store.leveldb import STATE_CACHE_ENTRIES
 
 PIN_DEPTH = 16
 
 
 _MISSING = object()
-CACHE_ENTRIES = 500_000
+CACHE_ENTRIES = STATE_CACHE_ENTRIES
 
 
 class CommittedState:

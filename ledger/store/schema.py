@@ -14,7 +14,8 @@ range scan walks heights in order. Prefix bytes are stable; a retired prefix is 
 |        |                                       | offset, length] (offset and length of the   |
 |        |                                       | tx's bytes inside the stored block; entries |
 |        |                                       | written before they existed have 3 fields)  |
-| `a`    | address (20) + height (8) + pos (4)   | tx hash (32)                                |
+| `a`    | address (20) + height (8) + pos (4)   | empty (the tx is the block's at that        |
+|        |                                       | height and position)                        |
 | `m`    | name                                  | metadata (schema, genesis, height, root)    |
 """
 
@@ -24,11 +25,11 @@ from dataclasses import dataclass
 
 from ledger import codec
 from ledger.codec import Fields
-from ledger.hashing import HASH_LEN
 from ledger.keys import ADDRESS_LEN
 
-SCHEMA_VERSION = 2
-"""2: Merkle nodes stored by pages of four levels (1: one record per node; not read)."""
+SCHEMA_VERSION = 3
+"""3: account index entries without the tx hash (2: with it; 1: one record per Merkle node, not
+by pages). Older versions are not read: the node syncs again."""
 
 STATE = b"s"
 NODE = b"n"
@@ -140,11 +141,11 @@ class AccountTx:
     position: int
     tx_hash: bytes
 
-    @classmethod
-    def from_item(cls, key: bytes, value: bytes) -> AccountTx:
-        start = 1 + ADDRESS_LEN
-        height = int.from_bytes(key[start : start + 8], "big")
-        position = int.from_bytes(key[start + 8 : start + 12], "big")
-        if len(key) != start + 12 or len(value) != HASH_LEN:
-            raise ValueError("malformed account index entry")
-        return cls(height, position, value)
+
+def account_entry(key: bytes) -> tuple[int, int]:
+    """The (height, position) of an account index key."""
+    start = 1 + ADDRESS_LEN
+    if len(key) != start + 12:
+        raise ValueError("malformed account index entry")
+    height = int.from_bytes(key[start : start + 8], "big")
+    return height, int.from_bytes(key[start + 8 : start + 12], "big")

@@ -16,7 +16,7 @@ from typing import Any
 from ledger import codec
 from ledger.block import Block, Commit
 from ledger.merkle import EMPTY, update
-from ledger.store import pruning, schema
+from ledger.store import history, pruning, schema
 from ledger.store.errors import StoreError
 from ledger.store.store import Store
 
@@ -96,6 +96,7 @@ def restore(
         batch.put(schema.META_HEIGHT, schema.u64(height))
         batch.put(schema.META_STATE_ROOT, root)
         batch.put(pruning.META_BASE, schema.u64(height))
+        history.initial(batch, height, root)
         for key, value in state.items():
             batch.put(schema.STATE + key, value)
         for node_hash, encoding in node_writes.items():

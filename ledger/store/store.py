@@ -6,10 +6,11 @@ with `sync=True`. LevelDB logs a batch as a single checksummed record, so after 
 database holds either all of a block or none of it: reopening lands exactly on the last committed
 block, whose header's state root equals the stored root. `open` checks that before serving.
 
-An archive store (`keep_blocks` None, the default) keeps every block and every Merkle node, so
-proofs against any past root still work. With `keep_blocks` K it keeps the last K blocks, their
-commits and indexes, and the nodes of their state roots; older ones are deleted in the batch of
-a later commit (ledger/store/pruning.py), and `base_height` is the lowest height still held.
+An archive store (`keep_blocks` and `keep_states` None, the store's default) keeps every block
+and every Merkle page, so proofs against any past root still work. With `keep_blocks` K it keeps
+the last K blocks, their commits and indexes (ledger/store/pruning.py; `base_height` is the lowest
+height still held); with `keep_states` K the pages of the last K state roots
+(ledger/store/history.py; `earliest_state_height`). Both are pruned in the batch of a later commit.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from typing import Any, Self, TypeVar
 
 from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
-from ledger.hashing import HASH_LEN
+from ledger.hashing import HASH_LEN, digest
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
 from ledger.state.reader import Changes
-from ledger.store import pruning, schema
+from ledger.store import history, pruning, schema
+from ledger.store.checks import check_fits
 from ledger.store.errors import (
     CommitRefusedError,
     GenesisMismatchError,
@@ -33,8 +35,8 @@ from ledger.store.errors import (
     StoreError,
     StoreOpenError,
 )
-from ledger.store.layout import BlockHead, tx_spans
-from ledger.store.leveldb import open_leveldb
+from ledger.store.layout import BlockHead, tx_bytes, tx_spans
+from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
 from ledger.tx import SignedTx
@@ -48,11 +50,13 @@ T = TypeVar("T")
 class Store:
     """One chain's database. Open with `Store.open`; use as a context manager or `close()`."""
 
-    def __init__(self, db: Any, path: Path, genesis_hash: bytes) -> None:
+    def __init__(
+        self, db: Any, path: Path, genesis_hash: bytes, budget: MemoryBudget | None = None
+    ) -> None:
         self._db = db
         self.path = path
         self.genesis_hash = genesis_hash
-        self.state = CommittedState(db)
+        self.state = CommittedState(db, (budget or MemoryBudget()).state_cache_entries)
         self.nodes = NodeStore(db)
         self.initialized = False
         self.height = 0
@@ -70,17 +74,22 @@ class Store:
         """Each commit's batch is synced before `commit_block` returns. Only a bulk writer
         that can start over after a crash (the bench's history, cli/bench/history.py) turns
         it off; a node never does."""
+        self.keep_states: int | None = None
+        """None: keep every state tree; else those of the last K heights (K >= 2)."""
+        self._history = history.StateHistory(1, 0)
         self._compactor = pruning.Compactor(db)
 
     @classmethod
-    def open(cls, path: Path | str, genesis_hash: bytes) -> Store:
+    def open(
+        cls, path: Path | str, genesis_hash: bytes, budget: MemoryBudget | None = None
+    ) -> Store:
         """Open or create the database for the chain `genesis_hash`, checking it is consistent.
 
         Raises `StoreOpenError` (or a subclass) with a clear message; never leaves it open then.
         """
         path = Path(path)
-        db = open_leveldb(path)
-        store = cls(db, path, genesis_hash)
+        db = open_leveldb(path, budget)
+        store = cls(db, path, genesis_hash, budget)
         try:
             store._load()
         except StoreError:
@@ -119,11 +128,19 @@ class Store:
             )
         version = self._db.get(schema.META_SCHEMA)
         if version != schema.u32(schema.SCHEMA_VERSION):
-            raise StoreOpenError(f"database at {self.path} has an unknown schema version")
+            found = "an unknown schema version"
+            if version is not None and len(version) == 4:
+                found = f"schema version {int.from_bytes(version, 'big')}"
+            raise StoreOpenError(
+                f"database at {self.path} has {found}; this release reads "
+                f"{schema.SCHEMA_VERSION}: sync the node again into an empty data/chain "
+                "(block sync or state sync, docs/operating.md)"
+            )
         self.initialized = True
         self.height = schema.from_u64(self._need(schema.META_HEIGHT, "the height"))
         base = self._db.get(pruning.META_BASE)
         self.base_height = 1 if base is None else schema.from_u64(base)
+        self._history = history.StateHistory.load(self._db, self.base_height)
         self.state_root = self._need(schema.META_STATE_ROOT, "the state root")
         self._check_consistency()
         self.nodes.warm(self.state_root)
@@ -176,7 +193,8 @@ class Store:
                 batch.put(schema.STATE + key, value)
             for node_hash, encoding in node_writes.items():
                 batch.put(schema.NODE + node_hash, encoding)
-        self.initialized, self.state_root = True, root
+            states = history.initial(batch, 0, root)
+        self.initialized, self.state_root, self._history = True, root, states
         self.state.forget()
         self.nodes.advance(EMPTY, root, node_writes)
         return root
@@ -205,7 +223,7 @@ class Store:
         header = block.header
         height = header.height
         block_hash = block.hash()
-        self._check_fits(block, block_hash, commit, new_root, node_writes)
+        check_fits(self, block, block_hash, commit, new_root, node_writes)
         positions: dict[bytes, int] = {}
         for position, tx in enumerate(block.txs):
             positions.setdefault(tx.hash, position)
@@ -234,18 +252,20 @@ class Store:
                 location = TxLocation(height, position, receipts[tx_hash], offset, length)
                 put(schema.TX + tx_hash, location.encode())
             for address, position in index:
-                put(schema.account_tx(address.raw, height, position), block.txs[position].hash)
+                put(schema.account_tx(address.raw, height, position), b"")
             put(schema.META_HEIGHT, schema.u64(height))
             put(schema.META_STATE_ROOT, new_root)
+            base, states = self.base_height, self._history
             if self.keep_blocks is not None:
                 accounts = [(address.raw, position) for address, position in index]
                 keys = pruning.secondary_keys(block_hash, height, positions, accounts)
-                pruning.record(put, delete, height, keys, orphaned, node_writes)
+                pruning.record(put, height, keys)
                 window = pruning.Window(self.keep_blocks, self.base_height, height)
-                base = pruning.prune_window(self._db, batch, window, node_writes, self._compactor)
-            else:
-                base = self.base_height
-        self.base_height = base
+                base = pruning.prune_window(self._db, batch, window, self._compactor)
+            if self.keep_states is not None:
+                keep = max(self.keep_states, history.MIN_KEEP_STATES)
+                states = states.commit(self._db, batch, height, keep, orphaned, node_writes)
+        self.base_height, self._history = base, states
         self.state.written(changes)
         old_root = self.state_root
         self.height, self.state_root, self.last_block_hash = height, new_root, block_hash
@@ -254,33 +274,6 @@ class Store:
         log.debug(
             "committed block %d (%d txs, %d state changes)", height, len(positions), len(changes)
         )
-
-    def _check_fits(
-        self,
-        block: Block,
-        block_hash: bytes,
-        commit: Commit,
-        new_root: bytes,
-        node_writes: Mapping[bytes, bytes],
-    ) -> None:
-        header = block.header
-        if not self.initialized:
-            raise CommitRefusedError("the database holds no genesis state yet")
-        if header.height != self.height + 1:
-            raise CommitRefusedError(
-                f"block {header.height} does not follow the last committed block {self.height}"
-            )
-        if self.last_block_hash is not None and header.prev_block_hash != self.last_block_hash:
-            raise CommitRefusedError(f"block {header.height} does not extend the stored chain")
-        if commit.height != header.height or commit.block_hash != block_hash:
-            raise CommitRefusedError(f"the commit is not for block {header.height}")
-        if header.state_root != new_root:
-            raise CommitRefusedError(
-                f"block {header.height} claims state root {header.state_root.hex()}, "
-                f"but its changes give {new_root.hex()}"
-            )
-        if new_root != EMPTY and new_root not in node_writes and not self.nodes.has_page(new_root):
-            raise CommitRefusedError("the new state root's node is neither written nor stored")
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -363,17 +356,64 @@ class Store:
         else:
             upper = schema.account_tx(address.raw, before[0], before[1])
         entries: list[AccountTx] = []
-        with self._db.iterator(reverse=True) as items:
-            items.seek(upper)  # a reverse iterator then yields the keys below `upper`
-            for key, value in items:
+        txs_at: dict[int, list[bytes] | None] = {}
+        with self._db.iterator(reverse=True, include_value=False) as keys:
+            keys.seek(upper)  # a reverse iterator then yields the keys below `upper`
+            for key in keys:
                 if not key.startswith(prefix) or len(entries) >= limit:
                     break
-                entries.append(AccountTx.from_item(key, value))
+                height, position = schema.account_entry(key)
+                if height not in txs_at:
+                    data = self.block_bytes(height)
+                    what = f"block {height}"
+                    txs_at[height] = None if data is None else self._decode(tx_bytes, data, what)
+                txs = txs_at[height]
+                if txs is None:
+                    continue  # its block is pruned (an entry of a height pruned without a record)
+                if position >= len(txs):
+                    raise StoreCorruptError(f"account index entry for a tx block {height} lacks")
+                entries.append(AccountTx(height, position, digest(txs[position])))
         return entries
 
     def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
         """The committed value of `key` (None: absent) and its proof against `state_root`."""
         return self.state.get(key), prove(self.nodes, self.state_root, key)
+
+    @property
+    def earliest_state_height(self) -> int:
+        """The lowest height whose state tree this store still holds whole."""
+        return self._history.earliest
+
+    def state_root_at(self, height: int) -> bytes:
+        """The state root after block `height` (0: genesis); `StatePrunedError` if this store
+        does not hold that state tree (pruned by `keep_states`, or its block pruned)."""
+        if height == self.height:
+            return self.state_root
+        root: bytes | None = None
+        if self._history.earliest <= height < self.height:
+            if height == 0:
+                root = self._db.get(history.META_GENESIS_ROOT)
+            else:
+                header = self.header(height)
+                root = None if header is None else header.state_root
+        if root is None:
+            if not 0 <= height <= self.height:
+                why = f"the last committed height is {self.height}"
+            elif self.keep_states:
+                why = f"[storage] keep_states = {self.keep_states}"
+            else:
+                why = "its state or block was pruned, or it started from a snapshot"
+            raise history.StatePrunedError(
+                f"the state of height {height} is pruned on this node: it keeps the state trees "
+                f"of heights {self._history.earliest} to {self.height} ({why})"
+            )
+        return root
+
+    def prove_at(self, key: bytes, height: int) -> Proof:
+        """The proof of `key` against the state root of `height` (its leaf carries the value's
+        hash: values are stored for the latest height only); `StatePrunedError` as
+        `state_root_at`."""
+        return prove(self.nodes, self.state_root_at(height), key)
 
     def recompute_state_root(self) -> bytes:
         """The root of a tree built afresh from every stored state value (a full check: slow)."""

@@ -34,15 +34,12 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import signal
-import threading
-import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from ledger.keys import verify
 from ledger.tx import SignedTx
+from node.sigworker import hide_script_main, verify_signed, worker_init
 
 log = logging.getLogger(__name__)
 
@@ -51,35 +48,10 @@ MIN_CHUNK = 16  # below this many txs per worker, one chunk: a hand-off costs mo
 # at most this many unseen signatures are verified on the loop itself, without a hand-off (a
 # lone tx at low load; module docstring)
 INLINE_MAX = 4
-PARENT_POLL_SECONDS = 0.5
-
-
-Signed = tuple[bytes, bytes, bytes]  # public key, signed bytes, signature
 
 
 def _verify_chunk(txs: Sequence[SignedTx], genesis_hash: bytes) -> list[bool]:
     return [tx.verify_signature(genesis_hash) for tx in txs]
-
-
-def _worker_init(parent: int) -> None:
-    """A worker process's initializer. Ctrl-C reaches the whole process group: the node stops
-    its pool itself, so the worker ignores SIGINT (no traceback, no batch lost). And it exits
-    once the node that started it (`parent`, passed in: it may be gone before the worker has
-    imported its modules) is gone: a SIGKILL gives the node no chance to stop its pool, and an
-    orphan would verify nothing forever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _verify_signed(items: Sequence[Signed]) -> list[bool]:
-    """A worker process's job: plain bytes in, so nothing but `ledger.keys` is unpickled."""
-    return [verify(public_key, message, signature) for public_key, message, signature in items]
 
 
 class SignatureVerifier:
@@ -183,29 +155,30 @@ class SignatureVerifier:
         ]
         try:
             return list(
-                await asyncio.gather(*(loop.run_in_executor(pool, _verify_signed, j) for j in jobs))
+                await asyncio.gather(*(loop.run_in_executor(pool, verify_signed, j) for j in jobs))
             )
         except BrokenExecutor as exc:  # a worker died (killed, out of memory): start afresh
             log.warning("a signature worker process died (%s); restarting the pool", exc)
             pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
-            return [await asyncio.to_thread(_verify_signed, job) for job in jobs]
+            return [await asyncio.to_thread(verify_signed, job) for job in jobs]
 
     def start(self) -> None:
         """Start the workers now rather than at the first batch (a process takes a moment)."""
         pool = self._executor()
         if self._processes:
             for _ in range(self._workers):
-                pool.submit(_verify_signed, [])
+                pool.submit(verify_signed, [])
 
     def _executor(self) -> Executor:
         if self._pool is None:
             if self._processes:
+                hide_script_main()
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(
                     self._workers,
                     mp_context=context,
-                    initializer=_worker_init,
+                    initializer=worker_init,
                     initargs=(os.getpid(),),
                 )
             else:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.genesis import ConsensusParams
+from ledger.store.leveldb import MemoryBudget
 from node.config import (
     ApiConfig,
     ConfigError,
@@ -40,6 +41,7 @@ def test_an_empty_file_gives_the_defaults() -> None:
     assert config.p2p.peers == ()
     assert config.log == LogConfig("info", "text")
     assert config.validator is False
+    assert config.storage.keep_blocks == 0 and config.storage.keep_states == 2
 
 
 def test_every_key_is_read() -> None:
@@ -155,6 +157,10 @@ def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
         ("[pacing]\nstart_at_one = false", "did you mean pacing.'start_at_once'?"),
         ("[log]\nlevel = 'loud'", "log.level must be one of"),
         ("[log]\nformat = 'xml'", "log.format must be one of"),
+        ("[storage]\nkeep_states = 1", "storage.keep_states must be 0 (archive) or at least 2"),
+        ("[storage]\nkeep_states = -2", "storage.keep_states must not be negative"),
+        ("[storage]\nwrite_buffer_mb = 0", "storage.write_buffer_mb must be in [1, 1024]"),
+        ("[storage]\nblock_cache_mb = 5000", "storage.block_cache_mb must be in [1, 4096]"),
         ("this is not toml", "not valid TOML"),
     ],
 )
@@ -261,3 +267,9 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
 @given(st.text(min_size=1, max_size=64))
 def test_any_string_survives_toml_quoting(text: str) -> None:
     assert tomllib.loads(f"value = {toml_string(text)}")["value"] == text
+
+
+def test_the_memory_budget_is_read() -> None:
+    text = "[storage]\nwrite_buffer_mb = 32\nblock_cache_mb = 4\nstate_cache_entries = 5000"
+    assert parse_config(text).storage.budget() == MemoryBudget(32, 4, 5000)
+    assert parse_config("").storage.budget() == MemoryBudget()

@@ -14,7 +14,8 @@ from ledger import codec
 from ledger.block import Block, Commit, CommitSig, Header, tx_root
 from ledger.hashing import ZERO_HASH, digest
 from ledger.keys import Address
-from ledger.merkle import EMPTY, MemoryNodeStore, update
+from ledger.merkle import EMPTY, MemoryNodeStore, update, update_tracked
+from ledger.merkle.page import child_pages
 from ledger.merkle_list import merkle_list_root
 from ledger.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
@@ -98,7 +99,7 @@ def commit_next(store: Store, seed: int) -> Block:
     """Commit the next synthetic block on top of `store`, the way a node would."""
     height = store.height + 1
     changes = block_changes(seed, height)
-    root, writes = update(store.nodes, store.state_root, changes)
+    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
     block = make_block(seed, height, store.last_block_hash, root)
     store.commit_block(
         block,
@@ -108,8 +109,26 @@ def commit_next(store: Store, seed: int) -> Block:
         node_writes=writes,
         receipts=receipts_of(block),
         account_txs=account_txs_of(block),
+        orphaned=orphaned,
     )
     return block
+
+
+def pages_under(store: Store, root: bytes) -> set[bytes]:
+    """Every page of the tree under `root`; fails on a missing one."""
+    todo, seen = [root] if root != EMPTY else [], set()
+    while todo:
+        page_hash = todo.pop()
+        page = store.nodes.get_page(page_hash)
+        assert page is not None, f"page {page_hash.hex()} of a kept root was pruned"
+        seen.add(page_hash)
+        todo += child_pages(page).values()
+    return seen
+
+
+def stored_pages(store: Store) -> set[bytes]:
+    with store._db.iterator(prefix=b"n", include_value=False) as keys:
+        return {key[1:] for key in keys}
 
 
 @dataclass

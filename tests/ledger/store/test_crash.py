@@ -14,10 +14,17 @@ import pytest
 
 from ledger.merkle import root_of
 from ledger.store import Store, schema
-from tests.ledger.store.synthetic import GENESIS_HASH, Model, commit_for
+from tests.ledger.store.synthetic import (
+    GENESIS_HASH,
+    Model,
+    commit_for,
+    pages_under,
+    stored_pages,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 KILLS = 36
+STATE_KILLS = 8
 SCHEDULE_SEED = 20_240_601
 CHAIN_SEED = 5
 
@@ -58,11 +65,18 @@ def check_reopened(path: Path, model: Model) -> int:
     return height
 
 
-def run_and_kill(path: Path, rng: random.Random, stderr_path: Path) -> None:
+def run_and_kill(path: Path, rng: random.Random, stderr_path: Path, *extra: str) -> None:
     with (
         stderr_path.open("w") as stderr,
         subprocess.Popen(
-            [sys.executable, "-m", "tests.ledger.store.crash_writer", str(path), str(CHAIN_SEED)],
+            [
+                sys.executable,
+                "-m",
+                "tests.ledger.store.crash_writer",
+                str(path),
+                str(CHAIN_SEED),
+                *extra,
+            ],
             cwd=REPO_ROOT,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -100,3 +114,24 @@ def test_sigkill_at_random_moments_always_reopens_at_the_last_whole_block(tmp_pa
         last_height = height
     assert advanced >= KILLS // 2, f"only {advanced} of {KILLS} runs committed anything"
     assert last_height > KILLS
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_sigkill_with_state_pruning_keeps_exactly_the_kept_state_trees(tmp_path: Path) -> None:
+    """A writer with `keep_states` killed between (and inside) its batches: every reopened store
+    holds exactly the pages of its last KEEP_STATES roots, each whole, at the model's root."""
+    path, keep = tmp_path / "db", 3
+    rng = random.Random(SCHEDULE_SEED + 1)
+    model = Model(CHAIN_SEED)
+    for _ in range(STATE_KILLS):
+        run_and_kill(path, rng, tmp_path / "writer.err", str(keep))
+        height = check_reopened(path, model)
+        with Store.open(path, GENESIS_HASH) as store:
+            if not store.initialized:
+                continue
+            assert store.earliest_state_height == max(0, height - keep + 1)
+            kept = range(store.earliest_state_height, height + 1)
+            wanted = set().union(*(pages_under(store, store.state_root_at(h)) for h in kept))
+            assert stored_pages(store) == wanted
+    assert model.height > STATE_KILLS

@@ -1,6 +1,7 @@
-"""A pruning store (`keep_blocks`) keeps exactly its window: the last K blocks with their commits
-and indexes, and every Merkle node the state roots of those heights reach, even when a later block
-brings back a subtree an earlier one dropped; an archive store keeps everything."""
+"""A pruning store (`keep_blocks` with `keep_states`) keeps exactly its window: the last K blocks
+with their commits and indexes, and every Merkle node the state roots of those heights reach, even
+when a later block brings back a subtree an earlier one dropped; an archive store keeps everything.
+(tests/ledger/store/test_state_history.py covers `keep_states` alone.)"""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def test_every_kept_root_stays_whole_and_older_blocks_go(
     path = tmp_path_factory.mktemp("prune")
     rng = random.Random(seed)
     pruned, archive = open_store(path / "pruned"), open_store(path / "archive")
-    pruned.keep_blocks = keep
+    pruned.keep_blocks, pruned.keep_states = keep, max(2, keep)
     roots: dict[int, bytes] = {}
     try:
         for _ in range(blocks):
@@ -127,7 +128,7 @@ def test_state_nodes_stay_bounded_under_sustained_writes(tmp_path: Path) -> None
     """200 blocks rewriting the same 50 keys: the archive's node count grows with every block, the
     pruned one's stays near the size of a few trees."""
     pruned, archive = open_store(tmp_path / "p"), open_store(tmp_path / "a")
-    pruned.keep_blocks = 4
+    pruned.keep_blocks = pruned.keep_states = 4
     rng = random.Random(3)
     try:
         counts = []
@@ -149,7 +150,7 @@ def test_state_nodes_stay_bounded_under_sustained_writes(tmp_path: Path) -> None
 
 def test_proofs_at_the_oldest_kept_root_still_walk(tmp_path: Path) -> None:
     store = open_store(tmp_path / "db")
-    store.keep_blocks = 5
+    store.keep_blocks = store.keep_states = 5
     rng = random.Random(11)
     try:
         roots = [_commit(store, _changes(rng), 11) for _ in range(12)]

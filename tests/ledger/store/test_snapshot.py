@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ledger import codec
-from ledger.store import Store
+from ledger.merkle import verify_proof
+from ledger.store import StatePrunedError, Store
 from ledger.store.snapshot import SnapshotError, chunk_items, restore, state_chunks
 from tests.ledger.store.synthetic import GENESIS_HASH, commit_next, open_store
 
@@ -37,6 +38,16 @@ def test_chunks_restore_the_same_state_at_the_same_height(tmp_path: Path) -> Non
     assert restored.base_height == 6 and restored.block(5) is None
     key = items[len(items) // 2][0]
     assert restored.state.get(key) == source.state.get(key)
+    assert restored.earliest_state_height == 6  # the snapshot's tree, and no older one
+    assert verify_proof(source.state_root, key, source.state.get(key), restored.prove_at(key, 6))
+    with pytest.raises(StatePrunedError, match="state of height 5"):
+        restored.prove_at(key, 5)
+    restored.keep_states = 2  # state pruning carries on from the snapshot's height
+    for _ in range(3):
+        commit_next(restored, 5)
+        commit_next(source, 5)
+        assert restored.state_root == source.state_root
+    assert restored.earliest_state_height == 8
     restored.close()
     source.close()
 

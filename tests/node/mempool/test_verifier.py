@@ -163,3 +163,46 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_worker_process_imports_nothing_of_the_node_but_its_own_module() -> None:
+    """A spawned worker imports the module of the functions it runs: keeping that module free of
+    the mempool, the API and aiohttp keeps each worker's memory at about half (issue 17)."""
+    probe = (
+        "import sys, node.sigworker\n"
+        "heavy = [m for m in sys.modules if m.startswith(('node.', 'aiohttp', 'cli', 'consensus'))"
+        " and m != 'node.sigworker']\n"
+        "assert not heavy, heavy\n"
+    )
+    repo = Path(__file__).resolve().parents[3]
+    command = [sys.executable, "-c", probe]
+    done = subprocess.run(command, check=False, cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+SCRIPT_MAIN = """
+import multiprocessing, sys
+import cli.main  # a heavy import at the top of the main script, as the coterie console script's
+from node.sigworker import hide_script_main
+if __name__ == "__main__":
+    if sys.argv[1:] == ["hide"]:
+        hide_script_main()
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        print(pool.apply(eval, ("'cli.main' in __import__('sys').modules",)))
+"""
+
+
+@pytest.mark.parametrize(("hide", "imported"), [(False, "True"), (True, "False")])
+def test_a_worker_spawned_from_a_script_imports_the_script_only_unless_hidden(
+    tmp_path: Path, hide: bool, imported: str
+) -> None:
+    """`coterie start` runs a console script: without `hide_script_main`, each spawned signature
+    worker imports it, and with it the whole CLI (45 MiB private per worker, issue 17)."""
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT_MAIN)
+    repo = Path(__file__).resolve().parents[3]
+    command = [sys.executable, str(script), *(["hide"] if hide else [])]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == imported

@@ -1,0 +1,199 @@
+"""State history (`keep_states`) is pruned apart from blocks: after any history, the node store
+holds exactly the pages the last K state roots reach (every superseded page is gone), each of
+those roots proves every key, the current root is the archive's, and every block stays; a
+restart carries on where it stopped, and a proof at a pruned height is a clear error."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.merkle import prove, update_tracked, verify_proof
+from ledger.merkle.node import sha256
+from ledger.store import StatePrunedError, Store
+from tests.ledger.store.synthetic import (
+    GENESIS_STATE,
+    account_txs_of,
+    commit_for,
+    make_block,
+    open_store,
+    pages_under,
+    receipts_of,
+    stored_pages,
+)
+
+KEYS = sorted(GENESIS_STATE)
+
+
+def _changes(rng: random.Random) -> dict[bytes, bytes | None]:
+    """Few keys and three values, so subtrees often come back exactly as an older block had them."""
+    picked = rng.sample(KEYS, rng.randrange(1, 6))
+    return {k: rng.choice((None, b"a", b"b", b"genesis")) for k in picked}
+
+
+def _commit(store: Store, changes: dict[bytes, bytes | None], seed: int) -> bytes:
+    height = store.height + 1
+    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
+    block = make_block(seed, height, store.last_block_hash, root)
+    store.commit_block(
+        block,
+        commit_for(height, block.hash()),
+        changes=changes,
+        new_root=root,
+        node_writes=writes,
+        receipts=receipts_of(block),
+        account_txs=account_txs_of(block),
+        orphaned=orphaned,
+    )
+    return root
+
+
+def _check(store: Store, states: dict[int, dict[bytes, bytes]], keep: int) -> None:
+    """Exactly the pages of the kept roots are stored, and each kept root proves every key."""
+    top = store.height
+    kept = range(max(0, top - keep + 1), top + 1)
+    assert store.earliest_state_height == kept[0]
+    wanted: set[bytes] = set()
+    for height in kept:
+        root = store.state_root_at(height)
+        wanted |= pages_under(store, root)
+        for key in KEYS:
+            proof = store.prove_at(key, height)
+            value = states[height].get(key)
+            assert verify_proof(root, key, value, proof)
+            leaf = proof.leaf
+            if value is not None:
+                assert leaf is not None and leaf.value_hash == sha256(value).digest()
+    assert stored_pages(store) == wanted, "a superseded page is still stored"
+    for height in range(1, top + 1):  # blocks go by keep_blocks, not by keep_states
+        assert store.block(height) is not None and store.commit(height) is not None
+
+
+def _apply(state: dict[bytes, bytes], changes: dict[bytes, bytes | None]) -> dict[bytes, bytes]:
+    out = dict(state)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32), st.integers(2, 5), st.integers(4, 30), st.integers(1, 29))
+def test_kept_state_roots_stay_whole_and_superseded_pages_go(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, keep: int, blocks: int, restart_at: int
+) -> None:
+    path = tmp_path_factory.mktemp("states")
+    rng = random.Random(seed)
+    store, archive = open_store(path / "pruned"), open_store(path / "archive")
+    states = {0: dict(GENESIS_STATE)}
+    try:
+        for _ in range(blocks):
+            store.keep_states = keep
+            changes = _changes(rng)
+            root = _commit(store, changes, seed)
+            assert _commit(archive, changes, seed) == root == store.state_root
+            states[store.height] = _apply(states[store.height - 1], changes)
+            _check(store, states, keep)
+            if store.height == restart_at:  # reopening carries on as if it had not stopped
+                store.close()
+                store = Store.open(path / "pruned", store.genesis_hash)
+                store.keep_states = keep
+                _check(store, states, keep)
+    finally:
+        store.close()
+        archive.close()
+
+
+def test_a_proof_at_a_pruned_state_height_is_a_clear_error(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "db")
+    store.keep_states = 3
+    rng = random.Random(5)
+    try:
+        for _ in range(8):
+            _commit(store, _changes(rng), 5)
+        assert store.earliest_state_height == 6
+        with pytest.raises(StatePrunedError, match=r"state of height 5 is pruned.*keep_states = 3"):
+            store.prove_at(KEYS[0], 5)
+        with pytest.raises(StatePrunedError, match="height 9"):
+            store.state_root_at(9)  # not committed yet
+        assert store.state_root_at(8) == store.state_root
+    finally:
+        store.close()
+
+
+def test_state_pruning_leaves_an_archive_of_blocks(tmp_path: Path) -> None:
+    """keep_states alone prunes no block, commit or index entry; keep_blocks alone no page."""
+    states_only, blocks_only = open_store(tmp_path / "s"), open_store(tmp_path / "b")
+    states_only.keep_states, blocks_only.keep_blocks = 2, 3
+    rng = random.Random(9)
+    try:
+        roots = []
+        for _ in range(10):
+            changes = _changes(rng)
+            roots.append(_commit(states_only, changes, 9))
+            _commit(blocks_only, changes, 9)
+        assert states_only.base_height == 1 and states_only.block(1) is not None
+        for block in (states_only.block(h) for h in range(1, 11)):
+            assert block is not None
+            assert all(states_only.tx_location(tx.hash) is not None for tx in block.txs)
+        assert blocks_only.base_height == 8 and blocks_only.earliest_state_height == 0
+        for root in roots:  # every state root of the block-pruned store is whole
+            for key in KEYS:
+                prove(blocks_only.nodes, root, key)
+    finally:
+        states_only.close()
+        blocks_only.close()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32), st.lists(st.sampled_from([2, 3, 5]), min_size=4, max_size=30))
+def test_changing_keep_states_never_loses_a_kept_root(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, keeps: list[int]
+) -> None:
+    """keep_states changed between commits (2 keeps no `O` index, more does): every root from the
+    earliest the store claims up stays whole and proves every key; pages may stay behind."""
+    store = open_store(tmp_path_factory.mktemp("keeps") / "db")
+    rng = random.Random(seed)
+    states = {0: dict(GENESIS_STATE)}
+    try:
+        for keep in keeps:
+            store.keep_states = keep
+            changes = _changes(rng)
+            _commit(store, changes, seed)
+            states[store.height] = _apply(states[store.height - 1], changes)
+            assert store.earliest_state_height <= store.height - 1
+            for height in range(store.earliest_state_height, store.height + 1):
+                root = store.state_root_at(height)
+                pages_under(store, root)
+                for key in KEYS[::7]:
+                    assert verify_proof(
+                        root, key, states[height].get(key), store.prove_at(key, height)
+                    )
+    finally:
+        store.close()
+
+
+def test_going_down_to_two_kept_states_keeps_a_page_that_came_back(tmp_path: Path) -> None:
+    """The story of a page that left the tree and came back the block after, while keep_states
+    went from 3 (with the `O` index) down to 2 (without): the older orphan records must not be
+    processed without the index, or the current root loses that page."""
+    store = open_store(tmp_path / "db")
+    key, other = KEYS[0], KEYS[-1]
+    try:
+        store.keep_states = 3
+        for value in (b"a", b"b", b"a"):  # key's pages at "a" leave at height 2, return at 3
+            _commit(store, {key: value}, 1)
+        store.keep_states = 2
+        _commit(store, {other: b"x"}, 1)
+        for height in (3, 4):
+            root = store.state_root_at(height)
+            pages_under(store, root)
+            assert verify_proof(root, key, b"a", store.prove_at(key, height))
+    finally:
+        store.close()
