@@ -174,39 +174,50 @@ def _state_and_sync(t: _Rows) -> None:
         )
 
 
+def _whole(run: dict[str, Any]) -> tuple[float, float]:
+    """(tx/s over the whole run, its fraction of the run's ceiling): a saturated run's blocks
+    are few and full (20,000 txs at most), so its steady window spans one or two intervals and
+    says little (it even exceeded the ceiling); all txs over first submission to last commit
+    cannot overstate it."""
+    tps = float(run["tps_overall"])
+    return tps, tps / run["verify_rate"] if run["verify_rate"] else 0.0
+
+
 def _saturated(t: _Rows) -> None:
     run = t.results.get("one_saturated")
     if run is not None:
         latency = run["latency_ms"]
+        tps, ratio = _whole(run)
         t.add(
             "one_saturated",
             3,
-            "1 validator saturated: tx/s (p50 / p99); per verify ceiling",
-            f"{run['tps']:,.0f} ({latency['p50']:,.0f} / {latency['p99']:,.0f} ms); "
-            f"{run['verify_ratio']:.2f}",
+            "1 validator saturated: tx/s whole run (steady window; p50 / p99); per ceiling",
+            f"{tps:,.0f} ({run['tps']:,.0f}; {latency['p50']:,.0f} / {latency['p99']:,.0f} ms); "
+            f"{ratio:.2f}",
             target=f">= {SATURATED_ONE_TARGET}",
-            met=run["verify_ratio"] >= SATURATED_ONE_TARGET,
+            met=ratio >= SATURATED_ONE_TARGET,
         )
     run = t.results.get("four_saturated")
     if run is not None:
         latency = run["latency_ms"]
+        tps, _ratio = _whole(run)
         t.add(
             "four_saturated",
             3,
-            "4 validators saturated: tx/s (p50 / p99)",
-            f"{run['tps']:,.0f} ({latency['p50']:,.0f} / {latency['p99']:,.0f} ms)",
+            "4 validators saturated: tx/s whole run (steady window; p50 / p99)",
+            f"{tps:,.0f} ({run['tps']:,.0f}; {latency['p50']:,.0f} / {latency['p99']:,.0f} ms)",
             target=f">= {SATURATED_FOUR_TARGET_TPS:,}",
-            met=run["tps"] >= SATURATED_FOUR_TARGET_TPS,
+            met=tps >= SATURATED_FOUR_TARGET_TPS,
         )
     off = t.results.get("four_saturated_no_pacing")
-    if run is not None and off is not None and off["verify_ratio"]:
-        loss = 1 - run["verify_ratio"] / off["verify_ratio"]
+    if run is not None and off is not None and off["verify_rate"]:
+        (on_tps, on_ratio), (off_tps, off_ratio) = _whole(run), _whole(off)
+        loss = 1 - on_ratio / off_ratio if off_ratio else 0.0
         t.add(
             "four_saturated_no_pacing",
             4,
-            "4 validators saturated, pacing rule on / off: tx/s (per ceiling); loss",
-            f"{run['tps']:,.0f} / {off['tps']:,.0f} ({run['verify_ratio']:.3f} / "
-            f"{off['verify_ratio']:.3f}); {loss:+.1%}",
+            "4 validators saturated, pacing rule on / off: tx/s whole run (per ceiling); loss",
+            f"{on_tps:,.0f} / {off_tps:,.0f} ({on_ratio:.3f} / {off_ratio:.3f}); {loss:+.1%}",
             target=f"loss <= {PACING_LOSS_TARGET:.0%}",
             met=loss <= PACING_LOSS_TARGET,
         )
