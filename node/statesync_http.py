@@ -12,7 +12,8 @@ With `--trust-height T --trust-hash HASH`:
    state) for H;
 3. fetch the chunks, spreading them over the sources; a chunk whose SHA-256 is not the
    manifest's is refused and its source banned for the rest of the sync (logged at WARNING), the
-   chunk then fetched from another source;
+   chunk then fetched from another source; a chunk no live source serves (the snapshot was
+   pruned, sources keep their last few) sends the sync back to step 1 (at most 5 listings);
 4. rebuild the state root from the chunks and compare it with H's header; only then write the
    store (`ledger.store.snapshot.restore`).
 """
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 LAST_VALIDATOR_SET_KEY = keys.chain_meta(b"last_validator_set")
 MAX_HEADER_SPAN = 10_000
 TIMEOUT_S = 30.0
+MAX_LISTINGS = 5
 
 
 @dataclass
@@ -68,9 +70,26 @@ def _block(url: str, height: int) -> Block:
     return Block.decode(_get(f"{url}/v1/blocks/{height}?format=msgpack"))
 
 
+class _SnapshotGoneError(StateSyncError):
+    """No live source still serves a chunk of the chosen snapshot: its sources pruned it (they
+    keep their last `snapshot_keep`) while it was fetched."""
+
+
 def state_sync(store: Store, genesis: Genesis, urls: list[str], trust: Trust) -> int:
-    """Restore `store` (empty) from the sources' newest snapshot; returns its height."""
+    """Restore `store` (empty) from the sources' newest snapshot; returns its height.
+
+    A snapshot pruned while it is fetched is given up for a fresh listing, at most
+    `MAX_LISTINGS` times; a banned source stays banned."""
     sources = Sources(list(urls))
+    for listing in range(1, MAX_LISTINGS + 1):
+        try:
+            return _restore_newest(store, genesis, sources, trust)
+        except _SnapshotGoneError as exc:
+            log.warning("state sync: %s; listing the snapshots again (%d)", exc, listing)
+    raise StateSyncError(f"every snapshot chosen in {MAX_LISTINGS} listings was pruned meanwhile")
+
+
+def _restore_newest(store: Store, genesis: Genesis, sources: Sources, trust: Trust) -> int:
     best: tuple[int, str, dict[str, Any]] | None = None
     for url in sources.live():
         try:
@@ -148,4 +167,6 @@ def _chunk(sources: Sources, height: int, index: int, expected: bytes) -> list[t
             return chunk_items(data)
         except SnapshotError as exc:
             sources.ban(url, str(exc))
+    if sources.live():  # the honest ones answered, without it: pruned since it was listed
+        raise _SnapshotGoneError(f"no source gave chunk {index} of height {height}")
     raise StateSyncError(f"no source gave chunk {index} of height {height}")
