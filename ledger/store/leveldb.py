@@ -18,10 +18,11 @@ BLOOM_FILTER_BITS = 10  # most state reads of absent keys skip the disk
 MAX_OPEN_FILES = 100  # LevelDB table cache: about 90 table files; node/fdbudget.py reserves them
 COMPRESSION = None
 """Tables are stored uncompressed: most of what we store is hashes, keys and signatures, which
-Snappy shrinks by about 5% per committed tx, while decompressing a 4 KiB block on every read the
-block cache misses doubled the CPU of a random read (about 5 to 2.5 us of a Merkle page's, 4 to 2
-of an account's at a million accounts), and compactions ran Snappy on every byte they rewrote.
-Tables written compressed before stay readable (each block records its own compression)."""
+Snappy shrinks by 5 to 8% per committed tx, while decompressing a 4 KiB block on every read
+the block cache misses doubled the CPU of a random read (about 5 to 2.5 us of a Merkle page's,
+4 to 2 of an account's at a million accounts), and compactions ran Snappy on every byte they
+rewrote. Tables written compressed before stay readable (each block records its own
+compression)."""
 # paranoid_checks stays off: with it, LevelDB refuses to open when the tail of its log is damaged
 # (a power cut in the middle of the last, unacknowledged batch); without it, it drops that record
 # and the store reopens at the last whole block, which is what a synced commit promises.
