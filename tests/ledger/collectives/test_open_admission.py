@@ -6,17 +6,24 @@ from __future__ import annotations
 
 import dataclasses
 
-from ledger.collectives import treasury
+import pytest
+
+from ledger.collectives import roster, treasury
 from ledger.collectives.exit import Ragequit
 from ledger.collectives.holdings import holding
 from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.membership import MembershipApply
 from ledger.collectives.model import ClassKind, TokenClass
 from ledger.collectives.params import AdmissionMode, CollectiveParams
+from ledger.collectives.store import require_collective
 from ledger.collectives.treasury_deposit import TreasuryDeposit
-from ledger.errors import ErrorCode
+from ledger.errors import ErrorCode, TxError
+from ledger.governance.proposal import require_proposal
+from ledger.governance.proposal_txs import ProposalSubmit
+from ledger.governance.running import running_tally
+from ledger.governance.vote_txs import Vote
 from ledger.state.accounts import get_account
-from tests.ledger.conftest import ALICE, BOB, BRAND, CAROL, DAVE, ERIN, Chain
+from tests.ledger.conftest import ALICE, BOB, BRAND, CAROL, DAVE, ERIN, YES, Chain, proposal_id
 
 CLASSES = (
     TokenClass("shares", ClassKind.SHARES),
@@ -122,3 +129,25 @@ def test_a_treasury_of_tokens_only_charges_no_coin_without_an_open_tribute(chain
     assert get_account(chain.view, ERIN.address).balance == before
     assert treasury.balance(chain.view, cid, Asset(fans, 1)) == 31
     assert treasury.balance(chain.view, cid, NATIVE) == 0
+
+
+def test_a_newcomer_joining_during_a_vote_leaves_its_tally_as_it_was(chain: Chain) -> None:
+    """Dave comes in through the OPEN door while a proposal is in its vote: its running tally
+    (Alice's yes, 10) is what it was, and Dave, who held nothing at its snapshot, has no vote
+    on it (a join runs the roster's standing hook over every open vote)."""
+    cid = keepers(chain)
+    pid = proposal_id(chain.send(ALICE, ProposalSubmit(cid, ())))
+    chain.send(ALICE, Vote(pid, YES))
+    chain.send(DAVE, MembershipApply(cid, (), NATIVE, 1_000, "let me in"))
+    assert chain.reject(DAVE, Vote(pid, YES)) is ErrorCode.NO_VOTING_POWER
+    p = require_proposal(chain.view, pid)
+    assert running_tally(chain.view, pid, p).scores == (10, 0, 0, 0)
+
+
+def test_the_roster_refuses_to_make_a_member_twice(chain: Chain) -> None:
+    """The roster's own guard, under every path that admits (the txs check it first)."""
+    cid = keepers(chain)
+    collective = require_collective(chain.view, cid)
+    with pytest.raises(TxError) as refused:
+        roster.join(chain.view, 1, cid, collective, ALICE.address, now_ms=chain.time_ms)
+    assert refused.value.code is ErrorCode.ALREADY_EXISTS
