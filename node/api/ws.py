@@ -11,7 +11,7 @@ Protocol (JSON text frames; docs/api.md has examples):
 
 Each client has a bounded queue of committed blocks; a client that falls `QUEUE_BLOCKS` blocks
 behind is dropped (close code 4008, "too slow") rather than slowing the node. Subscriptions die
-with the connection.
+with the connection. Frames are never compressed (no permessage-deflate is negotiated).
 """
 
 from __future__ import annotations
@@ -218,7 +218,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     if registry.by_address[address] >= limits.max_websockets_per_address:
         message = f"at most {limits.max_websockets_per_address} subscribers per address"
         return error_response(429, "too_many_clients", message)
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
+    # compress=False: no permessage-deflate, whatever the client offers: deflating each block's
+    # notification per subscriber would spend the loop on strangers' behalf, and inflating theirs
+    # would let a small frame expand on the node
+    ws = web.WebSocketResponse(
+        heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES, compress=False
+    )
     try:
         await ws.prepare(request)
     except ConnectionError:  # the client went away during the upgrade

@@ -131,3 +131,14 @@ async def test_subscribers_beyond_the_limit_get_a_503(
     async with client.ws_connect("/v1/ws"), client.ws_connect("/v1/ws"):
         response = await client.get("/v1/ws", headers={"Upgrade": "websocket"})
         assert response.status == 429
+
+
+async def test_a_subscriber_offering_compression_gets_plain_frames(client: Client) -> None:
+    """Deflating every notification for each subscriber that asks would let strangers spend the
+    node's event loop (a block of 20,000 txs is a megabyte of JSON per subscriber), and inflating
+    their frames would let one send a small frame that expands on the node: no extension is
+    negotiated, whatever the client offers."""
+    async with client.ws_connect("/v1/ws", compress=15) as sock:
+        assert sock.compress == 0
+        reply = await _call(sock, "unsubscribe_all")
+        assert reply["result"] is True
