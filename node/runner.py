@@ -20,8 +20,10 @@ contradicts what it signed.
 Later heights' messages are stashed (bounded); votes for the height just committed only matter
 as evidence. A block naming a proposer other than the round's signer is dropped here. Round 0
 begins at once when txs wait, else after the empty-block interval (node/pacing.py; the runner's
-side in node/runner_pacing.py). A failure to persist stops the runner: the node shuts down
-rather than go on from a state it could not write.
+side in node/runner_pacing.py). What the runner tells peers besides the machine's broadcasts
+(STATUS when stalled, evidence, a laggard's round messages) is node/runner_gossip.py. A failure
+to persist stops the runner: the node shuts down rather than go on from a state it could not
+write.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Iterator
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
@@ -49,20 +50,20 @@ from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
 from node.proposer_checks import names_round_proposer, signed_by_round_proposer
+from node.runner_gossip import RunnerGossip
 from node.runner_pacing import RoundZeroPacing
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
 from node.stash import HEIGHTS as STASH_HEIGHTS
 from node.stash import SeenVotes, Stash, Stashed
 from node.timers import Timers
-from node.wire import Net, Status, consensus_payload, encode_evidence
+from node.wire import Net, Status
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
-HELP_INTERVAL = 1.0  # at most one round-message bundle per peer per this many seconds
 
 
-class Runner(RoundZeroPacing):
+class Runner(RoundZeroPacing, RunnerGossip):
     def __init__(
         self,
         chain: Chain,
@@ -228,27 +229,10 @@ class Runner(RoundZeroPacing):
             self._committed(block, commit, executed)
         return not self.failed
 
-    def on_status(self, peer: bytes, status: Status) -> None:
-        """A peer at our height may lack this height's messages: send what we have."""
-        if status.height != self.chain.height or self.machine.decided:
-            return
-        now = time.monotonic()
-        if now - self._helped.get(peer, 0.0) < HELP_INTERVAL:
-            return
-        self._helped[peer] = now
-        m = self.machine
-        for round_ in sorted({status.round, status.round + 1, m.round, m.valid[0]}):
-            if round_ >= 0:
-                for message in m.round_messages(round_):
-                    self._net.send(peer, *consensus_payload(message))
-
     def worth_verifying(self, proposal: Proposal) -> bool:
         """True when `proposal` is for the current height and signed by its round's proposer:
         only then are its txs' signatures worth checking ahead (in the verifier threads)."""
         return signed_by_round_proposer(self.machine, proposal)
-
-    def forget_peer(self, peer: bytes) -> None:
-        self._helped.pop(peer, None)
 
     # -- the machine -------------------------------------------------------------------------
 
@@ -374,38 +358,10 @@ class Runner(RoundZeroPacing):
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)
 
-    # -- stash, evidence, gossip -------------------------------------------------------------
-
     def _drain(self, height: int) -> None:
+        """The stashed messages of `height`, now the current one, run as if they arrived now."""
         for peer, message in self._stash.take(height):
             if self._halted:
                 return
             with self._guard():
                 self._consensus(peer, message)
-
-    def _add_evidence(self, evidence: DuplicateVoteEvidence) -> None:
-        if self.evidence.add(evidence):
-            self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
-            self._work_arrived()
-
-    def _emit(self, message: ConsensusMessage) -> None:
-        self._net.broadcast(*consensus_payload(message))
-
-    def _durable(self, message: ConsensusMessage) -> None:
-        """Our signer made `message` durable: send it now, not after the machine's call (the
-        `Broadcast` that follows is then skipped)."""
-        if len(self._sent_early) > 64:
-            self._sent_early.clear()  # only the current call's messages are ever looked up
-        self._sent_early.add(message.signature)
-        self._emit(message)
-
-    def _tick(self) -> None:
-        """Every second: when nothing moved since the last tick, tell peers where we are (they
-        answer with this height's messages, or we learn we are behind); re-gossip evidence."""
-        m = self.machine
-        marker = (m.height, m.round, m.step)
-        if marker == self._marker and self._gate.held is None:
-            self._net.broadcast(MessageType.STATUS, self.status_message().encode())
-            for evidence in self.evidence.pending():
-                self._net.broadcast(MessageType.EVIDENCE, encode_evidence(evidence))
-        self._marker = marker
