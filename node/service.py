@@ -11,7 +11,7 @@ port; its allowlist follows the validator set's on-chain node keys, see `ChainAl
 consensus `Runner` with its WAL and double-sign guard, `BlockSync`, and the `Router` that feeds
 peer messages to them. Two aiohttp applications: the P2P one (`/p2p`) and the API one (whatever
 `api_routes` mounts: `node.api.adapter.mount` serves the whole API; `/livez` and `/readyz` are
-minimal ones of the node's own when the hook does not serve them).
+minimal ones of the node's own when the hook does not serve them: node/api_application.py).
 
 API hook (what the REST/WebSocket API and the explorer read; see node/api/):
 
@@ -45,8 +45,7 @@ from ledger.keys import Address
 from ledger.state.events import Event, Receipt
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
-from node.api.gate import RequestGate, RequestLimits
-from node.api.limits import LIMITS, ApiLimits
+from node.api_application import api_application
 from node.chain import Chain, Executed
 from node.evidence_pool import EvidencePool
 from node.fdbudget import FdBudgetError, FdPlan, plan_for, raise_open_file_limit
@@ -215,27 +214,12 @@ class Node:
         self._tasks = Supervisor("node")
         self._sites: list[web.AppRunner] = []
         self._done: asyncio.Future[None] | None = None
-        api = config.api
-        self.api_gate = RequestGate(
-            RequestLimits(
-                api.max_requests_in_flight,
-                api.max_requests_per_address,
-                api.max_body_bytes_in_flight,
-            )
-        )
-        self.api_app = web.Application(
-            client_max_size=8 * 1024 * 1024, middlewares=[self.api_gate.middleware]
-        )
-        self.api_app[LIMITS] = ApiLimits(
-            api.max_json_body_bytes, api.max_websockets, api.max_websockets_per_address
-        )
-        if api_routes is not None:
-            api_routes(self.api_app, self)
-        served = {r.resource.canonical for r in self.api_app.router.routes() if r.resource}
-        if "/livez" not in served:
-            self.api_app.router.add_get("/livez", self._livez)
-        if "/readyz" not in served:
-            self.api_app.router.add_get("/readyz", self._readyz)
+
+        def mount(app: web.Application) -> None:
+            if api_routes is not None:
+                api_routes(app, self)
+
+        self.api_app, self.api_gate = api_application(config.api, mount, self.ready)
         self.p2p_app = web.Application()
         self.p2p.attach(self.p2p_app)
         self.api_url = ""
@@ -301,13 +285,6 @@ class Node:
         if self.config.p2p.peers and info.peers == 0:
             return False, "no peer connected"
         return True, "ready"
-
-    async def _livez(self, _request: web.Request) -> web.Response:
-        return web.json_response({"status": "alive"})
-
-    async def _readyz(self, _request: web.Request) -> web.Response:
-        ok, reason = self.ready()
-        return web.json_response({"ready": ok, "reason": reason}, status=200 if ok else 503)
 
     # -- running -----------------------------------------------------------------------------
 
