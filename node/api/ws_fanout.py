@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import TypeGuard
 
 from ledger.keys import ADDRESS_LEN, Address
 from ledger.state.events import Event
@@ -83,15 +82,26 @@ class BlockFanout:
         return texts
 
     def _index_addresses(self) -> dict[bytes, list[int]]:
+        """Positions by address, ascending, each once: a position is appended to an address's
+        list only if it is not its last entry already."""
         self.builds["txs"] += 1
         index: dict[bytes, list[int]] = {}
         item = self.item
         for position, (tx, receipt) in enumerate(zip(item.block.txs, item.receipts, strict=False)):
-            named = {tx.body.sender_address.raw}
+            sender = tx.body.sender_address.raw
+            positions = index.get(sender)
+            if positions is None:
+                index[sender] = [position]
+            else:  # the sender comes first at a position: never there yet
+                positions.append(position)
             for event in receipt.events:
-                named.update(v for _, v in event.attributes if _is_address(v))
-            for raw in named:
-                index.setdefault(raw, []).append(position)
+                for _, value in event.attributes:
+                    if isinstance(value, bytes) and len(value) == ADDRESS_LEN:
+                        positions = index.get(value)
+                        if positions is None:
+                            index[value] = [position]
+                        elif positions[-1] != position:
+                            positions.append(position)
         return index
 
     def _tx_at(self, position: int) -> str:
@@ -127,7 +137,3 @@ def fanout_of(item: CommittedBlock, hrp: str, builds: Counter[str]) -> BlockFano
         return shared
     fanout = item.shared[key] = BlockFanout(item, hrp, builds)
     return fanout
-
-
-def _is_address(value: object) -> TypeGuard[bytes]:
-    return isinstance(value, bytes) and len(value) == ADDRESS_LEN
