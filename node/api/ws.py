@@ -12,6 +12,8 @@ Protocol (JSON text frames; docs/api.md has examples):
 Each client has a bounded queue of committed blocks; a client that falls `QUEUE_BLOCKS` blocks
 behind is dropped (close code 4008, "too slow") rather than slowing the node. Subscriptions die
 with the connection. Frames are never compressed (no permessage-deflate is negotiated).
+A committed block's material for each topic is built once and shared by every subscriber
+(node/api/ws_fanout.py): a subscription costs its matches, not a walk over the block.
 """
 
 from __future__ import annotations

@@ -33,10 +33,15 @@ def notification_text(sub_id: str, topic: str, result_json: str) -> str:
 
 
 class BlockFanout:
-    """One committed block's shared notification material, built lazily, once per topic."""
+    """One committed block's shared notification material, built lazily, once per topic.
+
+    It holds the block's parts, not the `CommittedBlock` that holds it: no reference cycle, so
+    the block and its JSON go as soon as the last queue lets go of it, not at a collection."""
 
     def __init__(self, item: CommittedBlock, hrp: str, builds: Counter[str]) -> None:
-        self.item = item
+        self.block = item.block
+        self.receipts = item.receipts
+        self.block_events = item.block_events
         self.hrp = hrp
         self.builds = builds
         self._block_json: str | None = None
@@ -48,7 +53,7 @@ class BlockFanout:
     def block_json(self) -> str:
         if self._block_json is None:
             self.builds["blocks"] += 1
-            block = self.item.block
+            block = self.block
             h = block.header
             result = {
                 "height": h.height,
@@ -73,7 +78,7 @@ class BlockFanout:
             self._by_kind = self._index_kinds()
         texts = self._kind_json.get(kind)
         if texts is None:
-            height, hrp = self.item.block.header.height, self.hrp
+            height, hrp = self.block.header.height, self.hrp
             texts = [
                 json.dumps({"height": height, "tx_hash": tx_hash, **event_view(event, hrp)})
                 for tx_hash, event in self._by_kind.get(kind, ())
@@ -86,8 +91,7 @@ class BlockFanout:
         list only if it is not its last entry already."""
         self.builds["txs"] += 1
         index: dict[bytes, list[int]] = {}
-        item = self.item
-        for position, (tx, receipt) in enumerate(zip(item.block.txs, item.receipts, strict=False)):
+        for position, (tx, receipt) in enumerate(zip(self.block.txs, self.receipts, strict=False)):
             sender = tx.body.sender_address.raw
             positions = index.get(sender)
             if positions is None:
@@ -107,12 +111,12 @@ class BlockFanout:
     def _tx_at(self, position: int) -> str:
         text = self._tx_json.get(position)
         if text is None:
-            item, hrp = self.item, self.hrp
+            block, hrp = self.block, self.hrp
             result = {
-                "height": item.block.header.height,
+                "height": block.header.height,
                 "position": position,
-                "tx": tx_view(item.block.txs[position], hrp),
-                "result": receipt_view(item.receipts[position], hrp),
+                "tx": tx_view(block.txs[position], hrp),
+                "result": receipt_view(self.receipts[position], hrp),
             }
             text = self._tx_json[position] = json.dumps(result)
         return text
@@ -120,11 +124,11 @@ class BlockFanout:
     def _index_kinds(self) -> dict[str, list[tuple[str | None, Event]]]:
         self.builds["events"] += 1
         index: dict[str, list[tuple[str | None, Event]]] = {}
-        for receipt in self.item.receipts:
+        for receipt in self.receipts:
             tx_hash = receipt.tx_hash.hex()
             for event in receipt.events:
                 index.setdefault(event.kind, []).append((tx_hash, event))
-        for event in self.item.block_events:
+        for event in self.block_events:
             index.setdefault(event.kind, []).append((None, event))
         return index
 

@@ -8,7 +8,10 @@ built at most once however many sessions read it.
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
+from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +27,7 @@ from node.api.events import CommittedBlock
 from node.api.eventview import event_view
 from node.api.views import receipt_view, tx_view
 from node.api.ws import Session, Subscription
+from node.api.ws_fanout import fanout_of
 from tests.node.api.builder import CHAIN_ID, HRP, VALIDATOR, LiveChain
 
 KEYS = [PrivateKey.from_secret(bytes([i])) for i in range(4)]
@@ -163,3 +167,19 @@ def test_notifications_are_todays_byte_for_byte(
         assert session.notifications(item) == expected
     for index, count in ctx.events.index_builds.items():
         assert count - before.get(index, 0) <= 1
+
+
+def test_a_blocks_shared_views_go_with_it_without_a_collection(chain: LiveChain) -> None:
+    """The node collects young objects rarely (node/collector.py): a cycle between a committed
+    block and its shared views would keep a megabyte of JSON per block alive until then."""
+    item = CommittedBlock(_block(3, TXS[:2]), (), ())
+    session = Session(chain.context())
+    session.handle(json.dumps({"method": "subscribe", "params": {"topic": "blocks"}}))
+    gc.disable()
+    try:
+        assert len(session.notifications(item)) == 1
+        views = weakref.ref(fanout_of(item, HRP, Counter()))
+        del item
+        assert views() is None
+    finally:
+        gc.enable()
