@@ -35,7 +35,7 @@ from node.api.events import CommittedBlock
 from node.api.keys import CONTEXT
 from node.api.limits import limits_of
 from node.api.params import parse_address
-from node.api.ws_fanout import fanout_of, notification_text
+from node.api.ws_fanout import fanout_of, notification_prefix
 from node.netguard import upgrade_abandoned
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,9 @@ class Session:
                 results = fanout.events_json(sub.kind)
             else:
                 results = []
-            out.extend(notification_text(sub_id, sub.topic, text) for text in results)
+            if results:
+                prefix = notification_prefix(sub_id, sub.topic)
+                out.extend(prefix + text + "}" for text in results)
         return out
 
 

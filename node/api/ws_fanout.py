@@ -26,10 +26,10 @@ from node.api.views import receipt_view, tx_view
 INDEXES = ("blocks", "txs", "events")
 
 
-def notification_text(sub_id: str, topic: str, result_json: str) -> str:
-    """`json.dumps` of the notification object, with the result's JSON spliced in as text."""
-    sub, top = json.dumps(sub_id), json.dumps(topic)
-    return f'{{"subscription": {sub}, "topic": {top}, "result": {result_json}}}'
+def notification_prefix(sub_id: str, topic: str) -> str:
+    """A notification's JSON up to its result: `prefix + result_json + "}"` is `json.dumps` of
+    `{"subscription": sub_id, "topic": topic, "result": result}`."""
+    return f'{{"subscription": {json.dumps(sub_id)}, "topic": {json.dumps(topic)}, "result": '
 
 
 class BlockFanout:
