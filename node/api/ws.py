@@ -165,7 +165,7 @@ class Session:
                 results = []
             if results:
                 prefix = notification_prefix(sub_id, sub.topic)
-                out.extend(prefix + text + "}" for text in results)
+                out.extend("".join((prefix, text, "}")) for text in results)  # one copy
         return out
 
 
