@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ledger.block import Block
 from ledger.state.events import Event, Receipt
@@ -24,6 +25,8 @@ class CommittedBlock:
     block: Block
     receipts: tuple[Receipt, ...]
     block_events: tuple[Event, ...] = ()
+    # views derived once for every reader of this block (the WebSocket topics' indexes), by key
+    shared: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 BlockListener = Callable[[CommittedBlock], None]
@@ -36,6 +39,8 @@ class EventHub:
         self._listeners: list[BlockListener] = []
         self._queues: set[asyncio.Queue[CommittedBlock | None]] = set()
         self.published = 0
+        # shared per-block indexes built for WebSocket subscribers, by topic (once a block each)
+        self.index_builds: Counter[str] = Counter()
 
     def publish_block(
         self, block: Block, receipts: Sequence[Receipt], block_events: Sequence[Event] = ()

@@ -31,6 +31,7 @@ from node.api.context import ApiContext
 from node.api.errors import Handler
 from node.api.events import CommittedBlock
 from node.api.metrics_ops import OperatorCollector
+from node.api.ws_fanout import INDEXES as WS_INDEXES
 
 NAMESPACE = "coterie"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -57,6 +58,14 @@ class NodeCollector(Collector):
         )
         yield _gauge("peers", "Authenticated peer connections.", status.peers)
         yield _gauge("ws_subscribers", "Open WebSocket subscribers.", ctx.events.subscribers)
+        builds = CounterMetricFamily(
+            f"{NAMESPACE}_ws_block_index_builds",
+            "Shared per-block WebSocket indexes built (at most one per block and topic).",
+            labels=["index"],
+        )
+        for index in WS_INDEXES:
+            builds.add_metric([index], ctx.events.index_builds[index])
+        yield builds
         yield from self._validators()
         yield from self._mempool()
         yield from self._p2p()

@@ -12,6 +12,8 @@ Protocol (JSON text frames; docs/api.md has examples):
 Each client has a bounded queue of committed blocks; a client that falls `QUEUE_BLOCKS` blocks
 behind is dropped (close code 4008, "too slow") rather than slowing the node. Subscriptions die
 with the connection. Frames are never compressed (no permessage-deflate is negotiated).
+A committed block's material for each topic is built once and shared by every subscriber
+(node/api/ws_fanout.py): a subscription costs its matches, not a walk over the block.
 """
 
 from __future__ import annotations
@@ -20,22 +22,20 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSMsgType, hdrs, web
 from yarl import URL
 
-from ledger.keys import ADDRESS_LEN, Address
+from ledger.keys import Address
 from node.api.context import ApiContext
 from node.api.errors import ApiError, error_response
 from node.api.events import CommittedBlock
-from node.api.eventview import event_view
 from node.api.keys import CONTEXT
 from node.api.limits import limits_of
 from node.api.params import parse_address
-from node.api.views import receipt_view, tx_view
+from node.api.ws_fanout import fanout_of, notification_prefix
 from node.netguard import upgrade_abandoned
 
 log = logging.getLogger(__name__)
@@ -149,59 +149,24 @@ class Session:
         self.subs[sub_id] = sub
         return sub_id
 
-    def notifications(self, item: CommittedBlock) -> list[dict[str, Any]]:
-        out = []
+    def notifications(self, item: CommittedBlock) -> list[str]:
+        """The JSON texts of this client's notifications of `item`: each subscription costs its
+        matches only, the block's indexes being built once for every subscriber (ws_fanout)."""
+        fanout = fanout_of(item, self.ctx.hrp, self.ctx.events.index_builds)
+        out: list[str] = []
         for sub_id, sub in list(self.subs.items()):
-            for result in _results(sub, item, self.ctx.hrp):
-                out.append({"subscription": sub_id, "topic": sub.topic, "result": result})
+            if sub.topic == "blocks":
+                results = [fanout.block_json()]
+            elif sub.topic == "txs" and sub.account is not None:
+                results = fanout.txs_json(sub.account)
+            elif sub.kind is not None:
+                results = fanout.events_json(sub.kind)
+            else:
+                results = []
+            if results:
+                prefix = notification_prefix(sub_id, sub.topic)
+                out.extend("".join((prefix, text, "}")) for text in results)  # one copy
         return out
-
-
-def _results(sub: Subscription, item: CommittedBlock, hrp: str) -> list[dict[str, Any]]:
-    block = item.block
-    height = block.header.height
-    if sub.topic == "blocks":
-        h = block.header
-        return [
-            {
-                "height": height,
-                "hash": block.hash().hex(),
-                "time_ms": h.time_ms,
-                "proposer": h.proposer.to_text(hrp),
-                "state_root": h.state_root.hex(),
-                "txs": [tx.hash.hex() for tx in block.txs],
-            }
-        ]
-    if sub.topic == "txs" and sub.account is not None:
-        wanted = sub.account.raw
-        out = []
-        for position, (tx, receipt) in enumerate(zip(block.txs, item.receipts, strict=False)):
-            named = {v for e in receipt.events for _, v in e.attributes if _is_address(v)}
-            if tx.body.sender_address.raw == wanted or wanted in named:
-                out.append(
-                    {
-                        "height": height,
-                        "position": position,
-                        "tx": tx_view(tx, hrp),
-                        "result": receipt_view(receipt, hrp),
-                    }
-                )
-        return out
-    out = []
-    for receipt in item.receipts:
-        for event in receipt.events:
-            if event.kind == sub.kind:
-                out.append(
-                    {"height": height, "tx_hash": receipt.tx_hash.hex(), **event_view(event, hrp)}
-                )
-    for event in item.block_events:
-        if event.kind == sub.kind:
-            out.append({"height": height, "tx_hash": None, **event_view(event, hrp)})
-    return out
-
-
-def _is_address(value: object) -> bool:
-    return isinstance(value, bytes) and len(value) == ADDRESS_LEN
 
 
 async def websocket(request: web.Request) -> web.StreamResponse:
@@ -267,16 +232,15 @@ async def _pump(
     lock: asyncio.Lock,
 ) -> None:
     """Send each committed block's notifications; close the socket if the hub dropped us."""
-    dumps: Callable[[Any], str] = json.dumps
     while True:
         item = await queue.get()
         if item is None:
             log.info("closing a WebSocket subscriber that fell %d blocks behind", QUEUE_BLOCKS)
             await ws.close(code=CLOSE_TOO_SLOW, message=b"too slow: fell behind")
             return
-        for message in session.notifications(item):
+        for text in session.notifications(item):
             async with lock:
-                await ws.send_str(dumps(message))
+                await ws.send_str(text)
 
 
 async def close_all(app: web.Application) -> None:

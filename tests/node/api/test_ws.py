@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from aiohttp import ClientWebSocketResponse, WSMsgType
@@ -142,3 +143,37 @@ async def test_a_subscriber_offering_compression_gets_plain_frames(client: Clien
         assert sock.compress == 0
         reply = await _call(sock, "unsubscribe_all")
         assert reply["result"] is True
+
+
+async def test_many_subscribers_share_one_index_build_per_block(
+    chain: LiveChain, aiohttp_client: AiohttpClient
+) -> None:
+    """A stranger with 8 sockets of 16 subscriptions must not make the node rebuild a block's
+    tx list, its JSON, or walk every receipt once per subscription on the consensus loop: each
+    topic's index of a committed block is built once, whatever the number of subscribers."""
+    app = create_app(chain.context(), ApiLimits(max_websockets_per_address=8))
+    client = await aiohttp_client(app)
+    socks = [await client.ws_connect("/v1/ws") for _ in range(8)]
+    carol = CAROL.address.to_text(HRP)
+    for sock in socks:
+        for i in range(ws_module.MAX_SUBSCRIPTIONS):
+            params = [{"topic": "blocks"}, {"topic": "txs", "account": carol}]
+            params.append({"topic": "events", "kind": "transfer"})
+            assert "result" in await _call(sock, "subscribe", **params[i % 3])
+    to_carol = chain.builder.transfer(BOB, CAROL, 2)
+    block = chain.commit([chain.builder.transfer(ALICE, BOB, 1), to_carol])
+    for sock in socks:  # 6 blocks, 5 txs (one tx names Carol), 5 events (two transfers each)
+        notes = [await sock.receive_json(timeout=30) for _ in range(6 + 5 + 5 * 2)]
+        assert Counter(note["topic"] for note in notes) == {"blocks": 6, "txs": 5, "events": 10}
+        for note in notes:
+            result = note["result"]
+            if note["topic"] == "blocks":
+                assert result["hash"] == block.hash().hex()
+            elif note["topic"] == "txs":
+                assert result["tx"]["hash"] == to_carol.hash.hex()
+            else:
+                assert result["kind"] == "transfer"
+        await sock.close()
+    text = await (await client.get("/metrics")).text()
+    for index in ("blocks", "txs", "events"):
+        assert f'coterie_ws_block_index_builds_total{{index="{index}"}} 1.0' in text
