@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ledger.state.reader import StateReader
+from ledger.state.view import overlay
 
 
 class ChangedState:
@@ -26,20 +27,4 @@ class ChangedState:
 
     def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
         mine = sorted((k, v) for k, v in self._changes.items() if k.startswith(prefix))
-        i = 0
-        for key, value in self._state.iter_prefix(prefix):
-            while i < len(mine) and mine[i][0] < key:
-                own_key, own = mine[i]
-                i += 1
-                if own is not None:
-                    yield own_key, own
-            if i < len(mine) and mine[i][0] == key:
-                own = mine[i][1]
-                i += 1
-                if own is not None:
-                    yield key, own
-            else:
-                yield key, value
-        for own_key, own in mine[i:]:
-            if own is not None:
-                yield own_key, own
+        yield from overlay(self._state.iter_prefix(prefix), mine)

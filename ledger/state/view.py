@@ -13,7 +13,7 @@ never scanned while large (a tx's own view) never builds an index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from ledger.state.reader import StateReader
 
@@ -78,23 +78,7 @@ class StateView:
         if not mine:
             yield from self._parent.iter_prefix(prefix)
             return
-        i = 0
-        for key, value in self._parent.iter_prefix(prefix):
-            while i < len(mine) and mine[i][0] < key:
-                own_key, own = mine[i]
-                i += 1
-                if own is not None:
-                    yield own_key, own
-            if i < len(mine) and mine[i][0] == key:
-                own = mine[i][1]
-                i += 1
-                if own is not None:
-                    yield key, own
-            else:
-                yield key, value
-        for own_key, own in mine[i:]:
-            if own is not None:
-                yield own_key, own
+        yield from overlay(self._parent.iter_prefix(prefix), mine)
 
     def child(self) -> StateView:
         return StateView(self)
@@ -125,3 +109,26 @@ class StateView:
     def changes(self) -> dict[bytes, bytes | None]:
         """Everything written in this view: key -> value, None for deleted keys."""
         return dict(self._writes)
+
+
+def overlay(
+    below: Iterable[tuple[bytes, bytes]], mine: list[tuple[bytes, bytes | None]]
+) -> Iterator[tuple[bytes, bytes]]:
+    """`below`'s items in key order with `mine` (sorted by key; None deletes) laid over them."""
+    i = 0
+    for key, value in below:
+        while i < len(mine) and mine[i][0] < key:
+            own_key, own = mine[i]
+            i += 1
+            if own is not None:
+                yield own_key, own
+        if i < len(mine) and mine[i][0] == key:
+            own = mine[i][1]
+            i += 1
+            if own is not None:
+                yield key, own
+        else:
+            yield key, value
+    for own_key, own in mine[i:]:
+        if own is not None:
+            yield own_key, own
