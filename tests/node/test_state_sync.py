@@ -84,15 +84,21 @@ def _pruning_proxy(upstream: str, gone: list[int]) -> contextlib.AbstractContext
     return _proxy(upstream, prune)
 
 
+def _start_and_trust_height_5(net: SyncNet) -> str:
+    """Start the validators; block 5's hash, what an operator reads from a node or explorer it
+    trusts."""
+    net.cluster.start()
+    wait_for(lambda: min(net.cluster.heights()) >= 5, 120, "four validators to commit")
+    return net.cluster.nodes[0].block_hash(5)
+
+
 def test_a_new_node_state_syncs_bans_a_bad_source_and_follows_the_chain(
     sync_net: Callable[..., SyncNet],
 ) -> None:
     net = sync_net()
     cluster, joiner = net.cluster, net.joiner
     nodes = cluster.nodes
-    cluster.start()
-    wait_for(lambda: min(cluster.heights()) >= 5, 120, "four validators to commit")
-    trusted = nodes[0].block_hash(5)  # what an operator reads from a node or explorer it trusts
+    trusted = _start_and_trust_height_5(net)
     wait_for(
         lambda: (
             bool(http(f"{nodes[0].url}/v1/snapshots")[1]["snapshots"])
@@ -126,9 +132,7 @@ def test_a_snapshot_pruned_while_it_is_fetched_is_given_up_for_one_still_listed(
     net = sync_net()
     cluster, joiner = net.cluster, net.joiner
     nodes = cluster.nodes
-    cluster.start()
-    wait_for(lambda: min(cluster.heights()) >= 5, 120, "four validators to commit")
-    trusted = nodes[0].block_hash(5)
+    trusted = _start_and_trust_height_5(net)
     wait_for(
         lambda: len(http(f"{nodes[0].url}/v1/snapshots")[1]["snapshots"]) >= 2,
         120,
