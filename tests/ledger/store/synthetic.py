@@ -8,6 +8,7 @@ Signatures are dummies: the store does not check them (consensus does, before a 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ledger import codec
@@ -97,8 +98,12 @@ def open_store(path: object) -> Store:
 
 def commit_next(store: Store, seed: int) -> Block:
     """Commit the next synthetic block on top of `store`, the way a node would."""
+    return commit_changes(store, block_changes(seed, store.height + 1), seed)
+
+
+def commit_changes(store: Store, changes: Mapping[bytes, bytes | None], seed: int) -> Block:
+    """Commit a synthetic block of height `store.height + 1` whose state changes are `changes`."""
     height = store.height + 1
-    changes = block_changes(seed, height)
     root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
     block = make_block(seed, height, store.last_block_hash, root)
     store.commit_block(
@@ -112,6 +117,16 @@ def commit_next(store: Store, seed: int) -> Block:
         orphaned=orphaned,
     )
     return block
+
+
+GENESIS_KEYS = sorted(GENESIS_STATE)
+
+
+def churn(rng: random.Random) -> dict[bytes, bytes | None]:
+    """Few genesis keys and three values, so subtrees often come back exactly as an older block
+    had them (what page and node pruning must not delete)."""
+    picked = rng.sample(GENESIS_KEYS, rng.randrange(1, 6))
+    return {k: rng.choice((None, b"a", b"b", b"genesis")) for k in picked}
 
 
 def pages_under(store: Store, root: bytes) -> set[bytes]:

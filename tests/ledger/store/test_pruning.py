@@ -12,42 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import EMPTY, prove, update_tracked, verify_proof
+from ledger.merkle import EMPTY, prove, verify_proof
 from ledger.merkle.page import child_pages
 from ledger.store import Store
 from ledger.store import schema as sc
 from tests.ledger.store.synthetic import (
-    account_txs_of,
-    commit_for,
-    make_block,
+    GENESIS_KEYS,
+    churn,
+    commit_changes,
     open_store,
-    receipts_of,
 )
 
-KEYS = [b"\x01" + i.to_bytes(4, "big") for i in range(0, 2000, 40)]  # the genesis keys
-
-
-def _changes(rng: random.Random) -> dict[bytes, bytes | None]:
-    """Few keys and three values, so subtrees often come back exactly as an older block had them."""
-    picked = rng.sample(KEYS, rng.randrange(1, 6))
-    return {k: rng.choice((None, b"a", b"b", b"genesis")) for k in picked}
-
-
-def _commit(store: Store, changes: dict[bytes, bytes | None], seed: int) -> bytes:
-    height = store.height + 1
-    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
-    block = make_block(seed, height, store.last_block_hash, root)
-    store.commit_block(
-        block,
-        commit_for(height, block.hash()),
-        changes=changes,
-        new_root=root,
-        node_writes=writes,
-        receipts=receipts_of(block),
-        account_txs=account_txs_of(block),
-        orphaned=orphaned,
-    )
-    return root
+KEYS = GENESIS_KEYS
 
 
 def _reachable(store: Store, root: bytes) -> int:
@@ -79,10 +55,10 @@ def test_every_kept_root_stays_whole_and_older_blocks_go(
     roots: dict[int, bytes] = {}
     try:
         for _ in range(blocks):
-            changes = _changes(rng)
-            root = _commit(pruned, changes, seed)
+            changes = churn(rng)
+            root = commit_changes(pruned, changes, seed).header.state_root
             roots[pruned.height] = root
-            assert _commit(archive, changes, seed) == root
+            assert commit_changes(archive, changes, seed).header.state_root == root
             top = pruned.height
             assert pruned.base_height == max(1, top - keep + 1)
             for height in range(pruned.base_height, top + 1):
@@ -110,7 +86,7 @@ def test_indexes_of_pruned_blocks_go_with_them(tmp_path: Path) -> None:
     rng = random.Random(7)
     blocks = []
     for _ in range(10):
-        _commit(store, _changes(rng), 7)
+        commit_changes(store, churn(rng), 7)
         blocks.append(store.block(store.height))
     try:
         for height, block in enumerate(blocks, start=1):
@@ -134,8 +110,8 @@ def test_state_nodes_stay_bounded_under_sustained_writes(tmp_path: Path) -> None
         counts = []
         for height in range(1, 201):
             changes = {k: rng.randbytes(8) for k in rng.sample(KEYS, 10)}
-            _commit(pruned, changes, 3)
-            _commit(archive, changes, 3)
+            commit_changes(pruned, changes, 3)
+            commit_changes(archive, changes, 3)
             if height in (50, 200):
                 counts.append((_count(pruned, sc.NODE), _count(archive, sc.NODE)))
         (p50, a50), (p200, a200) = counts
@@ -153,7 +129,7 @@ def test_proofs_at_the_oldest_kept_root_still_walk(tmp_path: Path) -> None:
     store.keep_blocks = store.keep_states = 5
     rng = random.Random(11)
     try:
-        roots = [_commit(store, _changes(rng), 11) for _ in range(12)]
+        roots = [commit_changes(store, churn(rng), 11).header.state_root for _ in range(12)]
         past = roots[-5]  # the oldest kept height's root
         for key in KEYS:  # every path of the old tree is still there (a missing node raises)
             prove(store.nodes, past, key)

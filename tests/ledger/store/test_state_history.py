@@ -12,44 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import prove, update_tracked, verify_proof
+from ledger.merkle import prove, verify_proof
 from ledger.merkle.node import sha256
 from ledger.store import StatePrunedError, Store
 from tests.ledger.store.synthetic import (
+    GENESIS_KEYS,
     GENESIS_STATE,
-    account_txs_of,
-    commit_for,
-    make_block,
+    churn,
+    commit_changes,
     open_store,
     pages_under,
-    receipts_of,
     stored_pages,
 )
 
-KEYS = sorted(GENESIS_STATE)
-
-
-def _changes(rng: random.Random) -> dict[bytes, bytes | None]:
-    """Few keys and three values, so subtrees often come back exactly as an older block had them."""
-    picked = rng.sample(KEYS, rng.randrange(1, 6))
-    return {k: rng.choice((None, b"a", b"b", b"genesis")) for k in picked}
-
-
-def _commit(store: Store, changes: dict[bytes, bytes | None], seed: int) -> bytes:
-    height = store.height + 1
-    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
-    block = make_block(seed, height, store.last_block_hash, root)
-    store.commit_block(
-        block,
-        commit_for(height, block.hash()),
-        changes=changes,
-        new_root=root,
-        node_writes=writes,
-        receipts=receipts_of(block),
-        account_txs=account_txs_of(block),
-        orphaned=orphaned,
-    )
-    return root
+KEYS = GENESIS_KEYS
 
 
 def _check(store: Store, states: dict[int, dict[bytes, bytes]], keep: int) -> None:
@@ -95,9 +71,11 @@ def test_kept_state_roots_stay_whole_and_superseded_pages_go(
     try:
         for _ in range(blocks):
             store.keep_states = keep
-            changes = _changes(rng)
-            root = _commit(store, changes, seed)
-            assert _commit(archive, changes, seed) == root == store.state_root
+            changes = churn(rng)
+            root = commit_changes(store, changes, seed).header.state_root
+            assert (
+                commit_changes(archive, changes, seed).header.state_root == root == store.state_root
+            )
             states[store.height] = _apply(states[store.height - 1], changes)
             _check(store, states, keep)
             if store.height == restart_at:  # reopening carries on as if it had not stopped
@@ -116,7 +94,7 @@ def test_a_proof_at_a_pruned_state_height_is_a_clear_error(tmp_path: Path) -> No
     rng = random.Random(5)
     try:
         for _ in range(8):
-            _commit(store, _changes(rng), 5)
+            commit_changes(store, churn(rng), 5)
         assert store.earliest_state_height == 6
         with pytest.raises(StatePrunedError, match=r"state of height 5 is pruned.*keep_states = 3"):
             store.prove_at(KEYS[0], 5)
@@ -135,9 +113,9 @@ def test_state_pruning_leaves_an_archive_of_blocks(tmp_path: Path) -> None:
     try:
         roots = []
         for _ in range(10):
-            changes = _changes(rng)
-            roots.append(_commit(states_only, changes, 9))
-            _commit(blocks_only, changes, 9)
+            changes = churn(rng)
+            roots.append(commit_changes(states_only, changes, 9).header.state_root)
+            commit_changes(blocks_only, changes, 9)
         assert states_only.base_height == 1 and states_only.block(1) is not None
         for block in (states_only.block(h) for h in range(1, 11)):
             assert block is not None
@@ -164,8 +142,8 @@ def test_changing_keep_states_never_loses_a_kept_root(
     try:
         for keep in keeps:
             store.keep_states = keep
-            changes = _changes(rng)
-            _commit(store, changes, seed)
+            changes = churn(rng)
+            commit_changes(store, changes, seed)
             states[store.height] = _apply(states[store.height - 1], changes)
             assert store.earliest_state_height <= store.height - 1
             for height in range(store.earliest_state_height, store.height + 1):
@@ -188,9 +166,9 @@ def test_going_down_to_two_kept_states_keeps_a_page_that_came_back(tmp_path: Pat
     try:
         store.keep_states = 3
         for value in (b"a", b"b", b"a"):  # key's pages at "a" leave at height 2, return at 3
-            _commit(store, {key: value}, 1)
+            commit_changes(store, {key: value}, 1)
         store.keep_states = 2
-        _commit(store, {other: b"x"}, 1)
+        commit_changes(store, {other: b"x"}, 1)
         for height in (3, 4):
             root = store.state_root_at(height)
             pages_under(store, root)
