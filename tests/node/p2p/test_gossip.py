@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+from ledger.hashing import digest
 from node.p2p import MessageType
 from node.p2p.gossip import SeenTxs, TxGossip
 from node.p2p.messages import decode_frame, decode_txs, message_limits
@@ -65,6 +66,27 @@ def test_gossip_batches_per_peer_and_skips_holders():
     gossip.gossip(txs, [A, B, C])  # everyone holds everything now
     gossip.flush()
     assert sent == []
+
+
+def test_a_lone_validator_remembers_no_tx_it_had_no_peer_to_send_to():
+    """A node without peers kept an empty holder set for every tx it admitted, up to `seen_txs`
+    (200,000 entries, 61 MiB) of memory that told it nothing."""
+    gossip = TxGossip(
+        seen=SeenTxs(1000),
+        send_frame=lambda peer, msg_type, frame: True,
+        max_txs=10,
+        max_bytes=1 << 20,
+        flush_interval=0.01,
+        stats=P2PStats(),
+    )
+    txs = make_txs(50)
+    gossip.gossip(txs, [])
+    assert len(gossip.seen) == 0
+    assert gossip.receive(A, txs[:3]) == txs[:3]  # a peer that connects later still delivers them
+    gossip.gossip(txs, [A, B])
+    assert len(gossip.seen) == 50
+    assert gossip.seen.holders(digest(txs[0])) == {A, B}
+    assert gossip.seen.holders(digest(txs[49])) == {A, B}
 
 
 async def test_tx_batches_reach_every_node_of_a_mesh_exactly_once(make_node, wait_until):
