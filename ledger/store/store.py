@@ -4,7 +4,8 @@ Everything a committed block changes (the block, its commit, the state delta, th
 nodes, the tx and account indexes, the height and root) goes into ONE LevelDB write batch written
 with `sync=True`. LevelDB logs a batch as a single checksummed record, so after a crash the
 database holds either all of a block or none of it: reopening lands exactly on the last committed
-block, whose header's state root equals the stored root. `open` checks that before serving.
+block, whose header's state root equals the stored root. `open` checks that before serving
+(ledger/store/opening.py).
 
 An archive store (`keep_blocks` and `keep_states` None, the store's default) keeps every block
 and every Merkle page, so proofs against any past root still work. With `keep_blocks` K it keeps
@@ -22,19 +23,13 @@ from typing import Any, Self, TypeVar
 
 from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
-from ledger.hashing import HASH_LEN, digest
+from ledger.hashing import digest
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
 from ledger.state.reader import Changes
-from ledger.store import history, pruning, schema
+from ledger.store import history, opening, pruning, schema
 from ledger.store.checks import check_fits
-from ledger.store.errors import (
-    CommitRefusedError,
-    GenesisMismatchError,
-    StoreCorruptError,
-    StoreError,
-    StoreOpenError,
-)
+from ledger.store.errors import CommitRefusedError, StoreCorruptError, StoreError
 from ledger.store.layout import BlockHead, tx_bytes, tx_spans
 from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
@@ -91,7 +86,7 @@ class Store:
         db = open_leveldb(path, budget)
         store = cls(db, path, genesis_hash, budget)
         try:
-            store._load()
+            opening.load(store)
         except StoreError:
             db.close()
             raise
@@ -110,72 +105,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # -- opening -------------------------------------------------------------------------------
-
-    def _load(self) -> None:
-        stored_genesis = self._db.get(schema.META_GENESIS)
-        if stored_genesis is None:
-            with self._db.iterator(include_value=False) as keys:
-                if next(keys, None) is not None:
-                    raise StoreOpenError(f"{self.path} is a LevelDB database, but not Coterie's")
-            return  # a new, empty database: `initialize` writes the genesis state
-        if stored_genesis != self.genesis_hash:
-            raise GenesisMismatchError(
-                f"database at {self.path} belongs to the chain with genesis hash "
-                f"{stored_genesis.hex()}, not {self.genesis_hash.hex()} "
-                "(wrong genesis.json, or a data directory of another chain)"
-            )
-        version = self._db.get(schema.META_SCHEMA)
-        if version != schema.u32(schema.SCHEMA_VERSION):
-            found = "an unknown schema version"
-            if version is not None and len(version) == 4:
-                found = f"schema version {int.from_bytes(version, 'big')}"
-            raise StoreOpenError(
-                f"database at {self.path} has {found}; this release reads "
-                f"{schema.SCHEMA_VERSION}: sync the node again into an empty data/chain "
-                "(block sync or state sync, docs/operating.md)"
-            )
-        self.initialized = True
-        self.height = schema.from_u64(self._need(schema.META_HEIGHT, "the height"))
-        base = self._db.get(pruning.META_BASE)
-        self.base_height = 1 if base is None else schema.from_u64(base)
-        self._history = history.StateHistory.load(self._db, self.base_height)
-        self.state_root = self._need(schema.META_STATE_ROOT, "the state root")
-        self._check_consistency()
-        self.nodes.warm(self.state_root)
-
-    def _need(self, key: bytes, what: str) -> bytes:
-        value: bytes | None = self._db.get(key)
-        if value is None:
-            raise StoreCorruptError(f"database at {self.path} lacks {what}")
-        return value
-
-    def _check_consistency(self) -> None:
-        """The last block, its commit and the state root agree; no block lies above the last."""
-        height, root = self.height, self.state_root
-        if len(root) != HASH_LEN or (root != EMPTY and not self.nodes.has_page(root)):
-            raise StoreCorruptError(f"state root {root.hex()} is not in the node store")
-        if self._db.get(schema.block(height + 1)) is not None:
-            raise StoreCorruptError(f"a block exists above the last committed height {height}")
-        if height == 0:
-            return
-        block_data = self._need(schema.block(height), f"block {height}")
-        block = self._decode(Block.decode, block_data, f"block {height}")
-        commit_data = self._need(schema.commit(height), f"the commit of block {height}")
-        commit = self._decode(Commit.decode, commit_data, f"commit {height}")
-        block_hash = block.hash()
-        if block.header.height != height or commit.block_hash != block_hash:
-            raise StoreCorruptError(f"block {height} and its commit do not match")
-        if block.header.state_root != root:
-            raise StoreCorruptError(
-                f"block {height} has state root {block.header.state_root.hex()}, "
-                f"but the stored state has root {root.hex()}"
-            )
-        if self._db.get(schema.block_height(block_hash)) != schema.u64(height):
-            raise StoreCorruptError(f"block {height} is missing from the hash index")
-        self.last_block_hash = block_hash
-        self.last_header, self.last_commit = block.header, commit
 
     # -- writing -------------------------------------------------------------------------------
 
