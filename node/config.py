@@ -1,9 +1,10 @@
 """The node's configuration: `config.toml` in the home's config/ folder, as one frozen dataclass.
 
-The file is data, never code: read with `tomllib`, every key checked (unknown keys, wrong types,
-bad addresses and out-of-range numbers are a `ConfigError` that names the key and the file), and
-every key optional, with the defaults below. `render_config` writes it back as commented TOML;
-`coterie config show` prints the effective config that way. docs/operating.md has the reference.
+The file is data, never code: `node/config_parse.py` reads it with `tomllib` and checks every key
+(unknown keys, wrong types, bad addresses and out-of-range numbers are a `ConfigError` that names
+the key and the file); every key is optional, with the defaults below. `render_config` writes it
+back as commented TOML; `coterie config show` prints the effective config that way.
+docs/operating.md has the reference.
 
 Chain-wide rules (timeouts included) live in genesis.json; `[consensus]` holds only this node's
 overrides of the genesis timeouts (a timeout is a local liveness choice in Tendermint, not a
@@ -13,11 +14,7 @@ validity rule), and `ConsensusOverrides.apply` merges them.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import tomllib
 from dataclasses import dataclass, field, fields
-from pathlib import Path
-from typing import Any
 
 from ledger.genesis import ConsensusParams
 from ledger.store.history import MIN_KEEP_STATES
@@ -30,7 +27,6 @@ from ledger.store.leveldb import (
 from ledger.store.snapshot import CHUNK_BYTES
 from node.api.limits import DEFAULT_JSON_BODY_BYTES
 from node.config_addresses import ConfigError, ListenAddress, Peer
-from node.config_limits import API_LIMIT_KEYS, API_RANGES, P2P_LIMIT_KEYS, P2P_RANGES
 from node.mempool.limits import MempoolLimits
 from node.p2p.budget import BudgetConfig
 
@@ -64,8 +60,6 @@ __all__ = [
     "StorageConfig",
     "TestingConfig",
     "check_moniker",
-    "load_config",
-    "parse_config",
 ]
 
 DEFAULT_API_PORT = 26657
@@ -277,165 +271,8 @@ class NodeConfig:
     testing: TestingConfig = field(default_factory=TestingConfig)
 
 
-# -- reading -------------------------------------------------------------------------------------
-
-
-def load_config(path: Path) -> NodeConfig:
-    """Read and check `config.toml`; raises `ConfigError` naming the file and the key."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"no config file at {path} (run `coterie init`)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
-    try:
-        return parse_config(text)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-
-
-def parse_config(text: str) -> NodeConfig:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}") from None
-    sections = (
-        "api",
-        "p2p",
-        "consensus",
-        "pacing",
-        "mempool",
-        "log",
-        "storage",
-        "statesync",
-        "testing",
-    )
-    _check_keys(data, ("moniker", "validator", "reserved_fds", *sections), "")
-    return NodeConfig(
-        moniker=check_moniker(_get(data, "moniker", str, "", DEFAULT_MONIKER)),
-        validator=_get(data, "validator", bool, "", False),
-        reserved_fds=_positive(data, "reserved_fds", "", DEFAULT_RESERVED_FDS),
-        api=_api(_section(data, "api")),
-        p2p=_p2p(_section(data, "p2p")),
-        consensus=_ints_section(_section(data, "consensus"), "consensus", ConsensusOverrides),
-        pacing=_pacing(_section(data, "pacing")),
-        mempool=_ints_section(_section(data, "mempool"), "mempool", MempoolLimits),
-        log=_log(_section(data, "log")),
-        storage=_ints_section(_section(data, "storage"), "storage", StorageConfig),
-        statesync=_ints_section(_section(data, "statesync"), "statesync", StateSyncConfig),
-        testing=_ints_section(_section(data, "testing"), "testing", TestingConfig),
-    )
-
-
-def _check_keys(table: dict[str, Any], known: tuple[str, ...], prefix: str) -> None:
-    for key in table:
-        if key not in known:
-            hint = difflib.get_close_matches(key, known, n=1)
-            maybe = f"; did you mean {prefix}{hint[0]!r}?" if hint else ""
-            raise ConfigError(f"unknown key {prefix}{key!r}{maybe} (known: {', '.join(known)})")
-
-
-def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{name} must be a table ([{name}])")
-    return value
-
-
-def _get(table: dict[str, Any], key: str, kind: type, prefix: str, default: Any) -> Any:
-    if key not in table:
-        return default
-    value = table[key]
-    wrong_bool = kind is int and isinstance(value, bool)
-    if wrong_bool or not isinstance(value, kind):
-        names = {str: "a string", bool: "true or false", int: "an integer", list: "an array"}
-        raise ConfigError(f"{prefix}{key} must be {names[kind]}, got {value!r}")
-    return value
-
-
 def check_moniker(value: str) -> str:
     """`value` if it is a usable moniker, else `ConfigError`."""
     if not 0 < len(value) <= MAX_MONIKER_LEN or not value.isprintable():
         raise ConfigError(f"moniker must be 1 to {MAX_MONIKER_LEN} printable characters")
     return value
-
-
-def _positive(table: dict[str, Any], key: str, prefix: str, default: int) -> int:
-    value: int = _get(table, key, int, prefix, default)
-    if value < 1:
-        raise ConfigError(f"{prefix}{key} must be at least 1, got {value}")
-    return value
-
-
-def _limits(
-    table: dict[str, Any], ranges: dict[str, tuple[int, int]], prefix: str, cls: Any
-) -> dict[str, int]:
-    defaults = cls()
-    out = {}
-    for key, (low, high) in ranges.items():
-        value: int = _get(table, key, int, prefix, getattr(defaults, key))
-        if not low <= value <= high:
-            raise ConfigError(f"{prefix}{key} must be in [{low}, {high}], got {value}")
-        out[key] = value
-    return out
-
-
-def _api(table: dict[str, Any]) -> ApiConfig:
-    _check_keys(table, ("listen", *API_LIMIT_KEYS), "api.")
-    text = _get(table, "listen", str, "api.", str(DEFAULT_API_LISTEN))
-    limits = _limits(table, API_RANGES, "api.", ApiConfig)
-    return ApiConfig(ListenAddress.parse(text, "api.listen"), **limits)
-
-
-def _p2p(table: dict[str, Any]) -> P2PConfig:
-    _check_keys(table, ("listen", "peers", "budgets", *P2P_LIMIT_KEYS), "p2p.")
-    text = _get(table, "listen", str, "p2p.", str(DEFAULT_P2P_LISTEN))
-    raw_peers = _get(table, "peers", list, "p2p.", [])
-    if len(raw_peers) > MAX_PEERS:
-        raise ConfigError(f"p2p.peers lists more than {MAX_PEERS} peers")
-    peers = []
-    for i, item in enumerate(raw_peers):
-        if not isinstance(item, str):
-            raise ConfigError(f"p2p.peers[{i}] must be a string <node key hex>@host:port")
-        peers.append(Peer.parse(item, f"p2p.peers[{i}]"))
-    if len({p.node_key for p in peers}) != len(peers):
-        raise ConfigError("p2p.peers lists a node key twice")
-    limits = _limits(table, P2P_RANGES, "p2p.", P2PConfig)
-    if limits["handshake_timeout_ms"] < limits["hello_timeout_ms"]:
-        raise ConfigError("p2p.handshake_timeout_ms must be at least p2p.hello_timeout_ms")
-    budgets = _ints_section(_section(table, "budgets"), "p2p.budgets", BudgetConfig)
-    return P2PConfig(
-        ListenAddress.parse(text, "p2p.listen"), tuple(peers), budgets=budgets, **limits
-    )
-
-
-def _ints_section(table: dict[str, Any], name: str, cls: Any) -> Any:
-    """A section whose keys are the integer fields of `cls` (at least 0)."""
-    known = tuple(f.name for f in fields(cls))
-    _check_keys(table, known, f"{name}.")
-    values = {}
-    for key in table:
-        value = _get(table, key, int, f"{name}.", None)
-        if value < 0:
-            raise ConfigError(f"{name}.{key} must not be negative, got {value}")
-        values[key] = value
-    try:
-        return cls(**values)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def _pacing(table: dict[str, Any]) -> PacingConfig:
-    _check_keys(table, ("start_at_once",), "pacing.")
-    return PacingConfig(_get(table, "start_at_once", bool, "pacing.", True))
-
-
-def _log(table: dict[str, Any]) -> LogConfig:
-    _check_keys(table, ("level", "format"), "log.")
-    level = _get(table, "level", str, "log.", DEFAULT_LOG_LEVEL).lower()
-    if level not in LOG_LEVELS:
-        raise ConfigError(f"log.level must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
-    fmt = _get(table, "format", str, "log.", DEFAULT_LOG_FORMAT).lower()
-    if fmt not in LOG_FORMATS:
-        raise ConfigError(f"log.format must be one of {', '.join(LOG_FORMATS)}, got {fmt!r}")
-    return LogConfig(level, fmt)

@@ -26,7 +26,8 @@ from pathlib import Path
 from consensus.signer import FileSignStateStore, Signer
 from ledger.genesis import Genesis, GenesisError
 from ledger.keys import PrivateKey
-from node.config import NodeConfig, load_config
+from node.config import NodeConfig
+from node.config_parse import load_config
 from node.config_render import render_config
 from node.devnet import DEV_ACCOUNT_COUNT, DEV_CHAIN_ID, dev_account_key, dev_genesis
 from node.keyfile import (

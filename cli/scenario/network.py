@@ -24,7 +24,8 @@ from cli.scenario.links import Links, Network
 from cli.scenario.manifest import Manifest
 from cli.scenario.netns import API_PORT, P2P_PORT, Namespaces, NetnsError, probe
 from cli.scenario.state import ScenarioError
-from node.config import LOOPBACK, ListenAddress, Peer, load_config
+from node.config import LOOPBACK, ListenAddress, Peer
+from node.config_parse import load_config
 from node.config_render import render_config
 from node.ports import free_ports
 from node.testnet import LocalTestnet

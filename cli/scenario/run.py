@@ -41,7 +41,7 @@ from cli.scenario.state import Run, ScenarioError
 from cli.scenario.timeline import run_timeline
 from cli.testnet_run import NodeProcess
 from ledger.hashing import digest
-from node.config import load_config
+from node.config_parse import load_config
 from node.config_render import render_config
 from node.testnet import LocalTestnet, init_testnet
 

@@ -21,9 +21,8 @@ from node.config import (
     P2PConfig,
     PacingConfig,
     Peer,
-    load_config,
-    parse_config,
 )
+from node.config_parse import load_config, parse_config
 from node.config_render import config_to_json, render_config, toml_string
 from node.mempool import MempoolLimits
 from node.p2p.budget import BudgetConfig, default_budgets

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cli.errors import ExitCode
 from ledger.genesis import Genesis
-from node.config import parse_config
+from node.config_parse import parse_config
 from node.home import NodeHome
 from tests.cli.helpers import CHAIN_ID, Invoke, fails, read_json
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from node.config import load_config
+from node.config_parse import load_config
 from node.config_render import render_config
 from node.testnet import init_testnet
 from tests.node.hostile.attacker import SlotSquatter
