@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 
+from ledger.merkle.batch import Batch
 from ledger.merkle.node import (
     EMPTY,
     INNER_TAG,
@@ -55,29 +56,6 @@ _Step = tuple[bytes, Page, int, int, bytes, int]
 """A node on a changed key's path: hash, page, position, offset in a raw page, entry, bit."""
 
 
-class _Batch:
-    """Changes sorted by path, as parallel lists so that `bisect` runs on plain ints."""
-
-    __slots__ = ("ints", "paths", "values")
-
-    def __init__(self, ints: list[int], paths: list[bytes], values: list[bytes | None]) -> None:
-        self.ints = ints
-        self.paths = paths
-        self.values = values  # value hashes; None deletes
-
-    @classmethod
-    def of(cls, entries: list[tuple[int, bytes, bytes | None]]) -> _Batch:
-        entries.sort()
-        return cls([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
-
-    def inserts(self, lo: int, hi: int) -> list[tuple[int, bytes, bytes | None]]:
-        return [
-            (self.ints[i], self.paths[i], self.values[i])
-            for i in range(lo, hi)
-            if self.values[i] is not None
-        ]
-
-
 def update(
     nodes: NodeReader, root: bytes, changes: Mapping[bytes, bytes | None]
 ) -> tuple[bytes, PageWrites]:
@@ -103,7 +81,7 @@ def update_tracked(
     if not entries:
         return root, PageWrites(), set()
     updater = _Updater(nodes)
-    new_root, _ = updater.update(root, 0, None, 0, _Batch.of(entries), 0, len(entries))
+    new_root, _ = updater.update(root, 0, None, 0, Batch.of(entries), 0, len(entries))
     pages = updater.pages(new_root)
     return new_root, pages, updater.replaced - pages.keys()
 
@@ -131,13 +109,13 @@ class _Updater:
         the rest (`pages`)."""
 
     def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
-        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, lo: int, hi: int
+        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: Batch, lo: int, hi: int
     ) -> tuple[bytes, _Kind]:
         """The new subtree at `depth` after applying batch[lo:hi] (not empty), all routed here;
         the old subtree's node is at `pos` of `page` unless it roots a page of its own."""
         if hash_ == EMPTY:
             if None in batch.values[lo:hi]:
-                inserts = _Batch.of(batch.inserts(lo, hi))
+                inserts = Batch.of(batch.inserts(lo, hi))
                 return self.build_at(inserts, 0, len(inserts.ints), depth)
             return self.build_at(batch, lo, hi, depth)
         if hi - lo == 1 and batch.values[lo] is not None:
@@ -152,7 +130,7 @@ class _Updater:
         return new, kind
 
     def _set_one(  # noqa: PLR0917  # as `update`
-        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: _Batch, i: int
+        self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: Batch, i: int
     ) -> tuple[bytes, _Kind]:
         """The one key batch[i] set (not deleted) under this node, the common case below the top
         levels: its path is walked down in a loop and the new nodes hashed back up, as nothing on
@@ -250,7 +228,7 @@ class _Updater:
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
-        self, hash_: bytes, page: Page, pos: int, depth: int, batch: _Batch, lo: int, hi: int
+        self, hash_: bytes, page: Page, pos: int, depth: int, batch: Batch, lo: int, hi: int
     ) -> tuple[bytes, _Kind]:
         data = page[pos]
         if data[0] == LEAF_TAG:
@@ -288,7 +266,7 @@ class _Updater:
         return self._inner(new_left, new_right), INNER_TAG
 
     def _update_leaf(
-        self, hash_: bytes, data: bytes, depth: int, batch: _Batch, *, lo: int, hi: int
+        self, hash_: bytes, data: bytes, depth: int, batch: Batch, *, lo: int, hi: int
     ) -> tuple[bytes, _Kind]:
         """Merge the one key already here with the changes routed to the same subtree."""
         leaf_path = data[1:33]
@@ -306,15 +284,15 @@ class _Updater:
                 self.leaves[hash_] = data
                 return hash_, LEAF_TAG  # only deletes of absent keys reached this leaf
             merged.append((int.from_bytes(leaf_path, "big"), leaf_path, data[33:65]))
-        fresh = _Batch.of(merged)
+        fresh = Batch.of(merged)
         return self.build_at(fresh, 0, len(fresh.ints), depth)
 
-    def build_at(self, batch: _Batch, lo: int, hi: int, depth: int) -> tuple[bytes, _Kind]:
+    def build_at(self, batch: Batch, lo: int, hi: int, depth: int) -> tuple[bytes, _Kind]:
         if lo == hi:
             return EMPTY, None
         return self.build(batch, lo, hi, depth), (LEAF_TAG if hi - lo == 1 else INNER_TAG)
 
-    def build(self, batch: _Batch, lo: int, hi: int, depth: int) -> bytes:
+    def build(self, batch: Batch, lo: int, hi: int, depth: int) -> bytes:
         """A fresh subtree at `depth` holding batch[lo:hi] (one or more inserts).
 
         Jumps straight to the depth where the paths part (the common prefix of the first and the
