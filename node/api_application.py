@@ -35,7 +35,10 @@ def api_application(
     )
     app = web.Application(client_max_size=CLIENT_MAX_SIZE, middlewares=[gate.middleware])
     app[LIMITS] = ApiLimits(
-        api.max_json_body_bytes, api.max_websockets, api.max_websockets_per_address
+        api.max_json_body_bytes,
+        api.max_websockets,
+        api.max_websockets_per_address,
+        api.max_ws_notifications_per_block,
     )
     mount(app)
 

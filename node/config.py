@@ -96,6 +96,7 @@ class ApiConfig:
     max_websockets: int = 100
     """WebSocket subscribers at once (CometBFT's 100)."""
     max_websockets_per_address: int = 8
+    max_ws_notifications_per_block: int = 1000
     """WebSocket subscribers from one remote address."""
 
 

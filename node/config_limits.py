@@ -22,6 +22,7 @@ API_RANGES: dict[str, tuple[int, int]] = {
     "max_json_body_bytes": (1024, MAX_SUBMIT_BYTES),
     "max_websockets": (1, 100_000),
     "max_websockets_per_address": (1, 100_000),
+    "max_ws_notifications_per_block": (1, 1_000_000),
 }
 P2P_RANGES: dict[str, tuple[int, int]] = {
     "max_connections": (1, MILLION),

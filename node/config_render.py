@@ -36,6 +36,8 @@ _API_NOTES = {
     "max_json_body_bytes": "largest JSON tx submission body (msgpack batches: 16 MiB); more: 413",
     "max_websockets": "WebSocket subscribers at once; more get 503",
     "max_websockets_per_address": "WebSocket subscribers from one address; more get 429",
+    "max_ws_notifications_per_block": "notifications of one block to one WebSocket client; past "
+    "it the client is closed (4008)",
 }
 _P2P_NOTES = {
     "max_connections": "inbound connections from hosts not in `peers` (outsiders)",

@@ -22,6 +22,10 @@ class ApiLimits:
     """WebSocket subscribers at once (CometBFT's 100)."""
     max_websockets_per_address: int = 8
     """WebSocket subscribers from one remote address."""
+    max_ws_notifications_per_block: int = 1000
+    """Notifications one WebSocket client may get of one block; past it the client is closed as
+    one that fell behind (a subscription to an event every tx emits would otherwise cost a
+    notification per tx per subscriber on the loop)."""
 
 
 LIMITS = web.AppKey("coterie_api_limits", ApiLimits)

@@ -45,6 +45,7 @@ MAX_MESSAGE_BYTES = 4096
 QUEUE_BLOCKS = 256
 HEARTBEAT_S = 30.0
 CLOSE_TOO_SLOW = 4008
+TOO_MANY = b"too many notifications in one block: subscribe narrower, or read GET /v1/blocks"
 TOPICS = ("blocks", "txs", "events")
 
 
@@ -149,11 +150,13 @@ class Session:
         self.subs[sub_id] = sub
         return sub_id
 
-    def notifications(self, item: CommittedBlock) -> list[str]:
-        """The JSON texts of this client's notifications of `item`: each subscription costs its
-        matches only, the block's indexes being built once for every subscriber (ws_fanout)."""
+    def notifications(self, item: CommittedBlock, limit: int) -> list[str] | None:
+        """The JSON texts of this client's notifications of `item`, or None when there would be
+        more than `limit`: each subscription costs its matches only, the block's indexes being
+        built once for every subscriber (ws_fanout), and the count is known before any text."""
         fanout = fanout_of(item, self.ctx.hrp, self.ctx.events.index_builds)
-        out: list[str] = []
+        matched: list[tuple[str, str, list[str]]] = []
+        count = 0
         for sub_id, sub in list(self.subs.items()):
             if sub.topic == "blocks":
                 results = [fanout.block_json()]
@@ -163,9 +166,15 @@ class Session:
                 results = fanout.events_json(sub.kind)
             else:
                 results = []
+            count += len(results)
+            if count > limit:
+                return None
             if results:
-                prefix = notification_prefix(sub_id, sub.topic)
-                out.extend("".join((prefix, text, "}")) for text in results)  # one copy
+                matched.append((sub_id, sub.topic, results))
+        out: list[str] = []
+        for sub_id, topic, results in matched:
+            prefix = notification_prefix(sub_id, topic)
+            out.extend("".join((prefix, text, "}")) for text in results)  # one copy
         return out
 
 
@@ -198,7 +207,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     session = Session(ctx)
     queue = ctx.events.open_queue(QUEUE_BLOCKS)
     lock = asyncio.Lock()
-    pump = asyncio.create_task(_pump(ws, session, queue, lock))
+    pump = asyncio.create_task(
+        _pump(ws, session, queue, lock, limits.max_ws_notifications_per_block)
+    )
     try:
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
@@ -230,15 +241,22 @@ async def _pump(
     session: Session,
     queue: asyncio.Queue[CommittedBlock | None],
     lock: asyncio.Lock,
+    limit: int,
 ) -> None:
-    """Send each committed block's notifications; close the socket if the hub dropped us."""
+    """Send each committed block's notifications; close the socket if the hub dropped us, or if
+    one block would give this client more than `limit` notifications."""
     while True:
         item = await queue.get()
         if item is None:
             log.info("closing a WebSocket subscriber that fell %d blocks behind", QUEUE_BLOCKS)
             await ws.close(code=CLOSE_TOO_SLOW, message=b"too slow: fell behind")
             return
-        for text in session.notifications(item):
+        texts = session.notifications(item, limit)
+        if texts is None:
+            log.info("closing a WebSocket subscriber: more than %d notifications in a block", limit)
+            await ws.close(code=CLOSE_TOO_SLOW, message=TOO_MANY)
+            return
+        for text in texts:
             async with lock:
                 await ws.send_str(text)
 

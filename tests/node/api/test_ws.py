@@ -177,3 +177,23 @@ async def test_many_subscribers_share_one_index_build_per_block(
     text = await (await client.get("/metrics")).text()
     for index in ("blocks", "txs", "events"):
         assert f'coterie_ws_block_index_builds_total{{index="{index}"}} 1.0' in text
+
+
+async def test_a_client_whose_subscriptions_match_too_much_of_a_block_is_dropped(
+    chain: LiveChain, aiohttp_client: AiohttpClient
+) -> None:
+    """A subscription to an event every tx emits would make the node write one notification per
+    tx per subscriber: past `api.max_ws_notifications_per_block` for one client and one block,
+    the client is closed as one that fell behind (4008), and reads the block over REST."""
+    app = create_app(chain.context(), ApiLimits(max_ws_notifications_per_block=3))
+    client = await aiohttp_client(app)
+    async with client.ws_connect("/v1/ws") as modest, client.ws_connect("/v1/ws") as greedy:
+        await _call(modest, "subscribe", topic="events", kind="transfer")
+        await _call(greedy, "subscribe", topic="events", kind="transfer")
+        await _call(greedy, "subscribe", topic="blocks")
+        chain.commit([chain.builder.transfer(ALICE, BOB, n) for n in (1, 2, 3)])
+        amounts = [(await modest.receive_json(timeout=30))["result"] for _ in range(3)]
+        assert [a["attributes"]["amount"] for a in amounts] == [1, 2, 3]
+        msg = await greedy.receive(timeout=30)  # 3 events and the block: 4 notifications
+        assert (msg.type, msg.data) == (WSMsgType.CLOSE, ws_module.CLOSE_TOO_SLOW)
+        assert "too many" in msg.extra

@@ -164,7 +164,7 @@ def test_notifications_are_todays_byte_for_byte(
             for sub_id, sub in session.subs.items()
             for result in reference_results(sub, item, HRP)
         ]
-        assert session.notifications(item) == expected
+        assert session.notifications(item, 10**9) == expected
     for index, count in ctx.events.index_builds.items():
         assert count - before.get(index, 0) <= 1
 
@@ -177,7 +177,7 @@ def test_a_blocks_shared_views_go_with_it_without_a_collection(chain: LiveChain)
     session.handle(json.dumps({"method": "subscribe", "params": {"topic": "blocks"}}))
     gc.disable()
     try:
-        assert len(session.notifications(item)) == 1
+        assert len(session.notifications(item, 10**9)) == 1
         views = weakref.ref(fanout_of(item, HRP, Counter()))
         del item
         assert views() is None
