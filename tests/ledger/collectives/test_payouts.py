@@ -21,17 +21,13 @@ from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.store import require_collective
 from ledger.errors import ErrorCode, TxError
 from ledger.keys import Address
+from tests.ledger.collectives.loot_steps import HOLDERS, LOOT, apply_token_step, token_steps
 from tests.ledger.conftest import ALICE, Chain
 from tests.ledger.treasury.conftest import CLASSES
 
-HOLDERS = tuple(Address(bytes([n]) * 20) for n in range(1, 5))
-LOOT = 1
-
 ops = st.lists(
     st.one_of(
-        st.tuples(st.just("mint"), st.integers(0, 3), st.integers(1, 10**6)),
-        st.tuples(st.just("burn"), st.integers(0, 3), st.integers(1, 10**6)),
-        st.tuples(st.just("move"), st.integers(0, 3), st.integers(0, 3), st.integers(1, 10**6)),
+        *token_steps,
         st.tuples(st.just("pay"), st.integers(1, 10**9)),
         st.tuples(st.just("pay"), st.integers(1, 3)),
         st.tuples(st.just("claim"), st.integers(0, 3)),
@@ -55,20 +51,9 @@ def test_payouts_are_exact_to_a_unit_and_conserve_value(steps: list[tuple[object
         return holding(view, cid, LOOT, who)
 
     for op, *args in steps:
-        if op == "mint":
-            to, amount = HOLDERS[int(args[0])], int(args[1])  # type: ignore[call-overload]
-            tokens.mint(view, h, cid, collective, token_class=LOOT, to=to, amount=amount)
-        elif op == "burn":
-            who = HOLDERS[args[0]]  # type: ignore[index]
-            amount = min(units(who), args[1])  # type: ignore[type-var]
-            tokens.burn(view, h, cid, collective, token_class=LOOT, holder=who, amount=amount)
-        elif op == "move":
-            src, dst = HOLDERS[args[0]], HOLDERS[args[1]]  # type: ignore[index]
-            amount = min(units(src), args[2])  # type: ignore[type-var]
-            move = {"token_class": LOOT, "amount": amount}
-            tokens.debit_holding(view, h, cid, collective, holder=src, **move)
-            tokens.credit_holding(view, h, cid, collective, to=dst, **move)
-        elif op == "pay":
+        if apply_token_step(view, h, cid, collective, (op, *args)):
+            continue
+        if op == "pay":
             total = payouts.held(view, cid, LOOT)
             if total == 0:
                 continue
@@ -78,7 +63,7 @@ def test_payouts_are_exact_to_a_unit_and_conserve_value(steps: list[tuple[object
             for who in HOLDERS:
                 exact[who] += Fraction(amount * units(who), total)
         else:
-            who = HOLDERS[args[0]]  # type: ignore[index]
+            who = HOLDERS[args[0]]  # type: ignore[call-overload]
             for _asset, amount in payouts.take_owed(view, loot, who, units(who)):
                 paid[who] += amount
         assert payouts.held(view, cid, LOOT) == sum(units(w) for w in HOLDERS)

@@ -22,18 +22,15 @@ from ledger.collectives.ids import NATIVE, Asset
 from ledger.collectives.record_dates import Dated, dist_id
 from ledger.collectives.store import require_collective
 from ledger.keys import Address
+from tests.ledger.collectives.loot_steps import HOLDERS, LOOT, apply_token_step, token_steps
 from tests.ledger.conftest import ALICE, Chain
 from tests.ledger.treasury.conftest import CLASSES
 
-HOLDERS = tuple(Address(bytes([n]) * 20) for n in range(1, 5))
-LOOT = 1
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)  # a shrink of a failure takes minutes
 
 ops = st.lists(
     st.one_of(
-        st.tuples(st.just("mint"), st.integers(0, 3), st.integers(1, 10**6)),
-        st.tuples(st.just("burn"), st.integers(0, 3), st.integers(1, 10**6)),
-        st.tuples(st.just("move"), st.integers(0, 3), st.integers(0, 3), st.integers(1, 10**6)),
+        *token_steps,
         st.tuples(st.just("record"), st.integers(1, 10**9)),
         st.tuples(st.just("record"), st.integers(1, 10)),
         st.tuples(st.just("execute"), st.integers(0, 3)),
@@ -79,20 +76,9 @@ def test_a_dated_distribution_pays_the_holders_of_its_record_moment(
             exact[who] += Fraction(amount * at[who], total)
 
     for number, (op, *args) in enumerate(steps):
-        if op == "mint":
-            to, amount = HOLDERS[int(args[0])], int(args[1])  # type: ignore[call-overload]
-            tokens.mint(view, h, cid, collective, token_class=LOOT, to=to, amount=amount)
-        elif op == "burn":
-            who = HOLDERS[args[0]]  # type: ignore[index]
-            amount = min(units(who), args[1])  # type: ignore[type-var]
-            tokens.burn(view, h, cid, collective, token_class=LOOT, holder=who, amount=amount)
-        elif op == "move":
-            src, dst = HOLDERS[args[0]], HOLDERS[args[1]]  # type: ignore[index]
-            amount = min(units(src), args[2])  # type: ignore[type-var]
-            move = {"token_class": LOOT, "amount": amount}
-            tokens.debit_holding(view, h, cid, collective, holder=src, **move)
-            tokens.credit_holding(view, h, cid, collective, to=dst, **move)
-        elif op == "record":
+        if apply_token_step(view, h, cid, collective, (op, *args)):
+            continue
+        if op == "record":
             held = payouts.held(view, cid, LOOT)
             did = dist_id(number, 0)
             if held and record_dates.register(view, loot, did, NATIVE, held):
@@ -109,7 +95,7 @@ def test_a_dated_distribution_pays_the_holders_of_its_record_moment(
             if payouts.held(view, cid, LOOT):
                 pay(int(args[0]), b"", {w: units(w) for w in HOLDERS})  # type: ignore[call-overload]
         else:
-            who = HOLDERS[args[0]]  # type: ignore[index]
+            who = HOLDERS[args[0]]  # type: ignore[call-overload]
             for _asset, amount in payouts.take_owed(view, loot, who, units(who)):
                 paid[who] += amount
         assert payouts.held(view, cid, LOOT) == sum(units(w) for w in HOLDERS)
