@@ -39,6 +39,7 @@ def api_application(
         api.max_websockets,
         api.max_websockets_per_address,
         api.max_ws_notifications_per_block,
+        api.max_ws_notifications_per_block_all,
     )
     mount(app)
 

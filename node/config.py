@@ -96,8 +96,11 @@ class ApiConfig:
     max_websockets: int = 100
     """WebSocket subscribers at once (CometBFT's 100)."""
     max_websockets_per_address: int = 8
-    max_ws_notifications_per_block: int = 1000
     """WebSocket subscribers from one remote address."""
+    max_ws_notifications_per_block: int = 1000
+    """Notifications of one block to one WebSocket client (node/api/limits.py)."""
+    max_ws_notifications_per_block_all: int = 20_000
+    """Notifications of one block to all WebSocket clients together (node/api/limits.py)."""
 
 
 @dataclass(frozen=True, slots=True)

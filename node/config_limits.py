@@ -23,6 +23,7 @@ API_RANGES: dict[str, tuple[int, int]] = {
     "max_websockets": (1, 100_000),
     "max_websockets_per_address": (1, 100_000),
     "max_ws_notifications_per_block": (1, 1_000_000),
+    "max_ws_notifications_per_block_all": (1, 10_000_000),
 }
 P2P_RANGES: dict[str, tuple[int, int]] = {
     "max_connections": (1, MILLION),

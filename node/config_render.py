@@ -38,6 +38,8 @@ _API_NOTES = {
     "max_websockets_per_address": "WebSocket subscribers from one address; more get 429",
     "max_ws_notifications_per_block": "notifications of one block to one WebSocket client; past "
     "it the client is closed (4008)",
+    "max_ws_notifications_per_block_all": "notifications of one block to all WebSocket clients: "
+    "each gets at most this divided by the clients connected",
 }
 _P2P_NOTES = {
     "max_connections": "inbound connections from hosts not in `peers` (outsiders)",

@@ -26,6 +26,21 @@ class ApiLimits:
     """Notifications one WebSocket client may get of one block; past it the client is closed as
     one that fell behind (a subscription to an event every tx emits would otherwise cost a
     notification per tx per subscriber on the loop)."""
+    max_ws_notifications_per_block_all: int = 20_000
+    """Notifications of one block to every WebSocket client together: with n clients connected,
+    each may get at most this // n of a block (and `max_ws_notifications_per_block`). 100 clients
+    at 1,000 each cost the loop about half a second per block; an equal share bounds the whole
+    without letting early clients starve late ones."""
+
+    def notifications_per_client(self, clients: int) -> int:
+        """What one client may get of a block while `clients` are connected (at least 1)."""
+        return max(
+            1,
+            min(
+                self.max_ws_notifications_per_block,
+                self.max_ws_notifications_per_block_all // max(1, clients),
+            ),
+        )
 
 
 LIMITS = web.AppKey("coterie_api_limits", ApiLimits)

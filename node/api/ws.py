@@ -33,7 +33,7 @@ from node.api.context import ApiContext
 from node.api.errors import ApiError, error_response
 from node.api.events import CommittedBlock
 from node.api.keys import CONTEXT
-from node.api.limits import limits_of
+from node.api.limits import ApiLimits, limits_of
 from node.api.params import parse_address
 from node.api.ws_fanout import fanout_of, notification_prefix
 from node.netguard import upgrade_abandoned
@@ -207,9 +207,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     session = Session(ctx)
     queue = ctx.events.open_queue(QUEUE_BLOCKS)
     lock = asyncio.Lock()
-    pump = asyncio.create_task(
-        _pump(ws, session, queue, lock, limits.max_ws_notifications_per_block)
-    )
+    pump = asyncio.create_task(_pump(ws, session, queue, lock, limits=limits, sockets=sockets))
     try:
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
@@ -241,16 +239,20 @@ async def _pump(
     session: Session,
     queue: asyncio.Queue[CommittedBlock | None],
     lock: asyncio.Lock,
-    limit: int,
+    *,
+    limits: ApiLimits,
+    sockets: set[web.WebSocketResponse],
 ) -> None:
     """Send each committed block's notifications; close the socket if the hub dropped us, or if
-    one block would give this client more than `limit` notifications."""
+    one block would give this client more than its share (`ApiLimits.notifications_per_client`
+    of the clients connected when its turn comes)."""
     while True:
         item = await queue.get()
         if item is None:
             log.info("closing a WebSocket subscriber that fell %d blocks behind", QUEUE_BLOCKS)
             await ws.close(code=CLOSE_TOO_SLOW, message=b"too slow: fell behind")
             return
+        limit = limits.notifications_per_client(len(sockets))
         texts = session.notifications(item, limit)
         if texts is None:
             log.info("closing a WebSocket subscriber: more than %d notifications in a block", limit)

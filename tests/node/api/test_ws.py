@@ -197,3 +197,38 @@ async def test_a_client_whose_subscriptions_match_too_much_of_a_block_is_dropped
         msg = await greedy.receive(timeout=30)  # 3 events and the block: 4 notifications
         assert (msg.type, msg.data) == (WSMsgType.CLOSE, ws_module.CLOSE_TOO_SLOW)
         assert "too many" in msg.extra
+
+
+async def test_a_crowd_of_greedy_clients_shares_one_budget_and_a_modest_one_keeps_its_share(
+    chain: LiveChain, aiohttp_client: AiohttpClient
+) -> None:
+    """Each client under its own cap, 100 of them still cost 100 x 1,000 notifications per block:
+    `api.max_ws_notifications_per_block_all` is shared equally by the clients connected, so a
+    crowd is closed past its share while a client that asks little is served whatever the crowd."""
+    limits = ApiLimits(max_ws_notifications_per_block=1000, max_ws_notifications_per_block_all=7)
+    client = await aiohttp_client(create_app(chain.context(), limits))
+    async with client.ws_connect("/v1/ws") as alone:  # alone: a share of 7
+        await _call(alone, "subscribe", topic="events", kind="transfer")
+        chain.commit([chain.builder.transfer(ALICE, BOB, n) for n in (1, 2, 3)])
+        assert len([await alone.receive_json(timeout=30) for _ in range(3)]) == 3
+        async with client.ws_connect("/v1/ws") as greedy, client.ws_connect("/v1/ws") as modest:
+            await _call(greedy, "subscribe", topic="events", kind="transfer")
+            await _call(modest, "subscribe", topic="blocks")
+            chain.commit([chain.builder.transfer(ALICE, BOB, n) for n in (4, 5, 6)])
+            block = await modest.receive_json(timeout=30)  # 3 clients: a share of 2 each
+            assert block["topic"] == "blocks"
+            for crowd in (alone, greedy):  # 3 notifications each: over the share
+                msg = await crowd.receive(timeout=30)
+                assert (msg.type, msg.data) == (WSMsgType.CLOSE, ws_module.CLOSE_TOO_SLOW)
+                assert "too many" in (msg.extra or "")
+
+
+def test_a_client_share_is_the_budget_over_the_clients_and_never_past_its_own_cap() -> None:
+    limits = ApiLimits(
+        max_ws_notifications_per_block=1000, max_ws_notifications_per_block_all=20_000
+    )
+    shares = {n: limits.notifications_per_client(n) for n in (0, 1, 10, 20, 100, 30_000)}
+    assert shares == {0: 1000, 1: 1000, 10: 1000, 20: 1000, 100: 200, 30_000: 1}
+    for clients in range(1, 300):
+        share = limits.notifications_per_client(clients)
+        assert share * clients <= 20_000 or share == 1
