@@ -81,6 +81,14 @@ def commit_rounds(node: NodeProcess, heights: list[int]) -> list[int]:
     return rounds
 
 
+def mempool_evicted(node: NodeProcess) -> int | None:
+    """Txs the node's pool admitted and then evicted (a full pool makes room for a newcomer:
+    node/mempool/room.py): accepted by the API, yet never committed; None when unreadable."""
+    with contextlib.suppress(NodeClientError, KeyError, TypeError, ValueError):
+        return int(NodeClient(node.api_url, timeout=5.0).get("/v1/mempool")["evicted_total"])
+    return None
+
+
 def peak_rss_mib(node: NodeProcess) -> float:
     """The node's peak resident set (VmHWM) plus its child processes' (the signature workers),
     in MiB; 0 when it cannot be read."""

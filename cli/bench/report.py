@@ -188,8 +188,13 @@ def table(result: dict[str, Any]) -> str:
         )
     if result["rejected"]:
         lines.append(f"  rejected at admission: {result['rejected']}")
+    if result.get("evicted"):
+        lines.append(
+            f"  accepted, then evicted from a full pool: {result['evicted']:,} "
+            "(never committed; a wallet re-sends: docs/api.md)"
+        )
     if not result["complete"]:
-        lines.append("  INCOMPLETE: the nodes stopped committing before every tx was in a block")
+        lines.append("  INCOMPLETE: not every accepted tx was committed before the run stopped")
     return "\n".join(lines)
 
 

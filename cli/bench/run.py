@@ -27,6 +27,7 @@ from cli.bench.nodes import (
     anon_rss_mib,
     commit_rounds,
     make_node,
+    mempool_evicted,
     peak_rss_mib,
     print_logs,
     wait_ready,
@@ -139,6 +140,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             progress.finish()
             if samples.stalled:
                 print_logs(nodes)
+            evicted = [mempool_evicted(n) for n in nodes]
             rss = {n.moniker: peak_rss_mib(n) for n in nodes}
             anon = {n.moniker: anon_rss_mib(n) for n in nodes}
             rounds = commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
@@ -171,6 +173,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "block_interval_ms": net.genesis.params.consensus.block_interval_ms,
         "start_at_once": opts.start_at_once,
         **figures(samples),
+        "evicted": None if None in evicted else sum(e or 0 for e in evicted),
         "rss_mib": rss,
         "rss_anon_mib": anon,
         # None when no commit could be read back: a figure the run did not measure

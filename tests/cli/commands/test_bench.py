@@ -55,6 +55,7 @@ def test_bench_commits_every_tx_and_reports_sane_figures(tmp_path: Path) -> None
     assert result["validators"] == 1 and result["txs"] == 300
     assert result["submitted"] == result["accepted"] == result["committed"] == 300
     assert result["complete"] and result["rejected"] == {}
+    assert result["evicted"] == 0  # read from the node's pool: nothing accepted was dropped
     assert result["blocks_with_txs"] >= 1
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p99"]
     assert result["tps"] > 0 and result["tps_overall"] > 0
