@@ -97,8 +97,8 @@ def peak_rss_mib(node: NodeProcess) -> float:
 
 def anon_rss_mib(node: NodeProcess) -> float:
     """The node's resident private memory now (RssAnon), workers included, in MiB: the resident
-    set without the pages of files LevelDB maps (its tables are read through mmap; those pages
-    count in VmHWM but are the kernel's page cache, dropped under memory pressure)."""
+    set without the pages of mapped files (the interpreter's and libraries' code; LevelDB's
+    tables only where its mmap reads could not be turned off: ledger/store/pread.py)."""
     return _status_sum_mib(node, "RssAnon:")
 
 
