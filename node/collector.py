@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import gc
 
+from node import malloc
+
 THRESHOLDS = (200_000, 10, 10)  # young allocations, then young and middle collections per next
 
 
 def settle_after_startup() -> None:
-    """Collect what start-up left, freeze the survivors, and raise the thresholds."""
+    """Collect what start-up left, freeze the survivors, and raise the thresholds; fix glibc's
+    mmap threshold (node/malloc.py) and give back what start-up freed."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+    malloc.tune()
+    malloc.release_free_memory()

@@ -43,6 +43,7 @@ from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence
 from ledger.keys import Address
 from ledger.state.events import Event, Receipt
+from node import malloc
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
 from node.api_application import api_application
@@ -199,6 +200,7 @@ class Node:
         self._signing = SigningTracker()
         self.runner.add_listener(self._track_signing)
         self.runner.add_listener(self._follow_validator_set)
+        self.runner.add_listener(self._release_memory)
         self.snapshots: SnapshotMaker | None = None
         if config.statesync.snapshot_interval:
             self.snapshots = SnapshotMaker(
@@ -254,6 +256,14 @@ class Node:
     def _track_signing(self, block: Block, commit: Commit, _executed: Executed) -> None:
         if self.chain.last_validators is not None:
             self._signing.record(commit, self.chain.last_validators)
+
+    def _release_memory(self, _block: Block, _commit: Commit, _executed: Executed) -> None:
+        """Once the commit's callback has returned and the block's buffers are freed, give
+        their pages back to the kernel (node/malloc.py)."""
+        try:
+            asyncio.get_running_loop().call_soon(malloc.release_free_memory)
+        except RuntimeError:  # no loop (a synchronous caller): now
+            malloc.release_free_memory()
 
     def _follow_validator_set(self, _block: Block, _commit: Commit, _executed: Executed) -> None:
         self.allowlist.refresh(self.p2p)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from cli.bench.driver import BenchError
+from cli.bench.memory import children
 from cli.nodeclient import NodeClient, NodeClientError
 from cli.testnet_run import NodeProcess
 
@@ -90,8 +91,9 @@ def mempool_evicted(node: NodeProcess) -> int | None:
 
 
 def peak_rss_mib(node: NodeProcess) -> float:
-    """The node's peak resident set (VmHWM) plus its child processes' (the signature workers),
-    in MiB; 0 when it cannot be read."""
+    """The node's peak resident set (VmHWM) plus its child processes' (the signature workers
+    and the resource tracker), in MiB; 0 when it cannot be read. Pages the processes share are
+    counted in each: `cli.bench.memory.MemorySampler` gives the figure the goal is held to."""
     return _status_sum_mib(node, "VmHWM:")
 
 
@@ -105,16 +107,8 @@ def anon_rss_mib(node: NodeProcess) -> float:
 def _status_sum_mib(node: NodeProcess, field: str) -> float:
     if node.process is None:
         return 0.0
-    pids = [node.process.pid, *_children(node.process.pid)]
+    pids = [node.process.pid, *children(node.process.pid)]
     return round(sum(_status_kib(pid, field) for pid in pids) / 1024, 1)
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError, ValueError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(child) for child in (task / "children").read_text().split()]
-    return found
 
 
 def _status_kib(pid: int, field: str) -> int:

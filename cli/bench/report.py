@@ -22,6 +22,10 @@ TARGETS: dict[int, dict[str, float]] = {
     1: {"tps": 10_000},
     4: {"tps": 2_500, "p50_ms": 1_000, "p99_ms": 2_000},
 }
+MEMORY_TARGET_MIB = 300
+"""Issue 17 goal 7: per node at a million accounts, signature workers included (the peak of the
+node's RSS plus its children's private pages, cli/bench/memory.py)."""
+MEMORY_ACCOUNTS = 1_000_000
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -88,6 +92,8 @@ def verdicts(result: dict[str, Any]) -> dict[str, bool]:
     met: dict[str, bool] = {}
     if "tps" in target:
         met["tps"] = result["tps"] >= target["tps"]
+    if result.get("accounts", 0) >= MEMORY_ACCOUNTS and result.get("memory_mib"):
+        met["memory"] = max(result["memory_mib"].values()) <= MEMORY_TARGET_MIB
     for key in ("p50", "p99"):
         limit = target.get(f"{key}_ms")
         if limit is not None:
@@ -142,7 +148,16 @@ def table(result: dict[str, Any]) -> str:
             if result["max_round"] is None
             else f"{result['late_heights']} (max round {result['max_round']})",
         ),
-        row("peak RSS per node, workers incl. (max)", f"{max(rss.values()):,.0f} MiB"),
+        row(
+            "peak memory per node, workers incl.",
+            f"{max(result.get('memory_mib', {0: 0.0}).values()):,.0f} MiB",
+            "memory",
+            f"<= {MEMORY_TARGET_MIB} MiB" if "memory" in met else "",
+        ),
+        row(
+            "  sum of PSS / of VmHWM (max)",
+            f"{max(result.get('pss_mib', {0: 0.0}).values()):,.0f} / {max(rss.values()):,.0f}",
+        ),
         row(
             "private RSS at the end (RssAnon, max)",
             f"{max(result.get('rss_anon_mib', {0: 0.0}).values()):,.0f} MiB",

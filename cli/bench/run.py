@@ -3,8 +3,9 @@
 Order: measure the verify ceiling (before any node runs), write a testnet whose genesis funds
 the senders, start every validator as its own `coterie start` process (as `coterie testnet
 start` does), pre-sign the load while they boot, wait until every node has committed a block
-and sees its peers, drive the load, read each node's peak RSS (VmHWM) while it still runs, then
-stop the nodes (SIGTERM, then SIGKILL) and delete the folder, on success, error or Ctrl-C.
+and sees its peers, drive the load, read each node's peak memory (sampled from its start,
+cli/bench/memory.py) and RSS high-water marks while it still runs, then stop the nodes
+(SIGTERM, then SIGKILL) and delete the folder, on success, error or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 from cli.bench import disk, history, load, prefill
 from cli.bench.ceiling import verify_ceiling
 from cli.bench.driver import BenchError, Driver
+from cli.bench.memory import MemorySampler
 from cli.bench.nodes import (
     anon_rss_mib,
     commit_rounds,
@@ -118,10 +120,13 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             disk_before = disk.measure(chains[0])
         nodes = [make_node(n.moniker, n.home, n.api_url, opts.profile_dir) for n in net.nodes]
         supervisor = Supervisor(nodes, out=io.StringIO())
+        samplers: list[MemorySampler] = []
         try:
             progress.phase(f"starting {len(nodes)} validator(s) in {tmp}")
             for node in nodes:
                 node.start(sys.executable)
+                assert node.process is not None  # started just now
+                samplers.append(MemorySampler(node.process.pid).start())
             progress.phase(f"pre-signing {opts.txs:,} transfers from {opts.senders:,} senders")
             signed = load.presign(net.genesis, keys, opts.txs, recipient)
             batches = load.batches(signed, len(nodes), opts.batch)
@@ -141,6 +146,10 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             if samples.stalled:
                 print_logs(nodes)
             evicted = [mempool_evicted(n) for n in nodes]
+            for sampler in samplers:
+                sampler.stop()
+            memory = {n.moniker: s.peak_mib for n, s in zip(nodes, samplers, strict=True)}
+            pss = {n.moniker: s.peak_pss_mib for n, s in zip(nodes, samplers, strict=True)}
             rss = {n.moniker: peak_rss_mib(n) for n in nodes}
             anon = {n.moniker: anon_rss_mib(n) for n in nodes}
             rounds = commit_rounds(nodes[0], [height for _t, height, _n in samples.blocks])
@@ -154,6 +163,8 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             print_logs(nodes)
             raise
         finally:
+            for sampler in samplers:
+                sampler.stop()
             supervisor.stop_all()
         if opts.disk:
             progress.phase("compacting and measuring the first validator's database")
@@ -174,6 +185,8 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "start_at_once": opts.start_at_once,
         **figures(samples),
         "evicted": None if None in evicted else sum(e or 0 for e in evicted),
+        "memory_mib": memory,
+        "pss_mib": pss,
         "rss_mib": rss,
         "rss_anon_mib": anon,
         # None when no commit could be read back: a figure the run did not measure

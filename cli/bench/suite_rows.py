@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cli.bench.report import MEMORY_TARGET_MIB
 from cli.bench.sync import SYNC_TARGET_TPS
 
 RESTART_TARGET_S = 3.0
 DISK_TARGET_B = 300
-RSS_TARGET_MIB = 300
 SCALE_TARGET = 0.9
 STATE_ROOT_TARGET_MS = 150
 SATURATED_ONE_TARGET = 0.5
@@ -93,14 +93,15 @@ def _one_validator(t: _Rows) -> None:
             f"{latency['p50']:,.0f} / {latency['p99']:,.0f} ms",
         )
         rss = max(run["rss_mib"].values())
+        peak = max(run.get("memory_mib", {"": rss}).values())
         anon = max(run.get("rss_anon_mib", {"": 0.0}).values())
         t.add(
             key,
             7,
-            f"{label}: peak RSS, workers incl. (private at the end)",
-            f"{rss:,.0f} MiB ({anon:,.0f} MiB)",
-            target=f"<= {RSS_TARGET_MIB} MiB",
-            met=rss <= RSS_TARGET_MIB,
+            f"{label}: peak memory, workers incl. (summed VmHWM; private at the end)",
+            f"{peak:,.0f} MiB ({rss:,.0f}; {anon:,.0f} MiB)",
+            target=f"<= {MEMORY_TARGET_MIB} MiB",
+            met=peak <= MEMORY_TARGET_MIB,
         )
         if "restart_api_s" in run:
             with_history = run.get("heights_written", 0) > 0

@@ -219,11 +219,10 @@ class _Updater:
                 self.replaced.add(old)
                 if type(current) is RawPage:
                     self.paged[new] = cut_in(current, changed)
-                else:  # a pinned page: the store pins the new one, decoded
+                else:  # a decoded page (an in-memory tree's)
                     entries = dict(current)
                     entries.update((position, entry) for position, _, entry in changed)
                     self.paged[new] = encode_page(entries)
-                    self.paged.decoded[new] = entries
                 writes[new] = encoding
         return new
 
@@ -351,7 +350,6 @@ class _Updater:
             entries = dict(prior)
         self._place(entries, 1, self.writes[root], out)
         out[root] = encode_page(entries)
-        out.decoded[root] = entries
 
     def _place(self, entries: dict[int, bytes], pos: int, encoding: bytes, out: PageWrites) -> None:
         """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""

@@ -60,6 +60,9 @@ def test_bench_commits_every_tx_and_reports_sane_figures(tmp_path: Path) -> None
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p99"]
     assert result["tps"] > 0 and result["tps_overall"] > 0
     assert result["rss_mib"]["node0"] > 0
+    # sampled from the node's start: each page once, so at most the summed high-water marks
+    assert 0 < result["memory_mib"]["node0"] <= result["rss_mib"]["node0"]
+    assert result["pss_mib"]["node0"] > 0
     assert result["late_heights"] == result["max_round"] == 0  # read back; one validator: round 0
     assert result["verify_rate"] > 0 and result["verify_ratio"] > 0
     assert set(result["meets_targets"]) == {"tps"}

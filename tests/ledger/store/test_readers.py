@@ -56,6 +56,21 @@ def test_pinned_pages_are_the_top_of_the_current_tree(store: Store, db_path: Pat
         assert reopened.state_root in reopened.nodes.pinned()
 
 
+def test_the_pinned_top_costs_its_stored_bytes(store: Store, db_path: Path) -> None:
+    """Pinned pages are kept as the bytes read or written, not decoded into a dict of entries
+    (at a million keys 5.1 MiB against 9.3 MiB, and no small objects made per block)."""
+
+    def stored_bytes(nodes: NodeStore, db: plyvel.DB) -> int:
+        return sum(len(db.get(schema.node(page_hash))) for page_hash in nodes.pinned())
+
+    for _ in range(10):
+        commit_next(store, seed=4)
+        assert store.nodes.pinned_bytes() == stored_bytes(store.nodes, store._db)
+    store.close()
+    with Store.open(db_path, GENESIS_HASH) as reopened:  # pinned by `warm` at open
+        assert reopened.nodes.pinned_bytes() == stored_bytes(reopened.nodes, reopened._db)
+
+
 def test_pinning_stops_at_the_pin_depth(tmp_path: Path) -> None:
     db = plyvel.DB(str(tmp_path / "raw"), create_if_missing=True)
     nodes = NodeStore(db, pin_depth=4)
