@@ -43,6 +43,7 @@ from ledger.state.genesis_state import genesis_items
 from ledger.state.reader import StateReader
 from ledger.state.validators import BlockRuleError, active_validators, evidence_error
 from ledger.state.view import StateView
+from ledger.store.block_write import BlockParts, WrittenBlock
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer
 from ledger.upgrades import check_height
@@ -78,6 +79,15 @@ class Executed:
     next_validators: ValidatorSet
     orphaned: frozenset[bytes] = frozenset()
     """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StagedCommit:
+    """A decided block with its commit and execution, checked to fit: ready to be written."""
+
+    block: Block
+    commit: Commit
+    executed: Executed
 
 
 def initial_items(genesis: Genesis) -> dict[bytes, bytes]:
@@ -290,35 +300,56 @@ class Chain:
 
     def commit(self, block: Block, commit: Commit) -> Executed:
         """Persist a decided block with its commit certificate, atomically; returns what ran."""
+        staged = self.stage_commit(block, commit)
+        return self.finish_commit(staged, self.write_commit(staged))
+
+    def stage_commit(self, block: Block, commit: Commit) -> StagedCommit:
+        """The first step of `commit`: the block's execution (kept from `propose` or `validate`,
+        else run now) and the store's check that it fits. Raises `ValueError` for a block that
+        is not the valid next one, `CommitRefusedError` for one the store cannot take."""
         executed = self._executed.get(block.hash())
         if executed is None:
             reason = self.block_error(block)
             if reason is not None:
                 raise ValueError(f"refusing to commit block {block.header.height}: {reason}")
             executed = self._executed[block.hash()]
+        self.store.check_block(block, commit, executed.new_root, executed.node_writes)
+        return StagedCommit(block, commit, executed)
+
+    def write_commit(self, staged: StagedCommit) -> WrittenBlock:
+        """The second step: the block's receipts and account index, written in one synced batch
+        (`Store.write_block`). Reads nothing this chain's thread changes, so it may run on
+        another thread while reads are pinned (node/commit_off_loop.py)."""
+        executed = staged.executed
         result = executed.result
         receipts = {  # the tx index keeps what the tx does not say (ledger/state/stored_receipts)
             r.tx_hash: stored_receipts.compact(r, tx)
             for tx, r in zip(result.included, result.receipts, strict=True)
         }
-        self.store.commit_block(
-            block,
-            commit,
-            changes=executed.changes,
-            new_root=executed.new_root,
-            node_writes=executed.node_writes,
-            receipts=receipts,
-            account_txs=list(_touched_accounts(executed.result)),
-            orphaned=executed.orphaned,
+        parts = BlockParts(
+            staged.block,
+            staged.commit,
+            executed.changes,
+            executed.new_root,
+            executed.node_writes,
+            receipts,
+            executed.orphaned,
         )
+        return self.store.write_block(parts, list(_touched_accounts(result)))
+
+    def finish_commit(self, staged: StagedCommit, written: WrittenBlock) -> Executed:
+        """The last step, on this chain's thread: the store's readers and this chain move to the
+        written block; returns what ran."""
+        block = staged.block
+        self.store.finish_block(written)
         self.last_validators = self.validators
-        self.validators = executed.next_validators
+        self.validators = staged.executed.next_validators
         self.last_header = block.header
         self._executed.clear()
         # UpgradeError: the next height belongs to an upgrade this software lacks; raised after
         # the block is durable, so the node halts right at the height whatever its role in it
         check_height(self.state, block.header.height + 1)
-        return executed
+        return staged.executed
 
     # -- helpers -------------------------------------------------------------------------------
 

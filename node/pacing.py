@@ -70,12 +70,14 @@ class EmptyBlockPolicy:
         return cls(params.create_empty_blocks, params.empty_block_interval_ms)
 
     @staticmethod
-    def starts_at_once(*, has_work: bool, proposer: bool, decides_alone: bool) -> bool:
+    def starts_at_once(
+        *, has_work: bool, proposer: bool, decides_alone: bool, full_block: bool = False
+    ) -> bool:
         """After a decision, or when work arrives while a height waits out the interval: True
         when round 0 begins now (this node proposes round 0, txs or evidence wait, and it needs
         other validators' votes to decide); False when it waits for the NEW_HEIGHT timeout
         (then `wait_ms`) or a peer's message."""
-        return has_work and proposer and not decides_alone
+        return has_work and proposer and (not decides_alone or full_block)
 
     def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
         """0: start round 0 now; a positive number: check again after that long;

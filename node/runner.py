@@ -43,7 +43,8 @@ from consensus.wal import EndHeight, Received, Sent, TimeoutFired, WriteAheadLog
 from consensus.wal_replay import replay
 from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
-from node.chain import Chain, Executed
+from node.chain import Chain, Executed, StagedCommit
+from node.commit_off_loop import OffLoopCommitter
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
@@ -76,6 +77,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
         wal: WriteAheadLog | None = None,
         clock_ms: Callable[[], int] = now_ms,
         start_at_once: bool = True,
+        commit_off_loop: bool = False,
     ) -> None:
         self.chain = chain
         self.mempool = mempool
@@ -86,6 +88,11 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._wal = wal
         self._clock_ms = clock_ms
         self._start_at_once = start_at_once  # False: every height waits out the interval
+        self._full_block_txs = chain.params.consensus.max_block_txs
+        # True (a node): a decided block is written on a thread while the loop goes on
+        # (node/commit_off_loop.py); False: in the call that decided it
+        self._committer = OffLoopCommitter(chain) if commit_off_loop else None
+        self._committing: asyncio.Task[None] | None = None
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
@@ -136,6 +143,10 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._stopped = True  # inputs arriving during shutdown must not arm new timers
         self._timers.cancel_all()
         self._gate.clear()
+        if self._committing is not None:
+            self._committing.cancel()  # its write ends whole; the store waits for it at close
+        if self._committer is not None:
+            self._committer.close()
 
     def _start(self) -> None:
         height = self.chain.height + 1
@@ -221,8 +232,8 @@ class Runner(RoundZeroPacing, RunnerGossip):
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
-        if block.header.height != self.chain.height + 1 or self._halted:
-            return False
+        if block.header.height != self.chain.height + 1 or self._halted or self._committing:
+            return False  # a block the runner decided is being written: this one is it
         with self._guard():
             executed = self.chain.commit(block, commit)
             log.info("synced block %d (%d txs)", block.header.height, len(block.txs))
@@ -288,8 +299,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
             elif isinstance(action, ScheduleTimeout):
                 self._timers.schedule(action.height, action.round, action.step, action.delay_ms)
             elif isinstance(action, Decide):
-                executed = self.chain.commit(action.block, action.commit)
-                self._committed(action.block, action.commit, executed)
+                self._decide(action.block, action.commit)
             elif isinstance(action, EvidenceFound):
                 self._add_evidence(action.evidence)
             elif peer is not None:  # Rejected: the sender's fault
@@ -323,6 +333,31 @@ class Runner(RoundZeroPacing, RunnerGossip):
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, round_, step))
             self._apply(m.on_timeout(height, round_, step), None)
+
+    def _decide(self, block: Block, commit: Commit) -> None:
+        if self._committer is None:
+            self._committed(block, commit, self.chain.commit(block, commit))
+            return
+        staged = self.chain.stage_commit(block, commit)  # a block that cannot be stored fails here
+        self._committing = asyncio.get_running_loop().create_task(self._commit_staged(staged))
+
+    async def _commit_staged(self, staged: StagedCommit) -> None:
+        assert self._committer is not None
+        try:
+            executed = await self._committer.commit(staged)
+        except Exception as exc:
+            self._committing = None
+            self._fail(exc)
+            return
+        self._committing = None
+        if not self._halted:
+            with self._guard():
+                self._committed(staged.block, staged.commit, executed)
+
+    @property
+    def committing(self) -> bool:
+        """A decided block is being written (node/commit_off_loop.py)."""
+        return self._committing is not None
 
     def _committed(self, block: Block, commit: Commit, executed: Executed) -> None:
         height = block.header.height

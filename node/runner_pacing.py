@@ -31,6 +31,7 @@ class RoundZeroPacing:
     _wal: WriteAheadLog | None
     _gate: StartGate
     _start_at_once: bool  # False: every height waits out the interval ([pacing])
+    _full_block_txs: int  # the chain's max_block_txs: a full block waits
 
     if TYPE_CHECKING:  # the runner's own (node/runner.py)
 
@@ -58,11 +59,18 @@ class RoundZeroPacing:
 
     def _starts_at_once(self) -> bool:
         m, signer = self.machine, self._signer
+        alone = decides_alone(m, signer)
         return self._start_at_once and EmptyBlockPolicy.starts_at_once(
             has_work=self._has_work(),
             proposer=proposes_round0(m, signer),
-            decides_alone=decides_alone(m, signer),
+            decides_alone=alone,
+            full_block=alone and self._full_block_waits(),
         )
+
+    def _full_block_waits(self) -> bool:
+        """A block's worth of ready txs waits (`max_block_txs`): waiting out the interval
+        could not make the next block larger, only later."""
+        return self.mempool.ready_count >= self._full_block_txs
 
     def _begin_now(self) -> None:
         """Round 0 of this height begins now if it has not yet (waiting out the interval, or

@@ -48,8 +48,8 @@ def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
 def test_txs_waiting_at_a_decision_begin_the_next_height_at_once_on_its_proposer() -> None:
     """The rule of issue 17: no interval when txs wait; an empty height waits for the timer;
     a node that does not propose waits for the proposal (or the timer), not its own txs."""
-    for has_work, proposer, alone in itertools.product([False, True], repeat=3):
+    for has_work, proposer, alone, full in itertools.product([False, True], repeat=4):
         starts = EmptyBlockPolicy.starts_at_once(
-            has_work=has_work, proposer=proposer, decides_alone=alone
+            has_work=has_work, proposer=proposer, decides_alone=alone, full_block=full
         )
-        assert starts == (has_work and proposer and not alone)
+        assert starts == (has_work and proposer and (not alone or full))
