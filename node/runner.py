@@ -62,6 +62,9 @@ from node.wire import Net, Status
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+INLINE_COMMIT_TXS = 500
+"""A block of at most this many txs is written on the loop: its write takes a few milliseconds,
+less than a hand-off to the commit thread may wait on a loaded machine (node/commit_off_loop.py)."""
 
 
 class Runner(RoundZeroPacing, RunnerGossip):
@@ -93,6 +96,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
         # (node/commit_off_loop.py); False: in the call that decided it
         self._committer = OffLoopCommitter(chain) if commit_off_loop else None
         self._committing: asyncio.Task[None] | None = None
+        self.inline_commit_txs = INLINE_COMMIT_TXS
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
@@ -335,7 +339,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
             self._apply(m.on_timeout(height, round_, step), None)
 
     def _decide(self, block: Block, commit: Commit) -> None:
-        if self._committer is None:
+        if self._committer is None or len(block.txs) <= self.inline_commit_txs:
             self._committed(block, commit, self.chain.commit(block, commit))
             return
         staged = self.chain.stage_commit(block, commit)  # a block that cannot be stored fails here

@@ -30,7 +30,7 @@ from node.mempool import Mempool
 from node.p2p.handshake import Identity
 from node.p2p.manager import PeerManager
 from node.router import Router
-from node.runner import Runner
+from node.runner import INLINE_COMMIT_TXS, Runner
 
 VALIDATOR = PrivateKey.from_secret(b"off-loop-validator")
 ALICE, BOB = PrivateKey.from_secret(b"off-loop-alice"), PrivateKey.from_secret(b"off-loop-bob")
@@ -48,7 +48,9 @@ def transfer(nonce: int) -> SignedTx:
     return body.sign(ALICE, GENESIS.hash())
 
 
-def solo_runner(store: Store) -> Runner:
+def solo_runner(store: Store, inline_commit_txs: int = 0) -> Runner:
+    """A one-validator runner that writes every block with a tx on the commit thread (or
+    those above `inline_commit_txs` txs, as a node does)."""
     mempool = Mempool(GENESIS.params, GENESIS.hash(), store.state)
     chain = Chain(
         store, GENESIS, proposer_address=VALIDATOR.address, txs=mempool.reap, clock=lambda: 5_000
@@ -56,7 +58,7 @@ def solo_runner(store: Store) -> Runner:
     identity = Identity(PrivateKey.from_secret(b"off-loop-node"), GENESIS.chain_id, GENESIS.hash())
     wal = MemoryWAL()
     signer = JournaledSigner(VALIDATOR, GENESIS.hash(), MemorySignStateStore(), wal, new_chain=True)
-    return Runner(
+    runner = Runner(
         chain,
         mempool,
         EvidencePool(chain),
@@ -67,6 +69,8 @@ def solo_runner(store: Store) -> Runner:
         wal=wal,
         commit_off_loop=True,
     )
+    runner.inline_commit_txs = inline_commit_txs
+    return runner
 
 
 def seen_by_a_reader(store: Store) -> tuple[int, bytes | None]:
@@ -117,6 +121,7 @@ async def test_block_sync_cannot_commit_while_a_decided_block_is_written(tmp_pat
         builder = Chain(builder_store, GENESIS, proposer_address=VALIDATOR.address)
         other = builder.propose(1, 0)  # another block 1, as a peer might serve
         assert other is not None
+        assert runner.mempool.admit_verified(transfer(0)).ok
         runner._start()
         assert runner.committing
         assert not runner.commit_synced(other, Commit(1, 0, other.hash(), ()))
@@ -141,3 +146,17 @@ async def test_a_stop_while_a_block_is_written_leaves_it_whole(tmp_path: Path) -
     with Store.open(path, GENESIS.hash()) as again:  # opening checks the root against the block
         assert again.height in (0, 1)
         assert again.recompute_state_root() == again.state_root
+
+
+async def test_a_small_block_is_written_on_the_loop(tmp_path: Path) -> None:
+    """A hand-off to the commit thread can wait longer than a small block's write (on a loaded
+    machine): at most `INLINE_COMMIT_TXS` txs commit in the call that decided them."""
+    store = Store.open(tmp_path / "db", GENESIS.hash())
+    try:
+        runner = solo_runner(store, inline_commit_txs=INLINE_COMMIT_TXS)
+        assert runner.mempool.admit_verified(transfer(0)).ok
+        runner._start()
+        assert not runner.committing and runner.chain.height == 1
+    finally:
+        runner.halt()
+        store.close()
