@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
@@ -49,7 +50,7 @@ from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
-from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
+from node.pacing import QUIET_MS, EmptyBlockPolicy, QuietStart, StartGate, start_in_ms
 from node.proposer_checks import names_round_proposer, signed_by_round_proposer
 from node.runner_gossip import RunnerGossip
 from node.runner_pacing import RoundZeroPacing
@@ -98,6 +99,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._committing: asyncio.Task[None] | None = None
         self.inline_commit_txs = INLINE_COMMIT_TXS
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
+        self._quiet = QuietStart(QUIET_MS / 1000, self._begin_now, time.monotonic)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
             signer.listen(self._durable)
@@ -147,6 +149,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._stopped = True  # inputs arriving during shutdown must not arm new timers
         self._timers.cancel_all()
         self._gate.clear()
+        self._quiet.clear()
         if self._committing is not None:
             self._committing.cancel()  # its write ends whole; the store waits for it at close
         if self._committer is not None:
@@ -389,10 +392,13 @@ class Runner(RoundZeroPacing, RunnerGossip):
     def _enter(self, height: int) -> None:
         self._timers.cancel_below(height)
         self._gate.clear()
+        self._quiet.clear()
         delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
         if delay > 0 and self._starts_at_once():
             self._round0(height)  # txs wait: no interval (logged as the NEW_HEIGHT timeout)
+        elif delay > 0 and self._waits_alone():
+            self._quiet.arrived()  # what arrived during the last height: unless more comes
         self._stash.forget_below(height)
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)

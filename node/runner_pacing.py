@@ -17,7 +17,7 @@ from consensus.wal import TimeoutFired, WriteAheadLog
 from consensus.wal_signer import JournaledSigner
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
-from node.pacing import EmptyBlockPolicy, StartGate
+from node.pacing import EmptyBlockPolicy, QuietStart, StartGate
 from node.proposer_checks import decides_alone, proposes_round0
 
 
@@ -32,6 +32,7 @@ class RoundZeroPacing:
     _gate: StartGate
     _start_at_once: bool  # False: every height waits out the interval ([pacing])
     _full_block_txs: int  # the chain's max_block_txs: a full block waits
+    _quiet: QuietStart  # a validator that decides alone: begins when admissions pause
 
     if TYPE_CHECKING:  # the runner's own (node/runner.py)
 
@@ -53,9 +54,24 @@ class RoundZeroPacing:
 
     def _work_arrived(self) -> None:
         """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
-        any node whose height the gate holds (past the interval) begins too."""
+        any node whose height the gate holds (past the interval) begins too; a validator that
+        decides alone once a full block waits, or once admissions pause (`QuietStart`)."""
         if self._gate.held is not None or self._starts_at_once():
             self._begin_now()
+        elif self._waits_alone():
+            self._quiet.arrived()
+
+    def _waits_alone(self) -> bool:
+        """This validator decides alone, proposes round 0 and waits out the interval with work."""
+        m, signer = self.machine, self._signer
+        return (
+            self._start_at_once
+            and m.step == Step.NEW_HEIGHT
+            and not m.decided
+            and self._has_work()
+            and proposes_round0(m, signer)
+            and decides_alone(m, signer)
+        )
 
     def _starts_at_once(self) -> bool:
         m, signer = self.machine, self._signer

@@ -262,6 +262,30 @@ async def test_a_validator_that_decides_alone_keeps_the_interval_while_no_full_b
         assert runner.machine.step == Step.NEW_HEIGHT  # the interval: one tx is no full block
         assert not runner.failed
     finally:
+        runner.halt()
+        store.close()
+
+
+async def test_a_validator_that_decides_alone_begins_when_admissions_pause(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 17, goal 3): the last txs of a burst waited out the whole interval
+    (up to a second) on one validator, though nothing more was coming. Each admission arms
+    `QuietStart`; when it comes due (`QUIET_MS` after the last) the height begins."""
+    solo = solo_genesis(max_block_txs=2)
+    store = Store.open(tmp_path / "solo", solo.hash())
+    try:
+        runner = solo_after_block_1(store, solo, txs=3)  # block 1 takes 2, one tx waits
+        assert runner._quiet.armed  # armed at the decision: that tx arrived during height 1
+        runner.txs_available()  # another admission: armed again
+        assert runner.machine.step == Step.NEW_HEIGHT and runner._quiet.armed
+        runner._quiet.due()  # the pause
+        assert runner.chain.height == 2 and not runner._quiet.armed
+        assert len(runner.chain.store.block(2).txs) == 1  # type: ignore[union-attr]
+        runner.txs_available()  # nothing waits: nothing armed
+        assert not runner._quiet.armed and not runner.failed
+    finally:
+        runner.halt()
         store.close()
 
 
@@ -289,4 +313,5 @@ async def test_a_validator_that_decides_alone_begins_at_once_when_a_full_block_w
         assert [len(runner.chain.store.block(h).txs) for h in (1, 2, 3)] == [2, 2, 2]
         assert not runner.failed
     finally:
+        runner.halt()
         store.close()
