@@ -16,6 +16,12 @@ write and its fsync, and the Python before it interleaves with the loop's. Meanw
   the machine ignores its timeouts), block sync's `commit_synced` is refused, and the next
   height begins only after the commit.
 
+The proposer that decides alone builds its next block there too (`prepare`, node/runner_pacing.py):
+the loop reaps the mempool (a list of txs, in proposal order), the thread executes them on the
+committed chain and computes the state root (`Chain.build`: reads only), and round 0 then begins
+with that block on the loop. No block is committed meanwhile, and admission only adds to the
+mempool, whose lookups the build makes (`prechecked`, `signature_ok`) one call at a time.
+
 When the write returns the block is durable; the loop then moves the store and the chain to it
 and unpins the reads with no await in between, so a reader sees the old chain or the new one,
 never a mix. A crash at any point leaves LevelDB with the whole batch or none of it. If the
@@ -27,7 +33,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from node.chain import Chain, Executed, StagedCommit
+from node.chain import Candidates, Chain, Executed, StagedCommit
 
 
 class OffLoopCommitter:
@@ -54,6 +60,12 @@ class OffLoopCommitter:
         finally:
             store.unpin_reads()
 
+    async def prepare(self, candidates: Candidates) -> None:
+        """Build the block of `candidates` on the commit thread, for `Chain.propose`."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self.chain.prepare, candidates)
+
     def close(self) -> None:
-        """Take no more writes; one in flight ends in its thread (`Store.close` waits for it)."""
-        self._thread.shutdown(wait=False)
+        """Take no more work, and wait for what is in flight: a build reads the database,
+        which must not close under it (a write would be waited for by `Store.close`)."""
+        self._thread.shutdown(wait=True)

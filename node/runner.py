@@ -97,6 +97,8 @@ class Runner(RoundZeroPacing, RunnerGossip):
         # (node/commit_off_loop.py); False: in the call that decided it
         self._committer = OffLoopCommitter(chain) if commit_off_loop else None
         self._committing: asyncio.Task[None] | None = None
+        self._preparing: asyncio.Task[None] | None = None
+        self._prepared_for = 0
         self.inline_commit_txs = INLINE_COMMIT_TXS
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
         self._quiet = QuietStart(QUIET_MS / 1000, self._begin_now, time.monotonic)
@@ -152,6 +154,8 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._quiet.clear()
         if self._committing is not None:
             self._committing.cancel()  # its write ends whole; the store waits for it at close
+        if self._preparing is not None:
+            self._preparing.cancel()
         if self._committer is not None:
             self._committer.close()
 
@@ -239,8 +243,10 @@ class Runner(RoundZeroPacing, RunnerGossip):
 
     def commit_synced(self, block: Block, commit: Commit) -> bool:
         """Commit a block that block sync verified (its commit and its execution)."""
-        if block.header.height != self.chain.height + 1 or self._halted or self._committing:
-            return False  # a block the runner decided is being written: this one is it
+        if block.header.height != self.chain.height + 1 or self._halted:
+            return False
+        if self._committing is not None or self._preparing is not None:
+            return False  # a block is being written (the one decided), or built on the chain
         with self._guard():
             executed = self.chain.commit(block, commit)
             log.info("synced block %d (%d txs)", block.header.height, len(block.txs))
@@ -336,6 +342,9 @@ class Runner(RoundZeroPacing, RunnerGossip):
                     last_block_ms=self.last_block_time_ms,
                 )
             ):
+                return
+            if step == Step.NEW_HEIGHT:
+                self._round0(height)  # logs it; may build the block off the loop first
                 return
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, round_, step))

@@ -7,6 +7,7 @@ the WAL as the NEW_HEIGHT timeout it stands for). The rule itself is node/pacing
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import Step
 from consensus.wal import TimeoutFired, WriteAheadLog
 from consensus.wal_signer import JournaledSigner
+from node.chain import Chain
+from node.commit_off_loop import OffLoopCommitter
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.pacing import EmptyBlockPolicy, QuietStart, StartGate
@@ -33,6 +36,11 @@ class RoundZeroPacing:
     _start_at_once: bool  # False: every height waits out the interval ([pacing])
     _full_block_txs: int  # the chain's max_block_txs: a full block waits
     _quiet: QuietStart  # a validator that decides alone: begins when admissions pause
+    chain: Chain
+    _committer: OffLoopCommitter | None  # a node: commits (and a lone proposer builds) off the loop
+    inline_commit_txs: int
+    _preparing: asyncio.Task[None] | None  # the block of round 0 being built off the loop
+    _prepared_for: int  # the height whose block was built off the loop
 
     if TYPE_CHECKING:  # the runner's own (node/runner.py)
 
@@ -40,6 +48,8 @@ class RoundZeroPacing:
         def _halted(self) -> bool: ...
 
         def _guard(self) -> AbstractContextManager[None]: ...
+
+        def _fail(self, exc: BaseException) -> None: ...
 
         def _apply(self, actions: list[Action], peer: bytes | None) -> None: ...
 
@@ -88,6 +98,29 @@ class RoundZeroPacing:
         could not make the next block larger, only later."""
         return self.mempool.ready_count >= self._full_block_txs
 
+    def _prepares(self, height: int) -> bool:
+        """Build off the loop: a block worth a hand-off, and no peer waits for our proposal."""
+        m, signer = self.machine, self._signer
+        return (
+            self._committer is not None
+            and self._prepared_for != height
+            and self.mempool.ready_count > self.inline_commit_txs
+            and proposes_round0(m, signer)
+            and decides_alone(m, signer)
+        )
+
+    async def _prepare_round0(self, height: int) -> None:
+        assert self._committer is not None
+        try:
+            await self._committer.prepare(self.chain.candidates(height))
+        except Exception as exc:
+            self._preparing = None
+            self._fail(exc)
+            return
+        self._preparing = None
+        self._prepared_for = height
+        self._round0(height)
+
     def _begin_now(self) -> None:
         """Round 0 of this height begins now if it has not yet (waiting out the interval, or
         held by the gate): txs or evidence arrived, or a peer started the height."""
@@ -97,9 +130,17 @@ class RoundZeroPacing:
             self._round0(m.height)
 
     def _round0(self, height: int) -> None:
-        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
+        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late. A validator
+        that decides alone and writes off the loop first builds its block on the commit thread
+        (`_prepare_round0`): round 0 begins when it is built."""
         m = self.machine
         if height != m.height or m.decided or self._halted or m.step != Step.NEW_HEIGHT:
+            return
+        if self._preparing is not None:
+            return  # the block of this height is being built: round 0 begins when it is
+        if self._prepares(height):
+            loop = asyncio.get_running_loop()
+            self._preparing = loop.create_task(self._prepare_round0(height))
             return
         with self._guard():
             if self._wal is not None:

@@ -11,8 +11,10 @@ block whole in the database.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
+from consensus.messages import Step
 from consensus.signer import MemorySignStateStore
 from consensus.timeouts import Timeouts
 from consensus.wal import MemoryWAL
@@ -43,27 +45,27 @@ GENESIS = Genesis(
 ALICE_KEY = keys.account(ALICE.address.raw)
 
 
-def transfer(nonce: int) -> SignedTx:
-    body = TxBody(GENESIS.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, 5))
-    return body.sign(ALICE, GENESIS.hash())
+def transfer(nonce: int, genesis: Genesis = GENESIS) -> SignedTx:
+    body = TxBody(genesis.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, 5))
+    return body.sign(ALICE, genesis.hash())
 
 
-def solo_runner(store: Store, inline_commit_txs: int = 0) -> Runner:
+def solo_runner(store: Store, inline_commit_txs: int = 0, genesis: Genesis = GENESIS) -> Runner:
     """A one-validator runner that writes every block with a tx on the commit thread (or
     those above `inline_commit_txs` txs, as a node does)."""
-    mempool = Mempool(GENESIS.params, GENESIS.hash(), store.state)
+    mempool = Mempool(genesis.params, genesis.hash(), store.state)
     chain = Chain(
-        store, GENESIS, proposer_address=VALIDATOR.address, txs=mempool.reap, clock=lambda: 5_000
+        store, genesis, proposer_address=VALIDATOR.address, txs=mempool.reap, clock=lambda: 5_000
     )
     identity = Identity(PrivateKey.from_secret(b"off-loop-node"), GENESIS.chain_id, GENESIS.hash())
     wal = MemoryWAL()
-    signer = JournaledSigner(VALIDATOR, GENESIS.hash(), MemorySignStateStore(), wal, new_chain=True)
+    signer = JournaledSigner(VALIDATOR, genesis.hash(), MemorySignStateStore(), wal, new_chain=True)
     runner = Runner(
         chain,
         mempool,
         EvidencePool(chain),
         PeerManager(identity, allowlist=(), handler=Router(mempool)),
-        timeouts=Timeouts.from_params(GENESIS.params.consensus),
+        timeouts=Timeouts.from_params(genesis.params.consensus),
         clock_ms=lambda: 5_000,
         signer=signer,
         wal=wal,
@@ -157,6 +159,42 @@ async def test_a_small_block_is_written_on_the_loop(tmp_path: Path) -> None:
         assert runner.mempool.admit_verified(transfer(0)).ok
         runner._start()
         assert not runner.committing and runner.chain.height == 1
+    finally:
+        runner.halt()
+        store.close()
+
+
+async def test_a_lone_proposer_builds_its_block_off_the_loop_while_txs_are_admitted(
+    tmp_path: Path,
+) -> None:
+    """Round 0's block of a validator that decides alone is built on the commit thread
+    (`Chain.prepare`): the loop admits meanwhile, and round 0 then proposes that block,
+    with the txs reaped when the build began."""
+    genesis = dataclasses.replace(
+        GENESIS,
+        params=dataclasses.replace(
+            GENESIS.params,
+            consensus=dataclasses.replace(GENESIS.params.consensus, max_block_txs=2),
+        ),
+    )
+    store = Store.open(tmp_path / "db", genesis.hash())
+    try:
+        runner = solo_runner(store, genesis=genesis)
+        for nonce in range(4):  # block 1 takes 2: a full block waits after it
+            assert runner.mempool.admit_verified(transfer(nonce, genesis)).ok
+        runner._start()
+        while runner.committing:
+            await asyncio.sleep(0)
+        assert runner.chain.height == 1
+        assert runner._preparing is not None  # height 2's block is being built
+        assert runner.machine.step == Step.NEW_HEIGHT
+        assert runner.mempool.admit_verified(transfer(4, genesis)).ok  # admitted meanwhile
+        assert not runner.commit_synced(runner.chain.store.block(1), runner.chain.store.commit(1))  # type: ignore[arg-type]
+        while runner._preparing is not None or runner.committing:
+            await asyncio.sleep(0)
+        assert runner.chain.height == 2 and not runner.failed
+        assert runner.chain.store.block(2).txs == (transfer(2, genesis), transfer(3, genesis))  # type: ignore[union-attr]
+        assert list(runner.mempool.ready_txs()) == [transfer(4, genesis)]
     finally:
         runner.halt()
         store.close()
