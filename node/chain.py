@@ -43,9 +43,11 @@ from ledger.state.genesis_state import genesis_items
 from ledger.state.reader import StateReader
 from ledger.state.validators import BlockRuleError, active_validators, evidence_error
 from ledger.state.view import StateView
+from ledger.store.block_write import BlockParts, WrittenBlock
 from ledger.store.store import Store
-from ledger.tx import SignedTx, Transfer
+from ledger.tx import SignedTx
 from ledger.upgrades import check_height
+from node.chain_index import touched_accounts
 from node.changed_state import ChangedState
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,24 @@ class Executed:
     next_validators: ValidatorSet
     orphaned: frozenset[bytes] = frozenset()
     """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """What the pools offered for a block: reaped on the loop, built from anywhere."""
+
+    height: int
+    txs: Sequence[SignedTx]
+    evidence: Sequence[DuplicateVoteEvidence]
+
+
+@dataclass(frozen=True, slots=True)
+class StagedCommit:
+    """A decided block with its commit and execution, checked to fit: ready to be written."""
+
+    block: Block
+    commit: Commit
+    executed: Executed
 
 
 def initial_items(genesis: Genesis) -> dict[bytes, bytes]:
@@ -113,6 +133,8 @@ class Chain:
         self.signature_ok = signature_ok
         self.prechecked = prechecked  # the mempool holds the tx: its envelope checks passed
         self._executed: dict[bytes, Executed] = {}
+        # a block `prepare` built for round 0, keyed by its height and the last header then
+        self._prepared: tuple[tuple[int, Header | None], Block | None] | None = None
         if not store.initialized:
             store.initialize(initial_items(genesis))
         self.validators = self._load_set(VALIDATOR_SET_KEY)
@@ -143,28 +165,53 @@ class Chain:
         """Build the block this node proposes at (height, round), or None when no block can be
         built: its txs are left out first when they make a next validator set consensus cannot
         use (a ledger that let one through; the ledger caps the set when an update is
-        scheduled), and with no tx either, the round goes on without our proposal."""
+        scheduled), and with no tx either, the round goes on without our proposal. A block
+        `prepare`d for round 0 of this height on this chain is returned as it is."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and round_ == 0 and prepared[0] == (height, self.last_header):
+            return prepared[1]
+        return self.build(self.candidates(height))
+
+    def candidates(self, height: int) -> Candidates:
+        """What the pools offer for block `height` (their txs in proposal order, evidence)."""
         if height != self.height + 1 or self.proposer_address is None:
             raise RuntimeError(f"cannot propose height {height} at committed height {self.height}")
         check_height(self.state, height)  # UpgradeError: this software must stop here
         cp = self.params.consensus
-        candidates = self._txs(cp.max_block_txs, cp.max_block_bytes)
+        txs = self._txs(cp.max_block_txs, cp.max_block_bytes)
+        return Candidates(height, txs, tuple(self._evidence()))
+
+    def build(self, candidates: Candidates) -> Block | None:
+        """`propose`'s block from `candidates`. Reads only the committed chain and the pools'
+        lookups (`prechecked`, `signature_ok`), so it may run on another thread while no
+        block is committed (node/commit_off_loop.py)."""
+        height = candidates.height
         try:
-            return self._build(height, candidates)
+            return self._build(height, candidates.txs, candidates.evidence)
         except ConsensusError as exc:
             log.error("cannot propose block %d with its txs: next validator set: %s", height, exc)
-        if candidates:
+        if candidates.txs:
             try:
-                return self._build(height, [])
+                return self._build(height, [], candidates.evidence)
             except ConsensusError as exc:
                 log.error("cannot propose block %d: next validator set: %s", height, exc)
         return None
 
-    def _build(self, height: int, candidates: Sequence[SignedTx]) -> Block:
+    def prepare(self, candidates: Candidates) -> None:
+        """Build the block of round 0 now (`build`, e.g. on another thread), for `propose`."""
+        block = self.build(candidates)
+        self._prepared = ((candidates.height, self.last_header), block)
+
+    def _build(
+        self,
+        height: int,
+        candidates: Sequence[SignedTx],
+        offered: Sequence[DuplicateVoteEvidence],
+    ) -> Block:
         assert self.proposer_address is not None
         last_time = self.last_header.time_ms if self.last_header else self.genesis.genesis_time_ms
         time_ms = max(self._clock(), last_time + 1)
-        evidence = self.includable_evidence(height, time_ms, self._evidence())
+        evidence = self.includable_evidence(height, time_ms, offered)
         ctx = self._context(height, time_ms, self.proposer_address, evidence)
         result = execute_block(
             self.state, ctx, candidates, Mode.PROPOSE, self.signature_ok, prechecked=self.prechecked
@@ -290,35 +337,56 @@ class Chain:
 
     def commit(self, block: Block, commit: Commit) -> Executed:
         """Persist a decided block with its commit certificate, atomically; returns what ran."""
+        staged = self.stage_commit(block, commit)
+        return self.finish_commit(staged, self.write_commit(staged))
+
+    def stage_commit(self, block: Block, commit: Commit) -> StagedCommit:
+        """The first step of `commit`: the block's execution (kept from `propose` or `validate`,
+        else run now) and the store's check that it fits. Raises `ValueError` for a block that
+        is not the valid next one, `CommitRefusedError` for one the store cannot take."""
         executed = self._executed.get(block.hash())
         if executed is None:
             reason = self.block_error(block)
             if reason is not None:
                 raise ValueError(f"refusing to commit block {block.header.height}: {reason}")
             executed = self._executed[block.hash()]
+        self.store.check_block(block, commit, executed.new_root, executed.node_writes)
+        return StagedCommit(block, commit, executed)
+
+    def write_commit(self, staged: StagedCommit) -> WrittenBlock:
+        """The second step: the block's receipts and account index, written in one synced batch
+        (`Store.write_block`). Reads nothing this chain's thread changes, so it may run on
+        another thread while reads are pinned (node/commit_off_loop.py)."""
+        executed = staged.executed
         result = executed.result
         receipts = {  # the tx index keeps what the tx does not say (ledger/state/stored_receipts)
             r.tx_hash: stored_receipts.compact(r, tx)
             for tx, r in zip(result.included, result.receipts, strict=True)
         }
-        self.store.commit_block(
-            block,
-            commit,
-            changes=executed.changes,
-            new_root=executed.new_root,
-            node_writes=executed.node_writes,
-            receipts=receipts,
-            account_txs=list(_touched_accounts(executed.result)),
-            orphaned=executed.orphaned,
+        parts = BlockParts(
+            staged.block,
+            staged.commit,
+            executed.changes,
+            executed.new_root,
+            executed.node_writes,
+            receipts,
+            executed.orphaned,
         )
+        return self.store.write_block(parts, list(touched_accounts(result)))
+
+    def finish_commit(self, staged: StagedCommit, written: WrittenBlock) -> Executed:
+        """The last step, on this chain's thread: the store's readers and this chain move to the
+        written block; returns what ran."""
+        block = staged.block
+        self.store.finish_block(written)
         self.last_validators = self.validators
-        self.validators = executed.next_validators
+        self.validators = staged.executed.next_validators
         self.last_header = block.header
         self._executed.clear()
         # UpgradeError: the next height belongs to an upgrade this software lacks; raised after
         # the block is durable, so the node halts right at the height whatever its role in it
         check_height(self.state, block.header.height + 1)
-        return executed
+        return staged.executed
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -345,27 +413,3 @@ class Chain:
             self.store.nodes, self.store.state_root, changes
         )
         return Executed(result, changes, new_root, node_writes, next_set, frozenset(orphaned))
-
-
-def _touched_accounts(result: BlockResult) -> Iterable[tuple[Address, int]]:
-    """(account, tx position) for the sender and every account an event names, once each, in
-    address order per tx."""
-    for position, (tx, receipt) in enumerate(zip(result.included, result.receipts, strict=True)):
-        sender = tx.body.sender_address
-        payload = tx.body.payload
-        if type(payload) is Transfer:  # one event, naming the sender and the (other) recipient
-            recipient = payload.recipient
-            low, high = (sender, recipient) if sender.raw < recipient.raw else (recipient, sender)
-            yield low, position
-            yield high, position
-            continue
-        seen = {sender.raw}
-        for event in receipt.events:
-            for _name, value in event.attributes:
-                if isinstance(value, bytes) and len(value) == ADDRESS_LEN:
-                    seen.add(value)
-        if len(seen) == 1:
-            yield sender, position
-            continue
-        for raw in sorted(seen):
-            yield Address(raw), position

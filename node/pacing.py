@@ -70,12 +70,14 @@ class EmptyBlockPolicy:
         return cls(params.create_empty_blocks, params.empty_block_interval_ms)
 
     @staticmethod
-    def starts_at_once(*, has_work: bool, proposer: bool, decides_alone: bool) -> bool:
+    def starts_at_once(
+        *, has_work: bool, proposer: bool, decides_alone: bool, full_block: bool = False
+    ) -> bool:
         """After a decision, or when work arrives while a height waits out the interval: True
         when round 0 begins now (this node proposes round 0, txs or evidence wait, and it needs
         other validators' votes to decide); False when it waits for the NEW_HEIGHT timeout
         (then `wait_ms`) or a peer's message."""
-        return has_work and proposer and not decides_alone
+        return has_work and proposer and (not decides_alone or full_block)
 
     def wait_ms(self, *, has_work: bool, now_ms: int, last_block_ms: int) -> int:
         """0: start round 0 now; a positive number: check again after that long;
@@ -125,6 +127,52 @@ class StartGate:
 
     def clear(self) -> None:
         self.held = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+QUIET_MS = 100
+"""How long admissions must pause before a validator that decides alone begins a waiting height."""
+
+
+class QuietStart:
+    """Begins a waiting height of a validator that decides alone once txs stop arriving.
+
+    Such a validator waits out the interval to batch (module docstring), but at the end of a
+    burst that only delays the last txs: `arrived` is called on every admission, and `quiet_s`
+    after the last one `start` runs. Under load the next batch comes sooner and re-arms it. A
+    timer that fires more than twice late says the loop was busy (a block's work): no admission
+    could be seen meanwhile, so it waits `quiet_s` again rather than take that for a pause.
+    """
+
+    def __init__(
+        self, quiet_s: float, start: Callable[[], None], clock: Callable[[], float]
+    ) -> None:
+        self._quiet_s = quiet_s
+        self._start = start
+        self._clock = clock
+        self._armed_at = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def armed(self) -> bool:
+        return self._timer is not None
+
+    def arrived(self) -> None:
+        self.clear()
+        self._armed_at = self._clock()
+        self._timer = asyncio.get_running_loop().call_later(self._quiet_s, self.due)
+
+    def due(self) -> None:
+        """The timer: `start`, unless it fired so late that the loop was busy meanwhile."""
+        self._timer = None
+        if self._clock() - self._armed_at > 2 * self._quiet_s:
+            self.arrived()
+            return
+        self._start()
+
+    def clear(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

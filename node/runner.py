@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
@@ -43,12 +44,13 @@ from consensus.wal import EndHeight, Received, Sent, TimeoutFired, WriteAheadLog
 from consensus.wal_replay import replay
 from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
-from node.chain import Chain, Executed
+from node.chain import Chain, Executed, StagedCommit
+from node.commit_off_loop import OffLoopCommitter
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
-from node.pacing import EmptyBlockPolicy, StartGate, start_in_ms
+from node.pacing import QUIET_MS, EmptyBlockPolicy, QuietStart, StartGate, start_in_ms
 from node.proposer_checks import names_round_proposer, signed_by_round_proposer
 from node.runner_gossip import RunnerGossip
 from node.runner_pacing import RoundZeroPacing
@@ -61,6 +63,9 @@ from node.wire import Net, Status
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+INLINE_COMMIT_TXS = 500
+"""A block of at most this many txs is written on the loop: its write takes a few milliseconds,
+less than a hand-off to the commit thread may wait on a loaded machine (node/commit_off_loop.py)."""
 
 
 class Runner(RoundZeroPacing, RunnerGossip):
@@ -76,6 +81,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
         wal: WriteAheadLog | None = None,
         clock_ms: Callable[[], int] = now_ms,
         start_at_once: bool = True,
+        commit_off_loop: bool = False,
     ) -> None:
         self.chain = chain
         self.mempool = mempool
@@ -86,7 +92,16 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._wal = wal
         self._clock_ms = clock_ms
         self._start_at_once = start_at_once  # False: every height waits out the interval
+        self._full_block_txs = chain.params.consensus.max_block_txs
+        # True (a node): a decided block is written on a thread while the loop goes on
+        # (node/commit_off_loop.py); False: in the call that decided it
+        self._committer = OffLoopCommitter(chain) if commit_off_loop else None
+        self._committing: asyncio.Task[None] | None = None
+        self._preparing: asyncio.Task[None] | None = None
+        self._prepared_for = 0
+        self.inline_commit_txs = INLINE_COMMIT_TXS
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
+        self._quiet = QuietStart(QUIET_MS / 1000, self._begin_now, time.monotonic)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
             signer.listen(self._durable)
@@ -136,6 +151,13 @@ class Runner(RoundZeroPacing, RunnerGossip):
         self._stopped = True  # inputs arriving during shutdown must not arm new timers
         self._timers.cancel_all()
         self._gate.clear()
+        self._quiet.clear()
+        if self._committing is not None:
+            self._committing.cancel()  # its write ends whole; the store waits for it at close
+        if self._preparing is not None:
+            self._preparing.cancel()
+        if self._committer is not None:
+            self._committer.close()
 
     def _start(self) -> None:
         height = self.chain.height + 1
@@ -223,6 +245,8 @@ class Runner(RoundZeroPacing, RunnerGossip):
         """Commit a block that block sync verified (its commit and its execution)."""
         if block.header.height != self.chain.height + 1 or self._halted:
             return False
+        if self._committing is not None or self._preparing is not None:
+            return False  # a block is being written (the one decided), or built on the chain
         with self._guard():
             executed = self.chain.commit(block, commit)
             log.info("synced block %d (%d txs)", block.header.height, len(block.txs))
@@ -288,8 +312,7 @@ class Runner(RoundZeroPacing, RunnerGossip):
             elif isinstance(action, ScheduleTimeout):
                 self._timers.schedule(action.height, action.round, action.step, action.delay_ms)
             elif isinstance(action, Decide):
-                executed = self.chain.commit(action.block, action.commit)
-                self._committed(action.block, action.commit, executed)
+                self._decide(action.block, action.commit)
             elif isinstance(action, EvidenceFound):
                 self._add_evidence(action.evidence)
             elif peer is not None:  # Rejected: the sender's fault
@@ -320,9 +343,37 @@ class Runner(RoundZeroPacing, RunnerGossip):
                 )
             ):
                 return
+            if step == Step.NEW_HEIGHT:
+                self._round0(height)  # logs it; may build the block off the loop first
+                return
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, round_, step))
             self._apply(m.on_timeout(height, round_, step), None)
+
+    def _decide(self, block: Block, commit: Commit) -> None:
+        if self._committer is None or len(block.txs) <= self.inline_commit_txs:
+            self._committed(block, commit, self.chain.commit(block, commit))
+            return
+        staged = self.chain.stage_commit(block, commit)  # a block that cannot be stored fails here
+        self._committing = asyncio.get_running_loop().create_task(self._commit_staged(staged))
+
+    async def _commit_staged(self, staged: StagedCommit) -> None:
+        assert self._committer is not None
+        try:
+            executed = await self._committer.commit(staged)
+        except Exception as exc:
+            self._committing = None
+            self._fail(exc)
+            return
+        self._committing = None
+        if not self._halted:
+            with self._guard():
+                self._committed(staged.block, staged.commit, executed)
+
+    @property
+    def committing(self) -> bool:
+        """A decided block is being written (node/commit_off_loop.py)."""
+        return self._committing is not None
 
     def _committed(self, block: Block, commit: Commit, executed: Executed) -> None:
         height = block.header.height
@@ -350,10 +401,13 @@ class Runner(RoundZeroPacing, RunnerGossip):
     def _enter(self, height: int) -> None:
         self._timers.cancel_below(height)
         self._gate.clear()
+        self._quiet.clear()
         delay = start_in_ms(self._timeouts.new_height_ms, self.last_block_time_ms, self._clock_ms())
         self._apply(self.machine.on_start(height, self.chain.validators, delay_ms=delay), None)
         if delay > 0 and self._starts_at_once():
             self._round0(height)  # txs wait: no interval (logged as the NEW_HEIGHT timeout)
+        elif delay > 0 and self._waits_alone():
+            self._quiet.arrived()  # what arrived during the last height: unless more comes
         self._stash.forget_below(height)
         if height in self._stash:
             asyncio.get_running_loop().call_soon(self._drain, height)

@@ -7,6 +7,7 @@ the WAL as the NEW_HEIGHT timeout it stands for). The rule itself is node/pacing
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,11 @@ from consensus.machine import ConsensusMachine
 from consensus.messages import Step
 from consensus.wal import TimeoutFired, WriteAheadLog
 from consensus.wal_signer import JournaledSigner
+from node.chain import Chain
+from node.commit_off_loop import OffLoopCommitter
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
-from node.pacing import EmptyBlockPolicy, StartGate
+from node.pacing import EmptyBlockPolicy, QuietStart, StartGate
 from node.proposer_checks import decides_alone, proposes_round0
 
 
@@ -31,6 +34,13 @@ class RoundZeroPacing:
     _wal: WriteAheadLog | None
     _gate: StartGate
     _start_at_once: bool  # False: every height waits out the interval ([pacing])
+    _full_block_txs: int  # the chain's max_block_txs: a full block waits
+    _quiet: QuietStart  # a validator that decides alone: begins when admissions pause
+    chain: Chain
+    _committer: OffLoopCommitter | None  # a node: commits (and a lone proposer builds) off the loop
+    inline_commit_txs: int
+    _preparing: asyncio.Task[None] | None  # the block of round 0 being built off the loop
+    _prepared_for: int  # the height whose block was built off the loop
 
     if TYPE_CHECKING:  # the runner's own (node/runner.py)
 
@@ -38,6 +48,8 @@ class RoundZeroPacing:
         def _halted(self) -> bool: ...
 
         def _guard(self) -> AbstractContextManager[None]: ...
+
+        def _fail(self, exc: BaseException) -> None: ...
 
         def _apply(self, actions: list[Action], peer: bytes | None) -> None: ...
 
@@ -52,17 +64,62 @@ class RoundZeroPacing:
 
     def _work_arrived(self) -> None:
         """Txs or evidence to commit: the proposer of round 0 begins at once (node/pacing.py);
-        any node whose height the gate holds (past the interval) begins too."""
+        any node whose height the gate holds (past the interval) begins too; a validator that
+        decides alone once a full block waits, or once admissions pause (`QuietStart`)."""
         if self._gate.held is not None or self._starts_at_once():
             self._begin_now()
+        elif self._waits_alone():
+            self._quiet.arrived()
+
+    def _waits_alone(self) -> bool:
+        """This validator decides alone, proposes round 0 and waits out the interval with work."""
+        m, signer = self.machine, self._signer
+        return (
+            self._start_at_once
+            and m.step == Step.NEW_HEIGHT
+            and not m.decided
+            and self._has_work()
+            and proposes_round0(m, signer)
+            and decides_alone(m, signer)
+        )
 
     def _starts_at_once(self) -> bool:
         m, signer = self.machine, self._signer
+        alone = decides_alone(m, signer)
         return self._start_at_once and EmptyBlockPolicy.starts_at_once(
             has_work=self._has_work(),
             proposer=proposes_round0(m, signer),
-            decides_alone=decides_alone(m, signer),
+            decides_alone=alone,
+            full_block=alone and self._full_block_waits(),
         )
+
+    def _full_block_waits(self) -> bool:
+        """A block's worth of ready txs waits (`max_block_txs`): waiting out the interval
+        could not make the next block larger, only later."""
+        return self.mempool.ready_count >= self._full_block_txs
+
+    def _prepares(self, height: int) -> bool:
+        """Build off the loop: a block worth a hand-off, and no peer waits for our proposal."""
+        m, signer = self.machine, self._signer
+        return (
+            self._committer is not None
+            and self._prepared_for != height
+            and self.mempool.ready_count > self.inline_commit_txs
+            and proposes_round0(m, signer)
+            and decides_alone(m, signer)
+        )
+
+    async def _prepare_round0(self, height: int) -> None:
+        assert self._committer is not None
+        try:
+            await self._committer.prepare(self.chain.candidates(height))
+        except Exception as exc:
+            self._preparing = None
+            self._fail(exc)
+            return
+        self._preparing = None
+        self._prepared_for = height
+        self._round0(height)
 
     def _begin_now(self) -> None:
         """Round 0 of this height begins now if it has not yet (waiting out the interval, or
@@ -73,9 +130,17 @@ class RoundZeroPacing:
             self._round0(m.height)
 
     def _round0(self, height: int) -> None:
-        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late."""
+        """The gate lets round 0 of `height` begin: the NEW_HEIGHT timeout, late. A validator
+        that decides alone and writes off the loop first builds its block on the commit thread
+        (`_prepare_round0`): round 0 begins when it is built."""
         m = self.machine
         if height != m.height or m.decided or self._halted or m.step != Step.NEW_HEIGHT:
+            return
+        if self._preparing is not None:
+            return  # the block of this height is being built: round 0 begins when it is
+        if self._prepares(height):
+            loop = asyncio.get_running_loop()
+            self._preparing = loop.create_task(self._prepare_round0(height))
             return
         with self._guard():
             if self._wal is not None:

@@ -3,7 +3,8 @@
 `CommittedState` is the `StateReader` the state machine executes on; `NodeStore` is the Merkle
 `NodeReader` (of pages, ledger/merkle/page.py) that `ledger.merkle.update` and `prove` walk.
 Both read straight from LevelDB, so they always see the last committed block (LevelDB applies a
-write batch atomically).
+write batch atomically), or from a snapshot of it while a block is written on another thread
+(`Store.pin_reads`, ledger/store/block_write.py).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ class CommittedState:
             cache[key] = found
             return found
         return value  # type: ignore[return-value]
+
+    def read_from(self, source: Any) -> None:
+        """Read through `source` from now on: the database, or a snapshot of it that
+        `Store.pin_reads` took (the cache holds values of that same state)."""
+        self._db = source
 
     def written(self, changes: Mapping[bytes, bytes | None]) -> None:
         """The committed values of `changes` (None: deleted), once they are durable."""
@@ -120,6 +126,10 @@ class NodeStore:
             if sha256(data[4 : 4 + NODE_LEN]).digest() != page_hash:  # its root node (position 1)
                 raise MerkleError(f"corrupt Merkle node {page_hash.hex()} in the database")
         return page
+
+    def read_from(self, source: Any) -> None:
+        """Read pages through `source` from now on (the database or a snapshot of it)."""
+        self._db = source
 
     def has_page(self, page_hash: bytes) -> bool:
         return self.get_page(page_hash) is not None

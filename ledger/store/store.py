@@ -17,6 +17,7 @@ height still held); with `keep_states` K the pages of the last K state roots
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -27,10 +28,11 @@ from ledger.hashing import digest
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
 from ledger.state.reader import Changes
-from ledger.store import history, opening, pruning, schema
+from ledger.store import block_write, history, opening, pruning, schema
+from ledger.store.block_write import BlockParts, WrittenBlock
 from ledger.store.checks import check_fits
-from ledger.store.errors import CommitRefusedError, StoreCorruptError, StoreError
-from ledger.store.layout import BlockHead, tx_bytes, tx_spans
+from ledger.store.errors import StoreCorruptError, StoreError
+from ledger.store.layout import BlockHead, tx_bytes
 from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.schema import AccountTx, TxLocation
@@ -73,6 +75,9 @@ class Store:
         """None: keep every state tree; else those of the last K heights (K >= 2)."""
         self._history = history.StateHistory(1, 0)
         self._compactor = pruning.Compactor(db)
+        self._reads: Any = db  # the live database, or the snapshot `pin_reads` took
+        self._pinned: Any = None
+        self._write_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -96,8 +101,10 @@ class Store:
         return store
 
     def close(self) -> None:
-        self._compactor.join()
-        self._db.close()
+        with self._write_lock:  # a block being written (on another thread) is written whole
+            self._compactor.join()
+            self.unpin_reads()
+            self._db.close()
         self.state.forget()  # a read after closing fails as it did before the cache
 
     def __enter__(self) -> Self:
@@ -148,61 +155,85 @@ class Store:
         the old nodes the new tree no longer holds (`ledger.merkle.update_tracked`: what a
         pruning store may delete later; an archive store ignores it). Raises
         `CommitRefusedError`, having written nothing, if the block does not fit.
+
+        `check_block`, `write_block` and `finish_block` are its three steps, for a caller that
+        writes on another thread while this one goes on reading (ledger/store/block_write.py).
         """
+        self.check_block(block, commit, new_root, node_writes)
+        parts = BlockParts(block, commit, changes, new_root, node_writes, receipts, orphaned)
+        self.finish_block(self.write_block(parts, account_txs))
+
+    def check_block(
+        self, block: Block, commit: Commit, new_root: bytes, node_writes: Mapping[bytes, bytes]
+    ) -> None:
+        """`CommitRefusedError` unless the block fits on top of the committed chain (reads)."""
+        check_fits(self, block, block.hash(), commit, new_root, node_writes)
+
+    def write_block(
+        self, parts: BlockParts, account_txs: Iterable[tuple[Address, int]] = ()
+    ) -> WrittenBlock:
+        """Build the block's batch and write it, synced: when this returns the block is durable,
+        but this store's readers still see the block before it until `finish_block`.
+
+        Reads only the live database and the store's pruning state, which nothing else changes
+        meanwhile, so it may run on another thread while readers run on theirs, as long as
+        `pin_reads` holds them to the state before (a reader of the live database could see
+        the new values beside the old height and root). One write at a time; `close` waits for
+        it. Raises `CommitRefusedError`, having written nothing, if the block is malformed."""
+        with self._write_lock:
+            if self._db.closed:
+                raise StoreError(f"database at {self.path} is closed")
+            pruning_state = block_write.Pruning(
+                self.keep_blocks, self.keep_states, self.base_height, self._history
+            )
+            return block_write.write(
+                self._db, parts, account_txs, pruning_state, self.sync, self._compactor
+            )
+
+    def finish_block(self, written: WrittenBlock) -> None:
+        """Move this store's readers to a block `write_block` made durable (on their thread)."""
+        block = written.parts.block
         header = block.header
-        height = header.height
-        block_hash = block.hash()
-        check_fits(self, block, block_hash, commit, new_root, node_writes)
-        positions: dict[bytes, int] = {}
-        for position, tx in enumerate(block.txs):
-            positions.setdefault(tx.hash, position)
-        if len(positions) != len(block.txs):
-            raise CommitRefusedError(f"block {height} holds the same tx twice")
-        if receipts.keys() != positions.keys():
-            raise CommitRefusedError(f"block {height}: receipts must cover exactly its txs")
-        index = list(account_txs)
-        if any(not 0 <= position < len(block.txs) for _, position in index):
-            raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
-        spans = tx_spans(block)
-        with self._db.write_batch(transaction=True, sync=self.sync) as batch:
-            put, delete = batch.put, batch.delete
-            for key, value in changes.items():
-                if value is None:
-                    delete(schema.STATE + key)
-                else:
-                    put(schema.STATE + key, value)
-            for node_hash, encoding in node_writes.items():
-                put(schema.NODE + node_hash, encoding)
-            put(schema.block(height), block.encode())
-            put(schema.block_height(block_hash), schema.u64(height))
-            put(schema.commit(height), commit.encode())
-            for tx_hash, position in positions.items():
-                offset, length = spans[position]
-                location = TxLocation(height, position, receipts[tx_hash], offset, length)
-                put(schema.TX + tx_hash, location.encode())
-            for address, position in index:
-                put(schema.account_tx(address.raw, height, position), b"")
-            put(schema.META_HEIGHT, schema.u64(height))
-            put(schema.META_STATE_ROOT, new_root)
-            base, states = self.base_height, self._history
-            if self.keep_blocks is not None:
-                accounts = [(address.raw, position) for address, position in index]
-                keys = pruning.secondary_keys(block_hash, height, positions, accounts)
-                pruning.record(put, height, keys)
-                window = pruning.Window(self.keep_blocks, self.base_height, height)
-                base = pruning.prune_window(self._db, batch, window, self._compactor)
-            if self.keep_states is not None:
-                keep = max(self.keep_states, history.MIN_KEEP_STATES)
-                states = states.commit(self._db, batch, height, keep, orphaned, node_writes)
-        self.base_height, self._history = base, states
-        self.state.written(changes)
-        old_root = self.state_root
-        self.height, self.state_root, self.last_block_hash = height, new_root, block_hash
-        self.last_header, self.last_commit = header, commit
-        self.nodes.advance(old_root, new_root, node_writes)
-        log.debug(
-            "committed block %d (%d txs, %d state changes)", height, len(positions), len(changes)
+        if header.height != self.height + 1:
+            raise StoreError(f"block {header.height} was written on top of {self.height}")
+        self.base_height, self._history = written.base_height, written.history
+        self.state.written(written.parts.changes)
+        old_root, new_root = self.state_root, written.parts.new_root
+        self.height, self.state_root, self.last_block_hash = (
+            header.height,
+            new_root,
+            written.block_hash,
         )
+        self.last_header, self.last_commit = header, written.parts.commit
+        self.nodes.advance(old_root, new_root, written.parts.node_writes)
+        log.debug(
+            "committed block %d (%d txs, %d state changes)",
+            header.height,
+            len(block.txs),
+            len(written.parts.changes),
+        )
+
+    def pin_reads(self) -> None:
+        """Until `unpin_reads`, every read of this store (state values, Merkle pages, blocks,
+        indexes) answers from a LevelDB snapshot taken now: the committed chain as it stands,
+        whole, whatever `write_block` writes meanwhile."""
+        if self._pinned is not None:
+            raise StoreError("reads are already pinned")
+        self._pinned = self._db.snapshot()
+        self._read_from(self._pinned)
+
+    def unpin_reads(self) -> None:
+        """Reads see the live database again (call with no write in flight, or after
+        `finish_block`: they then see the block it wrote)."""
+        snapshot, self._pinned = self._pinned, None
+        self._read_from(self._db)
+        if snapshot is not None:
+            snapshot.close()
+
+    def _read_from(self, source: Any) -> None:
+        self._reads = source
+        self.state.read_from(source)
+        self.nodes.read_from(source)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -219,11 +250,11 @@ class Store:
         """The canonical encoding of the block at `height`, as stored (for serving as is)."""
         if height < 1:
             return None
-        data: bytes | None = self._db.get(schema.block(height))
+        data: bytes | None = self._reads.get(schema.block(height))
         return data
 
     def height_of(self, block_hash: bytes) -> int | None:
-        data = self._db.get(schema.block_height(block_hash))
+        data = self._reads.get(schema.block_height(block_hash))
         return None if data is None else schema.from_u64(data)
 
     def block_by_hash(self, block_hash: bytes) -> Block | None:
@@ -231,11 +262,11 @@ class Store:
         return None if height is None else self.block(height)
 
     def commit(self, height: int) -> Commit | None:
-        data = self._db.get(schema.commit(height)) if height >= 1 else None
+        data = self._reads.get(schema.commit(height)) if height >= 1 else None
         return None if data is None else self._decode(Commit.decode, data, f"commit {height}")
 
     def tx_location(self, tx_hash: bytes) -> TxLocation | None:
-        data = self._db.get(schema.TX + tx_hash)
+        data = self._reads.get(schema.TX + tx_hash)
         return None if data is None else self._decode(TxLocation.decode, data, "tx index entry")
 
     def header(self, height: int) -> Header | None:
@@ -286,7 +317,7 @@ class Store:
             upper = schema.account_tx(address.raw, before[0], before[1])
         entries: list[AccountTx] = []
         txs_at: dict[int, list[bytes] | None] = {}
-        with self._db.iterator(reverse=True, include_value=False) as keys:
+        with self._reads.iterator(reverse=True, include_value=False) as keys:
             keys.seek(upper)  # a reverse iterator then yields the keys below `upper`
             for key in keys:
                 if not key.startswith(prefix) or len(entries) >= limit:
@@ -321,7 +352,7 @@ class Store:
         root: bytes | None = None
         if self._history.earliest <= height < self.height:
             if height == 0:
-                root = self._db.get(history.META_GENESIS_ROOT)
+                root = self._reads.get(history.META_GENESIS_ROOT)
             else:
                 header = self.header(height)
                 root = None if header is None else header.state_root

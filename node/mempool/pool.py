@@ -118,6 +118,11 @@ class Mempool:
     def __contains__(self, tx_hash: object) -> bool:
         return tx_hash in self._pending
 
+    @property
+    def ready_count(self) -> int:
+        """Pending txs that can execute now (`stats().ready`, without building the stats)."""
+        return self._pending.ready_count
+
     def get(self, tx_hash: bytes) -> SignedTx | None:
         return self._pending.get(tx_hash)
 

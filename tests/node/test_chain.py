@@ -20,7 +20,8 @@ from ledger.state.records import ValidatorRecord
 from ledger.state.view import StateView
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
-from node.chain import Chain, _touched_accounts
+from node.chain import Chain
+from node.chain_index import touched_accounts
 
 VALIDATORS = [PrivateKey.from_secret(b"chain-validator-%d" % i) for i in range(4)]
 ALICE = PrivateKey.from_secret(b"alice")
@@ -93,6 +94,29 @@ def test_four_nodes_commit_identical_blocks_and_state(chains: list[Chain]) -> No
     assert get_account(view, VALIDATORS[0].address).balance == 2  # fees to block 1's proposer
 
 
+def test_a_prepared_block_is_proposed_only_on_the_chain_it_was_built_on(
+    chains: list[Chain],
+) -> None:
+    """`prepare` builds round 0's block ahead (off the loop, node/commit_off_loop.py):
+    `propose` returns it for that height on that chain, once, and builds afresh otherwise."""
+    chains[0].pending.extend([transfer(0, 100)])  # type: ignore[attr-defined]
+    chains[0].prepare(chains[0].candidates(1))
+    chains[0].pending.append(transfer(1, 50))  # type: ignore[attr-defined]
+    prepared = chains[0].propose(1, 0)
+    assert prepared is not None and len(prepared.txs) == 1  # as reaped before the second tx
+    again = chains[0].propose(1, 0)
+    assert again is not None and len(again.txs) == 2  # once only: built afresh
+    chains[0].prepare(chains[0].candidates(1))
+    assert len(chains[0].propose(1, 1).txs) == 2  # type: ignore[union-attr]  # round 0 only
+    chains[1].prepare(chains[1].candidates(1))
+    decide(chains, 0)  # the chain moves on without chain 1's block
+    chains[0].pending.clear()  # type: ignore[attr-defined]
+    stale = chains[1]._prepared
+    assert stale is not None
+    built = chains[1].propose(2, 0)  # height 2 on the new chain: nothing prepared for it
+    assert built is not None and built.header.prev_block_hash == chains[1].last_header.hash()  # type: ignore[union-attr]
+
+
 def test_tampered_blocks_are_refused(chains: list[Chain]) -> None:
     chains[0].pending.append(transfer(0, 100))  # type: ignore[attr-defined]
     block = chains[0].propose(1, 0)
@@ -158,7 +182,7 @@ def test_account_history_entries_of_transfers_are_those_their_events_name() -> N
     ctx = BlockContext(genesis.params, genesis.hash(), 1, 2_000, VALIDATORS[0].address, ())
     result = execute_block(genesis_state(genesis), ctx, txs, Mode.VALIDATE)
     assert len(result.included) == 4
-    touched = list(_touched_accounts(result))
+    touched = list(touched_accounts(result))
     assert touched == generic_touched(result)
     assert len(touched) == 8
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, StartGate, start_in_ms
+from node.pacing import WAIT_FOREVER, EmptyBlockPolicy, QuietStart, StartGate, start_in_ms
 
 
 def test_policy() -> None:
@@ -48,8 +48,30 @@ def test_round_0_starts_an_interval_after_the_last_block_started() -> None:
 def test_txs_waiting_at_a_decision_begin_the_next_height_at_once_on_its_proposer() -> None:
     """The rule of issue 17: no interval when txs wait; an empty height waits for the timer;
     a node that does not propose waits for the proposal (or the timer), not its own txs."""
-    for has_work, proposer, alone in itertools.product([False, True], repeat=3):
+    for has_work, proposer, alone, full in itertools.product([False, True], repeat=4):
         starts = EmptyBlockPolicy.starts_at_once(
-            has_work=has_work, proposer=proposer, decides_alone=alone
+            has_work=has_work, proposer=proposer, decides_alone=alone, full_block=full
         )
-        assert starts == (has_work and proposer and not alone)
+        assert starts == (has_work and proposer and (not alone or full))
+
+
+async def test_quiet_start_begins_after_a_pause_but_not_after_a_busy_loop() -> None:
+    """`QuietStart` (node/pacing.py): started `quiet` after the last arrival; a timer that fired
+    more than twice late (the loop was busy, arrivals could not be seen) waits again."""
+    now = [100.0]
+    started: list[float] = []
+    quiet = QuietStart(0.1, lambda: started.append(now[0]), lambda: now[0])
+    quiet.arrived()
+    now[0] += 0.15  # due, a little late
+    quiet.due()
+    assert started == [100.15] and not quiet.armed
+    quiet.arrived()
+    now[0] += 0.5  # the loop was busy far past the pause
+    quiet.due()
+    assert started == [100.15] and quiet.armed  # waits again from now
+    now[0] += 0.1
+    quiet.due()
+    assert started == [100.15, 100.75]
+    quiet.arrived()
+    quiet.clear()
+    assert not quiet.armed

@@ -222,32 +222,96 @@ async def test_a_node_that_does_not_propose_waits_for_the_proposal_not_its_own_t
     assert not runner.failed
 
 
-async def test_a_validator_that_decides_alone_keeps_the_interval_even_when_txs_wait(
-    tmp_path: Path,
-) -> None:
-    """One validator's height runs from proposal to commit in one call: beginning the next at
-    once made every client request a block of its own under load (a third of its throughput
-    lost), so it keeps the interval (node/pacing.py)."""
-    solo = Genesis(
+def solo_genesis(max_block_txs: int) -> Genesis:
+    return Genesis(
         params=ChainParams(
             chain_id="coterie-pacing-solo",
             address_prefix="tcot",
-            consensus=ConsensusParams(max_block_txs=1),  # block 1 leaves the second tx waiting
+            consensus=ConsensusParams(max_block_txs=max_block_txs),
         ),
         genesis_time_ms=1_000,
         balances=((ALICE.address, 1_000_000),),
         validators=(GenesisValidator("v0", KEYS[0].public_key, 1),),
     )
+
+
+def solo_after_block_1(store: Store, solo: Genesis, txs: int) -> Runner:
+    """A one-validator runner that admitted `txs` transfers and committed block 1 (made at
+    once, decided by its own votes): what block 1 left waits at height 2."""
+    runner = start_runner(store, KEYS[0], solo, begin=False)
+    for nonce in range(txs):
+        body = TxBody(solo.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, 5))
+        assert runner.mempool.admit_verified(body.sign(ALICE, solo.hash())).ok
+    runner._start()
+    return runner
+
+
+async def test_a_validator_that_decides_alone_keeps_the_interval_while_no_full_block_waits(
+    tmp_path: Path,
+) -> None:
+    """One validator's height runs from proposal to commit in one call: beginning the next at
+    once made every client request a block of its own under load (a third of its throughput
+    lost), so it keeps the interval until a block's worth waits (node/pacing.py)."""
+    solo = solo_genesis(max_block_txs=2)
     store = Store.open(tmp_path / "solo", solo.hash())
     try:
-        runner = start_runner(store, KEYS[0], solo, begin=False)
-        for nonce in (0, 1):
-            body = TxBody(solo.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, 5))
-            assert runner.mempool.admit_verified(body.sign(ALICE, solo.hash())).ok
-        runner._start()  # the first block is made at once, and decided by our votes alone
+        runner = solo_after_block_1(store, solo, txs=3)  # block 1 takes 2, one tx waits
         assert runner.chain.height == 1 and runner.mempool.stats().ready == 1
         assert (runner.machine.height, runner.machine.step) == (2, Step.NEW_HEIGHT)
         runner.txs_available()
-        assert runner.machine.step == Step.NEW_HEIGHT  # the interval, txs or not
+        assert runner.machine.step == Step.NEW_HEIGHT  # the interval: one tx is no full block
+        assert not runner.failed
     finally:
+        runner.halt()
+        store.close()
+
+
+async def test_a_validator_that_decides_alone_begins_when_admissions_pause(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 17, goal 3): the last txs of a burst waited out the whole interval
+    (up to a second) on one validator, though nothing more was coming. Each admission arms
+    `QuietStart`; when it comes due (`QUIET_MS` after the last) the height begins."""
+    solo = solo_genesis(max_block_txs=2)
+    store = Store.open(tmp_path / "solo", solo.hash())
+    try:
+        runner = solo_after_block_1(store, solo, txs=3)  # block 1 takes 2, one tx waits
+        assert runner._quiet.armed  # armed at the decision: that tx arrived during height 1
+        runner.txs_available()  # another admission: armed again
+        assert runner.machine.step == Step.NEW_HEIGHT and runner._quiet.armed
+        runner._quiet.due()  # the pause
+        assert runner.chain.height == 2 and not runner._quiet.armed
+        assert len(runner.chain.store.block(2).txs) == 1  # type: ignore[union-attr]
+        runner.txs_available()  # nothing waits: nothing armed
+        assert not runner._quiet.armed and not runner.failed
+    finally:
+        runner.halt()
+        store.close()
+
+
+async def test_a_validator_that_decides_alone_begins_at_once_when_a_full_block_waits(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 17, goal 3): one validator saturated committed at most
+    `max_block_txs` per block interval (20,000 tx/s with the defaults) however fast it
+    admitted, its mempool holding a full block while it waited out the interval. Waiting
+    cannot make that block larger, only later: it begins at once, at the decision or when the
+    block's worth arrives."""
+    solo = solo_genesis(max_block_txs=2)
+    store = Store.open(tmp_path / "solo", solo.hash())
+    try:
+        runner = solo_after_block_1(store, solo, txs=4)  # block 1 takes 2: a full block waits
+        # block 2 was made at once on the decision of block 1, and block 3 with what is left
+        # only when a full block waits again
+        assert runner.chain.height == 2 and runner.mempool.stats().ready == 0
+        assert (runner.machine.height, runner.machine.step) == (3, Step.NEW_HEIGHT)
+        for nonce in (4, 5):
+            body = TxBody(solo.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, 5))
+            assert runner.mempool.admit_verified(body.sign(ALICE, solo.hash())).ok
+            runner.txs_available()
+        assert runner.chain.height == 3  # the second tx made a full block: decided at once
+        assert [len(runner.chain.store.block(h).txs) for h in (1, 2, 3)] == [2, 2, 2]
+        assert not runner.failed
+    finally:
+        runner.halt()
         store.close()

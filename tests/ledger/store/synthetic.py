@@ -8,7 +8,8 @@ Signatures are dummies: the store does not check them (consensus does, before a 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ledger import codec
@@ -19,6 +20,7 @@ from ledger.merkle import EMPTY, MemoryNodeStore, update, update_tracked
 from ledger.merkle.page import child_pages
 from ledger.merkle_list import merkle_list_root
 from ledger.store import Store
+from ledger.store.block_write import BlockParts, WrittenBlock
 from ledger.tx import SignedTx, Transfer, TxBody
 
 CHAIN_ID = "synthetic"
@@ -117,6 +119,36 @@ def commit_changes(store: Store, changes: Mapping[bytes, bytes | None], seed: in
         orphaned=orphaned,
     )
     return block
+
+
+def next_parts(store: Store, seed: int) -> tuple[BlockParts, list[tuple[Address, int]]]:
+    """The next synthetic block's parts, checked to fit `store` (`Store.check_block`)."""
+    height = store.height + 1
+    changes = block_changes(seed, height)
+    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
+    block = make_block(seed, height, store.last_block_hash, root)
+    commit = commit_for(height, block.hash())
+    store.check_block(block, commit, root, writes)
+    parts = BlockParts(block, commit, changes, root, writes, receipts_of(block), orphaned)
+    return parts, account_txs_of(block)
+
+
+def commit_next_off_thread(store: Store, seed: int, read: Callable[[], None]) -> Block:
+    """Commit the next synthetic block as a node does off its loop (node/commit_off_loop.py):
+    reads pinned, the batch written on another thread while `read` runs here again and again,
+    then finished and unpinned here."""
+    parts, account_txs = next_parts(store, seed)
+    written: list[WrittenBlock] = []
+    writer = threading.Thread(target=lambda: written.append(store.write_block(parts, account_txs)))
+    store.pin_reads()
+    writer.start()
+    while writer.is_alive():
+        read()
+    writer.join()
+    read()
+    store.finish_block(written[0])
+    store.unpin_reads()
+    return parts.block
 
 
 GENESIS_KEYS = sorted(GENESIS_STATE)

@@ -135,3 +135,23 @@ def test_sigkill_with_state_pruning_keeps_exactly_the_kept_state_trees(tmp_path:
             wanted = set().union(*(pages_under(store, store.state_root_at(h)) for h in kept))
             assert stored_pages(store) == wanted
     assert model.height > STATE_KILLS
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_sigkill_while_a_batch_is_written_on_another_thread_reopens_at_a_whole_block(
+    tmp_path: Path,
+) -> None:
+    """As a node commits (node/commit_off_loop.py): each batch written on a thread of its own
+    while reads are pinned and the main thread reads; killed anywhere in that, the store
+    reopens at the last whole block, with the model's state and root."""
+    path = tmp_path / "db"
+    rng = random.Random(SCHEDULE_SEED + 2)
+    model = Model(CHAIN_SEED)
+    last_height = 0
+    for kill in range(STATE_KILLS):
+        run_and_kill(path, rng, tmp_path / "writer.err", "none", "off-thread")
+        height = check_reopened(path, model)
+        assert height >= last_height, f"kill {kill}: height went back from {last_height}"
+        last_height = height
+    assert last_height > STATE_KILLS

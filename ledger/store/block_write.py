@@ -1,0 +1,118 @@
+"""Writing a committed block: its one synced batch, apart from moving the store's readers to it.
+
+`Store.commit_block` is three steps: `check_block` (does the block fit on the committed chain),
+`write_block` (this module's `write`: build the batch and write it with `sync=True`) and
+`finish_block` (the store's height, root, caches and pinned pages move to the block). A node
+runs the write on a thread of its own while its event loop goes on admitting txs and serving
+reads (node/commit_off_loop.py): plyvel releases the GIL for LevelDB's `Write`, which with the
+fsync is most of a large block's commit, and the batch is built by Python that the loop
+interleaves with. Meanwhile `Store.pin_reads` answers every read from a LevelDB snapshot taken
+before the write, so no reader sees the new values beside the old height and root; the loop
+then finishes and unpins with no await in between. A crash at any point leaves the batch whole
+or absent (LevelDB logs it as one record), as for `commit_block`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.block import Block, Commit
+from ledger.keys import Address
+from ledger.state.reader import Changes
+from ledger.store import history, pruning, schema
+from ledger.store.errors import CommitRefusedError
+from ledger.store.layout import tx_spans
+from ledger.store.schema import TxLocation
+
+
+@dataclass(frozen=True, slots=True)
+class BlockParts:
+    """What `Store.commit_block` is given (its docstring says what each part is)."""
+
+    block: Block
+    commit: Commit
+    changes: Changes
+    new_root: bytes
+    node_writes: Mapping[bytes, bytes]
+    receipts: Mapping[bytes, bytes]
+    orphaned: Iterable[bytes] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pruning:
+    """The store's pruning settings and state before the write (read, never changed, by it)."""
+
+    keep_blocks: int | None
+    keep_states: int | None
+    base_height: int
+    history: history.StateHistory
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenBlock:
+    """A block durable in LevelDB, with the pruning state after it, for `Store.finish_block`."""
+
+    parts: BlockParts
+    block_hash: bytes
+    base_height: int
+    history: history.StateHistory
+
+
+def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
+    db: Any,
+    parts: BlockParts,
+    account_txs: Iterable[tuple[Address, int]],
+    before: Pruning,
+    sync: bool,
+    compactor: pruning.Compactor,
+) -> WrittenBlock:
+    """Build the batch of `parts` and write it (synced when `sync`); `db` is read as before it.
+    Raises `CommitRefusedError`, having written nothing, if the block is malformed."""
+    block = parts.block
+    height = block.header.height
+    block_hash = block.hash()
+    positions: dict[bytes, int] = {}
+    for position, tx in enumerate(block.txs):
+        positions.setdefault(tx.hash, position)
+    if len(positions) != len(block.txs):
+        raise CommitRefusedError(f"block {height} holds the same tx twice")
+    receipts = parts.receipts
+    if receipts.keys() != positions.keys():
+        raise CommitRefusedError(f"block {height}: receipts must cover exactly its txs")
+    index = list(account_txs)
+    if any(not 0 <= position < len(block.txs) for _, position in index):
+        raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
+    spans = tx_spans(block)
+    base, states = before.base_height, before.history
+    with db.write_batch(transaction=True, sync=sync) as batch:
+        put, delete = batch.put, batch.delete
+        for key, value in parts.changes.items():
+            if value is None:
+                delete(schema.STATE + key)
+            else:
+                put(schema.STATE + key, value)
+        for node_hash, encoding in parts.node_writes.items():
+            put(schema.NODE + node_hash, encoding)
+        put(schema.block(height), block.encode())
+        put(schema.block_height(block_hash), schema.u64(height))
+        put(schema.commit(height), parts.commit.encode())
+        for tx_hash, position in positions.items():
+            offset, length = spans[position]
+            location = TxLocation(height, position, receipts[tx_hash], offset, length)
+            put(schema.TX + tx_hash, location.encode())
+        for address, position in index:
+            put(schema.account_tx(address.raw, height, position), b"")
+        put(schema.META_HEIGHT, schema.u64(height))
+        put(schema.META_STATE_ROOT, parts.new_root)
+        if before.keep_blocks is not None:
+            accounts = [(address.raw, position) for address, position in index]
+            keys = pruning.secondary_keys(block_hash, height, positions, accounts)
+            pruning.record(put, height, keys)
+            window = pruning.Window(before.keep_blocks, before.base_height, height)
+            base = pruning.prune_window(db, batch, window, compactor)
+        if before.keep_states is not None:
+            keep = max(before.keep_states, history.MIN_KEEP_STATES)
+            states = states.commit(db, batch, height, keep, parts.orphaned, parts.node_writes)
+    return WrittenBlock(parts, block_hash, base, states)
