@@ -39,6 +39,7 @@ def _bit_table(byte_index: int) -> list[tuple[int, ...]]:
 
 
 _BITS = [_bit_table(i) for i in range(4)]
+_POWERS = [1 << p for p in range(POSITIONS)]
 
 
 def _below(position: int) -> tuple[int, ...]:
@@ -118,10 +119,8 @@ def cut_in(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
 
 def encode_page(page: Page) -> bytes:
     positions = sorted(page)
-    bitmap = 0
-    for position in positions:
-        bitmap |= 1 << position
-    return bitmap.to_bytes(4, "little") + b"".join([page[p] for p in positions])
+    bitmap = sum(map(_POWERS.__getitem__, positions))  # distinct positions: the sum is the OR
+    return bitmap.to_bytes(4, "little") + b"".join(map(page.__getitem__, positions))
 
 
 def child_pages(page: Page) -> dict[int, bytes]:

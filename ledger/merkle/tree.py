@@ -32,17 +32,15 @@ from ledger.merkle.node import (
     MerkleError,
     sha256,
 )
+from ledger.merkle.pack import Packer
 from ledger.merkle.page import (
-    BELOW,
     POSITIONS,
-    SLOTS,
     MemoryNodeStore,
     NodeReader,
     Page,
     PageWrites,
     RawPage,
     cut_in,
-    decode_page,
     encode_page,
     locate,
 )
@@ -53,7 +51,8 @@ _INNER = bytes([INNER_TAG])
 _TOP = KEY_BITS - 1
 _TAGS = (LEAF_TAG, INNER_TAG)
 _Step = tuple[bytes, Page, int, int, bytes, int]
-"""A node on a changed key's path: hash, page, position, offset in a raw page, entry, bit."""
+"""A node on a changed key's path: hash, page, position, offset in a raw page, the part of its
+entry the path leaves (bit 1: the tag and the left hash; bit 0: the right hash), bit."""
 
 
 def update(
@@ -91,22 +90,12 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
     return update(MemoryNodeStore(), EMPTY, state)[0]
 
 
-class _Updater:
-    __slots__ = ("leaves", "nodes", "paged", "prior", "replaced", "writes")
+class _Updater(Packer):
+    __slots__ = ("nodes",)
 
     def __init__(self, nodes: NodeReader) -> None:
+        super().__init__()
         self.nodes = nodes
-        self.writes: dict[bytes, bytes] = {}
-        """New binary nodes: hash -> encoding."""
-        self.replaced: set[bytes] = set()
-        """Roots of old pages the new tree replaced."""
-        self.prior: dict[bytes, Page] = {}
-        """New node at a page root's place -> the old page that stood there."""
-        self.leaves: dict[bytes, bytes] = {}
-        """Old leaves that may move up a level or more (a sibling deleted)."""
-        self.paged = PageWrites()
-        """The new pages, root hash -> page: those encoded on the way up (`_fold_paged`), then
-        the rest (`pages`)."""
 
     def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
         self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: Batch, lo: int, hi: int
@@ -138,27 +127,42 @@ class _Updater:
         (this loop runs about eight times per changed key)."""
         path = batch.ints[i]
         trail: list[_Step] = []
+        append = trail.append
         offset = 0
         while True:
+            data: bytes | None = None
+            if type(page) is RawPage:
+                bitmap = page.bitmap
+                pdata = page.data
+                while pos < POSITIONS and bitmap >> pos & 1:  # down the raw page, no call a level
+                    offset = 4 + NODE_LEN * (bitmap & ((1 << pos) - 1)).bit_count()
+                    if pdata[offset] != INNER_TAG or depth >= KEY_BITS:
+                        data = pdata[offset : offset + NODE_LEN]
+                        break
+                    if (path >> (_TOP - depth)) & 1:
+                        append((hash_, page, pos, offset, pdata[offset : offset + 33], 1))
+                        hash_ = pdata[offset + 33 : offset + 65]
+                        pos = 2 * pos + 1
+                    else:
+                        append((hash_, page, pos, offset, pdata[offset + 33 : offset + 65], 0))
+                        hash_ = pdata[offset + 1 : offset + 33]
+                        pos = 2 * pos
+                    depth += 1
+            elif page is not None:
+                data = page.get(pos)
             if hash_ == EMPTY:
                 new, kind = self.build_at(batch, i, i + 1, depth)
                 break
             if depth >= KEY_BITS:
                 raise MerkleError("Merkle tree deeper than 256 levels")
-            data: bytes | None = None
-            if type(page) is RawPage:
-                bitmap = page.bitmap
-                if pos < POSITIONS and bitmap >> pos & 1:
-                    offset = 4 + NODE_LEN * (bitmap & ((1 << pos) - 1)).bit_count()
-                    data = page.data[offset : offset + NODE_LEN]
-            elif page is not None:
-                data = page.get(pos)
             if data is None:  # not in the page walked so far: the root of its own page
                 found = self.nodes.get_page(hash_)
                 if found is None:
                     raise MerkleError(f"missing Merkle node {hash_.hex()}")
                 page, pos, offset = found, 1, 4
-                data = found.data[4 : 4 + NODE_LEN] if type(found) is RawPage else found.get(1)
+                if type(found) is RawPage:
+                    continue
+                data = found.get(1)
             if data is None or data[0] > INNER_TAG:
                 raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
             assert page is not None  # data came from it
@@ -178,13 +182,17 @@ class _Updater:
                     self.replaced.add(hash_)
                     self.prior[new] = page
                 break
-            bit = (path >> (_TOP - depth)) & 1
-            trail.append((hash_, page, pos, offset, data, bit))
-            hash_ = data[33:65] if bit else data[1:33]
-            pos = 2 * pos + bit
+            if (path >> (_TOP - depth)) & 1:
+                append((hash_, page, pos, offset, data[:33], 1))
+                hash_ = data[33:65]
+                pos = 2 * pos + 1
+            else:
+                append((hash_, page, pos, offset, data[33:65], 0))
+                hash_ = data[1:33]
+                pos = 2 * pos
             depth += 1
-        for old, at, at_pos, _, data, bit in reversed(trail):
-            new = self._inner(data[1:33], new) if bit else self._inner(new, data[33:65])
+        for old, at, at_pos, _, side, bit in reversed(trail):
+            new = self._inner(side[1:], new) if bit else self._inner(new, side)
             if at_pos == 1:
                 self.replaced.add(old)
                 self.prior[new] = at
@@ -203,14 +211,15 @@ class _Updater:
         first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
         current, pos, offset = at_leaf
         changed = [(pos, offset, encoding)]
+        chain: list[tuple[int, bytes]] = []
         if current is first:
-            writes[leaf] = encoding
+            chain.append((pos, encoding))
         new = leaf
-        for old, at, at_pos, at_offset, data, bit in reversed(trail):
-            encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
+        for old, at, at_pos, at_offset, side, bit in reversed(trail):
+            encoding = side + new if bit else _INNER + new + side
             new = sha256(encoding).digest()
             if at is first:
-                writes[new] = encoding
+                chain.append((at_pos, encoding))
                 continue
             if at is not current:  # the walk left the page just finished
                 changed, current = [], at
@@ -225,6 +234,9 @@ class _Updater:
                     self.paged[new] = encode_page(entries)
                     self.paged.decoded[new] = entries
                 writes[new] = encoding
+        if chain:
+            writes[new] = encoding
+            self.chains[new] = chain
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
@@ -327,62 +339,3 @@ class _Updater:
         hash_ = sha256(encoding).digest()
         self.writes[hash_] = encoding
         return hash_
-
-    # -- packing the new nodes into pages --------------------------------------------------------
-
-    def pages(self, root: bytes) -> PageWrites:
-        """The new tree's changed pages: page root hash -> encoded page."""
-        out = self.paged
-        if root in out:
-            return out
-        if root in self.writes:
-            self._page(root, out)
-        elif root in self.leaves:  # an old leaf risen to the root: a page of its own now
-            out[root] = encode_page({1: self.leaves[root]})
-        return out
-
-    def _page(self, root: bytes, out: PageWrites) -> None:
-        prior = self.prior.get(root)
-        if prior is None:
-            entries: dict[int, bytes] = {}
-        elif type(prior) is RawPage:  # decoded in one pass, not entry by entry
-            entries = decode_page(prior.data)
-        else:
-            entries = dict(prior)
-        self._place(entries, 1, self.writes[root], out)
-        out[root] = encode_page(entries)
-        out.decoded[root] = entries
-
-    def _place(self, entries: dict[int, bytes], pos: int, encoding: bytes, out: PageWrites) -> None:
-        """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""
-        old = entries.get(pos)
-        entries[pos] = encoding
-        old_inner = old is not None and old[0] == INNER_TAG
-        if encoding[0] == LEAF_TAG:
-            if old_inner:
-                for below in BELOW[pos]:
-                    entries.pop(below, None)
-            return
-        for start in (1, 33):
-            child = encoding[start : start + 32]
-            if old_inner and child == old[start : start + 32]:  # type: ignore[index]
-                continue  # the same subtree as before, in the same place
-            spot = 2 * pos + (start == 33)
-            child_encoding = self.writes.get(child)
-            if child_encoding is not None and (spot < SLOTS or child_encoding[0] == LEAF_TAG):
-                self._place(entries, spot, child_encoding, out)
-                continue
-            if old_inner:  # whatever stood there goes
-                entries.pop(spot, None)
-                for below in BELOW[spot]:
-                    entries.pop(below, None)
-            if child == EMPTY:
-                continue
-            if child_encoding is not None:
-                if child not in out:  # else paged on the way up already
-                    self._page(child, out)  # an inner node at the bottom roots a page of its own
-                continue
-            risen = self.leaves.get(child)
-            if risen is None:
-                raise MerkleError(f"node {child.hex()} is neither new nor a known leaf")
-            entries[spot] = risen
