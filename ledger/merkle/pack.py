@@ -10,7 +10,15 @@ from ledger.merkle.page import BELOW, SLOTS, Page, PageWrites, RawPage, decode_p
 class Packer:
     """The nodes an update made, and the pages they go into."""
 
-    __slots__ = ("chains", "leaves", "paged", "prior", "replaced", "writes")
+    __slots__ = (
+        "chains",
+        "leaves",
+        "paged",
+        "pending",
+        "prior",
+        "replaced",
+        "writes",
+    )
 
     def __init__(self) -> None:
         self.writes: dict[bytes, bytes] = {}
@@ -24,6 +32,8 @@ class Packer:
         self.chains: dict[bytes, list[tuple[int, bytes]]] = {}
         """The top node of a key's path folded inside a page that `pages` packs -> the path's
         new entries in that page (position, encoding): its old path, same shape, replaced."""
+        self.pending: list[bytes] = []
+        """Roots of new pages to pack whose parent entry may be cut in place (not packed here)."""
         self.paged = PageWrites()
         """The new pages, root hash -> page: those encoded on the way up (`_fold_paged`), then
         the rest (`pages`)."""
@@ -32,11 +42,14 @@ class Packer:
         """The new tree's changed pages: page root hash -> encoded page."""
         out = self.paged
         if root in out:
-            return out
-        if root in self.writes:
+            pass
+        elif root in self.writes:
             self._page(root, out)
         elif root in self.leaves:  # an old leaf risen to the root: a page of its own now
             out[root] = encode_page({1: self.leaves[root]})
+        for page_root in self.pending:
+            if page_root not in out:
+                self._page(page_root, out)
         return out
 
     def _page(self, root: bytes, out: PageWrites) -> None:

@@ -40,7 +40,6 @@ from ledger.merkle.page import (
     Page,
     PageWrites,
     RawPage,
-    cut_in,
     encode_page,
     locate,
 )
@@ -111,8 +110,17 @@ class _Updater(Packer):
             return self._set_one(hash_, depth, page, pos, batch, lo)
         if depth >= KEY_BITS:
             raise MerkleError("Merkle tree deeper than 256 levels")
-        page, pos = locate(self.nodes, hash_, page, pos)
-        new, kind = self._update(hash_, page, pos, depth, batch, lo, hi)
+        if page is None or (data := page.get(pos)) is None:  # the root of its own page
+            found = self.nodes.get_page(hash_)
+            if found is None:
+                raise MerkleError(f"missing Merkle node {hash_.hex()}")
+            page, pos, data = found, 1, found.get(1)
+        if data is None or data[0] > INNER_TAG:
+            raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
+        if data[0] == LEAF_TAG:
+            new, kind = self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
+        else:
+            new, kind = self._update(hash_, data, page, pos, depth, batch, lo, hi)
         if pos == 1 and new != hash_:
             self.replaced.add(hash_)
             self.prior[new] = page
@@ -174,7 +182,8 @@ class _Updater(Packer):
                     new = sha256(encoding).digest()
                     if new == hash_:
                         return trail[0][0], INNER_TAG
-                    return self._fold_paged(trail, new, encoding, (page, pos, offset)), INNER_TAG
+                    bottom = (page, pos, offset, encoding)
+                    return self._fold_up(trail, len(trail), new, bottom), INNER_TAG
                 new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
                 if new == hash_:
                     return (trail[0][0], INNER_TAG) if trail else (new, kind)
@@ -191,60 +200,101 @@ class _Updater(Packer):
                 hash_ = data[1:33]
                 pos = 2 * pos
             depth += 1
-        for old, at, at_pos, _, side, bit in reversed(trail):
-            new = self._inner(side[1:], new) if bit else self._inner(new, side)
-            if at_pos == 1:
-                self.replaced.add(old)
-                self.prior[new] = at
-        return new, (INNER_TAG if trail else kind)
+        j = len(trail)
+        if pos != 1:  # the new node sits in the last step's page: `pages` packs it from its prior
+            while j:
+                j -= 1
+                old, at, at_pos, _, side, bit = trail[j]
+                new = self._inner(side[1:], new) if bit else self._inner(new, side)
+                if at_pos == 1:
+                    self.replaced.add(old)
+                    self.prior[new] = at
+                    self.pending.append(new)
+                    break
+        if j == 0:
+            return new, (INNER_TAG if trail else kind)
+        return self._fold_up(trail, j, new, None), INNER_TAG
 
-    def _fold_paged(
-        self, trail: list[_Step], leaf: bytes, encoding: bytes, at_leaf: tuple[Page, int, int]
+    def _fold_up(
+        self, trail: list[_Step], j: int, new: bytes, bottom: tuple[Page, int, int, bytes] | None
     ) -> bytes:
-        """Hash a changed leaf's path back up and write the pages on it at once: each page whose
-        root is on the path holds no other change (the path is this key's alone), so it is its
-        old page with the path's entries replaced (a raw page by cutting its bytes at the
-        offsets the walk down found). The page the path starts in is left to `pages`, which
-        stops at the pages made here: only its nodes and the root of the first page made here
-        go to `writes` (`_place` reads them), not the nodes below."""
+        """Hash the new node `new` below trail[j - 1] back up the path, and write the pages on the
+        way at once: each page whose root is on the path holds no other change (the path is this
+        key's alone), so it is its old page with the path's entries replaced (a raw page by
+        cutting its bytes at the offsets the walk down found). `bottom` is the key's own leaf,
+        changed in place in the last step's page (page, position, offset, entry), or None when
+        `new` roots a page of its own. The page the path starts in is left to `pages`: the
+        path's entries there go to `chains` under the top one, which alone goes to `writes`."""
         writes = self.writes
+        paged = self.paged
         first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
-        current, pos, offset = at_leaf
-        changed = [(pos, offset, encoding)]
-        chain: list[tuple[int, bytes]] = []
-        if current is first:
-            chain.append((pos, encoding))
-        new = leaf
-        for old, at, at_pos, at_offset, side, bit in reversed(trail):
+        if bottom is None:
+            page: Page = trail[j - 1][1]
+            pos = offset = 0
+            encoding = b""
+        else:
+            page, pos, offset, encoding = bottom
+        while page is not first:  # the pages made here, the deepest first; each ends at its root
+            if type(page) is RawPage:  # its bytes cut at the path's offsets and joined again
+                data = page.data
+                parts: list[bytes] = []
+                end = len(data)
+                if bottom is not None:
+                    parts += (data[offset + NODE_LEN :], encoding)
+                    end = offset
+                at_pos = 0
+                while at_pos != 1:
+                    j -= 1
+                    old, _, at_pos, at_offset, side, bit = trail[j]
+                    encoding = side + new if bit else _INNER + new + side
+                    new = sha256(encoding).digest()
+                    parts += (data[at_offset + NODE_LEN : end], encoding)
+                    end = at_offset
+                parts.append(data[:end])
+                parts.reverse()
+                paged[new] = b"".join(parts)
+            else:  # a pinned page: the store pins the new one, decoded
+                entries = dict(page)
+                if bottom is not None:
+                    entries[pos] = encoding
+                at_pos = 0
+                while at_pos != 1:
+                    j -= 1
+                    old, _, at_pos, _, side, bit = trail[j]
+                    encoding = side + new if bit else _INNER + new + side
+                    new = sha256(encoding).digest()
+                    entries[at_pos] = encoding
+                paged[new] = encode_page(entries)
+                paged.decoded[new] = entries
+            self.replaced.add(old)
+            writes[new] = encoding  # what `_place` finds below a page it packs
+            if j == 0:
+                return new
+            page = trail[j - 1][1]
+            bottom = None
+        chain = [] if bottom is None else [(pos, encoding)]
+        while j:
+            j -= 1
+            _, _, at_pos, _, side, bit = trail[j]
             encoding = side + new if bit else _INNER + new + side
             new = sha256(encoding).digest()
-            if at is first:
-                chain.append((at_pos, encoding))
-                continue
-            if at is not current:  # the walk left the page just finished
-                changed, current = [], at
-            changed.append((at_pos, at_offset, encoding))
-            if at_pos == 1:
-                self.replaced.add(old)
-                if type(current) is RawPage:
-                    self.paged[new] = cut_in(current, changed)
-                else:  # a pinned page: the store pins the new one, decoded
-                    entries = dict(current)
-                    entries.update((position, entry) for position, _, entry in changed)
-                    self.paged[new] = encode_page(entries)
-                    self.paged.decoded[new] = entries
-                writes[new] = encoding
-        if chain:
-            writes[new] = encoding
-            self.chains[new] = chain
+            chain.append((at_pos, encoding))
+        writes[new] = encoding
+        self.chains[new] = chain
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
-        self, hash_: bytes, page: Page, pos: int, depth: int, batch: Batch, lo: int, hi: int
+        self,
+        hash_: bytes,
+        data: bytes,
+        page: Page,
+        pos: int,
+        depth: int,
+        batch: Batch,
+        lo: int,
+        hi: int,
     ) -> tuple[bytes, _Kind]:
-        data = page[pos]
-        if data[0] == LEAF_TAG:
-            return self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
+        """An inner node (`data`, at `pos` of `page`) with batch[lo:hi] routed below it."""
         left, right = data[1:33], data[33:65]
         ints = batch.ints
         shift = _TOP - depth
