@@ -141,21 +141,9 @@ class _Updater(Packer):
             data: bytes | None = None
             if type(page) is RawPage:
                 bitmap = page.bitmap
-                pdata = page.data
-                while pos < POSITIONS and bitmap >> pos & 1:  # down the raw page, no call a level
+                if pos < POSITIONS and bitmap >> pos & 1:
                     offset = 4 + NODE_LEN * (bitmap & ((1 << pos) - 1)).bit_count()
-                    if pdata[offset] != INNER_TAG or depth >= KEY_BITS:
-                        data = pdata[offset : offset + NODE_LEN]
-                        break
-                    if (path >> (_TOP - depth)) & 1:
-                        append((hash_, page, pos, offset, pdata[offset : offset + 33], 1))
-                        hash_ = pdata[offset + 33 : offset + 65]
-                        pos = 2 * pos + 1
-                    else:
-                        append((hash_, page, pos, offset, pdata[offset + 33 : offset + 65], 0))
-                        hash_ = pdata[offset + 1 : offset + 33]
-                        pos = 2 * pos
-                    depth += 1
+                    data = page.data[offset : offset + NODE_LEN]
             elif page is not None:
                 data = page.get(pos)
             if hash_ == EMPTY:
@@ -168,9 +156,7 @@ class _Updater(Packer):
                 if found is None:
                     raise MerkleError(f"missing Merkle node {hash_.hex()}")
                 page, pos, offset = found, 1, 4
-                if type(found) is RawPage:
-                    continue
-                data = found.get(1)
+                data = found.data[4 : 4 + NODE_LEN] if type(found) is RawPage else found.get(1)
             if data is None or data[0] > INNER_TAG:
                 raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
             assert page is not None  # data came from it
