@@ -35,8 +35,8 @@ class Packer:
         self.pending: list[bytes] = []
         """Roots of new pages to pack whose parent entry may be cut in place (not packed here)."""
         self.paged = PageWrites()
-        """The new pages, root hash -> page: those encoded on the way up (`_fold_paged`), then
-        the rest (`pages`)."""
+        """The new pages, root hash -> page: those encoded on the way up (`_fold_up` in
+        ledger/merkle/tree.py), then the rest (`pages`)."""
 
     def pages(self, root: bytes) -> PageWrites:
         """The new tree's changed pages: page root hash -> encoded page."""

@@ -103,20 +103,6 @@ class RawPage(Mapping[int, bytes]):
         return self.bitmap.bit_count()
 
 
-def cut_in(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
-    """A raw page with the entries at `changed` (position, offset, new entry; deepest first, as
-    a fold makes them) replaced: its bytes are cut at the offsets and joined again."""
-    data = page.data
-    parts: list[bytes] = []
-    end = len(data)
-    for _, offset, entry in changed:  # deepest first: the offsets fall
-        parts += (data[offset + NODE_LEN : end], entry)
-        end = offset
-    parts.append(data[:end])
-    parts.reverse()
-    return b"".join(parts)
-
-
 def encode_page(page: Page) -> bytes:
     positions = sorted(page)
     bitmap = sum(map(_POWERS.__getitem__, positions))  # distinct positions: the sum is the OR

@@ -138,6 +138,11 @@ class _Updater(Packer):
         append = trail.append
         offset = 0
         while True:
+            if hash_ == EMPTY:
+                new, kind = self.build_at(batch, i, i + 1, depth)
+                break
+            if depth >= KEY_BITS:
+                raise MerkleError("Merkle tree deeper than 256 levels")
             data: bytes | None = None
             if type(page) is RawPage:
                 bitmap = page.bitmap
@@ -146,11 +151,6 @@ class _Updater(Packer):
                     data = page.data[offset : offset + NODE_LEN]
             elif page is not None:
                 data = page.get(pos)
-            if hash_ == EMPTY:
-                new, kind = self.build_at(batch, i, i + 1, depth)
-                break
-            if depth >= KEY_BITS:
-                raise MerkleError("Merkle tree deeper than 256 levels")
             if data is None:  # not in the page walked so far: the root of its own page
                 found = self.nodes.get_page(hash_)
                 if found is None:
