@@ -214,42 +214,39 @@ class _Updater(Packer):
         writes = self.writes
         paged = self.paged
         first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
-        if bottom is None:
-            page: Page = trail[j - 1][1]
-            pos = offset = 0
-            encoding = b""
-        else:
-            page, pos, offset, encoding = bottom
+        page = trail[j - 1][1] if bottom is None else bottom[0]
         while page is not first:  # the pages made here, the deepest first; each ends at its root
             if type(page) is RawPage:  # its bytes cut at the path's offsets and joined again
                 data = page.data
                 parts: list[bytes] = []
-                end = len(data)
+                end: int | None = None
                 if bottom is not None:
-                    parts += (data[offset + NODE_LEN :], encoding)
-                    end = offset
-                at_pos = 0
-                while at_pos != 1:
+                    _, _, end, encoding = bottom
+                    parts += (data[end + NODE_LEN :], encoding)
+                while True:
                     j -= 1
                     old, _, at_pos, at_offset, side, bit = trail[j]
                     encoding = side + new if bit else _INNER + new + side
                     new = sha256(encoding).digest()
                     parts += (data[at_offset + NODE_LEN : end], encoding)
                     end = at_offset
+                    if at_pos == 1:
+                        break
                 parts.append(data[:end])
                 parts.reverse()
                 paged[new] = b"".join(parts)
             else:  # a pinned page: the store pins the new one, decoded
                 entries = dict(page)
                 if bottom is not None:
-                    entries[pos] = encoding
-                at_pos = 0
-                while at_pos != 1:
+                    entries[bottom[1]] = bottom[3]
+                while True:
                     j -= 1
                     old, _, at_pos, _, side, bit = trail[j]
                     encoding = side + new if bit else _INNER + new + side
                     new = sha256(encoding).digest()
                     entries[at_pos] = encoding
+                    if at_pos == 1:
+                        break
                 paged[new] = encode_page(entries)
                 paged.decoded[new] = entries
             self.replaced.add(old)
@@ -258,7 +255,7 @@ class _Updater(Packer):
                 return new
             page = trail[j - 1][1]
             bottom = None
-        chain = [] if bottom is None else [(pos, encoding)]
+        chain = [] if bottom is None else [(bottom[1], bottom[3])]
         while j:
             j -= 1
             _, _, at_pos, _, side, bit = trail[j]
