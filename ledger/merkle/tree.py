@@ -168,7 +168,7 @@ class _Updater(Packer):
                     new = sha256(encoding).digest()
                     if new == hash_:
                         return trail[0][0], INNER_TAG
-                    bottom = (page, pos, offset, encoding)
+                    bottom = (pos, offset, encoding)
                     return self._fold_up(trail, len(trail), new, bottom), INNER_TAG
                 new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
                 if new == hash_:
@@ -202,26 +202,26 @@ class _Updater(Packer):
         return self._fold_up(trail, j, new, None), INNER_TAG
 
     def _fold_up(
-        self, trail: list[_Step], j: int, new: bytes, bottom: tuple[Page, int, int, bytes] | None
+        self, trail: list[_Step], j: int, new: bytes, bottom: tuple[int, int, bytes] | None
     ) -> bytes:
         """Hash the new node `new` below trail[j - 1] back up the path, and write the pages on the
         way at once: each page whose root is on the path holds no other change (the path is this
         key's alone), so it is its old page with the path's entries replaced (a raw page by
         cutting its bytes at the offsets the walk down found). `bottom` is the key's own leaf,
-        changed in place in the last step's page (page, position, offset, entry), or None when
+        changed in place in the last step's page (position, offset, entry), or None when
         `new` roots a page of its own. The page the path starts in is left to `pages`: the
         path's entries there go to `chains` under the top one, which alone goes to `writes`."""
         writes = self.writes
         paged = self.paged
         first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
-        page = trail[j - 1][1] if bottom is None else bottom[0]
+        page = trail[j - 1][1]  # the bottom leaf, if any, is in the last step's page too
         while page is not first:  # the pages made here, the deepest first; each ends at its root
             if type(page) is RawPage:  # its bytes cut at the path's offsets and joined again
                 data = page.data
                 parts: list[bytes] = []
                 end: int | None = None
                 if bottom is not None:
-                    _, _, end, encoding = bottom
+                    _, end, encoding = bottom
                     parts += (data[end + NODE_LEN :], encoding)
                 while True:
                     j -= 1
@@ -238,7 +238,7 @@ class _Updater(Packer):
             else:  # a pinned page: the store pins the new one, decoded
                 entries = dict(page)
                 if bottom is not None:
-                    entries[bottom[1]] = bottom[3]
+                    entries[bottom[0]] = bottom[2]
                 while True:
                     j -= 1
                     old, _, at_pos, _, side, bit = trail[j]
@@ -255,7 +255,7 @@ class _Updater(Packer):
                 return new
             page = trail[j - 1][1]
             bottom = None
-        chain = [] if bottom is None else [(bottom[1], bottom[3])]
+        chain = [] if bottom is None else [(bottom[0], bottom[2])]
         while j:
             j -= 1
             _, _, at_pos, _, side, bit = trail[j]
