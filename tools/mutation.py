@@ -59,6 +59,11 @@ TARGETS: dict[str, Target] = {
     # test_wal_bound.py (two long crash-and-gossip runs, 3/4 of the rest's time per mutant of
     # algorithm.py). Each would run in full for every surviving mutant, while the machine's own
     # stories (tests/consensus/test_machine_*.py) pin each rule of Algorithm 1 directly.
+    # The state tree's update and packing; tests/ledger/merkle builds trees in memory (the store's
+    # pinned pages are stood in for by tests/ledger/merkle/test_pack.py's PinnedReader).
+    "merkle": Target(
+        ("ledger/merkle/tree.py", "ledger/merkle/pack.py"), "tests/ledger/merkle", ("ledger",)
+    ),
     "consensus": Target(
         ("consensus/vote_set.py", "consensus/commit.py", "consensus/algorithm.py"),
         "tests/consensus",

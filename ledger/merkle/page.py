@@ -39,6 +39,7 @@ def _bit_table(byte_index: int) -> list[tuple[int, ...]]:
 
 
 _BITS = [_bit_table(i) for i in range(4)]
+_POWERS = [1 << p for p in range(POSITIONS)]
 
 
 def _below(position: int) -> tuple[int, ...]:
@@ -102,26 +103,10 @@ class RawPage(Mapping[int, bytes]):
         return self.bitmap.bit_count()
 
 
-def cut_in(page: RawPage, changed: list[tuple[int, int, bytes]]) -> bytes:
-    """A raw page with the entries at `changed` (position, offset, new entry; deepest first, as
-    a fold makes them) replaced: its bytes are cut at the offsets and joined again."""
-    data = page.data
-    parts: list[bytes] = []
-    end = len(data)
-    for _, offset, entry in changed:  # deepest first: the offsets fall
-        parts += (data[offset + NODE_LEN : end], entry)
-        end = offset
-    parts.append(data[:end])
-    parts.reverse()
-    return b"".join(parts)
-
-
 def encode_page(page: Page) -> bytes:
     positions = sorted(page)
-    bitmap = 0
-    for position in positions:
-        bitmap |= 1 << position
-    return bitmap.to_bytes(4, "little") + b"".join([page[p] for p in positions])
+    bitmap = sum(map(_POWERS.__getitem__, positions))  # distinct positions: the sum is the OR
+    return bitmap.to_bytes(4, "little") + b"".join(map(page.__getitem__, positions))
 
 
 def child_pages(page: Page) -> dict[int, bytes]:

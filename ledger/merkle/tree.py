@@ -32,17 +32,14 @@ from ledger.merkle.node import (
     MerkleError,
     sha256,
 )
+from ledger.merkle.pack import Packer
 from ledger.merkle.page import (
-    BELOW,
     POSITIONS,
-    SLOTS,
     MemoryNodeStore,
     NodeReader,
     Page,
     PageWrites,
     RawPage,
-    cut_in,
-    decode_page,
     encode_page,
     locate,
 )
@@ -53,7 +50,8 @@ _INNER = bytes([INNER_TAG])
 _TOP = KEY_BITS - 1
 _TAGS = (LEAF_TAG, INNER_TAG)
 _Step = tuple[bytes, Page, int, int, bytes, int]
-"""A node on a changed key's path: hash, page, position, offset in a raw page, entry, bit."""
+"""A node on a changed key's path: hash, page, position, offset in a raw page, the part of its
+entry the path leaves (bit 1: the tag and the left hash; bit 0: the right hash), bit."""
 
 
 def update(
@@ -91,22 +89,12 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
     return update(MemoryNodeStore(), EMPTY, state)[0]
 
 
-class _Updater:
-    __slots__ = ("leaves", "nodes", "paged", "prior", "replaced", "writes")
+class _Updater(Packer):
+    __slots__ = ("nodes",)
 
     def __init__(self, nodes: NodeReader) -> None:
+        super().__init__()
         self.nodes = nodes
-        self.writes: dict[bytes, bytes] = {}
-        """New binary nodes: hash -> encoding."""
-        self.replaced: set[bytes] = set()
-        """Roots of old pages the new tree replaced."""
-        self.prior: dict[bytes, Page] = {}
-        """New node at a page root's place -> the old page that stood there."""
-        self.leaves: dict[bytes, bytes] = {}
-        """Old leaves that may move up a level or more (a sibling deleted)."""
-        self.paged = PageWrites()
-        """The new pages, root hash -> page: those encoded on the way up (`_fold_paged`), then
-        the rest (`pages`)."""
 
     def update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
         self, hash_: bytes, depth: int, page: Page | None, pos: int, batch: Batch, lo: int, hi: int
@@ -122,8 +110,17 @@ class _Updater:
             return self._set_one(hash_, depth, page, pos, batch, lo)
         if depth >= KEY_BITS:
             raise MerkleError("Merkle tree deeper than 256 levels")
-        page, pos = locate(self.nodes, hash_, page, pos)
-        new, kind = self._update(hash_, page, pos, depth, batch, lo, hi)
+        if page is None or (data := page.get(pos)) is None:  # the root of its own page
+            found = self.nodes.get_page(hash_)
+            if found is None:
+                raise MerkleError(f"missing Merkle node {hash_.hex()}")
+            page, pos, data = found, 1, found.get(1)
+        if data is None or data[0] > INNER_TAG:
+            raise MerkleError(f"corrupt Merkle node {hash_.hex()}")
+        if data[0] == LEAF_TAG:
+            new, kind = self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
+        else:
+            new, kind = self._update(hash_, data, page, pos, depth, batch, lo, hi)
         if pos == 1 and new != hash_:
             self.replaced.add(hash_)
             self.prior[new] = page
@@ -138,6 +135,7 @@ class _Updater:
         (this loop runs about eight times per changed key)."""
         path = batch.ints[i]
         trail: list[_Step] = []
+        append = trail.append
         offset = 0
         while True:
             if hash_ == EMPTY:
@@ -170,7 +168,8 @@ class _Updater:
                     new = sha256(encoding).digest()
                     if new == hash_:
                         return trail[0][0], INNER_TAG
-                    return self._fold_paged(trail, new, encoding, (page, pos, offset)), INNER_TAG
+                    bottom = (pos, offset, encoding)
+                    return self._fold_up(trail, len(trail), new, bottom), INNER_TAG
                 new, kind = self._update_leaf(hash_, data, depth, batch, lo=i, hi=i + 1)
                 if new == hash_:
                     return (trail[0][0], INNER_TAG) if trail else (new, kind)
@@ -178,60 +177,106 @@ class _Updater:
                     self.replaced.add(hash_)
                     self.prior[new] = page
                 break
-            bit = (path >> (_TOP - depth)) & 1
-            trail.append((hash_, page, pos, offset, data, bit))
-            hash_ = data[33:65] if bit else data[1:33]
-            pos = 2 * pos + bit
+            if (path >> (_TOP - depth)) & 1:
+                append((hash_, page, pos, offset, data[:33], 1))
+                hash_ = data[33:65]
+                pos = 2 * pos + 1
+            else:
+                append((hash_, page, pos, offset, data[33:65], 0))
+                hash_ = data[1:33]
+                pos = 2 * pos
             depth += 1
-        for old, at, at_pos, _, data, bit in reversed(trail):
-            new = self._inner(data[1:33], new) if bit else self._inner(new, data[33:65])
-            if at_pos == 1:
-                self.replaced.add(old)
-                self.prior[new] = at
-        return new, (INNER_TAG if trail else kind)
+        j = len(trail)
+        if pos != 1:  # the new node sits in the last step's page: `pages` packs it from its prior
+            while j:
+                j -= 1
+                old, at, at_pos, _, side, bit = trail[j]
+                new = self._inner(side[1:], new) if bit else self._inner(new, side)
+                if at_pos == 1:
+                    self.replaced.add(old)
+                    self.prior[new] = at
+                    self.pending.append(new)
+                    break
+        if j == 0:
+            return new, (INNER_TAG if trail else kind)
+        return self._fold_up(trail, j, new, None), INNER_TAG
 
-    def _fold_paged(
-        self, trail: list[_Step], leaf: bytes, encoding: bytes, at_leaf: tuple[Page, int, int]
+    def _fold_up(
+        self, trail: list[_Step], j: int, new: bytes, bottom: tuple[int, int, bytes] | None
     ) -> bytes:
-        """Hash a changed leaf's path back up and write the pages on it at once: each page whose
-        root is on the path holds no other change (the path is this key's alone), so it is its
-        old page with the path's entries replaced (a raw page by cutting its bytes at the
-        offsets the walk down found). The page the path starts in is left to `pages`, which
-        stops at the pages made here: only its nodes and the root of the first page made here
-        go to `writes` (`_place` reads them), not the nodes below."""
+        """Hash the new node `new` below trail[j - 1] back up the path, and write the pages on the
+        way at once: each page whose root is on the path holds no other change (the path is this
+        key's alone), so it is its old page with the path's entries replaced (a raw page by
+        cutting its bytes at the offsets the walk down found). `bottom` is the key's own leaf,
+        changed in place in the last step's page (position, offset, entry), or None when
+        `new` roots a page of its own. The page the path starts in is left to `pages`: the
+        path's entries there go to `chains` under the top one, which alone goes to `writes`."""
         writes = self.writes
+        paged = self.paged
         first = trail[0][1] if trail[0][2] != 1 else None  # a page `pages` packs
-        current, pos, offset = at_leaf
-        changed = [(pos, offset, encoding)]
-        if current is first:
-            writes[leaf] = encoding
-        new = leaf
-        for old, at, at_pos, at_offset, data, bit in reversed(trail):
-            encoding = _INNER + (data[1:33] + new if bit else new + data[33:65])
+        page = trail[j - 1][1]  # the bottom leaf, if any, is in the last step's page too
+        while page is not first:  # the pages made here, the deepest first; each ends at its root
+            if type(page) is RawPage:  # its bytes cut at the path's offsets and joined again
+                data = page.data
+                parts: list[bytes] = []
+                end: int | None = None
+                if bottom is not None:
+                    _, end, encoding = bottom
+                    parts += (data[end + NODE_LEN :], encoding)
+                while True:
+                    j -= 1
+                    old, _, at_pos, at_offset, side, bit = trail[j]
+                    encoding = side + new if bit else _INNER + new + side
+                    new = sha256(encoding).digest()
+                    parts += (data[at_offset + NODE_LEN : end], encoding)
+                    end = at_offset
+                    if at_pos == 1:
+                        break
+                parts.append(data[:end])
+                parts.reverse()
+                paged[new] = b"".join(parts)
+            else:  # a decoded page (an in-memory tree's)
+                entries = dict(page)
+                if bottom is not None:
+                    entries[bottom[0]] = bottom[2]
+                while True:
+                    j -= 1
+                    old, _, at_pos, _, side, bit = trail[j]
+                    encoding = side + new if bit else _INNER + new + side
+                    new = sha256(encoding).digest()
+                    entries[at_pos] = encoding
+                    if at_pos == 1:
+                        break
+                paged[new] = encode_page(entries)
+            self.replaced.add(old)
+            writes[new] = encoding  # what `_place` finds below a page it packs
+            if j == 0:
+                return new
+            page = trail[j - 1][1]
+            bottom = None
+        chain = [] if bottom is None else [(bottom[0], bottom[2])]
+        while j:
+            j -= 1
+            _, _, at_pos, _, side, bit = trail[j]
+            encoding = side + new if bit else _INNER + new + side
             new = sha256(encoding).digest()
-            if at is first:
-                writes[new] = encoding
-                continue
-            if at is not current:  # the walk left the page just finished
-                changed, current = [], at
-            changed.append((at_pos, at_offset, encoding))
-            if at_pos == 1:
-                self.replaced.add(old)
-                if type(current) is RawPage:
-                    self.paged[new] = cut_in(current, changed)
-                else:  # a decoded page (an in-memory tree's)
-                    entries = dict(current)
-                    entries.update((position, entry) for position, _, entry in changed)
-                    self.paged[new] = encode_page(entries)
-                writes[new] = encoding
+            chain.append((at_pos, encoding))
+        writes[new] = encoding
+        self.chains[new] = chain
         return new
 
     def _update(  # noqa: PLR0917  # the walk's state, passed down without an object per node
-        self, hash_: bytes, page: Page, pos: int, depth: int, batch: Batch, lo: int, hi: int
+        self,
+        hash_: bytes,
+        data: bytes,
+        page: Page,
+        pos: int,
+        depth: int,
+        batch: Batch,
+        lo: int,
+        hi: int,
     ) -> tuple[bytes, _Kind]:
-        data = page[pos]
-        if data[0] == LEAF_TAG:
-            return self._update_leaf(hash_, data, depth, batch, lo=lo, hi=hi)
+        """An inner node (`data`, at `pos` of `page`) with batch[lo:hi] routed below it."""
         left, right = data[1:33], data[33:65]
         ints = batch.ints
         shift = _TOP - depth
@@ -326,61 +371,3 @@ class _Updater:
         hash_ = sha256(encoding).digest()
         self.writes[hash_] = encoding
         return hash_
-
-    # -- packing the new nodes into pages --------------------------------------------------------
-
-    def pages(self, root: bytes) -> PageWrites:
-        """The new tree's changed pages: page root hash -> encoded page."""
-        out = self.paged
-        if root in out:
-            return out
-        if root in self.writes:
-            self._page(root, out)
-        elif root in self.leaves:  # an old leaf risen to the root: a page of its own now
-            out[root] = encode_page({1: self.leaves[root]})
-        return out
-
-    def _page(self, root: bytes, out: PageWrites) -> None:
-        prior = self.prior.get(root)
-        if prior is None:
-            entries: dict[int, bytes] = {}
-        elif type(prior) is RawPage:  # decoded in one pass, not entry by entry
-            entries = decode_page(prior.data)
-        else:
-            entries = dict(prior)
-        self._place(entries, 1, self.writes[root], out)
-        out[root] = encode_page(entries)
-
-    def _place(self, entries: dict[int, bytes], pos: int, encoding: bytes, out: PageWrites) -> None:
-        """Put a new node at `pos`; the subtrees it keeps from the old node there stay as were."""
-        old = entries.get(pos)
-        entries[pos] = encoding
-        old_inner = old is not None and old[0] == INNER_TAG
-        if encoding[0] == LEAF_TAG:
-            if old_inner:
-                for below in BELOW[pos]:
-                    entries.pop(below, None)
-            return
-        for start in (1, 33):
-            child = encoding[start : start + 32]
-            if old_inner and child == old[start : start + 32]:  # type: ignore[index]
-                continue  # the same subtree as before, in the same place
-            spot = 2 * pos + (start == 33)
-            child_encoding = self.writes.get(child)
-            if child_encoding is not None and (spot < SLOTS or child_encoding[0] == LEAF_TAG):
-                self._place(entries, spot, child_encoding, out)
-                continue
-            if old_inner:  # whatever stood there goes
-                entries.pop(spot, None)
-                for below in BELOW[spot]:
-                    entries.pop(below, None)
-            if child == EMPTY:
-                continue
-            if child_encoding is not None:
-                if child not in out:  # else paged on the way up already
-                    self._page(child, out)  # an inner node at the bottom roots a page of its own
-                continue
-            risen = self.leaves.get(child)
-            if risen is None:
-                raise MerkleError(f"node {child.hex()} is neither new nor a known leaf")
-            entries[spot] = risen
