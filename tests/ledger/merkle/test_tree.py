@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import EMPTY, MemoryNodeStore, MerkleError, root_of, update
+from ledger.merkle import EMPTY, MemoryNodeStore, MerkleError, root_of, update, update_tracked
 from ledger.merkle.node import inner_hash, leaf_hash
 from ledger.merkle.page import Page, check_page, decode_page
 
@@ -162,3 +162,15 @@ def test_missing_or_corrupt_node_is_a_merkle_error() -> None:
     store.pages[root] = b"\x02\x00\x00\x00\x02" + bytes(64)
     with pytest.raises(MerkleError, match="corrupt"):
         update(store, root, {b"k1": b"w"})
+
+
+def test_a_lone_root_leaf_changed_is_the_one_page_orphaned() -> None:
+    """A one-key tree is a page holding just its leaf: a new value makes a new page, and the
+    old one is what a pruning store may delete."""
+    store = MemoryNodeStore()
+    root, writes = update(store, EMPTY, {b"a": b"1"})
+    store.put_all(writes)
+    new_root, writes, orphans = update_tracked(store, root, {b"a": b"2"})
+    assert new_root == root_of({b"a": b"2"})
+    assert set(writes) == {new_root}
+    assert orphans == {root}
