@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ledger.merkle import MemoryNodeStore, root_of
 from ledger.merkle.page import PAGE_BITS, Page, RawPage, child_pages
 from ledger.merkle.tree import update_tracked
-from tests.ledger.merkle.test_page import base_tree, changed_keys, pages_under, values
+from tests.ledger.merkle.test_page import apply_to, base_tree, changed_keys, pages_under, values
 
 
 class PinnedReader:
@@ -56,11 +56,7 @@ def test_pinned_and_raw_pages_give_a_block_the_same_pages_byte_for_byte(
         root, writes, orphans = results[0]
         assert orphans <= base.pages.keys() | store.pages.keys()
         store.put_all(writes)
-        for key, value in changes.items():
-            if value is None:
-                state.pop(key, None)
-            else:
-                state[key] = value
+        apply_to(state, changes)
         fresh = MemoryNodeStore()
         fresh_root, fresh_writes, _ = update_tracked(fresh, root_of({}), state)
         fresh.put_all(fresh_writes)

@@ -40,6 +40,15 @@ def leaves_under(store: MemoryNodeStore, root: bytes) -> dict[bytes, bytes]:
     return found
 
 
+def apply_to(state: dict[bytes, bytes], changes: dict[bytes, bytes | None]) -> None:
+    """A block's changes on a model of the state (None deletes)."""
+    for key, value in changes.items():
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = value
+
+
 @settings(max_examples=40, deadline=None)
 @given(batches, st.binary(max_size=3))
 def test_pages_hold_exactly_the_state_and_prove_every_key(
@@ -53,11 +62,7 @@ def test_pages_hold_exactly_the_state_and_prove_every_key(
         for page_hash, data in writes.items():
             check_page(page_hash, decode_page(data))
         store.put_all(writes)
-        for key, value in changes.items():
-            if value is None:
-                state.pop(key, None)
-            else:
-                state[key] = value
+        apply_to(state, changes)
         assert root == root_of(state)
         assert leaves_under(store, root) == {key_hash(k): value_hash(v) for k, v in state.items()}
     for key, value in state.items():
