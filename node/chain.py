@@ -17,8 +17,7 @@ genesis (GET /v1/validator-sets), each entry checked against a signed `next_vali
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 
 from consensus.commit import verify_commit
 from consensus.errors import ConsensusError
@@ -48,6 +47,7 @@ from ledger.store.store import Store
 from ledger.tx import SignedTx
 from ledger.upgrades import check_height
 from node.chain_index import touched_accounts
+from node.chain_types import Candidates, Clock, EvidenceSource, Executed, StagedCommit, TxSource
 from node.changed_state import ChangedState
 
 log = logging.getLogger(__name__)
@@ -60,44 +60,6 @@ VALIDATOR_SET_HISTORY = keys.chain_meta(b"validator_set@")
 def validator_set_history_key(first_height: int) -> bytes:
     """Where the set that signs from `first_height` on is kept (written only when it changes)."""
     return VALIDATOR_SET_HISTORY + keys.u64(first_height)
-
-
-TxSource = Callable[[int, int], Sequence[SignedTx]]
-"""(max_txs, max_bytes) -> candidate txs in proposal order (the mempool's reap)."""
-EvidenceSource = Callable[[], Sequence[DuplicateVoteEvidence]]
-Clock = Callable[[], int]
-"""Milliseconds since the epoch; only the proposer reads it, to stamp its block."""
-
-
-@dataclass(frozen=True, slots=True)
-class Executed:
-    """A block's execution, kept until the block is decided or the height moves on."""
-
-    result: BlockResult
-    changes: dict[bytes, bytes | None]
-    new_root: bytes
-    node_writes: dict[bytes, bytes]
-    next_validators: ValidatorSet
-    orphaned: frozenset[bytes] = frozenset()
-    """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Candidates:
-    """What the pools offered for a block: reaped on the loop, built from anywhere."""
-
-    height: int
-    txs: Sequence[SignedTx]
-    evidence: Sequence[DuplicateVoteEvidence]
-
-
-@dataclass(frozen=True, slots=True)
-class StagedCommit:
-    """A decided block with its commit and execution, checked to fit: ready to be written."""
-
-    block: Block
-    commit: Commit
-    executed: Executed
 
 
 def initial_items(genesis: Genesis) -> dict[bytes, bytes]:

@@ -33,7 +33,8 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from node.chain import Candidates, Chain, Executed, StagedCommit
+from node.chain import Chain
+from node.chain_types import Candidates, Executed, StagedCommit
 
 
 class OffLoopCommitter:

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Sequence
 
 from ledger.block import MAX_BLOCK_BYTES, Block, Commit
-from node.chain import Executed
+from node.chain_types import Executed
 from node.mempool import Admission, Mempool
 from node.p2p import BaseHandler, MessageType, PeerManager, Penalty
 from node.runner import Runner

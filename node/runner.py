@@ -44,7 +44,8 @@ from consensus.wal import EndHeight, Received, Sent, TimeoutFired, WriteAheadLog
 from consensus.wal_replay import replay
 from consensus.wal_signer import JournaledSigner
 from ledger.block import Block, Commit, DuplicateVoteEvidence, Vote
-from node.chain import Chain, Executed, StagedCommit
+from node.chain import Chain
+from node.chain_types import Executed
 from node.commit_off_loop import OffLoopCommitter
 from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
@@ -52,6 +53,7 @@ from node.p2p.messages import MessageType
 from node.p2p.scoring import Penalty
 from node.pacing import QUIET_MS, EmptyBlockPolicy, QuietStart, StartGate, start_in_ms
 from node.proposer_checks import names_round_proposer, signed_by_round_proposer
+from node.runner_commit import OffLoopCommits
 from node.runner_gossip import RunnerGossip
 from node.runner_pacing import RoundZeroPacing
 from node.runner_status import CommitListener, RunnerFailedError, RunnerStatus, now_ms
@@ -68,7 +70,7 @@ INLINE_COMMIT_TXS = 500
 less than a hand-off to the commit thread may wait on a loaded machine (node/commit_off_loop.py)."""
 
 
-class Runner(RoundZeroPacing, RunnerGossip):
+class Runner(OffLoopCommits, RoundZeroPacing, RunnerGossip):
     def __init__(
         self,
         chain: Chain,
@@ -349,31 +351,6 @@ class Runner(RoundZeroPacing, RunnerGossip):
             if self._wal is not None:
                 self._wal.append(TimeoutFired(height, round_, step))
             self._apply(m.on_timeout(height, round_, step), None)
-
-    def _decide(self, block: Block, commit: Commit) -> None:
-        if self._committer is None or len(block.txs) <= self.inline_commit_txs:
-            self._committed(block, commit, self.chain.commit(block, commit))
-            return
-        staged = self.chain.stage_commit(block, commit)  # a block that cannot be stored fails here
-        self._committing = asyncio.get_running_loop().create_task(self._commit_staged(staged))
-
-    async def _commit_staged(self, staged: StagedCommit) -> None:
-        assert self._committer is not None
-        try:
-            executed = await self._committer.commit(staged)
-        except Exception as exc:
-            self._committing = None
-            self._fail(exc)
-            return
-        self._committing = None
-        if not self._halted:
-            with self._guard():
-                self._committed(staged.block, staged.commit, executed)
-
-    @property
-    def committing(self) -> bool:
-        """A decided block is being written (node/commit_off_loop.py)."""
-        return self._committing is not None
 
     def _committed(self, block: Block, commit: Commit, executed: Executed) -> None:
         height = block.header.height

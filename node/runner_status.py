@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.block import Block, Commit
-from node.chain import Executed
+from node.chain_types import Executed
 
 CommitListener = Callable[[Block, Commit, Executed], None]
 

@@ -47,7 +47,8 @@ from node import malloc
 from node.allowlist import ChainAllowlist
 from node.api.context import SigningRecord
 from node.api_application import api_application
-from node.chain import Chain, Executed
+from node.chain import Chain
+from node.chain_types import Executed
 from node.evidence_pool import EvidencePool
 from node.fdbudget import FdBudgetError, FdPlan, plan_for, raise_open_file_limit
 from node.home import NodeHome
