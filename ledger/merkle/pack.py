@@ -34,7 +34,7 @@ class Packer:
         new entries in that page (position, encoding): its old path, same shape, replaced."""
         self.pending: list[bytes] = []
         """Roots of new pages to pack whose parent entry may be cut in place (not packed here)."""
-        self.paged = PageWrites()
+        self.paged: PageWrites = {}
         """The new pages, root hash -> page: those encoded on the way up (`_fold_up` in
         ledger/merkle/tree.py), then the rest (`pages`)."""
 

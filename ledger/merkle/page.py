@@ -126,11 +126,9 @@ def child_pages(page: Page) -> dict[int, bytes]:
     return out
 
 
-class PageWrites(dict[bytes, bytes]):
-    """The pages a block writes (page root hash -> encoded page). The node store pins the new
-    top pages as these very bytes (`RawPage`), so nothing is decoded again for it."""
-
-    __slots__ = ()
+PageWrites = dict[bytes, bytes]
+"""The pages a block writes (page root hash -> encoded page). The node store pins the new top
+pages as these very bytes (`RawPage`), so nothing is decoded again for it."""
 
 
 def check_page(root: bytes, page: Page) -> None:

@@ -77,7 +77,7 @@ def update_tracked(
         vhash = None if value is None else sha256(value).digest()
         entries.append((int.from_bytes(path, "big"), path, vhash))
     if not entries:
-        return root, PageWrites(), set()
+        return root, {}, set()
     updater = _Updater(nodes)
     new_root, _ = updater.update(root, 0, None, 0, Batch.of(entries), 0, len(entries))
     pages = updater.pages(new_root)
