@@ -315,3 +315,23 @@ async def test_a_validator_that_decides_alone_begins_at_once_when_a_full_block_w
     finally:
         runner.halt()
         store.close()
+
+
+async def test_a_trickle_of_admissions_never_holds_a_lone_validator_past_its_interval(
+    tmp_path: Path,
+) -> None:
+    """The adversary: a stranger sending a tx every few tens of ms re-arms `QuietStart` before
+    it comes due, so no pause is ever seen. That only takes away the early start: the height's
+    NEW_HEIGHT timeout (the interval) still begins round 0 with what waits."""
+    solo = solo_genesis(max_block_txs=2)
+    store = Store.open(tmp_path / "solo", solo.hash())
+    try:
+        runner = solo_after_block_1(store, solo, txs=3)  # block 1 takes 2, one tx waits
+        for _ in range(50):
+            runner.txs_available()  # re-armed each time: never quiet
+            assert runner._quiet.armed and runner.machine.step == Step.NEW_HEIGHT
+        runner._on_timer(2, 0, Step.NEW_HEIGHT)  # the interval is up
+        assert runner.chain.height == 2 and not runner.failed
+    finally:
+        runner.halt()
+        store.close()
