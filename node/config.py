@@ -29,6 +29,7 @@ from node.api.limits import DEFAULT_JSON_BODY_BYTES
 from node.config_addresses import ConfigError, ListenAddress, Peer
 from node.mempool.limits import MempoolLimits
 from node.p2p.budget import BudgetConfig
+from node.pacing import QUIET_MS
 
 __all__ = [
     "DEFAULT_API_LISTEN",
@@ -168,9 +169,12 @@ class PacingConfig:
     """When this node begins a height (node/pacing.py, docs/node.md "Pacing and empty blocks"):
     `start_at_once` (the default) lets the proposer begin the next height at the decision when
     txs wait; False makes every height wait out the block interval, as before that rule (the
-    bench sets it to measure what the rule costs in saturated throughput)."""
+    bench sets it to measure what the rule costs in saturated throughput). `quiet_start_ms`:
+    how long admissions must pause before a validator that decides alone begins a waiting
+    height (`QuietStart`)."""
 
     start_at_once: bool = True
+    quiet_start_ms: int = QUIET_MS
 
 
 DEFAULT_MONIKER = "node"

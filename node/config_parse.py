@@ -38,6 +38,7 @@ from node.config_addresses import ConfigError, ListenAddress, Peer
 from node.config_limits import API_LIMIT_KEYS, API_RANGES, P2P_LIMIT_KEYS, P2P_RANGES
 from node.mempool.limits import MempoolLimits
 from node.p2p.budget import BudgetConfig
+from node.pacing import MAX_QUIET_MS, QUIET_MS
 
 __all__ = ["load_config", "parse_config"]
 
@@ -181,8 +182,11 @@ def _ints_section(table: dict[str, Any], name: str, cls: Any) -> Any:
 
 
 def _pacing(table: dict[str, Any]) -> PacingConfig:
-    _check_keys(table, ("start_at_once",), "pacing.")
-    return PacingConfig(_get(table, "start_at_once", bool, "pacing.", True))
+    _check_keys(table, ("start_at_once", "quiet_start_ms"), "pacing.")
+    quiet_ms: int = _get(table, "quiet_start_ms", int, "pacing.", QUIET_MS)
+    if not 1 <= quiet_ms <= MAX_QUIET_MS:
+        raise ConfigError(f"pacing.quiet_start_ms must be 1 to {MAX_QUIET_MS}, got {quiet_ms}")
+    return PacingConfig(_get(table, "start_at_once", bool, "pacing.", True), quiet_ms)
 
 
 def _log(table: dict[str, Any]) -> LogConfig:

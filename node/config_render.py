@@ -148,6 +148,8 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "# true: the proposer begins the next height at once when txs wait; false: every height",
         "# waits out the genesis block_interval_ms (docs/node.md, 'Pacing and empty blocks')",
         f"start_at_once = {str(config.pacing.start_at_once).lower()}",
+        "# a validator that decides alone begins a waiting height once admissions paused this long",
+        f"quiet_start_ms = {config.pacing.quiet_start_ms}",
     ]
     lines += ["", "[mempool]"]
     for name, value in asdict(config.mempool).items():

@@ -133,7 +133,10 @@ class StartGate:
 
 
 QUIET_MS = 100
-"""How long admissions must pause before a validator that decides alone begins a waiting height."""
+"""How long admissions must pause before a validator that decides alone begins a waiting height
+(`[pacing] quiet_start_ms`): long enough that a client's next batch, answered in tens of ms,
+re-arms it under load, short next to the block interval it saves at the end of a burst."""
+MAX_QUIET_MS = 60_000
 
 
 class QuietStart:

@@ -83,6 +83,7 @@ class Runner(OffLoopCommits, RoundZeroPacing, RunnerGossip):
         wal: WriteAheadLog | None = None,
         clock_ms: Callable[[], int] = now_ms,
         start_at_once: bool = True,
+        quiet_start_ms: int = QUIET_MS,
         commit_off_loop: bool = False,
     ) -> None:
         self.chain = chain
@@ -103,7 +104,7 @@ class Runner(OffLoopCommits, RoundZeroPacing, RunnerGossip):
         self._prepared_for = 0
         self.inline_commit_txs = INLINE_COMMIT_TXS
         self._gate = StartGate(EmptyBlockPolicy.from_params(chain.params.consensus), self._round0)
-        self._quiet = QuietStart(QUIET_MS / 1000, self._begin_now, time.monotonic)
+        self._quiet = QuietStart(quiet_start_ms / 1000, self._begin_now, time.monotonic)
         self._sent_early: set[bytes] = set()  # signatures of messages sent once durable
         if signer is not None:
             signer.listen(self._durable)

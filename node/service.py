@@ -195,6 +195,7 @@ class Node:
             wal=self._wal,
             clock_ms=self._clock_ms,
             start_at_once=config.pacing.start_at_once,
+            quiet_start_ms=config.pacing.quiet_start_ms,
             commit_off_loop=True,
         )
         self.sync = BlockSync(self.chain, self.runner, self.p2p, self.verifier, ban=self.p2p.ban)

@@ -58,6 +58,7 @@ def test_every_key_is_read() -> None:
         timeout_precommit_delta_ms = 0
         [pacing]
         start_at_once = false
+        quiet_start_ms = 40
         [mempool]
         max_txs = 10
         max_future_per_sender = 0
@@ -77,7 +78,7 @@ def test_every_key_is_read() -> None:
     assert config.consensus == ConsensusOverrides(
         timeout_propose_ms=2000, timeout_precommit_delta_ms=0
     )
-    assert config.pacing == PacingConfig(start_at_once=False)
+    assert config.pacing == PacingConfig(start_at_once=False, quiet_start_ms=40)
     assert config.mempool == MempoolLimits(max_txs=10, max_future_per_sender=0)
     assert config.log == LogConfig("debug", "json")
 
@@ -154,6 +155,9 @@ def test_every_limit_key_is_read_and_reaches_the_node_parts() -> None:
         ("[mempool]\nfuture_ttl_s = 600000", "mempool.future_ttl_s must be at most 86400"),
         ("[pacing]\nstart_at_once = 1", "pacing.start_at_once must be true or false"),
         ("[pacing]\nstart_at_one = false", "did you mean pacing.'start_at_once'?"),
+        ("[pacing]\nquiet_start_ms = 0", "pacing.quiet_start_ms must be 1 to 60000, got 0"),
+        ("[pacing]\nquiet_start_ms = 60001", "pacing.quiet_start_ms must be 1 to 60000"),
+        ("[pacing]\nquiet_start_ms = 0.5", "pacing.quiet_start_ms must be an integer"),
         ("[log]\nlevel = 'loud'", "log.level must be one of"),
         ("[log]\nformat = 'xml'", "log.format must be one of"),
         ("[storage]\nkeep_states = 1", "storage.keep_states must be 0 (archive) or at least 2"),
@@ -246,7 +250,7 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
             budgets=BudgetConfig(votes_per_s=77, block_response_blocks_burst=3),
         ),
         consensus=ConsensusOverrides(timeout_prevote_ms=777),
-        pacing=PacingConfig(start_at_once=False),
+        pacing=PacingConfig(start_at_once=False, quiet_start_ms=250),
         mempool=MempoolLimits(max_txs=3),
         log=LogConfig("error", "json"),
     )
@@ -256,8 +260,9 @@ def test_rendered_config_parses_back_to_the_same_config() -> None:
     assert "timeout_prevote_ms = 777" in text
     data = config_to_json(config)
     assert data["consensus"] == {"timeout_prevote_ms": 777}
-    assert data["pacing"] == {"start_at_once": False}
+    assert data["pacing"] == {"start_at_once": False, "quiet_start_ms": 250}
     assert "start_at_once = true" in render_config(NodeConfig())
+    assert "quiet_start_ms = 100" in render_config(NodeConfig())
     assert data["p2p"]["peers"][1] == f"{'01' * 32}@example.org:6"
     assert data["p2p"]["budgets"]["votes_per_s"] == 77
     assert data["api"]["max_websockets"] == 7

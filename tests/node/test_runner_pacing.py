@@ -35,6 +35,7 @@ from node.evidence_pool import EvidencePool
 from node.mempool import Mempool
 from node.p2p.handshake import Identity
 from node.p2p.manager import PeerManager
+from node.pacing import QUIET_MS
 from node.router import Router
 from node.runner import Runner
 
@@ -101,6 +102,7 @@ def start_runner(
     begin: bool = True,
     start_at_once: bool = True,
     now_ms: int = BLOCK_TIME_MS,
+    quiet_start_ms: int = QUIET_MS,
 ) -> Runner:
     """A runner at height 1, its clock stopped at the block's time: an observer (no signer) or
     the validator of `key`; `begin=False` leaves it unstarted; `start_at_once=False` is
@@ -126,6 +128,7 @@ def start_runner(
         signer=signer,
         wal=wal,
         start_at_once=start_at_once,
+        quiet_start_ms=quiet_start_ms,
     )
     if begin:
         runner._start()
@@ -235,10 +238,12 @@ def solo_genesis(max_block_txs: int) -> Genesis:
     )
 
 
-def solo_after_block_1(store: Store, solo: Genesis, txs: int) -> Runner:
+def solo_after_block_1(
+    store: Store, solo: Genesis, txs: int, quiet_start_ms: int = QUIET_MS
+) -> Runner:
     """A one-validator runner that admitted `txs` transfers and committed block 1 (made at
     once, decided by its own votes): what block 1 left waits at height 2."""
-    runner = start_runner(store, KEYS[0], solo, begin=False)
+    runner = start_runner(store, KEYS[0], solo, begin=False, quiet_start_ms=quiet_start_ms)
     for nonce in range(txs):
         body = TxBody(solo.chain_id, ALICE.public_key, nonce, 1, Transfer(BOB.address, 5))
         assert runner.mempool.admit_verified(body.sign(ALICE, solo.hash())).ok
@@ -332,6 +337,26 @@ async def test_a_trickle_of_admissions_never_holds_a_lone_validator_past_its_int
             assert runner._quiet.armed and runner.machine.step == Step.NEW_HEIGHT
         runner._on_timer(2, 0, Step.NEW_HEIGHT)  # the interval is up
         assert runner.chain.height == 2 and not runner.failed
+    finally:
+        runner.halt()
+        store.close()
+
+
+async def test_the_pause_a_lone_validator_waits_for_is_its_configured_quiet_start(
+    tmp_path: Path,
+) -> None:
+    """`[pacing] quiet_start_ms`: the timer each admission arms runs that long, not the
+    default (an operator whose clients send slower batches can wait longer for them)."""
+    solo = solo_genesis(max_block_txs=2)
+    store = Store.open(tmp_path / "solo", solo.hash())
+    try:
+        runner = solo_after_block_1(store, solo, txs=3, quiet_start_ms=700)
+        loop = asyncio.get_running_loop()
+        runner.txs_available()
+        timer = runner._quiet._timer
+        assert timer is not None
+        assert 0.6 < timer.when() - loop.time() <= 0.7
+        assert runner.machine.step == Step.NEW_HEIGHT
     finally:
         runner.halt()
         store.close()
