@@ -10,21 +10,44 @@ answer is refused as not cross-checked (the user asked for the check).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from cli.lightclient.errors import ForkError, VerificationError
+from cli.lightclient.trust import TrustedState
 from cli.nodeclient import NodeApiError, NodeClient, NodeClientError
+from consensus.validators import ValidatorSet
 from ledger.block import Commit, Header
 
-if TYPE_CHECKING:
-    from cli.lightclient.client import LightClient
+
+class Verifier(Protocol):
+    """What a cross-check asks of the light client (`LightClient`, which calls it: a protocol,
+    so that this module need not import the client that imports it)."""
+
+    @property
+    def state(self) -> TrustedState: ...
+
+    def sync_quietly(self, target: int) -> Header: ...
+
+    def signed_header(
+        self, height: int, node: NodeClient | None = None
+    ) -> tuple[Header, Commit]: ...
+
+    def check_header(
+        self,
+        header: Header,
+        commit: Commit,
+        validators: ValidatorSet,
+        *,
+        source: str | None = None,
+    ) -> None: ...
+
 
 MAX_WITNESS_LAG = 10
 """How many heights a witness may lag the node and still confirm an answer (at its latest
 height); farther, a node could be serving heights the chain has not reached."""
 
 
-def cross_check(client: LightClient, witness: NodeClient, header: Header) -> None:
+def cross_check(client: Verifier, witness: NodeClient, header: Header) -> None:
     try:
         theirs, commit = _theirs(client, witness, header.height)
     except NodeClientError as exc:
@@ -47,7 +70,7 @@ def cross_check(client: LightClient, witness: NodeClient, header: Header) -> Non
         ) from exc
 
 
-def _theirs(client: LightClient, witness: NodeClient, height: int) -> tuple[Header, Commit]:
+def _theirs(client: Verifier, witness: NodeClient, height: int) -> tuple[Header, Commit]:
     try:
         return client.signed_header(height, witness)
     except NodeApiError as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from consensus.actions import Action, Broadcast, Decide, EvidenceFound, ScheduleTimeout
 from consensus.errors import EvidenceError
@@ -34,7 +35,7 @@ from consensus.sim.clock import EventQueue
 from consensus.sim.disk import CrashPoint, CrashPoints, Disk, SimulatedCrashError
 from consensus.sim.payloads import Bundle, CatchUp, EvidenceGossip, Payload, Status
 from consensus.sim.stash import Stash
-from consensus.sim.wiring import Behaviour, NodeConfig, Transport
+from consensus.sim.wiring import NodeConfig, Transport
 from consensus.wal import EndHeight, Received, Sent, TimeoutFired
 from consensus.wal_replay import replay
 from consensus.wal_signer import JournaledSigner
@@ -43,6 +44,14 @@ from ledger.codec import MalformedError
 from ledger.keys import PrivateKey
 
 log = logging.getLogger(__name__)
+
+
+class Behaviour(Protocol):
+    """How a Byzantine node deviates: it sends its own messages its way, and acts on ticks."""
+
+    def outgoing(self, node: SimNode, message: ConsensusMessage) -> None: ...
+
+    def tick(self, node: SimNode) -> None: ...
 
 
 class SimNode:

@@ -3,14 +3,52 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from consensus.sim.checks import InclusionStats, Violation
+from consensus.sim.app import World
+from consensus.sim.byzantine import Coalition
+from consensus.sim.checks import Checker, InclusionStats, Violation
+from consensus.sim.clock import EventQueue
+from consensus.sim.network import Network
 from consensus.sim.options import SimOptions
+from consensus.sim.payloads import VerifyCache
 
-if TYPE_CHECKING:
-    from consensus.sim.simulation import Simulation
+
+class _Counted(Protocol):
+    @property
+    def counters(self) -> Mapping[str, int]: ...
+
+
+class Finished(Protocol):
+    """What a summary reads of a finished run (`Simulation`, which builds its report from
+    itself: a protocol, so that this module need not import the simulation that imports it)."""
+
+    @property
+    def options(self) -> SimOptions: ...
+    @property
+    def checker(self) -> Checker: ...
+    @property
+    def nodes(self) -> Sequence[_Counted]: ...
+    @property
+    def queue(self) -> EventQueue: ...
+    @property
+    def network(self) -> Network: ...
+    @property
+    def verifier(self) -> VerifyCache: ...
+    @property
+    def coalition(self) -> Coalition: ...
+    @property
+    def world(self) -> World: ...
+    @property
+    def core(self) -> frozenset[int]: ...
+    @property
+    def heal_time(self) -> int | None: ...
+    @property
+    def first_core_commit_after_heal(self) -> int | None: ...
+    @property
+    def liveness_bound_ms(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +127,7 @@ class Report:
         ]
 
 
-def summarize(sim: Simulation) -> Report:
+def summarize(sim: Finished) -> Report:
     checker = sim.checker
     top = 0
     while top + 1 in checker.chain:

@@ -1,33 +1,21 @@
-"""What a simulated node is given by its simulation: settings, a transport and, for a Byzantine
-node, a behaviour."""
+"""What a simulated node is given by its simulation: settings and a transport (a Byzantine
+node's behaviour is `consensus.sim.node.Behaviour`, as it acts on the node itself)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from consensus.messages import ConsensusMessage
 from consensus.sim.app import Censorship
 from consensus.sim.payloads import Payload
 from consensus.timeliness import Synchrony
 from consensus.timeouts import Timeouts
-
-if TYPE_CHECKING:
-    from consensus.sim.node import SimNode
 
 
 class Transport(Protocol):
     def send(self, src: int, dst: int, payload: Payload) -> None: ...
 
     def broadcast(self, src: int, payload: Payload) -> None: ...
-
-
-class Behaviour(Protocol):
-    """How a Byzantine node deviates: it sends its own messages its way, and acts on ticks."""
-
-    def outgoing(self, node: SimNode, message: ConsensusMessage) -> None: ...
-
-    def tick(self, node: SimNode) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ledger.block import Block, Commit
 from ledger.merkle import EMPTY
 from ledger.store.errors import CommitRefusedError
+from ledger.store.readers import NodeStore
 
-if TYPE_CHECKING:
-    from ledger.store.store import Store
+
+class Tip(Protocol):
+    """What a check reads of the stored chain (`Store`, which calls it: a protocol, so that
+    this module need not import the store that imports it)."""
+
+    @property
+    def initialized(self) -> bool: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def last_block_hash(self) -> bytes | None: ...
+    @property
+    def nodes(self) -> NodeStore: ...
 
 
 def check_fits(  # noqa: PLR0917  # a commit's parts, as `Store.commit_block` has them
-    store: Store,
+    store: Tip,
     block: Block,
     block_hash: bytes,
     commit: Commit,

@@ -12,6 +12,13 @@ Exception tree:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from ledger.codec import MalformedError
+
+T = TypeVar("T")
+
 
 class StoreError(Exception):
     """A problem with the node's database."""
@@ -35,3 +42,11 @@ class GenesisMismatchError(StoreOpenError):
 
 class CommitRefusedError(StoreError, ValueError):
     """A block refused before anything was written."""
+
+
+def decode_stored(decode: Callable[[bytes], T], data: bytes, what: str) -> T:
+    """`decode(data)`, or `StoreCorruptError` naming `what` if the stored bytes do not decode."""
+    try:
+        return decode(data)
+    except (MalformedError, ValueError) as exc:
+        raise StoreCorruptError(f"stored {what} is unreadable: {exc}") from exc

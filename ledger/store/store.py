@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -31,7 +31,7 @@ from ledger.state.reader import Changes
 from ledger.store import block_write, history, opening, pruning, schema
 from ledger.store.block_write import BlockParts, WrittenBlock
 from ledger.store.checks import check_fits
-from ledger.store.errors import StoreCorruptError, StoreError
+from ledger.store.errors import StoreCorruptError, StoreError, decode_stored
 from ledger.store.layout import BlockHead, tx_bytes
 from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
@@ -91,7 +91,9 @@ class Store:
         db = open_leveldb(path, budget)
         store = cls(db, path, genesis_hash, budget)
         try:
-            opening.load(store)
+            opened = opening.load(db, path, genesis_hash, store.nodes)
+            if opened is not None:
+                store._take(opened)
         except StoreError:
             db.close()
             raise
@@ -99,6 +101,14 @@ class Store:
             db.close()
             raise StoreCorruptError(f"database at {path} is inconsistent: {exc}") from exc
         return store
+
+    def _take(self, opened: opening.Opened) -> None:
+        """Serve the chain that `opening.load` found and checked."""
+        self.initialized = True
+        self.height, self.base_height = opened.height, opened.base_height
+        self._history, self.state_root = opened.history, opened.state_root
+        self.last_block_hash = opened.last_block_hash
+        self.last_header, self.last_commit = opened.last_header, opened.last_commit
 
     def close(self) -> None:
         with self._write_lock:  # a block being written (on another thread) is written whole
@@ -239,12 +249,12 @@ class Store:
 
     def block(self, height: int) -> Block | None:
         data = self.block_bytes(height)
-        return None if data is None else self._decode(Block.decode, data, f"block {height}")
+        return None if data is None else decode_stored(Block.decode, data, f"block {height}")
 
     def block_outline(self, height: int) -> BlockOutline | None:
         """The block at `height` with its txs as hashes, without decoding its txs."""
         data = self.block_bytes(height)
-        return None if data is None else self._decode(BlockOutline.decode, data, f"block {height}")
+        return None if data is None else decode_stored(BlockOutline.decode, data, f"block {height}")
 
     def block_bytes(self, height: int) -> bytes | None:
         """The canonical encoding of the block at `height`, as stored (for serving as is)."""
@@ -263,11 +273,11 @@ class Store:
 
     def commit(self, height: int) -> Commit | None:
         data = self._reads.get(schema.commit(height)) if height >= 1 else None
-        return None if data is None else self._decode(Commit.decode, data, f"commit {height}")
+        return None if data is None else decode_stored(Commit.decode, data, f"commit {height}")
 
     def tx_location(self, tx_hash: bytes) -> TxLocation | None:
         data = self._reads.get(schema.TX + tx_hash)
-        return None if data is None else self._decode(TxLocation.decode, data, "tx index entry")
+        return None if data is None else decode_stored(TxLocation.decode, data, "tx index entry")
 
     def header(self, height: int) -> Header | None:
         """The header of the block at `height`, without decoding the block's txs."""
@@ -277,7 +287,7 @@ class Store:
     def block_head(self, height: int) -> BlockHead | None:
         """The block's header and its tx and evidence counts, without decoding its txs."""
         data = self.block_bytes(height)
-        return None if data is None else self._decode(BlockHead.read, data, f"block {height}")
+        return None if data is None else decode_stored(BlockHead.read, data, f"block {height}")
 
     def tx(self, tx_hash: bytes) -> tuple[SignedTx, TxLocation] | None:
         """A committed tx and where it is (decoding only that tx, not its block)."""
@@ -292,11 +302,11 @@ class Store:
         written before tx offsets were recorded need the whole block decoded."""
         if block_data is not None and location.length:
             end = location.offset + location.length
-            tx = self._decode(SignedTx.decode, block_data[location.offset : end], "tx")
+            tx = decode_stored(SignedTx.decode, block_data[location.offset : end], "tx")
             if tx.hash == tx_hash:
                 return tx
         elif block_data is not None:
-            block = self._decode(Block.decode, block_data, f"block {location.height}")
+            block = decode_stored(Block.decode, block_data, f"block {location.height}")
             if location.position < len(block.txs) and block.txs[location.position].hash == tx_hash:
                 return block.txs[location.position]
         raise StoreCorruptError(f"tx index points at a missing tx {tx_hash.hex()}")
@@ -326,7 +336,7 @@ class Store:
                 if height not in txs_at:
                     data = self.block_bytes(height)
                     what = f"block {height}"
-                    txs_at[height] = None if data is None else self._decode(tx_bytes, data, what)
+                    txs_at[height] = None if data is None else decode_stored(tx_bytes, data, what)
                 txs = txs_at[height]
                 if txs is None:
                     continue  # its block is pruned (an entry of a height pruned without a record)
@@ -378,9 +388,3 @@ class Store:
     def recompute_state_root(self) -> bytes:
         """The root of a tree built afresh from every stored state value (a full check: slow)."""
         return root_of(dict(self.state.iter_prefix(b"")))
-
-    def _decode(self, decode: Callable[[bytes], T], data: bytes, what: str) -> T:
-        try:
-            return decode(data)
-        except (MalformedError, ValueError) as exc:
-            raise StoreCorruptError(f"stored {what} is unreadable: {exc}") from exc
