@@ -10,7 +10,6 @@ malleable, so one tx has one hash).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, ClassVar, Protocol, Self, TypeVar
@@ -19,6 +18,7 @@ from ledger import codec
 from ledger.codec import Fields, MalformedError
 from ledger.hashing import digest
 from ledger.keys import PUBLIC_KEY_LEN, SIGNATURE_LEN, Address, PrivateKey, verify
+from ledger.slotset import slot_setter
 
 TX_SIGN_TAG = b"coterie/tx/v1\x00"
 MAX_TX_BYTES = 64 * 1024
@@ -292,7 +292,7 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
     if encoded is None:
         encoded = codec.pack_checked(raw)
     # the objects `SignedTx(TxBody(..., Transfer(Address(recipient), ...)), ...)`, every slot
-    # set through its descriptor (`_slot_setter`) rather than by the frozen dataclasses' __init__
+    # set through its descriptor (ledger/slotset.py) rather than by the frozen dataclasses' __init__
     address = _new(Address)
     _SET_ADDRESS_RAW(address, recipient)
     transfer = _new(Transfer)
@@ -317,23 +317,17 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
 _new = object.__new__
 
 
-def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
-    """The `__set__` of a slot's descriptor (a frozen dataclass refuses `setattr`)."""
-    setter: Callable[[object, object], None] = getattr(cls, name).__set__
-    return setter
-
-
-_SET_ADDRESS_RAW = _slot_setter(Address, "raw")
-_SET_RECIPIENT = _slot_setter(Transfer, "recipient")
-_SET_AMOUNT = _slot_setter(Transfer, "amount")
-_SET_MEMO = _slot_setter(Transfer, "memo")
-_SET_CHAIN_ID = _slot_setter(TxBody, "chain_id")
-_SET_SENDER = _slot_setter(TxBody, "sender")
-_SET_NONCE = _slot_setter(TxBody, "nonce")
-_SET_FEE = _slot_setter(TxBody, "fee")
-_SET_PAYLOAD = _slot_setter(TxBody, "payload")
-_SET_SENDER_ADDRESS = _slot_setter(TxBody, "sender_address")
-_SET_BODY = _slot_setter(SignedTx, "body")
-_SET_SIGNATURE = _slot_setter(SignedTx, "signature")
-_SET_ENCODED = _slot_setter(SignedTx, "_encoded")
-_SET_HASH = _slot_setter(SignedTx, "_hash")
+_SET_ADDRESS_RAW = slot_setter(Address, "raw")
+_SET_RECIPIENT = slot_setter(Transfer, "recipient")
+_SET_AMOUNT = slot_setter(Transfer, "amount")
+_SET_MEMO = slot_setter(Transfer, "memo")
+_SET_CHAIN_ID = slot_setter(TxBody, "chain_id")
+_SET_SENDER = slot_setter(TxBody, "sender")
+_SET_NONCE = slot_setter(TxBody, "nonce")
+_SET_FEE = slot_setter(TxBody, "fee")
+_SET_PAYLOAD = slot_setter(TxBody, "payload")
+_SET_SENDER_ADDRESS = slot_setter(TxBody, "sender_address")
+_SET_BODY = slot_setter(SignedTx, "body")
+_SET_SIGNATURE = slot_setter(SignedTx, "signature")
+_SET_ENCODED = slot_setter(SignedTx, "_encoded")
+_SET_HASH = slot_setter(SignedTx, "_hash")

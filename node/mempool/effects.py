@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger.codec import U64_MAX
+from ledger.slotset import slot_setter
 from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.executor import check_envelope, execute_tx, fee_recipient
@@ -41,6 +42,12 @@ class TxEffect:
     reads: dict[bytes, bytes | None]  # key -> value seen, for keys read from outside the tx
     writes: dict[bytes, bytes | None]  # what the tx wrote (None: deleted)
     replayable: bool  # the result depends on `reads` alone: no block context, no prefix scan
+
+
+_new = object.__new__
+_SET_READS = slot_setter(TxEffect, "reads")
+_SET_WRITES = slot_setter(TxEffect, "writes")
+_SET_REPLAYABLE = slot_setter(TxEffect, "replayable")
 
 
 class _Recorder:
@@ -94,7 +101,11 @@ def execute_tracked(overlay: StateView, ctx: BlockContext, tx: SignedTx) -> TxEf
         accounts = _RecordingAccounts(overlay)
         apply_transfer(accounts, tx, payload, fee_recipient(ctx))
         overlay.apply(accounts.writes)
-        return TxEffect(accounts.reads, accounts.writes, True)
+        effect = _new(TxEffect)  # TxEffect(reads, writes, True), slot by slot (ledger/slotset.py)
+        _SET_READS(effect, accounts.reads)
+        _SET_WRITES(effect, accounts.writes)
+        _SET_REPLAYABLE(effect, True)
+        return effect
     recorder = _Recorder(overlay)
     layer = StateView(recorder)
     execute_tx(layer, ctx, tx, already_verified)
