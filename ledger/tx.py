@@ -18,6 +18,7 @@ from ledger import codec
 from ledger.codec import Fields, MalformedError
 from ledger.hashing import digest
 from ledger.keys import PUBLIC_KEY_LEN, SIGNATURE_LEN, Address, PrivateKey, verify
+from ledger.slotset import slot_setter
 
 TX_SIGN_TAG = b"coterie/tx/v1\x00"
 MAX_TX_BYTES = 64 * 1024
@@ -249,7 +250,10 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
     Nearly every tx is a transfer, and a node decodes each twice (admission, block). The checks
     are `Fields`'s for the same fields: exact types (a bool is not an int), ranges, byte and
     UTF-8 lengths. The fields re-encode to `raw`, so its canonical bytes are kept as the tx's
-    encoding (`encoded`, or packed here), sparing the re-encoding for the tx hash.
+    encoding (`encoded`, or packed here), sparing the re-encoding for the tx hash. The objects
+    are built slot by slot, as their frozen dataclasses' `__init__` would build them but without
+    its `object.__setattr__` per field: a decode took 3.1 µs, 2.3 built this way (tests/ledger/
+    test_tx_fast_decode.py compares every slot with the generic path's objects).
     """
     if type(raw) is not list or len(raw) != 2:
         return None
@@ -287,5 +291,43 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
         return None
     if encoded is None:
         encoded = codec.pack_checked(raw)
-    tx_body = TxBody(chain_id, sender, nonce, fee, Transfer(Address(recipient), amount, memo))
-    return SignedTx(tx_body, signature, encoded)
+    # the objects `SignedTx(TxBody(..., Transfer(Address(recipient), ...)), ...)`, every slot
+    # set through its descriptor (ledger/slotset.py) rather than by the frozen dataclasses' __init__
+    address = _new(Address)
+    _SET_ADDRESS_RAW(address, recipient)
+    transfer = _new(Transfer)
+    _SET_RECIPIENT(transfer, address)
+    _SET_AMOUNT(transfer, amount)
+    _SET_MEMO(transfer, memo)
+    tx_body = _new(TxBody)
+    _SET_CHAIN_ID(tx_body, chain_id)
+    _SET_SENDER(tx_body, sender)
+    _SET_NONCE(tx_body, nonce)
+    _SET_FEE(tx_body, fee)
+    _SET_PAYLOAD(tx_body, transfer)
+    _SET_SENDER_ADDRESS(tx_body, Address.from_public_key(sender))
+    tx = _new(SignedTx)
+    _SET_BODY(tx, tx_body)
+    _SET_SIGNATURE(tx, signature)
+    _SET_ENCODED(tx, encoded)
+    _SET_HASH(tx, None)
+    return tx
+
+
+_new = object.__new__
+
+
+_SET_ADDRESS_RAW = slot_setter(Address, "raw")
+_SET_RECIPIENT = slot_setter(Transfer, "recipient")
+_SET_AMOUNT = slot_setter(Transfer, "amount")
+_SET_MEMO = slot_setter(Transfer, "memo")
+_SET_CHAIN_ID = slot_setter(TxBody, "chain_id")
+_SET_SENDER = slot_setter(TxBody, "sender")
+_SET_NONCE = slot_setter(TxBody, "nonce")
+_SET_FEE = slot_setter(TxBody, "fee")
+_SET_PAYLOAD = slot_setter(TxBody, "payload")
+_SET_SENDER_ADDRESS = slot_setter(TxBody, "sender_address")
+_SET_BODY = slot_setter(SignedTx, "body")
+_SET_SIGNATURE = slot_setter(SignedTx, "signature")
+_SET_ENCODED = slot_setter(SignedTx, "_encoded")
+_SET_HASH = slot_setter(SignedTx, "_hash")

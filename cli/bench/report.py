@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 from cli.bench.driver import Samples
@@ -162,6 +163,7 @@ def table(result: dict[str, Any]) -> str:
             "private RSS at the end (RssAnon, max)",
             f"{max(result.get('rss_anon_mib', {0: 0.0}).values()):,.0f} MiB",
         ),
+        *_cpu_rows(result, row),
         row("Ed25519 verify ceiling, 2 cores", f"{result['verify_rate']:,.0f}/s"),
         row("committed / verify ceiling", f"{result['verify_ratio']:.2f}", None, "(about 0.55)"),
         row(
@@ -211,6 +213,24 @@ def table(result: dict[str, Any]) -> str:
     if not result["complete"]:
         lines.append("  INCOMPLETE: not every accepted tx was committed before the run stopped")
     return "\n".join(lines)
+
+
+def _cpu_rows(result: dict[str, Any], row: Callable[[str, str], str]) -> list[str]:
+    """The first node's CPU per committed tx by part, and the client's (cli/bench/cpu.py)."""
+    cpu = result.get("cpu_us_per_tx")
+    if not cpu:
+        return []
+    node = cpu[min(name for name in cpu if name != "client")]
+    return [
+        row(
+            "CPU per tx, µs: loop / threads",
+            f"{node['loop']:.1f} / {node['threads']:.1f}",
+        ),
+        row(
+            "  signature workers / client",
+            f"{node['workers']:.1f} / {cpu['client']['process']:.1f}",
+        ),
+    ]
 
 
 def _ms(value: float | None) -> str:

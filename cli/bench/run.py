@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from cli.bench import disk, history, load, prefill
 from cli.bench.ceiling import verify_ceiling
+from cli.bench.cpu import CpuMeter
 from cli.bench.driver import BenchError, Driver
 from cli.bench.memory import MemorySampler
 from cli.bench.nodes import (
@@ -133,6 +134,8 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
             progress.phase("waiting for the validators to commit a block")
             wait_ready(nodes)
             progress.start(opts.txs)
+            cpu = CpuMeter([n.process.pid for n in nodes if n.process is not None])
+            cpu.start()
             driver = Driver(
                 [n.api_url for n in nodes],
                 batches,
@@ -142,6 +145,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
                 stall_seconds=opts.stall_seconds,
             )
             samples = asyncio.run(driver.run())
+            cpu.stop()
             progress.finish()
             if samples.stalled:
                 print_logs(nodes)
@@ -185,6 +189,7 @@ def run_bench(opts: BenchOptions, progress: Progress) -> dict[str, Any]:
         "start_at_once": opts.start_at_once,
         **figures(samples),
         "evicted": None if None in evicted else sum(e or 0 for e in evicted),
+        "cpu_us_per_tx": cpu.per_tx_us([n.moniker for n in nodes], len(samples.committed)),
         "memory_mib": memory,
         "pss_mib": pss,
         "rss_mib": rss,

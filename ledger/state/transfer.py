@@ -18,6 +18,7 @@ from ledger.codec import U64_MAX
 from ledger.errors import ErrorCode, TxError
 from ledger.genesis import ChainParams
 from ledger.keys import Address
+from ledger.slotset import slot_setter
 from ledger.state import keys
 from ledger.state.accounts import move
 from ledger.state.context import BlockContext
@@ -128,15 +129,31 @@ def execute_transfer(view: StateView, tx: SignedTx, payload: Transfer, fee_to: A
 def run_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Address) -> Receipt:
     """`apply_transfer`, and the transfer's receipt."""
     apply_transfer(accounts, tx, payload, fee_to)
-    event = Event(
-        "transfer",
+    # Receipt(tx.hash, OK, (Event("transfer", ...),)), slot by slot (ledger/slotset.py): one
+    # per tx of every block built or validated, 0.45 against 0.7 µs
+    event = _new(Event)
+    _SET_KIND(event, "transfer")
+    _SET_ATTRIBUTES(
+        event,
         (
             ("sender", tx.body.sender_address.raw),
             ("recipient", payload.recipient.raw),
             ("amount", payload.amount),
         ),
     )
-    return Receipt(tx.hash, ErrorCode.OK, (event,))
+    receipt = _new(Receipt)
+    _SET_TX_HASH(receipt, tx.hash)
+    _SET_CODE(receipt, ErrorCode.OK)
+    _SET_EVENTS(receipt, (event,))
+    return receipt
+
+
+_new = object.__new__
+_SET_KIND = slot_setter(Event, "kind")
+_SET_ATTRIBUTES = slot_setter(Event, "attributes")
+_SET_TX_HASH = slot_setter(Receipt, "tx_hash")
+_SET_CODE = slot_setter(Receipt, "code")
+_SET_EVENTS = slot_setter(Receipt, "events")
 
 
 def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Address) -> None:

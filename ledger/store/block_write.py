@@ -24,7 +24,6 @@ from ledger.state.reader import Changes
 from ledger.store import history, pruning, schema
 from ledger.store.errors import CommitRefusedError
 from ledger.store.layout import tx_spans
-from ledger.store.schema import TxLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +97,15 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
         put(schema.block(height), block.encode())
         put(schema.block_height(block_hash), schema.u64(height))
         put(schema.commit(height), parts.commit.encode())
+        # per tx: its location and its accounts' index keys (`TxLocation(...).encode()` and
+        # `schema.account_tx`, built without the object or the height's bytes again)
+        location, tx_prefix = schema.location_bytes, schema.TX
         for tx_hash, position in positions.items():
             offset, length = spans[position]
-            location = TxLocation(height, position, receipts[tx_hash], offset, length)
-            put(schema.TX + tx_hash, location.encode())
+            put(tx_prefix + tx_hash, location(height, position, receipts[tx_hash], offset, length))
+        account_prefix, height_bytes, u32 = schema.ACCOUNT_TX, schema.u64(height), schema.u32
         for address, position in index:
-            put(schema.account_tx(address.raw, height, position), b"")
+            put(account_prefix + address.raw + height_bytes + u32(position), b"")
         put(schema.META_HEIGHT, schema.u64(height))
         put(schema.META_STATE_ROOT, parts.new_root)
         if before.keep_blocks is not None:

@@ -94,6 +94,24 @@ def account_tx(address_raw: bytes, height: int, position: int) -> bytes:
     return ACCOUNT_TX + address_raw + u64(height) + u32(position)
 
 
+def location_bytes(height: int, position: int, receipt: bytes, offset: int, length: int) -> bytes:
+    """`TxLocation(height, position, receipt, offset, length).encode()`, without building the
+    location: a block's write encodes one per tx, on the commit thread that shares the GIL
+    with the admitting loop (tests/ledger/store/test_schema_location.py compares the two)."""
+    fields: list[int | bytes] = [height, position, receipt, offset, length]
+    if not length:
+        del fields[3:]
+    if (
+        type(receipt) is bytes
+        and type(height) is int
+        and type(position) is int
+        and type(offset) is int
+        and type(length) is int
+    ):
+        return codec.pack_checked(fields)  # one per committed tx: no generic type walk
+    return codec.encode(fields)
+
+
 @dataclass(frozen=True, slots=True)
 class TxLocation:
     """Where a committed tx is, and the receipt its execution produced (encoded by the caller).
@@ -110,12 +128,7 @@ class TxLocation:
     length: int = 0
 
     def encode(self) -> bytes:
-        fields: list[int | bytes] = [self.height, self.position, self.receipt]
-        if self.length:
-            fields += [self.offset, self.length]
-        if type(self.receipt) is bytes and all(type(f) is int for f in fields[:2] + fields[3:]):
-            return codec.pack_checked(fields)  # one per committed tx: no generic type walk
-        return codec.encode(fields)
+        return location_bytes(self.height, self.position, self.receipt, self.offset, self.length)
 
     @classmethod
     def decode(cls, data: bytes) -> TxLocation:

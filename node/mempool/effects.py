@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger.codec import U64_MAX
+from ledger.slotset import slot_setter
 from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.executor import check_envelope, execute_tx, fee_recipient
@@ -41,6 +42,24 @@ class TxEffect:
     reads: dict[bytes, bytes | None]  # key -> value seen, for keys read from outside the tx
     writes: dict[bytes, bytes | None]  # what the tx wrote (None: deleted)
     replayable: bool  # the result depends on `reads` alone: no block context, no prefix scan
+
+
+def _effect(
+    reads: dict[bytes, bytes | None], writes: dict[bytes, bytes | None], *, replayable: bool
+) -> TxEffect:
+    """`TxEffect(reads, writes, replayable)` built slot by slot (ledger/slotset.py): one per
+    admitted tx, and one per pending tx a block credited."""
+    effect = _new(TxEffect)
+    _SET_READS(effect, reads)
+    _SET_WRITES(effect, writes)
+    _SET_REPLAYABLE(effect, replayable)
+    return effect
+
+
+_new = object.__new__
+_SET_READS = slot_setter(TxEffect, "reads")
+_SET_WRITES = slot_setter(TxEffect, "writes")
+_SET_REPLAYABLE = slot_setter(TxEffect, "replayable")
 
 
 class _Recorder:
@@ -94,7 +113,7 @@ def execute_tracked(overlay: StateView, ctx: BlockContext, tx: SignedTx) -> TxEf
         accounts = _RecordingAccounts(overlay)
         apply_transfer(accounts, tx, payload, fee_recipient(ctx))
         overlay.apply(accounts.writes)
-        return TxEffect(accounts.reads, accounts.writes, True)
+        return _effect(accounts.reads, accounts.writes, replayable=True)
     recorder = _Recorder(overlay)
     layer = StateView(recorder)
     execute_tx(layer, ctx, tx, already_verified)
@@ -155,17 +174,20 @@ def rebased_run(
     if not shifts:
         return run
     rebased: list[TxEffect] = []
+    # a run's tx reads what the one before it wrote: each (key, value) is shifted once
+    memo: dict[tuple[bytes, bytes | None], bytes] = {}
     for effect in run:
         if shifts.keys().isdisjoint(effect.reads) and shifts.keys().isdisjoint(effect.writes):
             rebased.append(effect)
             continue
-        if any(key in effect.writes and key not in effect.reads for key in shifts):
-            return None  # a write that does not follow from the value read
-        reads = _shifted(effect.reads, shifts, absent_is_empty=True)
-        writes = _shifted(effect.writes, shifts, absent_is_empty=False)
+        for key in shifts:
+            if key in effect.writes and key not in effect.reads:
+                return None  # a write that does not follow from the value read
+        reads = _shifted(effect.reads, shifts, memo, absent_is_empty=True)
+        writes = _shifted(effect.writes, shifts, memo, absent_is_empty=False)
         if reads is None or writes is None:
             return None
-        rebased.append(TxEffect(reads, writes, effect.replayable))
+        rebased.append(_effect(reads, writes, replayable=effect.replayable))
     return rebased
 
 
@@ -196,12 +218,17 @@ def _shift_between(
 
 
 def _shifted(
-    values: dict[bytes, bytes | None], shifts: Mapping[bytes, _Shift], *, absent_is_empty: bool
+    values: dict[bytes, bytes | None],
+    shifts: Mapping[bytes, _Shift],
+    memo: dict[tuple[bytes, bytes | None], bytes],
+    *,
+    absent_is_empty: bool,
 ) -> dict[bytes, bytes | None] | None:
     """`values` with each shifted account changed by its shift; None when a balance would no
     longer fit in 64 bits (or fall below 0), or for an absent value unless it reads as (0, 0)
     (a read of an account that did not exist; a write of None is a deletion, which no transfer
-    does)."""
+    does). `memo` holds the shifted value of each (key, value) met before under these shifts
+    (a run's tx reads what the tx before it wrote: one decode and encode instead of two)."""
     shifted = dict(values)
     for key, shift in shifts.items():
         if key not in shifted:
@@ -209,9 +236,14 @@ def _shifted(
         value = shifted[key]
         if value is None and not absent_is_empty:
             return None
+        known = memo.get((key, value))
+        if known is not None:
+            shifted[key] = known
+            continue
         balance, nonce = (0, 0) if value is None else decode_account(value)
         balance += shift.balance
         if not 0 <= balance <= U64_MAX:
             return None
-        shifted[key] = encode_account(balance, nonce if shift.nonce is None else shift.nonce)
+        moved = encode_account(balance, nonce if shift.nonce is None else shift.nonce)
+        shifted[key] = memo[(key, value)] = moved
     return shifted

@@ -67,7 +67,7 @@ from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
 from node.mempool.queued import cannot_pay_queued
 from node.mempool.reap import round_robin
-from node.mempool.results import Admission, MempoolStats, UpdateReport
+from node.mempool.results import Admission, MempoolStats, UpdateReport, admitted
 from node.mempool.room import plan_room
 from node.mempool.sender import SenderQueue
 from node.mempool.verifier import SignatureVerifier
@@ -271,7 +271,7 @@ class Mempool:
             pending.evict(victim)
         pending.add_ready(queue, tx, effect)
         self._admitted += 1
-        return Admission(ErrorCode.OK, tx_hash)
+        return admitted(tx_hash)
 
     def check(self, tx: SignedTx, *, signed: bool = True) -> tuple[ErrorCode, str, Receipt | None]:
         """A dry run: would `tx` pass admission now? Changes nothing in the pool.

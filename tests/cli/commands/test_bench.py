@@ -63,6 +63,12 @@ def test_bench_commits_every_tx_and_reports_sane_figures(tmp_path: Path) -> None
     # sampled from the node's start: each page once, so at most the summed high-water marks
     assert 0 < result["memory_mib"]["node0"] <= result["rss_mib"]["node0"]
     assert result["pss_mib"]["node0"] > 0
+    # CPU per committed tx by part, read from /proc around the load (cli/bench/cpu.py)
+    cpu = result["cpu_us_per_tx"]
+    assert set(cpu) == {"node0", "client"}
+    assert cpu["node0"]["loop"] > 0 and cpu["client"]["process"] > 0
+    assert cpu["node0"]["workers"] > 0  # batches of 100 are verified in the worker processes
+    assert cpu["node0"]["threads"] >= 0
     assert result["late_heights"] == result["max_round"] == 0  # read back; one validator: round 0
     assert result["verify_rate"] > 0 and result["verify_ratio"] > 0
     assert set(result["meets_targets"]) == {"tps"}

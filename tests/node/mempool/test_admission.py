@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from typing import Any
+
+import pytest
 
 from ledger.errors import ErrorCode
 from ledger.state.reader import MemoryState
 from ledger.tx import SignedTx
-from node.mempool import Mempool
+from node.mempool import Admission, Mempool
 from tests.node.mempool.conftest import (
     OUTSIDER,
     SENDERS,
@@ -208,3 +211,21 @@ async def test_a_sender_at_its_cap_can_still_fill_its_own_gap(make_pool: PoolFac
     assert [tx.body.nonce for tx in pool.reap(10, 1 << 20)] == [0, 1, 2]
     stats = pool.stats()
     assert (stats.txs, stats.future, stats.evicted_total) == (3, 0, 1)
+
+
+async def test_an_admitted_tx_gets_the_same_answer_as_the_dataclass_would_build(
+    make_pool: PoolFactory,
+) -> None:
+    """The OK answer is built slot by slot (ledger/slotset.py): every field set, still frozen."""
+    pool = make_pool()
+    tx = sign_transfer(ALICE, 0)
+    [result] = await pool.admit_batch([tx.encode()])
+    assert result == Admission(ErrorCode.OK, tx.hash)
+    assert (result.code, result.tx_hash, result.reason, result.queued) == (
+        ErrorCode.OK,
+        tx.hash,
+        "",
+        False,
+    )
+    with pytest.raises(FrozenInstanceError):
+        result.reason = "changed"  # type: ignore[misc]

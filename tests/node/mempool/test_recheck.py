@@ -118,6 +118,21 @@ async def test_credits_to_recipients_and_to_the_included_senders_keep_the_rest(
     commit(state, rest)
 
 
+async def test_two_accounts_holding_the_same_bytes_are_shifted_by_their_own_credits(
+    pool: Mempool, state: MemoryState
+) -> None:
+    """A run's shifted values are remembered by key and value (effects._shifted): Alice and Bob
+    hold the same record, the block credits them differently, and Alice's run reads both."""
+    assert state.get(keys.account(ALICE.address.raw)) == state.get(keys.account(BOB.address.raw))
+    await admit_all(pool, [sign_transfer(ALICE, n, 5, to=BOB) for n in range(3)])
+    elsewhere = [sign_transfer(CAROL, 0, 10, to=ALICE), sign_transfer(DAVE, 0, 20, to=BOB)]
+    result = commit(state, elsewhere)
+    report = pool.update(elsewhere, state, changes=result.changes)
+    assert (report.evicted, report.remaining, report.rechecked) == (0, 3, 0)
+    assert_effects_as_if_rerun(pool, state)
+    commit(state, pool.reap(100, 1 << 20))
+
+
 async def test_an_account_created_by_the_block_reads_as_credited(
     pool: Mempool, state: MemoryState
 ) -> None:
