@@ -1,16 +1,18 @@
 """Proofs of the prototype 16-ary tree (benchmarks/flat16_tree.py), and its root from the
 definition alone (the reference the batched update is checked against).
 
-A proof is, for each inner node on the key's path from the root down, its bitmap and the hashes
+A proof is, for each inner node on the key's path from the root down, its masks and the hashes
 of its other present children, then what the path ends in: the key's own leaf (inclusion; the
 verifier hashes it from the key and value), an empty slot (the last bitmap lacks the path's
 nibble) or another key's leaf (its key_hash and value_hash). Encoding:
 
     levels (1) || end (1: 0 own leaf, 1 empty slot, 2 another leaf)
-    || per level: bitmap (2) || siblings (32 each) || [key_hash || value_hash of the other leaf]
+    || per level: masks (4) || siblings (32 each) || [key_hash || value_hash of the other leaf]
 
-About 2 + 32 (n - 1) bytes per level, n the node's children: at a million keys the top four
-levels are full (15 siblings each), so about 2.3 KB against about 0.7 KB for the binary tree.
+The verifier checks the masks too: the path's child is an inner node at every level but the
+last, where it is the leaf the proof ends in, or absent. About 4 + 32 (n - 1) bytes per level,
+n the node's children: at a million keys the top four levels are full (15 siblings each), so
+about 2.1 to 2.4 KB against about 0.7 KB for the binary tree (flat16_bench prints both).
 """
 
 from __future__ import annotations
@@ -32,14 +34,14 @@ from ledger.merkle.node import MerkleError, sha256
 
 @dataclass(frozen=True)
 class Proof:
-    levels: tuple[tuple[int, tuple[bytes, ...]], ...]  # (bitmap, siblings), root first
+    levels: tuple[tuple[int, tuple[bytes, ...]], ...]  # (masks, siblings), root first
     other: tuple[bytes, bytes] | None  # the leaf of another key the path ends in
 
     def encode(self) -> bytes:
         end = 2 if self.other is not None else 1 if self.empty_slot() else 0
         parts = [bytes([len(self.levels), end])]
-        for bitmap, siblings in self.levels:
-            parts += (bitmap.to_bytes(2, "big"), *siblings)
+        for masks, siblings in self.levels:
+            parts += (masks.to_bytes(4, "big"), *siblings)
         if self.other is not None:
             parts += self.other
         return b"".join(parts)
@@ -48,8 +50,8 @@ class Proof:
         """The path ends in an empty slot of the last node: it lists all its children."""
         if not self.levels:
             return False
-        bitmap, siblings = self.levels[-1]
-        return self.other is None and len(siblings) == bitmap.bit_count()
+        masks, siblings = self.levels[-1]
+        return self.other is None and len(siblings) == (masks >> 16).bit_count()
 
     @classmethod
     def decode(cls, data: bytes) -> Proof:
@@ -58,12 +60,12 @@ class Proof:
         count, end, at = data[0], data[1], 2
         levels = []
         for level in range(count):
-            bitmap = int.from_bytes(data[at : at + 2], "big")
-            at += 2
-            n = bitmap.bit_count() - (0 if end == 1 and level == count - 1 else 1)
+            masks = int.from_bytes(data[at : at + 4], "big")
+            at += 4
+            n = (masks >> 16).bit_count() - (0 if end == 1 and level == count - 1 else 1)
             siblings = tuple(data[at + 32 * k : at + 32 * k + 32] for k in range(max(n, 0)))
             at += 32 * max(n, 0)
-            levels.append((bitmap, siblings))
+            levels.append((masks, siblings))
         other = None
         if end == 2:
             other = (data[at : at + 32], data[at + 32 : at + 64])
@@ -82,11 +84,12 @@ def prove(records: Records, root: bytes, key: bytes) -> Proof:
         if record is None:
             raise MerkleError(f"missing record {node.hex()}")
         nib = (path >> (TOP - 4 * len(levels))) & 15
-        bitmap = record[1] << 8 | record[2]
-        hashes = [record[o : o + 32] for o in range(3, 3 + 32 * bitmap.bit_count(), 32)]
+        masks = int.from_bytes(record[1:5], "big")
+        bitmap = masks >> 16
+        hashes = [record[o : o + 32] for o in range(5, 5 + 32 * bitmap.bit_count(), 32)]
         if bitmap >> nib & 1:
             del hashes[(bitmap & ((1 << nib) - 1)).bit_count()]
-        levels.append((bitmap, tuple(hashes)))
+        levels.append((masks, tuple(hashes)))
         node = child_at(record, nib)
     other = None
     if type(node) is tuple and node[1] != path.to_bytes(32, "big"):
@@ -115,19 +118,23 @@ def verify(root: bytes, key: bytes, value: bytes | None, proof: Proof) -> bool:
     if depth == 0:
         return (hash_ or EMPTY) == root
     for level in range(depth - 1, -1, -1):
-        bitmap, siblings = proof.levels[level]
+        masks, siblings = proof.levels[level]
+        bitmap = masks >> 16
         bit = 1 << ((path >> (TOP - 4 * level)) & 15)
         hashes = list(siblings)
+        if masks & 0xFFFF & ~bitmap:
+            return False  # a leaf child that is not there
         if hash_ is None:
             if bitmap & bit:
                 return False
         else:
-            if not bitmap & bit:
+            is_leaf = level == depth - 1
+            if not bitmap & bit or bool(masks & bit) != is_leaf:
                 return False
             hashes.insert((bitmap & (bit - 1)).bit_count(), hash_)
         if len(hashes) != bitmap.bit_count() or any(len(h) != 32 for h in hashes):
             return False
-        hash_ = sha256(INNER + bitmap.to_bytes(2, "big") + b"".join(hashes)).digest()
+        hash_ = sha256(INNER + masks.to_bytes(4, "big") + b"".join(hashes)).digest()
     return hash_ == root
 
 
@@ -135,16 +142,21 @@ def reference_root(state: Mapping[bytes, bytes]) -> bytes:
     """The root of the tree holding `state`, straight from the definition (no records, no
     batching): written apart from the update it checks."""
     items = sorted((sha256(key).digest(), sha256(value).digest()) for key, value in state.items())
-    return _subtree(items, 0) if items else EMPTY
+    return _subtree(items, 0)[0] if items else EMPTY
 
 
-def _subtree(items: list[tuple[bytes, bytes]], depth: int) -> bytes:
+def _subtree(items: list[tuple[bytes, bytes]], depth: int) -> tuple[bytes, bool]:
+    """(hash, is a leaf) of the subtree at nibble `depth` holding `items`."""
     if len(items) == 1:
-        return sha256(LEAF + items[0][0] + items[0][1]).digest()
+        return sha256(LEAF + items[0][0] + items[0][1]).digest(), True
     groups: dict[int, list[tuple[bytes, bytes]]] = {}
     for item in items:
         byte = item[0][depth // 2]
         groups.setdefault(byte >> 4 if depth % 2 == 0 else byte & 15, []).append(item)
-    bitmap = sum(1 << nib for nib in groups)
-    hashes = [_subtree(groups[nib], depth + 1) for nib in sorted(groups)]
-    return sha256(INNER + bitmap.to_bytes(2, "big") + b"".join(hashes)).digest()
+    masks = 0
+    hashes = []
+    for nib in sorted(groups):
+        hash_, is_leaf = _subtree(groups[nib], depth + 1)
+        masks |= 1 << (16 + nib) | (1 << nib if is_leaf else 0)
+        hashes.append(hash_)
+    return sha256(INNER + masks.to_bytes(4, "big") + b"".join(hashes)).digest(), False

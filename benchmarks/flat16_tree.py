@@ -9,22 +9,24 @@ empty subtree is 32 zero bytes; a subtree holding one key is that key's leaf, at
 nibble depth where it is alone (a leaf shortcut); a subtree with two or more keys is an inner
 node with up to 16 children. So the shape, and the root, are a function of the key/value set.
 
-    leaf  = SHA-256(0x00 || key_hash || value_hash)            (65-byte preimage)
-    inner = SHA-256(0x01 || bitmap || hash of each present child, in nibble order)
+    leaf  = SHA-256(0x00 || key_hash || value_hash)                      (65-byte preimage)
+    inner = SHA-256(0x01 || masks || hash of each present child, in nibble order)
 
-`bitmap` is 2 bytes big-endian, bit i set when child i is present: the preimage holds only the
-present children (3 + 32 n bytes), so a node of 16 children hashes 515 bytes, and a proof gives
-the bitmap and the n - 1 siblings of a level. The leaf/inner kind of a child is not hashed: the
-tags of the children's own preimages already keep a leaf from posing as an inner node.
+`masks` is 4 bytes, big-endian: the high 16 bits are the bitmap of present children (bit i:
+child i), the low 16 those of them that are leaves. The preimage holds only the present children
+(5 + 32 n bytes; 517 for 16), so a proof gives the masks and the n - 1 siblings of a level. The
+leaf mask is hashed, though the children's own tags already keep a leaf from posing as an inner
+node, because it is what the update reads first of a record: with it beside the bitmap one
+4-byte int says where a path goes, and a record's preimage is its head (one slice to check it).
 
 Storage: one record per inner node under its hash, its preimage followed by what an update and
-a proof need without reading or hashing anything below: a 2-byte mask of the children that are
-leaves and, for each of them, its key_hash and value_hash (64 bytes):
+a proof need without reading or hashing anything below it: the key_hash and value_hash (64
+bytes) of each child that is a leaf, in nibble order:
 
-    0x01 || bitmap (2) || child hashes (32 n) || leaf mask (2) || (key_hash || value_hash) per leaf
+    0x01 || masks (4) || child hashes (32 n) || (key_hash || value_hash) per leaf child
 
-so a record's hash is SHA-256 of its first 3 + 32 n bytes. A leaf is stored only when it is the
-root (its 65-byte preimage under its hash). Records are content-addressed, never overwritten.
+A leaf is stored only when it is the root (its 65-byte preimage under its hash). Records are
+content-addressed and never overwritten, as the binary tree's pages are.
 """
 
 from __future__ import annotations
@@ -60,22 +62,21 @@ def record_hash(record: bytes) -> bytes:
     """The hash of an inner record (its preimage is its head) or of a leaf record (all of it)."""
     if record[0] == 0:
         return sha256(record).digest()
-    return sha256(record[: 3 + 32 * ((record[1] << 8 | record[2]).bit_count())]).digest()
+    return sha256(record[: 5 + 32 * (record[1] << 8 | record[2]).bit_count()]).digest()
 
 
 def children(record: bytes) -> list[Child]:
     """The 16 children of an inner record."""
-    bitmap = record[1] << 8 | record[2]
-    at = 3 + 32 * bitmap.bit_count()
-    leafmask = record[at] << 8 | record[at + 1]
-    at += 2
+    masks = int.from_bytes(record[1:5], "big")
+    bitmap = masks >> 16
+    at = 5 + 32 * bitmap.bit_count()
     out: list[Child] = [None] * 16
-    offset = 3
+    offset = 5
     for nib in range(16):
         if bitmap >> nib & 1:
             hash_ = record[offset : offset + 32]
             offset += 32
-            if leafmask >> nib & 1:
+            if masks >> nib & 1:
                 out[nib] = (hash_, record[at : at + 32], record[at + 32 : at + 64])
                 at += 64
             else:
@@ -85,17 +86,16 @@ def children(record: bytes) -> list[Child]:
 
 def child_at(record: bytes, nib: int) -> Child:
     """Child `nib` of an inner record, without decoding the others."""
-    bitmap = record[1] << 8 | record[2]
+    masks = int.from_bytes(record[1:5], "big")
+    bitmap = masks >> 16
     bit = 1 << nib
     if not bitmap & bit:
         return None
-    offset = 3 + 32 * (bitmap & (bit - 1)).bit_count()
+    offset = 5 + 32 * (bitmap & (bit - 1)).bit_count()
     hash_ = record[offset : offset + 32]
-    at = 3 + 32 * bitmap.bit_count()
-    leafmask = record[at] << 8 | record[at + 1]
-    if not leafmask & bit:
+    if not masks & bit:
         return hash_
-    at += 2 + 64 * (leafmask & (bit - 1)).bit_count()
+    at = 5 + 32 * bitmap.bit_count() + 64 * (masks & 0xFFFF & (bit - 1)).bit_count()
     return hash_, record[at : at + 32], record[at + 32 : at + 64]
 
 
@@ -114,8 +114,8 @@ def encode(kids: list[Child]) -> tuple[bytes, bytes]:
             leaves += (kid[1], kid[2])
         else:
             hashes.append(kid)  # type: ignore[arg-type]
-    head = INNER + bitmap.to_bytes(2, "big") + b"".join(hashes)
-    return sha256(head).digest(), head + leafmask.to_bytes(2, "big") + b"".join(leaves)
+    head = INNER + (bitmap << 16 | leafmask).to_bytes(4, "big") + b"".join(hashes)
+    return sha256(head).digest(), head + b"".join(leaves)
 
 
 def root_descriptor(records: Records, root: bytes) -> Child:
@@ -220,12 +220,14 @@ class Updater:
 
     def _node(self, hash_: bytes, record: bytes, depth: int, lo: int, hi: int) -> Child:
         """An inner node with batch[lo:hi] (two or more changes, or a delete) routed below."""
-        ints = self.batch.ints
+        batch = self.batch
+        ints = batch.ints
+        values = batch.values
         shift = TOP - 4 * depth
-        bitmap = record[1] << 8 | record[2]
-        n = bitmap.bit_count()
-        at = 3 + 32 * n
-        inner = bitmap & ~(record[at] << 8 | record[at + 1])
+        masks = int.from_bytes(record[1:5], "big")
+        bitmap = masks >> 16
+        inner = bitmap & ~masks
+        at = 5 + 32 * bitmap.bit_count()
         new: dict[int, Child] = {}
         simple = True  # every change lands in an inner child, which stays inner
         while lo < hi:
@@ -233,23 +235,28 @@ class Updater:
             nib = prefix & 15
             mid = bisect_left(ints, (prefix + 1) << shift, lo, hi)
             if inner >> nib & 1:
-                offset = 3 + 32 * (bitmap & ((1 << nib) - 1)).bit_count()
-                kid = self.apply(record[offset : offset + 32], depth + 1, lo, mid)
-                simple = simple and type(kid) is bytes
+                offset = 5 + 32 * (bitmap & ((1 << nib) - 1)).bit_count()
+                child = record[offset : offset + 32]
+                if mid - lo == 1 and values[lo] is not None:
+                    kid: Child = self._set_one(child, depth + 1, lo)
+                else:
+                    kid = self.apply(child, depth + 1, lo, mid)
+                    simple = simple and type(kid) is bytes
             else:
                 kid = self.apply(child_at(record, nib), depth + 1, lo, mid)
                 simple = False
             new[nib] = kid
             lo = mid
         if simple:  # splice the new hashes into the record; the leaves stay as they are
-            hashes = [record[o : o + 32] for o in range(3, at, 32)]
+            hashes = [record[o : o + 32] for o in range(5, at, 32)]
             for nib, kid in new.items():
                 hashes[(bitmap & ((1 << nib) - 1)).bit_count()] = kid  # type: ignore[assignment]
-            head = record[:3] + b"".join(hashes)
+            head = record[:5] + b"".join(hashes)
             new_hash = sha256(head).digest()
             if new_hash != hash_:
-                self._write(new_hash, head + record[at:], depth)
+                self.writes[new_hash] = new_record = head + record[at:]
                 if depth < self.pin:
+                    self.pin_new[new_hash] = new_record
                     self.pin_old.add(hash_)
             return new_hash
         kids = children(record)
@@ -278,41 +285,40 @@ class Updater:
         key_hash = batch.paths[i]
         vhash = batch.values[i]
         assert vhash is not None
+        get = self.records.get
         top = hash_
-        trail: list[tuple[bytes, bytes, int, int, int]] = []
+        trail: list[tuple[bytes, bytes, int, int]] = []
+        shift = TOP - 4 * depth
         while True:
-            record = self._read(hash_)
-            nib = (path >> (TOP - 4 * depth)) & 15
-            bit = 1 << nib
-            bitmap = record[1] << 8 | record[2]
-            offset = 3 + 32 * (bitmap & (bit - 1)).bit_count()
-            at = 3 + 32 * bitmap.bit_count()
-            leafmask = record[at] << 8 | record[at + 1]
-            if bitmap & bit and not leafmask & bit:  # an inner child: go down
-                trail.append((hash_, record, offset, at, depth))
+            record = get(hash_)
+            if record is None or record[0] != 1:
+                raise MerkleError(f"missing or bad record {hash_.hex()}")
+            bit = 1 << ((path >> shift) & 15)
+            masks = int.from_bytes(record[1:5], "big")
+            bitmap = masks >> 16
+            offset = 5 + 32 * (bitmap & (bit - 1)).bit_count()
+            if bitmap & ~masks & bit:  # an inner child: go down
+                trail.append((hash_, record, offset, 5 + 32 * bitmap.bit_count()))
                 hash_ = record[offset : offset + 32]
-                depth += 1
-                if depth >= 64:
+                shift -= 4
+                if shift < 0:
                     raise MerkleError("tree deeper than 64 nibbles")
                 continue
-            lat = at + 2 + 64 * (leafmask & (bit - 1)).bit_count()
+            at = 5 + 32 * bitmap.bit_count()
+            lat = at + 64 * (masks & 0xFFFF & (bit - 1)).bit_count()
             if not bitmap & bit:  # an empty slot: the new leaf goes there
                 leaf = sha256(LEAF + key_hash + vhash).digest()
-                head = (
-                    INNER
-                    + (bitmap | bit).to_bytes(2, "big")
-                    + record[3:offset]
-                    + leaf
-                    + record[offset:at]
+                masks |= bit << 16 | bit
+                head = b"".join(
+                    (INNER, masks.to_bytes(4, "big"), record[5:offset], leaf, record[offset:at])
                 )
-                tail = (leafmask | bit).to_bytes(2, "big") + record[at + 2 : lat] + key_hash
-                new_record = head + tail + vhash + record[lat:]
+                new_record = b"".join((head, record[at:lat], key_hash, vhash, record[lat:]))
             elif record[lat : lat + 32] == key_hash:  # its own leaf: a new value
                 if record[lat + 32 : lat + 64] == vhash:
                     return top
                 leaf = sha256(LEAF + key_hash + vhash).digest()
-                head = record[:offset] + leaf + record[offset + 32 : at]
-                new_record = head + record[at : lat + 32] + vhash + record[lat + 64 :]
+                head = b"".join((record[:offset], leaf, record[offset + 32 : at]))
+                new_record = b"".join((head, record[at : lat + 32], vhash, record[lat + 64 :]))
             else:  # another key's leaf: both go one level down, in a new subtree
                 other = record[lat : lat + 32]
                 pair: list[tuple[int, bytes, bytes | None]] = sorted(
@@ -321,22 +327,36 @@ class Updater:
                         (int.from_bytes(other, "big"), other, record[lat + 32 : lat + 64]),
                     ]
                 )
-                below = self.build(pair, depth + 1)
+                below = self.build(pair, (TOP - shift) // 4 + 1)
                 assert type(below) is bytes
-                head = record[:offset] + below + record[offset + 32 : at]
-                tail = (leafmask ^ bit).to_bytes(2, "big") + record[at + 2 : lat]
-                new_record = head + tail + record[lat + 64 :]
-            new_hash = sha256(head).digest()
-            self._write(new_hash, new_record, depth)
-            if depth < self.pin:
-                self.pin_old.add(hash_)
+                masks ^= bit
+                head = b"".join(
+                    (
+                        INNER,
+                        masks.to_bytes(4, "big"),
+                        record[5:offset],
+                        below,
+                        record[offset + 32 : at],
+                    )
+                )
+                new_record = b"".join((head, record[at:lat], record[lat + 64 :]))
             break
+        new_hash = sha256(head).digest()
+        writes = self.writes
+        writes[new_hash] = new_record
+        depth = (TOP - shift) // 4
+        pin = self.pin
+        if depth < pin:
+            self.pin_new[new_hash] = new_record
+            self.pin_old.add(hash_)
         while trail:
-            hash_, record, offset, at, depth = trail.pop()
-            head = record[:offset] + new_hash + record[offset + 32 : at]
+            depth -= 1
+            hash_, record, offset, at = trail.pop()
+            head = b"".join((record[:offset], new_hash, record[offset + 32 : at]))
             new_hash = sha256(head).digest()
-            self._write(new_hash, head + record[at:], depth)
-            if depth < self.pin:
+            writes[new_hash] = new_record = head + record[at:]
+            if depth < pin:
+                self.pin_new[new_hash] = new_record
                 self.pin_old.add(hash_)
         return new_hash
 
