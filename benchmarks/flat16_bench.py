@@ -15,8 +15,9 @@ block, its commit, the height and the root: what `Store.commit_block` writes for
 empty block, and the pinned records swapped), in alternating order. For each pin depth of
 `--pins` `--blocks` blocks are run (the pinned levels read at the switch). Every figure carries
 the 1-minute load average: the machine is shared. At the end the flat root is checked against
-the root of the final state computed from the definition alone, and proofs of a present and an
-absent key are checked against it.
+the root of the final state computed from the definition alone, proofs of a present and an
+absent key are checked against it, and so is the root after deleting 1,000 keys (not committed;
+among them keys that leave a lone leaf, which must rise).
 """
 
 from __future__ import annotations
@@ -288,6 +289,22 @@ def check(flat: FlatStore, state: dict[bytes, bytes]) -> None:
         assert not verify(flat.root, key, b"other", proof)
         kind = "inclusion" if value is not None else "non-inclusion"
         print(f"flat16 {kind} proof: {len(data)} bytes, {len(proof.levels)} levels, verified")
+    check_deletes(flat, state)
+
+
+def check_deletes(flat: FlatStore, state: dict[bytes, bytes], count: int = 1000) -> None:
+    """Deleting keys (not committed) gives the root of the state without them; among them are
+    keys whose node is left with one leaf, which must rise to where a fresh tree holds it."""
+    gone = list(state)[:count]
+    lone = 0
+    for key in gone:  # the key's node has two children, and the other one is a leaf
+        masks = prove(flat, flat.root, key).levels[-1][0]
+        lone += (masks >> 16).bit_count() == 2 and (masks & 0xFFFF).bit_count() == 2
+    result = update(flat, flat.root, dict.fromkeys(gone), flat.pin)
+    removed = set(gone)
+    rest = {key: value for key, value in state.items() if key not in removed}
+    assert result.root == reference_root(rest), "the root after deletes differs"
+    print(f"flat16 {count:,} deletes ({lone} leave a lone leaf that rises): root = reference root")
 
 
 if __name__ == "__main__":
