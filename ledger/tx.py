@@ -10,6 +10,7 @@ malleable, so one tx has one hash).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, ClassVar, Protocol, Self, TypeVar
@@ -138,7 +139,7 @@ class TxBody:
     @classmethod
     def from_fields(cls, raw: object) -> TxBody:
         f = Fields(raw, 6, "tx")
-        chain_id = f.str("chain_id", MAX_CHAIN_ID_LEN)
+        chain_id = sys.intern(f.str("chain_id", MAX_CHAIN_ID_LEN))  # `_plain_transfer` says why
         kind = f.int("kind", 0, 0xFFFF)
         sender = f.bytes("sender", PUBLIC_KEY_LEN, exact=True)
         nonce = f.int("nonce")
@@ -287,5 +288,8 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
         return None
     if encoded is None:
         encoded = codec.pack_checked(raw)
+    # one string object per chain id, not one per tx: a pending tx held its own copy (64 bytes
+    # of the bench's "coterie-bench"; an interned string is freed once no tx holds it)
+    chain_id = sys.intern(chain_id)
     tx_body = TxBody(chain_id, sender, nonce, fee, Transfer(Address(recipient), amount, memo))
     return SignedTx(tx_body, signature, encoded)
