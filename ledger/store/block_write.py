@@ -18,12 +18,6 @@ million accounts) were otherwise held three times at the commit's peak, as Pytho
 batch and in LevelDB's memtable. A write that fails after that leaves the block's execution
 without its pages: the node halts on a failed commit anyway, and starts again from the
 committed chain.
-
-After the batch, `write` hands LevelDB's memtable to its background flush when the block has
-filled it (`release_memtable`). LevelDB switches a full memtable only at the next write, so a
-block's memtable (29 MiB for 30,000 pages of 800 bytes) stayed resident until the next block's
-write, and beside that block's own memtable while it was flushed: two blocks' worth at the
-next commit's peak. An empty write right after the block switches and flushes it at once.
 """
 
 from __future__ import annotations
@@ -138,14 +132,4 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
         if before.keep_states is not None:
             keep = max(before.keep_states, history.MIN_KEEP_STATES)
             states = states.commit(db, batch, height, keep, parts.orphaned, parts.node_writes)
-    release_memtable(db)
     return WrittenBlock(parts, block_hash, base, states)
-
-
-def release_memtable(db: Any) -> None:
-    """Have LevelDB flush its memtable now if it is over `write_buffer_size` (module
-    docstring). An empty batch writes nothing but runs LevelDB's `MakeRoomForWrite`, which
-    makes a memtable over the buffer immutable, starts a fresh one and schedules the flush on
-    LevelDB's background thread (a memtable under the buffer is left as it is); the immutable
-    one is freed once its table is written. Unsynced: an empty record in LevelDB's log."""
-    db.write_batch().write()

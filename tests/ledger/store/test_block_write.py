@@ -9,7 +9,6 @@ before the block, whole, and after `finish_block` the chain after it, whole.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,11 @@ from ledger.keys import Address
 from ledger.merkle import update_tracked, verify_proof
 from ledger.store import Store, schema
 from ledger.store.errors import StoreError
-from ledger.store.leveldb import MemoryBudget
 from tests.ledger.store.synthetic import (
     GENESIS_HASH,
     GENESIS_KEYS,
-    GENESIS_STATE,
     SENDERS,
     account_txs_of,
-    commit_changes,
     commit_for,
     commit_next,
     commit_next_off_thread,
@@ -190,29 +186,3 @@ def test_a_written_block_keeps_only_the_pages_its_pinned_top_needs(tmp_path: Pat
         store.close()
     with Store.open(path, GENESIS_HASH) as reopened:
         assert reopened.state_root == root == reopened.recompute_state_root()
-
-
-def test_a_block_that_fills_the_memtable_has_it_flushed_without_waiting_for_the_next(
-    tmp_path: Path,
-) -> None:
-    """Issue 17 (memory): LevelDB switches a full memtable only at its next write, so a block's
-    memtable stayed resident until the next block, and beside that block's while flushed: two
-    blocks' worth at the next commit's peak. After the write the store hands it to LevelDB's
-    flush; nothing is written after the block here, and the memtable still empties."""
-    store = Store.open(tmp_path / "db", GENESIS_HASH, MemoryBudget(write_buffer_mb=1))
-    try:
-        store.initialize(GENESIS_STATE)
-
-        def memtables() -> int:
-            return int(store._db.get_property(b"leveldb.approximate-memory-usage"))
-
-        changes = {b"\x01" + i.to_bytes(4, "big"): bytes(200) for i in range(20_000)}
-        block = commit_changes(store, changes, seed=3)
-        assert block.header.height == 1
-        deadline = time.monotonic() + 10  # the flush runs on LevelDB's thread: wait for it
-        while memtables() > 512 * 1024 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert memtables() <= 512 * 1024, "the block's memtable is still held"
-        assert store.state.get(b"\x01" + (19_999).to_bytes(4, "big")) == bytes(200)
-    finally:
-        store.close()
