@@ -10,6 +10,7 @@ malleable, so one tx has one hash).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, ClassVar, Protocol, Self, TypeVar
@@ -139,7 +140,7 @@ class TxBody:
     @classmethod
     def from_fields(cls, raw: object) -> TxBody:
         f = Fields(raw, 6, "tx")
-        chain_id = f.str("chain_id", MAX_CHAIN_ID_LEN)
+        chain_id = sys.intern(f.str("chain_id", MAX_CHAIN_ID_LEN))  # `_plain_transfer` says why
         kind = f.int("kind", 0, 0xFFFF)
         sender = f.bytes("sender", PUBLIC_KEY_LEN, exact=True)
         nonce = f.int("nonce")
@@ -300,7 +301,9 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
     _SET_AMOUNT(transfer, amount)
     _SET_MEMO(transfer, memo)
     tx_body = _new(TxBody)
-    _SET_CHAIN_ID(tx_body, chain_id)
+    # one string object per chain id, not one per tx: a pending tx held its own copy (64 bytes
+    # of the bench's "coterie-bench"; an interned string is freed once no tx holds it)
+    _SET_CHAIN_ID(tx_body, sys.intern(chain_id))
     _SET_SENDER(tx_body, sender)
     _SET_NONCE(tx_body, nonce)
     _SET_FEE(tx_body, fee)

@@ -156,6 +156,24 @@ class NodeStore:
                 below += child_pages(page).values()
             level = below
 
+    def new_pinned(self, new_root: bytes, writes: Mapping[bytes, bytes]) -> set[bytes]:
+        """The pages of `writes` that `advance(old, new_root, writes)` may pin: the written
+        pages above `pin_depth` of the tree under `new_root` (a page not written has no written
+        page below it: the tree is content-addressed). The rest of a block's pages are needed
+        only in its write batch (`block_write.write` releases them once there)."""
+        keep: set[bytes] = set()
+        level = [new_root]
+        for _ in range(0, self._pin_depth, PAGE_BITS):
+            below: list[bytes] = []
+            for page_hash in level:
+                data = writes.get(page_hash)
+                if data is None or page_hash in keep:
+                    continue
+                keep.add(page_hash)
+                below += child_pages(RawPage(data)).values()
+            level = below
+        return keep
+
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:
         """Pin the new top pages of a committed block (`writes` must be durably stored)."""
         self._swap(old_root, new_root, 0, writes)

@@ -152,7 +152,7 @@ class Store:
         *,
         changes: Changes,
         new_root: bytes,
-        node_writes: Mapping[bytes, bytes],
+        node_writes: dict[bytes, bytes],
         receipts: Mapping[bytes, bytes],
         account_txs: Iterable[tuple[Address, int]] = (),
         orphaned: Iterable[bytes] = (),
@@ -189,15 +189,18 @@ class Store:
         meanwhile, so it may run on another thread while readers run on theirs, as long as
         `pin_reads` holds them to the state before (a reader of the live database could see
         the new values beside the old height and root). One write at a time; `close` waits for
-        it. Raises `CommitRefusedError`, having written nothing, if the block is malformed."""
+        it. Raises `CommitRefusedError`, having written nothing, if the block is malformed.
+        The bytes of the pages the new pinned top does not keep are released from
+        `parts.node_writes` once in the batch (ledger/store/block_write.py)."""
         with self._write_lock:
             if self._db.closed:
                 raise StoreError(f"database at {self.path} is closed")
             pruning_state = block_write.Pruning(
                 self.keep_blocks, self.keep_states, self.base_height, self._history
             )
+            pinned = self.nodes.new_pinned(parts.new_root, parts.node_writes)
             return block_write.write(
-                self._db, parts, account_txs, pruning_state, self.sync, self._compactor
+                self._db, parts, account_txs, pruning_state, self.sync, self._compactor, pinned
             )
 
     def finish_block(self, written: WrittenBlock) -> None:

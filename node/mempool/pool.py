@@ -6,7 +6,9 @@ changes nothing in the pool):
 1. size above `max_tx_bytes` or the chain's limit: TOO_LARGE;
 2. decode (`SignedTx.decode`): MALFORMED;
 3. chain id: WRONG_CHAIN; already pending (same hash, in the pool or earlier in the batch):
-   DUPLICATE (checked before the signature so a duplicate costs no verification);
+   DUPLICATE; a nonce below the sender's committed one: BAD_NONCE (all checked before the
+   signature, so a duplicate or the replay of a committed tx costs no verification: the
+   verifier forgets a tx's hash once its block commits);
 4. signature, in the verifier's thread pool, skipped for hashes verified before: BAD_SIGNATURE;
 5. nonce: below the committed nonce BAD_NONCE; a nonce another pending tx of the sender holds
    NONCE_IN_POOL (no replacement); ahead by `max_future_per_sender` or more NONCE_TOO_HIGH;
@@ -205,6 +207,7 @@ class Mempool:
         to_verify: list[SignedTx] = []
         positions: list[int] = []
         in_batch: set[bytes] = set()
+        nonces: dict[bytes, int] = {}  # committed nonces of senders without a queue, read once
         chain_id = self.params.chain_id
         pending = self._pending
         for i, tx in enumerate(decoded):
@@ -215,6 +218,10 @@ class Mempool:
                 results[i] = self._reject(ErrorCode.WRONG_CHAIN, tx_hash, "tx is for another chain")
             elif tx_hash in pending or tx_hash in in_batch:
                 results[i] = self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
+            elif (committed := self._committed_nonce(tx, nonces)) > tx.body.nonce:
+                results[i] = self._reject(
+                    ErrorCode.BAD_NONCE, tx_hash, f"nonce {tx.body.nonce} used; next is {committed}"
+                )
             else:
                 in_batch.add(tx_hash)
                 to_verify.append(tx)
@@ -230,6 +237,18 @@ class Mempool:
                         ErrorCode.BAD_SIGNATURE, tx.hash, "signature does not verify"
                     )
         return [r for r in results if r is not None]
+
+    def _committed_nonce(self, tx: SignedTx, nonces: dict[bytes, int]) -> int:
+        """The committed nonce of `tx`'s sender: its queue's, else read (once per batch in
+        `nonces`: nothing commits before the batch's verification)."""
+        sender = tx.body.sender
+        queue = self._pending.find(sender)
+        if queue is not None:
+            return queue.committed_nonce
+        nonce = nonces.get(sender)
+        if nonce is None:
+            nonce = nonces[sender] = self._pending.committed_nonce(tx.body.sender_address)
+        return nonce
 
     def admit_verified(self, tx: SignedTx) -> Admission:
         """Steps 5-8 for a tx whose size, chain id and signature the caller has checked."""
@@ -360,6 +379,7 @@ class Mempool:
         """
         pending = self._pending
         hashes = {tx.hash for tx in committed_txs}
+        self.verifier.forget(hashes)  # never checked again: admission refuses a used nonce first
         included = sum(1 for tx_hash in hashes if tx_hash in pending)
         self._included += included
         self._time_ms = _now_ms() if time_ms is None else time_ms

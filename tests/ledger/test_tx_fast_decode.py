@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from ledger import codec
 from ledger.codec import Fields, MalformedError
-from ledger.keys import SIGNATURE_LEN
-from ledger.tx import SignedTx, TxBody, _plain_transfer
+from ledger.keys import SIGNATURE_LEN, Address, PrivateKey
+from ledger.tx import SignedTx, Transfer, TxBody, _plain_transfer
 
 U64 = 2**64 - 1
 
@@ -104,3 +104,18 @@ def test_decode_of_a_transfer_refuses_floats_and_non_canonical_bytes() -> None:
         SignedTx.decode(wide)
     with pytest.raises(MalformedError, match="extra data"):
         SignedTx.decode(canonical + b"\x00")
+
+
+def test_decoded_txs_share_one_chain_id_string() -> None:
+    """Issue 17 (memory): each decoded tx held its own copy of the chain id, 64 of the 1,730
+    bytes a pending transfer held; the fast path and the generic readers now give every tx of
+    a chain the same string object."""
+    key = PrivateKey.from_secret(b"chain-id-sharing")
+    chain = "".join(["coterie-", "shared"])  # built at run time: not a constant of this module
+    txs = [TxBody(chain, key.public_key, n, 0, Transfer(Address(bytes(20)), 1)) for n in range(3)]
+    wires = [tx.sign(key, bytes(32)).encode() for tx in txs]
+    decoded = [SignedTx.decode(wire) for wire in wires]
+    generic_decoded = [generic(codec.decode(wire)) for wire in wires]
+    bodies = [tx.body for tx in decoded] + [tx.body for tx in generic_decoded if tx is not None]
+    assert len(bodies) == 6
+    assert all(body.chain_id is bodies[0].chain_id for body in bodies)

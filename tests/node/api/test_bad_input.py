@@ -117,7 +117,8 @@ async def test_wrong_chain_and_bad_signature_get_their_codes(client: Client) -> 
     key = PrivateKey.from_secret(b"someone")
     wrong_chain = TxBody("other-chain", ALICE.public_key, 0, 0, Transfer(key.address, 1))
     forged = SignedTx(wrong_chain, bytes(64))
-    right_chain = TxBody("coterie-api-test", ALICE.public_key, 0, 0, Transfer(key.address, 1))
+    # a sender whose nonce 0 is unused: a used nonce is refused before the signature is checked
+    right_chain = TxBody("coterie-api-test", key.public_key, 0, 0, Transfer(ALICE.address, 1))
     unsigned = SignedTx(right_chain, bytes(64))
     batch = codec.encode_bytes_list([forged.encode(), unsigned.encode()])
     answer = await (await client.post("/v1/txs", data=batch, headers=MSGPACK)).json()

@@ -135,8 +135,29 @@ async def test_each_tx_is_verified_once(pool: Mempool, state: MemoryState) -> No
     again = await pool.admit_batch([tx.encode() for tx in txs])
     assert {r.code for r in again} == {ErrorCode.BAD_NONCE}
     stats = pool.stats()
-    assert stats.verified_total == len(txs)
-    assert stats.verify_cache_hits == 2 * len(txs)
+    assert stats.verified_total == len(txs)  # the replays were refused before any check
+    assert stats.verify_cache_hits == len(txs)  # the validator's re-execution
+
+
+async def test_a_committed_block_leaves_no_hash_in_the_verified_cache(
+    pool: Mempool, state: MemoryState
+) -> None:
+    """Issue 17 (memory): the verifier held every verified hash until 200,000 later ones pushed
+    it out, 22 MiB on a busy node, though a committed tx is never checked again. Its replay,
+    even with a forged signature, is refused by its used nonce before any verification."""
+    txs = [sign_transfer(k, 0) for k in SENDERS]
+    await admit_all(pool, txs)
+    queued = sign_transfer(ALICE, 2)  # verified, waits for nonce 1: stays remembered
+    await admit_all(pool, [queued])
+    assert len(pool.verifier) == len(txs) + 1
+    block = pool.reap(100, 1 << 20)
+    commit(state, block)
+    pool.update(block, state)
+    assert len(pool.verifier) == 1 and pool.verifier.is_verified(queued.hash)
+    forged = SignedTx(txs[0].body, bytes(64))
+    results = await pool.admit_batch([tx.encode() for tx in [*txs, forged]])
+    assert {r.code for r in results} == {ErrorCode.BAD_NONCE}
+    assert pool.stats().verified_total == len(txs) + 1
 
 
 async def test_verification_runs_off_the_event_loop_thread() -> None:

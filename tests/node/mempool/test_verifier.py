@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.tx import SignedTx
 from node.mempool import SignatureVerifier
@@ -206,3 +208,35 @@ def test_a_worker_spawned_from_a_script_imports_the_script_only_unless_hidden(
     done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == imported
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cache_size=st.integers(1, 12),
+    steps=st.lists(st.tuples(st.booleans(), st.integers(0, 30)), max_size=120),
+)
+def test_the_verified_set_stays_bounded_and_forgets_what_committed(
+    cache_size: int, steps: list[tuple[bool, int]]
+) -> None:
+    """Any sequence of remembered and forgotten (committed) hashes: at most `cache_size` are
+    held (2 when it is 1), a forgotten hash is no longer verified, and a remembered one is
+    still held until at least `cache_size // 2` other hashes were remembered after it."""
+    verifier = SignatureVerifier(GENESIS_HASH, cache_size=cache_size)
+    since: dict[bytes, int] = {}  # held hash -> distinct hashes remembered after it
+    for remember, n in steps:
+        tx_hash = n.to_bytes(32, "big")
+        if remember:
+            if not verifier.is_verified(tx_hash):
+                for held in since:
+                    since[held] += 1
+                since[tx_hash] = 0
+            verifier.remember(tx_hash)
+        else:
+            verifier.forget([tx_hash])
+            since.pop(tx_hash, None)
+            assert not verifier.is_verified(tx_hash)
+        assert len(verifier) <= max(cache_size, 2)
+        for held, later in since.items():
+            if later < max(1, cache_size // 2):
+                assert verifier.is_verified(held)
+        since = {h: c for h, c in since.items() if verifier.is_verified(h)}
