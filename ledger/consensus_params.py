@@ -22,7 +22,7 @@ class ConsensusParams:
     create_empty_blocks: bool = True
     empty_block_interval_ms: int = 1000
     validator_update_delay: int = 2
-    max_block_txs: int = 20_000
+    max_block_txs: int = 10_000  # docs/consensus.md: a block's transient memory at a large state
     max_block_bytes: int = 8 * 1024 * 1024
     max_tx_bytes: int = 64 * 1024
     # proposer-based timestamps (consensus.timeliness): clock precision and proposal delivery
