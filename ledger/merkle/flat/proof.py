@@ -34,7 +34,7 @@ from ledger.merkle.flat.record import (
     TOP_SHIFT,
     RecordReader,
     child_at,
-    root_child,
+    read_root,
 )
 from ledger.merkle.node import EMPTY, MerkleError, sha256
 from ledger.merkle.proof import ProofLeaf
@@ -107,12 +107,13 @@ def prove(nodes: RecordReader, root: bytes, key: bytes) -> FlatProof:
     """
     key_hash = sha256(key).digest()
     path = int.from_bytes(key_hash, "big")
-    node = root_child(nodes, root)
+    node, record = read_root(nodes, root)
     levels: list[ProofLevel] = []
     while type(node) is bytes:
         if len(levels) >= NIBBLES:
             raise MerkleError("Merkle tree deeper than 64 nibbles")
-        record = nodes.get_record(node)
+        if levels:
+            record = nodes.get_record(node)
         if record is None:
             raise MerkleError(f"missing Merkle record {node.hex()}")
         if record[:1] != INNER:

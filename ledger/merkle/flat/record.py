@@ -143,18 +143,19 @@ def encode(kids: list[Child]) -> tuple[bytes, bytes]:
     return sha256(head).digest(), head + b"".join(leaves)
 
 
-def root_child(nodes: RecordReader, root: bytes) -> Child:
-    """The root as a child: None (empty), a leaf (its record read), or an inner node's hash."""
+def read_root(nodes: RecordReader, root: bytes) -> tuple[Child, bytes | None]:
+    """The root as a child (None: empty; a leaf, its record checked; an inner node's hash) and
+    its record (None for the empty tree), read once for the walk that starts there."""
     if root == EMPTY:
-        return None
+        return None, None
     record = nodes.get_record(root)
     if record is None:
         raise MerkleError(f"missing Merkle record {root.hex()}")
     if record[0] == LEAF_TAG:
         if len(record) != NODE_LEN or sha256(record).digest() != root:
             raise MerkleError(f"corrupt Merkle record {root.hex()}")
-        return root, record[1:33], record[33:65]
-    return root
+        return (root, record[1:33], record[33:65]), record
+    return root, record
 
 
 def child_hash(child: Child) -> bytes:

@@ -34,7 +34,7 @@ from ledger.merkle.flat.record import (
     encode,
     head_length,
     leaf_of,
-    root_child,
+    read_root,
 )
 from ledger.merkle.node import EMPTY, INNER_TAG, MerkleError, sha256
 
@@ -68,8 +68,8 @@ def update_tracked(
         entries.append((int.from_bytes(path, "big"), path, vhash))
     if not entries:
         return root, {}, set()
-    updater = _Updater(nodes, Batch.of(entries))
-    old = root_child(nodes, root)
+    old, record = read_root(nodes, root)
+    updater = _Updater(nodes, Batch.of(entries), root, record)
     new = updater.apply(old, 0, 0, len(entries))
     new_root = child_hash(new)
     if type(new) is tuple and new_root != root:  # a lone leaf is the root: stored as a record
@@ -85,17 +85,22 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
 
 
 class _Updater:
-    __slots__ = ("batch", "nodes", "replaced", "writes")
+    __slots__ = ("batch", "nodes", "replaced", "root", "root_record", "writes")
 
-    def __init__(self, nodes: RecordReader, batch: Batch) -> None:
+    def __init__(
+        self, nodes: RecordReader, batch: Batch, root: bytes, root_record: bytes | None
+    ) -> None:
         self.nodes = nodes
         self.batch = batch
+        self.root = root
+        self.root_record = root_record
+        """Read once to tell a leaf root from an inner one; the walk starts with it."""
         self.writes: Writes = {}
         self.replaced: set[bytes] = set()
         """Old inner records whose place the new tree holds otherwise (or not at all)."""
 
     def _read(self, hash_: bytes) -> bytes:
-        record = self.nodes.get_record(hash_)
+        record = self.root_record if hash_ is self.root else self.nodes.get_record(hash_)
         if record is None:
             raise MerkleError(f"missing Merkle record {hash_.hex()}")
         if record[0] != INNER_TAG or len(record) < HEAD or len(record) < head_length(record):
