@@ -81,10 +81,13 @@ def head_length(record: bytes) -> int:
 
 
 def record_hash(record: bytes) -> bytes:
-    """The hash a record is stored under: of all of a leaf record, of an inner record's head."""
-    if record[0] == LEAF_TAG:
+    """The hash a record is stored under: of all of a leaf record, of an inner record's head.
+    Raises `MerkleError` if the record is too short for what its tag and bitmap say."""
+    if record[:1] == LEAF and len(record) == NODE_LEN:
         return sha256(record).digest()
-    return sha256(record[: head_length(record)]).digest()
+    if record[:1] == INNER and len(record) >= HEAD and len(record) >= head_length(record):
+        return sha256(record[: head_length(record)]).digest()
+    raise MerkleError("malformed Merkle record")
 
 
 def child_at(record: bytes, nib: int) -> Child:
