@@ -27,6 +27,7 @@ from tests.ledger.store.synthetic import (
     commit_changes,
     commit_for,
     commit_next,
+    commit_next_off_thread,
     open_store,
     stored_pages,
 )
@@ -141,3 +142,26 @@ def test_state_sync_restores_a_flat_store_and_checks_its_root(tmp_path: Path) ->
         assert synced.state_root == block.header.state_root == flat.root_of(dict(items))
     with Store.open(tmp_path / "binary", GENESIS_HASH) as binary, pytest.raises(ValueError):
         restore(binary, items, block, commit)  # the binary root of the same state differs
+
+
+def test_reads_during_an_off_thread_commit_see_the_flat_tree_before_it(tmp_path: Path) -> None:
+    """`pin_reads` moves the record store to the snapshot too: a proof walked while the next
+    block is written is of the root before it, whole."""
+    store = open_store(tmp_path / "db", flat_tree=True)
+    try:
+        commit_next(store, seed=4)
+        roots: set[bytes] = set()
+
+        def read() -> None:
+            root = store.state_root
+            key = GENESIS_KEYS[3]
+            proof = flat.prove(records_of(store), root, key)
+            assert flat.verify_proof(root, key, store.state.get(key), proof)
+            roots.add(root)
+
+        for _ in range(3):
+            commit_next_off_thread(store, seed=4, read=read)
+        assert store.state_root in roots and len(roots) >= 2
+        assert store.recompute_state_root() == store.state_root
+    finally:
+        store.close()
