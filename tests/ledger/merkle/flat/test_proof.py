@@ -174,3 +174,30 @@ def test_a_root_over_a_malformed_tree_proves_nothing_the_definition_forbids() ->
     root = sha(b"\x01" + masks.to_bytes(4, "big") + other_leaf)
     misplaced = FlatProof((ProofLevel(masks, ()),), ProofLeaf(sha(other), sha(value)))
     assert not verify_proof(root, key, None, misplaced)
+
+
+def test_hand_made_proofs_with_malformed_parts_are_refused_without_an_error() -> None:
+    """`verify_proof` takes a `FlatProof` built in-process too (no decoder in front)."""
+    key, value = b"acct/9", STATE[b"acct/9"]
+    proof = prove(STORE, ROOT, key)
+    assert proof.leaf is not None
+    for leaf in (
+        ProofLeaf(proof.leaf.key_hash[:31], proof.leaf.value_hash),
+        ProofLeaf(proof.leaf.key_hash, proof.leaf.value_hash + b"\x00"),
+    ):
+        assert not verify_proof(ROOT, key, None, FlatProof(proof.levels, leaf))
+        assert not verify_proof(ROOT, key, value, FlatProof(proof.levels, leaf))
+    top = proof.levels[0]
+    for masks in (top.masks | 1 << 32, top.masks & 0xFFFF, top.masks | 0xFFFF):
+        forged = FlatProof((ProofLevel(masks, top.siblings), *proof.levels[1:]), proof.leaf)
+        assert not verify_proof(ROOT, key, value, forged)
+    short = FlatProof((ProofLevel(top.masks, (top.siblings[0][:31], *top.siblings[1:])),), None)
+    assert not verify_proof(ROOT, key, None, short)
+
+
+def test_a_leaf_of_other_than_32_byte_hashes_does_not_decode() -> None:
+    fields = prove(STORE, ROOT, b"acct/9").to_fields()
+    key_hash, value_hash = fields[2]
+    for leaf in ([key_hash[:31], value_hash], [key_hash, value_hash[:31]]):
+        with pytest.raises(MalformedError, match="32 bytes"):
+            FlatProof.decode(codec.encode([2, fields[1], leaf]))

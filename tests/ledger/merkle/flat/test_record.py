@@ -85,3 +85,21 @@ def test_a_record_naming_an_empty_child_or_a_leaf_where_none_is_is_refused() -> 
     empty = b"\x01" + bytes(4)
     with pytest.raises(MerkleError, match="masks"):
         check_record(sha(empty), empty)
+
+
+def test_a_record_too_short_for_its_tag_and_bitmap_has_no_hash() -> None:
+    """What the store checks each read against: a malformed record is an error, not a hash."""
+    store, root = built(40)
+    record = store.records[root]
+    leaf = b"\x00" + sha(b"k") + sha(b"v")
+    assert record_hash(leaf) == sha(leaf)
+    for bad in (record[:4], record[:20], leaf[:-1], leaf + b"\x00", b"\x02" + leaf[1:], b""):
+        with pytest.raises(MerkleError):
+            record_hash(bad)
+    assert record_hash(record[:5] + bytes(32 * 16)) != root  # the head alone, fully read
+
+
+def test_a_record_with_an_unknown_tag_is_refused_even_under_its_own_hash() -> None:
+    head = b"\x07" + (1 << 16).to_bytes(4, "big") + sha(b"x")
+    with pytest.raises(MerkleError, match="bad tag"):
+        check_record(sha(head), head)

@@ -244,3 +244,40 @@ def test_a_missing_or_corrupt_record_is_a_merkle_error() -> None:
     store.records[below] = b"\x07" + store.records[below][1:]
     with pytest.raises(MerkleError, match="corrupt"):
         update(store, root, {b"k%d" % n: b"w" for n in range(300)})
+
+
+def test_a_lone_leaf_root_record_is_replaced_when_its_key_changes_and_kept_otherwise() -> None:
+    store, state = MemoryRecordStore(), {}
+    root = apply(store, EMPTY, state, {b"a": b"1"})
+    assert update_tracked(store, root, {b"absent": None}) == (root, {}, set())
+    assert update_tracked(store, root, {b"a": b"1"}) == (root, {}, set())
+    new_root, writes, replaced = update_tracked(store, root, {b"a": b"2"})
+    assert replaced == {root} and set(writes) == {new_root}
+    new_root, writes, replaced = update_tracked(store, root, {b"b": b"1"})
+    assert replaced == {root} and new_root in writes
+    assert check_tracked(store, root, state, {b"a": None}) == EMPTY
+
+
+def test_a_corrupt_leaf_root_record_or_a_truncated_inner_record_is_a_merkle_error() -> None:
+    store, state = MemoryRecordStore(), {}
+    root = apply(store, EMPTY, state, {b"a": b"1"})
+    store.records[root] = store.records[root][:-1] + b"\x00"
+    with pytest.raises(MerkleError, match="corrupt"):
+        update(store, root, {b"b": b"1"})
+    store, state = MemoryRecordStore(), {}
+    root = apply(store, EMPTY, state, {b"k%d" % n: b"v" for n in range(300)})
+    below = children_of(store.records[root])[0]
+    store.records[below] = store.records[below][:20]
+    with pytest.raises(MerkleError, match="corrupt"):
+        update(store, root, {b"k%d" % n: b"w" for n in range(300)})
+
+
+def test_a_new_key_on_another_keys_leaf_goes_down_to_where_their_paths_part() -> None:
+    """The new key alone on its path (`_set_one`) meets a leaf whose key shares more nibbles
+    than the slot's depth: the pair goes down a chain of one-child nodes, as a fresh tree has."""
+    store, state = MemoryRecordStore(), {}
+    root = apply(store, EMPTY, state, dict(BASE))
+    prefixes = {sha(key).hex()[:5]: key for key in state}
+    new = next(b"n%d" % n for n in range(2_000_000) if sha(b"n%d" % n).hex()[:5] in prefixes)
+    root = apply(store, root, state, {new: b"x"})
+    assert root == reference_root(state)
