@@ -50,7 +50,7 @@ bench: $(STAMP)
 
 # Mutation testing of the money and consensus modules (docs/development.md), one worker at the
 # lowest priority; takes long, so it is not part of `make test`. MUTATION_TARGETS picks targets
-# (splits collectives treasury governance merkle consensus), MUTATION_ARGS=--survivors re-runs survivors.
+# (splits collectives treasury governance merkle flat consensus), MUTATION_ARGS=--survivors re-runs survivors.
 MUTATION_STAMP := $(VENV)/.mutation-installed
 
 $(MUTATION_STAMP): $(STAMP)

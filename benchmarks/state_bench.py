@@ -10,7 +10,9 @@ update (`ledger.merkle.update` over the store's pages) and the commit (`Store.co
 synced write batch), with the pages the update read from LevelDB (the rest are pinned) and the
 pages it wrote. The machine may be shared: every line carries the 1-minute load average. Keys
 and values are shaped like accounts: 21-byte keys, 40-byte values.
-Prints one line per measurement and a Markdown table at the end.
+Prints one line per measurement and a Markdown table at the end. `--tree flat` runs the store on
+the flat 16-ary tree (ledger/merkle/flat, schema 4; not yet the chain's tree: docs/ledger.md),
+its "pages" then being records.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from pathlib import Path
 from ledger.block import Block, Commit, CommitSig, Header
 from ledger.hashing import ZERO_HASH, digest
 from ledger.keys import Address
-from ledger.merkle import update
+from ledger.merkle import flat, update
 from ledger.store import Store
+from ledger.store.trees import FlatTree
 
 GENESIS = digest(b"bench genesis")
 PROPOSER = Address(bytes(20))
@@ -47,11 +50,14 @@ def commit(
     thread's only: it leaves out other processes sharing the cores and LevelDB's background
     compaction thread. The commit's wall time includes its fsync.
     """
-    reads = store.nodes.disk_reads
+    reads = store.tree.disk_reads
     t0, c0 = time.perf_counter(), time.thread_time()
-    root, writes = update(store.nodes, store.state_root, changes)
+    if isinstance(store.tree, FlatTree):
+        root, writes = flat.update(store.tree.records, store.state_root, changes)
+    else:
+        root, writes = update(store.nodes, store.state_root, changes)
     t1, c1 = time.perf_counter(), time.thread_time()
-    reads = store.nodes.disk_reads - reads
+    reads = store.tree.disk_reads - reads
     height = store.height + 1
     header = Header(
         "bench", height, height, store.last_block_hash or ZERO_HASH, ZERO_HASH, ZERO_HASH,
@@ -65,17 +71,21 @@ def commit(
     return t1 - t0, c1 - c0, t2 - t1, len(writes), size, reads
 
 
-def build(path: Path, keys: int, rng: random.Random) -> float:
+def build(path: Path, keys: int, rng: random.Random, *, flat_tree: bool = False) -> float:
     """The tree as a genesis state: built in memory from scratch, written in one batch."""
-    with Store.open(path, GENESIS) as store:
+    with Store.open(path, GENESIS, flat_tree=flat_tree) as store:
         t0 = time.perf_counter()
         store.initialize({account_key(n): rng.randbytes(40) for n in range(keys)})
         return time.perf_counter() - t0
 
 
-def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) -> list[str]:
+def measure(
+    path: Path, keys: int, changes: int, reps: int, rng: random.Random, *, flat_tree: bool = False
+) -> list[str]:
     rows = []
-    with Store.open(path, GENESIS) as store:  # reopened: nothing of the build in the node cache
+    with Store.open(
+        path, GENESIS, flat_tree=flat_tree
+    ) as store:  # reopened: nothing of the build in the node cache
         next_new = keys + store.height * changes  # keys never used before
         for rep in range(reps):
             block: dict[bytes, bytes | None] = {}
@@ -113,7 +123,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the databases")
+    parser.add_argument("--tree", choices=("binary", "flat"), default="binary")
     args = parser.parse_args()
+    flat_tree = args.tree == "flat"
     rng = random.Random(1)
     table = [
         "| tree keys | changed keys | Merkle update | its CPU | keys/s | pages read "
@@ -123,13 +135,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for keys in args.keys:
             path = Path(tmp) / f"db-{keys}"
-            seconds = build(path, keys, rng)
+            seconds = build(path, keys, rng, flat_tree=flat_tree)
             print(
                 f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s) "
                 f"load={_load()}"
             )
             for changes in args.changes:
-                table += measure(path, keys, changes, args.reps, rng)
+                table += measure(path, keys, changes, args.reps, rng, flat_tree=flat_tree)
     print("\n".join(table))
 
 

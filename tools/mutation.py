@@ -64,6 +64,16 @@ TARGETS: dict[str, Target] = {
     "merkle": Target(
         ("ledger/merkle/tree.py", "ledger/merkle/pack.py"), "tests/ledger/merkle", ("ledger",)
     ),
+    # The flat 16-ary tree that replaces it (docs/ledger.md, "Next: the flat 16-ary tree").
+    "flat": Target(
+        (
+            "ledger/merkle/flat/tree.py",
+            "ledger/merkle/flat/proof.py",
+            "ledger/merkle/flat/record.py",
+        ),
+        "tests/ledger/merkle/flat",
+        ("ledger",),
+    ),
     "consensus": Target(
         ("consensus/vote_set.py", "consensus/commit.py", "consensus/algorithm.py"),
         "tests/consensus",

@@ -21,7 +21,7 @@ from ledger.store.errors import (
     StoreOpenError,
     decode_stored,
 )
-from ledger.store.readers import NodeStore
+from ledger.store.trees import StateTree
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +37,9 @@ class Opened:
     last_commit: Commit | None = None
 
 
-def load(db: Any, path: Path, genesis_hash: bytes, nodes: NodeStore) -> Opened | None:
+def load(db: Any, path: Path, genesis_hash: bytes, tree: StateTree) -> Opened | None:
     """The stored height, roots and bounds, or raise if they are not sound; None for a new,
-    empty database (`Store.initialize` writes the genesis state). Warms `nodes` at the root."""
+    empty database (`Store.initialize` writes the genesis state). Warms `tree` at the root."""
     stored_genesis = db.get(schema.META_GENESIS)
     if stored_genesis is None:
         with db.iterator(include_value=False) as keys:
@@ -53,13 +53,13 @@ def load(db: Any, path: Path, genesis_hash: bytes, nodes: NodeStore) -> Opened |
             "(wrong genesis.json, or a data directory of another chain)"
         )
     version = db.get(schema.META_SCHEMA)
-    if version != schema.u32(schema.SCHEMA_VERSION):
+    if version != schema.u32(tree.schema_version):
         found = "an unknown schema version"
         if version is not None and len(version) == 4:
             found = f"schema version {int.from_bytes(version, 'big')}"
         raise StoreOpenError(
             f"database at {path} has {found}; this release reads "
-            f"{schema.SCHEMA_VERSION}: sync the node again into an empty data/chain "
+            f"{tree.schema_version}: sync the node again into an empty data/chain "
             "(block sync or state sync, docs/operating.md)"
         )
     height = schema.from_u64(_need(db, path, schema.META_HEIGHT, "the height"))
@@ -67,8 +67,8 @@ def load(db: Any, path: Path, genesis_hash: bytes, nodes: NodeStore) -> Opened |
     base_height = 1 if base is None else schema.from_u64(base)
     root = _need(db, path, schema.META_STATE_ROOT, "the state root")
     opened = Opened(height, base_height, history.StateHistory.load(db, base_height), root)
-    opened = _check_consistency(db, path, nodes, opened)
-    nodes.warm(root)
+    opened = _check_consistency(db, path, tree, opened)
+    tree.warm(root)
     return opened
 
 
@@ -79,11 +79,11 @@ def _need(db: Any, path: Path, key: bytes, what: str) -> bytes:
     return value
 
 
-def _check_consistency(db: Any, path: Path, nodes: NodeStore, opened: Opened) -> Opened:
+def _check_consistency(db: Any, path: Path, tree: StateTree, opened: Opened) -> Opened:
     """The last block, its commit and the state root agree; no block lies above the last.
     Returns `opened` with the last block's hash, header and commit."""
     height, root = opened.height, opened.state_root
-    if len(root) != HASH_LEN or (root != EMPTY and not nodes.has_page(root)):
+    if len(root) != HASH_LEN or (root != EMPTY and not tree.has_root(root)):
         raise StoreCorruptError(f"state root {root.hex()} is not in the node store")
     if db.get(schema.block(height + 1)) is not None:
         raise StoreCorruptError(f"a block exists above the last committed height {height}")

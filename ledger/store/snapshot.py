@@ -15,7 +15,7 @@ from typing import Any
 
 from ledger import codec
 from ledger.block import Block, Commit
-from ledger.merkle import EMPTY, update
+from ledger.merkle import EMPTY
 from ledger.store import history, pruning, schema
 from ledger.store.errors import StoreError
 from ledger.store.store import Store
@@ -80,7 +80,7 @@ def restore(
         raise StoreError(f"database at {store.path} is not empty: state sync needs a new one")
     state = dict(items)
     height = block.header.height
-    root, node_writes = update(store.nodes, EMPTY, state)
+    root, node_writes, _ = store.tree.update_tracked(EMPTY, state)
     if root != block.header.state_root:
         raise SnapshotError(
             f"the snapshot's state root {root.hex()} is not block {height}'s "
@@ -91,7 +91,7 @@ def restore(
         raise SnapshotError(f"the commit is not block {height}'s")
     db = store._db  # the store's own package: one atomic batch, as initialize
     with db.write_batch(transaction=True, sync=True) as batch:
-        batch.put(schema.META_SCHEMA, schema.u32(schema.SCHEMA_VERSION))
+        batch.put(schema.META_SCHEMA, schema.u32(store.tree.schema_version))
         batch.put(schema.META_GENESIS, store.genesis_hash)
         batch.put(schema.META_HEIGHT, schema.u64(height))
         batch.put(schema.META_STATE_ROOT, root)

@@ -26,7 +26,7 @@ from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
 from ledger.hashing import digest
 from ledger.keys import Address
-from ledger.merkle import EMPTY, MerkleError, Proof, prove, root_of, update
+from ledger.merkle import EMPTY, MerkleError, Proof, prove
 from ledger.state.reader import Changes
 from ledger.store import block_write, history, opening, pruning, schema
 from ledger.store.block_write import BlockParts, WrittenBlock
@@ -35,7 +35,9 @@ from ledger.store.errors import StoreCorruptError, StoreError, decode_stored
 from ledger.store.layout import BlockHead, tx_bytes
 from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
+from ledger.store.records import RecordStore
 from ledger.store.schema import AccountTx, TxLocation
+from ledger.store.trees import BinaryTree, FlatTree, StateTree
 from ledger.tx import SignedTx
 
 log = logging.getLogger(__name__)
@@ -48,13 +50,23 @@ class Store:
     """One chain's database. Open with `Store.open`; use as a context manager or `close()`."""
 
     def __init__(
-        self, db: Any, path: Path, genesis_hash: bytes, budget: MemoryBudget | None = None
+        self,
+        db: Any,
+        path: Path,
+        genesis_hash: bytes,
+        budget: MemoryBudget | None = None,
+        *,
+        flat_tree: bool = False,
     ) -> None:
         self._db = db
         self.path = path
         self.genesis_hash = genesis_hash
         self.state = CommittedState(db, (budget or MemoryBudget()).state_cache_entries)
         self.nodes = NodeStore(db)
+        """The binary tree's pages: what the node's update and the API's proofs walk."""
+        self.tree: StateTree = FlatTree(RecordStore(db)) if flat_tree else BinaryTree(self.nodes)
+        """The tree this store holds: the binary one, or with `flat_tree` the flat 16-ary one
+        (schema 4; tests and benchmarks only until the switch, docs/ledger.md)."""
         self.initialized = False
         self.height = 0
         self.state_root = EMPTY
@@ -81,7 +93,12 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: Path | str, genesis_hash: bytes, budget: MemoryBudget | None = None
+        cls,
+        path: Path | str,
+        genesis_hash: bytes,
+        budget: MemoryBudget | None = None,
+        *,
+        flat_tree: bool = False,
     ) -> Store:
         """Open or create the database for the chain `genesis_hash`, checking it is consistent.
 
@@ -89,9 +106,9 @@ class Store:
         """
         path = Path(path)
         db = open_leveldb(path, budget)
-        store = cls(db, path, genesis_hash, budget)
+        store = cls(db, path, genesis_hash, budget, flat_tree=flat_tree)
         try:
-            opened = opening.load(db, path, genesis_hash, store.nodes)
+            opened = opening.load(db, path, genesis_hash, store.tree)
             if opened is not None:
                 store._take(opened)
         except StoreError:
@@ -129,9 +146,9 @@ class Store:
         """Write the genesis state (height 0) in one batch and return its state root."""
         if self.initialized:
             raise StoreError(f"database at {self.path} is already initialized")
-        root, node_writes = update(self.nodes, EMPTY, genesis_state)
+        root, node_writes, _ = self.tree.update_tracked(EMPTY, genesis_state)
         with self._db.write_batch(transaction=True, sync=True) as batch:
-            batch.put(schema.META_SCHEMA, schema.u32(schema.SCHEMA_VERSION))
+            batch.put(schema.META_SCHEMA, schema.u32(self.tree.schema_version))
             batch.put(schema.META_GENESIS, self.genesis_hash)
             batch.put(schema.META_HEIGHT, schema.u64(0))
             batch.put(schema.META_STATE_ROOT, root)
@@ -142,7 +159,7 @@ class Store:
             states = history.initial(batch, 0, root)
         self.initialized, self.state_root, self._history = True, root, states
         self.state.forget()
-        self.nodes.advance(EMPTY, root, node_writes)
+        self.tree.advance(EMPTY, root, node_writes)
         return root
 
     def commit_block(
@@ -218,7 +235,7 @@ class Store:
             written.block_hash,
         )
         self.last_header, self.last_commit = header, written.parts.commit
-        self.nodes.advance(old_root, new_root, written.parts.node_writes)
+        self.tree.advance(old_root, new_root, written.parts.node_writes)
         log.debug(
             "committed block %d (%d txs, %d state changes)",
             header.height,
@@ -246,7 +263,7 @@ class Store:
     def _read_from(self, source: Any) -> None:
         self._reads = source
         self.state.read_from(source)
-        self.nodes.read_from(source)
+        self.tree.read_from(source)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -350,7 +367,7 @@ class Store:
 
     def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
         """The committed value of `key` (None: absent) and its proof against `state_root`."""
-        return self.state.get(key), prove(self.nodes, self.state_root, key)
+        return self.state.get(key), prove(self._binary_nodes(), self.state_root, key)
 
     @property
     def earliest_state_height(self) -> int:
@@ -386,8 +403,17 @@ class Store:
         """The proof of `key` against the state root of `height` (its leaf carries the value's
         hash: values are stored for the latest height only); `StatePrunedError` as
         `state_root_at`."""
-        return prove(self.nodes, self.state_root_at(height), key)
+        return prove(self._binary_nodes(), self.state_root_at(height), key)
+
+    def _binary_nodes(self) -> NodeStore:
+        """The binary tree's pages, for its proofs (format version 1). A flat tree store's
+        proofs are `ledger.merkle.flat.prove`'s over `tree.records` until the API and the light
+        client switch to version 2 with the store (docs/ledger.md, "Next: the flat 16-ary
+        tree")."""
+        if not isinstance(self.tree, BinaryTree):
+            raise StoreError(f"database at {self.path} holds the flat tree: no version 1 proofs")
+        return self.nodes
 
     def recompute_state_root(self) -> bytes:
         """The root of a tree built afresh from every stored state value (a full check: slow)."""
-        return root_of(dict(self.state.iter_prefix(b"")))
+        return self.tree.root_of(dict(self.state.iter_prefix(b"")))

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from benchmarks.flat16_proof import Proof, prove, reference_root, verify
 from benchmarks.flat16_tree import EMPTY, build, top, update
+from ledger.merkle.flat import MemoryRecordStore
+from ledger.merkle.flat import update as production_update
 
 KEYS = st.integers(0, 60).map(lambda n: n.to_bytes(2, "big"))
 VALUES = st.binary(min_size=0, max_size=3)
@@ -108,3 +110,25 @@ def test_the_pinned_records_a_store_keeps_current_are_the_top_of_the_tree(
         pinned.update(result.pin_new)
         root = result.root
         assert pinned == top(records, root, pin)
+
+
+@settings(max_examples=30, deadline=None)
+@given(BLOCKS)
+def test_the_production_flat_tree_writes_the_prototypes_records(
+    blocks: list[dict[bytes, bytes | None]],
+) -> None:
+    """ledger/merkle/flat is the prototype's design: same roots, same records, so the figures
+    measured with the prototype hold for it. (The prototype writes a lone leaf root's record
+    again when a block leaves it unchanged; the production tree does not.)"""
+    records: dict[bytes, bytes] = {}
+    store = MemoryRecordStore()
+    root = production = EMPTY
+    for block in blocks:
+        result = update(records, root, block)
+        records.update(result.writes)
+        root = result.root
+        production, writes = production_update(store, production, block)
+        store.put_all(writes)
+        assert production == root
+        assert writes.items() <= result.writes.items()
+        assert result.writes.keys() - writes.keys() <= {root}

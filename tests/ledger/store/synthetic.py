@@ -16,7 +16,7 @@ from ledger import codec
 from ledger.block import Block, Commit, CommitSig, Header, tx_root
 from ledger.hashing import ZERO_HASH, digest
 from ledger.keys import Address
-from ledger.merkle import EMPTY, MemoryNodeStore, update, update_tracked
+from ledger.merkle import EMPTY, MemoryNodeStore, update
 from ledger.merkle.page import child_pages
 from ledger.merkle_list import merkle_list_root
 from ledger.store import Store
@@ -90,9 +90,9 @@ def account_txs_of(block: Block) -> list[tuple[Address, int]]:
     return entries
 
 
-def open_store(path: object) -> Store:
+def open_store(path: object, *, flat_tree: bool = False) -> Store:
     """Open the synthetic chain's store, writing its genesis state if it is new."""
-    store = Store.open(str(path), GENESIS_HASH)
+    store = Store.open(str(path), GENESIS_HASH, flat_tree=flat_tree)
     if not store.initialized:
         store.initialize(GENESIS_STATE)
     return store
@@ -106,7 +106,7 @@ def commit_next(store: Store, seed: int) -> Block:
 def commit_changes(store: Store, changes: Mapping[bytes, bytes | None], seed: int) -> Block:
     """Commit a synthetic block of height `store.height + 1` whose state changes are `changes`."""
     height = store.height + 1
-    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
+    root, writes, orphaned = store.tree.update_tracked(store.state_root, changes)
     block = make_block(seed, height, store.last_block_hash, root)
     store.commit_block(
         block,
@@ -125,7 +125,7 @@ def next_parts(store: Store, seed: int) -> tuple[BlockParts, list[tuple[Address,
     """The next synthetic block's parts, checked to fit `store` (`Store.check_block`)."""
     height = store.height + 1
     changes = block_changes(seed, height)
-    root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
+    root, writes, orphaned = store.tree.update_tracked(store.state_root, changes)
     block = make_block(seed, height, store.last_block_hash, root)
     commit = commit_for(height, block.hash())
     store.check_block(block, commit, root, writes)

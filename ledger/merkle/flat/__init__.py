@@ -1,0 +1,41 @@
+"""The flat 16-ary sparse Merkle tree over the state: one SHA-256 per 16-ary node, one record
+per node, proofs of format version 2 (docs/ledger.md, "Next: the flat 16-ary tree").
+
+Not yet the chain's tree: the store, the node and the light client still use the binary tree of
+ledger/merkle; this package has the same public shape so that they can switch over.
+"""
+
+from ledger.merkle.flat.proof import (
+    MAX_PROOF_BYTES,
+    PROOF_VERSION,
+    FlatProof,
+    ProofLevel,
+    prove,
+    verify_proof,
+)
+from ledger.merkle.flat.record import (
+    MemoryRecordStore,
+    RecordReader,
+    check_record,
+    children_of,
+    record_hash,
+)
+from ledger.merkle.flat.tree import Writes, root_of, update, update_tracked
+
+__all__ = [
+    "MAX_PROOF_BYTES",
+    "PROOF_VERSION",
+    "FlatProof",
+    "MemoryRecordStore",
+    "ProofLevel",
+    "RecordReader",
+    "Writes",
+    "check_record",
+    "children_of",
+    "prove",
+    "record_hash",
+    "root_of",
+    "update",
+    "update_tracked",
+    "verify_proof",
+]
