@@ -10,7 +10,7 @@ the flat side is the store's commit written out here: `ledger.merkle.flat.update
 opens it), then one synced batch of the records, the state values, the block, its hash index, its
 commit, the height and the root (what `Store.commit_block` writes for state_bench's empty
 block), then `RecordStore.advance`. The binary side is state_bench's own `commit`. The workload is
-state_bench's (flat16_bench's `blocks_of`): a genesis of `--keys` accounts, blocks of `--changes`
+state_bench's (`blocks_of`): a genesis of `--keys` accounts, blocks of `--changes`
 keys (90% updates, 10% new), both trees reopened cold, blocks alternating in one process. Every
 line carries the 1-minute load average: the machine is shared.
 """
@@ -26,8 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.flat16_bench import blocks_of
-from benchmarks.state_bench import GENESIS, PROPOSER, account_key
+from benchmarks.state_bench import GENESIS, PROPOSER, account_key, blocks_of
 from benchmarks.state_bench import commit as binary_commit
 from ledger.block import Block, Commit, CommitSig, Header
 from ledger.hashing import ZERO_HASH

@@ -79,6 +79,24 @@ def build(path: Path, keys: int, rng: random.Random, *, flat_tree: bool = False)
         return time.perf_counter() - t0
 
 
+def blocks_of(
+    keys: int, changes: int, count: int, rng: random.Random, next_new: int | None = None
+) -> list[dict[bytes, bytes | None]]:
+    """`count` blocks of `changes` changed keys: 90% updates of the `keys` existing accounts,
+    10% new keys from `next_new` (default `keys`) on, each value 40 random bytes."""
+    out: list[dict[bytes, bytes | None]] = []
+    next_new = keys if next_new is None else next_new
+    for _ in range(count):
+        block: dict[bytes, bytes | None] = {}
+        while len(block) < changes * 9 // 10:
+            block[account_key(rng.randrange(keys))] = rng.randbytes(40)
+        while len(block) < changes:
+            block[account_key(next_new)] = rng.randbytes(40)
+            next_new += 1
+        out.append(block)
+    return out
+
+
 def measure(
     path: Path, keys: int, changes: int, reps: int, rng: random.Random, *, flat_tree: bool = False
 ) -> list[str]:
@@ -86,14 +104,8 @@ def measure(
     with Store.open(
         path, GENESIS, flat_tree=flat_tree
     ) as store:  # reopened: nothing of the build in the node cache
-        next_new = keys + store.height * changes  # keys never used before
-        for rep in range(reps):
-            block: dict[bytes, bytes | None] = {}
-            while len(block) < changes * 9 // 10:
-                block[account_key(rng.randrange(keys))] = rng.randbytes(40)
-            while len(block) < changes:
-                block[account_key(next_new)] = rng.randbytes(40)
-                next_new += 1
+        blocks = blocks_of(keys, changes, reps, rng, keys + store.height * changes)
+        for rep, block in enumerate(blocks):
             t_update, cpu_update, t_commit, written, size, reads = commit(store, block)
             line = (
                 f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "

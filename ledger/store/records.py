@@ -91,6 +91,24 @@ class RecordStore:
                 below += children_of(record)
             level = below
 
+    def new_pinned(self, new_root: bytes, writes: Mapping[bytes, bytes]) -> set[bytes]:
+        """The records of `writes` that `advance(old, new_root, writes)` may pin: the written
+        records of the top `pin_levels` of the tree under `new_root` (a record not written has
+        no written record below it: the tree is content-addressed). The rest of a block's
+        records are needed only in its write batch (`block_write.write` releases them there)."""
+        keep: set[bytes] = set()
+        level = [new_root]
+        for _ in range(self._pin_levels):
+            below: list[bytes] = []
+            for hash_ in level:
+                record = writes.get(hash_)
+                if record is None or hash_ in keep:
+                    continue
+                keep.add(hash_)
+                below += children_of(record)
+            level = below
+        return keep
+
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:
         """Pin the new top records of a committed block (`writes` must be durably stored)."""
         self._swap(

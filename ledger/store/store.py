@@ -215,7 +215,7 @@ class Store:
             pruning_state = block_write.Pruning(
                 self.keep_blocks, self.keep_states, self.base_height, self._history
             )
-            pinned = self.nodes.new_pinned(parts.new_root, parts.node_writes)
+            pinned = self.tree.new_pinned(parts.new_root, parts.node_writes)
             return block_write.write(
                 self._db, parts, account_txs, pruning_state, self.sync, self._compactor, pinned
             )

@@ -47,6 +47,11 @@ class StateTree(Protocol):
 
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None: ...
 
+    def new_pinned(self, new_root: bytes, writes: Mapping[bytes, bytes]) -> set[bytes]:
+        """The nodes of `writes` that `advance` to `new_root` keeps in memory (the rest a
+        block's write releases once in its batch: ledger/store/block_write.py)."""
+        ...
+
     def read_from(self, source: Any) -> None: ...
 
     def update_tracked(self, root: bytes, changes: Changes) -> Tracked:
@@ -76,6 +81,9 @@ class BinaryTree:
 
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:
         self.nodes.advance(old_root, new_root, writes)
+
+    def new_pinned(self, new_root: bytes, writes: Mapping[bytes, bytes]) -> set[bytes]:
+        return self.nodes.new_pinned(new_root, writes)
 
     def read_from(self, source: Any) -> None:
         self.nodes.read_from(source)
@@ -108,6 +116,9 @@ class FlatTree:
 
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:
         self.records.advance(old_root, new_root, writes)
+
+    def new_pinned(self, new_root: bytes, writes: Mapping[bytes, bytes]) -> set[bytes]:
+        return self.records.new_pinned(new_root, writes)
 
     def read_from(self, source: Any) -> None:
         self.records.read_from(source)

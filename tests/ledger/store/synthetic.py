@@ -105,8 +105,19 @@ def commit_next(store: Store, seed: int) -> Block:
 
 def commit_changes(store: Store, changes: Mapping[bytes, bytes | None], seed: int) -> Block:
     """Commit a synthetic block of height `store.height + 1` whose state changes are `changes`."""
+    return commit_update(store, changes, store.tree.update_tracked(store.state_root, changes), seed)
+
+
+def commit_update(
+    store: Store,
+    changes: Mapping[bytes, bytes | None],
+    update: tuple[bytes, dict[bytes, bytes], set[bytes]],
+    seed: int,
+) -> Block:
+    """`commit_changes` with the tree's update already made (root, writes, orphaned): for a
+    test that looks at the writes the commit was given."""
     height = store.height + 1
-    root, writes, orphaned = store.tree.update_tracked(store.state_root, changes)
+    root, writes, orphaned = update
     block = make_block(seed, height, store.last_block_hash, root)
     store.commit_block(
         block,
