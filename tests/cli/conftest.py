@@ -7,6 +7,7 @@ test failure: user mistakes must end as click errors with an exit code.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -31,6 +32,18 @@ from tests.cli.helpers import (
     StoredKey,
 )
 from tests.node.processes import Cluster, wait_for
+
+
+@pytest.fixture
+def ctrl_c_reaches_children() -> Iterator[None]:
+    """A child started meanwhile takes SIGINT as Ctrl-C even when the test run itself was started
+    with SIGINT ignored (a shell's background job, `nohup`): an ignored signal stays ignored
+    across exec, so the child would never see it; a handler is reset to the default instead."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def test_bench_commits_every_tx_and_reports_sane_figures(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_bench_interrupted_stops_its_nodes_and_removes_its_folder(tmp_path: Path) -> None:
     tmp = tmp_path / "tmp"
     proc = _bench(tmp, "--txs", "3000", "--senders", "100", "--batch", "100", "--rate", "50")

@@ -50,6 +50,7 @@ def _processes_of(marker: str) -> list[str]:
         (signal.SIGTERM, 1, "stopped by SIGTERM: every node and link was stopped"),
     ],
 )
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_a_signal_during_a_paused_node_leaves_no_process_behind(
     tmp_path: Path, sig: signal.Signals, code: int, said: str
 ) -> None:
