@@ -94,6 +94,15 @@ class RawPage(Mapping[int, bytes]):
             raise KeyError(position)
         return data
 
+    def __contains__(self, position: object) -> bool:
+        """From the bitmap alone (`Mapping`'s own would slice the entry, or raise and catch
+        `KeyError` for a missing one: most of what `child_pages` asked of a page)."""
+        return (
+            isinstance(position, int)
+            and 0 <= position < POSITIONS
+            and bool(self.bitmap >> position & 1)
+        )
+
     def __iter__(self) -> Iterator[int]:
         data = self.data
         b0, b1, b2, b3 = _BITS
@@ -111,6 +120,8 @@ def encode_page(page: Page) -> bytes:
 
 def child_pages(page: Page) -> dict[int, bytes]:
     """The pages directly below this one: bottom position -> page root hash."""
+    if isinstance(page, RawPage):
+        return _raw_child_pages(page.bitmap, page.data)
     out: dict[int, bytes] = {}
     get = page.get
     for position in range(SLOTS // 2, SLOTS):
@@ -122,6 +133,24 @@ def child_pages(page: Page) -> dict[int, bytes]:
         if left != EMPTY and slot not in page:
             out[slot] = left
         if right != EMPTY and slot + 1 not in page:
+            out[slot + 1] = right
+    return out
+
+
+def _raw_child_pages(bitmap: int, data: bytes) -> dict[int, bytes]:
+    """`child_pages` of a page as stored, read off its bitmap and bytes (a block's commit asks
+    it of every new top page: `NodeStore.new_pinned`)."""
+    out: dict[int, bytes] = {}
+    for position in range(SLOTS // 2, SLOTS):
+        if not bitmap >> position & 1:
+            continue
+        offset = 4 + NODE_LEN * (bitmap & ((1 << position) - 1)).bit_count()
+        if data[offset] != INNER_TAG:
+            continue
+        slot = 2 * position
+        if not bitmap >> slot & 1 and (left := data[offset + 1 : offset + 33]) != EMPTY:
+            out[slot] = left
+        if not bitmap >> (slot + 1) & 1 and (right := data[offset + 33 : offset + 65]) != EMPTY:
             out[slot + 1] = right
     return out
 

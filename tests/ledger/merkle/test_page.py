@@ -172,3 +172,22 @@ def test_a_block_writes_exactly_the_pages_a_fresh_build_holds(
     new_pages = pages_under(store, root)
     assert new_pages == pages_under(fresh, fresh_root)
     assert writes.keys() == new_pages.keys() - base.pages.keys()
+
+
+@settings(max_examples=40, deadline=None)
+@given(batches)
+def test_a_stored_page_names_the_same_pages_below_and_holds_the_same_positions_as_decoded(
+    blocks: list[dict[bytes, bytes | None]],
+) -> None:
+    """`RawPage` answers `child_pages` and `in` from its bitmap and bytes (what a commit asks of
+    every new top page): the same as the decoded dict, for every page of random trees."""
+    store = MemoryNodeStore()
+    root = EMPTY
+    for block in blocks:
+        root, writes = update(store, root, block)
+        store.put_all(writes)
+        for data in writes.values():
+            raw, decoded = RawPage(data), decode_page(data)
+            assert child_pages(raw) == child_pages(decoded)
+            assert [p for p in range(-1, 40) if p in raw] == sorted(decoded)
+            assert "1" not in raw
