@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from ledger.merkle import MemoryNodeStore, root_of
 from ledger.merkle.page import PAGE_BITS, Page, RawPage, child_pages
 from ledger.merkle.tree import update_tracked
-from tests.ledger.merkle.test_page import apply_to, base_tree, changed_keys, pages_under, values
+from tests.ledger.merkle.test_page import base_tree, changed_keys, pages_under, values
+from tests.ledger.state_model import apply_to
 
 
 class PinnedReader:

@@ -18,6 +18,7 @@ from ledger.merkle.page import (
     decode_page,
     encode_page,
 )
+from tests.ledger.state_model import apply_to
 
 keys = st.integers(min_value=0, max_value=300).map(lambda n: b"k%d" % n)
 values = st.binary(min_size=0, max_size=4)
@@ -38,15 +39,6 @@ def leaves_under(store: MemoryNodeStore, root: bytes) -> dict[bytes, bytes]:
                 found[data[1:33]] = data[33:65]
         todo += child_pages(page).values()
     return found
-
-
-def apply_to(state: dict[bytes, bytes], changes: dict[bytes, bytes | None]) -> None:
-    """A block's changes on a model of the state (None deletes)."""
-    for key, value in changes.items():
-        if value is None:
-            state.pop(key, None)
-        else:
-            state[key] = value
 
 
 @settings(max_examples=40, deadline=None)

@@ -18,6 +18,7 @@ from ledger.store.errors import StoreOpenError
 from ledger.store.records import RecordStore
 from ledger.store.snapshot import restore
 from ledger.store.trees import FlatTree
+from tests.ledger.state_model import applied
 from tests.ledger.store.synthetic import (
     GENESIS_HASH,
     GENESIS_KEYS,
@@ -52,16 +53,6 @@ def reachable(store: Store, root: bytes) -> set[bytes]:
     return seen
 
 
-def apply(state: dict[bytes, bytes], changes: dict[bytes, bytes | None]) -> dict[bytes, bytes]:
-    out = dict(state)
-    for key, value in changes.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = value
-    return out
-
-
 def test_a_flat_store_commits_reopens_and_proves_as_the_flat_tree_says(tmp_path: Path) -> None:
     path = tmp_path / "db"
     store = open_store(path, flat_tree=True)
@@ -71,7 +62,7 @@ def test_a_flat_store_commits_reopens_and_proves_as_the_flat_tree_says(tmp_path:
         assert store.state_root == flat.root_of(state)
         for _ in range(12):
             height = store.height + 1
-            state = apply(state, block_changes(5, height))
+            state = applied(state, block_changes(5, height))
             commit_next(store, seed=5)
             assert store.state_root == flat.root_of(state)
         assert store.recompute_state_root() == store.state_root
@@ -114,7 +105,7 @@ def test_pruned_state_history_keeps_exactly_the_records_of_the_kept_roots(
             store.keep_states = keep
             changes = churn(rng)
             commit_changes(store, changes, seed)
-            states[store.height] = apply(states[store.height - 1], changes)
+            states[store.height] = applied(states[store.height - 1], changes)
             kept = range(max(0, store.height - keep + 1), store.height + 1)
             wanted: set[bytes] = set()
             for height in kept:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ledger.merkle import prove, verify_proof
 from ledger.merkle.node import sha256
 from ledger.store import StatePrunedError, Store
+from tests.ledger.state_model import applied
 from tests.ledger.store.synthetic import (
     GENESIS_KEYS,
     GENESIS_STATE,
@@ -49,16 +50,6 @@ def _check(store: Store, states: dict[int, dict[bytes, bytes]], keep: int) -> No
         assert store.block(height) is not None and store.commit(height) is not None
 
 
-def _apply(state: dict[bytes, bytes], changes: dict[bytes, bytes | None]) -> dict[bytes, bytes]:
-    out = dict(state)
-    for key, value in changes.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = value
-    return out
-
-
 @settings(max_examples=10, deadline=None)
 @given(st.integers(0, 2**32), st.integers(2, 5), st.integers(4, 30), st.integers(1, 29))
 def test_kept_state_roots_stay_whole_and_superseded_pages_go(
@@ -76,7 +67,7 @@ def test_kept_state_roots_stay_whole_and_superseded_pages_go(
             assert (
                 commit_changes(archive, changes, seed).header.state_root == root == store.state_root
             )
-            states[store.height] = _apply(states[store.height - 1], changes)
+            states[store.height] = applied(states[store.height - 1], changes)
             _check(store, states, keep)
             if store.height == restart_at:  # reopening carries on as if it had not stopped
                 store.close()
@@ -144,7 +135,7 @@ def test_changing_keep_states_never_loses_a_kept_root(
             store.keep_states = keep
             changes = churn(rng)
             commit_changes(store, changes, seed)
-            states[store.height] = _apply(states[store.height - 1], changes)
+            states[store.height] = applied(states[store.height - 1], changes)
             assert store.earliest_state_height <= store.height - 1
             for height in range(store.earliest_state_height, store.height + 1):
                 root = store.state_root_at(height)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ledger.merkle.flat import MemoryRecordStore, children_of, root_of, update, update_tracked
 from ledger.merkle.flat.record import HEAD
 from ledger.merkle.node import EMPTY, MerkleError
+from tests.ledger.state_model import apply_to
 
 Block = dict[bytes, bytes | None]
 
@@ -67,11 +68,7 @@ def reachable(store: MemoryRecordStore, root: bytes) -> set[bytes]:
 def apply(store: MemoryRecordStore, root: bytes, state: dict[bytes, bytes], block: Block) -> bytes:
     root, writes = update(store, root, block)
     store.put_all(writes)
-    for key, value in block.items():
-        if value is None:
-            state.pop(key, None)
-        else:
-            state[key] = value
+    apply_to(state, block)
     return root
 
 
