@@ -24,15 +24,14 @@ from typing import Any, Self, TypeVar
 
 from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
-from ledger.hashing import digest
 from ledger.keys import Address
 from ledger.merkle import EMPTY, MerkleError, Proof, prove
 from ledger.state.reader import Changes
-from ledger.store import block_write, history, opening, pruning, schema
+from ledger.store import account_index, block_write, history, opening, pruning, schema
 from ledger.store.block_write import BlockParts, WrittenBlock
 from ledger.store.checks import check_fits
 from ledger.store.errors import StoreCorruptError, StoreError, decode_stored
-from ledger.store.layout import BlockHead, tx_bytes
+from ledger.store.layout import BlockHead
 from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState, NodeStore
 from ledger.store.records import RecordStore
@@ -42,7 +41,6 @@ from ledger.tx import SignedTx
 
 log = logging.getLogger(__name__)
 
-MAX_HISTORY_PAGE = 1000
 T = TypeVar("T")
 
 
@@ -338,32 +336,7 @@ class Store:
 
         Pages: pass the (height, position) of the last entry of a page as `before` for the next.
         """
-        if not 1 <= limit <= MAX_HISTORY_PAGE:
-            raise ValueError(f"limit must be in [1, {MAX_HISTORY_PAGE}]")
-        prefix = schema.account_tx_prefix(address.raw)
-        if before is None:
-            upper = prefix + b"\xff" * 13
-        else:
-            upper = schema.account_tx(address.raw, before[0], before[1])
-        entries: list[AccountTx] = []
-        txs_at: dict[int, list[bytes] | None] = {}
-        with self._reads.iterator(reverse=True, include_value=False) as keys:
-            keys.seek(upper)  # a reverse iterator then yields the keys below `upper`
-            for key in keys:
-                if not key.startswith(prefix) or len(entries) >= limit:
-                    break
-                height, position = schema.account_entry(key)
-                if height not in txs_at:
-                    data = self.block_bytes(height)
-                    what = f"block {height}"
-                    txs_at[height] = None if data is None else decode_stored(tx_bytes, data, what)
-                txs = txs_at[height]
-                if txs is None:
-                    continue  # its block is pruned (an entry of a height pruned without a record)
-                if position >= len(txs):
-                    raise StoreCorruptError(f"account index entry for a tx block {height} lacks")
-                entries.append(AccountTx(height, position, digest(txs[position])))
-        return entries
+        return account_index.account_history(self._reads, self.block_bytes, address, limit, before)
 
     def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
         """The committed value of `key` (None: absent) and its proof against `state_root`."""

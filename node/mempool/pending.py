@@ -112,6 +112,18 @@ class PendingTxs:
         data = self.state.get(keys.account(address.raw))
         return 0 if data is None else Account.decode(data).nonce
 
+    def sender_nonce(self, tx: SignedTx, nonces: dict[bytes, int]) -> int:
+        """The committed nonce of `tx`'s sender: its queue's, else read (once per batch in
+        `nonces`: nothing commits before the batch's verification)."""
+        sender = tx.body.sender
+        queue = self._senders.get(sender)
+        if queue is not None:
+            return queue.committed_nonce
+        nonce = nonces.get(sender)
+        if nonce is None:
+            nonce = nonces[sender] = self.committed_nonce(tx.body.sender_address)
+        return nonce
+
     # -- changing ----------------------------------------------------------------------------
 
     def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: TxEffect) -> None:

@@ -218,7 +218,7 @@ class Mempool:
                 results[i] = self._reject(ErrorCode.WRONG_CHAIN, tx_hash, "tx is for another chain")
             elif tx_hash in pending or tx_hash in in_batch:
                 results[i] = self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
-            elif (committed := self._committed_nonce(tx, nonces)) > tx.body.nonce:
+            elif (committed := self._pending.sender_nonce(tx, nonces)) > tx.body.nonce:
                 results[i] = self._reject(
                     ErrorCode.BAD_NONCE, tx_hash, f"nonce {tx.body.nonce} used; next is {committed}"
                 )
@@ -237,18 +237,6 @@ class Mempool:
                         ErrorCode.BAD_SIGNATURE, tx.hash, "signature does not verify"
                     )
         return [r for r in results if r is not None]
-
-    def _committed_nonce(self, tx: SignedTx, nonces: dict[bytes, int]) -> int:
-        """The committed nonce of `tx`'s sender: its queue's, else read (once per batch in
-        `nonces`: nothing commits before the batch's verification)."""
-        sender = tx.body.sender
-        queue = self._pending.find(sender)
-        if queue is not None:
-            return queue.committed_nonce
-        nonce = nonces.get(sender)
-        if nonce is None:
-            nonce = nonces[sender] = self._pending.committed_nonce(tx.body.sender_address)
-        return nonce
 
     def admit_verified(self, tx: SignedTx) -> Admission:
         """Steps 5-8 for a tx whose size, chain id and signature the caller has checked."""
