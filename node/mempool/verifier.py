@@ -74,7 +74,6 @@ class SignatureVerifier:
         if cache_size < 1 or workers < 1:
             raise ValueError("cache_size and workers must be positive")
         self.genesis_hash = genesis_hash
-        self._cache_size = cache_size
         self._workers = workers
         self._processes = processes
         self._pool: Executor | None = None
