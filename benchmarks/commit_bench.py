@@ -23,7 +23,6 @@ from ledger import codec
 from ledger.block import Block, Commit, CommitSig, Header, tx_root
 from ledger.hashing import ZERO_HASH, digest
 from ledger.keys import Address
-from ledger.merkle import update
 from ledger.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
 
@@ -62,7 +61,7 @@ def main() -> None:
                     changes[account_key(addresses[i])] = codec.encode([10**12 - position, 1])
                     account_txs.append((addresses[i], position))
             t0 = time.perf_counter()
-            root, writes = update(store.nodes, store.state_root, changes)
+            root, writes, _ = store.tree.update_tracked(store.state_root, changes)
             t1 = time.perf_counter()
             height = store.height + 1
             header = Header(

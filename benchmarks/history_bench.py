@@ -22,7 +22,6 @@ from pathlib import Path
 from benchmarks.state_bench import GENESIS, PROPOSER, account_key
 from ledger.block import Block, Commit, CommitSig, Header
 from ledger.hashing import ZERO_HASH
-from ledger.merkle import update_tracked
 from ledger.store import Store
 
 
@@ -31,7 +30,7 @@ def commit(store: Store, keys: int, changes: int, rng: random.Random) -> tuple[f
     block_changes: dict[bytes, bytes | None] = {
         account_key(rng.randrange(keys)): rng.randbytes(40) for _ in range(changes)
     }
-    root, writes, orphaned = update_tracked(store.nodes, store.state_root, block_changes)
+    root, writes, orphaned = store.tree.update_tracked(store.state_root, block_changes)
     height = store.height + 1
     header = Header(
         "bench", height, height, store.last_block_hash or ZERO_HASH, ZERO_HASH, ZERO_HASH,

@@ -6,13 +6,11 @@
 For each tree size the tree is built as a genesis state (one in-memory build, one write batch: for
 1M keys that needs about 1 GB of memory), then the store is reopened (cold node cache) and blocks of
 `--changes` changed keys (90% updates of existing keys, 10% new keys) are timed: the Merkle
-update (`ledger.merkle.update` over the store's pages) and the commit (`Store.commit_block`, one
-synced write batch), with the pages the update read from LevelDB (the rest are pinned) and the
-pages it wrote. The machine may be shared: every line carries the 1-minute load average. Keys
-and values are shaped like accounts: 21-byte keys, 40-byte values.
-Prints one line per measurement and a Markdown table at the end. `--tree flat` runs the store on
-the flat 16-ary tree (ledger/merkle/flat, schema 4; not yet the chain's tree: docs/ledger.md),
-its "pages" then being records.
+update (`ledger.merkle.flat.update` over the store's records) and the commit
+(`Store.commit_block`, one synced write batch), with the records the update read from LevelDB
+(the rest are pinned) and the records it wrote. The machine may be shared: every line carries
+the 1-minute load average. Keys and values are shaped like accounts: 21-byte keys, 40-byte
+values. Prints one line per measurement and a Markdown table at the end.
 """
 
 from __future__ import annotations
@@ -28,9 +26,8 @@ from pathlib import Path
 from ledger.block import Block, Commit, CommitSig, Header
 from ledger.hashing import ZERO_HASH, digest
 from ledger.keys import Address
-from ledger.merkle import flat, update
+from ledger.merkle import flat
 from ledger.store import Store
-from ledger.store.trees import FlatTree
 
 GENESIS = digest(b"bench genesis")
 PROPOSER = Address(bytes(20))
@@ -45,17 +42,14 @@ def commit(
 ) -> tuple[float, float, float, int, int, int]:
     """Update the tree and commit one block.
 
-    Returns (update wall s, update CPU s, commit wall s, pages written, their bytes, pages read
-    from LevelDB). The CPU time is this
+    Returns (update wall s, update CPU s, commit wall s, records written, their bytes, records
+    read from LevelDB). The CPU time is this
     thread's only: it leaves out other processes sharing the cores and LevelDB's background
     compaction thread. The commit's wall time includes its fsync.
     """
     reads = store.tree.disk_reads
     t0, c0 = time.perf_counter(), time.thread_time()
-    if isinstance(store.tree, FlatTree):
-        root, writes = flat.update(store.tree.records, store.state_root, changes)
-    else:
-        root, writes = update(store.nodes, store.state_root, changes)
+    root, writes = flat.update(store.tree.records, store.state_root, changes)
     t1, c1 = time.perf_counter(), time.thread_time()
     reads = store.tree.disk_reads - reads
     height = store.height + 1
@@ -67,13 +61,13 @@ def commit(
     sig = Commit(height, 0, block.hash(), (CommitSig(PROPOSER, bytes(64)),))
     store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
     t2 = time.perf_counter()
-    size = sum(len(page) for page in writes.values())
+    size = sum(map(len, writes.values()))
     return t1 - t0, c1 - c0, t2 - t1, len(writes), size, reads
 
 
-def build(path: Path, keys: int, rng: random.Random, *, flat_tree: bool = False) -> float:
+def build(path: Path, keys: int, rng: random.Random) -> float:
     """The tree as a genesis state: built in memory from scratch, written in one batch."""
-    with Store.open(path, GENESIS, flat_tree=flat_tree) as store:
+    with Store.open(path, GENESIS) as store:
         t0 = time.perf_counter()
         store.initialize({account_key(n): rng.randbytes(40) for n in range(keys)})
         return time.perf_counter() - t0
@@ -97,28 +91,24 @@ def blocks_of(
     return out
 
 
-def measure(
-    path: Path, keys: int, changes: int, reps: int, rng: random.Random, *, flat_tree: bool = False
-) -> list[str]:
+def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) -> list[str]:
     rows = []
-    with Store.open(
-        path, GENESIS, flat_tree=flat_tree
-    ) as store:  # reopened: nothing of the build in the node cache
+    with Store.open(path, GENESIS) as store:  # reopened: nothing of the build in the node cache
         blocks = blocks_of(keys, changes, reps, rng, keys + store.height * changes)
         for rep, block in enumerate(blocks):
             t_update, cpu_update, t_commit, written, size, reads = commit(store, block)
             line = (
                 f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
                 f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
-                f"pages_read={reads} pages_written={written} ({size / 1e6:.1f} MB) "
+                f"records_read={reads} records_written={written} ({size / 1e6:.1f} MB) "
                 f"load={_load()}"
             )
             print(line, flush=True)
             rows.append((t_update, cpu_update, t_commit, written, size, reads))
-    upd, cpu, com, pages, size, reads = (statistics.median(r[i] for r in rows) for i in range(6))
+    upd, cpu, com, records, size, reads = (statistics.median(r[i] for r in rows) for i in range(6))
     return [
         f"| {keys:,} | {changes:,} | {upd * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
-        f"{changes / upd:,.0f} | {reads:,.0f} | {pages:,.0f} ({size / 1e6:.1f} MB) | "
+        f"{changes / upd:,.0f} | {reads:,.0f} | {records:,.0f} ({size / 1e6:.1f} MB) | "
         f"{com * 1000:.0f} ms | "
         f"{(upd + com) * 1000:.0f} ms | {_load()} |"
     ]
@@ -135,25 +125,23 @@ def main() -> None:
     parser.add_argument("--changes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the databases")
-    parser.add_argument("--tree", choices=("binary", "flat"), default="binary")
     args = parser.parse_args()
-    flat_tree = args.tree == "flat"
     rng = random.Random(1)
     table = [
-        "| tree keys | changed keys | Merkle update | its CPU | keys/s | pages read "
-        "| pages written | commit (sync) | total | load avg |",
+        "| tree keys | changed keys | Merkle update | its CPU | keys/s | records read "
+        "| records written | commit (sync) | total | load avg |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for keys in args.keys:
             path = Path(tmp) / f"db-{keys}"
-            seconds = build(path, keys, rng, flat_tree=flat_tree)
+            seconds = build(path, keys, rng)
             print(
                 f"built {keys:,} keys in {seconds:.1f}s ({keys / seconds:,.0f} keys/s) "
                 f"load={_load()}"
             )
             for changes in args.changes:
-                table += measure(path, keys, changes, args.reps, rng, flat_tree=flat_tree)
+                table += measure(path, keys, changes, args.reps, rng)
     print("\n".join(table))
 
 

@@ -23,7 +23,7 @@ from cli.bench.driver import BenchError
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "state_bench.py"
 LINE = re.compile(
     r"update=(?P<update>\d+)ms \(cpu (?P<cpu>\d+)ms\) commit=(?P<commit>\d+)ms"
-    r".*?pages_read=(?P<read>\d+) pages_written=(?P<written>\d+)"
+    r".*?records_read=(?P<read>\d+) records_written=(?P<written>\d+)"
 )
 TIMEOUT_S = 1800
 
@@ -44,8 +44,8 @@ def parse(output: str) -> dict[str, Any]:
         "update_cpu_ms": median("cpu"),
         "commit_ms": commit,
         "total_ms": update + commit,
-        "pages_read": median("read"),
-        "pages_written": median("written"),
+        "records_read": median("read"),
+        "records_written": median("written"),
     }
 
 

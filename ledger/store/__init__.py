@@ -1,4 +1,4 @@
-"""The node's LevelDB database: blocks, commits, tx indexes, state and Merkle nodes."""
+"""The node's LevelDB database: blocks, commits, tx indexes, state and Merkle records."""
 
 from ledger.store.errors import (
     CommitRefusedError,
@@ -10,7 +10,8 @@ from ledger.store.errors import (
 )
 from ledger.store.history import StatePrunedError
 from ledger.store.layout import BlockHead
-from ledger.store.readers import CommittedState, NodeStore
+from ledger.store.readers import CommittedState
+from ledger.store.records import RecordStore
 from ledger.store.schema import AccountTx, TxLocation
 from ledger.store.store import Store
 
@@ -20,7 +21,7 @@ __all__ = [
     "CommitRefusedError",
     "CommittedState",
     "GenesisMismatchError",
-    "NodeStore",
+    "RecordStore",
     "StatePrunedError",
     "Store",
     "StoreCorruptError",

@@ -2,7 +2,7 @@
 
 `Store.commit_block` is three steps: `check_block` (does the block fit on the committed chain),
 `write_block` (this module's `write`: build the batch and write it with `sync=True`) and
-`finish_block` (the store's height, root, caches and pinned pages move to the block). A node
+`finish_block` (the store's height, root, caches and pinned records move to the block). A node
 runs the write on a thread of its own while its event loop goes on admitting txs and serving
 reads (node/commit_off_loop.py): plyvel releases the GIL for LevelDB's `Write`, which with the
 fsync is most of a large block's commit, and the batch is built by Python that the loop
@@ -11,12 +11,12 @@ before the write, so no reader sees the new values beside the old height and roo
 then finishes and unpins with no await in between. A crash at any point leaves the batch whole
 or absent (LevelDB logs it as one record), as for `commit_block`.
 
-Once a page is in the batch, `write` releases the block's own bytes of it (the value in
+Once a record is in the batch, `write` releases the block's own bytes of it (the value in
 `node_writes` becomes empty; the key stays, for the pruning records) unless the pinned top will
-keep it (`NodeStore.new_pinned`): a full block's pages (28 MiB for 20,000 transfers at a
-million accounts) were otherwise held three times at the commit's peak, as Python bytes, in the
-batch and in LevelDB's memtable. A write that fails after that leaves the block's execution
-without its pages: the node halts on a failed commit anyway, and starts again from the
+keep it (`RecordStore.new_pinned`): a full block's records (about 10 MB per 10,000 changed keys
+at a million keys) were otherwise held three times at the commit's peak, as Python bytes, in
+the batch and in LevelDB's memtable. A write that fails after that leaves the block's execution
+without its records: the node halts on a failed commit anyway, and starts again from the
 committed chain.
 """
 
@@ -34,7 +34,7 @@ from ledger.store.errors import CommitRefusedError
 from ledger.store.layout import tx_spans
 
 RELEASED = b""
-"""What a page's value in `node_writes` becomes once the batch holds it (module docstring)."""
+"""What a record's value in `node_writes` becomes once the batch holds it (module docstring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
     pinned: Container[bytes] | None = None,
 ) -> WrittenBlock:
     """Build the batch of `parts` and write it (synced when `sync`); `db` is read as before it.
-    With `pinned`, the bytes of every page not in it are released from `parts.node_writes` once
+    With `pinned`, the bytes of every record not in it are released from `parts.node_writes` once
     in the batch (module docstring). Raises `CommitRefusedError`, having written nothing (and
     released nothing), if the block is malformed."""
     block = parts.block
@@ -106,11 +106,11 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
                 delete(schema.STATE + key)
             else:
                 put(schema.STATE + key, value)
-        pages = parts.node_writes
-        for node_hash, encoding in pages.items():
+        records = parts.node_writes
+        for node_hash, encoding in records.items():
             put(schema.NODE + node_hash, encoding)
             if pinned is not None and node_hash not in pinned:
-                pages[node_hash] = RELEASED  # a value set, no key added: the walk goes on
+                records[node_hash] = RELEASED  # a value set, no key added: the walk goes on
         put(schema.block(height), block.encode())
         put(schema.block_height(block_hash), schema.u64(height))
         put(schema.commit(height), parts.commit.encode())

@@ -8,7 +8,7 @@ from typing import Protocol
 from ledger.block import Block, Commit
 from ledger.merkle import EMPTY
 from ledger.store.errors import CommitRefusedError
-from ledger.store.trees import StateTree
+from ledger.store.trees import FlatTree
 
 
 class Tip(Protocol):
@@ -22,7 +22,7 @@ class Tip(Protocol):
     @property
     def last_block_hash(self) -> bytes | None: ...
     @property
-    def tree(self) -> StateTree: ...
+    def tree(self) -> FlatTree: ...
 
 
 def check_fits(  # noqa: PLR0917  # a commit's parts, as `Store.commit_block` has them

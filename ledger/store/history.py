@@ -1,36 +1,38 @@
-"""State history: a store with `keep_states` K keeps the Merkle pages of its last K state roots.
+"""State history: a store with `keep_states` K keeps the Merkle records of its last K state roots.
 
 Pruned apart from blocks (ledger/store/pruning.py, `keep_blocks`), as the Cosmos SDK prunes
 application state versions (`pruning-keep-recent`) apart from CometBFT's block retention
 (`min-retain-blocks`): blocks serve sync and history queries, old state trees only proofs at
-past heights. Records (written into the commit's own batch, only while `keep_states` is set):
+past heights. Its entries (written into the commit's own batch, only while `keep_states` is set;
+"record" below is a Merkle record, ledger/merkle/flat):
 
-| prefix | key                    | value      | meaning                                         |
-| ------ | ---------------------- | ---------- | ----------------------------------------------- |
-| `o`    | height (8) + page (32) | empty      | this page left the tree at that height          |
-| `O`    | page (32)              | height (8) | the last height the page left the tree; erased  |
-|        |                        |            | when a later block writes it again (K > 2 only) |
-| `m`    | `state_floor`          | height (8) | the lowest height whose `o` records still wait  |
-| `m`    | `state_recorded`       | height (8) | the last height whose `o` records were written  |
-| `m`    | `state_tracked`        | height (8) | the last height that kept `O` current           |
+| prefix | key                      | value      | meaning                                         |
+| ------ | ------------------------ | ---------- | ----------------------------------------------- |
+| `o`    | height (8) + record (32) | empty      | this record left the tree at that height        |
+| `O`    | record (32)              | height (8) | the last height the record left the tree;       |
+|        |                          |            | erased when a later block writes it again       |
+|        |                          |            | (K > 2 only)                                    |
+| `m`    | `state_floor`            | height (8) | the lowest height whose `o` entries still wait  |
+| `m`    | `state_recorded`         | height (8) | the last height whose `o` entries were written  |
+| `m`    | `state_tracked`          | height (8) | the last height that kept `O` current           |
 
-A page recorded under `o` at height p is in the root of p - 1 and not in the root of p. At the
-commit of height H, heights p < H - K + 2 are processed: each page of `o` at p whose `O` still
+A record listed under `o` at height p is in the root of p - 1 and not in the root of p. At the
+commit of height H, heights p < H - K + 2 are processed: each record of `o` at p whose `O` still
 says p is deleted (no root from p on holds it: a later block that brought it back erased or
 moved its `O`). So the roots of H - K + 1 to H stay whole and nothing older stays
 (tests/ledger/store/test_state_history.py checks both on random histories).
 
-With K = 2 (the default) only the height before, H - 1, is processed, and no `O` is kept: a page
-that left the tree at H - 1 is in the root of H exactly when block H writes it (a page of the new
+With K = 2 (the default) only the height before, H - 1, is processed, and no `O` is kept: a record
+that left the tree at H - 1 is in the root of H exactly when block H writes it (a record of the new
 root is either the old root's or written by this block). That saves three of the six writes per
-page that `O` costs.
+record that `O` costs.
 
-When the records have a gap (`keep_states` turned on for an archive, off and on again, or from 2
-to more, which needs `O`), the floor jumps to the height recording resumes at: the pages that
-left the tree before it are never deleted (a stale `O` could name a page a later root holds
+When the entries have a gap (`keep_states` turned on for an archive, off and on again, or from 2
+to more, which needs `O`), the floor jumps to the height recording resumes at: the records that
+left the tree before it are never deleted (a stale `O` could name a record a later root holds
 again), so they stay as in an archive; from more than 2 down to 2, the floor jumps to H - 1.
-At most `MAX_PRUNED_PER_COMMIT` heights are processed per commit. The space of deleted pages is
-freed by LevelDB's own compactions, which the pages every block writes keep going (a full
+At most `MAX_PRUNED_PER_COMMIT` heights are processed per commit. The space of deleted records is
+freed by LevelDB's own compactions, which the records every block writes keep going (a full
 compaction, as block pruning's `Compactor` runs, would rewrite the whole state every time).
 """
 
@@ -100,12 +102,12 @@ class StateHistory:
         floor = self.floor if continuous else height  # a gap: see the module docstring
         tag = schema.u64(height)
         if tracked:
-            for page_hash in node_writes:
-                batch.delete(ORPHANED_AT + page_hash)  # written again: no older record deletes it
-        for page_hash in orphaned:
-            batch.put(ORPHAN + tag + page_hash, b"")
+            for node_hash in node_writes:
+                batch.delete(ORPHANED_AT + node_hash)  # written again: no older entry deletes it
+        for node_hash in orphaned:
+            batch.put(ORPHAN + tag + node_hash, b"")
             if tracked:
-                batch.put(ORPHANED_AT + page_hash, tag)
+                batch.put(ORPHANED_AT + node_hash, tag)
         target = height - keep + 2
         if not tracked:
             floor = max(floor, target - 1)  # only the height before: see the module docstring
@@ -123,20 +125,20 @@ class StateHistory:
 def _prune_height(
     db: Any, delete: Any, height: int, node_writes: Mapping[bytes, bytes], *, tracked: bool
 ) -> None:
-    """Delete the pages that left the tree at `height` and no later root holds (with `tracked`
+    """Delete the records that left the tree at `height` and no later root holds (with `tracked`
     False, `height` is the one before the commit's: only its own writes can hold them)."""
     tag = schema.u64(height)
     with db.iterator(prefix=ORPHAN + tag, include_value=False) as orphans:
         for key in orphans:
-            page_hash = key[len(ORPHAN) + 8 :]
+            node_hash = key[len(ORPHAN) + 8 :]
             delete(key)
-            if page_hash in node_writes:
+            if node_hash in node_writes:
                 continue
             if tracked:
-                if db.get(ORPHANED_AT + page_hash) != tag:
+                if db.get(ORPHANED_AT + node_hash) != tag:
                     continue
-                delete(ORPHANED_AT + page_hash)
-            delete(schema.NODE + page_hash)
+                delete(ORPHANED_AT + node_hash)
+            delete(schema.NODE + node_hash)
 
 
 def initial(batch: Any, height: int, root: bytes) -> StateHistory:

@@ -1,7 +1,7 @@
 """What `Store.open` checks of an existing database before it serves anything.
 
 The database is Coterie's, of this chain and of this schema version; its last block and commit
-exist and agree; the last header's state root is the stored root and its page is stored; no block
+exist and agree; the last header's state root is the stored root and its record is stored; no block
 lies above the last height. `load` then gives the store its height, roots and pruning bounds.
 """
 
@@ -21,7 +21,7 @@ from ledger.store.errors import (
     StoreOpenError,
     decode_stored,
 )
-from ledger.store.trees import StateTree
+from ledger.store.trees import FlatTree
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class Opened:
     last_commit: Commit | None = None
 
 
-def load(db: Any, path: Path, genesis_hash: bytes, tree: StateTree) -> Opened | None:
+def load(db: Any, path: Path, genesis_hash: bytes, tree: FlatTree) -> Opened | None:
     """The stored height, roots and bounds, or raise if they are not sound; None for a new,
     empty database (`Store.initialize` writes the genesis state). Warms `tree` at the root."""
     stored_genesis = db.get(schema.META_GENESIS)
@@ -53,13 +53,13 @@ def load(db: Any, path: Path, genesis_hash: bytes, tree: StateTree) -> Opened | 
             "(wrong genesis.json, or a data directory of another chain)"
         )
     version = db.get(schema.META_SCHEMA)
-    if version != schema.u32(tree.schema_version):
+    if version != schema.u32(schema.SCHEMA_VERSION):
         found = "an unknown schema version"
         if version is not None and len(version) == 4:
             found = f"schema version {int.from_bytes(version, 'big')}"
         raise StoreOpenError(
             f"database at {path} has {found}; this release reads "
-            f"{tree.schema_version}: sync the node again into an empty data/chain "
+            f"{schema.SCHEMA_VERSION}: sync the node again into an empty data/chain "
             "(block sync or state sync, docs/operating.md)"
         )
     height = schema.from_u64(_need(db, path, schema.META_HEIGHT, "the height"))
@@ -79,12 +79,12 @@ def _need(db: Any, path: Path, key: bytes, what: str) -> bytes:
     return value
 
 
-def _check_consistency(db: Any, path: Path, tree: StateTree, opened: Opened) -> Opened:
+def _check_consistency(db: Any, path: Path, tree: FlatTree, opened: Opened) -> Opened:
     """The last block, its commit and the state root agree; no block lies above the last.
     Returns `opened` with the last block's hash, header and commit."""
     height, root = opened.height, opened.state_root
     if len(root) != HASH_LEN or (root != EMPTY and not tree.has_root(root)):
-        raise StoreCorruptError(f"state root {root.hex()} is not in the node store")
+        raise StoreCorruptError(f"state root {root.hex()} is not in the record store")
     if db.get(schema.block(height + 1)) is not None:
         raise StoreCorruptError(f"a block exists above the last committed height {height}")
     if height == 0:

@@ -1,16 +1,15 @@
 """The flat tree's records in LevelDB, with the top of the current tree pinned in memory.
 
-The twin of `NodeStore` (ledger/store/readers.py) for the flat 16-ary tree
-(ledger/merkle/flat/): the `RecordReader` that `ledger.merkle.flat.update` and `prove` walk. Not
-yet used by `Store` (docs/ledger.md, "Next: the flat 16-ary tree"): records are stored under the
-same `n` prefix as pages, so a database holds one format or the other, by its schema version.
+The store's reader of the flat 16-ary tree (ledger/merkle/flat/), under the `n` prefix: the
+`RecordReader` that `ledger.merkle.flat.update` and `prove` walk (through `Store.tree`,
+ledger/store/trees.py).
 
 Every block's update walks the top of the tree, and below about log16(changes) levels each
 changed key has its own path, so the records worth keeping out of LevelDB are exactly the top
 ones of the current tree: `warm` reads them at open (checking each whole), `advance` keeps them
 current after a commit by walking the old and the new root together through the changed records
 only. With 4 nibble levels that is at most 4,369 records (2.7 MiB at a million keys: the same
-levels as the binary store's 4 levels of pages, a third of their bytes). Records are
+levels as the binary tree's 4 levels of pages had, a third of their bytes). Records are
 content-addressed and never change, so a pinned record cannot be stale.
 
 A record read from LevelDB is checked by hashing its head (its key); its leaf children's key and
@@ -29,7 +28,7 @@ from ledger.merkle.node import EMPTY, INNER_TAG, MerkleError
 from ledger.store import schema
 
 PIN_LEVELS = 4
-"""Nibble levels of the current tree kept in memory (the binary store's 16 bit levels)."""
+"""Nibble levels of the current tree kept in memory."""
 
 
 class RecordStore:

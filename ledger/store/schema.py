@@ -6,7 +6,7 @@ range scan walks heights in order. Prefix bytes are stable; a retired prefix is 
 | prefix | key                                   | value                                       |
 | ------ | ------------------------------------- | ------------------------------------------- |
 | `s`    | state key (ledger.state.keys)         | state value                                 |
-| `n`    | Merkle page root hash (32)            | page of nodes (ledger.merkle.page)          |
+| `n`    | Merkle record hash (32)               | record (ledger.merkle.flat.record)          |
 | `b`    | height (8)                            | canonical Block                             |
 | `h`    | block hash (32)                       | height (8)                                  |
 | `c`    | height (8)                            | canonical Commit                            |
@@ -27,9 +27,10 @@ from ledger import codec
 from ledger.codec import Fields
 from ledger.keys import ADDRESS_LEN
 
-SCHEMA_VERSION = 3
-"""3: account index entries without the tx hash (2: with it; 1: one record per Merkle node, not
-by pages). Older versions are not read: the node syncs again."""
+SCHEMA_VERSION = 4
+"""4: the flat 16-ary tree's records (3: the binary tree's pages; 2: account index entries with
+the tx hash; 1: one record per binary node). Older versions are not read: the node syncs
+again."""
 
 STATE = b"s"
 NODE = b"n"

@@ -4,7 +4,7 @@ A chunk is the canonical encoding of a list of [key, value] pairs of the state (
 about `CHUNK_BYTES` each, so every honest node cuts the same state into the same chunks. Nothing
 in a chunk is trusted: the restoring node checks each chunk against the hash the manifest lists
 and the whole state against the state root of a header it verified (node/statesync.py).
-`restore` writes a new store at that height: the state, its Merkle nodes, the block and commit of
+`restore` writes a new store at that height: the state, its Merkle records, the block and commit of
 the height, and `base_height` = height (older blocks were never here: they answer 410 pruned).
 """
 
@@ -91,7 +91,7 @@ def restore(
         raise SnapshotError(f"the commit is not block {height}'s")
     db = store._db  # the store's own package: one atomic batch, as initialize
     with db.write_batch(transaction=True, sync=True) as batch:
-        batch.put(schema.META_SCHEMA, schema.u32(store.tree.schema_version))
+        batch.put(schema.META_SCHEMA, schema.u32(schema.SCHEMA_VERSION))
         batch.put(schema.META_GENESIS, store.genesis_hash)
         batch.put(schema.META_HEIGHT, schema.u64(height))
         batch.put(schema.META_STATE_ROOT, root)

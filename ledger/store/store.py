@@ -1,16 +1,16 @@
-"""The node's database: committed blocks, commits, tx indexes, state and its Merkle nodes.
+"""The node's database: committed blocks, commits, tx indexes, state and its Merkle records.
 
 Everything a committed block changes (the block, its commit, the state delta, the new Merkle
-nodes, the tx and account indexes, the height and root) goes into ONE LevelDB write batch written
+records, the tx and account indexes, the height and root) goes into ONE LevelDB write batch written
 with `sync=True`. LevelDB logs a batch as a single checksummed record, so after a crash the
 database holds either all of a block or none of it: reopening lands exactly on the last committed
 block, whose header's state root equals the stored root. `open` checks that before serving
 (ledger/store/opening.py).
 
 An archive store (`keep_blocks` and `keep_states` None, the store's default) keeps every block
-and every Merkle page, so proofs against any past root still work. With `keep_blocks` K it keeps
+and every Merkle record, so proofs against any past root still work. With `keep_blocks` K it keeps
 the last K blocks, their commits and indexes (ledger/store/pruning.py; `base_height` is the lowest
-height still held); with `keep_states` K the pages of the last K state roots
+height still held); with `keep_states` K the records of the last K state roots
 (ledger/store/history.py; `earliest_state_height`). Both are pruned in the batch of a later commit.
 """
 
@@ -25,7 +25,8 @@ from typing import Any, Self, TypeVar
 from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
 from ledger.keys import Address
-from ledger.merkle import EMPTY, MerkleError, Proof, prove
+from ledger.merkle import EMPTY, MerkleError
+from ledger.merkle.flat import FlatProof
 from ledger.state.reader import Changes
 from ledger.store import account_index, block_write, history, opening, pruning, schema
 from ledger.store.block_write import BlockParts, WrittenBlock
@@ -33,10 +34,10 @@ from ledger.store.checks import check_fits
 from ledger.store.errors import StoreCorruptError, StoreError, decode_stored
 from ledger.store.layout import BlockHead
 from ledger.store.leveldb import MemoryBudget, open_leveldb
-from ledger.store.readers import CommittedState, NodeStore
+from ledger.store.readers import CommittedState
 from ledger.store.records import RecordStore
 from ledger.store.schema import AccountTx, TxLocation
-from ledger.store.trees import BinaryTree, FlatTree, StateTree
+from ledger.store.trees import FlatTree
 from ledger.tx import SignedTx
 
 log = logging.getLogger(__name__)
@@ -53,18 +54,13 @@ class Store:
         path: Path,
         genesis_hash: bytes,
         budget: MemoryBudget | None = None,
-        *,
-        flat_tree: bool = False,
     ) -> None:
         self._db = db
         self.path = path
         self.genesis_hash = genesis_hash
         self.state = CommittedState(db, (budget or MemoryBudget()).state_cache_entries)
-        self.nodes = NodeStore(db)
-        """The binary tree's pages: what the node's update and the API's proofs walk."""
-        self.tree: StateTree = FlatTree(RecordStore(db)) if flat_tree else BinaryTree(self.nodes)
-        """The tree this store holds: the binary one, or with `flat_tree` the flat 16-ary one
-        (schema 4; tests and benchmarks only until the switch, docs/ledger.md)."""
+        self.tree = FlatTree(RecordStore(db))
+        """The state tree's records: what the node's update and the API's proofs walk."""
         self.initialized = False
         self.height = 0
         self.state_root = EMPTY
@@ -95,8 +91,6 @@ class Store:
         path: Path | str,
         genesis_hash: bytes,
         budget: MemoryBudget | None = None,
-        *,
-        flat_tree: bool = False,
     ) -> Store:
         """Open or create the database for the chain `genesis_hash`, checking it is consistent.
 
@@ -104,7 +98,7 @@ class Store:
         """
         path = Path(path)
         db = open_leveldb(path, budget)
-        store = cls(db, path, genesis_hash, budget, flat_tree=flat_tree)
+        store = cls(db, path, genesis_hash, budget)
         try:
             opened = opening.load(db, path, genesis_hash, store.tree)
             if opened is not None:
@@ -146,7 +140,7 @@ class Store:
             raise StoreError(f"database at {self.path} is already initialized")
         root, node_writes, _ = self.tree.update_tracked(EMPTY, genesis_state)
         with self._db.write_batch(transaction=True, sync=True) as batch:
-            batch.put(schema.META_SCHEMA, schema.u32(self.tree.schema_version))
+            batch.put(schema.META_SCHEMA, schema.u32(schema.SCHEMA_VERSION))
             batch.put(schema.META_GENESIS, self.genesis_hash)
             batch.put(schema.META_HEIGHT, schema.u64(0))
             batch.put(schema.META_STATE_ROOT, root)
@@ -174,11 +168,11 @@ class Store:
     ) -> None:
         """Store a committed block and everything it changed, atomically and durably.
 
-        `new_root` and `node_writes` are what `ledger.merkle.update(store.nodes, store.state_root,
-        changes)` returned; `receipts` maps each tx hash of the block to its encoded receipt;
-        `account_txs` lists (address, tx position) for every account a tx touched; `orphaned`
-        the old nodes the new tree no longer holds (`ledger.merkle.update_tracked`: what a
-        pruning store may delete later; an archive store ignores it). Raises
+        `new_root`, `node_writes` and `orphaned` are what `store.tree.update_tracked(
+        store.state_root, changes)` returned: the new root, its new records, and the old records
+        the new tree no longer holds (what a pruning store may delete later; an archive store
+        ignores them); `receipts` maps each tx hash of the block to its encoded receipt;
+        `account_txs` lists (address, tx position) for every account a tx touched. Raises
         `CommitRefusedError`, having written nothing, if the block does not fit.
 
         `check_block`, `write_block` and `finish_block` are its three steps, for a caller that
@@ -205,7 +199,7 @@ class Store:
         `pin_reads` holds them to the state before (a reader of the live database could see
         the new values beside the old height and root). One write at a time; `close` waits for
         it. Raises `CommitRefusedError`, having written nothing, if the block is malformed.
-        The bytes of the pages the new pinned top does not keep are released from
+        The bytes of the records the new pinned top does not keep are released from
         `parts.node_writes` once in the batch (ledger/store/block_write.py)."""
         with self._write_lock:
             if self._db.closed:
@@ -242,7 +236,7 @@ class Store:
         )
 
     def pin_reads(self) -> None:
-        """Until `unpin_reads`, every read of this store (state values, Merkle pages, blocks,
+        """Until `unpin_reads`, every read of this store (state values, Merkle records, blocks,
         indexes) answers from a LevelDB snapshot taken now: the committed chain as it stands,
         whole, whatever `write_block` writes meanwhile."""
         if self._pinned is not None:
@@ -338,9 +332,9 @@ class Store:
         """
         return account_index.account_history(self._reads, self.block_bytes, address, limit, before)
 
-    def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
+    def prove(self, key: bytes) -> tuple[bytes | None, FlatProof]:
         """The committed value of `key` (None: absent) and its proof against `state_root`."""
-        return self.state.get(key), prove(self._binary_nodes(), self.state_root, key)
+        return self.state.get(key), self.tree.prove(self.state_root, key)
 
     @property
     def earliest_state_height(self) -> int:
@@ -372,20 +366,11 @@ class Store:
             )
         return root
 
-    def prove_at(self, key: bytes, height: int) -> Proof:
+    def prove_at(self, key: bytes, height: int) -> FlatProof:
         """The proof of `key` against the state root of `height` (its leaf carries the value's
         hash: values are stored for the latest height only); `StatePrunedError` as
         `state_root_at`."""
-        return prove(self._binary_nodes(), self.state_root_at(height), key)
-
-    def _binary_nodes(self) -> NodeStore:
-        """The binary tree's pages, for its proofs (format version 1). A flat tree store's
-        proofs are `ledger.merkle.flat.prove`'s over `tree.records` until the API and the light
-        client switch to version 2 with the store (docs/ledger.md, "Next: the flat 16-ary
-        tree")."""
-        if not isinstance(self.tree, BinaryTree):
-            raise StoreError(f"database at {self.path} holds the flat tree: no version 1 proofs")
-        return self.nodes
+        return self.tree.prove(self.state_root_at(height), key)
 
     def recompute_state_root(self) -> bytes:
         """The root of a tree built afresh from every stored state value (a full check: slow)."""

@@ -22,7 +22,7 @@ from consensus.wal_signer import JournaledSigner
 from ledger.block import Commit
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
 from ledger.keys import PrivateKey
-from ledger.merkle import verify_proof
+from ledger.merkle.flat import verify_proof
 from ledger.state import keys
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody

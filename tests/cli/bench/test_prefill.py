@@ -9,7 +9,7 @@ from pathlib import Path
 from cli.bench import load, prefill
 from ledger.block import Block, Commit, CommitSig, Vote, VoteType
 from ledger.keys import PrivateKey
-from ledger.merkle import root_of
+from ledger.merkle.flat import root_of
 from ledger.state import keys as state_keys
 from ledger.state.records import Account
 from ledger.store import Store

@@ -193,13 +193,13 @@ def test_goal_rows_judge_the_state_root_saturation_pacing_cost_and_low_rate_late
 def test_state_bench_block_lines_are_read_as_medians() -> None:
     output = "\n".join(
         f"keys=1000000 changes=10000 rep={i} update={u}ms (cpu {u - 5}ms) commit={c}ms "
-        f"pages_read={r} pages_written=20001 (16.5 MB) load=0.6"
+        f"records_read={r} records_written=20001 (16.5 MB) load=0.6"
         for i, (u, c, r) in enumerate([(390, 110, 15_000), (380, 130, 16_000), (400, 100, 14_000)])
     )
     figures = parse("built 1,000,000 keys in 20.1s\n" + output)
     assert figures["blocks"] == 3
     assert (figures["update_ms"], figures["commit_ms"], figures["total_ms"]) == (390, 110, 500)
-    assert figures["update_cpu_ms"] == 385 and figures["pages_read"] == 15_000
+    assert figures["update_cpu_ms"] == 385 and figures["records_read"] == 15_000
 
 
 @pytest.mark.slow
@@ -209,4 +209,4 @@ def test_the_suite_reads_state_bench_as_the_script_prints_it() -> None:
     figures = run_state_bench(2_000, 100, reps=2, verify_seconds=0.2)
     assert figures["blocks"] == 2 and figures["keys"] == 2_000 and figures["changes"] == 100
     assert 0 < figures["update_ms"] + figures["commit_ms"] == figures["total_ms"]
-    assert figures["pages_written"] > 0 and figures["verify_rate"] > 0
+    assert figures["records_written"] > 0 and figures["verify_rate"] > 0

@@ -16,8 +16,8 @@ from ledger import codec
 from ledger.block import Block, Commit, CommitSig, Header, tx_root
 from ledger.hashing import ZERO_HASH, digest
 from ledger.keys import Address
-from ledger.merkle import EMPTY, MemoryNodeStore, update
-from ledger.merkle.page import child_pages
+from ledger.merkle import EMPTY
+from ledger.merkle.flat import MemoryRecordStore, children_of, update
 from ledger.merkle_list import merkle_list_root
 from ledger.store import Store
 from ledger.store.block_write import BlockParts, WrittenBlock
@@ -90,9 +90,9 @@ def account_txs_of(block: Block) -> list[tuple[Address, int]]:
     return entries
 
 
-def open_store(path: object, *, flat_tree: bool = False) -> Store:
+def open_store(path: object) -> Store:
     """Open the synthetic chain's store, writing its genesis state if it is new."""
-    store = Store.open(str(path), GENESIS_HASH, flat_tree=flat_tree)
+    store = Store.open(str(path), GENESIS_HASH)
     if not store.initialized:
         store.initialize(GENESIS_STATE)
     return store
@@ -167,24 +167,39 @@ GENESIS_KEYS = sorted(GENESIS_STATE)
 
 def churn(rng: random.Random) -> dict[bytes, bytes | None]:
     """Few genesis keys and three values, so subtrees often come back exactly as an older block
-    had them (what page and node pruning must not delete)."""
+    had them (what record pruning must not delete)."""
     picked = rng.sample(GENESIS_KEYS, rng.randrange(1, 6))
     return {k: rng.choice((None, b"a", b"b", b"genesis")) for k in picked}
 
 
-def pages_under(store: Store, root: bytes) -> set[bytes]:
-    """Every page of the tree under `root`; fails on a missing one."""
+def records_under(store: Store, root: bytes) -> set[bytes]:
+    """Every record of the tree under `root`; fails on a missing one."""
     todo, seen = [root] if root != EMPTY else [], set()
     while todo:
-        page_hash = todo.pop()
-        page = store.nodes.get_page(page_hash)
-        assert page is not None, f"page {page_hash.hex()} of a kept root was pruned"
-        seen.add(page_hash)
-        todo += child_pages(page).values()
+        hash_ = todo.pop()
+        record = store.tree.records.get_record(hash_)
+        assert record is not None, f"record {hash_.hex()} of a kept root was pruned"
+        seen.add(hash_)
+        todo += children_of(record)
     return seen
 
 
-def stored_pages(store: Store) -> set[bytes]:
+def top_records(store: Store, root: bytes, levels: int) -> set[bytes]:
+    """The records of the tree under `root` above nibble depth `levels`, found from the tree."""
+    found: set[bytes] = set()
+    level = [root] if root != EMPTY else []
+    for _ in range(levels):
+        below: list[bytes] = []
+        for hash_ in level:
+            found.add(hash_)
+            record = store.tree.records.get_record(hash_)
+            assert record is not None
+            below += children_of(record)
+        level = below
+    return found
+
+
+def stored_records(store: Store) -> set[bytes]:
     with store._db.iterator(prefix=b"n", include_value=False) as keys:
         return {key[1:] for key in keys}
 
@@ -196,7 +211,7 @@ class Model:
     seed: int
     height: int = 0
     state: dict[bytes, bytes] = field(default_factory=lambda: dict(GENESIS_STATE))
-    nodes: MemoryNodeStore = field(default_factory=MemoryNodeStore)
+    nodes: MemoryRecordStore = field(default_factory=MemoryRecordStore)
     root: bytes = EMPTY
     block_hashes: list[bytes] = field(default_factory=list)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ledger.keys import Address
-from ledger.merkle import update_tracked, verify_proof
+from ledger.merkle.flat import verify_proof
 from ledger.store import Store, schema
 from ledger.store.errors import StoreError
 from tests.ledger.store.synthetic import (
@@ -147,20 +147,22 @@ def test_a_write_after_close_is_refused(store: Store) -> None:
         store.write_block(parts, account_txs)
 
 
-def test_a_written_block_keeps_only_the_pages_its_pinned_top_needs(tmp_path: Path) -> None:
-    """Issue 17 (memory): a full block's Merkle pages were held as Python bytes while LevelDB's
-    batch and memtable held them again, three copies at the commit's peak. Once in the batch,
-    a page's bytes are released from the block's `node_writes` (its key stays, for pruning),
-    except the new pinned top's; every page is still read back from the store as written, and
-    the store reopens on the same root."""
+def test_a_written_block_keeps_only_the_records_its_pinned_top_needs(tmp_path: Path) -> None:
+    """Issue 17 (memory): a full block's Merkle records were held as Python bytes while
+    LevelDB's batch and memtable held them again, three copies at the commit's peak. Once in
+    the batch, a record's bytes are released from the block's `node_writes` (its key stays, for
+    pruning), except the new pinned top's; every record is still read back from the store as
+    written, and the store reopens on the same root."""
     path = tmp_path / "db"
     store = open_store(path)
     try:
-        store.nodes._pin_depth = 4  # a small tree has pages below the pinned top
+        records = store.tree.records
+        records._pin_levels = 2  # a small tree has records below the pinned top
+        store.tree.warm(store.state_root)
         released = 0
         for seed in range(8):
             changes = {b"\x01" + bytes([seed, i % 256, i // 256]): b"v%d" % i for i in range(600)}
-            root, writes, orphaned = update_tracked(store.nodes, store.state_root, changes)
+            root, writes, orphaned = store.tree.update_tracked(store.state_root, changes)
             written = dict(writes)
             block = make_block(seed, store.height + 1, store.last_block_hash, root)
             store.commit_block(
@@ -175,12 +177,12 @@ def test_a_written_block_keeps_only_the_pages_its_pinned_top_needs(tmp_path: Pat
             )
             assert writes.keys() == written.keys()
             held = {h for h, data in writes.items() if data}
-            assert held == {h for h in written if h in store.nodes.pinned()}
+            assert held == {h for h in written if h in records.pinned()}
             assert all(data == written[h] for h, data in writes.items() if data)
             released += len(writes) - len(held)
-            for page_hash, data in written.items():
-                assert store._db.get(schema.node(page_hash)) == data
-        assert released > 1000, "pages below the pinned top were released"
+            for record_hash, data in written.items():
+                assert store._db.get(schema.node(record_hash)) == data
+        assert released > 1000, "records below the pinned top were released"
         root = store.state_root
     finally:
         store.close()

@@ -12,14 +12,14 @@ from pathlib import Path
 import plyvel
 import pytest
 
-from ledger.merkle import root_of
+from ledger.merkle.flat import root_of
 from ledger.store import Store, schema
 from tests.ledger.store.synthetic import (
     GENESIS_HASH,
     Model,
     commit_for,
-    pages_under,
-    stored_pages,
+    records_under,
+    stored_records,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -120,7 +120,7 @@ def test_sigkill_at_random_moments_always_reopens_at_the_last_whole_block(tmp_pa
 @pytest.mark.timeout(600)
 def test_sigkill_with_state_pruning_keeps_exactly_the_kept_state_trees(tmp_path: Path) -> None:
     """A writer with `keep_states` killed between (and inside) its batches: every reopened store
-    holds exactly the pages of its last KEEP_STATES roots, each whole, at the model's root."""
+    holds exactly the records of its last KEEP_STATES roots, each whole, at the model's root."""
     path, keep = tmp_path / "db", 3
     rng = random.Random(SCHEDULE_SEED + 1)
     model = Model(CHAIN_SEED)
@@ -132,8 +132,8 @@ def test_sigkill_with_state_pruning_keeps_exactly_the_kept_state_trees(tmp_path:
                 continue
             assert store.earliest_state_height == max(0, height - keep + 1)
             kept = range(store.earliest_state_height, height + 1)
-            wanted = set().union(*(pages_under(store, store.state_root_at(h)) for h in kept))
-            assert stored_pages(store) == wanted
+            wanted = set().union(*(records_under(store, store.state_root_at(h)) for h in kept))
+            assert stored_records(store) == wanted
     assert model.height > STATE_KILLS
 
 

@@ -103,7 +103,7 @@ def test_database_locked_by_another_process(db_path: Path) -> None:
 @pytest.mark.parametrize(
     ("puts", "deletes", "reason"),
     [
-        ({schema.META_STATE_ROOT: digest(b"wrong")}, (), "not in the node store"),
+        ({schema.META_STATE_ROOT: digest(b"wrong")}, (), "not in the record store"),
         ({}, (schema.block(3),), "lacks block 3"),
         ({}, (schema.commit(3),), "lacks the commit"),
         ({}, (schema.META_HEIGHT,), "lacks the height"),
@@ -132,12 +132,12 @@ def test_state_root_that_disagrees_with_the_last_header(db_path: Path) -> None:
         Store.open(db_path, GENESIS_HASH)
 
 
-def test_a_node_whose_bytes_do_not_hash_to_its_key_is_corrupt(db_path: Path) -> None:
+def test_a_record_whose_bytes_do_not_hash_to_its_key_is_corrupt(db_path: Path) -> None:
     build_chain(db_path)
     with Store.open(db_path, GENESIS_HASH) as store:
         root = store.state_root
-    tamper(db_path, {schema.node(root): b"\x02\x00\x00\x00\x01" + bytes(64)})
-    with pytest.raises(StoreCorruptError, match="corrupt Merkle node"):
+    tamper(db_path, {schema.node(root): b"\x01\x00\x01\x00\x00" + bytes(64)})
+    with pytest.raises(StoreCorruptError, match="corrupt Merkle record"):
         Store.open(db_path, GENESIS_HASH)
 
 

@@ -1,5 +1,5 @@
 """A pruning store (`keep_blocks` with `keep_states`) keeps exactly its window: the last K blocks
-with their commits and indexes, and every Merkle node the state roots of those heights reach, even
+with their commits and indexes, and every Merkle record the state roots of those heights reach, even
 when a later block brings back a subtree an earlier one dropped; an archive store keeps everything.
 (tests/ledger/store/test_state_history.py covers `keep_states` alone.)"""
 
@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import EMPTY, prove, verify_proof
-from ledger.merkle.page import child_pages
+from ledger.merkle.flat import verify_proof
 from ledger.store import Store
 from ledger.store import schema as sc
 from tests.ledger.store.synthetic import (
@@ -21,21 +20,10 @@ from tests.ledger.store.synthetic import (
     churn,
     commit_changes,
     open_store,
+    records_under,
 )
 
 KEYS = GENESIS_KEYS
-
-
-def _reachable(store: Store, root: bytes) -> int:
-    """Walk every page under `root`; fails on a missing one. Returns how many there are."""
-    todo, seen = [root] if root != EMPTY else [], 0
-    while todo:
-        page_hash = todo.pop()
-        page = store.nodes.get_page(page_hash)
-        assert page is not None, f"page {page_hash.hex()} of a kept root was pruned"
-        seen += 1
-        todo += child_pages(page).values()
-    return seen
 
 
 def _count(store: Store, prefix: bytes) -> int:
@@ -62,7 +50,7 @@ def test_every_kept_root_stays_whole_and_older_blocks_go(
             top = pruned.height
             assert pruned.base_height == max(1, top - keep + 1)
             for height in range(pruned.base_height, top + 1):
-                _reachable(pruned, roots[height])
+                records_under(pruned, roots[height])
                 assert pruned.block(height) is not None and pruned.commit(height) is not None
             for height in range(1, pruned.base_height):
                 assert pruned.block(height) is None and pruned.commit(height) is None
@@ -100,8 +88,8 @@ def test_indexes_of_pruned_blocks_go_with_them(tmp_path: Path) -> None:
         store.close()
 
 
-def test_state_nodes_stay_bounded_under_sustained_writes(tmp_path: Path) -> None:
-    """200 blocks rewriting the same 50 keys: the archive's node count grows with every block, the
+def test_state_records_stay_bounded_under_sustained_writes(tmp_path: Path) -> None:
+    """200 blocks rewriting the same 50 keys: the archive's record count grows with every block, the
     pruned one's stays near the size of a few trees."""
     pruned, archive = open_store(tmp_path / "p"), open_store(tmp_path / "a")
     pruned.keep_blocks = pruned.keep_states = 4
@@ -115,7 +103,7 @@ def test_state_nodes_stay_bounded_under_sustained_writes(tmp_path: Path) -> None
             if height in (50, 200):
                 counts.append((_count(pruned, sc.NODE), _count(archive, sc.NODE)))
         (p50, a50), (p200, a200) = counts
-        tree = _reachable(pruned, pruned.state_root)
+        tree = len(records_under(pruned, pruned.state_root))
         assert p200 <= tree + 4 * 10 * 12  # the tree plus at most keep x changed paths
         assert p200 <= p50 + tree  # flat, while the archive grew by four times
         assert a200 > 3 * a50 > 3 * p50
@@ -131,7 +119,7 @@ def test_proofs_at_the_oldest_kept_root_still_walk(tmp_path: Path) -> None:
     try:
         roots = [commit_changes(store, churn(rng), 11).header.state_root for _ in range(12)]
         past = roots[-5]  # the oldest kept height's root
-        for key in KEYS:  # every path of the old tree is still there (a missing node raises)
-            prove(store.nodes, past, key)
+        for key in KEYS:  # every path of the old tree is still there (a missing record raises)
+            store.tree.prove(past, key)
     finally:
         store.close()

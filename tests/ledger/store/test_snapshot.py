@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ledger import codec
-from ledger.merkle import verify_proof
+from ledger.merkle.flat import verify_proof
 from ledger.store import StatePrunedError, Store
 from ledger.store.snapshot import SnapshotError, chunk_items, restore, state_chunks
 from tests.ledger.store.synthetic import GENESIS_HASH, commit_next, open_store

@@ -1,5 +1,5 @@
-"""State history (`keep_states`) is pruned apart from blocks: after any history, the node store
-holds exactly the pages the last K state roots reach (every superseded page is gone), each of
+"""State history (`keep_states`) is pruned apart from blocks: after any history, the record store
+holds exactly the records the last K state roots reach (every superseded record is gone), each of
 those roots proves every key, the current root is the archive's, and every block stays; a
 restart carries on where it stopped, and a proof at a pruned height is a clear error."""
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import prove, verify_proof
+from ledger.merkle.flat import verify_proof
 from ledger.merkle.node import sha256
 from ledger.store import StatePrunedError, Store
 from tests.ledger.state_model import applied
@@ -22,22 +22,22 @@ from tests.ledger.store.synthetic import (
     churn,
     commit_changes,
     open_store,
-    pages_under,
-    stored_pages,
+    records_under,
+    stored_records,
 )
 
 KEYS = GENESIS_KEYS
 
 
 def _check(store: Store, states: dict[int, dict[bytes, bytes]], keep: int) -> None:
-    """Exactly the pages of the kept roots are stored, and each kept root proves every key."""
+    """Exactly the records of the kept roots are stored, and each kept root proves every key."""
     top = store.height
     kept = range(max(0, top - keep + 1), top + 1)
     assert store.earliest_state_height == kept[0]
     wanted: set[bytes] = set()
     for height in kept:
         root = store.state_root_at(height)
-        wanted |= pages_under(store, root)
+        wanted |= records_under(store, root)
         for key in KEYS:
             proof = store.prove_at(key, height)
             value = states[height].get(key)
@@ -45,14 +45,14 @@ def _check(store: Store, states: dict[int, dict[bytes, bytes]], keep: int) -> No
             leaf = proof.leaf
             if value is not None:
                 assert leaf is not None and leaf.value_hash == sha256(value).digest()
-    assert stored_pages(store) == wanted, "a superseded page is still stored"
+    assert stored_records(store) == wanted, "a superseded record is still stored"
     for height in range(1, top + 1):  # blocks go by keep_blocks, not by keep_states
         assert store.block(height) is not None and store.commit(height) is not None
 
 
 @settings(max_examples=10, deadline=None)
 @given(st.integers(0, 2**32), st.integers(2, 5), st.integers(4, 30), st.integers(1, 29))
-def test_kept_state_roots_stay_whole_and_superseded_pages_go(
+def test_kept_state_roots_stay_whole_and_superseded_records_go(
     tmp_path_factory: pytest.TempPathFactory, seed: int, keep: int, blocks: int, restart_at: int
 ) -> None:
     path = tmp_path_factory.mktemp("states")
@@ -97,7 +97,7 @@ def test_a_proof_at_a_pruned_state_height_is_a_clear_error(tmp_path: Path) -> No
 
 
 def test_state_pruning_leaves_an_archive_of_blocks(tmp_path: Path) -> None:
-    """keep_states alone prunes no block, commit or index entry; keep_blocks alone no page."""
+    """keep_states alone prunes no block, commit or index entry; keep_blocks alone no record."""
     states_only, blocks_only = open_store(tmp_path / "s"), open_store(tmp_path / "b")
     states_only.keep_states, blocks_only.keep_blocks = 2, 3
     rng = random.Random(9)
@@ -114,7 +114,7 @@ def test_state_pruning_leaves_an_archive_of_blocks(tmp_path: Path) -> None:
         assert blocks_only.base_height == 8 and blocks_only.earliest_state_height == 0
         for root in roots:  # every state root of the block-pruned store is whole
             for key in KEYS:
-                prove(blocks_only.nodes, root, key)
+                blocks_only.tree.prove(root, key)
     finally:
         states_only.close()
         blocks_only.close()
@@ -126,7 +126,7 @@ def test_changing_keep_states_never_loses_a_kept_root(
     tmp_path_factory: pytest.TempPathFactory, seed: int, keeps: list[int]
 ) -> None:
     """keep_states changed between commits (2 keeps no `O` index, more does): every root from the
-    earliest the store claims up stays whole and proves every key; pages may stay behind."""
+    earliest the store claims up stays whole and proves every key; records may stay behind."""
     store = open_store(tmp_path_factory.mktemp("keeps") / "db")
     rng = random.Random(seed)
     states = {0: dict(GENESIS_STATE)}
@@ -139,7 +139,7 @@ def test_changing_keep_states_never_loses_a_kept_root(
             assert store.earliest_state_height <= store.height - 1
             for height in range(store.earliest_state_height, store.height + 1):
                 root = store.state_root_at(height)
-                pages_under(store, root)
+                records_under(store, root)
                 for key in KEYS[::7]:
                     assert verify_proof(
                         root, key, states[height].get(key), store.prove_at(key, height)
@@ -148,21 +148,21 @@ def test_changing_keep_states_never_loses_a_kept_root(
         store.close()
 
 
-def test_going_down_to_two_kept_states_keeps_a_page_that_came_back(tmp_path: Path) -> None:
-    """The story of a page that left the tree and came back the block after, while keep_states
+def test_going_down_to_two_kept_states_keeps_a_record_that_came_back(tmp_path: Path) -> None:
+    """The story of a record that left the tree and came back the block after, while keep_states
     went from 3 (with the `O` index) down to 2 (without): the older orphan records must not be
-    processed without the index, or the current root loses that page."""
+    processed without the index, or the current root loses that record."""
     store = open_store(tmp_path / "db")
     key, other = KEYS[0], KEYS[-1]
     try:
         store.keep_states = 3
-        for value in (b"a", b"b", b"a"):  # key's pages at "a" leave at height 2, return at 3
+        for value in (b"a", b"b", b"a"):  # key's records at "a" leave at height 2, return at 3
             commit_changes(store, {key: value}, 1)
         store.keep_states = 2
         commit_changes(store, {other: b"x"}, 1)
         for height in (3, 4):
             root = store.state_root_at(height)
-            pages_under(store, root)
+            records_under(store, root)
             assert verify_proof(root, key, b"a", store.prove_at(key, height))
     finally:
         store.close()

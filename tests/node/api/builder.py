@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from ledger import merkle
 from ledger.block import Block, Commit, CommitSig, Header, Vote, VoteType, tx_root
 from ledger.collectives.ids import genesis_collective_id
 from ledger.genesis import ChainParams, Genesis, GenesisCollective, GenesisValidator
@@ -83,7 +82,7 @@ class Builder:
             self.genesis.params, self.genesis_hash, height, time_ms, VALIDATOR.address
         )
         result = execute_block(store.state, ctx, txs, Mode.VALIDATE)
-        root, writes = merkle.update(store.nodes, store.state_root, result.changes)
+        root, writes, _ = store.tree.update_tracked(store.state_root, result.changes)
         last_commit = store.commit(height - 1) if height > 1 else None
         header = Header(
             chain_id=self.genesis.chain_id,
