@@ -59,12 +59,7 @@ TARGETS: dict[str, Target] = {
     # test_wal_bound.py (two long crash-and-gossip runs, 3/4 of the rest's time per mutant of
     # algorithm.py). Each would run in full for every surviving mutant, while the machine's own
     # stories (tests/consensus/test_machine_*.py) pin each rule of Algorithm 1 directly.
-    # The state tree's update and packing; tests/ledger/merkle builds trees in memory (the store's
-    # pinned pages are stood in for by tests/ledger/merkle/test_pack.py's PinnedReader).
-    "merkle": Target(
-        ("ledger/merkle/tree.py", "ledger/merkle/pack.py"), "tests/ledger/merkle", ("ledger",)
-    ),
-    # The flat 16-ary tree that replaces it (docs/ledger.md, "Next: the flat 16-ary tree").
+    # The state tree: the flat 16-ary tree's update, records and proofs, built in memory.
     "flat": Target(
         (
             "ledger/merkle/flat/tree.py",

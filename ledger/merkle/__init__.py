@@ -1,22 +1,15 @@
-"""The sparse Merkle tree over the whole state: batched updates, proofs and their verification."""
+"""The sparse Merkle tree over the whole state: the flat 16-ary tree (ledger/merkle/flat) and
+what all of it shares (ledger/merkle/node.py: hashing, the empty subtree, `MerkleError`)."""
 
 from ledger.merkle.node import EMPTY, MerkleError, key_hash, value_hash
-from ledger.merkle.page import MemoryNodeStore, NodeReader
-from ledger.merkle.proof import Proof, ProofLeaf, prove, verify_proof
-from ledger.merkle.tree import root_of, update, update_tracked
+from ledger.merkle.proof import Proof, ProofLeaf, verify_proof
 
 __all__ = [
     "EMPTY",
-    "MemoryNodeStore",
     "MerkleError",
-    "NodeReader",
     "Proof",
     "ProofLeaf",
     "key_hash",
-    "prove",
-    "root_of",
-    "update",
-    "update_tracked",
     "value_hash",
     "verify_proof",
 ]

@@ -1,5 +1,5 @@
 """A block's changes to the Merkle tree, sorted by path: what the batched walk in
-ledger/merkle/tree.py routes down the tree with `bisect`."""
+ledger/merkle/flat/tree.py routes down the tree with `bisect`."""
 
 from __future__ import annotations
 

@@ -1,14 +1,11 @@
-"""Nodes of the sparse Merkle state tree: hashing and canonical encoding.
-
-A node's canonical encoding is exactly its hash preimage (nodes are stored by the four levels in
-pages of ledger/merkle/page.py, each page under its root node's hash):
+"""What the state tree's nodes share: SHA-256, the domain tags, the leaf and the empty subtree.
 
     leaf  = 0x00 || key_hash (32) || value_hash (32)     key_hash = SHA-256(state key)
-    inner = 0x01 || left (32) || right (32)              value_hash = SHA-256(value)
+    inner = 0x01 || ... (ledger/merkle/flat/record.py)   value_hash = SHA-256(value)
     empty subtree = 32 zero bytes (never stored)
 
-The one-byte prefixes separate the two domains: a leaf can never pose as an inner node or the
-reverse. Both preimages are 65 bytes (two SHA-256 compressions).
+The one-byte tags separate the two domains: a leaf can never pose as an inner node or the
+reverse. A leaf's preimage is 65 bytes (`NODE_LEN`, two SHA-256 compressions).
 """
 
 from __future__ import annotations
@@ -65,7 +62,7 @@ _INNER = bytes([INNER_TAG])
 
 
 class MerkleError(Exception):
-    """The node store does not hold a valid tree under the given root (missing or bad node).
+    """The store does not hold a valid tree under the given root (missing or bad record).
 
     This is never the fault of a caller's input: it means the store is incomplete or corrupt.
     """
@@ -78,18 +75,6 @@ def key_hash(key: bytes) -> bytes:
 
 def value_hash(value: bytes) -> bytes:
     return sha256(value).digest()
-
-
-def leaf_encoding(key_hash_: bytes, value_hash_: bytes) -> bytes:
-    return _LEAF + key_hash_ + value_hash_
-
-
-def inner_encoding(left: bytes, right: bytes) -> bytes:
-    return _INNER + left + right
-
-
-def node_hash(encoding: bytes) -> bytes:
-    return sha256(encoding).digest()
 
 
 def leaf_hash(key_hash_: bytes, value_hash_: bytes) -> bytes:

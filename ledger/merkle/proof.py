@@ -1,4 +1,5 @@
-"""Inclusion and non-inclusion proofs for the sparse Merkle state tree.
+"""Proofs of format version 1, of the binary sparse Merkle tree the chain kept until schema 4:
+decoded and verified only (the store proves with the flat tree, ledger/merkle/flat/proof.py).
 
 A proof is the list of sibling hashes on the path of SHA-256(key), from the root down, and what
 the path ends in: a leaf `(key_hash, value_hash)` or an empty subtree. The verifier folds the
@@ -24,15 +25,12 @@ from ledger.hashing import HASH_LEN
 from ledger.merkle.node import (
     EMPTY,
     KEY_BITS,
-    LEAF_TAG,
-    MerkleError,
     bit_at,
     inner_hash,
     key_hash,
     leaf_hash,
     value_hash,
 )
-from ledger.merkle.page import NodeReader, Page, locate
 
 MAX_PROOF_BYTES = 16 * 1024
 
@@ -77,36 +75,6 @@ class Proof:
     def decode(cls, data: bytes) -> Proof:
         """Decode a proof; raises `MalformedError` on any bad byte, length or count."""
         return cls.from_fields(codec.decode(data, MAX_PROOF_BYTES))
-
-
-def prove(nodes: NodeReader, root: bytes, key: bytes) -> Proof:
-    """The proof for `key` (present or absent) in the tree under `root`.
-
-    Raises `MerkleError` if the node store does not hold the tree under `root`. The wallet
-    trusts nothing of it: `verify_proof` folds the siblings back up to a root it holds.
-    """
-    path = key_hash(key)
-    siblings: list[bytes] = []
-    hash_ = root
-    page: Page | None = None
-    pos = 0
-    while hash_ != EMPTY:
-        if len(siblings) >= KEY_BITS:
-            raise MerkleError("Merkle tree deeper than 256 levels")
-        page, pos = locate(nodes, hash_, page, pos)
-        data = page[pos]
-        if data[0] == LEAF_TAG:
-            return Proof(tuple(siblings), ProofLeaf(data[1:33], data[33:65]))
-        left, right = data[1:33], data[33:65]
-        pos *= 2
-        if bit_at(path, len(siblings)):
-            siblings.append(left)
-            hash_ = right
-            pos += 1
-        else:
-            siblings.append(right)
-            hash_ = left
-    return Proof(tuple(siblings), None)
 
 
 def verify_proof(root: bytes, key: bytes, value: bytes | None, proof: Proof) -> bool:

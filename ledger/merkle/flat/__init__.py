@@ -1,8 +1,6 @@
 """The flat 16-ary sparse Merkle tree over the state: one SHA-256 per 16-ary node, one record
-per node, proofs of format version 2 (docs/ledger.md, "Next: the flat 16-ary tree").
-
-Not yet the chain's tree: the store, the node and the light client still use the binary tree of
-ledger/merkle; this package has the same public shape so that they can switch over.
+per node, proofs of format version 2 (docs/ledger.md, "State tree"). The store keeps its
+records (ledger/store/records.py, ledger/store/trees.py).
 """
 
 from ledger.merkle.flat.proof import (
