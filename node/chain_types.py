@@ -31,7 +31,7 @@ class Executed:
     node_writes: dict[bytes, bytes]
     next_validators: ValidatorSet
     orphaned: frozenset[bytes] = frozenset()
-    """Old Merkle nodes the new tree no longer holds (for a pruning store)."""
+    """Old Merkle records the new tree no longer holds (for a pruning store)."""
 
 
 @dataclass(frozen=True, slots=True)

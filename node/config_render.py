@@ -169,7 +169,7 @@ def render_config(config: NodeConfig, genesis_consensus: ConsensusParams | None 
         "# 0 keeps every block (archive); K keeps the last K blocks, their tx index, receipts",
         "# and account index (docs/operating.md, 'Pruning')",
         f"keep_blocks = {config.storage.keep_blocks}",
-        "# the state trees (Merkle pages) of the last K heights, for proofs at those heights;",
+        "# the state trees (Merkle records) of the last K heights, for proofs at those heights;",
         "# 0 keeps every state tree (archive of states)",
         f"keep_states = {config.storage.keep_states}",
         "# memory: LevelDB's memtable (up to twice this) and block cache, in MiB, and how many",

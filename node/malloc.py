@@ -2,7 +2,7 @@
 block to give back to the kernel the pages the block freed.
 
 A block at a million accounts allocates tens of MiB outside Python's small-object allocator and
-frees them at its commit: the Merkle pages it writes (bytes of up to 2 KiB each), LevelDB's
+frees them at its commit: the Merkle records it writes (bytes of up to 1.5 KiB each), LevelDB's
 write batch and memtable, the block's encoding. glibc keeps freed memory in its heap for reuse
 and returns only a free top of the heap, so after a 30,000-tx load at a million accounts the
 node's heap held 93 MiB of which 24 MiB were in use (`coterie bench --validators 1 --accounts

@@ -23,7 +23,7 @@ PARTS = {
     schema.TX: "tx index and receipts",
     schema.ACCOUNT_TX: "account history index",
     schema.STATE: "state values",
-    schema.NODE: "Merkle nodes",
+    schema.NODE: "Merkle records",
 }
 OTHER = "other (metadata, pruning records)"
 

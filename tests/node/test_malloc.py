@@ -27,7 +27,7 @@ BLOCK_PAGES = (
     + """
 from node import malloc
 kept = []
-freed = [bytes(2000) + bytes([i % 256]) for i in range(40_000)]  # a block's Merkle pages
+freed = [bytes(2000) + bytes([i % 256]) for i in range(40_000)]  # a block's Merkle records
 for i in range(0, len(freed), 64):
     kept.append(freed[i])  # a few outlive the block and pin the heap's top
 del freed
