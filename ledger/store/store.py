@@ -25,7 +25,8 @@ from typing import Any, Self, TypeVar
 from ledger.block import Block, BlockOutline, Commit, Header
 from ledger.codec import MalformedError
 from ledger.keys import Address
-from ledger.merkle import EMPTY, MerkleError, Proof, prove
+from ledger.merkle import EMPTY, MerkleError
+from ledger.merkle.versions import StateProof
 from ledger.state.reader import Changes
 from ledger.store import account_index, block_write, history, opening, pruning, schema
 from ledger.store.block_write import BlockParts, WrittenBlock
@@ -338,9 +339,10 @@ class Store:
         """
         return account_index.account_history(self._reads, self.block_bytes, address, limit, before)
 
-    def prove(self, key: bytes) -> tuple[bytes | None, Proof]:
-        """The committed value of `key` (None: absent) and its proof against `state_root`."""
-        return self.state.get(key), prove(self._binary_nodes(), self.state_root, key)
+    def prove(self, key: bytes) -> tuple[bytes | None, StateProof]:
+        """The committed value of `key` (None: absent) and its proof against `state_root`, of
+        the format version of this store's tree (`ledger.merkle.versions`)."""
+        return self.state.get(key), self.tree.prove(self.state_root, key)
 
     @property
     def earliest_state_height(self) -> int:
@@ -372,20 +374,11 @@ class Store:
             )
         return root
 
-    def prove_at(self, key: bytes, height: int) -> Proof:
+    def prove_at(self, key: bytes, height: int) -> StateProof:
         """The proof of `key` against the state root of `height` (its leaf carries the value's
         hash: values are stored for the latest height only); `StatePrunedError` as
         `state_root_at`."""
-        return prove(self._binary_nodes(), self.state_root_at(height), key)
-
-    def _binary_nodes(self) -> NodeStore:
-        """The binary tree's pages, for its proofs (format version 1). A flat tree store's
-        proofs are `ledger.merkle.flat.prove`'s over `tree.records` until the API and the light
-        client switch to version 2 with the store (docs/ledger.md, "Next: the flat 16-ary
-        tree")."""
-        if not isinstance(self.tree, BinaryTree):
-            raise StoreError(f"database at {self.path} holds the flat tree: no version 1 proofs")
-        return self.nodes
+        return self.tree.prove(self.state_root_at(height), key)
 
     def recompute_state_root(self) -> bytes:
         """The root of a tree built afresh from every stored state value (a full check: slow)."""

@@ -3,10 +3,11 @@ flat 16-ary tree's records (schema 4, not yet the chain's: docs/ledger.md, "Next
 16-ary tree").
 
 A `StateTree` is what `Store` needs of its tree: its reader of stored nodes with the top pinned
-(`NodeStore` or `RecordStore`), the update from a root, and the root of a whole state. The
-schema version goes with it, so a database of one tree is refused by a store of the other
-("sync the node again"), as any schema change is. Proofs are not here yet: the API's proof view
-and the light client switch to format version 2 with the store (phase 2).
+(`NodeStore` or `RecordStore`), the update from a root, the root of a whole state, and proofs
+(format version 1 of the binary tree, version 2 of the flat one: `ledger.merkle.versions`,
+which the API and the light client take either of). The schema version goes with it, so a
+database of one tree is refused by a store of the other ("sync the node again"), as any schema
+change is.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ledger.merkle import flat
+from ledger.merkle import prove as binary_prove
 from ledger.merkle import root_of as binary_root_of
 from ledger.merkle import update_tracked as binary_update_tracked
+from ledger.merkle.versions import StateProof
 from ledger.store import schema
 from ledger.store.readers import NodeStore
 from ledger.store.records import RecordStore
@@ -60,6 +63,11 @@ class StateTree(Protocol):
 
     def root_of(self, state: Mapping[bytes, bytes]) -> bytes: ...
 
+    def prove(self, root: bytes, key: bytes) -> StateProof:
+        """The proof of `key` (present or absent) in the tree under `root`; `MerkleError` if the
+        tree under `root` is not held whole."""
+        ...
+
 
 class BinaryTree:
     """The binary tree's pages (ledger/merkle): the chain's tree."""
@@ -93,6 +101,9 @@ class BinaryTree:
 
     def root_of(self, state: Mapping[bytes, bytes]) -> bytes:
         return binary_root_of(state)
+
+    def prove(self, root: bytes, key: bytes) -> StateProof:
+        return binary_prove(self.nodes, root, key)
 
 
 class FlatTree:
@@ -128,3 +139,6 @@ class FlatTree:
 
     def root_of(self, state: Mapping[bytes, bytes]) -> bytes:
         return flat.root_of(state)
+
+    def prove(self, root: bytes, key: bytes) -> StateProof:
+        return flat.prove(self.records, root, key)
