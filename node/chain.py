@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from consensus.commit import verify_commit
 from consensus.errors import ConsensusError
 from consensus.validators import ValidatorSet, next_height_set
-from ledger import merkle
 from ledger.block import (
     MAX_EVIDENCE_PER_BLOCK,
     Block,
@@ -371,7 +370,7 @@ class Chain:
         changes[LAST_VALIDATOR_SET_KEY] = self.validators.encode()
         if next_set.hash() != self.validators.hash():
             changes[validator_set_history_key(ctx.height + 1)] = next_set.encode()
-        new_root, node_writes, orphaned = merkle.update_tracked(
-            self.store.nodes, self.store.state_root, changes
+        new_root, node_writes, orphaned = self.store.tree.update_tracked(
+            self.store.state_root, changes
         )
         return Executed(result, changes, new_root, node_writes, next_set, frozenset(orphaned))
