@@ -26,6 +26,7 @@ from node.api.openapi_build import (
     responses,
 )
 from node.api.openapi_light import LIGHT_SCHEMAS, light_paths
+from node.api.openapi_proofs import PROOF_SCHEMAS
 from node.api.openapi_schemas import SCHEMAS, Schema, ref
 from node.api.openapi_snapshots import SNAPSHOT_SCHEMAS, snapshot_paths
 from node.api.openapi_state import STATE_SCHEMAS
@@ -346,7 +347,7 @@ def paths(hrp: str) -> dict[str, Any]:
 
 
 def document(version: str, hrp: str) -> dict[str, Any]:
-    schemas = {**SCHEMAS, **STATE_SCHEMAS, **LIGHT_SCHEMAS, **SNAPSHOT_SCHEMAS}
+    schemas = {**SCHEMAS, **PROOF_SCHEMAS, **STATE_SCHEMAS, **LIGHT_SCHEMAS, **SNAPSHOT_SCHEMAS}
     schemas["TxLookup"] = {"oneOf": [ref("CommittedTx"), ref("PendingTx")]}
     return {
         "openapi": "3.0.3",

@@ -252,26 +252,6 @@ SCHEMAS: dict[str, Schema] = {
             "next_before": nullable(INT),
         }
     ),
-    "MerkleProof": obj(
-        {
-            "siblings": array(HASH),
-            "leaf": nullable(obj({"key_hash": HASH, "value_hash": HASH})),
-        }
-    ),
-    "ProofBundle": obj(
-        {
-            "height": INT,
-            "state_root": HASH,
-            "key": HEX,
-            "value": nullable(HEX),
-            "proof": ref("MerkleProof"),
-            "proof_msgpack": HEX,
-            "header": nullable(ref("Header")),
-            "header_msgpack": nullable(HEX),
-            "commit": nullable(ref("Commit")),
-            "commit_msgpack": nullable(HEX),
-        }
-    ),
     "Account": obj(
         {
             "address": ADDRESS,

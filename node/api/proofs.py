@@ -4,7 +4,9 @@ A bundle is everything a light client needs to trust one state value without tru
 node: the value, its proof against `state_root`, the header at that height (whose hash is the
 block hash and which carries `state_root`) and the commit certificate (2/3+ precommits for that
 block hash). The client checks the commit against the validator set it trusts, the header hash
-against the commit, and the proof against the header's root (`ledger.merkle.verify_proof`).
+against the commit, and the proof against the header's root (`ledger.merkle.versions
+.verify_state_proof`, which checks a proof by the rules of its format version: 1 of the binary
+tree, 2 of the flat 16-ary tree, whichever the store holds).
 
 The bundle is built without awaiting, so it cannot straddle a commit: the proof, the root and
 the header are always of the same height.
@@ -16,7 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
-from ledger.merkle import Proof
+from ledger.merkle.flat import FlatProof
+from ledger.merkle.proof import ProofLeaf
+from ledger.merkle.versions import StateProof, proof_version
 from node.api.context import ApiContext
 from node.api.errors import bad_request
 from node.api.keys import CONTEXT
@@ -26,14 +30,30 @@ from node.api.views import commit_view, header_view
 MAX_KEY_BYTES = 256
 
 
-def proof_view(proof: Proof) -> dict[str, Any]:
-    leaf = proof.leaf
-    return {
-        "siblings": [s.hex() for s in proof.siblings],
-        "leaf": None
-        if leaf is None
-        else {"key_hash": leaf.key_hash.hex(), "value_hash": leaf.value_hash.hex()},
-    }
+def proof_view(proof: StateProof) -> dict[str, Any]:
+    """The proof as JSON, for reading: `version`, then version 2's `levels` (each inner node on
+    the key's path, root first: its 4 mask bytes and its other children's hashes) or version
+    1's `siblings`, and the `leaf` the path ends in. A wallet verifies `proof_msgpack`."""
+    view: dict[str, Any] = {"version": proof_version(proof)}
+    if isinstance(proof, FlatProof):
+        view["levels"] = [
+            {"masks": level.masks.to_bytes(4, "big").hex(), "siblings": _hexes(level.siblings)}
+            for level in proof.levels
+        ]
+    else:
+        view["siblings"] = _hexes(proof.siblings)
+    view["leaf"] = _leaf_view(proof.leaf)
+    return view
+
+
+def _hexes(hashes: tuple[bytes, ...]) -> list[str]:
+    return [h.hex() for h in hashes]
+
+
+def _leaf_view(leaf: ProofLeaf | None) -> dict[str, str] | None:
+    if leaf is None:
+        return None
+    return {"key_hash": leaf.key_hash.hex(), "value_hash": leaf.value_hash.hex()}
 
 
 def proof_bundle(ctx: ApiContext, key: bytes) -> dict[str, Any]:

@@ -38,11 +38,13 @@ from tests.node.api.builder import (
 
 
 @pytest.fixture
-def chain(tmp_path: Path) -> Iterator[LiveChain]:
+def chain(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveChain]:
     """Five committed blocks: two transfers; empty; one transfer; a proposal, a split and a
-    content anchor; a vote and a payment into the split."""
+    content anchor; a vote and a payment into the split. On the binary tree, unless
+    parametrized (indirect, `builder.BOTH_TREES`) with "flat"."""
     genesis = make_genesis()
-    store = Store.open(tmp_path / "chain.ldb", genesis.hash())
+    flat = getattr(request, "param", "binary") == "flat"
+    store = Store.open(tmp_path / "chain.ldb", genesis.hash(), flat_tree=flat)
     builder = Builder(store, genesis)
     mempool = Mempool(genesis.params, genesis.hash(), store.state)
     status = NodeStatus(

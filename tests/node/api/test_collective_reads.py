@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from ledger.collectives import keys as col_keys
 from ledger.collectives.ids import Asset
-from ledger.merkle import Proof, verify_proof
+from ledger.merkle.versions import decode_proof, verify_state_proof
 from ledger.splits.parties import Party, PartyKind
 from ledger.splits.payloads import SplitCreate, SplitPay
 from ledger.splits.records import SplitTerms
 from ledger.splits.store import split_id_for
-from tests.node.api.builder import ALICE, BOB, CAROL, CONTENT_HASH, GUILD, HRP, Client, LiveChain
+from tests.node.api.builder import (
+    ALICE,
+    BOB,
+    BOTH_TREES,
+    CAROL,
+    CONTENT_HASH,
+    GUILD,
+    HRP,
+    Client,
+    LiveChain,
+)
 
 
 async def test_collective_members_holdings_and_policies(client: Client) -> None:
@@ -42,13 +52,14 @@ async def test_members_see_the_holder_payouts_they_may_claim(
     assert body["holder_pools"] == [{"class": 0, "asset": "native", "unclaimed": 15}]
 
 
+@BOTH_TREES
 async def test_collective_proof(client: Client) -> None:
     body = await (await client.get(f"/v1/collectives/{GUILD.hex()}?proof=true")).json()
     bundle = body["proof"]
-    proof = Proof.decode(bytes.fromhex(bundle["proof_msgpack"]))
+    proof = decode_proof(bytes.fromhex(bundle["proof_msgpack"]))
     root = bytes.fromhex(bundle["header"]["state_root"])
     value = bytes.fromhex(bundle["value"])
-    assert verify_proof(root, col_keys.collective(GUILD), value, proof)
+    assert verify_state_proof(root, col_keys.collective(GUILD), value, proof)
 
 
 async def test_proposal_has_a_live_tally_and_a_deadline(client: Client) -> None:
