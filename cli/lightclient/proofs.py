@@ -1,8 +1,7 @@
 """The entries of a proof bundle, each checked against the state root of a verified header.
 
-A proof is of the format version of the node's state tree: 1 (binary tree) or 2 (flat 16-ary
-tree). It is decoded by the version its encoding starts with and checked by that version's
-rules (`ledger.merkle.versions`); a version this wallet does not know is refused as such.
+A proof is of format version 2, the flat 16-ary tree's (`ledger.merkle.flat`); a proof of a
+version this wallet does not know is refused as such (a newer node's: update coterie).
 """
 
 from __future__ import annotations
@@ -14,12 +13,7 @@ from cli.lightclient.errors import VerificationError
 from cli.lightclient.signed import hex_field
 from ledger.block import Header
 from ledger.codec import MalformedError
-from ledger.merkle.versions import (
-    KNOWN_VERSIONS,
-    UnknownProofVersionError,
-    decode_proof,
-    verify_state_proof,
-)
+from ledger.merkle.flat import PROOF_VERSION, FlatProof, UnknownProofVersionError, verify_proof
 
 
 def proven_values(
@@ -37,16 +31,15 @@ def proven_values(
         raw_value = entry.get("value")
         value = None if raw_value is None else hex_field(raw_value, "proven value")
         try:
-            proof = decode_proof(hex_field(entry.get("proof_msgpack"), "proof"))
+            proof = FlatProof.decode(hex_field(entry.get("proof_msgpack"), "proof"))
         except UnknownProofVersionError as exc:
-            known = " and ".join(str(v) for v in KNOWN_VERSIONS)
             raise VerificationError(
                 f"the proof of key {key.hex()} is of format version {exc.version}; this wallet "
-                f"verifies versions {known} only (a newer node's proof: update coterie)"
+                f"verifies version {PROOF_VERSION} only (a newer node's proof: update coterie)"
             ) from exc
         except MalformedError as exc:
             raise VerificationError(f"the proof of key {key.hex()} does not decode") from exc
-        if not verify_state_proof(header.state_root, key, value, proof):
+        if not verify_proof(header.state_root, key, value, proof):
             raise VerificationError(
                 f"the Merkle proof of state key {key.hex()} does not verify against the "
                 f"state root of verified header {header.height} (a tampered answer)"

@@ -55,10 +55,6 @@ EMPTY = ZERO_HASH
 LEAF_TAG = 0x00
 INNER_TAG = 0x01
 NODE_LEN = 1 + 2 * HASH_LEN
-KEY_BITS = 8 * HASH_LEN
-
-_LEAF = bytes([LEAF_TAG])
-_INNER = bytes([INNER_TAG])
 
 
 class MerkleError(Exception):
@@ -75,16 +71,3 @@ def key_hash(key: bytes) -> bytes:
 
 def value_hash(value: bytes) -> bytes:
     return sha256(value).digest()
-
-
-def leaf_hash(key_hash_: bytes, value_hash_: bytes) -> bytes:
-    return sha256(_LEAF + key_hash_ + value_hash_).digest()
-
-
-def inner_hash(left: bytes, right: bytes) -> bytes:
-    return sha256(_INNER + left + right).digest()
-
-
-def bit_at(path: bytes, depth: int) -> int:
-    """Bit `depth` of a 256-bit path, most significant bit first: 0 goes left, 1 goes right."""
-    return (path[depth >> 3] >> (7 - (depth & 7))) & 1

@@ -1,10 +1,8 @@
-"""The OpenAPI components of state proofs: the proof object of each format version and the
-bundle that carries one with its signed header (node/api/proofs.py).
+"""The OpenAPI components of state proofs: the proof object (format version 2, the flat 16-ary
+tree's levels) and the bundle that carries one with its signed header (node/api/proofs.py).
 
-A proof is of the format version of the tree the node's store holds: 1 (the binary tree's
-siblings) or 2 (the flat 16-ary tree's levels); `version` tells them apart. The examples are a
-real proof of key `6b65792d30` ("key-0", value "1") in the tree of three keys key-0, key-1 and
-key-3, each of its version.
+The example is a real proof of key `6b65792d30` ("key-0", value "1") in the tree of three keys
+key-0, key-1 and key-3.
 """
 
 from __future__ import annotations
@@ -20,15 +18,9 @@ _VALUE_HASH = "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b"
 _LEAF_EXAMPLE = {"key_hash": _KEY_HASH, "value_hash": _VALUE_HASH}
 _SIBLING_A = "25fae3ce1480c96f5f90b84787f858b5b89cb5b003edfb9d108ee24b901de48c"
 _SIBLING_B = "53527198ee966ca7572a7c28f8cebe8b507f7ff4da63107bfdba267781a91d30"
-_ZERO = "00" * 32
 
 PROOF_SCHEMAS: dict[str, Schema] = {
-    "MerkleProof": {
-        "oneOf": [ref("MerkleProofV1"), ref("MerkleProofV2")],
-        "description": "A proof of a state key, present or absent, of the format version of the "
-        "node's state tree. Verify proof_msgpack, its canonical encoding, not this view.",
-    },
-    "MerkleProofV2": obj(
+    "MerkleProof": obj(
         {
             "version": {"type": "integer", "enum": [2]},
             "levels": array(
@@ -51,29 +43,14 @@ PROOF_SCHEMAS: dict[str, Schema] = {
         }
     )
     | {
-        "description": "Format version 2, the flat 16-ary tree's",
+        "description": "A proof of a state key, present or absent, of format version 2 (the "
+        "flat 16-ary state tree's). Verify proof_msgpack, its canonical encoding, not this view.",
         "example": {
             "version": 2,
             "levels": [
                 {"masks": "28000800", "siblings": [_SIBLING_A]},
                 {"masks": "02200220", "siblings": [_SIBLING_B]},
             ],
-            "leaf": _LEAF_EXAMPLE,
-        },
-    },
-    "MerkleProofV1": obj(
-        {
-            "version": {"type": "integer", "enum": [1]},
-            "siblings": array(HASH)
-            | {"description": "The sibling hash at each level of the key's path, root first"},
-            "leaf": LEAF,
-        }
-    )
-    | {
-        "description": "Format version 1, the binary tree's",
-        "example": {
-            "version": 1,
-            "siblings": [_ZERO, _SIBLING_A, _ZERO, _ZERO, _SIBLING_B],
             "leaf": _LEAF_EXAMPLE,
         },
     },

@@ -4,9 +4,8 @@ A bundle is everything a light client needs to trust one state value without tru
 node: the value, its proof against `state_root`, the header at that height (whose hash is the
 block hash and which carries `state_root`) and the commit certificate (2/3+ precommits for that
 block hash). The client checks the commit against the validator set it trusts, the header hash
-against the commit, and the proof against the header's root (`ledger.merkle.versions
-.verify_state_proof`, which checks a proof by the rules of its format version: 1 of the binary
-tree, 2 of the flat 16-ary tree, whichever the store holds).
+against the commit, and the proof against the header's root (`ledger.merkle.flat.verify_proof`,
+proof format version 2).
 
 The bundle is built without awaiting, so it cannot straddle a commit: the proof, the root and
 the header are always of the same height.
@@ -18,9 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ledger.merkle.flat import FlatProof
-from ledger.merkle.proof import ProofLeaf
-from ledger.merkle.versions import StateProof, proof_version
+from ledger.merkle.flat import PROOF_VERSION, FlatProof, ProofLeaf
 from node.api.context import ApiContext
 from node.api.errors import bad_request
 from node.api.keys import CONTEXT
@@ -30,20 +27,18 @@ from node.api.views import commit_view, header_view
 MAX_KEY_BYTES = 256
 
 
-def proof_view(proof: StateProof) -> dict[str, Any]:
-    """The proof as JSON, for reading: `version`, then version 2's `levels` (each inner node on
-    the key's path, root first: its 4 mask bytes and its other children's hashes) or version
-    1's `siblings`, and the `leaf` the path ends in. A wallet verifies `proof_msgpack`."""
-    view: dict[str, Any] = {"version": proof_version(proof)}
-    if isinstance(proof, FlatProof):
-        view["levels"] = [
+def proof_view(proof: FlatProof) -> dict[str, Any]:
+    """The proof as JSON, for reading: `version` (2), `levels` (each inner node on the key's
+    path, root first: its 4 mask bytes and its other children's hashes) and the `leaf` the
+    path ends in. A wallet verifies `proof_msgpack`."""
+    return {
+        "version": PROOF_VERSION,
+        "levels": [
             {"masks": level.masks.to_bytes(4, "big").hex(), "siblings": _hexes(level.siblings)}
             for level in proof.levels
-        ]
-    else:
-        view["siblings"] = _hexes(proof.siblings)
-    view["leaf"] = _leaf_view(proof.leaf)
-    return view
+        ],
+        "leaf": _leaf_view(proof.leaf),
+    }
 
 
 def _hexes(hashes: tuple[bytes, ...]) -> list[str]:

@@ -14,8 +14,6 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
-import pytest
-
 from consensus.messages import Step
 from consensus.signer import MemorySignStateStore
 from consensus.timeouts import Timeouts
@@ -24,7 +22,7 @@ from consensus.wal_signer import JournaledSigner
 from ledger.block import Commit
 from ledger.genesis import ChainParams, Genesis, GenesisValidator
 from ledger.keys import PrivateKey
-from ledger.merkle.versions import verify_state_proof
+from ledger.merkle.flat import verify_proof
 from ledger.state import keys
 from ledger.store.store import Store
 from ledger.tx import SignedTx, Transfer, TxBody
@@ -81,16 +79,15 @@ def seen_by_a_reader(store: Store) -> tuple[int, bytes | None]:
     """(height, Alice's account) as the API would read them: the value checked by its proof
     against the root of that same height."""
     value, proof = store.prove(ALICE_KEY)
-    assert verify_state_proof(store.state_root, ALICE_KEY, value, proof), "of another root"
+    assert verify_proof(store.state_root, ALICE_KEY, value, proof), "of another root"
     assert store.block(store.height + 1) is None
     return store.height, value
 
 
-@pytest.mark.parametrize("flat", [False, True], ids=["binary", "flat"])
 async def test_txs_are_admitted_and_reads_see_one_whole_chain_while_a_block_is_written(
-    tmp_path: Path, flat: bool
+    tmp_path: Path,
 ) -> None:
-    store = Store.open(tmp_path / "db", GENESIS.hash(), flat_tree=flat)
+    store = Store.open(tmp_path / "db", GENESIS.hash())
     try:
         runner = solo_runner(store)
         for nonce in (0, 1):

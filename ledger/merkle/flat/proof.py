@@ -4,13 +4,15 @@ A proof is, for each inner node on the key's path from the root down, its masks 
 of its other present children (its "siblings"), then the leaf the path ends in: the key's own
 leaf (inclusion), another key's leaf (non-inclusion: that leaf sits where the key would), or
 none (non-inclusion: the last node has no child at the key's nibble, or the tree is empty). The
-leaf is carried even for inclusion, as in version 1, so a proof at a past height says the value
-hash a key held then (the store keeps values of the latest height only).
+leaf is carried even for inclusion, so a proof at a past height says the value hash a key held
+then (the store keeps values of the latest height only).
 
 Encoding (canonical, ledger.codec): `[2, [level, ...], nil | [key_hash, value_hash]]`, each level
 one byte string `masks (4, big-endian) || sibling hashes (32 each)`; at most 64 levels and
-`MAX_PROOF_BYTES`. The leading 2 is the format version: a version 1 proof (the binary tree's, a
-2-field array) never decodes as one of these, nor the reverse. About 4 + 32 (n - 1) bytes per
+`MAX_PROOF_BYTES`. The leading 2 is the format version: another number is refused as an unknown
+version (`UnknownProofVersionError`, so a wallet can say that it needs an update), and version
+1, the binary tree's proof before schema 4 (a 2-field array without a number), does not decode.
+About 4 + 32 (n - 1) bytes per
 level, n the node's children: at a million keys the top four levels are full, so about 2.1 to
 2.4 KB.
 
@@ -37,13 +39,28 @@ from ledger.merkle.flat.record import (
     read_root,
 )
 from ledger.merkle.node import EMPTY, MerkleError, sha256
-from ledger.merkle.proof import ProofLeaf
 
 PROOF_VERSION = 2
 MAX_PROOF_BYTES = 16 * 1024
 """A level holds at most 4 + 15 * 32 bytes: 16 KiB is 33 full levels, a tree of 16^33 keys."""
 _MASKS = 4
 _MAX_LEVEL = _MASKS + (FANOUT - 1) * HASH_LEN
+
+
+class UnknownProofVersionError(MalformedError):
+    """A proof whose format version number this code does not know (a newer node's)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"proof format version {version} is unknown (known: {PROOF_VERSION})")
+        self.version = version
+
+
+@dataclass(frozen=True, slots=True)
+class ProofLeaf:
+    """The leaf a proof's path ends in."""
+
+    key_hash: bytes
+    value_hash: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +85,8 @@ class FlatProof:
 
     @classmethod
     def from_fields(cls, raw: object) -> FlatProof:
+        if isinstance(raw, list) and raw and type(raw[0]) is int and raw[0] != PROOF_VERSION:
+            raise UnknownProofVersionError(raw[0])
         f = Fields(raw, 3, "proof")
         f.int("version", PROOF_VERSION, PROOF_VERSION)
         levels = []
@@ -95,7 +114,8 @@ class FlatProof:
 
     @classmethod
     def decode(cls, data: bytes) -> FlatProof:
-        """Decode a proof; raises `MalformedError` on any bad byte, length, count or version."""
+        """Decode a proof; raises `UnknownProofVersionError` for another version number and
+        `MalformedError` on any other bad byte, length or count."""
         return cls.from_fields(codec.decode(data, MAX_PROOF_BYTES))
 
 

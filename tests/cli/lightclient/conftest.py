@@ -54,16 +54,10 @@ def devchain(
 ) -> Iterator[DevChain]:
     """Five committed blocks (a transfer in the second), served at `devchain.url`; dated now,
     unless parametrized (indirect) with {"realtime": False}; {"trust_period_ms": N} sets the
-    genesis's trust period; {"flat_tree": True} keeps the state in the flat tree
-    (`devchain.BOTH_TREES`)."""
+    genesis's trust period."""
     options = getattr(request, "param", {})
     genesis = make_genesis(**{k: v for k, v in options.items() if k == "trust_period_ms"})
-    chain = DevChain(
-        tmp_path / "chain.ldb",
-        genesis,
-        realtime=options.get("realtime", True),
-        flat_tree=options.get("flat_tree", False),
-    )
+    chain = DevChain(tmp_path / "chain.ldb", genesis, realtime=options.get("realtime", True))
     chain.commit()
     chain.commit([chain.transfer(250)])
     chain.blocks(3)

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest
 from aiohttp import ClientSession, web
 
 from ledger.block import Block, Commit, CommitSig, Vote, VoteType
@@ -52,12 +51,6 @@ OUTSIDER = PrivateKey.from_secret(b"light-outsider")
 ALICE = PrivateKey.from_secret(b"light-alice")
 BOB = PrivateKey.from_secret(b"light-bob")
 GUILD = genesis_collective_id(0)
-BOTH_TREES = pytest.mark.parametrize(
-    "devchain", [{}, {"flat_tree": True}], ids=["binary", "flat"], indirect=True
-)
-"""Runs a test on a `devchain` of each state tree (conftest.py): the binary one (proof format
-version 1, the default until the switch) and the flat one (version 2). When version 1 goes, so
-do this mark and the fixture's option."""
 
 
 def make_genesis(
@@ -83,13 +76,11 @@ def make_genesis(
 class DevChain:
     """Commits blocks with the node's `Chain`; every commit signed by the whole current set."""
 
-    def __init__(
-        self, path: Path, genesis: Genesis, *, realtime: bool = True, flat_tree: bool = False
-    ) -> None:
+    def __init__(self, path: Path, genesis: Genesis, *, realtime: bool = True) -> None:
         self.genesis = genesis
         self.realtime = realtime  # False: blocks a second apart from the genesis (an hour ago)
         self.url = ""  # where the API serves it, once started
-        self.store = Store.open(path, genesis.hash(), flat_tree=flat_tree)
+        self.store = Store.open(path, genesis.hash())
         self.pending: list[SignedTx] = []
         self.clock = GENESIS_TIME
         self.chain = Chain(

@@ -16,15 +16,12 @@ from consensus.validators import ValidatorSet
 from ledger import codec
 from ledger.block import Block, Header
 from ledger.genesis import Genesis
-from ledger.merkle import Proof
 from ledger.merkle.flat import FlatProof, ProofLevel
-from ledger.merkle.versions import decode_proof
 from ledger.state import keys
 from ledger.state.records import Account
 from tests.cli.lightclient.devchain import (
     ALICE,
     BOB,
-    BOTH_TREES,
     GENESIS_TIME,
     NEWCOMER,
     OUTSIDER,
@@ -44,7 +41,6 @@ def light(url: str, home: Path, genesis: Genesis | None = None) -> LightClient:
     return LightClient(NodeClient(url), genesis, TrustStore(home, genesis))
 
 
-@BOTH_TREES
 def test_a_proof_verifies_against_a_header_signed_from_genesis(
     node_url: str, tmp_path: Path
 ) -> None:
@@ -98,7 +94,6 @@ def _tamper_entries(path: str, data: Any) -> Any:
     return data
 
 
-@BOTH_TREES
 def test_a_tampered_value_is_refused(proxy: Proxy, tmp_path: Path) -> None:
     client = light(proxy(_tamper_entries), tmp_path)
     with pytest.raises(VerificationError, match=r"Merkle proof .* does not verify"):
@@ -108,19 +103,14 @@ def test_a_tampered_value_is_refused(proxy: Proxy, tmp_path: Path) -> None:
 def _tamper_sibling(path: str, data: Any) -> Any:
     if path == "/v1/proofs":
         entry = data["entries"][0]
-        proof = decode_proof(bytes.fromhex(entry["proof_msgpack"]))
-        forged: Proof | FlatProof
-        if isinstance(proof, FlatProof):
-            top = proof.levels[0]
-            level = ProofLevel(top.masks, (bytes(32), *top.siblings[1:]))
-            forged = FlatProof((level, *proof.levels[1:]), proof.leaf)
-        else:
-            forged = Proof((bytes(32), *proof.siblings[1:]), proof.leaf)
+        proof = FlatProof.decode(bytes.fromhex(entry["proof_msgpack"]))
+        top = proof.levels[0]
+        level = ProofLevel(top.masks, (bytes(32), *top.siblings[1:]))
+        forged = FlatProof((level, *proof.levels[1:]), proof.leaf)
         entry["proof_msgpack"] = forged.encode().hex()
     return data
 
 
-@BOTH_TREES
 def test_a_tampered_proof_is_refused(proxy: Proxy, tmp_path: Path) -> None:
     client = light(proxy(_tamper_sibling), tmp_path)
     with pytest.raises(VerificationError, match="Merkle proof"):

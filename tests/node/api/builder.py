@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -21,7 +20,6 @@ from ledger.state.events import Receipt
 from ledger.state.executor import BlockResult, Mode, execute_block
 from ledger.state.genesis_state import genesis_items
 from ledger.store import Store
-from ledger.store.trees import FlatTree
 from ledger.tx import Payload, SignedTx, Transfer, TxBody
 from node.api import ApiContext, EventHub, NodeStatus
 from node.mempool import Admission, Mempool
@@ -37,12 +35,6 @@ Client = TestClient[web.Request, web.Application]
 GENESIS_TIME = 1_700_000_000_000
 GUILD = genesis_collective_id(0)
 CONTENT_HASH = bytes(range(32))
-TREES = ("binary", "flat")
-"""The state trees a store may hold: "binary" (proof format version 1, the chain's tree until
-the switch) and "flat" (`Store.open(..., flat_tree=True)`, version 2)."""
-BOTH_TREES = pytest.mark.parametrize("chain", TREES, indirect=True)
-"""Runs a test on a `chain` of each tree (conftest.py); its default is the binary one. When
-version 1 goes, so do this mark and the fixture's parameter."""
 
 
 def make_genesis() -> Genesis:
@@ -154,11 +146,6 @@ class LiveChain:
     status: NodeStatus
     submitted: list[list[bytes]]
     split_id: bytes = b""
-
-    @property
-    def proof_version(self) -> int:
-        """The format version of the store's proofs: 2 on the flat tree, 1 on the binary."""
-        return 2 if isinstance(self.store.tree, FlatTree) else 1
 
     def context(self) -> ApiContext:
         async def submit(raw_txs: Sequence[bytes]) -> list[Admission]:

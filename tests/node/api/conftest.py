@@ -38,13 +38,11 @@ from tests.node.api.builder import (
 
 
 @pytest.fixture
-def chain(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveChain]:
+def chain(tmp_path: Path) -> Iterator[LiveChain]:
     """Five committed blocks: two transfers; empty; one transfer; a proposal, a split and a
-    content anchor; a vote and a payment into the split. On the binary tree, unless
-    parametrized (indirect, `builder.BOTH_TREES`) with "flat"."""
+    content anchor; a vote and a payment into the split."""
     genesis = make_genesis()
-    flat = getattr(request, "param", "binary") == "flat"
-    store = Store.open(tmp_path / "chain.ldb", genesis.hash(), flat_tree=flat)
+    store = Store.open(tmp_path / "chain.ldb", genesis.hash())
     builder = Builder(store, genesis)
     mempool = Mempool(genesis.params, genesis.hash(), store.state)
     status = NodeStatus(

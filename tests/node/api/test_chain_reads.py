@@ -5,13 +5,12 @@ from __future__ import annotations
 from consensus.commit import verify_commit
 from consensus.validators import ValidatorSet
 from ledger.block import Block, Commit, Header
-from ledger.merkle.versions import decode_proof, verify_state_proof
+from ledger.merkle.flat import FlatProof, verify_proof
 from ledger.state import keys
 from ledger.state.records import Account
 from tests.node.api.builder import (
     ALICE,
     BOB,
-    BOTH_TREES,
     CAROL,
     HRP,
     START_BALANCE,
@@ -64,7 +63,6 @@ async def test_account_balance_and_nonce(chain: LiveChain, client: Client) -> No
     assert "proof" not in body
 
 
-@BOTH_TREES
 async def test_account_proof_verifies_against_a_signed_header(
     chain: LiveChain, client: Client
 ) -> None:
@@ -77,13 +75,12 @@ async def test_account_proof_verifies_against_a_signed_header(
     trusted = ValidatorSet.from_genesis(chain.genesis.validators)
     verify_commit(trusted, chain.genesis.hash(), header.hash(), commit)
     assert header.height == bundle["height"] == len(chain.blocks)
-    proof = decode_proof(bytes.fromhex(bundle["proof_msgpack"]))
+    proof = FlatProof.decode(bytes.fromhex(bundle["proof_msgpack"]))
     value = bytes.fromhex(bundle["value"])
-    assert verify_state_proof(header.state_root, keys.account(ALICE.address.raw), value, proof)
+    assert verify_proof(header.state_root, keys.account(ALICE.address.raw), value, proof)
     assert Account.decode(value).balance == body["balance"]
 
 
-@BOTH_TREES
 async def test_absent_account_has_a_non_inclusion_proof(client: Client) -> None:
     from ledger.keys import PrivateKey
 
@@ -92,9 +89,9 @@ async def test_absent_account_has_a_non_inclusion_proof(client: Client) -> None:
     assert (body["exists"], body["balance"], body["nonce"]) == (False, 0, 0)
     bundle = body["proof"]
     assert bundle["value"] is None
-    proof = decode_proof(bytes.fromhex(bundle["proof_msgpack"]))
+    proof = FlatProof.decode(bytes.fromhex(bundle["proof_msgpack"]))
     root = bytes.fromhex(bundle["header"]["state_root"])
-    assert verify_state_proof(root, keys.account(stranger.raw), None, proof)
+    assert verify_proof(root, keys.account(stranger.raw), None, proof)
 
 
 async def test_account_history_pages(chain: LiveChain, client: Client) -> None:

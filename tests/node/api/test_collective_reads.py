@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ledger.collectives import keys as col_keys
 from ledger.collectives.ids import Asset
-from ledger.merkle.versions import decode_proof, verify_state_proof
+from ledger.merkle.flat import FlatProof, verify_proof
 from ledger.splits.parties import Party, PartyKind
 from ledger.splits.payloads import SplitCreate, SplitPay
 from ledger.splits.records import SplitTerms
@@ -12,7 +12,6 @@ from ledger.splits.store import split_id_for
 from tests.node.api.builder import (
     ALICE,
     BOB,
-    BOTH_TREES,
     CAROL,
     CONTENT_HASH,
     GUILD,
@@ -52,14 +51,13 @@ async def test_members_see_the_holder_payouts_they_may_claim(
     assert body["holder_pools"] == [{"class": 0, "asset": "native", "unclaimed": 15}]
 
 
-@BOTH_TREES
 async def test_collective_proof(client: Client) -> None:
     body = await (await client.get(f"/v1/collectives/{GUILD.hex()}?proof=true")).json()
     bundle = body["proof"]
-    proof = decode_proof(bytes.fromhex(bundle["proof_msgpack"]))
+    proof = FlatProof.decode(bytes.fromhex(bundle["proof_msgpack"]))
     root = bytes.fromhex(bundle["header"]["state_root"])
     value = bytes.fromhex(bundle["value"])
-    assert verify_state_proof(root, col_keys.collective(GUILD), value, proof)
+    assert verify_proof(root, col_keys.collective(GUILD), value, proof)
 
 
 async def test_proposal_has_a_live_tally_and_a_deadline(client: Client) -> None:

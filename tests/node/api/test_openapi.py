@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from node.api import create_app
 from node.api.openapi import document
 from node.snapshots import SnapshotMaker
-from tests.node.api.builder import BOTH_TREES, HRP, LiveChain
+from tests.node.api.builder import HRP, LiveChain
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -76,7 +76,6 @@ def _snapshot(chain: LiveChain) -> None:
     maker.close()
 
 
-@BOTH_TREES
 def test_schemathesis_finds_no_response_that_breaks_the_document(
     chain: LiveChain, live_api: str
 ) -> None:

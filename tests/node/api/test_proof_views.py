@@ -1,6 +1,6 @@
-"""Every view that carries a proof, on a store of each tree: the proof is of the store's format
-version (1 binary, 2 flat), its JSON view says the same as its canonical bytes, and it verifies
-against the state root of a header signed by the validators (absent keys proven absent)."""
+"""Every view that carries a proof: the proof is of format version 2, its JSON view says the same
+as its canonical bytes, and it verifies against the state root of a header signed by the
+validators (absent keys proven absent)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,11 @@ from ledger.collectives import keys as col_keys
 from ledger.content import keys as content_keys
 from ledger.governance import keys as gov_keys
 from ledger.keys import PrivateKey
-from ledger.merkle import Proof, ProofLeaf
-from ledger.merkle.flat import FlatProof, ProofLevel
-from ledger.merkle.versions import StateProof, decode_proof, verify_state_proof
+from ledger.merkle.flat import FlatProof, ProofLeaf, ProofLevel, verify_proof
 from ledger.splits import keys as split_keys
 from ledger.state import keys
 from tests.node.api.builder import (
     ALICE,
-    BOTH_TREES,
     CONTENT_HASH,
     GUILD,
     HRP,
@@ -34,7 +31,7 @@ from tests.node.api.builder import (
 STRANGER = PrivateKey.from_secret(b"proof-views-stranger").address
 
 
-def from_view(view: dict[str, Any]) -> StateProof:
+def from_view(view: dict[str, Any]) -> FlatProof:
     """The proof the JSON view describes, read independently of the API's code."""
     leaf = view["leaf"]
     end = (
@@ -42,16 +39,13 @@ def from_view(view: dict[str, Any]) -> StateProof:
         if leaf is None
         else ProofLeaf(bytes.fromhex(leaf["key_hash"]), bytes.fromhex(leaf["value_hash"]))
     )
-    if view["version"] == 2:
-        assert "siblings" not in view
-        levels = tuple(
-            ProofLevel(int(level["masks"], 16), tuple(bytes.fromhex(s) for s in level["siblings"]))
-            for level in view["levels"]
-        )
-        assert all(len(level["masks"]) == 8 for level in view["levels"])
-        return FlatProof(levels, end)
-    assert view["version"] == 1 and "levels" not in view
-    return Proof(tuple(bytes.fromhex(s) for s in view["siblings"]), end)
+    assert view["version"] == 2 and set(view) == {"version", "levels", "leaf"}
+    levels = tuple(
+        ProofLevel(int(level["masks"], 16), tuple(bytes.fromhex(s) for s in level["siblings"]))
+        for level in view["levels"]
+    )
+    assert all(len(level["masks"]) == 8 for level in view["levels"])
+    return FlatProof(levels, end)
 
 
 def checked_header(chain: LiveChain, bundle: dict[str, Any]) -> Header:
@@ -64,16 +58,14 @@ def checked_header(chain: LiveChain, bundle: dict[str, Any]) -> Header:
 
 
 def check_entry(chain: LiveChain, root: bytes, key: bytes, entry: dict[str, Any]) -> None:
-    """One proof of `key`: of the store's version, its view equal to its bytes, verifying."""
+    """One proof of `key`: its view equal to its bytes, verifying."""
     assert bytes.fromhex(entry["key"]) == key
-    proof = decode_proof(bytes.fromhex(entry["proof_msgpack"]))
+    proof = FlatProof.decode(bytes.fromhex(entry["proof_msgpack"]))
     assert from_view(entry["proof"]) == proof
-    assert entry["proof"]["version"] == chain.proof_version
-    assert isinstance(proof, FlatProof if chain.proof_version == 2 else Proof)
     value = None if entry["value"] is None else bytes.fromhex(entry["value"])
     assert value == chain.store.state.get(key)
-    assert verify_state_proof(root, key, value, proof)
-    assert not verify_state_proof(root, key, b"forged", proof)
+    assert verify_proof(root, key, value, proof)
+    assert not verify_proof(root, key, b"forged", proof)
 
 
 def single_reads(chain: LiveChain) -> list[tuple[str, bytes]]:
@@ -89,8 +81,7 @@ def single_reads(chain: LiveChain) -> list[tuple[str, bytes]]:
     ]
 
 
-@BOTH_TREES
-async def test_every_read_with_a_proof_gives_one_of_the_stores_version(
+async def test_every_read_with_a_proof_gives_a_verifying_version_2_proof(
     chain: LiveChain, client: Client
 ) -> None:
     for path, key in single_reads(chain):
@@ -104,7 +95,6 @@ async def test_every_read_with_a_proof_gives_one_of_the_stores_version(
     assert absent["proof"]["value"] is None
 
 
-@BOTH_TREES
 @pytest.mark.parametrize("key", [keys.account(ALICE.address.raw), b"\x01absent", b"\xff" * 256])
 async def test_a_raw_key_is_proven_present_or_absent(
     chain: LiveChain, client: Client, key: bytes
@@ -115,10 +105,7 @@ async def test_a_raw_key_is_proven_present_or_absent(
     assert (bundle["value"] is None) == (chain.store.state.get(key) is None)
 
 
-@BOTH_TREES
-async def test_many_keys_at_one_height_are_each_of_the_stores_version(
-    chain: LiveChain, client: Client
-) -> None:
+async def test_many_keys_at_one_height_are_each_proven(chain: LiveChain, client: Client) -> None:
     wanted = [keys.account(ALICE.address.raw), keys.account(STRANGER.raw), b"\x01absent"]
     body = await (await client.post("/v1/proofs", json={"keys": [k.hex() for k in wanted]})).json()
     header = checked_header(chain, body)

@@ -10,12 +10,13 @@ from hypothesis import strategies as st
 
 from ledger import codec
 from ledger.codec import MalformedError
-from ledger.merkle import Proof, ProofLeaf
 from ledger.merkle.flat import (
     MAX_PROOF_BYTES,
     FlatProof,
     MemoryRecordStore,
+    ProofLeaf,
     ProofLevel,
+    UnknownProofVersionError,
     prove,
     update,
     verify_proof,
@@ -120,16 +121,37 @@ def test_a_level_whose_leaf_mask_claims_the_path_ends_early_is_refused() -> None
     assert not verify_proof(ROOT, b"acct/3", STATE[b"acct/3"], cut)
 
 
-def test_version_1_and_version_2_proofs_never_decode_as_each_other() -> None:
-    v1 = Proof((bytes(32), bytes([1]) * 32), ProofLeaf(bytes([2]) * 32, bytes([3]) * 32)).encode()
-    v2 = prove(STORE, ROOT, b"acct/1").encode()
+def test_a_version_1_proof_does_not_decode() -> None:
+    """Version 1 (the binary tree's, before schema 4) was `[[sibling, ...], leaf]`: no number,
+    so it is not taken for an unknown version either."""
+    leaf = [bytes([2]) * 32, bytes([3]) * 32]
+    for v1 in ([[bytes(32), bytes([1]) * 32], leaf], [[], None]):
+        with pytest.raises(MalformedError) as err:
+            FlatProof.decode(codec.encode(v1))
+        assert not isinstance(err.value, UnknownProofVersionError)
+    siblings = [bytes(32)]
+    with pytest.raises(MalformedError):  # a 2 heading a version 1 proof's fields
+        FlatProof.decode(codec.encode([2, siblings, leaf, None]))
     with pytest.raises(MalformedError):
-        FlatProof.decode(v1)
-    with pytest.raises(MalformedError):
-        Proof.decode(v2)
-    fields = prove(STORE, ROOT, b"acct/1").to_fields()
-    with pytest.raises(MalformedError, match="version"):
-        FlatProof.decode(codec.encode([3, *fields[1:]]))
+        FlatProof.decode(codec.encode([2, siblings, leaf]))
+
+
+@pytest.mark.parametrize("version", [0, 1, 3, 255, 2**32])
+def test_an_unknown_version_number_is_refused_as_such(version: int) -> None:
+    fields = prove(STORE, ROOT, b"acct/3").to_fields()
+    with pytest.raises(UnknownProofVersionError, match=f"version {version} is unknown") as err:
+        FlatProof.decode(codec.encode([version, *fields[1:]]))
+    assert err.value.version == version
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", codec.encode([]), codec.encode([True, [], None]), codec.encode([b"\x02", [], None])],
+)
+def test_what_is_no_version_does_not_decode(raw: bytes) -> None:
+    with pytest.raises(MalformedError) as err:
+        FlatProof.decode(raw)
+    assert not isinstance(err.value, UnknownProofVersionError)
 
 
 def test_oversized_proofs_are_refused_before_they_are_verified() -> None:
