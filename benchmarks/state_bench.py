@@ -23,6 +23,8 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ledger.block import Block, Commit, CommitSig, Header
@@ -41,7 +43,9 @@ def account_key(n: int) -> bytes:
 
 
 def commit(
-    store: Store, changes: dict[bytes, bytes | None]
+    store: Store,
+    changes: dict[bytes, bytes | None],
+    before_commit: Callable[[], object] | None = None,
 ) -> tuple[float, float, float, int, int, int]:
     """Update the tree and commit one block.
 
@@ -65,10 +69,13 @@ def commit(
     )  # fmt: skip
     block = Block(header, (), (), None)
     sig = Commit(height, 0, block.hash(), (CommitSig(PROPOSER, bytes(64)),))
-    store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
+    size = sum(map(len, writes.values()))  # the commit releases what it does not pin
     t2 = time.perf_counter()
-    size = sum(len(page) for page in writes.values())
-    return t1 - t0, c1 - c0, t2 - t1, len(writes), size, reads
+    if before_commit is not None:
+        before_commit()
+    store.commit_block(block, sig, changes=changes, new_root=root, node_writes=writes, receipts={})
+    t3 = time.perf_counter()
+    return t1 - t0, c1 - c0, t3 - t2, len(writes), size, reads
 
 
 def build(path: Path, keys: int, rng: random.Random, *, flat_tree: bool = False) -> float:
@@ -98,30 +105,61 @@ def blocks_of(
 
 
 def measure(
-    path: Path, keys: int, changes: int, reps: int, rng: random.Random, *, flat_tree: bool = False
+    path: Path,
+    keys: int,
+    changes: int,
+    reps: int,
+    rng: random.Random,
+    *,
+    flat_tree: bool = False,
+    read_ahead: str = "off",
 ) -> list[str]:
-    rows = []
+    """`read_ahead` "on" (flat tree): each commit reads the next block's records while its
+    batch is written (`Store.read_ahead`), after a first block that is not timed; "alternate":
+    every other commit does, and the table has a row for the blocks after one that did (their
+    updates, and the commits that read ahead) beside the row of the others."""
+    rows: dict[bool, list[tuple[float, ...]]] = {False: [], True: []}
+    commits: dict[bool, list[float]] = {False: [], True: []}
+    extra = 0 if read_ahead == "off" else 1
     with Store.open(
         path, GENESIS, flat_tree=flat_tree
     ) as store:  # reopened: nothing of the build in the node cache
-        blocks = blocks_of(keys, changes, reps, rng, keys + store.height * changes)
+        blocks = blocks_of(keys, changes, reps + extra, rng, keys + store.height * changes)
+        ahead = store.tree.records.ahead if isinstance(store.tree, FlatTree) else None
+        had = False  # this block's update had records read ahead
         for rep, block in enumerate(blocks):
-            t_update, cpu_update, t_commit, written, size, reads = commit(store, block)
+            reads_ahead = ahead is not None and rep + 1 < len(blocks)
+            reads_ahead &= read_ahead == "on" or (read_ahead == "alternate" and rep % 2 == 0)
+            hits = 0 if ahead is None else ahead.hits
+            expect = partial(store.read_ahead, blocks[rep + 1]) if reads_ahead else None
+            t_update, cpu_update, t_commit, written, size, reads = commit(store, block, expect)
             line = (
-                f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
+                f"keys={keys} changes={changes} rep={rep - extra} update={t_update * 1000:.0f}ms "
                 f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
                 f"pages_read={reads} pages_written={written} ({size / 1e6:.1f} MB) "
-                f"load={_load()}"
             )
-            print(line, flush=True)
-            rows.append((t_update, cpu_update, t_commit, written, size, reads))
-    upd, cpu, com, pages, size, reads = (statistics.median(r[i] for r in rows) for i in range(6))
-    return [
-        f"| {keys:,} | {changes:,} | {upd * 1000:.0f} ms | {cpu * 1000:.0f} ms | "
-        f"{changes / upd:,.0f} | {reads:,.0f} | {pages:,.0f} ({size / 1e6:.1f} MB) | "
-        f"{com * 1000:.0f} ms | "
-        f"{(upd + com) * 1000:.0f} ms | {_load()} |"
-    ]
+            if ahead is not None and read_ahead != "off":
+                line += f"read_ahead_hits={ahead.hits - hits} "
+                line += f"read_ahead_next={ahead.filled} " if reads_ahead else ""
+            print(f"{line}load={_load()}", flush=True)
+            if rep >= extra:
+                rows[had].append((t_update, cpu_update, written, size, reads))
+            if rep >= extra or reads_ahead:
+                commits[reads_ahead].append(t_commit)
+            had = reads_ahead
+    table = []
+    for label, got in rows.items():
+        if not got or not commits[label]:
+            continue
+        upd, cpu, pages, nbytes, nreads = (statistics.median(r[i] for r in got) for i in range(5))
+        com = statistics.median(commits[label])
+        table.append(
+            f"| {keys:,}{' read ahead' if label else ''} | {changes:,} | {upd * 1000:.0f} ms | "
+            f"{cpu * 1000:.0f} ms | {changes / upd:,.0f} | {nreads:,.0f} | "
+            f"{pages:,.0f} ({nbytes / 1e6:.1f} MB) | {com * 1000:.0f} ms | "
+            f"{(upd + com) * 1000:.0f} ms | {_load()} |"
+        )
+    return table
 
 
 def _load() -> str:
@@ -136,6 +174,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the databases")
     parser.add_argument("--tree", choices=("binary", "flat"), default="binary")
+    parser.add_argument(
+        "--read-ahead",
+        choices=("off", "on", "alternate"),
+        default="off",
+        help="flat tree: read the next block's records while a block commits",
+    )
     args = parser.parse_args()
     flat_tree = args.tree == "flat"
     rng = random.Random(1)
@@ -153,7 +197,10 @@ def main() -> None:
                 f"load={_load()}"
             )
             for changes in args.changes:
-                table += measure(path, keys, changes, args.reps, rng, flat_tree=flat_tree)
+                table += measure(
+                    path, keys, changes, args.reps, rng, flat_tree=flat_tree,
+                    read_ahead=args.read_ahead,
+                )  # fmt: skip
     print("\n".join(table))
 
 

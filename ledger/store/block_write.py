@@ -23,6 +23,7 @@ committed chain.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,11 +79,14 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
     sync: bool,
     compactor: pruning.Compactor,
     pinned: Container[bytes] | None = None,
+    during_write: AbstractContextManager[object] | None = None,
 ) -> WrittenBlock:
     """Build the batch of `parts` and write it (synced when `sync`); `db` is read as before it.
     With `pinned`, the bytes of every page not in it are released from `parts.node_writes` once
     in the batch (module docstring). Raises `CommitRefusedError`, having written nothing (and
-    released nothing), if the block is malformed."""
+    released nothing), if the block is malformed. `during_write` is entered once the batch is
+    built and left once LevelDB has written it (the GIL is free meanwhile: the store reads the
+    next block's Merkle records then, ledger/store/readahead.py)."""
     block = parts.block
     height = block.header.height
     block_hash = block.hash()
@@ -99,7 +103,7 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
         raise CommitRefusedError(f"block {height}: account index entry for a tx it lacks")
     spans = tx_spans(block)
     base, states = before.base_height, before.history
-    with db.write_batch(transaction=True, sync=sync) as batch:
+    with ExitStack() as writing, db.write_batch(transaction=True, sync=sync) as batch:
         put, delete = batch.put, batch.delete
         for key, value in parts.changes.items():
             if value is None:
@@ -134,4 +138,6 @@ def write(  # noqa: PLR0917  # the parts of one write, as the store holds them
         if before.keep_states is not None:
             keep = max(before.keep_states, history.MIN_KEEP_STATES)
             states = states.commit(db, batch, height, keep, parts.orphaned, parts.node_writes)
+        if during_write is not None:
+            writing.enter_context(during_write)  # left after the batch's write, as it ends
     return WrittenBlock(parts, block_hash, base, states)

@@ -20,13 +20,15 @@ whole-record check of `warm`, and for a wallet by the proof it verifies itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from ledger.hashing import HASH_LEN
 from ledger.merkle.flat.record import FANOUT, HEAD, check_record, children_of, record_hash
 from ledger.merkle.node import EMPTY, INNER_TAG, MerkleError
 from ledger.store import schema
+from ledger.store.readahead import ReadAhead
 
 PIN_LEVELS = 4
 """Nibble levels of the current tree kept in memory (the binary store's 16 bit levels)."""
@@ -35,10 +37,13 @@ PIN_LEVELS = 4
 class RecordStore:
     """Flat tree records by hash, the top `pin_levels` nibble levels of the current tree pinned."""
 
-    __slots__ = ("_db", "_pin_levels", "_pinned", "disk_reads")
+    __slots__ = ("_db", "_live", "_pin_levels", "_pinned", "ahead", "disk_reads")
 
     def __init__(self, db: Any, pin_levels: int = PIN_LEVELS) -> None:
         self._db = db
+        self._live = db  # the database itself, whatever `read_from` reads through
+        self.ahead = ReadAhead()
+        """Records read ahead for the next update (ledger/store/readahead.py)."""
         self._pinned: dict[bytes, bytes] = {}
         self._pin_levels = pin_levels
         self.disk_reads = 0
@@ -48,6 +53,10 @@ class RecordStore:
         """The record; raises `MerkleError` if the stored bytes do not hash to its key."""
         record = self._pinned.get(record_hash_)
         if record is None:
+            if self.ahead.records:
+                record = self.ahead.take(record_hash_)
+                if record is not None:
+                    return record  # checked as below when it was read
             self.disk_reads += 1
             record = self._db.get(schema.NODE + record_hash_, verify_checksums=True)
             if record is None:
@@ -59,6 +68,17 @@ class RecordStore:
             if stored != record_hash_:
                 raise MerkleError(f"corrupt Merkle record {record_hash_.hex()} in the database")
         return record
+
+    @contextmanager
+    def reading_ahead(self, root: bytes, written: Mapping[bytes, bytes]) -> Iterator[None]:
+        """While inside, the records of the keys `ahead` expects are read under `root` on a
+        thread of its own (`written`: the records of the block whose root it is, which are
+        being written; ledger/store/readahead.py)."""
+        self.ahead.start(root, (self._pinned, written), self._live, self._pin_levels)
+        try:
+            yield
+        finally:
+            self.ahead.stop()
 
     def read_from(self, source: Any) -> None:
         """Read records through `source` from now on (the database or a snapshot of it)."""
@@ -110,7 +130,10 @@ class RecordStore:
         return keep
 
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:
-        """Pin the new top records of a committed block (`writes` must be durably stored)."""
+        """Pin the new top records of a committed block (`writes` must be durably stored); the
+        records read ahead are dropped unless they were read for an update from `new_root`."""
+        if self.ahead.root != new_root:
+            self.ahead.drop()
         self._swap(
             None if old_root == EMPTY else old_root,
             None if new_root == EMPTY else new_root,

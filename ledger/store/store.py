@@ -214,9 +214,16 @@ class Store:
                 self.keep_blocks, self.keep_states, self.base_height, self._history
             )
             pinned = self.tree.new_pinned(parts.new_root, parts.node_writes)
+            ahead = self.tree.reading_ahead(parts.new_root, parts.node_writes)
             return block_write.write(
-                self._db, parts, account_txs, pruning_state, self.sync, self._compactor, pinned
-            )
+                self._db, parts, account_txs, pruning_state, self.sync, self._compactor, pinned,
+                ahead,
+            )  # fmt: skip
+
+    def read_ahead(self, keys: Iterable[bytes]) -> None:
+        """Keys the next block may change: the next `write_block` reads their Merkle records
+        while its batch is written (ledger/store/readahead.py; a wrong guess costs reads)."""
+        self.tree.expect(keys)
 
     def finish_block(self, written: WrittenBlock) -> None:
         """Move this store's readers to a block `write_block` made durable (on their thread)."""

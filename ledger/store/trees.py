@@ -11,7 +11,8 @@ and the light client switch to format version 2 with the store (phase 2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 from ledger.merkle import flat
@@ -54,6 +55,16 @@ class StateTree(Protocol):
 
     def read_from(self, source: Any) -> None: ...
 
+    def expect(self, keys: Iterable[bytes]) -> None:
+        """The keys the next update is expected to change (ledger/store/readahead.py)."""
+        ...
+
+    def reading_ahead(
+        self, root: bytes, written: Mapping[bytes, bytes]
+    ) -> AbstractContextManager[object]:
+        """While inside, the records of the expected keys under `root` are read ahead."""
+        ...
+
     def update_tracked(self, root: bytes, changes: Changes) -> Tracked:
         """The new root, the records to write and the old ones the new tree no longer holds."""
         ...
@@ -87,6 +98,14 @@ class BinaryTree:
 
     def read_from(self, source: Any) -> None:
         self.nodes.read_from(source)
+
+    def expect(self, keys: Iterable[bytes]) -> None:
+        pass  # the binary tree reads nothing ahead
+
+    def reading_ahead(
+        self, root: bytes, written: Mapping[bytes, bytes]
+    ) -> AbstractContextManager[object]:
+        return nullcontext()
 
     def update_tracked(self, root: bytes, changes: Changes) -> Tracked:
         return binary_update_tracked(self.nodes, root, changes)
@@ -122,6 +141,14 @@ class FlatTree:
 
     def read_from(self, source: Any) -> None:
         self.records.read_from(source)
+
+    def expect(self, keys: Iterable[bytes]) -> None:
+        self.records.ahead.expect(keys)
+
+    def reading_ahead(
+        self, root: bytes, written: Mapping[bytes, bytes]
+    ) -> AbstractContextManager[object]:
+        return self.records.reading_ahead(root, written)
 
     def update_tracked(self, root: bytes, changes: Changes) -> Tracked:
         return flat.update_tracked(self.records, root, changes)
