@@ -12,7 +12,9 @@ pages it wrote. The machine may be shared: every line carries the 1-minute load 
 and values are shaped like accounts: 21-byte keys, 40-byte values.
 Prints one line per measurement and a Markdown table at the end. `--tree flat` runs the store on
 the flat 16-ary tree (ledger/merkle/flat, schema 4; not yet the chain's tree: docs/ledger.md),
-its "pages" then being records.
+its "pages" then being records; with it, `--read-ahead on` reads each next block's records while
+a block's batch is written (`Store.read_ahead`, ledger/store/readahead.py) and `--read-ahead
+alternate` does so during every other commit, for paired figures (docs/performance.md).
 """
 
 from __future__ import annotations
