@@ -12,6 +12,7 @@ In a block, `execute_block` runs consecutive transfers on an `AccountCache`: the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ledger.codec import U64_MAX
@@ -158,8 +159,21 @@ _SET_EVENTS = slot_setter(Receipt, "events")
 
 def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Address) -> None:
     """A transfer whose envelope passed `check_envelope`, on `accounts`; raises `TxError` with
-    nothing stored, or stores each touched account once. Admission runs this alone: it keeps
-    what the tx read and wrote, never its receipt (building one cost about 0.6 µs).
+    nothing stored, or stores each touched account once (`transfer_touched`)."""
+    accounts.store_all(transfer_touched(accounts.load, tx, payload, fee_to))
+
+
+def transfer_touched(
+    load: Callable[[bytes], tuple[int, int]],
+    tx: SignedTx,
+    payload: Transfer,
+    fee_to: Address,
+    sender_key: bytes | None = None,
+) -> dict[bytes, list[int]]:
+    """The transfer rule: each account the tx touches, key -> [balance, nonce] after it, in the
+    order `load` read them (each once, the sender first); raises `TxError` when it fails.
+    Admission runs this alone: it keeps what the tx read and wrote, never its receipt (building
+    one cost about 0.6 µs). `sender_key` is the sender's account key, when the caller holds it.
 
     Same checks in the same order as `executor.execute_tx` + `TransferHandler.apply`: nonce
     (BAD_NONCE, NONCE_TOO_HIGH), the fee (INSUFFICIENT_FUNDS), the fee credit (OVERFLOW), the
@@ -168,9 +182,8 @@ def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: 
     recipient sees the earlier steps, exactly as through the view.
     """
     body = tx.body
-    load = accounts.load
-    sender = body.sender_address
-    sender_key = keys.ACCOUNT + sender.raw
+    if sender_key is None:
+        sender_key = keys.ACCOUNT + body.sender_address.raw
     balance, nonce = load(sender_key)
     if body.nonce < nonce:
         raise TxError(ErrorCode.BAD_NONCE, f"nonce {body.nonce} already used; next is {nonce}")
@@ -204,4 +217,4 @@ def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: 
         if target[0] + amount > U64_MAX:
             raise TxError(ErrorCode.OVERFLOW, f"balance of {payload.recipient!r} would overflow")
         target[0] += amount
-    accounts.store_all(touched)
+    return touched

@@ -7,7 +7,7 @@ keeping a sender's remaining txs when the block could not have changed them (`re
 re-running them on a fresh overlay (`recheck`). Admission policy lives in `pool.py`; this module
 never decides whether a tx is welcome.
 
-Invariant: every ready tx has its `TxEffect`, recorded when it last executed on its sender's
+Invariant: every ready tx has its `Effect`, recorded when it last executed on its sender's
 overlay, and that effect is what it would do now; so a sender's overlay is rebuilt by replaying
 its ready txs' writes, without executing anything.
 """
@@ -26,7 +26,14 @@ from ledger.state.reader import StateReader
 from ledger.state.records import Account, decode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
-from node.mempool.effects import TxEffect, already_verified, execute_tracked, rebased_run
+from node.mempool.effects import (
+    Effect,
+    already_verified,
+    apply_writes,
+    execute_tracked,
+    rebased_run,
+    written_keys,
+)
 from node.mempool.limits import MempoolLimits
 from node.mempool.room import ReadyBuckets
 from node.mempool.sender import SenderQueue
@@ -46,7 +53,7 @@ class PendingTxs:
         self.ctx = ctx
         self._senders: dict[bytes, SenderQueue] = {}
         self._txs: dict[bytes, SignedTx] = {}
-        self._effects: dict[bytes, TxEffect] = {}  # of every ready tx
+        self._effects: dict[bytes, Effect] = {}  # of every ready tx
         self._future_order: OrderedDict[bytes, int] = OrderedDict()  # hash -> admitted at (ms)
         self._buckets = ReadyBuckets()
         self._bytes = 0
@@ -86,7 +93,7 @@ class PendingTxs:
     def __contains__(self, tx_hash: object) -> bool:
         return tx_hash in self._txs
 
-    def effect(self, tx_hash: bytes) -> TxEffect | None:
+    def effect(self, tx_hash: bytes) -> Effect | None:
         """The recorded effect of a ready tx (None for a future or unknown one)."""
         return self._effects.get(tx_hash)
 
@@ -126,7 +133,7 @@ class PendingTxs:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: TxEffect) -> None:
+    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: Effect) -> None:
         """Append a tx that `execute_tracked` ran on `view_of(queue)` (its `effect`), then
         promote what it unblocks."""
         self._senders.setdefault(queue.key, queue)
@@ -167,7 +174,7 @@ class PendingTxs:
             view = StateView(self.state)
             effects = self._effects
             for tx in queue.ready:
-                view.apply(effects[tx.hash].writes)
+                apply_writes(view, effects[tx.hash])
             queue.view = view
         return view
 
@@ -177,7 +184,7 @@ class PendingTxs:
         view = StateView(self.state)
         for index, tx in enumerate(queue.ready):
             try:
-                self._effects[tx.hash] = execute_tracked(view, self.ctx, tx)
+                self._effects[tx.hash] = execute_tracked(view, self.ctx, tx, queue.account_key)
             except TxError as error:
                 log.debug("evicting %d txs of a sender: %s", len(queue.ready) - index, error)
                 for dropped in queue.ready[index:]:
@@ -197,7 +204,7 @@ class PendingTxs:
                 break
             del self._future_order[tx.hash]
             try:
-                effect = execute_tracked(self.view_of(queue), self.ctx, tx)
+                effect = execute_tracked(self.view_of(queue), self.ctx, tx, queue.account_key)
             except TxError as error:
                 log.debug("dropping a queued tx that failed when its turn came: %s", error)
                 self._forget(tx)
@@ -258,7 +265,7 @@ class PendingTxs:
         (`effects.rebased_run`: their effects are shifted by the credits). False, with nothing
         changed, when the sender needs `recheck`: its nonce moved other than by our own txs, or
         a remaining tx read something the block changed, or is not replayable."""
-        key = keys.account(queue.address.raw)
+        key = queue.account_key
         committed = queue.committed_nonce
         if key in changes:
             data = changes[key]
@@ -272,7 +279,7 @@ class PendingTxs:
         for tx in ready[:drop]:
             if tx.hash not in included:
                 return False
-            dropped_writes.update(effects[tx.hash].writes)
+            dropped_writes.update(written_keys(effects[tx.hash]))
         rest = [effects.get(tx.hash) for tx in ready[drop:]]
         rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
         if rebased is None:

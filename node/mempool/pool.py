@@ -64,7 +64,7 @@ from ledger.state.executor import check_envelope, execute_tx
 from ledger.state.reader import StateReader
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
-from node.mempool.effects import TxEffect, execute_tracked
+from node.mempool.effects import Effect, execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
 from node.mempool.queued import cannot_pay_queued
@@ -128,7 +128,7 @@ class Mempool:
     def get(self, tx_hash: bytes) -> SignedTx | None:
         return self._pending.get(tx_hash)
 
-    def recorded_effect(self, tx_hash: bytes) -> TxEffect | None:
+    def recorded_effect(self, tx_hash: bytes) -> Effect | None:
         """What a ready tx read and wrote when it last executed on its sender's overlay (what it
         would do now: the invariant behind keeping senders after a block); None otherwise."""
         return self._pending.effect(tx_hash)
@@ -271,7 +271,7 @@ class Mempool:
         if victims is None:
             return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
         try:
-            effect = execute_tracked(pending.view_of(queue), pending.ctx, tx)
+            effect = execute_tracked(pending.view_of(queue), pending.ctx, tx, queue.account_key)
         except TxError as error:
             return self._reject(error.code, tx_hash, error.message)
         for victim in victims if own_victim is None else [own_victim, *victims]:

@@ -13,16 +13,19 @@ have passed every stateless check but no stateful one.
 from __future__ import annotations
 
 from ledger.keys import Address
+from ledger.state import keys
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
 
 
 class SenderQueue:
-    __slots__ = ("address", "committed_nonce", "future", "key", "ready", "view")
+    __slots__ = ("account_key", "address", "committed_nonce", "future", "key", "ready", "view")
 
     def __init__(self, key: bytes, committed_nonce: int) -> None:
         self.key = key
         self.address = Address.from_public_key(key)
+        # one key object that every recorded effect of the sender shares (54 bytes a tx)
+        self.account_key = keys.account(self.address.raw)
         self.committed_nonce = committed_nonce
         self.ready: list[SignedTx] = []
         self.future: dict[int, SignedTx] = {}
