@@ -1,11 +1,11 @@
 """The pending-tx store behind the mempool: per-sender queues, indexes and byte accounting.
 
 It keeps every index consistent (hash -> tx, senders, future arrival order, ready-count buckets,
-byte and ready totals, each ready tx's recorded effect) and owns the operations that touch several
-of them at once: appending a checked tx, promoting future txs, evicting, and, after a block,
-keeping a sender's remaining txs when the block could not have changed them (`refresh`) or
-re-running them on a fresh overlay (`recheck`). Admission policy lives in `pool.py`; this module
-never decides whether a tx is welcome.
+byte and ready totals, each ready tx's recorded effect, held by its sender's queue beside it) and
+owns the operations that touch several of them at once: appending a checked tx, promoting future
+txs, evicting, and, after a block, keeping a sender's remaining txs when the block could not have
+changed them (`refresh`) or re-running them on a fresh overlay (`recheck`). Admission policy lives
+in `pool.py`; this module never decides whether a tx is welcome.
 
 Invariant: every ready tx has its `Effect`, recorded when it last executed on its sender's
 overlay, and that effect is what it would do now; so a sender's overlay is rebuilt by replaying
@@ -53,7 +53,6 @@ class PendingTxs:
         self.ctx = ctx
         self._senders: dict[bytes, SenderQueue] = {}
         self._txs: dict[bytes, SignedTx] = {}
-        self._effects: dict[bytes, Effect] = {}  # of every ready tx
         self._future_order: OrderedDict[bytes, int] = OrderedDict()  # hash -> admitted at (ms)
         self._buckets = ReadyBuckets()
         self._bytes = 0
@@ -95,7 +94,14 @@ class PendingTxs:
 
     def effect(self, tx_hash: bytes) -> Effect | None:
         """The recorded effect of a ready tx (None for a future or unknown one)."""
-        return self._effects.get(tx_hash)
+        tx = self._txs.get(tx_hash)
+        if tx is None:
+            return None
+        queue = self._senders[tx.body.sender]
+        index = tx.body.nonce - queue.committed_nonce
+        if 0 <= index < len(queue.ready) and queue.ready[index] is tx:
+            return queue.effects[index]
+        return None
 
     def sender(self, key: bytes) -> SenderQueue:
         return self._senders[key]
@@ -138,8 +144,8 @@ class PendingTxs:
         promote what it unblocks."""
         self._senders.setdefault(queue.key, queue)
         queue.ready.append(tx)
+        queue.effects.append(effect)
         self._txs[tx.hash] = tx
-        self._effects[tx.hash] = effect
         self._bytes += len(tx.encode())
         self.ready_count += 1
         self.promote(queue)
@@ -172,9 +178,8 @@ class PendingTxs:
         view = queue.view
         if view is None:
             view = StateView(self.state)
-            effects = self._effects
-            for tx in queue.ready:
-                apply_writes(view, effects[tx.hash])
+            for effect in queue.effects:
+                apply_writes(view, effect)
             queue.view = view
         return view
 
@@ -182,9 +187,10 @@ class PendingTxs:
         """Run the sender's ready txs again on a fresh overlay; a ready tx that no longer passes
         is evicted with every later one (they would follow a gap)."""
         view = StateView(self.state)
+        effects = queue.effects
         for index, tx in enumerate(queue.ready):
             try:
-                self._effects[tx.hash] = execute_tracked(view, self.ctx, tx, queue.account_key)
+                effects[index] = execute_tracked(view, self.ctx, tx, queue.account_key)
             except TxError as error:
                 log.debug("evicting %d txs of a sender: %s", len(queue.ready) - index, error)
                 for dropped in queue.ready[index:]:
@@ -192,6 +198,7 @@ class PendingTxs:
                 self.evicted_total += len(queue.ready) - index
                 self.ready_count -= len(queue.ready) - index
                 del queue.ready[index:]
+                del effects[index:]
                 self._buckets.set(queue.key, len(queue.ready))
                 break
         queue.view = view
@@ -210,8 +217,8 @@ class PendingTxs:
                 self._forget(tx)
                 self.evicted_total += 1
                 continue
-            self._effects[tx.hash] = effect
             queue.ready.append(tx)
+            queue.effects.append(effect)
             self.ready_count += 1
             self.promoted.append(tx)
             if len(self.promoted) > self.limits.max_txs:  # nobody takes them: keep it bounded
@@ -228,6 +235,7 @@ class PendingTxs:
             if queue.ready[-1] is not tx:
                 raise RuntimeError("eviction must take the tail of a ready run")
             queue.ready.pop()
+            queue.effects.pop()
             self._forget(tx)
             self.ready_count -= 1
             queue.view = None
@@ -242,6 +250,7 @@ class PendingTxs:
         for tx in queue.ready[:drop]:
             self._forget(tx)
         del queue.ready[:drop]
+        del queue.effects[:drop]
         for nonce in [n for n in queue.future if n < committed]:
             self._forget_future(queue, queue.future[nonce])
         queue.committed_nonce = committed
@@ -251,6 +260,7 @@ class PendingTxs:
                 self._forget(tx)
             self.evicted_total += len(queue.ready)
             queue.ready.clear()
+            queue.effects.clear()
         self.ready_count -= old_ready - len(queue.ready)
         self._reexecute(queue)
         self.promote(queue)
@@ -274,24 +284,25 @@ class PendingTxs:
         ready = queue.ready
         if not 0 <= drop <= len(ready):
             return False
-        effects = self._effects
+        effects = queue.effects
         dropped_writes: set[bytes] = set()
-        for tx in ready[:drop]:
+        for tx, effect in zip(ready[:drop], effects, strict=False):
             if tx.hash not in included:
                 return False
-            dropped_writes.update(written_keys(effects[tx.hash]))
-        rest = [effects.get(tx.hash) for tx in ready[drop:]]
+            dropped_writes.update(written_keys(effect))
+        rest = effects[drop:]
         rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
         if rebased is None:
             return False
-        for tx, effect, old in zip(ready[drop:], rebased, rest, strict=True):
+        for index, (effect, old) in enumerate(zip(rebased, rest, strict=True), drop):
             if effect is not old:
-                effects[tx.hash] = effect
+                effects[index] = effect
                 queue.view = None
         if drop:
             for tx in ready[:drop]:
                 self._forget(tx)
             del ready[:drop]
+            del effects[:drop]
             queue.committed_nonce = committed
             self.ready_count -= drop
             queue.view = None
@@ -325,7 +336,6 @@ class PendingTxs:
 
     def _forget(self, tx: SignedTx) -> None:
         del self._txs[tx.hash]
-        self._effects.pop(tx.hash, None)
         self._bytes -= len(tx.encode())
 
     def _forget_future(self, queue: SenderQueue, tx: SignedTx) -> None:

@@ -15,11 +15,12 @@ from node.mempool import Mempool, MempoolLimits
 
 SENDERS = [PrivateKey.from_secret(b"footprint-%d" % i) for i in range(200)]
 TXS = 3_000
-BYTES_PER_PENDING_TX = 1_200
+BYTES_PER_PENDING_TX = 1_150
 """A transfer pending with its signature remembered: the decoded tx with its wire bytes and
 hash (about 850 bytes), its recorded effect (one flat tuple of two accounts' key, seen and
 written values, about 240 with the recipient's key and the new values), its share of the pool's
-indexes and of the verified hashes: 1,169 measured (tracemalloc counts exact allocations: the
+indexes (the effect held beside the tx in its sender's queue, not by hash) and of the verified
+hashes: 1,132 measured (tracemalloc counts exact allocations: the
 figure moves only with the code or the interpreter). 1,627 when the effect was a frozen object
 holding two dicts; 1,693 when each tx also held its own copy of the chain id."""
 
