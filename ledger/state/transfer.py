@@ -36,7 +36,7 @@ class TransferHandler(TxHandler[Transfer]):
     def check_stateless(self, tx: TxBody, payload: Transfer, params: ChainParams) -> None:
         if payload.amount == 0:
             raise TxError(ErrorCode.ZERO_AMOUNT, "transfer amount must be positive")
-        if payload.recipient == tx.sender_address:
+        if payload.recipient.raw == tx.sender_address.raw:  # Address's own `==`, at a third
             raise TxError(ErrorCode.SELF_TRANSFER, "sender and recipient are the same account")
 
     def apply(

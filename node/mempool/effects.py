@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ledger.codec import U64_MAX
+from ledger.codec import U64_MAX, pack_checked
 from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.executor import check_envelope, execute_tx, fee_recipient
@@ -113,20 +113,22 @@ def execute_tracked(
     if type(payload) is Transfer:  # nearly every tx: the rule itself, recording as it goes
         check_envelope(tx, ctx, already_verified)
         get = overlay.get
-        seen: list[bytes | None] = []
+        flat: list[Any] = []  # key, seen, wrote (filled in once the rule passed)
 
         def load(key: bytes) -> tuple[int, int]:
             value = get(key)
-            seen.append(value)
+            flat.extend((key, value, None))
             return (0, 0) if value is None else decode_account(value)
 
         touched = transfer_touched(load, tx, payload, fee_recipient(ctx), sender_key)
-        flat: list[bytes | None] = []
-        for (key, (balance, nonce)), value in zip(touched.items(), seen, strict=True):
-            flat += (key, value, encode_account(balance, nonce))
-        effect = TransferEffect(flat)
-        apply_writes(overlay, effect)
-        return effect
+        # `touched` holds the accounts in the order `load` read them, each once
+        put = overlay.put
+        at = 2
+        for pair in touched.values():
+            flat[at] = wrote = pack_checked(pair)  # `encode_account`: the rule's ints, each a u64
+            put(flat[at - 2], wrote)
+            at += 3
+        return TransferEffect(flat)
     recorder = _Recorder(overlay)
     layer = StateView(recorder)
     execute_tx(layer, ctx, tx, already_verified)
