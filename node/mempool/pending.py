@@ -52,7 +52,7 @@ class PendingTxs:
         self.state = state
         self.ctx = ctx
         self._senders: dict[bytes, SenderQueue] = {}
-        self._txs: dict[bytes, SignedTx] = {}
+        self.by_hash: dict[bytes, SignedTx] = {}  # every pending tx (read it, never change it)
         self._future_order: OrderedDict[bytes, int] = OrderedDict()  # hash -> admitted at (ms)
         self._buckets = ReadyBuckets()
         self._bytes = 0
@@ -65,7 +65,7 @@ class PendingTxs:
 
     @property
     def pending_count(self) -> int:
-        return len(self._txs)
+        return len(self.by_hash)
 
     @property
     def pending_bytes(self) -> int:
@@ -84,17 +84,17 @@ class PendingTxs:
         return len(self._senders)
 
     def tx(self, tx_hash: bytes) -> SignedTx:
-        return self._txs[tx_hash]
+        return self.by_hash[tx_hash]
 
     def get(self, tx_hash: bytes) -> SignedTx | None:
-        return self._txs.get(tx_hash)
+        return self.by_hash.get(tx_hash)
 
     def __contains__(self, tx_hash: object) -> bool:
-        return tx_hash in self._txs
+        return tx_hash in self.by_hash
 
     def effect(self, tx_hash: bytes) -> Effect | None:
         """The recorded effect of a ready tx (None for a future or unknown one)."""
-        tx = self._txs.get(tx_hash)
+        tx = self.by_hash.get(tx_hash)
         if tx is None:
             return None
         queue = self._senders[tx.body.sender]
@@ -139,21 +139,24 @@ class PendingTxs:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: Effect) -> None:
-        """Append a tx that `execute_tracked` ran on `view_of(queue)` (its `effect`), then
-        promote what it unblocks."""
+    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: Effect, size: int) -> None:
+        """Append a tx of `size` bytes that `execute_tracked` ran on `view_of(queue)` (its
+        `effect`), then promote what it unblocks."""
         self._senders.setdefault(queue.key, queue)
         queue.ready.append(tx)
         queue.effects.append(effect)
-        self._txs[tx.hash] = tx
-        self._bytes += len(tx.encode())
+        self.by_hash[tx.hash] = tx
+        self._bytes += size
         self.ready_count += 1
-        self.promote(queue)
+        if queue.future:
+            self.promote(queue)
+        else:
+            self._buckets.set(queue.key, len(queue.ready))
 
     def add_future(self, queue: SenderQueue, tx: SignedTx, time_ms: int) -> None:
         self._senders.setdefault(queue.key, queue)
         queue.future[tx.body.nonce] = tx
-        self._txs[tx.hash] = tx
+        self.by_hash[tx.hash] = tx
         self._future_order[tx.hash] = time_ms
         self._bytes += len(tx.encode())
 
@@ -164,7 +167,7 @@ class PendingTxs:
             tx_hash, admitted = next(iter(self._future_order.items()))
             if admitted >= cutoff_ms:
                 break
-            tx = self._txs[tx_hash]
+            tx = self.by_hash[tx_hash]
             queue = self._senders[tx.body.sender]
             self._forget_future(queue, tx)
             self._drop_if_empty(queue)
@@ -335,7 +338,7 @@ class PendingTxs:
     # -- internals ---------------------------------------------------------------------------
 
     def _forget(self, tx: SignedTx) -> None:
-        del self._txs[tx.hash]
+        del self.by_hash[tx.hash]
         self._bytes -= len(tx.encode())
 
     def _forget_future(self, queue: SenderQueue, tx: SignedTx) -> None:

@@ -106,6 +106,7 @@ class Mempool:
             else SignatureVerifier(genesis_hash, self.limits.verified_cache_size)
         )
         self.max_tx_bytes = min(self.limits.max_tx_bytes, params.consensus.max_tx_bytes)
+        self._max_ahead = max(1, self.limits.max_future_per_sender)  # a future nonce's reach
         self._time_ms = _now_ms() if time_ms is None else time_ms
         self._pending = PendingTxs(self.limits, state, self._context(state))
         self._admitted = 0
@@ -216,7 +217,7 @@ class Mempool:
             tx_hash = tx.hash
             if tx.body.chain_id != chain_id:
                 results[i] = self._reject(ErrorCode.WRONG_CHAIN, tx_hash, "tx is for another chain")
-            elif tx_hash in pending or tx_hash in in_batch:
+            elif tx_hash in pending.by_hash or tx_hash in in_batch:
                 results[i] = self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
             elif (committed := self._pending.sender_nonce(tx, nonces)) > tx.body.nonce:
                 results[i] = self._reject(
@@ -242,10 +243,11 @@ class Mempool:
         """Steps 5-8 for a tx whose size, chain id and signature the caller has checked."""
         tx_hash = tx.hash
         pending = self._pending
-        if tx_hash in pending:
+        if tx_hash in pending.by_hash:
             return self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
         queue = pending.queue_for(tx.body.sender)
         nonce = tx.body.nonce
+        limits = self.limits
         expected = queue.next_nonce
         if nonce < queue.committed_nonce:
             return self._reject(
@@ -253,12 +255,12 @@ class Mempool:
             )
         if nonce < expected or nonce in queue.future:
             return self._reject(ErrorCode.NONCE_IN_POOL, tx_hash, f"nonce {nonce} is pending")
-        if nonce - expected >= max(1, self.limits.max_future_per_sender):
+        if nonce - expected >= self._max_ahead:
             return self._reject(
                 ErrorCode.NONCE_TOO_HIGH, tx_hash, f"nonce {nonce} is ahead; next is {expected}"
             )
         own_victim = None
-        if queue.pending >= self.limits.max_txs_per_sender:
+        if queue.pending >= limits.max_txs_per_sender:
             if nonce > expected or not queue.future:
                 return self._reject(
                     ErrorCode.SENDER_CAP, tx_hash, f"sender has {queue.pending} pending txs"
@@ -267,7 +269,15 @@ class Mempool:
             own_victim = queue.future[max(queue.future)]
         if nonce > expected:
             return self._admit_future(queue, tx)
-        victims = plan_room(pending, len(tx.encode()), queue, own_victim)
+        size = len(tx.encode())
+        if (
+            own_victim is None
+            and len(pending.by_hash) < limits.max_txs
+            and pending.pending_bytes + size <= limits.max_bytes
+        ):
+            victims: list[SignedTx] | None = []  # room without eviction: `plan_room`'s answer
+        else:
+            victims = plan_room(pending, size, queue, own_victim)
         if victims is None:
             return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
         try:
@@ -276,7 +286,7 @@ class Mempool:
             return self._reject(error.code, tx_hash, error.message)
         for victim in victims if own_victim is None else [own_victim, *victims]:
             pending.evict(victim)
-        pending.add_ready(queue, tx, effect)
+        pending.add_ready(queue, tx, effect, size)
         self._admitted += 1
         return admitted(tx_hash)
 
