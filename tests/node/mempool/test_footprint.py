@@ -15,7 +15,7 @@ from node.mempool import Mempool, MempoolLimits
 
 SENDERS = [PrivateKey.from_secret(b"footprint-%d" % i) for i in range(200)]
 TXS = 3_000
-BYTES_PER_PENDING_TX = 1_150
+BYTES_PER_PENDING_TX = 1_100
 """A transfer pending with its signature remembered: the decoded tx with its wire bytes and
 hash (about 850 bytes), its recorded effect (one flat tuple of two accounts' key, seen and
 written values, about 240 with the recipient's key and the new values), its share of the pool's
