@@ -165,6 +165,10 @@ def rebased_run(
     """
     written: set[bytes] = set()
     shifts: dict[bytes, _Shift] = {}
+    # the shifted value of each (key, value) met: a run's tx reads what the one before it wrote,
+    # so each is decoded and encoded once; and a value seen from outside the run shifts to
+    # what the key holds now, without either (both are the canonical encoding of the account)
+    memo: dict[tuple[bytes, bytes | None], bytes] = {}
     run: list[TransferEffect] = []
     for effect in effects:
         if type(effect) is not TransferEffect:
@@ -181,35 +185,36 @@ def rebased_run(
                 continue
             value = effect[i + 1]
             if now != value:
+                if now is None:
+                    return None  # deleted: not a shift
                 shift = _shift_between(key, value, now, own=key == sender_key)
                 if shift is None:
                     return None
                 shifts[key] = shift
+                memo[(key, value)] = now
         written.update(effect[0::3])
         run.append(effect)
     if not shifts:
         return run
     rebased: list[Effect] = []
-    # a run's tx reads what the one before it wrote: each (key, value) is shifted once
-    memo: dict[tuple[bytes, bytes | None], bytes] = {}
     for effect in run:
-        if shifts.keys().isdisjoint(effect[0::3]):
-            rebased.append(effect)
-            continue
-        flat = list(effect)
-        for i in range(0, len(flat), 3):
-            shift = shifts.get(flat[i])
+        flat: list[Any] | None = None  # a copy, once the effect reads a shifted account
+        for i in range(0, len(effect), 3):
+            key = effect[i]
+            shift = shifts.get(key)
             if shift is None:
                 continue
-            if flat[i + 2] is None:
+            if effect[i + 2] is None:
                 return None  # a deletion, which no transfer does
-            seen = _shifted(flat[i], flat[i + 1], shift, memo)
-            wrote = _shifted(flat[i], flat[i + 2], shift, memo)
+            seen = memo.get((key, effect[i + 1])) or _shifted(key, effect[i + 1], shift, memo)
+            wrote = memo.get((key, effect[i + 2])) or _shifted(key, effect[i + 2], shift, memo)
             if seen is None or wrote is None:
                 return None
+            if flat is None:
+                flat = list(effect)
             flat[i + 1] = seen
             flat[i + 2] = wrote
-        rebased.append(TransferEffect(flat))
+        rebased.append(effect if flat is None else TransferEffect(flat))
     return rebased
 
 
@@ -222,13 +227,11 @@ class _Shift:
     nonce: int | None
 
 
-def _shift_between(
-    key: bytes, seen: bytes | None, now: bytes | None, *, own: bool
-) -> _Shift | None:
+def _shift_between(key: bytes, seen: bytes | None, now: bytes, *, own: bool) -> _Shift | None:
     """The change from `seen` to `now` of the account at `key` as a `_Shift`, or None when the
-    run must execute again: not an account, deleted, or (for the sender's own account) anything
-    but a credit. An absent account reads as (0, 0)."""
-    if now is None or len(key) != ACCOUNT_KEY_LEN or not key.startswith(keys.ACCOUNT):
+    run must execute again: not an account, or (for the sender's own account) anything but a
+    credit. An absent account reads as (0, 0)."""
+    if len(key) != ACCOUNT_KEY_LEN or not key.startswith(keys.ACCOUNT):
         return None
     seen_balance, seen_nonce = (0, 0) if seen is None else decode_account(seen)
     balance, nonce = decode_account(now)
@@ -246,12 +249,8 @@ def _shifted(
     memo: dict[tuple[bytes, bytes | None], bytes],
 ) -> bytes | None:
     """The account `value` (None: absent, read as (0, 0)) at `key` changed by `shift`; None
-    when its balance would no longer fit in 64 bits (or fall below 0). `memo` holds the shifted
-    value of each (key, value) met before under these shifts (a run's tx reads what the tx
-    before it wrote: one decode and encode instead of two)."""
-    known = memo.get((key, value))
-    if known is not None:
-        return known
+    when its balance would no longer fit in 64 bits (or fall below 0). Noted in `memo`, where
+    the caller looks first."""
     balance, nonce = (0, 0) if value is None else decode_account(value)
     balance += shift.balance
     if not 0 <= balance <= U64_MAX:
