@@ -288,22 +288,23 @@ class PendingTxs:
         if not 0 <= drop <= len(ready):
             return False
         effects = queue.effects
-        dropped_writes: set[bytes] = set()
-        for tx, effect in zip(ready[:drop], effects, strict=False):
+        for tx in ready[:drop]:
             if tx.hash not in included:
                 return False
-            dropped_writes.update(written_keys(effect))
-        rest = effects[drop:]
-        rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
-        if rebased is None:
-            return False
-        for index, (effect, old) in enumerate(zip(rebased, rest, strict=True), drop):
-            if effect is not old:
-                effects[index] = effect
-                queue.view = None
+        if drop < len(ready):  # a remaining run (a proposer usually reaps every ready tx)
+            dropped_writes: set[bytes] = set()
+            for effect in effects[:drop]:
+                dropped_writes.update(written_keys(effect))
+            rest = effects[drop:]
+            rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
+            if rebased is None:
+                return False
+            for index, (effect, old) in enumerate(zip(rebased, rest, strict=True), drop):
+                if effect is not old:
+                    effects[index] = effect
+                    queue.view = None
         if drop:
-            for tx in ready[:drop]:
-                self._forget(tx)
+            self._forget_all(ready[:drop])
             del ready[:drop]
             del effects[:drop]
             queue.committed_nonce = committed
@@ -340,6 +341,15 @@ class PendingTxs:
     def _forget(self, tx: SignedTx) -> None:
         del self.by_hash[tx.hash]
         self._bytes -= len(tx.encode())
+
+    def _forget_all(self, txs: list[SignedTx]) -> None:
+        """`_forget` each of `txs` (a block's included run of a sender)."""
+        by_hash = self.by_hash
+        size = 0
+        for tx in txs:
+            del by_hash[tx.hash]
+            size += len(tx.encode())
+        self._bytes -= size
 
     def _forget_future(self, queue: SenderQueue, tx: SignedTx) -> None:
         del queue.future[tx.body.nonce]

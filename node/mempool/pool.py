@@ -378,7 +378,7 @@ class Mempool:
         pending = self._pending
         hashes = {tx.hash for tx in committed_txs}
         self.verifier.forget(hashes)  # never checked again: admission refuses a used nonce first
-        included = sum(1 for tx_hash in hashes if tx_hash in pending)
+        included = len(hashes & pending.by_hash.keys())
         self._included += included
         self._time_ms = _now_ms() if time_ms is None else time_ms
         pending.rebase(new_state)
