@@ -29,7 +29,12 @@ from ledger.state.handlers import begin_block_hooks, end_block_hooks, handler_fo
 from ledger.state.intcheck import require_u64, require_u64_ints
 from ledger.state.reader import StateReader
 from ledger.state.records import Account
-from ledger.state.transfer import AccountCache, execute_transfer, run_transfer
+from ledger.state.transfer import (
+    TRANSFER_HANDLER,
+    AccountCache,
+    execute_transfer,
+    run_transfer,
+)
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer
 
@@ -87,6 +92,9 @@ def check_envelope(tx: SignedTx, ctx: BlockContext, signature_ok: SignatureCheck
     verified = signature_ok(tx) if signature_ok else tx.verify_signature(ctx.genesis_hash)
     if not verified:
         raise TxError(ErrorCode.BAD_SIGNATURE, "signature does not verify")
+    if type(payload) is Transfer:  # its handler, as for every transfer (`execute_tx`)
+        TRANSFER_HANDLER.check_stateless(body, payload, params)
+        return
     handler = handler_for(payload.KIND)
     handler.check_stateless(body, handler.payload(body), params)
 

@@ -53,7 +53,8 @@ class TransferHandler(TxHandler[Transfer]):
         ]
 
 
-register_handler(TransferHandler())
+TRANSFER_HANDLER = TransferHandler()
+register_handler(TRANSFER_HANDLER)
 
 
 class Accounts(Protocol):
@@ -192,28 +193,28 @@ def transfer_touched(
     fee = body.fee
     if balance < fee:
         raise TxError(ErrorCode.INSUFFICIENT_FUNDS, f"balance {balance} cannot pay the fee")
-    touched: dict[bytes, list[int]] = {sender_key: [balance - fee, nonce + 1]}
-
-    def account(key: bytes) -> list[int]:
-        found = touched.get(key)
-        if found is None:
-            found = touched[key] = list(load(key))
-        return found
-
+    source = [balance - fee, nonce + 1]
+    touched: dict[bytes, list[int]] = {sender_key: source}
+    # each other account read once, where it is first touched (no closure: one per tx)
     if fee:
-        collector = account(keys.ACCOUNT + fee_to.raw)
+        key = keys.ACCOUNT + fee_to.raw
+        collector = touched.get(key)
+        if collector is None:
+            collector = touched[key] = list(load(key))
         if collector[0] + fee > U64_MAX:
             raise TxError(ErrorCode.OVERFLOW, f"balance of {fee_to!r} would overflow")
         collector[0] += fee
     amount = payload.amount
     if amount:  # never 0 here (check_stateless), but the generic path skips 0 as well
-        source = touched[sender_key]
         if source[0] < amount:
             raise TxError(
                 ErrorCode.INSUFFICIENT_FUNDS, f"balance {source[0]} is less than {amount}"
             )
         source[0] -= amount
-        target = account(keys.ACCOUNT + payload.recipient.raw)
+        key = keys.ACCOUNT + payload.recipient.raw
+        target = touched.get(key)
+        if target is None:
+            target = touched[key] = list(load(key))
         if target[0] + amount > U64_MAX:
             raise TxError(ErrorCode.OVERFLOW, f"balance of {payload.recipient!r} would overflow")
         target[0] += amount
