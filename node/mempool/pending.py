@@ -23,7 +23,7 @@ from ledger.keys import Address
 from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.reader import StateReader
-from ledger.state.records import Account, decode_account
+from ledger.state.records import decode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
 from node.mempool.effects import (
@@ -114,7 +114,7 @@ class PendingTxs:
         queue = self._senders.get(key)
         if queue is None:
             queue = SenderQueue(key, 0)
-            queue.committed_nonce = self.committed_nonce(queue.address)
+            queue.committed_nonce = self.nonce_at(queue.account_key)
         return queue
 
     def queues(self) -> Iterator[SenderQueue]:
@@ -122,8 +122,12 @@ class PendingTxs:
         return iter(self._senders.values())
 
     def committed_nonce(self, address: Address) -> int:
-        data = self.state.get(keys.account(address.raw))
-        return 0 if data is None else Account.decode(data).nonce
+        return self.nonce_at(keys.account(address.raw))
+
+    def nonce_at(self, account_key: bytes) -> int:
+        """The committed nonce of the account at `account_key`."""
+        data = self.state.get(account_key)
+        return 0 if data is None else decode_account(data)[1]
 
     def sender_nonce(self, tx: SignedTx, nonces: dict[bytes, int]) -> int:
         """The committed nonce of `tx`'s sender: its queue's, else read (once per batch in
@@ -247,7 +251,7 @@ class PendingTxs:
 
     def recheck(self, queue: SenderQueue) -> None:
         """After a block: drop txs below the new committed nonce, re-run the rest."""
-        committed = self.committed_nonce(queue.address)
+        committed = self.nonce_at(queue.account_key)
         old_ready = len(queue.ready)
         drop = min(max(0, committed - queue.committed_nonce), old_ready)
         for tx in queue.ready[:drop]:

@@ -39,12 +39,10 @@ incoming sender will after admission (so one sender flooding the pool gives way 
 victim never ends up with fewer than the newcomer, and two equal senders never evict each other).
 If that cannot make room, MEMPOOL_FULL and nothing is evicted. A future tx never evicts anything.
 
-After each committed block, `update` drops included and stale txs (nonce below the new committed
-nonce). Given the block's state changes, it keeps a sender's remaining ready txs without running
-them when the block cannot have changed their results (each tx's recorded reads are untouched, and
-it is a transfer, which reads nothing else: node/mempool/effects.py); every other sender's ready
-txs run again on a fresh overlay of the new state, and the first that fails is evicted with every
-later tx of that sender. Without the changes, every sender is re-run.
+After each committed block, `update` drops included and stale txs; given the block's changes, a
+sender's remaining ready txs are kept without running when the block cannot have changed their
+results or only credited what they read (node/mempool/effects.py), others run again on the new
+state, the first failure evicted with its sender's later txs (docs/mempool.md).
 """
 
 from __future__ import annotations
@@ -247,7 +245,6 @@ class Mempool:
             return self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
         queue = pending.queue_for(tx.body.sender)
         nonce = tx.body.nonce
-        limits = self.limits
         expected = queue.next_nonce
         if nonce < queue.committed_nonce:
             return self._reject(
@@ -260,7 +257,7 @@ class Mempool:
                 ErrorCode.NONCE_TOO_HIGH, tx_hash, f"nonce {nonce} is ahead; next is {expected}"
             )
         own_victim = None
-        if queue.pending >= limits.max_txs_per_sender:
+        if queue.pending >= self.limits.max_txs_per_sender:
             if nonce > expected or not queue.future:
                 return self._reject(
                     ErrorCode.SENDER_CAP, tx_hash, f"sender has {queue.pending} pending txs"
@@ -270,14 +267,9 @@ class Mempool:
         if nonce > expected:
             return self._admit_future(queue, tx)
         size = len(tx.encode())
-        if (
-            own_victim is None
-            and len(pending.by_hash) < limits.max_txs
-            and pending.pending_bytes + size <= limits.max_bytes
-        ):
-            victims: list[SignedTx] | None = []  # room without eviction: `plan_room`'s answer
-        else:
-            victims = plan_room(pending, size, queue, own_victim)
+        limits, used = self.limits, pending.pending_bytes + size
+        free = len(pending.by_hash) < limits.max_txs and used <= limits.max_bytes  # no planning
+        victims = [] if free and own_victim is None else plan_room(pending, size, queue, own_victim)
         if victims is None:
             return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
         try:
