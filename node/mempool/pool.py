@@ -136,7 +136,7 @@ class Mempool:
         """True when this very tx object is pending: it passed the envelope checks (chain id,
         size, fee, signature, the kind's stateless rules) under this pool's chain parameters, so
         a block executor need not run them again (`execute_block(prechecked=...)`)."""
-        return self._pending.get(tx.hash) is tx
+        return self._pending.by_hash.get(tx.hash) is tx
 
     def txs(self) -> Iterator[SignedTx]:
         """Every pending tx: per sender (in arrival order of senders), ready then future."""
