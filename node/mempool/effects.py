@@ -169,22 +169,26 @@ def rebased_run(
     # so each is decoded and encoded once; and a value seen from outside the run shifts to
     # what the key holds now, without either (both are the canonical encoding of the account)
     memo: dict[tuple[bytes, bytes | None], bytes] = {}
-    run: list[TransferEffect] = []
-    for effect in effects:
+    rebased: list[Effect] = []
+    for effect in effects:  # one pass: a tx reads no key that a later tx shifts first
         if type(effect) is not TransferEffect:
             return None  # not replayable (or not recorded)
+        flat: list[Any] | None = None  # a copy, once the effect reads a shifted account
         for i in range(0, len(effect), 3):
             key = effect[i]
-            if key in written or key in shifts:
-                continue
-            if key in changes:
-                now = changes[key]
-            elif key in dropped_writes:
-                now = state.get(key)
-            else:
-                continue
-            value = effect[i + 1]
-            if now != value:
+            shift = shifts.get(key)
+            if shift is None:
+                if key in written:
+                    continue  # what an earlier tx of the run wrote, unshifted
+                if key in changes:
+                    now = changes[key]
+                elif key in dropped_writes:
+                    now = state.get(key)
+                else:
+                    continue
+                value = effect[i + 1]
+                if now == value:
+                    continue
                 if now is None:
                     return None  # deleted: not a shift
                 shift = _shift_between(key, value, now, own=key == sender_key)
@@ -192,18 +196,6 @@ def rebased_run(
                     return None
                 shifts[key] = shift
                 memo[(key, value)] = now
-        written.update(effect[0::3])
-        run.append(effect)
-    if not shifts:
-        return run
-    rebased: list[Effect] = []
-    for effect in run:
-        flat: list[Any] | None = None  # a copy, once the effect reads a shifted account
-        for i in range(0, len(effect), 3):
-            key = effect[i]
-            shift = shifts.get(key)
-            if shift is None:
-                continue
             if effect[i + 2] is None:
                 return None  # a deletion, which no transfer does
             seen = memo.get((key, effect[i + 1])) or _shifted(key, effect[i + 1], shift, memo)
@@ -214,6 +206,7 @@ def rebased_run(
                 flat = list(effect)
             flat[i + 1] = seen
             flat[i + 2] = wrote
+        written.update(effect[0::3])
         rebased.append(effect if flat is None else TransferEffect(flat))
     return rebased
 
