@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Protocol, Self, TypeVar
 from ledger import codec
 from ledger.codec import Fields, MalformedError
 from ledger.hashing import digest
-from ledger.keys import PUBLIC_KEY_LEN, SIGNATURE_LEN, Address, PrivateKey, verify
+from ledger.keys import BY_KEY_MAX, PUBLIC_KEY_LEN, SIGNATURE_LEN, Address, PrivateKey, verify
 from ledger.slotset import slot_setter
 
 TX_SIGN_TAG = b"coterie/tx/v1\x00"
@@ -304,11 +304,18 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
     # one string object per chain id, not one per tx: a pending tx held its own copy (64 bytes
     # of the bench's "coterie-bench"; an interned string is freed once no tx holds it)
     _SET_CHAIN_ID(tx_body, sys.intern(chain_id))
-    _SET_SENDER(tx_body, sender)
+    # one public key object per recent sender, with its address: a pending tx held its own
+    # copy (65 bytes), and the lookup replaces `Address.from_public_key`'s own
+    known = _SENDERS.get(sender)
+    if known is None:
+        if len(_SENDERS) >= BY_KEY_MAX:
+            _SENDERS.clear()
+        known = _SENDERS[sender] = (sender, Address.from_public_key(sender))
+    _SET_SENDER(tx_body, known[0])
     _SET_NONCE(tx_body, nonce)
     _SET_FEE(tx_body, fee)
     _SET_PAYLOAD(tx_body, transfer)
-    _SET_SENDER_ADDRESS(tx_body, Address.from_public_key(sender))
+    _SET_SENDER_ADDRESS(tx_body, known[1])
     tx = _new(SignedTx)
     _SET_BODY(tx, tx_body)
     _SET_SIGNATURE(tx, signature)
@@ -318,7 +325,7 @@ def _plain_transfer(raw: object, encoded: bytes | None = None) -> SignedTx | Non
 
 
 _new = object.__new__
-
+_SENDERS: dict[bytes, tuple[bytes, Address]] = {}  # the latest senders' keys (`_plain_transfer`)
 
 _SET_ADDRESS_RAW = slot_setter(Address, "raw")
 _SET_RECIPIENT = slot_setter(Transfer, "recipient")

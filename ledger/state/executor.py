@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ledger.codec import U64_MAX
 from ledger.errors import ErrorCode, TxError
 from ledger.keys import Address
 from ledger.state import keys, registry
@@ -28,7 +29,12 @@ from ledger.state.handlers import begin_block_hooks, end_block_hooks, handler_fo
 from ledger.state.intcheck import require_u64, require_u64_ints
 from ledger.state.reader import StateReader
 from ledger.state.records import Account
-from ledger.state.transfer import AccountCache, execute_transfer, run_transfer
+from ledger.state.transfer import (
+    TRANSFER_HANDLER,
+    AccountCache,
+    execute_transfer,
+    run_transfer,
+)
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer
 
@@ -69,11 +75,13 @@ def check_envelope(tx: SignedTx, ctx: BlockContext, signature_ok: SignatureCheck
     params = ctx.params
     if body.chain_id != params.chain_id:
         raise TxError(ErrorCode.WRONG_CHAIN, f"tx is for chain {body.chain_id!r}")
-    require_u64("nonce", body.nonce)
-    require_u64("fee", body.fee)
+    if not (0 <= body.nonce <= U64_MAX and 0 <= body.fee <= U64_MAX):  # one test, not two calls
+        require_u64("nonce", body.nonce)
+        require_u64("fee", body.fee)
     payload = body.payload
     if type(payload) is Transfer:
-        require_u64("amount", payload.amount)
+        if not 0 <= payload.amount <= U64_MAX:
+            require_u64("amount", payload.amount)
     else:
         require_u64_ints(payload.to_fields())
     if len(tx.encode()) > params.consensus.max_tx_bytes:
@@ -84,7 +92,10 @@ def check_envelope(tx: SignedTx, ctx: BlockContext, signature_ok: SignatureCheck
     verified = signature_ok(tx) if signature_ok else tx.verify_signature(ctx.genesis_hash)
     if not verified:
         raise TxError(ErrorCode.BAD_SIGNATURE, "signature does not verify")
-    handler = handler_for(body.kind)
+    if type(payload) is Transfer:  # its handler, as for every transfer (`execute_tx`)
+        TRANSFER_HANDLER.check_stateless(body, payload, params)
+        return
+    handler = handler_for(payload.KIND)
     handler.check_stateless(body, handler.payload(body), params)
 
 

@@ -12,6 +12,7 @@ In a block, `execute_block` runs consecutive transfers on an `AccountCache`: the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ledger.codec import U64_MAX
@@ -35,7 +36,7 @@ class TransferHandler(TxHandler[Transfer]):
     def check_stateless(self, tx: TxBody, payload: Transfer, params: ChainParams) -> None:
         if payload.amount == 0:
             raise TxError(ErrorCode.ZERO_AMOUNT, "transfer amount must be positive")
-        if payload.recipient == tx.sender_address:
+        if payload.recipient.raw == tx.sender_address.raw:  # Address's own `==`, at a third
             raise TxError(ErrorCode.SELF_TRANSFER, "sender and recipient are the same account")
 
     def apply(
@@ -52,7 +53,8 @@ class TransferHandler(TxHandler[Transfer]):
         ]
 
 
-register_handler(TransferHandler())
+TRANSFER_HANDLER = TransferHandler()
+register_handler(TRANSFER_HANDLER)
 
 
 class Accounts(Protocol):
@@ -158,8 +160,21 @@ _SET_EVENTS = slot_setter(Receipt, "events")
 
 def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: Address) -> None:
     """A transfer whose envelope passed `check_envelope`, on `accounts`; raises `TxError` with
-    nothing stored, or stores each touched account once. Admission runs this alone: it keeps
-    what the tx read and wrote, never its receipt (building one cost about 0.6 µs).
+    nothing stored, or stores each touched account once (`transfer_touched`)."""
+    accounts.store_all(transfer_touched(accounts.load, tx, payload, fee_to))
+
+
+def transfer_touched(
+    load: Callable[[bytes], tuple[int, int]],
+    tx: SignedTx,
+    payload: Transfer,
+    fee_to: Address,
+    sender_key: bytes | None = None,
+) -> dict[bytes, list[int]]:
+    """The transfer rule: each account the tx touches, key -> [balance, nonce] after it, in the
+    order `load` read them (each once, the sender first); raises `TxError` when it fails.
+    Admission runs this alone: it keeps what the tx read and wrote, never its receipt (building
+    one cost about 0.6 µs). `sender_key` is the sender's account key, when the caller holds it.
 
     Same checks in the same order as `executor.execute_tx` + `TransferHandler.apply`: nonce
     (BAD_NONCE, NONCE_TOO_HIGH), the fee (INSUFFICIENT_FUNDS), the fee credit (OVERFLOW), the
@@ -168,9 +183,8 @@ def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: 
     recipient sees the earlier steps, exactly as through the view.
     """
     body = tx.body
-    load = accounts.load
-    sender = body.sender_address
-    sender_key = keys.ACCOUNT + sender.raw
+    if sender_key is None:
+        sender_key = keys.ACCOUNT + body.sender_address.raw
     balance, nonce = load(sender_key)
     if body.nonce < nonce:
         raise TxError(ErrorCode.BAD_NONCE, f"nonce {body.nonce} already used; next is {nonce}")
@@ -179,29 +193,29 @@ def apply_transfer(accounts: Accounts, tx: SignedTx, payload: Transfer, fee_to: 
     fee = body.fee
     if balance < fee:
         raise TxError(ErrorCode.INSUFFICIENT_FUNDS, f"balance {balance} cannot pay the fee")
-    touched: dict[bytes, list[int]] = {sender_key: [balance - fee, nonce + 1]}
-
-    def account(key: bytes) -> list[int]:
-        found = touched.get(key)
-        if found is None:
-            found = touched[key] = list(load(key))
-        return found
-
+    source = [balance - fee, nonce + 1]
+    touched: dict[bytes, list[int]] = {sender_key: source}
+    # each other account read once, where it is first touched (no closure: one per tx)
     if fee:
-        collector = account(keys.ACCOUNT + fee_to.raw)
+        key = keys.ACCOUNT + fee_to.raw
+        collector = touched.get(key)
+        if collector is None:
+            collector = touched[key] = list(load(key))
         if collector[0] + fee > U64_MAX:
             raise TxError(ErrorCode.OVERFLOW, f"balance of {fee_to!r} would overflow")
         collector[0] += fee
     amount = payload.amount
     if amount:  # never 0 here (check_stateless), but the generic path skips 0 as well
-        source = touched[sender_key]
         if source[0] < amount:
             raise TxError(
                 ErrorCode.INSUFFICIENT_FUNDS, f"balance {source[0]} is less than {amount}"
             )
         source[0] -= amount
-        target = account(keys.ACCOUNT + payload.recipient.raw)
+        key = keys.ACCOUNT + payload.recipient.raw
+        target = touched.get(key)
+        if target is None:
+            target = touched[key] = list(load(key))
         if target[0] + amount > U64_MAX:
             raise TxError(ErrorCode.OVERFLOW, f"balance of {payload.recipient!r} would overflow")
         target[0] += amount
-    accounts.store_all(touched)
+    return touched

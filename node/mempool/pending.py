@@ -1,13 +1,13 @@
 """The pending-tx store behind the mempool: per-sender queues, indexes and byte accounting.
 
 It keeps every index consistent (hash -> tx, senders, future arrival order, ready-count buckets,
-byte and ready totals, each ready tx's recorded effect) and owns the operations that touch several
-of them at once: appending a checked tx, promoting future txs, evicting, and, after a block,
-keeping a sender's remaining txs when the block could not have changed them (`refresh`) or
-re-running them on a fresh overlay (`recheck`). Admission policy lives in `pool.py`; this module
-never decides whether a tx is welcome.
+byte and ready totals, each ready tx's recorded effect, held by its sender's queue beside it) and
+owns the operations that touch several of them at once: appending a checked tx, promoting future
+txs, evicting, and, after a block, keeping a sender's remaining txs when the block could not have
+changed them (`refresh`) or re-running them on a fresh overlay (`recheck`). Admission policy lives
+in `pool.py`; this module never decides whether a tx is welcome.
 
-Invariant: every ready tx has its `TxEffect`, recorded when it last executed on its sender's
+Invariant: every ready tx has its `Effect`, recorded when it last executed on its sender's
 overlay, and that effect is what it would do now; so a sender's overlay is rebuilt by replaying
 its ready txs' writes, without executing anything.
 """
@@ -23,10 +23,17 @@ from ledger.keys import Address
 from ledger.state import keys
 from ledger.state.context import BlockContext
 from ledger.state.reader import StateReader
-from ledger.state.records import Account, decode_account
+from ledger.state.records import decode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
-from node.mempool.effects import TxEffect, already_verified, execute_tracked, rebased_run
+from node.mempool.effects import (
+    Effect,
+    already_verified,
+    apply_writes,
+    execute_tracked,
+    rebased_run,
+    written_keys,
+)
 from node.mempool.limits import MempoolLimits
 from node.mempool.room import ReadyBuckets
 from node.mempool.sender import SenderQueue
@@ -45,8 +52,7 @@ class PendingTxs:
         self.state = state
         self.ctx = ctx
         self._senders: dict[bytes, SenderQueue] = {}
-        self._txs: dict[bytes, SignedTx] = {}
-        self._effects: dict[bytes, TxEffect] = {}  # of every ready tx
+        self.by_hash: dict[bytes, SignedTx] = {}  # every pending tx (read it, never change it)
         self._future_order: OrderedDict[bytes, int] = OrderedDict()  # hash -> admitted at (ms)
         self._buckets = ReadyBuckets()
         self._bytes = 0
@@ -59,7 +65,7 @@ class PendingTxs:
 
     @property
     def pending_count(self) -> int:
-        return len(self._txs)
+        return len(self.by_hash)
 
     @property
     def pending_bytes(self) -> int:
@@ -78,17 +84,24 @@ class PendingTxs:
         return len(self._senders)
 
     def tx(self, tx_hash: bytes) -> SignedTx:
-        return self._txs[tx_hash]
+        return self.by_hash[tx_hash]
 
     def get(self, tx_hash: bytes) -> SignedTx | None:
-        return self._txs.get(tx_hash)
+        return self.by_hash.get(tx_hash)
 
     def __contains__(self, tx_hash: object) -> bool:
-        return tx_hash in self._txs
+        return tx_hash in self.by_hash
 
-    def effect(self, tx_hash: bytes) -> TxEffect | None:
+    def effect(self, tx_hash: bytes) -> Effect | None:
         """The recorded effect of a ready tx (None for a future or unknown one)."""
-        return self._effects.get(tx_hash)
+        tx = self.by_hash.get(tx_hash)
+        if tx is None:
+            return None
+        queue = self._senders[tx.body.sender]
+        index = tx.body.nonce - queue.committed_nonce
+        if 0 <= index < len(queue.ready) and queue.ready[index] is tx:
+            return queue.effects[index]
+        return None
 
     def sender(self, key: bytes) -> SenderQueue:
         return self._senders[key]
@@ -101,7 +114,7 @@ class PendingTxs:
         queue = self._senders.get(key)
         if queue is None:
             queue = SenderQueue(key, 0)
-            queue.committed_nonce = self.committed_nonce(queue.address)
+            queue.committed_nonce = self.nonce_at(queue.account_key)
         return queue
 
     def queues(self) -> Iterator[SenderQueue]:
@@ -109,8 +122,12 @@ class PendingTxs:
         return iter(self._senders.values())
 
     def committed_nonce(self, address: Address) -> int:
-        data = self.state.get(keys.account(address.raw))
-        return 0 if data is None else Account.decode(data).nonce
+        return self.nonce_at(keys.account(address.raw))
+
+    def nonce_at(self, account_key: bytes) -> int:
+        """The committed nonce of the account at `account_key`."""
+        data = self.state.get(account_key)
+        return 0 if data is None else decode_account(data)[1]
 
     def sender_nonce(self, tx: SignedTx, nonces: dict[bytes, int]) -> int:
         """The committed nonce of `tx`'s sender: its queue's, else read (once per batch in
@@ -126,21 +143,24 @@ class PendingTxs:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: TxEffect) -> None:
-        """Append a tx that `execute_tracked` ran on `view_of(queue)` (its `effect`), then
-        promote what it unblocks."""
+    def add_ready(self, queue: SenderQueue, tx: SignedTx, effect: Effect, size: int) -> None:
+        """Append a tx of `size` bytes that `execute_tracked` ran on `view_of(queue)` (its
+        `effect`), then promote what it unblocks."""
         self._senders.setdefault(queue.key, queue)
         queue.ready.append(tx)
-        self._txs[tx.hash] = tx
-        self._effects[tx.hash] = effect
-        self._bytes += len(tx.encode())
+        queue.effects.append(effect)
+        self.by_hash[tx.hash] = tx
+        self._bytes += size
         self.ready_count += 1
-        self.promote(queue)
+        if queue.future:
+            self.promote(queue)
+        else:
+            self._buckets.set(queue.key, len(queue.ready))
 
     def add_future(self, queue: SenderQueue, tx: SignedTx, time_ms: int) -> None:
         self._senders.setdefault(queue.key, queue)
         queue.future[tx.body.nonce] = tx
-        self._txs[tx.hash] = tx
+        self.by_hash[tx.hash] = tx
         self._future_order[tx.hash] = time_ms
         self._bytes += len(tx.encode())
 
@@ -151,7 +171,7 @@ class PendingTxs:
             tx_hash, admitted = next(iter(self._future_order.items()))
             if admitted >= cutoff_ms:
                 break
-            tx = self._txs[tx_hash]
+            tx = self.by_hash[tx_hash]
             queue = self._senders[tx.body.sender]
             self._forget_future(queue, tx)
             self._drop_if_empty(queue)
@@ -165,9 +185,8 @@ class PendingTxs:
         view = queue.view
         if view is None:
             view = StateView(self.state)
-            effects = self._effects
-            for tx in queue.ready:
-                view.apply(effects[tx.hash].writes)
+            for effect in queue.effects:
+                apply_writes(view, effect)
             queue.view = view
         return view
 
@@ -175,9 +194,10 @@ class PendingTxs:
         """Run the sender's ready txs again on a fresh overlay; a ready tx that no longer passes
         is evicted with every later one (they would follow a gap)."""
         view = StateView(self.state)
+        effects = queue.effects
         for index, tx in enumerate(queue.ready):
             try:
-                self._effects[tx.hash] = execute_tracked(view, self.ctx, tx)
+                effects[index] = execute_tracked(view, self.ctx, tx, queue.account_key)
             except TxError as error:
                 log.debug("evicting %d txs of a sender: %s", len(queue.ready) - index, error)
                 for dropped in queue.ready[index:]:
@@ -185,6 +205,7 @@ class PendingTxs:
                 self.evicted_total += len(queue.ready) - index
                 self.ready_count -= len(queue.ready) - index
                 del queue.ready[index:]
+                del effects[index:]
                 self._buckets.set(queue.key, len(queue.ready))
                 break
         queue.view = view
@@ -197,14 +218,14 @@ class PendingTxs:
                 break
             del self._future_order[tx.hash]
             try:
-                effect = execute_tracked(self.view_of(queue), self.ctx, tx)
+                effect = execute_tracked(self.view_of(queue), self.ctx, tx, queue.account_key)
             except TxError as error:
                 log.debug("dropping a queued tx that failed when its turn came: %s", error)
                 self._forget(tx)
                 self.evicted_total += 1
                 continue
-            self._effects[tx.hash] = effect
             queue.ready.append(tx)
+            queue.effects.append(effect)
             self.ready_count += 1
             self.promoted.append(tx)
             if len(self.promoted) > self.limits.max_txs:  # nobody takes them: keep it bounded
@@ -221,6 +242,7 @@ class PendingTxs:
             if queue.ready[-1] is not tx:
                 raise RuntimeError("eviction must take the tail of a ready run")
             queue.ready.pop()
+            queue.effects.pop()
             self._forget(tx)
             self.ready_count -= 1
             queue.view = None
@@ -229,12 +251,13 @@ class PendingTxs:
 
     def recheck(self, queue: SenderQueue) -> None:
         """After a block: drop txs below the new committed nonce, re-run the rest."""
-        committed = self.committed_nonce(queue.address)
+        committed = self.nonce_at(queue.account_key)
         old_ready = len(queue.ready)
         drop = min(max(0, committed - queue.committed_nonce), old_ready)
         for tx in queue.ready[:drop]:
             self._forget(tx)
         del queue.ready[:drop]
+        del queue.effects[:drop]
         for nonce in [n for n in queue.future if n < committed]:
             self._forget_future(queue, queue.future[nonce])
         queue.committed_nonce = committed
@@ -244,6 +267,7 @@ class PendingTxs:
                 self._forget(tx)
             self.evicted_total += len(queue.ready)
             queue.ready.clear()
+            queue.effects.clear()
         self.ready_count -= old_ready - len(queue.ready)
         self._reexecute(queue)
         self.promote(queue)
@@ -258,7 +282,7 @@ class PendingTxs:
         (`effects.rebased_run`: their effects are shifted by the credits). False, with nothing
         changed, when the sender needs `recheck`: its nonce moved other than by our own txs, or
         a remaining tx read something the block changed, or is not replayable."""
-        key = keys.account(queue.address.raw)
+        key = queue.account_key
         committed = queue.committed_nonce
         if key in changes:
             data = changes[key]
@@ -267,24 +291,26 @@ class PendingTxs:
         ready = queue.ready
         if not 0 <= drop <= len(ready):
             return False
-        effects = self._effects
-        dropped_writes: set[bytes] = set()
+        effects = queue.effects
         for tx in ready[:drop]:
             if tx.hash not in included:
                 return False
-            dropped_writes.update(effects[tx.hash].writes)
-        rest = [effects.get(tx.hash) for tx in ready[drop:]]
-        rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
-        if rebased is None:
-            return False
-        for tx, effect, old in zip(ready[drop:], rebased, rest, strict=True):
-            if effect is not old:
-                effects[tx.hash] = effect
-                queue.view = None
+        if drop < len(ready):  # a remaining run (a proposer usually reaps every ready tx)
+            dropped_writes: set[bytes] = set()
+            for effect in effects[:drop]:
+                dropped_writes.update(written_keys(effect))
+            rest = effects[drop:]
+            rebased = rebased_run(key, rest, changes, dropped_writes, self.state)
+            if rebased is None:
+                return False
+            for index, (effect, old) in enumerate(zip(rebased, rest, strict=True), drop):
+                if effect is not old:
+                    effects[index] = effect
+                    queue.view = None
         if drop:
-            for tx in ready[:drop]:
-                self._forget(tx)
+            self._forget_all(ready[:drop])
             del ready[:drop]
+            del effects[:drop]
             queue.committed_nonce = committed
             self.ready_count -= drop
             queue.view = None
@@ -317,9 +343,17 @@ class PendingTxs:
     # -- internals ---------------------------------------------------------------------------
 
     def _forget(self, tx: SignedTx) -> None:
-        del self._txs[tx.hash]
-        self._effects.pop(tx.hash, None)
+        del self.by_hash[tx.hash]
         self._bytes -= len(tx.encode())
+
+    def _forget_all(self, txs: list[SignedTx]) -> None:
+        """`_forget` each of `txs` (a block's included run of a sender)."""
+        by_hash = self.by_hash
+        size = 0
+        for tx in txs:
+            del by_hash[tx.hash]
+            size += len(tx.encode())
+        self._bytes -= size
 
     def _forget_future(self, queue: SenderQueue, tx: SignedTx) -> None:
         del queue.future[tx.body.nonce]

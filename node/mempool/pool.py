@@ -39,12 +39,10 @@ incoming sender will after admission (so one sender flooding the pool gives way 
 victim never ends up with fewer than the newcomer, and two equal senders never evict each other).
 If that cannot make room, MEMPOOL_FULL and nothing is evicted. A future tx never evicts anything.
 
-After each committed block, `update` drops included and stale txs (nonce below the new committed
-nonce). Given the block's state changes, it keeps a sender's remaining ready txs without running
-them when the block cannot have changed their results (each tx's recorded reads are untouched, and
-it is a transfer, which reads nothing else: node/mempool/effects.py); every other sender's ready
-txs run again on a fresh overlay of the new state, and the first that fails is evicted with every
-later tx of that sender. Without the changes, every sender is re-run.
+After each committed block, `update` drops included and stale txs; given the block's changes, a
+sender's remaining ready txs are kept without running when the block cannot have changed their
+results or only credited what they read (node/mempool/effects.py), others run again on the new
+state, the first failure evicted with its sender's later txs (docs/mempool.md).
 """
 
 from __future__ import annotations
@@ -64,7 +62,7 @@ from ledger.state.executor import check_envelope, execute_tx
 from ledger.state.reader import StateReader
 from ledger.state.view import StateView
 from ledger.tx import SignedTx
-from node.mempool.effects import TxEffect, execute_tracked
+from node.mempool.effects import Effect, execute_tracked
 from node.mempool.limits import MempoolLimits
 from node.mempool.pending import PendingTxs, already_verified
 from node.mempool.queued import cannot_pay_queued
@@ -106,6 +104,7 @@ class Mempool:
             else SignatureVerifier(genesis_hash, self.limits.verified_cache_size)
         )
         self.max_tx_bytes = min(self.limits.max_tx_bytes, params.consensus.max_tx_bytes)
+        self._max_ahead = max(1, self.limits.max_future_per_sender)  # a future nonce's reach
         self._time_ms = _now_ms() if time_ms is None else time_ms
         self._pending = PendingTxs(self.limits, state, self._context(state))
         self._admitted = 0
@@ -128,7 +127,7 @@ class Mempool:
     def get(self, tx_hash: bytes) -> SignedTx | None:
         return self._pending.get(tx_hash)
 
-    def recorded_effect(self, tx_hash: bytes) -> TxEffect | None:
+    def recorded_effect(self, tx_hash: bytes) -> Effect | None:
         """What a ready tx read and wrote when it last executed on its sender's overlay (what it
         would do now: the invariant behind keeping senders after a block); None otherwise."""
         return self._pending.effect(tx_hash)
@@ -137,7 +136,7 @@ class Mempool:
         """True when this very tx object is pending: it passed the envelope checks (chain id,
         size, fee, signature, the kind's stateless rules) under this pool's chain parameters, so
         a block executor need not run them again (`execute_block(prechecked=...)`)."""
-        return self._pending.get(tx.hash) is tx
+        return self._pending.by_hash.get(tx.hash) is tx
 
     def txs(self) -> Iterator[SignedTx]:
         """Every pending tx: per sender (in arrival order of senders), ready then future."""
@@ -216,7 +215,7 @@ class Mempool:
             tx_hash = tx.hash
             if tx.body.chain_id != chain_id:
                 results[i] = self._reject(ErrorCode.WRONG_CHAIN, tx_hash, "tx is for another chain")
-            elif tx_hash in pending or tx_hash in in_batch:
+            elif tx_hash in pending.by_hash or tx_hash in in_batch:
                 results[i] = self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
             elif (committed := self._pending.sender_nonce(tx, nonces)) > tx.body.nonce:
                 results[i] = self._reject(
@@ -242,7 +241,7 @@ class Mempool:
         """Steps 5-8 for a tx whose size, chain id and signature the caller has checked."""
         tx_hash = tx.hash
         pending = self._pending
-        if tx_hash in pending:
+        if tx_hash in pending.by_hash:
             return self._reject(ErrorCode.DUPLICATE, tx_hash, "already pending")
         queue = pending.queue_for(tx.body.sender)
         nonce = tx.body.nonce
@@ -253,7 +252,7 @@ class Mempool:
             )
         if nonce < expected or nonce in queue.future:
             return self._reject(ErrorCode.NONCE_IN_POOL, tx_hash, f"nonce {nonce} is pending")
-        if nonce - expected >= max(1, self.limits.max_future_per_sender):
+        if nonce - expected >= self._max_ahead:
             return self._reject(
                 ErrorCode.NONCE_TOO_HIGH, tx_hash, f"nonce {nonce} is ahead; next is {expected}"
             )
@@ -267,16 +266,19 @@ class Mempool:
             own_victim = queue.future[max(queue.future)]
         if nonce > expected:
             return self._admit_future(queue, tx)
-        victims = plan_room(pending, len(tx.encode()), queue, own_victim)
+        size = len(tx.encode())
+        limits, used = self.limits, pending.pending_bytes + size
+        free = len(pending.by_hash) < limits.max_txs and used <= limits.max_bytes  # no planning
+        victims = [] if free and own_victim is None else plan_room(pending, size, queue, own_victim)
         if victims is None:
             return self._reject(ErrorCode.MEMPOOL_FULL, tx_hash, "mempool is full")
         try:
-            effect = execute_tracked(pending.view_of(queue), pending.ctx, tx)
+            effect = execute_tracked(pending.view_of(queue), pending.ctx, tx, queue.account_key)
         except TxError as error:
             return self._reject(error.code, tx_hash, error.message)
         for victim in victims if own_victim is None else [own_victim, *victims]:
             pending.evict(victim)
-        pending.add_ready(queue, tx, effect)
+        pending.add_ready(queue, tx, effect, size)
         self._admitted += 1
         return admitted(tx_hash)
 
@@ -368,7 +370,7 @@ class Mempool:
         pending = self._pending
         hashes = {tx.hash for tx in committed_txs}
         self.verifier.forget(hashes)  # never checked again: admission refuses a used nonce first
-        included = sum(1 for tx_hash in hashes if tx_hash in pending)
+        included = len(hashes & pending.by_hash.keys())
         self._included += included
         self._time_ms = _now_ms() if time_ms is None else time_ms
         pending.rebase(new_state)

@@ -9,7 +9,6 @@ network for free (issue 14: 3,400 such keys filled four 50,000-slot pools).
 
 from __future__ import annotations
 
-from ledger.state import keys
 from ledger.state.reader import StateReader
 from ledger.state.records import Account
 from ledger.tx import SignedTx, Transfer
@@ -25,7 +24,7 @@ def cost(tx: SignedTx) -> int:
 def cannot_pay_queued(overlay: StateReader, queue: SenderQueue, tx: SignedTx) -> str:
     """Why the sender cannot pay for `tx` on top of its other queued txs, or "" when it can.
     `overlay` is the sender's view: committed state plus its ready txs."""
-    data = overlay.get(keys.account(queue.address.raw))
+    data = overlay.get(queue.account_key)
     if data is None:
         return "the sender has no account: a tx ahead of the next nonce needs one that can pay"
     balance = Account.decode(data).balance

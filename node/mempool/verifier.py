@@ -102,10 +102,9 @@ class SignatureVerifier:
     def forget(self, tx_hashes: Iterable[bytes]) -> None:
         """Drop the hashes of committed txs: a committed tx is never checked again (its nonce
         is used: admission refuses a replay before verifying, a block holding it is invalid)."""
-        verified, older = self._verified, self._older
-        for tx_hash in tx_hashes:
-            verified.discard(tx_hash)
-            older.discard(tx_hash)
+        hashes = tx_hashes if isinstance(tx_hashes, set | frozenset) else set(tx_hashes)
+        self._verified.difference_update(hashes)  # a block's worth at once, not hash by hash
+        self._older.difference_update(hashes)
 
     def signature_ok(self, tx: SignedTx) -> bool:
         """Synchronous check for the block executor: cached, or verified now and remembered."""

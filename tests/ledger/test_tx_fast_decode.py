@@ -119,3 +119,15 @@ def test_decoded_txs_share_one_chain_id_string() -> None:
     bodies = [tx.body for tx in decoded] + [tx.body for tx in generic_decoded if tx is not None]
     assert len(bodies) == 6
     assert all(body.chain_id is bodies[0].chain_id for body in bodies)
+
+
+def test_decoded_transfers_of_one_sender_share_its_public_key_and_address() -> None:
+    """Issue 17 (memory): each decoded transfer held its own copy of its sender's public key
+    (65 of a pending transfer's bytes); the fast path gives a sender's txs one key object."""
+    key = PrivateKey.from_secret(b"sender-sharing")
+    txs = [TxBody("c", key.public_key, n, 0, Transfer(Address(bytes(20)), 1)) for n in range(3)]
+    decoded = [SignedTx.decode(tx.sign(key, bytes(32)).encode()) for tx in txs]
+    assert all(tx.body.sender == key.public_key for tx in decoded)
+    assert all(tx.body.sender is decoded[0].body.sender for tx in decoded)
+    assert all(tx.body.sender_address is decoded[0].body.sender_address for tx in decoded)
+    assert decoded[0].body.sender_address == key.address

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,14 @@ from ledger.state.reader import MemoryState
 from ledger.state.records import encode_account
 from ledger.state.view import StateView
 from ledger.tx import SignedTx, Transfer, TxBody
-from node.mempool.effects import TxEffect, _Recorder, already_verified, execute_tracked
+from node.mempool.effects import (
+    Effect,
+    TransferEffect,
+    TxEffect,
+    _Recorder,
+    already_verified,
+    execute_tracked,
+)
 
 GENESIS_HASH = bytes(32)
 ACCOUNTS = [PrivateKey.from_secret(b"effects-%d" % i) for i in range(3)]
@@ -36,7 +44,7 @@ def generic_tracked(overlay: StateView, ctx: BlockContext, tx: SignedTx) -> TxEf
     return TxEffect(recorder.reads, writes, not recorder.scanned)
 
 
-Tracked = Callable[[StateView, BlockContext, SignedTx], TxEffect]
+Tracked = Callable[[StateView, BlockContext, SignedTx], Effect]
 
 
 def outcome(
@@ -46,10 +54,10 @@ def outcome(
     overlay = StateView(state)
     overlay.apply(pending)
     try:
-        result: object = run(overlay, ctx, tx)
+        effect = run(overlay, ctx, tx)
     except TxError as error:
-        result = error.code
-    return result, overlay.changes()
+        return error.code, overlay.changes()
+    return (effect.reads, effect.writes, effect.replayable), overlay.changes()
 
 
 balances = st.one_of(st.integers(0, 1_000), st.integers(U64_MAX - 1_000, U64_MAX))
@@ -103,9 +111,34 @@ def test_transfer_path_records_and_fails_as_the_generic_path(
     pending = (
         {keys.ACCOUNT + addresses[sender].raw: encode_account(500, 1)} if pending_write else {}
     )
-    assert outcome(execute_tracked, state, pending, ctx, tx) == outcome(
-        generic_tracked, state, pending, ctx, tx
+    expected = outcome(generic_tracked, state, pending, ctx, tx)
+    assert outcome(execute_tracked, state, pending, ctx, tx) == expected
+    sender_key = keys.ACCOUNT + addresses[sender].raw
+    shared = partial(execute_tracked, sender_key=sender_key)
+    assert outcome(shared, state, pending, ctx, tx) == expected
+
+
+def test_a_transfer_records_one_flat_tuple_sharing_the_senders_key() -> None:
+    """(key, seen, wrote) per account, the sender first, the sender's key object the caller's."""
+    sender, recipient = (keys.ACCOUNT + k.address.raw for k in ACCOUNTS[:2])
+    state = MemoryState({sender: encode_account(100, 0)})
+    params = ChainParams(chain_id="effects", address_prefix="tcot")
+    ctx = BlockContext(params, GENESIS_HASH, 1, 1_000, PROPOSER, ())
+    tx = TxBody("effects", ACCOUNTS[0].public_key, 0, 0, Transfer(ACCOUNTS[1].address, 30)).sign(
+        ACCOUNTS[0], GENESIS_HASH
     )
+    held = bytes(sender)
+    effect = execute_tracked(StateView(state), ctx, tx, held)
+    assert type(effect) is TransferEffect
+    assert effect == (
+        sender,
+        encode_account(100, 0),
+        encode_account(70, 1),
+        recipient,
+        None,
+        encode_account(30, 0),
+    )
+    assert effect[0] is held
 
 
 def test_a_failing_transfer_leaves_the_overlay_as_it_was() -> None:

@@ -93,6 +93,9 @@ def check(pool: Mempool, state: MemoryState) -> None:
     assert stats.bytes == sum(len(tx.encode()) for tx in txs) <= pool.limits.max_bytes
     ready = pool.reap(10_000, 1 << 30)
     assert stats.ready == len(ready)
+    held = {tx.hash for tx in ready}
+    for tx in txs:  # each ready tx's effect is held beside it; a queued tx has none
+        assert (pool.recorded_effect(tx.hash) is not None) == (tx.hash in held)
     runs: dict[bytes, list[int]] = {}
     for tx in ready:
         runs.setdefault(tx.body.sender, []).append(tx.body.nonce)
