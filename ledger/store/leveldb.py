@@ -30,6 +30,7 @@ the block cache misses doubled the CPU of a random read (about 5 to 2.5 us of a 
 4 to 2 of an account's at a million accounts), and compactions ran Snappy on every byte they
 rewrote. Tables written compressed before stay readable (each block records its own
 compression)."""
+CREATION_FILES = frozenset({"LOCK", "LOG", "LOG.old"})
 MMAP_READS_OFF = turn_off_mmap_reads()
 """Tables are read with `pread`, so their pages stay out of the node's resident set
 (ledger/store/pread.py). Set here, at import, before this process opens any database."""
@@ -56,7 +57,7 @@ def open_leveldb(path: Path, budget: MemoryBudget | None = None) -> Any:
     budget = budget or MemoryBudget()
     if path.exists() and not path.is_dir():
         raise StoreOpenError(f"{path} is a file, not a database directory")
-    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+    if path.is_dir() and not (path / "CURRENT").exists() and not _creation_leftovers(path):
         raise StoreOpenError(
             f"{path} holds other files and no LevelDB database; refusing to create one there"
         )
@@ -86,6 +87,17 @@ def open_leveldb(path: Path, budget: MemoryBudget | None = None) -> Any:
         raise StoreOpenError(f"cannot open database at {path}: {text}") from exc
     except plyvel.Error as exc:
         raise StoreOpenError(f"cannot open database at {path}: {_text(exc)}") from exc
+
+
+def _creation_leftovers(path: Path) -> bool:
+    """The directory is empty, or holds only what LevelDB writes while it creates a database
+    before CURRENT (its lock, info log, first manifest and CURRENT's temporary file): a
+    creation killed in between wrote nothing, so the store is created there again. Anything
+    else without CURRENT (a table, a log of writes, another program's file) is refused."""
+    return all(
+        p.name in CREATION_FILES or p.name.startswith("MANIFEST-") or p.suffix == ".dbtmp"
+        for p in path.iterdir()
+    )
 
 
 def compact_all(db: Any) -> None:

@@ -65,6 +65,36 @@ def test_a_directory_of_other_files_is_left_alone(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.parametrize(
+    "left",
+    [("LOCK",), ("LOCK", "LOG"), ("LOCK", "LOG", "LOG.old", "MANIFEST-000001", "000001.dbtmp")],
+)
+def test_a_creation_killed_before_current_opens_as_a_new_store(
+    tmp_path: Path, left: tuple[str, ...]
+) -> None:
+    """LevelDB writes its lock, its info log and the first manifest before CURRENT: a process
+    killed in between leaves them and nothing written, and the next start creates the store."""
+    path = tmp_path / "db"
+    path.mkdir()
+    for name in left:
+        (path / name).write_bytes(b"")
+    with Store.open(path, GENESIS_HASH) as store:
+        assert not store.initialized
+    assert (path / "CURRENT").exists()
+
+
+def test_tables_without_current_are_refused(tmp_path: Path) -> None:
+    """A table or log file says something was written: without CURRENT that is a damaged
+    database, never recreated over (LevelDB would delete the tables it does not know)."""
+    path = tmp_path / "db"
+    path.mkdir()
+    for name in ("LOCK", "LOG", "000005.ldb"):
+        (path / name).write_bytes(b"x")
+    with pytest.raises(StoreOpenError, match="holds other files"):
+        Store.open(path, GENESIS_HASH)
+    assert sorted(p.name for p in path.iterdir()) == ["000005.ldb", "LOCK", "LOG"]
+
+
 def test_another_leveldb_is_not_ours(db_path: Path) -> None:
     db = plyvel.DB(str(db_path), create_if_missing=True)
     db.put(b"someone else's", b"data")
