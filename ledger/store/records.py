@@ -79,15 +79,17 @@ class RecordStore:
         (at open)."""
         self._pinned = {}
         level = [root] if root != EMPTY else []
-        for _ in range(self._pin_levels):
+        for depth in range(self._pin_levels):
             below: list[bytes] = []
+            last = depth + 1 == self._pin_levels  # its children are not pinned
             for hash_ in level:
                 record = self.get_record(hash_)
                 if record is None:
                     raise MerkleError(f"missing Merkle record {hash_.hex()}")
                 check_record(hash_, record)
                 self._pinned[hash_] = record
-                below += children_of(record)
+                if not last:
+                    below += children_of(record)
             level = below
 
     def new_pinned(self, new_root: bytes, writes: Mapping[bytes, bytes]) -> set[bytes]:
@@ -96,8 +98,10 @@ class RecordStore:
         no written record below it: the tree is content-addressed). The rest of a block's
         records are needed only in its write batch (`block_write.write` releases them there)."""
         keep: set[bytes] = set()
+        if not self._pin_levels:
+            return keep
         level = [new_root]
-        for _ in range(self._pin_levels):
+        for _ in range(self._pin_levels - 1):
             below: list[bytes] = []
             for hash_ in level:
                 record = writes.get(hash_)
@@ -106,6 +110,7 @@ class RecordStore:
                 keep.add(hash_)
                 below += children_of(record)
             level = below
+        keep.update(hash_ for hash_ in level if hash_ in writes)  # the last level: no children
         return keep
 
     def advance(self, old_root: bytes, new_root: bytes, writes: Mapping[bytes, bytes]) -> None:

@@ -75,6 +75,26 @@ def test_the_pinned_records_are_the_top_of_the_current_tree(
         db.close()
 
 
+@settings(max_examples=15, deadline=None)
+@given(BLOCKS, st.integers(0, 4))
+def test_new_pinned_is_the_written_part_of_the_new_top(
+    tmp_path_factory: pytest.TempPathFactory, blocks: list[Block], levels: int
+) -> None:
+    """What a block's write keeps in memory is exactly what `advance` then pins of its writes."""
+    db = open_leveldb(tmp_path_factory.mktemp("records"))
+    try:
+        records = RecordStore(db, levels)
+        root = commit(db, records, EMPTY, {b"k%d" % n: b"v" for n in range(0, 900, 3)})
+        for block in blocks:
+            new_root, writes = update(records, root, block)
+            kept = records.new_pinned(new_root, writes)
+            root = commit(db, records, root, block)
+            assert root == new_root
+            assert kept == top(records, root, levels) & writes.keys()
+    finally:
+        db.close()
+
+
 def test_a_store_reads_below_the_pinned_top_only_from_leveldb(tmp_path: Path) -> None:
     db = open_leveldb(tmp_path / "db")
     try:
