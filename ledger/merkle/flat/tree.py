@@ -145,6 +145,8 @@ class _Updater:
         inner = bitmap & ~masks
         at = HEAD + HASH_LEN * bitmap.bit_count()
         new: dict[int, Child] = {}
+        spliced: list[bytes] = []  # the head cut around each new inner child's hash
+        cut = 0
         simple = True  # every change lands in an inner child, which stays inner
         while lo < hi:
             prefix = ints[lo] >> shift
@@ -158,16 +160,16 @@ class _Updater:
                 else:
                     kid = self.apply(child, depth + 1, lo, mid)
                     simple = simple and type(kid) is bytes
+                spliced += (record[cut:offset], kid)  # type: ignore[arg-type]  # used if simple
+                cut = offset + HASH_LEN
             else:
                 kid = self.apply(child_at(record, nib), depth + 1, lo, mid)
                 simple = False
             new[nib] = kid
             lo = mid
         if simple:  # splice the new hashes into the record; its leaves stay as they are
-            hashes = [record[o : o + HASH_LEN] for o in range(HEAD, at, HASH_LEN)]
-            for nib, kid in new.items():
-                hashes[(bitmap & ((1 << nib) - 1)).bit_count()] = kid  # type: ignore[assignment]  # simple: all bytes
-            head = record[:HEAD] + b"".join(hashes)
+            spliced.append(record[cut:at])
+            head = b"".join(spliced)
             new_hash = sha256(head).digest()
             if new_hash != hash_:
                 self.writes[new_hash] = head + record[at:]
