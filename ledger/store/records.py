@@ -15,6 +15,12 @@ content-addressed and never change, so a pinned record cannot be stale.
 A record read from LevelDB is checked by hashing its head (its key); its leaf children's key and
 value hashes are covered by LevelDB's block checksums (read with `verify_checksums`), by the
 whole-record check of `warm`, and for a wallet by the proof it verifies itself.
+
+Records are read without filling LevelDB's block cache (`fill_cache=False`): below the pinned top
+a block's reads are random over the whole tree, so a cached block is seldom read again (a block
+of 10,000 changed keys reads about 15,500 records at a million keys, against about 2,000 blocks
+the 8 MiB cache holds), and each fill costs the read about 0.6 µs; the cache is left to the
+state values. The records a block just wrote are read from the memtable, outside that cache.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ class RecordStore:
         record = self._pinned.get(record_hash_)
         if record is None:
             self.disk_reads += 1
-            record = self._db.get(_NODE + record_hash_, verify_checksums=True)
+            record = self._db.get(_NODE + record_hash_, verify_checksums=True, fill_cache=False)
             if record is None:
                 return None
             # `record_hash` inline for an inner record (nearly every read: a leaf is stored
