@@ -83,12 +83,11 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
 
 
 class _Updater:
-    __slots__ = ("batch", "get", "nodes", "replaced", "root", "root_record", "writes")
+    __slots__ = ("batch", "get", "replaced", "root", "root_record", "writes")
 
     def __init__(
         self, nodes: RecordReader, batch: Batch, root: bytes, root_record: bytes | None
     ) -> None:
-        self.nodes = nodes
         self.get = nodes.get_record
         self.batch = batch
         self.root = root
