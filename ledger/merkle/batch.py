@@ -15,9 +15,12 @@ class Batch:
         self.values = values  # value hashes; None deletes
 
     @classmethod
-    def of(cls, entries: list[tuple[int, bytes, bytes | None]]) -> Batch:
-        entries.sort()
-        return cls([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
+    def of(cls, changes: dict[bytes, bytes | None]) -> Batch:
+        """The batch of `changes` (path -> value hash): the paths sorted as bytes, which for
+        32-byte paths is their order as ints, each path read as an int once."""
+        paths = sorted(changes)
+        to_int = int.from_bytes
+        return cls([to_int(path) for path in paths], paths, [changes[path] for path in paths])
 
     def inserts(self, lo: int, hi: int) -> list[tuple[int, bytes, bytes | None]]:
         return [

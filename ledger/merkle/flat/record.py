@@ -106,8 +106,22 @@ def child_at(record: bytes, nib: int) -> Child:
 
 
 def children(record: bytes) -> list[Child]:
-    """The 16 children of an inner record."""
-    return [child_at(record, nib) for nib in range(FANOUT)]
+    """The 16 children of an inner record, in one pass over it."""
+    masks = int.from_bytes(record[1:5], "big")
+    bitmap = masks >> 16
+    kids: list[Child] = [None] * FANOUT
+    offset = HEAD
+    at = HEAD + HASH_LEN * bitmap.bit_count()
+    for nib in range(FANOUT):
+        if bitmap >> nib & 1:
+            hash_ = record[offset : offset + HASH_LEN]
+            offset += HASH_LEN
+            if masks >> nib & 1:
+                key_at, at = at + HASH_LEN, at + 2 * HASH_LEN
+                kids[nib] = hash_, record[key_at - HASH_LEN : key_at], record[key_at:at]
+            else:
+                kids[nib] = hash_
+    return kids
 
 
 def children_of(record: bytes) -> list[bytes]:

@@ -32,7 +32,6 @@ from ledger.merkle.flat.record import (
     child_hash,
     children,
     encode,
-    head_length,
     leaf_of,
     read_root,
 )
@@ -61,16 +60,15 @@ def update_tracked(
 ) -> tuple[bytes, Writes, set[bytes]]:
     """`update`, plus the records of the old tree that the new one no longer holds (what a
     pruning store may delete once no root it keeps needs them)."""
-    entries: _Items = []
-    for key, value in changes.items():
-        path = sha256(key).digest()
-        vhash = None if value is None else sha256(value).digest()
-        entries.append((int.from_bytes(path, "big"), path, vhash))
-    if not entries:
+    hashed = {
+        sha256(key).digest(): None if value is None else sha256(value).digest()
+        for key, value in changes.items()
+    }
+    if not hashed:
         return root, {}, set()
     old, record = read_root(nodes, root)
-    updater = _Updater(nodes, Batch.of(entries), root, record)
-    new = updater.apply(old, 0, 0, len(entries))
+    updater = _Updater(nodes, Batch.of(hashed), root, record)
+    new = updater.apply(old, 0, 0, len(hashed))
     new_root = child_hash(new)
     if type(new) is tuple and new_root != root:  # a lone leaf is the root: stored as a record
         updater.writes[new_root] = LEAF + new[1] + new[2]
@@ -85,12 +83,12 @@ def root_of(state: Mapping[bytes, bytes]) -> bytes:
 
 
 class _Updater:
-    __slots__ = ("batch", "nodes", "replaced", "root", "root_record", "writes")
+    __slots__ = ("batch", "get", "replaced", "root", "root_record", "writes")
 
     def __init__(
         self, nodes: RecordReader, batch: Batch, root: bytes, root_record: bytes | None
     ) -> None:
-        self.nodes = nodes
+        self.get = nodes.get_record
         self.batch = batch
         self.root = root
         self.root_record = root_record
@@ -100,11 +98,14 @@ class _Updater:
         """Old inner records whose place the new tree holds otherwise (or not at all)."""
 
     def _read(self, hash_: bytes) -> bytes:
-        record = self.root_record if hash_ is self.root else self.nodes.get_record(hash_)
-        if record is None:
-            raise MerkleError(f"missing Merkle record {hash_.hex()}")
-        if record[0] != INNER_TAG or len(record) < HEAD or len(record) < head_length(record):
-            raise MerkleError(f"corrupt Merkle record {hash_.hex()}")
+        record = self.root_record if hash_ is self.root else self.get(hash_)
+        if (
+            record is None
+            or len(record) < HEAD
+            or record[0] != INNER_TAG
+            or len(record) < HEAD + HASH_LEN * (record[1] << 8 | record[2]).bit_count()
+        ):
+            raise _bad(hash_, record)
         return record
 
     def apply(self, old: Child, depth: int, lo: int, hi: int) -> Child:
@@ -143,6 +144,8 @@ class _Updater:
         inner = bitmap & ~masks
         at = HEAD + HASH_LEN * bitmap.bit_count()
         new: dict[int, Child] = {}
+        spliced: list[bytes] = []  # the head cut around each new inner child's hash
+        cut = 0
         simple = True  # every change lands in an inner child, which stays inner
         while lo < hi:
             prefix = ints[lo] >> shift
@@ -156,16 +159,16 @@ class _Updater:
                 else:
                     kid = self.apply(child, depth + 1, lo, mid)
                     simple = simple and type(kid) is bytes
+                spliced += (record[cut:offset], kid)  # type: ignore[arg-type]  # used if simple
+                cut = offset + HASH_LEN
             else:
                 kid = self.apply(child_at(record, nib), depth + 1, lo, mid)
                 simple = False
             new[nib] = kid
             lo = mid
         if simple:  # splice the new hashes into the record; its leaves stay as they are
-            hashes = [record[o : o + HASH_LEN] for o in range(HEAD, at, HASH_LEN)]
-            for nib, kid in new.items():
-                hashes[(bitmap & ((1 << nib) - 1)).bit_count()] = kid  # type: ignore[assignment]  # simple: all bytes
-            head = record[:HEAD] + b"".join(hashes)
+            spliced.append(record[cut:at])
+            head = b"".join(spliced)
             new_hash = sha256(head).digest()
             if new_hash != hash_:
                 self.writes[new_hash] = head + record[at:]
@@ -199,13 +202,18 @@ class _Updater:
         top = hash_
         trail: list[tuple[bytes, bytes, int, int]] = []
         shift = TOP_SHIFT - 4 * depth
-        while True:
-            record = self._read(hash_)
-            bit = 1 << ((path >> shift) & 15)
-            masks = int.from_bytes(record[1:5], "big")
-            bitmap = masks >> 16
-            offset = HEAD + HASH_LEN * (bitmap & (bit - 1)).bit_count()
+        get, root = self.get, self.root
+        while True:  # each record read is checked as `_read` does, inline
+            record = self.root_record if hash_ is root else get(hash_)
+            if record is None or len(record) < HEAD or record[0] != INNER_TAG:
+                raise _bad(hash_, record)
+            bitmap = record[1] << 8 | record[2]
             at = HEAD + HASH_LEN * bitmap.bit_count()
+            if len(record) < at:
+                raise _bad(hash_, record)
+            bit = 1 << ((path >> shift) & 15)
+            masks = bitmap << 16 | record[3] << 8 | record[4]
+            offset = HEAD + HASH_LEN * (bitmap & (bit - 1)).bit_count()
             if bitmap & ~masks & bit:  # an inner child: go down
                 trail.append((hash_, record, offset, at))
                 hash_ = record[offset : offset + HASH_LEN]
@@ -296,3 +304,10 @@ class _Updater:
             hash_, record = encode(kids)
             self.writes[hash_] = record
         return hash_
+
+
+def _bad(hash_: bytes, record: bytes | None) -> MerkleError:
+    """The error for a record that is missing or not an inner record."""
+    if record is None:
+        return MerkleError(f"missing Merkle record {hash_.hex()}")
+    return MerkleError(f"corrupt Merkle record {hash_.hex()}")

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.merkle.flat import MemoryRecordStore, children_of, root_of, update, update_tracked
-from ledger.merkle.flat.record import HEAD
+from ledger.merkle.flat.record import HEAD, child_at
 from ledger.merkle.node import EMPTY, MerkleError
 from tests.ledger.state_model import apply_to
 
@@ -241,6 +241,42 @@ def test_a_missing_or_corrupt_record_is_a_merkle_error() -> None:
     store.records[below] = b"\x07" + store.records[below][1:]
     with pytest.raises(MerkleError, match="corrupt"):
         update(store, root, {b"k%d" % n: b"w" for n in range(300)})
+
+
+@pytest.mark.parametrize("route", ["one set", "two sets", "a delete"])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("gone", "missing"), ("tag", "corrupt"), ("cut to 3", "corrupt"), ("head cut", "corrupt")],
+)
+def test_a_bad_record_below_the_root_is_a_merkle_error_on_every_walk(
+    route: str, fault: str, error: str
+) -> None:
+    """The single set's loop (`_set_one`) and the batched walk (`_read`) check each record
+    they read: present, an inner record, as long as its bitmap says its head is."""
+    store = MemoryRecordStore()
+    keys = [b"k%d" % n for n in range(300)]
+    root = apply(store, EMPTY, {}, dict.fromkeys(keys, b"v"))
+    key = keys[0]
+    nib = sha(key)[0] >> 4
+    twin = next(k for k in keys[1:] if sha(k)[0] >> 4 == nib)  # under the same child
+    below = child_at(store.records[root], nib)
+    assert type(below) is bytes
+    good = store.records[below]
+    store.records[below] = {
+        "gone": b"",
+        "tag": b"\x00" + good[1:],
+        "cut to 3": good[:3],
+        "head cut": good[: HEAD + 32 * (good[1] << 8 | good[2]).bit_count() - 1],
+    }[fault]
+    if fault == "gone":
+        del store.records[below]
+    block: Block = {
+        "one set": {key: b"w"},
+        "two sets": {key: b"w", twin: b"w"},
+        "a delete": {key: None},
+    }[route]
+    with pytest.raises(MerkleError, match=error):
+        update(store, root, block)
 
 
 def test_a_lone_leaf_root_record_is_replaced_when_its_key_changes_and_kept_otherwise() -> None:
