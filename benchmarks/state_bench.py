@@ -9,8 +9,10 @@ For each tree size the tree is built as a genesis state (one in-memory build, on
 update (`ledger.merkle.flat.update` over the store's records) and the commit
 (`Store.commit_block`, one synced write batch), with the records the update read from LevelDB
 (the rest are pinned) and the records it wrote. The machine may be shared: every line carries
-the 1-minute load average. Keys and values are shaped like accounts: 21-byte keys, 40-byte
-values. Prints one line per measurement and a Markdown table at the end.
+the 1-minute load average, and the CPU the process's other threads spent during the block
+(`background_cpu`: LevelDB's compaction; it lags the writes, so read it over many blocks:
+`--keys 1000000 --changes 20000 --reps 30`). Keys and values are shaped like accounts: 21-byte
+keys, 40-byte values. Prints one line per measurement and a Markdown table at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -97,12 +100,14 @@ def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) 
     with Store.open(path, GENESIS) as store:  # reopened: nothing of the build in the node cache
         blocks = blocks_of(keys, changes, reps, rng, keys + store.height * changes)
         for rep, block in enumerate(blocks):
+            process_cpu, thread_cpu = _process_cpu(), time.thread_time()
             t_update, cpu_update, t_commit, written, size, reads = commit(store, block)
+            background = _process_cpu() - process_cpu - (time.thread_time() - thread_cpu)
             line = (
                 f"keys={keys} changes={changes} rep={rep} update={t_update * 1000:.0f}ms "
                 f"(cpu {cpu_update * 1000:.0f}ms) commit={t_commit * 1000:.0f}ms "
                 f"records_read={reads} records_written={written} ({size / 1e6:.1f} MB) "
-                f"load={_load()}"
+                f"load={_load()} background_cpu={background * 1000:.0f}ms"
             )
             print(line, flush=True)
             rows.append((t_update, cpu_update, t_commit, written, size, reads))
@@ -113,6 +118,13 @@ def measure(path: Path, keys: int, changes: int, reps: int, rng: random.Random) 
         f"{com * 1000:.0f} ms | "
         f"{(upd + com) * 1000:.0f} ms | {_load()} |"
     ]
+
+
+def _process_cpu() -> float:
+    """This process's CPU time, all threads: less the committing thread's, what LevelDB's
+    background compaction spent meanwhile (it runs on the same cores)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _load() -> str:
