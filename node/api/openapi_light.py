@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.api.openapi_proofs import SIGNED_HEADER
 from node.api.openapi_schemas import (
     BOOL,
     HASH,
@@ -136,10 +137,7 @@ LIGHT_SCHEMAS: dict[str, Schema] = {
                     }
                 )
             ),
-            "header": nullable(ref("Header")),
-            "header_msgpack": nullable(HEX),
-            "commit": nullable(ref("Commit")),
-            "commit_msgpack": nullable(HEX),
+            **SIGNED_HEADER,
         }
     ),
     "EvidenceItems": {

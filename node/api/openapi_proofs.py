@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from node.api.openapi_schemas import HASH, HEX, INT, Schema, array, nullable, obj, ref
 
+SIGNED_HEADER: dict[str, Schema] = {
+    "header": nullable(ref("Header")),
+    "header_msgpack": nullable(HEX),
+    "commit": nullable(ref("Commit")),
+    "commit_msgpack": nullable(HEX),
+}
+"""The header a proof verifies against and its commit certificate, as every proof bundle gives
+them (null before the first block)."""
+
 LEAF = nullable(obj({"key_hash": HASH, "value_hash": HASH})) | {
     "description": "The leaf the key's path ends in: the key's own (present), another key's "
     "where it would be (absent), or null (absent: an empty slot or tree)"
@@ -62,10 +71,7 @@ PROOF_SCHEMAS: dict[str, Schema] = {
             "value": nullable(HEX),
             "proof": ref("MerkleProof"),
             "proof_msgpack": HEX,
-            "header": nullable(ref("Header")),
-            "header_msgpack": nullable(HEX),
-            "commit": nullable(ref("Commit")),
-            "commit_msgpack": nullable(HEX),
+            **SIGNED_HEADER,
         }
     ),
 }

@@ -21,6 +21,7 @@ from ledger.merkle.flat import MemoryRecordStore, children_of, update
 from ledger.merkle_list import merkle_list_root
 from ledger.store import Store
 from ledger.store.block_write import BlockParts, WrittenBlock
+from ledger.store.records import RecordStore
 from ledger.tx import SignedTx, Transfer, TxBody
 
 CHAIN_ID = "synthetic"
@@ -184,7 +185,7 @@ def records_under(store: Store, root: bytes) -> set[bytes]:
     return seen
 
 
-def top_records(store: Store, root: bytes, levels: int) -> set[bytes]:
+def top_records(records: RecordStore, root: bytes, levels: int) -> set[bytes]:
     """The records of the tree under `root` above nibble depth `levels`, found from the tree."""
     found: set[bytes] = set()
     level = [root] if root != EMPTY else []
@@ -192,7 +193,7 @@ def top_records(store: Store, root: bytes, levels: int) -> set[bytes]:
         below: list[bytes] = []
         for hash_ in level:
             found.add(hash_)
-            record = store.tree.records.get_record(hash_)
+            record = records.get_record(hash_)
             assert record is not None
             below += children_of(record)
         level = below

@@ -25,19 +25,19 @@ from tests.ledger.store.synthetic import (
 
 def test_pinned_records_are_the_top_of_the_current_tree(store: Store, db_path: Path) -> None:
     records = store.tree.records
-    top = top_records(store, store.state_root, PIN_LEVELS)
+    top = top_records(store.tree.records, store.state_root, PIN_LEVELS)
     assert records.pinned() == top  # initialize pinned the whole (small) genesis tree
     for _ in range(25):
         commit_next(store, seed=9)
         pinned = records.pinned()
-        top = top_records(store, store.state_root, PIN_LEVELS)
+        top = top_records(store.tree.records, store.state_root, PIN_LEVELS)
         assert pinned == top, "a record of an old root stayed pinned, or a new one was not pinned"
         for hash_ in pinned:  # pinned as the update built it: equal to the stored bytes
             assert records.get_record(hash_) == store._db.get(schema.node(hash_))
     store.close()
     with Store.open(db_path, GENESIS_HASH) as reopened:
         pinned = reopened.tree.records.pinned()
-        assert pinned == top_records(reopened, reopened.state_root, PIN_LEVELS)
+        assert pinned == top_records(reopened.tree.records, reopened.state_root, PIN_LEVELS)
         commit_next(reopened, seed=9)
         assert reopened.state_root in reopened.tree.records.pinned()
 

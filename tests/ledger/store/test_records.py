@@ -23,23 +23,9 @@ from ledger.merkle.node import EMPTY, MerkleError, sha256
 from ledger.store import schema
 from ledger.store.leveldb import open_leveldb
 from ledger.store.records import RecordStore
+from tests.ledger.store.synthetic import top_records
 
 Block = dict[bytes, bytes | None]
-
-
-def top(records: RecordStore, root: bytes, levels: int) -> set[bytes]:
-    """The records above nibble depth `levels`, found from the tree itself."""
-    found: set[bytes] = set()
-    level = [root] if root != EMPTY else []
-    for _ in range(levels):
-        below: list[bytes] = []
-        for hash_ in level:
-            found.add(hash_)
-            record = records.get_record(hash_)
-            assert record is not None
-            below += children_of(record)
-        level = below
-    return found
 
 
 def commit(db: Any, records: RecordStore, root: bytes, block: Block) -> bytes:
@@ -69,10 +55,10 @@ def test_the_pinned_records_are_the_top_of_the_current_tree(
     try:
         records = RecordStore(db, levels)
         root = commit(db, records, EMPTY, {b"k%d" % n: b"v" for n in range(0, 900, 3)})
-        assert records.pinned() == top(records, root, levels)
+        assert records.pinned() == top_records(records, root, levels)
         for block in blocks:
             root = commit(db, records, root, block)
-            assert records.pinned() == top(records, root, levels)
+            assert records.pinned() == top_records(records, root, levels)
             fresh = RecordStore(db, levels)
             fresh.warm(root)
             assert fresh.pinned() == records.pinned()
@@ -97,7 +83,7 @@ def test_new_pinned_is_the_written_part_of_the_new_top(
             kept = records.new_pinned(new_root, writes)
             root = commit(db, records, root, block)
             assert root == new_root
-            assert kept == top(records, root, levels) & writes.keys()
+            assert kept == top_records(records, root, levels) & writes.keys()
     finally:
         db.close()
 
