@@ -21,14 +21,11 @@ from tests.ledger.store.synthetic import (
     GENESIS_HASH,
     GENESIS_KEYS,
     SENDERS,
-    account_txs_of,
-    commit_for,
     commit_next,
     commit_next_off_thread,
-    make_block,
+    commit_update,
     next_parts,
     open_store,
-    receipts_of,
 )
 
 SEED = 11
@@ -162,19 +159,10 @@ def test_a_written_block_keeps_only_the_records_its_pinned_top_needs(tmp_path: P
         released = 0
         for seed in range(8):
             changes = {b"\x01" + bytes([seed, i % 256, i // 256]): b"v%d" % i for i in range(600)}
-            root, writes, orphaned = store.tree.update_tracked(store.state_root, changes)
+            update = store.tree.update_tracked(store.state_root, changes)
+            writes = update[1]
             written = dict(writes)
-            block = make_block(seed, store.height + 1, store.last_block_hash, root)
-            store.commit_block(
-                block,
-                commit_for(block.header.height, block.hash()),
-                changes=changes,
-                new_root=root,
-                node_writes=writes,
-                receipts=receipts_of(block),
-                account_txs=account_txs_of(block),
-                orphaned=orphaned,
-            )
+            commit_update(store, changes, update, seed)
             assert writes.keys() == written.keys()
             held = {h for h, data in writes.items() if data}
             assert held == {h for h in written if h in records.pinned()}
