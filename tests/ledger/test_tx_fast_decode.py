@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import codec
+from ledger import tx as tx_module
 from ledger.codec import Fields, MalformedError
-from ledger.keys import SIGNATURE_LEN, Address, PrivateKey
+from ledger.keys import BY_KEY_MAX, SIGNATURE_LEN, Address, PrivateKey
 from ledger.tx import SignedTx, Transfer, TxBody, _plain_transfer
 
 U64 = 2**64 - 1
@@ -131,3 +132,14 @@ def test_decoded_transfers_of_one_sender_share_its_public_key_and_address() -> N
     assert all(tx.body.sender is decoded[0].body.sender for tx in decoded)
     assert all(tx.body.sender_address is decoded[0].body.sender_address for tx in decoded)
     assert decoded[0].body.sender_address == key.address
+
+
+def test_a_flood_of_new_senders_keeps_the_sender_cache_bounded_and_right() -> None:
+    """The decoder runs before any signature check, so a stranger can send transfers from as
+    many made-up keys as it likes: the cache of senders stays at `BY_KEY_MAX` keys, and a key
+    decoded after it was cleared still gets its own address."""
+    for n in range(BY_KEY_MAX + 10):
+        raw = [["c", 1, n.to_bytes(32, "big"), 0, 0, [b"r" * 20, 1, ""]], b"x" * SIGNATURE_LEN]
+        tx = SignedTx.decode(codec.encode(raw))
+        assert len(tx_module._SENDERS) <= BY_KEY_MAX
+    assert tx.body.sender_address == Address.from_public_key((BY_KEY_MAX + 9).to_bytes(32, "big"))
