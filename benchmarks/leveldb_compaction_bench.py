@@ -3,11 +3,14 @@
     .venv/bin/python benchmarks/leveldb_compaction_bench.py            # 1,100-byte records
     .venv/bin/python benchmarks/leveldb_compaction_bench.py --record-bytes 450 --leaf-records
     .venv/bin/python benchmarks/leveldb_compaction_bench.py --orphan-keys
+    .venv/bin/python benchmarks/leveldb_compaction_bench.py --reads 30000
 
 A database of the store's options (ledger/store/leveldb.py) is filled with `--values` 40-byte
 values and 65,536 records of `--record-bytes` under random 32-byte keys (a 1M-key tree's fourth
 level), left idle for its first compactions, then `--blocks` synced batches are written, each
-replacing `--records` random records (a delete and a new key) and setting 20,000 random values;
+after `--reads` random gets of live records (a Merkle update's reads: LevelDB charges a get
+that looks in more than one table to the first, and compacts a table once its charges run out),
+each replacing `--records` random records (a delete and a new key) and setting 20,000 random values;
 `--leaf-records` adds one 65-byte record per value, `--orphan-keys` two keys per replaced record
 (one in height order, one under the record's key). Prints the committing thread's CPU and the
 rest of the process's (LevelDB's background thread) per block, with the load average: the
@@ -50,6 +53,9 @@ def fill(db: plyvel.DB, live: list[bytes], args: argparse.Namespace) -> None:
 def write_block(
     db: plyvel.DB, live: list[bytes], height: int, rng: random.Random, args: argparse.Namespace
 ) -> None:
+    get = db.get
+    for _ in range(args.reads):  # the update's reads of records before the block's write
+        get(b"n" + live[rng.randrange(len(live))])
     with db.write_batch(sync=True) as batch:
         for _ in range(args.records):
             slot = rng.randrange(len(live))
@@ -72,6 +78,7 @@ def main() -> None:
     parser.add_argument("--values", type=int, default=1_000_000)
     parser.add_argument("--blocks", type=int, default=30)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds idle after the fill")
+    parser.add_argument("--reads", type=int, default=0, help="random record reads per block")
     parser.add_argument("--leaf-records", action="store_true")
     parser.add_argument("--orphan-keys", action="store_true")
     args = parser.parse_args()
@@ -97,8 +104,8 @@ def main() -> None:
         finally:
             db.close()
     print(
-        f"records {args.record_bytes} B x {args.records:,} a block, leaf records "
-        f"{args.leaf_records}, orphan keys {args.orphan_keys}: committing thread "
+        f"records {args.record_bytes} B x {args.records:,} a block, {args.reads:,} reads, leaf "
+        f"records {args.leaf_records}, orphan keys {args.orphan_keys}: committing thread "
         f"{committing / args.blocks * 1000:.0f} ms a block, background "
         f"{background / args.blocks * 1000:.0f} ms a block, load {os.getloadavg()[0]:.1f}"
     )
