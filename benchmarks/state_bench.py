@@ -52,7 +52,7 @@ def commit(
     """
     reads = store.tree.disk_reads
     t0, c0 = time.perf_counter(), time.thread_time()
-    root, writes = flat.update(store.tree.records, store.state_root, changes)
+    root, writes = flat.update(store.tree, store.state_root, changes)
     t1, c1 = time.perf_counter(), time.thread_time()
     reads = store.tree.disk_reads - reads
     height = store.height + 1

@@ -8,7 +8,7 @@ from typing import Protocol
 from ledger.block import Block, Commit
 from ledger.merkle import EMPTY
 from ledger.store.errors import CommitRefusedError
-from ledger.store.trees import FlatTree
+from ledger.store.records import RecordStore
 
 
 class Tip(Protocol):
@@ -22,7 +22,7 @@ class Tip(Protocol):
     @property
     def last_block_hash(self) -> bytes | None: ...
     @property
-    def tree(self) -> FlatTree: ...
+    def tree(self) -> RecordStore: ...
 
 
 def check_fits(  # noqa: PLR0917  # a commit's parts, as `Store.commit_block` has them
@@ -50,5 +50,5 @@ def check_fits(  # noqa: PLR0917  # a commit's parts, as `Store.commit_block` ha
             f"block {header.height} claims state root {header.state_root.hex()}, "
             f"but its changes give {new_root.hex()}"
         )
-    if new_root != EMPTY and new_root not in node_writes and not store.tree.has_root(new_root):
+    if new_root != EMPTY and new_root not in node_writes and not store.tree.has_record(new_root):
         raise CommitRefusedError("the new state root's node is neither written nor stored")

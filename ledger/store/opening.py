@@ -21,7 +21,7 @@ from ledger.store.errors import (
     StoreOpenError,
     decode_stored,
 )
-from ledger.store.trees import FlatTree
+from ledger.store.records import RecordStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class Opened:
     last_commit: Commit | None = None
 
 
-def load(db: Any, path: Path, genesis_hash: bytes, tree: FlatTree) -> Opened | None:
+def load(db: Any, path: Path, genesis_hash: bytes, tree: RecordStore) -> Opened | None:
     """The stored height, roots and bounds, or raise if they are not sound; None for a new,
     empty database (`Store.initialize` writes the genesis state). Warms `tree` at the root."""
     stored_genesis = db.get(schema.META_GENESIS)
@@ -79,11 +79,11 @@ def _need(db: Any, path: Path, key: bytes, what: str) -> bytes:
     return value
 
 
-def _check_consistency(db: Any, path: Path, tree: FlatTree, opened: Opened) -> Opened:
+def _check_consistency(db: Any, path: Path, tree: RecordStore, opened: Opened) -> Opened:
     """The last block, its commit and the state root agree; no block lies above the last.
     Returns `opened` with the last block's hash, header and commit."""
     height, root = opened.height, opened.state_root
-    if len(root) != HASH_LEN or (root != EMPTY and not tree.has_root(root)):
+    if len(root) != HASH_LEN or (root != EMPTY and not tree.has_record(root)):
         raise StoreCorruptError(f"state root {root.hex()} is not in the record store")
     if db.get(schema.block(height + 1)) is not None:
         raise StoreCorruptError(f"a block exists above the last committed height {height}")

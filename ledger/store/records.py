@@ -1,15 +1,16 @@
 """The flat tree's records in LevelDB, with the top of the current tree pinned in memory.
 
-The store's reader of the flat 16-ary tree (ledger/merkle/flat/), under the `n` prefix: the
-`RecordReader` that `ledger.merkle.flat.update` and `prove` walk (through `Store.tree`,
-ledger/store/trees.py).
+The store's state tree (`Store.tree`): the flat 16-ary tree (ledger/merkle/flat/) over its
+records under the `n` prefix, the `RecordReader` that its update and proofs walk. Schema version
+4 (`schema.SCHEMA_VERSION`): a database of an older schema, the binary tree's pages, is refused
+at open ("sync the node again").
 
 Every block's update walks the top of the tree, and below about log16(changes) levels each
 changed key has its own path, so the records worth keeping out of LevelDB are exactly the top
 ones of the current tree: `warm` reads them at open (checking each whole), `advance` keeps them
 current after a commit by walking the old and the new root together through the changed records
-only. With 4 nibble levels that is at most 4,369 records (2.7 MiB at a million keys: the same
-levels as the binary tree's 4 levels of pages had, a third of their bytes). Records are
+only. With 4 nibble levels that is at most 4,369 records (about 2.2 MiB at a million keys).
+Records are
 content-addressed and never change, so a pinned record cannot be stale.
 
 A record read from LevelDB is checked by hashing its head (its key); its leaf children's key and
@@ -29,11 +30,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ledger.hashing import HASH_LEN
+from ledger.merkle.flat.proof import FlatProof, prove
 from ledger.merkle.flat.record import FANOUT, HEAD, check_record, children_of, record_hash
+from ledger.merkle.flat.tree import root_of, update_tracked
 from ledger.merkle.node import EMPTY, INNER_TAG, MerkleError, sha256
 from ledger.store import schema
 
 _NODE = schema.NODE
+Changes = Mapping[bytes, bytes | None]
+Tracked = tuple[bytes, dict[bytes, bytes], set[bytes]]
 PIN_LEVELS = 4
 """Nibble levels of the current tree kept in memory."""
 
@@ -82,6 +87,20 @@ class RecordStore:
 
     def has_record(self, record_hash_: bytes) -> bool:
         return self.get_record(record_hash_) is not None
+
+    def update_tracked(self, root: bytes, changes: Changes) -> Tracked:
+        """The new root, the records to write and the old ones the new tree no longer holds
+        (`ledger.merkle.flat.update_tracked` over these records)."""
+        return update_tracked(self, root, changes)
+
+    @staticmethod
+    def root_of(state: Mapping[bytes, bytes]) -> bytes:
+        """The root of a tree holding exactly `state`, built in memory."""
+        return root_of(state)
+
+    def prove(self, root: bytes, key: bytes) -> FlatProof:
+        """The proof of `key` against `root` (format version 2), read through these records."""
+        return prove(self, root, key)
 
     def pinned(self) -> set[bytes]:
         """The hashes of the pinned records (for tests and metrics)."""

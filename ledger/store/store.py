@@ -37,7 +37,6 @@ from ledger.store.leveldb import MemoryBudget, open_leveldb
 from ledger.store.readers import CommittedState
 from ledger.store.records import RecordStore
 from ledger.store.schema import AccountTx, TxLocation
-from ledger.store.trees import FlatTree
 from ledger.tx import SignedTx
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ class Store:
         self.path = path
         self.genesis_hash = genesis_hash
         self.state = CommittedState(db, (budget or MemoryBudget()).state_cache_entries)
-        self.tree = FlatTree(RecordStore(db))
+        self.tree = RecordStore(db)
         """The state tree's records: what the node's update and the API's proofs walk."""
         self.initialized = False
         self.height = 0

@@ -1,6 +1,6 @@
 """The flat 16-ary sparse Merkle tree over the state: one SHA-256 per 16-ary node, one record
-per node, proofs of format version 2 (docs/ledger.md, "State tree"). The store keeps its
-records (ledger/store/records.py, ledger/store/trees.py).
+per node, proofs of format version 2 (docs/ledger.md, "Merkle state root"). The store keeps its
+records (ledger/store/records.py).
 """
 
 from ledger.merkle.flat.proof import (

@@ -178,7 +178,7 @@ def records_under(store: Store, root: bytes) -> set[bytes]:
     todo, seen = [root] if root != EMPTY else [], set()
     while todo:
         hash_ = todo.pop()
-        record = store.tree.records.get_record(hash_)
+        record = store.tree.get_record(hash_)
         assert record is not None, f"record {hash_.hex()} of a kept root was pruned"
         seen.add(hash_)
         todo += children_of(record)

@@ -153,7 +153,7 @@ def test_a_written_block_keeps_only_the_records_its_pinned_top_needs(tmp_path: P
     path = tmp_path / "db"
     store = open_store(path)
     try:
-        records = store.tree.records
+        records = store.tree
         records._pin_levels = 2  # a small tree has records below the pinned top
         store.tree.warm(store.state_root)
         released = 0

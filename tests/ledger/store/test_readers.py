@@ -24,37 +24,37 @@ from tests.ledger.store.synthetic import (
 
 
 def test_pinned_records_are_the_top_of_the_current_tree(store: Store, db_path: Path) -> None:
-    records = store.tree.records
-    top = top_records(store.tree.records, store.state_root, PIN_LEVELS)
+    records = store.tree
+    top = top_records(store.tree, store.state_root, PIN_LEVELS)
     assert records.pinned() == top  # initialize pinned the whole (small) genesis tree
     for _ in range(25):
         commit_next(store, seed=9)
         pinned = records.pinned()
-        top = top_records(store.tree.records, store.state_root, PIN_LEVELS)
+        top = top_records(store.tree, store.state_root, PIN_LEVELS)
         assert pinned == top, "a record of an old root stayed pinned, or a new one was not pinned"
         for hash_ in pinned:  # pinned as the update built it: equal to the stored bytes
             assert records.get_record(hash_) == store._db.get(schema.node(hash_))
     store.close()
     with Store.open(db_path, GENESIS_HASH) as reopened:
-        pinned = reopened.tree.records.pinned()
-        assert pinned == top_records(reopened.tree.records, reopened.state_root, PIN_LEVELS)
+        pinned = reopened.tree.pinned()
+        assert pinned == top_records(reopened.tree, reopened.state_root, PIN_LEVELS)
         commit_next(reopened, seed=9)
-        assert reopened.state_root in reopened.tree.records.pinned()
+        assert reopened.state_root in reopened.tree.pinned()
 
 
 def test_the_pinned_top_costs_its_stored_bytes(store: Store, db_path: Path) -> None:
     """Pinned records are kept as the bytes read or written, nothing decoded."""
 
     def stored_bytes(opened: Store) -> int:
-        records = opened.tree.records
+        records = opened.tree
         return sum(len(opened._db.get(schema.node(hash_))) for hash_ in records.pinned())
 
     for _ in range(10):
         commit_next(store, seed=4)
-        assert store.tree.records.pinned_bytes() == stored_bytes(store)
+        assert store.tree.pinned_bytes() == stored_bytes(store)
     store.close()
     with Store.open(db_path, GENESIS_HASH) as reopened:  # pinned by `warm` at open
-        assert reopened.tree.records.pinned_bytes() == stored_bytes(reopened)
+        assert reopened.tree.pinned_bytes() == stored_bytes(reopened)
 
 
 def test_cached_state_reads_follow_every_commit(store: Store) -> None:

@@ -124,7 +124,7 @@ def test_account_history_with_a_single_entry(store: Store) -> None:
     # a reverse scan over a range holding one key is a plyvel edge case worth pinning
     height = store.height + 1
     changes = block_changes(5, height)
-    root, writes = update(store.tree.records, store.state_root, changes)
+    root, writes = update(store.tree, store.state_root, changes)
     block = next(
         b
         for b in (make_block(seed, height, store.last_block_hash, root) for seed in range(100))
@@ -164,7 +164,7 @@ Args = dict[str, Any]
 def next_args(store: Store, seed: int = 7) -> Args:
     height = store.height + 1
     changes = block_changes(seed, height)
-    root, writes = update(store.tree.records, store.state_root, changes)
+    root, writes = update(store.tree, store.state_root, changes)
     block = make_block(seed, height, store.last_block_hash, root)
     return {
         "block": block,

@@ -1,6 +1,6 @@
-"""The store's state tree (ledger/store/trees.py): commits and reopening give the roots and
-proofs of the flat tree built in memory (ledger/merkle/flat), and reads during an off-thread
-commit walk the tree before it, whole."""
+"""The store's state tree (`Store.tree`, ledger/store/records.py): commits and reopening give
+the roots and proofs of the flat tree built in memory (ledger/merkle/flat), and reads during an
+off-thread commit walk the tree before it, whole."""
 
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def test_a_store_commits_reopens_and_proves_as_the_flat_tree_says(tmp_path: Path
             commit_next(store, seed=5)
             assert store.state_root == flat.root_of(state)
         assert store.recompute_state_root() == store.state_root
-        pinned = store.tree.records.pinned()
+        pinned = store.tree.pinned()
     finally:
         store.close()
     with Store.open(path, GENESIS_HASH) as reopened:
         assert reopened.state_root == flat.root_of(state)
-        assert reopened.tree.records.pinned() == pinned
+        assert reopened.tree.pinned() == pinned
         for key in [*GENESIS_KEYS[:20], b"\x01absent"]:
             value, proof = reopened.prove(key)
             assert value == state.get(key)
